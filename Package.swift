@@ -1,0 +1,54 @@
+// swift-tools-version: 6.1
+// Handoff: hands a small business's old receivables to collection agencies and brings the
+// money back into its books. See docs/architecture.md for the modules and the flow of data.
+import PackageDescription
+
+let package = Package(
+    name: "Handoff",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "handoff", targets: ["handoff"]),
+        .library(name: "HandoffDomain", targets: ["HandoffDomain"]),
+        .library(name: "HandoffCLI", targets: ["HandoffCLI"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
+        .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
+    ],
+    targets: [
+        // Pure domain: money, dates, the AR model, ageing, allocation. No I/O.
+        .target(name: "HandoffDomain"),
+        // Streaming RFC 4180 CSV reading and writing in constant memory.
+        .target(name: "HandoffCSV"),
+        // The storage seam: what the rest of Handoff asks of a database.
+        .target(name: "HandoffStore", dependencies: ["HandoffDomain"]),
+        // The embedded default: SQLite through GRDB, named migrations.
+        .target(name: "HandoffSQLite", dependencies: [
+            "HandoffDomain", "HandoffStore",
+            .product(name: "GRDB", package: "GRDB.swift"),
+        ]),
+        // config/handoff.toml
+        .target(name: "HandoffConfig", dependencies: [
+            "HandoffDomain",
+            .product(name: "TOMLKit", package: "TOMLKit"),
+        ]),
+        // Getting a business's receivables into the AR record.
+        .target(name: "HandoffImport", dependencies: [
+            "HandoffDomain", "HandoffCSV", "HandoffStore",
+            .product(name: "Crypto", package: "swift-crypto"),
+        ]),
+        // The commands; the executable is a thin shell over them.
+        .target(name: "HandoffCLI", dependencies: [
+            "HandoffDomain", "HandoffCSV", "HandoffStore", "HandoffSQLite", "HandoffConfig", "HandoffImport",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .executableTarget(name: "handoff", dependencies: ["HandoffCLI"]),
+        .testTarget(name: "HandoffDomainTests", dependencies: ["HandoffDomain"]),
+        .testTarget(name: "HandoffCSVTests", dependencies: ["HandoffCSV"]),
+        .testTarget(name: "HandoffIntegrationTests", dependencies: [
+            "HandoffDomain", "HandoffCSV", "HandoffStore", "HandoffSQLite", "HandoffConfig", "HandoffImport", "HandoffCLI",
+        ]),
+    ]
+)

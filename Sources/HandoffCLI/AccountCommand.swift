@@ -1,0 +1,173 @@
+import ArgumentParser
+import HandoffDomain
+import HandoffStore
+
+/// `handoff account show NUMBER`.
+struct AccountCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "account",
+        abstract: "One account in detail.",
+        subcommands: [Show.self])
+
+    struct Show: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "An account, its invoices with their balances, and every ledger row with its source.")
+
+        @OptionGroup var global: GlobalOptions
+
+        @Argument(help: "The account number.")
+        var number: String
+
+        @Option(help: "The day to age on, YYYY-MM-DD (default: today in the business's time zone).")
+        var asOf: String?
+
+        @Flag(help: "JSON: money as integer minor units beside a currency field.")
+        var json = false
+
+        func run() throws {
+            let context = try global.open()
+            let day = try context.asOf(asOf)
+            let view = try context.store.read { ar -> AccountView? in
+                guard let customer = try ar.customer(accountNumber: number) else { return nil }
+                return AccountView(customer: customer, invoices: try ar.invoices(customerID: customer.id),
+                                   ledger: try ar.ledger(customerID: customer.id), asOf: day)
+            }
+            guard let view else { throw CLIError("no account '\(number)'") }
+            print(json ? try Output.json(view) : view.text)
+        }
+    }
+}
+
+/// An account with its invoices and ledger, as `account show` prints it.
+struct AccountView: Encodable {
+    struct InvoiceLine: Encodable {
+        var invoice_number: String
+        var invoice_date: String
+        var due_date: String
+        var amount: Int64
+        var balance: Int64
+        var disputed: Bool
+        var days_past_due: Int
+        var aging_bucket: String
+    }
+    struct LedgerLine: Encodable {
+        struct Source: Encodable {
+            var kind: String
+            var name: String
+            var line: Int?
+            var event_id: String?
+        }
+        var id: Int64
+        var date: String
+        var kind: String
+        var invoice_number: String
+        var reference: String?
+        /// Signed minor units: positive raises the balance.
+        var amount: Int64
+        var source: Source
+        var recorded_at: String
+    }
+
+    var account_number: String
+    var name: String
+    var type: String
+    var business_name: String?
+    var first_name: String?
+    var last_name: String?
+    var contact_name: String?
+    var address1: String?
+    var address2: String?
+    var city: String?
+    var region: String?
+    var postal_code: String?
+    var country: String?
+    var phone: String?
+    var email: String?
+    /// Only the last four characters: the full tax id stays in the database.
+    var tax_id_last4: String?
+    var currency: String
+    var holds: [String]
+    var as_of: String
+    var balance: Int64
+    var oldest_past_due_date: String?
+    var days_past_due: Int
+    var aging_bucket: String
+    var invoices: [InvoiceLine]
+    var ledger: [LedgerLine]
+
+    init(customer: CustomerRecord, invoices: [InvoiceRecord], ledger: [LedgerEntry], asOf: CalendarDate) {
+        let p = customer.profile
+        account_number = p.accountNumber
+        name = p.displayName
+        type = p.type.rawValue
+        business_name = p.businessName
+        first_name = p.firstName
+        last_name = p.lastName
+        contact_name = p.contactName
+        address1 = p.address1
+        address2 = p.address2
+        city = p.city
+        region = p.region
+        postal_code = p.postalCode
+        country = p.country
+        phone = p.phone
+        email = p.email
+        tax_id_last4 = p.taxID.map { String($0.suffix(4)) }
+        currency = p.currency.code
+        holds = p.holds.sorted().map(\.rawValue)
+        as_of = asOf.iso
+        balance = invoices.reduce(0) { $0 + $1.balance }
+        let oldest = invoices.filter { $0.balance > 0 }.map(\.terms.dueDate).min()
+        let pastDue = PastDue(oldestOpenDueDate: oldest, asOf: asOf)
+        oldest_past_due_date = pastDue.oldestDueDate?.iso
+        days_past_due = pastDue.days
+        aging_bucket = pastDue.bucket.rawValue
+        self.invoices = invoices.map { i in
+            let due = PastDue(oldestOpenDueDate: i.balance > 0 ? i.terms.dueDate : nil, asOf: asOf)
+            return InvoiceLine(invoice_number: i.terms.invoiceNumber, invoice_date: i.terms.invoiceDate.iso, due_date: i.terms.dueDate.iso,
+                               amount: i.terms.amount.minorUnits, balance: i.balance, disputed: i.terms.disputed,
+                               days_past_due: due.days, aging_bucket: due.bucket.rawValue)
+        }
+        self.ledger = ledger.map { e in
+            LedgerLine(id: e.id, date: e.effectiveDate.iso, kind: e.kind.rawValue, invoice_number: e.invoiceNumber, reference: e.reference,
+                       amount: e.amount.minorUnits, source: .init(kind: e.source.kind.rawValue, name: e.source.name, line: e.source.line,
+                                                                  event_id: e.source.eventID),
+                       recorded_at: e.recordedAt)
+        }
+    }
+
+    /// The account for a person to read.
+    var text: String {
+        let cur = Currency(code: currency)!
+        func money(_ v: Int64) -> String { Money(minorUnits: v, currency: cur).groupedText }
+        var out: [String] = []
+        out.append("\(account_number)  \(name)  (\(type), \(currency))")
+        let address = [address1, address2, [city, region, postal_code].compactMap { $0 }.joined(separator: " "), country]
+            .compactMap { $0 }.filter { !$0.isEmpty }
+        if !address.isEmpty { out.append("  " + address.joined(separator: ", ")) }
+        let contact = [contact_name, phone, email].compactMap { $0 }
+        if !contact.isEmpty { out.append("  " + contact.joined(separator: " · ")) }
+        if !holds.isEmpty { out.append("  holds: " + holds.joined(separator: ", ")) }
+        out.append("  balance \(money(balance)) \(currency) as of \(as_of); "
+                   + (oldest_past_due_date.map { "oldest past due \($0), \(days_past_due) days (\(aging_bucket))" } ?? "nothing past due"))
+        out.append("")
+        out.append("Invoices")
+        out.append("  " + [Output.cell("INVOICE", 16), Output.cell("DATE", 10), Output.cell("DUE", 10), Output.cell("AMOUNT", 13, right: true),
+                           Output.cell("BALANCE", 13, right: true), Output.cell("DAYS", 5, right: true), "BUCKET"].joined(separator: "  "))
+        for i in invoices {
+            out.append("  " + [Output.cell(i.invoice_number, 16), i.invoice_date, i.due_date, Output.cell(money(i.amount), 13, right: true),
+                               Output.cell(money(i.balance), 13, right: true), Output.cell(String(i.days_past_due), 5, right: true),
+                               i.aging_bucket + (i.disputed ? " (disputed)" : "")].joined(separator: "  "))
+        }
+        out.append("")
+        out.append("Ledger")
+        out.append("  " + [Output.cell("DATE", 10), Output.cell("KIND", 16), Output.cell("INVOICE", 16), Output.cell("REFERENCE", 14),
+                           Output.cell("AMOUNT", 13, right: true), "SOURCE"].joined(separator: "  "))
+        for e in ledger {
+            let source = e.source.kind == "api" ? "api:\(e.source.name)" : e.source.name + (e.source.line.map { ":\($0)" } ?? "")
+            out.append("  " + [e.date, Output.cell(e.kind, 16), Output.cell(e.invoice_number, 16), Output.cell(e.reference ?? "", 14),
+                               Output.cell(money(e.amount), 13, right: true), source].joined(separator: "  "))
+        }
+        return out.joined(separator: "\n")
+    }
+}

@@ -1,0 +1,48 @@
+import ArgumentParser
+
+/// `handoff`: the root command. Every capability is a subcommand; the executable is this.
+public struct HandoffCommand: ParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "handoff",
+        abstract: "Hands old receivables to collection agencies and brings the money back into the books.",
+        discussion: """
+            Handoff keeps an AR record (customers, invoices, payments) in an embedded SQLite database, \
+            selects accounts past an age threshold, places them with agencies, and reconciles what they return.
+            Configuration: --config PATH, else $HANDOFF_CONFIG, else config/handoff.toml.
+            """,
+        version: "0.1.0",
+        subcommands: [
+            InitCommand.self,
+            ImportCommand.self,
+            AccountsCommand.self,
+            AccountCommand.self,
+            AgingCommand.self,
+        ]
+    )
+
+    public init() {}
+}
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+extension HandoffCommand {
+    /// Runs the command line. `--config PATH` may stand before the subcommand
+    /// (`handoff --config c.toml accounts`) as well as after it.
+    public static func runCommandLine(_ arguments: [String] = Array(CommandLine.arguments.dropFirst())) {
+        var args = arguments
+        while let first = args.first {
+            if first == "--config", args.count >= 2 {
+                setenv("HANDOFF_CONFIG", args[1], 1)
+                args.removeFirst(2)
+            } else if first.hasPrefix("--config=") {
+                setenv("HANDOFF_CONFIG", String(first.dropFirst("--config=".count)), 1)
+                args.removeFirst()
+            } else {
+                break
+            }
+        }
+        main(args)
+    }
+}

@@ -1,0 +1,231 @@
+import HandoffDomain
+import TOMLKit
+
+/// A parsed TOML document as plain Swift values, so that configuration and partner files
+/// can be read, checked and passed between threads without holding the parser's objects.
+public indirect enum TOMLNode: Sendable, Equatable {
+    case string(String)
+    case integer(Int)
+    case float(Double)
+    case bool(Bool)
+    case date(CalendarDate)
+    /// A time or date-time, kept as its TOML text.
+    case dateTime(String)
+    case array([TOMLNode])
+    case table([String: TOMLNode])
+
+    /// The TOML type's name, for error messages.
+    public var typeName: String {
+        switch self {
+        case .string: return "a string"
+        case .integer: return "a whole number"
+        case .float: return "a decimal number"
+        case .bool: return "true or false"
+        case .date: return "a date"
+        case .dateTime: return "a date and time"
+        case .array: return "an array"
+        case .table: return "a table"
+        }
+    }
+
+    /// Parses TOML text. Syntax errors name the file, line and column.
+    public static func parse(_ text: String, file: String) throws(ConfigError) -> [String: TOMLNode] {
+        let table: TOMLTable
+        do {
+            table = try TOMLTable(string: text)
+        } catch let error as TOMLParseError {
+            throw ConfigError(file: file, key: nil,
+                              problem: "not valid TOML at line \(error.source.begin.line), column \(error.source.begin.column): \(error.description)")
+        } catch {
+            throw ConfigError(file: file, key: nil, problem: "not valid TOML: \(error)")
+        }
+        guard case .table(let root) = convert(table) else { return [:] }
+        return root
+    }
+
+    private static func convert(_ value: any TOMLValueConvertible) -> TOMLNode {
+        switch value.type {
+        case .string: return .string(value.string ?? "")
+        case .int: return .integer(value.int ?? 0)
+        case .double: return .float(value.double ?? 0)
+        case .bool: return .bool(value.bool ?? false)
+        case .date:
+            if let d = value.date, let date = CalendarDate(year: d.year, month: d.month, day: d.day) { return .date(date) }
+            return .dateTime(value.tomlValue.debugDescription)
+        case .time, .dateTime: return .dateTime(value.tomlValue.debugDescription)
+        case .array:
+            return .array((value.array.map { Array($0) } ?? []).map { convert($0) })
+        case .table:
+            var out: [String: TOMLNode] = [:]
+            if let t = value.table {
+                for key in t.keys { if let v = t[key] { out[key] = convert(v) } }
+            }
+            return .table(out)
+        }
+    }
+}
+
+/// A problem in a configuration or partner file: which file, which key, what is wrong.
+public struct ConfigError: Error, CustomStringConvertible, Equatable, Sendable {
+    public var file: String
+    /// Dotted key path (`placement.min_days_past_due`), or `nil` for the file as a whole.
+    public var key: String?
+    public var problem: String
+
+    public init(file: String, key: String?, problem: String) {
+        self.file = file
+        self.key = key
+        self.problem = problem
+    }
+
+    public var description: String {
+        if let key { return "\(file): \(key): \(problem)" }
+        return "\(file): \(problem)"
+    }
+}
+
+/// Several configuration problems at once: a check reports all of them, not the first.
+public struct ConfigErrors: Error, CustomStringConvertible, Sendable {
+    public var errors: [ConfigError]
+    public init(_ errors: [ConfigError]) { self.errors = errors }
+    public var description: String { errors.map(\.description).joined(separator: "\n") }
+}
+
+/// Collects problems while a file is read.
+public final class ConfigProblems {
+    public private(set) var errors: [ConfigError] = []
+    public let file: String
+    public init(file: String) { self.file = file }
+    public func add(_ key: String?, _ problem: String) { errors.append(ConfigError(file: file, key: key, problem: problem)) }
+    /// Throws every problem collected, if there are any.
+    public func check() throws(ConfigErrors) {
+        if !errors.isEmpty { throw ConfigErrors(errors) }
+    }
+}
+
+/// Reads one table of a TOML document with typed accessors. A wrong type, a missing
+/// required key or a key nobody asked for (a typo) becomes a problem that names the key.
+public final class TableReader {
+    public let table: [String: TOMLNode]
+    public let path: String
+    public let problems: ConfigProblems
+    private var used = Set<String>()
+
+    public init(_ table: [String: TOMLNode], path: String = "", problems: ConfigProblems) {
+        self.table = table
+        self.path = path
+        self.problems = problems
+    }
+
+    /// The dotted path of a key in this table.
+    public func keyPath(_ key: String) -> String { path.isEmpty ? key : "\(path).\(key)" }
+
+    private func node(_ key: String) -> TOMLNode? {
+        used.insert(key)
+        return table[key]
+    }
+
+    private func wrongType(_ key: String, _ expected: String, _ got: TOMLNode) {
+        problems.add(keyPath(key), "must be \(expected), not \(got.typeName)")
+    }
+
+    /// Whether the table has this key.
+    public func has(_ key: String) -> Bool { table[key] != nil }
+
+    public func string(_ key: String) -> String? {
+        guard let n = node(key) else { return nil }
+        if case .string(let s) = n { return s }
+        wrongType(key, "a string", n)
+        return nil
+    }
+
+    public func string(_ key: String, default value: String) -> String { string(key) ?? value }
+
+    public func requiredString(_ key: String) -> String? {
+        if table[key] == nil { problems.add(keyPath(key), "is required"); used.insert(key); return nil }
+        guard let s = string(key) else { return nil }
+        if s.isEmpty { problems.add(keyPath(key), "must not be empty"); return nil }
+        return s
+    }
+
+    public func int(_ key: String) -> Int? {
+        guard let n = node(key) else { return nil }
+        if case .integer(let i) = n { return i }
+        wrongType(key, "a whole number", n)
+        return nil
+    }
+
+    public func int(_ key: String, default value: Int, range: ClosedRange<Int>? = nil) -> Int {
+        guard let v = int(key) else { return value }
+        if let range, !range.contains(v) {
+            problems.add(keyPath(key), "must be between \(range.lowerBound) and \(range.upperBound), not \(v)")
+            return value
+        }
+        return v
+    }
+
+    public func bool(_ key: String) -> Bool? {
+        guard let n = node(key) else { return nil }
+        if case .bool(let b) = n { return b }
+        wrongType(key, "true or false", n)
+        return nil
+    }
+
+    public func bool(_ key: String, default value: Bool) -> Bool { bool(key) ?? value }
+
+    public func stringArray(_ key: String) -> [String]? {
+        guard let n = node(key) else { return nil }
+        guard case .array(let items) = n else { wrongType(key, "an array of strings", n); return nil }
+        var out: [String] = []
+        for (i, item) in items.enumerated() {
+            guard case .string(let s) = item else {
+                problems.add("\(keyPath(key))[\(i)]", "must be a string, not \(item.typeName)")
+                return nil
+            }
+            out.append(s)
+        }
+        return out
+    }
+
+    /// Money written as a decimal string (`"50.00"`) in `currency`.
+    public func money(_ key: String, currency: Currency) -> Money? {
+        guard let n = node(key) else { return nil }
+        guard case .string(let s) = n else {
+            problems.add(keyPath(key), "must be an amount written as a string, such as \"50.00\" (never a floating-point number)")
+            return nil
+        }
+        do { return try Money(parsing: s, currency: currency) } catch {
+            problems.add(keyPath(key), "\(error)")
+            return nil
+        }
+    }
+
+    /// A sub-table, or `nil` when absent (a non-table value is a problem).
+    public func table(_ key: String) -> TableReader? {
+        guard let n = node(key) else { return nil }
+        guard case .table(let t) = n else { wrongType(key, "a table", n); return nil }
+        return TableReader(t, path: keyPath(key), problems: problems)
+    }
+
+    /// An array of tables (`[[key]]`), empty when absent.
+    public func tables(_ key: String) -> [TableReader] {
+        guard let n = node(key) else { return [] }
+        guard case .array(let items) = n else { wrongType(key, "an array of tables", n); return [] }
+        var out: [TableReader] = []
+        for (i, item) in items.enumerated() {
+            guard case .table(let t) = item else {
+                problems.add("\(keyPath(key))[\(i)]", "must be a table, not \(item.typeName)")
+                continue
+            }
+            out.append(TableReader(t, path: "\(keyPath(key))[\(i)]", problems: problems))
+        }
+        return out
+    }
+
+    /// Reports every key of this table that no accessor asked for: a misspelt or unknown key.
+    public func rejectUnknownKeys() {
+        for key in table.keys.sorted() where !used.contains(key) {
+            problems.add(keyPath(key), "is not a known key")
+        }
+    }
+}

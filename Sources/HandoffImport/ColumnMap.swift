@@ -1,0 +1,103 @@
+import HandoffCSV
+import HandoffDomain
+
+/// The header of an import file, matched against the columns an import knows: columns
+/// may come in any order; a missing required column, a repeated one, or (unless allowed)
+/// an unknown one refuses the file.
+struct ColumnMap {
+    let file: String
+    let header: [String]
+    private var index: [String: Int] = [:]
+
+    init(header record: CSVRecord, file: String, required: [String], optional: [String], ignoreUnknown: Bool) throws(ImportFailed) {
+        self.file = file
+        self.header = record.fields
+        var errors: [RowError] = []
+        let known = Set(required + optional)
+        for (i, raw) in record.fields.enumerated() {
+            let name = raw.trimmingSpaces.lowercased()
+            if index[name] != nil {
+                errors.append(RowError(file: file, line: record.line, column: name, message: "appears twice in the header"))
+            } else if known.contains(name) {
+                index[name] = i
+            } else if !ignoreUnknown {
+                errors.append(RowError(file: file, line: record.line, column: raw,
+                                       message: "is not a known column (known: \(required + optional)); pass --ignore-unknown to skip it"))
+            }
+        }
+        for name in required where index[name] == nil {
+            errors.append(RowError(file: file, line: record.line, column: name, message: "required column is missing from the header"))
+        }
+        if !errors.isEmpty { throw ImportFailed(file: file, errors: errors, badRows: errors.count) }
+    }
+
+    /// Whether the file has this column.
+    func has(_ column: String) -> Bool { index[column] != nil }
+
+    /// The trimmed value of a column in a record; `nil` when the column is absent or the value empty.
+    func value(_ column: String, in record: CSVRecord) -> String? {
+        guard let i = index[column], i < record.fields.count else { return nil }
+        let v = record.fields[i].trimmingSpaces
+        return v.isEmpty ? nil : v
+    }
+}
+
+/// Reads typed values out of one row, turning every malformed value into a ``RowError``
+/// that names the row's line and the column.
+struct RowReader {
+    let columns: ColumnMap
+    let record: CSVRecord
+
+    var line: Int { record.line }
+
+    func error(_ column: String?, _ message: String) -> RowError {
+        RowError(file: columns.file, line: record.line, column: column, message: message)
+    }
+
+    func optional(_ column: String) -> String? { columns.value(column, in: record) }
+
+    func required(_ column: String) throws(RowError) -> String {
+        guard let v = columns.value(column, in: record) else { throw error(column, "is required") }
+        return v
+    }
+
+    /// A key such as an account or invoice number: 1 to 64 characters, no control characters.
+    func key(_ column: String) throws(RowError) -> String {
+        let v = try required(column)
+        guard v.count <= 64 else { throw error(column, "is longer than 64 characters") }
+        guard !v.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
+            throw error(column, "holds a control character")
+        }
+        return v
+    }
+
+    func date(_ column: String) throws(RowError) -> CalendarDate {
+        guard let d = try optionalDate(column) else { throw error(column, "is required") }
+        return d
+    }
+
+    func optionalDate(_ column: String) throws(RowError) -> CalendarDate? {
+        guard let v = optional(column) else { return nil }
+        guard let d = CalendarDate(iso: v) else { throw error(column, "'\(v)' is not a date in the form YYYY-MM-DD") }
+        return d
+    }
+
+    func positiveAmount(_ column: String, currency: Currency) throws(RowError) -> Money {
+        let v = try required(column)
+        let money: Money
+        do { money = try Money(parsing: v, currency: currency) } catch {
+            throw self.error(column, "\(error) in \(currency.code)")
+        }
+        guard money.isPositive else { throw error(column, "must be more than zero, not \(v)") }
+        return money
+    }
+
+    func bool(_ column: String) throws(RowError) -> Bool? {
+        guard let v = optional(column) else { return nil }
+        switch v.lowercased() {
+        case "true": return true
+        case "false": return false
+        default: throw error(column, "'\(v)' is not true or false")
+        }
+    }
+}

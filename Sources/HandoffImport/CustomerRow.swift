@@ -1,0 +1,91 @@
+import HandoffDomain
+
+/// Reading a debtor's profile out of a customers-file row, and describing what changed.
+enum CustomerRow {
+    static func profile(from row: RowReader, defaultCurrency: Currency) throws(RowError) -> DebtorProfile {
+        let number = try row.key("account_number")
+        let typeText = try row.required("type")
+        guard let type = DebtorType(rawValue: typeText.lowercased()) else {
+            throw row.error("type", "'\(typeText)' is not consumer or business")
+        }
+        var currency = defaultCurrency
+        if let code = row.optional("currency") {
+            guard let c = Currency(code: code.uppercased()) else { throw row.error("currency", "'\(code)' is not an ISO 4217 currency code") }
+            currency = c
+        }
+        var holds = Set<Hold>()
+        if let text = row.optional("holds") {
+            switch Hold.parseList(text) {
+            case .success(let h): holds = h
+            case .failure(let e):
+                throw row.error("holds", "'\(e.name)' is not a hold (use \(Hold.allCases.map(\.rawValue).joined(separator: ", ")), separated by ;)")
+            }
+        }
+        var country = row.optional("country")
+        if let c = country {
+            country = c.uppercased()
+            guard ISO3166.countries.contains(country!) else { throw row.error("country", "'\(c)' is not an ISO 3166-1 alpha-2 country code") }
+        }
+        var region = row.optional("region")
+        if let r = region, let country, country == "US" || country == "CA" {
+            region = r.uppercased()
+            guard ISO3166.isValid(region: region!, in: country) else {
+                throw row.error("region", "'\(r)' is not a \(country == "US" ? "US state" : "Canadian province or territory") code")
+            }
+        }
+        if let phone = row.optional("phone") {
+            let allowed = Set("0123456789+-() .x")
+            guard phone.allSatisfy({ allowed.contains($0) }), phone.contains(where: \.isNumber) else {
+                throw row.error("phone", "'\(phone)' is not a phone number")
+            }
+        }
+        if let email = row.optional("email") {
+            let parts = email.split(separator: "@", omittingEmptySubsequences: false)
+            guard parts.count == 2, !parts[0].isEmpty, parts[1].contains("."), !email.contains(" ") else {
+                throw row.error("email", "'\(email)' is not an e-mail address")
+            }
+        }
+        let dob = try row.optionalDate("date_of_birth")
+        let profile = DebtorProfile(
+            accountNumber: number, type: type, businessName: row.optional("business_name"), firstName: row.optional("first_name"),
+            lastName: row.optional("last_name"), contactName: row.optional("contact_name"), address1: row.optional("address1"),
+            address2: row.optional("address2"), city: row.optional("city"), region: region, postalCode: row.optional("postal_code"),
+            country: country, phone: row.optional("phone"), email: row.optional("email"), taxID: row.optional("tax_id"),
+            dateOfBirth: dob, currency: currency, holds: holds)
+        switch type {
+        case .business where profile.businessName == nil:
+            throw row.error("business_name", "is required for a business")
+        case .consumer where profile.lastName == nil:
+            throw row.error("last_name", "is required for a consumer")
+        default:
+            return profile
+        }
+    }
+
+    /// What changed, for the audit log. Personal data (tax id, date of birth) is named, never shown.
+    static func changes(from old: DebtorProfile, to new: DebtorProfile) -> String {
+        var out: [String] = []
+        func note(_ name: String, _ a: String?, _ b: String?, secret: Bool = false) {
+            guard a != b else { return }
+            out.append(secret ? "\(name) changed" : "\(name) \(a ?? "∅") → \(b ?? "∅")")
+        }
+        note("type", old.type.rawValue, new.type.rawValue)
+        note("business_name", old.businessName, new.businessName)
+        note("first_name", old.firstName, new.firstName)
+        note("last_name", old.lastName, new.lastName)
+        note("contact_name", old.contactName, new.contactName)
+        note("address1", old.address1, new.address1)
+        note("address2", old.address2, new.address2)
+        note("city", old.city, new.city)
+        note("region", old.region, new.region)
+        note("postal_code", old.postalCode, new.postalCode)
+        note("country", old.country, new.country)
+        note("phone", old.phone, new.phone)
+        note("email", old.email, new.email)
+        note("tax_id", old.taxID, new.taxID, secret: true)
+        note("date_of_birth", old.dateOfBirth?.iso, new.dateOfBirth?.iso, secret: true)
+        note("currency", old.currency.code, new.currency.code)
+        note("holds", Hold.listText(old.holds), Hold.listText(new.holds))
+        return out.joined(separator: "; ")
+    }
+}

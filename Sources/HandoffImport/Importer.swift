@@ -1,0 +1,140 @@
+import Crypto
+import HandoffCSV
+import HandoffDomain
+import HandoffStore
+
+/// Imports a business's customers, invoices and transactions from CSV into the AR record.
+///
+/// A file is one transaction: every row applies or none does. Rows are streamed, so a file
+/// of millions of rows imports in constant memory. Imports are idempotent: a row that
+/// matches what is recorded changes nothing.
+public struct Importer: Sendable {
+    public let store: any ARStore
+    public let options: ImportOptions
+
+    public init(store: any ARStore, options: ImportOptions) {
+        self.store = store
+        self.options = options
+    }
+
+    /// Imports one file. Throws ``ImportFailed`` (and changes nothing) when a row is bad and
+    /// there is no reject file.
+    public func importFile(_ kind: ImportKind, path: String) throws -> ImportReport {
+        let source = try ByteSource(path: path)
+        var hasher = SHA256()
+        source.observer = { chunk in hasher.update(data: chunk) }
+        let reader = CSVReader(source: source)
+        let displayName = path
+
+        guard let headerRecord = try reader.next() else {
+            throw ImportFailed(file: displayName, errors: [RowError(file: displayName, line: 1, column: nil, message: "the file is empty: a header row is required")], badRows: 1)
+        }
+        let spec = Self.columns(for: kind)
+        let columns = try ColumnMap(header: headerRecord, file: displayName, required: spec.required, optional: spec.optional,
+                                    ignoreUnknown: options.ignoreUnknownColumns)
+
+        let rejects = try options.rejectFile.map { try RejectWriter(path: $0, header: headerRecord.fields) }
+        defer { rejects?.discardIfOpen() }
+
+        let options = self.options
+        let report = try store.write { ar -> ImportReport in
+            var report = ImportReport(kind: kind, file: displayName, sha256: "")
+            var errors: [RowError] = []
+            var badRows = 0
+            let rowImporter = RowImporter(ar: ar, options: options, fileName: displayName)
+            while true {
+                let record: CSVRecord?
+                do { record = try reader.next() } catch let e as CSVSyntaxError {
+                    // A broken file structure cannot be skipped row by row: refuse the file.
+                    let column = e.field <= columns.header.count ? columns.header[e.field - 1] : nil
+                    throw ImportFailed(file: displayName, errors: errors + [RowError(file: displayName, line: e.line, column: column, message: e.message)],
+                                       badRows: badRows + 1)
+                }
+                guard let record else { break }
+                report.rows += 1
+                let row = RowReader(columns: columns, record: record)
+                do throws(RowError) {
+                    if record.fields.count != columns.header.count {
+                        throw row.error(nil, "has \(record.fields.count) fields, the header has \(columns.header.count)")
+                    }
+                    switch try rowImporter.apply(kind, row) {
+                    case .added: report.added += 1
+                    case .changed: report.changed += 1
+                    case .unchanged: report.unchanged += 1
+                    }
+                } catch {
+                    badRows += 1
+                    if errors.count < ImportFailed.listed { errors.append(error) }
+                    if let rejects { try rejects.write(record: record, error: error) }
+                }
+                if report.rows & 0xFFF == 0 { options.progress?(reader.bytesRead, reader.totalBytes) }
+            }
+            options.progress?(reader.bytesRead, reader.totalBytes)
+
+            if rejects == nil && badRows > 0 {
+                throw ImportFailed(file: displayName, errors: errors, badRows: badRows)
+            }
+            report.rejected = rejects == nil ? 0 : badRows
+            report.rejections = rejects == nil ? [] : errors
+            report.sha256 = hasher.finalize().map { String(format2hex: $0) }.joined()
+            if !report.changedNothing {
+                let run = ImportRun(kind: kind.rawValue, fileName: displayName, sha256: report.sha256, size: reader.bytesRead,
+                                    rows: report.rows, added: report.added, changed: report.changed,
+                                    unchanged: report.unchanged, rejected: report.rejected)
+                try ar.recordImport(run)
+                try ar.appendAudit(AuditEntry(actor: options.actor, action: "import.\(kind.rawValue)", subject: displayName,
+                                              detail: report.summary + " sha256=\(report.sha256)"))
+            }
+            return report
+        }
+        try rejects?.commit()
+        return report
+    }
+
+    /// The columns each kind of file may have.
+    static func columns(for kind: ImportKind) -> (required: [String], optional: [String]) {
+        switch kind {
+        case .customers:
+            return (["account_number", "type"],
+                    ["business_name", "first_name", "last_name", "contact_name", "address1", "address2", "city", "region",
+                     "postal_code", "country", "phone", "email", "tax_id", "date_of_birth", "currency", "holds"])
+        case .invoices:
+            return (["account_number", "invoice_number", "invoice_date", "due_date", "amount"], ["disputed"])
+        case .transactions:
+            return (["reference", "account_number", "date", "type", "amount"], ["invoice_number", "reverses"])
+        }
+    }
+}
+
+extension String {
+    /// Two lower-case hex digits of a byte.
+    init(format2hex byte: UInt8) {
+        let digits = Array("0123456789abcdef")
+        self = String([digits[Int(byte >> 4)], digits[Int(byte & 0x0F)]])
+    }
+}
+
+/// Writes rejected rows, with their reasons, as CSV beside the good ones being applied.
+final class RejectWriter {
+    private let file: AtomicFileWriter
+    private let csv = CSVWriter()
+    private var open = true
+
+    init(path: String, header: [String]) throws {
+        file = try AtomicFileWriter(path: path)
+        try file.write(csv.line(header + ["error_line", "error_column", "error"]))
+    }
+
+    func write(record: CSVRecord, error: RowError) throws {
+        try file.write(csv.line(record.fields + [String(error.line), error.column ?? "", error.message]))
+    }
+
+    func commit() throws {
+        open = false
+        try file.commit()
+    }
+
+    func discardIfOpen() {
+        if open { file.discard() }
+    }
+}

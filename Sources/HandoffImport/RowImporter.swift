@@ -1,0 +1,214 @@
+import HandoffDomain
+import HandoffStore
+
+/// Applies one validated row of an import file to the AR record.
+final class RowImporter {
+    let ar: any ARWriting
+    let options: ImportOptions
+    let fileName: String
+    /// The last account looked up: rows of one account usually come together.
+    private var lastCustomer: CustomerRecord?
+
+    init(ar: any ARWriting, options: ImportOptions, fileName: String) {
+        self.ar = ar
+        self.options = options
+        self.fileName = fileName
+    }
+
+    func apply(_ kind: ImportKind, _ row: RowReader) throws(RowError) -> RowOutcome {
+        do {
+            switch kind {
+            case .customers: return try applyCustomer(row)
+            case .invoices: return try applyInvoice(row)
+            case .transactions: return try applyTransaction(row)
+            }
+        } catch let error as RowError {
+            throw error
+        } catch {
+            // A storage failure is not the row's fault: it must stop the whole import.
+            throw RowError(file: fileName, line: row.line, column: nil, message: "storage error: \(error)")
+        }
+    }
+
+    func source(_ row: RowReader) -> EntrySource { EntrySource(kind: .file, name: fileName, line: row.line) }
+
+    func account(_ row: RowReader) throws -> CustomerRecord {
+        let number = try row.key("account_number")
+        if let lastCustomer, lastCustomer.profile.accountNumber == number { return lastCustomer }
+        guard let found = try ar.customer(accountNumber: number) else {
+            throw row.error("account_number", "no account '\(number)' (import it in the customers file first)")
+        }
+        lastCustomer = found
+        return found
+    }
+
+    // MARK: - Customers
+
+    private func applyCustomer(_ row: RowReader) throws -> RowOutcome {
+        let profile = try CustomerRow.profile(from: row, defaultCurrency: options.defaultCurrency)
+        guard let existing = try ar.customer(accountNumber: profile.accountNumber) else {
+            _ = try ar.insertCustomer(profile, source: source(row))
+            return .added
+        }
+        if existing.profile == profile { return .unchanged }
+        if existing.profile.currency != profile.currency, try !ar.invoices(customerID: existing.id).isEmpty {
+            throw row.error("currency", "the account is in \(existing.profile.currency.code) and has invoices: its currency cannot change to \(profile.currency.code)")
+        }
+        try ar.updateCustomer(id: existing.id, profile)
+        lastCustomer = nil
+        try ar.appendAudit(AuditEntry(actor: options.actor, action: "customer.updated", subject: profile.accountNumber,
+                                      detail: CustomerRow.changes(from: existing.profile, to: profile), source: source(row)))
+        return .changed
+    }
+
+    // MARK: - Invoices
+
+    private func applyInvoice(_ row: RowReader) throws -> RowOutcome {
+        let customer = try account(row)
+        let currency = customer.profile.currency
+        let number = try row.key("invoice_number")
+        let invoiceDate = try row.date("invoice_date")
+        let dueDate = try row.date("due_date")
+        if dueDate < invoiceDate {
+            throw row.error("due_date", "\(dueDate) is before the invoice date \(invoiceDate)")
+        }
+        let amount = try row.positiveAmount("amount", currency: currency)
+        let disputedGiven = try row.bool("disputed")
+
+        guard let existing = try ar.invoice(customerID: customer.id, invoiceNumber: number) else {
+            let terms = InvoiceTerms(invoiceNumber: number, invoiceDate: invoiceDate, dueDate: dueDate, amount: amount,
+                                     disputed: disputedGiven ?? false)
+            _ = try ar.insertInvoice(customerID: customer.id, terms: terms, source: source(row))
+            return .added
+        }
+        if existing.terms.amount != amount {
+            throw row.error("amount", "invoice \(number) is recorded at \(existing.terms.amount.decimalText), not \(amount.decimalText): "
+                            + "an amount never changes on re-import (record a credit or fee transaction instead)")
+        }
+        var terms = existing.terms
+        terms.invoiceDate = invoiceDate
+        terms.dueDate = dueDate
+        if let disputedGiven { terms.disputed = disputedGiven }
+        guard terms != existing.terms else { return .unchanged }
+        var changes: [String] = []
+        if terms.invoiceDate != existing.terms.invoiceDate { changes.append("invoice_date \(existing.terms.invoiceDate) → \(terms.invoiceDate)") }
+        if terms.dueDate != existing.terms.dueDate { changes.append("due_date \(existing.terms.dueDate) → \(terms.dueDate)") }
+        if terms.disputed != existing.terms.disputed { changes.append("disputed \(existing.terms.disputed) → \(terms.disputed)") }
+        try ar.updateInvoiceTerms(id: existing.id, terms)
+        try ar.appendAudit(AuditEntry(actor: options.actor, action: "invoice.updated",
+                                      subject: "\(customer.profile.accountNumber)/\(number)",
+                                      detail: changes.joined(separator: "; "), source: source(row)))
+        return .changed
+    }
+
+    // MARK: - Transactions
+
+    private func applyTransaction(_ row: RowReader) throws -> RowOutcome {
+        let reference = try row.key("reference")
+        let customer = try account(row)
+        let currency = customer.profile.currency
+        let date = try row.date("date")
+        let typeText = try row.required("type")
+        guard let kind = EntryKind(rawValue: typeText.lowercased()), EntryKind.transactionKinds.contains(kind) else {
+            throw row.error("type", "'\(typeText)' is not one of \(EntryKind.transactionKinds.map(\.rawValue).joined(separator: ", "))")
+        }
+        let amount = try row.positiveAmount("amount", currency: currency)
+        let invoiceNumber = row.optional("invoice_number")
+        let reverses = row.optional("reverses")
+        if kind == .paymentReversal && reverses == nil {
+            throw row.error("reverses", "is required for a payment_reversal: the reference of the payment it reverses")
+        }
+        if kind != .paymentReversal && reverses != nil {
+            throw row.error("reverses", "is only for a payment_reversal")
+        }
+
+        if let existing = try ar.transaction(reference: reference) {
+            let existingReverses = try existing.reversesID.flatMap { id in try ar.transaction(id: id)?.reference }
+            let same = existing.customerID == customer.id && existing.kind == kind && existing.amount == amount.minorUnits
+                && existing.date == date && existing.invoiceNumber == invoiceNumber && existingReverses == reverses
+            if same { return .unchanged }
+            throw row.error("reference", "'\(reference)' is already recorded with other content (from \(existing.source.label))")
+        }
+
+        var reversed: TransactionRecord?
+        let shares: [Allocation.Share]
+        switch kind {
+        case .paymentReversal:
+            guard let payment = try ar.transaction(reference: reverses!), payment.customerID == customer.id else {
+                throw row.error("reverses", "no payment '\(reverses!)' on account \(customer.profile.accountNumber)")
+            }
+            guard payment.kind == .payment else {
+                throw row.error("reverses", "'\(reverses!)' is a \(payment.kind.rawValue), not a payment")
+            }
+            reversed = payment
+            var paid = try ar.shares(ofTransaction: payment.id)
+            if let invoiceNumber {
+                guard let invoice = try ar.invoice(customerID: customer.id, invoiceNumber: invoiceNumber),
+                      paid.contains(where: { $0.invoiceID == invoice.id }) else {
+                    throw row.error("invoice_number", "payment '\(payment.reference)' was not applied to invoice '\(invoiceNumber)'")
+                }
+                paid = paid.filter { $0.invoiceID == invoice.id }
+            }
+            switch Allocation.reversing(amount.minorUnits, of: paid, alreadyReversed: try ar.reversedShares(ofPayment: payment.id)) {
+            case .success(let s): shares = s
+            case .failure(let failure):
+                throw row.error("amount", describe(failure, amount: amount, what: "what is left of payment '\(payment.reference)' to reverse"))
+            }
+        case .payment, .credit, .writeoff:
+            if let invoiceNumber {
+                let invoice = try namedInvoice(invoiceNumber, customer: customer, row: row)
+                guard invoice.balance >= amount.minorUnits else {
+                    let excess = Money(minorUnits: amount.minorUnits - invoice.balance, currency: currency)
+                    throw row.error("amount", "\(amount.decimalText) exceeds the open balance of invoice \(invoiceNumber) "
+                                    + "(\(Money(minorUnits: invoice.balance, currency: currency).decimalText)) by \(excess.decimalText)")
+                }
+                shares = [Allocation.Share(invoiceID: invoice.id, amount: amount.minorUnits)]
+            } else {
+                let items = try ar.invoices(customerID: customer.id).map(\.openItem)
+                switch Allocation.lowering(amount.minorUnits, across: items) {
+                case .success(let s): shares = s
+                case .failure(let failure):
+                    throw row.error("amount", describe(failure, amount: amount, what: "the account's open balance"))
+                }
+            }
+        case .interest, .fee:
+            if let invoiceNumber {
+                let invoice = try namedInvoice(invoiceNumber, customer: customer, row: row)
+                shares = [Allocation.Share(invoiceID: invoice.id, amount: amount.minorUnits)]
+            } else {
+                switch Allocation.raising(amount.minorUnits, across: try ar.invoices(customerID: customer.id).map(\.openItem)) {
+                case .success(let s): shares = s
+                case .failure:
+                    throw row.error("invoice_number", "the account has no open invoice to charge: name the invoice")
+                }
+            }
+        case .invoice:
+            throw row.error("type", "invoices come from the invoices file")
+        }
+
+        let src = source(row)
+        let id = try ar.insertTransaction(reference: reference, customerID: customer.id, invoiceNumber: invoiceNumber, date: date,
+                                          kind: kind, amount: amount.minorUnits, reversesID: reversed?.id, source: src)
+        for share in shares {
+            try ar.appendLedgerEntry(NewLedgerEntry(customerID: customer.id, invoiceID: share.invoiceID, transactionID: id, kind: kind,
+                                                    amount: kind.sign * share.amount, currency: currency, effectiveDate: date, source: src))
+        }
+        return .added
+    }
+
+    private func namedInvoice(_ number: String, customer: CustomerRecord, row: RowReader) throws -> InvoiceRecord {
+        guard let invoice = try ar.invoice(customerID: customer.id, invoiceNumber: number) else {
+            throw row.error("invoice_number", "no invoice '\(number)' on account \(customer.profile.accountNumber)")
+        }
+        return invoice
+    }
+
+    private func describe(_ failure: Allocation.Failure, amount: Money, what: String) -> String {
+        switch failure {
+        case .exceedsBalance(let excess), .exceedsPayment(let excess):
+            return "\(amount.decimalText) exceeds \(what) by \(Money(minorUnits: excess, currency: amount.currency).decimalText)"
+        case .noOpenInvoice:
+            return "there is no open invoice"
+        }
+    }
+}

@@ -1,0 +1,109 @@
+import GRDB
+
+/// The schema of the AR record, built and upgraded by named steps. A step, once shipped,
+/// never changes: a new need is a new step.
+enum Migrations {
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1-ar-record", migrate: createARRecord)
+        return migrator
+    }
+
+    /// Customers, invoices, transactions, the ledger, the audit log and imported files.
+    static func createARRecord(_ db: Database) throws {
+        try db.execute(sql: """
+            CREATE TABLE customers (
+                id INTEGER PRIMARY KEY,
+                account_number TEXT NOT NULL UNIQUE,
+                type TEXT NOT NULL CHECK (type IN ('consumer', 'business')),
+                business_name TEXT, first_name TEXT, last_name TEXT, contact_name TEXT,
+                address1 TEXT, address2 TEXT, city TEXT, region TEXT, postal_code TEXT, country TEXT,
+                phone TEXT, email TEXT, tax_id TEXT, date_of_birth TEXT,
+                currency TEXT NOT NULL CHECK (length(currency) = 3),
+                holds TEXT NOT NULL DEFAULT '',
+                source TEXT NOT NULL,
+                created_at TEXT NOT NULL,
+                updated_at TEXT NOT NULL
+            );
+
+            CREATE TABLE invoices (
+                id INTEGER PRIMARY KEY,
+                customer_id INTEGER NOT NULL REFERENCES customers(id),
+                invoice_number TEXT NOT NULL,
+                invoice_date TEXT NOT NULL,
+                due_date TEXT NOT NULL,
+                amount INTEGER NOT NULL CHECK (amount > 0),
+                balance INTEGER NOT NULL CHECK (balance >= 0),
+                disputed INTEGER NOT NULL DEFAULT 0 CHECK (disputed IN (0, 1)),
+                source_kind TEXT NOT NULL, source_name TEXT NOT NULL, source_line INTEGER,
+                created_at TEXT NOT NULL,
+                updated_at TEXT NOT NULL,
+                UNIQUE (customer_id, invoice_number)
+            );
+            CREATE INDEX invoices_by_due_date ON invoices(due_date);
+
+            CREATE TABLE transactions (
+                id INTEGER PRIMARY KEY,
+                reference TEXT NOT NULL UNIQUE,
+                customer_id INTEGER NOT NULL REFERENCES customers(id),
+                invoice_number TEXT,
+                date TEXT NOT NULL,
+                kind TEXT NOT NULL,
+                amount INTEGER NOT NULL CHECK (amount > 0),
+                reverses_id INTEGER REFERENCES transactions(id),
+                source_kind TEXT NOT NULL, source_name TEXT NOT NULL, source_line INTEGER, source_event_id TEXT,
+                recorded_at TEXT NOT NULL
+            );
+            CREATE INDEX transactions_by_customer ON transactions(customer_id);
+            CREATE INDEX transactions_by_reversed ON transactions(reverses_id) WHERE reverses_id IS NOT NULL;
+
+            -- Every change to a balance. Append-only: an invoice's balance is the sum of its entries.
+            CREATE TABLE ledger_entries (
+                id INTEGER PRIMARY KEY,
+                customer_id INTEGER NOT NULL REFERENCES customers(id),
+                invoice_id INTEGER NOT NULL REFERENCES invoices(id),
+                transaction_id INTEGER REFERENCES transactions(id),
+                kind TEXT NOT NULL,
+                amount INTEGER NOT NULL,
+                currency TEXT NOT NULL,
+                effective_date TEXT NOT NULL,
+                source_kind TEXT NOT NULL, source_name TEXT NOT NULL, source_line INTEGER, source_event_id TEXT,
+                recorded_at TEXT NOT NULL
+            );
+            CREATE INDEX ledger_by_customer ON ledger_entries(customer_id);
+            CREATE INDEX ledger_by_transaction ON ledger_entries(transaction_id) WHERE transaction_id IS NOT NULL;
+            CREATE TRIGGER ledger_entries_no_update BEFORE UPDATE ON ledger_entries
+                BEGIN SELECT RAISE(ABORT, 'ledger_entries is append-only'); END;
+            CREATE TRIGGER ledger_entries_no_delete BEFORE DELETE ON ledger_entries
+                BEGIN SELECT RAISE(ABORT, 'ledger_entries is append-only'); END;
+
+            CREATE TABLE audit_log (
+                id INTEGER PRIMARY KEY,
+                at TEXT NOT NULL,
+                actor TEXT NOT NULL,
+                action TEXT NOT NULL,
+                subject TEXT NOT NULL,
+                detail TEXT NOT NULL,
+                source TEXT
+            );
+            CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+                BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
+            CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
+                BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
+
+            CREATE TABLE import_runs (
+                id INTEGER PRIMARY KEY,
+                kind TEXT NOT NULL,
+                file_name TEXT NOT NULL,
+                sha256 TEXT NOT NULL,
+                size INTEGER NOT NULL,
+                rows INTEGER NOT NULL,
+                added INTEGER NOT NULL,
+                changed INTEGER NOT NULL,
+                unchanged INTEGER NOT NULL,
+                rejected INTEGER NOT NULL,
+                imported_at TEXT NOT NULL
+            );
+            """)
+    }
+}

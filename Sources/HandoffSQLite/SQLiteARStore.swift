@@ -1,0 +1,45 @@
+import Foundation
+import GRDB
+import HandoffDomain
+import HandoffStore
+
+/// The AR record in an embedded SQLite database: WAL mode, foreign keys on, the schema
+/// built by named migrations (``Migrations``) when the store opens.
+public final class SQLiteARStore: ARStore {
+    /// The underlying GRDB pool; other SQLite-backed stores of Handoff share it.
+    public let pool: DatabasePool
+    /// The database file.
+    public let path: String
+
+    /// Opens (creating when needed) the database at `path` and brings its schema up to date.
+    public init(path: String) throws {
+        var config = Configuration()
+        config.foreignKeysEnabled = true
+        config.busyMode = .timeout(10)
+        config.label = "handoff"
+        pool = try DatabasePool(path: path, configuration: config)
+        self.path = path
+        try Migrations.migrator.migrate(pool)
+    }
+
+    /// The names of the migrations applied, oldest first.
+    public func appliedMigrations() throws -> [String] {
+        try pool.read { db in try Migrations.migrator.appliedMigrations(db) }
+    }
+
+    public func read<T>(_ body: (any ARReading) throws -> T) throws -> T {
+        try pool.read { db in try body(SQLiteSession(db: db)) }
+    }
+
+    public func write<T>(_ body: (any ARWriting) throws -> T) throws -> T {
+        try pool.write { db in try body(SQLiteSession(db: db)) }
+    }
+}
+
+/// Now, as stored in `*_at` columns: RFC 3339 in UTC with seconds.
+func timestampNow() -> String {
+    let f = ISO8601DateFormatter()
+    f.formatOptions = [.withInternetDateTime]
+    f.timeZone = TimeZone(identifier: "UTC")
+    return f.string(from: Date())
+}

@@ -1,0 +1,303 @@
+import GRDB
+import HandoffDomain
+import HandoffStore
+
+/// Reads and writes the AR record inside one GRDB access (a read, or one write transaction).
+final class SQLiteSession: ARWriting {
+    let db: Database
+    /// The time of this access, written to every row it stamps.
+    private(set) lazy var now: String = timestampNow()
+
+    init(db: Database) { self.db = db }
+
+    // MARK: - Customers
+
+    private static let customerColumns = """
+        id, account_number, type, business_name, first_name, last_name, contact_name, address1, address2, city,
+        region, postal_code, country, phone, email, tax_id, date_of_birth, currency, holds
+        """
+
+    private func decodeCustomer(_ row: Row, offset: Int = 0) throws -> CustomerRecord {
+        let code: String = row[offset + 17]
+        guard let currency = Currency(code: code) else { throw StoreError.corrupt("unknown currency \(code)") }
+        let typeText: String = row[offset + 2]
+        guard let type = DebtorType(rawValue: typeText) else { throw StoreError.corrupt("unknown debtor type \(typeText)") }
+        let holdsText: String = row[offset + 18]
+        let holds: Set<Hold>
+        switch Hold.parseList(holdsText) {
+        case .success(let h): holds = h
+        case .failure(let e): throw StoreError.corrupt("unknown hold \(e.name)")
+        }
+        let dob: String? = row[offset + 16]
+        let profile = DebtorProfile(
+            accountNumber: row[offset + 1], type: type, businessName: row[offset + 3], firstName: row[offset + 4],
+            lastName: row[offset + 5], contactName: row[offset + 6], address1: row[offset + 7], address2: row[offset + 8],
+            city: row[offset + 9], region: row[offset + 10], postalCode: row[offset + 11], country: row[offset + 12],
+            phone: row[offset + 13], email: row[offset + 14], taxID: row[offset + 15],
+            dateOfBirth: dob.flatMap { CalendarDate(iso: $0) }, currency: currency, holds: holds)
+        return CustomerRecord(id: row[offset + 0], profile: profile)
+    }
+
+    func customer(accountNumber: String) throws -> CustomerRecord? {
+        let statement = try db.cachedStatement(sql: "SELECT \(Self.customerColumns) FROM customers WHERE account_number = ?")
+        return try Row.fetchOne(statement, arguments: [accountNumber]).map { try decodeCustomer($0) }
+    }
+
+    func customer(id: Int64) throws -> CustomerRecord? {
+        let statement = try db.cachedStatement(sql: "SELECT \(Self.customerColumns) FROM customers WHERE id = ?")
+        return try Row.fetchOne(statement, arguments: [id]).map { try decodeCustomer($0) }
+    }
+
+    private func profileArguments(_ p: DebtorProfile) -> [(any DatabaseValueConvertible)?] {
+        [p.type.rawValue, p.businessName, p.firstName, p.lastName, p.contactName, p.address1, p.address2, p.city,
+         p.region, p.postalCode, p.country, p.phone, p.email, p.taxID, p.dateOfBirth?.iso, p.currency.code,
+         Hold.listText(p.holds)]
+    }
+
+    func insertCustomer(_ profile: DebtorProfile, source: EntrySource) throws -> Int64 {
+        let statement = try db.cachedStatement(sql: """
+            INSERT INTO customers (type, business_name, first_name, last_name, contact_name, address1, address2, city,
+                region, postal_code, country, phone, email, tax_id, date_of_birth, currency, holds,
+                account_number, source, created_at, updated_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """)
+        try statement.execute(arguments: StatementArguments(profileArguments(profile) + [profile.accountNumber, source.label, now, now]))
+        return db.lastInsertedRowID
+    }
+
+    func updateCustomer(id: Int64, _ profile: DebtorProfile) throws {
+        let statement = try db.cachedStatement(sql: """
+            UPDATE customers SET type = ?, business_name = ?, first_name = ?, last_name = ?, contact_name = ?,
+                address1 = ?, address2 = ?, city = ?, region = ?, postal_code = ?, country = ?, phone = ?, email = ?,
+                tax_id = ?, date_of_birth = ?, currency = ?, holds = ?, updated_at = ?
+            WHERE id = ?
+            """)
+        try statement.execute(arguments: StatementArguments(profileArguments(profile) + [now, id]))
+    }
+
+    // MARK: - Invoices
+
+    private static let invoiceColumns = """
+        id, customer_id, invoice_number, invoice_date, due_date, amount, balance, disputed, source_kind, source_name,
+        source_line, (SELECT currency FROM customers WHERE customers.id = invoices.customer_id)
+        """
+
+    private func decodeInvoice(_ row: Row) throws -> InvoiceRecord {
+        let code: String = row[11]
+        guard let currency = Currency(code: code) else { throw StoreError.corrupt("unknown currency \(code)") }
+        let terms = InvoiceTerms(
+            invoiceNumber: row[2], invoiceDate: try date(row[3]), dueDate: try date(row[4]),
+            amount: Money(minorUnits: row[5], currency: currency), disputed: row[7])
+        let kind: String = row[8]
+        return InvoiceRecord(id: row[0], customerID: row[1], terms: terms, balance: row[6],
+                             source: EntrySource(kind: EntrySource.Kind(rawValue: kind) ?? .file, name: row[9], line: row[10]))
+    }
+
+    func invoice(customerID: Int64, invoiceNumber: String) throws -> InvoiceRecord? {
+        let statement = try db.cachedStatement(sql: "SELECT \(Self.invoiceColumns) FROM invoices WHERE customer_id = ? AND invoice_number = ?")
+        return try Row.fetchOne(statement, arguments: [customerID, invoiceNumber]).map(decodeInvoice)
+    }
+
+    func invoices(customerID: Int64) throws -> [InvoiceRecord] {
+        let statement = try db.cachedStatement(sql: """
+            SELECT \(Self.invoiceColumns) FROM invoices WHERE customer_id = ? ORDER BY due_date, invoice_date, invoice_number
+            """)
+        return try Row.fetchAll(statement, arguments: [customerID]).map(decodeInvoice)
+    }
+
+    func insertInvoice(customerID: Int64, terms: InvoiceTerms, source: EntrySource) throws -> Int64 {
+        let insert = try db.cachedStatement(sql: """
+            INSERT INTO invoices (customer_id, invoice_number, invoice_date, due_date, amount, balance, disputed,
+                source_kind, source_name, source_line, created_at, updated_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """)
+        try insert.execute(arguments: [customerID, terms.invoiceNumber, terms.invoiceDate.iso, terms.dueDate.iso,
+                                       terms.amount.minorUnits, terms.amount.minorUnits, terms.disputed,
+                                       source.kind.rawValue, source.name, source.line, now, now])
+        let id = db.lastInsertedRowID
+        // The invoice's first ledger entry is its original amount; the balance already holds it.
+        try insertLedgerRow(NewLedgerEntry(customerID: customerID, invoiceID: id, transactionID: nil, kind: .invoice,
+                                           amount: terms.amount.minorUnits, currency: terms.amount.currency,
+                                           effectiveDate: terms.invoiceDate, source: source))
+        return id
+    }
+
+    func updateInvoiceTerms(id: Int64, _ terms: InvoiceTerms) throws {
+        let statement = try db.cachedStatement(sql: """
+            UPDATE invoices SET invoice_date = ?, due_date = ?, disputed = ?, updated_at = ? WHERE id = ?
+            """)
+        try statement.execute(arguments: [terms.invoiceDate.iso, terms.dueDate.iso, terms.disputed, now, id])
+    }
+
+    // MARK: - Transactions and the ledger
+
+    private static let transactionColumns = """
+        id, reference, customer_id, invoice_number, date, kind, amount, reverses_id, source_kind, source_name, source_line, source_event_id
+        """
+
+    private func decodeTransaction(_ row: Row) throws -> TransactionRecord {
+        let kindText: String = row[5]
+        guard let kind = EntryKind(rawValue: kindText) else { throw StoreError.corrupt("unknown transaction kind \(kindText)") }
+        let sourceKind: String = row[8]
+        return TransactionRecord(
+            id: row[0], reference: row[1], customerID: row[2], invoiceNumber: row[3], date: try date(row[4]), kind: kind,
+            amount: row[6], reversesID: row[7],
+            source: EntrySource(kind: EntrySource.Kind(rawValue: sourceKind) ?? .file, name: row[9], line: row[10], eventID: row[11]))
+    }
+
+    func transaction(reference: String) throws -> TransactionRecord? {
+        let statement = try db.cachedStatement(sql: "SELECT \(Self.transactionColumns) FROM transactions WHERE reference = ?")
+        return try Row.fetchOne(statement, arguments: [reference]).map(decodeTransaction)
+    }
+
+    func transaction(id: Int64) throws -> TransactionRecord? {
+        let statement = try db.cachedStatement(sql: "SELECT \(Self.transactionColumns) FROM transactions WHERE id = ?")
+        return try Row.fetchOne(statement, arguments: [id]).map(decodeTransaction)
+    }
+
+    func transactions(customerID: Int64) throws -> [TransactionRecord] {
+        let statement = try db.cachedStatement(sql: "SELECT \(Self.transactionColumns) FROM transactions WHERE customer_id = ? ORDER BY id")
+        return try Row.fetchAll(statement, arguments: [customerID]).map(decodeTransaction)
+    }
+
+    func insertTransaction(reference: String, customerID: Int64, invoiceNumber: String?, date: CalendarDate, kind: EntryKind,
+                           amount: Int64, reversesID: Int64?, source: EntrySource) throws -> Int64 {
+        let statement = try db.cachedStatement(sql: """
+            INSERT INTO transactions (reference, customer_id, invoice_number, date, kind, amount, reverses_id,
+                source_kind, source_name, source_line, source_event_id, recorded_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """)
+        try statement.execute(arguments: [reference, customerID, invoiceNumber, date.iso, kind.rawValue, amount, reversesID,
+                                          source.kind.rawValue, source.name, source.line, source.eventID, now])
+        return db.lastInsertedRowID
+    }
+
+    func shares(ofTransaction id: Int64) throws -> [Allocation.Share] {
+        let statement = try db.cachedStatement(sql: "SELECT invoice_id, amount FROM ledger_entries WHERE transaction_id = ? ORDER BY id")
+        return try Row.fetchAll(statement, arguments: [id]).map { row in
+            let amount: Int64 = row[1]
+            return Allocation.Share(invoiceID: row[0], amount: abs(amount))
+        }
+    }
+
+    func reversedShares(ofPayment id: Int64) throws -> [Int64: Int64] {
+        let statement = try db.cachedStatement(sql: """
+            SELECT l.invoice_id, SUM(l.amount) FROM ledger_entries l JOIN transactions t ON t.id = l.transaction_id
+            WHERE t.reverses_id = ? GROUP BY l.invoice_id
+            """)
+        var result: [Int64: Int64] = [:]
+        for row in try Row.fetchAll(statement, arguments: [id]) { result[row[0]] = row[1] }
+        return result
+    }
+
+    func appendLedgerEntry(_ entry: NewLedgerEntry) throws {
+        try insertLedgerRow(entry)
+        let update = try db.cachedStatement(sql: "UPDATE invoices SET balance = balance + ?, updated_at = ? WHERE id = ?")
+        try update.execute(arguments: [entry.amount, now, entry.invoiceID])
+        guard db.changesCount == 1 else { throw StoreError.corrupt("ledger entry for unknown invoice \(entry.invoiceID)") }
+    }
+
+    private func insertLedgerRow(_ entry: NewLedgerEntry) throws {
+        let statement = try db.cachedStatement(sql: """
+            INSERT INTO ledger_entries (customer_id, invoice_id, transaction_id, kind, amount, currency, effective_date,
+                source_kind, source_name, source_line, source_event_id, recorded_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """)
+        try statement.execute(arguments: [entry.customerID, entry.invoiceID, entry.transactionID, entry.kind.rawValue, entry.amount,
+                                          entry.currency.code, entry.effectiveDate.iso, entry.source.kind.rawValue,
+                                          entry.source.name, entry.source.line, entry.source.eventID, now])
+    }
+
+    func ledger(customerID: Int64) throws -> [LedgerEntry] {
+        let statement = try db.cachedStatement(sql: """
+            SELECT l.id, l.customer_id, l.invoice_id, i.invoice_number, l.transaction_id, t.reference, l.kind, l.amount,
+                   l.currency, l.effective_date, l.source_kind, l.source_name, l.source_line, l.source_event_id, l.recorded_at
+            FROM ledger_entries l JOIN invoices i ON i.id = l.invoice_id LEFT JOIN transactions t ON t.id = l.transaction_id
+            WHERE l.customer_id = ? ORDER BY l.id
+            """)
+        return try Row.fetchAll(statement, arguments: [customerID]).map { row in
+            let kindText: String = row[6]
+            let code: String = row[8]
+            guard let kind = EntryKind(rawValue: kindText), let currency = Currency(code: code) else {
+                throw StoreError.corrupt("ledger entry \(row[0] as Int64) is unreadable")
+            }
+            let sourceKind: String = row[10]
+            return LedgerEntry(
+                id: row[0], customerID: row[1], invoiceID: row[2], invoiceNumber: row[3], transactionID: row[4], reference: row[5],
+                kind: kind, amount: Money(minorUnits: row[7], currency: currency), effectiveDate: try date(row[9]),
+                source: EntrySource(kind: EntrySource.Kind(rawValue: sourceKind) ?? .file, name: row[11], line: row[12], eventID: row[13]),
+                recordedAt: row[14])
+        }
+    }
+
+    // MARK: - Views
+
+    func forEachAccount(_ body: (AccountSummary) throws -> Void) throws {
+        let cursor = try Row.fetchCursor(db, sql: """
+            SELECT \(Self.customerColumns),
+                   COALESCE((SELECT SUM(balance) FROM invoices i WHERE i.customer_id = c.id), 0),
+                   (SELECT MIN(due_date) FROM invoices i WHERE i.customer_id = c.id AND i.balance > 0),
+                   (SELECT COUNT(*) FROM invoices i WHERE i.customer_id = c.id AND i.balance > 0)
+            FROM customers c ORDER BY account_number
+            """)
+        while let row = try cursor.next() {
+            let customer = try decodeCustomer(row)
+            let oldest: String? = row[20]
+            try body(AccountSummary(
+                customerID: customer.id, profile: customer.profile,
+                balance: Money(minorUnits: row[19], currency: customer.profile.currency),
+                oldestOpenDueDate: try oldest.map(date), openInvoices: row[21]))
+        }
+    }
+
+    func openBalancesByDueDate() throws -> [OpenBalanceByDueDate] {
+        try Row.fetchAll(db, sql: """
+            SELECT c.currency, i.due_date, SUM(i.balance), COUNT(*) FROM invoices i JOIN customers c ON c.id = i.customer_id
+            WHERE i.balance > 0 GROUP BY c.currency, i.due_date ORDER BY c.currency, i.due_date
+            """).map { row in
+            let code: String = row[0]
+            guard let currency = Currency(code: code) else { throw StoreError.corrupt("unknown currency \(code)") }
+            return OpenBalanceByDueDate(currency: currency, dueDate: try date(row[1]), balance: row[2], invoices: row[3])
+        }
+    }
+
+    func counts() throws -> RecordCounts {
+        let row = try Row.fetchOne(db, sql: """
+            SELECT (SELECT COUNT(*) FROM customers), (SELECT COUNT(*) FROM invoices),
+                   (SELECT COUNT(*) FROM transactions), (SELECT COUNT(*) FROM ledger_entries)
+            """)!
+        return RecordCounts(customers: row[0], invoices: row[1], transactions: row[2], ledgerEntries: row[3])
+    }
+
+    // MARK: - Audit and imports
+
+    func appendAudit(_ entry: AuditEntry) throws {
+        let statement = try db.cachedStatement(sql: """
+            INSERT INTO audit_log (at, actor, action, subject, detail, source) VALUES (?, ?, ?, ?, ?, ?)
+            """)
+        try statement.execute(arguments: [now, entry.actor, entry.action, entry.subject, entry.detail, entry.source?.label])
+    }
+
+    func recordImport(_ run: ImportRun) throws {
+        try db.execute(sql: """
+            INSERT INTO import_runs (kind, file_name, sha256, size, rows, added, changed, unchanged, rejected, imported_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """, arguments: [run.kind, run.fileName, run.sha256, run.size, run.rows, run.added, run.changed, run.unchanged,
+                             run.rejected, now])
+    }
+
+    private func date(_ text: String) throws -> CalendarDate {
+        guard let d = CalendarDate(iso: text) else { throw StoreError.corrupt("unreadable date \(text)") }
+        return d
+    }
+}
+
+/// The database holds something Handoff never writes: a sign of damage or of a foreign edit.
+public enum StoreError: Error, CustomStringConvertible {
+    case corrupt(String)
+    public var description: String {
+        switch self {
+        case .corrupt(let what): return "the AR record is damaged: \(what)"
+        }
+    }
+}

@@ -1,0 +1,78 @@
+import HandoffDomain
+
+/// What Handoff reads from the AR record. Implemented by each storage backend
+/// (`HandoffSQLite` today); domain and import code depend on this, never on a database.
+public protocol ARReading {
+    /// The account with this number, if there is one.
+    func customer(accountNumber: String) throws -> CustomerRecord?
+    /// The account with this id.
+    func customer(id: Int64) throws -> CustomerRecord?
+    /// The invoice with this number in an account.
+    func invoice(customerID: Int64, invoiceNumber: String) throws -> InvoiceRecord?
+    /// Every invoice of an account, oldest due date first.
+    func invoices(customerID: Int64) throws -> [InvoiceRecord]
+    /// The transaction with this reference.
+    func transaction(reference: String) throws -> TransactionRecord?
+    /// The transaction with this id.
+    func transaction(id: Int64) throws -> TransactionRecord?
+    /// Every transaction of an account, in the order recorded.
+    func transactions(customerID: Int64) throws -> [TransactionRecord]
+    /// How a transaction was spread over invoices, in the order its entries were written.
+    func shares(ofTransaction id: Int64) throws -> [Allocation.Share]
+    /// How much of a payment has been restored by reversals so far, per invoice.
+    func reversedShares(ofPayment id: Int64) throws -> [Int64: Int64]
+    /// Every ledger entry of an account, in the order written.
+    func ledger(customerID: Int64) throws -> [LedgerEntry]
+    /// Calls `body` for every account, in account-number order, without holding them all
+    func forEachAccount(_ body: (AccountSummary) throws -> Void) throws
+    /// Open balances grouped by currency and due date, for ageing.
+    func openBalancesByDueDate() throws -> [OpenBalanceByDueDate]
+    /// Counts of accounts, invoices, transactions and ledger entries.
+    func counts() throws -> RecordCounts
+}
+
+/// Counts of what the AR record holds.
+public struct RecordCounts: Hashable, Sendable, Codable {
+    public var customers: Int
+    public var invoices: Int
+    public var transactions: Int
+    public var ledgerEntries: Int
+    public init(customers: Int, invoices: Int, transactions: Int, ledgerEntries: Int) {
+        self.customers = customers
+        self.invoices = invoices
+        self.transactions = transactions
+        self.ledgerEntries = ledgerEntries
+    }
+}
+
+/// What Handoff changes in the AR record. Only available inside ``ARStore/write(_:)``,
+/// so that every change is part of one transaction.
+public protocol ARWriting: ARReading {
+    /// Adds an account; returns its id.
+    func insertCustomer(_ profile: DebtorProfile, source: EntrySource) throws -> Int64
+    /// Replaces an account's profile (the account number stays).
+    func updateCustomer(id: Int64, _ profile: DebtorProfile) throws
+    /// Adds an invoice with its first ledger entry (its original amount); returns its id.
+    func insertInvoice(customerID: Int64, terms: InvoiceTerms, source: EntrySource) throws -> Int64
+    /// Changes an invoice's non-money terms (dates, dispute flag). Never its amount.
+    func updateInvoiceTerms(id: Int64, _ terms: InvoiceTerms) throws
+    /// Records a transaction; returns its id. Its ledger entries are appended separately.
+    func insertTransaction(reference: String, customerID: Int64, invoiceNumber: String?, date: CalendarDate,
+                           kind: EntryKind, amount: Int64, reversesID: Int64?, source: EntrySource) throws -> Int64
+    /// Appends a ledger entry and moves its invoice's balance by its amount. A balance may
+    /// never go below zero: the store refuses it.
+    func appendLedgerEntry(_ entry: NewLedgerEntry) throws
+    /// Appends to the audit log.
+    func appendAudit(_ entry: AuditEntry) throws
+    /// Records an imported file.
+    func recordImport(_ run: ImportRun) throws
+}
+
+/// A storage backend for the AR record.
+public protocol ARStore: Sendable {
+    /// Runs `body` with a consistent view of the record.
+    func read<T>(_ body: (any ARReading) throws -> T) throws -> T
+    /// Runs `body` in one transaction: everything it writes is committed together when it
+    /// returns, and nothing is when it throws.
+    func write<T>(_ body: (any ARWriting) throws -> T) throws -> T
+}
