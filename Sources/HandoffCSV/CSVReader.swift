@@ -75,18 +75,22 @@ public final class CSVReader {
     public func next() throws -> CSVRecord? {
         if !startedFile {
             startedFile = true
-            // Skip a UTF-8 byte order mark (the first chunk of a file holds at least 3 bytes if the file does).
-            if try peek() != nil, buffer.count >= 3, buffer[0] == 0xEF, buffer[1] == 0xBB, buffer[2] == 0xBF {
-                position = 3
+            // Skip a UTF-8 byte order mark, byte by byte, so that any chunking works. Bytes
+            // that only begin like one (EF BB 80 is a character) start the first field.
+            let bom: [UInt8] = [0xEF, 0xBB, 0xBF]
+            while field.count < 3, let b = try peek(), b == bom[field.count] {
+                field.append(b)
+                position += 1
             }
+            if field.count == 3 { field.removeAll(keepingCapacity: true) }
         }
         // Skip empty lines.
-        while let b = try peek(), b == 0x0A || b == 0x0D {
+        while field.isEmpty, let b = try peek(), b == 0x0A || b == 0x0D {
             position += 1
             if b == 0x0D, try peek() == 0x0A { position += 1 }
             line += 1
         }
-        guard try peek() != nil else { return nil }
+        guard try !field.isEmpty || peek() != nil else { return nil }
 
         let startLine = line
         var fields: [String] = []
@@ -100,7 +104,7 @@ public final class CSVReader {
     /// Reads one field; returns whether it ended the record.
     private func readField(recordLine: Int, fieldNumber: Int) throws -> (Bool, String) {
         defer { field.removeAll(keepingCapacity: true) }
-        if try peek() == UInt8(ascii: "\"") {
+        if field.isEmpty, try peek() == UInt8(ascii: "\"") {
             position += 1
             return try readQuoted(recordLine: recordLine, fieldNumber: fieldNumber)
         }

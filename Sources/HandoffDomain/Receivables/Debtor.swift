@@ -39,6 +39,7 @@ public enum Hold: String, Sendable, Hashable, CaseIterable, Codable, Comparable 
     /// A hold name that is not one of ``Hold``'s cases.
     public struct UnknownHold: Error, Equatable {
         public let name: String
+        public init(name: String) { self.name = name }
     }
 }
 

@@ -1,0 +1,89 @@
+import Foundation
+import HandoffConfig
+import HandoffSQLite
+import Testing
+
+/// A Handoff installation in a fresh temporary folder, set up by the real `handoff init`,
+/// with the real binary to run commands against it. Removed when the test ends.
+final class Installation {
+    let root: URL
+    var configPath: String { root.appendingPathComponent("config/handoff.toml").path }
+
+    init(timezone: String = "America/Toronto", currency: String = "USD") throws {
+        root = FileManager.default.temporaryDirectory.appendingPathComponent("handoff-test-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+        let result = try Handoff.run(["init", root.path, "--business-name", "Test Co.", "--timezone", timezone, "--currency", currency], in: root)
+        try #require(result.status == 0, "handoff init failed: \(result.stderr)")
+    }
+
+    deinit { try? FileManager.default.removeItem(at: root) }
+
+    /// Runs `handoff --config <this> ARGS` in the installation's folder.
+    @discardableResult
+    func handoff(_ arguments: [String]) throws -> Handoff.Result {
+        try Handoff.run(["--config", configPath] + arguments, in: root)
+    }
+
+    /// Writes a file in the installation's folder and returns its path.
+    func write(_ name: String, _ text: String) throws -> String {
+        let url = root.appendingPathComponent(name)
+        try Data(text.utf8).write(to: url)
+        return url.path
+    }
+
+    /// The installation's AR record, opened directly.
+    func store() throws -> SQLiteARStore {
+        try SQLiteARStore(path: try HandoffConfig.load(path: configPath).databasePath)
+    }
+}
+
+/// The `handoff` executable built beside the tests.
+enum Handoff {
+    struct Result {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+    }
+
+    static var binary: URL {
+        if let path = ProcessInfo.processInfo.environment["HANDOFF_BINARY"] { return URL(fileURLWithPath: path) }
+        let besideTests = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("handoff")
+        if FileManager.default.isExecutableFile(atPath: besideTests.path) { return besideTests }
+        return repositoryRoot.appendingPathComponent(".build/debug/handoff")
+    }
+
+    /// The repository's root folder.
+    static var repositoryRoot: URL {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().deletingLastPathComponent()
+    }
+
+    static func run(_ arguments: [String], in directory: URL) throws -> Result {
+        let process = Process()
+        process.executableURL = binary
+        process.arguments = arguments
+        process.currentDirectoryURL = directory
+        var environment = ProcessInfo.processInfo.environment
+        environment.removeValue(forKey: "HANDOFF_CONFIG")
+        process.environment = environment
+        let errURL = directory.appendingPathComponent(".stderr-\(UUID().uuidString)")
+        FileManager.default.createFile(atPath: errURL.path, contents: nil)
+        let errHandle = try FileHandle(forWritingTo: errURL)
+        let out = Pipe()
+        process.standardOutput = out
+        process.standardError = errHandle
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        try errHandle.close()
+        let err = (try? String(contentsOf: errURL, encoding: .utf8)) ?? ""
+        try? FileManager.default.removeItem(at: errURL)
+        return Result(status: process.terminationStatus, stdout: String(decoding: data, as: UTF8.self), stderr: err)
+    }
+}
+
+/// Decodes `handoff … --json` output.
+func decodeJSON(_ text: String) throws -> Any {
+    try JSONSerialization.jsonObject(with: Data(text.utf8))
+}
