@@ -55,7 +55,7 @@ struct AgingCommand: ParsableCommand {
             return
         }
         print("Accounts receivable ageing as of \(day)")
-        let widths = 13
+        let widths = 18
         print(([Output.cell("CUR", 4)] + AgingBucket.allCases.map { Output.cell($0.rawValue, widths, right: true) }
                + [Output.cell("TOTAL", widths + 1, right: true)]).joined(separator: " "))
         for totals in report.currencies {

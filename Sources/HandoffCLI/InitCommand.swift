@@ -24,6 +24,9 @@ struct InitCommand: ParsableCommand {
 
     func run() throws {
         guard TimeZone(identifier: timezone) != nil else { throw ValidationError("'\(timezone)' is not an IANA time zone") }
+        guard !businessName.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
+            throw ValidationError("the business name must not hold line breaks or other control characters")
+        }
         guard Currency(code: currency) != nil else { throw ValidationError("'\(currency)' is not an ISO 4217 currency code") }
         let fm = FileManager.default
         let root = URL(fileURLWithPath: directory)
