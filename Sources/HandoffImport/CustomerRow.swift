@@ -2,7 +2,39 @@ import HandoffDomain
 
 /// Reading a debtor's profile out of a customers-file row, and describing what changed.
 enum CustomerRow {
-    static func profile(from row: RowReader, defaultCurrency: Currency) throws(RowError) -> DebtorProfile {
+    /// The profile a row describes. On re-import (`recorded` is the account as stored), a
+    /// column the file does not have keeps the recorded value: an export without a `holds`
+    /// column must never lift a bankruptcy hold. An empty value in a column the file has
+    /// clears the field.
+    static func profile(from row: RowReader, recorded: DebtorProfile?, defaultCurrency: Currency) throws(RowError) -> DebtorProfile {
+        var profile = try profile(from: row, defaultCurrency: recorded?.currency ?? defaultCurrency)
+        guard let recorded else {
+            try checkNames(profile, row)
+            return profile
+        }
+        let has = row.columns.has
+        if !has("business_name") { profile.businessName = recorded.businessName }
+        if !has("first_name") { profile.firstName = recorded.firstName }
+        if !has("last_name") { profile.lastName = recorded.lastName }
+        if !has("contact_name") { profile.contactName = recorded.contactName }
+        if !has("address1") { profile.address1 = recorded.address1 }
+        if !has("address2") { profile.address2 = recorded.address2 }
+        if !has("city") { profile.city = recorded.city }
+        if !has("region") { profile.region = recorded.region }
+        if !has("postal_code") { profile.postalCode = recorded.postalCode }
+        if !has("country") { profile.country = recorded.country }
+        if !has("phone") { profile.phone = recorded.phone }
+        if !has("email") { profile.email = recorded.email }
+        if !has("tax_id") { profile.taxID = recorded.taxID }
+        if !has("date_of_birth") { profile.dateOfBirth = recorded.dateOfBirth }
+        if !has("holds") { profile.holds = recorded.holds }
+        // An empty currency cell on re-import also keeps the account's currency.
+        if row.optional("currency") == nil { profile.currency = recorded.currency }
+        try checkNames(profile, row)
+        return profile
+    }
+
+    private static func profile(from row: RowReader, defaultCurrency: Currency) throws(RowError) -> DebtorProfile {
         let number = try row.key("account_number")
         let typeText = try row.required("type")
         guard let type = DebtorType(rawValue: typeText.lowercased()) else {
@@ -52,13 +84,18 @@ enum CustomerRow {
             address2: row.optional("address2"), city: row.optional("city"), region: region, postalCode: row.optional("postal_code"),
             country: country, phone: row.optional("phone"), email: row.optional("email"), taxID: row.optional("tax_id"),
             dateOfBirth: dob, currency: currency, holds: holds)
-        switch type {
+        return profile
+    }
+
+    /// A business needs its name, a consumer a last name.
+    private static func checkNames(_ profile: DebtorProfile, _ row: RowReader) throws(RowError) {
+        switch profile.type {
         case .business where profile.businessName == nil:
             throw row.error("business_name", "is required for a business")
         case .consumer where profile.lastName == nil:
             throw row.error("last_name", "is required for a consumer")
         default:
-            return profile
+            return
         }
     }
 

@@ -45,8 +45,10 @@ final class RowImporter {
     // MARK: - Customers
 
     private func applyCustomer(_ row: RowReader) throws -> RowOutcome {
-        let profile = try CustomerRow.profile(from: row, defaultCurrency: options.defaultCurrency)
-        guard let existing = try ar.customer(accountNumber: profile.accountNumber) else {
+        let number = try row.key("account_number")
+        let existing = try ar.customer(accountNumber: number)
+        let profile = try CustomerRow.profile(from: row, recorded: existing?.profile, defaultCurrency: options.defaultCurrency)
+        guard let existing else {
             _ = try ar.insertCustomer(profile, source: source(row))
             return .added
         }

@@ -231,3 +231,41 @@ struct ImportTests {
         #expect(view["balance"] as? Int == 740000)
     }
 }
+
+@Suite("Re-importing customers", .serialized)
+struct CustomerReimportTests {
+    @Test("A column the file lacks keeps the recorded value; an empty cell clears it; each change is audited")
+    func partialColumns() throws {
+        let install = try Installation()
+        try HandBook.load(install)
+        // B-2003 has a bankruptcy hold and is in USD; this export has neither column.
+        let path = try install.write("contacts.csv", """
+            account_number,type,business_name,address1,city
+            B-2003,business,"The ""Blue Door"" Café",2 Main St,
+
+            """)
+        let r = try install.handoff(["import", "customers", path])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.contains("1 changed"), "\(r.stdout)")
+        let customer = try #require(try install.store().read { try $0.customer(accountNumber: "B-2003") })
+        #expect(customer.profile.holds == [.bankruptcy])
+        #expect(customer.profile.currency == .usd)
+        #expect(customer.profile.address1 == "2 Main St")
+        #expect(customer.profile.city == nil)
+        #expect(customer.profile.region == "NY")
+        let audit = try install.store().pool.read { db in
+            try String.fetchAll(db, sql: "SELECT detail FROM audit_log WHERE action = 'customer.updated' AND subject = 'B-2003'")
+        }
+        #expect(audit == ["address1 1 Main St → 2 Main St; city Buffalo → ∅"])
+    }
+
+    @Test("An account's currency cannot change once it has invoices")
+    func currencyLocked() throws {
+        let install = try Installation()
+        try HandBook.load(install)
+        let path = try install.write("cur.csv", "account_number,type,last_name,currency\nA-1001,consumer,Côté,USD\n")
+        let r = try install.handoff(["import", "customers", path])
+        #expect(r.status != 0)
+        #expect(r.stderr.contains(":2: column 'currency': the account is in CAD and has invoices"), "\(r.stderr)")
+    }
+}
