@@ -34,6 +34,15 @@ let package = Package(
             "HandoffDomain",
             .product(name: "TOMLKit", package: "TOMLKit"),
         ]),
+        // Agency file formats described as data: writing placement files, reading returns.
+        .target(name: "HandoffLayout", dependencies: ["HandoffDomain", "HandoffCSV", "HandoffConfig"]),
+        // Collection agencies as their partner files describe them.
+        .target(name: "HandoffPartners", dependencies: ["HandoffDomain", "HandoffConfig", "HandoffLayout"]),
+        // Placement runs: selecting, allocating and writing each agency's batch.
+        .target(name: "HandoffPlacement", dependencies: [
+            "HandoffDomain", "HandoffCSV", "HandoffLayout", "HandoffPartners", "HandoffStore",
+            .product(name: "Crypto", package: "swift-crypto"),
+        ]),
         // Getting a business's receivables into the AR record.
         .target(name: "HandoffImport", dependencies: [
             "HandoffDomain", "HandoffCSV", "HandoffStore",
@@ -47,6 +56,9 @@ let package = Package(
         .executableTarget(name: "handoff", dependencies: ["HandoffCLI"]),
         .testTarget(name: "HandoffDomainTests", dependencies: ["HandoffDomain"]),
         .testTarget(name: "HandoffCSVTests", dependencies: ["HandoffCSV"]),
+        .testTarget(name: "HandoffLayoutTests", dependencies: [
+            "HandoffLayout", "HandoffDomain", "HandoffCSV", "HandoffConfig", "HandoffPartners", "HandoffPlacement",
+        ]),
         .testTarget(name: "HandoffIntegrationTests", dependencies: [
             "HandoffDomain", "HandoffCSV", "HandoffStore", "HandoffSQLite", "HandoffConfig", "HandoffImport", "HandoffCLI",
         ]),

@@ -1,10 +1,10 @@
 /// Writes RFC 4180 CSV: fields that hold the delimiter, a quote, CR or LF are quoted, and
 /// quotes inside them doubled.
-public struct CSVWriter {
+public struct CSVWriter: Sendable {
     /// How a line ends.
     public enum LineEnding: String, Sendable {
         case crlf, lf
-        var bytes: [UInt8] { self == .crlf ? [0x0D, 0x0A] : [0x0A] }
+        public var bytes: [UInt8] { self == .crlf ? [0x0D, 0x0A] : [0x0A] }
     }
 
     public var delimiter: UInt8

@@ -1,0 +1,280 @@
+import Foundation
+import HandoffConfig
+import HandoffDomain
+import HandoffLayout
+
+/// Reads and checks partner files. Every problem is reported with its file and key, and a
+/// partner with any problem is never used.
+public enum PartnerLoader {
+    /// Every `*.toml` file in `directory`, sorted by name. Problems of every file are
+    /// collected; the result holds the partners that have none.
+    public static func loadAll(directory: String, environment: [String: String] = ProcessInfo.processInfo.environment)
+        -> (partners: [Partner], problems: [ConfigError]) {
+        let names = ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []).filter { $0.hasSuffix(".toml") }.sorted()
+        var partners: [Partner] = []
+        var problems: [ConfigError] = []
+        var ids: [String: String] = [:]
+        for name in names {
+            let path = (directory as NSString).appendingPathComponent(name)
+            do {
+                let partner = try load(path: path)
+                if let other = ids[partner.id] {
+                    problems.append(ConfigError(file: path, key: "id", problem: "'\(partner.id)' is also the id of \(other)"))
+                    continue
+                }
+                ids[partner.id] = path
+                partners.append(partner)
+            } catch let e as ConfigErrors {
+                problems += e.errors
+            } catch let e as ConfigError {
+                problems.append(e)
+            } catch {
+                problems.append(ConfigError(file: path, key: nil, problem: "\(error)"))
+            }
+        }
+        return (partners, problems)
+    }
+
+    /// Reads one partner file.
+    public static func load(path: String) throws -> Partner {
+        guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
+            throw ConfigError(file: path, key: nil, problem: "cannot be read")
+        }
+        return try parse(text, file: path)
+    }
+
+    /// Parses partner-file text.
+    public static func parse(_ text: String, file: String) throws -> Partner {
+        let doc = try TOMLNode.parse(text, file: file)
+        let problems = ConfigProblems(file: file)
+        let top = TableReader(doc, problems: problems)
+
+        let id = top.requiredString("id") ?? ""
+        if !id.isEmpty && !id.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }) {
+            problems.add("id", "'\(id)' may hold only letters, digits, - and _")
+        }
+        let name = top.requiredString("name") ?? ""
+        let clientID = top.requiredString("client_id") ?? ""
+        let enabled = top.bool("enabled", default: true)
+        let tier = top.int("tier", default: 1, range: 1...99)
+        let share = top.int("share", default: 1, range: 0...1_000_000)
+
+        let eligibility = readEligibility(top.table("eligibility"), problems)
+        var capacity: Int?
+        if let c = top.table("capacity") {
+            capacity = c.int("accounts_per_run")
+            if let v = capacity, v < 0 { problems.add(c.keyPath("accounts_per_run"), "must not be negative") }
+            c.rejectUnknownKeys()
+        }
+        let commission = readCommission(top.table("commission"), problems)
+        var remittance = RemittanceModel.net
+        if let r = top.table("remittance") {
+            let model = r.string("model", default: "net")
+            remittance = RemittanceModel(rawValue: model) ?? {
+                problems.add(r.keyPath("model"), "'\(model)' is not net or gross")
+                return .net
+            }()
+            r.rejectUnknownKeys()
+        } else {
+            problems.add("remittance", "is required: [remittance] model = \"net\" or \"gross\"")
+        }
+
+        let placementTable = top.table("placement")
+        if placementTable == nil { problems.add("placement", "is required: how placement files are named and laid out") }
+        let placement = placementTable.flatMap { readFileSpec($0, problems) }
+        let updates = top.table("updates").flatMap { readFileSpec($0, problems) }
+
+        var returns: [String: ReturnSpec] = [:]
+        if let r = top.table("returns") {
+            for key in r.table.keys.sorted() {
+                guard let t = r.table(key) else { continue }
+                let pattern = t.requiredString("file_name") ?? ""
+                let layout = Layout.read(t, reading: true)
+                t.rejectUnknownKeys()
+                if let layout { returns[key] = ReturnSpec(fileName: pattern, layout: layout) }
+            }
+        }
+
+        let transport = readTransport(top.table("transport"), problems)
+        var encryption: EncryptionSpec?
+        if let e = top.table("encryption") {
+            let kindName = e.string("kind", default: "")
+            if let kind = EncryptionSpec.Kind(rawValue: kindName) {
+                for key in ["recipient_key_file", "signing_key_file", "partner_signing_fingerprint"] where !e.has(key) {
+                    problems.add(e.keyPath(key), "is required for OpenPGP")
+                }
+                _ = e.string("recipient_key_file"); _ = e.string("signing_key_file"); _ = e.string("partner_signing_fingerprint")
+                _ = e.string("passphrase_env"); _ = e.string("passphrase_file"); _ = e.bool("armor")
+                e.rejectUnknownKeys()
+                encryption = EncryptionSpec(kind: kind, settings: e.table)
+            } else {
+                problems.add(e.keyPath("kind"), "'\(kindName)' is not a known encryption (openpgp)")
+            }
+        }
+        top.rejectUnknownKeys()
+        try problems.check()
+
+        let terms = AgencyTerms(id: id, enabled: enabled, tier: tier, share: share, capacityPerRun: capacity, eligibility: eligibility,
+                                commission: commission, remittance: remittance)
+        return Partner(file: file, terms: terms, name: name, clientID: clientID, placement: placement!, updates: updates,
+                       returns: returns, transport: transport!, encryption: encryption)
+    }
+
+    private static func readEligibility(_ t: TableReader?, _ problems: ConfigProblems) -> Eligibility {
+        guard let t else { return Eligibility() }
+        var e = Eligibility()
+        for name in t.stringArray("debtor_types") ?? [] {
+            if let type = DebtorType(rawValue: name) { e.debtorTypes.insert(type) }
+            else { problems.add(t.keyPath("debtor_types"), "'\(name)' is not consumer or business") }
+        }
+        for c in t.stringArray("countries") ?? [] {
+            if ISO3166.countries.contains(c) { e.countries.insert(c) } else { problems.add(t.keyPath("countries"), "'\(c)' is not an ISO 3166-1 alpha-2 code") }
+        }
+        e.regions = Set(t.stringArray("regions") ?? [])
+        for c in t.stringArray("currencies") ?? [] {
+            if Currency(code: c) != nil { e.currencies.insert(c) } else { problems.add(t.keyPath("currencies"), "'\(c)' is not an ISO 4217 code") }
+        }
+        for key in ["min_balance", "max_balance"] {
+            guard let text = t.string(key) else { continue }
+            do {
+                let amount = try DecimalAmount(parsing: text)
+                if key == "min_balance" { e.minBalance = amount } else { e.maxBalance = amount }
+            } catch { problems.add(t.keyPath(key), "\(error)") }
+        }
+        e.minDaysPastDue = t.int("min_days_past_due")
+        e.maxDaysPastDue = t.int("max_days_past_due")
+        t.rejectUnknownKeys()
+        return e
+    }
+
+    private static func readCommission(_ t: TableReader?, _ problems: ConfigProblems) -> CommissionSchedule {
+        guard let t else {
+            problems.add("commission", "is required: the agency's rates")
+            return CommissionSchedule(rates: [])
+        }
+        let roundingName = t.string("rounding", default: "half_up")
+        let rounding = RoundingRule(rawValue: roundingName) ?? {
+            problems.add(t.keyPath("rounding"), "'\(roundingName)' is not half_up, half_even or down")
+            return .halfUp
+        }()
+        var rates: [CommissionSchedule.Rate] = []
+        for r in t.tables("rates") {
+            let text = r.requiredString("rate") ?? "0%"
+            guard let ppm = CommissionSchedule.partsPerMillion(percent: text) else {
+                problems.add(r.keyPath("rate"), "'\(text)' is not a percentage such as \"25%\"")
+                continue
+            }
+            rates.append(CommissionSchedule.Rate(partsPerMillion: ppm, status: r.string("status"), minAgeDays: r.int("min_age_days"),
+                                                 maxAgeDays: r.int("max_age_days")))
+            r.rejectUnknownKeys()
+        }
+        if rates.isEmpty { problems.add(t.keyPath("rates"), "needs at least one rate") }
+        else if let last = rates.last, last.status != nil || last.minAgeDays != nil || last.maxAgeDays != nil {
+            problems.add(t.keyPath("rates"), "the last rate must have no conditions, so that every payment has a rate")
+        }
+        _ = t.bool("on_direct_payments")
+        t.rejectUnknownKeys()
+        return CommissionSchedule(rates: rates, rounding: rounding)
+    }
+
+    private static func readFileSpec(_ t: TableReader, _ problems: ConfigProblems) -> FileSpec? {
+        func template(_ key: String, required: Bool) -> TextTemplate? {
+            guard let text = required ? t.requiredString(key) : t.string(key) else { return nil }
+            do { return try TextTemplate(text) } catch { problems.add(t.keyPath(key), error.message); return nil }
+        }
+        let fileName = template("file_name", required: true)
+        let batchID = template("batch_id", required: false)
+        let characters = t.string("batch_id_characters")
+        let maxLength = t.int("batch_id_max_length")
+        var control: ControlSpec?
+        if let c = t.table("control") {
+            let name = c.requiredString("file_name").flatMap { s -> TextTemplate? in
+                do { return try TextTemplate(s) } catch { problems.add(c.keyPath("file_name"), "\(error)"); return nil }
+            }
+            let content = c.requiredString("content").flatMap { s -> TextTemplate? in
+                do { return try TextTemplate(s) } catch { problems.add(c.keyPath("content"), "\(error)"); return nil }
+            }
+            let newline = c.bool("trailing_newline", default: false)
+            c.rejectUnknownKeys()
+            for path in (name?.paths ?? []) + (content?.paths ?? [])
+                where !PlacementValues.batchPaths.contains(path) && !PlacementValues.filePaths.contains(path) {
+                problems.add(c.path, "unknown value '\(path)' (known: \(PlacementValues.batchPaths.union(PlacementValues.filePaths).sorted().joined(separator: ", ")))")
+            }
+            if let name, let content { control = ControlSpec(fileName: name, content: content, trailingNewline: newline) }
+        }
+        let layout = Layout.read(t)
+        t.rejectUnknownKeys()
+        for path in (fileName?.paths ?? []) + (batchID?.paths ?? []) where !PlacementValues.batchPaths.contains(path) {
+            problems.add(t.path, "unknown value '\(path)' in a name (known: \(PlacementValues.batchPaths.sorted().joined(separator: ", ")))")
+        }
+        if let layout {
+            for record in layout.records {
+                let known = PlacementValues.paths(for: record.kind)
+                for field in record.fields {
+                    if case .path(let p) = field.source, !known.contains(p) {
+                        problems.add(t.keyPath("records"), "\(record.kind.rawValue) field \(field.name): unknown value '\(p)'")
+                    }
+                }
+            }
+            for check in layout.checks {
+                for term in check.left.terms + check.right.terms {
+                    let known = term.overInvoices ? PlacementValues.invoicePaths : PlacementValues.accountPaths
+                    if !known.contains(term.path) { problems.add(t.keyPath("checks"), "\(check.reason): unknown value '\(term.path)'") }
+                }
+            }
+        }
+        guard let fileName, let layout else { return nil }
+        return FileSpec(fileName: fileName, batchID: batchID, batchIDCharacters: characters, batchIDMaxLength: maxLength, layout: layout, control: control)
+    }
+
+    private static func readTransport(_ t: TableReader?, _ problems: ConfigProblems) -> TransportSpec? {
+        guard let t else {
+            problems.add("transport", "is required: kind = \"local\", \"sftp\" or \"https\"")
+            return nil
+        }
+        let kindName = t.string("kind", default: "")
+        guard let kind = TransportSpec.Kind(rawValue: kindName) else {
+            problems.add(t.keyPath("kind"), "'\(kindName)' is not local, sftp or https")
+            return nil
+        }
+        var known: [String]
+        switch kind {
+        case .local:
+            known = ["outbox", "inbox"]
+            for key in known where !t.has(key) { problems.add(t.keyPath(key), "is required for a local transport") }
+        case .sftp:
+            known = ["host", "port", "user", "private_key_file", "passphrase_env", "passphrase_file", "host_key_sha256", "known_hosts_file",
+                     "upload_dir", "download_dir", "timeout_seconds"]
+            for key in ["host", "user", "private_key_file", "upload_dir", "download_dir"] where !t.has(key) {
+                problems.add(t.keyPath(key), "is required for SFTP")
+            }
+            if !t.has("host_key_sha256") && !t.has("known_hosts_file") {
+                problems.add(t.path, "the server's host key must be pinned: set host_key_sha256 (the SHA-256 fingerprint the agency gave you) or known_hosts_file; Handoff never connects to an unverified host")
+            }
+            if let key = t.table["private_key_file"], case .string(let s) = key, s.contains("BEGIN") {
+                problems.add(t.keyPath("private_key_file"), "must be the path of a key file, never the key itself")
+            }
+        case .https:
+            known = ["base_url", "ca_file", "client_certificate_file", "client_key_file", "pinned_public_key_sha256", "timeout_seconds",
+                     "signing", "requests_per_second", "events"]
+            for key in ["base_url", "ca_file"] where !t.has(key) { problems.add(t.keyPath(key), "is required for HTTPS") }
+            if let url = t.table["base_url"], case .string(let s) = url, !s.hasPrefix("https://") {
+                problems.add(t.keyPath("base_url"), "must start with https://")
+            }
+            if let s = t.table("signing") {
+                for key in ["scheme", "secret_env", "secret_file", "client_id", "client_header", "timestamp_header", "signature_header",
+                            "string_to_sign"] { _ = s.string(key) }
+                _ = s.int("max_skew_seconds")
+                if !s.has("secret_env") && !s.has("secret_file") {
+                    problems.add(s.path, "needs secret_env or secret_file: a secret is never written in a partner file")
+                }
+                if s.has("secret") { problems.add(s.keyPath("secret"), "a secret is never written in a partner file: use secret_env or secret_file") }
+                s.rejectUnknownKeys()
+            }
+        }
+        for key in known { _ = t.table[key]; _ = t.has(key) }
+        let allowed = Set(known + ["kind"])
+        for key in t.table.keys.sorted() where !allowed.contains(key) { problems.add(t.keyPath(key), "is not a known key of a \(kind.rawValue) transport") }
+        return TransportSpec(kind: kind, settings: t.table)
+    }
+}
