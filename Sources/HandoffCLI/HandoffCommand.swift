@@ -17,6 +17,10 @@ public struct HandoffCommand: ParsableCommand {
             AccountsCommand.self,
             AccountCommand.self,
             AgingCommand.self,
+            PartnersCommand.self,
+            PlaceCommand.self,
+            PlacementsCommand.self,
+            NoticesCommand.self,
         ]
     )
 

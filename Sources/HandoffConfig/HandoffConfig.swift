@@ -21,6 +21,11 @@ public struct HandoffConfig: Sendable {
     public var partnersDirectory: String
     /// Handoff's own working folder: staging, archive, quarantine (absolute).
     public var dataDirectory: String
+    /// The selection rules of placement runs (`[placement]`).
+    public var placementRules: PlacementRules
+
+    /// Where placement runs write files for the transport stage to send: `<data>/staging/<partner>/`.
+    public var stagingDirectory: String { dataDirectory + "/staging" }
 
     /// The file Handoff reads when neither `--config` nor `HANDOFF_CONFIG` names one.
     public static let defaultPath = "config/handoff.toml"
@@ -65,6 +70,27 @@ public struct HandoffConfig: Sendable {
         let data = paths.string("data", default: "var")
         paths.rejectUnknownKeys()
 
+        var rules = PlacementRules()
+        if let p = top.table("placement") {
+            rules.minDaysPastDue = p.int("min_days_past_due", default: rules.minDaysPastDue, range: 0...36_500)
+            if let text = p.string("min_balance") {
+                do { rules.minBalance = try DecimalAmount(parsing: text) } catch { problems.add("placement.min_balance", "\(error)") }
+            } else if let node = p.table["min_balance"], case .float = node {
+                problems.add("placement.min_balance", "must be an amount written as a string, such as \"50.00\" (never a floating-point number)")
+            }
+            rules.recentPaymentDays = p.int("recent_payment_days", default: rules.recentPaymentDays, range: 0...3650)
+            if let days = p.int("final_notice_days") {
+                if days < 0 { problems.add("placement.final_notice_days", "must not be negative") }
+                rules.finalNoticeDays = days > 0 ? days : nil
+            }
+            if let basis = p.string("itemization_basis") {
+                if let b = ItemizationBasis(rawValue: basis) { rules.itemizationBasis = b } else {
+                    problems.add("placement.itemization_basis", "'\(basis)' is not one of \(ItemizationBasis.allCases.map(\.rawValue).joined(separator: ", "))")
+                }
+            }
+            p.rejectUnknownKeys()
+        }
+
         top.rejectUnknownKeys()
         try problems.check()
 
@@ -72,7 +98,8 @@ public struct HandoffConfig: Sendable {
             p.hasPrefix("/") ? p : URL(fileURLWithPath: root).appendingPathComponent(p).standardizedFileURL.path
         }
         return HandoffConfig(file: file, root: root, businessName: name, timeZone: zone!, defaultCurrency: currency!,
-                             databasePath: absolute(database), partnersDirectory: absolute(partners), dataDirectory: absolute(data))
+                             databasePath: absolute(database), partnersDirectory: absolute(partners), dataDirectory: absolute(data),
+                             placementRules: rules)
     }
 
     /// Today's date in the business's time zone.
@@ -105,6 +132,18 @@ public struct HandoffConfig: Sendable {
         partners = "partners"
         # Handoff's working folder: staging, archive of received files, quarantine.
         data = "var"
+
+        [placement]
+        # Days past due of the account's oldest open, undisputed, past-due invoice.
+        min_days_past_due = 120
+        # Least balance worth placing, in each account's own currency (a string: never a float).
+        min_balance = "50.00"
+        # An account that paid within this many days is not placed.
+        recent_payment_days = 30
+        # When above 0, an account must have had a final notice this many days before it is placed.
+        final_notice_days = 0
+        # newest_invoice_date (default) or newest_due_date: the Regulation F itemization date.
+        itemization_basis = "newest_invoice_date"
 
         """
     }

@@ -6,6 +6,7 @@ enum Migrations {
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
         migrator.registerMigration("v1-ar-record", migrate: createARRecord)
+        migrator.registerMigration("v2-placements", migrate: createPlacements)
         return migrator
     }
 
@@ -104,6 +105,92 @@ enum Migrations {
                 rejected INTEGER NOT NULL,
                 imported_at TEXT NOT NULL
             );
+            """)
+    }
+
+    /// Placement batches, placements with their invoices, frozen itemizations, final notices
+    /// and per-day sequence numbers.
+    static func createPlacements(_ db: Database) throws {
+        try db.execute(sql: """
+            CREATE TABLE placement_batches (
+                id INTEGER PRIMARY KEY,
+                partner_id TEXT NOT NULL,
+                batch_key TEXT NOT NULL,
+                file_name TEXT NOT NULL,
+                control_name TEXT,
+                run_date TEXT NOT NULL,
+                sequence INTEGER NOT NULL,
+                state TEXT NOT NULL,
+                accounts INTEGER NOT NULL,
+                invoices INTEGER NOT NULL,
+                total INTEGER NOT NULL,
+                sha256 TEXT NOT NULL,
+                size INTEGER NOT NULL,
+                created_at TEXT NOT NULL,
+                UNIQUE (partner_id, file_name),
+                UNIQUE (partner_id, batch_key),
+                UNIQUE (partner_id, run_date, sequence)
+            );
+
+            CREATE TABLE placements (
+                id INTEGER PRIMARY KEY,
+                customer_id INTEGER NOT NULL REFERENCES customers(id),
+                partner_id TEXT NOT NULL,
+                tier INTEGER NOT NULL,
+                batch_id INTEGER REFERENCES placement_batches(id),
+                state TEXT NOT NULL,
+                agency_reference TEXT,
+                state_reason TEXT,
+                placed_on TEXT NOT NULL,
+                balance INTEGER NOT NULL,
+                currency TEXT NOT NULL,
+                oldest_due_date TEXT NOT NULL,
+                days_past_due INTEGER NOT NULL,
+                cleared_at TEXT,
+                created_at TEXT NOT NULL,
+                updated_at TEXT NOT NULL
+            );
+            -- An account is with at most one agency at a time: enforced here, not only in code.
+            CREATE UNIQUE INDEX placements_one_open ON placements(customer_id) WHERE state NOT IN ('rejected', 'closed');
+            CREATE INDEX placements_by_customer ON placements(customer_id);
+            CREATE INDEX placements_by_batch ON placements(batch_id);
+
+            CREATE TABLE placement_invoices (
+                placement_id INTEGER NOT NULL REFERENCES placements(id),
+                invoice_id INTEGER NOT NULL REFERENCES invoices(id),
+                balance INTEGER NOT NULL,
+                PRIMARY KEY (placement_id, invoice_id)
+            ) WITHOUT ROWID;
+
+            CREATE TABLE itemizations (
+                customer_id INTEGER PRIMARY KEY REFERENCES customers(id),
+                date TEXT NOT NULL,
+                amount INTEGER NOT NULL,
+                currency TEXT NOT NULL,
+                basis TEXT NOT NULL,
+                frozen_at TEXT NOT NULL
+            );
+            CREATE TABLE itemization_invoices (
+                customer_id INTEGER NOT NULL REFERENCES customers(id),
+                invoice_id INTEGER NOT NULL REFERENCES invoices(id),
+                PRIMARY KEY (customer_id, invoice_id)
+            ) WITHOUT ROWID;
+
+            CREATE TABLE final_notices (
+                customer_id INTEGER PRIMARY KEY REFERENCES customers(id),
+                notice_date TEXT NOT NULL,
+                balance INTEGER NOT NULL,
+                currency TEXT NOT NULL,
+                created_at TEXT NOT NULL
+            );
+
+            CREATE TABLE placement_sequences (
+                partner_id TEXT NOT NULL,
+                day TEXT NOT NULL,
+                kind TEXT NOT NULL,
+                last INTEGER NOT NULL,
+                PRIMARY KEY (partner_id, day, kind)
+            ) WITHOUT ROWID;
             """)
     }
 }

@@ -3,7 +3,7 @@ import HandoffDomain
 import HandoffStore
 
 /// Reads and writes the AR record inside one GRDB access (a read, or one write transaction).
-final class SQLiteSession: ARWriting {
+final class SQLiteSession: PlacementWriting {
     let db: Database
     /// The time of this access, written to every row it stamps.
     private(set) lazy var now: String = timestampNow()
@@ -12,12 +12,12 @@ final class SQLiteSession: ARWriting {
 
     // MARK: - Customers
 
-    private static let customerColumns = """
+    static let customerColumns = """
         id, account_number, type, business_name, first_name, last_name, contact_name, address1, address2, city,
         region, postal_code, country, phone, email, tax_id, date_of_birth, currency, holds
         """
 
-    private func decodeCustomer(_ row: Row, offset: Int = 0) throws -> CustomerRecord {
+    func decodeCustomer(_ row: Row, offset: Int = 0) throws -> CustomerRecord {
         let code: String = row[offset + 17]
         guard let currency = Currency(code: code) else { throw StoreError.corrupt("unknown currency \(code)") }
         let typeText: String = row[offset + 2]
@@ -77,12 +77,12 @@ final class SQLiteSession: ARWriting {
 
     // MARK: - Invoices
 
-    private static let invoiceColumns = """
+    static let invoiceColumns = """
         id, customer_id, invoice_number, invoice_date, due_date, amount, balance, disputed, source_kind, source_name,
         source_line, (SELECT currency FROM customers WHERE customers.id = invoices.customer_id)
         """
 
-    private func decodeInvoice(_ row: Row) throws -> InvoiceRecord {
+    func decodeInvoice(_ row: Row) throws -> InvoiceRecord {
         let code: String = row[11]
         guard let currency = Currency(code: code) else { throw StoreError.corrupt("unknown currency \(code)") }
         let terms = InvoiceTerms(
@@ -286,7 +286,7 @@ final class SQLiteSession: ARWriting {
                              run.rejected, now])
     }
 
-    private func date(_ text: String) throws -> CalendarDate {
+    func date(_ text: String) throws -> CalendarDate {
         guard let d = CalendarDate(iso: text) else { throw StoreError.corrupt("unreadable date \(text)") }
         return d
     }

@@ -1,0 +1,21 @@
+import HandoffCSV
+import HandoffStore
+
+/// Writes final notices as CSV for a mail merge: atomic, and with spreadsheet formulas neutralised.
+struct CSVWriterFile {
+    let path: String
+
+    func write(_ notices: [FinalNoticeRecord]) throws {
+        let file = try AtomicFileWriter(path: path)
+        let csv = CSVWriter(neutraliseFormulas: true)
+        try file.write(csv.line(["account_number", "name", "contact_name", "address1", "address2", "city", "region", "postal_code", "country",
+                                 "email", "balance", "currency", "notice_date"]))
+        for n in notices {
+            let p = n.profile
+            try file.write(csv.line([p.accountNumber, p.displayName, p.contactName ?? "", p.address1 ?? "", p.address2 ?? "", p.city ?? "",
+                                     p.region ?? "", p.postalCode ?? "", p.country ?? "", p.email ?? "", n.balance.decimalText,
+                                     n.balance.currency.code, n.noticeDate.iso]))
+        }
+        try file.commit()
+    }
+}

@@ -1,0 +1,178 @@
+import HandoffDomain
+
+/// A placement batch: one file (or API batch) for one agency.
+public struct BatchRecord: Hashable, Sendable {
+    public var id: Int64
+    public var partnerID: String
+    /// The batch id the agency sees (Meridian's `batch_id`), or the file name.
+    public var batchKey: String
+    public var fileName: String
+    public var controlName: String?
+    /// The run's "as of" day.
+    public var runDate: CalendarDate
+    public var sequence: Int
+    /// `staged` when written; the transport stage moves it on.
+    public var state: String
+    public var accounts: Int
+    public var invoices: Int
+    /// Sum of placed balances in minor units.
+    public var total: Int64
+    public var sha256: String
+    public var size: Int
+    public var createdAt: String
+
+    public init(id: Int64, partnerID: String, batchKey: String, fileName: String, controlName: String?, runDate: CalendarDate, sequence: Int,
+                state: String, accounts: Int, invoices: Int, total: Int64, sha256: String, size: Int, createdAt: String) {
+        self.id = id
+        self.partnerID = partnerID
+        self.batchKey = batchKey
+        self.fileName = fileName
+        self.controlName = controlName
+        self.runDate = runDate
+        self.sequence = sequence
+        self.state = state
+        self.accounts = accounts
+        self.invoices = invoices
+        self.total = total
+        self.sha256 = sha256
+        self.size = size
+        self.createdAt = createdAt
+    }
+}
+
+/// An account's placement with one agency, and where it stands.
+public struct PlacementRecord: Hashable, Sendable {
+    public var id: Int64
+    public var customerID: Int64
+    public var accountNumber: String
+    public var partnerID: String
+    public var tier: Int
+    public var batchID: Int64?
+    public var state: PlacementLifecycle.State
+    public var agencyReference: String?
+    public var placedOn: CalendarDate
+    public var balance: Money
+    public var oldestDueDate: CalendarDate
+    public var daysPastDue: Int
+
+    public init(id: Int64, customerID: Int64, accountNumber: String, partnerID: String, tier: Int, batchID: Int64?,
+                state: PlacementLifecycle.State, agencyReference: String?, placedOn: CalendarDate, balance: Money,
+                oldestDueDate: CalendarDate, daysPastDue: Int) {
+        self.id = id
+        self.customerID = customerID
+        self.accountNumber = accountNumber
+        self.partnerID = partnerID
+        self.tier = tier
+        self.batchID = batchID
+        self.state = state
+        self.agencyReference = agencyReference
+        self.placedOn = placedOn
+        self.balance = balance
+        self.oldestDueDate = oldestDueDate
+        self.daysPastDue = daysPastDue
+    }
+}
+
+/// A placement to record.
+public struct NewPlacement: Hashable, Sendable {
+    public var customerID: Int64
+    public var partnerID: String
+    public var tier: Int
+    public var batchID: Int64
+    public var placedOn: CalendarDate
+    public var balance: Money
+    public var oldestDueDate: CalendarDate
+    public var daysPastDue: Int
+    /// The placed invoices with their balances then.
+    public var invoices: [(invoiceID: Int64, balance: Int64)]
+
+    public init(customerID: Int64, partnerID: String, tier: Int, batchID: Int64, placedOn: CalendarDate, balance: Money,
+                oldestDueDate: CalendarDate, daysPastDue: Int, invoices: [(invoiceID: Int64, balance: Int64)]) {
+        self.customerID = customerID
+        self.partnerID = partnerID
+        self.tier = tier
+        self.batchID = batchID
+        self.placedOn = placedOn
+        self.balance = balance
+        self.oldestDueDate = oldestDueDate
+        self.daysPastDue = daysPastDue
+        self.invoices = invoices
+    }
+
+    public static func == (a: Self, b: Self) -> Bool {
+        a.customerID == b.customerID && a.partnerID == b.partnerID && a.batchID == b.batchID && a.placedOn == b.placedOn
+    }
+    public func hash(into h: inout Hasher) { h.combine(customerID); h.combine(batchID) }
+}
+
+/// The itemization frozen at an account's first placement.
+public struct FrozenItemization: Hashable, Sendable {
+    public var date: CalendarDate
+    public var amount: Money
+    public var basis: ItemizationBasis
+    public var invoiceIDs: Set<Int64>
+    public init(date: CalendarDate, amount: Money, basis: ItemizationBasis, invoiceIDs: Set<Int64>) {
+        self.date = date
+        self.amount = amount
+        self.basis = basis
+        self.invoiceIDs = invoiceIDs
+    }
+}
+
+/// A final notice recorded for an account.
+public struct FinalNoticeRecord: Hashable, Sendable {
+    public var customerID: Int64
+    public var profile: DebtorProfile
+    public var noticeDate: CalendarDate
+    public var balance: Money
+    public init(customerID: Int64, profile: DebtorProfile, noticeDate: CalendarDate, balance: Money) {
+        self.customerID = customerID
+        self.profile = profile
+        self.noticeDate = noticeDate
+        self.balance = balance
+    }
+}
+
+/// What a placement run and the placement commands read.
+public protocol PlacementReading: ARReading {
+    /// Every account with an open invoice past due on `asOf`, with what the selection rules
+    /// need, one at a time (constant memory).
+    func forEachPlacementCandidate(asOf: CalendarDate, _ body: (PlacementCandidate) throws -> Void) throws
+    /// The ledger entries of these invoices of an account, for an itemization.
+    func itemizationEntries(customerID: Int64, invoiceIDs: Set<Int64>) throws -> [Itemization.Entry]
+    /// The itemization frozen at the account's first placement, if it was placed before.
+    func frozenItemization(customerID: Int64) throws -> FrozenItemization?
+    /// Every batch, newest first.
+    func batches() throws -> [BatchRecord]
+    /// Every placement, in the order made.
+    func forEachPlacement(_ body: (PlacementRecord) throws -> Void) throws
+    /// Every placement of one account.
+    func placements(customerID: Int64) throws -> [PlacementRecord]
+    /// Every final notice, oldest first.
+    func finalNotices() throws -> [FinalNoticeRecord]
+}
+
+/// What a placement run writes, inside one transaction.
+public protocol PlacementWriting: ARWriting, PlacementReading {
+    /// The next number in a per-partner, per-day sequence (1, 2, 3…).
+    func nextSequence(partnerID: String, day: CalendarDate, kind: String) throws -> Int
+    /// Adds a batch; returns its id.
+    func insertBatch(_ batch: BatchRecord) throws -> Int64
+    /// Records a batch's final counts, hash and size once its file is complete.
+    func completeBatch(id: Int64, accounts: Int, invoices: Int, total: Int64, sha256: String, size: Int) throws
+    /// Records the name of a batch's control file.
+    func setControlName(batchID: Int64, _ name: String) throws
+    /// Adds a placement (state `batched`) with its invoices; returns its id. The store refuses
+    /// a second open placement of one account.
+    func insertPlacement(_ placement: NewPlacement) throws -> Int64
+    /// Freezes an account's itemization at its first placement.
+    func freezeItemization(customerID: Int64, _ itemization: FrozenItemization) throws
+    /// Records a final notice for an account.
+    func recordFinalNotice(customerID: Int64, date: CalendarDate, balance: Money) throws
+}
+
+/// A store that keeps placements as well as the AR record.
+public protocol PlacementStore: ARStore {
+    func readPlacements<T>(_ body: (any PlacementReading) throws -> T) throws -> T
+    func writePlacements<T>(_ body: (any PlacementWriting) throws -> T) throws -> T
+}
