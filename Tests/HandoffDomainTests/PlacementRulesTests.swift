@@ -383,7 +383,7 @@ struct AllocatorTests {
     func deterministic() throws {
         let agencies = [Self.agency("krp", share: 70), Self.agency("mcs", share: 20), Self.agency("local", share: 10)]
         var forward = Allocator(agencies: agencies)
-        var backward = Allocator(agencies: agencies.reversed())
+        var backward = Allocator(agencies: Array(agencies.reversed()))
         var first: [Int: String] = [:]
         for n in 1...300 { first[n] = Self.choice(try Self.allocate(&forward, Self.candidate(account: n)))?.partnerID }
         for n in (1...300).reversed() {
@@ -672,12 +672,14 @@ struct DecimalAmountTests {
     @Test func moneyAndText() throws {
         let d = try DecimalAmount(parsing: "50.00")
         #expect(d.money(.usd) == Money(minorUnits: 5000, currency: .usd))
-        #expect(d.money(try #require(Currency(code: "JPY"))).minorUnits == 50)
-        #expect(d.money(try #require(Currency(code: "BHD"))).minorUnits == 50_000)
+        let jpy = try #require(Currency(code: "JPY"))
+        let bhd = try #require(Currency(code: "BHD"))
+        #expect(d.money(jpy).minorUnits == 50)
+        #expect(d.money(bhd).minorUnits == 50_000)
         #expect(d.description == "50.00")
         #expect(try DecimalAmount(parsing: "0.5").description == "0.5")
         #expect(try DecimalAmount(parsing: "50").description == "50")
-        #expect(DecimalAmount(value: 5000, scale: 2) == (try DecimalAmount(parsing: "50.00")))
+        #expect(try DecimalAmount(parsing: "50.00") == DecimalAmount(value: 5000, scale: 2))
     }
 }
 

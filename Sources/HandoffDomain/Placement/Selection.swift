@@ -134,6 +134,10 @@ public struct Allocator: Sendable {
     public struct Choice: Hashable, Sendable {
         public var partnerID: String
         public var tier: Int
+        public init(partnerID: String, tier: Int) {
+            self.partnerID = partnerID
+            self.tier = tier
+        }
     }
 
     /// Chooses an agency for one account, counting it against that agency's capacity.
