@@ -9,7 +9,7 @@ extension SQLiteSession {
         // One pass over the accounts with something past due; each account's open invoices
         // come from a prepared statement, so memory holds one account at a time.
         let cursor = try Row.fetchCursor(db, sql: """
-            SELECT \(Self.customerColumns),
+            SELECT \(Self.qualifiedCustomerColumns),
                 (SELECT MAX(t.date) FROM transactions t
                   WHERE t.customer_id = c.id AND t.kind = 'payment'
                     AND t.amount > COALESCE((SELECT SUM(r.amount) FROM transactions r WHERE r.reverses_id = t.id), 0)),
@@ -140,7 +140,7 @@ extension SQLiteSession {
 
     func finalNotices() throws -> [FinalNoticeRecord] {
         try Row.fetchAll(db, sql: """
-            SELECT \(Self.customerColumns), f.notice_date, f.balance, f.currency
+            SELECT \(Self.qualifiedCustomerColumns), f.notice_date, f.balance, f.currency
             FROM final_notices f JOIN customers c ON c.id = f.customer_id ORDER BY f.notice_date, c.account_number
             """).map { r in
             let customer = try decodeCustomer(r)

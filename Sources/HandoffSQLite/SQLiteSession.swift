@@ -1,3 +1,4 @@
+import Foundation
 import GRDB
 import HandoffDomain
 import HandoffStore
@@ -16,6 +17,10 @@ final class SQLiteSession: PlacementWriting {
         id, account_number, type, business_name, first_name, last_name, contact_name, address1, address2, city,
         region, postal_code, country, phone, email, tax_id, date_of_birth, currency, holds
         """
+
+    /// The customer columns qualified by the alias `c`, for queries that join other tables.
+    static let qualifiedCustomerColumns = customerColumns.split(separator: ",")
+        .map { "c." + $0.trimmingCharacters(in: .whitespacesAndNewlines) }.joined(separator: ", ")
 
     func decodeCustomer(_ row: Row, offset: Int = 0) throws -> CustomerRecord {
         let code: String = row[offset + 17]
@@ -234,7 +239,7 @@ final class SQLiteSession: PlacementWriting {
 
     func forEachAccount(_ body: (AccountSummary) throws -> Void) throws {
         let cursor = try Row.fetchCursor(db, sql: """
-            SELECT \(Self.customerColumns),
+            SELECT \(Self.qualifiedCustomerColumns),
                    COALESCE((SELECT SUM(balance) FROM invoices i WHERE i.customer_id = c.id), 0),
                    (SELECT MIN(due_date) FROM invoices i WHERE i.customer_id = c.id AND i.balance > 0),
                    (SELECT COUNT(*) FROM invoices i WHERE i.customer_id = c.id AND i.balance > 0)

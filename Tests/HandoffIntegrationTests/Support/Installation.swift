@@ -20,8 +20,44 @@ final class Installation {
 
     /// Runs `handoff --config <this> ARGS` in the installation's folder.
     @discardableResult
-    func handoff(_ arguments: [String]) throws -> Handoff.Result {
-        try Handoff.run(["--config", configPath] + arguments, in: root)
+    func handoff(_ arguments: [String], environment: [String: String] = [:]) throws -> Handoff.Result {
+        try Handoff.run(["--config", configPath] + arguments, in: root, environment: environment)
+    }
+
+    /// Copies partner files from the repository's partners/ folder into this installation.
+    func usePartners(_ ids: [String]) throws {
+        for id in ids {
+            let source = Handoff.repositoryRoot.appendingPathComponent("partners/\(id).toml")
+            try FileManager.default.copyItem(at: source, to: root.appendingPathComponent("partners/\(id).toml"))
+        }
+    }
+
+    /// Imports the bundled sample data.
+    func importSampleData() throws {
+        for kind in ["customers", "invoices", "transactions"] {
+            let path = Handoff.repositoryRoot.appendingPathComponent("sample-data/\(kind).csv").path
+            let r = try handoff(["import", kind, path])
+            try #require(r.status == 0, "import \(kind): \(r.stderr)")
+        }
+    }
+
+    /// Appends text to the configuration file.
+    func appendConfig(_ text: String) throws {
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: configPath))
+        try handle.seekToEnd()
+        try handle.write(contentsOf: Data(text.utf8))
+        try handle.close()
+    }
+
+    /// Every file under the staging folder, by path relative to it, with its bytes.
+    func stagedFiles() throws -> [String: Data] {
+        let staging = root.appendingPathComponent("var/staging")
+        var out: [String: Data] = [:]
+        guard let e = FileManager.default.enumerator(at: staging, includingPropertiesForKeys: [.isRegularFileKey]) else { return [:] }
+        for case let url as URL in e where (try? url.resourceValues(forKeys: [.isRegularFileKey]).isRegularFile) == true {
+            out[String(url.path.dropFirst(staging.path.count + 1))] = try Data(contentsOf: url)
+        }
+        return out
     }
 
     /// Writes a file in the installation's folder and returns its path.
@@ -58,13 +94,15 @@ enum Handoff {
             .deletingLastPathComponent().deletingLastPathComponent()
     }
 
-    static func run(_ arguments: [String], in directory: URL) throws -> Result {
+    static func run(_ arguments: [String], in directory: URL, environment extra: [String: String] = [:]) throws -> Result {
         let process = Process()
         process.executableURL = binary
         process.arguments = arguments
         process.currentDirectoryURL = directory
         var environment = ProcessInfo.processInfo.environment
         environment.removeValue(forKey: "HANDOFF_CONFIG")
+        environment.removeValue(forKey: "HANDOFF_CRASH_AT")
+        environment.merge(extra) { _, new in new }
         process.environment = environment
         let errURL = directory.appendingPathComponent(".stderr-\(UUID().uuidString)")
         FileManager.default.createFile(atPath: errURL.path, contents: nil)
