@@ -154,6 +154,7 @@ public struct PlacementRun {
                     summary.placed += 1
                     decide(.placed(partnerID: partner.id, tier: choice.tier, batchKey: "(dry run)"), placeable)
                 } catch let refusal as Refusal {
+                    allocator.release(choice)
                     summary.refused += 1
                     decide(.refused(partnerID: partner.id, refusal), placeable)
                 }
@@ -170,6 +171,7 @@ public struct PlacementRun {
                     _ = try LayoutRenderer(layout: partner.placement.layout)
                         .account(PlacementValues.lookup(account, batch: probe), invoices: account.invoices.map(PlacementValues.lookup))
                 } catch let refusal as Refusal {
+                    allocator.release(choice)
                     summary.refused += 1
                     decide(.refused(partnerID: partner.id, refusal), placeable)
                     return
@@ -178,6 +180,7 @@ public struct PlacementRun {
             }
             let batch = open[partner.id]!
             if let refusal = try batch.builder.add(account) {
+                allocator.release(choice)
                 summary.refused += 1
                 decide(.refused(partnerID: partner.id, refusal), placeable)
                 return

@@ -296,6 +296,15 @@ struct AllocatorTests {
         #expect(Self.choice(r) == Allocator.Choice(partnerID: partner, tier: tier))
     }
 
+    @Test("Once a tier has had it, its other agencies are not offered it")
+    func tierDone() throws {
+        let agencies = [Self.agency("a", tier: 1), Self.agency("b", tier: 1), Self.agency("c", tier: 2)]
+        for n in 1...50 {
+            let r = try Self.allocate(agencies, Self.candidate(account: n, pastPartners: ["a": 1]))
+            #expect(Self.choice(r) == Allocator.Choice(partnerID: "c", tier: 2))
+        }
+    }
+
     @Test("A tier with no eligible agency is passed over for the next")
     func ineligibleTierSkipped() throws {
         let agencies = [Self.agency("biz-only", tier: 1, eligibility: Eligibility(debtorTypes: [.business])), Self.agency("any", tier: 2)]
@@ -407,6 +416,23 @@ struct AllocatorTests {
         #expect(abs(counts["champion", default: 0] - 7000) <= 200, "champion: \(counts)")
         #expect(abs(counts["challenger", default: 0] - 3000) <= 200, "challenger: \(counts)")
         #expect(allocator.allocated == counts)
+    }
+
+    /// The hash is part of the contract: changing it would move existing accounts between agencies.
+    /// Figures from an independent FNV-1a + mix computation.
+    @Test("The stable hash and the 70/30 split, exactly")
+    func stableFigures() throws {
+        #expect(Allocator.stableHash("A-000001") == 0x1e6d_be99_9ece_e90e)
+        #expect(Allocator.stableHash("A-000002") == 0xf85b_381b_6f44_c78a)
+        #expect(Allocator.stableHash("") == 0xecba_3df2_c338_3c52)
+        var allocator = Allocator(agencies: [Self.agency("champion", share: 70), Self.agency("challenger", share: 30)])
+        var firstTen: [String] = []
+        for n in 1...10_000 {
+            let c = try #require(Self.choice(try Self.allocate(&allocator, Self.candidate(account: n))))
+            if n <= 10 { firstTen.append(c.partnerID) }
+        }
+        #expect(allocator.allocated == ["champion": 7020, "challenger": 2980])
+        #expect(firstTen == ["challenger"] + Array(repeating: "champion", count: 9))
     }
 
     @Test("Capacity: the 11th account for a full agency goes to the other one; all full is at_capacity")

@@ -182,6 +182,12 @@ public struct Allocator: Sendable {
         return .failure(NotPlaced(.noEligibleAgency, reasons.isEmpty ? "no agency is configured" : "no eligible agency: " + reasons.joined(separator: "; ")))
     }
 
+    /// Gives back a place taken by ``allocate(_:_:)`` for an account that was not placed after
+    /// all (the agency's layout refused it), so that refusals never use up capacity.
+    public mutating func release(_ choice: Choice) {
+        if let n = allocated[choice.partnerID], n > 0 { allocated[choice.partnerID] = n - 1 }
+    }
+
     /// FNV-1a, 64 bits, with a final mix so that the low bits of similar account numbers
     /// spread evenly: the same on every machine and every run (unlike `Hasher`).
     public static func stableHash(_ text: String) -> UInt64 {
