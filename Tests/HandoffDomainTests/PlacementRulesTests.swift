@@ -757,3 +757,29 @@ struct EligibilityTests {
                 == "balance 1000.001 above its maximum 1000")
     }
 }
+
+@Suite("Thresholds with more decimals than the currency")
+struct ThresholdRoundingTests {
+    @Test("A minimum of 50.50 keeps ¥50 out, in the rules and in an agency's eligibility")
+    func minimumRoundsUp() throws {
+        let jpy = try #require(Currency(code: "JPY"))
+        let min = try DecimalAmount(parsing: "50.50")
+        #expect(min.minorUnitsRoundingUp(digits: 0) == 51)
+        #expect(min.minorUnits(digits: 0) == 50)
+        let profile = DebtorProfile(accountNumber: "J-1", type: .business, businessName: "Tokyo KK", currency: jpy)
+        let eligibility = Eligibility(minBalance: min)
+        #expect(eligibility.refusal(for: profile, balance: Money(minorUnits: 50, currency: jpy), daysPastDue: 200) != nil)
+        #expect(eligibility.refusal(for: profile, balance: Money(minorUnits: 51, currency: jpy), daysPastDue: 200) == nil)
+        var rules = PlacementRules()
+        rules.minBalance = min
+        let asOf = CalendarDate(iso: "2026-11-15")!
+        let invoice = OpenItem(invoiceID: 1, invoiceNumber: "I-1", invoiceDate: asOf.adding(days: -230), dueDate: asOf.adding(days: -200),
+                               balance: 50, disputed: false)
+        let candidate = PlacementCandidate(customerID: 1, profile: profile, openInvoices: [invoice])
+        guard case .notPlaced(let why) = Selection.evaluate(candidate, rules: rules, asOf: asOf) else {
+            Issue.record("¥50 passed a minimum of 50.50")
+            return
+        }
+        #expect(why.code == .belowMinimum)
+    }
+}

@@ -61,7 +61,7 @@ public struct Eligibility: Hashable, Sendable {
         if !countries.isEmpty && !countries.contains(profile.country ?? "") { return "not licensed in country \(profile.country ?? "(none)")" }
         if !regions.isEmpty && !regions.contains(profile.region ?? "") { return "not licensed in region \(profile.region ?? "(none)")" }
         if !currencies.isEmpty && !currencies.contains(balance.currency.code) { return "takes no \(balance.currency.code)" }
-        if let min = minBalance, balance.minorUnits < min.minorUnits(digits: balance.currency.minorUnitDigits) {
+        if let min = minBalance, balance.minorUnits < min.minorUnitsRoundingUp(digits: balance.currency.minorUnitDigits) {
             return "balance \(balance.decimalText) below its minimum \(min)"
         }
         if let max = maxBalance, balance.minorUnits > max.minorUnits(digits: balance.currency.minorUnitDigits) {

@@ -20,11 +20,20 @@ public struct DecimalAmount: Hashable, Sendable, CustomStringConvertible {
         self.scale = scale
     }
 
-    /// The amount in minor units of a currency with `digits` decimals, rounded down when
-    /// the currency has fewer decimals than the amount.
+    /// The amount in minor units of a currency with `digits` decimals, cut toward zero when
+    /// the currency has fewer decimals than the amount (right for a maximum).
     public func minorUnits(digits: Int) -> Int64 {
         if scale <= digits { return value * Amount.power(of: digits - scale) }
         return value / Amount.power(of: scale - digits)
+    }
+
+    /// The least whole number of minor units that is not below the amount (right for a
+    /// minimum: "50.50" in yen is 51, so that ¥50 stays below it).
+    public func minorUnitsRoundingUp(digits: Int) -> Int64 {
+        if scale <= digits { return value * Amount.power(of: digits - scale) }
+        let p = Amount.power(of: scale - digits)
+        let (q, r) = value.quotientAndRemainder(dividingBy: p)
+        return r > 0 ? q + 1 : q
     }
 
     /// The amount in a currency.

@@ -98,7 +98,7 @@ public enum Selection {
             return .notPlaced(NotPlaced(.tooRecent, "\(days) days past due (minimum \(rules.minDaysPastDue))"))
         }
         let balance = Money(minorUnits: invoices.reduce(0) { $0 + $1.balance }, currency: currency)
-        let minimum = rules.minBalance.money(currency)
+        let minimum = Money(minorUnits: rules.minBalance.minorUnitsRoundingUp(digits: currency.minorUnitDigits), currency: currency)
         if balance.minorUnits < minimum.minorUnits {
             return .notPlaced(NotPlaced(.belowMinimum, "balance \(balance.decimalText) below the minimum \(minimum.decimalText)"))
         }
@@ -156,7 +156,7 @@ public struct Allocator: Sendable {
                     reasons.append("\(agency.id): \(why)")
                     continue
                 }
-                if agency.share > 0 { eligible.append(agency) }
+                if agency.share > 0 { eligible.append(agency) } else { reasons.append("\(agency.id): its share is 0") }
             }
             guard !eligible.isEmpty else { continue }
             // Deterministic by account number: the same account lands on the same agency for the
