@@ -75,8 +75,6 @@ public struct HandoffConfig: Sendable {
             rules.minDaysPastDue = p.int("min_days_past_due", default: rules.minDaysPastDue, range: 0...36_500)
             if let text = p.string("min_balance") {
                 do { rules.minBalance = try DecimalAmount(parsing: text) } catch { problems.add("placement.min_balance", "\(error)") }
-            } else if let node = p.table["min_balance"], case .float = node {
-                problems.add("placement.min_balance", "must be an amount written as a string, such as \"50.00\" (never a floating-point number)")
             }
             rules.recentPaymentDays = p.int("recent_payment_days", default: rules.recentPaymentDays, range: 0...3650)
             if let days = p.int("final_notice_days") {
