@@ -230,3 +230,23 @@ struct PlacementTests {
         #expect(placeRun.status != 0 && placeRun.stderr.contains("nothing was placed"))
     }
 }
+
+@Suite("Batch ids", .serialized)
+struct BatchIDTests {
+    @Test("A batch id the agency would refuse (characters, length) stops the run before anything is written")
+    func invalidBatchID() throws {
+        let install = try Installation(timezone: "America/Toronto", currency: "CAD")
+        try install.usePartners(["meridian-commercial"])
+        let path = install.root.appendingPathComponent("partners/meridian-commercial.toml").path
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        try text.replacingOccurrences(of: "batch_id = \"HO-{batch.date:yyyyMMdd}-{batch.sequence:000}\"",
+                                      with: "batch_id = \"HO {batch.date:yyyyMMdd}/{batch.sequence:000}\"")
+            .write(toFile: path, atomically: true, encoding: .utf8)
+        try install.importSampleData()
+        let r = try install.handoff(["place", "--as-of", "2026-11-15", "--quiet"])
+        #expect(r.status != 0)
+        #expect(r.stderr.contains("meridian-commercial: batch id 'HO 20261115/001' holds characters the agency does not allow"), "\(r.stderr)")
+        #expect(try dbCount(install, "SELECT COUNT(*) FROM placements") == 0)
+        #expect(try install.stagedFiles().isEmpty)
+    }
+}
