@@ -81,8 +81,8 @@ public enum PartnerLoader {
 
         let placementTable = top.table("placement")
         if placementTable == nil { problems.add("placement", "is required: how placement files are named and laid out") }
-        let placement = placementTable.flatMap { readFileSpec($0, problems) }
-        let updates = top.table("updates").flatMap { readFileSpec($0, problems) }
+        let placement = placementTable.flatMap { readFileSpec($0, problems, extraPaths: []) }
+        let updates = top.table("updates").flatMap { readFileSpec($0, problems, extraPaths: PlacementValues.updatePaths) }
 
         var returns: [String: ReturnSpec] = [:]
         if let r = top.table("returns") {
@@ -177,7 +177,7 @@ public enum PartnerLoader {
         return CommissionSchedule(rates: rates, rounding: rounding)
     }
 
-    private static func readFileSpec(_ t: TableReader, _ problems: ConfigProblems) -> FileSpec? {
+    private static func readFileSpec(_ t: TableReader, _ problems: ConfigProblems, extraPaths: Set<String>) -> FileSpec? {
         func template(_ key: String, required: Bool) -> TextTemplate? {
             guard let text = required ? t.requiredString(key) : t.string(key) else { return nil }
             do { return try TextTemplate(text) } catch { problems.add(t.keyPath(key), error.message); return nil }
@@ -209,7 +209,7 @@ public enum PartnerLoader {
         }
         if let layout {
             for record in layout.records {
-                let known = PlacementValues.paths(for: record.kind)
+                let known = PlacementValues.paths(for: record.kind).union(extraPaths)
                 for field in record.fields {
                     if case .path(let p) = field.source, !known.contains(p) {
                         problems.add(t.keyPath("records"), "\(record.kind.rawValue) field \(field.name): unknown value '\(p)'")

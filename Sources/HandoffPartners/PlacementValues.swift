@@ -7,7 +7,7 @@ public enum PlacementValues {
     /// Values of the batch: header, trailer, file names and control files.
     public static let batchPaths: Set<String> = [
         "partner.id", "partner.client_id", "partner.name", "business.name", "batch.id", "batch.date", "batch.sequence",
-        "count.accounts", "count.invoices", "count.rows", "sum.balance",
+        "count.accounts", "count.invoices", "count.rows", "sum.balance", "sum.amount",
     ]
     /// Values of one account (and its itemization).
     public static let accountPaths: Set<String> = [
@@ -21,6 +21,11 @@ public enum PlacementValues {
     /// Values of one invoice.
     public static let invoicePaths: Set<String> = [
         "invoice.number", "invoice.date", "invoice.due_date", "invoice.amount", "invoice.balance",
+    ]
+    /// Values of one client update (a direct payment, adjustment, recall, dispute or
+    /// bankruptcy notice sent to the agency), for an `[updates]` layout.
+    public static let updatePaths: Set<String> = [
+        "update.kind", "update.agency_reference", "update.effective_date", "update.amount", "update.reference", "update.note",
     ]
     /// Values of the written data file, for its control file.
     public static let filePaths: Set<String> = ["file.name", "file.sha256", "file.size"]
@@ -86,6 +91,8 @@ public enum PlacementValues {
         public var rows = 0
         /// Sum of placed balances in minor units, and the currency they are counted in.
         public var balance: Int64 = 0
+        /// Sum of update amounts in minor units (an updates file's total).
+        public var amount: Int64 = 0
         public var currency: Currency
 
         public init(partnerID: String, clientID: String, partnerName: String, businessName: String, id: String, date: CalendarDate,
@@ -113,6 +120,7 @@ public enum PlacementValues {
             case "count.invoices": return .integer(Int64(invoices))
             case "count.rows": return .integer(Int64(rows))
             case "sum.balance": return .money(Money(minorUnits: balance, currency: currency))
+            case "sum.amount": return .money(Money(minorUnits: amount, currency: currency))
             default: return nil
             }
         }

@@ -152,3 +152,32 @@ func sha256Hex(_ bytes: [UInt8]) -> String {
     p.waitUntilExit()
     return String(String(decoding: out, as: UTF8.self).prefix(64))
 }
+
+@Suite("Keystone's client updates file")
+struct UpdatesFileTests {
+    @Test("A direct payment renders as the DIR row KRP echoes back in its sample activity file")
+    func directPayment() throws {
+        let krp = try Repo.partner("keystone-recovery")
+        let updates = try #require(krp.updates)
+        let renderer = LayoutRenderer(layout: updates.layout)
+        let batch = PlacementValues.Batch(partnerID: krp.id, clientID: krp.clientID, partnerName: krp.name, businessName: "Test Co.",
+                                          id: "", date: d("2026-11-19"), sequence: 1, currency: .cad)
+        let account = PlacementValues.lookup(SampleAccounts.renee, batch: batch)
+        let update: ValueLookup = { path in
+            switch path {
+            case "update.kind": return .text("direct_payment")
+            case "update.agency_reference": return .text("K000481516")
+            case "update.effective_date": return .date(d("2026-11-19"))
+            case "update.amount": return .money(cad("100.00"))
+            case "update.reference": return .text("UPD-20261119-0001")
+            case "update.note": return .text("direct payment reported by client")
+            default: return account(path)
+            }
+        }
+        let header = try renderer.header { batch.value($0) }
+        let row = try renderer.account(update, invoices: [{ _ in nil }])
+        #expect(String(decoding: header + row, as: UTF8.self) == "client_id,record_type,account_number,krp_reference,effective_date,amount,reference,note\r\n"
+                + "C10442,DIR,A-1001,K000481516,2026-11-19,100.00,UPD-20261119-0001,direct payment reported by client\r\n")
+        #expect(try updates.fileName.render { batch.value($0) } == "KRP_UPD_C10442_20261119_001.csv")
+    }
+}
