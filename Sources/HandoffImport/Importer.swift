@@ -76,7 +76,7 @@ public struct Importer: Sendable {
             }
             report.rejected = rejects == nil ? 0 : badRows
             report.rejections = rejects == nil ? [] : errors
-            report.sha256 = hasher.finalize().map { String(format2hex: $0) }.joined()
+            report.sha256 = Hex.encode(hasher.finalize())
             if !report.changedNothing {
                 let run = ImportRun(kind: kind.rawValue, fileName: displayName, sha256: report.sha256, size: reader.bytesRead,
                                     rows: report.rows, added: report.added, changed: report.changed,
@@ -103,14 +103,6 @@ public struct Importer: Sendable {
         case .transactions:
             return (["reference", "account_number", "date", "type", "amount"], ["invoice_number", "reverses"])
         }
-    }
-}
-
-extension String {
-    /// Two lower-case hex digits of a byte.
-    init(format2hex byte: UInt8) {
-        let digits = Array("0123456789abcdef")
-        self = String([digits[Int(byte >> 4)], digits[Int(byte & 0x0F)]])
     }
 }
 

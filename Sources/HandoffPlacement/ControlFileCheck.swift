@@ -43,7 +43,7 @@ public enum ControlFileCheck {
         recount.accounts = accounts.count
         var hasher = SHA256()
         hasher.update(data: data)
-        let sha = hasher.finalize().map { String(format2: $0) }.joined()
+        let sha = Hex.encode(hasher.finalize())
         let r = recount
         var expected = try controlSpec.content.render { path in
             switch path {

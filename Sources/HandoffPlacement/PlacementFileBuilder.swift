@@ -71,7 +71,7 @@ public final class PlacementFileBuilder {
         do { try emit(try renderer.trailer { b.value($0) }) } catch let refusal as Refusal {
             throw PlacementFileError.trailer(refusal)
         }
-        return (hasher.finalize().map { String(format2: $0) }.joined(), byteCount)
+        return (Hex.encode(hasher.finalize()), byteCount)
     }
 
     /// The control file's text for a data file with this name, hash and size.
@@ -107,13 +107,5 @@ public enum PlacementFileError: Error, CustomStringConvertible {
         case .header(let r): return "the file's header cannot be written: \(r)"
         case .trailer(let r): return "the file's trailer cannot be written: \(r)"
         }
-    }
-}
-
-extension String {
-    /// Two lower-case hex digits.
-    init(format2 byte: UInt8) {
-        let digits = Array("0123456789abcdef")
-        self = String([digits[Int(byte >> 4)], digits[Int(byte & 0x0F)]])
     }
 }
