@@ -43,6 +43,13 @@ let package = Package(
             "HandoffDomain", "HandoffCSV", "HandoffLayout", "HandoffPartners", "HandoffStore",
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
+        // libcurl, through a typed C shim for its variadic functions.
+        .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
+        // Moving files to and from agencies: SFTP and HTTPS (libcurl), OpenPGP (GnuPG), local folders.
+        .target(name: "HandoffTransport", dependencies: [
+            "CCurl", "HandoffDomain", "HandoffCSV",
+            .product(name: "Crypto", package: "swift-crypto"),
+        ]),
         // Getting a business's receivables into the AR record.
         .target(name: "HandoffImport", dependencies: [
             "HandoffDomain", "HandoffCSV", "HandoffStore",
@@ -60,6 +67,7 @@ let package = Package(
         .testTarget(name: "HandoffLayoutTests", dependencies: [
             "HandoffLayout", "HandoffDomain", "HandoffCSV", "HandoffConfig", "HandoffPartners", "HandoffPlacement",
         ]),
+        .testTarget(name: "HandoffTransportTests", dependencies: ["HandoffTransport", "HandoffDomain", "HandoffCSV"]),
         .testTarget(name: "HandoffIntegrationTests", dependencies: [
             "HandoffDomain", "HandoffCSV", "HandoffStore", "HandoffSQLite", "HandoffConfig", "HandoffImport", "HandoffCLI",
             "HandoffPartners", "HandoffPlacement",

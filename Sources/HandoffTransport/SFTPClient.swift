@@ -1,0 +1,167 @@
+import CCurl
+import Foundation
+
+/// An SFTP server and how to log in to it. The host key must be pinned: Handoff never talks
+/// to a server it cannot verify.
+public struct SFTPEndpoint: Sendable {
+    public var host: String
+    public var port: Int
+    public var user: String
+    /// An Ed25519 or ECDSA private key. (libssh2 1.10, which libcurl uses here, signs only with
+    /// SHA-1 `ssh-rsa`, which current OpenSSH refuses: RSA keys fail to authenticate.)
+    public var privateKeyFile: String
+    /// The key's passphrase, already read from the file or environment variable the partner
+    /// file names. Never logged.
+    public var passphrase: String?
+    /// Base64 SHA-256 fingerprint of the server's host key, as `ssh-keygen -lf` prints it
+    /// after `SHA256:`.
+    public var hostKeySHA256: String?
+    /// A known_hosts file holding the server's key, instead of a fingerprint.
+    public var knownHostsFile: String?
+    public var timeoutSeconds: Int
+
+    public init(host: String, port: Int = 22, user: String, privateKeyFile: String, passphrase: String? = nil,
+                hostKeySHA256: String? = nil, knownHostsFile: String? = nil, timeoutSeconds: Int = 60) {
+        self.host = host
+        self.port = port
+        self.user = user
+        self.privateKeyFile = privateKeyFile
+        self.passphrase = passphrase
+        self.hostKeySHA256 = hostKeySHA256
+        self.knownHostsFile = knownHostsFile
+        self.timeoutSeconds = timeoutSeconds
+    }
+}
+
+/// What an upload did.
+public enum UploadOutcome: Equatable, Sendable {
+    /// The file was sent and is now under its final name, with this size.
+    case uploaded(size: Int64)
+    /// A file of that name was already there (sent by an earlier attempt that crashed after
+    /// its rename): nothing was sent again.
+    case alreadyPresent(size: Int64)
+}
+
+/// SFTP through libcurl: upload under a `.part` name then rename, never overwrite, list,
+/// download and delete. Blocking; call from a thread that may block (see ``Curl/run(_:)``).
+public struct SFTPClient: Sendable {
+    public let endpoint: SFTPEndpoint
+
+    /// Refuses an endpoint without a pinned host key before any connection is attempted.
+    public init(endpoint: SFTPEndpoint) throws {
+        guard (endpoint.hostKeySHA256?.isEmpty == false) || (endpoint.knownHostsFile?.isEmpty == false) else {
+            throw TransportError(.hostKeyNotPinned, "\(endpoint.host): no host key is pinned (host_key_sha256 or known_hosts_file); Handoff never connects to an unverified server")
+        }
+        self.endpoint = endpoint
+    }
+
+    private func url(_ path: String) -> String {
+        let encoded = path.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? path
+        return "sftp://\(endpoint.host):\(endpoint.port)\(encoded.hasPrefix("/") ? "" : "/")\(encoded)"
+    }
+
+    private func handle(_ path: String) throws -> CurlEasy {
+        let curl = try CurlEasy()
+        curl.what = url(path)
+        try curl.set(CURLOPT_URL, url(path))
+        try curl.set(CURLOPT_USERNAME, endpoint.user)
+        try curl.set(CURLOPT_SSH_AUTH_TYPES, Int(CURLSSH_AUTH_PUBLICKEY))
+        try curl.set(CURLOPT_SSH_PRIVATE_KEYFILE, endpoint.privateKeyFile)
+        if FileManager.default.fileExists(atPath: endpoint.privateKeyFile + ".pub") {
+            try curl.set(CURLOPT_SSH_PUBLIC_KEYFILE, endpoint.privateKeyFile + ".pub")
+        }
+        if let passphrase = endpoint.passphrase { try curl.set(CURLOPT_KEYPASSWD, passphrase) }
+        if let fingerprint = endpoint.hostKeySHA256, !fingerprint.isEmpty {
+            let bare = fingerprint.hasPrefix("SHA256:") ? String(fingerprint.dropFirst(7)) : fingerprint
+            try curl.set(CURLOPT_SSH_HOST_PUBLIC_KEY_SHA256, bare)
+        }
+        if let known = endpoint.knownHostsFile, !known.isEmpty { try curl.set(CURLOPT_SSH_KNOWNHOSTS, known) }
+        try curl.set(CURLOPT_CONNECTTIMEOUT, min(endpoint.timeoutSeconds, 30))
+        // Abort a transfer that moves less than 1 byte a second for the whole timeout.
+        try curl.set(CURLOPT_LOW_SPEED_LIMIT, 1)
+        try curl.set(CURLOPT_LOW_SPEED_TIME, endpoint.timeoutSeconds)
+        return curl
+    }
+
+    /// The size of a remote file, or `nil` when there is none.
+    public func size(of path: String) throws -> Int64? {
+        let curl = try handle(path)
+        try curl.set(CURLOPT_NOBODY, 1)
+        do { try curl.perform() } catch let e as TransportError where e.kind == .remoteFileMissing {
+            return nil
+        }
+        return curl.infoOffset(CURLINFO_CONTENT_LENGTH_DOWNLOAD_T)
+    }
+
+    /// Uploads `localPath` into `directory` as `name`: first checks that no file of that name
+    /// is there (a crash after an earlier rename must not send twice), then writes
+    /// `name.part` and renames it with an absolute path, then checks the size that arrived.
+    public func upload(localPath: String, directory: String, name: String) throws -> UploadOutcome {
+        let final = directory.hasSuffix("/") ? directory + name : directory + "/" + name
+        if let present = try size(of: final) { return .alreadyPresent(size: present) }
+        let attributes = try? FileManager.default.attributesOfItem(atPath: localPath)
+        guard let localSize = (attributes?[.size] as? NSNumber)?.int64Value else {
+            throw TransportError(.localFile, "\(localPath) cannot be read")
+        }
+        let part = final + ".part"
+        let curl = try handle(part)
+        let file = try curl.open(localPath, mode: "rb")
+        try curl.set(CURLOPT_UPLOAD, 1)
+        try curl.set(CURLOPT_READDATA, pointer: UnsafeMutableRawPointer(file))
+        try curl.set(CURLOPT_INFILESIZE_LARGE, offset: localSize)
+        try curl.set(CURLOPT_UPLOAD_BUFFERSIZE, 2 << 20)
+        try curl.set(CURLOPT_POSTQUOTE, list: ["rename \"\(part)\" \"\(final)\""])
+        try curl.perform()
+        guard let arrived = try size(of: final) else {
+            throw TransportError(.renameFailed, "\(url(final)) is missing after the upload and rename")
+        }
+        guard arrived == localSize else {
+            throw TransportError(.network, "\(url(final)) holds \(arrived) bytes, \(localSize) were sent")
+        }
+        return .uploaded(size: arrived)
+    }
+
+    /// The names in a remote directory (without `.` and `..`).
+    public func list(directory: String) throws -> [String] {
+        let dir = directory.hasSuffix("/") ? directory : directory + "/"
+        let curl = try handle(dir)
+        let collector = ByteCollector()
+        try curl.set(CURLOPT_DIRLISTONLY, 1)
+        try curl.set(CURLOPT_WRITEFUNCTION, callback: ByteCollector.callback)
+        try withExtendedLifetime(collector) {
+            try curl.set(CURLOPT_WRITEDATA, pointer: Unmanaged.passUnretained(collector).toOpaque())
+            try curl.perform()
+        }
+        return String(decoding: collector.bytes, as: UTF8.self).split(whereSeparator: { $0 == "\n" || $0 == "\r\n" })
+            .map(String.init).filter { $0 != "." && $0 != ".." && !$0.isEmpty }.sorted()
+    }
+
+    /// Downloads a remote file to `localPath` (written under a temporary name, then renamed).
+    /// Returns its size.
+    public func download(path: String, to localPath: String) throws -> Int64 {
+        let temporary = localPath + ".download"
+        let curl = try handle(path)
+        let file = try curl.open(temporary, mode: "wb")
+        try curl.set(CURLOPT_WRITEDATA, pointer: UnsafeMutableRawPointer(file))
+        do { try curl.perform() } catch {
+            unlink(temporary)
+            throw error
+        }
+        let size = curl.infoOffset(CURLINFO_SIZE_DOWNLOAD_T)
+        fflush(file)
+        fsync(fileno(file))
+        guard rename(temporary, localPath) == 0 else {
+            throw TransportError(.localFile, "\(localPath): \(String(cString: strerror(errno)))")
+        }
+        return size
+    }
+
+    /// Deletes a remote file.
+    public func delete(path: String) throws {
+        let slash = path.lastIndex(of: "/") ?? path.startIndex
+        let curl = try handle(String(path[..<slash]) + "/")
+        try curl.set(CURLOPT_NOBODY, 1)
+        try curl.set(CURLOPT_QUOTE, list: ["rm \"\(path)\""])
+        try curl.perform()
+    }
+}

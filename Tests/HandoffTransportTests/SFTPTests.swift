@@ -1,0 +1,85 @@
+import Foundation
+import HandoffTransport
+import Testing
+
+@Suite("SFTP against a real OpenSSH server", .serialized)
+struct SFTPTests {
+    func endpoint(_ server: TestSSHServer, key: String? = nil, fingerprint: String? = nil) -> SFTPEndpoint {
+        SFTPEndpoint(host: "127.0.0.1", port: server.port, user: server.user, privateKeyFile: key ?? server.clientKey,
+                     hostKeySHA256: fingerprint ?? server.hostKeySHA256, timeoutSeconds: 10)
+    }
+
+    func localFile(_ text: String) throws -> String {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("handoff-up-\(UUID().uuidString).csv").path
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
+    @Test("Upload under .part, rename, list, download, delete: a clean round trip")
+    func roundTrip() throws {
+        let server = try TestSSHServer()
+        let client = try SFTPClient(endpoint: endpoint(server))
+        let path = try localFile("a,b\r\n1,2\r\n")
+        #expect(try client.upload(localPath: path, directory: server.inbound, name: "KRP_PLC_C10442_20261115_001.csv") == .uploaded(size: 10))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: server.inbound) == ["KRP_PLC_C10442_20261115_001.csv"])
+        #expect(try String(contentsOfFile: server.inbound + "/KRP_PLC_C10442_20261115_001.csv", encoding: .utf8) == "a,b\r\n1,2\r\n")
+
+        try "returned".write(toFile: server.outbound + "/KRP_ACK_1.csv", atomically: true, encoding: .utf8)
+        #expect(try client.list(directory: server.outbound) == ["KRP_ACK_1.csv"])
+        let local = path + ".ack"
+        #expect(try client.download(path: server.outbound + "/KRP_ACK_1.csv", to: local) == 8)
+        #expect(try String(contentsOfFile: local, encoding: .utf8) == "returned")
+        try client.delete(path: server.outbound + "/KRP_ACK_1.csv")
+        #expect(try client.list(directory: server.outbound).isEmpty)
+    }
+
+    @Test("A file already under its final name is never sent again")
+    func neverTwice() throws {
+        let server = try TestSSHServer()
+        let client = try SFTPClient(endpoint: endpoint(server))
+        try "first".write(toFile: server.inbound + "/f.csv", atomically: true, encoding: .utf8)
+        #expect(try client.upload(localPath: try localFile("second copy"), directory: server.inbound, name: "f.csv") == .alreadyPresent(size: 5))
+        #expect(try String(contentsOfFile: server.inbound + "/f.csv", encoding: .utf8) == "first")
+    }
+
+    @Test("A wrong host key is refused before anything is sent")
+    func wrongHostKey() throws {
+        let server = try TestSSHServer()
+        let client = try SFTPClient(endpoint: endpoint(server, fingerprint: "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"))
+        let error = try #require(throws: TransportError.self) {
+            try client.upload(localPath: try localFile("x"), directory: server.inbound, name: "f.csv")
+        }
+        #expect(error.kind == .hostKeyMismatch, "\(error)")
+        #expect(error.isPermanent)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: server.inbound).isEmpty)
+    }
+
+    @Test("An unpinned host is refused and never contacted")
+    func unpinned() throws {
+        let error = try #require(throws: TransportError.self) {
+            try SFTPClient(endpoint: SFTPEndpoint(host: "127.0.0.1", port: 1, user: "x", privateKeyFile: "/nonexistent"))
+        }
+        #expect(error.kind == .hostKeyNotPinned)
+    }
+
+    @Test("A key the server does not know fails authentication, permanently")
+    func wrongClientKey() throws {
+        let server = try TestSSHServer()
+        let other = server.directory.appendingPathComponent("stranger_ed25519").path
+        try shell("/usr/bin/ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", other])
+        let client = try SFTPClient(endpoint: endpoint(server, key: other))
+        let error = try #require(throws: TransportError.self) { try client.list(directory: server.outbound) }
+        #expect(error.kind == .authentication, "\(error)")
+        #expect(error.isPermanent)
+    }
+
+    @Test("A server that is not there is a temporary failure")
+    func refused() throws {
+        let port = try freeLoopbackPort()
+        let client = try SFTPClient(endpoint: SFTPEndpoint(host: "127.0.0.1", port: port, user: "x", privateKeyFile: "/nonexistent",
+                                                          hostKeySHA256: "AAAA", timeoutSeconds: 5))
+        let error = try #require(throws: TransportError.self) { try client.list(directory: "/") }
+        #expect(error.kind == .connectionRefused, "\(error)")
+        #expect(!error.isPermanent)
+    }
+}

@@ -1,0 +1,70 @@
+import Foundation
+import Testing
+
+/// A real OpenSSH `sshd` on a free loopback port, with its own configuration, host key and
+/// authorised client key, made for one test and stopped after it. It never touches the
+/// system's own sshd. It serves `inbound/` and `outbound/` folders under its directory.
+final class TestSSHServer {
+    let directory: URL
+    let port: Int
+    let user: String
+    /// Base64 SHA-256 fingerprint of the host key (what an agency gives at onboarding).
+    let hostKeySHA256: String
+    /// The client's Ed25519 private key.
+    let clientKey: String
+    private var pid: pid_t = 0
+
+    var inbound: String { directory.appendingPathComponent("inbound").path }
+    var outbound: String { directory.appendingPathComponent("outbound").path }
+
+    init() throws {
+        directory = try temporaryDirectory("sshd")
+        let fm = FileManager.default
+        for sub in ["inbound", "outbound"] { try fm.createDirectory(at: directory.appendingPathComponent(sub), withIntermediateDirectories: true) }
+        if !fm.fileExists(atPath: "/run/sshd") { try fm.createDirectory(atPath: "/run/sshd", withIntermediateDirectories: true) }
+        let d = directory.path
+        try shell("/usr/bin/ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", "\(d)/host_ed25519"])
+        try shell("/usr/bin/ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", "\(d)/client_ed25519"])
+        try fm.copyItem(atPath: "\(d)/client_ed25519.pub", toPath: "\(d)/authorized_keys")
+        clientKey = "\(d)/client_ed25519"
+        let fingerprint = try shell("/usr/bin/ssh-keygen", ["-l", "-E", "sha256", "-f", "\(d)/host_ed25519.pub"]).output
+        guard let range = fingerprint.range(of: "SHA256:") else { throw TestSetupError("no fingerprint in \(fingerprint)") }
+        hostKeySHA256 = String(fingerprint[range.upperBound...].prefix { !$0.isWhitespace })
+        user = ProcessInfo.processInfo.environment["USER"] ?? String(cString: getpwuid(getuid())!.pointee.pw_name)
+        port = try freeLoopbackPort()
+        try """
+            Port \(port)
+            ListenAddress 127.0.0.1
+            HostKey \(d)/host_ed25519
+            PidFile \(d)/sshd.pid
+            AuthorizedKeysFile \(d)/authorized_keys
+            UsePAM no
+            PasswordAuthentication no
+            KbdInteractiveAuthentication no
+            PubkeyAuthentication yes
+            PermitRootLogin prohibit-password
+            StrictModes no
+            Subsystem sftp internal-sftp
+            LogLevel ERROR
+
+            """.write(toFile: "\(d)/sshd_config", atomically: true, encoding: .utf8)
+        pid = try spawn("/usr/sbin/sshd", ["-D", "-e", "-f", "\(d)/sshd_config"], outputPath: "\(d)/sshd.log")
+        try waitForPort(port)
+    }
+
+    /// Stops the server at once (as a crash or a network cut would).
+    func kill() {
+        if pid > 0 {
+            Glibc.kill(pid, SIGTERM)
+            _ = waitFor(pid)
+            pid = 0
+        }
+        // sshd forks a child per connection: end those too.
+        _ = try? shell("/usr/bin/pkill", ["-f", directory.path + "/sshd_config"])   // its per-connection children
+    }
+
+    deinit {
+        kill()
+        try? FileManager.default.removeItem(at: directory)
+    }
+}
