@@ -83,3 +83,52 @@ struct SFTPTests {
         #expect(!error.isPermanent)
     }
 }
+
+@Suite("SFTP when the server dies mid-upload", .serialized)
+struct SFTPInterruptionTests {
+    final class Box: @unchecked Sendable { var result: Result<UploadOutcome, Error>? }
+
+    @Test("Nothing appears under the final name; the next attempt delivers the file once")
+    func killedMidUpload() throws {
+        let server = try TestSSHServer()
+        let client = try SFTPClient(endpoint: SFTPEndpoint(host: "127.0.0.1", port: server.port, user: server.user,
+                                                           privateKeyFile: server.clientKey, hostKeySHA256: server.hostKeySHA256,
+                                                           timeoutSeconds: 10))
+        let local = FileManager.default.temporaryDirectory.appendingPathComponent("handoff-big-\(UUID().uuidString)").path
+        let size = 256 << 20
+        FileManager.default.createFile(atPath: local, contents: nil)
+        let handle = try #require(FileHandle(forWritingAtPath: local))
+        try handle.truncate(atOffset: UInt64(size))
+        try handle.close()
+        defer { unlink(local) }
+
+        let final = server.inbound + "/KRP_PLC_C10442_20261115_001.csv"
+        let box = Box()
+        let done = DispatchSemaphore(value: 0)
+        let inbound = server.inbound
+        DispatchQueue.global().async {
+            box.result = Result { try client.upload(localPath: local, directory: inbound, name: "KRP_PLC_C10442_20261115_001.csv") }
+            done.signal()
+        }
+        // Wait until part of the file has arrived, then kill the server.
+        let deadline = Date().addingTimeInterval(20)
+        while Date() < deadline {
+            let partSize = (try? FileManager.default.attributesOfItem(atPath: final + ".part")[.size] as? NSNumber)?.intValue ?? 0
+            if partSize > 0 { break }
+            usleep(2_000)
+        }
+        server.kill()
+        done.wait()
+        guard case .failure(let error)? = box.result else {
+            Issue.record("the upload finished before the server was killed: \(String(describing: box.result))")
+            return
+        }
+        #expect((error as? TransportError)?.isPermanent == false, "\(error)")
+        #expect(!FileManager.default.fileExists(atPath: final))
+
+        try server.restart()
+        #expect(try client.upload(localPath: local, directory: server.inbound, name: "KRP_PLC_C10442_20261115_001.csv") == .uploaded(size: Int64(size)))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: server.inbound) == ["KRP_PLC_C10442_20261115_001.csv"])
+        #expect(try client.upload(localPath: local, directory: server.inbound, name: "KRP_PLC_C10442_20261115_001.csv") == .alreadyPresent(size: Int64(size)))
+    }
+}

@@ -52,15 +52,28 @@ final class TestSSHServer {
         try waitForPort(port)
     }
 
-    /// Stops the server at once (as a crash or a network cut would).
+    /// Stops the server and every connection it serves at once, as a crash would.
     func kill() {
-        if pid > 0 {
-            Glibc.kill(pid, SIGTERM)
-            _ = waitFor(pid)
-            pid = 0
+        guard pid > 0 else { return }
+        // sshd forks a process per connection (and that one forks again): kill them all.
+        var all = [pid]
+        var frontier = [pid]
+        while let parent = frontier.popLast() {
+            let children = ((try? shell("/usr/bin/pgrep", ["-P", String(parent)]).output) ?? "")
+                .split(separator: "\n").compactMap { pid_t($0.trimmingCharacters(in: .whitespaces)) }
+            all += children
+            frontier += children
         }
-        // sshd forks a child per connection: end those too.
-        _ = try? shell("/usr/bin/pkill", ["-f", directory.path + "/sshd_config"])   // its per-connection children
+        for p in all.reversed() { Glibc.kill(p, SIGKILL) }
+        _ = waitFor(pid)
+        pid = 0
+    }
+
+    /// Starts the same server again: same port, host key and authorised key.
+    func restart() throws {
+        kill()
+        pid = try spawn("/usr/sbin/sshd", ["-D", "-e", "-f", directory.path + "/sshd_config"], outputPath: directory.path + "/sshd.log")
+        try waitForPort(port)
     }
 
     deinit {
