@@ -50,6 +50,11 @@ let package = Package(
             "CCurl", "HandoffDomain", "HandoffCSV",
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
+        // The outbox: queueing staged batches and sending them exactly once.
+        .target(name: "HandoffOutbox", dependencies: [
+            "HandoffDomain", "HandoffStore", "HandoffConfig", "HandoffLayout", "HandoffPartners", "HandoffPlacement", "HandoffTransport",
+            .product(name: "Crypto", package: "swift-crypto"),
+        ]),
         // Getting a business's receivables into the AR record.
         .target(name: "HandoffImport", dependencies: [
             "HandoffDomain", "HandoffCSV", "HandoffStore",
@@ -58,7 +63,7 @@ let package = Package(
         // The commands; the executable is a thin shell over them.
         .target(name: "HandoffCLI", dependencies: [
             "HandoffDomain", "HandoffCSV", "HandoffStore", "HandoffSQLite", "HandoffConfig", "HandoffImport",
-            "HandoffPartners", "HandoffPlacement",
+            "HandoffPartners", "HandoffPlacement", "HandoffOutbox", "HandoffTransport",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "handoff", dependencies: ["HandoffCLI"]),
@@ -67,10 +72,12 @@ let package = Package(
         .testTarget(name: "HandoffLayoutTests", dependencies: [
             "HandoffLayout", "HandoffDomain", "HandoffCSV", "HandoffConfig", "HandoffPartners", "HandoffPlacement",
         ]),
-        .testTarget(name: "HandoffTransportTests", dependencies: ["HandoffTransport", "HandoffDomain", "HandoffCSV"]),
+        // Real servers for tests: a private sshd, GnuPG parties, processes spawned without Foundation.Process.
+        .target(name: "HandoffTestSupport", path: "Tests/HandoffTestSupport"),
+        .testTarget(name: "HandoffTransportTests", dependencies: ["HandoffTransport", "HandoffDomain", "HandoffCSV", "HandoffTestSupport"]),
         .testTarget(name: "HandoffIntegrationTests", dependencies: [
             "HandoffDomain", "HandoffCSV", "HandoffStore", "HandoffSQLite", "HandoffConfig", "HandoffImport", "HandoffCLI",
-            "HandoffPartners", "HandoffPlacement",
+            "HandoffPartners", "HandoffPlacement", "HandoffTestSupport",
         ]),
     ]
 )

@@ -21,6 +21,8 @@ public struct HandoffCommand: ParsableCommand {
             PlaceCommand.self,
             PlacementsCommand.self,
             NoticesCommand.self,
+            SendCommand.self,
+            OutboxCommand.self,
         ]
     )
 

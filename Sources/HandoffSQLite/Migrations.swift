@@ -7,6 +7,7 @@ enum Migrations {
         var migrator = DatabaseMigrator()
         migrator.registerMigration("v1-ar-record", migrate: createARRecord)
         migrator.registerMigration("v2-placements", migrate: createPlacements)
+        migrator.registerMigration("v3-outbox", migrate: createOutbox)
         return migrator
     }
 
@@ -191,6 +192,31 @@ enum Migrations {
                 last INTEGER NOT NULL,
                 PRIMARY KEY (partner_id, day, kind)
             ) WITHOUT ROWID;
+            """)
+    }
+
+    /// The outbox: every file to send, with its transfer state.
+    static func createOutbox(_ db: Database) throws {
+        try db.execute(sql: """
+            CREATE TABLE outbox (
+                id INTEGER PRIMARY KEY,
+                partner_id TEXT NOT NULL,
+                batch_id INTEGER REFERENCES placement_batches(id),
+                kind TEXT NOT NULL,
+                local_path TEXT NOT NULL,
+                remote_name TEXT NOT NULL,
+                depends_on INTEGER REFERENCES outbox(id),
+                size INTEGER NOT NULL,
+                sha256 TEXT NOT NULL,
+                state TEXT NOT NULL,
+                not_before INTEGER,
+                attempts INTEGER NOT NULL DEFAULT 0,
+                last_error TEXT,
+                created_at TEXT NOT NULL,
+                updated_at TEXT NOT NULL,
+                confirmed_at TEXT,
+                UNIQUE (partner_id, remote_name)
+            );
             """)
     }
 }

@@ -5,7 +5,7 @@ import HandoffStore
 
 /// The AR record in an embedded SQLite database: WAL mode, foreign keys on, the schema
 /// built by named migrations (``Migrations``) when the store opens.
-public final class SQLiteARStore: PlacementStore {
+public final class SQLiteARStore: OutboxStore {
     /// The underlying GRDB pool; other SQLite-backed stores of Handoff share it.
     public let pool: DatabasePool
     /// The database file.
@@ -37,6 +37,14 @@ public final class SQLiteARStore: PlacementStore {
 
     public func readPlacements<T>(_ body: (any PlacementReading) throws -> T) throws -> T {
         try pool.read { db in try body(SQLiteSession(db: db)) }
+    }
+
+    public func readOutbox<T>(_ body: (any OutboxReading & PlacementReading) throws -> T) throws -> T {
+        try pool.read { db in try body(SQLiteSession(db: db)) }
+    }
+
+    public func writeOutbox<T>(_ body: (any OutboxWriting & PlacementWriting) throws -> T) throws -> T {
+        try pool.write { db in try body(SQLiteSession(db: db)) }
     }
 
     public func writePlacements<T>(_ body: (any PlacementWriting) throws -> T) throws -> T {

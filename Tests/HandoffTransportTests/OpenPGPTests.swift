@@ -1,5 +1,6 @@
 import Foundation
 import HandoffTransport
+import HandoffTestSupport
 import Testing
 
 @Suite("OpenPGP with real GnuPG on the other side", .serialized)

@@ -1,5 +1,6 @@
 import Foundation
 import HandoffTransport
+import HandoffTestSupport
 import Testing
 
 @Suite("SFTP against a real OpenSSH server", .serialized)

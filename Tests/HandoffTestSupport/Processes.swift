@@ -1,10 +1,9 @@
 import Foundation
-import Testing
 
 /// Starts a program with `posix_spawn`, its output (both streams) going to `outputPath`
 /// (or nowhere) and its input from `inputPath` (or nothing). Foundation's `Process` is not
 /// used: on Linux its `waitUntilExit()` can hang while another child (a test server) runs.
-func spawn(_ program: String, _ arguments: [String], outputPath: String? = nil, inputPath: String? = nil,
+public func spawn(_ program: String, _ arguments: [String], outputPath: String? = nil, inputPath: String? = nil,
            environment: [String: String]? = nil) throws -> pid_t {
     var actions = posix_spawn_file_actions_t()
     posix_spawn_file_actions_init(&actions)
@@ -24,7 +23,7 @@ func spawn(_ program: String, _ arguments: [String], outputPath: String? = nil, 
 }
 
 /// Waits for a spawned program; returns its exit status (128 + signal when killed).
-func waitFor(_ pid: pid_t) -> Int32 {
+public func waitFor(_ pid: pid_t) -> Int32 {
     var status: Int32 = 0
     while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
     if status & 0x7f == 0 { return (status >> 8) & 0xff }
@@ -33,7 +32,7 @@ func waitFor(_ pid: pid_t) -> Int32 {
 
 /// Runs a program to completion; returns its exit status and output.
 @discardableResult
-func shell(_ program: String, _ arguments: [String], input: Data? = nil, environment: [String: String]? = nil) throws -> (status: Int32, output: String) {
+public func shell(_ program: String, _ arguments: [String], input: Data? = nil, environment: [String: String]? = nil) throws -> (status: Int32, output: String) {
     let outPath = FileManager.default.temporaryDirectory.appendingPathComponent("handoff-shell-\(UUID().uuidString)").path
     defer { unlink(outPath) }
     var inPath: String?
@@ -49,7 +48,7 @@ func shell(_ program: String, _ arguments: [String], input: Data? = nil, environ
 }
 
 /// A free TCP port on 127.0.0.1 (the kernel picks one; it is free when this returns).
-func freeLoopbackPort() throws -> Int {
+public func freeLoopbackPort() throws -> Int {
     let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
     defer { close(fd) }
     var addr = sockaddr_in()
@@ -65,7 +64,7 @@ func freeLoopbackPort() throws -> Int {
 }
 
 /// Waits until something accepts connections on 127.0.0.1:port.
-func waitForPort(_ port: Int, seconds: Double = 10) throws {
+public func waitForPort(_ port: Int, seconds: Double = 10) throws {
     let deadline = Date().addingTimeInterval(seconds)
     while Date() < deadline {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
@@ -81,13 +80,13 @@ func waitForPort(_ port: Int, seconds: Double = 10) throws {
     throw TestSetupError("nothing listens on 127.0.0.1:\(port)")
 }
 
-struct TestSetupError: Error, CustomStringConvertible {
-    let description: String
-    init(_ d: String) { description = d }
+public struct TestSetupError: Error, CustomStringConvertible {
+    public let description: String
+    public init(_ d: String) { description = d }
 }
 
 /// A fresh temporary folder, removed by the caller.
-func temporaryDirectory(_ label: String) throws -> URL {
+public func temporaryDirectory(_ label: String) throws -> URL {
     let url = FileManager.default.temporaryDirectory.appendingPathComponent("handoff-\(label)-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
     return url

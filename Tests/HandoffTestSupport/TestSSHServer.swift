@@ -1,23 +1,22 @@
 import Foundation
-import Testing
 
 /// A real OpenSSH `sshd` on a free loopback port, with its own configuration, host key and
 /// authorised client key, made for one test and stopped after it. It never touches the
 /// system's own sshd. It serves `inbound/` and `outbound/` folders under its directory.
-final class TestSSHServer {
-    let directory: URL
-    let port: Int
-    let user: String
+public final class TestSSHServer {
+    public let directory: URL
+    public let port: Int
+    public let user: String
     /// Base64 SHA-256 fingerprint of the host key (what an agency gives at onboarding).
-    let hostKeySHA256: String
+    public let hostKeySHA256: String
     /// The client's Ed25519 private key.
-    let clientKey: String
+    public let clientKey: String
     private var pid: pid_t = 0
 
-    var inbound: String { directory.appendingPathComponent("inbound").path }
-    var outbound: String { directory.appendingPathComponent("outbound").path }
+    public var inbound: String { directory.appendingPathComponent("inbound").path }
+    public var outbound: String { directory.appendingPathComponent("outbound").path }
 
-    init() throws {
+    public init() throws {
         directory = try temporaryDirectory("sshd")
         let fm = FileManager.default
         for sub in ["inbound", "outbound"] { try fm.createDirectory(at: directory.appendingPathComponent(sub), withIntermediateDirectories: true) }
@@ -53,7 +52,7 @@ final class TestSSHServer {
     }
 
     /// Stops the server and every connection it serves at once, as a crash would.
-    func kill() {
+    public func kill() {
         guard pid > 0 else { return }
         // sshd forks a process per connection (and that one forks again): kill them all.
         var all = [pid]
@@ -70,7 +69,7 @@ final class TestSSHServer {
     }
 
     /// Starts the same server again: same port, host key and authorised key.
-    func restart() throws {
+    public func restart() throws {
         kill()
         pid = try spawn("/usr/sbin/sshd", ["-D", "-e", "-f", directory.path + "/sshd_config"], outputPath: directory.path + "/sshd.log")
         try waitForPort(port)

@@ -1,0 +1,78 @@
+import ArgumentParser
+import Foundation
+import HandoffOutbox
+import HandoffStore
+
+/// `handoff send`: queue staged batches and send what is due.
+struct SendCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "send",
+        abstract: "Send staged placement files to the agencies, exactly once (see `handoff outbox`).")
+
+    @OptionGroup var global: GlobalOptions
+
+    @Option(help: "Only this partner.")
+    var partner: String?
+
+    func run() throws {
+        let context = try global.open()
+        let delivery = Delivery(store: context.store, partners: try context.partners(), factory: TransportFactory(root: context.config.root),
+                                dataDirectory: context.config.dataDirectory, businessName: context.config.businessName)
+        let reports = try delivery.queue(only: partner) + delivery.send(only: partner)
+        for r in reports { print("\(Output.cell(r.partnerID, 20))  \(Output.cell(r.name, 40))  \(r.outcome)") }
+        if reports.isEmpty { print("nothing to send") }
+        let failed = try context.store.readOutbox { try $0.outbox() }.filter { if case .failed = $0.transfer.state { return true } else { return false } }
+        if !failed.isEmpty {
+            throw CLIError("\(failed.count) file\(failed.count == 1 ? "" : "s") failed permanently: see `handoff outbox` for what to fix")
+        }
+    }
+}
+
+/// `handoff outbox`: every file to send, with its state.
+struct OutboxCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "outbox",
+        abstract: "Every file to send: state, attempts, last error, remote name, size and SHA-256.")
+
+    @OptionGroup var global: GlobalOptions
+
+    @Flag(help: "JSON output.")
+    var json = false
+
+    struct Line: Encodable {
+        var id: Int64
+        var partner: String
+        var batch_id: Int64?
+        var kind: String
+        var remote_name: String
+        var state: String
+        var attempts: Int
+        var last_error: String?
+        var next_attempt_at: Int64?
+        var size: Int64
+        var sha256: String
+        var updated_at: String
+        var confirmed_at: String?
+    }
+
+    func run() throws {
+        let context = try global.open()
+        let lines = try context.store.readOutbox { try $0.outbox() }.map { r -> Line in
+            var next: Int64?
+            if case .retryLater(let at, _) = r.transfer.state { next = at }
+            return Line(id: r.id, partner: r.partnerID, batch_id: r.batchID, kind: r.kind, remote_name: r.remoteName, state: r.transfer.state.name,
+                        attempts: r.transfer.attempts, last_error: r.lastError, next_attempt_at: next, size: r.size, sha256: r.sha256,
+                        updated_at: r.updatedAt, confirmed_at: r.confirmedAt)
+        }
+        if json {
+            print(try Output.json(lines))
+            return
+        }
+        for l in lines {
+            print("#\(l.id)  \(Output.cell(l.partner, 20))  \(Output.cell(l.remote_name, 42))  \(Output.cell(l.state, 11))  "
+                  + "\(l.attempts) attempt\(l.attempts == 1 ? "" : "s")  \(l.size) bytes  \(l.sha256.prefix(12))…"
+                  + (l.last_error.map { "\n      last error: \($0)" } ?? ""))
+        }
+        if lines.isEmpty { print("the outbox is empty") }
+    }
+}

@@ -1,0 +1,164 @@
+import Crypto
+import Foundation
+import HandoffDomain
+import HandoffLayout
+import HandoffPartners
+import HandoffPlacement
+import HandoffStore
+import HandoffTransport
+
+/// Sends what the placement runs staged, exactly once: queues each staged batch in the
+/// outbox (encrypting it first when the agency requires, and writing its control file from
+/// the bytes as they will be uploaded), then works through the outbox, committing each
+/// transfer's state before the action it leads to.
+public struct Delivery {
+    public let store: any OutboxStore
+    public let partners: [Partner]
+    public let factory: TransportFactory
+    /// `<data>`: outgoing files go in `<data>/outgoing/<partner>/`, the GnuPG home in `<data>/gnupg`.
+    public let dataDirectory: String
+    public let businessName: String
+    public var now: () -> Int64 = { Int64(Date().timeIntervalSince1970) }
+    public var jitter: () -> Double = { Double.random(in: 0..<1) }
+
+    public init(store: any OutboxStore, partners: [Partner], factory: TransportFactory, dataDirectory: String, businessName: String) {
+        self.store = store
+        self.partners = partners
+        self.factory = factory
+        self.dataDirectory = dataDirectory
+        self.businessName = businessName
+    }
+
+    /// What happened to one file.
+    public struct Report: Sendable {
+        public var partnerID: String
+        public var name: String
+        public var outcome: String
+    }
+
+    private var stagingDirectory: String { dataDirectory + "/staging" }
+
+    /// Puts every staged batch of these partners in the outbox. Returns the names queued.
+    public func queue(only partnerID: String? = nil) throws -> [Report] {
+        var reports: [Report] = []
+        let batches = try store.readOutbox { try $0.batches() }.filter { $0.state == "staged" }.sorted { $0.id < $1.id }
+        for batch in batches {
+            guard partnerID == nil || batch.partnerID == partnerID, let partner = partners.first(where: { $0.id == batch.partnerID }) else { continue }
+            if partner.transport.kind == .https {
+                reports.append(Report(partnerID: partner.id, name: batch.fileName, outcome: "waiting: sending over HTTPS is not built yet"))
+                continue
+            }
+            let staged = stagingDirectory + "/" + partner.id + "/" + batch.fileName
+            let outgoingDir = dataDirectory + "/outgoing/" + partner.id
+            try FileManager.default.createDirectory(atPath: outgoingDir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o750])
+            var sendPath = staged
+            var sendName = batch.fileName
+            if let encryption = partner.encryption {
+                sendName = batch.fileName + ".pgp"
+                sendPath = outgoingDir + "/" + sendName
+                try encrypt(staged, to: sendPath, partner: partner, settings: encryption)
+            }
+            let data = try Data(contentsOf: URL(fileURLWithPath: sendPath))
+            let sha = Hex.encode(SHA256.hash(data: data))
+            var control: (path: String, name: String, sha: String, size: Int)?
+            if let spec = partner.placement.control {
+                var values = PlacementValues.Batch(partnerID: partner.id, clientID: partner.clientID, partnerName: partner.name,
+                                                   businessName: businessName, id: batch.batchKey, date: batch.runDate, sequence: batch.sequence,
+                                                   currency: .usd)
+                values.accounts = batch.accounts
+                values.invoices = batch.invoices
+                values.rows = partner.placement.layout.record(.row) != nil ? batch.invoices : 0
+                values.balance = batch.total
+                let v = values
+                let name = try spec.fileName.render { v.value($0) }
+                var text = try spec.content.render { path in
+                    switch path {
+                    case "file.name": return .text(sendName)
+                    case "file.sha256": return .text(sha)
+                    case "file.size": return .integer(Int64(data.count))
+                    default: return v.value(path)
+                    }
+                }
+                if spec.trailingNewline { text += String(decoding: partner.placement.layout.lineEnding.bytes, as: UTF8.self) }
+                let path = outgoingDir + "/" + name
+                try Data(text.utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
+                control = (path, name, Hex.encode(SHA256.hash(data: Data(text.utf8))), text.utf8.count)
+            }
+            try store.writeOutbox { w in
+                let dataID = try w.insertOutbox(partnerID: partner.id, batchID: batch.id, kind: "data", localPath: sendPath, remoteName: sendName,
+                                                dependsOn: nil, size: Int64(data.count), sha256: sha)
+                if let control {
+                    _ = try w.insertOutbox(partnerID: partner.id, batchID: batch.id, kind: "control", localPath: control.path, remoteName: control.name,
+                                           dependsOn: dataID, size: Int64(control.size), sha256: control.sha)
+                }
+                try w.setBatchState(id: batch.id, "queued")
+            }
+            reports.append(Report(partnerID: partner.id, name: sendName, outcome: "queued"))
+        }
+        return reports
+    }
+
+    private func encrypt(_ input: String, to output: String, partner: Partner, settings: EncryptionSpec) throws {
+        func string(_ key: String) -> String? { if case .string(let v)? = settings.settings[key] { return v } else { return nil } }
+        let pgp = try OpenPGP(home: dataDirectory + "/gnupg")
+        var passphraseFile: String?
+        if let file = string("passphrase_file") { passphraseFile = factory.path(file) }
+        let signers = try pgp.importKeys(file: factory.path(string("signing_key_file") ?? ""), passphraseFile: passphraseFile)
+        guard let signer = signers.first else { throw TransportError(.configuration, "\(partner.id): signing_key_file holds no key") }
+        try pgp.encryptAndSign(input: input, output: output, recipientKeyFile: factory.path(string("recipient_key_file") ?? ""),
+                               signer: signer, passphraseFile: passphraseFile, armor: {
+                                   if case .bool(let b)? = settings.settings["armor"] { return b } else { return false } }())
+    }
+
+    /// Sends every transfer that is due, in order; a control file only after its data file is
+    /// confirmed. Returns what happened to each.
+    public func send(only partnerID: String? = nil) throws -> [Report] {
+        var reports: [Report] = []
+        var transports: [String: FileTransport] = [:]
+        for record in try store.readOutbox({ try $0.outbox() }) where partnerID == nil || record.partnerID == partnerID {
+            guard let partner = partners.first(where: { $0.id == record.partnerID }) else { continue }
+            if let dependency = record.dependsOn, try store.readOutbox({ try $0.outboxRecord(id: dependency) })?.transfer.state != .confirmed {
+                continue
+            }
+            var transfer = record.transfer
+            guard transfer.startAttempt(now: now()) == .send else { continue }
+            // The attempt is on record before the file moves.
+            try store.writeOutbox { try $0.updateOutbox(id: record.id, transfer, lastError: record.lastError) }
+            do {
+                let transport: FileTransport
+                if let t = transports[partner.id] { transport = t } else {
+                    transport = try factory.transport(for: partner)
+                    transports[partner.id] = transport
+                }
+                let outcome = try transport.deliver(localPath: record.localPath, name: record.remoteName)
+                CrashPoint.check("send.after-upload")
+                switch outcome {
+                case .uploaded(let size), .alreadyPresent(let size):
+                    guard size == record.size else {
+                        throw TransportError(.network, "\(record.remoteName) arrived with \(size) bytes, \(record.size) were sent")
+                    }
+                }
+                _ = transfer.delivered(verified: true)
+                try store.writeOutbox { w in
+                    try w.updateOutbox(id: record.id, transfer, lastError: nil)
+                    if record.kind == "data", let batchID = record.batchID { try w.setBatchState(id: batchID, "sent") }
+                }
+                let note: String
+                if case .alreadyPresent = outcome { note = "already at the agency (not sent again)" } else { note = "sent" }
+                reports.append(Report(partnerID: partner.id, name: record.remoteName, outcome: note))
+            } catch {
+                let t = error as? TransportError ?? TransportError(.other, "\(error)")
+                let action = transfer.failed(t.description, permanent: t.isPermanent, now: now(), jitter: jitter(),
+                                             retryAfter: t.retryAfter.map(Int64.init))
+                try store.writeOutbox { try $0.updateOutbox(id: record.id, transfer, lastError: t.description) }
+                switch action {
+                case .scheduleRetry(let at):
+                    reports.append(Report(partnerID: partner.id, name: record.remoteName, outcome: "will retry after \(Date(timeIntervalSince1970: TimeInterval(at))): \(t)"))
+                default:
+                    reports.append(Report(partnerID: partner.id, name: record.remoteName, outcome: "failed: \(t)"))
+                }
+            }
+        }
+        return reports
+    }
+}

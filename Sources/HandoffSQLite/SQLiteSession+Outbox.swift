@@ -1,0 +1,68 @@
+import GRDB
+import HandoffDomain
+import HandoffStore
+
+extension SQLiteSession {
+    private static let outboxColumns = """
+        id, partner_id, batch_id, kind, local_path, remote_name, depends_on, size, sha256, state, not_before, attempts, last_error,
+        updated_at, confirmed_at
+        """
+
+    private func decodeOutbox(_ r: Row) throws -> OutboxRecord {
+        let stateName: String = r[9]
+        let lastError: String? = r[12]
+        let state: OutboxTransfer.State
+        switch stateName {
+        case "staged": state = .staged
+        case "sending": state = .sending
+        case "sent": state = .sent
+        case "confirmed": state = .confirmed
+        case "retry_later": state = .retryLater(notBefore: r[10] ?? 0, error: lastError ?? "")
+        case "failed": state = .failed(reason: lastError ?? "")
+        default: throw StoreError.corrupt("outbox \(r[0] as Int64) has state \(stateName)")
+        }
+        return OutboxRecord(id: r[0], partnerID: r[1], batchID: r[2], kind: r[3], localPath: r[4], remoteName: r[5], dependsOn: r[6],
+                            size: r[7], sha256: r[8], transfer: OutboxTransfer(state: state, attempts: r[11]), lastError: lastError,
+                            updatedAt: r[13], confirmedAt: r[14])
+    }
+
+    func outbox() throws -> [OutboxRecord] {
+        try Row.fetchAll(db, sql: "SELECT \(Self.outboxColumns) FROM outbox ORDER BY id").map(decodeOutbox)
+    }
+
+    func outboxRecord(id: Int64) throws -> OutboxRecord? {
+        try Row.fetchOne(db, sql: "SELECT \(Self.outboxColumns) FROM outbox WHERE id = ?", arguments: [id]).map(decodeOutbox)
+    }
+
+    func insertOutbox(partnerID: String, batchID: Int64?, kind: String, localPath: String, remoteName: String, dependsOn: Int64?,
+                      size: Int64, sha256: String) throws -> Int64 {
+        try db.execute(sql: """
+            INSERT INTO outbox (partner_id, batch_id, kind, local_path, remote_name, depends_on, size, sha256, state, created_at, updated_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'staged', ?, ?)
+            """, arguments: [partnerID, batchID, kind, localPath, remoteName, dependsOn, size, sha256, now, now])
+        return db.lastInsertedRowID
+    }
+
+    func updateOutbox(id: Int64, _ transfer: OutboxTransfer, lastError: String?) throws {
+        var notBefore: Int64?
+        var error = lastError
+        switch transfer.state {
+        case .retryLater(let at, let e): notBefore = at; error = e
+        case .failed(let reason): error = reason
+        default: break
+        }
+        try db.execute(sql: """
+            UPDATE outbox SET state = ?, not_before = ?, attempts = ?, last_error = ?, updated_at = ?,
+                confirmed_at = CASE WHEN ? = 'confirmed' THEN COALESCE(confirmed_at, ?) ELSE confirmed_at END
+            WHERE id = ?
+            """, arguments: [transfer.state.name, notBefore, transfer.attempts, error, now, transfer.state.name, now, id])
+    }
+
+    func setBatchState(id: Int64, _ state: String) throws {
+        try db.execute(sql: "UPDATE placement_batches SET state = ? WHERE id = ?", arguments: [state, id])
+        if state == "sent" {
+            try db.execute(sql: "UPDATE placements SET state = 'sent', updated_at = ? WHERE batch_id = ? AND state = 'batched'",
+                           arguments: [now, id])
+        }
+    }
+}

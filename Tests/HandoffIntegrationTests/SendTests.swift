@@ -1,0 +1,109 @@
+import Foundation
+import GRDB
+import HandoffTestSupport
+import Testing
+
+/// Keystone end to end: placement file encrypted and signed, sent over SFTP to a real sshd,
+/// control file computed from the encrypted bytes, opened by the agency with stock gpg.
+@Suite("Sending placement files", .serialized)
+struct SendTests {
+    struct World {
+        let install: Installation
+        let server: TestSSHServer
+        let business: GPGParty
+        let agency: GPGParty
+    }
+
+    func world(fingerprint: String? = nil) throws -> World {
+        let install = try Installation(timezone: "America/Toronto", currency: "CAD")
+        let server = try TestSSHServer()
+        let business = try GPGParty("Business")
+        let agency = try GPGParty("Agency")
+        try agency.trust(business)
+        try install.usePartners(["keystone-recovery"])
+        let path = install.root.appendingPathComponent("partners/keystone-recovery.toml").path
+        var text = try String(contentsOfFile: path, encoding: .utf8)
+        let replacements = [
+            "host = \"sftp.keystone.example\"": "host = \"127.0.0.1\"",
+            "port = 22": "port = \(server.port)",
+            "user = \"c10442\"": "user = \"\(server.user)\"",
+            "private_key_file = \"/etc/handoff/keys/keystone_ed25519\"": "private_key_file = \"\(server.clientKey)\"",
+            "host_key_sha256 = \"REPLACE-WITH-THE-FINGERPRINT-KRP-GAVE-YOU\"": "host_key_sha256 = \"\(fingerprint ?? server.hostKeySHA256)\"",
+            "upload_dir = \"/inbound\"": "upload_dir = \"\(server.inbound)\"",
+            "download_dir = \"/outbound\"": "download_dir = \"\(server.outbound)\"",
+            "recipient_key_file = \"/etc/handoff/keys/keystone-public.asc\"": "recipient_key_file = \"\(agency.publicKeyFile)\"",
+            "signing_key_file = \"/etc/handoff/keys/handoff-signing-secret.asc\"": "signing_key_file = \"\(business.secretKeyFile)\"",
+            "partner_signing_fingerprint = \"REPLACE-WITH-KRP-SIGNING-KEY-FINGERPRINT\"": "partner_signing_fingerprint = \"\(agency.fingerprint)\"",
+        ]
+        for (old, new) in replacements {
+            try #require(text.contains(old), "partner file lacks \(old)")
+            text = text.replacingOccurrences(of: old, with: new)
+        }
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        try install.importSampleData()
+        let placed = try install.handoff(["place", "--as-of", "2026-11-15", "--quiet"])
+        try #require(placed.status == 0, "\(placed.stderr)")
+        return World(install: install, server: server, business: business, agency: agency)
+    }
+
+    func sha256(_ path: String) throws -> String {
+        String(try shell("/usr/bin/sha256sum", [path]).output.prefix(64))
+    }
+
+    @Test("Encrypted, signed, sent once over SFTP; the control file carries the SHA-256 of the .pgp as uploaded")
+    func keystoneRoundTrip() throws {
+        let w = try world()
+        let sent = try w.install.handoff(["send"])
+        #expect(sent.status == 0, "\(sent.stdout)\(sent.stderr)")
+        let names = try FileManager.default.contentsOfDirectory(atPath: w.server.inbound).sorted()
+        #expect(names == ["KRP_PLC_C10442_20261115_001.csv.pgp", "KRP_PLC_C10442_20261115_001.ctl"])
+
+        // The agency decrypts with stock gpg and finds the business's signature and the staged file.
+        let pgp = w.server.inbound + "/KRP_PLC_C10442_20261115_001.csv.pgp"
+        let opened = try w.agency.decrypt(pgp)
+        #expect(opened.status == 0 && opened.statusLines.contains("VALIDSIG") && opened.statusLines.contains(w.business.fingerprint))
+        let staged = try Data(contentsOf: w.install.root.appendingPathComponent("var/staging/keystone-recovery/KRP_PLC_C10442_20261115_001.csv"))
+        #expect(opened.plain == staged)
+
+        let control = try String(contentsOfFile: w.server.inbound + "/KRP_PLC_C10442_20261115_001.ctl", encoding: .utf8)
+        #expect(control.hasSuffix(";sha256=\(try sha256(pgp))"))
+        #expect(control.hasPrefix("records="))
+        #expect(!control.hasSuffix("\n"))
+
+        // Nothing is sent twice.
+        let again = try w.install.handoff(["send"])
+        #expect(again.stdout.contains("nothing to send"))
+        let outbox = try w.install.handoff(["outbox", "--json"])
+        let states = try #require(try JSONSerialization.jsonObject(with: Data(outbox.stdout.utf8)) as? [[String: Any]]).map { $0["state"] as? String }
+        #expect(states == ["confirmed", "confirmed"])
+        #expect(try dbCount(w.install, "SELECT COUNT(*) FROM placements WHERE state = 'sent'") == (try dbCount(w.install, "SELECT COUNT(*) FROM placements")))
+    }
+
+    @Test("A crash after the upload, before the database records it: the next run sends no second copy")
+    func crashAfterUpload() throws {
+        let w = try world()
+        let crashed = try w.install.handoff(["send"], environment: ["HANDOFF_CRASH_AT": "send.after-upload"])
+        #expect(crashed.status == 86)
+        let pgp = w.server.inbound + "/KRP_PLC_C10442_20261115_001.csv.pgp"
+        let first = try sha256(pgp)
+        #expect(try dbCount(w.install, "SELECT COUNT(*) FROM outbox WHERE state = 'sending'") == 1)
+        let resumed = try w.install.handoff(["send"])
+        #expect(resumed.status == 0, "\(resumed.stdout)\(resumed.stderr)")
+        #expect(resumed.stdout.contains("already at the agency (not sent again)"))
+        #expect(try sha256(pgp) == first)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: w.server.inbound).sorted()
+                == ["KRP_PLC_C10442_20261115_001.csv.pgp", "KRP_PLC_C10442_20261115_001.ctl"])
+        #expect(try dbCount(w.install, "SELECT COUNT(*) FROM outbox WHERE state = 'confirmed'") == 2)
+    }
+
+    @Test("A wrong host key fails permanently, says so in the outbox, and sends nothing")
+    func wrongHostKey() throws {
+        let w = try world(fingerprint: "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA")
+        let sent = try w.install.handoff(["send"])
+        #expect(sent.status != 0)
+        #expect(sent.stdout.contains("failed: host_key_mismatch"), "\(sent.stdout)")
+        let outbox = try w.install.handoff(["outbox"])
+        #expect(outbox.stdout.contains("failed") && outbox.stdout.contains("host_key_mismatch"), "\(outbox.stdout)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: w.server.inbound).isEmpty)
+    }
+}
