@@ -55,6 +55,11 @@ let package = Package(
             "HandoffDomain", "HandoffStore", "HandoffConfig", "HandoffLayout", "HandoffPartners", "HandoffPlacement", "HandoffTransport",
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
+        // Intake: what agencies send back, verified, archived and deduplicated.
+        .target(name: "HandoffIntake", dependencies: [
+            "HandoffDomain", "HandoffCSV", "HandoffStore", "HandoffLayout", "HandoffPartners", "HandoffPlacement", "HandoffTransport", "HandoffOutbox",
+            .product(name: "Crypto", package: "swift-crypto"),
+        ]),
         // Getting a business's receivables into the AR record.
         .target(name: "HandoffImport", dependencies: [
             "HandoffDomain", "HandoffCSV", "HandoffStore",
@@ -63,7 +68,7 @@ let package = Package(
         // The commands; the executable is a thin shell over them.
         .target(name: "HandoffCLI", dependencies: [
             "HandoffDomain", "HandoffCSV", "HandoffStore", "HandoffSQLite", "HandoffConfig", "HandoffImport",
-            "HandoffPartners", "HandoffPlacement", "HandoffOutbox", "HandoffTransport",
+            "HandoffPartners", "HandoffPlacement", "HandoffOutbox", "HandoffTransport", "HandoffIntake",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "handoff", dependencies: ["HandoffCLI"]),

@@ -23,6 +23,8 @@ public struct HandoffCommand: ParsableCommand {
             NoticesCommand.self,
             SendCommand.self,
             OutboxCommand.self,
+            FetchCommand.self,
+            InboxCommand.self,
         ]
     )
 

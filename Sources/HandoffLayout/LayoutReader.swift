@@ -24,6 +24,13 @@ public struct LayoutReadError: Error, Equatable, Sendable, CustomStringConvertib
     public var code: String
     public var message: String
 
+    public init(file: String, line: Int, code: String, message: String) {
+        self.file = file
+        self.line = line
+        self.code = code
+        self.message = message
+    }
+
     public var description: String { "\(file):\(line): \(code): \(message)" }
 }
 

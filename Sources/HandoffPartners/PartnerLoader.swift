@@ -105,6 +105,7 @@ public enum PartnerLoader {
                 }
                 _ = e.string("recipient_key_file"); _ = e.string("signing_key_file"); _ = e.string("partner_signing_fingerprint")
                 _ = e.string("passphrase_env"); _ = e.string("passphrase_file"); _ = e.bool("armor")
+                _ = e.string("partner_signing_key_file")
                 e.rejectUnknownKeys()
                 encryption = EncryptionSpec(kind: kind, settings: e.table)
             } else {

@@ -8,6 +8,7 @@ enum Migrations {
         migrator.registerMigration("v1-ar-record", migrate: createARRecord)
         migrator.registerMigration("v2-placements", migrate: createPlacements)
         migrator.registerMigration("v3-outbox", migrate: createOutbox)
+        migrator.registerMigration("v4-inbox", migrate: createInbox)
         return migrator
     }
 
@@ -217,6 +218,27 @@ enum Migrations {
                 confirmed_at TEXT,
                 UNIQUE (partner_id, remote_name)
             );
+            """)
+    }
+
+    /// The inbox: every file an agency sent, verified, archived and deduplicated.
+    static func createInbox(_ db: Database) throws {
+        try db.execute(sql: """
+            CREATE TABLE inbox (
+                id INTEGER PRIMARY KEY,
+                partner_id TEXT NOT NULL,
+                kind TEXT NOT NULL,
+                remote_name TEXT NOT NULL,
+                sha256 TEXT NOT NULL,
+                size INTEGER NOT NULL,
+                archive_path TEXT NOT NULL,
+                plain_path TEXT,
+                state TEXT NOT NULL,
+                reason TEXT,
+                received_at TEXT NOT NULL,
+                UNIQUE (partner_id, remote_name, sha256)
+            );
+            CREATE INDEX inbox_by_name ON inbox(partner_id, remote_name);
             """)
     }
 }

@@ -5,7 +5,7 @@ import HandoffStore
 
 /// The AR record in an embedded SQLite database: WAL mode, foreign keys on, the schema
 /// built by named migrations (``Migrations``) when the store opens.
-public final class SQLiteARStore: OutboxStore {
+public final class SQLiteARStore: InboxStore {
     /// The underlying GRDB pool; other SQLite-backed stores of Handoff share it.
     public let pool: DatabasePool
     /// The database file.
@@ -44,6 +44,14 @@ public final class SQLiteARStore: OutboxStore {
     }
 
     public func writeOutbox<T>(_ body: (any OutboxWriting & PlacementWriting) throws -> T) throws -> T {
+        try pool.write { db in try body(SQLiteSession(db: db)) }
+    }
+
+    public func readInbox<T>(_ body: (any InboxReading) throws -> T) throws -> T {
+        try pool.read { db in try body(SQLiteSession(db: db)) }
+    }
+
+    public func writeInbox<T>(_ body: (any InboxWriting) throws -> T) throws -> T {
         try pool.write { db in try body(SQLiteSession(db: db)) }
     }
 

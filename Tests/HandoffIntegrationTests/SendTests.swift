@@ -107,3 +107,85 @@ struct SendTests {
         #expect(try FileManager.default.contentsOfDirectory(atPath: w.server.inbound).isEmpty)
     }
 }
+
+@Suite("Fetching what agencies return", .serialized)
+struct FetchTests {
+    struct InboxLine: Codable { var id: Int64; var kind: String; var name: String; var state: String; var reason: String?; var sha256: String }
+
+    func inbox(_ install: Installation) throws -> [InboxLine] {
+        try JSONDecoder().decode([InboxLine].self, from: Data(try install.handoff(["inbox", "--json"]).stdout.utf8))
+    }
+
+    /// The agency writes a file into its outbound folder: encrypted to the business and signed.
+    func drop(_ text: String, as name: String, by signer: GPGParty, in w: SendTests.World, sign: Bool = true) throws -> String {
+        let sealed = try signer.encrypt(text, to: w.business, sign: sign)
+        let target = w.server.outbound + "/" + name
+        try? FileManager.default.removeItem(atPath: target)
+        try FileManager.default.copyItem(atPath: sealed, toPath: target)
+        return String(try shell("/usr/bin/sha256sum", [target]).output.prefix(64))
+    }
+
+    static let ack = "account_number,reference,result,krp_reference,reason_code,reason_text\r\nA-1001,,ACCEPTED,K000481516,,\r\n"
+
+    @Test("Verified, archived unchanged, deduplicated; same name with new content held; wrong signer, corrupt and unparsable files quarantined")
+    func intake() throws {
+        let w = try SendTests().world()
+        let name = "KRP_ACK_C10442_KRP_PLC_C10442_20261115_001.csv.pgp"
+        let sha = try drop(Self.ack, as: name, by: w.agency, in: w)
+
+        let first = try w.install.handoff(["fetch"])
+        #expect(first.stdout.contains("received (acknowledgement)"), "\(first.stdout)\(first.stderr)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: w.server.outbound).isEmpty)
+        var lines = try inbox(w.install)
+        #expect(lines.count == 1 && lines[0].state == "received" && lines[0].kind == "acknowledgement" && lines[0].sha256 == sha)
+        let archived = w.install.root.appendingPathComponent("var/archive/\(sha.prefix(2))/\(sha)").path
+        #expect(String(try shell("/usr/bin/sha256sum", [archived]).output.prefix(64)) == sha)
+
+        // The same file again (KRP re-sent it): skipped, removed, not stored twice.
+        try FileManager.default.copyItem(atPath: archived, toPath: w.server.outbound + "/" + name)
+        let again = try w.install.handoff(["fetch"])
+        #expect(again.stdout.contains("already received"), "\(again.stdout)")
+        #expect(try inbox(w.install).count == 1)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: w.server.outbound).isEmpty)
+
+        // The same name with other content: held for a person, never processed.
+        _ = try drop(Self.ack.replacingOccurrences(of: "ACCEPTED", with: "REJECTED"), as: name, by: w.agency, in: w)
+        _ = try w.install.handoff(["fetch"])
+        lines = try inbox(w.install)
+        #expect(lines.last?.state == "held" && lines.last?.reason?.contains("same name as file #1") == true, "\(lines)")
+
+        // Signed by someone else, unsigned, corrupt, or not in the layout: quarantined with the reason.
+        let stranger = try GPGParty("Stranger")
+        _ = try drop(Self.ack, as: "KRP_ACT_C10442_20261120.csv.pgp", by: stranger, in: w)
+        _ = try drop(Self.ack, as: "KRP_ACT_C10442_20261121.csv.pgp", by: w.agency, in: w, sign: false)
+        _ = try drop("record_type,wrong\r\n", as: "KRP_ACT_C10442_20261122.csv.pgp", by: w.agency, in: w)
+        try Data([0x85, 0x01, 0x02, 0x03]).write(to: URL(fileURLWithPath: w.server.outbound + "/KRP_ACT_C10442_20261123.csv.pgp"))
+        let bad = try w.install.handoff(["fetch"])
+        #expect(bad.status == 0, "\(bad.stderr)")
+        lines = try inbox(w.install)
+        let byName = Dictionary(lines.map { ($0.name, $0) }, uniquingKeysWith: { _, later in later })
+        #expect(byName["KRP_ACT_C10442_20261120.csv.pgp"]?.state == "quarantined")
+        #expect(byName["KRP_ACT_C10442_20261120.csv.pgp"]?.reason?.hasPrefix("wrong_signer") == true)
+        #expect(byName["KRP_ACT_C10442_20261121.csv.pgp"]?.reason?.hasPrefix("unsigned") == true)
+        #expect(byName["KRP_ACT_C10442_20261122.csv.pgp"]?.reason?.contains("HEADER") == true, "\(String(describing: byName["KRP_ACT_C10442_20261122.csv.pgp"]))")
+        #expect(byName["KRP_ACT_C10442_20261123.csv.pgp"]?.reason?.hasPrefix("decrypt") == true)
+        // Nothing received is lost: every file's raw bytes are in the archive, and the server is empty.
+        for line in lines {
+            #expect(FileManager.default.fileExists(atPath: w.install.root.appendingPathComponent("var/archive/\(line.sha256.prefix(2))/\(line.sha256)").path))
+        }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: w.server.outbound).isEmpty)
+    }
+
+    @Test("A crash after the file is recorded but before the remote copy is deleted: the next fetch skips it")
+    func crashBeforeDelete() throws {
+        let w = try SendTests().world()
+        _ = try drop(Self.ack, as: "KRP_ACK_C10442_X.csv.pgp", by: w.agency, in: w)
+        let crashed = try w.install.handoff(["fetch"], environment: ["HANDOFF_CRASH_AT": "fetch.after-commit"])
+        #expect(crashed.status == 86)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: w.server.outbound) == ["KRP_ACK_C10442_X.csv.pgp"])
+        let again = try w.install.handoff(["fetch"])
+        #expect(again.stdout.contains("already received"))
+        #expect(try inbox(w.install).count == 1)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: w.server.outbound).isEmpty)
+    }
+}

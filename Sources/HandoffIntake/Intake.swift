@@ -1,0 +1,173 @@
+import Crypto
+import Foundation
+import HandoffCSV
+import HandoffDomain
+import HandoffLayout
+import HandoffOutbox
+import HandoffPartners
+import HandoffPlacement
+import HandoffStore
+import HandoffTransport
+
+/// Takes in what agencies send back: lists each partner's return folder, downloads new files,
+/// keeps the raw bytes unchanged in a content-addressed archive, decrypts and verifies them
+/// and checks that they parse, records each under a unique (partner, name, SHA-256) key in
+/// one transaction, and only then deletes the remote file. Nothing received is ever lost:
+/// what fails is quarantined with its reason, and a file that reappears under a known name
+/// with other content is held for a person.
+public struct Intake {
+    public let store: any InboxStore
+    public let partners: [Partner]
+    public let factory: TransportFactory
+    public let dataDirectory: String
+
+    public init(store: any InboxStore, partners: [Partner], factory: TransportFactory, dataDirectory: String) {
+        self.store = store
+        self.partners = partners
+        self.factory = factory
+        self.dataDirectory = dataDirectory
+    }
+
+    public struct Report: Sendable {
+        public var partnerID: String
+        public var name: String
+        public var outcome: String
+    }
+
+    public func fetch(only partnerID: String? = nil) throws -> [Report] {
+        var reports: [Report] = []
+        for partner in partners where (partnerID == nil || partner.id == partnerID) && partner.terms.enabled {
+            if partner.transport.kind == .https {
+                reports.append(Report(partnerID: partner.id, name: "-", outcome: "skipped: the HTTPS event feed is not built yet"))
+                continue
+            }
+            let source: FileSource
+            do { source = try factory.source(for: partner) } catch {
+                reports.append(Report(partnerID: partner.id, name: "-", outcome: "failed: \(error)"))
+                continue
+            }
+            let names: [String]
+            do { names = try source.list() } catch {
+                reports.append(Report(partnerID: partner.id, name: "-", outcome: "failed to list: \(error)"))
+                continue
+            }
+            for name in names where !name.hasSuffix(".part") {
+                do {
+                    reports.append(Report(partnerID: partner.id, name: name, outcome: try take(name, from: source, partner: partner)))
+                } catch {
+                    reports.append(Report(partnerID: partner.id, name: name, outcome: "failed, left on the server: \(error)"))
+                }
+            }
+        }
+        return reports
+    }
+
+    private func take(_ name: String, from source: FileSource, partner: Partner) throws -> String {
+        let incoming = dataDirectory + "/incoming/" + partner.id
+        try FileManager.default.createDirectory(atPath: incoming, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        let downloaded = incoming + "/" + name
+        _ = try source.download(name, to: downloaded)
+        defer { unlink(downloaded) }
+        let bytes = try Data(contentsOf: URL(fileURLWithPath: downloaded))
+        let sha = Hex.encode(SHA256.hash(data: bytes))
+        let earlier = try store.readInbox { try $0.inbox(partnerID: partner.id, remoteName: name) }
+        if earlier.contains(where: { $0.sha256 == sha }) {
+            // Stored before (perhaps the delete after that was interrupted): never processed twice.
+            try source.delete(name)
+            return "already received (same name and content): skipped, removed from the server"
+        }
+        let archived = try archive(bytes, sha: sha)
+        var state = "received"
+        var reason: String?
+        var plainPath: String?
+        let kind = Self.kind(of: name, partner: partner)
+        if let first = earlier.first {
+            state = "held"
+            reason = "same name as file #\(first.id) received \(first.receivedAt) but other content: a person must decide; not processed"
+        } else if kind == nil {
+            state = "quarantined"
+            reason = "not a kind of file \(partner.id) sends (see [returns] in its partner file)"
+        } else {
+            do {
+                plainPath = try openSealed(archived, sha: sha, partner: partner)
+                try checkParses(plainPath!, kind: kind!, partner: partner, name: name)
+            } catch {
+                state = "quarantined"
+                reason = "\(error)"
+                if let plainPath { unlink(plainPath) }
+                plainPath = nil
+            }
+        }
+        let record = (kind ?? "unknown", state, reason, plainPath)
+        _ = try store.writeInbox { w in
+            try w.insertInbox(partnerID: partner.id, kind: record.0, remoteName: name, sha256: sha, size: Int64(bytes.count),
+                              archivePath: archived, plainPath: record.3, state: record.1, reason: record.2)
+        }
+        CrashPoint.check("fetch.after-commit")
+        try source.delete(name)
+        return state == "received" ? "received (\(kind!))" : "\(state): \(reason ?? "")"
+    }
+
+    /// Stores bytes under their SHA-256; the same bytes are stored once.
+    private func archive(_ bytes: Data, sha: String) throws -> String {
+        let dir = dataDirectory + "/archive/" + String(sha.prefix(2))
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        let path = dir + "/" + sha
+        if FileManager.default.fileExists(atPath: path) { return path }
+        let writer = try AtomicFileWriter(path: path, mode: 0o400)
+        try writer.write(Array(bytes))
+        try writer.commit()
+        return path
+    }
+
+    /// The verified plain text of a received file: decrypted and checked against the agency's
+    /// pinned signing key when the partner encrypts, the archived bytes themselves otherwise.
+    private func openSealed(_ archived: String, sha: String, partner: Partner) throws -> String {
+        guard let encryption = partner.encryption else { return archived }
+        func string(_ key: String) -> String? { if case .string(let v)? = encryption.settings[key] { return v } else { return nil } }
+        let pgp = try OpenPGP(home: dataDirectory + "/gnupg")
+        let passphraseFile = string("passphrase_file").map(factory.path)
+        try pgp.importKeys(file: factory.path(string("signing_key_file") ?? ""), passphraseFile: passphraseFile)
+        // The agency's public key(s): its signatures are verified against the pinned fingerprint.
+        try pgp.importKeys(file: factory.path(string("partner_signing_key_file") ?? string("recipient_key_file") ?? ""))
+        let plainDir = dataDirectory + "/archive/plain"
+        try FileManager.default.createDirectory(atPath: plainDir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        let plain = plainDir + "/" + sha
+        _ = try pgp.decryptAndVerify(input: archived, output: plain, expectedSigner: string("partner_signing_fingerprint") ?? "",
+                                     passphraseFile: passphraseFile)
+        return plain
+    }
+
+    private func checkParses(_ path: String, kind: String, partner: Partner, name: String) throws {
+        guard let layout = partner.returns[kind]?.layout else { return }
+        let reader = LayoutReader(layout: layout, source: try ByteSource(path: path))
+        do { while try reader.next() != nil {} } catch {
+            throw LayoutReadError(file: name, line: error.line, code: error.code, message: error.message)
+        }
+    }
+
+    /// The return kind whose `file_name` pattern matches `name` (`*` matches any text; a
+    /// partner that encrypts sends the same names with `.pgp` appended).
+    public static func kind(of name: String, partner: Partner) -> String? {
+        for (kind, spec) in partner.returns.sorted(by: { $0.key < $1.key }) {
+            var pattern = spec.fileName.replacingOccurrences(of: "{partner.client_id}", with: partner.clientID)
+                .replacingOccurrences(of: "{partner.id}", with: partner.id)
+            if partner.encryption != nil { pattern += ".pgp" }
+            if glob(pattern, name) { return kind }
+        }
+        return nil
+    }
+
+    static func glob(_ pattern: String, _ text: String) -> Bool {
+        let p = Array(pattern), t = Array(text)
+        var (pi, ti, star, mark) = (0, 0, -1, 0)
+        while ti < t.count {
+            if pi < p.count && p[pi] != "*" && p[pi] == t[ti] { pi += 1; ti += 1 }
+            else if pi < p.count && p[pi] == "*" { star = pi; mark = ti; pi += 1 }
+            else if star >= 0 { pi = star + 1; mark += 1; ti = mark }
+            else { return false }
+        }
+        while pi < p.count && p[pi] == "*" { pi += 1 }
+        return pi == p.count
+    }
+}

@@ -1,0 +1,29 @@
+import GRDB
+import HandoffStore
+
+extension SQLiteSession {
+    private static let inboxColumns = "id, partner_id, kind, remote_name, sha256, size, archive_path, plain_path, state, reason, received_at"
+
+    private func decodeInbox(_ r: Row) -> InboxRecord {
+        InboxRecord(id: r[0], partnerID: r[1], kind: r[2], remoteName: r[3], sha256: r[4], size: r[5], archivePath: r[6], plainPath: r[7],
+                    state: r[8], reason: r[9], receivedAt: r[10])
+    }
+
+    func inbox() throws -> [InboxRecord] {
+        try Row.fetchAll(db, sql: "SELECT \(Self.inboxColumns) FROM inbox ORDER BY id").map(decodeInbox)
+    }
+
+    func inbox(partnerID: String, remoteName: String) throws -> [InboxRecord] {
+        try Row.fetchAll(db, sql: "SELECT \(Self.inboxColumns) FROM inbox WHERE partner_id = ? AND remote_name = ? ORDER BY id",
+                         arguments: [partnerID, remoteName]).map(decodeInbox)
+    }
+
+    func insertInbox(partnerID: String, kind: String, remoteName: String, sha256: String, size: Int64, archivePath: String,
+                     plainPath: String?, state: String, reason: String?) throws -> Int64 {
+        try db.execute(sql: """
+            INSERT INTO inbox (partner_id, kind, remote_name, sha256, size, archive_path, plain_path, state, reason, received_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """, arguments: [partnerID, kind, remoteName, sha256, size, archivePath, plainPath, state, reason, now])
+        return db.lastInsertedRowID
+    }
+}
