@@ -78,7 +78,7 @@ let package = Package(
             "HandoffLayout", "HandoffDomain", "HandoffCSV", "HandoffConfig", "HandoffPartners", "HandoffPlacement",
         ]),
         // Real servers for tests: a private sshd, GnuPG parties, processes spawned without Foundation.Process.
-        .target(name: "HandoffTestSupport", path: "Tests/HandoffTestSupport"),
+        .target(name: "HandoffTestSupport", path: "Tests/HandoffTestSupport", exclude: ["mcc_test_server.py"]),
         .testTarget(name: "HandoffTransportTests", dependencies: ["HandoffTransport", "HandoffDomain", "HandoffCSV", "HandoffTestSupport"]),
         .testTarget(name: "HandoffIntegrationTests", dependencies: [
             "HandoffDomain", "HandoffCSV", "HandoffStore", "HandoffSQLite", "HandoffConfig", "HandoffImport", "HandoffCLI",

@@ -1,0 +1,110 @@
+#!/usr/bin/env python3
+"""A Meridian-like HTTPS API for Handoff's tests: TLS 1.2+, a client certificate required,
+every request checked against the HMAC-SHA256 signature of spec section 1 (300-second window),
+PUT /v2/placements/{batch_id} idempotent by body hash, injectable 429 and 5xx answers.
+Every authenticated request is logged as a JSON line for the test to read."""
+import argparse, hashlib, hmac, json, re, ssl, sys, threading, time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+p = argparse.ArgumentParser()
+p.add_argument("--port", type=int, required=True)
+p.add_argument("--cert", required=True)
+p.add_argument("--key", required=True)
+p.add_argument("--client-ca", required=True)
+p.add_argument("--secret", required=True)
+p.add_argument("--client-id", default="HANDOFF01")
+p.add_argument("--log", required=True)
+p.add_argument("--fail-429", type=int, default=0)
+p.add_argument("--fail-503", type=int, default=0)
+p.add_argument("--events", default=None)
+a = p.parse_args()
+
+lock = threading.RLock()
+faults = {"429": a.fail_429, "503": a.fail_503}
+batches = {}      # batch_id -> (sha256, receipt)
+requests_seen = {}
+
+
+def log(entry):
+    with lock, open(a.log, "a") as f:
+        f.write(json.dumps(entry) + "\n")
+
+
+class Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, *args):
+        pass
+
+    def reply(self, status, body=b"", headers=()):
+        if isinstance(body, (dict, list)):
+            body = json.dumps(body).encode()
+        self.send_response(status)
+        for k, v in headers:
+            self.send_header(k, v)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def handle_any(self):
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length) if length else b""
+        ts = self.headers.get("X-MCC-Timestamp", "")
+        given = self.headers.get("X-MCC-Signature", "")
+        text = f"{ts}\n{self.command}\n{self.path}\n{hashlib.sha256(body).hexdigest()}"
+        expected = hmac.new(a.secret.encode(), text.encode(), hashlib.sha256).hexdigest()
+        if (self.headers.get("X-MCC-Client") != a.client_id or not ts.isdigit() or abs(time.time() - int(ts)) > 300
+                or not hmac.compare_digest(given, expected)):
+            log({"method": self.command, "path": self.path, "status": 401})
+            return self.reply(401, {"error": "bad signature"})
+        entry = {"method": self.command, "path": self.path, "idempotency_key": self.headers.get("Idempotency-Key"),
+                 "body_sha256": hashlib.sha256(body).hexdigest(), "size": len(body)}
+        with lock:
+            for code in ("429", "503"):
+                if faults[code] > 0:
+                    faults[code] -= 1
+                    entry["status"] = int(code)
+                    log(entry)
+                    return self.reply(int(code), {"error": "try later"}, [("Retry-After", "1")] if code == "429" else [])
+        m = re.fullmatch(r"/v2/placements/([A-Za-z0-9_-]{1,40})", self.path)
+        if m and self.command == "PUT":
+            sha = hashlib.sha256(body).hexdigest()
+            if any(b > 127 for b in body):
+                entry["status"] = 422; log(entry)
+                return self.reply(422, {"error": "a byte above 127", "line": 1})
+            lines = body.split(b"\r\n")[:-1]
+            receipt = {"batch_id": m.group(1), "received_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+                       "accounts": sum(1 for l in lines if l[:1] == b"D"), "invoices": sum(1 for l in lines if l[:1] == b"I"),
+                       "total_cents": 0, "sha256": sha, "status": "queued"}
+            with lock:
+                if m.group(1) in batches:
+                    old_sha, old = batches[m.group(1)]
+                    status, answer = (200, old) if old_sha == sha else (409, {"error": "other body"})
+                else:
+                    batches[m.group(1)] = (sha, receipt)
+                    status, answer = 201, receipt
+            entry["status"] = status
+            log(entry)
+            return self.reply(status, answer, [("Content-Type", "application/json")])
+        if m and self.command == "GET":
+            with lock:
+                found = batches.get(m.group(1))
+            entry["status"] = 200 if found else 404
+            log(entry)
+            return self.reply(200, dict(found[1], status="processed")) if found else self.reply(404, {"error": "no such batch"})
+        entry["status"] = 404
+        log(entry)
+        return self.reply(404, {"error": "not found"})
+
+    do_GET = do_PUT = do_POST = handle_any
+
+
+ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+ctx.minimum_version = ssl.TLSVersion.TLSv1_2
+ctx.load_cert_chain(a.cert, a.key)
+ctx.verify_mode = ssl.CERT_REQUIRED
+ctx.load_verify_locations(a.client_ca)
+server = ThreadingHTTPServer(("127.0.0.1", a.port), Handler)
+server.socket = ctx.wrap_socket(server.socket, server_side=True)
+print("ready", flush=True)
+server.serve_forever()

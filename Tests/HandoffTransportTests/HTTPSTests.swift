@@ -1,0 +1,77 @@
+import Foundation
+import HandoffTestSupport
+import HandoffTransport
+import Testing
+
+@Suite("HTTPS with mutual TLS against a real server", .serialized)
+struct HTTPSTests {
+    func signing(_ secret: String) -> RequestSigning {
+        RequestSigning(clientID: "HANDOFF01", clientHeader: "X-MCC-Client", timestampHeader: "X-MCC-Timestamp", signatureHeader: "X-MCC-Signature",
+                       stringToSign: "{timestamp}\n{method}\n{path}\n{body_sha256}", secret: Array(secret.utf8))
+    }
+
+    func client(_ c: TestCertificates, _ server: TestHTTPSServer, ca: String? = nil, cert: String?? = nil, key: String?? = nil,
+                secret: String? = nil) -> HTTPSClient {
+        var client = HTTPSClient(endpoint: HTTPSEndpoint(
+            baseURL: server.baseURL, caFile: ca ?? c.caFile, clientCertificateFile: cert ?? c.clientCert, clientKeyFile: key ?? c.clientKey,
+            timeoutSeconds: 10, signing: signing(secret ?? server.secret)))
+        client.sleep = { Thread.sleep(forTimeInterval: min($0, 1.0)) }
+        return client
+    }
+
+    static let batch = Array("H\r\nD\r\nI\r\nT\r\n".utf8)
+
+    @Test("PUT a batch: 201 with a receipt; the same body again: 200, nothing placed twice; another body: 409; GET the receipt")
+    func roundTrip() throws {
+        let c = try TestCertificates()
+        let server = try TestHTTPSServer(certificates: c)
+        let api = client(c, server)
+        let first = try api.request("PUT", "/placements/HO-20261115-001", body: .bytes(Self.batch), contentType: "text/plain; charset=us-ascii",
+                                    idempotencyKey: "HO-20261115-001")
+        #expect(first.status == 201, "\(first.text)")
+        #expect(first.text.contains("\"batch_id\": \"HO-20261115-001\""))
+        #expect(try api.request("PUT", "/placements/HO-20261115-001", body: .bytes(Self.batch)).status == 200)
+        #expect(try api.request("PUT", "/placements/HO-20261115-001", body: .bytes(Array("X\r\n".utf8))).status == 409)
+        let receipt = try api.request("GET", "/placements/HO-20261115-001")
+        #expect(receipt.status == 200 && receipt.text.contains("processed"))
+    }
+
+    @Test("A bad signature is refused with 401")
+    func badSignature() throws {
+        let c = try TestCertificates()
+        let server = try TestHTTPSServer(certificates: c)
+        #expect(try client(c, server, secret: "not-the-secret").request("GET", "/placements/X").status == 401)
+    }
+
+    @Test("429 with Retry-After, then success; 503, then success with the same idempotency key")
+    func retries() throws {
+        let c = try TestCertificates()
+        let server = try TestHTTPSServer(certificates: c, fail429: 1, fail503: 2)
+        let started = Date()
+        let r = try client(c, server).request("PUT", "/placements/HO-1", body: .bytes(Self.batch), idempotencyKey: "HO-1")
+        #expect(r.status == 201)
+        let log = server.requests()
+        #expect(log.map { $0["status"] as? Int } == [429, 503, 503, 201])
+        #expect(Set(log.compactMap { $0["idempotency_key"] as? String }) == ["HO-1"])
+        #expect(Date().timeIntervalSince(started) >= 1.0)      // Retry-After: 1 was honoured
+    }
+
+    @Test("An untrusted server certificate is refused, permanently, before anything is sent")
+    func untrustedServer() throws {
+        let c = try TestCertificates()
+        let server = try TestHTTPSServer(certificates: c, useOtherServerCertificate: true)
+        let error = try #require(throws: TransportError.self) { try client(c, server).request("PUT", "/placements/HO-1", body: .bytes(Self.batch)) }
+        #expect(error.kind == .tls && error.isPermanent, "\(error)")
+        #expect(server.requests().isEmpty)
+    }
+
+    @Test("A missing or wrong client certificate is refused by the server", arguments: ["missing", "wrong"])
+    func clientCertificate(which: String) throws {
+        let c = try TestCertificates()
+        let server = try TestHTTPSServer(certificates: c)
+        let api = which == "missing" ? client(c, server, cert: .some(nil), key: .some(nil))
+                                     : client(c, server, cert: .some(c.otherClientCert), key: .some(c.otherClientKey))
+        #expect(throws: TransportError.self) { try api.request("GET", "/placements/X") }
+        #expect(server.requests().isEmpty)
+    }
+}
