@@ -44,10 +44,6 @@ public struct Delivery {
         let batches = try store.readOutbox { try $0.batches() }.filter { $0.state == "staged" }.sorted { $0.id < $1.id }
         for batch in batches {
             guard partnerID == nil || batch.partnerID == partnerID, let partner = partners.first(where: { $0.id == batch.partnerID }) else { continue }
-            if partner.transport.kind == .https {
-                reports.append(Report(partnerID: partner.id, name: batch.fileName, outcome: "waiting: sending over HTTPS is not built yet"))
-                continue
-            }
             let staged = stagingDirectory + "/" + partner.id + "/" + batch.fileName
             let outgoingDir = dataDirectory + "/outgoing/" + partner.id
             try FileManager.default.createDirectory(atPath: outgoingDir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o750])
@@ -130,7 +126,8 @@ public struct Delivery {
                     transport = try factory.transport(for: partner)
                     transports[partner.id] = transport
                 }
-                let outcome = try transport.deliver(localPath: record.localPath, name: record.remoteName)
+                let batchKey = try record.batchID.flatMap { id in try store.readOutbox { try $0.batches() }.first { $0.id == id }?.batchKey }
+                let outcome = try transport.deliver(localPath: record.localPath, name: record.remoteName, batchKey: batchKey)
                 CrashPoint.check("send.after-upload")
                 switch outcome {
                 case .uploaded(let size), .alreadyPresent(let size):

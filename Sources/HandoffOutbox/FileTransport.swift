@@ -6,8 +6,8 @@ import HandoffTransport
 /// A way to put a file at an agency under its final name, exactly once: it checks first
 /// whether the name is already there, and never overwrites.
 public protocol FileTransport: Sendable {
-    /// Delivers `localPath` as `name`. Blocking.
-    func deliver(localPath: String, name: String) throws -> UploadOutcome
+    /// Delivers `localPath` as `name` (`batchKey` is the batch id an API names it by). Blocking.
+    func deliver(localPath: String, name: String, batchKey: String?) throws -> UploadOutcome
 }
 
 /// Folders on this machine or a mounted share: copy under a `.part` name, sync, rename.
@@ -16,7 +16,7 @@ public struct LocalFolderTransport: FileTransport {
 
     public init(directory: String) { self.directory = directory }
 
-    public func deliver(localPath: String, name: String) throws -> UploadOutcome {
+    public func deliver(localPath: String, name: String, batchKey: String?) throws -> UploadOutcome {
         let fm = FileManager.default
         try fm.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let final = directory + "/" + name
@@ -46,8 +46,33 @@ public struct SFTPFileTransport: FileTransport {
     public let client: SFTPClient
     public let directory: String
 
-    public func deliver(localPath: String, name: String) throws -> UploadOutcome {
+    public func deliver(localPath: String, name: String, batchKey: String?) throws -> UploadOutcome {
         try client.upload(localPath: localPath, directory: directory, name: name)
+    }
+}
+
+/// An HTTPS API that takes a batch in one request whose path names the batch
+/// (`PUT /placements/{batch.id}`), the batch id doubling as the idempotency key: a first
+/// delivery answers 201, a repeat of the same body 200 (nothing placed twice).
+public struct HTTPSBatchTransport: FileTransport {
+    public let client: HTTPSClient
+    public let method: String
+    /// A path with `{batch.id}`.
+    public let path: String
+    public let contentType: String?
+
+    public func deliver(localPath: String, name: String, batchKey: String?) throws -> UploadOutcome {
+        let key = batchKey ?? name
+        let size = ((try? FileManager.default.attributesOfItem(atPath: localPath))?[.size] as? NSNumber)?.int64Value ?? 0
+        let response = try client.request(method, path.replacingOccurrences(of: "{batch.id}", with: key), body: .file(localPath),
+                                          contentType: contentType, idempotencyKey: key)
+        switch response.status {
+        case 201, 202: return .uploaded(size: size)
+        case 200: return .alreadyPresent(size: size)
+        default:
+            throw TransportError(.http, "\(method) \(path) for batch \(key): HTTP \(response.status): \(response.text.prefix(300))",
+                                 httpStatus: response.status)
+        }
     }
 }
 
@@ -90,8 +115,50 @@ public struct TransportFactory: Sendable {
                                         timeoutSeconds: int("timeout_seconds") ?? 60)
             return SFTPFileTransport(client: try SFTPClient(endpoint: endpoint), directory: string("upload_dir") ?? "/")
         case .https:
-            throw TransportError(.configuration, "\(partner.id): sending over HTTPS is not built yet; its batches stay staged")
+            guard case .table(let placement)? = s["placement"], case .string(let requestPath)? = placement["path"] else {
+                throw TransportError(.configuration, "\(partner.id): [transport] placement = { method, path, content_type } is needed to send batches")
+            }
+            var method = "PUT"
+            if case .string(let m)? = placement["method"] { method = m }
+            var contentType: String?
+            if case .string(let c)? = placement["content_type"] { contentType = c }
+            return HTTPSBatchTransport(client: HTTPSClient(endpoint: try httpsEndpoint(for: partner)), method: method, path: requestPath,
+                                       contentType: contentType)
         }
+    }
+
+    /// The HTTPS endpoint of a partner: its CA, client certificate and signing secret.
+    public func httpsEndpoint(for partner: Partner) throws -> HTTPSEndpoint {
+        let s = partner.transport.settings
+        func string(_ t: [String: TOMLNode], _ key: String) -> String? { if case .string(let v)? = t[key] { return v } else { return nil } }
+        func int(_ key: String) -> Int? { if case .integer(let v)? = s[key] { return v } else { return nil } }
+        var signing: RequestSigning?
+        if case .table(let t)? = s["signing"] {
+            var secret: String?
+            if let env = string(t, "secret_env") {
+                guard let value = environment[env], !value.isEmpty else {
+                    throw TransportError(.configuration, "\(partner.id): the environment variable \(env) (signing secret_env) is not set")
+                }
+                secret = value
+            } else if let file = string(t, "secret_file") {
+                guard let value = try? String(contentsOfFile: path(file), encoding: .utf8) else {
+                    throw TransportError(.configuration, "\(partner.id): signing secret_file \(file) cannot be read")
+                }
+                secret = value.trimmingCharacters(in: .newlines)
+            }
+            guard let secret else { throw TransportError(.configuration, "\(partner.id): signing needs secret_env or secret_file") }
+            var skew = 300
+            if case .integer(let v)? = t["max_skew_seconds"] { skew = v }
+            signing = RequestSigning(clientID: string(t, "client_id") ?? partner.clientID, clientHeader: string(t, "client_header") ?? "X-Client",
+                                     timestampHeader: string(t, "timestamp_header") ?? "X-Timestamp",
+                                     signatureHeader: string(t, "signature_header") ?? "X-Signature",
+                                     stringToSign: string(t, "string_to_sign") ?? "{timestamp}\n{method}\n{path}\n{body_sha256}",
+                                     maxSkewSeconds: skew, secret: Array(secret.utf8))
+        }
+        return HTTPSEndpoint(baseURL: string(s, "base_url") ?? "", caFile: path(string(s, "ca_file") ?? ""),
+                             clientCertificateFile: string(s, "client_certificate_file").map(path),
+                             clientKeyFile: string(s, "client_key_file").map(path), pinnedPublicKey: string(s, "pinned_public_key_sha256"),
+                             timeoutSeconds: int("timeout_seconds") ?? 60, signing: signing)
     }
 
     /// A path from a partner file: absolute as written, else relative to the installation root.

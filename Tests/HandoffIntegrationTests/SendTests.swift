@@ -189,3 +189,49 @@ struct FetchTests {
         #expect(try FileManager.default.contentsOfDirectory(atPath: w.server.outbound).isEmpty)
     }
 }
+
+@Suite("Sending Meridian batches over HTTPS", .serialized)
+struct MeridianSendTests {
+    @Test("PUT once with the batch id as idempotency key; a resend after a crash is answered 200 and nothing is placed twice")
+    func meridian() throws {
+        let certificates = try TestCertificates()
+        let server = try TestHTTPSServer(certificates: certificates, fail503: 1)
+        let install = try Installation(timezone: "America/Toronto", currency: "CAD")
+        try install.usePartners(["meridian-commercial"])
+        let path = install.root.appendingPathComponent("partners/meridian-commercial.toml").path
+        var text = try String(contentsOfFile: path, encoding: .utf8)
+        for (old, new) in [
+            "base_url = \"https://api.meridian.example/v2\"": "base_url = \"\(server.baseURL)\"",
+            "ca_file = \"/etc/handoff/keys/meridian-ca.pem\"": "ca_file = \"\(certificates.caFile)\"",
+            "client_certificate_file = \"/etc/handoff/keys/meridian-client.pem\"": "client_certificate_file = \"\(certificates.clientCert)\"",
+            "client_key_file = \"/etc/handoff/keys/meridian-client.key\"": "client_key_file = \"\(certificates.clientKey)\"",
+        ] {
+            try #require(text.contains(old))
+            text = text.replacingOccurrences(of: old, with: new)
+        }
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        try install.importSampleData()
+        #expect(try install.handoff(["place", "--as-of", "2026-11-15", "--quiet"]).status == 0)
+        let secret = ["HANDOFF_MERIDIAN_SECRET": server.secret]
+
+        // Without the secret in the environment, nothing is sent and the reason says why.
+        let noSecret = try install.handoff(["send"])
+        #expect(noSecret.stdout.contains("HANDOFF_MERIDIAN_SECRET"), "\(noSecret.stdout)")
+        #expect(server.requests().isEmpty)
+        try install.store().pool.write { db in try db.execute(sql: "UPDATE outbox SET state = 'staged', attempts = 0, last_error = NULL") }
+
+        let crashed = try install.handoff(["send"], environment: secret.merging(["HANDOFF_CRASH_AT": "send.after-upload"]) { a, _ in a })
+        #expect(crashed.status == 86)
+        let resumed = try install.handoff(["send"], environment: secret)
+        #expect(resumed.status == 0, "\(resumed.stdout)\(resumed.stderr)")
+        #expect(resumed.stdout.contains("MCC_batch_HO-20261115-001.txt") && resumed.stdout.contains("already at the agency"), "\(resumed.stdout)")
+
+        let staged = install.root.appendingPathComponent("var/staging/meridian-commercial/MCC_batch_HO-20261115-001.txt").path
+        let sha = String(try shell("/usr/bin/sha256sum", [staged]).output.prefix(64))
+        let puts = server.requests().filter { $0["method"] as? String == "PUT" }
+        #expect(puts.map { $0["status"] as? Int } == [503, 201, 200])
+        #expect(puts.allSatisfy { $0["path"] as? String == "/v2/placements/HO-20261115-001" && $0["idempotency_key"] as? String == "HO-20261115-001"
+                                  && $0["body_sha256"] as? String == sha })
+        #expect(try dbCount(install, "SELECT COUNT(*) FROM outbox WHERE state = 'confirmed'") == 1)
+    }
+}
