@@ -38,7 +38,12 @@ public struct Intake {
         var reports: [Report] = []
         for partner in partners where (partnerID == nil || partner.id == partnerID) && partner.terms.enabled {
             if partner.transport.kind == .https {
-                reports.append(Report(partnerID: partner.id, name: "-", outcome: "skipped: the HTTPS event feed is not built yet"))
+                do {
+                    let events = try EventFeed(store: store, factory: factory, dataDirectory: dataDirectory).pull(partner)
+                    reports += events.isEmpty ? [Report(partnerID: partner.id, name: "event feed", outcome: "no new events")] : events
+                } catch {
+                    reports.append(Report(partnerID: partner.id, name: "event feed", outcome: "failed: \(error)"))
+                }
                 continue
             }
             let source: FileSource

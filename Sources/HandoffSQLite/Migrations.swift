@@ -239,6 +239,12 @@ enum Migrations {
                 UNIQUE (partner_id, remote_name, sha256)
             );
             CREATE INDEX inbox_by_name ON inbox(partner_id, remote_name);
+
+            CREATE TABLE feed_cursors (
+                partner_id TEXT PRIMARY KEY,
+                cursor TEXT NOT NULL,
+                updated_at TEXT NOT NULL
+            );
             """)
     }
 }

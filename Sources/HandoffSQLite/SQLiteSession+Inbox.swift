@@ -26,4 +26,15 @@ extension SQLiteSession {
             """, arguments: [partnerID, kind, remoteName, sha256, size, archivePath, plainPath, state, reason, now])
         return db.lastInsertedRowID
     }
+
+    func feedCursor(partnerID: String) throws -> String? {
+        try String.fetchOne(db, sql: "SELECT cursor FROM feed_cursors WHERE partner_id = ?", arguments: [partnerID])
+    }
+
+    func setFeedCursor(partnerID: String, _ cursor: String) throws {
+        try db.execute(sql: """
+            INSERT INTO feed_cursors (partner_id, cursor, updated_at) VALUES (?, ?, ?)
+            ON CONFLICT (partner_id) DO UPDATE SET cursor = excluded.cursor, updated_at = excluded.updated_at
+            """, arguments: [partnerID, cursor, now])
+    }
 }

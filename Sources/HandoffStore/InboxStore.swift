@@ -43,6 +43,10 @@ public protocol InboxReading {
 }
 
 public protocol InboxWriting: InboxReading {
+    /// The last position read from a partner's event feed.
+    func feedCursor(partnerID: String) throws -> String?
+    /// Moves a partner's feed cursor (in the same transaction as the events it covers).
+    func setFeedCursor(partnerID: String, _ cursor: String) throws
     /// Records a received file; the store refuses the same partner, name and hash twice.
     func insertInbox(partnerID: String, kind: String, remoteName: String, sha256: String, size: Int64, archivePath: String,
                      plainPath: String?, state: String, reason: String?) throws -> Int64

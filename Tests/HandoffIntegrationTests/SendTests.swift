@@ -195,7 +195,8 @@ struct MeridianSendTests {
     @Test("PUT once with the batch id as idempotency key; a resend after a crash is answered 200 and nothing is placed twice")
     func meridian() throws {
         let certificates = try TestCertificates()
-        let server = try TestHTTPSServer(certificates: certificates, fail503: 1)
+        let events = Handoff.repositoryRoot.appendingPathComponent("Tests/HandoffLayoutTests/Fixtures/MCC_events_after_117.json").path
+        let server = try TestHTTPSServer(certificates: certificates, fail503: 1, eventsFile: events)
         let install = try Installation(timezone: "America/Toronto", currency: "CAD")
         try install.usePartners(["meridian-commercial"])
         let path = install.root.appendingPathComponent("partners/meridian-commercial.toml").path
@@ -233,5 +234,17 @@ struct MeridianSendTests {
         #expect(puts.allSatisfy { $0["path"] as? String == "/v2/placements/HO-20261115-001" && $0["idempotency_key"] as? String == "HO-20261115-001"
                                   && $0["body_sha256"] as? String == sha })
         #expect(try dbCount(install, "SELECT COUNT(*) FROM outbox WHERE state = 'confirmed'") == 1)
+
+        // The event feed: every event stored once, by id, and the cursor kept.
+        let fetched = try install.handoff(["fetch"], environment: secret)
+        #expect(fetched.stdout.contains("event:0d9e8f7a-6b5c-4d3e-8f2a-1b0c9d8e7f61") && fetched.stdout.contains("received (payment.collected)"),
+                "\(fetched.stdout)\(fetched.stderr)")
+        #expect(try dbCount(install, "SELECT COUNT(*) FROM inbox WHERE state = 'received'") == 4)
+        #expect(try install.store().pool.read { db in try String.fetchOne(db, sql: "SELECT cursor FROM feed_cursors") } == "121")
+        #expect(try install.handoff(["fetch"], environment: secret).stdout.contains("no new events"))
+        // The same events replayed (the cursor lost): nothing is stored twice.
+        try install.store().pool.write { db in try db.execute(sql: "UPDATE feed_cursors SET cursor = '0'") }
+        _ = try install.handoff(["fetch"], environment: secret)
+        #expect(try dbCount(install, "SELECT COUNT(*) FROM inbox") == 4)
     }
 }

@@ -50,7 +50,7 @@ public final class TestHTTPSServer {
     public var baseURL: String { "https://127.0.0.1:\(port)/v2" }
 
     public init(certificates c: TestCertificates, useOtherServerCertificate: Bool = false, fail429: Int = 0, fail503: Int = 0,
-                secret: String = "test-secret-\(UUID().uuidString)") throws {
+                secret: String = "test-secret-\(UUID().uuidString)", eventsFile: String? = nil) throws {
         port = try freeLoopbackPort()
         logPath = c.directory.path + "/requests-\(port).jsonl"
         self.secret = secret
@@ -59,7 +59,8 @@ public final class TestHTTPSServer {
                                              "--cert", useOtherServerCertificate ? c.otherServerCert : c.serverCert,
                                              "--key", useOtherServerCertificate ? c.otherServerKey : c.serverKey,
                                              "--client-ca", c.caFile, "--secret", secret, "--log", logPath,
-                                             "--fail-429", String(fail429), "--fail-503", String(fail503)],
+                                             "--fail-429", String(fail429), "--fail-503", String(fail503)]
+                                             + (eventsFile.map { ["--events", $0] } ?? []),
                         outputPath: c.directory.path + "/server-\(port).log")
         try waitForPort(port)
     }

@@ -22,6 +22,7 @@ a = p.parse_args()
 lock = threading.RLock()
 faults = {"429": a.fail_429, "503": a.fail_503}
 batches = {}      # batch_id -> (sha256, receipt)
+events = json.load(open(a.events))["events"] if a.events else []
 requests_seen = {}
 
 
@@ -66,6 +67,13 @@ class Handler(BaseHTTPRequestHandler):
                     entry["status"] = int(code)
                     log(entry)
                     return self.reply(int(code), {"error": "try later"}, [("Retry-After", "1")] if code == "429" else [])
+        e = re.fullmatch(r"/v2/events\?after=(\d+)&limit=(\d+)", self.path)
+        if e and self.command == "GET":
+            after, limit = int(e.group(1)), int(e.group(2))
+            page = [ev for ev in events if ev["seq"] > after][:limit]
+            entry["status"] = 200
+            log(entry)
+            return self.reply(200, {"events": page, "next": page[-1]["seq"] if page else after}, [("Content-Type", "application/json")])
         m = re.fullmatch(r"/v2/placements/([A-Za-z0-9_-]{1,40})", self.path)
         if m and self.command == "PUT":
             sha = hashlib.sha256(body).hexdigest()

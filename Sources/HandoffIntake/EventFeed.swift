@@ -1,0 +1,90 @@
+import Crypto
+import Foundation
+import HandoffConfig
+import HandoffDomain
+import HandoffOutbox
+import HandoffPartners
+import HandoffStore
+import HandoffTransport
+
+/// Pulls an agency's event feed (`[transport] events` in its partner file) from the stored
+/// cursor: each page is archived raw, each event stored once under its id (the same id with
+/// other content is held for a person), and the cursor moves in the same transaction, so a
+/// crash at any point neither loses nor repeats an event.
+public struct EventFeed {
+    public let store: any InboxStore
+    public let factory: TransportFactory
+    public let dataDirectory: String
+
+    public init(store: any InboxStore, factory: TransportFactory, dataDirectory: String) {
+        self.store = store
+        self.factory = factory
+        self.dataDirectory = dataDirectory
+    }
+
+    /// The feed's shape, from the partner file.
+    struct Spec {
+        var path: String         // with {cursor}
+        var items: String        // the array of events in a page
+        var next: String         // the page's next cursor
+        var id: String           // an event's unique id
+        var type: String         // an event's type
+        var start: String        // the cursor before the first event
+    }
+
+    func spec(_ partner: Partner) -> Spec? {
+        guard case .table(let t)? = partner.transport.settings["events"], case .string(let path)? = t["path"] else { return nil }
+        func s(_ k: String, _ d: String) -> String { if case .string(let v)? = t[k] { return v } else { return d } }
+        return Spec(path: path, items: s("items", "events"), next: s("next", "next"), id: s("id", "id"), type: s("type", "type"), start: s("start", "0"))
+    }
+
+    /// Reads every page after the stored cursor. Returns a line per event taken.
+    public func pull(_ partner: Partner, maxPages: Int = 1000) throws -> [Intake.Report] {
+        guard let spec = spec(partner) else { return [] }
+        let client = HTTPSClient(endpoint: try factory.httpsEndpoint(for: partner))
+        var reports: [Intake.Report] = []
+        for _ in 0..<maxPages {
+            let cursor = try store.writeInbox { try $0.feedCursor(partnerID: partner.id) } ?? spec.start
+            let response = try client.request("GET", spec.path.replacingOccurrences(of: "{cursor}", with: cursor))
+            guard response.status == 200 else {
+                throw TransportError(.http, "\(partner.id): event feed answered HTTP \(response.status): \(response.text.prefix(200))", httpStatus: response.status)
+            }
+            guard let page = try? JSONSerialization.jsonObject(with: Data(response.body)) as? [String: Any],
+                  let events = page[spec.items] as? [[String: Any]] else {
+                throw TransportError(.other, "\(partner.id): the event feed page is not the JSON the partner file describes")
+            }
+            let next = page[spec.next].map { "\($0)" } ?? cursor
+            let pageSHA = Hex.encode(SHA256.hash(data: response.body))
+            let pagePath = try archive(response.body, sha: pageSHA)
+            var taken: [Intake.Report] = []
+            try store.writeInbox { w in
+                for event in events {
+                    guard let id = event[spec.id].map({ "\($0)" }) else { continue }
+                    let bytes = try JSONSerialization.data(withJSONObject: event, options: [.sortedKeys, .withoutEscapingSlashes])
+                    let sha = Hex.encode(SHA256.hash(data: bytes))
+                    let name = "event:" + id
+                    let earlier = try w.inbox(partnerID: partner.id, remoteName: name)
+                    if earlier.contains(where: { $0.sha256 == sha }) { continue }
+                    let path = try archive(bytes, sha: sha)
+                    let held = earlier.first.map { "event \(id) arrived before (#\($0.id)) with other content: a person must decide" }
+                    _ = try w.insertInbox(partnerID: partner.id, kind: (event[spec.type] as? String) ?? "event", remoteName: name, sha256: sha,
+                                          size: Int64(bytes.count), archivePath: path, plainPath: path, state: held == nil ? "received" : "held",
+                                          reason: held ?? "page \(pagePath)")
+                    taken.append(Intake.Report(partnerID: partner.id, name: name, outcome: held == nil ? "received (\((event[spec.type] as? String) ?? "event"))" : "held: \(held!)"))
+                }
+                try w.setFeedCursor(partnerID: partner.id, next)
+            }
+            reports += taken
+            if events.isEmpty || next == cursor { break }
+        }
+        return reports
+    }
+
+    private func archive(_ bytes: some DataProtocol, sha: String) throws -> String {
+        let dir = dataDirectory + "/archive/" + String(sha.prefix(2))
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        let path = dir + "/" + sha
+        if !FileManager.default.fileExists(atPath: path) { try Data(bytes).write(to: URL(fileURLWithPath: path), options: .atomic) }
+        return path
+    }
+}
