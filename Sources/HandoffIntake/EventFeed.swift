@@ -87,4 +87,31 @@ public struct EventFeed {
         if !FileManager.default.fileExists(atPath: path) { try Data(bytes).write(to: URL(fileURLWithPath: path), options: .atomic) }
         return path
     }
+
+    /// Polls the receipt of every batch sent to an HTTPS partner (`[transport] receipt` in its
+    /// partner file) and stores each new version of it in the inbox, once.
+    public func pollReceipts(_ partner: Partner) throws -> [Intake.Report] {
+        guard case .table(let t)? = partner.transport.settings["receipt"], case .string(let path)? = t["path"] else { return [] }
+        let client = HTTPSClient(endpoint: try factory.httpsEndpoint(for: partner))
+        let sent = try store.readOutbox { r in try r.batches().filter { $0.partnerID == partner.id && $0.state == "sent" } }
+        var reports: [Intake.Report] = []
+        for batch in sent.sorted(by: { $0.id < $1.id }) {
+            let response = try client.request("GET", path.replacingOccurrences(of: "{batch.id}", with: batch.batchKey))
+            guard response.status == 200 else {
+                reports.append(Intake.Report(partnerID: partner.id, name: "receipt:" + batch.batchKey, outcome: "not yet: HTTP \(response.status)"))
+                continue
+            }
+            let sha = Hex.encode(SHA256.hash(data: response.body))
+            let name = "receipt:" + batch.batchKey
+            let stored = try store.writeInbox { w -> Bool in
+                if try w.inbox(partnerID: partner.id, remoteName: name).contains(where: { $0.sha256 == sha }) { return false }
+                let archived = try archive(response.body, sha: sha)
+                _ = try w.insertInbox(partnerID: partner.id, kind: "receipt", remoteName: name, sha256: sha, size: Int64(response.body.count),
+                                      archivePath: archived, plainPath: archived, state: "received", reason: nil)
+                return true
+            }
+            reports.append(Intake.Report(partnerID: partner.id, name: name, outcome: stored ? "received (receipt)" : "receipt unchanged"))
+        }
+        return reports
+    }
 }

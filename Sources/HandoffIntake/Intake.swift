@@ -39,7 +39,9 @@ public struct Intake {
         for partner in partners where (partnerID == nil || partner.id == partnerID) && partner.terms.enabled {
             if partner.transport.kind == .https {
                 do {
-                    let events = try EventFeed(store: store, factory: factory, dataDirectory: dataDirectory).pull(partner)
+                    let feed = EventFeed(store: store, factory: factory, dataDirectory: dataDirectory)
+                    reports += try feed.pollReceipts(partner)
+                    let events = try feed.pull(partner)
                     reports += events.isEmpty ? [Report(partnerID: partner.id, name: "event feed", outcome: "no new events")] : events
                 } catch {
                     reports.append(Report(partnerID: partner.id, name: "event feed", outcome: "failed: \(error)"))

@@ -95,18 +95,18 @@ final class CurlEasy {
 }
 
 /// libcurl, process-wide.
-enum Curl {
+public enum Curl {
     /// `curl_global_init`, exactly once, before the first handle.
     static let initialised: Bool = curl_global_init(Int(CURL_GLOBAL_DEFAULT)) == CURLE_OK
 
     /// The version string, such as `libcurl/7.88.1 OpenSSL/3.0.17 … libssh2/1.10.0`.
-    static var version: String { String(cString: curl_version()) }
+    public static var version: String { String(cString: curl_version()) }
 
     private static let queue = DispatchQueue(label: "handoff.curl", attributes: .concurrent)
 
     /// Runs blocking libcurl work on a dispatch queue, so that no thread of Swift's
     /// cooperative pool is ever blocked on the network.
-    static func run<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+    public static func run<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
         try await withCheckedThrowingContinuation { continuation in
             queue.async { continuation.resume(with: Result { try work() }) }
         }

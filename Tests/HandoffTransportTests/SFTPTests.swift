@@ -133,3 +133,21 @@ struct SFTPInterruptionTests {
         #expect(try client.upload(localPath: local, directory: server.inbound, name: "KRP_PLC_C10442_20261115_001.csv") == .alreadyPresent(size: Int64(size)))
     }
 }
+
+@Suite("libcurl off the cooperative thread pool")
+struct CurlAsyncTests {
+    @Test("Blocking transfers run on a dispatch queue from async code, several at once")
+    func concurrentLists() async throws {
+        let server = try TestSSHServer()
+        try "x".write(toFile: server.outbound + "/a.csv", atomically: true, encoding: .utf8)
+        let client = try SFTPClient(endpoint: SFTPEndpoint(host: "127.0.0.1", port: server.port, user: server.user,
+                                                           privateKeyFile: server.clientKey, hostKeySHA256: server.hostKeySHA256))
+        let outbound = server.outbound
+        let lists = try await withThrowingTaskGroup(of: [String].self) { group in
+            for _ in 0..<4 { group.addTask { try await Curl.run { try client.list(directory: outbound) } } }
+            return try await group.reduce(into: [[String]]()) { $0.append($1) }
+        }
+        #expect(lists == Array(repeating: ["a.csv"], count: 4))
+        #expect(Curl.version.contains("libssh2"))
+    }
+}
