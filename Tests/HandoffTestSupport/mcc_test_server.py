@@ -74,6 +74,26 @@ class Handler(BaseHTTPRequestHandler):
             entry["status"] = 200
             log(entry)
             return self.reply(200, {"events": page, "next": page[-1]["seq"] if page else after}, [("Content-Type", "application/json")])
+        r = re.fullmatch(r"/v2/accounts/([^/]+)/(recall|direct-payments|adjustments|disputes)", self.path)
+        if r and self.command == "POST":
+            try:
+                request = json.loads(body)
+            except ValueError:
+                request = None
+            if not isinstance(request, dict) or not (1 <= len(str(request.get("request_id", ""))) <= 40):
+                entry["status"] = 422; log(entry)
+                return self.reply(422, {"error": "request_id is required"})
+            key = (r.group(1), r.group(2), request["request_id"])
+            status = 202 if r.group(2) == "recall" else 201
+            with lock:
+                if key in requests_seen and requests_seen[key] != body:
+                    status = 409
+                else:
+                    requests_seen[key] = body
+            entry["status"] = status
+            entry["body"] = request
+            log(entry)
+            return self.reply(status, {"request_id": request["request_id"], "status": "accepted"} if status != 409 else {"error": "other body"})
         m = re.fullmatch(r"/v2/placements/([A-Za-z0-9_-]{1,40})", self.path)
         if m and self.command == "PUT":
             sha = hashlib.sha256(body).hexdigest()

@@ -1,0 +1,104 @@
+import Foundation
+import HandoffConfig
+import HandoffDomain
+import HandoffLayout
+import HandoffPartners
+import HandoffTransport
+
+/// A request the business sends an agency about one account: a recall, a direct payment it
+/// received, a balance adjustment, a dispute. Its `id` is the idempotency key: sent again, it
+/// gets the first answer again and changes nothing at the agency.
+public struct AgencyRequest: Sendable, Equatable {
+    /// `recall`, `direct_payment`, `adjustment`, `dispute`, `bankruptcy`… as named in the partner file.
+    public var kind: String
+    public var accountNumber: String
+    public var id: String
+    public var amount: Money?
+    public var date: CalendarDate?
+    public var reason: String?
+    public var note: String?
+
+    public init(kind: String, accountNumber: String, id: String, amount: Money? = nil, date: CalendarDate? = nil, reason: String? = nil, note: String? = nil) {
+        self.kind = kind
+        self.accountNumber = accountNumber
+        self.id = id
+        self.amount = amount
+        self.date = date
+        self.reason = reason
+        self.note = note
+    }
+
+    func value(_ path: String) -> FieldValue? {
+        switch path {
+        case "account.number": return .text(accountNumber)
+        case "request.id": return .text(id)
+        case "request.kind": return .text(kind)
+        case "request.amount": return amount.map { .money($0) } ?? .absent
+        case "request.date": return date.map { .date($0) } ?? .absent
+        case "request.reason": return reason.map { .text($0) } ?? .absent
+        case "request.note": return note.map { .text($0) } ?? .absent
+        default: return nil
+        }
+    }
+}
+
+/// Sends ``AgencyRequest``s to an agency's HTTPS API as its partner file describes them:
+///
+///     [transport.requests]
+///     recall = { method = "POST", path = "/accounts/{account.number}/recall",
+///                fields = { request_id = "{request.id}", reason = "{request.reason}" } }
+///
+/// Field values are templates; fields listed in `integer_fields` are sent as JSON numbers.
+public struct AgencyRequestSender {
+    public let partner: Partner
+    public let client: HTTPSClient
+
+    public init(partner: Partner, factory: TransportFactory) throws {
+        self.partner = partner
+        client = HTTPSClient(endpoint: try factory.httpsEndpoint(for: partner))
+    }
+
+    /// The kinds of request this partner takes.
+    public var kinds: [String] {
+        guard case .table(let t)? = partner.transport.settings["requests"] else { return [] }
+        return t.keys.sorted()
+    }
+
+    /// Sends a request; returns the HTTP status of the agency's acceptance (2xx). A 4xx
+    /// answer other than 429 is a permanent error; 429 and 5xx are retried by the client.
+    @discardableResult
+    public func send(_ request: AgencyRequest) throws -> Int {
+        guard case .table(let all)? = partner.transport.settings["requests"], case .table(let spec)? = all[request.kind],
+              case .string(let pathTemplate)? = spec["path"] else {
+            throw TransportError(.configuration, "\(partner.id) takes no '\(request.kind)' request (see [transport.requests] in its partner file)")
+        }
+        var method = "POST"
+        if case .string(let m)? = spec["method"] { method = m }
+        var integers = Set<String>()
+        if case .array(let items)? = spec["integer_fields"] { for case .string(let s) in items { integers.insert(s) } }
+        let path = try TextTemplate(pathTemplate).render { path in
+            if path == "account.number" { return .text(request.accountNumber.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? request.accountNumber) }
+            return request.value(path)
+        }
+        var body: [String: Any] = [:]
+        if case .table(let fields)? = spec["fields"] {
+            for (name, node) in fields {
+                guard case .string(let template) = node else { continue }
+                let text = try TextTemplate(template).render(request.value)
+                if integers.contains(name) {
+                    guard let n = Int64(text) else { throw TransportError(.configuration, "\(partner.id): \(request.kind).\(name) is not a whole number: '\(text)'") }
+                    body[name] = n
+                } else if !text.isEmpty {
+                    body[name] = text
+                }
+            }
+        }
+        let data = try JSONSerialization.data(withJSONObject: body, options: [.sortedKeys, .withoutEscapingSlashes])
+        let response = try client.request(method, path, body: .bytes(Array(data)), contentType: "application/json", idempotencyKey: request.id)
+        guard (200..<300).contains(response.status) else {
+            throw TransportError(.http, "\(partner.id): \(request.kind) for \(request.accountNumber): HTTP \(response.status): \(response.text.prefix(300))",
+                                 httpStatus: response.status)
+        }
+        return response.status
+    }
+}
