@@ -47,7 +47,7 @@ let package = Package(
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
         // Moving files to and from agencies: SFTP and HTTPS (libcurl), OpenPGP (GnuPG), local folders.
         .target(name: "HandoffTransport", dependencies: [
-            "CCurl", "HandoffDomain", "HandoffCSV",
+            "CCurl", "HandoffDomain",
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
         // The outbox: queueing staged batches and sending them exactly once.

@@ -32,47 +32,73 @@ struct SendCommand: ParsableCommand {
 struct OutboxCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "outbox",
-        abstract: "Every file to send: state, attempts, last error, remote name, size and SHA-256.")
+        abstract: "Every file to send: state, attempts, last error, remote name, size and SHA-256.",
+        subcommands: [List.self, Retry.self],
+        defaultSubcommand: List.self)
 
-    @OptionGroup var global: GlobalOptions
-
-    @Flag(help: "JSON output.")
-    var json = false
-
-    struct Line: Encodable {
+    /// `handoff outbox retry ID`: after fixing what made a transfer fail for good.
+    struct Retry: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Put a failed transfer back in line (after fixing its cause); `handoff send` then sends it.")
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "The transfer's id, as `handoff outbox` shows it.")
         var id: Int64
-        var partner: String
-        var batch_id: Int64?
-        var kind: String
-        var remote_name: String
-        var state: String
-        var attempts: Int
-        var last_error: String?
-        var next_attempt_at: Int64?
-        var size: Int64
-        var sha256: String
-        var updated_at: String
-        var confirmed_at: String?
+
+        func run() throws {
+            let context = try global.open()
+            try context.store.writeOutbox { w in
+                guard var record = try w.outboxRecord(id: id) else { throw CLIError("no transfer #\(id) in the outbox") }
+                if case .invalid(let reason) = record.transfer.retryByHand() { throw CLIError("transfer #\(id): \(reason)") }
+                try w.updateOutbox(id: id, record.transfer, lastError: record.lastError)
+                try w.appendAudit(AuditEntry(actor: "cli", action: "outbox.retry", subject: record.remoteName,
+                                             detail: "retried by hand after: \(record.lastError ?? "")"))
+            }
+            print("transfer #\(id) is back in line: run `handoff send`")
+        }
     }
 
-    func run() throws {
-        let context = try global.open()
-        let lines = try context.store.readOutbox { try $0.outbox() }.map { r -> Line in
-            var next: Int64?
-            if case .retryLater(let at, _) = r.transfer.state { next = at }
-            return Line(id: r.id, partner: r.partnerID, batch_id: r.batchID, kind: r.kind, remote_name: r.remoteName, state: r.transfer.state.name,
-                        attempts: r.transfer.attempts, last_error: r.lastError, next_attempt_at: next, size: r.size, sha256: r.sha256,
-                        updated_at: r.updatedAt, confirmed_at: r.confirmedAt)
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Every file to send, with its state.")
+
+        @OptionGroup var global: GlobalOptions
+
+        @Flag(help: "JSON output.")
+        var json = false
+
+        struct Line: Encodable {
+            var id: Int64
+            var partner: String
+            var batch_id: Int64?
+            var kind: String
+            var remote_name: String
+            var state: String
+            var attempts: Int
+            var last_error: String?
+            var next_attempt_at: Int64?
+            var size: Int64
+            var sha256: String
+            var updated_at: String
+            var confirmed_at: String?
         }
-        if json {
-            print(try Output.json(lines))
-            return
+
+        func run() throws {
+            let context = try global.open()
+            let lines = try context.store.readOutbox { try $0.outbox() }.map { r -> Line in
+                var next: Int64?
+                if case .retryLater(let at, _) = r.transfer.state { next = at }
+                return Line(id: r.id, partner: r.partnerID, batch_id: r.batchID, kind: r.kind, remote_name: r.remoteName, state: r.transfer.state.name,
+                            attempts: r.transfer.attempts, last_error: r.lastError, next_attempt_at: next, size: r.size, sha256: r.sha256,
+                            updated_at: r.updatedAt, confirmed_at: r.confirmedAt)
+            }
+            if json {
+                print(try Output.json(lines))
+                return
+            }
+            for l in lines {
+                print("#\(l.id)  \(Output.cell(l.partner, 20))  \(Output.cell(l.remote_name, 42))  \(Output.cell(l.state, 11))  "
+                      + "\(l.attempts) attempt\(l.attempts == 1 ? "" : "s")  \(l.size) bytes  \(l.sha256.prefix(12))…"
+                      + (l.last_error.map { "\n      last error: \($0)" } ?? ""))
+            }
+            if lines.isEmpty { print("the outbox is empty") }
         }
-        for l in lines {
-            print("#\(l.id)  \(Output.cell(l.partner, 20))  \(Output.cell(l.remote_name, 42))  \(Output.cell(l.state, 11))  "
-                  + "\(l.attempts) attempt\(l.attempts == 1 ? "" : "s")  \(l.size) bytes  \(l.sha256.prefix(12))…"
-                  + (l.last_error.map { "\n      last error: \($0)" } ?? ""))
-        }
-        if lines.isEmpty { print("the outbox is empty") }
     }
 }

@@ -57,7 +57,7 @@ extension TransportFactory {
             }
             return SFTPSource(client: upload.client, directory: string("download_dir") ?? "/")
         case .https:
-            throw TransportError(.configuration, "\(partner.id): the HTTPS event feed is not built yet")
+            throw TransportError(.configuration, "\(partner.id): an HTTPS partner returns events through its feed, not files")
         }
     }
 }

@@ -38,9 +38,11 @@ public struct Intake {
         var reports: [Report] = []
         for partner in partners where (partnerID == nil || partner.id == partnerID) && partner.terms.enabled {
             if partner.transport.kind == .https {
+                let feed = EventFeed(store: store, factory: factory, dataDirectory: dataDirectory)
+                do { reports += try feed.pollReceipts(partner) } catch {
+                    reports.append(Report(partnerID: partner.id, name: "receipts", outcome: "failed: \(error)"))
+                }
                 do {
-                    let feed = EventFeed(store: store, factory: factory, dataDirectory: dataDirectory)
-                    reports += try feed.pollReceipts(partner)
                     let events = try feed.pull(partner)
                     reports += events.isEmpty ? [Report(partnerID: partner.id, name: "event feed", outcome: "no new events")] : events
                 } catch {
@@ -73,17 +75,16 @@ public struct Intake {
         let incoming = dataDirectory + "/incoming/" + partner.id
         try FileManager.default.createDirectory(atPath: incoming, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         let downloaded = incoming + "/" + name
-        _ = try source.download(name, to: downloaded)
+        let size = try source.download(name, to: downloaded)
         defer { unlink(downloaded) }
-        let bytes = try Data(contentsOf: URL(fileURLWithPath: downloaded))
-        let sha = Hex.encode(SHA256.hash(data: bytes))
+        let sha = try HTTPSClient.sha256(file: downloaded)
         let earlier = try store.readInbox { try $0.inbox(partnerID: partner.id, remoteName: name) }
         if earlier.contains(where: { $0.sha256 == sha }) {
             // Stored before (perhaps the delete after that was interrupted): never processed twice.
             try source.delete(name)
             return "already received (same name and content): skipped, removed from the server"
         }
-        let archived = try archive(bytes, sha: sha)
+        let archived = try archive(downloaded, sha: sha)
         var state = "received"
         var reason: String?
         var plainPath: String?
@@ -107,7 +108,7 @@ public struct Intake {
         }
         let record = (kind ?? "unknown", state, reason, plainPath)
         _ = try store.writeInbox { w in
-            try w.insertInbox(partnerID: partner.id, kind: record.0, remoteName: name, sha256: sha, size: Int64(bytes.count),
+            try w.insertInbox(partnerID: partner.id, kind: record.0, remoteName: name, sha256: sha, size: size,
                               archivePath: archived, plainPath: record.3, state: record.1, reason: record.2)
         }
         CrashPoint.check("fetch.after-commit")
@@ -115,15 +116,20 @@ public struct Intake {
         return state == "received" ? "received (\(kind!))" : "\(state): \(reason ?? "")"
     }
 
-    /// Stores bytes under their SHA-256; the same bytes are stored once.
-    private func archive(_ bytes: Data, sha: String) throws -> String {
+    /// Stores a downloaded file under its SHA-256 (the same bytes are stored once): a hard
+    /// link when it can, else a streamed copy, made read-only.
+    private func archive(_ file: String, sha: String) throws -> String {
         let dir = dataDirectory + "/archive/" + String(sha.prefix(2))
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         let path = dir + "/" + sha
         if FileManager.default.fileExists(atPath: path) { return path }
-        let writer = try AtomicFileWriter(path: path, mode: 0o400)
-        try writer.write(Array(bytes))
-        try writer.commit()
+        let temporary = path + ".tmp-\(getpid())"
+        unlink(temporary)
+        if link(file, temporary) != 0 { try FileManager.default.copyItem(atPath: file, toPath: temporary) }
+        let fd = open(temporary, O_RDONLY)
+        if fd >= 0 { fsync(fd); close(fd) }
+        chmod(temporary, 0o400)
+        guard rename(temporary, path) == 0 else { throw TransportError(.localFile, "\(path): \(String(cString: strerror(errno)))") }
         return path
     }
 
@@ -133,7 +139,8 @@ public struct Intake {
         guard let encryption = partner.encryption else { return archived }
         func string(_ key: String) -> String? { if case .string(let v)? = encryption.settings[key] { return v } else { return nil } }
         let pgp = try OpenPGP(home: dataDirectory + "/gnupg")
-        let passphraseFile = string("passphrase_file").map(factory.path)
+        let passphraseFile = try factory.passphraseFile(encryption.settings, partner: partner)
+        defer { if let p = passphraseFile, p.contains("/gnupg/passphrase-") { unlink(p) } }
         try pgp.importKeys(file: factory.path(string("signing_key_file") ?? ""), passphraseFile: passphraseFile)
         // The agency's public key(s): its signatures are verified against the pinned fingerprint.
         try pgp.importKeys(file: factory.path(string("partner_signing_key_file") ?? string("recipient_key_file") ?? ""))

@@ -54,8 +54,8 @@ public struct Delivery {
                 sendPath = outgoingDir + "/" + sendName
                 try encrypt(staged, to: sendPath, partner: partner, settings: encryption)
             }
-            let data = try Data(contentsOf: URL(fileURLWithPath: sendPath))
-            let sha = Hex.encode(SHA256.hash(data: data))
+            let sha = try HTTPSClient.sha256(file: sendPath)
+            let dataSize = ((try? FileManager.default.attributesOfItem(atPath: sendPath))?[.size] as? NSNumber)?.int64Value ?? 0
             var control: (path: String, name: String, sha: String, size: Int)?
             if let spec = partner.placement.control {
                 var values = PlacementValues.Batch(partnerID: partner.id, clientID: partner.clientID, partnerName: partner.name,
@@ -71,7 +71,7 @@ public struct Delivery {
                     switch path {
                     case "file.name": return .text(sendName)
                     case "file.sha256": return .text(sha)
-                    case "file.size": return .integer(Int64(data.count))
+                    case "file.size": return .integer(dataSize)
                     default: return v.value(path)
                     }
                 }
@@ -82,7 +82,7 @@ public struct Delivery {
             }
             try store.writeOutbox { w in
                 let dataID = try w.insertOutbox(partnerID: partner.id, batchID: batch.id, kind: "data", localPath: sendPath, remoteName: sendName,
-                                                dependsOn: nil, size: Int64(data.count), sha256: sha)
+                                                dependsOn: nil, size: dataSize, sha256: sha)
                 if let control {
                     _ = try w.insertOutbox(partnerID: partner.id, batchID: batch.id, kind: "control", localPath: control.path, remoteName: control.name,
                                            dependsOn: dataID, size: Int64(control.size), sha256: control.sha)
@@ -97,8 +97,8 @@ public struct Delivery {
     private func encrypt(_ input: String, to output: String, partner: Partner, settings: EncryptionSpec) throws {
         func string(_ key: String) -> String? { if case .string(let v)? = settings.settings[key] { return v } else { return nil } }
         let pgp = try OpenPGP(home: dataDirectory + "/gnupg")
-        var passphraseFile: String?
-        if let file = string("passphrase_file") { passphraseFile = factory.path(file) }
+        let passphraseFile = try factory.passphraseFile(settings.settings, partner: partner)
+        defer { if let p = passphraseFile, p.contains("/gnupg/passphrase-") { unlink(p) } }
         let signers = try pgp.importKeys(file: factory.path(string("signing_key_file") ?? ""), passphraseFile: passphraseFile)
         guard let signer = signers.first else { throw TransportError(.configuration, "\(partner.id): signing_key_file holds no key") }
         try pgp.encryptAndSign(input: input, output: output, recipientKeyFile: factory.path(string("recipient_key_file") ?? ""),

@@ -161,6 +161,24 @@ public struct TransportFactory: Sendable {
                              timeoutSeconds: int("timeout_seconds") ?? 60, signing: signing)
     }
 
+    /// The file gpg reads a key's passphrase from: `passphrase_file` as named, or, for
+    /// `passphrase_env`, a private temporary file (mode 0600) in Handoff's GnuPG home that the
+    /// caller removes after use. `nil` when the key has no passphrase.
+    public func passphraseFile(_ settings: [String: TOMLNode], partner: Partner) throws -> String? {
+        if case .string(let file)? = settings["passphrase_file"] { return path(file) }
+        guard case .string(let env)? = settings["passphrase_env"] else { return nil }
+        guard let value = environment[env] else {
+            throw TransportError(.configuration, "\(partner.id): the environment variable \(env) (passphrase_env) is not set")
+        }
+        let home = URL(fileURLWithPath: root).appendingPathComponent("var/gnupg").path
+        try FileManager.default.createDirectory(atPath: home, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        let file = home + "/passphrase-\(UUID().uuidString)"
+        guard FileManager.default.createFile(atPath: file, contents: Data(value.utf8), attributes: [.posixPermissions: 0o600]) else {
+            throw TransportError(.localFile, "cannot write a passphrase file in \(home)")
+        }
+        return file
+    }
+
     /// A path from a partner file: absolute as written, else relative to the installation root.
     public func path(_ p: String) -> String {
         p.hasPrefix("/") ? p : URL(fileURLWithPath: root).appendingPathComponent(p).standardizedFileURL.path

@@ -158,7 +158,7 @@ public struct HTTPSClient: Sendable {
     }
 
     /// SHA-256 of a file, read in chunks.
-    static func sha256(file path: String) throws -> String {
+    public static func sha256(file path: String) throws -> String {
         guard let handle = FileHandle(forReadingAtPath: path) else { throw TransportError(.localFile, "\(path) cannot be read") }
         defer { try? handle.close() }
         var hasher = SHA256()

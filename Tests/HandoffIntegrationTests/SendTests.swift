@@ -219,7 +219,10 @@ struct MeridianSendTests {
         let noSecret = try install.handoff(["send"])
         #expect(noSecret.stdout.contains("HANDOFF_MERIDIAN_SECRET"), "\(noSecret.stdout)")
         #expect(server.requests().isEmpty)
-        try install.store().pool.write { db in try db.execute(sql: "UPDATE outbox SET state = 'staged', attempts = 0, last_error = NULL") }
+        #expect(try install.handoff(["outbox"]).stdout.contains("failed"))
+        // Once the secret is set, a person puts the transfer back in line.
+        #expect(try install.handoff(["outbox", "retry", "1"]).status == 0)
+        #expect(try install.handoff(["outbox", "retry", "1"]).stderr.contains("only a failed transfer can be retried by hand"))
 
         let crashed = try install.handoff(["send"], environment: secret.merging(["HANDOFF_CRASH_AT": "send.after-upload"]) { a, _ in a })
         #expect(crashed.status == 86)
