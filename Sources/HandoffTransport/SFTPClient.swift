@@ -60,6 +60,19 @@ public struct SFTPClient: Sendable {
         return "sftp://\(endpoint.host):\(endpoint.port)\(encoded.hasPrefix("/") ? "" : "/")\(encoded)"
     }
 
+    /// Runs a transfer, explaining an authentication failure with an RSA key: libssh2 1.10
+    /// signs only with SHA-1 `ssh-rsa`, which OpenSSH 8.8 and later refuse.
+    private func perform(_ curl: CurlEasy) throws {
+        do { try curl.perform() } catch var e as TransportError where e.kind == .authentication {
+            let publicKey = (try? String(contentsOfFile: endpoint.privateKeyFile + ".pub", encoding: .utf8)) ?? ""
+            let privateKey = (try? String(contentsOfFile: endpoint.privateKeyFile, encoding: .utf8)) ?? ""
+            if publicKey.hasPrefix("ssh-rsa") || privateKey.contains("BEGIN RSA PRIVATE KEY") {
+                e.message += " (this is an RSA key: the libssh2 that libcurl uses here signs only with SHA-1 ssh-rsa, which current OpenSSH refuses; use an Ed25519 or ECDSA key)"
+            }
+            throw e
+        }
+    }
+
     private func handle(_ path: String) throws -> CurlEasy {
         let curl = try CurlEasy()
         curl.what = url(path)
@@ -87,7 +100,7 @@ public struct SFTPClient: Sendable {
     public func size(of path: String) throws -> Int64? {
         let curl = try handle(path)
         try curl.set(CURLOPT_NOBODY, 1)
-        do { try curl.perform() } catch let e as TransportError where e.kind == .remoteFileMissing {
+        do { try perform(curl) } catch let e as TransportError where e.kind == .remoteFileMissing {
             return nil
         }
         return curl.infoOffset(CURLINFO_CONTENT_LENGTH_DOWNLOAD_T)
@@ -111,7 +124,7 @@ public struct SFTPClient: Sendable {
         try curl.set(CURLOPT_INFILESIZE_LARGE, offset: localSize)
         try curl.set(CURLOPT_UPLOAD_BUFFERSIZE, 2 << 20)
         try curl.set(CURLOPT_POSTQUOTE, list: ["rename \"\(part)\" \"\(final)\""])
-        try curl.perform()
+        try perform(curl)
         guard let arrived = try size(of: final) else {
             throw TransportError(.renameFailed, "\(url(final)) is missing after the upload and rename")
         }
@@ -130,7 +143,7 @@ public struct SFTPClient: Sendable {
         try curl.set(CURLOPT_WRITEFUNCTION, callback: ByteCollector.callback)
         try withExtendedLifetime(collector) {
             try curl.set(CURLOPT_WRITEDATA, pointer: Unmanaged.passUnretained(collector).toOpaque())
-            try curl.perform()
+            try perform(curl)
         }
         return String(decoding: collector.bytes, as: UTF8.self).split(whereSeparator: { $0 == "\n" || $0 == "\r\n" })
             .map(String.init).filter { $0 != "." && $0 != ".." && !$0.isEmpty }.sorted()
@@ -143,7 +156,7 @@ public struct SFTPClient: Sendable {
         let curl = try handle(path)
         let file = try curl.open(temporary, mode: "wb")
         try curl.set(CURLOPT_WRITEDATA, pointer: UnsafeMutableRawPointer(file))
-        do { try curl.perform() } catch {
+        do { try perform(curl) } catch {
             unlink(temporary)
             throw error
         }
@@ -162,6 +175,6 @@ public struct SFTPClient: Sendable {
         let curl = try handle(String(path[..<slash]) + "/")
         try curl.set(CURLOPT_NOBODY, 1)
         try curl.set(CURLOPT_QUOTE, list: ["rm \"\(path)\""])
-        try curl.perform()
+        try perform(curl)
     }
 }

@@ -75,3 +75,23 @@ struct HTTPSTests {
         #expect(server.requests().isEmpty)
     }
 }
+
+@Suite("HTTPS public-key pinning", .serialized)
+struct HTTPSPinTests {
+    @Test("The right pin connects; any other is refused before anything is sent")
+    func pin() throws {
+        let c = try TestCertificates()
+        let server = try TestHTTPSServer(certificates: c)
+        let pin = try shell("/bin/sh", ["-c", "openssl x509 -in '\(c.serverCert)' -pubkey -noout | openssl pkey -pubin -outform der | openssl dgst -sha256 -binary | base64"])
+            .output.trimmingCharacters(in: .whitespacesAndNewlines)
+        func client(_ pinned: String) -> HTTPSClient {
+            HTTPSClient(endpoint: HTTPSEndpoint(baseURL: server.baseURL, caFile: c.caFile, clientCertificateFile: c.clientCert, clientKeyFile: c.clientKey,
+                                                pinnedPublicKey: "sha256//" + pinned, timeoutSeconds: 10,
+                                                signing: HTTPSTests().signing(server.secret)))
+        }
+        #expect(try client(pin).request("GET", "/placements/NONE").status == 404)
+        let error = try #require(throws: TransportError.self) { try client("AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=").request("GET", "/placements/NONE") }
+        #expect(error.kind == .tls && error.isPermanent, "\(error)")
+        #expect(server.requests().count == 1)
+    }
+}

@@ -151,3 +151,36 @@ struct CurlAsyncTests {
         #expect(Curl.version.contains("libssh2"))
     }
 }
+
+@Suite("SFTP keys", .serialized)
+struct SFTPKeyTests {
+    @Test("An ECDSA key with a passphrase authenticates")
+    func ecdsaWithPassphrase() throws {
+        let server = try TestSSHServer()
+        let key = server.directory.appendingPathComponent("ecdsa_key").path
+        try shell("/usr/bin/ssh-keygen", ["-q", "-t", "ecdsa", "-b", "256", "-N", "correct horse", "-f", key])
+        try String(contentsOfFile: key + ".pub", encoding: .utf8).write(toFile: server.directory.appendingPathComponent("authorized_keys").path,
+                                                                       atomically: true, encoding: .utf8)
+        try "x".write(toFile: server.outbound + "/a.csv", atomically: true, encoding: .utf8)
+        let good = try SFTPClient(endpoint: SFTPEndpoint(host: "127.0.0.1", port: server.port, user: server.user, privateKeyFile: key,
+                                                         passphrase: "correct horse", hostKeySHA256: server.hostKeySHA256))
+        #expect(try good.list(directory: server.outbound) == ["a.csv"])
+        let wrong = try SFTPClient(endpoint: SFTPEndpoint(host: "127.0.0.1", port: server.port, user: server.user, privateKeyFile: key,
+                                                          passphrase: "wrong", hostKeySHA256: server.hostKeySHA256))
+        #expect(throws: TransportError.self) { try wrong.list(directory: server.outbound) }
+    }
+
+    @Test("An RSA key fails with an error that says why")
+    func rsaExplained() throws {
+        let server = try TestSSHServer()
+        let key = server.directory.appendingPathComponent("rsa_key").path
+        try shell("/usr/bin/ssh-keygen", ["-q", "-t", "rsa", "-b", "3072", "-N", "", "-f", key])
+        try String(contentsOfFile: key + ".pub", encoding: .utf8).write(toFile: server.directory.appendingPathComponent("authorized_keys").path,
+                                                                       atomically: true, encoding: .utf8)
+        let client = try SFTPClient(endpoint: SFTPEndpoint(host: "127.0.0.1", port: server.port, user: server.user, privateKeyFile: key,
+                                                           hostKeySHA256: server.hostKeySHA256))
+        let error = try #require(throws: TransportError.self) { try client.list(directory: server.outbound) }
+        #expect(error.kind == .authentication)
+        #expect(error.message.contains("use an Ed25519 or ECDSA key"), "\(error)")
+    }
+}
