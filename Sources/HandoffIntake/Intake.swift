@@ -153,7 +153,7 @@ public struct Intake {
     }
 
     private func checkParses(_ path: String, kind: String, partner: Partner, name: String) throws {
-        guard let layout = partner.returns[kind]?.layout else { return }
+        guard let layout = partner.returns[kind]?.layout ?? nil else { return }
         let reader = LayoutReader(layout: layout, source: try ByteSource(path: path))
         do { while try reader.next() != nil {} } catch {
             throw LayoutReadError(file: name, line: error.line, code: error.code, message: error.message)
@@ -163,7 +163,7 @@ public struct Intake {
     /// The return kind whose `file_name` pattern matches `name` (`*` matches any text; a
     /// partner that encrypts sends the same names with `.pgp` appended).
     public static func kind(of name: String, partner: Partner) -> String? {
-        for (kind, spec) in partner.returns.sorted(by: { $0.key < $1.key }) {
+        for (kind, spec) in partner.returns.sorted(by: { $0.key < $1.key }) where spec.layout != nil {
             var pattern = spec.fileName.replacingOccurrences(of: "{partner.client_id}", with: partner.clientID)
                 .replacingOccurrences(of: "{partner.id}", with: partner.id)
             if partner.encryption != nil { pattern += ".pgp" }

@@ -52,7 +52,10 @@ public struct ControlSpec: Sendable {
 public struct ReturnSpec: Sendable {
     /// A name pattern with `*` for any text: `KRP_ACT_{partner.client_id}_*.csv`.
     public var fileName: String
-    public var layout: Layout
+    /// How its records are laid out (files only; an event feed has none).
+    public var layout: Layout?
+    /// How its records become ``AgencyEvent``s.
+    public var events: EventMapping?
 }
 
 /// How files reach the agency and come back.

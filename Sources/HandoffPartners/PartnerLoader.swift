@@ -88,10 +88,13 @@ public enum PartnerLoader {
         if let r = top.table("returns") {
             for key in r.table.keys.sorted() {
                 guard let t = r.table(key) else { continue }
-                let pattern = t.requiredString("file_name") ?? ""
-                let layout = Layout.read(t, reading: true)
+                // A return kind is a file (with a name pattern and layout) or the event feed (mapping only).
+                let isFile = t.has("file_name") || t.has("records")
+                let pattern = isFile ? (t.requiredString("file_name") ?? "") : ""
+                let layout = isFile ? Layout.read(t, reading: true) : nil
+                let events = EventMapping.read(t)
                 t.rejectUnknownKeys()
-                if let layout { returns[key] = ReturnSpec(fileName: pattern, layout: layout) }
+                if !isFile || layout != nil { returns[key] = ReturnSpec(fileName: pattern, layout: layout, events: events) }
             }
         }
 

@@ -17,16 +17,16 @@ struct ReadingTests {
     @Test("KRP's acknowledgement, activity (with a byte order mark and LF endings) and remittance samples read by their return layouts")
     func keystoneReturns() throws {
         let krp = try Repo.partner("keystone-recovery")
-        let ack = try read(try #require(krp.returns["acknowledgement"]).layout, try Repo.fixture("KRP_ACK_C10442_KRP_PLC_C10442_20261115_001.csv"))
+        let ack = try read(try #require(krp.returns["acknowledgement"]?.layout), try Repo.fixture("KRP_ACK_C10442_KRP_PLC_C10442_20261115_001.csv"))
         #expect(ack.map { $0["result"] } == ["ACCEPTED", "REJECTED"])
         #expect(ack[0]["krp_reference"] == "K000481516")
         #expect(ack[1]["reason_code"] == "DUPLICATE")
-        let activity = try read(try #require(krp.returns["activity"]).layout, try Repo.fixture("KRP_ACT_C10442_20261120.csv"))
+        let activity = try read(try #require(krp.returns["activity"]?.layout), try Repo.fixture("KRP_ACT_C10442_20261120.csv"))
         #expect(activity.map { $0["record_type"] } == ["STS", "PMT", "DIR"])
         #expect(activity[1]["amount"] == "293.75" && activity[1]["commission"] == "73.44" && activity[1]["net"] == "220.31")
         #expect(activity[2]["original_transaction_id"] == "UPD-20261119-0001")
         #expect(activity.map(\.line) == [2, 3, 4])
-        let remittance = try read(try #require(krp.returns["remittance"]).layout, try Repo.fixture("KRP_REM_C10442_202611.csv"))
+        let remittance = try read(try #require(krp.returns["remittance"]?.layout), try Repo.fixture("KRP_REM_C10442_202611.csv"))
         #expect(remittance.last?["record_type"] == "TOT")
         #expect(remittance.last?["ach_trace"] == "091000019384756")
     }
@@ -47,7 +47,7 @@ struct ReadingTests {
     func header() throws {
         let krp = try Repo.partner("keystone-recovery")
         let error = try #require(throws: LayoutReadError.self) {
-            try read(try #require(krp.returns["acknowledgement"]).layout, Array("account_number,result\r\nA-1,ACCEPTED\r\n".utf8))
+            try read(try #require(krp.returns["acknowledgement"]?.layout), Array("account_number,result\r\nA-1,ACCEPTED\r\n".utf8))
         }
         #expect(error.code == "HEADER")
     }
@@ -56,7 +56,7 @@ struct ReadingTests {
     func fieldCount() throws {
         let krp = try Repo.partner("keystone-recovery")
         let text = "account_number,reference,result,krp_reference,reason_code,reason_text\r\nA-1001,,ACCEPTED,K000481516,\r\n"
-        let error = try #require(throws: LayoutReadError.self) { try read(try #require(krp.returns["acknowledgement"]).layout, Array(text.utf8)) }
+        let error = try #require(throws: LayoutReadError.self) { try read(try #require(krp.returns["acknowledgement"]?.layout), Array(text.utf8)) }
         #expect(error.code == "FIELD_COUNT" && error.line == 2)
     }
 
