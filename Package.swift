@@ -60,6 +60,8 @@ let package = Package(
             "HandoffDomain", "HandoffCSV", "HandoffStore", "HandoffLayout", "HandoffPartners", "HandoffPlacement", "HandoffTransport", "HandoffOutbox",
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
+        // Reconciliation: agency events applied to the AR record exactly once.
+        .target(name: "HandoffReconciliation", dependencies: ["HandoffDomain", "HandoffCSV", "HandoffStore", "HandoffLayout", "HandoffPartners"]),
         // Getting a business's receivables into the AR record.
         .target(name: "HandoffImport", dependencies: [
             "HandoffDomain", "HandoffCSV", "HandoffStore",
@@ -68,7 +70,7 @@ let package = Package(
         // The commands; the executable is a thin shell over them.
         .target(name: "HandoffCLI", dependencies: [
             "HandoffDomain", "HandoffCSV", "HandoffStore", "HandoffSQLite", "HandoffConfig", "HandoffImport",
-            "HandoffPartners", "HandoffPlacement", "HandoffOutbox", "HandoffTransport", "HandoffIntake",
+            "HandoffPartners", "HandoffPlacement", "HandoffOutbox", "HandoffTransport", "HandoffIntake", "HandoffReconciliation",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "handoff", dependencies: ["HandoffCLI"]),

@@ -14,8 +14,12 @@ struct FetchCommand: ParsableCommand {
     @Option(help: "Only this partner.")
     var partner: String?
 
+    @Flag(help: "Only take files in; do not apply them (`handoff reconcile` does).")
+    var noApply = false
+
     func run() throws {
         let context = try global.open()
+        defer { if !noApply { try? ReconcileCommand.apply(context) } }
         let intake = Intake(store: context.store, partners: try context.partners(), factory: TransportFactory(root: context.config.root),
                             dataDirectory: context.config.dataDirectory)
         let reports = try intake.fetch(only: partner)

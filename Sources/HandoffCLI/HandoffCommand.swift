@@ -25,6 +25,8 @@ public struct HandoffCommand: ParsableCommand {
             OutboxCommand.self,
             FetchCommand.self,
             InboxCommand.self,
+            ReconcileCommand.self,
+            EventsCommand.self,
         ]
     )
 

@@ -9,6 +9,7 @@ enum Migrations {
         migrator.registerMigration("v2-placements", migrate: createPlacements)
         migrator.registerMigration("v3-outbox", migrate: createOutbox)
         migrator.registerMigration("v4-inbox", migrate: createInbox)
+        migrator.registerMigration("v5-reconciliation", migrate: createReconciliation)
         return migrator
     }
 
@@ -245,6 +246,42 @@ enum Migrations {
                 cursor TEXT NOT NULL,
                 updated_at TEXT NOT NULL
             );
+            """)
+    }
+
+    /// Agency events applied exactly once, commissions, and each placement's agency status.
+    static func createReconciliation(_ db: Database) throws {
+        try db.execute(sql: """
+            CREATE TABLE agency_events (
+                id INTEGER PRIMARY KEY,
+                partner_id TEXT NOT NULL,
+                event_key TEXT NOT NULL,
+                inbox_id INTEGER REFERENCES inbox(id),
+                account_number TEXT,
+                kind TEXT NOT NULL,
+                payload TEXT NOT NULL,
+                state TEXT NOT NULL,
+                reason TEXT,
+                created_at TEXT NOT NULL,
+                updated_at TEXT NOT NULL,
+                UNIQUE (partner_id, event_key)
+            );
+            CREATE TABLE commissions (
+                id INTEGER PRIMARY KEY,
+                partner_id TEXT NOT NULL,
+                customer_id INTEGER NOT NULL REFERENCES customers(id),
+                transaction_id INTEGER REFERENCES transactions(id),
+                event_key TEXT NOT NULL,
+                kind TEXT NOT NULL,
+                base INTEGER NOT NULL,
+                rate_ppm INTEGER NOT NULL,
+                expected INTEGER NOT NULL,
+                reported INTEGER,
+                currency TEXT NOT NULL,
+                created_at TEXT NOT NULL,
+                UNIQUE (partner_id, event_key)
+            );
+            ALTER TABLE placements ADD COLUMN agency_status TEXT;
             """)
     }
 }

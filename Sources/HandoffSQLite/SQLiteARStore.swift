@@ -5,7 +5,7 @@ import HandoffStore
 
 /// The AR record in an embedded SQLite database: WAL mode, foreign keys on, the schema
 /// built by named migrations (``Migrations``) when the store opens.
-public final class SQLiteARStore: InboxStore {
+public final class SQLiteARStore: ReconciliationStore {
     /// The underlying GRDB pool; other SQLite-backed stores of Handoff share it.
     public let pool: DatabasePool
     /// The database file.
@@ -52,6 +52,10 @@ public final class SQLiteARStore: InboxStore {
     }
 
     public func writeInbox<T>(_ body: (any InboxWriting) throws -> T) throws -> T {
+        try pool.write { db in try body(SQLiteSession(db: db)) }
+    }
+
+    public func writeReconciliation<T>(_ body: (any ReconciliationWriting) throws -> T) throws -> T {
         try pool.write { db in try body(SQLiteSession(db: db)) }
     }
 

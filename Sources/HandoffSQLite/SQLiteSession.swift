@@ -4,7 +4,7 @@ import HandoffDomain
 import HandoffStore
 
 /// Reads and writes the AR record inside one GRDB access (a read, or one write transaction).
-final class SQLiteSession: PlacementWriting, OutboxWriting, InboxWriting {
+final class SQLiteSession: PlacementWriting, OutboxWriting, InboxWriting, ReconciliationWriting {
     let db: Database
     /// The time of this access, written to every row it stamps.
     private(set) lazy var now: String = timestampNow()

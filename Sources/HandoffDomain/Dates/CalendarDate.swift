@@ -109,3 +109,18 @@ public struct CalendarDate: Hashable, Comparable, Sendable, CustomStringConverti
         return s.count >= width ? s : String(repeating: "0", count: width - s.count) + s
     }
 }
+
+extension CalendarDate: Codable {
+    public init(from decoder: any Decoder) throws {
+        let text = try decoder.singleValueContainer().decode(String.self)
+        guard let date = CalendarDate(iso: text) else {
+            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "'\(text)' is not YYYY-MM-DD"))
+        }
+        self = date
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.singleValueContainer()
+        try c.encode(iso)
+    }
+}

@@ -1,8 +1,8 @@
 /// Everything an agency can tell the business, in one model for every agency: each partner
 /// file maps its agency's own files or events onto it (`[returns.KIND.events]`).
-public struct AgencyEvent: Hashable, Sendable {
+public struct AgencyEvent: Hashable, Sendable, Codable {
     /// What happened.
-    public enum Kind: Hashable, Sendable {
+    public enum Kind: Hashable, Sendable, Codable {
         /// The agency accepted a placed account, with its own reference for it.
         case accepted(agencyReference: String?)
         /// The agency refused a placed account.
@@ -43,7 +43,7 @@ public struct AgencyEvent: Hashable, Sendable {
 }
 
 /// What an agency status code means to Handoff.
-public enum StatusMeaning: String, Hashable, Sendable, CaseIterable {
+public enum StatusMeaning: String, Hashable, Sendable, CaseIterable, Codable {
     /// The agency is working the account (active, payment plan, skip tracing, legal…).
     case active
     /// The debtor disputes the debt.
@@ -74,7 +74,7 @@ public enum StatusMeaning: String, Hashable, Sendable, CaseIterable {
 }
 
 /// Part of a payment on one invoice, as the agency reports it.
-public struct InvoiceAmount: Hashable, Sendable {
+public struct InvoiceAmount: Hashable, Sendable, Codable {
     public var invoiceNumber: String
     /// Minor units.
     public var amount: Int64

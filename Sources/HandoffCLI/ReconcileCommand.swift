@@ -1,0 +1,65 @@
+import ArgumentParser
+import HandoffReconciliation
+import HandoffStore
+
+/// `handoff reconcile`: apply what agencies returned.
+struct ReconcileCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "reconcile",
+        abstract: "Apply every received agency file and event not yet applied, in the order they arrived, exactly once.")
+
+    @OptionGroup var global: GlobalOptions
+
+    func run() throws {
+        let context = try global.open()
+        try Self.apply(context)
+    }
+
+    static func apply(_ context: CommandContext) throws {
+        let lines = try Reconciliation(store: context.store, partners: try context.partners(), today: context.config.today()).run()
+        for l in lines where l.outcome != "duplicate" {
+            print("\(Output.cell(l.partnerID, 20))  \(Output.cell(l.account ?? "-", 12))  \(Output.cell(l.key, 30))  \(l.outcome)"
+                  + (l.reason.map { ": \($0)" } ?? ""))
+        }
+        let counts = Dictionary(grouping: lines, by: \.outcome).mapValues(\.count)
+        print(lines.isEmpty ? "nothing to apply" : "applied \(counts["applied"] ?? 0), held \(counts["held"] ?? 0), waiting \(counts["waiting"] ?? 0)"
+              + ((counts["duplicate"] ?? 0) > 0 ? ", already applied \(counts["duplicate"]!)" : ""))
+    }
+}
+
+/// `handoff events`: every agency event with what was done with it.
+struct EventsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "events",
+        abstract: "Every agency event: applied, waiting (a reversal before its payment) or held for a person, with the reason.")
+
+    @OptionGroup var global: GlobalOptions
+
+    @Flag(help: "JSON output.")
+    var json = false
+
+    struct Line: Encodable {
+        var id: Int64
+        var partner: String
+        var key: String
+        var account_number: String?
+        var kind: String
+        var state: String
+        var reason: String?
+        var inbox_id: Int64?
+    }
+
+    func run() throws {
+        let context = try global.open()
+        let lines = try context.store.writeReconciliation { try $0.agencyEvents() }.map {
+            Line(id: $0.id, partner: $0.partnerID, key: $0.key, account_number: $0.accountNumber, kind: $0.kind, state: $0.state, reason: $0.reason,
+                 inbox_id: $0.inboxID)
+        }
+        if json { print(try Output.json(lines)); return }
+        for l in lines {
+            print("#\(l.id)  \(Output.cell(l.partner, 20))  \(Output.cell(l.account_number ?? "-", 12))  \(Output.cell(l.kind, 20))  \(l.state)"
+                  + (l.reason.map { ": \($0)" } ?? ""))
+        }
+        if lines.isEmpty { print("no agency events") }
+    }
+}

@@ -1,0 +1,257 @@
+import Foundation
+import HandoffCSV
+import HandoffDomain
+import HandoffLayout
+import HandoffPartners
+import HandoffStore
+
+/// Applies what agencies returned to the AR record, exactly once and in the order it arrived:
+/// every received file or event not yet applied is mapped to ``AgencyEvent``s by its partner
+/// file, and each event is applied in the same transaction that records it under its key, so
+/// applying a file twice changes nothing the second time. A reversal that arrives before its
+/// payment waits and is applied when the payment arrives; an event for an unknown account, or
+/// one not with that agency, is held for a person with its reason.
+public struct Reconciliation {
+    public let store: any ReconciliationStore
+    public let partners: [Partner]
+    /// Used when an event carries no date.
+    public let today: CalendarDate
+
+    public init(store: any ReconciliationStore, partners: [Partner], today: CalendarDate) {
+        self.store = store
+        self.partners = partners
+        self.today = today
+    }
+
+    /// An event with where it came from.
+    struct Sourced: Codable {
+        var event: AgencyEvent
+        var source: EntrySource
+    }
+
+    public struct Line: Sendable {
+        public var partnerID: String
+        public var key: String
+        public var account: String?
+        /// `applied`, `held`, `waiting` or `duplicate`.
+        public var outcome: String
+        public var reason: String?
+    }
+
+    /// Applies everything received and not yet applied, then whatever was waiting.
+    public func run() throws -> [Line] {
+        var lines: [Line] = []
+        let received = try store.readInbox { try $0.inbox() }.filter { $0.state == "received" }
+        for record in received {
+            guard let partner = partners.first(where: { $0.id == record.partnerID }), let spec = returnSpec(record, partner),
+                  let mapping = spec.events else { continue }
+            let events: [Sourced]
+            do { events = try parse(record, spec: spec, mapping: mapping, partner: partner) } catch {
+                try store.writeReconciliation { try $0.setInboxState(id: record.id, "quarantined", reason: "cannot be applied: \(error)") }
+                lines.append(Line(partnerID: partner.id, key: record.remoteName, account: nil, outcome: "held", reason: "\(error)"))
+                continue
+            }
+            try store.writeReconciliation { w in
+                for e in events { lines.append(try apply(e, inboxID: record.id, partner: partner, w)) }
+                try w.setInboxState(id: record.id, "applied", reason: nil)
+            }
+        }
+        // Reversals that arrived before their payments, and anything else that waited.
+        var progress = true
+        while progress {
+            progress = false
+            let waiting = try store.writeReconciliation { try $0.waitingEvents() }
+            for record in waiting {
+                guard let partner = partners.first(where: { $0.id == record.partnerID }),
+                      let sourced = try? JSONDecoder().decode(Sourced.self, from: Data(record.payload.utf8)) else { continue }
+                let line = try store.writeReconciliation { w in try apply(sourced, inboxID: record.inboxID, partner: partner, w) }
+                if line.outcome == "applied" { progress = true; lines.append(line) }
+            }
+        }
+        return lines
+    }
+
+    private func returnSpec(_ record: InboxRecord, _ partner: Partner) -> ReturnSpec? {
+        if record.remoteName.hasPrefix("event:") { return partner.returns.values.first { $0.layout == nil && $0.events != nil } }
+        return partner.returns[record.kind]
+    }
+
+    private func parse(_ record: InboxRecord, spec: ReturnSpec, mapping: EventMapping, partner: Partner) throws -> [Sourced] {
+        guard let path = record.plainPath else { return [] }
+        if let layout = spec.layout {
+            let reader = LayoutReader(layout: layout, source: try ByteSource(path: path))
+            var out: [Sourced] = []
+            while let row = try reader.next() {
+                for event in try mapping.events({ row[$0] }, partnerID: partner.id, origin: "\(record.sha256):\(row.line)") {
+                    out.append(Sourced(event: event, source: EntrySource(kind: .agency, name: record.remoteName, line: row.line)))
+                }
+            }
+            return out
+        }
+        let json = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as? [String: Any] ?? [:]
+        let id = String(record.remoteName.dropFirst("event:".count))
+        return try mapping.events({ json[$0].flatMap { $0 is NSNull ? nil : $0 } }, partnerID: partner.id, origin: record.remoteName)
+            .map { Sourced(event: $0, source: EntrySource(kind: .agency, name: partner.id, eventID: id)) }
+    }
+
+    /// Applies one event once: records it under its key with the outcome.
+    private func apply(_ s: Sourced, inboxID: Int64?, partner: Partner, _ w: any ReconciliationWriting) throws -> Line {
+        let e = s.event
+        if let seen = try w.agencyEvent(partnerID: partner.id, key: e.key), seen.state != "waiting" {
+            return Line(partnerID: partner.id, key: e.key, account: e.accountNumber, outcome: "duplicate", reason: nil)
+        }
+        let (state, reason) = try perform(s, partner: partner, w)
+        let payload = String(decoding: try JSONEncoder().encode(s), as: UTF8.self)
+        try w.recordAgencyEvent(partnerID: partner.id, key: e.key, inboxID: inboxID, accountNumber: e.accountNumber, kind: Self.name(e.kind),
+                                payload: payload, state: state, reason: reason)
+        return Line(partnerID: partner.id, key: e.key, account: e.accountNumber, outcome: state, reason: reason)
+    }
+
+    static func name(_ kind: AgencyEvent.Kind) -> String {
+        switch kind {
+        case .accepted: return "accepted"
+        case .rejected: return "rejected"
+        case .fileRejected: return "file_rejected"
+        case .statusChanged: return "status_changed"
+        case .paymentCollected: return "payment_collected"
+        case .paymentReversed: return "payment_reversed"
+        case .directPaymentEcho: return "direct_payment_echo"
+        }
+    }
+
+    private func perform(_ s: Sourced, partner: Partner, _ w: any ReconciliationWriting) throws -> (String, String?) {
+        let e = s.event
+        if case .fileRejected(let reason) = e.kind {
+            return ("held", "the agency rejected the whole file (\(reason))\(e.note.map { ": \($0)" } ?? ""); no account is affected")
+        }
+        guard let number = e.accountNumber, let customer = try w.customer(accountNumber: number) else {
+            return ("held", "no account '\(e.accountNumber ?? "")' in the AR record")
+        }
+        guard let placement = try w.placement(customerID: customer.id, partnerID: partner.id) else {
+            return ("held", "account \(number) was never placed with \(partner.id)")
+        }
+        var lifecycle = PlacementLifecycle(state: placement.state)
+        let currency = customer.profile.currency
+        let date = e.date ?? today
+        func update(_ action: PlacementLifecycle.Action, reference: String? = nil, status: String? = nil) throws -> (String, String?)? {
+            switch action {
+            case .invalid(let why): return ("held", "\(number) with \(partner.id): \(why)")
+            case .none:
+                if let status { try w.updatePlacement(id: placement.id, state: lifecycle.state, agencyReference: nil, agencyStatus: status) }
+                return nil
+            default:
+                try w.updatePlacement(id: placement.id, state: lifecycle.state, agencyReference: reference, agencyStatus: status)
+                return nil
+            }
+        }
+
+        switch e.kind {
+        case .fileRejected:
+            return ("held", nil)
+        case .accepted(let reference):
+            return try update(lifecycle.acknowledged(accepted: reference), reference: reference) ?? ("applied", nil)
+        case .rejected(let reason):
+            let text = reason + (e.note.map { ": \($0)" } ?? "")
+            return try update(lifecycle.rejected(reason: text)) ?? ("applied", "returned to the business: \(text)")
+        case .statusChanged(let code, let meaning):
+            switch meaning {
+            case .recallObjected:
+                return try update(lifecycle.recallObjected(), status: code) ?? ("applied", nil)
+            case .active, .disputed, .stopped:
+                return try update(lifecycle.agencyActivity(), status: code) ?? ("applied", nil)
+            case .paidInFull, .settled, .returnedUncollectable, .recallConfirmed:
+                let closure = meaning.closure!
+                if case .recallPending = lifecycle.state, closure == .recalled {
+                    if let held = try update(lifecycle.recallConfirmed(), status: code) { return held }
+                } else if let held = try update(lifecycle.closed(closure), status: code) { return held }
+                if closure == .settled { try writeOffSettlement(customer: customer, placement: placement, partner: partner, key: e.key, date: date, source: s.source, w) }
+                return ("applied", nil)
+            }
+        case .paymentCollected(let paymentID, let gross, let commission, _, let invoices):
+            guard placement.state.isOpen else { return ("held", "\(number) is no longer with \(partner.id) (\(placement.state.name))") }
+            let reference = "\(partner.id):\(paymentID)"
+            if try w.transaction(reference: reference) != nil { return ("applied", "already recorded as \(reference)") }
+            let items = try w.invoices(customerID: customer.id)
+            var shares: [Allocation.Share] = []
+            if invoices.isEmpty {
+                switch Allocation.lowering(gross, across: items.map(\.openItem)) {
+                case .success(let sh): shares = sh
+                case .failure: return ("held", "payment \(paymentID) of \(Money(minorUnits: gross, currency: currency)) exceeds \(number)'s open balance")
+                }
+            } else {
+                for part in invoices {
+                    guard let invoice = items.first(where: { $0.terms.invoiceNumber == part.invoiceNumber }), invoice.balance >= part.amount else {
+                        return ("held", "payment \(paymentID): invoice \(part.invoiceNumber) is unknown or has less open than \(part.amount)")
+                    }
+                    shares.append(Allocation.Share(invoiceID: invoice.id, amount: part.amount))
+                }
+            }
+            _ = lifecycle.agencyActivity()      // the first payment makes an accepted (or unacknowledged) account active
+            try w.updatePlacement(id: placement.id, state: lifecycle.state, agencyReference: nil, agencyStatus: nil)
+            let id = try w.insertTransaction(reference: reference, customerID: customer.id, invoiceNumber: nil, date: date, kind: .payment,
+                                             amount: gross, reversesID: nil, source: s.source)
+            for share in shares {
+                try w.appendLedgerEntry(NewLedgerEntry(customerID: customer.id, invoiceID: share.invoiceID, transactionID: id, kind: .payment,
+                                                       amount: -share.amount, currency: currency, effectiveDate: date, source: s.source))
+            }
+            let status = try w.agencyStatus(placementID: placement.id)
+            let rate = partner.terms.commission.rate(ageDays: placement.placedOn.days(since: placement.oldestDueDate), status: status)
+            let expected = rate.map { partner.terms.commission.commission(on: gross, rate: $0) } ?? 0
+            try w.recordCommission(CommissionRecord(partnerID: partner.id, customerID: customer.id, transactionID: id, eventKey: e.key, kind: "collection",
+                                                    base: gross, ratePPM: rate?.partsPerMillion ?? 0, expected: expected, reported: commission,
+                                                    currency: currency.code))
+            return ("applied", commission.map { $0 != expected ? "commission reported \($0), schedule gives \(expected)" : nil } ?? nil)
+        case .paymentReversed(let reversalID, let paymentID, let amount, let commission):
+            guard let payment = try w.transaction(reference: "\(partner.id):\(paymentID)") else {
+                return ("waiting", "reverses payment \(paymentID), which has not arrived yet")
+            }
+            let reference = "\(partner.id):\(reversalID)"
+            if try w.transaction(reference: reference) != nil { return ("applied", "already recorded as \(reference)") }
+            let shares: [Allocation.Share]
+            switch Allocation.reversing(amount, of: try w.shares(ofTransaction: payment.id), alreadyReversed: try w.reversedShares(ofPayment: payment.id)) {
+            case .success(let sh): shares = sh
+            case .failure: return ("held", "reversal \(reversalID) exceeds what is left of payment \(paymentID)")
+            }
+            let id = try w.insertTransaction(reference: reference, customerID: customer.id, invoiceNumber: nil, date: date, kind: .paymentReversal,
+                                             amount: amount, reversesID: payment.id, source: s.source)
+            for share in shares {
+                try w.appendLedgerEntry(NewLedgerEntry(customerID: customer.id, invoiceID: share.invoiceID, transactionID: id, kind: .paymentReversal,
+                                                       amount: share.amount, currency: currency, effectiveDate: date, source: s.source))
+            }
+            let original = try w.commissions().first { $0.partnerID == partner.id && $0.eventKey == "payment:" + paymentID }
+            let rate = CommissionSchedule.Rate(partsPerMillion: original?.ratePPM ?? 0)
+            let expected = partner.terms.commission.commission(on: -amount, rate: rate)
+            try w.recordCommission(CommissionRecord(partnerID: partner.id, customerID: customer.id, transactionID: id, eventKey: e.key, kind: "reversal",
+                                                    base: -amount, ratePPM: rate.partsPerMillion, expected: expected, reported: commission.map { -$0 },
+                                                    currency: currency.code))
+            return ("applied", nil)
+        case .directPaymentEcho(_, let clientReference, let amount, let commission):
+            // The business already recorded this payment; the agency only earns its commission on it.
+            let status = try w.agencyStatus(placementID: placement.id)
+            let rate = partner.terms.commission.rate(ageDays: placement.placedOn.days(since: placement.oldestDueDate), status: status)
+            let expected = rate.map { partner.terms.commission.commission(on: amount, rate: $0) } ?? 0
+            let ours = try clientReference.flatMap { try w.transaction(reference: $0) }
+            try w.recordCommission(CommissionRecord(partnerID: partner.id, customerID: customer.id, transactionID: ours?.id, eventKey: e.key,
+                                                    kind: "direct_payment", base: amount, ratePPM: rate?.partsPerMillion ?? 0, expected: expected,
+                                                    reported: commission, currency: currency.code))
+            return ("applied", "direct payment echo: commission owed, not a payment")
+        }
+    }
+
+    /// A settlement: the agency accepted less, and the rest of the placed invoices is written off
+    /// as a settlement allowance.
+    private func writeOffSettlement(customer: CustomerRecord, placement: PlacementRecord, partner: Partner, key: String, date: CalendarDate,
+                                    source: EntrySource, _ w: any ReconciliationWriting) throws {
+        let open = try w.invoices(customerID: customer.id).filter { $0.balance > 0 && $0.terms.dueDate <= placement.placedOn }
+        let total = open.reduce(0) { $0 + $1.balance }
+        guard total > 0 else { return }
+        let id = try w.insertTransaction(reference: "\(partner.id):settlement:\(key)", customerID: customer.id, invoiceNumber: nil, date: date,
+                                         kind: .writeoff, amount: total, reversesID: nil, source: source)
+        for invoice in open {
+            try w.appendLedgerEntry(NewLedgerEntry(customerID: customer.id, invoiceID: invoice.id, transactionID: id, kind: .writeoff,
+                                                   amount: -invoice.balance, currency: customer.profile.currency, effectiveDate: date, source: source))
+        }
+        try w.appendAudit(AuditEntry(actor: "reconcile", action: "settlement.allowance", subject: customer.profile.accountNumber,
+                                     detail: "settled with \(partner.id): \(Money(minorUnits: total, currency: customer.profile.currency)) written off", source: source))
+    }
+}

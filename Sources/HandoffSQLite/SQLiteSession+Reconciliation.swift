@@ -1,0 +1,71 @@
+import GRDB
+import HandoffDomain
+import HandoffStore
+
+extension SQLiteSession {
+    private static let eventColumns = "id, partner_id, event_key, inbox_id, account_number, kind, payload, state, reason"
+
+    private func decodeEvent(_ r: Row) -> EventRecord {
+        EventRecord(id: r[0], partnerID: r[1], key: r[2], inboxID: r[3], accountNumber: r[4], kind: r[5], payload: r[6], state: r[7], reason: r[8])
+    }
+
+    func agencyEvent(partnerID: String, key: String) throws -> EventRecord? {
+        try Row.fetchOne(db, sql: "SELECT \(Self.eventColumns) FROM agency_events WHERE partner_id = ? AND event_key = ?",
+                         arguments: [partnerID, key]).map(decodeEvent)
+    }
+
+    func recordAgencyEvent(partnerID: String, key: String, inboxID: Int64?, accountNumber: String?, kind: String, payload: String,
+                           state: String, reason: String?) throws {
+        try db.execute(sql: """
+            INSERT INTO agency_events (partner_id, event_key, inbox_id, account_number, kind, payload, state, reason, created_at, updated_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT (partner_id, event_key) DO UPDATE SET state = excluded.state, reason = excluded.reason, updated_at = excluded.updated_at
+            WHERE agency_events.state = 'waiting'
+            """, arguments: [partnerID, key, inboxID, accountNumber, kind, payload, state, reason, now, now])
+    }
+
+    func waitingEvents() throws -> [EventRecord] {
+        try Row.fetchAll(db, sql: "SELECT \(Self.eventColumns) FROM agency_events WHERE state = 'waiting' ORDER BY id").map(decodeEvent)
+    }
+
+    func agencyEvents() throws -> [EventRecord] {
+        try Row.fetchAll(db, sql: "SELECT \(Self.eventColumns) FROM agency_events ORDER BY id").map(decodeEvent)
+    }
+
+    func placement(customerID: Int64, partnerID: String) throws -> PlacementRecord? {
+        try placements(customerID: customerID).filter { $0.partnerID == partnerID }.last
+    }
+
+    func updatePlacement(id: Int64, state: PlacementLifecycle.State, agencyReference: String?, agencyStatus: String?) throws {
+        let fields = state.storedFields
+        try db.execute(sql: """
+            UPDATE placements SET state = ?, state_reason = COALESCE(?, state_reason), agency_reference = COALESCE(?, agency_reference),
+                agency_status = COALESCE(?, agency_status), updated_at = ?
+            WHERE id = ?
+            """, arguments: [fields.name, fields.reason, agencyReference ?? fields.agencyReference, agencyStatus, now, id])
+    }
+
+    func agencyStatus(placementID: Int64) throws -> String? {
+        try String.fetchOne(db, sql: "SELECT agency_status FROM placements WHERE id = ?", arguments: [placementID])
+    }
+
+    func recordCommission(_ c: CommissionRecord) throws {
+        try db.execute(sql: """
+            INSERT INTO commissions (partner_id, customer_id, transaction_id, event_key, kind, base, rate_ppm, expected, reported, currency, created_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """, arguments: [c.partnerID, c.customerID, c.transactionID, c.eventKey, c.kind, c.base, c.ratePPM, c.expected, c.reported, c.currency, now])
+    }
+
+    func commissions() throws -> [CommissionRecord] {
+        try Row.fetchAll(db, sql: """
+            SELECT partner_id, customer_id, transaction_id, event_key, kind, base, rate_ppm, expected, reported, currency FROM commissions ORDER BY id
+            """).map { r in
+            CommissionRecord(partnerID: r[0], customerID: r[1], transactionID: r[2], eventKey: r[3], kind: r[4], base: r[5], ratePPM: r[6],
+                             expected: r[7], reported: r[8], currency: r[9])
+        }
+    }
+
+    func setInboxState(id: Int64, _ state: String, reason: String?) throws {
+        try db.execute(sql: "UPDATE inbox SET state = ?, reason = COALESCE(?, reason) WHERE id = ?", arguments: [state, reason, id])
+    }
+}

@@ -1,0 +1,88 @@
+import HandoffDomain
+
+/// An agency event as recorded: applied, waiting (a reversal before its payment), or held
+/// for a person (unknown account, not with that agency, a file rejected whole…).
+public struct EventRecord: Hashable, Sendable {
+    public var id: Int64
+    public var partnerID: String
+    public var key: String
+    public var inboxID: Int64?
+    public var accountNumber: String?
+    public var kind: String
+    /// The event as JSON, so that a waiting event can be applied later.
+    public var payload: String
+    public var state: String
+    public var reason: String?
+
+    public init(id: Int64, partnerID: String, key: String, inboxID: Int64?, accountNumber: String?, kind: String, payload: String, state: String, reason: String?) {
+        self.id = id
+        self.partnerID = partnerID
+        self.key = key
+        self.inboxID = inboxID
+        self.accountNumber = accountNumber
+        self.kind = kind
+        self.payload = payload
+        self.state = state
+        self.reason = reason
+    }
+}
+
+/// A commission the agency earns (or gives back) on one transaction: what Handoff computes
+/// from the partner's schedule beside what the agency reported.
+public struct CommissionRecord: Hashable, Sendable {
+    public var partnerID: String
+    public var customerID: Int64
+    public var transactionID: Int64?
+    public var eventKey: String
+    /// `collection`, `reversal` or `direct_payment`.
+    public var kind: String
+    /// The amount the commission is on (minor units, negative for a reversal).
+    public var base: Int64
+    public var ratePPM: Int64
+    public var expected: Int64
+    public var reported: Int64?
+    public var currency: String
+
+    public init(partnerID: String, customerID: Int64, transactionID: Int64?, eventKey: String, kind: String, base: Int64, ratePPM: Int64,
+                expected: Int64, reported: Int64?, currency: String) {
+        self.partnerID = partnerID
+        self.customerID = customerID
+        self.transactionID = transactionID
+        self.eventKey = eventKey
+        self.kind = kind
+        self.base = base
+        self.ratePPM = ratePPM
+        self.expected = expected
+        self.reported = reported
+        self.currency = currency
+    }
+
+    /// The agency reported a different commission than the schedule gives: flagged, never accepted silently.
+    public var differs: Bool { reported.map { $0 != expected } ?? false }
+}
+
+public protocol ReconciliationWriting: PlacementWriting, InboxWriting {
+    /// The event recorded under this key, if any.
+    func agencyEvent(partnerID: String, key: String) throws -> EventRecord?
+    /// Records an event with its state; replaces a waiting one with the same key.
+    func recordAgencyEvent(partnerID: String, key: String, inboxID: Int64?, accountNumber: String?, kind: String, payload: String,
+                           state: String, reason: String?) throws
+    /// Events waiting to be applied, oldest first.
+    func waitingEvents() throws -> [EventRecord]
+    /// Every recorded event, oldest first.
+    func agencyEvents() throws -> [EventRecord]
+    /// The open (or rejected) placement of an account with a partner, newest first.
+    func placement(customerID: Int64, partnerID: String) throws -> PlacementRecord?
+    /// Stores a placement's lifecycle state, agency reference and reason.
+    func updatePlacement(id: Int64, state: PlacementLifecycle.State, agencyReference: String?, agencyStatus: String?) throws
+    /// The agency status code last reported for a placement.
+    func agencyStatus(placementID: Int64) throws -> String?
+    func recordCommission(_ c: CommissionRecord) throws
+    func commissions() throws -> [CommissionRecord]
+    /// Marks a received file as applied.
+    func setInboxState(id: Int64, _ state: String, reason: String?) throws
+}
+
+public protocol ReconciliationStore: InboxStore {
+    func writeReconciliation<T>(_ body: (any ReconciliationWriting) throws -> T) throws -> T
+}

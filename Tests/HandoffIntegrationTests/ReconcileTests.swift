@@ -1,0 +1,128 @@
+import Foundation
+import GRDB
+import Testing
+
+/// Keystone's sample returns applied to the sample business, through a copy of Keystone's
+/// partner file that exchanges plain files through local folders (so no server is needed here;
+/// SendTests covers the SFTP and OpenPGP path).
+@Suite("Reconciling what agencies return", .serialized)
+struct ReconcileTests {
+    static let samples = Handoff.repositoryRoot.appendingPathComponent("Tests/HandoffLayoutTests/Fixtures")
+
+    func keystoneByFolder() throws -> Installation {
+        let install = try Installation(timezone: "America/Toronto", currency: "CAD")
+        try install.usePartners(["keystone-recovery"])
+        let path = install.root.appendingPathComponent("partners/keystone-recovery.toml").path
+        var text = try String(contentsOfFile: path, encoding: .utf8)
+        let transport = text.range(of: "[transport]")!.lowerBound..<text.range(of: "# ---------------------------------------------------------------------------------------\n# Placement file")!.lowerBound
+        text.replaceSubrange(transport, with: "[transport]\nkind = \"local\"\noutbox = \"var/krp/inbound\"\ninbox = \"var/krp/outbound\"\n\n")
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        try install.importSampleData()
+        let placed = try install.handoff(["place", "--as-of", "2026-11-15", "--quiet"])
+        try #require(placed.status == 0, "\(placed.stderr)")
+        try #require(try install.handoff(["send"]).status == 0)
+        return install
+    }
+
+    func drop(_ names: [String], into install: Installation) throws {
+        let outbound = install.root.appendingPathComponent("var/krp/outbound")
+        try FileManager.default.createDirectory(at: outbound, withIntermediateDirectories: true)
+        for name in names { try FileManager.default.copyItem(at: Self.samples.appendingPathComponent(name), to: outbound.appendingPathComponent(name)) }
+    }
+
+    struct Figures: Equatable {
+        var balance: Int
+        var placementState: String
+        var ledger: [String]
+        var commissions: [String]
+    }
+
+    func figures(_ install: Installation, _ account: String) throws -> Figures {
+        try install.store().pool.read { db in
+            let id = try Int64.fetchOne(db, sql: "SELECT id FROM customers WHERE account_number = ?", arguments: [account])!
+            return Figures(
+                balance: try Int.fetchOne(db, sql: "SELECT SUM(balance) FROM invoices WHERE customer_id = ?", arguments: [id]) ?? 0,
+                placementState: try String.fetchOne(db, sql: "SELECT state || ':' || COALESCE(state_reason, '') || ':' || COALESCE(agency_reference, '') FROM placements WHERE customer_id = ? ORDER BY id DESC", arguments: [id]) ?? "",
+                ledger: try String.fetchAll(db, sql: """
+                    SELECT l.kind || ' ' || l.amount || ' ' || COALESCE(t.reference, '') || ' ' || l.source_name || ':' || COALESCE(l.source_line, '')
+                    FROM ledger_entries l LEFT JOIN transactions t ON t.id = l.transaction_id
+                    WHERE l.customer_id = ? AND l.kind != 'invoice' AND l.source_kind = 'agency' ORDER BY l.id
+                    """, arguments: [id]),
+                commissions: try String.fetchAll(db, sql: "SELECT kind || ' ' || base || ' ' || expected || ' ' || COALESCE(reported, '') FROM commissions WHERE customer_id = ? ORDER BY id", arguments: [id]))
+        }
+    }
+
+    static let files = ["KRP_ACK_C10442_KRP_PLC_C10442_20261115_001.csv", "KRP_ACT_C10442_20261120.csv", "KRP_ACT_C10442_20261121.csv"]
+
+    @Test("Acknowledgement, payment with its commission, direct-payment echo, reversal and closure: exact to the cent, and applying twice changes nothing")
+    func keystoneSamples() throws {
+        let install = try keystoneByFolder()
+        let before = try figures(install, "A-1001")
+        try drop(Self.files, into: install)
+        let fetched = try install.handoff(["fetch"])
+        #expect(fetched.status == 0, "\(fetched.stderr)")
+        #expect(fetched.stdout.contains("applied 7, held 0, waiting 0"), "\(fetched.stdout)")
+
+        let after = try figures(install, "A-1001")
+        // 293.75 collected then reversed: the balance is back where it was.
+        #expect(after.balance == before.balance)
+        #expect(after.ledger == ["payment -29375 keystone-recovery:T000000900001 KRP_ACT_C10442_20261120.csv:3",
+                                 "payment_reversal 29375 keystone-recovery:T000000900003 KRP_ACT_C10442_20261121.csv:2"])
+        // 25% (placed 136 days after its oldest due date, status PPA), half up: 73.4375 → 73.44; the echo owes 25.00 on 100.00.
+        #expect(after.commissions == ["collection 29375 7344 7344", "direct_payment 10000 2500 2500", "reversal -29375 -7344 -7344"])
+        #expect(after.placementState == "closed:returned_uncollectable:K000481516")
+        // KRP rejected B-2002: it goes back to the business with the agency's reason, and KRP is not offered it again.
+        #expect(try figures(install, "B-2002").placementState == "rejected:DUPLICATE: account already placed with KRP and not closed:")
+        let replaced = try install.handoff(["place", "--as-of", "2026-12-15", "--dry-run", "--json"]).stdout
+        #expect(replaced.contains("\"account_number\":\"B-2002\"") && replaced.contains("rejected it before"), "\(replaced)")
+
+        // The same files again: nothing changes.
+        try drop(Self.files.map { $0 }, into: install)
+        let again = try install.handoff(["fetch"])
+        #expect(again.stdout.contains("already received"), "\(again.stdout)")
+        #expect(try figures(install, "A-1001") == after)
+        #expect(try install.handoff(["reconcile"]).stdout.contains("nothing to apply"))
+    }
+
+    @Test("Out of order: a reversal that arrives before its payment waits, then applies; the end is the same as in order")
+    func reversalFirst() throws {
+        let ordered = try keystoneByFolder()
+        try drop(Self.files, into: ordered)
+        _ = try ordered.handoff(["fetch"])
+
+        // The second day's file split in two: its reversal line arrives before the first day's
+        // file, its closure after it.
+        let install = try keystoneByFolder()
+        let day2 = try String(contentsOf: Self.samples.appendingPathComponent(Self.files[2]), encoding: .utf8).components(separatedBy: "\r\n")
+        let outbound = install.root.appendingPathComponent("var/krp/outbound")
+        try FileManager.default.createDirectory(at: outbound, withIntermediateDirectories: true)
+        try drop([Self.files[0]], into: install)
+        try ([day2[0], day2[1], ""].joined(separator: "\r\n")).write(to: outbound.appendingPathComponent("KRP_ACT_C10442_20261119.csv"), atomically: true, encoding: .utf8)
+        let first = try install.handoff(["fetch"])
+        #expect(first.stdout.contains("waiting: reverses payment T000000900001"), "\(first.stdout)")
+        try drop([Self.files[1]], into: install)
+        try ([day2[0], day2[2], ""].joined(separator: "\r\n")).write(to: outbound.appendingPathComponent("KRP_ACT_C10442_20261122.csv"), atomically: true, encoding: .utf8)
+        let second = try install.handoff(["fetch"])
+        #expect(second.stdout.contains("reversal:T000000900003") && second.stdout.contains("waiting 0"), "\(second.stdout)")
+
+        let a = try figures(install, "A-1001"), b = try figures(ordered, "A-1001")
+        func strip(_ ledger: [String]) -> [String] { ledger.map { String($0.split(separator: " ").prefix(3).joined(separator: " ")) }.sorted() }
+        #expect(a.balance == b.balance)
+        #expect(strip(a.ledger) == strip(b.ledger))
+        #expect(a.commissions.sorted() == b.commissions.sorted())
+        #expect(a.placementState == b.placementState)
+    }
+
+    @Test("A commission that differs from the schedule by one cent is flagged")
+    func commissionMismatch() throws {
+        let install = try keystoneByFolder()
+        try drop([Self.files[0]], into: install)
+        let outbound = install.root.appendingPathComponent("var/krp/outbound")
+        let text = try String(contentsOf: Self.samples.appendingPathComponent(Self.files[1]), encoding: .utf8)
+            .replacingOccurrences(of: "293.75,73.44,220.31", with: "293.75,73.43,220.32")
+        try text.write(to: outbound.appendingPathComponent("KRP_ACT_C10442_20261122.csv"), atomically: true, encoding: .utf8)
+        let fetched = try install.handoff(["fetch"])
+        #expect(fetched.stdout.contains("commission reported 7343, schedule gives 7344"), "\(fetched.stdout)")
+        #expect(try figures(install, "A-1001").commissions.first == "collection 29375 7344 7343")
+    }
+}
