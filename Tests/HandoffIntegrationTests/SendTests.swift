@@ -133,7 +133,7 @@ struct FetchTests {
         let name = "KRP_ACK_C10442_KRP_PLC_C10442_20261115_001.csv.pgp"
         let sha = try drop(Self.ack, as: name, by: w.agency, in: w)
 
-        let first = try w.install.handoff(["fetch"])
+        let first = try w.install.handoff(["fetch", "--no-apply"])
         #expect(first.stdout.contains("received (acknowledgement)"), "\(first.stdout)\(first.stderr)")
         #expect(try FileManager.default.contentsOfDirectory(atPath: w.server.outbound).isEmpty)
         var lines = try inbox(w.install)
@@ -143,14 +143,14 @@ struct FetchTests {
 
         // The same file again (KRP re-sent it): skipped, removed, not stored twice.
         try FileManager.default.copyItem(atPath: archived, toPath: w.server.outbound + "/" + name)
-        let again = try w.install.handoff(["fetch"])
+        let again = try w.install.handoff(["fetch", "--no-apply"])
         #expect(again.stdout.contains("already received"), "\(again.stdout)")
         #expect(try inbox(w.install).count == 1)
         #expect(try FileManager.default.contentsOfDirectory(atPath: w.server.outbound).isEmpty)
 
         // The same name with other content: held for a person, never processed.
         _ = try drop(Self.ack.replacingOccurrences(of: "ACCEPTED", with: "REJECTED"), as: name, by: w.agency, in: w)
-        _ = try w.install.handoff(["fetch"])
+        _ = try w.install.handoff(["fetch", "--no-apply"])
         lines = try inbox(w.install)
         #expect(lines.last?.state == "held" && lines.last?.reason?.contains("same name as file #1") == true, "\(lines)")
 
@@ -160,7 +160,7 @@ struct FetchTests {
         _ = try drop(Self.ack, as: "KRP_ACT_C10442_20261121.csv.pgp", by: w.agency, in: w, sign: false)
         _ = try drop("record_type,wrong\r\n", as: "KRP_ACT_C10442_20261122.csv.pgp", by: w.agency, in: w)
         try Data([0x85, 0x01, 0x02, 0x03]).write(to: URL(fileURLWithPath: w.server.outbound + "/KRP_ACT_C10442_20261123.csv.pgp"))
-        let bad = try w.install.handoff(["fetch"])
+        let bad = try w.install.handoff(["fetch", "--no-apply"])
         #expect(bad.status == 0, "\(bad.stderr)")
         lines = try inbox(w.install)
         let byName = Dictionary(lines.map { ($0.name, $0) }, uniquingKeysWith: { _, later in later })
@@ -180,10 +180,10 @@ struct FetchTests {
     func crashBeforeDelete() throws {
         let w = try SendTests().world()
         _ = try drop(Self.ack, as: "KRP_ACK_C10442_X.csv.pgp", by: w.agency, in: w)
-        let crashed = try w.install.handoff(["fetch"], environment: ["HANDOFF_CRASH_AT": "fetch.after-commit"])
+        let crashed = try w.install.handoff(["fetch", "--no-apply"], environment: ["HANDOFF_CRASH_AT": "fetch.after-commit"])
         #expect(crashed.status == 86)
         #expect(try FileManager.default.contentsOfDirectory(atPath: w.server.outbound) == ["KRP_ACK_C10442_X.csv.pgp"])
-        let again = try w.install.handoff(["fetch"])
+        let again = try w.install.handoff(["fetch", "--no-apply"])
         #expect(again.stdout.contains("already received"))
         #expect(try inbox(w.install).count == 1)
         #expect(try FileManager.default.contentsOfDirectory(atPath: w.server.outbound).isEmpty)
@@ -239,17 +239,17 @@ struct MeridianSendTests {
         #expect(try dbCount(install, "SELECT COUNT(*) FROM outbox WHERE state = 'confirmed'") == 1)
 
         // The event feed: every event stored once, by id, and the cursor kept.
-        let fetched = try install.handoff(["fetch"], environment: secret)
+        let fetched = try install.handoff(["fetch", "--no-apply"], environment: secret)
         #expect(fetched.stdout.contains("event:0d9e8f7a-6b5c-4d3e-8f2a-1b0c9d8e7f61") && fetched.stdout.contains("received (payment.collected)"),
                 "\(fetched.stdout)\(fetched.stderr)")
         #expect(fetched.stdout.contains("receipt:HO-20261115-001") && fetched.stdout.contains("received (receipt)"), "\(fetched.stdout)")
         #expect(try dbCount(install, "SELECT COUNT(*) FROM inbox WHERE state = 'received' AND kind != 'receipt'") == 4)
         #expect(try install.store().pool.read { db in try String.fetchOne(db, sql: "SELECT cursor FROM feed_cursors") } == "121")
-        let quiet = try install.handoff(["fetch"], environment: secret).stdout
+        let quiet = try install.handoff(["fetch", "--no-apply"], environment: secret).stdout
         #expect(quiet.contains("no new events") && quiet.contains("receipt unchanged"), "\(quiet)")
         // The same events replayed (the cursor lost): nothing is stored twice.
         try install.store().pool.write { db in try db.execute(sql: "UPDATE feed_cursors SET cursor = '0'") }
-        _ = try install.handoff(["fetch"], environment: secret)
+        _ = try install.handoff(["fetch", "--no-apply"], environment: secret)
         #expect(try dbCount(install, "SELECT COUNT(*) FROM inbox") == 5)
     }
 }
