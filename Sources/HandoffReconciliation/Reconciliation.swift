@@ -55,8 +55,15 @@ public struct Reconciliation {
                 for e in events { lines.append(try apply(e, inboxID: record.id, partner: partner, w)) }
                 try w.setInboxState(id: record.id, "applied", reason: nil)
             }
+            // A reversal waiting for this payment is applied now, before anything that arrives after it.
+            lines += try retryWaiting()
         }
-        // Reversals that arrived before their payments, and anything else that waited.
+        return lines + (try retryWaiting())
+    }
+
+    /// Applies waiting events (reversals that arrived before their payments) whose wait is over.
+    private func retryWaiting() throws -> [Line] {
+        var lines: [Line] = []
         var progress = true
         while progress {
             progress = false

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import HandoffTestSupport
 import Testing
 
 /// Keystone's sample returns applied to the sample business, through a copy of Keystone's
@@ -124,5 +125,79 @@ struct ReconcileTests {
         let fetched = try install.handoff(["fetch"])
         #expect(fetched.stdout.contains("commission reported 7343, schedule gives 7344"), "\(fetched.stdout)")
         #expect(try figures(install, "A-1001").commissions.first == "collection 29375 7344 7343")
+    }
+}
+
+/// Meridian's feed applied to the sample business: B-2001 is placed with Meridian, and the
+/// feed acknowledges it, collects 1,000.00 on INV-7042, reverses it, and reports a settlement.
+@Suite("Reconciling Meridian's event feed", .serialized)
+struct MeridianReconcileTests {
+    static func events(reversalFirst: Bool) -> [[String: Any]] {
+        let ack: [String: Any] = ["id": "e-ack", "type": "account.acknowledged", "occurred_at": "2026-11-15T14:02:11Z", "account_number": "B-2001",
+                                  "batch_id": "HO-20261115-001", "mcc_file_number": "M100500", "result": "accepted", "reason": NSNull()]
+        let pay: [String: Any] = ["id": "e-pay", "type": "payment.collected", "occurred_at": "2026-11-20T09:00:00Z", "account_number": "B-2001",
+                                  "payment_id": "P1", "amount_cents": 100_000, "fee_cents": 18_000, "paid_at": "2026-11-20",
+                                  "invoices": [["invoice_number": "INV-7042", "amount_cents": 100_000]]]
+        let rev: [String: Any] = ["id": "e-rev", "type": "payment.reversed", "occurred_at": "2026-11-22T09:00:00Z", "account_number": "B-2001",
+                                  "payment_id": "P1", "amount_cents": 100_000, "fee_cents": 18_000, "reason": "charge-back"]
+        let settled: [String: Any] = ["id": "e-sif", "type": "account.status_changed", "occurred_at": "2026-11-25T09:00:00Z", "account_number": "B-2001",
+                                      "status": "settled", "note": "settled by agreement"]
+        let ordered = reversalFirst ? [ack, rev, pay, settled] : [ack, pay, rev, settled]
+        return ordered.enumerated().map { i, e in e.merging(["seq": 200 + i]) { a, _ in a } }
+    }
+
+    func run(reversalFirst: Bool) throws -> (Installation, String) {
+        let certificates = try TestCertificates()
+        let eventsFile = certificates.directory.appendingPathComponent("events.json").path
+        try JSONSerialization.data(withJSONObject: ["events": Self.events(reversalFirst: reversalFirst)]).write(to: URL(fileURLWithPath: eventsFile))
+        let server = try TestHTTPSServer(certificates: certificates, eventsFile: eventsFile)
+        let install = try Installation(timezone: "America/Toronto", currency: "CAD")
+        try install.usePartners(["meridian-commercial"])
+        let path = install.root.appendingPathComponent("partners/meridian-commercial.toml").path
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+            .replacingOccurrences(of: "https://api.meridian.example/v2", with: server.baseURL)
+            .replacingOccurrences(of: "/etc/handoff/keys/meridian-ca.pem", with: certificates.caFile)
+            .replacingOccurrences(of: "/etc/handoff/keys/meridian-client.pem", with: certificates.clientCert)
+            .replacingOccurrences(of: "/etc/handoff/keys/meridian-client.key", with: certificates.clientKey)
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        try install.importSampleData()
+        try #require(try install.handoff(["place", "--as-of", "2026-11-15", "--quiet"]).status == 0)
+        let env = ["HANDOFF_MERIDIAN_SECRET": server.secret]
+        try #require(try install.handoff(["send"], environment: env).status == 0)
+        let fetched = try install.handoff(["fetch"], environment: env)
+        try #require(fetched.status == 0, "\(fetched.stderr)")
+        // Keep the certificates and server alive until the fetch is done.
+        withExtendedLifetime((certificates, server)) {}
+        return (install, fetched.stdout)
+    }
+
+    func state(_ install: Installation) throws -> [String] {
+        try install.store().pool.read { db in
+            [
+                "balance " + String(try Int.fetchOne(db, sql: "SELECT SUM(balance) FROM invoices WHERE customer_id = (SELECT id FROM customers WHERE account_number = 'B-2001')") ?? -1),
+                "placement " + (try String.fetchOne(db, sql: "SELECT state || ':' || COALESCE(state_reason, '') || ':' || COALESCE(agency_reference, '') FROM placements WHERE customer_id = (SELECT id FROM customers WHERE account_number = 'B-2001')") ?? ""),
+            ] + (try String.fetchAll(db, sql: "SELECT kind || ' ' || base || ' ' || expected || ' ' || COALESCE(reported, '') FROM commissions ORDER BY kind"))
+              + (try String.fetchAll(db, sql: "SELECT kind || ' ' || amount FROM transactions WHERE source_kind = 'agency' ORDER BY kind"))
+        }
+    }
+
+    @Test("Acknowledged, paid, reversed, settled: exact to the cent, with the settlement written off")
+    func inOrder() throws {
+        let (install, output) = try run(reversalFirst: false)
+        #expect(output.contains("applied"), "\(output)")
+        #expect(try state(install) == [
+            "balance 437375",                                    // only INV-7045, not yet due when placed, stays
+            "placement closed:settled:M100500",
+            "collection 100000 18000 18000", "reversal -100000 -18000 -18000",
+            "payment 100000", "payment_reversal 100000", "writeoff 666431",
+        ])
+    }
+
+    @Test("The reversal pushed before its payment: it waits, and the end is the same")
+    func reversalFirst() throws {
+        let (a, output) = try run(reversalFirst: true)
+        #expect(output.contains("waiting: reverses payment P1"), "\(output)")
+        let (b, _) = try run(reversalFirst: false)
+        #expect(try state(a) == (try state(b)))
     }
 }
