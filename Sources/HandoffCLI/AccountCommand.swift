@@ -27,10 +27,18 @@ struct AccountCommand: ParsableCommand {
         func run() throws {
             let context = try global.open()
             let day = try context.asOf(asOf)
-            let view = try context.store.read { ar -> AccountView? in
+            let view = try context.store.readReconciliation { ar -> AccountView? in
                 guard let customer = try ar.customer(accountNumber: number) else { return nil }
-                return AccountView(customer: customer, invoices: try ar.invoices(customerID: customer.id),
-                                   ledger: try ar.ledger(customerID: customer.id), asOf: day)
+                var view = AccountView(customer: customer, invoices: try ar.invoices(customerID: customer.id),
+                                       ledger: try ar.ledger(customerID: customer.id), asOf: day)
+                view.placements = try ar.placements(customerID: customer.id).map {
+                    .init(partner: $0.partnerID, tier: $0.tier, state: $0.state.name, agency_reference: $0.agencyReference, placed_on: $0.placedOn.iso,
+                          balance: $0.balance.minorUnits, batch_id: $0.batchID)
+                }
+                view.agency_events = try ar.agencyEvents(accountNumber: number).map {
+                    .init(partner: $0.partnerID, key: $0.key, kind: $0.kind, state: $0.state, reason: $0.reason)
+                }
+                return view
             }
             guard let view else { throw CLIError("no account '\(number)'") }
             print(json ? try Output.json(view) : view.text)
@@ -94,6 +102,26 @@ struct AccountView: Encodable {
     var aging_bucket: String
     var invoices: [InvoiceLine]
     var ledger: [LedgerLine]
+    struct PlacementLine: Encodable {
+        var partner: String
+        var tier: Int
+        var state: String
+        var agency_reference: String?
+        var placed_on: String
+        var balance: Int64
+        var batch_id: Int64?
+    }
+    struct EventLine: Encodable {
+        var partner: String
+        var key: String
+        var kind: String
+        var state: String
+        var reason: String?
+    }
+    /// Every placement of the account with an agency.
+    var placements: [PlacementLine] = []
+    /// Every agency event about the account, and what was done with it.
+    var agency_events: [EventLine] = []
 
     init(customer: CustomerRecord, invoices: [InvoiceRecord], ledger: [LedgerEntry], asOf: CalendarDate) {
         let p = customer.profile
@@ -167,6 +195,21 @@ struct AccountView: Encodable {
             let source = e.source.kind == "api" ? "api:\(e.source.name)" : e.source.name + (e.source.line.map { ":\($0)" } ?? "")
             out.append("  " + [e.date, Output.cell(e.kind, 16), Output.cell(e.invoice_number, 16), Output.cell(e.reference ?? "", 14),
                                Output.cell(money(e.amount), 13, right: true), source].joined(separator: "  "))
+        }
+        if !placements.isEmpty {
+            out.append("")
+            out.append("Placements")
+            for p in placements {
+                out.append("  \(p.placed_on)  \(Output.cell(p.partner, 20))  tier \(p.tier)  \(Output.cell(p.state, 14))  \(money(p.balance))"
+                           + (p.agency_reference.map { "  ref \($0)" } ?? ""))
+            }
+        }
+        if !agency_events.isEmpty {
+            out.append("")
+            out.append("Agency events")
+            for e in agency_events {
+                out.append("  \(Output.cell(e.partner, 20))  \(Output.cell(e.kind, 20))  \(Output.cell(e.key, 28))  \(e.state)" + (e.reason.map { ": \($0)" } ?? ""))
+            }
         }
         return out.joined(separator: "\n")
     }

@@ -51,7 +51,7 @@ struct EventsCommand: ParsableCommand {
 
     func run() throws {
         let context = try global.open()
-        let lines = try context.store.writeReconciliation { try $0.agencyEvents() }.map {
+        let lines = try context.store.readReconciliation { try $0.agencyEvents() }.map {
             Line(id: $0.id, partner: $0.partnerID, key: $0.key, account_number: $0.accountNumber, kind: $0.kind, state: $0.state, reason: $0.reason,
                  inbox_id: $0.inboxID)
         }

@@ -55,6 +55,10 @@ public final class SQLiteARStore: ReconciliationStore {
         try pool.write { db in try body(SQLiteSession(db: db)) }
     }
 
+    public func readReconciliation<T>(_ body: (any ReconciliationWriting) throws -> T) throws -> T {
+        try pool.read { db in try body(SQLiteSession(db: db)) }
+    }
+
     public func writeReconciliation<T>(_ body: (any ReconciliationWriting) throws -> T) throws -> T {
         try pool.write { db in try body(SQLiteSession(db: db)) }
     }

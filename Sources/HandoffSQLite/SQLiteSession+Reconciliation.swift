@@ -32,6 +32,11 @@ extension SQLiteSession {
         try Row.fetchAll(db, sql: "SELECT \(Self.eventColumns) FROM agency_events ORDER BY id").map(decodeEvent)
     }
 
+    func agencyEvents(accountNumber: String) throws -> [EventRecord] {
+        try Row.fetchAll(db, sql: "SELECT \(Self.eventColumns) FROM agency_events WHERE account_number = ? ORDER BY id",
+                         arguments: [accountNumber]).map(decodeEvent)
+    }
+
     func placement(customerID: Int64, partnerID: String) throws -> PlacementRecord? {
         try placements(customerID: customerID).filter { $0.partnerID == partnerID }.last
     }

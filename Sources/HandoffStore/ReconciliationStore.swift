@@ -71,6 +71,8 @@ public protocol ReconciliationWriting: PlacementWriting, InboxWriting {
     func waitingEvents() throws -> [EventRecord]
     /// Every recorded event, oldest first.
     func agencyEvents() throws -> [EventRecord]
+    /// The events about one account, oldest first.
+    func agencyEvents(accountNumber: String) throws -> [EventRecord]
     /// The open (or rejected) placement of an account with a partner, newest first.
     func placement(customerID: Int64, partnerID: String) throws -> PlacementRecord?
     /// Stores a placement's lifecycle state, agency reference and reason.
@@ -85,4 +87,6 @@ public protocol ReconciliationWriting: PlacementWriting, InboxWriting {
 
 public protocol ReconciliationStore: InboxStore {
     func writeReconciliation<T>(_ body: (any ReconciliationWriting) throws -> T) throws -> T
+    /// A read-only view (its writing methods fail).
+    func readReconciliation<T>(_ body: (any ReconciliationWriting) throws -> T) throws -> T
 }

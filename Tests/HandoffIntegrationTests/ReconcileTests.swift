@@ -72,6 +72,11 @@ struct ReconcileTests {
         // 25% (placed 136 days after its oldest due date, status PPA), half up: 73.4375 → 73.44; the echo owes 25.00 on 100.00.
         #expect(after.commissions == ["collection 29375 7344 7344", "direct_payment 10000 2500 2500", "reversal -29375 -7344 -7344"])
         #expect(after.placementState == "closed:returned_uncollectable:K000481516")
+        // account show tells the story: the placement, the agency's events, the ledger with each row's source.
+        let shown = try install.handoff(["account", "show", "A-1001", "--as-of", "2026-11-30"])
+        #expect(shown.stdout.contains("Placements") && shown.stdout.contains("closed") && shown.stdout.contains("ref K000481516"), "\(shown.stdout)")
+        #expect(shown.stdout.contains("payment:T000000900001") && shown.stdout.contains("direct_payment_echo"))
+        #expect(shown.stdout.contains("KRP_ACT_C10442_20261120.csv:3"))
         // KRP rejected B-2002: it goes back to the business with the agency's reason, and KRP is not offered it again.
         #expect(try figures(install, "B-2002").placementState == "rejected:DUPLICATE: account already placed with KRP and not closed:")
         let replaced = try install.handoff(["place", "--as-of", "2026-12-15", "--dry-run", "--json"]).stdout
