@@ -27,6 +27,7 @@ public struct HandoffCommand: ParsableCommand {
             InboxCommand.self,
             ReconcileCommand.self,
             EventsCommand.self,
+            RemittancesCommand.self,
         ]
     )
 

@@ -63,3 +63,30 @@ struct EventsCommand: ParsableCommand {
         if lines.isEmpty { print("no agency events") }
     }
 }
+
+/// `handoff remittances`: each remittance statement, matched or with what differs.
+struct RemittancesCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "remittances",
+        abstract: "Each remittance statement: matched, or the transactions and amounts that differ from what Handoff recorded.")
+
+    @OptionGroup var global: GlobalOptions
+
+    @Flag(help: "JSON output (amounts in minor units).")
+    var json = false
+
+    func run() throws {
+        let context = try global.open()
+        let statements = try context.store.readReconciliation { try $0.remittances() }
+        if json { print(try Output.json(statements)); return }
+        for r in statements {
+            print("\(Output.cell(r.partnerID, 20))  \(Output.cell(r.key, 30))  \(r.model)  amount \(r.amount)  commission \(r.commission)  net \(r.net)"
+                  + (r.reference.map { "  ref \($0)" } ?? "") + "  \(r.state)")
+            if let note = r.note { print("    \(note)") }
+            for d in r.differences {
+                print("    \(d.transactionID): \(d.field) on the statement \(d.statement.map(String.init) ?? "-"), recorded \(d.recorded.map(String.init) ?? "-")")
+            }
+        }
+        if statements.isEmpty { print("no remittance statements") }
+    }
+}

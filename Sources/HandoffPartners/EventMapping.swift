@@ -29,9 +29,9 @@ public struct EventMapping: Sendable {
     public var dateFormat: String
 
     static let events = ["accepted", "rejected", "acknowledged", "file_rejected", "status_changed", "payment_collected", "payment_reversed",
-                         "direct_payment_echo", "ignored"]
-    static let fieldKeys = ["id", "account", "date", "amount", "commission", "net", "invoice", "invoices", "payment", "reference", "reason",
-                            "note", "status", "result", "accepted_value"]
+                         "direct_payment_echo", "remittance_line", "remittance_total", "remittance_statement", "ignored"]
+    static let fieldKeys = ["id", "account", "date", "amount", "commission", "net", "invoice", "invoices", "payment", "payments", "reference",
+                            "reason", "note", "status", "result", "accepted_value"]
 
     /// Reads `event_type_field`, `statuses`, `amount_format`, `amount_digits`, `date_format`
     /// and the `events` table from a return kind's table.
@@ -144,6 +144,21 @@ public struct EventMapping: Sendable {
             guard let amt = try amount("amount") else { throw MappingError(message: "\(type): the amount is empty") }
             kind = .directPaymentEcho(transactionID: id, clientReference: field("reference"), amount: amt, commission: try amount("commission"))
             key = "direct:" + id
+        case "remittance_line":
+            let id = try required("id")
+            kind = .remittanceLine(transactionID: id, amount: try amount("amount") ?? 0, commission: try amount("commission") ?? 0,
+                                   net: try amount("net") ?? 0)
+            key = origin
+        case "remittance_total":
+            kind = .remittanceTotal(amount: try amount("amount") ?? 0, commission: try amount("commission") ?? 0, net: try amount("net") ?? 0,
+                                    reference: field("reference"))
+        case "remittance_statement":
+            let id = try required("id")
+            var payments: [String] = []
+            if let listKey = rule.fields["payments"], let list = values(listKey) as? [Any] { payments = list.compactMap { text($0) } }
+            kind = .remittanceStatement(statementID: id, gross: try amount("amount") ?? 0, fee: try amount("commission") ?? 0, paymentIDs: payments,
+                                        reference: field("reference"))
+            key = "remittance:" + id
         default:
             throw MappingError(message: "\(type): unknown event \(rule.event)")
         }

@@ -51,8 +51,12 @@ public struct Reconciliation {
                 lines.append(Line(partnerID: partner.id, key: record.remoteName, account: nil, outcome: "held", reason: "\(error)"))
                 continue
             }
+            let statement = events.filter { Self.isRemittance($0.event.kind) }
             try store.writeReconciliation { w in
-                for e in events { lines.append(try apply(e, inboxID: record.id, partner: partner, w)) }
+                if !statement.isEmpty {
+                    lines.append(try match(statement, key: "remittance:" + record.sha256, partner: partner, w))
+                }
+                for e in events where !Self.isRemittance(e.event.kind) { lines.append(try apply(e, inboxID: record.id, partner: partner, w)) }
                 try w.setInboxState(id: record.id, "applied", reason: nil)
             }
             // A reversal waiting for this payment is applied now, before anything that arrives after it.
@@ -123,6 +127,16 @@ public struct Reconciliation {
         case .paymentCollected: return "payment_collected"
         case .paymentReversed: return "payment_reversed"
         case .directPaymentEcho: return "direct_payment_echo"
+        case .remittanceLine: return "remittance_line"
+        case .remittanceTotal: return "remittance_total"
+        case .remittanceStatement: return "remittance_statement"
+        }
+    }
+
+    static func isRemittance(_ kind: AgencyEvent.Kind) -> Bool {
+        switch kind {
+        case .remittanceLine, .remittanceTotal, .remittanceStatement: return true
+        default: return false
         }
     }
 
@@ -155,6 +169,8 @@ public struct Reconciliation {
         switch e.kind {
         case .fileRejected:
             return ("held", nil)
+        case .remittanceLine, .remittanceTotal, .remittanceStatement:
+            return ("held", "a remittance line outside its statement")
         case .accepted(let reference):
             return try update(lifecycle.acknowledged(accepted: reference), reference: reference) ?? ("applied", nil)
         case .rejected(let reason):
@@ -260,5 +276,83 @@ public struct Reconciliation {
         }
         try w.appendAudit(AuditEntry(actor: "reconcile", action: "settlement.allowance", subject: customer.profile.accountNumber,
                                      detail: "settled with \(partner.id): \(Money(minorUnits: total, currency: customer.profile.currency)) written off", source: source))
+    }
+
+    // MARK: - Remittance statements
+
+    /// Matches a remittance statement against what Handoff recorded for the agency, under its
+    /// remittance model: `net` (the agency keeps its commission: each line's amount and
+    /// commission must equal the recorded payment, reversal or direct payment and the
+    /// commission the schedule gives), or `gross` (it wires every cent collected and invoices
+    /// its fee: the wired gross and the fee must equal the listed payments less their
+    /// reversals, and their commissions). A statement whose own total disagrees with its lines
+    /// is refused whole.
+    private func match(_ statement: [Sourced], key: String, partner: Partner, _ w: any ReconciliationWriting) throws -> Line {
+        let commissions = try w.commissions().filter { $0.partnerID == partner.id }
+        func commission(_ eventKey: String) -> CommissionRecord? { commissions.first { $0.eventKey == eventKey } }
+        var differences: [RemittanceRecord.Difference] = []
+        var record: RemittanceRecord
+        if let single = statement.first, case .remittanceStatement(let id, let gross, let fee, let paymentIDs, let reference) = single.event.kind {
+            var expectedGross: Int64 = 0, expectedFee: Int64 = 0
+            for pid in paymentIDs {
+                guard let payment = try w.transaction(reference: "\(partner.id):\(pid)") else {
+                    differences.append(.init(transactionID: pid, field: "unknown", statement: nil, recorded: nil))
+                    continue
+                }
+                let reversed = try w.reversedShares(ofPayment: payment.id).values.reduce(0, +)
+                expectedGross += payment.amount - reversed
+                expectedFee += (commission("payment:" + pid)?.expected ?? 0)
+                    + commissions.filter { $0.kind == "reversal" && $0.transactionID != nil }.filter { c in
+                        (try? w.transaction(id: c.transactionID!))??.reversesID == payment.id
+                    }.reduce(0) { $0 + $1.expected }
+            }
+            if gross != expectedGross { differences.append(.init(transactionID: "(gross)", field: "amount", statement: gross, recorded: expectedGross)) }
+            if fee != expectedFee { differences.append(.init(transactionID: "(fee)", field: "commission", statement: fee, recorded: expectedFee)) }
+            record = RemittanceRecord(partnerID: partner.id, key: "remittance:" + id, model: partner.terms.remittance.rawValue, amount: gross,
+                                      commission: fee, net: gross, reference: reference, date: single.event.date?.iso,
+                                      state: differences.isEmpty ? "matched" : "mismatch", differences: differences, note: nil)
+        } else {
+            var total: (amount: Int64, commission: Int64, net: Int64, reference: String?, date: CalendarDate?)?
+            var sums: (Int64, Int64, Int64) = (0, 0, 0)
+            var refusal: String?
+            for s in statement {
+                switch s.event.kind {
+                case .remittanceLine(let id, let amount, let commissionAmount, let net):
+                    sums.0 += amount; sums.1 += commissionAmount; sums.2 += net
+                    if amount - commissionAmount != net { refusal = "line \(id): net \(net) is not amount \(amount) less commission \(commissionAmount)" }
+                    if let txn = try w.transaction(reference: "\(partner.id):\(id)") {
+                        let recordedAmount = txn.kind == .paymentReversal ? -txn.amount : txn.amount
+                        let eventKey = (txn.kind == .paymentReversal ? "reversal:" : "payment:") + id
+                        if amount != recordedAmount { differences.append(.init(transactionID: id, field: "amount", statement: amount, recorded: recordedAmount)) }
+                        let expected = commission(eventKey)?.expected
+                        if commissionAmount != expected { differences.append(.init(transactionID: id, field: "commission", statement: commissionAmount, recorded: expected)) }
+                    } else if let direct = commission("direct:" + id) {
+                        if amount != 0 { differences.append(.init(transactionID: id, field: "amount", statement: amount, recorded: 0)) }
+                        if commissionAmount != direct.expected {
+                            differences.append(.init(transactionID: id, field: "commission", statement: commissionAmount, recorded: direct.expected))
+                        }
+                    } else {
+                        differences.append(.init(transactionID: id, field: "unknown", statement: amount, recorded: nil))
+                    }
+                case .remittanceTotal(let amount, let commissionAmount, let net, let reference):
+                    total = (amount, commissionAmount, net, reference, s.event.date)
+                default: break
+                }
+            }
+            if let t = total, (t.amount, t.commission, t.net) != sums {
+                refusal = "its total line (\(t.amount), \(t.commission), \(t.net)) is not the sum of its lines (\(sums.0), \(sums.1), \(sums.2))"
+            }
+            if total == nil { refusal = "it has no total line" }
+            record = RemittanceRecord(partnerID: partner.id, key: key, model: partner.terms.remittance.rawValue, amount: total?.amount ?? sums.0,
+                                      commission: total?.commission ?? sums.1, net: total?.net ?? sums.2, reference: total?.reference,
+                                      date: total?.date?.iso, state: refusal != nil ? "refused" : (differences.isEmpty ? "matched" : "mismatch"),
+                                      differences: refusal != nil ? [] : differences, note: refusal.map { "applied not at all: \($0)" })
+        }
+        try w.recordRemittance(record)
+        let detail = record.differences.map { d in
+            "\(d.transactionID) \(d.field): statement \(d.statement.map(String.init) ?? "-"), recorded \(d.recorded.map(String.init) ?? "-")"
+        }.joined(separator: "; ")
+        return Line(partnerID: partner.id, key: record.key, account: nil, outcome: record.state == "matched" ? "applied" : "held",
+                    reason: record.state == "matched" ? "remittance matched" : (record.note ?? "remittance mismatch: \(detail)"))
     }
 }

@@ -10,6 +10,7 @@ enum Migrations {
         migrator.registerMigration("v3-outbox", migrate: createOutbox)
         migrator.registerMigration("v4-inbox", migrate: createInbox)
         migrator.registerMigration("v5-reconciliation", migrate: createReconciliation)
+        migrator.registerMigration("v6-remittances", migrate: createRemittances)
         return migrator
     }
 
@@ -282,6 +283,28 @@ enum Migrations {
                 UNIQUE (partner_id, event_key)
             );
             ALTER TABLE placements ADD COLUMN agency_status TEXT;
+            """)
+    }
+
+    /// Remittance statements and how each matched.
+    static func createRemittances(_ db: Database) throws {
+        try db.execute(sql: """
+            CREATE TABLE remittances (
+                id INTEGER PRIMARY KEY,
+                partner_id TEXT NOT NULL,
+                statement_key TEXT NOT NULL,
+                model TEXT NOT NULL,
+                amount INTEGER NOT NULL,
+                commission INTEGER NOT NULL,
+                net INTEGER NOT NULL,
+                reference TEXT,
+                date TEXT,
+                state TEXT NOT NULL,
+                differences TEXT NOT NULL,
+                note TEXT,
+                created_at TEXT NOT NULL,
+                UNIQUE (partner_id, statement_key)
+            );
             """)
     }
 }

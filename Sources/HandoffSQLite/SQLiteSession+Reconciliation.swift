@@ -1,3 +1,4 @@
+import Foundation
 import GRDB
 import HandoffDomain
 import HandoffStore
@@ -72,5 +73,24 @@ extension SQLiteSession {
 
     func setInboxState(id: Int64, _ state: String, reason: String?) throws {
         try db.execute(sql: "UPDATE inbox SET state = ?, reason = COALESCE(?, reason) WHERE id = ?", arguments: [state, reason, id])
+    }
+
+    func recordRemittance(_ r: RemittanceRecord) throws {
+        let differences = String(decoding: try JSONEncoder().encode(r.differences), as: UTF8.self)
+        try db.execute(sql: """
+            INSERT INTO remittances (partner_id, statement_key, model, amount, commission, net, reference, date, state, differences, note, created_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (partner_id, statement_key) DO NOTHING
+            """, arguments: [r.partnerID, r.key, r.model, r.amount, r.commission, r.net, r.reference, r.date, r.state, differences, r.note, now])
+    }
+
+    func remittances() throws -> [RemittanceRecord] {
+        try Row.fetchAll(db, sql: """
+            SELECT partner_id, statement_key, model, amount, commission, net, reference, date, state, differences, note FROM remittances ORDER BY id
+            """).map { r in
+            let text: String = r[9]
+            let differences = (try? JSONDecoder().decode([RemittanceRecord.Difference].self, from: Data(text.utf8))) ?? []
+            return RemittanceRecord(partnerID: r[0], key: r[1], model: r[2], amount: r[3], commission: r[4], net: r[5], reference: r[6], date: r[7],
+                                    state: r[8], differences: differences, note: r[10])
+        }
     }
 }

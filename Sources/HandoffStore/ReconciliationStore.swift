@@ -61,7 +61,57 @@ public struct CommissionRecord: Hashable, Sendable {
     public var differs: Bool { reported.map { $0 != expected } ?? false }
 }
 
+/// A remittance statement and how it matched Handoff's own records.
+public struct RemittanceRecord: Hashable, Sendable, Codable {
+    /// One way a statement differs from what Handoff recorded.
+    public struct Difference: Hashable, Sendable, Codable {
+        public var transactionID: String
+        /// `amount`, `commission`, `unknown` (not recorded by Handoff) or `missing` (recorded, not on the statement).
+        public var field: String
+        public var statement: Int64?
+        public var recorded: Int64?
+        public init(transactionID: String, field: String, statement: Int64?, recorded: Int64?) {
+            self.transactionID = transactionID
+            self.field = field
+            self.statement = statement
+            self.recorded = recorded
+        }
+    }
+    public var partnerID: String
+    public var key: String
+    /// `net` or `gross`.
+    public var model: String
+    public var amount: Int64
+    public var commission: Int64
+    public var net: Int64
+    public var reference: String?
+    public var date: String?
+    /// `matched`, `mismatch` or `refused` (its own totals disagree: applied not at all).
+    public var state: String
+    public var differences: [Difference]
+    public var note: String?
+
+    public init(partnerID: String, key: String, model: String, amount: Int64, commission: Int64, net: Int64, reference: String?, date: String?,
+                state: String, differences: [Difference], note: String?) {
+        self.partnerID = partnerID
+        self.key = key
+        self.model = model
+        self.amount = amount
+        self.commission = commission
+        self.net = net
+        self.reference = reference
+        self.date = date
+        self.state = state
+        self.differences = differences
+        self.note = note
+    }
+}
+
 public protocol ReconciliationWriting: PlacementWriting, InboxWriting {
+    /// Records a remittance statement once (a second time with the same key changes nothing).
+    func recordRemittance(_ r: RemittanceRecord) throws
+    /// Every remittance statement, oldest first.
+    func remittances() throws -> [RemittanceRecord]
     /// The event recorded under this key, if any.
     func agencyEvent(partnerID: String, key: String) throws -> EventRecord?
     /// Records an event with its state; replaces a waiting one with the same key.

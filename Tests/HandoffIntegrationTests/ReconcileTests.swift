@@ -119,6 +119,52 @@ struct ReconcileTests {
         #expect(a.placementState == b.placementState)
     }
 
+    struct Statement: Codable {
+        struct Difference: Codable, Equatable { var transactionID: String; var field: String; var statement: Int64?; var recorded: Int64? }
+        var key: String
+        var state: String
+        var amount: Int64
+        var commission: Int64
+        var net: Int64
+        var differences: [Difference]
+        var note: String?
+    }
+
+    func statements(_ install: Installation) throws -> [Statement] {
+        try JSONDecoder().decode([Statement].self, from: Data(try install.handoff(["remittances", "--json"]).stdout.utf8))
+    }
+
+    @Test("Keystone's remittance statement matches the payment, the direct payment's commission and the reversal")
+    func remittanceMatches() throws {
+        let install = try keystoneByFolder()
+        try drop(Self.files + ["KRP_REM_C10442_202611.csv"], into: install)
+        let fetched = try install.handoff(["fetch"])
+        #expect(fetched.stdout.contains("remittance matched"), "\(fetched.stdout)")
+        let s = try statements(install)
+        #expect(s.count == 1 && s[0].state == "matched" && s[0].amount == 0 && s[0].commission == 2500 && s[0].net == -2500)
+    }
+
+    @Test("A statement one cent off is a mismatch naming the transaction; a statement whose total disagrees with its lines is refused")
+    func remittanceMismatch() throws {
+        let install = try keystoneByFolder()
+        try drop(Self.files, into: install)
+        let outbound = install.root.appendingPathComponent("var/krp/outbound")
+        let original = try String(contentsOf: Self.samples.appendingPathComponent("KRP_REM_C10442_202611.csv"), encoding: .utf8)
+        let oneCent = original.replacingOccurrences(of: "T000000900001,A-1001,293.75,73.44,220.31", with: "T000000900001,A-1001,293.75,73.43,220.32")
+            .replacingOccurrences(of: "TOT,,,0.00,25.00,-25.00", with: "TOT,,,0.00,24.99,-24.99")
+        try oneCent.write(to: outbound.appendingPathComponent("KRP_REM_C10442_202611.csv"), atomically: true, encoding: .utf8)
+        let broken = original.replacingOccurrences(of: "TOT,,,0.00,25.00,-25.00", with: "TOT,,,0.00,25.01,-25.01")
+        try broken.write(to: outbound.appendingPathComponent("KRP_REM_C10442_202612.csv"), atomically: true, encoding: .utf8)
+        let fetched = try install.handoff(["fetch"])
+        #expect(fetched.stdout.contains("remittance mismatch: T000000900001 commission: statement 7343, recorded 7344"), "\(fetched.stdout)")
+        let s = try statements(install)
+        #expect(s.map(\.state) == ["mismatch", "refused"])
+        #expect(s[0].differences == [.init(transactionID: "T000000900001", field: "commission", statement: 7343, recorded: 7344)])
+        #expect(s[1].note?.contains("is not the sum of its lines") == true)
+        let text = try install.handoff(["remittances"]).stdout
+        #expect(text.contains("T000000900001: commission on the statement 7343, recorded 7344"), "\(text)")
+    }
+
     @Test("A commission that differs from the schedule by one cent is flagged")
     func commissionMismatch() throws {
         let install = try keystoneByFolder()
@@ -196,6 +242,38 @@ struct MeridianReconcileTests {
             "collection 100000 18000 18000", "reversal -100000 -18000 -18000",
             "payment 100000", "payment_reversal 100000", "writeoff 666431",
         ])
+    }
+
+    @Test("Meridian's remittance notice: the gross wired and the fee invoiced match the payments it lists")
+    func remittance() throws {
+        let certificates = try TestCertificates()
+        let eventsFile = certificates.directory.appendingPathComponent("events.json").path
+        var events = Self.events(reversalFirst: false)
+        events.removeLast(2)      // acknowledged and paid; no reversal, no settlement
+        events.append(["id": "e-rem", "seq": 299, "type": "remittance.sent", "occurred_at": "2026-12-01T12:00:00Z", "account_number": NSNull(),
+                       "remittance_id": "R1", "period_start": "2026-11-01", "period_end": "2026-11-30", "gross_cents": 100_000, "fee_cents": 18_000,
+                       "payment_ids": ["P1"], "wire_reference": "W1"])
+        events.append(["id": "e-rem2", "seq": 300, "type": "remittance.sent", "occurred_at": "2026-12-01T12:00:00Z", "account_number": NSNull(),
+                       "remittance_id": "R2", "period_start": "2026-11-01", "period_end": "2026-11-30", "gross_cents": 100_000, "fee_cents": 17_999,
+                       "payment_ids": ["P1"], "wire_reference": "W2"])
+        try JSONSerialization.data(withJSONObject: ["events": events]).write(to: URL(fileURLWithPath: eventsFile))
+        let server = try TestHTTPSServer(certificates: certificates, eventsFile: eventsFile)
+        let install = try Installation(timezone: "America/Toronto", currency: "CAD")
+        try install.usePartners(["meridian-commercial"])
+        let path = install.root.appendingPathComponent("partners/meridian-commercial.toml").path
+        try String(contentsOfFile: path, encoding: .utf8)
+            .replacingOccurrences(of: "https://api.meridian.example/v2", with: server.baseURL)
+            .replacingOccurrences(of: "/etc/handoff/keys/meridian-ca.pem", with: certificates.caFile)
+            .replacingOccurrences(of: "/etc/handoff/keys/meridian-client.pem", with: certificates.clientCert)
+            .replacingOccurrences(of: "/etc/handoff/keys/meridian-client.key", with: certificates.clientKey)
+            .write(toFile: path, atomically: true, encoding: .utf8)
+        try install.importSampleData()
+        _ = try install.handoff(["place", "--as-of", "2026-11-15", "--quiet"])
+        let env = ["HANDOFF_MERIDIAN_SECRET": server.secret]
+        _ = try install.handoff(["send"], environment: env)
+        let fetched = try install.handoff(["fetch"], environment: env)
+        #expect(fetched.stdout.contains("remittance:R1") && fetched.stdout.contains("remittance matched"), "\(fetched.stdout)")
+        #expect(fetched.stdout.contains("(fee) commission: statement 17999, recorded 18000"), "\(fetched.stdout)")
     }
 
     @Test("The reversal pushed before its payment: it waits, and the end is the same")

@@ -19,6 +19,13 @@ public struct AgencyEvent: Hashable, Sendable, Codable {
         /// The agency's echo of a direct payment the business reported, with the commission the
         /// business owes on it. Never a second payment.
         case directPaymentEcho(transactionID: String, clientReference: String?, amount: Int64, commission: Int64?)
+        /// One line of a remittance statement: a transaction as the agency counts it.
+        case remittanceLine(transactionID: String, amount: Int64, commission: Int64, net: Int64)
+        /// A statement's total line: what reached (or will reach) the business.
+        case remittanceTotal(amount: Int64, commission: Int64, net: Int64, reference: String?)
+        /// A whole statement in one event (an API's remittance notice): gross wired, fee
+        /// invoiced, the payments it covers.
+        case remittanceStatement(statementID: String, gross: Int64, fee: Int64, paymentIDs: [String], reference: String?)
     }
 
     public var partnerID: String
