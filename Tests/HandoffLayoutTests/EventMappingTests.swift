@@ -47,7 +47,7 @@ struct EventMappingTests {
         #expect(StatusMeaning.returnedUncollectable.closure == .returnedUncollectable)
     }
 
-    @Test("Meridian's feed: acknowledgement, payment with its invoices in cents, status; the remittance is left to its stage")
+    @Test("Meridian's feed: acknowledgement, payment with its invoices in cents, status, remittance notice")
     func meridianFeed() throws {
         let mcc = try Repo.partner("meridian-commercial")
         let mapping = try #require(mcc.returns["feed"]?.events)
@@ -61,8 +61,10 @@ struct EventMappingTests {
             .paymentCollected(paymentID: "P00004410", gross: 250_000, commission: 45_000, net: nil,
                               invoices: [InvoiceAmount(invoiceNumber: "INV-6120", amount: 250_000)]),
             .statusChanged(code: "promise_to_pay", meaning: .active),
+            .remittanceStatement(statementID: "R000121", gross: 250_000, fee: 45_000, paymentIDs: ["P00004410"], reference: "W20261201-0042"),
         ])
-        #expect(out.map(\.date) == [CalendarDate(iso: "2026-11-15"), CalendarDate(iso: "2026-11-19"), CalendarDate(iso: "2026-11-20")])
+        #expect(out.map(\.date) == [CalendarDate(iso: "2026-11-15"), CalendarDate(iso: "2026-11-19"), CalendarDate(iso: "2026-11-20"),
+                                     CalendarDate(iso: "2026-12-01")])
         #expect(out[0].key == "event:6f1c2d8e-1b7a-4c55-9e0f-2a4b8c1d3e51")
     }
 
