@@ -229,3 +229,11 @@ public final class TableReader {
         }
     }
 }
+
+/// Typed reads of a table's values, for settings already checked by a loader.
+extension Dictionary where Key == String, Value == TOMLNode {
+    public func string(_ key: String) -> String? { if case .string(let v)? = self[key] { return v } else { return nil } }
+    public func int(_ key: String) -> Int? { if case .integer(let v)? = self[key] { return v } else { return nil } }
+    public func bool(_ key: String) -> Bool? { if case .bool(let v)? = self[key] { return v } else { return nil } }
+    public func table(_ key: String) -> [String: TOMLNode]? { if case .table(let v)? = self[key] { return v } else { return nil } }
+}

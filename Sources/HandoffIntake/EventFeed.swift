@@ -33,8 +33,8 @@ public struct EventFeed {
     }
 
     func spec(_ partner: Partner) -> Spec? {
-        guard case .table(let t)? = partner.transport.settings["events"], case .string(let path)? = t["path"] else { return nil }
-        func s(_ k: String, _ d: String) -> String { if case .string(let v)? = t[k] { return v } else { return d } }
+        guard let t = partner.transport.settings.table("events"), let path = t.string("path") else { return nil }
+        func s(_ k: String, _ d: String) -> String { t.string(k) ?? d }
         return Spec(path: path, items: s("items", "events"), next: s("next", "next"), id: s("id", "id"), type: s("type", "type"), start: s("start", "0"))
     }
 
@@ -91,7 +91,7 @@ public struct EventFeed {
     /// Polls the receipt of every batch sent to an HTTPS partner (`[transport] receipt` in its
     /// partner file) and stores each new version of it in the inbox, once.
     public func pollReceipts(_ partner: Partner) throws -> [Intake.Report] {
-        guard case .table(let t)? = partner.transport.settings["receipt"], case .string(let path)? = t["path"] else { return [] }
+        guard let path = partner.transport.settings.table("receipt")?.string("path") else { return [] }
         let client = HTTPSClient(endpoint: try factory.httpsEndpoint(for: partner))
         let sent = try store.readOutbox { r in try r.batches().filter { $0.partnerID == partner.id && $0.state == "sent" } }
         var reports: [Intake.Report] = []

@@ -1,4 +1,5 @@
 import Foundation
+import HandoffConfig
 import HandoffOutbox
 import HandoffPartners
 import HandoffTransport
@@ -47,7 +48,7 @@ extension TransportFactory {
     /// Where a partner's returned files are fetched from.
     public func source(for partner: Partner) throws -> FileSource {
         let s = partner.transport.settings
-        func string(_ key: String) -> String? { if case .string(let v)? = s[key] { return v } else { return nil } }
+        func string(_ key: String) -> String? { s.string(key) }
         switch partner.transport.kind {
         case .local:
             return LocalFolderSource(directory: path(string("inbox") ?? ""))

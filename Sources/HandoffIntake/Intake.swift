@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import HandoffCSV
+import HandoffConfig
 import HandoffDomain
 import HandoffLayout
 import HandoffOutbox
@@ -137,7 +138,7 @@ public struct Intake {
     /// pinned signing key when the partner encrypts, the archived bytes themselves otherwise.
     private func openSealed(_ archived: String, sha: String, partner: Partner) throws -> String {
         guard let encryption = partner.encryption else { return archived }
-        func string(_ key: String) -> String? { if case .string(let v)? = encryption.settings[key] { return v } else { return nil } }
+        func string(_ key: String) -> String? { encryption.settings.string(key) }
         let pgp = try OpenPGP(home: dataDirectory + "/gnupg")
         let passphraseFile = try factory.passphraseFile(encryption.settings, partner: partner)
         defer { if let p = passphraseFile, p.contains("/gnupg/passphrase-") { unlink(p) } }

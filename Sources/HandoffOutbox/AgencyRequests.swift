@@ -60,20 +60,17 @@ public struct AgencyRequestSender {
 
     /// The kinds of request this partner takes.
     public var kinds: [String] {
-        guard case .table(let t)? = partner.transport.settings["requests"] else { return [] }
-        return t.keys.sorted()
+        partner.transport.settings.table("requests")?.keys.sorted() ?? []
     }
 
     /// Sends a request; returns the HTTP status of the agency's acceptance (2xx). A 4xx
     /// answer other than 429 is a permanent error; 429 and 5xx are retried by the client.
     @discardableResult
     public func send(_ request: AgencyRequest) throws -> Int {
-        guard case .table(let all)? = partner.transport.settings["requests"], case .table(let spec)? = all[request.kind],
-              case .string(let pathTemplate)? = spec["path"] else {
+        guard let spec = partner.transport.settings.table("requests")?.table(request.kind), let pathTemplate = spec.string("path") else {
             throw TransportError(.configuration, "\(partner.id) takes no '\(request.kind)' request (see [transport.requests] in its partner file)")
         }
-        var method = "POST"
-        if case .string(let m)? = spec["method"] { method = m }
+        let method = spec.string("method") ?? "POST"
         var integers = Set<String>()
         if case .array(let items)? = spec["integer_fields"] { for case .string(let s) in items { integers.insert(s) } }
         let path = try TextTemplate(pathTemplate).render { path in
@@ -81,7 +78,7 @@ public struct AgencyRequestSender {
             return request.value(path)
         }
         var body: [String: Any] = [:]
-        if case .table(let fields)? = spec["fields"] {
+        if let fields = spec.table("fields") {
             for (name, node) in fields {
                 guard case .string(let template) = node else { continue }
                 let text = try TextTemplate(template).render(request.value)

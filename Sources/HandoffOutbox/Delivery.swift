@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import HandoffConfig
 import HandoffDomain
 import HandoffLayout
 import HandoffPartners
@@ -95,15 +96,14 @@ public struct Delivery {
     }
 
     private func encrypt(_ input: String, to output: String, partner: Partner, settings: EncryptionSpec) throws {
-        func string(_ key: String) -> String? { if case .string(let v)? = settings.settings[key] { return v } else { return nil } }
+        func string(_ key: String) -> String? { settings.settings.string(key) }
         let pgp = try OpenPGP(home: dataDirectory + "/gnupg")
         let passphraseFile = try factory.passphraseFile(settings.settings, partner: partner)
         defer { if let p = passphraseFile, p.contains("/gnupg/passphrase-") { unlink(p) } }
         let signers = try pgp.importKeys(file: factory.path(string("signing_key_file") ?? ""), passphraseFile: passphraseFile)
         guard let signer = signers.first else { throw TransportError(.configuration, "\(partner.id): signing_key_file holds no key") }
         try pgp.encryptAndSign(input: input, output: output, recipientKeyFile: factory.path(string("recipient_key_file") ?? ""),
-                               signer: signer, passphraseFile: passphraseFile, armor: {
-                                   if case .bool(let b)? = settings.settings["armor"] { return b } else { return false } }())
+                               signer: signer, passphraseFile: passphraseFile, armor: settings.settings.bool("armor") ?? false)
     }
 
     /// Sends every transfer that is due, in order; a control file only after its data file is

@@ -91,8 +91,8 @@ public struct TransportFactory: Sendable {
 
     public func transport(for partner: Partner) throws -> FileTransport {
         let s = partner.transport.settings
-        func string(_ key: String) -> String? { if case .string(let v)? = s[key] { return v } else { return nil } }
-        func int(_ key: String) -> Int? { if case .integer(let v)? = s[key] { return v } else { return nil } }
+        func string(_ key: String) -> String? { s.string(key) }
+        func int(_ key: String) -> Int? { s.int(key) }
         switch partner.transport.kind {
         case .local:
             return LocalFolderTransport(directory: path(string("outbox") ?? ""))
@@ -115,25 +115,20 @@ public struct TransportFactory: Sendable {
                                         timeoutSeconds: int("timeout_seconds") ?? 60)
             return SFTPFileTransport(client: try SFTPClient(endpoint: endpoint), directory: string("upload_dir") ?? "/")
         case .https:
-            guard case .table(let placement)? = s["placement"], case .string(let requestPath)? = placement["path"] else {
+            guard let placement = s.table("placement"), let requestPath = placement.string("path") else {
                 throw TransportError(.configuration, "\(partner.id): [transport] placement = { method, path, content_type } is needed to send batches")
             }
-            var method = "PUT"
-            if case .string(let m)? = placement["method"] { method = m }
-            var contentType: String?
-            if case .string(let c)? = placement["content_type"] { contentType = c }
-            return HTTPSBatchTransport(client: HTTPSClient(endpoint: try httpsEndpoint(for: partner)), method: method, path: requestPath,
-                                       contentType: contentType)
+            return HTTPSBatchTransport(client: HTTPSClient(endpoint: try httpsEndpoint(for: partner)), method: placement.string("method") ?? "PUT",
+                                       path: requestPath, contentType: placement.string("content_type"))
         }
     }
 
     /// The HTTPS endpoint of a partner: its CA, client certificate and signing secret.
     public func httpsEndpoint(for partner: Partner) throws -> HTTPSEndpoint {
         let s = partner.transport.settings
-        func string(_ t: [String: TOMLNode], _ key: String) -> String? { if case .string(let v)? = t[key] { return v } else { return nil } }
-        func int(_ key: String) -> Int? { if case .integer(let v)? = s[key] { return v } else { return nil } }
+        func string(_ t: [String: TOMLNode], _ key: String) -> String? { t.string(key) }
         var signing: RequestSigning?
-        if case .table(let t)? = s["signing"] {
+        if let t = s.table("signing") {
             var secret: String?
             if let env = string(t, "secret_env") {
                 guard let value = environment[env], !value.isEmpty else {
@@ -147,8 +142,7 @@ public struct TransportFactory: Sendable {
                 secret = value.trimmingCharacters(in: .newlines)
             }
             guard let secret else { throw TransportError(.configuration, "\(partner.id): signing needs secret_env or secret_file") }
-            var skew = 300
-            if case .integer(let v)? = t["max_skew_seconds"] { skew = v }
+            let skew = t.int("max_skew_seconds") ?? 300
             signing = RequestSigning(clientID: string(t, "client_id") ?? partner.clientID, clientHeader: string(t, "client_header") ?? "X-Client",
                                      timestampHeader: string(t, "timestamp_header") ?? "X-Timestamp",
                                      signatureHeader: string(t, "signature_header") ?? "X-Signature",
@@ -158,15 +152,15 @@ public struct TransportFactory: Sendable {
         return HTTPSEndpoint(baseURL: string(s, "base_url") ?? "", caFile: path(string(s, "ca_file") ?? ""),
                              clientCertificateFile: string(s, "client_certificate_file").map(path),
                              clientKeyFile: string(s, "client_key_file").map(path), pinnedPublicKey: string(s, "pinned_public_key_sha256"),
-                             timeoutSeconds: int("timeout_seconds") ?? 60, signing: signing)
+                             timeoutSeconds: s.int("timeout_seconds") ?? 60, signing: signing)
     }
 
     /// The file gpg reads a key's passphrase from: `passphrase_file` as named, or, for
     /// `passphrase_env`, a private temporary file (mode 0600) in Handoff's GnuPG home that the
     /// caller removes after use. `nil` when the key has no passphrase.
     public func passphraseFile(_ settings: [String: TOMLNode], partner: Partner) throws -> String? {
-        if case .string(let file)? = settings["passphrase_file"] { return path(file) }
-        guard case .string(let env)? = settings["passphrase_env"] else { return nil }
+        if let file = settings.string("passphrase_file") { return path(file) }
+        guard let env = settings.string("passphrase_env") else { return nil }
         guard let value = environment[env] else {
             throw TransportError(.configuration, "\(partner.id): the environment variable \(env) (passphrase_env) is not set")
         }
