@@ -19,12 +19,12 @@ struct FetchCommand: ParsableCommand {
 
     func run() throws {
         let context = try global.open()
-        defer { if !noApply { try? ReconcileCommand.apply(context) } }
         let intake = Intake(store: context.store, partners: try context.partners(), factory: TransportFactory(root: context.config.root),
                             dataDirectory: context.config.dataDirectory)
         let reports = try intake.fetch(only: partner)
         for r in reports { print("\(Output.cell(r.partnerID, 20))  \(Output.cell(r.name, 44))  \(r.outcome)") }
         if reports.isEmpty { print("nothing to fetch") }
+        if !noApply { try ReconcileCommand.apply(context) }
     }
 }
 

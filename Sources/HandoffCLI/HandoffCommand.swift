@@ -28,6 +28,7 @@ public struct HandoffCommand: ParsableCommand {
             ReconcileCommand.self,
             EventsCommand.self,
             RemittancesCommand.self,
+            RecallCommand.self,
         ]
     )
 

@@ -18,7 +18,12 @@ struct SendCommand: ParsableCommand {
         let context = try global.open()
         let delivery = Delivery(store: context.store, partners: try context.partners(), factory: TransportFactory(root: context.config.root),
                                 dataDirectory: context.config.dataDirectory, businessName: context.config.businessName)
-        let reports = try delivery.queue(only: partner) + delivery.send(only: partner)
+        let partners = try context.partners().filter { partner == nil || $0.id == partner }
+        let requests = RequestDelivery(store: context.store, partners: partners, factory: TransportFactory(root: context.config.root),
+                                       stagingDirectory: context.config.stagingDirectory, businessName: context.config.businessName,
+                                       today: context.config.today())
+        try requests.queueDirectPayments()
+        let reports = try requests.dispatch() + delivery.queue(only: partner) + delivery.send(only: partner)
         for r in reports { print("\(Output.cell(r.partnerID, 20))  \(Output.cell(r.name, 40))  \(r.outcome)") }
         if reports.isEmpty { print("nothing to send") }
         let failed = try context.store.readOutbox { try $0.outbox() }.filter { if case .failed = $0.transfer.state { return true } else { return false } }

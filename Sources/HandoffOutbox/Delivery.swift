@@ -13,7 +13,7 @@ import HandoffTransport
 /// the bytes as they will be uploaded), then works through the outbox, committing each
 /// transfer's state before the action it leads to.
 public struct Delivery {
-    public let store: any OutboxStore
+    public let store: any ReconciliationStore
     public let partners: [Partner]
     public let factory: TransportFactory
     /// `<data>`: outgoing files go in `<data>/outgoing/<partner>/`, the GnuPG home in `<data>/gnupg`.
@@ -22,7 +22,7 @@ public struct Delivery {
     public var now: () -> Int64 = { Int64(Date().timeIntervalSince1970) }
     public var jitter: () -> Double = { Double.random(in: 0..<1) }
 
-    public init(store: any OutboxStore, partners: [Partner], factory: TransportFactory, dataDirectory: String, businessName: String) {
+    public init(store: any ReconciliationStore, partners: [Partner], factory: TransportFactory, dataDirectory: String, businessName: String) {
         self.store = store
         self.partners = partners
         self.factory = factory
@@ -58,14 +58,17 @@ public struct Delivery {
             let sha = try HTTPSClient.sha256(file: sendPath)
             let dataSize = ((try? FileManager.default.attributesOfItem(atPath: sendPath))?[.size] as? NSNumber)?.int64Value ?? 0
             var control: (path: String, name: String, sha: String, size: Int)?
-            if let spec = partner.placement.control {
+            let kind = try store.writeReconciliationKind(batchID: batch.id)
+            let fileSpec = kind == "updates" ? (partner.updates ?? partner.placement) : partner.placement
+            if let spec = fileSpec.control {
                 var values = PlacementValues.Batch(partnerID: partner.id, clientID: partner.clientID, partnerName: partner.name,
                                                    businessName: businessName, id: batch.batchKey, date: batch.runDate, sequence: batch.sequence,
                                                    currency: .usd)
                 values.accounts = batch.accounts
                 values.invoices = batch.invoices
-                values.rows = partner.placement.layout.record(.row) != nil ? batch.invoices : 0
+                values.rows = fileSpec.layout.record(.row) != nil ? batch.invoices : 0
                 values.balance = batch.total
+                values.amount = batch.total
                 let v = values
                 let name = try spec.fileName.render { v.value($0) }
                 var text = try spec.content.render { path in
@@ -76,7 +79,7 @@ public struct Delivery {
                     default: return v.value(path)
                     }
                 }
-                if spec.trailingNewline { text += String(decoding: partner.placement.layout.lineEnding.bytes, as: UTF8.self) }
+                if spec.trailingNewline { text += String(decoding: fileSpec.layout.lineEnding.bytes, as: UTF8.self) }
                 let path = outgoingDir + "/" + name
                 try Data(text.utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
                 control = (path, name, Hex.encode(SHA256.hash(data: Data(text.utf8))), text.utf8.count)
@@ -157,5 +160,12 @@ public struct Delivery {
             }
         }
         return reports
+    }
+}
+
+extension ReconciliationStore {
+    /// The kind of a batch (`placement` or `updates`).
+    func writeReconciliationKind(batchID: Int64) throws -> String {
+        try readReconciliation { try $0.batchKind(id: batchID) }
     }
 }

@@ -11,6 +11,7 @@ enum Migrations {
         migrator.registerMigration("v4-inbox", migrate: createInbox)
         migrator.registerMigration("v5-reconciliation", migrate: createReconciliation)
         migrator.registerMigration("v6-remittances", migrate: createRemittances)
+        migrator.registerMigration("v7-agency-requests", migrate: createAgencyRequests)
         return migrator
     }
 
@@ -305,6 +306,32 @@ enum Migrations {
                 created_at TEXT NOT NULL,
                 UNIQUE (partner_id, statement_key)
             );
+            """)
+    }
+
+    /// Requests to agencies (recalls, direct payments reported…) and the kind of each batch file.
+    static func createAgencyRequests(_ db: Database) throws {
+        try db.execute(sql: """
+            CREATE TABLE agency_requests (
+                id INTEGER PRIMARY KEY,
+                partner_id TEXT NOT NULL,
+                customer_id INTEGER NOT NULL REFERENCES customers(id),
+                placement_id INTEGER REFERENCES placements(id),
+                kind TEXT NOT NULL,
+                request_id TEXT NOT NULL,
+                amount INTEGER,
+                currency TEXT,
+                date TEXT NOT NULL,
+                reason TEXT,
+                note TEXT,
+                state TEXT NOT NULL,
+                batch_id INTEGER REFERENCES placement_batches(id),
+                last_error TEXT,
+                created_at TEXT NOT NULL,
+                updated_at TEXT NOT NULL,
+                UNIQUE (partner_id, request_id)
+            );
+            ALTER TABLE placement_batches ADD COLUMN kind TEXT NOT NULL DEFAULT 'placement';
             """)
     }
 }

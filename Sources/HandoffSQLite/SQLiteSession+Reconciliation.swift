@@ -93,4 +93,58 @@ extension SQLiteSession {
                                     state: r[8], differences: differences, note: r[10])
         }
     }
+
+    func queueRequest(partnerID: String, customerID: Int64, placementID: Int64?, kind: String, requestID: String, amount: Money?,
+                      date: CalendarDate, reason: String?, note: String?) throws {
+        try db.execute(sql: """
+            INSERT INTO agency_requests (partner_id, customer_id, placement_id, kind, request_id, amount, currency, date, reason, note, state,
+                created_at, updated_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'queued', ?, ?) ON CONFLICT (partner_id, request_id) DO NOTHING
+            """, arguments: [partnerID, customerID, placementID, kind, requestID, amount?.minorUnits, amount?.currency.code, date.iso, reason, note, now, now])
+    }
+
+    func requests(state: String?) throws -> [AgencyRequestRecord] {
+        try Row.fetchAll(db, sql: """
+            SELECT r.id, r.partner_id, r.customer_id, c.account_number, p.agency_reference, r.kind, r.request_id, r.amount, r.currency, r.date,
+                   r.reason, r.note, r.state, r.last_error
+            FROM agency_requests r JOIN customers c ON c.id = r.customer_id LEFT JOIN placements p ON p.id = r.placement_id
+            WHERE ? IS NULL OR r.state = ? ORDER BY r.id
+            """, arguments: [state, state]).map { r in
+            let amount: Int64? = r[7]
+            let code: String? = r[8]
+            return AgencyRequestRecord(id: r[0], partnerID: r[1], customerID: r[2], accountNumber: r[3], agencyReference: r[4], kind: r[5], requestID: r[6],
+                                       amount: amount.flatMap { a in code.flatMap { Currency(code: $0) }.map { Money(minorUnits: a, currency: $0) } },
+                                       date: try date(r[9]), reason: r[10], note: r[11], state: r[12], lastError: r[13])
+        }
+    }
+
+    func setRequestState(id: Int64, _ state: String, error: String?, batchID: Int64?) throws {
+        try db.execute(sql: "UPDATE agency_requests SET state = ?, last_error = ?, batch_id = COALESCE(?, batch_id), updated_at = ? WHERE id = ?",
+                       arguments: [state, error, batchID, now, id])
+    }
+
+    func unreportedDirectPayments() throws -> [(placement: PlacementRecord, transaction: TransactionRecord)] {
+        let rows = try Row.fetchAll(db, sql: """
+            SELECT p.customer_id, p.partner_id, t.reference FROM transactions t
+            JOIN placements p ON p.customer_id = t.customer_id AND p.state IN ('sent', 'accepted', 'active', 'recall_pending')
+            WHERE t.kind = 'payment' AND t.source_kind != 'agency' AND t.date >= p.placed_on
+              AND NOT EXISTS (SELECT 1 FROM agency_requests r WHERE r.partner_id = p.partner_id AND r.request_id = t.reference)
+            ORDER BY t.id
+            """)
+        var out: [(PlacementRecord, TransactionRecord)] = []
+        for r in rows {
+            let reference: String = r[2]
+            guard let placement = try placement(customerID: r[0], partnerID: r[1]), let txn = try transaction(reference: reference) else { continue }
+            out.append((placement, txn))
+        }
+        return out
+    }
+
+    func setBatchKind(id: Int64, _ kind: String) throws {
+        try db.execute(sql: "UPDATE placement_batches SET kind = ? WHERE id = ?", arguments: [kind, id])
+    }
+
+    func batchKind(id: Int64) throws -> String {
+        try String.fetchOne(db, sql: "SELECT kind FROM placement_batches WHERE id = ?", arguments: [id]) ?? "placement"
+    }
 }

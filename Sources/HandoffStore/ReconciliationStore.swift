@@ -107,7 +107,54 @@ public struct RemittanceRecord: Hashable, Sendable, Codable {
     }
 }
 
+/// A request to an agency about one account, queued until sent.
+public struct AgencyRequestRecord: Hashable, Sendable {
+    public var id: Int64
+    public var partnerID: String
+    public var customerID: Int64
+    public var accountNumber: String
+    public var agencyReference: String?
+    public var kind: String
+    public var requestID: String
+    public var amount: Money?
+    public var date: CalendarDate
+    public var reason: String?
+    public var note: String?
+    /// `queued`, `sent` or `failed`.
+    public var state: String
+    public var lastError: String?
+
+    public init(id: Int64, partnerID: String, customerID: Int64, accountNumber: String, agencyReference: String?, kind: String, requestID: String,
+                amount: Money?, date: CalendarDate, reason: String?, note: String?, state: String, lastError: String?) {
+        self.id = id
+        self.partnerID = partnerID
+        self.customerID = customerID
+        self.accountNumber = accountNumber
+        self.agencyReference = agencyReference
+        self.kind = kind
+        self.requestID = requestID
+        self.amount = amount
+        self.date = date
+        self.reason = reason
+        self.note = note
+        self.state = state
+        self.lastError = lastError
+    }
+}
+
 public protocol ReconciliationWriting: PlacementWriting, InboxWriting {
+    /// Queues a request (once per partner and request id).
+    func queueRequest(partnerID: String, customerID: Int64, placementID: Int64?, kind: String, requestID: String, amount: Money?,
+                      date: CalendarDate, reason: String?, note: String?) throws
+    /// Requests in a state, oldest first.
+    func requests(state: String?) throws -> [AgencyRequestRecord]
+    func setRequestState(id: Int64, _ state: String, error: String?, batchID: Int64?) throws
+    /// Payments the business recorded itself (imported) for accounts an agency holds, made on or
+    /// after their placement and not yet reported to that agency: each becomes a direct-payment report.
+    func unreportedDirectPayments() throws -> [(placement: PlacementRecord, transaction: TransactionRecord)]
+    /// Adds a batch of another kind than a placement (an updates file).
+    func setBatchKind(id: Int64, _ kind: String) throws
+    func batchKind(id: Int64) throws -> String
     /// Records a remittance statement once (a second time with the same key changes nothing).
     func recordRemittance(_ r: RemittanceRecord) throws
     /// Every remittance statement, oldest first.

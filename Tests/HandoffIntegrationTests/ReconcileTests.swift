@@ -284,3 +284,41 @@ struct MeridianReconcileTests {
         #expect(try state(a) == (try state(b)))
     }
 }
+
+@Suite("Requests to agencies by file", .serialized)
+struct UpdatesFileSendTests {
+    @Test("A recall and a direct payment go to Keystone in one updates file with its control file; its RCL status confirms the recall")
+    func recallAndDirectPayment() throws {
+        let test = ReconcileTests()
+        let install = try test.keystoneByFolder()
+        try test.drop([ReconcileTests.files[0]], into: install)       // KRP accepts A-1001
+        #expect(try install.handoff(["fetch"]).status == 0)
+
+        // The business received 100.00 directly on 2026-11-19 and recalls the account.
+        let payment = try install.write("direct.csv", "reference,account_number,date,type,amount\nUPD-20261119-0001,A-1001,2026-11-19,payment,100.00\n")
+        #expect(try install.handoff(["import", "transactions", payment]).status == 0)
+        let recall = try install.handoff(["recall", "A-1001", "--reason", "paid the business directly"])
+        #expect(recall.status == 0, "\(recall.stderr)")
+        #expect(try install.handoff(["recall", "A-1001", "--reason", "again"]).stderr.contains("A-1001 with keystone-recovery"))
+
+        let sent = try install.handoff(["send"])
+        #expect(sent.status == 0, "\(sent.stdout)\(sent.stderr)")
+        let inbound = install.root.appendingPathComponent("var/krp/inbound")
+        let names = try FileManager.default.contentsOfDirectory(atPath: inbound.path).filter { $0.hasPrefix("KRP_UPD_") }.sorted()
+        #expect(names.count == 2 && names[0].hasSuffix("_001.csv") && names[1].hasSuffix("_001.ctl"), "\(names)")
+        let rows = try String(contentsOf: inbound.appendingPathComponent(names[0]), encoding: .utf8).components(separatedBy: "\r\n")
+        #expect(rows[0] == "client_id,record_type,account_number,krp_reference,effective_date,amount,reference,note")
+        #expect(rows.contains("C10442,DIR,A-1001,K000481516,2026-11-19,100.00,UPD-20261119-0001,direct payment received by the business"), "\(rows)")
+        #expect(rows.contains { $0.hasPrefix("C10442,RCL,A-1001,K000481516,") && $0.hasSuffix(",,RCL-1-1,paid the business directly") }, "\(rows)")
+        let control = try String(contentsOf: inbound.appendingPathComponent(names[1]), encoding: .utf8)
+        #expect(control.hasPrefix("records=2;accounts=1;total_balance=100.00;sha256="), "\(control)")
+        #expect(try install.handoff(["send"]).stdout.contains("nothing to send"))
+
+        // KRP confirms the recall in its activity file.
+        let outbound = install.root.appendingPathComponent("var/krp/outbound")
+        try "record_type,account_number,krp_reference,activity_date,invoice_number,amount,commission,net,status_code,transaction_id,original_transaction_id,note\r\nSTS,A-1001,K000481516,2026-11-30,,,,,RCL,,,recall confirmed\r\n"
+            .write(to: outbound.appendingPathComponent("KRP_ACT_C10442_20261130.csv"), atomically: true, encoding: .utf8)
+        #expect(try install.handoff(["fetch"]).status == 0)
+        #expect(try test.figures(install, "A-1001").placementState == "closed:recalled:K000481516")
+    }
+}

@@ -1,0 +1,126 @@
+import Foundation
+import HandoffCSV
+import HandoffDomain
+import HandoffLayout
+import HandoffPartners
+import HandoffPlacement
+import HandoffStore
+import HandoffTransport
+
+/// Requests to agencies, from queue to agency: direct payments the business received for
+/// accounts an agency holds are queued as reports; queued requests go over the agency's API
+/// (`[transport.requests]`), or into an updates file (`[updates]`) staged as a batch of kind
+/// `updates`, which the outbox then encrypts, sends and confirms like any placement file.
+public struct RequestDelivery {
+    public let store: any ReconciliationStore
+    public let partners: [Partner]
+    public let factory: TransportFactory
+    public let stagingDirectory: String
+    public let businessName: String
+    public let today: CalendarDate
+
+    public init(store: any ReconciliationStore, partners: [Partner], factory: TransportFactory, stagingDirectory: String, businessName: String,
+                today: CalendarDate) {
+        self.store = store
+        self.partners = partners
+        self.factory = factory
+        self.stagingDirectory = stagingDirectory
+        self.businessName = businessName
+        self.today = today
+    }
+
+    /// Queues a direct-payment report for every payment the business recorded for an account
+    /// an agency holds, on or after its placement. Returns how many were queued.
+    @discardableResult
+    public func queueDirectPayments() throws -> Int {
+        try store.writeReconciliation { w in
+            let found = try w.unreportedDirectPayments()
+            for (placement, txn) in found {
+                try w.queueRequest(partnerID: placement.partnerID, customerID: placement.customerID, placementID: placement.id, kind: "direct_payment",
+                                   requestID: txn.reference, amount: Money(minorUnits: txn.amount, currency: placement.balance.currency), date: txn.date,
+                                   reason: nil, note: "direct payment received by the business")
+            }
+            return found.count
+        }
+    }
+
+    /// Sends (or stages in an updates file) every queued request.
+    public func dispatch() throws -> [Delivery.Report] {
+        var reports: [Delivery.Report] = []
+        let queued = try store.readReconciliation { try $0.requests(state: "queued") }
+        for partner in partners {
+            let mine = queued.filter { $0.partnerID == partner.id }
+            guard !mine.isEmpty else { continue }
+            if partner.transport.kind == .https {
+                let sender = try AgencyRequestSender(partner: partner, factory: factory)
+                for r in mine {
+                    do {
+                        try sender.send(AgencyRequest(kind: r.kind, accountNumber: r.accountNumber, id: r.requestID, amount: r.amount, date: r.date,
+                                                      reason: r.reason, note: r.note))
+                        try store.writeReconciliation { try $0.setRequestState(id: r.id, "sent", error: nil, batchID: nil) }
+                        reports.append(.init(partnerID: partner.id, name: "\(r.kind) \(r.requestID)", outcome: "sent"))
+                    } catch let e as TransportError {
+                        try store.writeReconciliation { try $0.setRequestState(id: r.id, e.isPermanent ? "failed" : "queued", error: e.description, batchID: nil) }
+                        reports.append(.init(partnerID: partner.id, name: "\(r.kind) \(r.requestID)", outcome: "failed: \(e)"))
+                    }
+                }
+            } else if let spec = partner.updates {
+                let name = try stageUpdatesFile(partner: partner, spec: spec, requests: mine)
+                reports.append(.init(partnerID: partner.id, name: name, outcome: "staged with \(mine.count) update\(mine.count == 1 ? "" : "s")"))
+            } else {
+                reports.append(.init(partnerID: partner.id, name: "\(mine.count) request(s)", outcome: "waiting: the partner file has no [updates] or [transport.requests]"))
+            }
+        }
+        return reports
+    }
+
+    /// Writes the requests as one updates file in the partner's layout, and records it as a batch.
+    private func stageUpdatesFile(partner: Partner, spec: FileSpec, requests: [AgencyRequestRecord]) throws -> String {
+        try store.writeReconciliation { w -> String in
+            let sequence = try w.nextSequence(partnerID: partner.id, day: today, kind: "updates")
+            var values = PlacementValues.Batch(partnerID: partner.id, clientID: partner.clientID, partnerName: partner.name, businessName: businessName,
+                                               id: "", date: today, sequence: sequence, currency: requests.first?.amount?.currency ?? .usd)
+            let v = values
+            let fileName = try spec.fileName.render { v.value($0) }
+            values.id = fileName
+            let dir = stagingDirectory + "/" + partner.id
+            try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o750])
+            let file = try AtomicFileWriter(path: dir + "/" + fileName)
+            let renderer = LayoutRenderer(layout: spec.layout)
+            let header = values
+            try file.write(try renderer.header { header.value($0) })
+            var accounts = Set<String>()
+            var total: Int64 = 0
+            for r in requests {
+                let batch = values
+                let lookup: ValueLookup = { path in
+                    switch path {
+                    case "account.number": return .text(r.accountNumber)
+                    case "update.kind": return .text(r.kind)
+                    case "update.agency_reference": return r.agencyReference.map { .text($0) } ?? .absent
+                    case "update.effective_date": return .date(r.date)
+                    case "update.amount": return r.amount.map { .money($0) } ?? .absent
+                    case "update.reference": return .text(r.requestID)
+                    case "update.note": return (r.note ?? r.reason).map { .text($0) } ?? .absent
+                    default: return batch.value(path)
+                    }
+                }
+                try file.write(try renderer.account(lookup, invoices: [{ _ in nil }]))
+                accounts.insert(r.accountNumber)
+                total += r.amount?.minorUnits ?? 0
+            }
+            values.rows = requests.count
+            values.accounts = accounts.count
+            values.amount = total
+            let trailer = values
+            try file.write(try renderer.trailer { trailer.value($0) })
+            try file.commit()
+            let id = try w.insertBatch(BatchRecord(id: 0, partnerID: partner.id, batchKey: fileName, fileName: fileName, controlName: nil, runDate: today,
+                                                   sequence: sequence, state: "staged", accounts: accounts.count, invoices: requests.count, total: total,
+                                                   sha256: try HTTPSClient.sha256(file: dir + "/" + fileName), size: file.byteCount, createdAt: ""))
+            try w.setBatchKind(id: id, "updates")
+            for r in requests { try w.setRequestState(id: r.id, "sent", error: nil, batchID: id) }
+            return fileName
+        }
+    }
+}
