@@ -261,11 +261,12 @@ public struct Reconciliation {
         }
     }
 
-    /// A settlement: the agency accepted less, and the rest of the placed invoices is written off
-    /// as a settlement allowance.
+    /// A settlement: the agency accepted less, and the rest of the invoices it was placed with
+    /// is written off as a settlement allowance (other invoices of the account are untouched).
     private func writeOffSettlement(customer: CustomerRecord, placement: PlacementRecord, partner: Partner, key: String, date: CalendarDate,
                                     source: EntrySource, _ w: any ReconciliationWriting) throws {
-        let open = try w.invoices(customerID: customer.id).filter { $0.balance > 0 && $0.terms.dueDate <= placement.placedOn }
+        let placed = try w.placedInvoiceIDs(placementID: placement.id)
+        let open = try w.invoices(customerID: customer.id).filter { $0.balance > 0 && placed.contains($0.id) }
         let total = open.reduce(0) { $0 + $1.balance }
         guard total > 0 else { return }
         let id = try w.insertTransaction(reference: "\(partner.id):settlement:\(key)", customerID: customer.id, invoiceNumber: nil, date: date,

@@ -140,6 +140,10 @@ extension SQLiteSession {
         return out
     }
 
+    func placedInvoiceIDs(placementID: Int64) throws -> Set<Int64> {
+        Set(try Int64.fetchAll(db, sql: "SELECT invoice_id FROM placement_invoices WHERE placement_id = ?", arguments: [placementID]))
+    }
+
     func setBatchKind(id: Int64, _ kind: String) throws {
         try db.execute(sql: "UPDATE placement_batches SET kind = ? WHERE id = ?", arguments: [kind, id])
     }

@@ -152,6 +152,8 @@ public protocol ReconciliationWriting: PlacementWriting, InboxWriting {
     /// Payments the business recorded itself (imported) for accounts an agency holds, made on or
     /// after their placement and not yet reported to that agency: each becomes a direct-payment report.
     func unreportedDirectPayments() throws -> [(placement: PlacementRecord, transaction: TransactionRecord)]
+    /// The invoices a placement placed.
+    func placedInvoiceIDs(placementID: Int64) throws -> Set<Int64>
     /// Adds a batch of another kind than a placement (an updates file).
     func setBatchKind(id: Int64, _ kind: String) throws
     func batchKind(id: Int64) throws -> String
