@@ -29,6 +29,7 @@ public struct HandoffCommand: ParsableCommand {
             EventsCommand.self,
             RemittancesCommand.self,
             RecallCommand.self,
+            ReportCommand.self,
         ]
     )
 

@@ -222,7 +222,7 @@ public struct Reconciliation {
             let expected = rate.map { partner.terms.commission.commission(on: gross, rate: $0) } ?? 0
             try w.recordCommission(CommissionRecord(partnerID: partner.id, customerID: customer.id, transactionID: id, eventKey: e.key, kind: "collection",
                                                     base: gross, ratePPM: rate?.partsPerMillion ?? 0, expected: expected, reported: commission,
-                                                    currency: currency.code))
+                                                    currency: currency.code, date: date))
             return ("applied", commission.map { $0 != expected ? "commission reported \($0), schedule gives \(expected)" : nil } ?? nil)
         case .paymentReversed(let reversalID, let paymentID, let amount, let commission):
             guard let payment = try w.transaction(reference: "\(partner.id):\(paymentID)") else {
@@ -246,7 +246,7 @@ public struct Reconciliation {
             let expected = partner.terms.commission.commission(on: -amount, rate: rate)
             try w.recordCommission(CommissionRecord(partnerID: partner.id, customerID: customer.id, transactionID: id, eventKey: e.key, kind: "reversal",
                                                     base: -amount, ratePPM: rate.partsPerMillion, expected: expected, reported: commission.map { -$0 },
-                                                    currency: currency.code))
+                                                    currency: currency.code, date: date))
             return ("applied", nil)
         case .directPaymentEcho(_, let clientReference, let amount, let commission):
             // The business already recorded this payment; the agency only earns its commission on it.
@@ -256,7 +256,7 @@ public struct Reconciliation {
             let ours = try clientReference.flatMap { try w.transaction(reference: $0) }
             try w.recordCommission(CommissionRecord(partnerID: partner.id, customerID: customer.id, transactionID: ours?.id, eventKey: e.key,
                                                     kind: "direct_payment", base: amount, ratePPM: rate?.partsPerMillion ?? 0, expected: expected,
-                                                    reported: commission, currency: currency.code))
+                                                    reported: commission, currency: currency.code, date: date))
             return ("applied", "direct payment echo: commission owed, not a payment")
         }
     }
@@ -293,6 +293,8 @@ public struct Reconciliation {
         func commission(_ eventKey: String) -> CommissionRecord? { commissions.first { $0.eventKey == eventKey } }
         var differences: [RemittanceRecord.Difference] = []
         var record: RemittanceRecord
+        var latest: CalendarDate?
+        func covers(_ d: CalendarDate?) { if let d, latest.map({ d > $0 }) ?? true { latest = d } }
         if let single = statement.first, case .remittanceStatement(let id, let gross, let fee, let paymentIDs, let reference) = single.event.kind {
             var expectedGross: Int64 = 0, expectedFee: Int64 = 0
             for pid in paymentIDs {
@@ -300,6 +302,7 @@ public struct Reconciliation {
                     differences.append(.init(transactionID: pid, field: "unknown", statement: nil, recorded: nil))
                     continue
                 }
+                covers(payment.date)
                 let reversed = try w.reversedShares(ofPayment: payment.id).values.reduce(0, +)
                 expectedGross += payment.amount - reversed
                 expectedFee += (commission("payment:" + pid)?.expected ?? 0)
@@ -322,12 +325,14 @@ public struct Reconciliation {
                     sums.0 += amount; sums.1 += commissionAmount; sums.2 += net
                     if amount - commissionAmount != net { refusal = "line \(id): net \(net) is not amount \(amount) less commission \(commissionAmount)" }
                     if let txn = try w.transaction(reference: "\(partner.id):\(id)") {
+                        covers(txn.date)
                         let recordedAmount = txn.kind == .paymentReversal ? -txn.amount : txn.amount
                         let eventKey = (txn.kind == .paymentReversal ? "reversal:" : "payment:") + id
                         if amount != recordedAmount { differences.append(.init(transactionID: id, field: "amount", statement: amount, recorded: recordedAmount)) }
                         let expected = commission(eventKey)?.expected
                         if commissionAmount != expected { differences.append(.init(transactionID: id, field: "commission", statement: commissionAmount, recorded: expected)) }
                     } else if let direct = commission("direct:" + id) {
+                        covers(direct.date)
                         if amount != 0 { differences.append(.init(transactionID: id, field: "amount", statement: amount, recorded: 0)) }
                         if commissionAmount != direct.expected {
                             differences.append(.init(transactionID: id, field: "commission", statement: commissionAmount, recorded: direct.expected))
@@ -349,6 +354,7 @@ public struct Reconciliation {
                                       date: total?.date?.iso, state: refusal != nil ? "refused" : (differences.isEmpty ? "matched" : "mismatch"),
                                       differences: refusal != nil ? [] : differences, note: refusal.map { "applied not at all: \($0)" })
         }
+        record.period = latest.map { String($0.iso.prefix(7)) }
         try w.recordRemittance(record)
         let detail = record.differences.map { d in
             "\(d.transactionID) \(d.field): statement \(d.statement.map(String.init) ?? "-"), recorded \(d.recorded.map(String.init) ?? "-")"

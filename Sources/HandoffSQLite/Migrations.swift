@@ -12,6 +12,7 @@ enum Migrations {
         migrator.registerMigration("v5-reconciliation", migrate: createReconciliation)
         migrator.registerMigration("v6-remittances", migrate: createRemittances)
         migrator.registerMigration("v7-agency-requests", migrate: createAgencyRequests)
+        migrator.registerMigration("v8-commission-dates", migrate: addCommissionDates)
         return migrator
     }
 
@@ -332,6 +333,16 @@ enum Migrations {
                 UNIQUE (partner_id, request_id)
             );
             ALTER TABLE placement_batches ADD COLUMN kind TEXT NOT NULL DEFAULT 'placement';
+            """)
+    }
+
+    /// The date of the transaction each commission is on, and the period (YYYY-MM) each
+    /// remittance statement covers, for monthly reports.
+    static func addCommissionDates(_ db: Database) throws {
+        try db.execute(sql: """
+            ALTER TABLE remittances ADD COLUMN period TEXT;
+            ALTER TABLE commissions ADD COLUMN date TEXT;
+            UPDATE commissions SET date = (SELECT t.date FROM transactions t WHERE t.id = commissions.transaction_id);
             """)
     }
 }

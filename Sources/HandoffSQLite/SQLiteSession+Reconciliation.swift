@@ -57,17 +57,19 @@ extension SQLiteSession {
 
     func recordCommission(_ c: CommissionRecord) throws {
         try db.execute(sql: """
-            INSERT INTO commissions (partner_id, customer_id, transaction_id, event_key, kind, base, rate_ppm, expected, reported, currency, created_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """, arguments: [c.partnerID, c.customerID, c.transactionID, c.eventKey, c.kind, c.base, c.ratePPM, c.expected, c.reported, c.currency, now])
+            INSERT INTO commissions (partner_id, customer_id, transaction_id, event_key, kind, base, rate_ppm, expected, reported, currency, date, created_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """, arguments: [c.partnerID, c.customerID, c.transactionID, c.eventKey, c.kind, c.base, c.ratePPM, c.expected, c.reported, c.currency,
+                             c.date?.iso, now])
     }
 
     func commissions() throws -> [CommissionRecord] {
         try Row.fetchAll(db, sql: """
-            SELECT partner_id, customer_id, transaction_id, event_key, kind, base, rate_ppm, expected, reported, currency FROM commissions ORDER BY id
+            SELECT partner_id, customer_id, transaction_id, event_key, kind, base, rate_ppm, expected, reported, currency, date FROM commissions ORDER BY id
             """).map { r in
-            CommissionRecord(partnerID: r[0], customerID: r[1], transactionID: r[2], eventKey: r[3], kind: r[4], base: r[5], ratePPM: r[6],
-                             expected: r[7], reported: r[8], currency: r[9])
+            let d: String? = r[10]
+            return CommissionRecord(partnerID: r[0], customerID: r[1], transactionID: r[2], eventKey: r[3], kind: r[4], base: r[5], ratePPM: r[6],
+                                    expected: r[7], reported: r[8], currency: r[9], date: d.flatMap { CalendarDate(iso: $0) })
         }
     }
 
@@ -78,19 +80,19 @@ extension SQLiteSession {
     func recordRemittance(_ r: RemittanceRecord) throws {
         let differences = String(decoding: try JSONEncoder().encode(r.differences), as: UTF8.self)
         try db.execute(sql: """
-            INSERT INTO remittances (partner_id, statement_key, model, amount, commission, net, reference, date, state, differences, note, created_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (partner_id, statement_key) DO NOTHING
-            """, arguments: [r.partnerID, r.key, r.model, r.amount, r.commission, r.net, r.reference, r.date, r.state, differences, r.note, now])
+            INSERT INTO remittances (partner_id, statement_key, model, amount, commission, net, reference, date, state, differences, note, period, created_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (partner_id, statement_key) DO NOTHING
+            """, arguments: [r.partnerID, r.key, r.model, r.amount, r.commission, r.net, r.reference, r.date, r.state, differences, r.note, r.period, now])
     }
 
     func remittances() throws -> [RemittanceRecord] {
         try Row.fetchAll(db, sql: """
-            SELECT partner_id, statement_key, model, amount, commission, net, reference, date, state, differences, note FROM remittances ORDER BY id
+            SELECT partner_id, statement_key, model, amount, commission, net, reference, date, state, differences, note, period FROM remittances ORDER BY id
             """).map { r in
             let text: String = r[9]
             let differences = (try? JSONDecoder().decode([RemittanceRecord.Difference].self, from: Data(text.utf8))) ?? []
             return RemittanceRecord(partnerID: r[0], key: r[1], model: r[2], amount: r[3], commission: r[4], net: r[5], reference: r[6], date: r[7],
-                                    state: r[8], differences: differences, note: r[10])
+                                    state: r[8], differences: differences, note: r[10], period: r[11])
         }
     }
 

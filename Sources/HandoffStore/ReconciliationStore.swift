@@ -42,9 +42,11 @@ public struct CommissionRecord: Hashable, Sendable {
     public var expected: Int64
     public var reported: Int64?
     public var currency: String
+    /// The date of the transaction (or echo) the commission is on.
+    public var date: CalendarDate?
 
     public init(partnerID: String, customerID: Int64, transactionID: Int64?, eventKey: String, kind: String, base: Int64, ratePPM: Int64,
-                expected: Int64, reported: Int64?, currency: String) {
+                expected: Int64, reported: Int64?, currency: String, date: CalendarDate? = nil) {
         self.partnerID = partnerID
         self.customerID = customerID
         self.transactionID = transactionID
@@ -55,6 +57,7 @@ public struct CommissionRecord: Hashable, Sendable {
         self.expected = expected
         self.reported = reported
         self.currency = currency
+        self.date = date
     }
 
     /// The agency reported a different commission than the schedule gives: flagged, never accepted silently.
@@ -90,9 +93,11 @@ public struct RemittanceRecord: Hashable, Sendable, Codable {
     public var state: String
     public var differences: [Difference]
     public var note: String?
+    /// The month (YYYY-MM) of the latest transaction the statement covers.
+    public var period: String?
 
     public init(partnerID: String, key: String, model: String, amount: Int64, commission: Int64, net: Int64, reference: String?, date: String?,
-                state: String, differences: [Difference], note: String?) {
+                state: String, differences: [Difference], note: String?, period: String? = nil) {
         self.partnerID = partnerID
         self.key = key
         self.model = model
@@ -104,6 +109,7 @@ public struct RemittanceRecord: Hashable, Sendable, Codable {
         self.state = state
         self.differences = differences
         self.note = note
+        self.period = period
     }
 }
 
@@ -142,7 +148,7 @@ public struct AgencyRequestRecord: Hashable, Sendable {
     }
 }
 
-public protocol ReconciliationWriting: PlacementWriting, InboxWriting {
+public protocol ReconciliationWriting: PlacementWriting, InboxWriting, ReportReading {
     /// Queues a request (once per partner and request id).
     func queueRequest(partnerID: String, customerID: Int64, placementID: Int64?, kind: String, requestID: String, amount: Money?,
                       date: CalendarDate, reason: String?, note: String?) throws

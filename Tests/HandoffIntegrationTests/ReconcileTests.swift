@@ -142,6 +142,25 @@ struct ReconcileTests {
         #expect(fetched.stdout.contains("remittance matched"), "\(fetched.stdout)")
         let s = try statements(install)
         #expect(s.count == 1 && s[0].state == "matched" && s[0].amount == 0 && s[0].commission == 2500 && s[0].net == -2500)
+
+        // The month's reconciliation report ties: nothing kept (293.75 collected, then reversed), 25.00 owed on the
+        // direct payment, which KRP deducted from its November transfer (remitted on 2026-12-05): no difference.
+        struct Report: Codable {
+            struct Row: Codable { var partner: String; var currency: String; var placed_accounts: Int; var placed_amount: Int64; var collected_gross: Int64
+                                  var commission: Int64; var direct_payments: Int; var direct_payment_fees: Int64; var net_due: Int64 }
+            var agencies: [Row]
+            var remitted: [String: Int64]
+            var difference: [String: Int64]
+        }
+        let report = try JSONDecoder().decode(Report.self, from: Data(try install.handoff(["report", "reconciliation", "--month", "2026-11", "--json"]).stdout.utf8))
+        let placeable = try JSONDecoder().decode([PlaceableFixture].self, from: Data(contentsOf: SampleDataTests.fixtures
+            .appendingPathComponent("sample-placeable-2026-11-15.json")))
+        let cad = try #require(report.agencies.first { $0.currency == "CAD" })
+        #expect(cad.placed_accounts == placeable.filter { $0.currency == "CAD" }.count)
+        #expect(cad.placed_amount == placeable.filter { $0.currency == "CAD" }.reduce(0) { $0 + $1.balance })
+        #expect(cad.collected_gross == 0 && cad.commission == 0 && cad.direct_payments == 1 && cad.direct_payment_fees == 2500 && cad.net_due == -2500)
+        #expect(report.remitted == ["keystone-recovery": -2500])
+        #expect(report.difference == ["keystone-recovery": 0])
     }
 
     @Test("A statement one cent off is a mismatch naming the transaction; a statement whose total disagrees with its lines is refused")

@@ -1,0 +1,52 @@
+import GRDB
+import HandoffDomain
+import HandoffStore
+
+extension SQLiteSession: ReportReading {
+    func agencyFigures(from: CalendarDate, to: CalendarDate) throws -> [AgencyMonthFigures] {
+        var rows: [String: AgencyMonthFigures] = [:]
+        func row(_ partner: String, _ currency: String) -> String {
+            let key = partner + "|" + currency
+            if rows[key] == nil { rows[key] = AgencyMonthFigures(partner: partner, currency: currency) }
+            return key
+        }
+        let range: StatementArguments = [from.iso, to.iso]
+        for r in try Row.fetchAll(db, sql: """
+            SELECT partner_id, currency, COUNT(*), SUM(balance) FROM placements WHERE placed_on BETWEEN ? AND ? GROUP BY partner_id, currency
+            """, arguments: range) {
+            let k = row(r[0], r[1]); rows[k]!.placed_accounts = r[2]; rows[k]!.placed_amount = r[3]
+        }
+        for r in try Row.fetchAll(db, sql: """
+            SELECT substr(t.reference, 1, instr(t.reference, ':') - 1), c.currency,
+                   SUM(CASE t.kind WHEN 'payment' THEN t.amount ELSE -t.amount END)
+            FROM transactions t JOIN customers c ON c.id = t.customer_id
+            WHERE t.source_kind = 'agency' AND t.kind IN ('payment', 'payment_reversal') AND t.date BETWEEN ? AND ?
+            GROUP BY 1, 2
+            """, arguments: range) {
+            let k = row(r[0], r[1]); rows[k]!.collected_gross = r[2]
+        }
+        for r in try Row.fetchAll(db, sql: """
+            SELECT partner_id, currency, kind, COUNT(*), SUM(base), SUM(expected) FROM commissions WHERE date BETWEEN ? AND ? GROUP BY 1, 2, 3
+            """, arguments: range) {
+            let k = row(r[0], r[1])
+            let kind: String = r[2]
+            if kind == "direct_payment" {
+                rows[k]!.direct_payments = r[3]; rows[k]!.direct_payment_amount = r[4]; rows[k]!.direct_payment_fees = r[5]
+            } else {
+                rows[k]!.commission += r[5] as Int64
+            }
+        }
+        return rows.values.sorted { ($0.partner, $0.currency) < ($1.partner, $1.currency) }
+    }
+
+    func remitted(from: CalendarDate, to: CalendarDate) throws -> [String: Int64] {
+        var out: [String: Int64] = [:]
+        for r in try Row.fetchAll(db, sql: """
+            SELECT partner_id, SUM(CASE model WHEN 'net' THEN net ELSE amount END) FROM remittances
+            WHERE state != 'refused' AND COALESCE(period, substr(date, 1, 7)) = ? GROUP BY partner_id
+            """, arguments: [String(from.iso.prefix(7))]) {
+            out[r[0]] = r[1]
+        }
+        return out
+    }
+}
