@@ -8,7 +8,36 @@ struct ReportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "report",
         abstract: "Reports for the accountant.",
-        subcommands: [Reconciliation.self])
+        subcommands: [Reconciliation.self, Scorecard.self])
+
+    struct Scorecard: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Per agency and placement month: accounts and amount placed, collected, liquidation rate, commission, days to first payment, share returned.")
+
+        @OptionGroup var global: GlobalOptions
+
+        @Flag(help: "JSON output (amounts in minor units, rates in basis points).")
+        var json = false
+
+        func run() throws {
+            let context = try global.open()
+            let rows = try context.store.readReconciliation { try $0.vintages() }
+            if json { print(try Output.json(rows)); return }
+            print([Output.cell("AGENCY", 20), Output.cell("VINTAGE", 7), "CUR", Output.cell("ACCTS", 5, right: true), Output.cell("PLACED", 13, right: true),
+                   Output.cell("COLLECTED", 12, right: true), Output.cell("LIQ.", 7, right: true), Output.cell("COMMISSION", 11, right: true),
+                   Output.cell("DAYS", 5, right: true), Output.cell("RETURNED", 8, right: true)].joined(separator: "  "))
+            for r in rows {
+                let cur = Currency(code: r.currency) ?? .usd
+                func t(_ v: Int64) -> String { Money(minorUnits: v, currency: cur).groupedText }
+                print([Output.cell(r.partner, 20), Output.cell(r.vintage, 7), r.currency, Output.cell(String(r.accounts), 5, right: true),
+                       Output.cell(t(r.placed_amount), 13, right: true), Output.cell(t(r.collected), 12, right: true),
+                       Output.cell(Amount.format(r.liquidation_bp, digits: 2) + "%", 7, right: true), Output.cell(t(r.commission), 11, right: true),
+                       Output.cell(r.average_days_to_first_payment.map { String(Int($0.rounded())) } ?? "-", 5, right: true),
+                       Output.cell(Amount.format(r.returned_bp, digits: 2) + "%", 8, right: true)].joined(separator: "  "))
+            }
+            if rows.isEmpty { print("no placements yet") }
+        }
+    }
 
     struct Reconciliation: ParsableCommand {
         static let configuration = CommandConfiguration(

@@ -3,6 +3,25 @@ import HandoffDomain
 import HandoffStore
 
 extension SQLiteSession: ReportReading {
+    func vintages() throws -> [VintageFigures] {
+        try Row.fetchAll(db, sql: """
+            SELECT p.partner_id, substr(p.placed_on, 1, 7), p.currency, COUNT(*), SUM(p.balance),
+                SUM((SELECT COALESCE(SUM(CASE t.kind WHEN 'payment' THEN t.amount ELSE -t.amount END), 0) FROM transactions t
+                     WHERE t.customer_id = p.customer_id AND t.source_kind = 'agency' AND t.kind IN ('payment', 'payment_reversal')
+                       AND t.reference LIKE p.partner_id || ':%')),
+                SUM((SELECT COALESCE(SUM(c.expected), 0) FROM commissions c
+                     WHERE c.customer_id = p.customer_id AND c.partner_id = p.partner_id AND c.kind IN ('collection', 'reversal'))),
+                AVG((SELECT julianday(MIN(t.date)) - julianday(p.placed_on) FROM transactions t
+                     WHERE t.customer_id = p.customer_id AND t.source_kind = 'agency' AND t.kind = 'payment' AND t.reference LIKE p.partner_id || ':%')),
+                SUM(CASE WHEN p.state = 'closed' AND p.state_reason = 'returned_uncollectable' THEN 1 ELSE 0 END)
+            FROM placements p WHERE p.state != 'rejected'
+            GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
+            """).map { r in
+            VintageFigures(partner: r[0], vintage: r[1], currency: r[2], accounts: r[3], placed_amount: r[4], collected: r[5], commission: r[6],
+                           average_days_to_first_payment: r[7], returned: r[8])
+        }
+    }
+
     func agencyFigures(from: CalendarDate, to: CalendarDate) throws -> [AgencyMonthFigures] {
         var rows: [String: AgencyMonthFigures] = [:]
         func row(_ partner: String, _ currency: String) -> String {

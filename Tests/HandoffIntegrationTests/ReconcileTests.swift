@@ -184,6 +184,25 @@ struct ReconcileTests {
         #expect(text.contains("T000000900001: commission on the statement 7343, recorded 7344"), "\(text)")
     }
 
+    @Test("The scorecard: collected, liquidation, commission and days to first payment per agency and vintage")
+    func scorecard() throws {
+        let install = try keystoneByFolder()
+        try drop(Array(Self.files.prefix(2)), into: install)      // accepted, then 293.75 collected on 2026-11-20
+        #expect(try install.handoff(["fetch"]).status == 0)
+        struct Row: Codable { var partner: String; var vintage: String; var currency: String; var accounts: Int; var placed_amount: Int64
+                              var collected: Int64; var liquidation_bp: Int64; var commission: Int64; var average_days_to_first_payment: Double?
+                              var returned_bp: Int64 }
+        let rows = try JSONDecoder().decode([Row].self, from: Data(try install.handoff(["report", "scorecard", "--json"]).stdout.utf8))
+        let cad = try #require(rows.first { $0.currency == "CAD" })
+        #expect(cad.partner == "keystone-recovery" && cad.vintage == "2026-11")
+        #expect(cad.collected == 29375 && cad.commission == 7344)
+        #expect(cad.liquidation_bp == 29375 * 10_000 / cad.placed_amount)
+        #expect(cad.average_days_to_first_payment == 5)
+        #expect(cad.returned_bp == 0)
+        // B-2002 was rejected: not counted as placed.
+        #expect(cad.accounts == (try dbCount(install, "SELECT COUNT(*) FROM placements WHERE currency = 'CAD' AND state != 'rejected'")))
+    }
+
     @Test("A commission that differs from the schedule by one cent is flagged")
     func commissionMismatch() throws {
         let install = try keystoneByFolder()
