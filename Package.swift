@@ -62,6 +62,8 @@ let package = Package(
         ]),
         // Reconciliation: agency events applied to the AR record exactly once.
         .target(name: "HandoffReconciliation", dependencies: ["HandoffDomain", "HandoffCSV", "HandoffStore", "HandoffLayout", "HandoffPartners"]),
+        // Reports and journal exports for the accountant.
+        .target(name: "HandoffReports", dependencies: ["HandoffDomain", "HandoffCSV", "HandoffConfig", "HandoffStore", "HandoffPartners", "HandoffLayout"]),
         // Getting a business's receivables into the AR record.
         .target(name: "HandoffImport", dependencies: [
             "HandoffDomain", "HandoffCSV", "HandoffStore",
@@ -70,7 +72,7 @@ let package = Package(
         // The commands; the executable is a thin shell over them.
         .target(name: "HandoffCLI", dependencies: [
             "HandoffDomain", "HandoffCSV", "HandoffStore", "HandoffSQLite", "HandoffConfig", "HandoffImport",
-            "HandoffPartners", "HandoffPlacement", "HandoffOutbox", "HandoffTransport", "HandoffIntake", "HandoffReconciliation",
+            "HandoffPartners", "HandoffPlacement", "HandoffOutbox", "HandoffTransport", "HandoffIntake", "HandoffReconciliation", "HandoffReports",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "handoff", dependencies: ["HandoffCLI"]),

@@ -30,6 +30,7 @@ public struct HandoffCommand: ParsableCommand {
             RemittancesCommand.self,
             RecallCommand.self,
             ReportCommand.self,
+            ExportCommand.self,
         ]
     )
 

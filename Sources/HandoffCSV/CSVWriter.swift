@@ -36,11 +36,24 @@ public struct CSVWriter: Sendable {
         return String(decoding: out, as: UTF8.self)
     }
 
+    /// `-293.75`: a number a spreadsheet reads as a number, never as a formula.
+    static func isPlainNumber(_ bytes: [UInt8]) -> Bool {
+        var rest = bytes[...]
+        if rest.first == UInt8(ascii: "-") { rest = rest.dropFirst() }
+        guard let firstDigit = rest.first, firstDigit >= 0x30 && firstDigit <= 0x39 else { return false }
+        var dot = false
+        for b in rest {
+            if b == UInt8(ascii: ".") { if dot { return false }; dot = true; continue }
+            guard b >= 0x30 && b <= 0x39 else { return false }
+        }
+        return rest.last != UInt8(ascii: ".")
+    }
+
     private func appendField(_ value: String, to out: inout [UInt8]) {
         var utf8 = Array(value.utf8)
         if neutraliseFormulas, let first = utf8.first,
            first == UInt8(ascii: "=") || first == UInt8(ascii: "+") || first == UInt8(ascii: "-")
-            || first == UInt8(ascii: "@") || first == 0x09 || first == 0x0D {
+            || first == UInt8(ascii: "@") || first == 0x09 || first == 0x0D, !Self.isPlainNumber(utf8) {
             utf8.insert(UInt8(ascii: "'"), at: 0)
         }
         let needsQuotes = utf8.contains { $0 == delimiter || $0 == 0x22 || $0 == 0x0A || $0 == 0x0D }

@@ -23,6 +23,8 @@ public struct HandoffConfig: Sendable {
     public var dataDirectory: String
     /// The selection rules of placement runs (`[placement]`).
     public var placementRules: PlacementRules
+    /// Ledger account names for journal exports (`[journal]`).
+    public var journalAccounts: JournalAccounts = JournalAccounts()
 
     /// Where placement runs write files for the transport stage to send: `<data>/staging/<partner>/`.
     public var stagingDirectory: String { dataDirectory + "/staging" }
@@ -89,6 +91,17 @@ public struct HandoffConfig: Sendable {
             p.rejectUnknownKeys()
         }
 
+        var journal = JournalAccounts()
+        if let j = top.table("journal") {
+            journal.bank = j.string("bank", default: journal.bank)
+            journal.receivable = j.string("receivable", default: journal.receivable)
+            journal.agencyClearing = j.string("agency_clearing", default: journal.agencyClearing)
+            journal.collectionFees = j.string("collection_fees", default: journal.collectionFees)
+            journal.feesPayable = j.string("fees_payable", default: journal.feesPayable)
+            journal.settlementAllowance = j.string("settlement_allowance", default: journal.settlementAllowance)
+            j.rejectUnknownKeys()
+        }
+
         top.rejectUnknownKeys()
         try problems.check()
 
@@ -97,7 +110,7 @@ public struct HandoffConfig: Sendable {
         }
         return HandoffConfig(file: file, root: root, businessName: name, timeZone: zone!, defaultCurrency: currency!,
                              databasePath: absolute(database), partnersDirectory: absolute(partners), dataDirectory: absolute(data),
-                             placementRules: rules)
+                             placementRules: rules, journalAccounts: journal)
     }
 
     /// Today's date in the business's time zone.
@@ -143,6 +156,28 @@ public struct HandoffConfig: Sendable {
         # newest_invoice_date (default) or newest_due_date: the Regulation F itemization date.
         itemization_basis = "newest_invoice_date"
 
+        [journal]
+        # Ledger account names used by `handoff export journal`.
+        bank = "assets:bank"
+        receivable = "assets:accounts receivable"
+        # Money an agency collected and has not yet remitted (one sub-account per agency).
+        agency_clearing = "assets:agency clearing"
+        collection_fees = "expenses:collection fees"
+        # Fees a gross agency invoices (one sub-account per agency).
+        fees_payable = "liabilities:agency fees payable"
+        settlement_allowance = "expenses:settlement allowance"
+
         """
     }
+}
+
+/// The ledger accounts a journal export posts to (`[journal]` in the configuration).
+public struct JournalAccounts: Sendable, Equatable {
+    public var bank = "assets:bank"
+    public var receivable = "assets:accounts receivable"
+    public var agencyClearing = "assets:agency clearing"
+    public var collectionFees = "expenses:collection fees"
+    public var feesPayable = "liabilities:agency fees payable"
+    public var settlementAllowance = "expenses:settlement allowance"
+    public init() {}
 }

@@ -3,6 +3,18 @@ import HandoffDomain
 import HandoffStore
 
 extension SQLiteSession: ReportReading {
+    func agencyTransactions(from: CalendarDate, to: CalendarDate) throws -> [AgencyTransaction] {
+        try Row.fetchAll(db, sql: """
+            SELECT t.reference, c.account_number, c.currency FROM transactions t JOIN customers c ON c.id = t.customer_id
+            WHERE t.source_kind = 'agency' AND t.date BETWEEN ? AND ? ORDER BY t.date, t.id
+            """, arguments: [from.iso, to.iso]).compactMap { r in
+            let reference: String = r[0]
+            let code: String = r[2]
+            guard let txn = try transaction(reference: reference), let currency = Currency(code: code) else { return nil }
+            return AgencyTransaction(transaction: txn, accountNumber: r[1], currency: currency)
+        }
+    }
+
     func vintages() throws -> [VintageFigures] {
         try Row.fetchAll(db, sql: """
             SELECT p.partner_id, substr(p.placed_on, 1, 7), p.currency, COUNT(*), SUM(p.balance),

@@ -57,7 +57,21 @@ public struct VintageFigures: Hashable, Sendable, Codable {
     }
 }
 
+/// A transaction an agency reported, with its account, for the journal.
+public struct AgencyTransaction: Hashable, Sendable {
+    public var transaction: TransactionRecord
+    public var accountNumber: String
+    public var currency: Currency
+    public init(transaction: TransactionRecord, accountNumber: String, currency: Currency) {
+        self.transaction = transaction
+        self.accountNumber = accountNumber
+        self.currency = currency
+    }
+}
+
 public protocol ReportReading {
+    /// Transactions from agencies (payments, reversals, settlement write-offs) dated `from`…`to`, in order.
+    func agencyTransactions(from: CalendarDate, to: CalendarDate) throws -> [AgencyTransaction]
     /// The scorecard: every agency's vintages.
     func vintages() throws -> [VintageFigures]
     /// Figures per agency and currency for the days `from`…`to`.

@@ -203,6 +203,38 @@ struct ReconcileTests {
         #expect(cad.accounts == (try dbCount(install, "SELECT COUNT(*) FROM placements WHERE currency = 'CAD' AND state != 'rejected'")))
     }
 
+    @Test("The hledger journal of the end-to-end run passes hledger check, and its agency balances equal the reconciliation report's")
+    func hledgerJournal() throws {
+        let install = try keystoneByFolder()
+        try drop(Self.files + ["KRP_REM_C10442_202611.csv"], into: install)
+        #expect(try install.handoff(["fetch"]).status == 0)
+        // A settlement on another account too, so that every kind of entry is in the journal.
+        let journal = install.root.appendingPathComponent("journal.ledger").path
+        let export = try install.handoff(["export", "journal", "--from", "2026-11-01", "--to", "2026-12-31", "--format", "hledger", "--output", journal])
+        #expect(export.status == 0, "\(export.stderr)")
+        let text = try String(contentsOfFile: journal, encoding: .utf8)
+        #expect(text.contains("expenses:collection fees") && text.contains("= 0.00 CAD"), "\(text)")
+        let check = try Handoff.runTool("/usr/bin/hledger", ["-f", journal, "check"])
+        #expect(check.status == 0, "\(check.output)\n\(text)")
+        let clearing = try Handoff.runTool("/usr/bin/hledger", ["-f", journal, "balance", "assets:agency clearing", "--flat", "-N", "-E"])
+        #expect(clearing.output.contains("assets:agency clearing:keystone-recovery") && clearing.output.split(separator: " ").first { !$0.isEmpty }.map(String.init) == "0", "\(clearing.output)")
+
+        // A journal one cent away from the report fails the check.
+        let tampered = text.replacingOccurrences(of: "220.31 CAD", with: "220.30 CAD").replacingOccurrences(of: "    expenses:collection fees                    73.44 CAD", with: "    expenses:collection fees                    73.45 CAD")
+        #expect(tampered != text)
+        try tampered.write(toFile: journal + ".bad", atomically: true, encoding: .utf8)
+        #expect(try Handoff.runTool("/usr/bin/hledger", ["-f", journal + ".bad", "check"]).status != 0)
+
+        // CSV, IIF and Xero render the same entries; spreadsheet cells are safe.
+        for format in ["csv", "iif", "xero"] {
+            let r = try install.handoff(["export", "journal", "--from", "2026-11-01", "--to", "2026-12-31", "--format", format])
+            #expect(r.status == 0 && r.stdout.contains("expenses:collection fees"), "\(format): \(r.stderr)")
+        }
+        let csv = try install.handoff(["export", "journal", "--from", "2026-11-01", "--to", "2026-12-31", "--format", "csv"]).stdout
+        #expect(csv.hasPrefix("date,entry,description,account,debit,credit,currency\r\n"))
+        #expect(!csv.split(separator: "\r\n").contains { line in line.split(separator: ",").contains { $0.hasPrefix("=") || $0.hasPrefix("@") } })
+    }
+
     @Test("A commission that differs from the schedule by one cent is flagged")
     func commissionMismatch() throws {
         let install = try keystoneByFolder()

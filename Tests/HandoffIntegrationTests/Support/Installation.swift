@@ -1,6 +1,7 @@
 import Foundation
 import HandoffConfig
 import HandoffSQLite
+import HandoffTestSupport
 import Testing
 
 /// A Handoff installation in a fresh temporary folder, set up by the real `handoff init`,
@@ -92,6 +93,11 @@ enum Handoff {
     static var repositoryRoot: URL {
         URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent().deletingLastPathComponent()
+    }
+
+    /// Runs another program (hledger…) and returns its status and output.
+    static func runTool(_ program: String, _ arguments: [String]) throws -> (status: Int32, output: String) {
+        try shell(program, arguments)
     }
 
     static func run(_ arguments: [String], in directory: URL, environment extra: [String: String] = [:]) throws -> Result {
