@@ -72,10 +72,12 @@ struct CSVReaderTests {
         #expect(writer.line(["a", "b,c"]) == "a,\"b,c\"\r\n")
     }
 
-    @Test("Formula neutralising for spreadsheets")
+    @Test("Formula neutralising for spreadsheets: anything that could run is escaped; a plain number stays a number")
     func formulas() {
         let writer = CSVWriter(lineEnding: .lf, neutraliseFormulas: true)
-        #expect(writer.line(["=SUM(A1)", "+1", "-2", "@cmd", "safe", "1,000"]) == "'=SUM(A1),'+1,'-2,'@cmd,safe,\"1,000\"\n")
+        #expect(writer.line(["=SUM(A1)", "+1", "-2+3", "-1+cmd|' /C calc'!A0", "@cmd", "safe", "1,000"])
+                == "'=SUM(A1),'+1,'-2+3,'-1+cmd|' /C calc'!A0,'@cmd,safe,\"1,000\"\n")
+        #expect(writer.line(["-293.75", "-2", "-", "-.5", "-1."]) == "-293.75,-2,'-,'-.5,'-1.\n")
     }
 }
 
