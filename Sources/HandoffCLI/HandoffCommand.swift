@@ -29,6 +29,9 @@ public struct HandoffCommand: ParsableCommand {
             EventsCommand.self,
             RemittancesCommand.self,
             RecallCommand.self,
+            NotifyCommand.self,
+            RequestsCommand.self,
+            ClearCommand.self,
             ReportCommand.self,
             ExportCommand.self,
         ]

@@ -22,7 +22,7 @@ struct SendCommand: ParsableCommand {
         let requests = RequestDelivery(store: context.store, partners: partners, factory: TransportFactory(root: context.config.root),
                                        stagingDirectory: context.config.stagingDirectory, businessName: context.config.businessName,
                                        today: context.config.today())
-        try requests.queueDirectPayments()
+        try requests.queueReports()
         let reports = try requests.dispatch() + delivery.queue(only: partner) + delivery.send(only: partner)
         for r in reports { print("\(Output.cell(r.partnerID, 20))  \(Output.cell(r.name, 40))  \(r.outcome)") }
         if reports.isEmpty { print("nothing to send") }

@@ -29,19 +29,32 @@ public struct RequestDelivery {
         self.today = today
     }
 
-    /// Queues a direct-payment report for every payment the business recorded for an account
-    /// an agency holds, on or after its placement. Returns how many were queued.
+    /// Queues a report for every payment, credit or write-off the business recorded for an
+    /// account an agency holds, on or after its placement: a direct payment, or a balance
+    /// adjustment (negative: it lowers the balance). Returns how many were queued.
     @discardableResult
-    public func queueDirectPayments() throws -> Int {
+    public func queueReports() throws -> Int {
         try store.writeReconciliation { w in
-            let found = try w.unreportedDirectPayments()
-            for (placement, txn) in found {
+            let payments = try w.unreportedDirectPayments()
+            for (placement, txn) in payments {
                 try w.queueRequest(partnerID: placement.partnerID, customerID: placement.customerID, placementID: placement.id, kind: "direct_payment",
                                    requestID: txn.reference, amount: Money(minorUnits: txn.amount, currency: placement.balance.currency), date: txn.date,
                                    reason: nil, note: "direct payment received by the business")
             }
-            return found.count
+            let adjustments = try w.unreportedAdjustments()
+            for (placement, txn) in adjustments {
+                try w.queueRequest(partnerID: placement.partnerID, customerID: placement.customerID, placementID: placement.id, kind: "adjustment",
+                                   requestID: txn.reference, amount: Money(minorUnits: -txn.amount, currency: placement.balance.currency), date: txn.date,
+                                   reason: "\(txn.kind.rawValue) \(txn.reference)", note: "\(txn.kind.rawValue) recorded by the business")
+            }
+            return payments.count + adjustments.count
         }
+    }
+
+    /// Whether the agency echoes direct payments back (then the commission owed is recorded
+    /// from its echo); otherwise it is recorded when the payment is reported.
+    private func echoes(_ partner: Partner) -> Bool {
+        partner.returns.values.contains { $0.events?.rules.values.contains { $0.event == "direct_payment_echo" } ?? false }
     }
 
     /// Sends (or stages in an updates file) every queued request.
@@ -57,7 +70,19 @@ public struct RequestDelivery {
                     do {
                         try sender.send(AgencyRequest(kind: r.kind, accountNumber: r.accountNumber, id: r.requestID, amount: r.amount, date: r.date,
                                                       reason: r.reason, note: r.note))
-                        try store.writeReconciliation { try $0.setRequestState(id: r.id, "sent", error: nil, batchID: nil) }
+                        try store.writeReconciliation { w in
+                            try w.setRequestState(id: r.id, "sent", error: nil, batchID: nil)
+                            if r.kind == "direct_payment", !echoes(partner), let amount = r.amount,
+                               let placement = try w.placement(customerID: r.customerID, partnerID: partner.id) {
+                                let status = try w.agencyStatus(placementID: placement.id)
+                                let rate = partner.terms.commission.rate(ageDays: placement.placedOn.days(since: placement.oldestDueDate), status: status)
+                                let fee = rate.map { partner.terms.commission.commission(on: amount.minorUnits, rate: $0) } ?? 0
+                                try w.recordCommission(CommissionRecord(partnerID: partner.id, customerID: r.customerID, transactionID: nil,
+                                                                        eventKey: "direct:" + r.requestID, kind: "direct_payment", base: amount.minorUnits,
+                                                                        ratePPM: rate?.partsPerMillion ?? 0, expected: fee, reported: nil,
+                                                                        currency: amount.currency.code, date: r.date))
+                            }
+                        }
                         reports.append(.init(partnerID: partner.id, name: "\(r.kind) \(r.requestID)", outcome: "sent"))
                     } catch let e as TransportError {
                         try store.writeReconciliation { try $0.setRequestState(id: r.id, e.isPermanent ? "failed" : "queued", error: e.description, batchID: nil) }
@@ -65,8 +90,14 @@ public struct RequestDelivery {
                     }
                 }
             } else if let spec = partner.updates {
-                let name = try stageUpdatesFile(partner: partner, spec: spec, requests: mine)
-                reports.append(.init(partnerID: partner.id, name: name, outcome: "staged with \(mine.count) update\(mine.count == 1 ? "" : "s")"))
+                let (name, refused) = try stageUpdatesFile(partner: partner, spec: spec, requests: mine)
+                for (r, why) in refused {
+                    reports.append(.init(partnerID: partner.id, name: "\(r.kind) \(r.requestID)", outcome: "failed: \(why)"))
+                }
+                if let name {
+                    let count = mine.count - refused.count
+                    reports.append(.init(partnerID: partner.id, name: name, outcome: "staged with \(count) update\(count == 1 ? "" : "s")"))
+                }
             } else {
                 reports.append(.init(partnerID: partner.id, name: "\(mine.count) request(s)", outcome: "waiting: the partner file has no [updates] or [transport.requests]"))
             }
@@ -74,9 +105,28 @@ public struct RequestDelivery {
         return reports
     }
 
-    /// Writes the requests as one updates file in the partner's layout, and records it as a batch.
-    private func stageUpdatesFile(partner: Partner, spec: FileSpec, requests: [AgencyRequestRecord]) throws -> String {
-        try store.writeReconciliation { w -> String in
+    /// Writes the requests as one updates file in the partner's layout, and records it as a
+    /// batch. A request the layout refuses is marked failed with the reason and left out.
+    private func stageUpdatesFile(partner: Partner, spec: FileSpec, requests all: [AgencyRequestRecord]) throws
+        -> (String?, [(AgencyRequestRecord, String)]) {
+        try store.writeReconciliation { w -> (String?, [(AgencyRequestRecord, String)]) in
+            // Render every row first: a refused row fails alone, and no file is made for none.
+            let renderer = LayoutRenderer(layout: spec.layout)
+            var refused: [(AgencyRequestRecord, String)] = []
+            var requests: [AgencyRequestRecord] = []
+            for r in all {
+                do {
+                    _ = try renderer.account(Self.lookup(r, batch: PlacementValues.Batch(partnerID: partner.id, clientID: partner.clientID,
+                                                                                         partnerName: partner.name, businessName: businessName, id: "",
+                                                                                         date: today, sequence: 1, currency: .usd)),
+                                             invoices: [{ _ in nil }])
+                    requests.append(r)
+                } catch {
+                    try w.setRequestState(id: r.id, "failed", error: "\(error)", batchID: nil)
+                    refused.append((r, "\(error)"))
+                }
+            }
+            guard !requests.isEmpty else { return (nil, refused) }
             let sequence = try w.nextSequence(partnerID: partner.id, day: today, kind: "updates")
             var values = PlacementValues.Batch(partnerID: partner.id, clientID: partner.clientID, partnerName: partner.name, businessName: businessName,
                                                id: "", date: today, sequence: sequence, currency: requests.first?.amount?.currency ?? .usd)
@@ -86,26 +136,12 @@ public struct RequestDelivery {
             let dir = stagingDirectory + "/" + partner.id
             try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o750])
             let file = try AtomicFileWriter(path: dir + "/" + fileName)
-            let renderer = LayoutRenderer(layout: spec.layout)
             let header = values
             try file.write(try renderer.header { header.value($0) })
             var accounts = Set<String>()
             var total: Int64 = 0
             for r in requests {
-                let batch = values
-                let lookup: ValueLookup = { path in
-                    switch path {
-                    case "account.number": return .text(r.accountNumber)
-                    case "update.kind": return .text(r.kind)
-                    case "update.agency_reference": return r.agencyReference.map { .text($0) } ?? .absent
-                    case "update.effective_date": return .date(r.date)
-                    case "update.amount": return r.amount.map { .money($0) } ?? .absent
-                    case "update.reference": return .text(r.requestID)
-                    case "update.note": return (r.note ?? r.reason).map { .text($0) } ?? .absent
-                    default: return batch.value(path)
-                    }
-                }
-                try file.write(try renderer.account(lookup, invoices: [{ _ in nil }]))
+                try file.write(try renderer.account(Self.lookup(r, batch: values), invoices: [{ _ in nil }]))
                 accounts.insert(r.accountNumber)
                 total += r.amount?.minorUnits ?? 0
             }
@@ -120,7 +156,23 @@ public struct RequestDelivery {
                                                    sha256: try HTTPSClient.sha256(file: dir + "/" + fileName), size: file.byteCount, createdAt: ""))
             try w.setBatchKind(id: id, "updates")
             for r in requests { try w.setRequestState(id: r.id, "sent", error: nil, batchID: id) }
-            return fileName
+            return (fileName, refused)
+        }
+    }
+
+    /// A request's values for an updates layout.
+    static func lookup(_ r: AgencyRequestRecord, batch: PlacementValues.Batch) -> ValueLookup {
+        { path in
+            switch path {
+            case "account.number": return .text(r.accountNumber)
+            case "update.kind": return .text(r.kind)
+            case "update.agency_reference": return r.agencyReference.map { .text($0) } ?? .absent
+            case "update.effective_date": return .date(r.date)
+            case "update.amount": return r.amount.map { .money($0) } ?? .absent
+            case "update.reference": return .text(r.requestID)
+            case "update.note": return (r.note ?? r.reason).map { .text($0) } ?? .absent
+            default: return batch.value(path)
+            }
         }
     }
 }

@@ -179,11 +179,14 @@ public struct Reconciliation {
         case .statusChanged(let code, let meaning):
             switch meaning {
             case .recallObjected:
-                return try update(lifecycle.recallObjected(), status: code) ?? ("applied", nil)
+                let result = try update(lifecycle.recallObjected(), status: code) ?? ("applied", nil)
+                try w.setRequestStates(placementID: placement.id, kind: "recall", from: "sent", to: "objected")
+                return result
             case .active, .disputed, .stopped:
                 return try update(lifecycle.agencyActivity(), status: code) ?? ("applied", nil)
             case .paidInFull, .settled, .returnedUncollectable, .recallConfirmed:
                 let closure = meaning.closure!
+                if closure == .recalled { try w.setRequestStates(placementID: placement.id, kind: "recall", from: "sent", to: "confirmed") }
                 if case .recallPending = lifecycle.state, closure == .recalled {
                     if let held = try update(lifecycle.recallConfirmed(), status: code) { return held }
                 } else if let held = try update(lifecycle.closed(closure), status: code) { return held }

@@ -142,6 +142,35 @@ extension SQLiteSession {
         return out
     }
 
+    func setRequestStates(placementID: Int64, kind: String, from: String, to: String) throws {
+        try db.execute(sql: "UPDATE agency_requests SET state = ?, updated_at = ? WHERE placement_id = ? AND kind = ? AND state = ?",
+                       arguments: [to, now, placementID, kind, from])
+    }
+
+    func unreportedAdjustments() throws -> [(placement: PlacementRecord, transaction: TransactionRecord)] {
+        let rows = try Row.fetchAll(db, sql: """
+            SELECT p.customer_id, p.partner_id, t.reference FROM transactions t
+            JOIN placements p ON p.customer_id = t.customer_id AND p.state IN ('sent', 'accepted', 'active', 'recall_pending')
+            WHERE t.kind IN ('credit', 'writeoff') AND t.source_kind != 'agency' AND t.date >= p.placed_on
+              AND NOT EXISTS (SELECT 1 FROM agency_requests r WHERE r.partner_id = p.partner_id AND r.request_id = t.reference)
+            ORDER BY t.id
+            """)
+        var out: [(PlacementRecord, TransactionRecord)] = []
+        for r in rows {
+            let reference: String = r[2]
+            guard let placement = try placement(customerID: r[0], partnerID: r[1]), let txn = try transaction(reference: reference) else { continue }
+            out.append((placement, txn))
+        }
+        return out
+    }
+
+    func clearRejection(customerID: Int64, partnerID: String) throws -> Bool {
+        try db.execute(sql: """
+            UPDATE placements SET cleared_at = ?, updated_at = ? WHERE customer_id = ? AND partner_id = ? AND state = 'rejected' AND cleared_at IS NULL
+            """, arguments: [now, now, customerID, partnerID])
+        return db.changesCount > 0
+    }
+
     func placedInvoiceIDs(placementID: Int64) throws -> Set<Int64> {
         Set(try Int64.fetchAll(db, sql: "SELECT invoice_id FROM placement_invoices WHERE placement_id = ?", arguments: [placementID]))
     }

@@ -158,6 +158,12 @@ public protocol ReconciliationWriting: PlacementWriting, InboxWriting, ReportRea
     /// Payments the business recorded itself (imported) for accounts an agency holds, made on or
     /// after their placement and not yet reported to that agency: each becomes a direct-payment report.
     func unreportedDirectPayments() throws -> [(placement: PlacementRecord, transaction: TransactionRecord)]
+    /// Moves the requests of a kind for a placement from one state to another (`sent` → `confirmed` or `objected`).
+    func setRequestStates(placementID: Int64, kind: String, from: String, to: String) throws
+    /// Non-agency credits and write-offs on accounts an agency holds, made after placement, not yet reported.
+    func unreportedAdjustments() throws -> [(placement: PlacementRecord, transaction: TransactionRecord)]
+    /// Clears an agency's rejection of an account, so that the agency may be offered it again.
+    func clearRejection(customerID: Int64, partnerID: String) throws -> Bool
     /// The invoices a placement placed.
     func placedInvoiceIDs(placementID: Int64) throws -> Set<Int64>
     /// Adds a batch of another kind than a placement (an updates file).

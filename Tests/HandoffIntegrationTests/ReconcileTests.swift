@@ -81,6 +81,11 @@ struct ReconcileTests {
         #expect(try figures(install, "B-2002").placementState == "rejected:DUPLICATE: account already placed with KRP and not closed:")
         let replaced = try install.handoff(["place", "--as-of", "2026-12-15", "--dry-run", "--json"]).stdout
         #expect(replaced.contains("\"account_number\":\"B-2002\"") && replaced.contains("rejected it before"), "\(replaced)")
+        // Once a person clears the rejection, KRP may be offered B-2002 again.
+        #expect(try install.handoff(["clear", "B-2002", "--partner", "keystone-recovery"]).status == 0)
+        #expect(try install.handoff(["clear", "B-2002", "--partner", "keystone-recovery"]).status != 0)
+        let cleared = try install.handoff(["place", "--as-of", "2026-12-15", "--dry-run", "--json"]).stdout
+        #expect(!cleared.contains("rejected it before"), "\(cleared)")
 
         // The same files again: nothing changes.
         try drop(Self.files.map { $0 }, into: install)
@@ -384,11 +389,22 @@ struct UpdatesFileSendTests {
         #expect(control.hasPrefix("records=2;accounts=1;total_balance=100.00;sha256="), "\(control)")
         #expect(try install.handoff(["send"]).stdout.contains("nothing to send"))
 
+        // A dispute and a death notice: KRP's layout takes disputes (DSP) but has no code for a death,
+        // so that one fails alone with the reason and the dispute still goes.
+        #expect(try install.handoff(["notify", "A-1001", "--kind", "dispute", "--note", "debtor disputes INV-7001"]).status == 0)
+        #expect(try install.handoff(["notify", "A-1001", "--kind", "deceased", "--note", "estate notified us"]).status == 0)
+        let second = try install.handoff(["send"])
+        #expect(second.stdout.contains("failed: INVALID_DATA: record_type: 'deceased' has no code"), "\(second.stdout)")
+        #expect(second.stdout.contains("KRP_UPD_") && second.stdout.contains("staged with 1 update"), "\(second.stdout)")
+        let requests = try install.handoff(["requests"]).stdout
+        #expect(requests.contains("recall") && requests.contains("dispute") && requests.contains("failed"), "\(requests)")
+
         // KRP confirms the recall in its activity file.
         let outbound = install.root.appendingPathComponent("var/krp/outbound")
         try "record_type,account_number,krp_reference,activity_date,invoice_number,amount,commission,net,status_code,transaction_id,original_transaction_id,note\r\nSTS,A-1001,K000481516,2026-11-30,,,,,RCL,,,recall confirmed\r\n"
             .write(to: outbound.appendingPathComponent("KRP_ACT_C10442_20261130.csv"), atomically: true, encoding: .utf8)
         #expect(try install.handoff(["fetch"]).status == 0)
         #expect(try test.figures(install, "A-1001").placementState == "closed:recalled:K000481516")
+        #expect(try install.handoff(["requests", "--json"]).stdout.contains("\"state\" : \"confirmed\""))
     }
 }
