@@ -313,6 +313,13 @@ public struct Reconciliation {
                         (try? w.transaction(id: c.transactionID!))??.reversesID == payment.id
                     }.reduce(0) { $0 + $1.expected }
             }
+            // Plus the fees on direct payments reported since the agency's previous statement.
+            let statementDate = single.event.date ?? today
+            let previous = try w.remittances().filter { $0.partnerID == partner.id }.compactMap { $0.date.flatMap { CalendarDate(iso: $0) } }
+                .filter { $0 < statementDate }.max()
+            expectedFee += commissions.filter { c in
+                c.kind == "direct_payment" && (c.date.map { d in d <= statementDate && previous.map { d > $0 } ?? true } ?? false)
+            }.reduce(0) { $0 + $1.expected }
             if gross != expectedGross { differences.append(.init(transactionID: "(gross)", field: "amount", statement: gross, recorded: expectedGross)) }
             if fee != expectedFee { differences.append(.init(transactionID: "(fee)", field: "commission", statement: fee, recorded: expectedFee)) }
             record = RemittanceRecord(partnerID: partner.id, key: "remittance:" + id, model: partner.terms.remittance.rawValue, amount: gross,
