@@ -16,6 +16,8 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
         .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
         // Pure domain: money, dates, the AR model, ageing, allocation. No I/O.
@@ -64,6 +66,13 @@ let package = Package(
         .target(name: "HandoffReconciliation", dependencies: ["HandoffDomain", "HandoffCSV", "HandoffStore", "HandoffLayout", "HandoffPartners"]),
         // Reports and journal exports for the accountant.
         .target(name: "HandoffReports", dependencies: ["HandoffDomain", "HandoffCSV", "HandoffConfig", "HandoffStore", "HandoffPartners", "HandoffLayout"]),
+        // The daemon: jobs on schedules, the HTTP API, agency webhooks.
+        .target(name: "HandoffServer", dependencies: [
+            "HandoffDomain", "HandoffConfig", "HandoffStore", "HandoffSQLite", "HandoffPartners", "HandoffPlacement", "HandoffOutbox",
+            "HandoffIntake", "HandoffReconciliation", "HandoffTransport",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        ]),
         // Getting a business's receivables into the AR record.
         .target(name: "HandoffImport", dependencies: [
             "HandoffDomain", "HandoffCSV", "HandoffStore",
@@ -72,7 +81,7 @@ let package = Package(
         // The commands; the executable is a thin shell over them.
         .target(name: "HandoffCLI", dependencies: [
             "HandoffDomain", "HandoffCSV", "HandoffStore", "HandoffSQLite", "HandoffConfig", "HandoffImport",
-            "HandoffPartners", "HandoffPlacement", "HandoffOutbox", "HandoffTransport", "HandoffIntake", "HandoffReconciliation", "HandoffReports",
+            "HandoffPartners", "HandoffPlacement", "HandoffOutbox", "HandoffTransport", "HandoffIntake", "HandoffReconciliation", "HandoffReports", "HandoffServer",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "handoff", dependencies: ["HandoffCLI"]),

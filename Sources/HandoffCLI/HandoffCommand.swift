@@ -1,7 +1,8 @@
 import ArgumentParser
 
 /// `handoff`: the root command. Every capability is a subcommand; the executable is this.
-public struct HandoffCommand: ParsableCommand {
+@available(macOS 10.15, macCatalyst 13, iOS 13, tvOS 13, watchOS 6, *)
+public struct HandoffCommand: AsyncParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "handoff",
         abstract: "Hands old receivables to collection agencies and brings the money back into the books.",
@@ -34,6 +35,7 @@ public struct HandoffCommand: ParsableCommand {
             ClearCommand.self,
             ReportCommand.self,
             ExportCommand.self,
+            ServeCommand.self,
         ]
     )
 
@@ -44,10 +46,11 @@ public struct HandoffCommand: ParsableCommand {
 import Glibc
 #endif
 
+@available(macOS 10.15, macCatalyst 13, iOS 13, tvOS 13, watchOS 6, *)
 extension HandoffCommand {
     /// Runs the command line. `--config PATH` may stand before the subcommand
     /// (`handoff --config c.toml accounts`) as well as after it.
-    public static func runCommandLine(_ arguments: [String] = Array(CommandLine.arguments.dropFirst())) {
+    public static func runCommandLine(_ arguments: [String] = Array(CommandLine.arguments.dropFirst())) async {
         var args = arguments
         while let first = args.first {
             if first == "--config", args.count >= 2 {
@@ -60,6 +63,6 @@ extension HandoffCommand {
                 break
             }
         }
-        main(args)
+        await main(args)
     }
 }

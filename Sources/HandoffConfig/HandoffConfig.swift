@@ -25,6 +25,8 @@ public struct HandoffConfig: Sendable {
     public var placementRules: PlacementRules
     /// Ledger account names for journal exports (`[journal]`).
     public var journalAccounts: JournalAccounts = JournalAccounts()
+    /// `handoff serve` (`[server]`).
+    public var server: ServerSettings = ServerSettings()
 
     /// Where placement runs write files for the transport stage to send: `<data>/staging/<partner>/`.
     public var stagingDirectory: String { dataDirectory + "/staging" }
@@ -102,6 +104,19 @@ public struct HandoffConfig: Sendable {
             j.rejectUnknownKeys()
         }
 
+        var server = ServerSettings()
+        if let t = top.table("server") {
+            server.host = t.string("host", default: server.host)
+            server.port = t.int("port", default: server.port, range: 1...65535)
+            server.tokenEnv = t.string("token_env", default: server.tokenEnv)
+            server.tokenFile = t.string("token_file")
+            server.placeEveryMinutes = t.int("place_every_minutes", default: server.placeEveryMinutes, range: 0...525_600)
+            server.sendEveryMinutes = t.int("send_every_minutes", default: server.sendEveryMinutes, range: 0...525_600)
+            server.fetchEveryMinutes = t.int("fetch_every_minutes", default: server.fetchEveryMinutes, range: 0...525_600)
+            if t.has("token") { problems.add("server.token", "a token is never written in the configuration: use token_env or token_file") }
+            t.rejectUnknownKeys()
+        }
+
         top.rejectUnknownKeys()
         try problems.check()
 
@@ -110,7 +125,7 @@ public struct HandoffConfig: Sendable {
         }
         return HandoffConfig(file: file, root: root, businessName: name, timeZone: zone!, defaultCurrency: currency!,
                              databasePath: absolute(database), partnersDirectory: absolute(partners), dataDirectory: absolute(data),
-                             placementRules: rules, journalAccounts: journal)
+                             placementRules: rules, journalAccounts: journal, server: server)
     }
 
     /// Today's date in the business's time zone.
@@ -167,6 +182,17 @@ public struct HandoffConfig: Sendable {
         fees_payable = "liabilities:agency fees payable"
         settlement_allowance = "expenses:settlement allowance"
 
+        [server]
+        # handoff serve listens here (loopback by default).
+        host = "127.0.0.1"
+        port = 8080
+        # The API's bearer token comes from this environment variable (or token_file); never written here.
+        token_env = "HANDOFF_API_TOKEN"
+        # How often each job runs on its own (minutes; 0 = only on demand).
+        place_every_minutes = 1440
+        send_every_minutes = 15
+        fetch_every_minutes = 15
+
         """
     }
 }
@@ -179,5 +205,17 @@ public struct JournalAccounts: Sendable, Equatable {
     public var collectionFees = "expenses:collection fees"
     public var feesPayable = "liabilities:agency fees payable"
     public var settlementAllowance = "expenses:settlement allowance"
+    public init() {}
+}
+
+/// How `handoff serve` listens and schedules its jobs (`[server]`).
+public struct ServerSettings: Sendable, Equatable {
+    public var host = "127.0.0.1"
+    public var port = 8080
+    public var tokenEnv = "HANDOFF_API_TOKEN"
+    public var tokenFile: String?
+    public var placeEveryMinutes = 1440
+    public var sendEveryMinutes = 15
+    public var fetchEveryMinutes = 15
     public init() {}
 }

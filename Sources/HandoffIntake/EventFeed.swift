@@ -59,18 +59,7 @@ public struct EventFeed {
             var taken: [Intake.Report] = []
             try store.writeInbox { w in
                 for event in events {
-                    guard let id = event[spec.id].map({ "\($0)" }) else { continue }
-                    let bytes = try JSONSerialization.data(withJSONObject: event, options: [.sortedKeys, .withoutEscapingSlashes])
-                    let sha = Hex.encode(SHA256.hash(data: bytes))
-                    let name = "event:" + id
-                    let earlier = try w.inbox(partnerID: partner.id, remoteName: name)
-                    if earlier.contains(where: { $0.sha256 == sha }) { continue }
-                    let path = try archive(bytes, sha: sha)
-                    let held = earlier.first.map { "event \(id) arrived before (#\($0.id)) with other content: a person must decide" }
-                    _ = try w.insertInbox(partnerID: partner.id, kind: (event[spec.type] as? String) ?? "event", remoteName: name, sha256: sha,
-                                          size: Int64(bytes.count), archivePath: path, plainPath: path, state: held == nil ? "received" : "held",
-                                          reason: held ?? "page \(pagePath)")
-                    taken.append(Intake.Report(partnerID: partner.id, name: name, outcome: held == nil ? "received (\((event[spec.type] as? String) ?? "event"))" : "held: \(held!)"))
+                    if let report = try record(event, spec: spec, partner: partner, note: "page \(pagePath)", w) { taken.append(report) }
                 }
                 try w.setFeedCursor(partnerID: partner.id, next)
             }
@@ -86,6 +75,35 @@ public struct EventFeed {
         let path = dir + "/" + sha
         if !FileManager.default.fileExists(atPath: path) { try Data(bytes).write(to: URL(fileURLWithPath: path), options: .atomic) }
         return path
+    }
+
+    /// Stores one event once under its id: a second copy with the same content changes
+    /// nothing; the same id with other content is held for a person.
+    func record(_ event: [String: Any], spec: Spec, partner: Partner, note: String, _ w: any InboxWriting) throws -> Intake.Report? {
+        guard let id = event[spec.id].map({ "\($0)" }) else { return nil }
+        let bytes = try JSONSerialization.data(withJSONObject: event, options: [.sortedKeys, .withoutEscapingSlashes])
+        let sha = Hex.encode(SHA256.hash(data: bytes))
+        let name = "event:" + id
+        let earlier = try w.inbox(partnerID: partner.id, remoteName: name)
+        if earlier.contains(where: { $0.sha256 == sha }) { return nil }
+        let path = try archive(bytes, sha: sha)
+        let type = (event[spec.type] as? String) ?? "event"
+        let held = earlier.first.map { "event \(id) arrived before (#\($0.id)) with other content: a person must decide" }
+        _ = try w.insertInbox(partnerID: partner.id, kind: type, remoteName: name, sha256: sha, size: Int64(bytes.count), archivePath: path,
+                              plainPath: path, state: held == nil ? "received" : "held", reason: held ?? note)
+        return Intake.Report(partnerID: partner.id, name: name, outcome: held == nil ? "received (\(type))" : "held: \(held!)")
+    }
+
+    /// Takes one event an agency pushed (a webhook), after its signature was verified: stored
+    /// exactly as the feed would store it, so that push and pull never apply an event twice.
+    /// Returns whether it was new.
+    public func receive(_ body: [UInt8], partner: Partner) throws -> Bool {
+        guard let spec = spec(partner) else { throw TransportError(.configuration, "\(partner.id) has no event feed in its partner file") }
+        guard let event = try JSONSerialization.jsonObject(with: Data(body)) as? [String: Any] else {
+            throw TransportError(.other, "\(partner.id): the pushed event is not a JSON object")
+        }
+        let raw = try archive(body, sha: Hex.encode(SHA256.hash(data: body)))
+        return try store.writeInbox { w in try record(event, spec: spec, partner: partner, note: "pushed \(raw)", w) != nil }
     }
 
     /// Polls the receipt of every batch sent to an HTTPS partner (`[transport] receipt` in its

@@ -173,6 +173,24 @@ public struct TransportFactory: Sendable {
         return file
     }
 
+    /// How an agency's webhook pushes are signed: `[transport.webhook]` (its own client id and
+    /// secret, such as Meridian's `MCC`), with the header names and string to sign of its
+    /// request signing.
+    public func webhookSigning(for partner: Partner) throws -> RequestSigning {
+        guard let hook = partner.transport.settings.table("webhook") else {
+            throw TransportError(.configuration, "\(partner.id) has no [transport.webhook]")
+        }
+        let signing = partner.transport.settings.table("signing") ?? [:]
+        guard let env = hook.string("secret_env"), let secret = environment[env], !secret.isEmpty else {
+            throw TransportError(.configuration, "\(partner.id): the webhook secret's environment variable is not set")
+        }
+        return RequestSigning(clientID: hook.string("client_id") ?? partner.clientID, clientHeader: signing.string("client_header") ?? "X-Client",
+                              timestampHeader: signing.string("timestamp_header") ?? "X-Timestamp",
+                              signatureHeader: signing.string("signature_header") ?? "X-Signature",
+                              stringToSign: signing.string("string_to_sign") ?? "{timestamp}\n{method}\n{path}\n{body_sha256}",
+                              maxSkewSeconds: signing.int("max_skew_seconds") ?? 300, secret: Array(secret.utf8))
+    }
+
     /// A path from a partner file: absolute as written, else relative to the installation root.
     public func path(_ p: String) -> String {
         p.hasPrefix("/") ? p : URL(fileURLWithPath: root).appendingPathComponent(p).standardizedFileURL.path

@@ -260,7 +260,7 @@ public enum PartnerLoader {
             }
         case .https:
             known = ["base_url", "ca_file", "client_certificate_file", "client_key_file", "pinned_public_key_sha256", "timeout_seconds",
-                     "signing", "requests_per_second", "events", "placement", "receipt", "requests"]
+                     "signing", "requests_per_second", "events", "placement", "receipt", "requests", "webhook"]
             for key in ["base_url", "ca_file"] where !t.has(key) { problems.add(t.keyPath(key), "is required for HTTPS") }
             if let url = t.table["base_url"], case .string(let s) = url, !s.hasPrefix("https://") {
                 problems.add(t.keyPath("base_url"), "must start with https://")

@@ -1,3 +1,3 @@
 import HandoffCLI
 
-HandoffCommand.runCommandLine()
+await HandoffCommand.runCommandLine()

@@ -1,0 +1,32 @@
+import ArgumentParser
+import Foundation
+import HandoffConfig
+import HandoffServer
+
+/// `handoff serve`: the daemon.
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Run Handoff as a service: jobs on their schedules, the HTTP API, agency webhooks. SIGTERM or SIGINT stops it gracefully.")
+
+    @OptionGroup var global: GlobalOptions
+
+    @Option(help: "Listen on this port instead of [server] port.")
+    var port: Int?
+
+    func run() async throws {
+        let config = try HandoffConfig.load(path: global.configPath)
+        var token = ProcessInfo.processInfo.environment[config.server.tokenEnv] ?? ""
+        if token.isEmpty, let file = config.server.tokenFile {
+            token = ((try? String(contentsOfFile: file, encoding: .utf8)) ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+        guard token.count >= 16 else {
+            throw CLIError("the API needs a bearer token of at least 16 characters in $\(config.server.tokenEnv) (or [server] token_file)")
+        }
+        do {
+            try await HandoffServer(config: config, token: token).run(port: port)
+        } catch let e as ServerError {
+            throw CLIError(e.description)
+        }
+    }
+}

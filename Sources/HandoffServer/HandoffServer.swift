@@ -1,0 +1,90 @@
+import Foundation
+import HandoffConfig
+import HandoffDomain
+import HandoffIntake
+import HandoffOutbox
+import HandoffPartners
+import HandoffSQLite
+import HandoffStore
+import HandoffTransport
+import Hummingbird
+import Logging
+import ServiceLifecycle
+
+/// `handoff serve`: the jobs on their schedules, an HTTP API under `/api/v1` behind a bearer
+/// token, health and readiness endpoints, and agency webhooks, as one service group that
+/// `SIGTERM` and `SIGINT` stop gracefully (no new work starts; work in flight finishes).
+public struct HandoffServer {
+    public let config: HandoffConfig
+    public let token: String
+    public var logger = Logger(label: "handoff")
+
+    public init(config: HandoffConfig, token: String) {
+        self.config = config
+        self.token = token
+    }
+
+    /// Runs until a termination signal. Refuses to start while another `handoff serve` holds
+    /// this installation's lock.
+    public func run(port: Int? = nil) async throws {
+        let lock = try InstanceLock(path: config.dataDirectory + "/serve.lock")
+        defer { withExtendedLifetime(lock) {} }
+        let store = try SQLiteARStore(path: config.databasePath)
+        let jobs = Jobs(config: config, store: store)
+        let router = Router()
+        Routes(config: config, store: store, jobs: jobs, token: token).add(to: router)
+        let app = Application(router: router, configuration: .init(address: .hostname(config.server.host, port: port ?? config.server.port),
+                                                                    serverName: "Handoff"), logger: logger)
+        let scheduler = Scheduler(jobs: jobs, settings: config.server, logger: logger)
+        let group = ServiceGroup(configuration: .init(services: [app, scheduler], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        try await group.run()
+    }
+}
+
+/// Runs each job every so many minutes (as `[server]` says), and stops with the service group.
+struct Scheduler: Service {
+    let jobs: Jobs
+    let settings: ServerSettings
+    let logger: Logger
+
+    func run() async throws {
+        let every: [(Jobs.Name, Int)] = [(.fetch, settings.fetchEveryMinutes), (.place, settings.placeEveryMinutes), (.send, settings.sendEveryMinutes)]
+        await withTaskGroup(of: Void.self) { group in
+            for (name, minutes) in every where minutes > 0 {
+                group.addTask {
+                    while !Task.isCancelled && !Task.isShuttingDownGracefully {
+                        if let outcome = await jobs.run(name) {
+                            logger.info("job finished", metadata: ["job": "\(name.rawValue)", "ok": "\(outcome.ok)", "summary": "\(outcome.summary)"])
+                        }
+                        try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .seconds(minutes * 60)) }
+                    }
+                }
+            }
+            await group.waitForAll()
+        }
+        try? await gracefulShutdown()
+    }
+}
+
+/// An exclusive lock on a file: one `handoff serve` per installation (SQLite allows one writer).
+final class InstanceLock {
+    private let fd: Int32
+
+    init(path: String) throws {
+        try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw ServerError("cannot open \(path): \(String(cString: strerror(errno)))") }
+        guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
+            close(fd)
+            throw ServerError("another `handoff serve` is already running on this installation (\(path) is locked); stop it first")
+        }
+    }
+
+    deinit { close(fd) }
+}
+
+/// A server failure to show as it is.
+public struct ServerError: Error, CustomStringConvertible {
+    public let description: String
+    public init(_ description: String) { self.description = description }
+}

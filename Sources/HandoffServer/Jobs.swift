@@ -1,0 +1,89 @@
+import Foundation
+import HandoffConfig
+import HandoffDomain
+import HandoffIntake
+import HandoffOutbox
+import HandoffPartners
+import HandoffPlacement
+import HandoffReconciliation
+import HandoffSQLite
+import HandoffTransport
+
+/// The daemon's jobs. At most one run of each job at a time; a run's blocking work happens on
+/// a dispatch queue, never on Swift's cooperative pool; every run's outcome is kept (and shown
+/// by the API), so a failure is never silent.
+public actor Jobs {
+    public enum Name: String, CaseIterable, Sendable { case place, send, fetch }
+
+    public struct Outcome: Sendable, Codable {
+        public var job: String
+        public var startedAt: Date
+        public var finishedAt: Date
+        public var ok: Bool
+        public var summary: String
+    }
+
+    let config: HandoffConfig
+    let store: SQLiteARStore
+    private var running = Set<Name>()
+    public private(set) var last: [String: Outcome] = [:]
+    public private(set) var lastSuccess: [String: Date] = [:]
+
+    public init(config: HandoffConfig, store: SQLiteARStore) {
+        self.config = config
+        self.store = store
+    }
+
+    /// Runs a job now, unless a run of it is under way. `dryRun` applies to `place`.
+    public func run(_ name: Name, dryRun: Bool = false) async -> Outcome? {
+        guard !running.contains(name) else { return nil }
+        running.insert(name)
+        defer { running.remove(name) }
+        let started = Date()
+        let config = self.config, store = self.store
+        let result: (Bool, String)
+        do {
+            result = (true, try await Curl.run { try Self.perform(name, dryRun: dryRun, config: config, store: store) })
+        } catch {
+            result = (false, "\(error)")
+        }
+        let outcome = Outcome(job: name.rawValue, startedAt: started, finishedAt: Date(), ok: result.0, summary: result.1)
+        if !dryRun {
+            last[name.rawValue] = outcome
+            if result.0 { lastSuccess[name.rawValue] = outcome.finishedAt }
+        }
+        return outcome
+    }
+
+    /// Whether a job is running now.
+    public func isRunning(_ name: Name) -> Bool { running.contains(name) }
+
+    static func partners(_ config: HandoffConfig) throws -> [Partner] {
+        let (partners, problems) = PartnerLoader.loadAll(directory: config.partnersDirectory)
+        if !problems.isEmpty { throw ConfigErrors(problems) }
+        return partners
+    }
+
+    static func perform(_ name: Name, dryRun: Bool, config: HandoffConfig, store: SQLiteARStore) throws -> String {
+        let partners = try partners(config)
+        let factory = TransportFactory(root: config.root)
+        switch name {
+        case .place:
+            let run = PlacementRun(options: .init(asOf: config.today(), dryRun: dryRun, rules: config.placementRules, partners: partners,
+                                                  businessName: config.businessName, stagingDirectory: config.stagingDirectory))
+            let summary = try run.run(store: store) { _ in }
+            return "\(dryRun ? "would place" : "placed") \(summary.placed); batches: " + summary.batches.map { "\($0.partnerID) \($0.fileName)" }.joined(separator: ", ")
+        case .send:
+            let requests = RequestDelivery(store: store, partners: partners, factory: factory, stagingDirectory: config.stagingDirectory,
+                                           businessName: config.businessName, today: config.today())
+            try requests.queueReports()
+            let delivery = Delivery(store: store, partners: partners, factory: factory, dataDirectory: config.dataDirectory, businessName: config.businessName)
+            let reports = try requests.dispatch() + delivery.queue() + delivery.send()
+            return reports.isEmpty ? "nothing to send" : reports.map { "\($0.partnerID) \($0.name): \($0.outcome)" }.joined(separator: "; ")
+        case .fetch:
+            let reports = try Intake(store: store, partners: partners, factory: factory, dataDirectory: config.dataDirectory).fetch()
+            let applied = try Reconciliation(store: store, partners: partners, today: config.today()).run()
+            return "\(reports.count) received, \(applied.filter { $0.outcome == "applied" }.count) applied, \(applied.filter { $0.outcome == "held" }.count) held"
+        }
+    }
+}

@@ -1,0 +1,76 @@
+import Foundation
+import HandoffTestSupport
+import HandoffTransport
+import Testing
+
+/// `handoff serve` as a real process on a free loopback port, against a temporary installation.
+@Suite("handoff serve", .serialized)
+struct ServeTests {
+    static let token = "test-token-0123456789abcdef"
+    static let webhookSecret = "webhook-secret-for-tests"
+
+    func curl(_ args: [String]) throws -> (status: Int, body: String) {
+        let r = try shell("/usr/bin/curl", ["-s", "-w", "\n%{http_code}"] + args)
+        let lines = r.output.split(separator: "\n", omittingEmptySubsequences: false)
+        return (Int(lines.last ?? "") ?? 0, lines.dropLast().joined(separator: "\n"))
+    }
+
+    @Test("Health, the API with and without its token, signed, badly signed, stale and duplicate webhooks, a job on demand, one instance, SIGTERM")
+    func serve() throws {
+        let install = try Installation(timezone: "America/Toronto", currency: "CAD")
+        try install.usePartners(["local-folder", "meridian-commercial"])
+        let config = try String(contentsOfFile: install.configPath, encoding: .utf8)
+            .replacingOccurrences(of: "place_every_minutes = 1440", with: "place_every_minutes = 0")
+            .replacingOccurrences(of: "send_every_minutes = 15", with: "send_every_minutes = 0")
+            .replacingOccurrences(of: "fetch_every_minutes = 15", with: "fetch_every_minutes = 0")
+        try config.write(toFile: install.configPath, atomically: true, encoding: .utf8)
+        try install.importSampleData()
+        let port = try freeLoopbackPort()
+        let env = ["HANDOFF_API_TOKEN": Self.token, "HANDOFF_MERIDIAN_WEBHOOK_SECRET": Self.webhookSecret]
+        let log = install.root.appendingPathComponent("serve.log").path
+        let pid = try spawn(Handoff.binary.path, ["--config", install.configPath, "serve", "--port", String(port)], outputPath: log, environment: env)
+        var stopped = false
+        defer { if !stopped { kill(pid, SIGKILL); _ = waitFor(pid) } }
+        try waitForPort(port)
+        let base = "http://127.0.0.1:\(port)"
+
+        #expect(try curl([base + "/healthz"]).status == 200)
+        #expect(try curl([base + "/readyz"]).status == 200)
+        #expect(try curl([base + "/api/v1/accounts"]).status == 401)
+        #expect(try curl(["-H", "Authorization: Bearer wrong-token-0000000000", base + "/api/v1/accounts"]).status == 401)
+        let accounts = try curl(["-H", "Authorization: Bearer \(Self.token)", base + "/api/v1/accounts?limit=5&offset=0"])
+        #expect(accounts.status == 200 && accounts.body.contains("\"total\":36"), "\(accounts.body)")
+
+        // Webhooks: Meridian's signature and 300-second window, stored once, exactly as the feed would.
+        let signing = RequestSigning(clientID: "MCC", clientHeader: "X-MCC-Client", timestampHeader: "X-MCC-Timestamp", signatureHeader: "X-MCC-Signature",
+                                     stringToSign: "{timestamp}\n{method}\n{path}\n{body_sha256}", secret: Array(Self.webhookSecret.utf8))
+        let event = #"{"id":"e-99","seq":99,"type":"account.status_changed","occurred_at":"2026-11-20T10:00:00Z","account_number":"B-2001","status":"legal","note":null}"#
+        let bodySHA = String(try shell("/bin/sh", ["-c", "printf '%s' '\(event)' | sha256sum"]).output.prefix(64))
+        func post(_ path: String, timestamp: Int64, secretOK: Bool = true) throws -> (status: Int, body: String) {
+            var headers = signing.headers(method: "POST", path: path, bodySHA256: bodySHA, timestamp: timestamp)
+            if !secretOK { headers[2].1 = String(repeating: "0", count: 64) }
+            return try curl(headers.flatMap { ["-H", "\($0.0): \($0.1)"] } + ["-X", "POST", "--data-binary", event, base + path])
+        }
+        let now = Int64(Date().timeIntervalSince1970)
+        let first = try post("/webhooks/meridian-commercial", timestamp: now)
+        #expect(first.status == 200 && first.body.contains("\"stored\":true"), "\(first.body)")
+        #expect(try post("/webhooks/meridian-commercial", timestamp: now).body.contains("\"stored\":false"))
+        #expect(try post("/webhooks/meridian-commercial", timestamp: now, secretOK: false).status == 401)
+        #expect(try post("/webhooks/meridian-commercial", timestamp: now - 301).status == 401)
+        #expect(try post("/webhooks/nobody", timestamp: now).status == 404)
+        #expect(try dbCount(install, "SELECT COUNT(*) FROM inbox WHERE remote_name = 'event:e-99'") == 1)
+
+        // A placement job on demand writes its batches.
+        let job = try curl(["-X", "POST", "-H", "Authorization: Bearer \(Self.token)", base + "/api/v1/jobs/place"])
+        #expect(job.status == 200 && job.body.contains("\"ok\":true"), "\(job.body)")
+        #expect(try dbCount(install, "SELECT COUNT(*) FROM placement_batches") >= 1)
+
+        // One instance per installation.
+        let second = try shell(Handoff.binary.path, ["--config", install.configPath, "serve", "--port", String(try freeLoopbackPort())], environment: env)
+        #expect(second.status != 0 && second.output.contains("already running"), "\(second.output)")
+
+        kill(pid, SIGTERM)
+        #expect(waitFor(pid) == 0)
+        stopped = true
+    }
+}
