@@ -52,6 +52,9 @@ struct Scheduler: Service {
         await withTaskGroup(of: Void.self) { group in
             for (name, minutes) in every where minutes > 0 {
                 group.addTask {
+                    // Fetching and sending start at once; a placement run waits one interval, so
+                    // that a restart never places on its own.
+                    if name == .place { try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .seconds(minutes * 60)) } }
                     while !Task.isCancelled && !Task.isShuttingDownGracefully {
                         if let outcome = await jobs.run(name) {
                             logger.info("job finished", metadata: ["job": "\(name.rawValue)", "ok": "\(outcome.ok)", "summary": "\(outcome.summary)"])

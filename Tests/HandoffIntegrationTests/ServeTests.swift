@@ -69,6 +69,20 @@ struct ServeTests {
         let second = try shell(Handoff.binary.path, ["--config", install.configPath, "serve", "--port", String(try freeLoopbackPort())], environment: env)
         #expect(second.status != 0 && second.output.contains("already running"), "\(second.output)")
 
+        // Every route of the OpenAPI description answers as described (never a 404 for a listed route).
+        let spec = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: Handoff.repositoryRoot.appendingPathComponent("docs/openapi.json"))) as? [String: Any])
+        let paths = try #require(spec["paths"] as? [String: [String: Any]])
+        #expect(paths.count == 11)
+        for (path, methods) in paths {
+            for method in methods.keys {
+                let concrete = path.replacingOccurrences(of: "{number}", with: "A-1001").replacingOccurrences(of: "{name}", with: "fetch")
+                    .replacingOccurrences(of: "{partner}", with: "meridian-commercial")
+                let r = try curl(["-X", method.uppercased(), "-H", "Authorization: Bearer \(Self.token)", base + concrete])
+                let documented = ((methods[method] as? [String: Any])?["responses"] as? [String: Any])?.keys.map { Int($0) ?? 0 } ?? []
+                #expect(documented.contains(r.status), "\(method.uppercased()) \(concrete) answered \(r.status), documented \(documented)")
+            }
+        }
+
         kill(pid, SIGTERM)
         #expect(waitFor(pid) == 0)
         stopped = true
