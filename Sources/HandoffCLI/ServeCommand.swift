@@ -23,6 +23,7 @@ struct ServeCommand: AsyncParsableCommand {
         guard token.count >= 16 else {
             throw CLIError("the API needs a bearer token of at least 16 characters in $\(config.server.tokenEnv) (or [server] token_file)")
         }
+        HandoffServer.bootstrapLogging()
         do {
             try await HandoffServer(config: config, token: token).run(port: port)
         } catch let e as ServerError {

@@ -86,5 +86,11 @@ struct ServeTests {
         kill(pid, SIGTERM)
         #expect(waitFor(pid) == 0)
         stopped = true
+
+        // Logs are JSON lines (the output is not a terminal), and never hold a secret.
+        let logLines = try String(contentsOfFile: log, encoding: .utf8).split(separator: "\n")
+        #expect(!logLines.isEmpty)
+        #expect(logLines.allSatisfy { (try? JSONSerialization.jsonObject(with: Data($0.utf8))) is [String: Any] }, "\(logLines)")
+        #expect(!logLines.contains { $0.contains(Self.token) || $0.contains(Self.webhookSecret) })
     }
 }

@@ -1,0 +1,39 @@
+import Foundation
+import Logging
+
+/// One JSON object per line on standard error: for journald and log collectors, when
+/// Handoff's output is not a terminal. Handoff never puts a secret, a tax id or a date of birth
+/// in a log message or its metadata: account numbers, file names and job summaries only.
+public struct JSONLogHandler: LogHandler {
+    public var metadata: Logger.Metadata = [:]
+    public var logLevel: Logger.Level = .info
+    private let label: String
+
+    public init(label: String) { self.label = label }
+
+    public subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+
+    public func log(level: Logger.Level, message: Logger.Message, metadata explicit: Logger.Metadata?, source: String,
+                    file: String, function: String, line: UInt) {
+        var object: [String: Any] = [
+            "time": ISO8601DateFormatter().string(from: Date()), "level": level.rawValue, "logger": label, "message": message.description,
+        ]
+        for (key, value) in metadata.merging(explicit ?? [:], uniquingKeysWith: { _, new in new }) { object[key] = "\(value)" }
+        guard let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes]) else { return }
+        FileHandle.standardError.write(data + Data("\n".utf8))
+    }
+}
+
+extension HandoffServer {
+    /// Logs as JSON lines unless standard error is a terminal. Called once, before the server starts.
+    public static func bootstrapLogging() {
+        if isatty(2) == 1 {
+            LoggingSystem.bootstrap(StreamLogHandler.standardError)
+        } else {
+            LoggingSystem.bootstrap(JSONLogHandler.init)
+        }
+    }
+}
