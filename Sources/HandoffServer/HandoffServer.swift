@@ -30,9 +30,10 @@ public struct HandoffServer {
         let lock = try InstanceLock(path: config.dataDirectory + "/serve.lock")
         defer { withExtendedLifetime(lock) {} }
         let store = try SQLiteARStore(path: config.databasePath)
-        let jobs = Jobs(config: config, store: store)
+        let metrics = ServerMetrics()
+        let jobs = Jobs(config: config, store: store, metrics: metrics)
         let router = Router()
-        Routes(config: config, store: store, jobs: jobs, token: token).add(to: router)
+        Routes(config: config, store: store, jobs: jobs, token: token, metrics: metrics).add(to: router)
         let app = Application(router: router, configuration: .init(address: .hostname(config.server.host, port: port ?? config.server.port),
                                                                     serverName: "Handoff"), logger: logger)
         let scheduler = Scheduler(jobs: jobs, settings: config.server, logger: logger)

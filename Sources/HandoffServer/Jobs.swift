@@ -25,13 +25,15 @@ public actor Jobs {
 
     let config: HandoffConfig
     let store: SQLiteARStore
+    let metrics: ServerMetrics
     private var running = Set<Name>()
     public private(set) var last: [String: Outcome] = [:]
     public private(set) var lastSuccess: [String: Date] = [:]
 
-    public init(config: HandoffConfig, store: SQLiteARStore) {
+    public init(config: HandoffConfig, store: SQLiteARStore, metrics: ServerMetrics) {
         self.config = config
         self.store = store
+        self.metrics = metrics
     }
 
     /// Runs a job now, unless a run of it is under way. `dryRun` applies to `place`.
@@ -41,16 +43,18 @@ public actor Jobs {
         defer { running.remove(name) }
         let started = Date()
         let config = self.config, store = self.store
-        let result: (Bool, String)
+        let result: (Bool, String, [String: Int])
         do {
-            result = (true, try await Curl.run { try Self.perform(name, dryRun: dryRun, config: config, store: store) })
+            let (summary, counts) = try await Curl.run { try Self.perform(name, dryRun: dryRun, config: config, store: store) }
+            result = (true, summary, counts)
         } catch {
-            result = (false, "\(error)")
+            result = (false, "\(error)", [:])
         }
         let outcome = Outcome(job: name.rawValue, startedAt: started, finishedAt: Date(), ok: result.0, summary: result.1)
         if !dryRun {
             last[name.rawValue] = outcome
             if result.0 { lastSuccess[name.rawValue] = outcome.finishedAt }
+            metrics.jobFinished(name.rawValue, ok: result.0, seconds: outcome.finishedAt.timeIntervalSince(started), counts: result.2)
         }
         return outcome
     }
@@ -64,7 +68,8 @@ public actor Jobs {
         return partners
     }
 
-    static func perform(_ name: Name, dryRun: Bool, config: HandoffConfig, store: SQLiteARStore) throws -> String {
+    /// Runs a job; returns its summary and counts for the metrics.
+    static func perform(_ name: Name, dryRun: Bool, config: HandoffConfig, store: SQLiteARStore) throws -> (String, [String: Int]) {
         let partners = try partners(config)
         let factory = TransportFactory(root: config.root)
         switch name {
@@ -72,18 +77,23 @@ public actor Jobs {
             let run = PlacementRun(options: .init(asOf: config.today(), dryRun: dryRun, rules: config.placementRules, partners: partners,
                                                   businessName: config.businessName, stagingDirectory: config.stagingDirectory))
             let summary = try run.run(store: store) { _ in }
-            return "\(dryRun ? "would place" : "placed") \(summary.placed); batches: " + summary.batches.map { "\($0.partnerID) \($0.fileName)" }.joined(separator: ", ")
+            return ("\(dryRun ? "would place" : "placed") \(summary.placed); batches: " + summary.batches.map { "\($0.partnerID) \($0.fileName)" }.joined(separator: ", "),
+                    ["accounts_placed": summary.placed])
         case .send:
             let requests = RequestDelivery(store: store, partners: partners, factory: factory, stagingDirectory: config.stagingDirectory,
                                            businessName: config.businessName, today: config.today())
             try requests.queueReports()
             let delivery = Delivery(store: store, partners: partners, factory: factory, dataDirectory: config.dataDirectory, businessName: config.businessName)
             let reports = try requests.dispatch() + delivery.queue() + delivery.send()
-            return reports.isEmpty ? "nothing to send" : reports.map { "\($0.partnerID) \($0.name): \($0.outcome)" }.joined(separator: "; ")
+            let sent = reports.filter { $0.outcome == "sent" || $0.outcome.hasPrefix("already at the agency") }.count
+            let failed = reports.filter { $0.outcome.hasPrefix("failed") || $0.outcome.hasPrefix("will retry") }.count
+            return (reports.isEmpty ? "nothing to send" : reports.map { "\($0.partnerID) \($0.name): \($0.outcome)" }.joined(separator: "; "),
+                    ["files_sent": sent, "files_failed": failed])
         case .fetch:
             let reports = try Intake(store: store, partners: partners, factory: factory, dataDirectory: config.dataDirectory).fetch()
             let applied = try Reconciliation(store: store, partners: partners, today: config.today()).run()
-            return "\(reports.count) received, \(applied.filter { $0.outcome == "applied" }.count) applied, \(applied.filter { $0.outcome == "held" }.count) held"
+            let appliedCount = applied.filter { $0.outcome == "applied" }.count, held = applied.filter { $0.outcome == "held" }.count
+            return ("\(reports.count) received, \(appliedCount) applied, \(held) held", ["events_applied": appliedCount, "events_held": held])
         }
     }
 }

@@ -17,9 +17,14 @@ struct Routes: Sendable {
     let store: SQLiteARStore
     let jobs: Jobs
     let token: String
+    let metrics: ServerMetrics
 
     func add(to router: Router<BasicRequestContext>) {
         router.get("/healthz") { _, _ in Self.json(["status": "ok"]) }
+        router.get("/metrics") { _, _ in
+            let text = (try? metrics.render(store)) ?? ""
+            return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"], body: .init(byteBuffer: ByteBuffer(string: text)))
+        }
         router.get("/readyz") { _, _ in
             do {
                 _ = try store.read { try $0.counts() }

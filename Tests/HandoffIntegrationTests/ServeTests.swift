@@ -65,6 +65,11 @@ struct ServeTests {
         #expect(job.status == 200 && job.body.contains("\"ok\":true"), "\(job.body)")
         #expect(try dbCount(install, "SELECT COUNT(*) FROM placement_batches") >= 1)
 
+        // Metrics for Prometheus, without a token.
+        let metrics = try curl([base + "/metrics"])
+        #expect(metrics.status == 200 && metrics.body.contains("handoff_job_runs_total{job=\"place\",outcome=\"ok\"} 1"), "\(metrics.body)")
+        #expect(metrics.body.contains("handoff_accounts_placed_total") && metrics.body.contains("handoff_job_last_success_timestamp_seconds"))
+
         // One instance per installation.
         let second = try shell(Handoff.binary.path, ["--config", install.configPath, "serve", "--port", String(try freeLoopbackPort())], environment: env)
         #expect(second.status != 0 && second.output.contains("already running"), "\(second.output)")
@@ -72,7 +77,7 @@ struct ServeTests {
         // Every route of the OpenAPI description answers as described (never a 404 for a listed route).
         let spec = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: Handoff.repositoryRoot.appendingPathComponent("docs/openapi.json"))) as? [String: Any])
         let paths = try #require(spec["paths"] as? [String: [String: Any]])
-        #expect(paths.count == 11)
+        #expect(paths.count == 12)
         for (path, methods) in paths {
             for method in methods.keys {
                 let concrete = path.replacingOccurrences(of: "{number}", with: "A-1001").replacingOccurrences(of: "{name}", with: "fetch")
