@@ -300,9 +300,14 @@ public enum PlacementRunError: Error, CustomStringConvertible {
 }
 
 /// Deliberate crash points for tests of crash safety: when `HANDOFF_CRASH_AT` names a point,
-/// the process ends there at once, as a power cut would end it.
+/// the process ends there at once, as a power cut would end it. `HANDOFF_PAUSE_AT=point:seconds`
+/// holds the work there instead, so that a test can stop the daemon in the middle of a job.
 public enum CrashPoint {
     public static func check(_ name: String) {
-        if ProcessInfo.processInfo.environment["HANDOFF_CRASH_AT"] == name { _exit(86) }
+        let environment = ProcessInfo.processInfo.environment
+        if environment["HANDOFF_CRASH_AT"] == name { _exit(86) }
+        if let pause = environment["HANDOFF_PAUSE_AT"], pause.hasPrefix(name + ":"), let seconds = Double(pause.dropFirst(name.count + 1)) {
+            Thread.sleep(forTimeInterval: seconds)
+        }
     }
 }

@@ -99,3 +99,47 @@ struct ServeTests {
         #expect(!logLines.contains { $0.contains(Self.token) || $0.contains(Self.webhookSecret) })
     }
 }
+
+@Suite("handoff serve stopped in the middle of a job", .serialized)
+struct ServeShutdownTests {
+    @Test("SIGTERM during a placement job: the job finishes, the process exits cleanly, and after a restart nothing is placed twice")
+    func sigtermMidJob() throws {
+        let install = try Installation(timezone: "America/Toronto", currency: "CAD")
+        try install.usePartners(["local-folder"])
+        let config = try String(contentsOfFile: install.configPath, encoding: .utf8)
+            .replacingOccurrences(of: "place_every_minutes = 1440", with: "place_every_minutes = 0")
+            .replacingOccurrences(of: "send_every_minutes = 15", with: "send_every_minutes = 0")
+            .replacingOccurrences(of: "fetch_every_minutes = 15", with: "fetch_every_minutes = 0")
+        try config.write(toFile: install.configPath, atomically: true, encoding: .utf8)
+        try install.importSampleData()
+        let env = ["HANDOFF_API_TOKEN": ServeTests.token, "HANDOFF_PAUSE_AT": "placement.before-commit:3"]
+        let port = try freeLoopbackPort()
+        let pid = try spawn(Handoff.binary.path, ["--config", install.configPath, "serve", "--port", String(port)],
+                            outputPath: install.root.appendingPathComponent("serve.log").path, environment: env)
+        try waitForPort(port)
+        // Start the job (it pauses 3 s before committing), then ask the daemon to stop.
+        let response = install.root.appendingPathComponent("job.json").path
+        let curlPID = try spawn("/usr/bin/curl", ["-s", "-o", response, "-X", "POST", "-H", "Authorization: Bearer \(ServeTests.token)",
+                                                  "http://127.0.0.1:\(port)/api/v1/jobs/place"])
+        Thread.sleep(forTimeInterval: 1)
+        kill(pid, SIGTERM)
+        #expect(waitFor(pid) == 0)
+        _ = waitFor(curlPID)
+        let answer = (try? String(contentsOfFile: response, encoding: .utf8)) ?? ""
+        #expect(answer.contains("\"ok\":true"), "\(answer)")
+        let placed = try dbCount(install, "SELECT COUNT(*) FROM placements")
+        #expect(placed > 0)
+        #expect(try dbCount(install, "SELECT COUNT(*) FROM placement_batches") == 1)
+
+        // Restarted, the same job places nothing new.
+        let again = try spawn(Handoff.binary.path, ["--config", install.configPath, "serve", "--port", String(port)],
+                              outputPath: install.root.appendingPathComponent("serve2.log").path, environment: ["HANDOFF_API_TOKEN": ServeTests.token])
+        try waitForPort(port)
+        let second = try shell("/usr/bin/curl", ["-s", "-X", "POST", "-H", "Authorization: Bearer \(ServeTests.token)", "http://127.0.0.1:\(port)/api/v1/jobs/place"])
+        #expect(second.output.contains("placed 0"), "\(second.output)")
+        kill(again, SIGTERM)
+        #expect(waitFor(again) == 0)
+        #expect(try dbCount(install, "SELECT COUNT(*) FROM placements") == placed)
+        #expect(try dbCount(install, "SELECT COUNT(*) FROM placement_batches") == 1)
+    }
+}
