@@ -22,8 +22,7 @@ struct SendCommand: ParsableCommand {
         let requests = RequestDelivery(store: context.store, partners: partners, factory: TransportFactory(root: context.config.root),
                                        stagingDirectory: context.config.stagingDirectory, businessName: context.config.businessName,
                                        today: context.config.today())
-        try requests.queueReports()
-        let reports = try requests.dispatch() + delivery.queue(only: partner) + delivery.send(only: partner)
+        let reports = try delivery.queueAndSend(requests: requests, only: partner)
         for r in reports { print("\(Output.cell(r.partnerID, 20))  \(Output.cell(r.name, 40))  \(r.outcome)") }
         if reports.isEmpty { print("nothing to send") }
         let failed = try context.store.readOutbox { try $0.outbox() }.filter { if case .failed = $0.transfer.state { return true } else { return false } }

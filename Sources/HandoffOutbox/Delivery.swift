@@ -109,11 +109,20 @@ public struct Delivery {
                                signer: signer, passphraseFile: passphraseFile, armor: settings.settings.bool("armor") ?? false)
     }
 
+    /// Everything `handoff send` and the daemon's send job do, in order: report what the
+    /// business recorded on placed accounts, dispatch queued requests, queue staged batches,
+    /// send what is due.
+    public func queueAndSend(requests: RequestDelivery, only partnerID: String? = nil) throws -> [Report] {
+        try requests.queueReports()
+        return try requests.dispatch() + queue(only: partnerID) + send(only: partnerID)
+    }
+
     /// Sends every transfer that is due, in order; a control file only after its data file is
     /// confirmed. Returns what happened to each.
     public func send(only partnerID: String? = nil) throws -> [Report] {
         var reports: [Report] = []
         var transports: [String: FileTransport] = [:]
+        let batchKeys = Dictionary(uniqueKeysWithValues: try store.readOutbox { try $0.batches() }.map { ($0.id, $0.batchKey) })
         for record in try store.readOutbox({ try $0.outbox() }) where partnerID == nil || record.partnerID == partnerID {
             guard let partner = partners.first(where: { $0.id == record.partnerID }) else { continue }
             if let dependency = record.dependsOn, try store.readOutbox({ try $0.outboxRecord(id: dependency) })?.transfer.state != .confirmed {
@@ -129,7 +138,7 @@ public struct Delivery {
                     transport = try factory.transport(for: partner)
                     transports[partner.id] = transport
                 }
-                let batchKey = try record.batchID.flatMap { id in try store.readOutbox { try $0.batches() }.first { $0.id == id }?.batchKey }
+                let batchKey = record.batchID.flatMap { batchKeys[$0] }
                 let outcome = try transport.deliver(localPath: record.localPath, name: record.remoteName, batchKey: batchKey)
                 CrashPoint.check("send.after-upload")
                 switch outcome {

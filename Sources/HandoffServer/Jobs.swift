@@ -82,9 +82,8 @@ public actor Jobs {
         case .send:
             let requests = RequestDelivery(store: store, partners: partners, factory: factory, stagingDirectory: config.stagingDirectory,
                                            businessName: config.businessName, today: config.today())
-            try requests.queueReports()
             let delivery = Delivery(store: store, partners: partners, factory: factory, dataDirectory: config.dataDirectory, businessName: config.businessName)
-            let reports = try requests.dispatch() + delivery.queue() + delivery.send()
+            let reports = try delivery.queueAndSend(requests: requests)
             let sent = reports.filter { $0.outcome == "sent" || $0.outcome.hasPrefix("already at the agency") }.count
             let failed = reports.filter { $0.outcome.hasPrefix("failed") || $0.outcome.hasPrefix("will retry") }.count
             return (reports.isEmpty ? "nothing to send" : reports.map { "\($0.partnerID) \($0.name): \($0.outcome)" }.joined(separator: "; "),

@@ -13,11 +13,7 @@ struct AgencyRequestTests {
     func meridianRequests() throws {
         let certificates = try TestCertificates()
         let server = try TestHTTPSServer(certificates: certificates)
-        var text = try String(contentsOfFile: Handoff.repositoryRoot.appendingPathComponent("partners/meridian-commercial.toml").path, encoding: .utf8)
-        text = text.replacingOccurrences(of: "https://api.meridian.example/v2", with: server.baseURL)
-            .replacingOccurrences(of: "/etc/handoff/keys/meridian-ca.pem", with: certificates.caFile)
-            .replacingOccurrences(of: "/etc/handoff/keys/meridian-client.pem", with: certificates.clientCert)
-            .replacingOccurrences(of: "/etc/handoff/keys/meridian-client.key", with: certificates.clientKey)
+        let text = try Installation.meridianPartnerText(server: server, certificates: certificates)
         let partner = try PartnerLoader.parse(text, file: "meridian-commercial.toml")
         let sender = try AgencyRequestSender(partner: partner, factory: TransportFactory(root: "/", environment: ["HANDOFF_MERIDIAN_SECRET": server.secret]))
         #expect(sender.kinds == ["adjustment", "direct_payment", "dispute", "recall"])

@@ -28,14 +28,7 @@ struct MeridianEndToEndTests {
         try publish([])
         let server = try TestHTTPSServer(certificates: certificates, eventsFile: eventsFile)
         let install = try Installation(timezone: "America/Toronto", currency: "CAD")
-        try install.usePartners(["meridian-commercial"])
-        let path = install.root.appendingPathComponent("partners/meridian-commercial.toml").path
-        try String(contentsOfFile: path, encoding: .utf8)
-            .replacingOccurrences(of: "https://api.meridian.example/v2", with: server.baseURL)
-            .replacingOccurrences(of: "/etc/handoff/keys/meridian-ca.pem", with: certificates.caFile)
-            .replacingOccurrences(of: "/etc/handoff/keys/meridian-client.pem", with: certificates.clientCert)
-            .replacingOccurrences(of: "/etc/handoff/keys/meridian-client.key", with: certificates.clientKey)
-            .write(toFile: path, atomically: true, encoding: .utf8)
+        try install.useMeridian(server: server, certificates: certificates)
         try install.importSampleData()
         let env = ["HANDOFF_MERIDIAN_SECRET": server.secret]
         let t = ReconcileTests()

@@ -278,14 +278,7 @@ struct MeridianReconcileTests {
         try JSONSerialization.data(withJSONObject: ["events": Self.events(reversalFirst: reversalFirst)]).write(to: URL(fileURLWithPath: eventsFile))
         let server = try TestHTTPSServer(certificates: certificates, eventsFile: eventsFile)
         let install = try Installation(timezone: "America/Toronto", currency: "CAD")
-        try install.usePartners(["meridian-commercial"])
-        let path = install.root.appendingPathComponent("partners/meridian-commercial.toml").path
-        let text = try String(contentsOfFile: path, encoding: .utf8)
-            .replacingOccurrences(of: "https://api.meridian.example/v2", with: server.baseURL)
-            .replacingOccurrences(of: "/etc/handoff/keys/meridian-ca.pem", with: certificates.caFile)
-            .replacingOccurrences(of: "/etc/handoff/keys/meridian-client.pem", with: certificates.clientCert)
-            .replacingOccurrences(of: "/etc/handoff/keys/meridian-client.key", with: certificates.clientKey)
-        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        try install.useMeridian(server: server, certificates: certificates)
         try install.importSampleData()
         try #require(try install.handoff(["place", "--as-of", "2026-11-15", "--quiet"]).status == 0)
         let env = ["HANDOFF_MERIDIAN_SECRET": server.secret]
@@ -334,14 +327,7 @@ struct MeridianReconcileTests {
         try JSONSerialization.data(withJSONObject: ["events": events]).write(to: URL(fileURLWithPath: eventsFile))
         let server = try TestHTTPSServer(certificates: certificates, eventsFile: eventsFile)
         let install = try Installation(timezone: "America/Toronto", currency: "CAD")
-        try install.usePartners(["meridian-commercial"])
-        let path = install.root.appendingPathComponent("partners/meridian-commercial.toml").path
-        try String(contentsOfFile: path, encoding: .utf8)
-            .replacingOccurrences(of: "https://api.meridian.example/v2", with: server.baseURL)
-            .replacingOccurrences(of: "/etc/handoff/keys/meridian-ca.pem", with: certificates.caFile)
-            .replacingOccurrences(of: "/etc/handoff/keys/meridian-client.pem", with: certificates.clientCert)
-            .replacingOccurrences(of: "/etc/handoff/keys/meridian-client.key", with: certificates.clientKey)
-            .write(toFile: path, atomically: true, encoding: .utf8)
+        try install.useMeridian(server: server, certificates: certificates)
         try install.importSampleData()
         _ = try install.handoff(["place", "--as-of", "2026-11-15", "--quiet"])
         let env = ["HANDOFF_MERIDIAN_SECRET": server.secret]

@@ -42,6 +42,21 @@ final class Installation {
         }
     }
 
+    /// Meridian's shipped partner file, pointed at a test HTTPS server and its certificates.
+    static func meridianPartnerText(server: TestHTTPSServer, certificates: TestCertificates) throws -> String {
+        try String(contentsOfFile: Handoff.repositoryRoot.appendingPathComponent("partners/meridian-commercial.toml").path, encoding: .utf8)
+            .replacingOccurrences(of: "https://api.meridian.example/v2", with: server.baseURL)
+            .replacingOccurrences(of: "/etc/handoff/keys/meridian-ca.pem", with: certificates.caFile)
+            .replacingOccurrences(of: "/etc/handoff/keys/meridian-client.pem", with: certificates.clientCert)
+            .replacingOccurrences(of: "/etc/handoff/keys/meridian-client.key", with: certificates.clientKey)
+    }
+
+    /// Installs Meridian's partner file, pointed at a test HTTPS server.
+    func useMeridian(server: TestHTTPSServer, certificates: TestCertificates) throws {
+        try Self.meridianPartnerText(server: server, certificates: certificates)
+            .write(toFile: root.appendingPathComponent("partners/meridian-commercial.toml").path, atomically: true, encoding: .utf8)
+    }
+
     /// Appends text to the configuration file.
     func appendConfig(_ text: String) throws {
         let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: configPath))
