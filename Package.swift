@@ -20,6 +20,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
     ],
     targets: [
         // Pure domain: money, dates, the AR model, ageing, allocation. No I/O.
@@ -68,11 +70,14 @@ let package = Package(
         .target(name: "HandoffReconciliation", dependencies: ["HandoffDomain", "HandoffCSV", "HandoffStore", "HandoffLayout", "HandoffPartners"]),
         // Reports and journal exports for the accountant.
         .target(name: "HandoffReports", dependencies: ["HandoffDomain", "HandoffCSV", "HandoffConfig", "HandoffStore", "HandoffPartners", "HandoffLayout"]),
-        // The daemon: jobs on schedules, the HTTP API, agency webhooks.
+        // The daemon: jobs on schedules, the HTTP API, agency webhooks, the dashboard.
         .target(name: "HandoffServer", dependencies: [
             "HandoffDomain", "HandoffConfig", "HandoffStore", "HandoffSQLite", "HandoffPartners", "HandoffPlacement", "HandoffOutbox",
-            "HandoffIntake", "HandoffReconciliation", "HandoffTransport",
+            "HandoffIntake", "HandoffReconciliation", "HandoffTransport", "HandoffReports",
             .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "Mustache", package: "swift-mustache"),
+            .product(name: "HTTPTypes", package: "swift-http-types"),
+            .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Prometheus", package: "swift-prometheus"),

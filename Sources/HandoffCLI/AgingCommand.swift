@@ -1,36 +1,7 @@
 import ArgumentParser
 import HandoffDomain
+import HandoffReports
 import HandoffStore
-
-/// The ageing report: each invoice's open balance in the bucket of its own days past due,
-/// totalled per currency.
-struct AgingReport: Encodable {
-    struct CurrencyTotals: Encodable {
-        var currency: String
-        /// Bucket name → minor units.
-        var buckets: [String: Int64]
-        var total: Int64
-        var invoices: Int
-    }
-    var as_of: String
-    var currencies: [CurrencyTotals]
-
-    init(_ groups: [OpenBalanceByDueDate], asOf: CalendarDate) {
-        as_of = asOf.iso
-        var byCurrency: [Currency: CurrencyTotals] = [:]
-        for group in groups {
-            var totals = byCurrency[group.currency] ?? CurrencyTotals(
-                currency: group.currency.code,
-                buckets: Dictionary(uniqueKeysWithValues: AgingBucket.allCases.map { ($0.rawValue, 0) }), total: 0, invoices: 0)
-            let bucket = PastDue(oldestOpenDueDate: group.dueDate, asOf: asOf).bucket
-            totals.buckets[bucket.rawValue, default: 0] += group.balance
-            totals.total += group.balance
-            totals.invoices += group.invoices
-            byCurrency[group.currency] = totals
-        }
-        currencies = byCurrency.keys.sorted().map { byCurrency[$0]! }
-    }
-}
 
 /// `handoff aging`: totals per ageing bucket and currency.
 struct AgingCommand: ParsableCommand {

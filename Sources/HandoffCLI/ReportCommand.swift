@@ -1,6 +1,7 @@
 import ArgumentParser
 import HandoffDomain
 import HandoffPartners
+import HandoffReports
 import HandoffStore
 
 /// `handoff report reconciliation --month YYYY-MM`.
@@ -51,52 +52,12 @@ struct ReportCommand: ParsableCommand {
         @Flag(help: "JSON output (amounts in minor units).")
         var json = false
 
-        struct Row: Encodable {
-            var figures: AgencyMonthFigures
-            var remittance_model: String
-            /// Net: collected less commission less direct-payment fees (what the agency owes the business).
-            /// Gross: collected (the agency invoices commission and fees separately).
-            var net_due: Int64
-            /// Commission and direct-payment fees the business owes (gross agencies invoice them).
-            var fees_owed: Int64
-
-            func encode(to encoder: any Encoder) throws {
-                try figures.encode(to: encoder)
-                enum K: String, CodingKey { case remittance_model, net_due, fees_owed }
-                var c = encoder.container(keyedBy: K.self)
-                try c.encode(remittance_model, forKey: .remittance_model)
-                try c.encode(net_due, forKey: .net_due)
-                try c.encode(fees_owed, forKey: .fees_owed)
-            }
-        }
-        struct Report: Encodable {
-            var month: String
-            var agencies: [Row]
-            /// By partner: statements dated in the month (net for a net agency, gross for a gross one).
-            var remitted: [String: Int64]
-            /// By partner: net due less remitted (all currencies of the partner together, as its statements count them).
-            var difference: [String: Int64]
-        }
-
         func run() throws {
-            let parts = month.split(separator: "-")
-            guard parts.count == 2, let y = Int(parts[0]), let m = Int(parts[1]), let from = CalendarDate(year: y, month: m, day: 1) else {
-                throw ValidationError("--month '\(month)' is not YYYY-MM")
-            }
-            let to = CalendarDate(year: y, month: m, day: CalendarDate.daysIn(month: m, year: y))!
+            guard let (from, to) = ReconciliationReport.days(ofMonth: month) else { throw ValidationError("--month '\(month)' is not YYYY-MM") }
             let context = try global.open()
             let models = Dictionary(uniqueKeysWithValues: try context.partners().map { ($0.id, $0.terms.remittance) })
-            let (figures, remitted) = try context.store.readReconciliation { r in (try r.agencyFigures(from: from, to: to), try r.remitted(from: from, to: to)) }
-            let rows = figures.map { f -> Row in
-                let model = models[f.partner] ?? .net
-                let fees = f.commission + f.direct_payment_fees
-                return Row(figures: f, remittance_model: model.rawValue, net_due: model == .net ? f.collected_gross - fees : f.collected_gross, fees_owed: fees)
-            }
-            var difference: [String: Int64] = [:]
-            for partner in Set(rows.map(\.figures.partner)).union(remitted.keys) {
-                difference[partner] = rows.filter { $0.figures.partner == partner }.reduce(0) { $0 + $1.net_due } - (remitted[partner] ?? 0)
-            }
-            let report = Report(month: month, agencies: rows, remitted: remitted, difference: difference)
+            let report = try context.store.readReconciliation { try ReconciliationReport(month: month, from: from, to: to, models: models, reader: $0) }
+            let rows = report.agencies, remitted = report.remitted, difference = report.difference
             if json { print(try Output.json(report)); return }
             print("Reconciliation for \(month)")
             print([Output.cell("AGENCY", 20), "CUR", Output.cell("PLACED", 6, right: true), Output.cell("AMOUNT", 13, right: true),

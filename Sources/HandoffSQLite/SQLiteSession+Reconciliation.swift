@@ -33,6 +33,19 @@ extension SQLiteSession {
         try Row.fetchAll(db, sql: "SELECT \(Self.eventColumns) FROM agency_events ORDER BY id").map(decodeEvent)
     }
 
+    func agencyEvents(notIn states: Set<String>, limit: Int) throws -> [EventRecord] {
+        let marks = Array(repeating: "?", count: states.count).joined(separator: ", ")
+        let filter = states.isEmpty ? "" : "WHERE state NOT IN (\(marks))"
+        return try Row.fetchAll(db, sql: "SELECT \(Self.eventColumns) FROM agency_events \(filter) ORDER BY id DESC LIMIT ?",
+                                arguments: StatementArguments(states.sorted().map(\.databaseValue) + [limit.databaseValue])).map(decodeEvent)
+    }
+
+    func agencyEventCounts() throws -> [String: Int] {
+        var counts: [String: Int] = [:]
+        for row in try Row.fetchAll(db, sql: "SELECT state, COUNT(*) FROM agency_events GROUP BY state") { counts[row[0] as String] = row[1] as Int }
+        return counts
+    }
+
     func agencyEvents(accountNumber: String) throws -> [EventRecord] {
         try Row.fetchAll(db, sql: "SELECT \(Self.eventColumns) FROM agency_events WHERE account_number = ? ORDER BY id",
                          arguments: [accountNumber]).map(decodeEvent)

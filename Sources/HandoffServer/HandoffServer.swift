@@ -12,7 +12,8 @@ import Logging
 import ServiceLifecycle
 
 /// `handoff serve`: the jobs on their schedules, an HTTP API under `/api/v1` behind a bearer
-/// token, health and readiness endpoints, and agency webhooks, as one service group that
+/// token, the dashboard at `/` behind the same token, health and readiness endpoints, and
+/// agency webhooks, as one service group that
 /// `SIGTERM` and `SIGINT` stop gracefully (no new work starts; work in flight finishes).
 public struct HandoffServer {
     public let config: HandoffConfig
@@ -34,6 +35,7 @@ public struct HandoffServer {
         let jobs = Jobs(config: config, store: store, metrics: metrics)
         let router = Router()
         Routes(config: config, store: store, jobs: jobs, token: token, metrics: metrics).add(to: router)
+        try Dashboard(config: config, store: store, jobs: jobs, token: token).add(to: router)
         let app = Application(router: router, configuration: .init(address: .hostname(config.server.host, port: port ?? config.server.port),
                                                                     serverName: "Handoff"), logger: logger)
         let scheduler = Scheduler(jobs: jobs, settings: config.server, logger: logger)

@@ -59,6 +59,17 @@ public actor Jobs {
         return outcome
     }
 
+    /// What a placement run today would do, changing nothing (it may run beside a real run:
+    /// it only reads).
+    public nonisolated func preview() async throws -> PlacementRun.Summary {
+        let config = self.config, store = self.store
+        return try await Curl.run {
+            let run = PlacementRun(options: .init(asOf: config.today(), dryRun: true, rules: config.placementRules, partners: try Self.partners(config),
+                                                  businessName: config.businessName, stagingDirectory: config.stagingDirectory))
+            return try run.run(store: store) { _ in }
+        }
+    }
+
     /// Whether a job is running now.
     public func isRunning(_ name: Name) -> Bool { running.contains(name) }
 

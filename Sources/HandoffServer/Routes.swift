@@ -149,10 +149,7 @@ struct Routes: Sendable {
     /// Refuses a request without the right bearer token (compared in constant time).
     func authorize(_ request: Request) throws {
         let given = request.headers[.authorization].flatMap { $0.hasPrefix("Bearer ") ? String($0.dropFirst(7)) : nil } ?? ""
-        let a = Array(given.utf8), b = Array(token.utf8)
-        var difference = a.count ^ b.count
-        for i in 0..<max(a.count, b.count) { difference |= Int((i < a.count ? a[i] : 0) ^ (i < b.count ? b[i] : 0)) }
-        guard difference == 0, !token.isEmpty else { throw HTTPError(.unauthorized, message: "a valid bearer token is required") }
+        guard constantTimeEquals(given, token) else { throw HTTPError(.unauthorized, message: "a valid bearer token is required") }
     }
 
     static func json(_ object: Any, status: HTTPResponse.Status = .ok) -> Response {

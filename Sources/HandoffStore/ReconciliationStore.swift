@@ -184,6 +184,10 @@ public protocol ReconciliationWriting: PlacementWriting, InboxWriting, ReportRea
     func agencyEvents() throws -> [EventRecord]
     /// The events about one account, oldest first.
     func agencyEvents(accountNumber: String) throws -> [EventRecord]
+    /// Events whose state is none of `states`, newest first, at most `limit` of them.
+    func agencyEvents(notIn states: Set<String>, limit: Int) throws -> [EventRecord]
+    /// How many events are in each state.
+    func agencyEventCounts() throws -> [String: Int]
     /// The open (or rejected) placement of an account with a partner, newest first.
     func placement(customerID: Int64, partnerID: String) throws -> PlacementRecord?
     /// Stores a placement's lifecycle state, agency reference and reason.

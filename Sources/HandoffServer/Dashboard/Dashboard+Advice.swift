@@ -1,0 +1,61 @@
+import Foundation
+
+/// What a person should do about a file or event that did not go through: the dashboard shows
+/// this beside the error itself, in words for the business owner.
+enum Advice {
+    /// For a transfer in the outbox, by its state and last error.
+    static func outbox(id: Int64, partner: String, state: String, error: String?, notBefore: Int64?) -> String {
+        let e = (error ?? "").lowercased()
+        switch state {
+        case "staged": return "Waiting for the next send job. Press “Send now” to send it at once."
+        case "sending": return "Being sent now, or a send was cut off; the next send job checks the agency’s server before sending again, so it is never sent twice."
+        case "sent": return "Delivered; waiting for the agency’s confirmation (its acknowledgement or receipt)."
+        case "confirmed": return "Nothing to do: the agency has it."
+        case "retry_later":
+            let when = notBefore.map { Self.time($0) } ?? "shortly"
+            return "A passing failure. Handoff tries again by itself after \(when); nothing to do unless it keeps failing."
+        default:
+            if e.contains("host key") || e.contains("fingerprint") {
+                return "The agency’s server showed a host key that does not match the one pinned for \(partner). Confirm the new key with the agency by phone, update the known-hosts file named in partners/\(partner).toml, then press Retry."
+            }
+            if e.contains("certificate") || e.contains("ssl") || e.contains("tls") {
+                return "The secure connection to \(partner) failed its certificate check. Check the CA, client certificate and key files named in partners/\(partner).toml (and their expiry), then press Retry."
+            }
+            if e.contains("auth") || e.contains("denied") || e.contains("401") || e.contains("403") || e.contains("password") {
+                return "\(partner) refused Handoff’s credentials. Check the key or secret files named in partners/\(partner).toml with the agency, then press Retry."
+            }
+            if e.contains("encrypt") || e.contains("gpg") || e.contains("pgp") {
+                return "The file could not be encrypted for \(partner). Check the agency’s public key and Handoff’s signing key in the keyring named in partners/\(partner).toml, then press Retry."
+            }
+            return "Sending failed for good. Fix the cause shown, then press Retry (or run `handoff outbox retry \(id)`)."
+        }
+    }
+
+    /// For a file taken in from an agency, by its state.
+    static func inbox(partner: String, name: String, state: String, reason: String?) -> String? {
+        switch state {
+        case "quarantined":
+            return "Handoff kept the file as received but could not use it. Ask \(partner) to send a corrected “\(name)”; the new file is taken in by itself and nothing from this one was applied."
+        case "held":
+            return "An earlier file had the same name with other content. Compare the two in the archive and ask \(partner) which is right; nothing from this one was applied."
+        default:
+            return nil
+        }
+    }
+
+    /// For an agency event that was not applied.
+    static func event(partner: String, state: String, reason: String?) -> String {
+        switch state {
+        case "waiting": return "A reversal that arrived before its payment. It is applied by itself when the payment arrives."
+        default: return "Not applied. Check the account with \(partner) (the reason says what did not match); nothing was booked."
+        }
+    }
+
+    static func time(_ epochSeconds: Int64) -> String {
+        let f = DateFormatter()
+        f.locale = Locale(identifier: "en_US_POSIX")
+        f.timeZone = TimeZone(identifier: "UTC")
+        f.dateFormat = "yyyy-MM-dd HH:mm 'UTC'"
+        return f.string(from: Date(timeIntervalSince1970: TimeInterval(epochSeconds)))
+    }
+}

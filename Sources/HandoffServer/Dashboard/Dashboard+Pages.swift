@@ -1,0 +1,352 @@
+import Foundation
+import HandoffConfig
+import HandoffDomain
+import HandoffPartners
+import HandoffPlacement
+import HandoffReports
+import HandoffSQLite
+import HandoffStore
+
+/// What each dashboard page shows, read from the store and shaped for its template: money
+/// already formatted exactly (grouped, with its currency), dates in ISO form. Blocking reads;
+/// the routes call these off Swift's cooperative pool.
+struct DashboardPages {
+    let config: HandoffConfig
+    let store: SQLiteARStore
+
+    typealias Context = [String: Any]
+
+    static func money(_ minorUnits: Int64, _ currency: Currency) -> String {
+        "\(Money(minorUnits: minorUnits, currency: currency).groupedText) \(currency.code)"
+    }
+
+    static func money(_ minorUnits: Int64, code: String) -> String {
+        money(minorUnits, Currency(code: code) ?? .usd)
+    }
+
+    static func bytes(_ n: Int64) -> String {
+        if n < 10_000 { return "\(n) B" }
+        if n < 10_000_000 { return "\(n / 1000) kB" }
+        return "\(n / 1_000_000) MB"
+    }
+
+    /// The path segment for an account number (percent-encoded).
+    static func pathSegment(_ s: String) -> String {
+        s.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed.subtracting(CharacterSet(charactersIn: "/?#"))) ?? s
+    }
+
+    // MARK: Overview
+
+    func overview(jobs: [Context]) throws -> Context {
+        let asOf = config.today()
+        let aging = AgingReport(try store.read { try $0.openBalancesByDueDate() }, asOf: asOf)
+        let month = String(asOf.iso.prefix(7))
+        let (from, to) = ReconciliationReport.days(ofMonth: month)!
+        let partners = PartnerLoader.loadAll(directory: config.partnersDirectory).0
+        let models = Dictionary(partners.map { ($0.id, $0.terms.remittance) }, uniquingKeysWith: { a, _ in a })
+        let report = try store.readReconciliation { try ReconciliationReport(month: month, from: from, to: to, models: models, reader: $0) }
+
+        // Open placements per agency and currency: the balance each held when placed.
+        struct Open { var accounts = 0; var balance: Int64 = 0 }
+        var open: [String: [String: Open]] = [:]
+        try store.readPlacements { r in
+            try r.forEachPlacement { p in
+                guard p.state.isOpenWithAgency else { return }
+                open[p.partnerID, default: [:]][p.balance.currency.code, default: Open()].accounts += 1
+                open[p.partnerID, default: [:]][p.balance.currency.code, default: Open()].balance += p.balance.minorUnits
+            }
+        }
+        var keys = Set<[String]>()
+        for (partner, byCurrency) in open { for currency in byCurrency.keys { keys.insert([partner, currency]) } }
+        for row in report.agencies { keys.insert([row.figures.partner, row.figures.currency]) }
+        let placed: [Context] = keys.sorted { $0.lexicographicallyPrecedes($1) }.map { key in
+            let (partner, code) = (key[0], key[1])
+            let o = open[partner]?[code] ?? Open()
+            let row = report.agencies.first { $0.figures.partner == partner && $0.figures.currency == code }
+            return ["partner": partner, "currency": code, "accounts": o.accounts, "balance": Self.money(o.balance, code: code),
+                    "collected": Self.money(row?.figures.collected_gross ?? 0, code: code),
+                    "commission": Self.money((row?.figures.commission ?? 0) + (row?.figures.direct_payment_fees ?? 0), code: code),
+                    "net_due": Self.money(row?.net_due ?? 0, code: code)]
+        }
+
+        let outbox = try store.readOutbox { try $0.outbox() }
+        let waiting = outbox.filter { ["staged", "sending", "sent", "retry_later"].contains($0.transfer.state.name) }.count
+        let failing = outbox.filter { $0.transfer.state.name == "failed" }.count
+        let inbox = try store.readInbox { try $0.inbox() }
+        let problems = inbox.filter { $0.state == "quarantined" || $0.state == "held" }.count
+        let heldEvents = try store.readReconciliation { try $0.agencyEventCounts() }.filter { $0.key != "applied" && $0.key != "ignored" }.values.reduce(0, +)
+
+        var tiles: [Context] = []
+        for c in aging.currencies {
+            let currency = Currency(code: c.currency) ?? .usd
+            let over90 = (c.buckets["91-120"] ?? 0) + (c.buckets["121+"] ?? 0)
+            tiles.append(["label": "Receivables \(c.currency)", "value": Self.money(c.total, currency), "sub": "\(Self.money(over90, currency)) over 90 days", "tone": ""])
+        }
+        var collectedByCurrency: [String: Int64] = [:], netByCurrency: [String: Int64] = [:]
+        for row in report.agencies {
+            collectedByCurrency[row.figures.currency, default: 0] += row.figures.collected_gross
+            netByCurrency[row.figures.currency, default: 0] += row.net_due
+        }
+        let placedAccounts = open.values.flatMap(\.values).reduce(0) { $0 + $1.accounts }
+        tiles.append(["label": "With agencies", "value": "\(placedAccounts) accounts", "sub": "\(open.count) agencies", "tone": ""])
+        let collectedText = collectedByCurrency.isEmpty ? "—" : collectedByCurrency.keys.sorted().map { Self.money(collectedByCurrency[$0]!, code: $0) }.joined(separator: " · ")
+        let netText = netByCurrency.isEmpty ? "nothing due yet" : netByCurrency.keys.sorted().map { Self.money(netByCurrency[$0]!, code: $0) }.joined(separator: " · ") + " net due"
+        tiles.append(["label": "Collected \(month)", "value": collectedText, "sub": netText, "tone": collectedByCurrency.isEmpty ? "" : "good"])
+        tiles.append(["label": "Files", "value": "\(waiting) waiting · \(failing) failing", "sub": "\(problems) received files need a look · \(heldEvents) events not applied",
+                      "tone": failing + problems + heldEvents > 0 ? "bad" : (waiting > 0 ? "warn" : "good")])
+
+        let agingRows: [Context] = aging.currencies.map { c in
+            let currency = Currency(code: c.currency) ?? .usd
+            return ["currency": c.currency, "total": Self.money(c.total, currency), "invoices": c.invoices,
+                    "buckets": AgingBucket.allCases.map { b -> Context in
+                        let v = c.buckets[b.rawValue] ?? 0
+                        let bp = c.total > 0 ? v * 10_000 / c.total : 0
+                        return ["name": b == .current ? "current" : b.rawValue, "amount": Self.money(v, currency),
+                                "share": Amount.format(bp, digits: 2) + "%", "percent": Amount.format(bp, digits: 2)]
+                    }]
+        }
+        return ["nav_overview": true, "tiles": tiles, "aging": agingRows, "placed": placed, "has_placed": !placed.isEmpty, "month": month, "jobs": jobs]
+    }
+
+    // MARK: Accounts
+
+    static let pageSize = 50
+
+    func accounts(query: String?, page: Int) throws -> Context {
+        let asOf = config.today()
+        let search = query?.trimmingCharacters(in: .whitespaces).lowercased()
+        let wanted = (max(page, 1) - 1) * Self.pageSize
+        var matched = 0
+        var found: [AccountSummary] = []
+        try store.read { r in
+            try r.forEachAccount { s in
+                if let search, !search.isEmpty,
+                   !(s.profile.accountNumber.lowercased().contains(search) || s.profile.displayName.lowercased().contains(search)) { return }
+                if matched >= wanted && found.count < Self.pageSize { found.append(s) }
+                matched += 1
+            }
+        }
+        let rows: [Context] = try store.readPlacements { r in
+            try found.map { s in
+                let pastDue = PastDue(oldestOpenDueDate: s.oldestOpenDueDate, asOf: asOf)
+                let placement = try r.placements(customerID: s.customerID).last
+                return ["number": s.profile.accountNumber, "number_path": Self.pathSegment(s.profile.accountNumber), "name": s.profile.displayName,
+                        "balance": Self.money(s.balance.minorUnits, s.balance.currency), "days": max(pastDue.days, 0),
+                        "bucket": pastDue.bucket.rawValue, "agency": placement.map { "\($0.partnerID) (\($0.state.name))" } ?? "—"]
+            }
+        }
+        let pages = max((matched + Self.pageSize - 1) / Self.pageSize, 1)
+        let current = min(max(page, 1), pages)
+        func link(_ p: Int) -> String {
+            var items = [URLQueryItem(name: "page", value: String(p))]
+            if let query, !query.isEmpty { items.insert(URLQueryItem(name: "q", value: query), at: 0) }
+            var c = URLComponents(); c.path = "/accounts"; c.queryItems = items
+            return c.string ?? "/accounts"
+        }
+        var context: Context = ["nav_accounts": true, "rows": rows, "total": matched, "page": current, "pages": pages]
+        if let query, !query.isEmpty { context["q"] = query }
+        if current > 1 { context["prev"] = link(current - 1) }
+        if current < pages { context["next"] = link(current + 1) }
+        return context
+    }
+
+    func account(number: String) throws -> Context? {
+        let asOf = config.today()
+        return try store.readReconciliation { r -> Context? in
+            guard let customer = try r.customer(accountNumber: number) else { return nil }
+            let p = customer.profile
+            let currency = p.currency
+            let invoices = try r.invoices(customerID: customer.id)
+            let transactions = try r.transactions(customerID: customer.id)
+            let placements = try r.placements(customerID: customer.id)
+            let events = try r.agencyEvents(accountNumber: number)
+            let openInvoices = invoices.filter { $0.balance > 0 }
+            let balance = openInvoices.reduce(Int64(0)) { $0 + $1.balance }
+            let pastDue = PastDue(oldestOpenDueDate: openInvoices.map(\.terms.dueDate).min(), asOf: asOf)
+
+            // The story: invoices issued, everything booked against them, and each placement, by date.
+            var story: [(CalendarDate, Int, Context)] = []
+            for i in invoices {
+                story.append((i.terms.invoiceDate, 0, ["date": i.terms.invoiceDate.iso, "what": "Invoice \(i.terms.invoiceNumber)",
+                                                       "detail": "issued, due \(i.terms.dueDate.iso)\(i.terms.disputed ? " (disputed)" : "")",
+                                                       "amount": Self.money(i.terms.amount.minorUnits, currency), "source": i.source.label, "tone": ""]))
+            }
+            for t in transactions where t.kind != .invoice {
+                let tone: String = switch t.kind {
+                case .payment, .credit: "good"
+                case .paymentReversal, .writeoff: "bad"
+                default: "warn"
+                }
+                let what: String = switch t.kind {
+                case .payment: "Payment"
+                case .credit: "Credit"
+                case .interest: "Interest"
+                case .fee: "Fee"
+                case .writeoff: "Written off"
+                case .paymentReversal: "Payment reversed"
+                case .invoice: "Invoice"
+                }
+                story.append((t.date, 1, ["date": t.date.iso, "what": what, "detail": t.invoiceNumber.map { "on \($0) · \(t.reference)" } ?? t.reference,
+                                          "amount": Self.money(t.amount, currency), "source": t.source.label, "tone": tone]))
+            }
+            for pl in placements {
+                story.append((pl.placedOn, 2, ["date": pl.placedOn.iso, "what": "Placed with \(pl.partnerID)",
+                                               "detail": "tier \(pl.tier), \(pl.daysPastDue) days past due; now \(pl.state.name)\(pl.agencyReference.map { ", agency reference \($0)" } ?? "")",
+                                               "amount": Self.money(pl.balance.minorUnits, pl.balance.currency), "source": "placement run", "tone": "warn"]))
+            }
+            story.sort { ($0.0, $0.1) < ($1.0, $1.1) }
+
+            let latest = placements.last
+            var context: Context = [
+                "nav_accounts": true, "number": p.accountNumber, "name": p.displayName,
+                "balance": Self.money(balance, currency), "open_invoices": openInvoices.count, "days": max(pastDue.days, 0), "bucket": pastDue.bucket.rawValue,
+                "agency": latest?.partnerID ?? "not placed", "agency_state": latest.map { $0.state.name } ?? "—",
+                "kind": p.type.rawValue, "place": [p.city, p.region, p.country].compactMap { $0 }.joined(separator: ", "),
+                "story": story.map(\.2),
+                "invoices": invoices.map { i -> Context in
+                    var row: Context = ["number": i.terms.invoiceNumber, "issued": i.terms.invoiceDate.iso, "due": i.terms.dueDate.iso,
+                                        "amount": Self.money(i.terms.amount.minorUnits, currency), "balance": Self.money(i.balance, currency)]
+                    if i.terms.disputed { row["disputed"] = true }
+                    return row
+                },
+                "placements": placements.map { pl -> Context in
+                    ["partner": pl.partnerID, "tier": pl.tier, "placed_on": pl.placedOn.iso, "balance": Self.money(pl.balance.minorUnits, pl.balance.currency),
+                     "reference": pl.agencyReference ?? "—", "state": pl.state.name]
+                },
+                "has_placements": !placements.isEmpty,
+                "events": events.map { e -> Context in
+                    var row: Context = ["partner": e.partnerID, "kind": e.kind, "state": e.state, "reason": e.reason ?? ""]
+                    if e.state == "held" { row["held"] = true }
+                    return row
+                },
+                "has_events": !events.isEmpty,
+            ]
+            if !p.holds.isEmpty { context["holds"] = p.holds.map(\.rawValue).sorted().joined(separator: ", ") }
+            return context
+        }
+    }
+
+    // MARK: Agencies
+
+    func agencies(jobs: [Context]) throws -> Context {
+        let (partners, problems) = PartnerLoader.loadAll(directory: config.partnersDirectory)
+        let vintages = try store.readReconciliation { try $0.vintages() }
+        let outbox = try store.readOutbox { try $0.outbox() }
+        let inbox = try store.readInbox { try $0.inbox() }
+        let fetch = jobs.first { ($0["name"] as? String) == "fetch" }
+        let send = jobs.first { ($0["name"] as? String) == "send" }
+        let rows: [Context] = partners.sorted { $0.id < $1.id }.map { partner in
+            let mine = vintages.filter { $0.partner == partner.id }
+            let byCurrency = Dictionary(grouping: mine, by: \.currency)
+            let charts: [Context] = byCurrency.keys.sorted().map { code in
+                ["svg": ScorecardChart.svg(partner: partner.id, currency: Currency(code: code) ?? .usd, vintages: byCurrency[code]!)]
+            }
+            let out = outbox.filter { $0.partnerID == partner.id }
+            let failed = out.filter { $0.transfer.state.name == "failed" }
+            let inn = inbox.filter { $0.partnerID == partner.id }
+            let bad = inn.filter { $0.state == "quarantined" || $0.state == "held" }
+            var health = "Healthy."
+            var tone = "good"
+            if let e = failed.last?.lastError { health = "Sending failed: \(e)"; tone = "bad" }
+            else if !bad.isEmpty { health = "\(bad.count) received file(s) need a look on the Files page."; tone = "bad" }
+            else if let f = fetch, f["failed"] != nil { health = "The last fetch failed: \(f["summary"] ?? "")"; tone = "bad" }
+            else if let s = send, s["failed"] != nil { health = "The last send failed: \(s["summary"] ?? "")"; tone = "bad" }
+            if let last = out.last?.remoteName, tone == "good" { health += " Last file sent: \(last)." }
+            let kind = partner.transport.kind.rawValue
+            return [
+                "id": partner.id, "name": partner.name, "health": health, "health_tone": tone,
+                "transport": kind + (partner.encryption != nil ? ", encrypted with OpenPGP" : ""),
+                "remittance": partner.terms.remittance == .net ? "net (agency keeps its commission)" : "gross (agency invoices its commission)",
+                "outbox": "\(out.count) files, \(failed.count) failed",
+                "inbox": "\(inn.count) files, \(bad.count) need a look",
+                "charts": charts,
+                "vintages": mine.map { v -> Context in
+                    let cur = Currency(code: v.currency) ?? .usd
+                    return ["vintage": v.vintage, "currency": v.currency, "accounts": v.accounts, "placed": Self.money(v.placed_amount, cur),
+                            "collected": Self.money(v.collected, cur), "liquidation": Amount.format(v.liquidation_bp, digits: 2) + "%",
+                            "commission": Self.money(v.commission, cur), "days": v.average_days_to_first_payment.map { String(Int($0.rounded())) } ?? "—",
+                            "returned": Amount.format(v.returned_bp, digits: 2) + "%"]
+                },
+                "has_vintages": !mine.isEmpty,
+            ]
+        }
+        var context: Context = ["nav_agencies": true, "agencies": rows]
+        if !problems.isEmpty { context["flash"] = ["kind": "bad", "text": "Some partner files have problems: " + problems.map { "\($0)" }.joined(separator: "; ")] }
+        return context
+    }
+
+    // MARK: Files
+
+    func files() throws -> Context {
+        let outbox = try store.readOutbox { try $0.outbox() }
+        let inbox = try store.readInbox { try $0.inbox() }
+        let events = try store.readReconciliation { try $0.agencyEvents(notIn: ["applied", "ignored"], limit: 200) }
+        return [
+            "nav_files": true,
+            "outbox": outbox.reversed().map { o -> Context in
+                let state = o.transfer.state.name
+                var notBefore: Int64?
+                if case .retryLater(let at, _) = o.transfer.state { notBefore = at }
+                var row: Context = ["id": o.id, "partner": o.partnerID, "name": o.remoteName, "size": Self.bytes(o.size), "state": state,
+                                    "attempts": o.transfer.attempts,
+                                    "advice": Advice.outbox(id: o.id, partner: o.partnerID, state: state, error: o.lastError, notBefore: notBefore),
+                                    "tone": state == "failed" ? "bad" : (state == "retry_later" ? "warn" : "")]
+                if let e = o.lastError, !e.isEmpty, state != "confirmed" { row["error"] = e }
+                if state == "failed" { row["retry"] = true }
+                return row
+            },
+            "inbox": inbox.reversed().map { i -> Context in
+                var row: Context = ["id": i.id, "partner": i.partnerID, "name": i.remoteName, "kind": i.kind, "state": i.state,
+                                    "tone": (i.state == "quarantined" || i.state == "held") ? "bad" : ""]
+                if let r = i.reason, !r.isEmpty { row["reason"] = r }
+                if let a = Advice.inbox(partner: i.partnerID, name: i.remoteName, state: i.state, reason: i.reason) { row["advice"] = a }
+                return row
+            },
+            "events": events.map { e -> Context in
+                var row: Context = ["partner": e.partnerID, "kind": e.kind, "state": e.state, "reason": e.reason ?? "",
+                                    "advice": Advice.event(partner: e.partnerID, state: e.state, reason: e.reason)]
+                if let a = e.accountNumber { row["account"] = a; row["account_path"] = Self.pathSegment(a) }
+                return row
+            },
+        ]
+    }
+
+    // MARK: Placements
+
+    func placements() throws -> Context {
+        let batches = try store.readReconciliation { r in try r.batches().map { b in (b, try r.batchKind(id: b.id)) } }
+        return [
+            "nav_placements": true,
+            "batches": batches.reversed().map { (b, kind) -> Context in
+                ["id": b.id, "partner": b.partnerID, "file": b.fileName, "kind": kind, "date": b.runDate.iso, "accounts": b.accounts,
+                 "invoices": b.invoices, "total": Amount.format(b.total, digits: 2, grouping: true), "state": b.state]
+            },
+        ]
+    }
+
+    /// The preview (or the outcome) of a placement run, for the placements page.
+    static func preview(_ summary: PlacementRun.Summary, dryRun: Bool, partners: [Partner]) -> Context {
+        let reasons = summary.notPlaced.sorted { $0.value > $1.value }.map { ["reason": $0.key.rawValue.replacingOccurrences(of: "_", with: " "), "count": $0.value] as Context }
+        var context: Context = [
+            "heading": dryRun ? "Preview: what a run today would do" : "Placement run finished",
+            "verb": dryRun ? "would be placed" : "placed", "placed": summary.placed,
+            "batches": summary.batches.map { b -> Context in
+                ["partner": b.partnerID, "file": b.fileName, "accounts": b.accounts, "invoices": b.invoices, "total": Amount.format(b.total, digits: 2, grouping: true)]
+            },
+            "reasons": reasons + (summary.refused > 0 ? [["reason": "refused by the agency's layout (see `handoff place --dry-run`)", "count": summary.refused]] : []),
+            "has_reasons": !reasons.isEmpty || summary.refused > 0,
+        ]
+        if summary.noticesRecorded > 0 { context["notices"] = summary.noticesRecorded; context["notices_verb"] = dryRun ? "would be recorded" : "recorded" }
+        return context
+    }
+}
+
+extension PlacementLifecycle.State {
+    /// Whether the account is with the agency (or on its way there) and not yet closed.
+    var isOpenWithAgency: Bool {
+        switch self {
+        case .selected, .batched, .sent, .accepted, .active, .recallPending: return true
+        case .rejected, .closed: return false
+        }
+    }
+}

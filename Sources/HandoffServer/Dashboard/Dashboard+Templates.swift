@@ -1,0 +1,397 @@
+import Mustache
+
+/// The dashboard's pages as Mustache templates (rendered on the server; no JavaScript).
+/// `{{x}}` escapes HTML; `{{{x}}}` is used only for SVG that ``ScorecardChart`` built and escaped.
+/// Every page is a child of `layout`, which draws the header, the navigation and the footer.
+enum DashboardTemplates {
+    static func library() throws -> MustacheLibrary {
+        var library = MustacheLibrary()
+        for (name, text) in all { try library.register(text, named: name) }
+        return library
+    }
+
+    static let all: [(String, String)] = [
+        ("layout", layout), ("login", login), ("overview", overview), ("accounts", accounts), ("account", account),
+        ("agencies", agencies), ("files", files), ("placements", placements), ("message", message),
+    ]
+
+    static let layout = """
+    <!doctype html>
+    <html lang="en">
+    <head>
+    <meta charset="utf-8">
+    <meta name="viewport" content="width=device-width, initial-scale=1">
+    <title>{{$title}}Handoff{{/title}} · Handoff</title>
+    <link rel="stylesheet" href="/assets/handoff.css">
+    </head>
+    <body>
+    <header class="top">
+      <a class="brand" href="/">Handoff</a>
+      <span class="business">{{business}}</span>
+      {{#loggedIn}}
+      <nav>
+        <a href="/" {{#nav_overview}}aria-current="page"{{/nav_overview}}>Overview</a>
+        <a href="/accounts" {{#nav_accounts}}aria-current="page"{{/nav_accounts}}>Accounts</a>
+        <a href="/agencies" {{#nav_agencies}}aria-current="page"{{/nav_agencies}}>Agencies</a>
+        <a href="/files" {{#nav_files}}aria-current="page"{{/nav_files}}>Files</a>
+        <a href="/placements" {{#nav_placements}}aria-current="page"{{/nav_placements}}>Placements</a>
+      </nav>
+      <form method="post" action="/logout" class="logout"><input type="hidden" name="csrf" value="{{csrf}}"><button type="submit">Log out</button></form>
+      {{/loggedIn}}
+    </header>
+    <main>
+    {{#flash}}<p class="flash {{kind}}" role="status">{{text}}</p>{{/flash}}
+    {{$content}}{{/content}}
+    </main>
+    <footer>Handoff · figures as of {{as_of}} · amounts exact to the cent</footer>
+    </body>
+    </html>
+    """
+
+    static let login = """
+    {{<layout}}
+    {{$title}}Log in{{/title}}
+    {{$content}}
+    <section class="card narrow">
+      <h1>Log in</h1>
+      <p>Type the API token from this installation’s configuration (<code>[server] token_env</code> or <code>token_file</code>).</p>
+      {{#error}}<p class="error" role="alert">{{error}}</p>{{/error}}
+      <form method="post" action="/login">
+        <input type="hidden" name="next" value="{{next}}">
+        <label for="token">Token</label>
+        <input id="token" name="token" type="password" autocomplete="current-password" required autofocus>
+        <button type="submit" class="primary">Log in</button>
+      </form>
+    </section>
+    {{/content}}
+    {{/layout}}
+    """
+
+    static let overview = """
+    {{<layout}}
+    {{$title}}Overview{{/title}}
+    {{$content}}
+    <h1>Overview</h1>
+    <section class="tiles">
+      {{#tiles}}
+      <div class="tile {{tone}}"><div class="label">{{label}}</div><div class="value">{{value}}</div><div class="sub">{{sub}}</div></div>
+      {{/tiles}}
+    </section>
+
+    <section class="card">
+      <h2>Receivables by age</h2>
+      {{#aging}}
+      <h3>{{currency}} · {{total}} in {{invoices}} open invoices</h3>
+      <table class="aging">
+        <thead><tr><th>Age (days past due)</th><th class="num">Open balance</th><th class="num">Share</th><th></th></tr></thead>
+        <tbody>
+        {{#buckets}}
+        <tr><td>{{name}}</td><td class="num">{{amount}}</td><td class="num">{{share}}</td>
+            <td class="barcell"><svg class="bar" viewBox="0 0 100 10" preserveAspectRatio="none" aria-hidden="true"><rect width="{{percent}}" height="10"/></svg></td></tr>
+        {{/buckets}}
+        </tbody>
+      </table>
+      {{/aging}}
+      {{^aging}}<p class="empty">No open invoices. Import them with <code>handoff import</code>.</p>{{/aging}}
+    </section>
+
+    <section class="card">
+      <h2>With agencies</h2>
+      {{#has_placed}}
+      <table>
+        <thead><tr><th>Agency</th><th>Currency</th><th class="num">Accounts open</th><th class="num">Balance placed</th><th class="num">Collected {{month}}</th><th class="num">Commission</th><th class="num">Net due to you</th></tr></thead>
+        <tbody>
+        {{#placed}}<tr><td><a href="/agencies#{{partner}}">{{partner}}</a></td><td>{{currency}}</td><td class="num">{{accounts}}</td><td class="num">{{balance}}</td><td class="num">{{collected}}</td><td class="num">{{commission}}</td><td class="num">{{net_due}}</td></tr>{{/placed}}
+        </tbody>
+      </table>
+      {{/has_placed}}
+      {{^placed}}<p class="empty">Nothing placed yet. <a href="/placements">Preview a placement run</a>.</p>{{/placed}}
+    </section>
+
+    <section class="card">
+      <h2>Jobs</h2>
+      <table>
+        <thead><tr><th>Job</th><th>Last run</th><th>Result</th><th>Last success</th><th></th></tr></thead>
+        <tbody>
+        {{#jobs}}
+        <tr class="{{#failed}}bad{{/failed}}"><td>{{name}}</td><td>{{last_run}}</td><td class="summary">{{summary}}</td><td>{{last_success}}</td>
+          <td><form method="post" action="/jobs/{{name}}"><input type="hidden" name="csrf" value="{{csrf}}"><button type="submit">{{button}}</button></form></td></tr>
+        {{/jobs}}
+        </tbody>
+      </table>
+    </section>
+    {{/content}}
+    {{/layout}}
+    """
+
+    static let accounts = """
+    {{<layout}}
+    {{$title}}Accounts{{/title}}
+    {{$content}}
+    <h1>Accounts</h1>
+    <form method="get" action="/accounts" class="search" role="search">
+      <label for="q">Search by account number or name</label>
+      <input id="q" name="q" type="search" value="{{q}}" placeholder="e.g. C-1002 or Lévesque">
+      <button type="submit">Search</button>
+    </form>
+    <p class="count">{{total}} accounts{{#q}} matching “{{q}}”{{/q}}{{#pages}} · page {{page}} of {{pages}}{{/pages}}</p>
+    <table>
+      <thead><tr><th>Account</th><th>Name</th><th class="num">Balance</th><th class="num">Days past due</th><th>Age</th><th>Agency</th></tr></thead>
+      <tbody>
+      {{#rows}}<tr><td><a href="/accounts/{{number_path}}">{{number}}</a></td><td>{{name}}</td><td class="num">{{balance}}</td><td class="num">{{days}}</td><td>{{bucket}}</td><td>{{agency}}</td></tr>{{/rows}}
+      {{^rows}}<tr><td colspan="6" class="empty">No account matches.</td></tr>{{/rows}}
+      </tbody>
+    </table>
+    <nav class="pager">{{#prev}}<a href="{{prev}}">← Previous</a>{{/prev}} {{#next}}<a href="{{next}}">Next →</a>{{/next}}</nav>
+    {{/content}}
+    {{/layout}}
+    """
+
+    static let account = """
+    {{<layout}}
+    {{$title}}{{number}}{{/title}}
+    {{$content}}
+    <p><a href="/accounts">← Accounts</a></p>
+    <h1>{{name}} <span class="muted">{{number}}</span></h1>
+    <section class="tiles">
+      <div class="tile"><div class="label">Open balance</div><div class="value">{{balance}}</div><div class="sub">{{open_invoices}} open invoices</div></div>
+      <div class="tile"><div class="label">Oldest past due</div><div class="value">{{days}} days</div><div class="sub">{{bucket}}</div></div>
+      <div class="tile"><div class="label">Agency</div><div class="value">{{agency}}</div><div class="sub">{{agency_state}}</div></div>
+      <div class="tile"><div class="label">Customer</div><div class="value small">{{kind}}</div><div class="sub">{{place}}{{#holds}} · hold: {{holds}}{{/holds}}</div></div>
+    </section>
+
+    <section class="card">
+      <h2>Story</h2>
+      <ol class="story">
+      {{#story}}<li class="{{tone}}"><time>{{date}}</time> <strong>{{what}}</strong> {{detail}} {{#amount}}<span class="amount">{{amount}}</span>{{/amount}} <span class="source">{{source}}</span></li>{{/story}}
+      {{^story}}<li>No history yet.</li>{{/story}}
+      </ol>
+    </section>
+
+    <section class="card">
+      <h2>Invoices</h2>
+      <table>
+        <thead><tr><th>Invoice</th><th>Issued</th><th>Due</th><th class="num">Amount</th><th class="num">Balance</th><th></th></tr></thead>
+        <tbody>{{#invoices}}<tr><td>{{number}}</td><td>{{issued}}</td><td>{{due}}</td><td class="num">{{amount}}</td><td class="num">{{balance}}</td><td>{{#disputed}}<span class="tag">disputed</span>{{/disputed}}</td></tr>{{/invoices}}</tbody>
+      </table>
+    </section>
+
+    <section class="card">
+      <h2>Placements</h2>
+      {{#has_placements}}
+      <table>
+        <thead><tr><th>Agency</th><th>Tier</th><th>Placed on</th><th class="num">Balance placed</th><th>Agency reference</th><th>State</th></tr></thead>
+        <tbody>{{#placements}}<tr><td>{{partner}}</td><td>{{tier}}</td><td>{{placed_on}}</td><td class="num">{{balance}}</td><td>{{reference}}</td><td>{{state}}</td></tr>{{/placements}}</tbody>
+      </table>
+      {{/has_placements}}
+      {{^placements}}<p class="empty">Never placed.</p>{{/placements}}
+    </section>
+
+    <section class="card">
+      <h2>Agency events</h2>
+      {{#has_events}}
+      <table>
+        <thead><tr><th>Agency</th><th>Event</th><th>State</th><th>Reason</th></tr></thead>
+        <tbody>{{#events}}<tr class="{{#held}}bad{{/held}}"><td>{{partner}}</td><td>{{kind}}</td><td>{{state}}</td><td>{{reason}}</td></tr>{{/events}}</tbody>
+      </table>
+      {{/has_events}}
+      {{^events}}<p class="empty">No events from agencies.</p>{{/events}}
+    </section>
+    {{/content}}
+    {{/layout}}
+    """
+
+    static let agencies = """
+    {{<layout}}
+    {{$title}}Agencies{{/title}}
+    {{$content}}
+    <h1>Agencies</h1>
+    {{#agencies}}
+    <section class="card" id="{{id}}">
+      <h2>{{name}} <span class="muted">{{id}}</span></h2>
+      <p class="health {{health_tone}}">{{health}}</p>
+      <dl class="facts">
+        <div><dt>Sends by</dt><dd>{{transport}}</dd></div>
+        <div><dt>Remittance</dt><dd>{{remittance}}</dd></div>
+        <div><dt>Outbox</dt><dd>{{outbox}}</dd></div>
+        <div><dt>Inbox</dt><dd>{{inbox}}</dd></div>
+      </dl>
+      {{#charts}}{{{svg}}}{{/charts}}
+      {{#has_vintages}}
+      <table>
+        <thead><tr><th>Placed in</th><th>Currency</th><th class="num">Accounts</th><th class="num">Placed</th><th class="num">Collected</th><th class="num">Liquidation</th><th class="num">Commission</th><th class="num">Days to first payment</th><th class="num">Returned</th></tr></thead>
+        <tbody>{{#vintages}}<tr><td>{{vintage}}</td><td>{{currency}}</td><td class="num">{{accounts}}</td><td class="num">{{placed}}</td><td class="num">{{collected}}</td><td class="num">{{liquidation}}</td><td class="num">{{commission}}</td><td class="num">{{days}}</td><td class="num">{{returned}}</td></tr>{{/vintages}}</tbody>
+      </table>
+      {{/has_vintages}}
+      {{^vintages}}<p class="empty">Nothing placed with {{name}} yet.</p>{{/vintages}}
+    </section>
+    {{/agencies}}
+    {{^agencies}}<p class="empty">No partner files in the partners folder.</p>{{/agencies}}
+    {{/content}}
+    {{/layout}}
+    """
+
+    static let files = """
+    {{<layout}}
+    {{$title}}Files{{/title}}
+    {{$content}}
+    <h1>Files</h1>
+    <section class="card">
+      <h2>Outbox <span class="muted">files going to agencies</span></h2>
+      <form method="post" action="/jobs/send" class="inline"><input type="hidden" name="csrf" value="{{csrf}}"><button type="submit">Send now</button></form>
+      <table>
+        <thead><tr><th>#</th><th>Agency</th><th>File</th><th class="num">Size</th><th>State</th><th class="num">Attempts</th><th>What to do</th></tr></thead>
+        <tbody>
+        {{#outbox}}
+        <tr class="{{tone}}"><td>{{id}}</td><td>{{partner}}</td><td class="mono">{{name}}</td><td class="num">{{size}}</td><td>{{state}}</td><td class="num">{{attempts}}</td>
+          <td>{{#error}}<div class="error">{{error}}</div>{{/error}}<div class="advice">{{advice}}</div>
+          {{#retry}}<form method="post" action="/outbox/{{id}}/retry"><input type="hidden" name="csrf" value="{{csrf}}"><button type="submit">Retry</button></form>{{/retry}}</td></tr>
+        {{/outbox}}
+        {{^outbox}}<tr><td colspan="7" class="empty">Nothing has been sent yet.</td></tr>{{/outbox}}
+        </tbody>
+      </table>
+    </section>
+    <section class="card">
+      <h2>Inbox <span class="muted">files from agencies</span></h2>
+      <form method="post" action="/jobs/fetch" class="inline"><input type="hidden" name="csrf" value="{{csrf}}"><button type="submit">Fetch now</button></form>
+      <table>
+        <thead><tr><th>#</th><th>Agency</th><th>File</th><th>Kind</th><th>State</th><th>What to do</th></tr></thead>
+        <tbody>
+        {{#inbox}}
+        <tr class="{{tone}}"><td>{{id}}</td><td>{{partner}}</td><td class="mono">{{name}}</td><td>{{kind}}</td><td>{{state}}</td>
+          <td>{{#reason}}<div class="error">{{reason}}</div>{{/reason}}{{#advice}}<div class="advice">{{advice}}</div>{{/advice}}</td></tr>
+        {{/inbox}}
+        {{^inbox}}<tr><td colspan="6" class="empty">Nothing received yet.</td></tr>{{/inbox}}
+        </tbody>
+      </table>
+    </section>
+    <section class="card">
+      <h2>Agency events not applied</h2>
+      <table>
+        <thead><tr><th>Agency</th><th>Account</th><th>Event</th><th>State</th><th>What to do</th></tr></thead>
+        <tbody>
+        {{#events}}<tr class="bad"><td>{{partner}}</td><td>{{#account}}<a href="/accounts/{{account_path}}">{{account}}</a>{{/account}}</td><td>{{kind}}</td><td>{{state}}</td><td><div class="error">{{reason}}</div><div class="advice">{{advice}}</div></td></tr>{{/events}}
+        {{^events}}<tr><td colspan="5" class="empty">Every event was applied.</td></tr>{{/events}}
+        </tbody>
+      </table>
+    </section>
+    {{/content}}
+    {{/layout}}
+    """
+
+    static let placements = """
+    {{<layout}}
+    {{$title}}Placements{{/title}}
+    {{$content}}
+    <h1>Placements</h1>
+    <section class="card">
+      <h2>Place accounts with agencies</h2>
+      <p>A preview applies today’s rules (age, minimum balance, disputes, holds, recent payments, final notices) and each agency’s eligibility and capacity, and changes nothing.</p>
+      <div class="actions">
+        <form method="post" action="/placements/preview"><input type="hidden" name="csrf" value="{{csrf}}"><button type="submit">Preview placement</button></form>
+        <form method="post" action="/placements/run"><input type="hidden" name="csrf" value="{{csrf}}"><button type="submit" class="primary">Run placement now</button></form>
+      </div>
+      {{#preview}}
+      <h3>{{heading}}</h3>
+      <p>{{placed}} accounts {{verb}}{{#notices}}; {{notices}} final notices {{notices_verb}}{{/notices}}.</p>
+      <table>
+        <thead><tr><th>Agency</th><th>File</th><th class="num">Accounts</th><th class="num">Invoices</th><th class="num">Balance</th></tr></thead>
+        <tbody>{{#batches}}<tr><td>{{partner}}</td><td class="mono">{{file}}</td><td class="num">{{accounts}}</td><td class="num">{{invoices}}</td><td class="num">{{total}}</td></tr>{{/batches}}
+        {{^batches}}<tr><td colspan="5" class="empty">No account is ready to place.</td></tr>{{/batches}}</tbody>
+      </table>
+      {{#has_reasons}}
+      <h3>Not placed, and why</h3>
+      <table><thead><tr><th>Reason</th><th class="num">Accounts</th></tr></thead>
+      <tbody>{{#reasons}}<tr><td>{{reason}}</td><td class="num">{{count}}</td></tr>{{/reasons}}</tbody></table>
+      {{/has_reasons}}
+      {{/preview}}
+    </section>
+    <section class="card">
+      <h2>Placement files</h2>
+      <table>
+        <thead><tr><th>#</th><th>Agency</th><th>File</th><th>Kind</th><th>Run date</th><th class="num">Accounts</th><th class="num">Invoices</th><th class="num">Total</th><th>State</th></tr></thead>
+        <tbody>{{#batches}}<tr><td>{{id}}</td><td>{{partner}}</td><td class="mono">{{file}}</td><td>{{kind}}</td><td>{{date}}</td><td class="num">{{accounts}}</td><td class="num">{{invoices}}</td><td class="num">{{total}}</td><td>{{state}}</td></tr>{{/batches}}
+        {{^batches}}<tr><td colspan="9" class="empty">No placement files yet.</td></tr>{{/batches}}</tbody>
+      </table>
+    </section>
+    {{/content}}
+    {{/layout}}
+    """
+
+    static let message = """
+    {{<layout}}
+    {{$title}}{{heading}}{{/title}}
+    {{$content}}
+    <section class="card narrow"><h1>{{heading}}</h1><p>{{text}}</p><p><a href="/">Back to the overview</a></p></section>
+    {{/content}}
+    {{/layout}}
+    """
+
+    /// The one stylesheet, served at `/assets/handoff.css` (the pages' content security policy allows no inline style).
+    static let stylesheet = """
+    :root { --ink: #1d2330; --muted: #5d6677; --line: #dde2ea; --bg: #f5f7fa; --card: #fff; --accent: #1f5fbf; --good: #1e7a46; --bad: #b3261e; --warn: #9a6400; }
+    * { box-sizing: border-box; }
+    body { margin: 0; font: 15px/1.45 "DejaVu Sans", system-ui, sans-serif; color: var(--ink); background: var(--bg); }
+    header.top { display: flex; align-items: center; gap: 1.5rem; padding: .75rem 1.5rem; background: #14213d; color: #fff; flex-wrap: wrap; }
+    header.top a { color: #fff; text-decoration: none; }
+    .brand { font-weight: 700; font-size: 1.2rem; letter-spacing: .02em; }
+    .business { color: #c9d3e6; }
+    header nav { display: flex; gap: 1rem; flex: 1; }
+    header nav a { padding: .25rem .5rem; border-radius: 4px; }
+    header nav a[aria-current=page] { background: rgba(255,255,255,.18); }
+    .logout button { background: transparent; color: #fff; border: 1px solid rgba(255,255,255,.5); }
+    main { max-width: 1180px; margin: 0 auto; padding: 1.25rem 1.5rem 2rem; }
+    h1 { font-size: 1.5rem; margin: .5rem 0 1rem; }
+    h2 { font-size: 1.1rem; margin: 0 0 .75rem; }
+    h3 { font-size: 1rem; margin: 1rem 0 .5rem; }
+    .muted { color: var(--muted); font-weight: normal; font-size: .9em; }
+    .card { background: var(--card); border: 1px solid var(--line); border-radius: 8px; padding: 1rem 1.25rem; margin-bottom: 1.25rem; overflow-x: auto; }
+    .card.narrow { max-width: 460px; margin: 2rem auto; }
+    .tiles { display: grid; grid-template-columns: repeat(auto-fit, minmax(200px, 1fr)); gap: 1rem; margin-bottom: 1.25rem; }
+    .tile { background: var(--card); border: 1px solid var(--line); border-left: 4px solid var(--accent); border-radius: 8px; padding: .75rem 1rem; }
+    .tile.good { border-left-color: var(--good); } .tile.bad { border-left-color: var(--bad); } .tile.warn { border-left-color: var(--warn); }
+    .tile .label { color: var(--muted); font-size: .85rem; text-transform: uppercase; letter-spacing: .04em; }
+    .tile .value { font-size: 1.35rem; font-weight: 700; margin: .15rem 0; font-variant-numeric: tabular-nums; }
+    .tile .value.small { font-size: 1.05rem; }
+    .tile .sub { color: var(--muted); font-size: .85rem; }
+    table { border-collapse: collapse; width: 100%; }
+    th, td { text-align: left; padding: .4rem .6rem; border-bottom: 1px solid var(--line); vertical-align: top; }
+    th { font-size: .8rem; color: var(--muted); text-transform: uppercase; letter-spacing: .03em; }
+    td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+    td.barcell { width: 35%; }
+    svg.bar { width: 100%; height: 12px; display: block; } svg.bar rect { fill: var(--accent); }
+    tr.bad td { background: #fdf1f0; } tr.warn td { background: #fff8e6; }
+    .mono { font-family: "DejaVu Sans Mono", monospace; font-size: .85rem; word-break: break-all; }
+    .error { color: var(--bad); font-weight: 600; }
+    .advice { color: var(--ink); font-size: .9rem; margin: .2rem 0; }
+    .empty { color: var(--muted); font-style: italic; }
+    .flash { padding: .6rem 1rem; border-radius: 6px; background: #e8f1ff; border: 1px solid #b9d1f7; }
+    .flash.bad { background: #fdf1f0; border-color: #f0b8b3; } .flash.good { background: #e9f6ee; border-color: #b5dfc4; }
+    button { font: inherit; padding: .35rem .8rem; border-radius: 5px; border: 1px solid #9aa7bd; background: #fff; cursor: pointer; }
+    button.primary { background: var(--accent); color: #fff; border-color: var(--accent); }
+    form.inline { float: right; margin-top: -2.4rem; }
+    .actions { display: flex; gap: .75rem; margin: .75rem 0; }
+    .search { display: flex; gap: .5rem; align-items: center; margin-bottom: .5rem; flex-wrap: wrap; }
+    .search input { flex: 1; min-width: 240px; }
+    input { font: inherit; padding: .4rem .6rem; border: 1px solid #9aa7bd; border-radius: 5px; }
+    .narrow form { display: grid; gap: .5rem; }
+    .count { color: var(--muted); }
+    .pager { display: flex; justify-content: space-between; margin-top: .75rem; }
+    .tag { background: #fff1d6; color: var(--warn); border-radius: 4px; padding: 0 .4rem; font-size: .8rem; }
+    ol.story { list-style: none; padding: 0; margin: 0; border-left: 3px solid var(--line); }
+    ol.story li { padding: .3rem .75rem; position: relative; }
+    ol.story li::before { content: ""; position: absolute; left: -7px; top: .75rem; width: 11px; height: 11px; border-radius: 50%; background: var(--accent); }
+    ol.story li.good::before { background: var(--good); } ol.story li.bad::before { background: var(--bad); } ol.story li.warn::before { background: var(--warn); }
+    ol.story time { color: var(--muted); font-variant-numeric: tabular-nums; margin-right: .5rem; }
+    ol.story .amount { font-variant-numeric: tabular-nums; font-weight: 600; }
+    ol.story .source { color: var(--muted); font-size: .8rem; margin-left: .5rem; }
+    .health.good { color: var(--good); } .health.bad { color: var(--bad); font-weight: 600; }
+    dl.facts { display: grid; grid-template-columns: repeat(auto-fit, minmax(200px, 1fr)); gap: .5rem 1rem; margin: .5rem 0 1rem; }
+    dl.facts dt { color: var(--muted); font-size: .8rem; text-transform: uppercase; } dl.facts dd { margin: 0; }
+    svg.chart { width: 100%; max-width: 720px; height: auto; display: block; margin: .5rem 0 1rem; }
+    svg.chart .grid { stroke: var(--line); } svg.chart .axis { fill: var(--muted); font-size: 11px; }
+    svg.chart .placed { fill: #b9cdee; } svg.chart .collected { fill: var(--good); } svg.chart .rate { fill: var(--ink); font-size: 11px; font-weight: 600; }
+    footer { text-align: center; color: var(--muted); font-size: .8rem; padding: 1rem; }
+    td.summary { max-width: 420px; }
+    """
+}

@@ -1,0 +1,298 @@
+import Foundation
+import HandoffConfig
+import HandoffDomain
+import HandoffPartners
+import HandoffSQLite
+import HandoffStore
+import HandoffTransport
+import HTTPTypes
+import Hummingbird
+import Mustache
+
+/// The business owner's dashboard at `/`: server-rendered HTML behind the API token.
+///
+/// A person logs in once with the token (a form; the answer is a `Secure`, `HttpOnly`,
+/// `SameSite=Strict` session cookie that does not contain the token) and then sees the
+/// overview, accounts, agencies, files and placements. Every form that changes something
+/// carries a CSRF token, and every action is a POST followed by a redirect, so reloading a page
+/// never repeats it. Pages allow no script and no inline style (content security policy).
+struct Dashboard: Sendable {
+    let config: HandoffConfig
+    let store: SQLiteARStore
+    let jobs: Jobs
+    let session: DashboardSession
+    let library: MustacheLibrary
+    let token: String
+
+    init(config: HandoffConfig, store: SQLiteARStore, jobs: Jobs, token: String) throws {
+        self.config = config
+        self.store = store
+        self.jobs = jobs
+        self.token = token
+        session = DashboardSession(token: token)
+        library = try DashboardTemplates.library()
+    }
+
+    private var pages: DashboardPages { DashboardPages(config: config, store: store) }
+
+    func add(to router: Router<BasicRequestContext>) {
+        router.get("/assets/handoff.css") { _, _ in
+            Response(status: .ok, headers: [.contentType: "text/css; charset=utf-8", .cacheControl: "max-age=3600"],
+                     body: .init(byteBuffer: ByteBuffer(string: DashboardTemplates.stylesheet)))
+        }
+        router.get("/login") { request, _ in
+            if signedIn(request) != nil { return redirect(to: "/") }
+            return page("login", ["next": safeNext(request.uri.queryParameters.get("next"))], request: request, cookie: nil)
+        }
+        router.post("/login") { request, _ in
+            let form = try await self.form(request)
+            let next = safeNext(form["next"])
+            guard constantTimeEquals(form["token"] ?? "", token) else {
+                return page("login", ["next": next, "error": "That token is not this installation’s API token."], request: request, cookie: nil, status: .unauthorized)
+            }
+            var response = redirect(to: next)
+            response.setCookie(Cookie(name: DashboardSession.cookieName, value: session.issue(now: Self.now()), maxAge: Int(DashboardSession.lifetime),
+                                      path: "/", secure: true, httpOnly: true, sameSite: .strict))
+            return response
+        }
+        router.post("/logout") { request, _ in
+            try await action(request) { _ in
+                var response = redirect(to: "/login")
+                response.setCookie(Cookie(name: DashboardSession.cookieName, value: "", maxAge: 0, path: "/", secure: true, httpOnly: true, sameSite: .strict))
+                return response
+            }
+        }
+
+        router.get("/") { request, _ in
+            try await view(request) { cookie in
+                let jobRows = Unchecked(await jobRows())
+                return ("overview", try await blocking { try pages.overview(jobs: jobRows.value) })
+            }
+        }
+        router.get("/accounts") { request, _ in
+            try await view(request) { _ in
+                let q = request.uri.queryParameters.get("q").map { String($0) }
+                let page = Int(request.uri.queryParameters.get("page") ?? "") ?? 1
+                return ("accounts", try await blocking { try pages.accounts(query: q, page: page) })
+            }
+        }
+        router.get("/accounts/{number}") { request, context in
+            let number = context.parameters.get("number") ?? ""
+            return try await view(request) { _ in
+                guard let account = try await blocking({ Unchecked(try pages.account(number: number)) }).value else {
+                    return ("message", ["heading": "No such account", "text": "There is no account “\(number)” in the AR record.", "status": 404])
+                }
+                return ("account", account)
+            }
+        }
+        router.get("/agencies") { request, _ in
+            try await view(request) { _ in
+                let jobRows = Unchecked(await jobRows())
+                return ("agencies", try await blocking { try pages.agencies(jobs: jobRows.value) })
+            }
+        }
+        router.get("/files") { request, _ in
+            try await view(request) { _ in ("files", try await blocking { try pages.files() }) }
+        }
+        router.get("/placements") { request, _ in
+            try await view(request) { _ in ("placements", try await blocking { try pages.placements() }) }
+        }
+        router.post("/placements/preview") { request, _ in
+            try await action(request) { cookie in
+                let partners = try Jobs.partners(config)
+                let summary = try await jobs.preview()
+                var context = try await blocking { try pages.placements() }
+                context["preview"] = DashboardPages.preview(summary, dryRun: true, partners: partners)
+                return page("placements", context, request: request, cookie: cookie)
+            }
+        }
+        router.post("/placements/run") { request, _ in
+            try await action(request) { _ in
+                await runJob(.place, back: "/placements")
+            }
+        }
+        router.post("/jobs/{name}") { request, context in
+            try await action(request) { _ in
+                guard let name = context.parameters.get("name").flatMap(Jobs.Name.init(rawValue:)) else {
+                    return flashRedirect(to: "/", kind: "bad", "There is no such job.")
+                }
+                let back = name == .send || name == .fetch ? "/files" : "/placements"
+                return await runJob(name, back: back)
+            }
+        }
+        router.post("/outbox/{id}/retry") { request, context in
+            try await action(request) { _ in
+                guard let id = context.parameters.get("id").flatMap(Int64.init) else { return flashRedirect(to: "/files", kind: "bad", "No such transfer.") }
+                let message: String = try await blocking {
+                    try store.writeOutbox { w in
+                        guard var record = try w.outboxRecord(id: id) else { return "There is no transfer #\(id)." }
+                        if case .invalid(let reason) = record.transfer.retryByHand() { return "Transfer #\(id): \(reason)" }
+                        try w.updateOutbox(id: id, record.transfer, lastError: record.lastError)
+                        try w.appendAudit(AuditEntry(actor: "dashboard", action: "outbox.retry", subject: record.remoteName,
+                                                     detail: "retried by hand after: \(record.lastError ?? "")"))
+                        return "Transfer #\(id) is back in line; it goes with the next send (or press “Send now”)."
+                    }
+                }
+                return flashRedirect(to: "/files", kind: message.hasPrefix("Transfer #\(id) is back") ? "good" : "bad", message)
+            }
+        }
+    }
+
+    // MARK: Jobs
+
+    private func runJob(_ name: Jobs.Name, back: String) async -> Response {
+        guard let outcome = await jobs.run(name) else {
+            return flashRedirect(to: back, kind: "bad", "The \(name.rawValue) job is already running; try again when it has finished.")
+        }
+        return flashRedirect(to: back, kind: outcome.ok ? "good" : "bad", (outcome.ok ? "Done: " : "Failed: ") + "\(name.rawValue): \(outcome.summary)")
+    }
+
+    private func jobRows() async -> [DashboardPages.Context] {
+        var rows: [DashboardPages.Context] = []
+        for name in Jobs.Name.allCases {
+            let last = await jobs.last[name.rawValue]
+            let success = await jobs.lastSuccess[name.rawValue]
+            var row: DashboardPages.Context = [
+                "name": name.rawValue, "last_run": last.map { Self.format($0.finishedAt) } ?? "not yet",
+                "summary": last?.summary ?? "—", "last_success": success.map(Self.format) ?? "never",
+                "button": name == .place ? "Run placement now" : (name == .send ? "Send now" : "Fetch now"),
+            ]
+            if await jobs.isRunning(name) { row["summary"] = "running now…" }
+            if let last, !last.ok { row["failed"] = true }
+            rows.append(row)
+        }
+        return rows
+    }
+
+    static func format(_ date: Date) -> String { Advice.time(Int64(date.timeIntervalSince1970)) }
+
+    // MARK: Sessions, forms, rendering
+
+    static func now() -> Int64 { Int64(Date().timeIntervalSince1970) }
+
+    /// The session cookie's value, when it is valid.
+    private func signedIn(_ request: Request) -> String? {
+        let value = request.cookies[DashboardSession.cookieName]?.value
+        return session.isValid(value, now: Self.now()) ? value : nil
+    }
+
+    /// A page that needs a session: without one, the login page (and back here after).
+    private func view(_ request: Request, _ build: (String) async throws -> (String, DashboardPages.Context)) async throws -> Response {
+        guard let cookie = signedIn(request) else {
+            let target = request.uri.path + (request.uri.query.map { "?" + $0 } ?? "")
+            var c = URLComponents(); c.path = "/login"; c.queryItems = [URLQueryItem(name: "next", value: target)]
+            return redirect(to: c.string ?? "/login")
+        }
+        do {
+            let (template, context) = try await build(cookie)
+            let status: HTTPResponse.Status = (context["status"] as? Int) == 404 ? .notFound : .ok
+            return page(template, context, request: request, cookie: cookie, status: status)
+        } catch {
+            return page("message", ["heading": "Something went wrong", "text": "\(error)"], request: request, cookie: cookie, status: .internalServerError)
+        }
+    }
+
+    /// A form post that needs a session and this session's CSRF token.
+    private func action(_ request: Request, _ perform: (String) async throws -> Response) async throws -> Response {
+        guard let cookie = signedIn(request) else { return redirect(to: "/login") }
+        let form = try await self.form(request)
+        guard session.isValidCSRF(form["csrf"], cookie: cookie) else {
+            return page("message", ["heading": "Form expired", "text": "That form was not from this session. Go back, reload the page and try again."],
+                        request: request, cookie: cookie, status: .forbidden)
+        }
+        do {
+            return try await perform(cookie)
+        } catch {
+            return page("message", ["heading": "Something went wrong", "text": "\(error)"], request: request, cookie: cookie, status: .internalServerError)
+        }
+    }
+
+    /// An `application/x-www-form-urlencoded` body as a dictionary (last value wins).
+    private func form(_ request: Request) async throws -> [String: String] {
+        let buffer = try await request.body.collect(upTo: 64 * 1024)
+        var c = URLComponents()
+        c.percentEncodedQuery = String(buffer: buffer).replacingOccurrences(of: "+", with: "%20")
+        var out: [String: String] = [:]
+        for item in c.queryItems ?? [] { out[item.name] = item.value ?? "" }
+        return out
+    }
+
+    /// Only a path on this server (never `//host` or a full URL), so the login cannot redirect elsewhere.
+    private func safeNext(_ next: String?) -> String {
+        guard let next, next.hasPrefix("/"), !next.hasPrefix("//"), !next.hasPrefix("/\\"), !next.contains("\r"), !next.contains("\n") else { return "/" }
+        return next
+    }
+
+    private func page(_ template: String, _ context: DashboardPages.Context, request: Request, cookie: String?,
+                      status: HTTPResponse.Status = .ok) -> Response {
+        var context = context
+        context["business"] = config.businessName
+        context["as_of"] = config.today().iso
+        if let cookie {
+            context["loggedIn"] = true
+            context["csrf"] = session.csrfToken(for: cookie)
+        }
+        var clearFlash = false
+        if context["flash"] == nil, let flash = request.cookies[Self.flashCookie]?.value, let decoded = Self.decodeFlash(flash) {
+            context["flash"] = decoded
+            clearFlash = true
+        }
+        let html = library.render(context, withTemplate: template) ?? "template \(template) is missing"
+        var response = Response(status: status, headers: Self.htmlHeaders, body: .init(byteBuffer: ByteBuffer(string: html)))
+        if clearFlash {
+            response.setCookie(Cookie(name: Self.flashCookie, value: "", maxAge: 0, path: "/", secure: true, httpOnly: true, sameSite: .strict))
+        }
+        return response
+    }
+
+    static let htmlHeaders: HTTPFields = [
+        .contentType: "text/html; charset=utf-8",
+        .contentSecurityPolicy: "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+        .xContentTypeOptions: "nosniff",
+        HTTPField.Name("Referrer-Policy")!: "same-origin",
+        HTTPField.Name("X-Frame-Options")!: "DENY",
+        .cacheControl: "no-store",
+    ]
+
+    private func redirect(to location: String) -> Response {
+        Response(status: .seeOther, headers: [.location: location, .cacheControl: "no-store"])
+    }
+
+    // MARK: Flash messages (one message carried across a redirect in a short-lived cookie)
+
+    static let flashCookie = "handoff_flash"
+
+    private func flashRedirect(to location: String, kind: String, _ text: String) -> Response {
+        var response = redirect(to: location)
+        let json = (try? JSONSerialization.data(withJSONObject: ["kind": kind, "text": String(text.prefix(1500))])) ?? Data()
+        let value = json.base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
+        response.setCookie(Cookie(name: Self.flashCookie, value: value, maxAge: 60, path: "/", secure: true, httpOnly: true, sameSite: .strict))
+        return response
+    }
+
+    static func decodeFlash(_ value: String) -> [String: String]? {
+        var b64 = value.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+        while b64.count % 4 != 0 { b64 += "=" }
+        guard let data = Data(base64Encoded: b64), let object = try? JSONSerialization.jsonObject(with: data) as? [String: String],
+              let text = object["text"], let kind = object["kind"], ["good", "bad", ""].contains(kind) else { return nil }
+        return ["kind": kind, "text": text]
+    }
+}
+
+/// Runs blocking work (SQLite reads, an outbox write) off Swift's cooperative pool.
+func blocking<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+    try await Curl.run(work)
+}
+
+/// Builds a page's context off Swift's cooperative pool.
+func blocking(_ work: @escaping @Sendable () throws -> DashboardPages.Context) async throws -> DashboardPages.Context {
+    try await Curl.run { Unchecked(try work()) }.value
+}
+
+/// A page context crossing to a dispatch queue and back. Contexts hold only values (strings,
+/// numbers, booleans, and arrays and dictionaries of them), built by one task and read by the
+/// same task after it, so nothing is shared while it is mutated.
+struct Unchecked<T>: @unchecked Sendable {
+    var value: T
+    init(_ value: T) { self.value = value }
+}
