@@ -97,6 +97,7 @@ let package = Package(
         .executableTarget(name: "handoff", dependencies: ["HandoffCLI"]),
         .testTarget(name: "HandoffDomainTests", dependencies: ["HandoffDomain"]),
         .testTarget(name: "HandoffCSVTests", dependencies: ["HandoffCSV"]),
+        .testTarget(name: "HandoffServerTests", dependencies: ["HandoffServer", "HandoffDomain", "HandoffStore"]),
         .testTarget(name: "HandoffLayoutTests", dependencies: [
             "HandoffLayout", "HandoffDomain", "HandoffCSV", "HandoffConfig", "HandoffPartners", "HandoffPlacement",
         ]),

@@ -1,0 +1,131 @@
+import Foundation
+import HandoffTestSupport
+import Testing
+
+/// The dashboard of a real `handoff serve` after a whole round trip with the example agency:
+/// its login, session cookie, CSRF checks and escaping over HTTP, then a real headless
+/// Chromium driven through the login, the overview, an account and the other pages, keeping a
+/// screenshot of each in `ci-artifacts/screenshots/` (or `$HANDOFF_ARTIFACTS_DIR/screenshots`).
+@Suite("Dashboard", .serialized)
+struct DashboardTests {
+    static let token = "dashboard-token-0123456789abcdef"
+
+    /// An installation that placed with the example agency, sent the file, and took in the
+    /// agency's acknowledgement and activity from sample-data/agency-returns.
+    static func roundTrip() throws -> Installation {
+        let install = try Installation(timezone: "America/Toronto", currency: "CAD")
+        try install.usePartners(["local-folder"])
+        let config = try String(contentsOfFile: install.configPath, encoding: .utf8)
+            .replacingOccurrences(of: "place_every_minutes = 1440", with: "place_every_minutes = 0")
+            .replacingOccurrences(of: "send_every_minutes = 15", with: "send_every_minutes = 0")
+            .replacingOccurrences(of: "fetch_every_minutes = 15", with: "fetch_every_minutes = 0")
+        try config.write(toFile: install.configPath, atomically: true, encoding: .utf8)
+        try install.importSampleData()
+        for args in [["place", "--as-of", "2026-11-15", "--quiet"], ["send"]] {
+            let r = try install.handoff(args)
+            try #require(r.status == 0, "\(args): \(r.stderr)")
+        }
+        let outbound = install.root.appendingPathComponent("var/agencies/local-folder/outbound")
+        try FileManager.default.createDirectory(at: outbound, withIntermediateDirectories: true)
+        let returns = Handoff.repositoryRoot.appendingPathComponent("sample-data/agency-returns")
+        for name in try FileManager.default.contentsOfDirectory(atPath: returns.path) {
+            try FileManager.default.copyItem(at: returns.appendingPathComponent(name), to: outbound.appendingPathComponent(name))
+        }
+        let fetch = try install.handoff(["fetch"])
+        try #require(fetch.status == 0 && fetch.stdout.contains("applied 25, held 0"), "\(fetch.stdout)\(fetch.stderr)")
+        return install
+    }
+
+    /// `curl` with the response headers in the output, so that cookies and redirects can be checked.
+    func request(_ args: [String]) throws -> (status: Int, headers: String, body: String) {
+        let r = try shell("/usr/bin/curl", ["-s", "-D", "-", "-w", "\n%{http_code}"] + args)
+        var text = r.output
+        let status = Int(text.split(separator: "\n").last ?? "") ?? 0
+        text = String(text[..<(text.lastIndex(of: "\n") ?? text.endIndex)])
+        let parts = text.components(separatedBy: "\r\n\r\n")
+        return (status, parts.first ?? "", parts.dropFirst().joined(separator: "\r\n\r\n"))
+    }
+
+    func header(_ name: String, in headers: String) -> String? {
+        headers.components(separatedBy: "\r\n").first { $0.lowercased().hasPrefix(name.lowercased() + ":") }
+            .map { String($0.dropFirst(name.count + 1)).trimmingCharacters(in: .whitespaces) }
+    }
+
+    @Test("Login, session cookie, CSRF, escaping and pages over HTTP; then a real Chromium through login, overview, an account and every page, with screenshots")
+    func dashboard() throws {
+        let install = try Self.roundTrip()
+        let port = try freeLoopbackPort()
+        let log = install.root.appendingPathComponent("serve.log").path
+        let pid = try spawn(Handoff.binary.path, ["--config", install.configPath, "serve", "--port", String(port)], outputPath: log,
+                            environment: ["HANDOFF_API_TOKEN": Self.token])
+        defer { kill(pid, SIGTERM); _ = waitFor(pid) }
+        try waitForPort(port)
+        let base = "http://127.0.0.1:\(port)"
+
+        // Without a session every page sends the browser to the login form, and back after.
+        let anonymous = try request([base + "/accounts?q=B-2"])
+        #expect(anonymous.status == 303 && header("Location", in: anonymous.headers) == "/login?next=/accounts?q%3DB-2", "\(anonymous.headers)")
+
+        // A wrong token is refused; the right one sets a session cookie that is not the token.
+        let wrong = try request(["--data-urlencode", "token=not-the-token-at-all", base + "/login"])
+        #expect(wrong.status == 401 && wrong.body.contains("not this installation"))
+        #expect(header("Set-Cookie", in: wrong.headers) == nil)
+        let login = try request(["--data-urlencode", "token=\(Self.token)", "--data-urlencode", "next=//evil.example/", base + "/login"])
+        #expect(login.status == 303 && header("Location", in: login.headers) == "/", "a login never redirects off the server: \(login.headers)")
+        let cookie = try #require(header("Set-Cookie", in: login.headers))
+        #expect(cookie.contains("Secure") && cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict") && !cookie.contains(Self.token), "\(cookie)")
+        let session = try #require(cookie.split(separator: ";").first.map(String.init))
+
+        // The overview after the round trip: receivables, what the agency collected, net due.
+        let overview = try request(["-H", "Cookie: \(session)", base + "/"])
+        #expect(overview.status == 200)
+        for text in ["Receivables by age", "With agencies", "7,000.00 USD", "833.00 CAD", "4,850.00 USD", "624.75 CAD"] {
+            #expect(overview.body.contains(text), "the overview shows \(text)")
+        }
+        let csp = header("Content-Security-Policy", in: overview.headers) ?? ""
+        #expect(csp.contains("default-src 'none'") && !overview.body.contains("<script"))
+
+        // A forged or expired cookie is no session.
+        let forged = String(session.dropLast(4)) + "0000"
+        #expect(try request(["-H", "Cookie: \(forged)", base + "/"]).status == 303)
+        #expect(try request(["-H", "Cookie: handoff_session=1.\(String(repeating: "0", count: 64))", base + "/"]).status == 303)
+
+        // Names are escaped: the sample's `The "Blue Door" Café` cannot break out of its element.
+        let account = try request(["-H", "Cookie: \(session)", base + "/accounts/B-2002"])
+        #expect(account.status == 200 && account.body.contains("The &quot;Blue Door&quot; Café"))
+        let b2001 = try request(["-H", "Cookie: \(session)", base + "/accounts/B-2001"])
+        #expect(b2001.body.contains("Placed with local-folder") && b2001.body.contains("LF-000108") && b2001.body.contains("2,000.00 USD"))
+        #expect(try request(["-H", "Cookie: \(session)", base + "/accounts/NOPE-1"]).status == 404)
+
+        // Actions need this session's CSRF token; with it, the job runs and the browser is sent back.
+        let noCSRF = try request(["-H", "Cookie: \(session)", "-d", "csrf=00", base + "/jobs/send"])
+        #expect(noCSRF.status == 403)
+        let csrf = try #require(overview.body.range(of: #"name="csrf" value="([0-9a-f]{64})""#, options: .regularExpression)
+            .map { String(overview.body[$0].dropFirst(#"name="csrf" value=""#.count).dropLast()) })
+        let send = try request(["-H", "Cookie: \(session)", "-d", "csrf=\(csrf)", base + "/jobs/send"])
+        #expect(send.status == 303 && header("Location", in: send.headers) == "/files" && (header("Set-Cookie", in: send.headers) ?? "").contains("handoff_flash="))
+        let preview = try request(["-H", "Cookie: \(session)", "-d", "csrf=\(csrf)", base + "/placements/preview"])
+        #expect(preview.status == 200 && preview.body.contains("Preview: what a run today would do"))
+        #expect(try request(["-H", "Cookie: \(session)", base + "/assets/handoff.css"]).status == 200)
+
+        // A real browser, as the business owner would use it.
+        let chromium = "/usr/bin/chromium"
+        try #require(FileManager.default.isExecutableFile(atPath: chromium), "Debian's chromium is needed (scripts/install-system-packages installs it)")
+        let artifacts = ProcessInfo.processInfo.environment["HANDOFF_ARTIFACTS_DIR"].map { URL(fileURLWithPath: $0) }
+            ?? Handoff.repositoryRoot.appendingPathComponent("ci-artifacts")
+        let screenshots = artifacts.appendingPathComponent("screenshots")
+        try? FileManager.default.removeItem(at: screenshots)
+        let tokenFile = install.root.appendingPathComponent("config/api-token").path
+        try Self.token.write(toFile: tokenFile, atomically: true, encoding: .utf8)
+        let driver = Handoff.repositoryRoot.appendingPathComponent("Tests/HandoffIntegrationTests/Browser/drive_dashboard.py").path
+        let run = try shell("/usr/bin/python3", [driver, "--chromium", chromium, "--base", base, "--token-file", tokenFile, "--account", "B-2001",
+                                                 "--out", screenshots.path])
+        #expect(run.status == 0, "\(run.output)")
+        let steps = run.output.split(separator: "\n").filter { $0.hasPrefix("{") }
+        #expect(steps.count == 10 && !steps.contains { $0.contains("\"ok\": false") }, "\(run.output)")
+        for name in ["01-login", "02-overview", "04-account", "05-agencies", "06-files", "07-placement-preview"] {
+            let png = try Data(contentsOf: screenshots.appendingPathComponent("\(name).png"))
+            #expect(png.count > 10_000 && png.starts(with: [0x89, 0x50, 0x4E, 0x47]), "\(name).png is a real screenshot")
+        }
+    }
+}

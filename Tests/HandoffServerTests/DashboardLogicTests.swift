@@ -1,0 +1,83 @@
+@testable import HandoffServer
+import HandoffDomain
+import HandoffStore
+import Testing
+
+/// The dashboard's pure parts, without a server: sessions, CSRF tokens, the scorecard chart,
+/// flash messages and the advice shown beside errors.
+@Suite("Dashboard logic")
+struct DashboardLogicTests {
+    let session = DashboardSession(token: "token-0123456789abcdef")
+
+    @Test("A session cookie is valid until it expires, only under its own token, and never holds the token")
+    func sessionCookie() {
+        let cookie = session.issue(now: 1_000)
+        #expect(!cookie.contains("token-0123456789abcdef"))
+        #expect(session.isValid(cookie, now: 1_000))
+        #expect(session.isValid(cookie, now: 1_000 + DashboardSession.lifetime - 1))
+        #expect(!session.isValid(cookie, now: 1_000 + DashboardSession.lifetime))
+        #expect(!DashboardSession(token: "another-token-0123456789").isValid(cookie, now: 1_000))
+        // Moving the expiry forward breaks the MAC.
+        let parts = cookie.split(separator: ".")
+        #expect(!session.isValid("\(Int64(parts[0])! + 3600).\(parts[1])", now: 1_000))
+        #expect(!session.isValid(nil, now: 1_000))
+        #expect(!session.isValid("", now: 1_000))
+        #expect(!session.isValid("garbage", now: 1_000))
+    }
+
+    @Test("A CSRF token belongs to one session cookie")
+    func csrf() {
+        let a = session.issue(now: 1_000), b = session.issue(now: 2_000)
+        let token = session.csrfToken(for: a)
+        #expect(session.isValidCSRF(token, cookie: a))
+        #expect(!session.isValidCSRF(token, cookie: b))
+        #expect(!session.isValidCSRF(nil, cookie: a))
+        #expect(!session.isValidCSRF("zz", cookie: a))
+    }
+
+    @Test("Constant-time comparison refuses an empty secret and any difference")
+    func compare() {
+        #expect(constantTimeEquals("abc", "abc"))
+        #expect(!constantTimeEquals("abd", "abc"))
+        #expect(!constantTimeEquals("ab", "abc"))
+        #expect(!constantTimeEquals("", ""))
+    }
+
+    @Test("The scorecard chart scales bars to the largest placement, labels liquidation, and escapes text")
+    func chart() {
+        let vintages = [
+            VintageFigures(partner: "p", vintage: "2026-10", currency: "USD", accounts: 2, placed_amount: 100_000, collected: 25_000, commission: 0,
+                           average_days_to_first_payment: nil, returned: 0),
+            VintageFigures(partner: "p", vintage: "2026-09", currency: "USD", accounts: 1, placed_amount: 50_000, collected: 0, commission: 0,
+                           average_days_to_first_payment: nil, returned: 0),
+        ]
+        let svg = ScorecardChart.svg(partner: "<Agency & Co>", currency: .usd, vintages: vintages)
+        #expect(svg.hasPrefix("<svg") && svg.hasSuffix("</svg>"))
+        #expect(svg.contains("&lt;Agency &amp; Co&gt;") && !svg.contains("<Agency"))
+        #expect(svg.contains("25.00%") && svg.contains("0.00%"))
+        // Oldest month first; the plot is 176 pixels high: 1,000.00 fills it, 500.00 half, 250.00 a quarter.
+        #expect(svg.range(of: "2026-09")!.lowerBound < svg.range(of: "2026-10")!.lowerBound)
+        #expect(svg.contains("height=\"176\" class=\"placed\"") && svg.contains("height=\"88\" class=\"placed\"") && svg.contains("height=\"44\" class=\"collected\""))
+        #expect(svg.contains("1,000") && svg.contains("500"))
+        #expect(ScorecardChart.svg(partner: "p", currency: .usd, vintages: []).contains("no placements yet"))
+    }
+
+    @Test("Flash messages decode only what the dashboard wrote")
+    func flash() {
+        #expect(Dashboard.decodeFlash("not base64!") == nil)
+        // {"kind":"good","text":"Done"} in unpadded base64url
+        #expect(Dashboard.decodeFlash("eyJraW5kIjoiZ29vZCIsInRleHQiOiJEb25lIn0") == ["kind": "good", "text": "Done"])
+        // {"kind":"evil","text":"x"}: an unknown kind is dropped
+        #expect(Dashboard.decodeFlash("eyJraW5kIjoiZXZpbCIsInRleHQiOiJ4In0") == nil)
+    }
+
+    @Test("Advice names the cause a person can act on")
+    func advice() {
+        #expect(Advice.outbox(id: 3, partner: "keystone-recovery", state: "failed", error: "host key mismatch for sftp.example", notBefore: nil).contains("known-hosts"))
+        #expect(Advice.outbox(id: 3, partner: "meridian-commercial", state: "failed", error: "SSL certificate problem: unable to get local issuer", notBefore: nil).contains("certificate"))
+        #expect(Advice.outbox(id: 3, partner: "x", state: "failed", error: "disk on fire", notBefore: nil).contains("handoff outbox retry 3"))
+        #expect(Advice.outbox(id: 3, partner: "x", state: "retry_later", error: "timeout", notBefore: 0).contains("1970-01-01 00:00 UTC"))
+        #expect(Advice.inbox(partner: "x", name: "f.csv", state: "received", reason: nil) == nil)
+        #expect(Advice.inbox(partner: "x", name: "f.csv", state: "quarantined", reason: "bad")!.contains("corrected"))
+    }
+}
