@@ -40,6 +40,14 @@ extension SQLiteSession {
                                 arguments: StatementArguments(states.sorted().map(\.databaseValue) + [limit.databaseValue])).map(decodeEvent)
     }
 
+    func batchTotals() throws -> [Int64: [String: Int64]] {
+        var totals: [Int64: [String: Int64]] = [:]
+        for row in try Row.fetchAll(db, sql: "SELECT batch_id, currency, SUM(balance) FROM placements WHERE batch_id IS NOT NULL GROUP BY batch_id, currency") {
+            totals[row[0] as Int64, default: [:]][row[1] as String] = row[2] as Int64
+        }
+        return totals
+    }
+
     func agencyEventCounts() throws -> [String: Int] {
         var counts: [String: Int] = [:]
         for row in try Row.fetchAll(db, sql: "SELECT state, COUNT(*) FROM agency_events GROUP BY state") { counts[row[0] as String] = row[1] as Int }

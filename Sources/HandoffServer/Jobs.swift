@@ -59,14 +59,35 @@ public actor Jobs {
         return outcome
     }
 
-    /// What a placement run today would do, changing nothing (it may run beside a real run:
-    /// it only reads).
-    public nonisolated func preview() async throws -> PlacementRun.Summary {
+    /// What a placement run today would do, agency by agency, changing nothing (it only reads,
+    /// so it may run beside a real run).
+    public struct Preview: Sendable {
+        /// Accounts and balance per agency and currency.
+        public struct Line: Sendable, Hashable {
+            public var partnerID: String
+            public var currency: Currency
+            public var accounts: Int
+            public var balance: Int64
+        }
+        public var lines: [Line]
+        public var summary: PlacementRun.Summary
+    }
+
+    public nonisolated func preview() async throws -> Preview {
         let config = self.config, store = self.store
         return try await Curl.run {
             let run = PlacementRun(options: .init(asOf: config.today(), dryRun: true, rules: config.placementRules, partners: try Self.partners(config),
                                                   businessName: config.businessName, stagingDirectory: config.stagingDirectory))
-            return try run.run(store: store) { _ in }
+            var lines: [String: Preview.Line] = [:]
+            let summary = try run.run(store: store) { decision in
+                guard case .placed(let partnerID, _, _) = decision.outcome, let balance = decision.balance else { return }
+                let key = partnerID + " " + balance.currency.code
+                var line = lines[key] ?? Preview.Line(partnerID: partnerID, currency: balance.currency, accounts: 0, balance: 0)
+                line.accounts += 1
+                line.balance += balance.minorUnits
+                lines[key] = line
+            }
+            return Preview(lines: lines.keys.sorted().map { lines[$0]! }, summary: summary)
         }
     }
 

@@ -186,6 +186,8 @@ public protocol ReconciliationWriting: PlacementWriting, InboxWriting, ReportRea
     func agencyEvents(accountNumber: String) throws -> [EventRecord]
     /// Events whose state is none of `states`, newest first, at most `limit` of them.
     func agencyEvents(notIn states: Set<String>, limit: Int) throws -> [EventRecord]
+    /// Each batch's placed balance by currency (batch id → currency code → minor units).
+    func batchTotals() throws -> [Int64: [String: Int64]]
     /// How many events are in each state.
     func agencyEventCounts() throws -> [String: Int]
     /// The open (or rejected) placement of an account with a partner, newest first.

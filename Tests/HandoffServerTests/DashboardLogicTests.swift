@@ -55,9 +55,9 @@ struct DashboardLogicTests {
         #expect(svg.hasPrefix("<svg") && svg.hasSuffix("</svg>"))
         #expect(svg.contains("&lt;Agency &amp; Co&gt;") && !svg.contains("<Agency"))
         #expect(svg.contains("25.00%") && svg.contains("0.00%"))
-        // Oldest month first; the plot is 176 pixels high: 1,000.00 fills it, 500.00 half, 250.00 a quarter.
+        // Oldest month first; the plot is 164 pixels high: 1,000.00 fills it, 500.00 half, 250.00 a quarter.
         #expect(svg.range(of: "2026-09")!.lowerBound < svg.range(of: "2026-10")!.lowerBound)
-        #expect(svg.contains("height=\"176\" class=\"placed\"") && svg.contains("height=\"88\" class=\"placed\"") && svg.contains("height=\"44\" class=\"collected\""))
+        #expect(svg.contains("height=\"164\" class=\"placed\"") && svg.contains("height=\"82\" class=\"placed\"") && svg.contains("height=\"41\" class=\"collected\""))
         #expect(svg.contains("1,000") && svg.contains("500"))
         #expect(ScorecardChart.svg(partner: "p", currency: .usd, vintages: []).contains("no placements yet"))
     }

@@ -314,29 +314,41 @@ struct DashboardPages {
     // MARK: Placements
 
     func placements() throws -> Context {
-        let batches = try store.readReconciliation { r in try r.batches().map { b in (b, try r.batchKind(id: b.id)) } }
+        let (batches, totals) = try store.readReconciliation { r in
+            (try r.batches().map { b in (b, try r.batchKind(id: b.id)) }, try r.batchTotals())
+        }
         return [
             "nav_placements": true,
             "batches": batches.reversed().map { (b, kind) -> Context in
-                ["id": b.id, "partner": b.partnerID, "file": b.fileName, "kind": kind, "date": b.runDate.iso, "accounts": b.accounts,
-                 "invoices": b.invoices, "total": Amount.format(b.total, digits: 2, grouping: true), "state": b.state]
+                // A batch can hold accounts in several currencies: one total for each.
+                let byCurrency = totals[b.id] ?? [:]
+                let total = byCurrency.isEmpty ? "—" : byCurrency.keys.sorted().map { Self.money(byCurrency[$0]!, code: $0) }.joined(separator: " · ")
+                return ["id": b.id, "partner": b.partnerID, "file": b.fileName, "kind": kind, "date": b.runDate.iso, "accounts": b.accounts,
+                        "invoices": b.invoices, "total": total, "state": b.state]
             },
         ]
     }
 
-    /// The preview (or the outcome) of a placement run, for the placements page.
-    static func preview(_ summary: PlacementRun.Summary, dryRun: Bool, partners: [Partner]) -> Context {
-        let reasons = summary.notPlaced.sorted { $0.value > $1.value }.map { ["reason": $0.key.rawValue.replacingOccurrences(of: "_", with: " "), "count": $0.value] as Context }
+    /// What a placement run today would do, for the placements page.
+    static func preview(_ preview: Jobs.Preview) -> Context {
+        let summary = preview.summary
+        var reasons = summary.notPlaced.sorted { ($0.value, $1.key.rawValue) > ($1.value, $0.key.rawValue) }
+            .map { ["reason": $0.key.rawValue.replacingOccurrences(of: "_", with: " "), "count": $0.value] as Context }
+        if summary.refused > 0 { reasons.append(["reason": "refused by the agency's layout (see `handoff place --dry-run`)", "count": summary.refused]) }
         var context: Context = [
-            "heading": dryRun ? "Preview: what a run today would do" : "Placement run finished",
-            "verb": dryRun ? "would be placed" : "placed", "placed": summary.placed,
-            "batches": summary.batches.map { b -> Context in
-                ["partner": b.partnerID, "file": b.fileName, "accounts": b.accounts, "invoices": b.invoices, "total": Amount.format(b.total, digits: 2, grouping: true)]
+            "heading": "Preview: what a run today would do",
+            "placed": summary.placed == 1 ? "1 account" : "\(summary.placed) accounts",
+            "verb": "would be placed",
+            "lines": preview.lines.map { l -> Context in
+                ["partner": l.partnerID, "currency": l.currency.code, "accounts": l.accounts, "balance": Self.money(l.balance, l.currency)]
             },
-            "reasons": reasons + (summary.refused > 0 ? [["reason": "refused by the agency's layout (see `handoff place --dry-run`)", "count": summary.refused]] : []),
-            "has_reasons": !reasons.isEmpty || summary.refused > 0,
+            "reasons": reasons,
+            "has_reasons": !reasons.isEmpty,
         ]
-        if summary.noticesRecorded > 0 { context["notices"] = summary.noticesRecorded; context["notices_verb"] = dryRun ? "would be recorded" : "recorded" }
+        if summary.noticesRecorded > 0 {
+            context["notices"] = summary.noticesRecorded == 1 ? "1 final notice" : "\(summary.noticesRecorded) final notices"
+            context["notices_verb"] = "would be recorded"
+        }
         return context
     }
 }

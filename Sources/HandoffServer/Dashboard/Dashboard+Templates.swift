@@ -293,11 +293,11 @@ enum DashboardTemplates {
       </div>
       {{#preview}}
       <h3>{{heading}}</h3>
-      <p>{{placed}} accounts {{verb}}{{#notices}}; {{notices}} final notices {{notices_verb}}{{/notices}}.</p>
+      <p>{{placed}} {{verb}}{{#notices}}; {{notices}} {{notices_verb}}{{/notices}}.</p>
       <table>
-        <thead><tr><th>Agency</th><th>File</th><th class="num">Accounts</th><th class="num">Invoices</th><th class="num">Balance</th></tr></thead>
-        <tbody>{{#batches}}<tr><td>{{partner}}</td><td class="mono">{{file}}</td><td class="num">{{accounts}}</td><td class="num">{{invoices}}</td><td class="num">{{total}}</td></tr>{{/batches}}
-        {{^batches}}<tr><td colspan="5" class="empty">No account is ready to place.</td></tr>{{/batches}}</tbody>
+        <thead><tr><th>Agency</th><th>Currency</th><th class="num">Accounts</th><th class="num">Balance</th></tr></thead>
+        <tbody>{{#lines}}<tr><td>{{partner}}</td><td>{{currency}}</td><td class="num">{{accounts}}</td><td class="num">{{balance}}</td></tr>{{/lines}}
+        {{^lines}}<tr><td colspan="4" class="empty">No account is ready to place today.</td></tr>{{/lines}}</tbody>
       </table>
       {{#has_reasons}}
       <h3>Not placed, and why</h3>

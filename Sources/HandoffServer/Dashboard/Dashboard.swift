@@ -99,10 +99,9 @@ struct Dashboard: Sendable {
         }
         router.post("/placements/preview") { request, _ in
             try await action(request) { cookie in
-                let partners = try Jobs.partners(config)
-                let summary = try await jobs.preview()
+                let preview = try await jobs.preview()
                 var context = try await blocking { try pages.placements() }
-                context["preview"] = DashboardPages.preview(summary, dryRun: true, partners: partners)
+                context["preview"] = DashboardPages.preview(preview)
                 return page("placements", context, request: request, cookie: cookie)
             }
         }

@@ -6,7 +6,7 @@ import HandoffStore
 /// and currency; pure, so that its output can be checked without a server.
 enum ScorecardChart {
     static let width = 640, height = 240
-    static let left = 72, right = 16, top = 28, bottom = 36
+    static let left = 72, right = 16, top = 40, bottom = 36
 
     /// The chart for one agency's vintages in one currency (oldest first).
     static func svg(partner: String, currency: Currency, vintages: [VintageFigures]) -> String {
@@ -39,8 +39,8 @@ enum ScorecardChart {
             out += "<text x=\"\(x0 + bar + 2)\" y=\"\(top + plotHeight - hp - 6)\" text-anchor=\"middle\" class=\"rate\">\(Amount.format(r.liquidation_bp, digits: 2))%</text>"
             out += "<text x=\"\(x0 + bar + 2)\" y=\"\(height - bottom + 16)\" text-anchor=\"middle\" class=\"axis\">\(escape(r.vintage))</text>"
         }
-        out += "<rect x=\"\(left)\" y=\"6\" width=\"10\" height=\"10\" class=\"placed\"/><text x=\"\(left + 14)\" y=\"15\" class=\"axis\">placed</text>"
-        out += "<rect x=\"\(left + 70)\" y=\"6\" width=\"10\" height=\"10\" class=\"collected\"/><text x=\"\(left + 84)\" y=\"15\" class=\"axis\">collected (liquidation % above)</text>"
+        out += "<rect x=\"\(left)\" y=\"6\" width=\"10\" height=\"10\" class=\"placed\"/><text x=\"\(left + 14)\" y=\"15\" class=\"axis\">placed (\(currency.code))</text>"
+        out += "<rect x=\"\(left + 110)\" y=\"6\" width=\"10\" height=\"10\" class=\"collected\"/><text x=\"\(left + 124)\" y=\"15\" class=\"axis\">collected (liquidation % above)</text>"
         return out + "</svg>"
     }
 
