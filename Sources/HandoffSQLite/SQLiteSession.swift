@@ -255,6 +255,36 @@ final class SQLiteSession: PlacementWriting, OutboxWriting, InboxWriting, Reconc
         }
     }
 
+    func accounts(matching search: String?, offset: Int, limit: Int) throws -> (total: Int, page: [AccountSummary]) {
+        var filter = ""
+        var arguments: [DatabaseValueConvertible] = []
+        if let search, !search.isEmpty {
+            // Every character literal: LIKE's wildcards in the search are escaped.
+            let escaped = search.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%").replacingOccurrences(of: "_", with: "\\_")
+            filter = """
+                WHERE c.account_number LIKE ?1 ESCAPE '\\' OR c.business_name LIKE ?1 ESCAPE '\\' OR c.contact_name LIKE ?1 ESCAPE '\\'
+                   OR (COALESCE(c.first_name, '') || ' ' || COALESCE(c.last_name, '')) LIKE ?1 ESCAPE '\\'
+                """
+            arguments.append("%\(escaped)%")
+        }
+        let total = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM customers c \(filter)", arguments: StatementArguments(arguments)) ?? 0
+        let rows = try Row.fetchAll(db, sql: """
+            SELECT \(Self.qualifiedCustomerColumns),
+                   COALESCE((SELECT SUM(balance) FROM invoices i WHERE i.customer_id = c.id), 0),
+                   (SELECT MIN(due_date) FROM invoices i WHERE i.customer_id = c.id AND i.balance > 0),
+                   (SELECT COUNT(*) FROM invoices i WHERE i.customer_id = c.id AND i.balance > 0)
+            FROM customers c \(filter) ORDER BY c.account_number LIMIT \(max(limit, 0)) OFFSET \(max(offset, 0))
+            """, arguments: StatementArguments(arguments))
+        let page = try rows.map { row in
+            let customer = try decodeCustomer(row)
+            let oldest: String? = row[20]
+            return AccountSummary(customerID: customer.id, profile: customer.profile,
+                                  balance: Money(minorUnits: row[19], currency: customer.profile.currency),
+                                  oldestOpenDueDate: try oldest.map(date), openInvoices: row[21])
+        }
+        return (total, page)
+    }
+
     func openBalancesByDueDate() throws -> [OpenBalanceByDueDate] {
         try Row.fetchAll(db, sql: """
             SELECT c.currency, i.due_date, SUM(i.balance), COUNT(*) FROM invoices i JOIN customers c ON c.id = i.customer_id

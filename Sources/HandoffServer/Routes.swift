@@ -39,21 +39,15 @@ struct Routes: Sendable {
             try authorize(request)
             let limit = min(Int(request.uri.queryParameters.get("limit") ?? "") ?? 100, 1000)
             let offset = Int(request.uri.queryParameters.get("offset") ?? "") ?? 0
-            let search = request.uri.queryParameters.get("q").map { String($0).lowercased() }
+            let search = request.uri.queryParameters.get("q").map { String($0) }
             let asOf = config.today()
-            var rows: [[String: Any]] = []
-            var index = 0
-            try store.read { r in
-                try r.forEachAccount { s in
-                    if let search, !(s.profile.accountNumber.lowercased().contains(search) || s.profile.displayName.lowercased().contains(search)) { return }
-                    defer { index += 1 }
-                    guard index >= offset, rows.count < limit else { return }
-                    let pastDue = PastDue(oldestOpenDueDate: s.oldestOpenDueDate, asOf: asOf)
-                    rows.append(["account_number": s.profile.accountNumber, "name": s.profile.displayName, "currency": s.balance.currency.code,
-                                 "balance": s.balance.minorUnits, "days_past_due": pastDue.days, "aging_bucket": pastDue.bucket.rawValue])
-                }
+            let (total, page) = try store.read { try $0.accounts(matching: search, offset: max(offset, 0), limit: max(limit, 0)) }
+            let rows: [[String: Any]] = page.map { s in
+                let pastDue = PastDue(oldestOpenDueDate: s.oldestOpenDueDate, asOf: asOf)
+                return ["account_number": s.profile.accountNumber, "name": s.profile.displayName, "currency": s.balance.currency.code,
+                        "balance": s.balance.minorUnits, "days_past_due": pastDue.days, "aging_bucket": pastDue.bucket.rawValue]
             }
-            return Self.json(["accounts": rows, "offset": offset, "limit": limit, "total": index])
+            return Self.json(["accounts": rows, "offset": offset, "limit": limit, "total": total])
         }
         api.get("accounts/{number}") { request, context in
             try authorize(request)

@@ -23,6 +23,10 @@ public protocol ARReading {
     func reversedShares(ofPayment id: Int64) throws -> [Int64: Int64]
     /// Every ledger entry of an account, in the order written.
     func ledger(customerID: Int64) throws -> [LedgerEntry]
+    /// One page of accounts in account-number order, and how many there are in all: those
+    /// whose account number, business, contact or person's name contains `search` (letters
+    /// of the ASCII range in either case), or every account when `search` is nil or empty.
+    func accounts(matching search: String?, offset: Int, limit: Int) throws -> (total: Int, page: [AccountSummary])
     /// Calls `body` for every account, in account-number order, without holding them all
     func forEachAccount(_ body: (AccountSummary) throws -> Void) throws
     /// Open balances grouped by currency and due date, for ageing.

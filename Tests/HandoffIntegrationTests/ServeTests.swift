@@ -40,6 +40,13 @@ struct ServeTests {
         #expect(try curl(["-H", "Authorization: Bearer wrong-token-0000000000", base + "/api/v1/accounts"]).status == 401)
         let accounts = try curl(["-H", "Authorization: Bearer \(Self.token)", base + "/api/v1/accounts?limit=5&offset=0"])
         #expect(accounts.status == 200 && accounts.body.contains("\"total\":36"), "\(accounts.body)")
+        // Search and paging run in SQL: by name in either case, wildcards taken literally, the last page short.
+        let search = try curl(["-H", "Authorization: Bearer \(Self.token)", base + "/api/v1/accounts?q=blue%20DOOR"])
+        #expect(search.body.contains("\"total\":1") && search.body.contains("B-2002"), "\(search.body)")
+        #expect(try curl(["-H", "Authorization: Bearer \(Self.token)", base + "/api/v1/accounts?q=%25"]).body.contains("\"total\":0"))
+        #expect(try curl(["-H", "Authorization: Bearer \(Self.token)", base + "/api/v1/accounts?q=_"]).body.contains("\"total\":0"))
+        let last = try curl(["-H", "Authorization: Bearer \(Self.token)", base + "/api/v1/accounts?limit=5&offset=35"])
+        #expect(last.body.components(separatedBy: "\"account_number\"").count - 1 == 1 && last.body.contains("\"total\":36"), "\(last.body)")
 
         // Webhooks: Meridian's signature and 300-second window, stored once, exactly as the feed would.
         let signing = RequestSigning(clientID: "MCC", clientHeader: "X-MCC-Client", timestampHeader: "X-MCC-Timestamp", signatureHeader: "X-MCC-Signature",

@@ -114,18 +114,8 @@ struct DashboardPages {
 
     func accounts(query: String?, page: Int) throws -> Context {
         let asOf = config.today()
-        let search = query?.trimmingCharacters(in: .whitespaces).lowercased()
-        let wanted = (max(page, 1) - 1) * Self.pageSize
-        var matched = 0
-        var found: [AccountSummary] = []
-        try store.read { r in
-            try r.forEachAccount { s in
-                if let search, !search.isEmpty,
-                   !(s.profile.accountNumber.lowercased().contains(search) || s.profile.displayName.lowercased().contains(search)) { return }
-                if matched >= wanted && found.count < Self.pageSize { found.append(s) }
-                matched += 1
-            }
-        }
+        let search = query?.trimmingCharacters(in: .whitespaces)
+        let (matched, found) = try store.read { try $0.accounts(matching: search, offset: (max(page, 1) - 1) * Self.pageSize, limit: Self.pageSize) }
         let rows: [Context] = try store.readPlacements { r in
             try found.map { s in
                 let pastDue = PastDue(oldestOpenDueDate: s.oldestOpenDueDate, asOf: asOf)
