@@ -182,8 +182,18 @@ public struct Reconciliation {
                 let result = try update(lifecycle.recallObjected(), status: code) ?? ("applied", nil)
                 try w.setRequestStates(placementID: placement.id, kind: "recall", from: "sent", to: "objected")
                 return result
-            case .active, .disputed, .stopped:
-                return try update(lifecycle.agencyActivity(), status: code) ?? ("applied", nil)
+            case .active, .disputed, .stopped, .bankruptcy, .deceased, .ceaseContact:
+                if let held = try update(lifecycle.agencyActivity(), status: code) { return held }
+                if let hold = meaning.hold, !customer.profile.holds.contains(hold) {
+                    // The agency learned of it: the business must not place the account again.
+                    var profile = customer.profile
+                    profile.holds.insert(hold)
+                    try w.updateCustomer(id: customer.id, profile)
+                    try w.appendAudit(AuditEntry(actor: "reconcile", action: "customer.hold_added", subject: number,
+                                                 detail: "hold \(hold.rawValue) from \(partner.id) status \(code)", source: s.source))
+                    return ("applied", "hold \(hold.rawValue) added")
+                }
+                return ("applied", nil)
             case .paidInFull, .settled, .returnedUncollectable, .recallConfirmed:
                 let closure = meaning.closure!
                 if closure == .recalled { try w.setRequestStates(placementID: placement.id, kind: "recall", from: "sent", to: "confirmed") }

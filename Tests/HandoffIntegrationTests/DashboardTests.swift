@@ -33,6 +33,8 @@ struct DashboardTests {
         }
         let fetch = try install.handoff(["fetch"])
         try #require(fetch.status == 0 && fetch.stdout.contains("applied 25, held 0"), "\(fetch.stdout)\(fetch.stderr)")
+        let bankrupt = try install.handoff(["account", "show", "A-1013", "--json"])
+        try #require(bankrupt.stdout.contains("\"bankruptcy\""), "the agency's BANKRUPT status adds the hold: \(bankrupt.stdout)")
         return install
     }
 
@@ -96,6 +98,8 @@ struct DashboardTests {
         let b2001 = try request(["-H", "Cookie: \(session)", base + "/accounts/B-2001"])
         #expect(b2001.body.contains("Placed with local-folder") && b2001.body.contains("LF-000108") && b2001.body.contains("2,000.00 USD"))
         #expect(try request(["-H", "Cookie: \(session)", base + "/accounts/NOPE-1"]).status == 404)
+        // The agency's BANKRUPT status put the bankruptcy hold on the account, so it is never placed again.
+        #expect(try request(["-H", "Cookie: \(session)", base + "/accounts/A-1013"]).body.contains("hold: bankruptcy"))
 
         // Actions need this session's CSRF token; with it, the job runs and the browser is sent back.
         let noCSRF = try request(["-H", "Cookie: \(session)", "-d", "csrf=00", base + "/jobs/send"])

@@ -55,8 +55,14 @@ public enum StatusMeaning: String, Hashable, Sendable, CaseIterable, Codable {
     case active
     /// The debtor disputes the debt.
     case disputed
-    /// Collection stopped for a bankruptcy, a death or a cease-contact request.
+    /// Collection stopped, for a reason the agency's code does not say.
     case stopped
+    /// Collection stopped: the debtor filed for bankruptcy. The account gets the `bankruptcy` hold.
+    case bankruptcy
+    /// Collection stopped: the debtor died. The account gets the `deceased` hold.
+    case deceased
+    /// Collection stopped: the debtor asked collectors to stop contacting them. The account gets the `cease_contact` hold.
+    case ceaseContact = "cease_contact"
     /// Closed: paid in full.
     case paidInFull = "paid_in_full"
     /// Closed: settled for less, the rest forgiven by the business's authority.
@@ -75,7 +81,17 @@ public enum StatusMeaning: String, Hashable, Sendable, CaseIterable, Codable {
         case .settled: return .settled
         case .returnedUncollectable: return .returnedUncollectable
         case .recallConfirmed: return .recalled
-        case .active, .disputed, .stopped, .recallObjected: return nil
+        case .active, .disputed, .stopped, .bankruptcy, .deceased, .ceaseContact, .recallObjected: return nil
+        }
+    }
+
+    /// The hold this status puts on the account in the AR record, so that no later run places it again.
+    public var hold: Hold? {
+        switch self {
+        case .bankruptcy: return .bankruptcy
+        case .deceased: return .deceased
+        case .ceaseContact: return .ceaseContact
+        default: return nil
         }
     }
 }
