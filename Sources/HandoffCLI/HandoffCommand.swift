@@ -36,6 +36,7 @@ public struct HandoffCommand: AsyncParsableCommand {
             ReportCommand.self,
             ExportCommand.self,
             ServeCommand.self,
+            ToolCommand.self,
         ]
     )
 

@@ -53,7 +53,7 @@ public struct Delivery {
             if let encryption = partner.encryption {
                 sendName = batch.fileName + ".pgp"
                 sendPath = outgoingDir + "/" + sendName
-                try encrypt(staged, to: sendPath, partner: partner, settings: encryption)
+                try Self.encrypt(staged, to: sendPath, partner: partner, settings: encryption, factory: factory, dataDirectory: dataDirectory)
             }
             let sha = try HTTPSClient.sha256(file: sendPath)
             let dataSize = ((try? FileManager.default.attributesOfItem(atPath: sendPath))?[.size] as? NSNumber)?.int64Value ?? 0
@@ -98,7 +98,10 @@ public struct Delivery {
         return reports
     }
 
-    private func encrypt(_ input: String, to output: String, partner: Partner, settings: EncryptionSpec) throws {
+    /// Encrypts `input` to the partner's key and signs it with the business's key, as its
+    /// `[encryption]` says, writing `output`; the GnuPG home is `<data>/gnupg`.
+    public static func encrypt(_ input: String, to output: String, partner: Partner, settings: EncryptionSpec, factory: TransportFactory,
+                               dataDirectory: String) throws {
         func string(_ key: String) -> String? { settings.settings.string(key) }
         let pgp = try OpenPGP(home: dataDirectory + "/gnupg")
         let passphraseFile = try factory.passphraseFile(settings.settings, partner: partner)
