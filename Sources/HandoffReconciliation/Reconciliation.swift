@@ -254,7 +254,7 @@ public struct Reconciliation {
                 try w.appendLedgerEntry(NewLedgerEntry(customerID: customer.id, invoiceID: share.invoiceID, transactionID: id, kind: .paymentReversal,
                                                        amount: share.amount, currency: currency, effectiveDate: date, source: s.source))
             }
-            let original = try w.commissions().first { $0.partnerID == partner.id && $0.eventKey == "payment:" + paymentID }
+            let original = try w.commission(partnerID: partner.id, eventKey: "payment:" + paymentID)
             let rate = CommissionSchedule.Rate(partsPerMillion: original?.ratePPM ?? 0)
             let expected = partner.terms.commission.commission(on: -amount, rate: rate)
             try w.recordCommission(CommissionRecord(partnerID: partner.id, customerID: customer.id, transactionID: id, eventKey: e.key, kind: "reversal",
@@ -302,14 +302,25 @@ public struct Reconciliation {
     /// reversals, and their commissions). A statement whose own total disagrees with its lines
     /// is refused whole.
     private func match(_ statement: [Sourced], key: String, partner: Partner, _ w: any ReconciliationWriting) throws -> Line {
-        let commissions = try w.commissions().filter { $0.partnerID == partner.id }
-        func commission(_ eventKey: String) -> CommissionRecord? { commissions.first { $0.eventKey == eventKey } }
+        // The agency's commissions, read once and indexed, so that a statement is matched in time linear in its lines.
+        let commissions = try w.commissions(partnerID: partner.id)
+        let byEventKey = Dictionary(commissions.map { ($0.eventKey, $0) }, uniquingKeysWith: { first, _ in first })
+        func commission(_ eventKey: String) -> CommissionRecord? { byEventKey[eventKey] }
+        /// Reversal commissions by the id of the payment they reverse (read only for a gross statement).
+        func reversalCommissionsByPayment() throws -> [Int64: Int64] {
+            var out: [Int64: Int64] = [:]
+            for c in commissions where c.kind == "reversal" {
+                if let id = c.transactionID, let reversed = try w.transaction(id: id)?.reversesID { out[reversed, default: 0] += c.expected }
+            }
+            return out
+        }
         var differences: [RemittanceRecord.Difference] = []
         var record: RemittanceRecord
         var latest: CalendarDate?
         func covers(_ d: CalendarDate?) { if let d, latest.map({ d > $0 }) ?? true { latest = d } }
         if let single = statement.first, case .remittanceStatement(let id, let gross, let fee, let paymentIDs, let reference) = single.event.kind {
             var expectedGross: Int64 = 0, expectedFee: Int64 = 0
+            let reversalFees = try reversalCommissionsByPayment()
             for pid in paymentIDs {
                 guard let payment = try w.transaction(reference: "\(partner.id):\(pid)") else {
                     differences.append(.init(transactionID: pid, field: "unknown", statement: nil, recorded: nil))
@@ -318,10 +329,7 @@ public struct Reconciliation {
                 covers(payment.date)
                 let reversed = try w.reversedShares(ofPayment: payment.id).values.reduce(0, +)
                 expectedGross += payment.amount - reversed
-                expectedFee += (commission("payment:" + pid)?.expected ?? 0)
-                    + commissions.filter { $0.kind == "reversal" && $0.transactionID != nil }.filter { c in
-                        (try? w.transaction(id: c.transactionID!))??.reversesID == payment.id
-                    }.reduce(0) { $0 + $1.expected }
+                expectedFee += (commission("payment:" + pid)?.expected ?? 0) + (reversalFees[payment.id] ?? 0)
             }
             // Plus the fees on direct payments reported since the agency's previous statement.
             let statementDate = single.event.date ?? today

@@ -84,14 +84,25 @@ extension SQLiteSession {
                              c.date?.iso, now])
     }
 
+    static let commissionColumns = "partner_id, customer_id, transaction_id, event_key, kind, base, rate_ppm, expected, reported, currency, date"
+
+    func decodeCommission(_ r: Row) -> CommissionRecord {
+        let d: String? = r[10]
+        return CommissionRecord(partnerID: r[0], customerID: r[1], transactionID: r[2], eventKey: r[3], kind: r[4], base: r[5], ratePPM: r[6],
+                                expected: r[7], reported: r[8], currency: r[9], date: d.flatMap { CalendarDate(iso: $0) })
+    }
+
     func commissions() throws -> [CommissionRecord] {
-        try Row.fetchAll(db, sql: """
-            SELECT partner_id, customer_id, transaction_id, event_key, kind, base, rate_ppm, expected, reported, currency, date FROM commissions ORDER BY id
-            """).map { r in
-            let d: String? = r[10]
-            return CommissionRecord(partnerID: r[0], customerID: r[1], transactionID: r[2], eventKey: r[3], kind: r[4], base: r[5], ratePPM: r[6],
-                                    expected: r[7], reported: r[8], currency: r[9], date: d.flatMap { CalendarDate(iso: $0) })
-        }
+        try Row.fetchAll(db, sql: "SELECT \(Self.commissionColumns) FROM commissions ORDER BY id").map(decodeCommission)
+    }
+
+    func commission(partnerID: String, eventKey: String) throws -> CommissionRecord? {
+        try Row.fetchOne(db.cachedStatement(sql: "SELECT \(Self.commissionColumns) FROM commissions WHERE partner_id = ? AND event_key = ?"),
+                         arguments: [partnerID, eventKey]).map(decodeCommission)
+    }
+
+    func commissions(partnerID: String) throws -> [CommissionRecord] {
+        try Row.fetchAll(db, sql: "SELECT \(Self.commissionColumns) FROM commissions WHERE partner_id = ? ORDER BY id", arguments: [partnerID]).map(decodeCommission)
     }
 
     func setInboxState(id: Int64, _ state: String, reason: String?) throws {

@@ -198,6 +198,10 @@ public protocol ReconciliationWriting: PlacementWriting, InboxWriting, ReportRea
     func agencyStatus(placementID: Int64) throws -> String?
     func recordCommission(_ c: CommissionRecord) throws
     func commissions() throws -> [CommissionRecord]
+    /// One agency's commission recorded under an event key (`payment:ID`, `reversal:ID`, `direct:ID`), if any.
+    func commission(partnerID: String, eventKey: String) throws -> CommissionRecord?
+    /// Every commission recorded for one agency, in the order recorded.
+    func commissions(partnerID: String) throws -> [CommissionRecord]
     /// Marks a received file as applied.
     func setInboxState(id: Int64, _ state: String, reason: String?) throws
 }
