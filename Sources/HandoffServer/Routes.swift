@@ -30,7 +30,7 @@ struct Routes: Sendable {
                 _ = try store.read { try $0.counts() }
                 return Self.json(["status": "ready"])
             } catch {
-                return Self.json(["status": "not ready", "error": "\(error)"], status: .serviceUnavailable)
+                return Self.json(["status": "not ready", "error": JSONBody("\(error)")], status: .serviceUnavailable)
             }
         }
 
@@ -42,71 +42,80 @@ struct Routes: Sendable {
             let search = request.uri.queryParameters.get("q").map { String($0) }
             let asOf = config.today()
             let (total, page) = try store.read { try $0.accounts(matching: search, offset: max(offset, 0), limit: max(limit, 0)) }
-            let rows: [[String: Any]] = page.map { s in
+            let rows: [JSONBody] = page.map { s in
                 let pastDue = PastDue(oldestOpenDueDate: s.oldestOpenDueDate, asOf: asOf)
-                return ["account_number": s.profile.accountNumber, "name": s.profile.displayName, "currency": s.balance.currency.code,
-                        "balance": s.balance.minorUnits, "days_past_due": pastDue.days, "aging_bucket": pastDue.bucket.rawValue]
+                return ["account_number": JSONBody(s.profile.accountNumber), "name": JSONBody(s.profile.displayName),
+                        "currency": JSONBody(s.balance.currency.code), "balance": JSONBody(s.balance.minorUnits),
+                        "days_past_due": JSONBody(pastDue.days), "aging_bucket": JSONBody(pastDue.bucket.rawValue)]
             }
-            return Self.json(["accounts": rows, "offset": offset, "limit": limit, "total": total])
+            return Self.json(["accounts": JSONBody(rows), "offset": JSONBody(offset), "limit": JSONBody(limit), "total": JSONBody(total)])
         }
         api.get("accounts/{number}") { request, context in
             try authorize(request)
             let number = context.parameters.get("number") ?? ""
-            let view = try store.readReconciliation { r -> [String: Any]? in
+            let view = try store.readReconciliation { r -> JSONBody? in
                 guard let customer = try r.customer(accountNumber: number) else { return nil }
                 return [
-                    "account_number": number, "name": customer.profile.displayName, "currency": customer.profile.currency.code,
-                    "invoices": try r.invoices(customerID: customer.id).map {
-                        ["invoice_number": $0.terms.invoiceNumber, "due_date": $0.terms.dueDate.iso, "amount": $0.terms.amount.minorUnits, "balance": $0.balance]
-                    },
-                    "ledger": try r.ledger(customerID: customer.id).map {
-                        ["date": $0.effectiveDate.iso, "kind": $0.kind.rawValue, "amount": $0.amount.minorUnits, "source": $0.source.label]
-                    },
-                    "placements": try r.placements(customerID: customer.id).map { ["partner": $0.partnerID, "state": $0.state.name] },
-                    "events": try r.agencyEvents(accountNumber: number).map { ["partner": $0.partnerID, "kind": $0.kind, "state": $0.state] },
+                    "account_number": JSONBody(number), "name": JSONBody(customer.profile.displayName), "currency": JSONBody(customer.profile.currency.code),
+                    "invoices": JSONBody(try r.invoices(customerID: customer.id).map {
+                        ["invoice_number": JSONBody($0.terms.invoiceNumber), "due_date": JSONBody($0.terms.dueDate.iso),
+                         "amount": JSONBody($0.terms.amount.minorUnits), "balance": JSONBody($0.balance)]
+                    }),
+                    "ledger": JSONBody(try r.ledger(customerID: customer.id).map {
+                        ["date": JSONBody($0.effectiveDate.iso), "kind": JSONBody($0.kind.rawValue), "amount": JSONBody($0.amount.minorUnits),
+                         "source": JSONBody($0.source.label)]
+                    }),
+                    "placements": JSONBody(try r.placements(customerID: customer.id).map { ["partner": JSONBody($0.partnerID), "state": JSONBody($0.state.name)] }),
+                    "events": JSONBody(try r.agencyEvents(accountNumber: number).map {
+                        ["partner": JSONBody($0.partnerID), "kind": JSONBody($0.kind), "state": JSONBody($0.state)]
+                    }),
                 ]
             }
-            guard let view else { return Self.json(["error": "no account '\(number)'"], status: .notFound) }
+            guard let view else { return Self.json(["error": JSONBody("no account '\(number)'")], status: .notFound) }
             return Self.json(view)
         }
         api.get("placements") { request, _ in
             try authorize(request)
             let batches = try store.readPlacements { try $0.batches() }.map {
-                ["id": $0.id, "partner": $0.partnerID, "file": $0.fileName, "state": $0.state, "accounts": $0.accounts] as [String: Any]
+                ["id": JSONBody($0.id), "partner": JSONBody($0.partnerID), "file": JSONBody($0.fileName), "state": JSONBody($0.state),
+                 "accounts": JSONBody($0.accounts)] as JSONBody
             }
-            return Self.json(["batches": batches])
+            return Self.json(["batches": JSONBody(batches)])
         }
         api.get("outbox") { request, _ in
             try authorize(request)
             let rows = try store.readOutbox { try $0.outbox() }.map {
-                ["id": $0.id, "partner": $0.partnerID, "remote_name": $0.remoteName, "state": $0.transfer.state.name, "attempts": $0.transfer.attempts,
-                 "last_error": $0.lastError as Any, "sha256": $0.sha256, "size": $0.size] as [String: Any]
+                ["id": JSONBody($0.id), "partner": JSONBody($0.partnerID), "remote_name": JSONBody($0.remoteName), "state": JSONBody($0.transfer.state.name),
+                 "attempts": JSONBody($0.transfer.attempts), "last_error": JSONBody($0.lastError), "sha256": JSONBody($0.sha256),
+                 "size": JSONBody($0.size)] as JSONBody
             }
-            return Self.json(["outbox": rows])
+            return Self.json(["outbox": JSONBody(rows)])
         }
         api.get("inbox") { request, _ in
             try authorize(request)
             let rows = try store.readInbox { try $0.inbox() }.map {
-                ["id": $0.id, "partner": $0.partnerID, "name": $0.remoteName, "kind": $0.kind, "state": $0.state, "reason": $0.reason as Any] as [String: Any]
+                ["id": JSONBody($0.id), "partner": JSONBody($0.partnerID), "name": JSONBody($0.remoteName), "kind": JSONBody($0.kind),
+                 "state": JSONBody($0.state), "reason": JSONBody($0.reason)] as JSONBody
             }
-            return Self.json(["inbox": rows])
+            return Self.json(["inbox": JSONBody(rows)])
         }
         api.get("remittances") { request, _ in
             try authorize(request)
             let rows = try store.readReconciliation { try $0.remittances() }.map {
-                ["partner": $0.partnerID, "key": $0.key, "state": $0.state, "net": $0.net, "amount": $0.amount] as [String: Any]
+                ["partner": JSONBody($0.partnerID), "key": JSONBody($0.key), "state": JSONBody($0.state), "net": JSONBody($0.net),
+                 "amount": JSONBody($0.amount)] as JSONBody
             }
-            return Self.json(["remittances": rows])
+            return Self.json(["remittances": JSONBody(rows)])
         }
         api.get("jobs") { request, _ in
             try authorize(request)
-            var rows: [[String: Any]] = []
+            var rows: [JSONBody] = []
             for name in Jobs.Name.allCases {
                 let last = await jobs.last[name.rawValue]
-                rows.append(["job": name.rawValue, "running": await jobs.isRunning(name), "last_ok": last?.ok as Any,
-                             "last_summary": last?.summary as Any, "last_success": await jobs.lastSuccess[name.rawValue].map { "\($0)" } as Any])
+                rows.append(["job": JSONBody(name.rawValue), "running": JSONBody(await jobs.isRunning(name)), "last_ok": JSONBody(last?.ok),
+                             "last_summary": JSONBody(last?.summary), "last_success": JSONBody(await jobs.lastSuccess[name.rawValue].map { "\($0)" })])
             }
-            return Self.json(["jobs": rows])
+            return Self.json(["jobs": JSONBody(rows)])
         }
         api.post("jobs/{name}") { request, context in
             try authorize(request)
@@ -115,9 +124,10 @@ struct Routes: Sendable {
             }
             let dryRun = request.uri.queryParameters.get("dry_run") == "true"
             guard let outcome = await jobs.run(name, dryRun: dryRun) else {
-                return Self.json(["error": "\(name.rawValue) is already running"], status: .conflict)
+                return Self.json(["error": JSONBody("\(name.rawValue) is already running")], status: .conflict)
             }
-            return Self.json(["job": outcome.job, "ok": outcome.ok, "summary": outcome.summary, "dry_run": dryRun], status: outcome.ok ? .ok : .internalServerError)
+            return Self.json(["job": JSONBody(outcome.job), "ok": JSONBody(outcome.ok), "summary": JSONBody(outcome.summary), "dry_run": JSONBody(dryRun)],
+                             status: outcome.ok ? .ok : .internalServerError)
         }
 
         router.post("webhooks/{partner}") { request, context in
@@ -127,7 +137,7 @@ struct Routes: Sendable {
             let body = Array(buffer: try await request.body.collect(upTo: 1 << 20))
             let factory = TransportFactory(root: config.root)
             guard let signing = try? factory.webhookSigning(for: partner) else {
-                return Self.json(["error": "\(id) has no webhook signing configured"], status: .notFound)
+                return Self.json(["error": JSONBody("\(id) has no webhook signing configured")], status: .notFound)
             }
             var headers: [String: String] = [:]
             for field in request.headers { headers[field.name.canonicalName] = field.value }
@@ -136,7 +146,7 @@ struct Routes: Sendable {
                 return Self.json(["error": "bad signature or timestamp"], status: .unauthorized)
             }
             let new = try EventFeed(store: store, factory: factory, dataDirectory: config.dataDirectory).receive(body, partner: partner)
-            return Self.json(["stored": new])
+            return Self.json(["stored": JSONBody(new)])
         }
     }
 
@@ -146,8 +156,9 @@ struct Routes: Sendable {
         guard constantTimeEquals(given, token) else { throw HTTPError(.unauthorized, message: "a valid bearer token is required") }
     }
 
-    static func json(_ object: Any, status: HTTPResponse.Status = .ok) -> Response {
-        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data("{}".utf8)
-        return Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    static func json(_ body: JSONBody, status: HTTPResponse.Status = .ok) -> Response {
+        var buffer = ByteBuffer()
+        body.write(into: &buffer)
+        return Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: buffer))
     }
 }
