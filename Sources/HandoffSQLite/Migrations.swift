@@ -13,6 +13,7 @@ enum Migrations {
         migrator.registerMigration("v6-remittances", migrate: createRemittances)
         migrator.registerMigration("v7-agency-requests", migrate: createAgencyRequests)
         migrator.registerMigration("v8-commission-dates", migrate: addCommissionDates)
+        migrator.registerMigration("v9-event-lookups", migrate: addEventLookups)
         return migrator
     }
 
@@ -343,6 +344,15 @@ enum Migrations {
             ALTER TABLE remittances ADD COLUMN period TEXT;
             ALTER TABLE commissions ADD COLUMN date TEXT;
             UPDATE commissions SET date = (SELECT t.date FROM transactions t WHERE t.id = commissions.transaction_id);
+            """)
+    }
+
+    /// An account's agency events (its page in the API and the dashboard) and events by
+    /// state (the dashboard's events not applied) found by index, not by reading them all.
+    static func addEventLookups(_ db: Database) throws {
+        try db.execute(sql: """
+            CREATE INDEX agency_events_by_account ON agency_events(account_number);
+            CREATE INDEX agency_events_by_state ON agency_events(state);
             """)
     }
 }
