@@ -16,14 +16,13 @@ struct ReconcileCommand: ParsableCommand {
     }
 
     static func apply(_ context: CommandContext) throws {
-        let lines = try Reconciliation(store: context.store, partners: try context.partners(), today: context.config.today()).run()
-        for l in lines where l.outcome != "duplicate" {
+        let tally = try Reconciliation(store: context.store, partners: try context.partners(), today: context.config.today()).run { l in
+            guard l.outcome != "duplicate" else { return }
             print("\(Output.cell(l.partnerID, 20))  \(Output.cell(l.account ?? "-", 12))  \(Output.cell(l.key, 30))  \(l.outcome)"
                   + (l.reason.map { ": \($0)" } ?? ""))
         }
-        let counts = Dictionary(grouping: lines, by: \.outcome).mapValues(\.count)
-        print(lines.isEmpty ? "nothing to apply" : "applied \(counts["applied"] ?? 0), held \(counts["held"] ?? 0), waiting \(counts["waiting"] ?? 0)"
-              + ((counts["duplicate"] ?? 0) > 0 ? ", already applied \(counts["duplicate"]!)" : ""))
+        print(tally.total == 0 ? "nothing to apply" : "applied \(tally.applied), held \(tally.held), waiting \(tally.waiting)"
+              + (tally.duplicate > 0 ? ", already applied \(tally.duplicate)" : ""))
     }
 }
 

@@ -38,9 +38,35 @@ public struct Reconciliation {
         public var reason: String?
     }
 
-    /// Applies everything received and not yet applied, then whatever was waiting.
+    /// How many events each outcome had in a run.
+    public struct Tally: Sendable, Hashable {
+        public var applied = 0, held = 0, waiting = 0, duplicate = 0
+        public var total: Int { applied + held + waiting + duplicate }
+        mutating func count(_ outcome: String) {
+            switch outcome {
+            case "applied": applied += 1
+            case "held": held += 1
+            case "waiting": waiting += 1
+            default: duplicate += 1
+            }
+        }
+    }
+
+    /// Applies everything received and not yet applied, then whatever was waiting, and returns
+    /// every line (for small runs and tests; `run(each:)` streams them).
     public func run() throws -> [Line] {
         var lines: [Line] = []
+        _ = try run { lines.append($0) }
+        return lines
+    }
+
+    /// Applies everything received and not yet applied, then whatever was waiting, handing
+    /// each event's line to `each` as it is decided, so that memory does not grow with the
+    /// number of events.
+    @discardableResult
+    public func run(each: (Line) throws -> Void) throws -> Tally {
+        var tally = Tally()
+        func emit(_ line: Line) throws { tally.count(line.outcome); try each(line) }
         let received = try store.readInbox { try $0.inbox() }.filter { $0.state == "received" }
         for record in received {
             guard let partner = partners.first(where: { $0.id == record.partnerID }), let spec = returnSpec(record, partner),
@@ -48,26 +74,26 @@ public struct Reconciliation {
             let events: [Sourced]
             do { events = try parse(record, spec: spec, mapping: mapping, partner: partner) } catch {
                 try store.writeReconciliation { try $0.setInboxState(id: record.id, "quarantined", reason: "cannot be applied: \(error)") }
-                lines.append(Line(partnerID: partner.id, key: record.remoteName, account: nil, outcome: "held", reason: "\(error)"))
+                try emit(Line(partnerID: partner.id, key: record.remoteName, account: nil, outcome: "held", reason: "\(error)"))
                 continue
             }
             let statement = events.filter { Self.isRemittance($0.event.kind) }
             try store.writeReconciliation { w in
                 if !statement.isEmpty {
-                    lines.append(try match(statement, key: "remittance:" + record.sha256, partner: partner, w))
+                    try emit(try match(statement, key: "remittance:" + record.sha256, partner: partner, w))
                 }
-                for e in events where !Self.isRemittance(e.event.kind) { lines.append(try apply(e, inboxID: record.id, partner: partner, w)) }
+                for e in events where !Self.isRemittance(e.event.kind) { try emit(try apply(e, inboxID: record.id, partner: partner, w)) }
                 try w.setInboxState(id: record.id, "applied", reason: nil)
             }
             // A reversal waiting for this payment is applied now, before anything that arrives after it.
-            lines += try retryWaiting()
+            try retryWaiting(emit)
         }
-        return lines + (try retryWaiting())
+        try retryWaiting(emit)
+        return tally
     }
 
     /// Applies waiting events (reversals that arrived before their payments) whose wait is over.
-    private func retryWaiting() throws -> [Line] {
-        var lines: [Line] = []
+    private func retryWaiting(_ emit: (Line) throws -> Void) throws {
         var progress = true
         while progress {
             progress = false
@@ -76,10 +102,9 @@ public struct Reconciliation {
                 guard let partner = partners.first(where: { $0.id == record.partnerID }),
                       let sourced = try? JSONDecoder().decode(Sourced.self, from: Data(record.payload.utf8)) else { continue }
                 let line = try store.writeReconciliation { w in try apply(sourced, inboxID: record.inboxID, partner: partner, w) }
-                if line.outcome == "applied" { progress = true; lines.append(line) }
+                if line.outcome == "applied" { progress = true; try emit(line) }
             }
         }
-        return lines
     }
 
     private func returnSpec(_ record: InboxRecord, _ partner: Partner) -> ReturnSpec? {

@@ -122,8 +122,8 @@ public actor Jobs {
                     ["files_sent": sent, "files_failed": failed])
         case .fetch:
             let reports = try Intake(store: store, partners: partners, factory: factory, dataDirectory: config.dataDirectory).fetch()
-            let applied = try Reconciliation(store: store, partners: partners, today: config.today()).run()
-            let appliedCount = applied.filter { $0.outcome == "applied" }.count, held = applied.filter { $0.outcome == "held" }.count
+            let tally = try Reconciliation(store: store, partners: partners, today: config.today()).run { _ in }
+            let appliedCount = tally.applied, held = tally.held
             return ("\(reports.count) received, \(appliedCount) applied, \(held) held", ["events_applied": appliedCount, "events_held": held])
         }
     }
