@@ -10,31 +10,31 @@ extension SQLiteSession {
     }
 
     func inbox() throws -> [InboxRecord] {
-        try Row.fetchAll(db, sql: "SELECT \(Self.inboxColumns) FROM inbox ORDER BY id").map(decodeInbox)
+        try Row.fetchAll(try db.cachedStatement(sql: "SELECT \(Self.inboxColumns) FROM inbox ORDER BY id")).map(decodeInbox)
     }
 
     func inbox(partnerID: String, remoteName: String) throws -> [InboxRecord] {
-        try Row.fetchAll(db, sql: "SELECT \(Self.inboxColumns) FROM inbox WHERE partner_id = ? AND remote_name = ? ORDER BY id",
+        try Row.fetchAll(try db.cachedStatement(sql: "SELECT \(Self.inboxColumns) FROM inbox WHERE partner_id = ? AND remote_name = ? ORDER BY id"),
                          arguments: [partnerID, remoteName]).map(decodeInbox)
     }
 
     func insertInbox(partnerID: String, kind: String, remoteName: String, sha256: String, size: Int64, archivePath: String,
                      plainPath: String?, state: String, reason: String?) throws -> Int64 {
-        try db.execute(sql: """
+        try db.cachedStatement(sql: """
             INSERT INTO inbox (partner_id, kind, remote_name, sha256, size, archive_path, plain_path, state, reason, received_at)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """, arguments: [partnerID, kind, remoteName, sha256, size, archivePath, plainPath, state, reason, now])
+            """).execute(arguments: [partnerID, kind, remoteName, sha256, size, archivePath, plainPath, state, reason, now])
         return db.lastInsertedRowID
     }
 
     func feedCursor(partnerID: String) throws -> String? {
-        try String.fetchOne(db, sql: "SELECT cursor FROM feed_cursors WHERE partner_id = ?", arguments: [partnerID])
+        try String.fetchOne(try db.cachedStatement(sql: "SELECT cursor FROM feed_cursors WHERE partner_id = ?"), arguments: [partnerID])
     }
 
     func setFeedCursor(partnerID: String, _ cursor: String) throws {
-        try db.execute(sql: """
+        try db.cachedStatement(sql: """
             INSERT INTO feed_cursors (partner_id, cursor, updated_at) VALUES (?, ?, ?)
             ON CONFLICT (partner_id) DO UPDATE SET cursor = excluded.cursor, updated_at = excluded.updated_at
-            """, arguments: [partnerID, cursor, now])
+            """).execute(arguments: [partnerID, cursor, now])
     }
 }

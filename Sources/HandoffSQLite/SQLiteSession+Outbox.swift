@@ -27,19 +27,19 @@ extension SQLiteSession {
     }
 
     func outbox() throws -> [OutboxRecord] {
-        try Row.fetchAll(db, sql: "SELECT \(Self.outboxColumns) FROM outbox ORDER BY id").map(decodeOutbox)
+        try Row.fetchAll(try db.cachedStatement(sql: "SELECT \(Self.outboxColumns) FROM outbox ORDER BY id")).map(decodeOutbox)
     }
 
     func outboxRecord(id: Int64) throws -> OutboxRecord? {
-        try Row.fetchOne(db, sql: "SELECT \(Self.outboxColumns) FROM outbox WHERE id = ?", arguments: [id]).map(decodeOutbox)
+        try Row.fetchOne(try db.cachedStatement(sql: "SELECT \(Self.outboxColumns) FROM outbox WHERE id = ?"), arguments: [id]).map(decodeOutbox)
     }
 
     func insertOutbox(partnerID: String, batchID: Int64?, kind: String, localPath: String, remoteName: String, dependsOn: Int64?,
                       size: Int64, sha256: String) throws -> Int64 {
-        try db.execute(sql: """
+        try db.cachedStatement(sql: """
             INSERT INTO outbox (partner_id, batch_id, kind, local_path, remote_name, depends_on, size, sha256, state, created_at, updated_at)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'staged', ?, ?)
-            """, arguments: [partnerID, batchID, kind, localPath, remoteName, dependsOn, size, sha256, now, now])
+            """).execute(arguments: [partnerID, batchID, kind, localPath, remoteName, dependsOn, size, sha256, now, now])
         return db.lastInsertedRowID
     }
 
@@ -51,15 +51,15 @@ extension SQLiteSession {
         case .failed(let reason): error = reason
         default: break
         }
-        try db.execute(sql: """
+        try db.cachedStatement(sql: """
             UPDATE outbox SET state = ?, not_before = ?, attempts = ?, last_error = ?, updated_at = ?,
                 confirmed_at = CASE WHEN ? = 'confirmed' THEN COALESCE(confirmed_at, ?) ELSE confirmed_at END
             WHERE id = ?
-            """, arguments: [transfer.state.name, notBefore, transfer.attempts, error, now, transfer.state.name, now, id])
+            """).execute(arguments: [transfer.state.name, notBefore, transfer.attempts, error, now, transfer.state.name, now, id])
     }
 
     func setBatchState(id: Int64, _ state: String) throws {
-        try db.execute(sql: "UPDATE placement_batches SET state = ? WHERE id = ?", arguments: [state, id])
+        try db.cachedStatement(sql: "UPDATE placement_batches SET state = ? WHERE id = ?").execute(arguments: [state, id])
         if state == "sent" {
             try db.execute(sql: "UPDATE placements SET state = 'sent', updated_at = ? WHERE batch_id = ? AND state = 'batched'",
                            arguments: [now, id])

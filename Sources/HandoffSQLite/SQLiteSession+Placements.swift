@@ -81,14 +81,14 @@ extension SQLiteSession {
     }
 
     func frozenItemization(customerID: Int64) throws -> FrozenItemization? {
-        guard let row = try Row.fetchOne(db, sql: "SELECT date, amount, currency, basis FROM itemizations WHERE customer_id = ?",
+        guard let row = try Row.fetchOne(try db.cachedStatement(sql: "SELECT date, amount, currency, basis FROM itemizations WHERE customer_id = ?"),
                                          arguments: [customerID]) else { return nil }
         let code: String = row[2]
         let basisText: String = row[3]
         guard let currency = Currency(code: code), let basis = ItemizationBasis(rawValue: basisText) else {
             throw StoreError.corrupt("itemization of customer \(customerID)")
         }
-        let ids = try Int64.fetchAll(db, sql: "SELECT invoice_id FROM itemization_invoices WHERE customer_id = ?", arguments: [customerID])
+        let ids = try Int64.fetchAll(try db.cachedStatement(sql: "SELECT invoice_id FROM itemization_invoices WHERE customer_id = ?"), arguments: [customerID])
         return FrozenItemization(date: try date(row[0]), amount: Money(minorUnits: row[1], currency: currency), basis: basis,
                                  invoiceIDs: Set(ids))
     }
@@ -96,10 +96,10 @@ extension SQLiteSession {
     // MARK: - Batches and placements
 
     func batches() throws -> [BatchRecord] {
-        try Row.fetchAll(db, sql: """
+        try Row.fetchAll(try db.cachedStatement(sql: """
             SELECT id, partner_id, batch_key, file_name, control_name, run_date, sequence, state, accounts, invoices, total, sha256, size, created_at
             FROM placement_batches ORDER BY id DESC
-            """).map { r in
+            """)).map { r in
             BatchRecord(id: r[0], partnerID: r[1], batchKey: r[2], fileName: r[3], controlName: r[4], runDate: try date(r[5]), sequence: r[6],
                         state: r[7], accounts: r[8], invoices: r[9], total: r[10], sha256: r[11], size: r[12], createdAt: r[13])
         }
@@ -133,16 +133,16 @@ extension SQLiteSession {
     }
 
     func placements(customerID: Int64) throws -> [PlacementRecord] {
-        try Row.fetchAll(db, sql: """
+        try Row.fetchAll(try db.cachedStatement(sql: """
             SELECT \(Self.placementColumns) FROM placements p JOIN customers c ON c.id = p.customer_id WHERE p.customer_id = ? ORDER BY p.id
-            """, arguments: [customerID]).map(decodePlacement)
+            """), arguments: [customerID]).map(decodePlacement)
     }
 
     func finalNotices() throws -> [FinalNoticeRecord] {
-        try Row.fetchAll(db, sql: """
+        try Row.fetchAll(try db.cachedStatement(sql: """
             SELECT \(Self.qualifiedCustomerColumns), f.notice_date, f.balance, f.currency
             FROM final_notices f JOIN customers c ON c.id = f.customer_id ORDER BY f.notice_date, c.account_number
-            """).map { r in
+            """)).map { r in
             let customer = try decodeCustomer(r)
             let code: String = r[21]
             return FinalNoticeRecord(customerID: customer.id, profile: customer.profile, noticeDate: try date(r[19]),
@@ -153,20 +153,20 @@ extension SQLiteSession {
     // MARK: - Writing
 
     func nextSequence(partnerID: String, day: CalendarDate, kind: String) throws -> Int {
-        try db.execute(sql: """
+        try db.cachedStatement(sql: """
             INSERT INTO placement_sequences (partner_id, day, kind, last) VALUES (?, ?, ?, 1)
             ON CONFLICT (partner_id, day, kind) DO UPDATE SET last = last + 1
-            """, arguments: [partnerID, day.iso, kind])
-        return try Int.fetchOne(db, sql: "SELECT last FROM placement_sequences WHERE partner_id = ? AND day = ? AND kind = ?",
+            """).execute(arguments: [partnerID, day.iso, kind])
+        return try Int.fetchOne(try db.cachedStatement(sql: "SELECT last FROM placement_sequences WHERE partner_id = ? AND day = ? AND kind = ?"),
                                 arguments: [partnerID, day.iso, kind])!
     }
 
     func insertBatch(_ b: BatchRecord) throws -> Int64 {
-        try db.execute(sql: """
+        try db.cachedStatement(sql: """
             INSERT INTO placement_batches (partner_id, batch_key, file_name, control_name, run_date, sequence, state, accounts, invoices,
                 total, sha256, size, created_at)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """, arguments: [b.partnerID, b.batchKey, b.fileName, b.controlName, b.runDate.iso, b.sequence, b.state, b.accounts, b.invoices,
+            """).execute(arguments: [b.partnerID, b.batchKey, b.fileName, b.controlName, b.runDate.iso, b.sequence, b.state, b.accounts, b.invoices,
                              b.total, b.sha256, b.size, now])
         return db.lastInsertedRowID
     }
@@ -177,7 +177,7 @@ extension SQLiteSession {
     }
 
     func setControlName(batchID: Int64, _ name: String) throws {
-        try db.execute(sql: "UPDATE placement_batches SET control_name = ? WHERE id = ?", arguments: [name, batchID])
+        try db.cachedStatement(sql: "UPDATE placement_batches SET control_name = ? WHERE id = ?").execute(arguments: [name, batchID])
     }
 
     func insertPlacement(_ p: NewPlacement) throws -> Int64 {
@@ -195,16 +195,16 @@ extension SQLiteSession {
     }
 
     func freezeItemization(customerID: Int64, _ z: FrozenItemization) throws {
-        try db.execute(sql: """
+        try db.cachedStatement(sql: """
             INSERT INTO itemizations (customer_id, date, amount, currency, basis, frozen_at) VALUES (?, ?, ?, ?, ?, ?)
-            """, arguments: [customerID, z.date.iso, z.amount.minorUnits, z.amount.currency.code, z.basis.rawValue, now])
+            """).execute(arguments: [customerID, z.date.iso, z.amount.minorUnits, z.amount.currency.code, z.basis.rawValue, now])
         let statement = try db.cachedStatement(sql: "INSERT INTO itemization_invoices (customer_id, invoice_id) VALUES (?, ?)")
         for id in z.invoiceIDs.sorted() { try statement.execute(arguments: [customerID, id]) }
     }
 
     func recordFinalNotice(customerID: Int64, date: CalendarDate, balance: Money) throws {
-        try db.execute(sql: """
+        try db.cachedStatement(sql: """
             INSERT INTO final_notices (customer_id, notice_date, balance, currency, created_at) VALUES (?, ?, ?, ?, ?)
-            """, arguments: [customerID, date.iso, balance.minorUnits, balance.currency.code, now])
+            """).execute(arguments: [customerID, date.iso, balance.minorUnits, balance.currency.code, now])
     }
 }

@@ -11,38 +11,38 @@ extension SQLiteSession {
     }
 
     func agencyEvent(partnerID: String, key: String) throws -> EventRecord? {
-        try Row.fetchOne(db, sql: "SELECT \(Self.eventColumns) FROM agency_events WHERE partner_id = ? AND event_key = ?",
+        try Row.fetchOne(try db.cachedStatement(sql: "SELECT \(Self.eventColumns) FROM agency_events WHERE partner_id = ? AND event_key = ?"),
                          arguments: [partnerID, key]).map(decodeEvent)
     }
 
     func recordAgencyEvent(partnerID: String, key: String, inboxID: Int64?, accountNumber: String?, kind: String, payload: String,
                            state: String, reason: String?) throws {
-        try db.execute(sql: """
+        try db.cachedStatement(sql: """
             INSERT INTO agency_events (partner_id, event_key, inbox_id, account_number, kind, payload, state, reason, created_at, updated_at)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT (partner_id, event_key) DO UPDATE SET state = excluded.state, reason = excluded.reason, updated_at = excluded.updated_at
             WHERE agency_events.state = 'waiting'
-            """, arguments: [partnerID, key, inboxID, accountNumber, kind, payload, state, reason, now, now])
+            """).execute(arguments: [partnerID, key, inboxID, accountNumber, kind, payload, state, reason, now, now])
     }
 
     func waitingEvents() throws -> [EventRecord] {
-        try Row.fetchAll(db, sql: "SELECT \(Self.eventColumns) FROM agency_events WHERE state = 'waiting' ORDER BY id").map(decodeEvent)
+        try Row.fetchAll(try db.cachedStatement(sql: "SELECT \(Self.eventColumns) FROM agency_events WHERE state = 'waiting' ORDER BY id")).map(decodeEvent)
     }
 
     func agencyEvents() throws -> [EventRecord] {
-        try Row.fetchAll(db, sql: "SELECT \(Self.eventColumns) FROM agency_events ORDER BY id").map(decodeEvent)
+        try Row.fetchAll(try db.cachedStatement(sql: "SELECT \(Self.eventColumns) FROM agency_events ORDER BY id")).map(decodeEvent)
     }
 
     func agencyEvents(notIn states: Set<String>, limit: Int) throws -> [EventRecord] {
         let marks = Array(repeating: "?", count: states.count).joined(separator: ", ")
         let filter = states.isEmpty ? "" : "WHERE state NOT IN (\(marks))"
-        return try Row.fetchAll(db, sql: "SELECT \(Self.eventColumns) FROM agency_events \(filter) ORDER BY id DESC LIMIT ?",
+        return try Row.fetchAll(try db.cachedStatement(sql: "SELECT \(Self.eventColumns) FROM agency_events \(filter) ORDER BY id DESC LIMIT ?"),
                                 arguments: StatementArguments(states.sorted().map(\.databaseValue) + [limit.databaseValue])).map(decodeEvent)
     }
 
     func batchTotals() throws -> [Int64: [String: Int64]] {
         var totals: [Int64: [String: Int64]] = [:]
-        for row in try Row.fetchAll(db, sql: "SELECT batch_id, currency, SUM(balance) FROM placements WHERE batch_id IS NOT NULL GROUP BY batch_id, currency") {
+        for row in try Row.fetchAll(try db.cachedStatement(sql: "SELECT batch_id, currency, SUM(balance) FROM placements WHERE batch_id IS NOT NULL GROUP BY batch_id, currency")) {
             totals[row[0] as Int64, default: [:]][row[1] as String] = row[2] as Int64
         }
         return totals
@@ -50,12 +50,12 @@ extension SQLiteSession {
 
     func agencyEventCounts() throws -> [String: Int] {
         var counts: [String: Int] = [:]
-        for row in try Row.fetchAll(db, sql: "SELECT state, COUNT(*) FROM agency_events GROUP BY state") { counts[row[0] as String] = row[1] as Int }
+        for row in try Row.fetchAll(try db.cachedStatement(sql: "SELECT state, COUNT(*) FROM agency_events GROUP BY state")) { counts[row[0] as String] = row[1] as Int }
         return counts
     }
 
     func agencyEvents(accountNumber: String) throws -> [EventRecord] {
-        try Row.fetchAll(db, sql: "SELECT \(Self.eventColumns) FROM agency_events WHERE account_number = ? ORDER BY id",
+        try Row.fetchAll(try db.cachedStatement(sql: "SELECT \(Self.eventColumns) FROM agency_events WHERE account_number = ? ORDER BY id"),
                          arguments: [accountNumber]).map(decodeEvent)
     }
 
@@ -65,22 +65,22 @@ extension SQLiteSession {
 
     func updatePlacement(id: Int64, state: PlacementLifecycle.State, agencyReference: String?, agencyStatus: String?) throws {
         let fields = state.storedFields
-        try db.execute(sql: """
+        try db.cachedStatement(sql: """
             UPDATE placements SET state = ?, state_reason = COALESCE(?, state_reason), agency_reference = COALESCE(?, agency_reference),
                 agency_status = COALESCE(?, agency_status), updated_at = ?
             WHERE id = ?
-            """, arguments: [fields.name, fields.reason, agencyReference ?? fields.agencyReference, agencyStatus, now, id])
+            """).execute(arguments: [fields.name, fields.reason, agencyReference ?? fields.agencyReference, agencyStatus, now, id])
     }
 
     func agencyStatus(placementID: Int64) throws -> String? {
-        try String.fetchOne(db, sql: "SELECT agency_status FROM placements WHERE id = ?", arguments: [placementID])
+        try String.fetchOne(try db.cachedStatement(sql: "SELECT agency_status FROM placements WHERE id = ?"), arguments: [placementID])
     }
 
     func recordCommission(_ c: CommissionRecord) throws {
-        try db.execute(sql: """
+        try db.cachedStatement(sql: """
             INSERT INTO commissions (partner_id, customer_id, transaction_id, event_key, kind, base, rate_ppm, expected, reported, currency, date, created_at)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """, arguments: [c.partnerID, c.customerID, c.transactionID, c.eventKey, c.kind, c.base, c.ratePPM, c.expected, c.reported, c.currency,
+            """).execute(arguments: [c.partnerID, c.customerID, c.transactionID, c.eventKey, c.kind, c.base, c.ratePPM, c.expected, c.reported, c.currency,
                              c.date?.iso, now])
     }
 
@@ -93,7 +93,7 @@ extension SQLiteSession {
     }
 
     func commissions() throws -> [CommissionRecord] {
-        try Row.fetchAll(db, sql: "SELECT \(Self.commissionColumns) FROM commissions ORDER BY id").map(decodeCommission)
+        try Row.fetchAll(try db.cachedStatement(sql: "SELECT \(Self.commissionColumns) FROM commissions ORDER BY id")).map(decodeCommission)
     }
 
     func commission(partnerID: String, eventKey: String) throws -> CommissionRecord? {
@@ -102,25 +102,25 @@ extension SQLiteSession {
     }
 
     func commissions(partnerID: String) throws -> [CommissionRecord] {
-        try Row.fetchAll(db, sql: "SELECT \(Self.commissionColumns) FROM commissions WHERE partner_id = ? ORDER BY id", arguments: [partnerID]).map(decodeCommission)
+        try Row.fetchAll(try db.cachedStatement(sql: "SELECT \(Self.commissionColumns) FROM commissions WHERE partner_id = ? ORDER BY id"), arguments: [partnerID]).map(decodeCommission)
     }
 
     func setInboxState(id: Int64, _ state: String, reason: String?) throws {
-        try db.execute(sql: "UPDATE inbox SET state = ?, reason = COALESCE(?, reason) WHERE id = ?", arguments: [state, reason, id])
+        try db.cachedStatement(sql: "UPDATE inbox SET state = ?, reason = COALESCE(?, reason) WHERE id = ?").execute(arguments: [state, reason, id])
     }
 
     func recordRemittance(_ r: RemittanceRecord) throws {
         let differences = String(decoding: try JSONEncoder().encode(r.differences), as: UTF8.self)
-        try db.execute(sql: """
+        try db.cachedStatement(sql: """
             INSERT INTO remittances (partner_id, statement_key, model, amount, commission, net, reference, date, state, differences, note, period, created_at)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (partner_id, statement_key) DO NOTHING
-            """, arguments: [r.partnerID, r.key, r.model, r.amount, r.commission, r.net, r.reference, r.date, r.state, differences, r.note, r.period, now])
+            """).execute(arguments: [r.partnerID, r.key, r.model, r.amount, r.commission, r.net, r.reference, r.date, r.state, differences, r.note, r.period, now])
     }
 
     func remittances() throws -> [RemittanceRecord] {
-        try Row.fetchAll(db, sql: """
+        try Row.fetchAll(try db.cachedStatement(sql: """
             SELECT partner_id, statement_key, model, amount, commission, net, reference, date, state, differences, note, period FROM remittances ORDER BY id
-            """).map { r in
+            """)).map { r in
             let text: String = r[9]
             let differences = (try? JSONDecoder().decode([RemittanceRecord.Difference].self, from: Data(text.utf8))) ?? []
             return RemittanceRecord(partnerID: r[0], key: r[1], model: r[2], amount: r[3], commission: r[4], net: r[5], reference: r[6], date: r[7],
@@ -130,20 +130,20 @@ extension SQLiteSession {
 
     func queueRequest(partnerID: String, customerID: Int64, placementID: Int64?, kind: String, requestID: String, amount: Money?,
                       date: CalendarDate, reason: String?, note: String?) throws {
-        try db.execute(sql: """
+        try db.cachedStatement(sql: """
             INSERT INTO agency_requests (partner_id, customer_id, placement_id, kind, request_id, amount, currency, date, reason, note, state,
                 created_at, updated_at)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'queued', ?, ?) ON CONFLICT (partner_id, request_id) DO NOTHING
-            """, arguments: [partnerID, customerID, placementID, kind, requestID, amount?.minorUnits, amount?.currency.code, date.iso, reason, note, now, now])
+            """).execute(arguments: [partnerID, customerID, placementID, kind, requestID, amount?.minorUnits, amount?.currency.code, date.iso, reason, note, now, now])
     }
 
     func requests(state: String?) throws -> [AgencyRequestRecord] {
-        try Row.fetchAll(db, sql: """
+        try Row.fetchAll(try db.cachedStatement(sql: """
             SELECT r.id, r.partner_id, r.customer_id, c.account_number, p.agency_reference, r.kind, r.request_id, r.amount, r.currency, r.date,
                    r.reason, r.note, r.state, r.last_error
             FROM agency_requests r JOIN customers c ON c.id = r.customer_id LEFT JOIN placements p ON p.id = r.placement_id
             WHERE ? IS NULL OR r.state = ? ORDER BY r.id
-            """, arguments: [state, state]).map { r in
+            """), arguments: [state, state]).map { r in
             let amount: Int64? = r[7]
             let code: String? = r[8]
             return AgencyRequestRecord(id: r[0], partnerID: r[1], customerID: r[2], accountNumber: r[3], agencyReference: r[4], kind: r[5], requestID: r[6],
@@ -158,13 +158,13 @@ extension SQLiteSession {
     }
 
     func unreportedDirectPayments() throws -> [(placement: PlacementRecord, transaction: TransactionRecord)] {
-        let rows = try Row.fetchAll(db, sql: """
+        let rows = try Row.fetchAll(try db.cachedStatement(sql: """
             SELECT p.customer_id, p.partner_id, t.reference FROM transactions t
             JOIN placements p ON p.customer_id = t.customer_id AND p.state IN ('sent', 'accepted', 'active', 'recall_pending')
             WHERE t.kind = 'payment' AND t.source_kind != 'agency' AND t.date >= p.placed_on
               AND NOT EXISTS (SELECT 1 FROM agency_requests r WHERE r.partner_id = p.partner_id AND r.request_id = t.reference)
             ORDER BY t.id
-            """)
+            """))
         var out: [(PlacementRecord, TransactionRecord)] = []
         for r in rows {
             let reference: String = r[2]
@@ -180,13 +180,13 @@ extension SQLiteSession {
     }
 
     func unreportedAdjustments() throws -> [(placement: PlacementRecord, transaction: TransactionRecord)] {
-        let rows = try Row.fetchAll(db, sql: """
+        let rows = try Row.fetchAll(try db.cachedStatement(sql: """
             SELECT p.customer_id, p.partner_id, t.reference FROM transactions t
             JOIN placements p ON p.customer_id = t.customer_id AND p.state IN ('sent', 'accepted', 'active', 'recall_pending')
             WHERE t.kind IN ('credit', 'writeoff') AND t.source_kind != 'agency' AND t.date >= p.placed_on
               AND NOT EXISTS (SELECT 1 FROM agency_requests r WHERE r.partner_id = p.partner_id AND r.request_id = t.reference)
             ORDER BY t.id
-            """)
+            """))
         var out: [(PlacementRecord, TransactionRecord)] = []
         for r in rows {
             let reference: String = r[2]
@@ -197,21 +197,21 @@ extension SQLiteSession {
     }
 
     func clearRejection(customerID: Int64, partnerID: String) throws -> Bool {
-        try db.execute(sql: """
+        try db.cachedStatement(sql: """
             UPDATE placements SET cleared_at = ?, updated_at = ? WHERE customer_id = ? AND partner_id = ? AND state = 'rejected' AND cleared_at IS NULL
-            """, arguments: [now, now, customerID, partnerID])
+            """).execute(arguments: [now, now, customerID, partnerID])
         return db.changesCount > 0
     }
 
     func placedInvoiceIDs(placementID: Int64) throws -> Set<Int64> {
-        Set(try Int64.fetchAll(db, sql: "SELECT invoice_id FROM placement_invoices WHERE placement_id = ?", arguments: [placementID]))
+        Set(try Int64.fetchAll(try db.cachedStatement(sql: "SELECT invoice_id FROM placement_invoices WHERE placement_id = ?"), arguments: [placementID]))
     }
 
     func setBatchKind(id: Int64, _ kind: String) throws {
-        try db.execute(sql: "UPDATE placement_batches SET kind = ? WHERE id = ?", arguments: [kind, id])
+        try db.cachedStatement(sql: "UPDATE placement_batches SET kind = ? WHERE id = ?").execute(arguments: [kind, id])
     }
 
     func batchKind(id: Int64) throws -> String {
-        try String.fetchOne(db, sql: "SELECT kind FROM placement_batches WHERE id = ?", arguments: [id]) ?? "placement"
+        try String.fetchOne(try db.cachedStatement(sql: "SELECT kind FROM placement_batches WHERE id = ?"), arguments: [id]) ?? "placement"
     }
 }

@@ -4,10 +4,10 @@ import HandoffStore
 
 extension SQLiteSession: ReportReading {
     func agencyTransactions(from: CalendarDate, to: CalendarDate) throws -> [AgencyTransaction] {
-        try Row.fetchAll(db, sql: """
+        try Row.fetchAll(try db.cachedStatement(sql: """
             SELECT t.reference, c.account_number, c.currency FROM transactions t JOIN customers c ON c.id = t.customer_id
             WHERE t.source_kind = 'agency' AND t.date BETWEEN ? AND ? ORDER BY t.date, t.id
-            """, arguments: [from.iso, to.iso]).compactMap { r in
+            """), arguments: [from.iso, to.iso]).compactMap { r in
             let reference: String = r[0]
             let code: String = r[2]
             guard let txn = try transaction(reference: reference), let currency = Currency(code: code) else { return nil }
@@ -16,7 +16,7 @@ extension SQLiteSession: ReportReading {
     }
 
     func vintages() throws -> [VintageFigures] {
-        try Row.fetchAll(db, sql: """
+        try Row.fetchAll(try db.cachedStatement(sql: """
             SELECT p.partner_id, substr(p.placed_on, 1, 7), p.currency, COUNT(*), SUM(p.balance),
                 SUM((SELECT COALESCE(SUM(CASE t.kind WHEN 'payment' THEN t.amount ELSE -t.amount END), 0) FROM transactions t
                      WHERE t.customer_id = p.customer_id AND t.source_kind = 'agency' AND t.kind IN ('payment', 'payment_reversal')
@@ -28,7 +28,7 @@ extension SQLiteSession: ReportReading {
                 SUM(CASE WHEN p.state = 'closed' AND p.state_reason = 'returned_uncollectable' THEN 1 ELSE 0 END)
             FROM placements p WHERE p.state != 'rejected'
             GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
-            """).map { r in
+            """)).map { r in
             VintageFigures(partner: r[0], vintage: r[1], currency: r[2], accounts: r[3], placed_amount: r[4], collected: r[5], commission: r[6],
                            average_days_to_first_payment: r[7], returned: r[8])
         }
@@ -42,23 +42,23 @@ extension SQLiteSession: ReportReading {
             return key
         }
         let range: StatementArguments = [from.iso, to.iso]
-        for r in try Row.fetchAll(db, sql: """
+        for r in try Row.fetchAll(try db.cachedStatement(sql: """
             SELECT partner_id, currency, COUNT(*), SUM(balance) FROM placements WHERE placed_on BETWEEN ? AND ? GROUP BY partner_id, currency
-            """, arguments: range) {
+            """), arguments: range) {
             let k = row(r[0], r[1]); rows[k]!.placed_accounts = r[2]; rows[k]!.placed_amount = r[3]
         }
-        for r in try Row.fetchAll(db, sql: """
+        for r in try Row.fetchAll(try db.cachedStatement(sql: """
             SELECT substr(t.reference, 1, instr(t.reference, ':') - 1), c.currency,
                    SUM(CASE t.kind WHEN 'payment' THEN t.amount ELSE -t.amount END)
             FROM transactions t JOIN customers c ON c.id = t.customer_id
             WHERE t.source_kind = 'agency' AND t.kind IN ('payment', 'payment_reversal') AND t.date BETWEEN ? AND ?
             GROUP BY 1, 2
-            """, arguments: range) {
+            """), arguments: range) {
             let k = row(r[0], r[1]); rows[k]!.collected_gross = r[2]
         }
-        for r in try Row.fetchAll(db, sql: """
+        for r in try Row.fetchAll(try db.cachedStatement(sql: """
             SELECT partner_id, currency, kind, COUNT(*), SUM(base), SUM(expected) FROM commissions WHERE date BETWEEN ? AND ? GROUP BY 1, 2, 3
-            """, arguments: range) {
+            """), arguments: range) {
             let k = row(r[0], r[1])
             let kind: String = r[2]
             if kind == "direct_payment" {
@@ -72,10 +72,10 @@ extension SQLiteSession: ReportReading {
 
     func remitted(from: CalendarDate, to: CalendarDate) throws -> [String: Int64] {
         var out: [String: Int64] = [:]
-        for r in try Row.fetchAll(db, sql: """
+        for r in try Row.fetchAll(try db.cachedStatement(sql: """
             SELECT partner_id, SUM(CASE model WHEN 'net' THEN net ELSE amount END) FROM remittances
             WHERE state != 'refused' AND COALESCE(period, substr(date, 1, 7)) = ? GROUP BY partner_id
-            """, arguments: [String(from.iso.prefix(7))]) {
+            """), arguments: [String(from.iso.prefix(7))]) {
             out[r[0]] = r[1]
         }
         return out

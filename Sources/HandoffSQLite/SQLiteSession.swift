@@ -267,14 +267,14 @@ final class SQLiteSession: PlacementWriting, OutboxWriting, InboxWriting, Reconc
                 """
             arguments.append("%\(escaped)%")
         }
-        let total = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM customers c \(filter)", arguments: StatementArguments(arguments)) ?? 0
-        let rows = try Row.fetchAll(db, sql: """
+        let total = try Int.fetchOne(try db.cachedStatement(sql: "SELECT COUNT(*) FROM customers c \(filter)"), arguments: StatementArguments(arguments)) ?? 0
+        let rows = try Row.fetchAll(try db.cachedStatement(sql: """
             SELECT \(Self.qualifiedCustomerColumns),
                    COALESCE((SELECT SUM(balance) FROM invoices i WHERE i.customer_id = c.id), 0),
                    (SELECT MIN(due_date) FROM invoices i WHERE i.customer_id = c.id AND i.balance > 0),
                    (SELECT COUNT(*) FROM invoices i WHERE i.customer_id = c.id AND i.balance > 0)
-            FROM customers c \(filter) ORDER BY c.account_number LIMIT \(max(limit, 0)) OFFSET \(max(offset, 0))
-            """, arguments: StatementArguments(arguments))
+            FROM customers c \(filter) ORDER BY c.account_number LIMIT ?\(arguments.count + 1) OFFSET ?\(arguments.count + 2)
+            """), arguments: StatementArguments(arguments + [max(limit, 0), max(offset, 0)]))
         let page = try rows.map { row in
             let customer = try decodeCustomer(row)
             let oldest: String? = row[20]
@@ -286,10 +286,10 @@ final class SQLiteSession: PlacementWriting, OutboxWriting, InboxWriting, Reconc
     }
 
     func openBalancesByDueDate() throws -> [OpenBalanceByDueDate] {
-        try Row.fetchAll(db, sql: """
+        try Row.fetchAll(try db.cachedStatement(sql: """
             SELECT c.currency, i.due_date, SUM(i.balance), COUNT(*) FROM invoices i JOIN customers c ON c.id = i.customer_id
             WHERE i.balance > 0 GROUP BY c.currency, i.due_date ORDER BY c.currency, i.due_date
-            """).map { row in
+            """)).map { row in
             let code: String = row[0]
             guard let currency = Currency(code: code) else { throw StoreError.corrupt("unknown currency \(code)") }
             return OpenBalanceByDueDate(currency: currency, dueDate: try date(row[1]), balance: row[2], invoices: row[3])
@@ -297,10 +297,10 @@ final class SQLiteSession: PlacementWriting, OutboxWriting, InboxWriting, Reconc
     }
 
     func counts() throws -> RecordCounts {
-        let row = try Row.fetchOne(db, sql: """
+        let row = try Row.fetchOne(try db.cachedStatement(sql: """
             SELECT (SELECT COUNT(*) FROM customers), (SELECT COUNT(*) FROM invoices),
                    (SELECT COUNT(*) FROM transactions), (SELECT COUNT(*) FROM ledger_entries)
-            """)!
+            """))!
         return RecordCounts(customers: row[0], invoices: row[1], transactions: row[2], ledgerEntries: row[3])
     }
 
@@ -314,10 +314,10 @@ final class SQLiteSession: PlacementWriting, OutboxWriting, InboxWriting, Reconc
     }
 
     func recordImport(_ run: ImportRun) throws {
-        try db.execute(sql: """
+        try db.cachedStatement(sql: """
             INSERT INTO import_runs (kind, file_name, sha256, size, rows, added, changed, unchanged, rejected, imported_at)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """, arguments: [run.kind, run.fileName, run.sha256, run.size, run.rows, run.added, run.changed, run.unchanged,
+            """).execute(arguments: [run.kind, run.fileName, run.sha256, run.size, run.rows, run.added, run.changed, run.unchanged,
                              run.rejected, now])
     }
 
