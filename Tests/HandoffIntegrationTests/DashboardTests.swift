@@ -15,11 +15,7 @@ struct DashboardTests {
     static func roundTrip() throws -> Installation {
         let install = try Installation(timezone: "America/Toronto", currency: "CAD")
         try install.usePartners(["local-folder"])
-        let config = try String(contentsOfFile: install.configPath, encoding: .utf8)
-            .replacingOccurrences(of: "place_every_minutes = 1440", with: "place_every_minutes = 0")
-            .replacingOccurrences(of: "send_every_minutes = 15", with: "send_every_minutes = 0")
-            .replacingOccurrences(of: "fetch_every_minutes = 15", with: "fetch_every_minutes = 0")
-        try config.write(toFile: install.configPath, atomically: true, encoding: .utf8)
+        try install.jobsOnDemandOnly()
         try install.importSampleData()
         for args in [["place", "--as-of", "2026-11-15", "--quiet"], ["send"]] {
             let r = try install.handoff(args)

@@ -19,11 +19,7 @@ struct ServeTests {
     func serve() throws {
         let install = try Installation(timezone: "America/Toronto", currency: "CAD")
         try install.usePartners(["local-folder", "meridian-commercial"])
-        let config = try String(contentsOfFile: install.configPath, encoding: .utf8)
-            .replacingOccurrences(of: "place_every_minutes = 1440", with: "place_every_minutes = 0")
-            .replacingOccurrences(of: "send_every_minutes = 15", with: "send_every_minutes = 0")
-            .replacingOccurrences(of: "fetch_every_minutes = 15", with: "fetch_every_minutes = 0")
-        try config.write(toFile: install.configPath, atomically: true, encoding: .utf8)
+        try install.jobsOnDemandOnly()
         try install.importSampleData()
         let port = try freeLoopbackPort()
         let env = ["HANDOFF_API_TOKEN": Self.token, "HANDOFF_MERIDIAN_WEBHOOK_SECRET": Self.webhookSecret]
@@ -113,11 +109,7 @@ struct ServeShutdownTests {
     func sigtermMidJob() throws {
         let install = try Installation(timezone: "America/Toronto", currency: "CAD")
         try install.usePartners(["local-folder"])
-        let config = try String(contentsOfFile: install.configPath, encoding: .utf8)
-            .replacingOccurrences(of: "place_every_minutes = 1440", with: "place_every_minutes = 0")
-            .replacingOccurrences(of: "send_every_minutes = 15", with: "send_every_minutes = 0")
-            .replacingOccurrences(of: "fetch_every_minutes = 15", with: "fetch_every_minutes = 0")
-        try config.write(toFile: install.configPath, atomically: true, encoding: .utf8)
+        try install.jobsOnDemandOnly()
         try install.importSampleData()
         let env = ["HANDOFF_API_TOKEN": ServeTests.token, "HANDOFF_PAUSE_AT": "placement.before-commit:3"]
         let port = try freeLoopbackPort()

@@ -33,6 +33,15 @@ final class Installation {
         }
     }
 
+    /// Sets every job of `handoff serve` to run only on demand, so that a test decides when each runs.
+    func jobsOnDemandOnly() throws {
+        let config = try String(contentsOfFile: configPath, encoding: .utf8)
+            .replacingOccurrences(of: "place_every_minutes = 1440", with: "place_every_minutes = 0")
+            .replacingOccurrences(of: "send_every_minutes = 15", with: "send_every_minutes = 0")
+            .replacingOccurrences(of: "fetch_every_minutes = 15", with: "fetch_every_minutes = 0")
+        try config.write(toFile: configPath, atomically: true, encoding: .utf8)
+    }
+
     /// Imports the bundled sample data.
     func importSampleData() throws {
         for kind in ["customers", "invoices", "transactions"] {
