@@ -56,23 +56,40 @@ public struct LayoutRenderer: Sendable {
             for field in record.fields { fields.append(try render(field, values, account)) }
             csv!.append(fields, to: &out)
         case .fixedWidth(let recordLength):
-            var line = [Character](repeating: " ", count: recordLength)
+            // Widths count characters. An ASCII field (what an ASCII layout always writes) is
+            // placed byte for byte; other text goes through Characters.
+            var line = [UInt8](repeating: UInt8(ascii: " "), count: recordLength)
+            var wide: [(start: Int, text: [Character])] = []
             for field in record.fields {
                 guard let start = field.start, let length = field.length else { continue }
                 let text = try render(field, values, account)
-                var chars = Array(text)
-                if chars.count > length {
-                    if field.overflow == .refuse {
-                        throw Refusal(reason: field.invalidReason, field: field.name,
-                                      message: "'\(text)' is longer than the field's \(length) characters")
-                    }
-                    chars = Array(chars.prefix(length))
+                let utf8 = text.utf8
+                let ascii = utf8.allSatisfy { $0 < 0x80 }
+                let count = ascii ? utf8.count : text.count
+                if count > length && field.overflow == .refuse {
+                    throw Refusal(reason: field.invalidReason, field: field.name,
+                                  message: "'\(text)' is longer than the field's \(length) characters")
                 }
-                let padding = [Character](repeating: field.pad, count: length - chars.count)
-                let placed = field.alignRight ? padding + chars : chars + padding
-                line.replaceSubrange((start - 1)..<(start - 1 + length), with: placed)
+                let kept = min(count, length)
+                if ascii, let pad = field.pad.asciiValue {
+                    let offset = field.alignRight ? length - kept : 0
+                    var j = start - 1 + offset
+                    for b in utf8.prefix(kept) { line[j] = b; j += 1 }
+                    let padStart = field.alignRight ? start - 1 : start - 1 + kept
+                    for k in 0..<(length - kept) { line[padStart + k] = pad }
+                } else {
+                    let chars = Array(text.prefix(kept))
+                    let padding = [Character](repeating: field.pad, count: length - kept)
+                    wide.append((start - 1, field.alignRight ? padding + chars : chars + padding))
+                }
             }
-            out.append(contentsOf: String(line).utf8)
+            if wide.isEmpty {
+                out.append(contentsOf: line)
+            } else {
+                var chars = String(decoding: line, as: UTF8.self).map { $0 }
+                for (start, text) in wide { chars.replaceSubrange(start..<(start + text.count), with: text) }
+                out.append(contentsOf: String(chars).utf8)
+            }
             out.append(contentsOf: layout.lineEnding.bytes)
         }
     }

@@ -69,7 +69,8 @@ public struct TextTemplate: Sendable, Equatable {
             guard let format else { return String(i) }
             guard format.allSatisfy({ $0 == "0" }) else { throw TemplateError(message: "'\(format)' is not a number format (write 000)") }
             let s = String(i)
-            return s.count >= format.count ? s : String(repeating: "0", count: format.count - s.count) + s
+            let width = format.utf8.count, count = s.utf8.count
+            return count >= width ? s : String(repeating: "0", count: width - count) + s
         case .money(let m):
             switch format ?? "decimal" {
             case "decimal": return m.decimalText
@@ -89,18 +90,33 @@ public struct TemplateError: Error, Equatable, Sendable, CustomStringConvertible
 /// Date patterns of layouts: `yyyy`, `yy`, `MM`, `dd` and literal characters.
 public enum DatePattern {
     public static func format(_ date: CalendarDate, pattern: String) -> String {
+        // Byte by byte: a placement run formats a few dates per invoice, millions in all.
         let (y, m, d) = date.components
-        func pad(_ v: Int, _ w: Int) -> String { let s = String(v); return String(repeating: "0", count: max(0, w - s.count)) + s }
-        var out = ""
-        var rest = Substring(pattern)
-        while !rest.isEmpty {
-            if rest.hasPrefix("yyyy") { out += pad(y, 4); rest = rest.dropFirst(4) }
-            else if rest.hasPrefix("yy") { out += pad(y % 100, 2); rest = rest.dropFirst(2) }
-            else if rest.hasPrefix("MM") { out += pad(m, 2); rest = rest.dropFirst(2) }
-            else if rest.hasPrefix("dd") { out += pad(d, 2); rest = rest.dropFirst(2) }
-            else { out.append(rest.first!); rest = rest.dropFirst() }
+        var out: [UInt8] = []
+        out.reserveCapacity(pattern.utf8.count + 2)
+        func put(_ value: Int, _ width: Int) {
+            var digits: [UInt8] = []
+            var v = value
+            repeat { digits.append(UInt8(ascii: "0") + UInt8(v % 10)); v /= 10 } while v > 0
+            if digits.count < width { out.append(contentsOf: repeatElement(UInt8(ascii: "0"), count: width - digits.count)) }
+            out.append(contentsOf: digits.reversed())
         }
-        return out
+        let p = Array(pattern.utf8)
+        var i = 0
+        func at(_ j: Int, _ text: StaticString) -> Bool {
+            let n = text.utf8CodeUnitCount
+            guard j + n <= p.count else { return false }
+            for k in 0..<n where p[j + k] != text.utf8Start[k] { return false }
+            return true
+        }
+        while i < p.count {
+            if at(i, "yyyy") { put(y, 4); i += 4 }
+            else if at(i, "yy") { put(y % 100, 2); i += 2 }
+            else if at(i, "MM") { put(m, 2); i += 2 }
+            else if at(i, "dd") { put(d, 2); i += 2 }
+            else { out.append(p[i]); i += 1 }
+        }
+        return String(decoding: out, as: UTF8.self)
     }
 
     /// Parses text written in `pattern` (only `yyyy`, `MM`, `dd` and literals), or `nil`.
