@@ -30,36 +30,98 @@ struct ReconcileCommand: ParsableCommand {
 struct EventsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "events",
-        abstract: "Every agency event: applied, waiting (a reversal before its payment) or held for a person, with the reason.")
+        abstract: "Every agency event: applied, waiting (a reversal before its payment), held for a person or dismissed, with the reason.",
+        subcommands: [List.self, Retry.self, Dismiss.self],
+        defaultSubcommand: List.self)
 
-    @OptionGroup var global: GlobalOptions
+    /// `handoff events retry ID…`: after fixing what held them.
+    struct Retry: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Apply held events again once their cause is fixed (the account imported, a rejection cleared…); each stays held, with the new reason, if not.")
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "The events' ids, as `handoff events` shows them.")
+        var ids: [Int64] = []
+        @Flag(help: "Every held event.")
+        var all = false
 
-    @Flag(help: "JSON output.")
-    var json = false
+        func validate() throws {
+            if ids.isEmpty == !all { throw ValidationError("name the held events' ids, or --all") }
+        }
 
-    struct Line: Encodable {
-        var id: Int64
-        var partner: String
-        var key: String
-        var account_number: String?
-        var kind: String
-        var state: String
-        var reason: String?
-        var inbox_id: Int64?
+        func run() throws {
+            let context = try global.open()
+            let reconciliation = Reconciliation(store: context.store, partners: try context.partners(), today: context.config.today())
+            let targets = all ? try context.store.readReconciliation { try $0.agencyEvents(notIn: ["applied", "waiting", "dismissed"], limit: Int.max) }
+                .filter { $0.state == "held" }.map(\.id).sorted() : ids
+            var applied = 0
+            for id in targets {
+                do {
+                    let line = try reconciliation.retryHeld(id: id, actor: "cli")
+                    if line.outcome == "applied" { applied += 1 }
+                    print("#\(id)  \(Output.cell(line.partnerID, 20))  \(Output.cell(line.account ?? "-", 12))  \(line.outcome)" + (line.reason.map { ": \($0)" } ?? ""))
+                } catch let e as ReconciliationError {
+                    throw CLIError(e.description)
+                }
+            }
+            print("applied \(applied), still held \(targets.count - applied)")
+        }
     }
 
-    func run() throws {
-        let context = try global.open()
-        let lines = try context.store.readReconciliation { try $0.agencyEvents() }.map {
-            Line(id: $0.id, partner: $0.partnerID, key: $0.key, account_number: $0.accountNumber, kind: $0.kind, state: $0.state, reason: $0.reason,
-                 inbox_id: $0.inboxID)
+    /// `handoff events dismiss ID --reason TEXT`: a held event a person decided not to apply.
+    struct Dismiss: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Set a held event aside for good, with the reason; nothing is booked.")
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "The event's id, as `handoff events` shows it.")
+        var id: Int64
+        @Option(help: "Why it is set aside (kept in the event and the audit log).")
+        var reason: String
+
+        func run() throws {
+            let context = try global.open()
+            do {
+                let line = try Reconciliation(store: context.store, partners: try context.partners(), today: context.config.today())
+                    .dismissHeld(id: id, reason: reason, actor: "cli")
+                print("#\(id)  \(line.partnerID)  \(line.account ?? "-")  \(line.reason ?? "dismissed")")
+            } catch let e as ReconciliationError {
+                throw CLIError(e.description)
+            }
         }
-        if json { print(try Output.json(lines)); return }
-        for l in lines {
-            print("#\(l.id)  \(Output.cell(l.partner, 20))  \(Output.cell(l.account_number ?? "-", 12))  \(Output.cell(l.kind, 20))  \(l.state)"
-                  + (l.reason.map { ": \($0)" } ?? ""))
+    }
+}
+
+extension EventsCommand {
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Every agency event with its state and reason.")
+
+        @OptionGroup var global: GlobalOptions
+
+        @Flag(help: "JSON output.")
+        var json = false
+
+        struct Line: Encodable {
+            var id: Int64
+            var partner: String
+            var key: String
+            var account_number: String?
+            var kind: String
+            var state: String
+            var reason: String?
+            var inbox_id: Int64?
         }
-        if lines.isEmpty { print("no agency events") }
+
+        func run() throws {
+            let context = try global.open()
+            let lines = try context.store.readReconciliation { try $0.agencyEvents() }.map {
+                Line(id: $0.id, partner: $0.partnerID, key: $0.key, account_number: $0.accountNumber, kind: $0.kind, state: $0.state, reason: $0.reason,
+                     inbox_id: $0.inboxID)
+            }
+            if json { print(try Output.json(lines)); return }
+            for l in lines {
+                print("#\(l.id)  \(Output.cell(l.partner, 20))  \(Output.cell(l.account_number ?? "-", 12))  \(Output.cell(l.kind, 20))  \(l.state)"
+                      + (l.reason.map { ": \($0)" } ?? ""))
+            }
+            if lines.isEmpty { print("no agency events") }
+        }
     }
 }
 

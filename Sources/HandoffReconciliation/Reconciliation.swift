@@ -107,6 +107,52 @@ public struct Reconciliation {
         }
     }
 
+    /// Applies again an event held for a person, once its cause is fixed (the account
+    /// imported, a rejection cleared, the balance corrected): the same event, from the same
+    /// file line or feed event, in one transaction. It stays held, with the new reason, when
+    /// the cause is still there. Audited as `event.retried`.
+    public func retryHeld(id: Int64, actor: String) throws -> Line {
+        try store.writeReconciliation { w in
+            let (record, partner, sourced) = try held(id, w)
+            let (state, reason) = try perform(sourced, partner: partner, w)
+            try w.setEventState(id: id, state, reason: reason)
+            try w.appendAudit(AuditEntry(actor: actor, action: "event.retried", subject: record.accountNumber ?? record.key,
+                                         detail: "\(record.kind) \(record.key) from \(partner.id): \(state)\(reason.map { ": \($0)" } ?? "")",
+                                         source: sourced.source))
+            return Line(partnerID: partner.id, key: record.key, account: record.accountNumber, outcome: state, reason: reason)
+        }
+    }
+
+    /// Sets a held event aside for good, with the reason a person gives: nothing is booked,
+    /// and it no longer counts as waiting for a decision. Audited as `event.dismissed`.
+    public func dismissHeld(id: Int64, reason: String, actor: String) throws -> Line {
+        try store.writeReconciliation { w in
+            let (record, partner, sourced) = try held(id, w)
+            let text = "dismissed: \(reason)"
+            try w.setEventState(id: id, "dismissed", reason: text)
+            try w.appendAudit(AuditEntry(actor: actor, action: "event.dismissed", subject: record.accountNumber ?? record.key,
+                                         detail: "\(record.kind) \(record.key) from \(partner.id) (was: \(record.reason ?? "held")): \(reason)",
+                                         source: sourced.source))
+            return Line(partnerID: partner.id, key: record.key, account: record.accountNumber, outcome: "dismissed", reason: text)
+        }
+    }
+
+    /// A held event with its partner and what it said, or why a person cannot act on it.
+    private func held(_ id: Int64, _ w: any ReconciliationWriting) throws -> (EventRecord, Partner, Sourced) {
+        guard let record = try w.agencyEvent(id: id) else { throw ReconciliationError("there is no agency event #\(id) (see `handoff events`)") }
+        guard record.state == "held" else { throw ReconciliationError("event #\(id) is \(record.state), not held: only a held event waits for a person") }
+        guard let partner = partners.first(where: { $0.id == record.partnerID }) else {
+            throw ReconciliationError("event #\(id) is from \(record.partnerID), which has no partner file now")
+        }
+        guard let sourced = try? JSONDecoder().decode(Sourced.self, from: Data(record.payload.utf8)) else {
+            throw ReconciliationError("event #\(id) has no readable payload")
+        }
+        if Self.isRemittance(sourced.event.kind) {
+            throw ReconciliationError("event #\(id) is a line of a remittance statement: it is matched with its whole statement, not alone")
+        }
+        return (record, partner, sourced)
+    }
+
     private func returnSpec(_ record: InboxRecord, _ partner: Partner) -> ReturnSpec? {
         if record.remoteName.hasPrefix("event:") { return partner.returns.values.first { $0.layout == nil && $0.events != nil } }
         return partner.returns[record.kind]
@@ -415,4 +461,10 @@ public struct Reconciliation {
         return Line(partnerID: partner.id, key: record.key, account: nil, outcome: record.state == "matched" ? "applied" : "held",
                     reason: record.state == "matched" ? "remittance matched" : (record.note ?? "remittance mismatch: \(detail)"))
     }
+}
+
+/// Why a person's request about an agency event cannot be carried out.
+public struct ReconciliationError: Error, CustomStringConvertible {
+    public let description: String
+    public init(_ description: String) { self.description = description }
 }

@@ -10,6 +10,15 @@ extension SQLiteSession {
         EventRecord(id: r[0], partnerID: r[1], key: r[2], inboxID: r[3], accountNumber: r[4], kind: r[5], payload: r[6], state: r[7], reason: r[8])
     }
 
+    func agencyEvent(id: Int64) throws -> EventRecord? {
+        try Row.fetchOne(try db.cachedStatement(sql: "SELECT \(Self.eventColumns) FROM agency_events WHERE id = ?"), arguments: [id]).map(decodeEvent)
+    }
+
+    func setEventState(id: Int64, _ state: String, reason: String?) throws {
+        try db.cachedStatement(sql: "UPDATE agency_events SET state = ?, reason = ?, updated_at = ? WHERE id = ?").execute(arguments: [state, reason, now, id])
+        guard db.changesCount == 1 else { throw StoreError.corrupt("no agency event #\(id)") }
+    }
+
     func agencyEvent(partnerID: String, key: String) throws -> EventRecord? {
         try Row.fetchOne(try db.cachedStatement(sql: "SELECT \(Self.eventColumns) FROM agency_events WHERE partner_id = ? AND event_key = ?"),
                          arguments: [partnerID, key]).map(decodeEvent)

@@ -173,6 +173,10 @@ public protocol ReconciliationWriting: PlacementWriting, InboxWriting, ReportRea
     func recordRemittance(_ r: RemittanceRecord) throws
     /// Every remittance statement, oldest first.
     func remittances() throws -> [RemittanceRecord]
+    /// The event recorded with this id, if any.
+    func agencyEvent(id: Int64) throws -> EventRecord?
+    /// Sets a recorded event's state and reason (a held event retried or dismissed by a person).
+    func setEventState(id: Int64, _ state: String, reason: String?) throws
     /// The event recorded under this key, if any.
     func agencyEvent(partnerID: String, key: String) throws -> EventRecord?
     /// Records an event with its state; replaces a waiting one with the same key.

@@ -52,6 +52,13 @@ struct DashboardTests {
     @Test("Login, session cookie, CSRF, escaping and pages over HTTP; then a real Chromium through login, overview, an account and every page, with screenshots")
     func dashboard() throws {
         let install = try Self.roundTrip()
+        // One payment for an account Handoff does not know: held, for a person to decide on the files page.
+        try """
+            type,account_number,date,invoice_number,amount,commission,net,status,transaction_id,original_transaction_id,note
+            PAYMENT,C-3002,2026-11-26,,80.00,20.00,60.00,,LF-T0101,,
+            """.write(to: install.root.appendingPathComponent("var/agencies/local-folder/outbound/LFC_ACT_DEMO01_20261126.csv"), atomically: true, encoding: .utf8)
+        #expect(try install.handoff(["fetch"]).stdout.contains("applied 0, held 1"))
+        let heldID = try #require(try dbCount(install, "SELECT id FROM agency_events WHERE state = 'held'"))
         let port = try freeLoopbackPort()
         let log = install.root.appendingPathComponent("serve.log").path
         let pid = try spawn(Handoff.binary.path, ["--config", install.configPath, "serve", "--port", String(port)], outputPath: log,
@@ -104,6 +111,18 @@ struct DashboardTests {
             .map { String(overview.body[$0].dropFirst(#"name="csrf" value=""#.count).dropLast()) })
         let send = try request(["-H", "Cookie: \(session)", "-d", "csrf=\(csrf)", base + "/jobs/send"])
         #expect(send.status == 303 && header("Location", in: send.headers) == "/files" && (header("Set-Cookie", in: send.headers) ?? "").contains("handoff_flash="))
+        // The held event: shown with Retry and Dismiss; dismissing needs a reason, and then it no longer waits.
+        let files = try request(["-H", "Cookie: \(session)", base + "/files"])
+        #expect(files.body.contains("no account &#39;C-3002&#39;") || files.body.contains("no account 'C-3002'"), "\(files.body)")
+        #expect(files.body.contains("/events/\(heldID)/retry") && files.body.contains("/events/\(heldID)/dismiss"))
+        let retry = try request(["-H", "Cookie: \(session)", "-d", "csrf=\(csrf)", base + "/events/\(heldID)/retry"])
+        #expect(retry.status == 303 && (header("Set-Cookie", in: retry.headers) ?? "").contains("handoff_flash="))
+        #expect(try dbCount(install, "SELECT COUNT(*) FROM agency_events WHERE state = 'held'") == 1, "still no such account: still held")
+        #expect(try request(["-H", "Cookie: \(session)", "-d", "csrf=\(csrf)", "-d", "reason=", base + "/events/\(heldID)/dismiss"]).status == 303)
+        #expect(try dbCount(install, "SELECT COUNT(*) FROM agency_events WHERE state = 'held'") == 1, "no reason, no dismissal")
+        let dismiss = try request(["-H", "Cookie: \(session)", "-d", "csrf=\(csrf)", "--data-urlencode", "reason=not our customer", base + "/events/\(heldID)/dismiss"])
+        #expect(dismiss.status == 303)
+        #expect(try dbCount(install, "SELECT COUNT(*) FROM agency_events WHERE state = 'dismissed' AND reason = 'dismissed: not our customer'") == 1)
         let preview = try request(["-H", "Cookie: \(session)", "-d", "csrf=\(csrf)", base + "/placements/preview"])
         #expect(preview.status == 200 && preview.body.contains("Preview: what a run today would do"))
         #expect(try request(["-H", "Cookie: \(session)", base + "/assets/handoff.css"]).status == 200)

@@ -47,7 +47,7 @@ enum Advice {
     static func event(partner: String, state: String, reason: String?) -> String {
         switch state {
         case "waiting": return "A reversal that arrived before its payment. It is applied by itself when the payment arrives."
-        default: return "Not applied. Check the account with \(partner) (the reason says what did not match); nothing was booked."
+        default: return "Not applied; nothing was booked. Fix what the reason names (import the account, clear a rejection…) and press Retry, or Dismiss it with a reason if it should never apply."
         }
     }
 

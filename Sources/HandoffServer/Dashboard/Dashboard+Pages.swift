@@ -74,7 +74,7 @@ struct DashboardPages {
         let failing = outbox.filter { $0.transfer.state.name == "failed" }.count
         let inbox = try store.readInbox { try $0.inbox() }
         let problems = inbox.filter { $0.state == "quarantined" || $0.state == "held" }.count
-        let heldEvents = try store.readReconciliation { try $0.agencyEventCounts() }.filter { $0.key != "applied" && $0.key != "ignored" }.values.reduce(0, +)
+        let heldEvents = try store.readReconciliation { try $0.agencyEventCounts() }.filter { $0.key != "applied" && $0.key != "dismissed" }.values.reduce(0, +)
 
         var tiles: [Context] = []
         for c in aging.currencies {
@@ -270,7 +270,7 @@ struct DashboardPages {
     func files() throws -> Context {
         let outbox = try store.readOutbox { try $0.outbox() }
         let inbox = try store.readInbox { try $0.inbox() }
-        let events = try store.readReconciliation { try $0.agencyEvents(notIn: ["applied", "ignored"], limit: 200) }
+        let events = try store.readReconciliation { try $0.agencyEvents(notIn: ["applied", "dismissed"], limit: 200) }
         return [
             "nav_files": true,
             "outbox": outbox.reversed().map { o -> Context in
@@ -293,8 +293,9 @@ struct DashboardPages {
                 return row
             },
             "events": events.map { e -> Context in
-                var row: Context = ["partner": e.partnerID, "kind": e.kind, "state": e.state, "reason": e.reason ?? "",
+                var row: Context = ["id": e.id, "partner": e.partnerID, "kind": e.kind, "state": e.state, "reason": e.reason ?? "",
                                     "advice": Advice.event(partner: e.partnerID, state: e.state, reason: e.reason)]
+                if e.state == "held" { row["held"] = true }
                 if let a = e.accountNumber { row["account"] = a; row["account_path"] = Self.pathSegment(a) }
                 return row
             },

@@ -270,7 +270,11 @@ enum DashboardTemplates {
       <table>
         <thead><tr><th>Agency</th><th>Account</th><th>Event</th><th>State</th><th>What to do</th></tr></thead>
         <tbody>
-        {{#events}}<tr class="bad"><td>{{partner}}</td><td>{{#account}}<a href="/accounts/{{account_path}}">{{account}}</a>{{/account}}</td><td>{{kind}}</td><td>{{state}}</td><td><div class="error">{{reason}}</div><div class="advice">{{advice}}</div></td></tr>{{/events}}
+        {{#events}}<tr class="bad"><td>{{partner}}</td><td>{{#account}}<a href="/accounts/{{account_path}}">{{account}}</a>{{/account}}</td><td>{{kind}}</td><td>{{state}}</td><td><div class="error">{{reason}}</div><div class="advice">{{advice}}</div>
+          {{#held}}<div class="actions">
+            <form method="post" action="/events/{{id}}/retry"><input type="hidden" name="csrf" value="{{csrf}}"><button type="submit">Retry</button></form>
+            <form method="post" action="/events/{{id}}/dismiss" class="search"><input type="hidden" name="csrf" value="{{csrf}}"><input name="reason" required placeholder="why it should never apply" aria-label="Reason to dismiss"><button type="submit">Dismiss</button></form>
+          </div>{{/held}}</td></tr>{{/events}}
         {{^events}}<tr><td colspan="5" class="empty">Every event was applied.</td></tr>{{/events}}
         </tbody>
       </table>

@@ -2,6 +2,7 @@ import Foundation
 import HandoffConfig
 import HandoffDomain
 import HandoffPartners
+import HandoffReconciliation
 import HandoffSQLite
 import HandoffStore
 import HandoffTransport
@@ -119,6 +120,21 @@ struct Dashboard: Sendable {
                 return await runJob(name, back: back)
             }
         }
+        router.post("/events/{id}/retry") { request, context in
+            try await action(request) { _ in
+                try await eventAction(context.parameters.get("id").flatMap(Int64.init)) { r, id in try r.retryHeld(id: id, actor: "dashboard") }
+            }
+        }
+        router.post("/events/{id}/dismiss") { request, context in
+            let form = try await self.form(request)
+            return try await action(request, form: form) { _ in
+                let reason = (form["reason"] ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+                guard !reason.isEmpty else { return flashRedirect(to: "/files", kind: "bad", "Say why the event should never apply.") }
+                return try await eventAction(context.parameters.get("id").flatMap(Int64.init)) { r, id in
+                    try r.dismissHeld(id: id, reason: reason, actor: "dashboard")
+                }
+            }
+        }
         router.post("/outbox/{id}/retry") { request, context in
             try await action(request) { _ in
                 guard let id = context.parameters.get("id").flatMap(Int64.init) else { return flashRedirect(to: "/files", kind: "bad", "No such transfer.") }
@@ -134,6 +150,24 @@ struct Dashboard: Sendable {
                 }
                 return flashRedirect(to: "/files", kind: message.hasPrefix("Transfer #\(id) is back") ? "good" : "bad", message)
             }
+        }
+    }
+
+    // MARK: Held events
+
+    /// Retries or dismisses a held agency event, then back to the files page with the outcome.
+    private func eventAction(_ id: Int64?, _ act: @escaping @Sendable (Reconciliation, Int64) throws -> Reconciliation.Line) async throws -> Response {
+        guard let id else { return flashRedirect(to: "/files", kind: "bad", "No such event.") }
+        let config = self.config, store = self.store
+        let outcome: Result<Reconciliation.Line, ReconciliationError> = try await blocking {
+            let reconciliation = Reconciliation(store: store, partners: try Jobs.partners(config), today: config.today())
+            do { return .success(try act(reconciliation, id)) } catch let e as ReconciliationError { return .failure(e) }
+        }
+        switch outcome {
+        case .failure(let e): return flashRedirect(to: "/files", kind: "bad", e.description)
+        case .success(let line):
+            let text = "Event #\(id) (\(line.account ?? line.key)): \(line.outcome)" + (line.reason.map { ": \($0)" } ?? "")
+            return flashRedirect(to: "/files", kind: line.outcome == "held" ? "bad" : "good", text)
         }
     }
 
@@ -193,8 +227,12 @@ struct Dashboard: Sendable {
 
     /// A form post that needs a session and this session's CSRF token.
     private func action(_ request: Request, _ perform: (String) async throws -> Response) async throws -> Response {
+        try await action(request, form: try await self.form(request), perform)
+    }
+
+    /// The same, with the form already read (a body can be read once).
+    private func action(_ request: Request, form: [String: String], _ perform: (String) async throws -> Response) async throws -> Response {
         guard let cookie = signedIn(request) else { return redirect(to: "/login") }
-        let form = try await self.form(request)
         guard session.isValidCSRF(form["csrf"], cookie: cookie) else {
             return page("message", ["heading": "Form expired", "text": "That form was not from this session. Go back, reload the page and try again."],
                         request: request, cookie: cookie, status: .forbidden)
