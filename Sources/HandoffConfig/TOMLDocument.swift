@@ -236,4 +236,8 @@ extension Dictionary where Key == String, Value == TOMLNode {
     public func int(_ key: String) -> Int? { if case .integer(let v)? = self[key] { return v } else { return nil } }
     public func bool(_ key: String) -> Bool? { if case .bool(let v)? = self[key] { return v } else { return nil } }
     public func table(_ key: String) -> [String: TOMLNode]? { if case .table(let v)? = self[key] { return v } else { return nil } }
+    public func strings(_ key: String) -> [String]? {
+        guard case .array(let items)? = self[key] else { return nil }
+        return items.compactMap { if case .string(let s) = $0 { return s } else { return nil } }
+    }
 }

@@ -109,7 +109,10 @@ public struct EventFeed {
     /// Polls the receipt of every batch sent to an HTTPS partner (`[transport] receipt` in its
     /// partner file) and stores each new version of it in the inbox, once.
     public func pollReceipts(_ partner: Partner) throws -> [Intake.Report] {
-        guard let path = partner.transport.settings.table("receipt")?.string("path") else { return [] }
+        guard let spec = partner.transport.settings.table("receipt"), let path = spec.string("path") else { return [] }
+        // A batch's receipt is polled until its status is one the partner file calls final.
+        let statusField = spec.string("status_field")
+        let final = Set(spec.strings("final") ?? [])
         let client = HTTPSClient(endpoint: try factory.httpsEndpoint(for: partner))
         let sent = try store.readOutbox { r in try r.batches().filter { $0.partnerID == partner.id && $0.state == "sent" } }
         var reports: [Intake.Report] = []
@@ -128,7 +131,13 @@ public struct EventFeed {
                                       archivePath: archived, plainPath: archived, state: "received", reason: nil)
                 return true
             }
-            reports.append(Intake.Report(partnerID: partner.id, name: name, outcome: stored ? "received (receipt)" : "receipt unchanged"))
+            var outcome = stored ? "received (receipt)" : "receipt unchanged"
+            if let statusField, let json = try? JSONSerialization.jsonObject(with: Data(response.body)) as? [String: Any],
+               let status = json[statusField] as? String, final.contains(status) {
+                try store.writeOutbox { try $0.setBatchState(id: batch.id, "receipted") }
+                outcome += "; \(statusField) \(status) is final: no longer polled"
+            }
+            reports.append(Intake.Report(partnerID: partner.id, name: name, outcome: outcome))
         }
         return reports
     }

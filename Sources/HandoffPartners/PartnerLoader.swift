@@ -265,6 +265,17 @@ public enum PartnerLoader {
             if let url = t.table["base_url"], case .string(let s) = url, !s.hasPrefix("https://") {
                 problems.add(t.keyPath("base_url"), "must start with https://")
             }
+            if let r = t.table("receipt") {
+                // The receipt of a placement batch, polled until its status is final (status_field, final).
+                if !r.has("path") { problems.add(r.path, "needs path, the receipt's path with {batch.id}") }
+                _ = r.string("path")
+                _ = r.string("status_field")
+                _ = r.stringArray("final")
+                if r.has("status_field") != r.has("final") {
+                    problems.add(r.path, "status_field and final go together: the receipt field that tells its status, and the statuses after which it is no longer polled")
+                }
+                r.rejectUnknownKeys()
+            }
             if let s = t.table("signing") {
                 for key in ["scheme", "secret_env", "secret_file", "client_id", "client_header", "timestamp_header", "signature_header",
                             "string_to_sign"] { _ = s.string(key) }
