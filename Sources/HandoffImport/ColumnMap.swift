@@ -64,6 +64,13 @@ struct RowReader {
     /// A key such as an account or invoice number: 1 to 64 characters, no control characters.
     func key(_ column: String) throws(RowError) -> String {
         let v = try required(column)
+        // Plain ASCII keys (nearly all of them) are checked byte by byte; others by Unicode properties.
+        let utf8 = v.utf8
+        if utf8.allSatisfy({ $0 < 0x80 }) {
+            guard utf8.count <= 64 else { throw error(column, "is longer than 64 characters") }
+            guard !utf8.contains(where: { $0 < 0x20 || $0 == 0x7F }) else { throw error(column, "holds a control character") }
+            return v
+        }
         guard v.count <= 64 else { throw error(column, "is longer than 64 characters") }
         guard !v.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
             throw error(column, "holds a control character")

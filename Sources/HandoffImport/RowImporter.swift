@@ -77,11 +77,12 @@ final class RowImporter {
         let amount = try row.positiveAmount("amount", currency: currency)
         let disputedGiven = try row.bool("disputed")
 
+        // A new invoice is inserted at once (the common case: one statement, no lookup); one
+        // already recorded is compared with the row.
+        let new = InvoiceTerms(invoiceNumber: number, invoiceDate: invoiceDate, dueDate: dueDate, amount: amount, disputed: disputedGiven ?? false)
+        if try ar.insertInvoiceIfNew(customerID: customer.id, terms: new, source: source(row)) != nil { return .added }
         guard let existing = try ar.invoice(customerID: customer.id, invoiceNumber: number) else {
-            let terms = InvoiceTerms(invoiceNumber: number, invoiceDate: invoiceDate, dueDate: dueDate, amount: amount,
-                                     disputed: disputedGiven ?? false)
-            _ = try ar.insertInvoice(customerID: customer.id, terms: terms, source: source(row))
-            return .added
+            throw row.error("invoice_number", "invoice \(number) could be neither added nor found")
         }
         if existing.terms.amount != amount {
             throw row.error("amount", "invoice \(number) is recorded at \(existing.terms.amount.decimalText), not \(amount.decimalText): "

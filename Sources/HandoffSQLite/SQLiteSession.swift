@@ -111,14 +111,24 @@ final class SQLiteSession: PlacementWriting, OutboxWriting, InboxWriting, Reconc
     }
 
     func insertInvoice(customerID: Int64, terms: InvoiceTerms, source: EntrySource) throws -> Int64 {
+        guard let id = try insertInvoiceIfNew(customerID: customerID, terms: terms, source: source) else {
+            throw StoreError.corrupt("invoice \(terms.invoiceNumber) already exists for customer \(customerID)")
+        }
+        return id
+    }
+
+    func insertInvoiceIfNew(customerID: Int64, terms: InvoiceTerms, source: EntrySource) throws -> Int64? {
+        // ON CONFLICT names the uniqueness of (customer, number) alone: a CHECK still fails loudly.
         let insert = try db.cachedStatement(sql: """
             INSERT INTO invoices (customer_id, invoice_number, invoice_date, due_date, amount, balance, disputed,
                 source_kind, source_name, source_line, created_at, updated_at)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT (customer_id, invoice_number) DO NOTHING
             """)
         try insert.execute(arguments: [customerID, terms.invoiceNumber, terms.invoiceDate.iso, terms.dueDate.iso,
                                        terms.amount.minorUnits, terms.amount.minorUnits, terms.disputed,
                                        source.kind.rawValue, source.name, source.line, now, now])
+        guard db.changesCount == 1 else { return nil }
         let id = db.lastInsertedRowID
         // The invoice's first ledger entry is its original amount; the balance already holds it.
         try insertLedgerRow(NewLedgerEntry(customerID: customerID, invoiceID: id, transactionID: nil, kind: .invoice,

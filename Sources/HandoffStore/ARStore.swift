@@ -58,6 +58,9 @@ public protocol ARWriting: ARReading {
     func updateCustomer(id: Int64, _ profile: DebtorProfile) throws
     /// Adds an invoice with its first ledger entry (its original amount); returns its id.
     func insertInvoice(customerID: Int64, terms: InvoiceTerms, source: EntrySource) throws -> Int64
+    /// Inserts an invoice (with its first ledger entry) unless the account already has one of
+    /// that number, in which case nothing is written and the answer is nil.
+    func insertInvoiceIfNew(customerID: Int64, terms: InvoiceTerms, source: EntrySource) throws -> Int64?
     /// Changes an invoice's non-money terms (dates, dispute flag). Never its amount.
     func updateInvoiceTerms(id: Int64, _ terms: InvoiceTerms) throws
     /// Records a transaction; returns its id. Its ledger entries are appended separately.
