@@ -71,18 +71,27 @@ public struct Reconciliation {
         for record in received {
             guard let partner = partners.first(where: { $0.id == record.partnerID }), let spec = returnSpec(record, partner),
                   let mapping = spec.events else { continue }
-            let events: [Sourced]
-            do { events = try parse(record, spec: spec, mapping: mapping, partner: partner) } catch {
+            // Two passes over the file, so that memory does not grow with its size: the first
+            // maps every record (a file that cannot be mapped is quarantined whole, before
+            // anything is applied) and keeps only the remittance lines, matched as one
+            // statement; the second applies the other events one by one, in one transaction.
+            var statement: [Sourced] = []
+            do {
+                try forEachEvent(record, spec: spec, mapping: mapping, partner: partner) { e in
+                    if Self.isRemittance(e.event.kind) { statement.append(e) }
+                }
+            } catch {
                 try store.writeReconciliation { try $0.setInboxState(id: record.id, "quarantined", reason: "cannot be applied: \(error)") }
                 try emit(Line(partnerID: partner.id, key: record.remoteName, account: nil, outcome: "held", reason: "\(error)"))
                 continue
             }
-            let statement = events.filter { Self.isRemittance($0.event.kind) }
             try store.writeReconciliation { w in
                 if !statement.isEmpty {
                     try emit(try match(statement, key: "remittance:" + record.sha256, partner: partner, w))
                 }
-                for e in events where !Self.isRemittance(e.event.kind) { try emit(try apply(e, inboxID: record.id, partner: partner, w)) }
+                try forEachEvent(record, spec: spec, mapping: mapping, partner: partner) { e in
+                    if !Self.isRemittance(e.event.kind) { try emit(try apply(e, inboxID: record.id, partner: partner, w)) }
+                }
                 try w.setInboxState(id: record.id, "applied", reason: nil)
             }
             // A reversal waiting for this payment is applied now, before anything that arrives after it.
@@ -158,22 +167,24 @@ public struct Reconciliation {
         return partner.returns[record.kind]
     }
 
-    private func parse(_ record: InboxRecord, spec: ReturnSpec, mapping: EventMapping, partner: Partner) throws -> [Sourced] {
-        guard let path = record.plainPath else { return [] }
+    /// Maps a received file (or feed event) to events, one record at a time, handing each to `body`.
+    private func forEachEvent(_ record: InboxRecord, spec: ReturnSpec, mapping: EventMapping, partner: Partner,
+                              _ body: (Sourced) throws -> Void) throws {
+        guard let path = record.plainPath else { return }
         if let layout = spec.layout {
             let reader = LayoutReader(layout: layout, source: try ByteSource(path: path))
-            var out: [Sourced] = []
             while let row = try reader.next() {
                 for event in try mapping.events({ row[$0] }, partnerID: partner.id, origin: "\(record.sha256):\(row.line)") {
-                    out.append(Sourced(event: event, source: EntrySource(kind: .agency, name: record.remoteName, line: row.line)))
+                    try body(Sourced(event: event, source: EntrySource(kind: .agency, name: record.remoteName, line: row.line)))
                 }
             }
-            return out
+            return
         }
         let json = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as? [String: Any] ?? [:]
         let id = String(record.remoteName.dropFirst("event:".count))
-        return try mapping.events({ json[$0].flatMap { $0 is NSNull ? nil : $0 } }, partnerID: partner.id, origin: record.remoteName)
-            .map { Sourced(event: $0, source: EntrySource(kind: .agency, name: partner.id, eventID: id)) }
+        for event in try mapping.events({ json[$0].flatMap { $0 is NSNull ? nil : $0 } }, partnerID: partner.id, origin: record.remoteName) {
+            try body(Sourced(event: event, source: EntrySource(kind: .agency, name: partner.id, eventID: id)))
+        }
     }
 
     /// Applies one event once: records it under its key with the outcome.
