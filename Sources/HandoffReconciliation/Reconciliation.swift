@@ -52,14 +52,6 @@ public struct Reconciliation {
         }
     }
 
-    /// Applies everything received and not yet applied, then whatever was waiting, and returns
-    /// every line (for small runs and tests; `run(each:)` streams them).
-    public func run() throws -> [Line] {
-        var lines: [Line] = []
-        _ = try run { lines.append($0) }
-        return lines
-    }
-
     /// Applies everything received and not yet applied, then whatever was waiting, handing
     /// each event's line to `each` as it is decided, so that memory does not grow with the
     /// number of events.

@@ -13,6 +13,22 @@ extension SQLiteSession {
         try Row.fetchAll(try db.cachedStatement(sql: "SELECT \(Self.inboxColumns) FROM inbox ORDER BY id")).map(decodeInbox)
     }
 
+    func recentInbox(limit: Int) throws -> [InboxRecord] {
+        try Row.fetchAll(try db.cachedStatement(sql: """
+            SELECT \(Self.inboxColumns) FROM inbox
+            WHERE state IN ('held', 'quarantined') OR id > (SELECT COALESCE(MAX(id), 0) FROM inbox) - ?
+            ORDER BY id DESC
+            """), arguments: [limit]).map(decodeInbox)
+    }
+
+    func inboxCounts() throws -> [String: [String: Int]] {
+        var counts: [String: [String: Int]] = [:]
+        for row in try Row.fetchAll(try db.cachedStatement(sql: "SELECT partner_id, state, COUNT(*) FROM inbox GROUP BY partner_id, state")) {
+            counts[row[0] as String, default: [:]][row[1] as String] = row[2] as Int
+        }
+        return counts
+    }
+
     func inbox(partnerID: String, remoteName: String) throws -> [InboxRecord] {
         try Row.fetchAll(try db.cachedStatement(sql: "SELECT \(Self.inboxColumns) FROM inbox WHERE partner_id = ? AND remote_name = ? ORDER BY id"),
                          arguments: [partnerID, remoteName]).map(decodeInbox)

@@ -125,6 +125,14 @@ extension SQLiteSession {
                                oldestDueDate: try date(r[12]), daysPastDue: r[13])
     }
 
+    func openPlacementTotals() throws -> [OpenPlacementTotal] {
+        // Open means what `PlacementLifecycle.State.isOpen` means, and what the placements_one_open index enforces.
+        try Row.fetchAll(try db.cachedStatement(sql: """
+            SELECT partner_id, currency, COUNT(*), SUM(balance) FROM placements
+            WHERE state NOT IN ('rejected', 'closed') GROUP BY partner_id, currency ORDER BY partner_id, currency
+            """)).map { OpenPlacementTotal(partnerID: $0[0], currency: $0[1], accounts: $0[2], balance: $0[3]) }
+    }
+
     func forEachPlacement(_ body: (PlacementRecord) throws -> Void) throws {
         let cursor = try Row.fetchCursor(db, sql: """
             SELECT \(Self.placementColumns) FROM placements p JOIN customers c ON c.id = p.customer_id ORDER BY p.id

@@ -6,7 +6,7 @@ import NIOCore
 /// under load (docs/benchmarks.md); this is a plain tree of values and a writer of a few dozen
 /// lines. Numbers are integers only (money is integer minor units), so no floating point is
 /// ever printed.
-public enum JSONBody: Sendable, Equatable, ExpressibleByDictionaryLiteral, ExpressibleByArrayLiteral,
+public enum JSONBody: Sendable, ExpressibleByDictionaryLiteral, ExpressibleByArrayLiteral,
                       ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, ExpressibleByBooleanLiteral, ExpressibleByNilLiteral {
     case object([(String, JSONBody)])
     case array([JSONBody])
@@ -30,18 +30,6 @@ public enum JSONBody: Sendable, Equatable, ExpressibleByDictionaryLiteral, Expre
     public init(_ value: Bool) { self = .bool(value) }
     public init(_ value: Bool?) { self = value.map(JSONBody.bool) ?? .null }
     public init(_ values: [JSONBody]) { self = .array(values) }
-
-    public static func == (a: JSONBody, b: JSONBody) -> Bool {
-        switch (a, b) {
-        case (.object(let x), .object(let y)): return x.count == y.count && zip(x, y).allSatisfy { $0.0 == $1.0 && $0.1 == $1.1 }
-        case (.array(let x), .array(let y)): return x == y
-        case (.string(let x), .string(let y)): return x == y
-        case (.int(let x), .int(let y)): return x == y
-        case (.bool(let x), .bool(let y)): return x == y
-        case (.null, .null): return true
-        default: return false
-        }
-    }
 
     /// The UTF-8 text, object keys in sorted order.
     public func write(into buffer: inout ByteBuffer) {

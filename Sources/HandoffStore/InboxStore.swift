@@ -40,6 +40,10 @@ public protocol InboxReading {
     func inbox() throws -> [InboxRecord]
     /// Files of a partner with this remote name.
     func inbox(partnerID: String, remoteName: String) throws -> [InboxRecord]
+    /// The latest `limit` files and every one held or quarantined, newest first.
+    func recentInbox(limit: Int) throws -> [InboxRecord]
+    /// How many files each partner has in each state (partner → state → count).
+    func inboxCounts() throws -> [String: [String: Int]]
 }
 
 public protocol InboxWriting: InboxReading {

@@ -134,6 +134,21 @@ public struct FinalNoticeRecord: Hashable, Sendable {
 }
 
 /// What a placement run and the placement commands read.
+/// Placements still open with one agency in one currency.
+public struct OpenPlacementTotal: Hashable, Sendable {
+    public var partnerID: String
+    public var currency: String
+    public var accounts: Int
+    /// Minor units of `currency`.
+    public var balance: Int64
+    public init(partnerID: String, currency: String, accounts: Int, balance: Int64) {
+        self.partnerID = partnerID
+        self.currency = currency
+        self.accounts = accounts
+        self.balance = balance
+    }
+}
+
 public protocol PlacementReading: ARReading {
     /// Every account with an open invoice past due on `asOf`, with what the selection rules
     /// need, one at a time (constant memory).
@@ -146,6 +161,9 @@ public protocol PlacementReading: ARReading {
     func batches() throws -> [BatchRecord]
     /// Every placement, in the order made.
     func forEachPlacement(_ body: (PlacementRecord) throws -> Void) throws
+    /// Per agency and currency, the placements still open (neither rejected nor closed) and
+    /// the balance they held when placed.
+    func openPlacementTotals() throws -> [OpenPlacementTotal]
     /// Every placement of one account.
     func placements(customerID: Int64) throws -> [PlacementRecord]
     /// Every final notice, oldest first.

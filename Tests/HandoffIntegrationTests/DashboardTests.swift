@@ -58,7 +58,8 @@ struct DashboardTests {
             PAYMENT,C-3002,2026-11-26,,80.00,20.00,60.00,,LF-T0101,,
             """.write(to: install.root.appendingPathComponent("var/agencies/local-folder/outbound/LFC_ACT_DEMO01_20261126.csv"), atomically: true, encoding: .utf8)
         #expect(try install.handoff(["fetch"]).stdout.contains("applied 0, held 1"))
-        let heldID = try #require(try dbCount(install, "SELECT id FROM agency_events WHERE state = 'held'"))
+        let heldID = try dbCount(install, "SELECT id FROM agency_events WHERE state = 'held'")
+        try #require(heldID > 0)
         let port = try freeLoopbackPort()
         let log = install.root.appendingPathComponent("serve.log").path
         let pid = try spawn(Handoff.binary.path, ["--config", install.configPath, "serve", "--port", String(port)], outputPath: log,

@@ -47,23 +47,15 @@ struct DashboardPages {
         let report = try store.readReconciliation { try ReconciliationReport(month: month, from: from, to: to, models: models, reader: $0) }
 
         // Open placements per agency and currency: the balance each held when placed.
-        struct Open { var accounts = 0; var balance: Int64 = 0 }
-        var open: [String: [String: Open]] = [:]
-        try store.readPlacements { r in
-            try r.forEachPlacement { p in
-                guard p.state.isOpenWithAgency else { return }
-                open[p.partnerID, default: [:]][p.balance.currency.code, default: Open()].accounts += 1
-                open[p.partnerID, default: [:]][p.balance.currency.code, default: Open()].balance += p.balance.minorUnits
-            }
-        }
+        let open = try store.readPlacements { try $0.openPlacementTotals() }
         var keys = Set<[String]>()
-        for (partner, byCurrency) in open { for currency in byCurrency.keys { keys.insert([partner, currency]) } }
+        for o in open { keys.insert([o.partnerID, o.currency]) }
         for row in report.agencies { keys.insert([row.figures.partner, row.figures.currency]) }
         let placed: [Context] = keys.sorted { $0.lexicographicallyPrecedes($1) }.map { key in
             let (partner, code) = (key[0], key[1])
-            let o = open[partner]?[code] ?? Open()
+            let o = open.first { $0.partnerID == partner && $0.currency == code }
             let row = report.agencies.first { $0.figures.partner == partner && $0.figures.currency == code }
-            return ["partner": partner, "currency": code, "accounts": o.accounts, "balance": Self.money(o.balance, code: code),
+            return ["partner": partner, "currency": code, "accounts": o?.accounts ?? 0, "balance": Self.money(o?.balance ?? 0, code: code),
                     "collected": Self.money(row?.figures.collected_gross ?? 0, code: code),
                     "commission": Self.money((row?.figures.commission ?? 0) + (row?.figures.direct_payment_fees ?? 0), code: code),
                     "net_due": Self.money(row?.net_due ?? 0, code: code)]
@@ -72,8 +64,7 @@ struct DashboardPages {
         let outbox = try store.readOutbox { try $0.outbox() }
         let waiting = outbox.filter { ["staged", "sending", "sent", "retry_later"].contains($0.transfer.state.name) }.count
         let failing = outbox.filter { $0.transfer.state.name == "failed" }.count
-        let inbox = try store.readInbox { try $0.inbox() }
-        let problems = inbox.filter { $0.state == "quarantined" || $0.state == "held" }.count
+        let problems = try store.readInbox { try $0.inboxCounts() }.values.reduce(0) { $0 + ($1["quarantined"] ?? 0) + ($1["held"] ?? 0) }
         let heldEvents = try store.readReconciliation { try $0.agencyEventCounts() }.filter { $0.key != "applied" && $0.key != "dismissed" }.values.reduce(0, +)
 
         var tiles: [Context] = []
@@ -87,8 +78,8 @@ struct DashboardPages {
             collectedByCurrency[row.figures.currency, default: 0] += row.figures.collected_gross
             netByCurrency[row.figures.currency, default: 0] += row.net_due
         }
-        let placedAccounts = open.values.flatMap(\.values).reduce(0) { $0 + $1.accounts }
-        tiles.append(["label": "With agencies", "value": "\(placedAccounts) accounts", "sub": "\(open.count) agencies", "tone": ""])
+        let placedAccounts = open.reduce(0) { $0 + $1.accounts }
+        tiles.append(["label": "With agencies", "value": "\(placedAccounts) accounts", "sub": "\(Set(open.map(\.partnerID)).count) agencies", "tone": ""])
         let collectedText = collectedByCurrency.isEmpty ? "—" : collectedByCurrency.keys.sorted().map { Self.money(collectedByCurrency[$0]!, code: $0) }.joined(separator: " · ")
         let netText = netByCurrency.isEmpty ? "nothing due yet" : netByCurrency.keys.sorted().map { Self.money(netByCurrency[$0]!, code: $0) }.joined(separator: " · ") + " net due"
         tiles.append(["label": "Collected \(month)", "value": collectedText, "sub": netText, "tone": collectedByCurrency.isEmpty ? "" : "good"])
@@ -111,6 +102,8 @@ struct DashboardPages {
     // MARK: Accounts
 
     static let pageSize = 50
+    /// How many of the latest received files the files page lists (besides those that need a look).
+    static let recentFiles = 200
 
     func accounts(query: String?, page: Int) throws -> Context {
         let asOf = config.today()
@@ -222,7 +215,7 @@ struct DashboardPages {
         let (partners, problems) = PartnerLoader.loadAll(directory: config.partnersDirectory)
         let vintages = try store.readReconciliation { try $0.vintages() }
         let outbox = try store.readOutbox { try $0.outbox() }
-        let inbox = try store.readInbox { try $0.inbox() }
+        let inboxCounts = try store.readInbox { try $0.inboxCounts() }
         let fetch = jobs.first { ($0["name"] as? String) == "fetch" }
         let send = jobs.first { ($0["name"] as? String) == "send" }
         let rows: [Context] = partners.sorted { $0.id < $1.id }.map { partner in
@@ -233,12 +226,12 @@ struct DashboardPages {
             }
             let out = outbox.filter { $0.partnerID == partner.id }
             let failed = out.filter { $0.transfer.state.name == "failed" }
-            let inn = inbox.filter { $0.partnerID == partner.id }
-            let bad = inn.filter { $0.state == "quarantined" || $0.state == "held" }
+            let received = inboxCounts[partner.id] ?? [:]
+            let bad = (received["quarantined"] ?? 0) + (received["held"] ?? 0)
             var health = "Healthy."
             var tone = "good"
             if let e = failed.last?.lastError { health = "Sending failed: \(e)"; tone = "bad" }
-            else if !bad.isEmpty { health = "\(bad.count) received file(s) need a look on the Files page."; tone = "bad" }
+            else if bad > 0 { health = "\(bad) received file(s) need a look on the Files page."; tone = "bad" }
             else if let f = fetch, f["failed"] != nil { health = "The last fetch failed: \(f["summary"] ?? "")"; tone = "bad" }
             else if let s = send, s["failed"] != nil { health = "The last send failed: \(s["summary"] ?? "")"; tone = "bad" }
             if let last = out.last?.remoteName, tone == "good" { health += " Last file sent: \(last)." }
@@ -248,7 +241,7 @@ struct DashboardPages {
                 "transport": kind + (partner.encryption != nil ? ", encrypted with OpenPGP" : ""),
                 "remittance": partner.terms.remittance == .net ? "net (agency keeps its commission)" : "gross (agency invoices its commission)",
                 "outbox": "\(out.count) files, \(failed.count) failed",
-                "inbox": "\(inn.count) files, \(bad.count) need a look",
+                "inbox": "\(received.values.reduce(0, +)) files, \(bad) need a look",
                 "charts": charts,
                 "vintages": mine.map { v -> Context in
                     let cur = Currency(code: v.currency) ?? .usd
@@ -269,7 +262,9 @@ struct DashboardPages {
 
     func files() throws -> Context {
         let outbox = try store.readOutbox { try $0.outbox() }
-        let inbox = try store.readInbox { try $0.inbox() }
+        // An agency that pushes events has one inbox record per event: the page shows the
+        // latest, and every one that needs a look.
+        let inbox = try store.readInbox { try $0.recentInbox(limit: Self.recentFiles) }
         let events = try store.readReconciliation { try $0.agencyEvents(notIn: ["applied", "dismissed"], limit: 200) }
         return [
             "nav_files": true,
@@ -285,7 +280,8 @@ struct DashboardPages {
                 if state == "failed" { row["retry"] = true }
                 return row
             },
-            "inbox": inbox.reversed().map { i -> Context in
+            "recent_files": Self.recentFiles,
+            "inbox": inbox.map { i -> Context in
                 var row: Context = ["id": i.id, "partner": i.partnerID, "name": i.remoteName, "kind": i.kind, "state": i.state,
                                     "tone": (i.state == "quarantined" || i.state == "held") ? "bad" : ""]
                 if let r = i.reason, !r.isEmpty { row["reason"] = r }
@@ -341,15 +337,5 @@ struct DashboardPages {
             context["notices_verb"] = "would be recorded"
         }
         return context
-    }
-}
-
-extension PlacementLifecycle.State {
-    /// Whether the account is with the agency (or on its way there) and not yet closed.
-    var isOpenWithAgency: Bool {
-        switch self {
-        case .selected, .batched, .sent, .accepted, .active, .recallPending: return true
-        case .rejected, .closed: return false
-        }
     }
 }

@@ -252,7 +252,7 @@ enum DashboardTemplates {
       </table>
     </section>
     <section class="card">
-      <h2>Inbox <span class="muted">files from agencies</span></h2>
+      <h2>Inbox <span class="muted">the latest {{recent_files}} files from agencies, and every one that needs a look</span></h2>
       <form method="post" action="/jobs/fetch" class="inline"><input type="hidden" name="csrf" value="{{csrf}}"><button type="submit">Fetch now</button></form>
       <table>
         <thead><tr><th>#</th><th>Agency</th><th>File</th><th>Kind</th><th>State</th><th>What to do</th></tr></thead>

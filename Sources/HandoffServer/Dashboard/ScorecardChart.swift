@@ -63,9 +63,6 @@ enum ScorecardChart {
 extension Money {
     /// Whole units with grouping (cents dropped), for axis labels: `12,500`.
     var groupedCompact: String {
-        let units = minorUnits / Int64(pow10(currency.minorUnitDigits))
-        return Amount.format(units, digits: 0, grouping: true)
+        Amount.format(minorUnits / Amount.power(of: currency.minorUnitDigits), digits: 0, grouping: true)
     }
-
-    private func pow10(_ n: Int) -> Int { (0..<n).reduce(1) { r, _ in r * 10 } }
 }
