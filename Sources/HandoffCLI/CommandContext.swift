@@ -23,10 +23,19 @@ struct GlobalOptions: ParsableArguments {
         let store: SQLiteARStore
         do {
             store = try SQLiteARStore(path: config.databasePath)
+        } catch is DatabaseMissing {
+            throw Self.missingDatabase(config)
         } catch {
             throw CLIError("cannot open the database \(config.databasePath): \(error)")
         }
         return CommandContext(config: config, store: store)
+    }
+
+    /// The refusal of every command but `init` when the configured database does not exist:
+    /// a typo in `[storage] database` must never start a new, empty AR record.
+    static func missingDatabase(_ config: HandoffConfig) -> CLIError {
+        CLIError("the database \(config.databasePath) does not exist (nothing was done): run `handoff init` to set up a new installation, "
+                 + "or fix [storage] database in \(config.file)")
     }
 }
 

@@ -42,7 +42,7 @@ struct InitCommand: ParsableCommand {
         let text = HandoffConfig.template(businessName: name, timeZone: timezone, currency: currency)
         try Data(text.utf8).write(to: configFile, options: .atomic)
         let config = try HandoffConfig.load(path: configFile.path)
-        let store = try SQLiteARStore(path: config.databasePath)
+        let store = try SQLiteARStore(path: config.databasePath, creating: true)
         print("Created \(configFile.path)")
         print("Created the AR record at \(store.path) (schema: \(try store.appliedMigrations().joined(separator: ", ")))")
         print("Next: handoff --config \(configFile.path) import customers FILE")

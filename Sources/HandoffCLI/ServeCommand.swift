@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import HandoffConfig
 import HandoffServer
+import HandoffSQLite
 
 /// `handoff serve`: the daemon.
 struct ServeCommand: AsyncParsableCommand {
@@ -16,6 +17,7 @@ struct ServeCommand: AsyncParsableCommand {
 
     func run() async throws {
         let config = try HandoffConfig.load(path: global.configPath)
+        guard FileManager.default.fileExists(atPath: config.databasePath) else { throw GlobalOptions.missingDatabase(config) }
         var token = ProcessInfo.processInfo.environment[config.server.tokenEnv] ?? ""
         if token.isEmpty, let file = config.server.tokenFile {
             token = ((try? String(contentsOfFile: file, encoding: .utf8)) ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
@@ -28,6 +30,8 @@ struct ServeCommand: AsyncParsableCommand {
             try await HandoffServer(config: config, token: token).run(port: port)
         } catch let e as ServerError {
             throw CLIError(e.description)
+        } catch is DatabaseMissing {
+            throw GlobalOptions.missingDatabase(config)
         }
     }
 }

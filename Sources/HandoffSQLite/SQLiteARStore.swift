@@ -11,8 +11,11 @@ public final class SQLiteARStore: ReconciliationStore {
     /// The database file.
     public let path: String
 
-    /// Opens (creating when needed) the database at `path` and brings its schema up to date.
-    public init(path: String) throws {
+    /// Opens the database at `path` and brings its schema up to date. Only `handoff init`
+    /// passes `creating: true`: any other command given a path with no database (a typo in
+    /// `[storage] database`) must stop with ``DatabaseMissing`` rather than start an empty one.
+    public init(path: String, creating: Bool = false) throws {
+        if !creating && !FileManager.default.fileExists(atPath: path) { throw DatabaseMissing(path: path) }
         var config = Configuration()
         config.foreignKeysEnabled = true
         config.busyMode = .timeout(10)
@@ -66,6 +69,14 @@ public final class SQLiteARStore: ReconciliationStore {
     public func writePlacements<T>(_ body: (any PlacementWriting) throws -> T) throws -> T {
         try pool.write { db in try body(SQLiteSession(db: db)) }
     }
+}
+
+/// The database file a store was asked to open does not exist (and the caller may not create it).
+public struct DatabaseMissing: Error, CustomStringConvertible, Sendable {
+    /// The path that was looked for.
+    public var path: String
+    public init(path: String) { self.path = path }
+    public var description: String { "the database \(path) does not exist" }
 }
 
 /// Now, as stored in `*_at` columns: RFC 3339 in UTC with seconds.

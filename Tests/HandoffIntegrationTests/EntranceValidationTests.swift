@@ -1,0 +1,42 @@
+import Foundation
+import Testing
+
+/// Bad input at the entrance (issue 12): what the configuration, an import file or a partner
+/// file holds is checked where it comes in, and refused in words that name the file, the
+/// line or key, and the problem, before it can do harm further in.
+@Suite("Entrance validation", .serialized)
+struct EntranceValidationTests {
+    // MARK: - A missing database is never created behind the user's back
+
+    /// The installation's configuration with `[storage] database` pointing at a misspelt file.
+    func misspeltDatabase(_ install: Installation) throws -> String {
+        let text = try String(contentsOfFile: install.configPath, encoding: .utf8)
+        try text.replacingOccurrences(of: "database = \"var/handoff.sqlite\"", with: "database = \"var/handofff.sqlite\"")
+            .write(toFile: install.configPath, atomically: true, encoding: .utf8)
+        return install.root.appendingPathComponent("var/handofff.sqlite").path
+    }
+
+    @Test("A misspelt [storage] database is refused by every command but init, naming the path; nothing is created")
+    func missingDatabase() throws {
+        let install = try Installation()
+        let typo = try misspeltDatabase(install)
+        let expected = "Error: the database \(typo) does not exist (nothing was done): run `handoff init` to set up a new installation, "
+            + "or fix [storage] database in \(install.configPath)\n"
+        for command in [["fetch"], ["accounts", "--as-of", "2026-11-15"], ["aging"], ["place", "--dry-run"], ["send"], ["reconcile"],
+                        ["import", "customers", Handoff.repositoryRoot.appendingPathComponent("sample-data/customers.csv").path]] {
+            let r = try install.handoff(command)
+            #expect(r.status == 1, "\(command)")
+            #expect(r.stderr == expected, "\(command): \(r.stderr)")
+            #expect(!FileManager.default.fileExists(atPath: typo), "\(command) created \(typo)")
+        }
+        // The daemon too: it stops at once rather than serve an empty record.
+        let serve = try install.handoff(["serve", "--port", "1"], environment: ["HANDOFF_API_TOKEN": "test-token-0123456789abcdef"])
+        #expect(serve.status == 1)
+        #expect(serve.stderr == expected, "\(serve.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: typo))
+        // The real database, set up by init, still opens.
+        let text = try String(contentsOfFile: install.configPath, encoding: .utf8)
+        try text.replacingOccurrences(of: "handofff.sqlite", with: "handoff.sqlite").write(toFile: install.configPath, atomically: true, encoding: .utf8)
+        #expect(try install.handoff(["accounts"]).status == 0)
+    }
+}
