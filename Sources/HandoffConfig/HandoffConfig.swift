@@ -37,12 +37,10 @@ public struct HandoffConfig: Sendable {
     /// Reads and checks a configuration file. Every problem is reported, with its key.
     public static func load(path: String) throws -> HandoffConfig {
         let url = URL(fileURLWithPath: path)
-        let text: String
-        do {
-            text = try String(contentsOf: url, encoding: .utf8)
-        } catch {
+        guard let data = FileManager.default.contents(atPath: path) else {
             throw ConfigError(file: path, key: nil, problem: "cannot be read (run `handoff init` to create one, or pass --config)")
         }
+        let text = try ConfigError.utf8Text(data, file: path)
         let configDir = url.deletingLastPathComponent()
         // config/handoff.toml → the root is the folder above config/.
         let root = configDir.lastPathComponent == "config" ? configDir.deletingLastPathComponent().path : configDir.path

@@ -1,3 +1,4 @@
+import Foundation
 import HandoffDomain
 import TOMLKit
 
@@ -81,6 +82,24 @@ public struct ConfigError: Error, CustomStringConvertible, Equatable, Sendable {
     public var description: String {
         if let key { return "\(file): \(key): \(problem)" }
         return "\(file): \(problem)"
+    }
+
+    /// The bytes of a configuration or partner file as text. A file that is not UTF-8 (saved
+    /// as Latin-1 or UTF-16 by an editor) is refused with the offset of its first bad byte,
+    /// counted from 0, rather than read with replacement characters or taken for a missing file.
+    public static func utf8Text(_ data: Data, file: String) throws(ConfigError) -> String {
+        var parser = Unicode.UTF8.ForwardParser()
+        var bytes = data.makeIterator()
+        var offset = 0
+        while true {
+            switch parser.parseScalar(from: &bytes) {
+            case .valid(let scalar): offset += scalar.count
+            case .emptyInput: return String(decoding: data, as: UTF8.self)
+            case .error:
+                throw ConfigError(file: file, key: nil,
+                                  problem: "is not valid UTF-8 text (the first bad byte is at offset \(offset)): save it as UTF-8")
+            }
+        }
     }
 }
 

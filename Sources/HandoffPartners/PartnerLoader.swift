@@ -37,10 +37,10 @@ public enum PartnerLoader {
 
     /// Reads one partner file.
     public static func load(path: String) throws -> Partner {
-        guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
+        guard let data = FileManager.default.contents(atPath: path) else {
             throw ConfigError(file: path, key: nil, problem: "cannot be read")
         }
-        return try parse(text, file: path)
+        return try parse(try ConfigError.utf8Text(data, file: path), file: path)
     }
 
     /// Parses partner-file text.

@@ -39,4 +39,24 @@ struct EntranceValidationTests {
         try text.replacingOccurrences(of: "handofff.sqlite", with: "handoff.sqlite").write(toFile: install.configPath, atomically: true, encoding: .utf8)
         #expect(try install.handoff(["accounts"]).status == 0)
     }
+
+    // MARK: - A configuration that is not UTF-8
+
+    @Test("A configuration saved as Latin-1 is refused as not UTF-8, naming the path and the bad byte's offset")
+    func configNotUTF8() throws {
+        let install = try Installation()
+        var bytes = Array(try String(contentsOfFile: install.configPath, encoding: .utf8).utf8)
+        let name = Array("name = \"Test Co.\"".utf8)
+        let at = try #require((0...(bytes.count - name.count)).first { Array(bytes[$0..<($0 + name.count)]) == name })
+        // "Café Co." as an editor set to Latin-1 writes it: é is the single byte 0xE9.
+        bytes.replaceSubrange(at..<(at + name.count), with: Array("name = \"Caf".utf8) + [0xE9] + Array(" Co.\"".utf8))
+        try Data(bytes).write(to: URL(fileURLWithPath: install.configPath))
+        let offset = at + "name = \"Caf".utf8.count
+        for command in [["accounts"], ["partners", "check"]] {
+            let r = try install.handoff(command)
+            #expect(r.status == 1)
+            #expect(r.stderr == "Error: \(install.configPath): is not valid UTF-8 text (the first bad byte is at offset \(offset)): save it as UTF-8\n",
+                    "\(r.stderr)")
+        }
+    }
 }
