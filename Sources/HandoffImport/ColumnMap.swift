@@ -78,6 +78,28 @@ struct RowReader {
         return v
     }
 
+    /// Refuses a value with a control character: C0 (NUL, tab, line feed, ESC…), DEL, C1, or
+    /// a Unicode line or paragraph separator. Such a character in a name or address would
+    /// reach an agency's file, where it can break a record, a column or a fixed-width line.
+    func refuseControlCharacters(_ column: String) throws(RowError) {
+        guard let v = optional(column) else { return }
+        let utf8 = v.utf8
+        if utf8.allSatisfy({ $0 < 0x80 }) {
+            guard let bad = utf8.firstIndex(where: { $0 < 0x20 || $0 == 0x7F }) else { return }
+            throw controlCharacter(column, v, Unicode.Scalar(utf8[bad]), at: utf8.distance(from: utf8.startIndex, to: bad))
+        }
+        for (i, scalar) in v.unicodeScalars.enumerated()
+            where scalar.properties.generalCategory == .control || scalar == "\u{2028}" || scalar == "\u{2029}" {
+            throw controlCharacter(column, v, scalar, at: i)
+        }
+    }
+
+    private func controlCharacter(_ column: String, _ value: String, _ scalar: Unicode.Scalar, at index: Int) -> RowError {
+        let code = String(scalar.value, radix: 16, uppercase: true)
+        return error(column, "holds a control character (U+\(String(repeating: "0", count: max(0, 4 - code.count)) + code)) at character \(index + 1): "
+                     + "remove it (a line break, tab or other control character must never reach an agency's file)")
+    }
+
     func date(_ column: String) throws(RowError) -> CalendarDate {
         guard let d = try optionalDate(column) else { throw error(column, "is required") }
         return d

@@ -34,8 +34,25 @@ enum CustomerRow {
         return profile
     }
 
+    /// The columns whose text can reach an agency's file as it is written.
+    static let textColumns = ["business_name", "first_name", "last_name", "contact_name", "address1", "address2", "city", "region",
+                              "postal_code", "country", "phone", "email", "tax_id", "date_of_birth", "currency", "holds", "type"]
+
+    /// Refuses a second row of an account number in the same file, naming both lines: the
+    /// contract is one row per account, and a later row silently overwriting an earlier one
+    /// (or matching it by luck) hides an error in the export. `firstLines` holds, for the
+    /// file being imported, each account number's first line.
+    static func checkUnique(_ row: RowReader, firstLines: inout [String: Int]) throws(RowError) {
+        guard let number = row.optional("account_number") else { return }
+        if let first = firstLines[number] {
+            throw row.error("account_number", "'\(number)' is on line \(first) too: an account number may appear only once in a customers file")
+        }
+        firstLines[number] = row.line
+    }
+
     private static func profile(from row: RowReader, defaultCurrency: Currency) throws(RowError) -> DebtorProfile {
         let number = try row.key("account_number")
+        for column in textColumns { try row.refuseControlCharacters(column) }
         let typeText = try row.required("type")
         guard let type = DebtorType(rawValue: typeText.lowercased()) else {
             throw row.error("type", "'\(typeText)' is not consumer or business")

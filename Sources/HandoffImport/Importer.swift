@@ -42,6 +42,8 @@ public struct Importer: Sendable {
             var errors: [RowError] = []
             var badRows = 0
             let rowImporter = RowImporter(ar: ar, options: options, fileName: displayName)
+            // A customers file: each account number's first line, to refuse a second row of it.
+            var firstLines: [String: Int] = [:]
             while true {
                 let record: CSVRecord?
                 do { record = try reader.next() } catch let e as CSVSyntaxError {
@@ -57,6 +59,7 @@ public struct Importer: Sendable {
                     if record.fields.count != columns.header.count {
                         throw row.error(nil, "has \(record.fields.count) fields, the header has \(columns.header.count)")
                     }
+                    if kind == .customers { try CustomerRow.checkUnique(row, firstLines: &firstLines) }
                     switch try rowImporter.apply(kind, row) {
                     case .added: report.added += 1
                     case .changed: report.changed += 1

@@ -59,4 +59,53 @@ struct EntranceValidationTests {
                     "\(r.stderr)")
         }
     }
+
+    // MARK: - Customers: one row per account, no control characters
+
+    @Test("A customers file with an account number twice is refused, naming both lines, whether the rows differ or not")
+    func duplicateAccount() throws {
+        let install = try Installation()
+        for second in ["A-1001,consumer,,Renée,Côté,12 Rue Saint-Paul,Montréal", "A-1001,consumer,,Renee,Cote,99 Other St,Laval"] {
+            let path = try install.write("dup.csv", """
+                account_number,type,business_name,first_name,last_name,address1,city
+                A-1001,consumer,,Renée,Côté,12 Rue Saint-Paul,Montréal
+                B-2002,business,"Smith, Jones & Co.",,,400 Liberty Ave,Pittsburgh
+                \(second)
+
+                """)
+            let r = try install.handoff(["import", "customers", path])
+            #expect(r.status == 1)
+            #expect(r.stderr == """
+                Error: \(path): refused, nothing was imported (1 bad row):
+                  \(path):4: column 'account_number': 'A-1001' is on line 2 too: an account number may appear only once in a customers file
+
+                """, "\(r.stderr)")
+            #expect(try dbCount(install, "SELECT COUNT(*) FROM customers") == 0)
+        }
+        // With --reject-file the first row applies and the second is written with its reason.
+        let rejects = install.root.appendingPathComponent("rejects.csv").path
+        let r = try install.handoff(["import", "customers", install.root.appendingPathComponent("dup.csv").path, "--reject-file", rejects])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(try dbCount(install, "SELECT COUNT(*) FROM customers") == 2)
+        #expect(try dbCount(install, "SELECT COUNT(*) FROM customers WHERE account_number = 'A-1001' AND first_name = 'Renée'") == 1)
+        #expect(try String(contentsOfFile: rejects, encoding: .utf8).contains(
+            "A-1001,consumer,,Renee,Cote,99 Other St,Laval,4,account_number,'A-1001' is on line 2 too"))
+    }
+
+    @Test("A control character in any customer field that reaches an agency file is refused with file, line and column",
+          arguments: [("first_name", "Ren\u{0}ée", "U+0000", 4), ("last_name", "C\u{1B}[2Jôté", "U+001B", 2), ("address1", "12 Rue\tSaint-Paul", "U+0009", 7),
+                      ("city", "Montr\u{7F}éal", "U+007F", 6), ("address2", "App. 3\u{85}", "U+0085", 7), ("business_name", "Côté\u{2028}Inc", "U+2028", 5),
+                      ("postal_code", "H2Y\r1Z8", "U+000D", 4)])
+    func controlCharacters(column: String, value: String, code: String, at: Int) throws {
+        let install = try Installation()
+        let columns = ["account_number", "type", "business_name", "first_name", "last_name", "address1", "address2", "city", "postal_code"]
+        var row = ["A-1001", "consumer", "", "Renée", "Côté", "12 Rue Saint-Paul", "", "Montréal", "H2Y 1Z8"]
+        row[columns.firstIndex(of: column)!] = "\"\(value)\""
+        let path = try install.write("customers.csv", columns.joined(separator: ",") + "\nB-2002,business,Acme,,,1 Main St,,Buffalo,14201\n"
+                                     + row.joined(separator: ",") + "\n")
+        let r = try install.handoff(["import", "customers", path])
+        #expect(r.status == 1)
+        #expect(r.stderr.contains("  \(path):3: column '\(column)': holds a control character (\(code)) at character \(at): remove it"), "\(r.stderr)")
+        #expect(try dbCount(install, "SELECT COUNT(*) FROM customers") == 0)
+    }
 }
