@@ -212,6 +212,8 @@ final class RowImporter {
             return "\(amount.decimalText) exceeds \(what) by \(Money(minorUnits: excess, currency: amount.currency).decimalText)"
         case .noOpenInvoice:
             return "there is no open invoice"
+        case .notPositive:
+            return "\(amount.decimalText) is not more than zero"
         }
     }
 }

@@ -50,6 +50,16 @@ struct AllocationTests {
         #expect(Allocation.reversing(250, of: paid, alreadyReversed: [2: 400, 1: 100]) == .failure(.exceedsPayment(excess: 50)))
         #expect(Allocation.reversing(200, of: paid, alreadyReversed: [2: 400, 1: 100]) == .success([.init(invoiceID: 1, amount: 200)]))
     }
+
+    @Test("An amount of zero or less is a failure, never a trap (an agency line of 0.00 or -100.00)")
+    func notPositive() {
+        let items = [item(1, due: "2026-01-01", balance: 500)]
+        for amount: Int64 in [0, -1, -10_000, .min] {
+            #expect(Allocation.lowering(amount, across: items) == .failure(.notPositive))
+            #expect(Allocation.raising(amount, across: items) == .failure(.notPositive))
+            #expect(Allocation.reversing(amount, of: [.init(invoiceID: 1, amount: 300)], alreadyReversed: [:]) == .failure(.notPositive))
+        }
+    }
 }
 
 @Suite("Holds and debtors")

@@ -19,6 +19,8 @@ public enum Allocation {
         case noOpenInvoice
         /// A reversal larger than what is left of the payment to reverse.
         case exceedsPayment(excess: Int64)
+        /// The amount is zero or negative: nothing can be lowered, raised or restored by it.
+        case notPositive
     }
 
     /// The order in which an amount without an invoice number is applied: undisputed invoices
@@ -32,7 +34,7 @@ public enum Allocation {
     /// in ``applicationOrder(_:)``, each down to zero before the next. An amount larger
     /// than all open balances is a failure, never a silent credit.
     public static func lowering(_ amount: Int64, across items: [OpenItem]) -> Result<[Share], Failure> {
-        precondition(amount > 0)
+        guard amount > 0 else { return .failure(.notPositive) }
         var left = amount
         var shares: [Share] = []
         for item in applicationOrder(items) where item.balance > 0 {
@@ -47,7 +49,7 @@ public enum Allocation {
     /// Raises a balance (interest, a fee) by `amount`: all of it on the first open invoice
     /// in ``applicationOrder(_:)``.
     public static func raising(_ amount: Int64, across items: [OpenItem]) -> Result<[Share], Failure> {
-        precondition(amount > 0)
+        guard amount > 0 else { return .failure(.notPositive) }
         guard let first = applicationOrder(items).first(where: { $0.balance > 0 }) else { return .failure(.noOpenInvoice) }
         return .success([Share(invoiceID: first.invoiceID, amount: amount)])
     }
@@ -56,7 +58,7 @@ public enum Allocation {
     /// applied), of which `alreadyReversed` (per invoice) has been restored before. The
     /// last invoice the payment reached is restored first, as undoing it step by step would.
     public static func reversing(_ amount: Int64, of paid: [Share], alreadyReversed: [Int64: Int64]) -> Result<[Share], Failure> {
-        precondition(amount > 0)
+        guard amount > 0 else { return .failure(.notPositive) }
         var reversedSoFar = alreadyReversed
         var left = amount
         var shares: [Share] = []
