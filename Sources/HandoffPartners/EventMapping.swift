@@ -31,7 +31,7 @@ public struct EventMapping: Sendable {
     static let events = ["accepted", "rejected", "acknowledged", "file_rejected", "status_changed", "payment_collected", "payment_reversed",
                          "direct_payment_echo", "remittance_line", "remittance_total", "remittance_statement", "ignored"]
     static let fieldKeys = ["id", "account", "date", "amount", "commission", "net", "invoice", "invoices", "payment", "payments", "reference",
-                            "reason", "note", "status", "result", "accepted_value"]
+                            "reason", "note", "status", "result", "accepted_value", "request"]
 
     /// Reads `event_type_field`, `statuses`, `amount_format`, `amount_digits`, `date_format`
     /// and the `events` table from a return kind's table.
@@ -107,13 +107,17 @@ public struct EventMapping: Sendable {
         switch rule.event {
         case "ignored":
             return []
-        case "accepted":
-            kind = .accepted(agencyReference: field("reference"))
-        case "rejected":
-            kind = .rejected(reason: field("reason") ?? "rejected")
-        case "acknowledged":
-            let accepted = field("result") == (rule.fields["accepted_value"] ?? "accepted")
-            kind = accepted ? .accepted(agencyReference: field("reference")) : .rejected(reason: field("reason") ?? "rejected")
+        case "accepted", "rejected", "acknowledged":
+            // An acknowledgement of an updates file names the business's own request id
+            // (`request`); one of a placement file names none.
+            let accepted = rule.event == "accepted"
+                || (rule.event == "acknowledged" && field("result") == (rule.fields["accepted_value"] ?? "accepted"))
+            let reason = field("reason") ?? "rejected"
+            if let request = field("request") {
+                kind = accepted ? .updateAccepted(requestID: request) : .updateRejected(requestID: request, reason: reason)
+            } else {
+                kind = accepted ? .accepted(agencyReference: field("reference")) : .rejected(reason: reason)
+            }
         case "file_rejected":
             kind = .fileRejected(reason: field("reason") ?? "rejected")
         case "status_changed":

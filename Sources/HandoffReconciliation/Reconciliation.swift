@@ -115,7 +115,12 @@ public struct Reconciliation {
     public func retryHeld(id: Int64, actor: String) throws -> Line {
         try store.writeReconciliation { w in
             let (record, partner, sourced) = try held(id, w)
-            let (state, reason) = try perform(sourced, partner: partner, w)
+            if record.kind == "conflict" || record.kind == "overpayment" {
+                let what = record.kind == "conflict" ? "a conflict between two versions of one agency event" : "money beyond what was placed with the agency"
+                throw ReconciliationError("event #\(id) is \(what): a person settles it with the agency, then dismisses it with the reason "
+                                          + "(`handoff events dismiss \(id) --reason …`)")
+            }
+            let (state, reason) = try performGuarded(sourced, inboxID: record.inboxID, partner: partner, w)
             try w.setEventState(id: id, state, reason: reason)
             try w.appendAudit(AuditEntry(actor: actor, action: "event.retried", subject: record.accountNumber ?? record.key,
                                          detail: "\(record.kind) \(record.key) from \(partner.id): \(state)\(reason.map { ": \($0)" } ?? "")",
@@ -166,7 +171,13 @@ public struct Reconciliation {
         if let layout = spec.layout {
             let reader = LayoutReader(layout: layout, source: try ByteSource(path: path))
             while let row = try reader.next() {
-                for event in try mapping.events({ row[$0] }, partnerID: partner.id, origin: "\(record.sha256):\(row.line)") {
+                let events: [AgencyEvent]
+                do {
+                    events = try mapping.events({ row[$0] }, partnerID: partner.id, origin: "\(record.sha256):\(row.line)")
+                } catch {
+                    throw ReconciliationError("\(record.remoteName) line \(row.line): \(error)")
+                }
+                for event in events {
                     try body(Sourced(event: event, source: EntrySource(kind: .agency, name: record.remoteName, line: row.line)))
                 }
             }
@@ -174,28 +185,82 @@ public struct Reconciliation {
         }
         let json = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as? [String: Any] ?? [:]
         let id = String(record.remoteName.dropFirst("event:".count))
-        for event in try mapping.events({ json[$0].flatMap { $0 is NSNull ? nil : $0 } }, partnerID: partner.id, origin: record.remoteName) {
+        let events: [AgencyEvent]
+        do {
+            events = try mapping.events({ json[$0].flatMap { $0 is NSNull ? nil : $0 } }, partnerID: partner.id, origin: record.remoteName)
+        } catch {
+            throw ReconciliationError("\(partner.id) event \(id): \(error)")
+        }
+        for event in events {
             try body(Sourced(event: event, source: EntrySource(kind: .agency, name: partner.id, eventID: id)))
         }
     }
 
-    /// Applies one event once: records it under its key with the outcome.
+    /// Applies one event once: records it under its key with the outcome. The same key seen
+    /// again with the same content is a duplicate; with other content it is a conflict, held
+    /// for a person with both versions, and nothing of the second is booked.
     private func apply(_ s: Sourced, inboxID: Int64?, partner: Partner, _ w: any ReconciliationWriting) throws -> Line {
         let e = s.event
         if let seen = try w.agencyEvent(partnerID: partner.id, key: e.key), seen.state != "waiting" {
-            return Line(partnerID: partner.id, key: e.key, account: e.accountNumber, outcome: "duplicate", reason: nil)
+            let earlier = try? JSONDecoder().decode(Sourced.self, from: Data(seen.payload.utf8))
+            guard let earlier, earlier.event != e else {
+                return Line(partnerID: partner.id, key: e.key, account: e.accountNumber, outcome: "duplicate", reason: nil)
+            }
+            let key = "\(e.key) again from \(s.source.label)"
+            if try w.agencyEvent(partnerID: partner.id, key: key) != nil {
+                return Line(partnerID: partner.id, key: key, account: e.accountNumber, outcome: "duplicate", reason: nil)
+            }
+            let reason = "\(describe(e, w)) (\(s.source.label)) conflicts with what the agency sent before under the same id: "
+                + "\(describe(earlier.event, w)) (\(earlier.source.label), \(seen.state)); nothing of the second was booked: ask the agency which is right"
+            try w.recordAgencyEvent(partnerID: partner.id, key: key, inboxID: inboxID, accountNumber: e.accountNumber, kind: "conflict",
+                                    payload: String(decoding: try JSONEncoder().encode(s), as: UTF8.self), state: "held", reason: reason)
+            return Line(partnerID: partner.id, key: key, account: e.accountNumber, outcome: "held", reason: reason)
         }
-        let (state, reason) = try perform(s, partner: partner, w)
+        let (state, reason) = try performGuarded(s, inboxID: inboxID, partner: partner, w)
         let payload = String(decoding: try JSONEncoder().encode(s), as: UTF8.self)
         try w.recordAgencyEvent(partnerID: partner.id, key: e.key, inboxID: inboxID, accountNumber: e.accountNumber, kind: Self.name(e.kind),
                                 payload: payload, state: state, reason: reason)
         return Line(partnerID: partner.id, key: e.key, account: e.accountNumber, outcome: state, reason: reason)
     }
 
+    /// Decides and books one event so that nothing the agency sent can stop reconciliation:
+    /// whatever the AR record refuses to store (a constraint, an overflow) is undone and the
+    /// event held with its source and reason.
+    private func performGuarded(_ s: Sourced, inboxID: Int64?, partner: Partner, _ w: any ReconciliationWriting) throws -> (String, String?) {
+        do {
+            return try w.undoable { try perform(s, inboxID: inboxID, partner: partner, w) }
+        } catch let error where w.isRefusal(error) {
+            return ("held", "\(describe(s.event, w)) from \(s.source.label) could not be booked: the AR record refused it (\(error)); nothing of it was booked")
+        }
+    }
+
+    /// An event in words, with money in its account's currency: `payment T1 of 100.00 USD on A-1001`.
+    func describe(_ e: AgencyEvent, _ w: any ReconciliationWriting) -> String {
+        let currency = e.accountNumber.flatMap { try? w.customer(accountNumber: $0) }?.profile.currency
+        func money(_ m: Int64) -> String { currency.map { Money(minorUnits: m, currency: $0).description } ?? Amount.format(m, digits: 2) }
+        let on = e.accountNumber.map { " on \($0)" } ?? ""
+        switch e.kind {
+        case .paymentCollected(let id, let gross, _, _, _): return "payment \(id) of \(money(gross))\(on)"
+        case .paymentReversed(let id, let payment, let amount, _): return "reversal \(id) of \(money(amount)) of payment \(payment)\(on)"
+        case .directPaymentEcho(let id, _, let amount, _): return "direct-payment echo \(id) of \(money(amount))\(on)"
+        case .statusChanged(let code, _): return "status \(code)\(on)"
+        case .accepted: return "acceptance\(on)"
+        case .rejected(let reason): return "rejection (\(reason))\(on)"
+        case .updateAccepted(let id): return "acceptance of update \(id)\(on)"
+        case .updateRejected(let id, let reason): return "rejection of update \(id) (\(reason))\(on)"
+        case .fileRejected(let reason): return "rejection of the whole file (\(reason))"
+        case .remittanceLine(let id, let amount, _, _): return "remittance line \(id) of \(money(amount))"
+        case .remittanceTotal(let amount, _, _, _): return "remittance total of \(money(amount))"
+        case .remittanceStatement(let id, let gross, _, _, _): return "remittance statement \(id) of \(money(gross))"
+        }
+    }
+
     static func name(_ kind: AgencyEvent.Kind) -> String {
         switch kind {
         case .accepted: return "accepted"
         case .rejected: return "rejected"
+        case .updateAccepted: return "update_accepted"
+        case .updateRejected: return "update_rejected"
         case .fileRejected: return "file_rejected"
         case .statusChanged: return "status_changed"
         case .paymentCollected: return "payment_collected"
@@ -214,10 +279,15 @@ public struct Reconciliation {
         }
     }
 
-    private func perform(_ s: Sourced, partner: Partner, _ w: any ReconciliationWriting) throws -> (String, String?) {
+    private func perform(_ s: Sourced, inboxID: Int64?, partner: Partner, _ w: any ReconciliationWriting) throws -> (String, String?) {
         let e = s.event
-        if case .fileRejected(let reason) = e.kind {
+        switch e.kind {
+        case .fileRejected(let reason):
             return ("held", "the agency rejected the whole file (\(reason))\(e.note.map { ": \($0)" } ?? ""); no account is affected")
+        case .updateAccepted(let requestID), .updateRejected(let requestID, _):
+            return try acknowledgeUpdate(e, requestID: requestID, partner: partner, w)
+        default:
+            break
         }
         guard let number = e.accountNumber, let customer = try w.customer(accountNumber: number) else {
             return ("held", "no account '\(e.accountNumber ?? "")' in the AR record")
@@ -227,6 +297,7 @@ public struct Reconciliation {
         }
         var lifecycle = PlacementLifecycle(state: placement.state)
         let currency = customer.profile.currency
+        func money(_ m: Int64) -> String { Money(minorUnits: m, currency: currency).description }
         let date = e.date ?? today
         func update(_ action: PlacementLifecycle.Action, reference: String? = nil, status: String? = nil) throws -> (String, String?)? {
             switch action {
@@ -241,7 +312,7 @@ public struct Reconciliation {
         }
 
         switch e.kind {
-        case .fileRejected:
+        case .fileRejected, .updateAccepted, .updateRejected:
             return ("held", nil)
         case .remittanceLine, .remittanceTotal, .remittanceStatement:
             return ("held", "a remittance line outside its statement")
@@ -258,6 +329,10 @@ public struct Reconciliation {
                 return result
             case .active, .disputed, .stopped, .bankruptcy, .deceased, .ceaseContact:
                 if let held = try update(lifecycle.agencyActivity(), status: code) { return held }
+                if meaning == .disputed {
+                    // The agency reports the account disputed: a dispute the business notified has reached it.
+                    for from in ["sent", "accepted"] { try w.setRequestStates(placementID: placement.id, kind: "dispute", from: from, to: "confirmed") }
+                }
                 if let hold = meaning.hold, !customer.profile.holds.contains(hold) {
                     // The agency learned of it: the business must not place the account again.
                     var profile = customer.profile
@@ -278,49 +353,85 @@ public struct Reconciliation {
                 return ("applied", nil)
             }
         case .paymentCollected(let paymentID, let gross, let commission, _, let invoices):
+            guard gross > 0 else {
+                return ("held", "payment \(paymentID) of \(money(gross)) from \(s.source.label): an agency payment must be more than zero; nothing was booked")
+            }
             guard placement.state.isOpen else { return ("held", "\(number) is no longer with \(partner.id) (\(placement.state.name))") }
             let reference = "\(partner.id):\(paymentID)"
             if try w.transaction(reference: reference) != nil { return ("applied", "already recorded as \(reference)") }
-            let items = try w.invoices(customerID: customer.id)
+            // The agency's money lands only on the invoices placed with it; what exceeds them is
+            // held for a person, and commission is due only on what was applied.
+            let placed = try w.placedInvoiceIDs(placementID: placement.id)
+            let items = try w.invoices(customerID: customer.id).filter { placed.contains($0.id) }
             var shares: [Allocation.Share] = []
             if invoices.isEmpty {
-                switch Allocation.lowering(gross, across: items.map(\.openItem)) {
-                case .success(let sh): shares = sh
-                case .failure: return ("held", "payment \(paymentID) of \(Money(minorUnits: gross, currency: currency)) exceeds \(number)'s open balance")
-                }
+                let open = items.reduce(Int64(0)) { $0 + max(0, $1.balance) }
+                if open > 0, case .success(let sh) = Allocation.lowering(min(gross, open), across: items.map(\.openItem)) { shares = sh }
             } else {
+                var listed: Int64 = 0
                 for part in invoices {
-                    guard let invoice = items.first(where: { $0.terms.invoiceNumber == part.invoiceNumber }), invoice.balance >= part.amount else {
-                        return ("held", "payment \(paymentID): invoice \(part.invoiceNumber) is unknown or has less open than \(part.amount)")
+                    guard part.amount > 0 else {
+                        return ("held", "payment \(paymentID) from \(s.source.label): its part on invoice \(part.invoiceNumber) is \(money(part.amount)), not more than zero; nothing was booked")
                     }
-                    shares.append(Allocation.Share(invoiceID: invoice.id, amount: part.amount))
+                    listed = listed.addingReportingOverflow(part.amount).partialValue
+                    guard let invoice = items.first(where: { $0.terms.invoiceNumber == part.invoiceNumber }) else {
+                        return ("held", "payment \(paymentID) from \(s.source.label): invoice \(part.invoiceNumber) was not placed with \(partner.id); nothing was booked")
+                    }
+                    let taken = shares.filter { $0.invoiceID == invoice.id }.reduce(Int64(0)) { $0 + $1.amount }
+                    let take = min(part.amount, invoice.balance - taken)
+                    if take > 0 { shares.append(Allocation.Share(invoiceID: invoice.id, amount: take)) }
                 }
+                guard listed == gross else {
+                    return ("held", "payment \(paymentID) from \(s.source.label): its invoices add up to \(money(listed)), not the payment's \(money(gross)); nothing was booked")
+                }
+            }
+            let applied = shares.reduce(Int64(0)) { $0 + $1.amount }
+            guard applied > 0 else {
+                return ("held", "payment \(paymentID) of \(money(gross)) from \(s.source.label): nothing placed with \(partner.id) is open on \(number); "
+                        + "held for a person (refund it, or import it as a payment on the right invoice)")
             }
             _ = lifecycle.agencyActivity()      // the first payment makes an accepted (or unacknowledged) account active
             try w.updatePlacement(id: placement.id, state: lifecycle.state, agencyReference: nil, agencyStatus: nil)
             let id = try w.insertTransaction(reference: reference, customerID: customer.id, invoiceNumber: nil, date: date, kind: .payment,
-                                             amount: gross, reversesID: nil, source: s.source)
+                                             amount: applied, reversesID: nil, source: s.source)
             for share in shares {
                 try w.appendLedgerEntry(NewLedgerEntry(customerID: customer.id, invoiceID: share.invoiceID, transactionID: id, kind: .payment,
                                                        amount: -share.amount, currency: currency, effectiveDate: date, source: s.source))
             }
             let status = try w.agencyStatus(placementID: placement.id)
             let rate = partner.terms.commission.rate(ageDays: placement.placedOn.days(since: placement.oldestDueDate), status: status)
-            let expected = rate.map { partner.terms.commission.commission(on: gross, rate: $0) } ?? 0
+            let expected = rate.map { partner.terms.commission.commission(on: applied, rate: $0) } ?? 0
             try w.recordCommission(CommissionRecord(partnerID: partner.id, customerID: customer.id, transactionID: id, eventKey: e.key, kind: "collection",
-                                                    base: gross, ratePPM: rate?.partsPerMillion ?? 0, expected: expected, reported: commission,
+                                                    base: applied, ratePPM: rate?.partsPerMillion ?? 0, expected: expected, reported: commission,
                                                     currency: currency.code, date: date))
-            return ("applied", commission.map { $0 != expected ? "commission reported \($0), schedule gives \(expected)" : nil } ?? nil)
+            var notes: [String] = []
+            if applied < gross {
+                let over = gross - applied
+                let reason = "payment \(paymentID) of \(money(gross)) from \(s.source.label): \(money(applied)) applied to what was placed with \(partner.id); "
+                    + "\(money(over)) more than those invoices owed is held as an overpayment for a person (refund it, or import it on the right invoice)"
+                try w.recordAgencyEvent(partnerID: partner.id, key: "overpayment:" + paymentID, inboxID: inboxID, accountNumber: number, kind: "overpayment",
+                                        payload: String(decoding: try JSONEncoder().encode(s), as: UTF8.self), state: "held", reason: reason)
+                notes.append("\(money(over)) over what was placed held as an overpayment")
+            }
+            if let commission, commission != expected { notes.append("commission reported \(money(commission)), schedule gives \(money(expected))") }
+            return ("applied", notes.isEmpty ? nil : notes.joined(separator: "; "))
         case .paymentReversed(let reversalID, let paymentID, let amount, let commission):
+            guard amount > 0 else {
+                return ("held", "reversal \(reversalID) of \(money(amount)) from \(s.source.label): the amount reversed must be more than zero; nothing was booked")
+            }
             guard let payment = try w.transaction(reference: "\(partner.id):\(paymentID)") else {
                 return ("waiting", "reverses payment \(paymentID), which has not arrived yet")
+            }
+            guard payment.customerID == customer.id else {
+                let owner = try w.customer(id: payment.customerID)?.profile.accountNumber ?? "another account"
+                return ("held", "reversal \(reversalID) from \(s.source.label) is on \(number), but payment \(paymentID) it reverses was on \(owner); nothing was booked")
             }
             let reference = "\(partner.id):\(reversalID)"
             if try w.transaction(reference: reference) != nil { return ("applied", "already recorded as \(reference)") }
             let shares: [Allocation.Share]
             switch Allocation.reversing(amount, of: try w.shares(ofTransaction: payment.id), alreadyReversed: try w.reversedShares(ofPayment: payment.id)) {
             case .success(let sh): shares = sh
-            case .failure: return ("held", "reversal \(reversalID) exceeds what is left of payment \(paymentID)")
+            case .failure: return ("held", "reversal \(reversalID) of \(money(amount)) from \(s.source.label) exceeds what is left of payment \(paymentID)")
             }
             let id = try w.insertTransaction(reference: reference, customerID: customer.id, invoiceNumber: nil, date: date, kind: .paymentReversal,
                                              amount: amount, reversesID: payment.id, source: s.source)
@@ -335,8 +446,12 @@ public struct Reconciliation {
                                                     base: -amount, ratePPM: rate.partsPerMillion, expected: expected, reported: commission.map { -$0 },
                                                     currency: currency.code, date: date))
             return ("applied", nil)
-        case .directPaymentEcho(_, let clientReference, let amount, let commission):
+        case .directPaymentEcho(let echoID, let clientReference, let amount, let commission):
+            guard amount > 0 else {
+                return ("held", "direct-payment echo \(echoID) of \(money(amount)) from \(s.source.label): the amount must be more than zero; nothing was booked")
+            }
             // The business already recorded this payment; the agency only earns its commission on it.
+            if let clientReference { try confirmRequest(partnerID: partner.id, requestID: clientReference, w) }
             let status = try w.agencyStatus(placementID: placement.id)
             let rate = partner.terms.commission.rate(ageDays: placement.placedOn.days(since: placement.oldestDueDate), status: status)
             let expected = rate.map { partner.terms.commission.commission(on: amount, rate: $0) } ?? 0
@@ -346,6 +461,37 @@ public struct Reconciliation {
                                                     reported: commission, currency: currency.code, date: date))
             return ("applied", "direct payment echo: commission owed, not a payment")
         }
+    }
+
+    /// An acknowledgement of an update the business sent: the request moves, never the
+    /// placement. A direct payment, an adjustment or a notice is `confirmed` once accepted; a
+    /// recall or a dispute is `accepted` until the agency's status confirms it; a refusal is
+    /// `rejected` with the agency's reason.
+    private func acknowledgeUpdate(_ e: AgencyEvent, requestID: String, partner: Partner, _ w: any ReconciliationWriting) throws -> (String, String?) {
+        let rejected: String?
+        if case .updateRejected(_, let reason) = e.kind { rejected = reason + (e.note.map { ": \($0)" } ?? "") } else { rejected = nil }
+        guard let request = try w.requests(partnerID: partner.id, requestID: requestID) else {
+            return ("held", "\(partner.id) acknowledged update \(requestID), which Handoff never sent to it")
+        }
+        switch request.state {
+        case "confirmed", "objected", "rejected":
+            return ("applied", "update \(requestID) was already \(request.state)")
+        default:
+            break
+        }
+        if let rejected {
+            _ = try w.setRequestState(partnerID: partner.id, requestID: requestID, to: "rejected", error: "rejected by \(partner.id): \(rejected)")
+            return ("applied", "\(request.kind) \(requestID) rejected by \(partner.id): \(rejected)")
+        }
+        let state = request.kind == "recall" || request.kind == "dispute" ? "accepted" : "confirmed"
+        _ = try w.setRequestState(partnerID: partner.id, requestID: requestID, to: state, error: nil)
+        return ("applied", "\(request.kind) \(requestID) \(state) by \(partner.id)")
+    }
+
+    /// The agency echoed a direct payment the business reported: that request is confirmed.
+    private func confirmRequest(partnerID: String, requestID: String, _ w: any ReconciliationWriting) throws {
+        guard let request = try w.requests(partnerID: partnerID, requestID: requestID), ["sent", "accepted"].contains(request.state) else { return }
+        _ = try w.setRequestState(partnerID: partnerID, requestID: requestID, to: "confirmed", error: nil)
     }
 
     /// A settlement: the agency accepted less, and the rest of the invoices it was placed with

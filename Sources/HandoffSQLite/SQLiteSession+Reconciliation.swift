@@ -147,12 +147,16 @@ extension SQLiteSession {
     }
 
     func requests(state: String?) throws -> [AgencyRequestRecord] {
+        try requestRows(where: "? IS NULL OR r.state = ?", [state, state])
+    }
+
+    private func requestRows(where filter: String, _ arguments: StatementArguments) throws -> [AgencyRequestRecord] {
         try Row.fetchAll(try db.cachedStatement(sql: """
             SELECT r.id, r.partner_id, r.customer_id, c.account_number, p.agency_reference, r.kind, r.request_id, r.amount, r.currency, r.date,
                    r.reason, r.note, r.state, r.last_error
             FROM agency_requests r JOIN customers c ON c.id = r.customer_id LEFT JOIN placements p ON p.id = r.placement_id
-            WHERE ? IS NULL OR r.state = ? ORDER BY r.id
-            """), arguments: [state, state]).map { r in
+            WHERE \(filter) ORDER BY r.id
+            """), arguments: arguments).map { r in
             let amount: Int64? = r[7]
             let code: String? = r[8]
             return AgencyRequestRecord(id: r[0], partnerID: r[1], customerID: r[2], accountNumber: r[3], agencyReference: r[4], kind: r[5], requestID: r[6],
@@ -181,6 +185,32 @@ extension SQLiteSession {
             out.append((placement, txn))
         }
         return out
+    }
+
+    func requests(partnerID: String, requestID: String) throws -> AgencyRequestRecord? {
+        try requestRows(where: "r.partner_id = ? AND r.request_id = ?", [partnerID, requestID]).first
+    }
+
+    func setRequestState(partnerID: String, requestID: String, to state: String, error: String?) throws -> AgencyRequestRecord? {
+        guard let before = try requests(partnerID: partnerID, requestID: requestID) else { return nil }
+        try db.cachedStatement(sql: "UPDATE agency_requests SET state = ?, last_error = COALESCE(?, last_error), updated_at = ? WHERE id = ?")
+            .execute(arguments: [state, error, now, before.id])
+        return before
+    }
+
+    func undoable<T>(_ body: () throws -> T) throws -> T {
+        var result: T?
+        try db.inSavepoint {
+            result = try body()
+            return .commit
+        }
+        guard let result else { throw StoreError.corrupt("a savepoint ended without a result") }
+        return result
+    }
+
+    func isRefusal(_ error: any Error) -> Bool {
+        guard let e = error as? DatabaseError else { return false }
+        return e.resultCode == .SQLITE_CONSTRAINT || (e.resultCode == .SQLITE_ERROR && (e.message ?? "").contains("integer overflow"))
     }
 
     func setRequestStates(placementID: Int64, kind: String, from: String, to: String) throws {

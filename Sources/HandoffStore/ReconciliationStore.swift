@@ -126,7 +126,8 @@ public struct AgencyRequestRecord: Hashable, Sendable {
     public var date: CalendarDate
     public var reason: String?
     public var note: String?
-    /// `queued`, `sent` or `failed`.
+    /// `queued`, `sent`, `accepted` (the agency acknowledged it; a recall or dispute awaits its
+    /// status), `confirmed`, `objected`, `rejected` (the agency refused it) or `failed`.
     public var state: String
     public var lastError: String?
 
@@ -208,6 +209,18 @@ public protocol ReconciliationWriting: PlacementWriting, InboxWriting, ReportRea
     func commissions(partnerID: String) throws -> [CommissionRecord]
     /// Marks a received file as applied.
     func setInboxState(id: Int64, _ state: String, reason: String?) throws
+    /// The request to an agency with this request id, if Handoff ever queued one.
+    func requests(partnerID: String, requestID: String) throws -> AgencyRequestRecord?
+    /// Moves one request, named by the agency and its request id, to a new state (an
+    /// acknowledgement or echo of an update); returns the request as it was, or `nil` when
+    /// Handoff never sent such a request to that agency.
+    func setRequestState(partnerID: String, requestID: String, to state: String, error: String?) throws -> AgencyRequestRecord?
+    /// Runs `body` so that, when it throws, nothing it wrote stays (a savepoint inside the
+    /// transaction): one agency event that cannot be booked never takes the rest of its file with it.
+    func undoable<T>(_ body: () throws -> T) throws -> T
+    /// Whether an error is the database refusing what it was asked to store (a constraint,
+    /// an integer overflow), as opposed to a fault of the database itself (disk, I/O).
+    func isRefusal(_ error: any Error) -> Bool
 }
 
 public protocol ReconciliationStore: InboxStore {

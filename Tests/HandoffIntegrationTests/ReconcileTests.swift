@@ -249,7 +249,7 @@ struct ReconcileTests {
             .replacingOccurrences(of: "293.75,73.44,220.31", with: "293.75,73.43,220.32")
         try text.write(to: outbound.appendingPathComponent("KRP_ACT_C10442_20261122.csv"), atomically: true, encoding: .utf8)
         let fetched = try install.handoff(["fetch"])
-        #expect(fetched.stdout.contains("commission reported 7343, schedule gives 7344"), "\(fetched.stdout)")
+        #expect(fetched.stdout.contains("commission reported 73.43 CAD, schedule gives 73.44 CAD"), "\(fetched.stdout)")
         #expect(try figures(install, "A-1001").commissions.first == "collection 29375 7344 7343")
     }
 }

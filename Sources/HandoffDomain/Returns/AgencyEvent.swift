@@ -7,6 +7,11 @@ public struct AgencyEvent: Hashable, Sendable, Codable {
         case accepted(agencyReference: String?)
         /// The agency refused a placed account.
         case rejected(reason: String)
+        /// The agency accepted an update the business sent (a recall, a direct payment, an
+        /// adjustment, a notice), named by the business's own request id.
+        case updateAccepted(requestID: String)
+        /// The agency refused an update the business sent, with its reason.
+        case updateRejected(requestID: String, reason: String)
         /// The agency refused a whole file (never to be taken for per-account rejections).
         case fileRejected(reason: String)
         /// The agency's status for the account changed (its own code, and what it means).
