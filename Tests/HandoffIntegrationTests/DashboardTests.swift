@@ -83,7 +83,8 @@ struct DashboardTests {
         let session = try #require(cookie.split(separator: ";").first.map(String.init))
 
         // The overview after the round trip: receivables, what the agency collected, net due.
-        let overview = try request(["-H", "Cookie: \(session)", base + "/"])
+        // The sample agency collected in November 2026: that month's overview, whatever today is.
+        let overview = try request(["-H", "Cookie: \(session)", base + "/?month=2026-11"])
         #expect(overview.status == 200)
         for text in ["Receivables by age", "With agencies", "7,000.00 USD", "833.00 CAD", "4,850.00 USD", "624.75 CAD"] {
             #expect(overview.body.contains(text), "the overview shows \(text)")

@@ -37,10 +37,12 @@ struct DashboardPages {
 
     // MARK: Overview
 
-    func overview(jobs: [Context]) throws -> Context {
+    /// The overview: receivables aged today, and what the agencies collected in `month`
+    /// (YYYY-MM; the current month when `nil`).
+    func overview(jobs: [Context], month chosen: String? = nil) throws -> Context {
         let asOf = config.today()
         let aging = AgingReport(try store.read { try $0.openBalancesByDueDate() }, asOf: asOf)
-        let month = String(asOf.iso.prefix(7))
+        let month = chosen ?? String(asOf.iso.prefix(7))
         let (from, to) = ReconciliationReport.days(ofMonth: month)!
         let partners = PartnerLoader.loadAll(directory: config.partnersDirectory).0
         let models = Dictionary(partners.map { ($0.id, $0.terms.remittance) }, uniquingKeysWith: { a, _ in a })

@@ -67,7 +67,9 @@ struct Dashboard: Sendable {
         router.get("/") { request, _ in
             try await view(request) { cookie in
                 let jobRows = Unchecked(await jobRows())
-                return ("overview", try await blocking { try pages.overview(jobs: jobRows.value) })
+                // `?month=YYYY-MM` shows another month's collections (a month-end close); this month by default.
+                let month = request.uri.queryParameters.get("month").map { String($0) }.flatMap { CalendarDate(iso: $0 + "-01") != nil ? $0 : nil }
+                return ("overview", try await blocking { try pages.overview(jobs: jobRows.value, month: month) })
             }
         }
         router.get("/accounts") { request, _ in
