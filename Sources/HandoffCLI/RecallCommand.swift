@@ -77,7 +77,7 @@ struct NotifyCommand: ParsableCommand {
 struct RequestsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "requests",
-        abstract: "Requests to agencies (recalls, direct payments, adjustments, notices): queued, sent, confirmed, objected or failed.")
+        abstract: "Requests to agencies (recalls, direct payments, adjustments, notices): queued, sent, accepted, confirmed, objected, rejected or failed.")
 
     @OptionGroup var global: GlobalOptions
     @Flag(help: "JSON output.") var json = false

@@ -86,7 +86,10 @@ struct KeystoneEndToEndTests {
         #expect(b.ledger.contains { $0.hasPrefix("writeoff -") })
         #expect(c.balance == before["B-2010"]!)
         #expect(c.placementState == "closed:recalled:K000000003")
-        #expect(try install.handoff(["requests", "--json"]).stdout.contains("\"state\" : \"confirmed\""))
+        // KRP's RCL confirms the recall, and its DIR echo the direct payment.
+        struct Request: Codable { var kind: String; var state: String }
+        let requests = try JSONDecoder().decode([Request].self, from: Data(try install.handoff(["requests", "--json"]).stdout.utf8))
+        #expect(requests.map { "\($0.kind) \($0.state)" }.sorted() == ["direct_payment confirmed", "recall confirmed"])
 
         let statement = try install.handoff(["remittances", "--json"]).stdout
         #expect(statement.contains("\"state\" : \"matched\"") && statement.contains("\"net\" : 62500"), "\(statement)")
@@ -104,5 +107,40 @@ struct KeystoneEndToEndTests {
         #expect(check.status == 0, "\(check.output)")
         let bank = try Handoff.runTool("/usr/bin/hledger", ["-f", journal, "balance", "assets:bank", "-N", "--flat"])
         #expect(bank.output.contains("625.00 CAD"), "\(bank.output)")
+    }
+
+    @Test("KRP's acknowledgement of an updates file moves the requests it names: an accepted recall waits for KRP's RCL, a rejected direct payment is rejected with KRP's reason; no placement moves and nothing is held")
+    func updatesAcknowledged() throws {
+        let install = try ReconcileTests().keystoneByFolder()
+        try write(install, "KRP_ACK_C10442_KRP_PLC_C10442_20261115_001.csv", [
+            "account_number,reference,result,krp_reference,reason_code,reason_text",
+            "A-1001,,ACCEPTED,K000000001,,", "B-2006,,ACCEPTED,K000000002,,", "B-2010,,ACCEPTED,K000000003,,",
+        ])
+        #expect(try install.handoff(["fetch"]).status == 0)
+        let direct = try install.write("direct.csv", "reference,account_number,date,type,amount\nUPD-20261119-0001,A-1001,2026-11-19,payment,100.00\n")
+        #expect(try install.handoff(["import", "transactions", direct]).status == 0)
+        #expect(try install.handoff(["recall", "B-2010", "--reason", "settling with the owner"]).status == 0)
+        #expect(try install.handoff(["send"]).status == 0)
+        struct Request: Codable { var kind: String; var request_id: String; var state: String; var last_error: String? }
+        func requests() throws -> [String: Request] {
+            let list = try JSONDecoder().decode([Request].self, from: Data(try install.handoff(["requests", "--json"]).stdout.utf8))
+            return Dictionary(uniqueKeysWithValues: list.map { ($0.kind, $0) })
+        }
+        let sent = try requests()
+        let recall = try #require(sent["recall"]), payment = try #require(sent["direct_payment"])
+        #expect(recall.state == "sent" && payment.state == "sent")
+        try write(install, "KRP_ACK_C10442_KRP_UPD_C10442_20261120_001.csv", [
+            "account_number,reference,result,krp_reference,reason_code,reason_text",
+            "B-2010,\(recall.request_id),ACCEPTED,K000000003,,",
+            "A-1001,UPD-20261119-0001,REJECTED,,MISSING_DATA,effective_date is empty",
+        ])
+        let fetched = try install.handoff(["fetch"])
+        #expect(fetched.status == 0 && fetched.stdout.contains("applied 2, held 0"), "\(fetched.stdout)\(fetched.stderr)")
+        let after = try requests()
+        #expect(after["recall"]?.state == "accepted")
+        #expect(after["direct_payment"]?.state == "rejected")
+        #expect(after["direct_payment"]?.last_error == "rejected by keystone-recovery: MISSING_DATA: effective_date is empty")
+        #expect(try ReconcileTests().figures(install, "B-2010").placementState.hasPrefix("recall_pending"))
+        #expect(try ReconcileTests().figures(install, "A-1001").placementState.hasPrefix("accepted"))
     }
 }
