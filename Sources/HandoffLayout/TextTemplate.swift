@@ -45,6 +45,21 @@ public struct TextTemplate: Sendable, Equatable {
         pieces.compactMap { if case .placeholder(let p, _) = $0 { return p } else { return nil } }
     }
 
+    /// The placeholders, each with its format when it has one (`batch.date` with `yyyyMMdd`).
+    public var placeholders: [(path: String, format: String?)] {
+        pieces.compactMap { if case .placeholder(let p, let f) = $0 { return (p, f) } else { return nil } }
+    }
+
+    /// Fills a file name's placeholders and refuses a name that would not stay one name
+    /// inside its folder (see ``StagedFileName``), whatever a value turned out to hold.
+    public func renderFileName(_ lookup: ValueLookup) throws(TemplateError) -> String {
+        let name = try render(lookup)
+        if let problem = StagedFileName.problem(name) {
+            throw TemplateError(message: "the file name '\(name)' from \(source) \(problem)")
+        }
+        return name
+    }
+
     /// Fills the placeholders. An unknown path is an error; an absent value is empty text.
     public func render(_ lookup: ValueLookup) throws(TemplateError) -> String {
         var out = ""
@@ -87,8 +102,52 @@ public struct TemplateError: Error, Equatable, Sendable, CustomStringConvertible
     public var description: String { message }
 }
 
+/// What a name Handoff writes into a staging folder may be: one file name, never a path.
+public enum StagedFileName {
+    /// Why `name` cannot be a file's name inside its folder, or `nil` when it can.
+    public static func problem(_ name: String) -> String? {
+        if name.isEmpty { return "is empty" }
+        if name.contains("/") || name.contains("\\") { return "must not hold / or \\: a file name stays inside the staging folder" }
+        if name.contains("..") { return "must not hold ..: a file name stays inside the staging folder" }
+        if name.hasPrefix(".") { return "must not start with . (a hidden file)" }
+        if name.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) { return "must not hold control characters" }
+        return nil
+    }
+}
+
 /// Date patterns of layouts: `yyyy`, `yy`, `MM`, `dd` and literal characters.
 public enum DatePattern {
+    /// Why `pattern` is not a date pattern, or `nil`. Letters are tokens, and only `yyyy`,
+    /// `yy`, `MM` and `dd` are known (`qqqq`, `mm` or `DD` is a mistake, never literal
+    /// text); other characters (`-`, `/`, `.`, spaces, digits) are written as they are. A
+    /// pattern for `reading` an agency's dates needs `yyyy`, `MM` and `dd`, once each; one
+    /// for writing needs at least one token.
+    public static func problem(_ pattern: String, reading: Bool) -> String? {
+        let known = reading ? ["yyyy", "MM", "dd"] : ["yyyy", "yy", "MM", "dd"]
+        let list = known.joined(separator: ", ")
+        var rest = Substring(pattern)
+        var seen: [String] = []
+        while let c = rest.first {
+            if let token = known.first(where: { rest.hasPrefix($0) }) {
+                seen.append(token)
+                rest = rest.dropFirst(token.count)
+            } else if c.isLetter {
+                let run = rest.prefix { $0 == c }
+                return "'\(pattern)' is not a date format: '\(run)' is not one of \(list) (other characters, such as - / . or a space, are written as they are)"
+            } else {
+                rest = rest.dropFirst()
+            }
+        }
+        if reading {
+            for token in known where seen.filter({ $0 == token }).count != 1 {
+                return "'\(pattern)' is not a date format dates can be read with: it needs yyyy, MM and dd, once each"
+            }
+        } else if seen.isEmpty {
+            return "'\(pattern)' is not a date format: it holds none of \(list)"
+        }
+        return nil
+    }
+
     public static func format(_ date: CalendarDate, pattern: String) -> String {
         // Byte by byte: a placement run formats a few dates per invoice, millions in all.
         let (y, m, d) = date.components

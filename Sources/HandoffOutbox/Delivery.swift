@@ -70,7 +70,7 @@ public struct Delivery {
                 values.balance = batch.total
                 values.amount = batch.total
                 let v = values
-                let name = try spec.fileName.render { v.value($0) }
+                let name = try spec.fileName.renderFileName { v.value($0) }
                 var text = try spec.content.render { path in
                     switch path {
                     case "file.name": return .text(sendName)

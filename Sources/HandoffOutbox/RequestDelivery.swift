@@ -131,7 +131,7 @@ public struct RequestDelivery {
             var values = PlacementValues.Batch(partnerID: partner.id, clientID: partner.clientID, partnerName: partner.name, businessName: businessName,
                                                id: "", date: today, sequence: sequence, currency: requests.first?.amount?.currency ?? .usd)
             let v = values
-            let fileName = try spec.fileName.render { v.value($0) }
+            let fileName = try spec.fileName.renderFileName { v.value($0) }
             values.id = fileName
             let dir = stagingDirectory + "/" + partner.id
             try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o750])

@@ -81,8 +81,8 @@ public enum PartnerLoader {
 
         let placementTable = top.table("placement")
         if placementTable == nil { problems.add("placement", "is required: how placement files are named and laid out") }
-        let placement = placementTable.flatMap { readFileSpec($0, problems, extraPaths: []) }
-        let updates = top.table("updates").flatMap { readFileSpec($0, problems, extraPaths: PlacementValues.updatePaths) }
+        let placement = placementTable.flatMap { readFileSpec($0, problems, extraPaths: [], partnerID: id, clientID: clientID) }
+        let updates = top.table("updates").flatMap { readFileSpec($0, problems, extraPaths: PlacementValues.updatePaths, partnerID: id, clientID: clientID) }
 
         var returns: [String: ReturnSpec] = [:]
         if let r = top.table("returns") {
@@ -93,6 +93,9 @@ public enum PartnerLoader {
                 let pattern = isFile ? (t.requiredString("file_name") ?? "") : ""
                 let layout = isFile ? Layout.read(t, reading: true) : nil
                 let events = EventMapping.read(t)
+                if let format = events?.dateFormat, let problem = DatePattern.problem(format, reading: true) {
+                    problems.add(t.keyPath("date_format"), problem)
+                }
                 t.rejectUnknownKeys()
                 if !isFile || layout != nil { returns[key] = ReturnSpec(fileName: pattern, layout: layout, events: events) }
             }
@@ -181,7 +184,8 @@ public enum PartnerLoader {
         return CommissionSchedule(rates: rates, rounding: rounding)
     }
 
-    private static func readFileSpec(_ t: TableReader, _ problems: ConfigProblems, extraPaths: Set<String>) -> FileSpec? {
+    private static func readFileSpec(_ t: TableReader, _ problems: ConfigProblems, extraPaths: Set<String>, partnerID: String,
+                                     clientID: String) -> FileSpec? {
         func template(_ key: String, required: Bool) -> TextTemplate? {
             guard let text = required ? t.requiredString(key) : t.string(key) else { return nil }
             do { return try TextTemplate(text) } catch { problems.add(t.keyPath(key), error.message); return nil }
@@ -211,12 +215,30 @@ public enum PartnerLoader {
         for path in (fileName?.paths ?? []) + (batchID?.paths ?? []) where !PlacementValues.batchPaths.contains(path) {
             problems.add(t.path, "unknown value '\(path)' in a name (known: \(PlacementValues.batchPaths.sorted().joined(separator: ", ")))")
         }
+        if let fileName {
+            checkFileName(fileName, key: t.keyPath("file_name"), batchID: batchID, partnerID: partnerID, clientID: clientID, problems)
+        }
+        if let name = control?.fileName {
+            checkFileName(name, key: t.keyPath("control.file_name"), batchID: batchID, partnerID: partnerID, clientID: clientID, problems)
+        }
+        for (key, template) in [("file_name", fileName), ("batch_id", batchID), ("control.file_name", control?.fileName),
+                                ("control.content", control?.content)] {
+            for placeholder in template?.placeholders ?? [] where PlacementValues.datePaths.contains(placeholder.path) {
+                if let format = placeholder.format, let problem = DatePattern.problem(format, reading: false) {
+                    problems.add(t.keyPath(key), "{\(placeholder.path):\(format)}: \(problem)")
+                }
+            }
+        }
         if let layout {
             for record in layout.records {
                 let known = PlacementValues.paths(for: record.kind).union(extraPaths)
                 for field in record.fields {
                     if case .path(let p) = field.source, !known.contains(p) {
                         problems.add(t.keyPath("records"), "\(record.kind.rawValue) field \(field.name): unknown value '\(p)'")
+                    }
+                    if case .path(let p) = field.source, PlacementValues.datePaths.contains(p), let format = field.format,
+                       let problem = DatePattern.problem(format, reading: false) {
+                        problems.add(t.keyPath("records"), "\(record.kind.rawValue) field \(field.name): format \(problem)")
                     }
                 }
             }
@@ -229,6 +251,39 @@ public enum PartnerLoader {
         }
         guard let fileName, let layout else { return nil }
         return FileSpec(fileName: fileName, batchID: batchID, batchIDCharacters: characters, batchIDMaxLength: maxLength, layout: layout, control: control)
+    }
+
+    /// A name Handoff writes into the partner's staging folder (a data or control file):
+    /// it must stay one file name inside that folder, whatever the run's values are, and
+    /// change from run to run, so that a run never overwrites an earlier batch's file.
+    private static func checkFileName(_ template: TextTemplate, key: String, batchID: TextTemplate?, partnerID: String, clientID: String,
+                                      _ problems: ConfigProblems) {
+        for free in ["partner.name", "business.name"] where template.paths.contains(free) {
+            problems.add(key, "'\(template.source)' uses {\(free)}, free text that may hold / or other characters a file name must not: "
+                         + "use {partner.id} or {partner.client_id}")
+        }
+        // A name a run could make, with this partner's own ids (a batch id is checked when a run makes it).
+        let sample = try? template.render { path in
+            switch path {
+            case "partner.id": return .text(partnerID)
+            case "partner.client_id": return .text(clientID)
+            case "batch.date": return .date(CalendarDate(year: 2026, month: 11, day: 15)!)
+            case "batch.id": return .text("ID")
+            case "sum.balance", "sum.amount": return .money(.zero(.usd))
+            case "batch.sequence", "count.accounts", "count.invoices", "count.rows", "file.size": return .integer(1)
+            default: return .text("x")
+            }
+        }
+        if let sample, let problem = StagedFileName.problem(sample) {
+            problems.add(key, sample == template.source ? "'\(sample)' \(problem)" : "'\(template.source)' makes names such as '\(sample)', which \(problem)")
+        }
+        let changing = ["batch.date", "batch.sequence"]
+        let idChanges = template.paths.contains("batch.id") && (batchID?.paths.contains(where: changing.contains) ?? false)
+        if !template.paths.contains(where: changing.contains) && !idChanges {
+            problems.add(key, "'\(template.source)' is the same name on every run: it must hold a part that changes, "
+                         + "{batch.sequence:000}, a date such as {batch.date:yyyyMMdd}, or {batch.id} with a batch_id that holds one, "
+                         + "so that no run overwrites an earlier file")
+        }
     }
 
     private static func readTransport(_ t: TableReader?, _ problems: ConfigProblems) -> TransportSpec? {

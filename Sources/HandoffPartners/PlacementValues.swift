@@ -27,6 +27,11 @@ public enum PlacementValues {
     public static let updatePaths: Set<String> = [
         "update.kind", "update.agency_reference", "update.effective_date", "update.amount", "update.reference", "update.note",
     ]
+    /// The values that are dates, whose `format` is a date pattern (``DatePattern``).
+    public static let datePaths: Set<String> = [
+        "batch.date", "account.date_of_birth", "account.oldest_due_date", "account.last_payment_date", "itemization.date", "invoice.date",
+        "invoice.due_date", "update.effective_date",
+    ]
     /// Values of the written data file, for its control file.
     public static let filePaths: Set<String> = ["file.name", "file.sha256", "file.size"]
 

@@ -206,7 +206,7 @@ public struct PlacementRun {
             var controlName: String?
             if let spec = batch.partner.placement.control {
                 let b = batch.builder.batch
-                let name = try spec.fileName.render { b.value($0) }
+                let name = try spec.fileName.renderFileName { b.value($0) }
                 let control = try AtomicFileWriter(path: directory(for: batch.partner) + "/" + name)
                 try control.write(try batch.builder.controlText(fileName: batch.fileName, sha256: sha, size: size) ?? "")
                 try control.commit()
@@ -262,7 +262,7 @@ public struct PlacementRun {
             }
         }
         let v = values
-        let fileName = try partner.placement.fileName.render { v.value($0) }
+        let fileName = try partner.placement.fileName.renderFileName { v.value($0) }
         if values.id.isEmpty { values.id = fileName }
         let dir = directory(for: partner)
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o750])

@@ -108,4 +108,69 @@ struct EntranceValidationTests {
         #expect(r.stderr.contains("  \(path):3: column '\(column)': holds a control character (\(code)) at character \(at): remove it"), "\(r.stderr)")
         #expect(try dbCount(install, "SELECT COUNT(*) FROM customers") == 0)
     }
+
+    // MARK: - Partner files: names that stay in staging and change per run, date formats that exist
+
+    /// The example agency's partner file with one line replaced, and what `partners check` must say.
+    static let badPartnerFiles: [(line: String, replacement: String, error: String)] = [
+        ("file_name = \"PLACEMENT_{partner.client_id}_{batch.date:yyyyMMdd}_{batch.sequence:000}.csv\"",
+         "file_name = \"../../../escape_{batch.sequence:000}.csv\"",
+         "placement.file_name: '../../../escape_{batch.sequence:000}.csv' makes names such as '../../../escape_001.csv', "
+            + "which must not hold / or \\: a file name stays inside the staging folder"),
+        ("file_name = \"PLACEMENT_{partner.client_id}_{batch.date:yyyyMMdd}_{batch.sequence:000}.csv\"",
+         "file_name = \"PLACEMENT.csv\"",
+         "placement.file_name: 'PLACEMENT.csv' is the same name on every run: it must hold a part that changes, {batch.sequence:000}, "
+            + "a date such as {batch.date:yyyyMMdd}, or {batch.id} with a batch_id that holds one, so that no run overwrites an earlier file"),
+        ("file_name = \"PLACEMENT_{partner.client_id}_{batch.date:yyyyMMdd}_{batch.sequence:000}.done\"",
+         "file_name = \".PLACEMENT_{batch.date:yyyyMMdd}_{batch.sequence:000}.done\"",
+         "placement.control.file_name: '.PLACEMENT_{batch.date:yyyyMMdd}_{batch.sequence:000}.done' makes names such as "
+            + "'.PLACEMENT_20261115_001.done', which must not start with . (a hidden file)"),
+        ("file_name = \"PLACEMENT_{partner.client_id}_{batch.date:yyyyMMdd}_{batch.sequence:000}.csv\"",
+         "file_name = \"PLACEMENT_{batch.date:yyyy/MM/dd}_{batch.sequence:000}.csv\"",
+         "placement.file_name: 'PLACEMENT_{batch.date:yyyy/MM/dd}_{batch.sequence:000}.csv' makes names such as "
+            + "'PLACEMENT_2026/11/15_001.csv', which must not hold / or \\: a file name stays inside the staging folder"),
+        ("file_name = \"PLACEMENT_{partner.client_id}_{batch.date:yyyyMMdd}_{batch.sequence:000}.csv\"",
+         "file_name = \"PLACEMENT_{batch.date:qqqq}_{batch.sequence:000}.csv\"",
+         "placement.file_name: {batch.date:qqqq}: 'qqqq' is not a date format: 'qqqq' is not one of yyyy, yy, MM, dd "
+            + "(other characters, such as - / . or a space, are written as they are)"),
+        ("date_format = \"yyyy-MM-dd\"", "date_format = \"qqqq\"",
+         "returns.activity.date_format: 'qqqq' is not a date format: 'qqqq' is not one of yyyy, MM, dd "
+            + "(other characters, such as - / . or a space, are written as they are)"),
+        ("date_format = \"yyyy-MM-dd\"", "date_format = \"yyyy-mm-dd\"",
+         "returns.activity.date_format: 'yyyy-mm-dd' is not a date format: 'mm' is not one of yyyy, MM, dd "
+            + "(other characters, such as - / . or a space, are written as they are)"),
+        ("date_format = \"yyyy-MM-dd\"", "date_format = \"yyyy-MM\"",
+         "returns.activity.date_format: 'yyyy-MM' is not a date format dates can be read with: it needs yyyy, MM and dd, once each"),
+    ]
+
+    @Test("partners check refuses a file name that leaves staging or never changes, and a date format with unknown letters; place refuses to run",
+          arguments: EntranceValidationTests.badPartnerFiles)
+    func badPartnerFile(line: String, replacement: String, error: String) throws {
+        let install = try Installation()
+        try install.usePartners(["local-folder"])
+        #expect(try install.handoff(["partners", "check"]).status == 0)
+        let path = install.root.appendingPathComponent("partners/local-folder.toml").path
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        try #require(text.contains(line))
+        try text.replacingOccurrences(of: line, with: replacement).write(toFile: path, atomically: true, encoding: .utf8)
+        let check = try install.handoff(["partners", "check"])
+        #expect(check.status == 1)
+        #expect(check.stderr == "error  \(path): \(error)\nError: 1 problem in partner files: those partners are not used until fixed\n",
+                "\(check.stderr)")
+        try install.importSampleData()
+        let place = try install.handoff(["place", "--as-of", "2026-11-15", "--quiet"])
+        #expect(place.status == 1)
+        #expect(place.stderr.contains("error  \(path): \(error)\n") && place.stderr.contains("nothing was placed"), "\(place.stderr)")
+        #expect(try install.stagedFiles().isEmpty)
+        #expect(!FileManager.default.fileExists(atPath: install.root.appendingPathComponent("escape_001.csv").path))
+    }
+
+    @Test("Every shipped partner file passes the new name and date-format checks")
+    func shippedPartners() throws {
+        let install = try Installation()
+        try install.usePartners(["keystone-recovery", "meridian-commercial", "local-folder"])
+        let r = try install.handoff(["partners", "check"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stderr.isEmpty, "\(r.stderr)")
+    }
 }
