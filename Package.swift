@@ -106,7 +106,7 @@ let package = Package(
         .testTarget(name: "HandoffTransportTests", dependencies: ["HandoffTransport", "HandoffDomain", "HandoffCSV", "HandoffTestSupport"]),
         .testTarget(name: "HandoffIntegrationTests", dependencies: [
             "HandoffDomain", "HandoffCSV", "HandoffStore", "HandoffSQLite", "HandoffConfig", "HandoffImport", "HandoffCLI",
-            "HandoffPartners", "HandoffPlacement", "HandoffTestSupport", "HandoffOutbox", "HandoffTransport",
+            "HandoffPartners", "HandoffPlacement", "HandoffTestSupport", "HandoffOutbox", "HandoffTransport", "HandoffIntake",
         ]),
     ]
 )

@@ -59,8 +59,12 @@ public struct Reconciliation {
     public func run(each: (Line) throws -> Void) throws -> Tally {
         var tally = Tally()
         func emit(_ line: Line) throws { tally.count(line.outcome); try each(line) }
-        let received = try store.readInbox { try $0.inbox() }.filter { $0.state == "received" }
-        for record in received {
+        let (received, waiting) = try inAgencyOrder(try store.readInbox { try $0.inbox() }.filter { $0.state == "received" })
+        for (record, seq) in waiting {
+            try emit(Line(partnerID: record.partnerID, key: record.remoteName, account: nil, outcome: "waiting",
+                          reason: "the agency numbered it \(seq); it waits for the events before it, which the next fetch of the agency's feed brings"))
+        }
+        for (record, seq) in received {
             guard let partner = partners.first(where: { $0.id == record.partnerID }), let spec = returnSpec(record, partner),
                   let mapping = spec.events else { continue }
             // Two passes over the file, so that memory does not grow with its size: the first
@@ -85,12 +89,59 @@ public struct Reconciliation {
                     if !Self.isRemittance(e.event.kind) { try emit(try apply(e, inboxID: record.id, partner: partner, w)) }
                 }
                 try w.setInboxState(id: record.id, "applied", reason: nil)
+                if let seq { try w.setFeedCursor(partnerID: Self.appliedKey(partner.id), String(seq)) }
             }
             // A reversal waiting for this payment is applied now, before anything that arrives after it.
             try retryWaiting(emit)
         }
         try retryWaiting(emit)
         return tally
+    }
+
+    /// Where the number of the last event applied in an agency's own order is kept (beside the feed's cursor).
+    static func appliedKey(_ partnerID: String) -> String { "applied-order:" + partnerID }
+
+    /// The received files and events in the order to apply them, each event with its number
+    /// in the agency's order (`order` in the partner's `[transport] events`), and the events
+    /// that must wait. Files keep the order they arrived in. An agency that numbers its
+    /// events has them applied by that number, whatever order pushes and the feed brought
+    /// them in, and only once every event before them is known: up to the feed's cursor
+    /// (the feed has them all in order), or the one right after the last applied. One beyond
+    /// that waits for the next fetch of the feed, so the end state never depends on arrival order.
+    private func inAgencyOrder(_ records: [InboxRecord]) throws -> (ready: [(InboxRecord, Int64?)], waiting: [(InboxRecord, Int64)]) {
+        var numbered: [String: [(record: InboxRecord, seq: Int64)]] = [:]
+        var slots: [String: [Int]] = [:]
+        var out: [(InboxRecord, Int64?)] = []
+        for record in records {
+            guard record.remoteName.hasPrefix("event:"), let partner = partners.first(where: { $0.id == record.partnerID }),
+                  let field = partner.transport.settings.table("events")?.string("order"), let path = record.plainPath,
+                  let json = try? JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as? [String: Any],
+                  let seq = (json[field] as? NSNumber).map({ $0.int64Value }) ?? (json[field] as? String).flatMap({ Int64($0) }) else {
+                out.append((record, nil))
+                continue
+            }
+            slots[partner.id, default: []].append(out.count)
+            numbered[partner.id, default: []].append((record, seq))
+            out.append((record, seq))
+        }
+        var ready = Array(repeating: true, count: out.count)
+        var waiting: [(InboxRecord, Int64)] = []
+        for (partnerID, events) in numbered {
+            let (cursor, applied) = try store.readReconciliation { r in
+                (try r.feedCursor(partnerID: partnerID).flatMap { Int64($0) }, try r.feedCursor(partnerID: Self.appliedKey(partnerID)).flatMap { Int64($0) })
+            }
+            var last = applied
+            for (slot, event) in zip(slots[partnerID]!, events.sorted { ($0.seq, $0.record.id) < ($1.seq, $1.record.id) }) {
+                out[slot] = (event.record, event.seq)
+                if event.seq <= (cursor ?? .min) || last.map({ event.seq <= $0 + 1 }) == true {
+                    last = max(last ?? event.seq, event.seq)
+                } else {
+                    ready[slot] = false
+                    waiting.append((event.record, event.seq))
+                }
+            }
+        }
+        return (zip(out, ready).filter(\.1).map(\.0), waiting)
     }
 
     /// Applies waiting events (reversals that arrived before their payments) whose wait is over.
