@@ -29,6 +29,7 @@ struct ImportCommand: ParsableCommand {
     func run() throws {
         let context = try global.open()
         var options = ImportOptions(defaultCurrency: context.config.defaultCurrency)
+        options.maxAmount = context.config.maxAmount
         options.ignoreUnknownColumns = ignoreUnknown
         options.rejectFile = rejectFile
         options.actor = "cli"

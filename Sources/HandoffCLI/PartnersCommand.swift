@@ -49,7 +49,7 @@ extension CommandContext {
     /// The partners, refusing to go on while any partner file has a problem: a run with one
     /// agency missing would allocate differently from what the business configured.
     func partners() throws -> [Partner] {
-        let (partners, problems) = PartnerLoader.loadAll(directory: config.partnersDirectory)
+        let (partners, problems) = PartnerLoader.loadAll(directory: config.partnersDirectory, maxAmount: config.maxAmount)
         if !problems.isEmpty {
             for problem in problems { Output.note("error  \(problem)") }
             throw CLIError("partner files have problems (run `handoff partners check`); nothing was placed")

@@ -27,6 +27,8 @@ public struct HandoffConfig: Sendable {
     public var journalAccounts: JournalAccounts = JournalAccounts()
     /// `handoff serve` (`[server]`).
     public var server: ServerSettings = ServerSettings()
+    /// The largest amount an import or an agency's file may carry (`[limits] max_amount`).
+    public var maxAmount: AmountLimit = .default
 
     /// Where placement runs write files for the transport stage to send: `<data>/staging/<partner>/`.
     public var stagingDirectory: String { dataDirectory + "/staging" }
@@ -115,6 +117,21 @@ public struct HandoffConfig: Sendable {
             t.rejectUnknownKeys()
         }
 
+        var maxAmount = AmountLimit.default
+        if let t = top.table("limits") {
+            if let text = t.string("max_amount") {
+                do {
+                    let amount = try DecimalAmount(parsing: text)
+                    if amount.minorUnits(digits: 0) < 1 || amount.minorUnitsRoundingUp(digits: 0) > AmountLimit.ceiling {
+                        problems.add("limits.max_amount", "must be between 1 and \(AmountLimit.ceiling), not \(text)")
+                    } else {
+                        maxAmount = AmountLimit(maximum: amount)
+                    }
+                } catch { problems.add("limits.max_amount", "\(error)") }
+            }
+            t.rejectUnknownKeys()
+        }
+
         top.rejectUnknownKeys()
         try problems.check()
 
@@ -123,7 +140,7 @@ public struct HandoffConfig: Sendable {
         }
         return HandoffConfig(file: file, root: root, businessName: name, timeZone: zone!, defaultCurrency: currency!,
                              databasePath: absolute(database), partnersDirectory: absolute(partners), dataDirectory: absolute(data),
-                             placementRules: rules, journalAccounts: journal, server: server)
+                             placementRules: rules, journalAccounts: journal, server: server, maxAmount: maxAmount)
     }
 
     /// Today's date in the business's time zone.
@@ -190,6 +207,11 @@ public struct HandoffConfig: Sendable {
         place_every_minutes = 1440
         send_every_minutes = 15
         fetch_every_minutes = 15
+
+        [limits]
+        # The largest amount Handoff takes (an invoice, a transaction, an agency's amount), in each
+        # currency's own units (a string: never a float); a larger one is refused where it comes in.
+        max_amount = "1000000000.00"
 
         """
     }

@@ -111,13 +111,15 @@ struct RowReader {
         return d
     }
 
-    func positiveAmount(_ column: String, currency: Currency) throws(RowError) -> Money {
+    /// An amount above zero and within `limit`, in `currency`.
+    func positiveAmount(_ column: String, currency: Currency, limit: AmountLimit) throws(RowError) -> Money {
         let v = try required(column)
         let money: Money
         do { money = try Money(parsing: v, currency: currency) } catch {
             throw self.error(column, "\(error) in \(currency.code)")
         }
         guard money.isPositive else { throw error(column, "must be more than zero, not \(v)") }
+        guard limit.allows(money) else { throw error(column, limit.refusal(money.minorUnits, digits: currency.minorUnitDigits, currency: currency)) }
         return money
     }
 

@@ -14,6 +14,8 @@ public struct ImportOptions: Sendable {
     public var rejectFile: String?
     /// The currency of a customer row that names none.
     public var defaultCurrency: Currency
+    /// The largest amount an invoice or a transaction may have (`[limits] max_amount`).
+    public var maxAmount: AmountLimit = .default
     /// Who is importing, for the audit log.
     public var actor = "import"
     /// Called now and then with bytes read and the file's size: for a progress bar.

@@ -74,7 +74,7 @@ final class RowImporter {
         if dueDate < invoiceDate {
             throw row.error("due_date", "\(dueDate) is before the invoice date \(invoiceDate)")
         }
-        let amount = try row.positiveAmount("amount", currency: currency)
+        let amount = try row.positiveAmount("amount", currency: currency, limit: options.maxAmount)
         let disputedGiven = try row.bool("disputed")
 
         // A new invoice is inserted at once (the common case: one statement, no lookup); one
@@ -115,7 +115,7 @@ final class RowImporter {
         guard let kind = EntryKind(rawValue: typeText.lowercased()), EntryKind.transactionKinds.contains(kind) else {
             throw row.error("type", "'\(typeText)' is not one of \(EntryKind.transactionKinds.map(\.rawValue).joined(separator: ", "))")
         }
-        let amount = try row.positiveAmount("amount", currency: currency)
+        let amount = try row.positiveAmount("amount", currency: currency, limit: options.maxAmount)
         let invoiceNumber = row.optional("invoice_number")
         let reverses = row.optional("reverses")
         if kind == .paymentReversal && reverses == nil {

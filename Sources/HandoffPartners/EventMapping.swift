@@ -27,6 +27,8 @@ public struct EventMapping: Sendable {
     public var amountFormat: String
     public var amountDigits: Int
     public var dateFormat: String
+    /// The largest amount a record may carry (`[limits] max_amount`; ``PartnerLoader`` sets it).
+    public var maxAmount = AmountLimit.default
 
     static let events = ["accepted", "rejected", "acknowledged", "file_rejected", "status_changed", "payment_collected", "payment_reversed",
                          "direct_payment_echo", "remittance_line", "remittance_total", "remittance_statement", "ignored"]
@@ -84,14 +86,21 @@ public struct EventMapping: Sendable {
             guard let v = field(key) else { throw MappingError(message: "\(type): \(rule.fields[key] ?? key) is empty") }
             return v
         }
+        func limited(_ value: Int64, _ name: String) throws(MappingError) -> Int64 {
+            guard maxAmount.allows(value, digits: amountDigits) else {
+                throw MappingError(message: "\(type): \(name) \(maxAmount.refusal(value, digits: amountDigits))")
+            }
+            return value
+        }
         func amount(_ key: String) throws(MappingError) -> Int64? {
             guard let raw = rule.fields[key].flatMap({ values($0) }) else { return nil }
-            if let n = raw as? Int { return Int64(n) }
-            if let n = raw as? Int64 { return n }
+            if let n = raw as? Int { return try limited(Int64(n), rule.fields[key]!) }
+            if let n = raw as? Int64 { return try limited(n, rule.fields[key]!) }
             guard let t = text(raw), !t.isEmpty else { return nil }
             do {
-                return amountFormat == "minor_units" ? try Amount.parseImpliedDecimal(t) : try Amount.parseMinorUnits(t, digits: amountDigits)
-            } catch { throw MappingError(message: "\(type): \(rule.fields[key]!) \(error)") }
+                return try limited(amountFormat == "minor_units" ? try Amount.parseImpliedDecimal(t) : try Amount.parseMinorUnits(t, digits: amountDigits),
+                                   rule.fields[key]!)
+            } catch let e as MappingError { throw e } catch { throw MappingError(message: "\(type): \(rule.fields[key]!) \(error)") }
         }
         func date() throws(MappingError) -> CalendarDate? {
             guard let t = field("date") else { return nil }
@@ -132,7 +141,7 @@ public struct EventMapping: Sendable {
             if let listKey = rule.fields["invoices"], let list = values(listKey) as? [[String: Any]] {
                 for item in list {
                     guard let number = item["invoice_number"] as? String else { continue }
-                    let cents = (item["amount_cents"] as? Int).map(Int64.init) ?? 0
+                    let cents = try limited((item["amount_cents"] as? Int).map(Int64.init) ?? 0, "\(listKey) amount_cents")
                     invoices.append(InvoiceAmount(invoiceNumber: number, amount: cents))
                 }
             }

@@ -7,8 +7,10 @@ import HandoffLayout
 /// partner with any problem is never used.
 public enum PartnerLoader {
     /// Every `*.toml` file in `directory`, sorted by name. Problems of every file are
-    /// collected; the result holds the partners that have none.
-    public static func loadAll(directory: String, environment: [String: String] = ProcessInfo.processInfo.environment)
+    /// collected; the result holds the partners that have none. Their event mappings refuse
+    /// an amount above `maxAmount` (the configuration's `[limits] max_amount`).
+    public static func loadAll(directory: String, maxAmount: AmountLimit = .default,
+                               environment: [String: String] = ProcessInfo.processInfo.environment)
         -> (partners: [Partner], problems: [ConfigError]) {
         let names = ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []).filter { $0.hasSuffix(".toml") }.sorted()
         var partners: [Partner] = []
@@ -17,7 +19,8 @@ public enum PartnerLoader {
         for name in names {
             let path = (directory as NSString).appendingPathComponent(name)
             do {
-                let partner = try load(path: path)
+                var partner = try load(path: path)
+                for kind in partner.returns.keys { partner.returns[kind]?.events?.maxAmount = maxAmount }
                 if let other = ids[partner.id] {
                     problems.append(ConfigError(file: path, key: "id", problem: "'\(partner.id)' is also the id of \(other)"))
                     continue

@@ -235,8 +235,11 @@ public struct PlacementRun {
         } else {
             date = Itemization.date(basis: options.rules.itemizationBasis, invoices: p.invoices) ?? options.asOf
         }
-        let itemization = Itemization.compute(entries: try reader.itemizationEntries(customerID: c.customerID, invoiceIDs: ids),
-                                              date: date, currency: currency)
+        let entries = try reader.itemizationEntries(customerID: c.customerID, invoiceIDs: ids)
+        let itemization: Itemization
+        do { itemization = try Itemization.compute(entries: entries, date: date, currency: currency) } catch {
+            throw PlacementRunError.amountTooLarge(c.profile.accountNumber, error)
+        }
         let invoices = try reader.invoices(customerID: c.customerID).filter { ids.contains($0.id) }
             .sorted { OpenItem.oldestFirst($0.openItem, $1.openItem) }
             .map { PlacementValues.Invoice(number: $0.terms.invoiceNumber, date: $0.terms.invoiceDate, dueDate: $0.terms.dueDate,
@@ -292,9 +295,12 @@ public struct PlacementRun {
 /// A placement run that cannot go on.
 public enum PlacementRunError: Error, CustomStringConvertible {
     case badBatchID(String, String, String)
+    /// An account's figures cannot be added up in 64 bits (its account number, and what).
+    case amountTooLarge(String, AmountOverflow)
     public var description: String {
         switch self {
         case .badBatchID(let partner, let id, let why): return "\(partner): batch id '\(id)' \(why) (check batch_id in its partner file)"
+        case .amountTooLarge(let account, let overflow): return "account \(account): \(overflow)"
         }
     }
 }

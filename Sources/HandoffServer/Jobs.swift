@@ -95,7 +95,7 @@ public actor Jobs {
     public func isRunning(_ name: Name) -> Bool { running.contains(name) }
 
     static func partners(_ config: HandoffConfig) throws -> [Partner] {
-        let (partners, problems) = PartnerLoader.loadAll(directory: config.partnersDirectory)
+        let (partners, problems) = PartnerLoader.loadAll(directory: config.partnersDirectory, maxAmount: config.maxAmount)
         if !problems.isEmpty { throw ConfigErrors(problems) }
         return partners
     }

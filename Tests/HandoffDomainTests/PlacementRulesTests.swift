@@ -84,6 +84,9 @@ struct SelectionTests {
         (.recentPayment, "paid on 2026-05-03, within 30 days", F.candidate(lastPaymentDate: F.asOf.adding(days: -29)), nil),
         (.finalNoticeWaiting, "final notice of 2026-05-03; placeable from 2026-06-02",
          F.candidate(finalNoticeDate: F.asOf.adding(days: -29)), 30),
+        // Balances beyond 2⁶³ together (recorded before [limits] max_amount existed): refused in words, never a trap.
+        (.amountTooLarge, "the balance of the past-due invoices is too large to add up exactly (beyond 64 bits): check the amounts recorded",
+         F.candidate([F.invoice(1, daysPastDue: 200, balance: Int64.max / 2 + 1), F.invoice(2, daysPastDue: 300, balance: Int64.max / 2 + 1)]), nil),
     ]
 
     @Test("Each refusal code, with its words", arguments: refusals)
@@ -500,7 +503,7 @@ struct ItemizationTests {
     static let date = CalendarDate(iso: "2026-01-31")!
 
     @Test("Entries on or before the date make the amount; later ones go to their parts")
-    func parts() {
+    func parts() throws {
         let d = Self.date
         let entries = [
             Entry(kind: .invoice, amount: 10_000, date: d.adding(days: -30)),
@@ -512,7 +515,7 @@ struct ItemizationTests {
             Entry(kind: .credit, amount: -500, date: d.adding(days: 5)),
             Entry(kind: .writeoff, amount: -700, date: d.adding(days: 6)),
         ]
-        let i = Itemization.compute(entries: entries, date: d, currency: .usd)
+        let i = try Itemization.compute(entries: entries, date: d, currency: .usd)
         #expect(i.date == d)
         #expect(i.amount == Money(minorUnits: 8000, currency: .usd))
         #expect(i.interest == Money(minorUnits: 150, currency: .usd))
@@ -523,18 +526,18 @@ struct ItemizationTests {
     }
 
     @Test("Interest and fees on or before the date are part of the amount")
-    func earlyCharges() {
+    func earlyCharges() throws {
         let d = Self.date
-        let i = Itemization.compute(entries: [Entry(kind: .invoice, amount: 1000, date: d.adding(days: -60)),
+        let i = try Itemization.compute(entries: [Entry(kind: .invoice, amount: 1000, date: d.adding(days: -60)),
                                               Entry(kind: .interest, amount: 10, date: d.adding(days: -1)),
                                               Entry(kind: .fee, amount: 25, date: d)], date: d, currency: .cad)
         #expect(i == Itemization(date: d, amount: Money(minorUnits: 1035, currency: .cad), interest: .zero(.cad), fees: .zero(.cad),
                                  payments: .zero(.cad), credits: .zero(.cad)))
-        #expect(Itemization.compute(entries: [], date: d, currency: .usd).balance == .zero(.usd))
+        #expect(try Itemization.compute(entries: [], date: d, currency: .usd).balance == .zero(.usd))
     }
 
     @Test("The parts always add up to the sum of the entries")
-    func balanceIsTheSum() {
+    func balanceIsTheSum() throws {
         var rng = SplitMix64(seed: 2026)
         let d = Self.date
         for _ in 0..<400 {
@@ -544,7 +547,7 @@ struct ItemizationTests {
                 return Entry(kind: kind, amount: kind.sign * Int64.random(in: 1...5_000_000, using: &rng),
                              date: d.adding(days: Int.random(in: -90...90, using: &rng)))
             }
-            let i = Itemization.compute(entries: entries, date: d, currency: .usd)
+            let i = try Itemization.compute(entries: entries, date: d, currency: .usd)
             let later = entries.filter { $0.date > d }
             func sum(_ es: [Entry], _ kinds: Set<EntryKind>) -> Int64 { es.filter { kinds.contains($0.kind) }.reduce(0) { $0 + $1.amount } }
             #expect(i.balance.minorUnits == entries.reduce(0) { $0 + $1.amount })
@@ -554,6 +557,19 @@ struct ItemizationTests {
             #expect(i.payments.minorUnits == -sum(later, [.payment, .paymentReversal]))
             #expect(i.credits.minorUnits == -sum(later, [.credit, .writeoff]))
             #expect(i.interest.minorUnits >= 0 && i.fees.minorUnits >= 0 && i.credits.minorUnits >= 0)
+        }
+    }
+
+    @Test("A part beyond 64 bits is an error that says so, never a trap")
+    func overflow() {
+        let d = Self.date
+        let entries = [Entry(kind: .invoice, amount: Int64.max / 2 + 1, date: d.adding(days: -60)),
+                       Entry(kind: .invoice, amount: Int64.max / 2 + 1, date: d.adding(days: -30))]
+        #expect(throws: AmountOverflow(what: "the itemization of the placed invoices")) {
+            try Itemization.compute(entries: entries, date: d, currency: .usd)
+        }
+        #expect(throws: AmountOverflow(what: "the itemization of the placed invoices")) {
+            try Itemization.compute(entries: [Entry(kind: .payment, amount: Int64.min, date: d.adding(days: 1))], date: d, currency: .usd)
         }
     }
 

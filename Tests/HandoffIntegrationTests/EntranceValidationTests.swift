@@ -1,4 +1,5 @@
 import Foundation
+import HandoffTestSupport
 import Testing
 
 /// Bad input at the entrance (issue 12): what the configuration, an import file or a partner
@@ -29,10 +30,11 @@ struct EntranceValidationTests {
             #expect(r.stderr == expected, "\(command): \(r.stderr)")
             #expect(!FileManager.default.fileExists(atPath: typo), "\(command) created \(typo)")
         }
-        // The daemon too: it stops at once rather than serve an empty record.
-        let serve = try install.handoff(["serve", "--port", "1"], environment: ["HANDOFF_API_TOKEN": "test-token-0123456789abcdef"])
+        // The daemon too: it stops at once rather than serve an empty record (killed after 30 s if it serves instead).
+        let serve = try shell("/usr/bin/timeout", ["30", Handoff.binary.path, "--config", install.configPath, "serve", "--port", String(try freeLoopbackPort())],
+                              environment: ["HANDOFF_API_TOKEN": "test-token-0123456789abcdef"])
         #expect(serve.status == 1)
-        #expect(serve.stderr == expected, "\(serve.stderr)")
+        #expect(serve.output == expected, "\(serve.output)")
         #expect(!FileManager.default.fileExists(atPath: typo))
         // The real database, set up by init, still opens.
         let text = try String(contentsOfFile: install.configPath, encoding: .utf8)
@@ -172,5 +174,119 @@ struct EntranceValidationTests {
         let r = try install.handoff(["partners", "check"])
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.stderr.isEmpty, "\(r.stderr)")
+    }
+
+    // MARK: - Amounts have a limit at every entrance
+
+    static let oneCustomer = """
+        account_number,type,business_name,first_name,last_name,currency
+        A-1001,consumer,,Renée,Côté,USD
+
+        """
+
+    @Test("Two invoices of 50,000,000,000,000,000.00 are refused at import, with file, line and column; accounts and aging still work")
+    func hugeInvoices() throws {
+        let install = try Installation()
+        #expect(try install.handoff(["import", "customers", try install.write("customers.csv", Self.oneCustomer)]).status == 0)
+        let invoices = try install.write("invoices.csv", """
+            account_number,invoice_number,invoice_date,due_date,amount
+            A-1001,INV-1,2026-01-15,2026-02-14,50000000000000000.00
+            A-1001,INV-2,2026-01-16,2026-02-15,50000000000000000.00
+
+            """)
+        let r = try install.handoff(["import", "invoices", invoices])
+        #expect(r.status == 1)
+        let refusal = "50000000000000000.00 USD is more than the largest amount Handoff takes, 1000000000.00 USD ([limits] max_amount in the configuration)"
+        #expect(r.stderr == """
+            Error: \(invoices): refused, nothing was imported (2 bad rows):
+              \(invoices):2: column 'amount': \(refusal)
+              \(invoices):3: column 'amount': \(refusal)
+
+            """, "\(r.stderr)")
+        for command in [["accounts", "--as-of", "2026-11-15", "--json"], ["aging", "--as-of", "2026-11-15", "--json"]] {
+            let out = try install.handoff(command)
+            #expect(out.status == 0, "\(command): \(out.stderr)")
+        }
+    }
+
+    @Test("The limit itself is taken, a cent more is refused, in invoices and in transactions")
+    func limitBoundary() throws {
+        let install = try Installation()
+        #expect(try install.handoff(["import", "customers", try install.write("customers.csv", Self.oneCustomer)]).status == 0)
+        let invoices = try install.write("invoices.csv", """
+            account_number,invoice_number,invoice_date,due_date,amount
+            A-1001,INV-1,2026-01-15,2026-02-14,"1,000,000,000.00"
+            A-1001,INV-2,2026-01-16,2026-02-15,1000000000.00
+
+            """)
+        let ok = try install.handoff(["import", "invoices", invoices])
+        #expect(ok.status == 0, "\(ok.stderr)")
+        let over = try install.write("over.csv", "account_number,invoice_number,invoice_date,due_date,amount\nA-1001,INV-3,2026-01-17,2026-02-16,1000000000.01\n")
+        let r = try install.handoff(["import", "invoices", over])
+        #expect(r.stderr.contains("\(over):2: column 'amount': 1000000000.01 USD is more than the largest amount Handoff takes, 1000000000.00 USD"),
+                "\(r.stderr)")
+        let transactions = try install.write("transactions.csv", """
+            reference,account_number,invoice_number,date,type,amount
+            P1,A-1001,,2026-03-01,payment,100.00
+            F1,A-1001,INV-1,2026-03-02,fee,1000000000.01
+
+            """)
+        let t = try install.handoff(["import", "transactions", transactions])
+        #expect(t.status == 1)
+        #expect(t.stderr == """
+            Error: \(transactions): refused, nothing was imported (1 bad row):
+              \(transactions):3: column 'amount': 1000000000.01 USD is more than the largest amount Handoff takes, 1000000000.00 USD ([limits] max_amount in the configuration)
+
+            """, "\(t.stderr)")
+        let accounts = try install.handoff(["accounts", "--as-of", "2026-11-15", "--json"])
+        #expect(accounts.status == 0 && accounts.stdout.contains("200000000000"), "\(accounts.stdout) \(accounts.stderr)")
+    }
+
+    @Test("[limits] max_amount sets the limit, in each currency's own units; a bad value is refused with its key")
+    func configuredLimit() throws {
+        let install = try Installation(currency: "JPY")
+        let text = try String(contentsOfFile: install.configPath, encoding: .utf8)
+        #expect(text.contains("[limits]\n"), "init writes the key with its default")
+        try text.replacingOccurrences(of: "max_amount = \"1000000000.00\"", with: "max_amount = \"500.00\"")
+            .write(toFile: install.configPath, atomically: true, encoding: .utf8)
+        #expect(try install.handoff(["import", "customers", try install.write("customers.csv", "account_number,type,last_name\nA-1,consumer,Sato\n")]).status == 0)
+        let invoices = try install.write("invoices.csv", "account_number,invoice_number,invoice_date,due_date,amount\nA-1,I-1,2026-01-15,2026-02-14,500\nA-1,I-2,2026-01-15,2026-02-14,501\n")
+        let r = try install.handoff(["import", "invoices", invoices])
+        #expect(r.stderr == """
+            Error: \(invoices): refused, nothing was imported (1 bad row):
+              \(invoices):3: column 'amount': 501 JPY is more than the largest amount Handoff takes, 500 JPY ([limits] max_amount in the configuration)
+
+            """, "\(r.stderr)")
+        for (value, problem) in [("\"0.50\"", "must be between 1 and 10000000000, not 0.50"), ("\"-5\"", "must be between 1 and 10000000000, not -5"),
+                                 ("\"10000000000.01\"", "must be between 1 and 10000000000, not 10000000000.01"),
+                                 ("1000.0", "must be a string, not a decimal number"), ("\"lots\"", "'lots' is not an amount")] {
+            try text.replacingOccurrences(of: "max_amount = \"1000000000.00\"", with: "max_amount = \(value)")
+                .write(toFile: install.configPath, atomically: true, encoding: .utf8)
+            let bad = try install.handoff(["accounts"])
+            #expect(bad.status == 1)
+            #expect(bad.stderr == "Error: \(install.configPath): limits.max_amount: \(problem)\n", "\(bad.stderr)")
+        }
+    }
+
+    @Test("An agency's amount beyond the limit is not booked: its file is quarantined with the field named")
+    func hugeAgencyAmount() throws {
+        let install = try Installation()
+        try install.usePartners(["local-folder"])
+        try install.importSampleData()
+        let inbox = install.root.appendingPathComponent("var/agencies/local-folder/outbound")
+        try FileManager.default.createDirectory(at: inbox, withIntermediateDirectories: true)
+        try Data("""
+            type,account_number,date,invoice_number,amount,commission,net,status,transaction_id,original_transaction_id,note
+            PAYMENT,A-1001,2026-11-18,,50000000000000000.00,0.00,50000000000000000.00,,LF-T0001,,too much
+
+            """.utf8).write(to: inbox.appendingPathComponent("LFC_ACT_DEMO01_20261125.csv"))
+        _ = try install.handoff(["fetch"])
+        let listed = try install.handoff(["inbox", "--json"])
+        #expect(listed.stdout.contains("PAYMENT: amount 50000000000000000.00 is more than the largest amount Handoff takes, 1000000000.00 "
+                                       + "([limits] max_amount in the configuration)"), "\(listed.stdout)")
+        #expect(listed.stdout.contains("quarantined"), "\(listed.stdout)")
+        #expect(try dbCount(install, "SELECT COUNT(*) FROM transactions WHERE reference LIKE '%LF-T0001%'") == 0)
+        let accounts = try install.handoff(["accounts", "--as-of", "2026-11-15"])
+        #expect(accounts.status == 0, "\(accounts.stderr)")
     }
 }

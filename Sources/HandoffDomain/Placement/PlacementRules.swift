@@ -63,17 +63,19 @@ public struct Itemization: Hashable, Sendable {
 
     /// Itemizes the ledger entries of the placed invoices from `date`: entries on or before it
     /// make up the amount owed then; later ones are sorted into interest, fees, payments and
-    /// credits. The parts always add up to the sum of the entries.
-    public static func compute(entries: [Entry], date: CalendarDate, currency: Currency) -> Itemization {
+    /// credits. The parts always add up to the sum of the entries. Each part is added up with
+    /// checked arithmetic: one beyond 64 bits throws ``AmountOverflow`` rather than trap.
+    public static func compute(entries: [Entry], date: CalendarDate, currency: Currency) throws(AmountOverflow) -> Itemization {
         var amount: Int64 = 0, interest: Int64 = 0, fees: Int64 = 0, payments: Int64 = 0, credits: Int64 = 0
+        let what = "the itemization of the placed invoices"
         for e in entries {
-            if e.date <= date { amount += e.amount; continue }
+            if e.date <= date { amount = try Amount.add(amount, e.amount, what: what); continue }
             switch e.kind {
-            case .interest: interest += e.amount
-            case .fee: fees += e.amount
-            case .payment, .paymentReversal: payments -= e.amount
-            case .credit, .writeoff: credits -= e.amount
-            case .invoice: amount += e.amount
+            case .interest: interest = try Amount.add(interest, e.amount, what: what)
+            case .fee: fees = try Amount.add(fees, e.amount, what: what)
+            case .payment, .paymentReversal: payments = try Amount.subtract(payments, e.amount, what: what)
+            case .credit, .writeoff: credits = try Amount.subtract(credits, e.amount, what: what)
+            case .invoice: amount = try Amount.add(amount, e.amount, what: what)
             }
         }
         func m(_ v: Int64) -> Money { Money(minorUnits: v, currency: currency) }

@@ -47,7 +47,8 @@ public struct NotPlaced: Error, Hashable, Sendable, CustomStringConvertible {
         case hold, withAgency = "with_agency", nothingPastDue = "nothing_past_due", allDisputed = "all_disputed",
              tooRecent = "too_recent", belowMinimum = "below_minimum", recentPayment = "recent_payment",
              finalNoticeDue = "final_notice_due", finalNoticeWaiting = "final_notice_waiting",
-             noEligibleAgency = "no_eligible_agency", agenciesExhausted = "agencies_exhausted", atCapacity = "at_capacity"
+             noEligibleAgency = "no_eligible_agency", agenciesExhausted = "agencies_exhausted", atCapacity = "at_capacity",
+             amountTooLarge = "amount_too_large"
     }
     public var code: Code
     public var detail: String
@@ -97,7 +98,11 @@ public enum Selection {
         if days < rules.minDaysPastDue {
             return .notPlaced(NotPlaced(.tooRecent, "\(days) days past due (minimum \(rules.minDaysPastDue))"))
         }
-        let balance = Money(minorUnits: invoices.reduce(0) { $0 + $1.balance }, currency: currency)
+        let total: Int64
+        do { total = try Amount.sum(invoices.lazy.map(\.balance), what: "the balance of the past-due invoices") } catch {
+            return .notPlaced(NotPlaced(.amountTooLarge, error.description))
+        }
+        let balance = Money(minorUnits: total, currency: currency)
         let minimum = Money(minorUnits: rules.minBalance.minorUnitsRoundingUp(digits: currency.minorUnitDigits), currency: currency)
         if balance.minorUnits < minimum.minorUnits {
             return .notPlaced(NotPlaced(.belowMinimum, "balance \(balance.decimalText) below the minimum \(minimum.decimalText)"))
