@@ -1,4 +1,5 @@
 import ArgumentParser
+import HandoffDomain
 import HandoffReconciliation
 import HandoffStore
 
@@ -141,11 +142,18 @@ struct RemittancesCommand: ParsableCommand {
         let statements = try context.store.readReconciliation { try $0.remittances() }
         if json { print(try Output.json(statements)); return }
         for r in statements {
-            print("\(Output.cell(r.partnerID, 20))  \(Output.cell(r.key, 30))  \(r.model)  amount \(r.amount)  commission \(r.commission)  net \(r.net)"
+            let currency = r.currency.flatMap { Currency(code: $0) }
+            func money(_ m: Int64?) -> String {
+                guard let m else { return "-" }
+                return currency.map { Money(minorUnits: m, currency: $0).groupedText + " " + $0.code } ?? Amount.format(m, digits: 2)
+            }
+            print("\(Output.cell(r.partnerID, 20))  \(Output.cell(r.key, 30))  \(r.model)  amount \(money(r.amount))  commission \(money(r.commission))  net \(money(r.net))"
                   + (r.reference.map { "  ref \($0)" } ?? "") + "  \(r.state)")
             if let note = r.note { print("    \(note)") }
-            for d in r.differences {
-                print("    \(d.transactionID): \(d.field) on the statement \(d.statement.map(String.init) ?? "-"), recorded \(d.recorded.map(String.init) ?? "-")")
+            for d in r.differences where d.field != "currency" {
+                let what = d.field == "already_remitted" ? "already remitted by an earlier statement (\(money(d.recorded))), listed again with nothing changed since"
+                    : "\(d.field) on the statement \(money(d.statement)), recorded \(money(d.recorded))"
+                print("    \(d.transactionID): \(what)")
             }
         }
         if statements.isEmpty { print("no remittance statements") }

@@ -57,7 +57,7 @@ struct ReportCommand: ParsableCommand {
             let context = try global.open()
             let models = Dictionary(uniqueKeysWithValues: try context.partners().map { ($0.id, $0.terms.remittance) })
             let report = try context.store.readReconciliation { try ReconciliationReport(month: month, from: from, to: to, models: models, reader: $0) }
-            let rows = report.agencies, remitted = report.remitted, difference = report.difference
+            let rows = report.agencies
             if json { print(try Output.json(report)); return }
             print("Reconciliation for \(month)")
             print([Output.cell("AGENCY", 20), "CUR", Output.cell("PLACED", 6, right: true), Output.cell("AMOUNT", 13, right: true),
@@ -71,8 +71,10 @@ struct ReportCommand: ParsableCommand {
                        Output.cell(t(r.figures.commission), 11, right: true), Output.cell(t(r.net_due), 12, right: true),
                        Output.cell(t(r.figures.direct_payment_amount), 12, right: true), Output.cell(t(r.fees_owed), 10, right: true)].joined(separator: "  "))
             }
-            for partner in difference.keys.sorted() {
-                print("  \(partner): remitted \(Amount.format(remitted[partner] ?? 0, digits: 2)), difference \(Amount.format(difference[partner]!, digits: 2))")
+            for r in rows where r.remitted != 0 || r.net_due != 0 {
+                let cur = Currency(code: r.figures.currency).map { Money(minorUnits: 0, currency: $0) }
+                func m(_ v: Int64) -> String { cur.map { Money(minorUnits: v, currency: $0.currency).description } ?? "\(Amount.format(v, digits: 2)) \(r.figures.currency)" }
+                print("  \(r.figures.partner) \(r.figures.currency): net due \(m(r.net_due)), remitted \(m(r.remitted)), difference \(m(r.difference))")
             }
             if rows.isEmpty { print("(nothing in \(month))") }
         }

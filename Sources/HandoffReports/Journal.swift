@@ -67,12 +67,13 @@ public enum Journal {
                 posting(model == .net ? clearing(fee.partnerID) : payable(fee.partnerID), -fee.expected, c),
             ]))
         }
-        var remitted: [String: Int64] = [:]
+        // Each statement (or each currency's part of one) is booked in its own currency.
+        var remitted: [String: [Currency: Int64]] = [:]
         for statement in try r.remittances() where statement.state != "refused" {
-            guard let text = statement.date, let date = CalendarDate(iso: text), date >= from, date <= to else { continue }
-            let c = currencies[statement.partnerID] ?? .usd
+            guard let text = statement.date, let date = CalendarDate(iso: text), date >= from, date <= to,
+                  let c = statement.currency.flatMap({ Currency(code: $0) }) ?? currencies[statement.partnerID] else { continue }
             let amount = statement.model == "net" ? statement.net : statement.amount
-            remitted[statement.partnerID, default: 0] += amount
+            remitted[statement.partnerID, default: [:]][c, default: 0] += amount
             entries.append(JournalEntry(date: date, description: "\(statement.partnerID) | remittance \(statement.reference ?? statement.key)",
                                         postings: [posting(accounts.bank, amount, c), posting(clearing(statement.partnerID), -amount, c)]))
         }
@@ -85,7 +86,7 @@ public enum Journal {
             let model = models[f.partner] ?? .net
             let due = model == .net ? f.collected_gross - f.commission - f.direct_payment_fees : f.collected_gross
             var postings = [JournalEntry.Posting(account: clearing(f.partner), amount: .zero(c),
-                                                 assertion: Money(minorUnits: due - (remitted[f.partner] ?? 0), currency: c))]
+                                                 assertion: Money(minorUnits: due - (remitted[f.partner]?[c] ?? 0), currency: c))]
             if model == .gross {
                 postings.append(.init(account: payable(f.partner), amount: .zero(c), assertion: Money(minorUnits: -(f.commission + f.direct_payment_fees), currency: c)))
             }

@@ -14,23 +14,28 @@ public struct ReconciliationReport: Encodable, Sendable {
         public var net_due: Int64
         /// Commission and direct-payment fees the business owes (gross agencies invoice them).
         public var fees_owed: Int64
+        /// What the agency's statements covering the month remitted in this currency (net for
+        /// a net agency, gross for a gross one; refused statements left out).
+        public var remitted: Int64
+        /// Net due less remitted, in this currency.
+        public var difference: Int64 { net_due - remitted }
 
         public func encode(to encoder: any Encoder) throws {
             try figures.encode(to: encoder)
-            enum K: String, CodingKey { case remittance_model, net_due, fees_owed }
+            enum K: String, CodingKey { case remittance_model, net_due, fees_owed, remitted, difference }
             var c = encoder.container(keyedBy: K.self)
             try c.encode(remittance_model, forKey: .remittance_model)
             try c.encode(net_due, forKey: .net_due)
             try c.encode(fees_owed, forKey: .fees_owed)
+            try c.encode(remitted, forKey: .remitted)
+            try c.encode(difference, forKey: .difference)
         }
     }
     /// YYYY-MM.
     public var month: String
+    /// One row per agency and currency: every figure of a row is in its currency, and no
+    /// figure adds two currencies.
     public var agencies: [Row]
-    /// By partner: statements dated in the month (net for a net agency, gross for a gross one).
-    public var remitted: [String: Int64]
-    /// By partner: net due less remitted (all currencies of the partner together, as its statements count them).
-    public var difference: [String: Int64]
 
     /// The first and last day of a `YYYY-MM` month, or nil when the text is not one.
     public static func days(ofMonth month: String) -> (from: CalendarDate, to: CalendarDate)? {
@@ -42,18 +47,21 @@ public struct ReconciliationReport: Encodable, Sendable {
 
     /// Builds the month's report from the store's figures and each partner's remittance model.
     public init(month: String, from: CalendarDate, to: CalendarDate, models: [String: RemittanceModel], reader: any ReportReading) throws {
-        let figures = try reader.agencyFigures(from: from, to: to)
-        remitted = try reader.remitted(from: from, to: to)
+        var figures = try reader.agencyFigures(from: from, to: to)
+        let remitted = try reader.remitted(from: from, to: to)
+        // An agency that remitted in a currency it has no other figure in still gets its row.
+        for (partner, byCurrency) in remitted {
+            for code in byCurrency.keys where !figures.contains(where: { $0.partner == partner && $0.currency == code }) {
+                figures.append(AgencyMonthFigures(partner: partner, currency: code))
+            }
+        }
+        figures.sort { ($0.partner, $0.currency) < ($1.partner, $1.currency) }
         self.month = month
         agencies = figures.map { f -> Row in
             let model = models[f.partner] ?? .net
             let fees = f.commission + f.direct_payment_fees
-            return Row(figures: f, remittance_model: model.rawValue, net_due: model == .net ? f.collected_gross - fees : f.collected_gross, fees_owed: fees)
+            return Row(figures: f, remittance_model: model.rawValue, net_due: model == .net ? f.collected_gross - fees : f.collected_gross, fees_owed: fees,
+                       remitted: remitted[f.partner]?[f.currency] ?? 0)
         }
-        var difference: [String: Int64] = [:]
-        for partner in Set(agencies.map(\.figures.partner)).union(remitted.keys) {
-            difference[partner] = agencies.filter { $0.figures.partner == partner }.reduce(0) { $0 + $1.net_due } - (remitted[partner] ?? 0)
-        }
-        self.difference = difference
     }
 }

@@ -14,6 +14,8 @@ enum Migrations {
         migrator.registerMigration("v7-agency-requests", migrate: createAgencyRequests)
         migrator.registerMigration("v8-commission-dates", migrate: addCommissionDates)
         migrator.registerMigration("v9-event-lookups", migrate: addEventLookups)
+        migrator.registerMigration("v10-remittance-currencies", migrate: addRemittanceCurrencies)
+        migrator.registerMigration("v11-ledger-by-date", migrate: addLedgerByDate)
         return migrator
     }
 
@@ -353,6 +355,37 @@ enum Migrations {
         try db.execute(sql: """
             CREATE INDEX agency_events_by_account ON agency_events(account_number);
             CREATE INDEX agency_events_by_state ON agency_events(state);
+            """)
+    }
+
+    /// Remittance statements per currency, and what each remitted per transaction, so that a
+    /// later statement that lists a payment again (reversed since) is matched for what changed.
+    /// An older statement takes its agency's currency when the agency's commissions have only one.
+    static func addRemittanceCurrencies(_ db: Database) throws {
+        try db.execute(sql: """
+            ALTER TABLE remittances ADD COLUMN currency TEXT;
+            UPDATE remittances SET currency = (SELECT MIN(c.currency) FROM commissions c WHERE c.partner_id = remittances.partner_id)
+            WHERE (SELECT COUNT(DISTINCT c.currency) FROM commissions c WHERE c.partner_id = remittances.partner_id) = 1;
+            CREATE TABLE remittance_items (
+                id INTEGER PRIMARY KEY,
+                partner_id TEXT NOT NULL,
+                statement_key TEXT NOT NULL,
+                transaction_id TEXT NOT NULL,
+                amount INTEGER NOT NULL,
+                commission INTEGER NOT NULL,
+                currency TEXT,
+                FOREIGN KEY (partner_id, statement_key) REFERENCES remittances (partner_id, statement_key)
+            );
+            CREATE INDEX remittance_items_by_transaction ON remittance_items(partner_id, transaction_id);
+            """)
+    }
+
+    /// The ledger entries of transactions by effective date, so that "as of" views find the
+    /// entries dated after their day (usually none) without reading the whole ledger. An
+    /// invoice's own first entry (no transaction) is left out of the index.
+    static func addLedgerByDate(_ db: Database) throws {
+        try db.execute(sql: """
+            CREATE INDEX ledger_by_transaction_date ON ledger_entries(effective_date) WHERE transaction_id IS NOT NULL;
             """)
     }
 }

@@ -121,20 +121,51 @@ extension SQLiteSession {
     func recordRemittance(_ r: RemittanceRecord) throws {
         let differences = String(decoding: try JSONEncoder().encode(r.differences), as: UTF8.self)
         try db.cachedStatement(sql: """
-            INSERT INTO remittances (partner_id, statement_key, model, amount, commission, net, reference, date, state, differences, note, period, created_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (partner_id, statement_key) DO NOTHING
-            """).execute(arguments: [r.partnerID, r.key, r.model, r.amount, r.commission, r.net, r.reference, r.date, r.state, differences, r.note, r.period, now])
+            INSERT INTO remittances (partner_id, statement_key, model, amount, commission, net, reference, date, state, differences, note, period,
+                currency, created_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (partner_id, statement_key) DO NOTHING
+            """).execute(arguments: [r.partnerID, r.key, r.model, r.amount, r.commission, r.net, r.reference, r.date, r.state, differences, r.note, r.period,
+                             r.currency, now])
+        guard db.changesCount == 1 else { return }
+        for item in r.items {
+            try db.cachedStatement(sql: """
+                INSERT INTO remittance_items (partner_id, statement_key, transaction_id, amount, commission, currency) VALUES (?, ?, ?, ?, ?, ?)
+                """).execute(arguments: [r.partnerID, r.key, item.transactionID, item.amount, item.commission, r.currency])
+        }
     }
 
     func remittances() throws -> [RemittanceRecord] {
         try Row.fetchAll(try db.cachedStatement(sql: """
-            SELECT partner_id, statement_key, model, amount, commission, net, reference, date, state, differences, note, period FROM remittances ORDER BY id
+            SELECT partner_id, statement_key, model, amount, commission, net, reference, date, state, differences, note, period, currency
+            FROM remittances ORDER BY id
             """)).map { r in
             let text: String = r[9]
-            let differences = (try? JSONDecoder().decode([RemittanceRecord.Difference].self, from: Data(text.utf8))) ?? []
+            let differences = (try? JSONDecoder().decode([RemittanceRecord.Difference].self, from: Data(text.utf8)))
+                ?? ((try? JSONDecoder().decode([StoredDifference].self, from: Data(text.utf8))) ?? []).map(\.difference)
             return RemittanceRecord(partnerID: r[0], key: r[1], model: r[2], amount: r[3], commission: r[4], net: r[5], reference: r[6], date: r[7],
-                                    state: r[8], differences: differences, note: r[10], period: r[11])
+                                    state: r[8], differences: differences, note: r[10], period: r[11], currency: r[12])
         }
+    }
+
+    /// A difference as stored before its keys were snake_case.
+    private struct StoredDifference: Decodable {
+        var transactionID: String, field: String, statement: Int64?, recorded: Int64?
+        var difference: RemittanceRecord.Difference { .init(transactionID: transactionID, field: field, statement: statement, recorded: recorded) }
+    }
+
+    func remittedItems(partnerID: String, transactionIDs: [String]) throws -> [String: RemittanceRecord.Item] {
+        var out: [String: RemittanceRecord.Item] = [:]
+        let statement = try db.cachedStatement(sql: """
+            SELECT SUM(i.amount), SUM(i.commission) FROM remittance_items i
+            JOIN remittances r ON r.partner_id = i.partner_id AND r.statement_key = i.statement_key AND r.state != 'refused'
+            WHERE i.partner_id = ? AND i.transaction_id = ? HAVING COUNT(*) > 0
+            """)
+        for id in Set(transactionIDs) {
+            if let row = try Row.fetchOne(statement, arguments: [partnerID, id]) {
+                out[id] = RemittanceRecord.Item(transactionID: id, amount: row[0], commission: row[1])
+            }
+        }
+        return out
     }
 
     func queueRequest(partnerID: String, customerID: Int64, placementID: Int64?, kind: String, requestID: String, amount: Money?,

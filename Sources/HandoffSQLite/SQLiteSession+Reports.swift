@@ -70,13 +70,13 @@ extension SQLiteSession: ReportReading {
         return rows.values.sorted { ($0.partner, $0.currency) < ($1.partner, $1.currency) }
     }
 
-    func remitted(from: CalendarDate, to: CalendarDate) throws -> [String: Int64] {
-        var out: [String: Int64] = [:]
+    func remitted(from: CalendarDate, to: CalendarDate) throws -> [String: [String: Int64]] {
+        var out: [String: [String: Int64]] = [:]
         for r in try Row.fetchAll(try db.cachedStatement(sql: """
-            SELECT partner_id, SUM(CASE model WHEN 'net' THEN net ELSE amount END) FROM remittances
-            WHERE state != 'refused' AND COALESCE(period, substr(date, 1, 7)) = ? GROUP BY partner_id
+            SELECT partner_id, COALESCE(currency, ''), SUM(CASE model WHEN 'net' THEN net ELSE amount END) FROM remittances
+            WHERE state != 'refused' AND COALESCE(period, substr(date, 1, 7)) = ? GROUP BY partner_id, 2
             """), arguments: [String(from.iso.prefix(7))]) {
-            out[r[0]] = r[1]
+            out[r[0], default: [:]][r[1]] = r[2]
         }
         return out
     }

@@ -103,7 +103,8 @@ struct Routes: Sendable {
             try authorize(request)
             let rows = try store.readReconciliation { try $0.remittances() }.map {
                 ["partner": JSONBody($0.partnerID), "key": JSONBody($0.key), "state": JSONBody($0.state), "net": JSONBody($0.net),
-                 "amount": JSONBody($0.amount)] as JSONBody
+                 "amount": JSONBody($0.amount), "commission": JSONBody($0.commission), "currency": $0.currency.map { JSONBody($0) } ?? .null,
+                 "period": $0.period.map { JSONBody($0) } ?? .null] as JSONBody
             }
             return Self.json(["remittances": JSONBody(rows)])
         }

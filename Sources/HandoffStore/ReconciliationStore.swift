@@ -65,11 +65,18 @@ public struct CommissionRecord: Hashable, Sendable {
 }
 
 /// A remittance statement and how it matched Handoff's own records.
+///
+/// A statement is matched and stored per currency: no statement names one, but each line
+/// names a transaction Handoff recorded in one currency. A statement whose lines span
+/// currencies is split, each part matched on its own, and every part flagged for a person
+/// (one transfer of money carries one currency).
 public struct RemittanceRecord: Hashable, Sendable, Codable {
     /// One way a statement differs from what Handoff recorded.
     public struct Difference: Hashable, Sendable, Codable {
         public var transactionID: String
-        /// `amount`, `commission`, `unknown` (not recorded by Handoff) or `missing` (recorded, not on the statement).
+        /// `amount`, `commission`, `unknown` (not recorded by Handoff), `missing` (recorded,
+        /// not on the statement), `already_remitted` (an earlier statement remitted it and
+        /// nothing changed since) or `currency` (the statement spans currencies).
         public var field: String
         public var statement: Int64?
         public var recorded: Int64?
@@ -78,6 +85,25 @@ public struct RemittanceRecord: Hashable, Sendable, Codable {
             self.field = field
             self.statement = statement
             self.recorded = recorded
+        }
+        enum CodingKeys: String, CodingKey {
+            case transactionID = "transaction_id", field, statement, recorded
+        }
+    }
+    /// What one statement remitted for one transaction (a payment, reversal or direct
+    /// payment, by the agency's id): a later statement that lists it again remits only what
+    /// changed since (a reversal, counting negative).
+    public struct Item: Hashable, Sendable, Codable {
+        public var transactionID: String
+        public var amount: Int64
+        public var commission: Int64
+        public init(transactionID: String, amount: Int64, commission: Int64) {
+            self.transactionID = transactionID
+            self.amount = amount
+            self.commission = commission
+        }
+        enum CodingKeys: String, CodingKey {
+            case transactionID = "transaction_id", amount, commission
         }
     }
     public var partnerID: String
@@ -95,9 +121,18 @@ public struct RemittanceRecord: Hashable, Sendable, Codable {
     public var note: String?
     /// The month (YYYY-MM) of the latest transaction the statement covers.
     public var period: String?
+    /// The ISO 4217 code of what this statement (or this part of it) lists; `nil` when no
+    /// line names a transaction Handoff knows.
+    public var currency: String?
+    /// What it remitted per transaction (stored with it; not read back by ``ReconciliationWriting/remittances()``).
+    public var items: [Item] = []
+
+    enum CodingKeys: String, CodingKey {
+        case partnerID = "partner", key, model, amount, commission, net, reference, date, state, differences, note, period, currency
+    }
 
     public init(partnerID: String, key: String, model: String, amount: Int64, commission: Int64, net: Int64, reference: String?, date: String?,
-                state: String, differences: [Difference], note: String?, period: String? = nil) {
+                state: String, differences: [Difference], note: String?, period: String? = nil, currency: String? = nil) {
         self.partnerID = partnerID
         self.key = key
         self.model = model
@@ -110,6 +145,7 @@ public struct RemittanceRecord: Hashable, Sendable, Codable {
         self.differences = differences
         self.note = note
         self.period = period
+        self.currency = currency
     }
 }
 
@@ -174,6 +210,9 @@ public protocol ReconciliationWriting: PlacementWriting, InboxWriting, ReportRea
     func recordRemittance(_ r: RemittanceRecord) throws
     /// Every remittance statement, oldest first.
     func remittances() throws -> [RemittanceRecord]
+    /// What earlier statements of an agency remitted for each of these transactions (the
+    /// agency's ids), summed: absent when none listed it.
+    func remittedItems(partnerID: String, transactionIDs: [String]) throws -> [String: RemittanceRecord.Item]
     /// The event recorded with this id, if any.
     func agencyEvent(id: Int64) throws -> EventRecord?
     /// Sets a recorded event's state and reason (a held event retried or dismissed by a person).

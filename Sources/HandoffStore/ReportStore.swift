@@ -76,6 +76,7 @@ public protocol ReportReading {
     func vintages() throws -> [VintageFigures]
     /// Figures per agency and currency for the days `from`…`to`.
     func agencyFigures(from: CalendarDate, to: CalendarDate) throws -> [AgencyMonthFigures]
-    /// What each agency remitted by statements covering the month of `from` (net for a net agency, gross otherwise), by partner.
-    func remitted(from: CalendarDate, to: CalendarDate) throws -> [String: Int64]
+    /// What each agency remitted by statements covering the month of `from` (net for a net
+    /// agency, gross otherwise; refused statements left out), by partner and currency code.
+    func remitted(from: CalendarDate, to: CalendarDate) throws -> [String: [String: Int64]]
 }
