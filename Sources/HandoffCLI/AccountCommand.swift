@@ -11,7 +11,11 @@ struct AccountCommand: ParsableCommand {
 
     struct Show: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "An account, its invoices with their balances, and every ledger row with its source.")
+            abstract: "An account, its invoices with their balances, and every ledger row with its source.",
+            discussion: """
+                As the account stood on the --as-of day (default today): the invoices issued by then with their \
+                balances then, and the ledger rows dated on or before it; rows dated later are left out and counted.
+                """)
 
         @OptionGroup var global: GlobalOptions
 
@@ -29,7 +33,7 @@ struct AccountCommand: ParsableCommand {
             let day = try context.asOf(asOf)
             let view = try context.store.readReconciliation { ar -> AccountView? in
                 guard let customer = try ar.customer(accountNumber: number) else { return nil }
-                var view = AccountView(customer: customer, invoices: try ar.invoices(customerID: customer.id),
+                var view = AccountView(customer: customer, invoices: try ar.invoices(customerID: customer.id, asOf: day),
                                        ledger: try ar.ledger(customerID: customer.id), asOf: day)
                 view.placements = try ar.placements(customerID: customer.id).map {
                     .init(partner: $0.partnerID, tier: $0.tier, state: $0.state.name, agency_reference: $0.agencyReference, placed_on: $0.placedOn.iso,
@@ -100,8 +104,12 @@ struct AccountView: Encodable {
     var oldest_past_due_date: String?
     var days_past_due: Int
     var aging_bucket: String
+    /// The invoices issued on or before `as_of`, with their balances on that day.
     var invoices: [InvoiceLine]
+    /// The ledger rows with an effective date on or before `as_of`, in the order written.
     var ledger: [LedgerLine]
+    /// How many ledger rows are dated after `as_of` (left out of `ledger` and of every balance).
+    var ledger_rows_after_as_of: Int
     struct PlacementLine: Encodable {
         var partner: String
         var tier: Int
@@ -123,6 +131,8 @@ struct AccountView: Encodable {
     /// Every agency event about the account, and what was done with it.
     var agency_events: [EventLine] = []
 
+    /// `invoices` as of `asOf` (issued by then, with their balances then); `ledger` whole: the
+    /// rows dated after `asOf` are left out and counted.
     init(customer: CustomerRecord, invoices: [InvoiceRecord], ledger: [LedgerEntry], asOf: CalendarDate) {
         let p = customer.profile
         account_number = p.accountNumber
@@ -156,7 +166,8 @@ struct AccountView: Encodable {
                                amount: i.terms.amount.minorUnits, balance: i.balance, disputed: i.terms.disputed,
                                days_past_due: due.days, aging_bucket: due.bucket.rawValue)
         }
-        self.ledger = ledger.map { e in
+        ledger_rows_after_as_of = ledger.filter { $0.effectiveDate > asOf }.count
+        self.ledger = ledger.filter { $0.effectiveDate <= asOf }.map { e in
             LedgerLine(id: e.id, date: e.effectiveDate.iso, kind: e.kind.rawValue, invoice_number: e.invoiceNumber, reference: e.reference,
                        amount: e.amount.minorUnits, source: .init(kind: e.source.kind.rawValue, name: e.source.name, line: e.source.line,
                                                                   event_id: e.source.eventID),
@@ -179,7 +190,7 @@ struct AccountView: Encodable {
         out.append("  balance \(money(balance)) \(currency) as of \(as_of); "
                    + (oldest_past_due_date.map { "oldest past due \($0), \(days_past_due) days (\(aging_bucket))" } ?? "nothing past due"))
         out.append("")
-        out.append("Invoices")
+        out.append("Invoices issued by \(as_of), balances as of \(as_of)")
         out.append("  " + [Output.cell("INVOICE", 16), Output.cell("DATE", 10), Output.cell("DUE", 10), Output.cell("AMOUNT", 13, right: true),
                            Output.cell("BALANCE", 13, right: true), Output.cell("DAYS", 5, right: true), "BUCKET"].joined(separator: "  "))
         for i in invoices {
@@ -188,7 +199,8 @@ struct AccountView: Encodable {
                                i.aging_bucket + (i.disputed ? " (disputed)" : "")].joined(separator: "  "))
         }
         out.append("")
-        out.append("Ledger")
+        out.append("Ledger up to \(as_of)" + (ledger_rows_after_as_of == 0 ? ""
+            : " (\(ledger_rows_after_as_of) later row\(ledger_rows_after_as_of == 1 ? "" : "s") not shown)"))
         out.append("  " + [Output.cell("DATE", 10), Output.cell("KIND", 16), Output.cell("INVOICE", 16), Output.cell("REFERENCE", 14),
                            Output.cell("AMOUNT", 13, right: true), "SOURCE"].joined(separator: "  "))
         for e in ledger {

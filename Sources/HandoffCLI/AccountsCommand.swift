@@ -35,7 +35,8 @@ struct AccountLine: Encodable {
 struct AccountsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "accounts",
-        abstract: "List accounts with balance, oldest past-due date, days past due and ageing bucket.")
+        abstract: "List accounts with balance, oldest past-due date, days past due and ageing bucket.",
+        discussion: "As the accounts stood on the day: invoices issued on or before it, with their balances then (ledger entries dated later are left out).")
 
     @OptionGroup var global: GlobalOptions
 
@@ -55,7 +56,7 @@ struct AccountsCommand: ParsableCommand {
         }
         var first = true
         try context.store.read { ar in
-            try ar.forEachAccount { summary in
+            try ar.forEachAccount(asOf: day) { summary in
                 let line = AccountLine(summary, asOf: day)
                 if json {
                     print((first ? "\n  " : ",\n  ") + (try Output.json(line, pretty: false)), terminator: "")

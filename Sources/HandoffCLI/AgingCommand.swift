@@ -7,7 +7,8 @@ import HandoffStore
 struct AgingCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "aging",
-        abstract: "Totals of open balances per ageing bucket and currency.")
+        abstract: "Totals of open balances per ageing bucket and currency, as they stood on the day.",
+        discussion: "Counts the invoices issued on or before the day, with their balances then: ledger entries dated later are left out.")
 
     @OptionGroup var global: GlobalOptions
 
@@ -20,7 +21,7 @@ struct AgingCommand: ParsableCommand {
     func run() throws {
         let context = try global.open()
         let day = try context.asOf(asOf)
-        let report = AgingReport(try context.store.read { try $0.openBalancesByDueDate() }, asOf: day)
+        let report = AgingReport(try context.store.read { try $0.openBalancesByDueDate(asOf: day) }, asOf: day)
         if json {
             print(try Output.json(report))
             return

@@ -31,6 +31,19 @@ public protocol ARReading {
     func forEachAccount(_ body: (AccountSummary) throws -> Void) throws
     /// Open balances grouped by currency and due date, for ageing.
     func openBalancesByDueDate() throws -> [OpenBalanceByDueDate]
+
+    // As it stood on a day: an invoice counts from its invoice date, and its balance on day D
+    // is its amount moved by every ledger entry of a transaction (payment, credit, fee, interest,
+    // write-off, reversal…) whose effective date is on or before D. Entries dated later, and
+    // invoices issued later, are left out, whenever they were recorded.
+
+    /// The account's invoices issued on or before `asOf`, oldest due date first, each with its
+    /// balance as of that day.
+    func invoices(customerID: Int64, asOf: CalendarDate) throws -> [InvoiceRecord]
+    /// ``forEachAccount(_:)`` as of a day: balances, oldest open due date and open invoices as they stood then.
+    func forEachAccount(asOf: CalendarDate, _ body: (AccountSummary) throws -> Void) throws
+    /// ``openBalancesByDueDate()`` as of a day: the invoices issued by then, with their balances then.
+    func openBalancesByDueDate(asOf: CalendarDate) throws -> [OpenBalanceByDueDate]
     /// Counts of accounts, invoices, transactions and ledger entries.
     func counts() throws -> RecordCounts
 }
