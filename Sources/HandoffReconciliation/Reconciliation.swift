@@ -604,8 +604,12 @@ public struct Reconciliation {
             date = single.event.date
             statementAmounts = (gross, fee, gross)
             var reversalFees: [Int64: Int64] = [:]      // by the id of the payment reversed
+            var reversalDates: [Int64: CalendarDate] = [:]  // the latest reversal of each payment
             for c in commissions where c.kind == "reversal" {
-                if let tid = c.transactionID, let reversed = try w.transaction(id: tid)?.reversesID { reversalFees[reversed, default: 0] += c.expected }
+                if let tid = c.transactionID, let reversal = try w.transaction(id: tid), let reversed = reversal.reversesID {
+                    reversalFees[reversed, default: 0] += c.expected
+                    reversalDates[reversed] = max(reversalDates[reversed] ?? reversal.date, reversal.date)
+                }
             }
             let earlier = try w.remittedItems(partnerID: partner.id, transactionIDs: paymentIDs)
             for pid in paymentIDs {
@@ -625,7 +629,8 @@ public struct Reconciliation {
                 parts[code, default: Part()].amount += amount
                 parts[code, default: Part()].commission += fee
                 parts[code, default: Part()].items.append(.init(transactionID: pid, amount: amount, commission: fee))
-                parts[code, default: Part()].covers(payment.date)
+                // Listed again, it stands for what changed since: its reversal.
+                parts[code, default: Part()].covers(before != nil ? (reversalDates[payment.id] ?? payment.date) : payment.date)
             }
             // Plus the fees on direct payments reported since the agency's previous statement.
             let statementDate = single.event.date ?? today
