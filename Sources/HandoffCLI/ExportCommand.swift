@@ -1,5 +1,7 @@
 import ArgumentParser
+import HandoffConfig
 import HandoffCSV
+import HandoffDomain
 import HandoffReports
 
 /// `handoff export journal --from D --to D --format hledger|csv|iif|xero`.
@@ -18,21 +20,34 @@ struct ExportCommand: ParsableCommand {
         @Option(help: "Last day, YYYY-MM-DD.") var to: String
         @Option(help: "hledger, csv, iif or xero.") var format: Format = .hledger
         @Option(help: "Write to this file (atomically) instead of standard output.") var output: String?
+        @Option(help: "Only this currency's entries (ISO 4217); iif and xero files carry one currency, so a period with several needs it.")
+        var currency: String?
 
         func run() throws {
             let context = try global.open()
             let start = try parseDate(from, option: "--from"), end = try parseDate(to, option: "--to")
             guard start <= end else { throw ValidationError("--from is after --to") }
             let partners = try context.partners()
-            let entries = try context.store.readReconciliation { r in
-                try Journal.build(r, partners: partners, accounts: context.config.journalAccounts, from: start, to: end)
+            let chosen = try currency.map { code -> Currency in
+                guard let c = Currency(code: code) else { throw ValidationError("--currency '\(code)' is not an ISO 4217 currency code") }
+                return c
             }
+            let accounts = context.config.journalAccounts
+            var entries = try context.store.readReconciliation { r in
+                try Journal.build(r, partners: partners, accounts: accounts, from: start, to: end)
+            }
+            if let chosen { entries = entries.filter { $0.postings.first?.amount.currency == chosen } }
+            // Every refusal comes before anything is written.
             let text: String
-            switch format {
-            case .hledger: text = Journal.hledger(entries)
-            case .csv: text = Journal.csv(entries)
-            case .iif: text = Journal.iif(entries)
-            case .xero: text = Journal.xero(entries)
+            do {
+                switch format {
+                case .hledger: text = Journal.hledger(entries)
+                case .csv: text = Journal.csv(entries, accounts: accounts)
+                case .iif: text = Journal.iif(try Journal.oneCurrency(entries, chosen, format: "QuickBooks IIF"), accounts: accounts)
+                case .xero: text = try Journal.xero(try Journal.oneCurrency(entries, chosen, format: "Xero manual journal"), accounts: accounts)
+                }
+            } catch let error as JournalExportError {
+                throw CLIError("cannot export: \(error)")
             }
             if let output {
                 let file = try AtomicFileWriter(path: output)

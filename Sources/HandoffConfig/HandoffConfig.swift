@@ -101,6 +101,30 @@ public struct HandoffConfig: Sendable {
             journal.collectionFees = j.string("collection_fees", default: journal.collectionFees)
             journal.feesPayable = j.string("fees_payable", default: journal.feesPayable)
             journal.settlementAllowance = j.string("settlement_allowance", default: journal.settlementAllowance)
+            for role in JournalAccounts.Role.allCases where journal.name(role).isEmpty {
+                problems.add("journal.\(role.rawValue)", "must not be empty: it names the ledger account of \(role.meaning)")
+            }
+            if let c = j.table("codes") {
+                for role in JournalAccounts.Role.allCases {
+                    guard c.has(role.rawValue) else { continue }
+                    if role.perAgency, case .table? = c.table[role.rawValue], let perAgency = c.table(role.rawValue) {
+                        for (partner, node) in perAgency.table {
+                            guard case .string(let code) = node, !code.isEmpty else {
+                                problems.add("journal.codes.\(role.rawValue).\(partner)", "must be a non-empty account code written as a string")
+                                continue
+                            }
+                            journal.agencyCodes[partner, default: [:]][role] = code
+                        }
+                    } else if let code = c.string(role.rawValue) {
+                        if code.isEmpty { problems.add("journal.codes.\(role.rawValue)", "must not be empty") } else { journal.codes[role] = code }
+                    }
+                }
+                c.rejectUnknownKeys()
+            }
+            if let x = j.table("xero") {
+                journal.xeroTaxRate = x.string("tax_rate", default: journal.xeroTaxRate)
+                x.rejectUnknownKeys()
+            }
             j.rejectUnknownKeys()
         }
 
@@ -197,6 +221,19 @@ public struct HandoffConfig: Sendable {
         fees_payable = "liabilities:agency fees payable"
         settlement_allowance = "expenses:settlement allowance"
 
+        # Your chart of accounts' codes for the same accounts, which Xero posts by (and QuickBooks
+        # shows beside its names). A per-agency account takes one code for every agency, or a
+        # table: agency_clearing = { keystone-recovery = "615", meridian-commercial = "616" }.
+        # [journal.codes]
+        # bank = "090"
+        # receivable = "610"
+        # agency_clearing = "615"
+        # collection_fees = "404"
+        # fees_payable = "825"
+        # settlement_allowance = "463"
+        # [journal.xero]
+        # tax_rate = "Tax Exempt"
+
         [server]
         # handoff serve listens here (loopback by default).
         host = "127.0.0.1"
@@ -217,15 +254,69 @@ public struct HandoffConfig: Sendable {
     }
 }
 
-/// The ledger accounts a journal export posts to (`[journal]` in the configuration).
+/// The ledger accounts a journal export posts to (`[journal]` in the configuration): a
+/// readable name per role (hledger, CSV, QuickBooks), and the business's own account code per
+/// role (`[journal.codes]`; Xero posts by code) where the accountant gave one.
 public struct JournalAccounts: Sendable, Equatable {
+    /// What an account is for in Handoff's books.
+    public enum Role: String, Sendable, CaseIterable, Hashable {
+        case bank
+        case receivable
+        case agencyClearing = "agency_clearing"
+        case collectionFees = "collection_fees"
+        case feesPayable = "fees_payable"
+        case settlementAllowance = "settlement_allowance"
+
+        /// Whether the role has one account per agency (a sub-account in hledger; a code per agency, or one for all).
+        public var perAgency: Bool { self == .agencyClearing || self == .feesPayable }
+
+        /// The role in words, for errors.
+        public var meaning: String {
+            switch self {
+            case .bank: return "the bank account remittances land in"
+            case .receivable: return "the receivables"
+            case .agencyClearing: return "money an agency collected and has not yet remitted"
+            case .collectionFees: return "the agencies' commissions and fees (an expense)"
+            case .feesPayable: return "fees a gross agency invoices (a liability)"
+            case .settlementAllowance: return "what a settlement forgave (an expense)"
+            }
+        }
+    }
+
     public var bank = "assets:bank"
     public var receivable = "assets:accounts receivable"
     public var agencyClearing = "assets:agency clearing"
     public var collectionFees = "expenses:collection fees"
     public var feesPayable = "liabilities:agency fees payable"
     public var settlementAllowance = "expenses:settlement allowance"
+    /// The business's account code per role (`[journal.codes]`).
+    public var codes: [Role: String] = [:]
+    /// A code per agency for the per-agency roles (`[journal.codes] agency_clearing = { keystone-recovery = "615" }`).
+    public var agencyCodes: [String: [Role: String]] = [:]
+    /// The tax rate Xero's manual journal lines carry (`[journal.xero] tax_rate`).
+    public var xeroTaxRate = "Tax Exempt"
     public init() {}
+
+    /// The readable name of a role's account (per agency: a sub-account named for it).
+    public func name(_ role: Role, partner: String? = nil) -> String {
+        let base: String
+        switch role {
+        case .bank: base = bank
+        case .receivable: base = receivable
+        case .agencyClearing: base = agencyClearing
+        case .collectionFees: base = collectionFees
+        case .feesPayable: base = feesPayable
+        case .settlementAllowance: base = settlementAllowance
+        }
+        guard role.perAgency, let partner, !base.isEmpty else { return base }
+        return base + ":" + partner
+    }
+
+    /// The business's code for a role's account, if the accountant gave one.
+    public func code(_ role: Role, partner: String? = nil) -> String? {
+        if role.perAgency, let partner, let code = agencyCodes[partner]?[role] { return code }
+        return codes[role]
+    }
 }
 
 /// How `handoff serve` listens and schedules its jobs (`[server]`).

@@ -26,7 +26,8 @@ struct TwoCurrencyTests {
         let path = install.root.appendingPathComponent("journal.ledger").path
         let exported = try install.handoff(["export", "journal", "--from", "2026-11-01", "--to", "2026-12-31", "--output", path])
         #expect(exported.status == 0, "\(exported.stderr)")
-        let check = try Handoff.runTool("/usr/bin/hledger", ["-f", path, "check"])
+        // --strict: every account and commodity the journal uses is declared.
+        let check = try Handoff.runTool("/usr/bin/hledger", ["-f", path, "check", "--strict"])
         let bank = try Handoff.runTool("/usr/bin/hledger", ["-f", path, "balance", "assets:bank", "-N", "--flat"]).output
         return (check, bank, (try? String(contentsOfFile: path, encoding: .utf8)) ?? "")
     }
@@ -36,8 +37,17 @@ struct TwoCurrencyTests {
     /// November and 50.00 (17.50) in December. November's statement lists both November
     /// payments with one total line, as if one currency: it is split into 75.00 CAD and
     /// 130.00 USD, each flagged; November ties in each currency; December owes 32.50 USD.
-    @Test("Keystone: a statement over CAD and USD is split and flagged; November ties per currency; the journal passes hledger check")
+    @Test("Keystone: a statement over CAD and USD is split and flagged; November ties per currency; the journal passes hledger check --strict")
     func keystone() throws {
+        let install = try keystoneInTwoCurrencies()
+        let fetched = try install.handoff(["fetch"])
+        #expect(fetched.status == 0, "\(fetched.stderr)")
+        #expect(fetched.stdout.contains("spans currencies"), "\(fetched.stdout)")
+        try checkKeystone(install)
+    }
+
+    /// Keystone's files of the test above, dropped and not yet fetched.
+    func keystoneInTwoCurrencies() throws -> Installation {
         let test = ReconcileTests()
         let install = try test.keystoneByFolder()
         let header = KeystoneEndToEndTests.activityHeader
@@ -56,10 +66,10 @@ struct TwoCurrencyTests {
             "TXN,T000000000001,A-1001,100.00,25.00,75.00,,", "TXN,T000000000002,B-2003,200.00,70.00,130.00,,",
             "TOT,,,300.00,95.00,205.00,2026-12-05,091000019384757",
         ])
-        let fetched = try install.handoff(["fetch"])
-        #expect(fetched.status == 0, "\(fetched.stderr)")
-        #expect(fetched.stdout.contains("spans currencies"), "\(fetched.stdout)")
+        return install
+    }
 
+    func checkKeystone(_ install: Installation) throws {
         let statements = try JSONDecoder().decode([Statement].self, from: Data(try install.handoff(["remittances", "--json"]).stdout.utf8))
         #expect(statements.map { "\($0.currency ?? "-") \($0.amount) \($0.commission) \($0.net) \($0.state)" }.sorted()
                 == ["CAD 10000 2500 7500 mismatch", "USD 20000 7000 13000 mismatch"], "\(statements)")
@@ -144,5 +154,56 @@ struct TwoCurrencyTests {
         let j = try journal(install)
         #expect(j.check.status == 0, "\(j.check.output)\n\(j.text)")
         #expect(j.bank.contains("400.00 CAD") && !j.bank.contains("USD") || j.bank.contains("0 USD"), "\(j.bank)")
+    }
+
+    @Test("Xero and QuickBooks files carry one currency and the business's account codes; a missing code or a second currency is refused and nothing is written")
+    func accountantsSoftware() throws {
+        let install = try keystoneInTwoCurrencies()
+        #expect(try install.handoff(["fetch"]).status == 0)
+        let xero = install.root.appendingPathComponent("nov.xero.csv").path
+        func export(_ extra: [String]) throws -> Handoff.Result {
+            try install.handoff(["export", "journal", "--from", "2026-11-01", "--to", "2026-11-30", "--output", xero] + extra)
+        }
+        // No codes yet: refused, naming what is missing, and no file.
+        let noCodes = try export(["--format", "xero", "--currency", "CAD"])
+        #expect(noCodes.status != 0 && noCodes.stderr.contains("[journal.codes]") && noCodes.stderr.contains("agency_clearing (keystone-recovery)"), "\(noCodes.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: xero))
+
+        try install.appendConfig("""
+
+            [journal.codes]
+            bank = "090"
+            receivable = "610"
+            agency_clearing = { keystone-recovery = "615" }
+            collection_fees = "404"
+            fees_payable = "825"
+            settlement_allowance = "463"
+
+            [journal.xero]
+            tax_rate = "BAS Excluded"
+            """)
+        // Two currencies in the period and none chosen: refused, naming both.
+        let two = try export(["--format", "xero"])
+        #expect(two.status != 0 && two.stderr.contains("CAD and USD") && two.stderr.contains("--currency"), "\(two.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: xero))
+
+        let cad = try export(["--format", "xero", "--currency", "CAD"])
+        #expect(cad.status == 0, "\(cad.stderr)")
+        let rows = try String(contentsOfFile: xero, encoding: .utf8).components(separatedBy: "\r\n").filter { !$0.isEmpty }
+        #expect(rows.first == "*Narration,*Date,Description,*AccountCode,*TaxRate,*Amount")
+        // A-1001's 100.00 CAD: 75.00 to the agency's clearing, 25.00 commission, the receivable lowered by 100.00.
+        #expect(rows.dropFirst().map { $0.split(separator: ",").suffix(3).joined(separator: ",") }.sorted()
+                == ["404,BAS Excluded,25.00", "610,BAS Excluded,-100.00", "615,BAS Excluded,75.00"], "\(rows)")
+        #expect(rows.allSatisfy { !$0.contains("USD") && !$0.contains("200.00") })
+
+        let iif = install.root.appendingPathComponent("nov.iif").path
+        let usd = try install.handoff(["export", "journal", "--from", "2026-11-01", "--to", "2026-11-30", "--format", "iif", "--currency", "USD", "--output", iif])
+        #expect(usd.status == 0, "\(usd.stderr)")
+        let text = try String(contentsOfFile: iif, encoding: .utf8)
+        #expect(text.hasPrefix("!ACCNT\tNAME\tACCNTTYPE\tACCNUM\n"), "\(text)")
+        #expect(text.contains("ACCNT\tassets:accounts receivable\tAR\t610\n") && text.contains("ACCNT\tassets:agency clearing:keystone-recovery\tOCASSET\t615\n"), "\(text)")
+        // B-2003's 200.00 USD, with the debtor's name on the receivable split.
+        #expect(text.contains("SPL\tGENERAL JOURNAL\t11/20/2026\tassets:accounts receivable\tNorthwind Hardware LLC\t-200.00\t"), "\(text)")
+        #expect(!text.contains("100.00\t"), "the CAD payment stays out of the USD file: \(text)")
     }
 }
