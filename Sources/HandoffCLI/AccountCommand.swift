@@ -36,7 +36,8 @@ struct AccountCommand: ParsableCommand {
                 var view = AccountView(customer: customer, invoices: try ar.invoices(customerID: customer.id, asOf: day),
                                        ledger: try ar.ledger(customerID: customer.id), asOf: day)
                 view.placements = try ar.placements(customerID: customer.id).map {
-                    .init(partner: $0.partnerID, tier: $0.tier, state: $0.state.name, agency_reference: $0.agencyReference, placed_on: $0.placedOn.iso,
+                    .init(partner: $0.partnerID, tier: $0.tier, state: $0.state.name, closure_reason: $0.closureReason?.rawValue,
+                          agency_status: $0.agencyStatus, agency_reference: $0.agencyReference, placed_on: $0.placedOn.iso,
                           balance: $0.balance.minorUnits, batch_id: $0.batchID)
                 }
                 view.agency_events = try ar.agencyEvents(accountNumber: number).map {
@@ -114,6 +115,10 @@ struct AccountView: Encodable {
         var partner: String
         var tier: Int
         var state: String
+        /// Why the placement ended; absent while it is open or when rejected.
+        var closure_reason: String?
+        /// The agency's own code for its latest status of the account; absent until it sends one.
+        var agency_status: String?
         var agency_reference: String?
         var placed_on: String
         var balance: Int64
@@ -213,7 +218,8 @@ struct AccountView: Encodable {
             out.append("Placements")
             for p in placements {
                 out.append("  \(p.placed_on)  \(Output.cell(p.partner, 20))  tier \(p.tier)  \(Output.cell(p.state, 14))  \(money(p.balance))"
-                           + (p.agency_reference.map { "  ref \($0)" } ?? ""))
+                           + (p.agency_reference.map { "  ref \($0)" } ?? "")
+                           + PlacementsCommand.why(closureReason: p.closure_reason, agencyStatus: p.agency_status))
             }
         }
         if !agency_events.isEmpty {

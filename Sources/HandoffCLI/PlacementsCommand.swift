@@ -33,11 +33,24 @@ struct PlacementsCommand: ParsableCommand {
         var tier: Int
         var batch_id: Int64?
         var state: String
+        /// Why the placement ended (`paid_in_full`, `settled`, `returned_uncollectable`,
+        /// `recalled`, `withdrawn`); absent while it is open or when rejected.
+        var closure_reason: String?
+        /// The agency's own code for its latest status of the account (`PPA`, `promise_to_pay`…); absent until it sends one.
+        var agency_status: String?
         var agency_reference: String?
         var placed_on: String
         var balance: Int64
         var currency: String
         var days_past_due: Int
+    }
+
+    /// What a person reads after a placement's line: why it closed and the agency's last
+    /// status code, as `  (paid in full; agency status PAID)`; empty when neither is known.
+    static func why(closureReason: String?, agencyStatus: String?) -> String {
+        let parts = [closureReason.map { $0.replacingOccurrences(of: "_", with: " ") },
+                     agencyStatus.map { "agency status \($0)" }].compactMap { $0 }
+        return parts.isEmpty ? "" : "  (" + parts.joined(separator: "; ") + ")"
     }
 
     func run() throws {
@@ -61,14 +74,15 @@ struct PlacementsCommand: ParsableCommand {
             var first = true
             try r.forEachPlacement { p in
                 let line = PlacementLine(account_number: p.accountNumber, partner: p.partnerID, tier: p.tier, batch_id: p.batchID,
-                                         state: p.state.name, agency_reference: p.agencyReference, placed_on: p.placedOn.iso,
+                                         state: p.state.name, closure_reason: p.closureReason?.rawValue, agency_status: p.agencyStatus,
+                                         agency_reference: p.agencyReference, placed_on: p.placedOn.iso,
                                          balance: p.balance.minorUnits, currency: p.balance.currency.code, days_past_due: p.daysPastDue)
                 if json {
                     print((first ? "" : ",") + (try Output.json(line, pretty: false)), terminator: "")
                 } else {
                     print("  \(Output.cell(p.accountNumber, 12))  \(Output.cell(p.partnerID, 20))  tier \(p.tier)  \(Output.cell(p.state.name, 14))  "
                           + "\(p.placedOn)  \(Output.cell(p.balance.groupedText, 12, right: true)) \(p.balance.currency.code)"
-                          + (p.batchID.map { "  batch #\($0)" } ?? ""))
+                          + (p.batchID.map { "  batch #\($0)" } ?? "") + Self.why(closureReason: line.closure_reason, agencyStatus: line.agency_status))
                 }
                 first = false
             }

@@ -107,7 +107,7 @@ extension SQLiteSession {
 
     private static let placementColumns = """
         p.id, p.customer_id, c.account_number, p.partner_id, p.tier, p.batch_id, p.state, p.agency_reference, p.state_reason,
-        p.placed_on, p.balance, p.currency, p.oldest_due_date, p.days_past_due
+        p.placed_on, p.balance, p.currency, p.oldest_due_date, p.days_past_due, p.agency_status
         """
 
     private func decodePlacement(_ r: Row) throws -> PlacementRecord {
@@ -122,7 +122,7 @@ extension SQLiteSession {
         guard let currency = Currency(code: code) else { throw StoreError.corrupt("unknown currency \(code)") }
         return PlacementRecord(id: r[0], customerID: r[1], accountNumber: r[2], partnerID: r[3], tier: r[4], batchID: batchID, state: state,
                                agencyReference: reference, placedOn: try date(r[9]), balance: Money(minorUnits: r[10], currency: currency),
-                               oldestDueDate: try date(r[12]), daysPastDue: r[13])
+                               oldestDueDate: try date(r[12]), daysPastDue: r[13], agencyStatus: r[14])
     }
 
     func openPlacementTotals() throws -> [OpenPlacementTotal] {
@@ -144,6 +144,14 @@ extension SQLiteSession {
         try Row.fetchAll(try db.cachedStatement(sql: """
             SELECT \(Self.placementColumns) FROM placements p JOIN customers c ON c.id = p.customer_id WHERE p.customer_id = ? ORDER BY p.id
             """), arguments: [customerID]).map(decodePlacement)
+    }
+
+    func placements(offset: Int, limit: Int) throws -> (total: Int, page: [PlacementRecord]) {
+        let total = try Int.fetchOne(try db.cachedStatement(sql: "SELECT COUNT(*) FROM placements")) ?? 0
+        let page = try Row.fetchAll(try db.cachedStatement(sql: """
+            SELECT \(Self.placementColumns) FROM placements p JOIN customers c ON c.id = p.customer_id ORDER BY p.id LIMIT ? OFFSET ?
+            """), arguments: [max(limit, 0), max(offset, 0)]).map(decodePlacement)
+        return (total, page)
     }
 
     func finalNotices() throws -> [FinalNoticeRecord] {

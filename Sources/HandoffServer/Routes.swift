@@ -65,7 +65,10 @@ struct Routes: Sendable {
                         ["date": JSONBody($0.effectiveDate.iso), "kind": JSONBody($0.kind.rawValue), "amount": JSONBody($0.amount.minorUnits),
                          "source": JSONBody($0.source.label)]
                     }),
-                    "placements": JSONBody(try r.placements(customerID: customer.id).map { ["partner": JSONBody($0.partnerID), "state": JSONBody($0.state.name)] }),
+                    "placements": JSONBody(try r.placements(customerID: customer.id).map {
+                        ["partner": JSONBody($0.partnerID), "state": JSONBody($0.state.name), "closure_reason": JSONBody($0.closureReason?.rawValue),
+                         "agency_status": JSONBody($0.agencyStatus)]
+                    }),
                     "events": JSONBody(try r.agencyEvents(accountNumber: number).map {
                         ["partner": JSONBody($0.partnerID), "kind": JSONBody($0.kind), "state": JSONBody($0.state)]
                     }),
@@ -76,11 +79,24 @@ struct Routes: Sendable {
         }
         api.get("placements") { request, _ in
             try authorize(request)
-            let batches = try store.readPlacements { try $0.batches() }.map {
+            let limit = min(Int(request.uri.queryParameters.get("limit") ?? "") ?? 100, 1000)
+            let offset = Int(request.uri.queryParameters.get("offset") ?? "") ?? 0
+            let (batches, placements) = try store.readPlacements { r in
+                (try r.batches(), try r.placements(offset: max(offset, 0), limit: max(limit, 0)))
+            }
+            let (total, page) = placements
+            let batchRows = batches.map {
                 ["id": JSONBody($0.id), "partner": JSONBody($0.partnerID), "file": JSONBody($0.fileName), "state": JSONBody($0.state),
                  "accounts": JSONBody($0.accounts)] as JSONBody
             }
-            return Self.json(["batches": JSONBody(batches)])
+            let placementRows = page.map {
+                ["id": JSONBody($0.id), "account_number": JSONBody($0.accountNumber), "partner": JSONBody($0.partnerID), "tier": JSONBody($0.tier),
+                 "batch_id": JSONBody($0.batchID), "state": JSONBody($0.state.name), "closure_reason": JSONBody($0.closureReason?.rawValue),
+                 "agency_status": JSONBody($0.agencyStatus), "agency_reference": JSONBody($0.agencyReference), "placed_on": JSONBody($0.placedOn.iso),
+                 "balance": JSONBody($0.balance.minorUnits), "currency": JSONBody($0.balance.currency.code)] as JSONBody
+            }
+            return Self.json(["batches": JSONBody(batchRows), "placements": JSONBody(placementRows), "offset": JSONBody(offset),
+                              "limit": JSONBody(limit), "total": JSONBody(total)])
         }
         api.get("outbox") { request, _ in
             try authorize(request)

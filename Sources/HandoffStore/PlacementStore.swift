@@ -54,10 +54,19 @@ public struct PlacementRecord: Hashable, Sendable {
     public var balance: Money
     public var oldestDueDate: CalendarDate
     public var daysPastDue: Int
+    /// The agency's own code for the account's latest status (`PPA`, `promise_to_pay`…), if it sent one.
+    public var agencyStatus: String?
+
+    /// Why the placement ended (paid in full, settled, returned uncollectable, recalled,
+    /// withdrawn), or `nil` while it has not.
+    public var closureReason: ClosureReason? {
+        if case .closed(let reason) = state { return reason }
+        return nil
+    }
 
     public init(id: Int64, customerID: Int64, accountNumber: String, partnerID: String, tier: Int, batchID: Int64?,
                 state: PlacementLifecycle.State, agencyReference: String?, placedOn: CalendarDate, balance: Money,
-                oldestDueDate: CalendarDate, daysPastDue: Int) {
+                oldestDueDate: CalendarDate, daysPastDue: Int, agencyStatus: String? = nil) {
         self.id = id
         self.customerID = customerID
         self.accountNumber = accountNumber
@@ -70,6 +79,7 @@ public struct PlacementRecord: Hashable, Sendable {
         self.balance = balance
         self.oldestDueDate = oldestDueDate
         self.daysPastDue = daysPastDue
+        self.agencyStatus = agencyStatus
     }
 }
 
@@ -166,6 +176,8 @@ public protocol PlacementReading: ARReading {
     func openPlacementTotals() throws -> [OpenPlacementTotal]
     /// Every placement of one account.
     func placements(customerID: Int64) throws -> [PlacementRecord]
+    /// One page of placements in the order they were made, and how many there are in all.
+    func placements(offset: Int, limit: Int) throws -> (total: Int, page: [PlacementRecord])
     /// Every final notice, oldest first.
     func finalNotices() throws -> [FinalNoticeRecord]
 }

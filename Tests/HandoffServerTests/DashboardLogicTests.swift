@@ -80,4 +80,23 @@ struct DashboardLogicTests {
         #expect(Advice.inbox(partner: "x", name: "f.csv", state: "received", reason: nil) == nil)
         #expect(Advice.inbox(partner: "x", name: "f.csv", state: "quarantined", reason: "bad")!.contains("corrected"))
     }
+
+    @Test("Money in an event's reason reads as money: bare minor units from before issue 12 are shown in the account's currency")
+    func reasonMoney() {
+        let cad = Currency(code: "CAD")!, jpy = Currency(code: "JPY")!
+        #expect(DashboardPages.readableReason("commission reported 1000, schedule gives 2500", currency: cad)
+                == "commission reported 10.00 CAD, schedule gives 25.00 CAD")
+        #expect(DashboardPages.readableReason("commission reported -1000, schedule gives 123456789", currency: cad)
+                == "commission reported -10.00 CAD, schedule gives 1,234,567.89 CAD")
+        #expect(DashboardPages.readableReason("commission reported 1000, schedule gives 2500", currency: jpy)
+                == "commission reported 1,000 JPY, schedule gives 2,500 JPY")
+        #expect(DashboardPages.readableReason("payment LF-9: invoice INV-1 is unknown or has less open than 5000", currency: cad)
+                == "payment LF-9: invoice INV-1 is unknown or has less open than 50.00 CAD")
+        // Already money, or no money at all, or no currency to show it in: as it is.
+        for reason in ["commission reported 10.00 CAD, schedule gives 25.00 CAD", "hold bankruptcy added", "no account 'C-1' in the AR record"] {
+            #expect(DashboardPages.readableReason(reason, currency: cad) == reason)
+        }
+        #expect(DashboardPages.readableReason("commission reported 1000, schedule gives 2500", currency: nil) == "commission reported 1000, schedule gives 2500")
+        #expect(DashboardPages.readableReason(nil, currency: cad) == "")
+    }
 }

@@ -24,6 +24,33 @@ struct DashboardPages {
         money(minorUnits, Currency(code: code) ?? .usd)
     }
 
+    /// Why a placement ended, in words (`paid in full`, `returned uncollectable`…), or nil while open.
+    static func closure(_ p: PlacementRecord) -> String? {
+        p.closureReason.map { $0.rawValue.replacingOccurrences(of: "_", with: " ") }
+    }
+
+    /// An agency event's reason with its money as money. Reconciliation before issue 12 wrote
+    /// two reasons with bare minor units ("commission reported 1000, schedule gives 2500", "…
+    /// has less open than 5000"); such stored rows are shown in the account's currency
+    /// ("commission reported 10.00 CAD, schedule gives 25.00 CAD"). Any other reason, and one
+    /// already in money, is shown as it is.
+    static func readableReason(_ reason: String?, currency: Currency?) -> String {
+        guard let reason else { return "" }
+        guard let currency else { return reason }
+        // A bare integer: not followed by a digit or a decimal point, so "10.00 CAD" is left alone.
+        let commission = try! Regex(#"commission reported (-?[0-9]+), schedule gives (-?[0-9]+)(?![0-9.])"#)
+        let lessOpen = try! Regex(#"has less open than (-?[0-9]+)(?![0-9.])"#)
+        func units(_ m: Regex<AnyRegexOutput>.Match, _ i: Int) -> String? {
+            m.output[i].substring.flatMap { Int64($0) }.map { money($0, currency) }
+        }
+        return reason
+            .replacing(commission) { m in
+                guard let reported = units(m, 1), let expected = units(m, 2) else { return String(m.output[0].substring ?? "") }
+                return "commission reported \(reported), schedule gives \(expected)"
+            }
+            .replacing(lessOpen) { m in units(m, 1).map { "has less open than \($0)" } ?? String(m.output[0].substring ?? "") }
+    }
+
     static func bytes(_ n: Int64) -> String {
         if n < 10_000 { return "\(n) B" }
         if n < 10_000_000 { return "\(n / 1000) kB" }
@@ -176,7 +203,10 @@ struct DashboardPages {
             }
             for pl in placements {
                 story.append((pl.placedOn, 2, ["date": pl.placedOn.iso, "what": "Placed with \(pl.partnerID)",
-                                               "detail": "tier \(pl.tier), \(pl.daysPastDue) days past due; now \(pl.state.name)\(pl.agencyReference.map { ", agency reference \($0)" } ?? "")",
+                                               "detail": "tier \(pl.tier), \(pl.daysPastDue) days past due; now \(pl.state.name)"
+                                                   + (Self.closure(pl).map { " (\($0))" } ?? "")
+                                                   + (pl.agencyStatus.map { ", agency status \($0)" } ?? "")
+                                                   + (pl.agencyReference.map { ", agency reference \($0)" } ?? ""),
                                                "amount": Self.money(pl.balance.minorUnits, pl.balance.currency), "source": "placement run", "tone": "warn"]))
             }
             story.sort { ($0.0, $0.1) < ($1.0, $1.1) }
@@ -185,7 +215,11 @@ struct DashboardPages {
             var context: Context = [
                 "nav_accounts": true, "number": p.accountNumber, "name": p.displayName,
                 "balance": Self.money(balance, currency), "open_invoices": openInvoices.count, "days": max(pastDue.days, 0), "bucket": pastDue.bucket.rawValue,
-                "agency": latest?.partnerID ?? "not placed", "agency_state": latest.map { $0.state.name } ?? "—",
+                "agency": latest?.partnerID ?? "not placed",
+                "agency_state": latest.map { pl in
+                    [pl.state.name + (Self.closure(pl).map { ": \($0)" } ?? ""), pl.agencyStatus.map { "agency status \($0)" }]
+                        .compactMap { $0 }.joined(separator: " · ")
+                } ?? "—",
                 "kind": p.type.rawValue, "place": [p.city, p.region, p.country].compactMap { $0 }.joined(separator: ", "),
                 "story": story.map(\.2),
                 "invoices": invoices.map { i -> Context in
@@ -196,11 +230,12 @@ struct DashboardPages {
                 },
                 "placements": placements.map { pl -> Context in
                     ["partner": pl.partnerID, "tier": pl.tier, "placed_on": pl.placedOn.iso, "balance": Self.money(pl.balance.minorUnits, pl.balance.currency),
-                     "reference": pl.agencyReference ?? "—", "state": pl.state.name]
+                     "reference": pl.agencyReference ?? "—", "state": pl.state.name, "closure": Self.closure(pl) ?? "—",
+                     "agency_status": pl.agencyStatus ?? "—"]
                 },
                 "has_placements": !placements.isEmpty,
                 "events": events.map { e -> Context in
-                    var row: Context = ["partner": e.partnerID, "kind": e.kind, "state": e.state, "reason": e.reason ?? ""]
+                    var row: Context = ["partner": e.partnerID, "kind": e.kind, "state": e.state, "reason": Self.readableReason(e.reason, currency: currency)]
                     if e.state == "held" { row["held"] = true }
                     return row
                 },
@@ -267,7 +302,12 @@ struct DashboardPages {
         // An agency that pushes events has one inbox record per event: the page shows the
         // latest, and every one that needs a look.
         let inbox = try store.readInbox { try $0.recentInbox(limit: Self.recentFiles) }
-        let events = try store.readReconciliation { try $0.agencyEvents(notIn: ["applied", "dismissed"], limit: 200) }
+        // Each with its account's currency (when the account is known), to show money in its reason as money.
+        let events = try store.readReconciliation { r in
+            try r.agencyEvents(notIn: ["applied", "dismissed"], limit: 200).map { e in
+                (e, try e.accountNumber.flatMap { try r.customer(accountNumber: $0) }?.profile.currency)
+            }
+        }
         return [
             "nav_files": true,
             "outbox": outbox.reversed().map { o -> Context in
@@ -290,8 +330,9 @@ struct DashboardPages {
                 if let a = Advice.inbox(partner: i.partnerID, name: i.remoteName, state: i.state, reason: i.reason) { row["advice"] = a }
                 return row
             },
-            "events": events.map { e -> Context in
-                var row: Context = ["id": e.id, "partner": e.partnerID, "kind": e.kind, "state": e.state, "reason": e.reason ?? "",
+            "events": events.map { e, currency -> Context in
+                var row: Context = ["id": e.id, "partner": e.partnerID, "kind": e.kind, "state": e.state,
+                                    "reason": Self.readableReason(e.reason, currency: currency),
                                     "advice": Advice.event(partner: e.partnerID, state: e.state, reason: e.reason)]
                 if e.state == "held" { row["held"] = true }
                 if let a = e.accountNumber { row["account"] = a; row["account_path"] = Self.pathSegment(a) }

@@ -180,8 +180,8 @@ enum DashboardTemplates {
       <h2>Placements</h2>
       {{#has_placements}}
       <table>
-        <thead><tr><th>Agency</th><th>Tier</th><th>Placed on</th><th class="num">Balance placed</th><th>Agency reference</th><th>State</th></tr></thead>
-        <tbody>{{#placements}}<tr><td>{{partner}}</td><td>{{tier}}</td><td>{{placed_on}}</td><td class="num">{{balance}}</td><td>{{reference}}</td><td>{{state}}</td></tr>{{/placements}}</tbody>
+        <thead><tr><th>Agency</th><th>Tier</th><th>Placed on</th><th class="num">Balance placed</th><th>Agency reference</th><th>State</th><th>Closed because</th><th>Agency status</th></tr></thead>
+        <tbody>{{#placements}}<tr><td>{{partner}}</td><td>{{tier}}</td><td>{{placed_on}}</td><td class="num">{{balance}}</td><td>{{reference}}</td><td>{{state}}</td><td>{{closure}}</td><td>{{agency_status}}</td></tr>{{/placements}}</tbody>
       </table>
       {{/has_placements}}
       {{^placements}}<p class="empty">Never placed.</p>{{/placements}}
