@@ -13,7 +13,7 @@ struct ReportCommand: ParsableCommand {
 
     struct Scorecard: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Per agency and placement month: accounts and amount placed, collected, liquidation rate, commission, days to first payment, share returned.")
+            abstract: "Per agency and placement month: accounts placed, rejected, open and returned, collected, liquidation rate, commission, days to first payment.")
 
         @OptionGroup var global: GlobalOptions
 
@@ -24,14 +24,16 @@ struct ReportCommand: ParsableCommand {
             let context = try global.open()
             let rows = try context.store.readReconciliation { try $0.vintages() }
             if json { print(try Output.json(rows)); return }
-            print([Output.cell("AGENCY", 20), Output.cell("VINTAGE", 7), "CUR", Output.cell("ACCTS", 5, right: true), Output.cell("PLACED", 13, right: true),
+            print([Output.cell("AGENCY", 20), Output.cell("VINTAGE", 7), "CUR", Output.cell("PLACED", 6, right: true), Output.cell("REJ", 4, right: true),
+                   Output.cell("OPEN", 5, right: true), Output.cell("ACCEPTED AMOUNT", 15, right: true),
                    Output.cell("COLLECTED", 12, right: true), Output.cell("LIQ.", 7, right: true), Output.cell("COMMISSION", 11, right: true),
                    Output.cell("DAYS", 5, right: true), Output.cell("RETURNED", 8, right: true)].joined(separator: "  "))
             for r in rows {
                 let cur = Currency(code: r.currency) ?? .usd
                 func t(_ v: Int64) -> String { Money(minorUnits: v, currency: cur).groupedText }
-                print([Output.cell(r.partner, 20), Output.cell(r.vintage, 7), r.currency, Output.cell(String(r.accounts), 5, right: true),
-                       Output.cell(t(r.placed_amount), 13, right: true), Output.cell(t(r.collected), 12, right: true),
+                print([Output.cell(r.partner, 20), Output.cell(r.vintage, 7), r.currency, Output.cell(String(r.placed_accounts), 6, right: true),
+                       Output.cell(String(r.rejected_accounts), 4, right: true), Output.cell(String(r.open_accounts), 5, right: true),
+                       Output.cell(t(r.accepted_amount), 15, right: true), Output.cell(t(r.collected), 12, right: true),
                        Output.cell(Amount.format(r.liquidation_bp, digits: 2) + "%", 7, right: true), Output.cell(t(r.commission), 11, right: true),
                        Output.cell(r.average_days_to_first_payment.map { String(Int($0.rounded())) } ?? "-", 5, right: true),
                        Output.cell(Amount.format(r.returned_bp, digits: 2) + "%", 8, right: true)].joined(separator: "  "))

@@ -17,7 +17,7 @@ extension SQLiteSession: ReportReading {
 
     func vintages() throws -> [VintageFigures] {
         try Row.fetchAll(try db.cachedStatement(sql: """
-            SELECT p.partner_id, substr(p.placed_on, 1, 7), p.currency, COUNT(*), SUM(p.balance),
+            SELECT p.partner_id, substr(p.placed_on, 1, 7), p.currency, COUNT(*), SUM(CASE WHEN p.state != 'rejected' THEN p.balance ELSE 0 END),
                 SUM((SELECT COALESCE(SUM(CASE t.kind WHEN 'payment' THEN t.amount ELSE -t.amount END), 0) FROM transactions t
                      WHERE t.customer_id = p.customer_id AND t.source_kind = 'agency' AND t.kind IN ('payment', 'payment_reversal')
                        AND t.reference LIKE p.partner_id || ':%')),
@@ -25,12 +25,15 @@ extension SQLiteSession: ReportReading {
                      WHERE c.customer_id = p.customer_id AND c.partner_id = p.partner_id AND c.kind IN ('collection', 'reversal'))),
                 AVG((SELECT julianday(MIN(t.date)) - julianday(p.placed_on) FROM transactions t
                      WHERE t.customer_id = p.customer_id AND t.source_kind = 'agency' AND t.kind = 'payment' AND t.reference LIKE p.partner_id || ':%')),
-                SUM(CASE WHEN p.state = 'closed' AND p.state_reason = 'returned_uncollectable' THEN 1 ELSE 0 END)
-            FROM placements p WHERE p.state != 'rejected'
+                SUM(CASE WHEN p.state = 'closed' AND p.state_reason = 'returned_uncollectable' THEN 1 ELSE 0 END),
+                SUM(CASE WHEN p.state = 'rejected' THEN 1 ELSE 0 END),
+                SUM(CASE WHEN p.state IN ('selected', 'batched', 'sent', 'accepted', 'active', 'recall_pending') THEN 1 ELSE 0 END)
+            FROM placements p
             GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
             """)).map { r in
-            VintageFigures(partner: r[0], vintage: r[1], currency: r[2], accounts: r[3], placed_amount: r[4], collected: r[5], commission: r[6],
-                           average_days_to_first_payment: r[7], returned: r[8])
+            // A rejected account brought nothing: the sums over it are zero, and the rates are over the accepted ones.
+            VintageFigures(partner: r[0], vintage: r[1], currency: r[2], placed: r[3], rejected: r[9], open: r[10], returned: r[8], acceptedAmount: r[4],
+                           collected: r[5], commission: r[6], average_days_to_first_payment: r[7])
         }
     }
 
@@ -43,9 +46,10 @@ extension SQLiteSession: ReportReading {
         }
         let range: StatementArguments = [from.iso, to.iso]
         for r in try Row.fetchAll(try db.cachedStatement(sql: """
-            SELECT partner_id, currency, COUNT(*), SUM(balance) FROM placements WHERE placed_on BETWEEN ? AND ? GROUP BY partner_id, currency
+            SELECT partner_id, currency, COUNT(*), SUM(balance), SUM(CASE WHEN state = 'rejected' THEN 1 ELSE 0 END) FROM placements
+            WHERE placed_on BETWEEN ? AND ? GROUP BY partner_id, currency
             """), arguments: range) {
-            let k = row(r[0], r[1]); rows[k]!.placed_accounts = r[2]; rows[k]!.placed_amount = r[3]
+            let k = row(r[0], r[1]); rows[k]!.placed_accounts = r[2]; rows[k]!.placed_amount = r[3]; rows[k]!.rejected_accounts = r[4]
         }
         for r in try Row.fetchAll(try db.cachedStatement(sql: """
             SELECT substr(t.reference, 1, instr(t.reference, ':') - 1), c.currency,

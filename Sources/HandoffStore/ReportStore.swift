@@ -5,8 +5,11 @@ import HandoffDomain
 public struct AgencyMonthFigures: Hashable, Sendable, Codable {
     public var partner: String
     public var currency: String
+    /// Accounts placed in the month (rejected ones too: see `rejected_accounts`).
     public var placed_accounts: Int
     public var placed_amount: Int64
+    /// Of those, the ones the agency rejected.
+    public var rejected_accounts: Int = 0
     /// Payments the agency collected, less reversals, in the month.
     public var collected_gross: Int64
     /// The commission on them, from the partner's schedule.
@@ -24,36 +27,48 @@ public struct AgencyMonthFigures: Hashable, Sendable, Codable {
     }
 }
 
-/// One agency's placements of one month (a vintage) in one currency, and how they did.
+/// One agency's placements of one month (a vintage) in one currency, and how they did. The
+/// counts use the words of docs/accounting.md: placed (all), rejected, accepted (placed and
+/// not rejected), open (with the agency now) and returned (closed as uncollectable); rates
+/// are over the accepted ones, since a rejected account never reached a collector.
 public struct VintageFigures: Hashable, Sendable, Codable {
     public var partner: String
     /// The placement month, YYYY-MM.
     public var vintage: String
     public var currency: String
-    public var accounts: Int
-    public var placed_amount: Int64
+    public var placed_accounts: Int
+    public var rejected_accounts: Int
+    public var accepted_accounts: Int
+    public var open_accounts: Int
+    public var returned_accounts: Int
+    /// The balance of the accepted accounts when they were placed (minor units).
+    public var accepted_amount: Int64
     /// Collected by the agency on these accounts, less reversals (minor units).
     public var collected: Int64
-    /// Collected ÷ placed, in basis points (2,500 is 25.00%).
+    /// Collected ÷ accepted amount, in basis points (2,500 is 25.00%).
     public var liquidation_bp: Int64
     public var commission: Int64
     /// Average days from placement to the agency's first payment, over accounts that paid.
     public var average_days_to_first_payment: Double?
-    /// Accounts returned as uncollectable ÷ accounts placed, in basis points.
+    /// Returned accounts ÷ accepted accounts, in basis points.
     public var returned_bp: Int64
 
-    public init(partner: String, vintage: String, currency: String, accounts: Int, placed_amount: Int64, collected: Int64, commission: Int64,
-                average_days_to_first_payment: Double?, returned: Int) {
+    public init(partner: String, vintage: String, currency: String, placed: Int, rejected: Int, open: Int, returned: Int, acceptedAmount: Int64,
+                collected: Int64, commission: Int64, average_days_to_first_payment: Double?) {
         self.partner = partner
         self.vintage = vintage
         self.currency = currency
-        self.accounts = accounts
-        self.placed_amount = placed_amount
+        self.placed_accounts = placed
+        self.rejected_accounts = rejected
+        self.accepted_accounts = placed - rejected
+        self.open_accounts = open
+        self.returned_accounts = returned
+        self.accepted_amount = acceptedAmount
         self.collected = collected
-        self.liquidation_bp = placed_amount > 0 ? collected * 10_000 / placed_amount : 0
+        self.liquidation_bp = acceptedAmount > 0 ? collected * 10_000 / acceptedAmount : 0
         self.commission = commission
         self.average_days_to_first_payment = average_days_to_first_payment
-        self.returned_bp = accounts > 0 ? Int64(returned) * 10_000 / Int64(accounts) : 0
+        self.returned_bp = accepted_accounts > 0 ? Int64(returned) * 10_000 / Int64(accepted_accounts) : 0
     }
 }
 

@@ -197,18 +197,22 @@ struct ReconcileTests {
         let install = try keystoneByFolder()
         try drop(Array(Self.files.prefix(2)), into: install)      // accepted, then 293.75 collected on 2026-11-20
         #expect(try install.handoff(["fetch"]).status == 0)
-        struct Row: Codable { var partner: String; var vintage: String; var currency: String; var accounts: Int; var placed_amount: Int64
+        struct Row: Codable { var partner: String; var vintage: String; var currency: String; var placed_accounts: Int; var rejected_accounts: Int
+                              var accepted_accounts: Int; var open_accounts: Int; var returned_accounts: Int; var accepted_amount: Int64
                               var collected: Int64; var liquidation_bp: Int64; var commission: Int64; var average_days_to_first_payment: Double?
                               var returned_bp: Int64 }
         let rows = try JSONDecoder().decode([Row].self, from: Data(try install.handoff(["report", "scorecard", "--json"]).stdout.utf8))
         let cad = try #require(rows.first { $0.currency == "CAD" })
         #expect(cad.partner == "keystone-recovery" && cad.vintage == "2026-11")
         #expect(cad.collected == 29375 && cad.commission == 7344)
-        #expect(cad.liquidation_bp == 29375 * 10_000 / cad.placed_amount)
+        #expect(cad.liquidation_bp == 29375 * 10_000 / cad.accepted_amount)
         #expect(cad.average_days_to_first_payment == 5)
         #expect(cad.returned_bp == 0)
-        // B-2002 was rejected: not counted as placed.
-        #expect(cad.accounts == (try dbCount(install, "SELECT COUNT(*) FROM placements WHERE currency = 'CAD' AND state != 'rejected'")))
+        // B-2002 was rejected: placed, but not accepted, and its balance is not what the liquidation is over.
+        #expect(cad.placed_accounts == (try dbCount(install, "SELECT COUNT(*) FROM placements WHERE currency = 'CAD'")))
+        #expect(cad.rejected_accounts == 1 && cad.accepted_accounts == cad.placed_accounts - 1)
+        #expect(cad.accepted_amount == Int64(try dbCount(install, "SELECT SUM(balance) FROM placements WHERE currency = 'CAD' AND state != 'rejected'")))
+        #expect(cad.open_accounts == (try dbCount(install, "SELECT COUNT(*) FROM placements WHERE currency = 'CAD' AND state IN ('sent', 'accepted', 'active')")))
     }
 
     @Test("The hledger journal of the end-to-end run passes hledger check, and its agency balances equal the reconciliation report's")

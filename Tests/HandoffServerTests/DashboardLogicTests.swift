@@ -46,10 +46,10 @@ struct DashboardLogicTests {
     @Test("The scorecard chart scales bars to the largest placement, labels liquidation, and escapes text")
     func chart() {
         let vintages = [
-            VintageFigures(partner: "p", vintage: "2026-10", currency: "USD", accounts: 2, placed_amount: 100_000, collected: 25_000, commission: 0,
-                           average_days_to_first_payment: nil, returned: 0),
-            VintageFigures(partner: "p", vintage: "2026-09", currency: "USD", accounts: 1, placed_amount: 50_000, collected: 0, commission: 0,
-                           average_days_to_first_payment: nil, returned: 0),
+            VintageFigures(partner: "p", vintage: "2026-10", currency: "USD", placed: 2, rejected: 0, open: 2, returned: 0, acceptedAmount: 100_000,
+                           collected: 25_000, commission: 0, average_days_to_first_payment: nil),
+            VintageFigures(partner: "p", vintage: "2026-09", currency: "USD", placed: 1, rejected: 0, open: 1, returned: 0, acceptedAmount: 50_000,
+                           collected: 0, commission: 0, average_days_to_first_payment: nil),
         ]
         let svg = ScorecardChart.svg(partner: "<Agency & Co>", currency: .usd, vintages: vintages)
         #expect(svg.hasPrefix("<svg") && svg.hasSuffix("</svg>"))

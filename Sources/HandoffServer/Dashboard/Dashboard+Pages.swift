@@ -282,7 +282,7 @@ struct DashboardPages {
                 "charts": charts,
                 "vintages": mine.map { v -> Context in
                     let cur = Currency(code: v.currency) ?? .usd
-                    return ["vintage": v.vintage, "currency": v.currency, "accounts": v.accounts, "placed": Self.money(v.placed_amount, cur),
+                    return ["vintage": v.vintage, "currency": v.currency, "accounts": v.accepted_accounts, "placed": Self.money(v.accepted_amount, cur),
                             "collected": Self.money(v.collected, cur), "liquidation": Amount.format(v.liquidation_bp, digits: 2) + "%",
                             "commission": Self.money(v.commission, cur), "days": v.average_days_to_first_payment.map { String(Int($0.rounded())) } ?? "—",
                             "returned": Amount.format(v.returned_bp, digits: 2) + "%"]

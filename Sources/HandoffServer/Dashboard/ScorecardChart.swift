@@ -12,7 +12,7 @@ enum ScorecardChart {
     static func svg(partner: String, currency: Currency, vintages: [VintageFigures]) -> String {
         let rows = vintages.sorted { $0.vintage < $1.vintage }
         let plotWidth = width - left - right, plotHeight = height - top - bottom
-        let maxValue = max(rows.map(\.placed_amount).max() ?? 0, 1)
+        let maxValue = max(rows.map(\.accepted_amount).max() ?? 0, 1)
         let title = "\(partner): placed and collected by placement month (\(currency.code))"
         var out = "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"chart\" viewBox=\"0 0 \(width) \(height)\" role=\"img\" aria-label=\"\(escape(title))\">"
         out += "<title>\(escape(title))</title>"
@@ -31,8 +31,8 @@ enum ScorecardChart {
         for (i, r) in rows.enumerated() {
             let x0 = left + i * slot + (slot - 2 * bar - 4) / 2
             func h(_ v: Int64) -> Int { Int(Int64(plotHeight) * max(v, 0) / maxValue) }
-            let hp = h(r.placed_amount), hc = h(r.collected)
-            let placed = Money(minorUnits: r.placed_amount, currency: currency).groupedText
+            let hp = h(r.accepted_amount), hc = h(r.collected)
+            let placed = Money(minorUnits: r.accepted_amount, currency: currency).groupedText
             let collected = Money(minorUnits: r.collected, currency: currency).groupedText
             out += "<rect x=\"\(x0)\" y=\"\(top + plotHeight - hp)\" width=\"\(bar)\" height=\"\(hp)\" class=\"placed\"><title>\(escape(r.vintage)) placed \(escape(placed)) \(currency.code)</title></rect>"
             out += "<rect x=\"\(x0 + bar + 4)\" y=\"\(top + plotHeight - hc)\" width=\"\(bar)\" height=\"\(hc)\" class=\"collected\"><title>\(escape(r.vintage)) collected \(escape(collected)) \(currency.code)</title></rect>"
