@@ -72,7 +72,14 @@ struct PlacementsCommand: ParsableCommand {
                 print("\nPlacements")
             }
             var first = true
+            // The words of docs/accounting.md: placed (all), open (with the agency now), rejected, closed (and why).
+            var placed = 0, open = 0, rejected = 0
+            var closed: [String: Int] = [:]
             try r.forEachPlacement { p in
+                placed += 1
+                if p.state.isOpen { open += 1 } else if p.state.name == "rejected" { rejected += 1 } else {
+                    closed[(p.closureReason?.rawValue ?? p.state.name).replacingOccurrences(of: "_", with: " "), default: 0] += 1
+                }
                 let line = PlacementLine(account_number: p.accountNumber, partner: p.partnerID, tier: p.tier, batch_id: p.batchID,
                                          state: p.state.name, closure_reason: p.closureReason?.rawValue, agency_status: p.agencyStatus,
                                          agency_reference: p.agencyReference, placed_on: p.placedOn.iso,
@@ -86,7 +93,11 @@ struct PlacementsCommand: ParsableCommand {
                 }
                 first = false
             }
-            if json { print("]}") } else if first { print("  none") }
+            if json { print("]}") } else if first { print("  none") } else {
+                let closedCount = closed.values.reduce(0, +)
+                let reasons = closed.keys.sorted().map { "\(closed[$0]!) \($0)" }.joined(separator: ", ")
+                print("\n\(placed) placed: \(open) open, \(rejected) rejected, \(closedCount) closed" + (reasons.isEmpty ? "" : " (\(reasons))"))
+            }
         }
     }
 }

@@ -169,4 +169,12 @@ struct AgencyInputTests {
         #expect(held?.state == "applied" || held?.state == "held")
         #expect(held?.reason.contains("9999900") == false, "\(held?.reason ?? "")")
     }
+
+    @Test("handoff placements counts with the words of docs/accounting.md: placed, open, rejected, closed")
+    func placementCounts() throws {
+        let install = try placed()
+        #expect(try install.handoff(["placements"]).stdout.contains("16 placed: 15 open, 1 rejected, 0 closed\n"))
+        try activity(install, "LFC_ACT_DEMO01_20261120.csv", ["STATUS,B-2016,2026-11-25,,,,,UNCOLLECTABLE,,,"])
+        #expect(try install.handoff(["placements"]).stdout.contains("16 placed: 14 open, 1 rejected, 1 closed (1 returned uncollectable)\n"))
+    }
 }
