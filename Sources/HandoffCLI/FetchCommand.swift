@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import HandoffIntake
 import HandoffOutbox
 import HandoffStore
@@ -25,6 +26,15 @@ struct FetchCommand: ParsableCommand {
         for r in reports { print("\(Output.cell(r.partnerID, 20))  \(Output.cell(r.name, 44))  \(r.outcome)") }
         if reports.isEmpty { print("nothing to fetch") }
         if !noApply { try ReconcileCommand.apply(context) }
+        let permanent = reports.filter { $0.failure == .permanent }.count
+        let temporary = reports.filter { $0.failure == .temporary }.count
+        if permanent > 0 {
+            throw CLIError("\(permanent) failure\(permanent == 1 ? "" : "s") a person must fix (and \(temporary) temporary): see above")
+        }
+        if temporary > 0 {
+            FileHandle.standardError.write(Data("\(temporary) temporary failure\(temporary == 1 ? "" : "s"): left at the agency; the next `handoff fetch` tries again\n".utf8))
+            throw ExitCode(SendCommand.temporaryFailure)
+        }
     }
 }
 

@@ -16,20 +16,34 @@ struct SendCommand: ParsableCommand {
 
     func run() throws {
         let context = try global.open()
-        let delivery = Delivery(store: context.store, partners: try context.partners(), factory: TransportFactory(root: context.config.root),
+        // One factory: the run's time budget per agency is shared by requests and files.
+        let factory = TransportFactory(root: context.config.root)
+        let delivery = Delivery(store: context.store, partners: try context.partners(), factory: factory,
                                 dataDirectory: context.config.dataDirectory, businessName: context.config.businessName)
         let partners = try context.partners().filter { partner == nil || $0.id == partner }
-        let requests = RequestDelivery(store: context.store, partners: partners, factory: TransportFactory(root: context.config.root),
+        let requests = RequestDelivery(store: context.store, partners: partners, factory: factory,
                                        stagingDirectory: context.config.stagingDirectory, businessName: context.config.businessName,
                                        today: context.config.today())
         let reports = try delivery.queueAndSend(requests: requests, only: partner)
         for r in reports { print("\(Output.cell(r.partnerID, 20))  \(Output.cell(r.name, 40))  \(r.outcome)") }
         if reports.isEmpty { print("nothing to send") }
-        let failed = try context.store.readOutbox { try $0.outbox() }.filter { if case .failed = $0.transfer.state { return true } else { return false } }
-        if !failed.isEmpty {
-            throw CLIError("\(failed.count) file\(failed.count == 1 ? "" : "s") failed permanently: see `handoff outbox` for what to fix")
+        let outbox = try context.store.readOutbox { try $0.outbox() }.filter { partner == nil || $0.partnerID == partner }
+        let failed = outbox.filter { if case .failed = $0.transfer.state { return true } else { return false } }
+        if !failed.isEmpty || reports.contains(where: { $0.failure == .permanent }) {
+            let what = failed.isEmpty ? "something failed permanently" : "\(failed.count) file\(failed.count == 1 ? "" : "s") failed permanently"
+            throw CLIError("\(what): see `handoff outbox` and `handoff requests` for what to fix")
+        }
+        // Temporary failures: the next run tries again, and cron hears of it (EX_TEMPFAIL).
+        let waiting = outbox.filter { if case .retryLater = $0.transfer.state { return true } else { return false } }
+        if !waiting.isEmpty || reports.contains(where: { $0.failure == .temporary }) {
+            FileHandle.standardError.write(Data(("\(waiting.count) file\(waiting.count == 1 ? "" : "s") to retry later and "
+                + "\(reports.filter { $0.failure == .temporary }.count) temporary failure(s) in this run: the next `handoff send` tries again\n").utf8))
+            throw ExitCode(Self.temporaryFailure)
         }
     }
+
+    /// The exit status of a run that left work for a later run (EX_TEMPFAIL from sysexits.h).
+    static let temporaryFailure: Int32 = 75
 }
 
 /// `handoff outbox`: every file to send, with its state.

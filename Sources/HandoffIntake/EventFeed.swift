@@ -47,7 +47,7 @@ public struct EventFeed {
             let cursor = try store.writeInbox { try $0.feedCursor(partnerID: partner.id) } ?? spec.start
             let response = try client.request("GET", spec.path.replacingOccurrences(of: "{cursor}", with: cursor))
             guard response.status == 200 else {
-                throw TransportError(.http, "\(partner.id): event feed answered HTTP \(response.status): \(response.text.prefix(200))", httpStatus: response.status)
+                throw client.failure(response, "\(partner.id): event feed")
             }
             guard let page = try? JSONSerialization.jsonObject(with: Data(response.body)) as? [String: Any],
                   let events = page[spec.items] as? [[String: Any]] else {
@@ -118,6 +118,7 @@ public struct EventFeed {
         var reports: [Intake.Report] = []
         for batch in sent.sorted(by: { $0.id < $1.id }) {
             let response = try client.request("GET", path.replacingOccurrences(of: "{batch.id}", with: batch.batchKey))
+            if response.status == 401 || response.status == 403 { throw client.failure(response, "\(partner.id): receipt of \(batch.batchKey)") }
             guard response.status == 200 else {
                 reports.append(Intake.Report(partnerID: partner.id, name: "receipt:" + batch.batchKey, outcome: "not yet: HTTP \(response.status)"))
                 continue

@@ -21,11 +21,47 @@ public struct LocalFolderSource: FileSource {
     public func download(_ name: String, to localPath: String) throws -> Int64 {
         let temporary = localPath + ".download"
         unlink(temporary)
-        do { try FileManager.default.copyItem(atPath: directory + "/" + name, toPath: temporary) } catch {
-            throw TransportError(.localFile, "cannot copy \(name): \(error.localizedDescription)")
+        let size = try Self.copy(directory + "/" + name, to: temporary, doing: "taking \(name) in; the file stays at the agency")
+        guard rename(temporary, localPath) == 0 else {
+            let e = errno
+            unlink(temporary)
+            throw TransportError.local(localPath, errno: e, doing: "renaming the download")
         }
-        guard rename(temporary, localPath) == 0 else { throw TransportError(.localFile, "\(localPath): \(String(cString: strerror(errno)))") }
-        return ((try? FileManager.default.attributesOfItem(atPath: localPath))?[.size] as? NSNumber)?.int64Value ?? 0
+        return size
+    }
+
+    /// Copies a file and syncs the copy; a failure names the path it concerns and why (a
+    /// full disk is ``TransportError/Kind/noSpace``), and leaves no partial copy. Returns the size.
+    @discardableResult
+    static func copy(_ source: String, to target: String, doing: String) throws -> Int64 {
+        let input = open(source, O_RDONLY | O_CLOEXEC)
+        guard input >= 0 else { throw TransportError.local(source, errno: errno, doing: doing) }
+        defer { close(input) }
+        let output = open(target, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+        guard output >= 0 else { throw TransportError.local(target, errno: errno, doing: doing) }
+        var failure: TransportError?
+        var total: Int64 = 0
+        let buffer = UnsafeMutableRawPointer.allocate(byteCount: 1 << 20, alignment: 16)
+        defer { buffer.deallocate() }
+        copying: while true {
+            let n = read(input, buffer, 1 << 20)
+            if n < 0 { if errno == EINTR { continue }; failure = .local(source, errno: errno, doing: doing); break }
+            if n == 0 { break }
+            var offset = 0
+            while offset < n {
+                let w = write(output, buffer + offset, n - offset)
+                if w < 0 { if errno == EINTR { continue }; failure = .local(target, errno: errno, doing: doing); break copying }
+                offset += w
+            }
+            total += Int64(n)
+        }
+        if failure == nil, fsync(output) != 0 { failure = .local(target, errno: errno, doing: doing) }
+        close(output)
+        if let failure {
+            unlink(target)
+            throw failure
+        }
+        return total
     }
     public func delete(_ name: String) throws {
         guard unlink(directory + "/" + name) == 0 || errno == ENOENT else {

@@ -33,6 +33,20 @@ public struct Intake {
         public var partnerID: String
         public var name: String
         public var outcome: String
+        /// Set when this failed: `.temporary` (the next fetch tries again) or `.permanent`
+        /// (a person must fix something first).
+        public var failure: Delivery.Failure? = nil
+
+        public init(partnerID: String, name: String, outcome: String, failure: Delivery.Failure? = nil) {
+            self.partnerID = partnerID
+            self.name = name
+            self.outcome = outcome
+            self.failure = failure
+        }
+
+        init(partnerID: String, name: String, outcome: String, error: Error) {
+            self.init(partnerID: partnerID, name: name, outcome: outcome, failure: Delivery.Failure(error))
+        }
     }
 
     public func fetch(only partnerID: String? = nil) throws -> [Report] {
@@ -41,38 +55,50 @@ public struct Intake {
             if partner.transport.kind == .https {
                 let feed = EventFeed(store: store, factory: factory, dataDirectory: dataDirectory)
                 do { reports += try feed.pollReceipts(partner) } catch {
-                    reports.append(Report(partnerID: partner.id, name: "receipts", outcome: "failed: \(error)"))
+                    reports.append(Report(partnerID: partner.id, name: "receipts", outcome: "failed: \(error)", error: error))
                 }
                 do {
                     let events = try feed.pull(partner)
                     reports += events.isEmpty ? [Report(partnerID: partner.id, name: "event feed", outcome: "no new events")] : events
                 } catch {
-                    reports.append(Report(partnerID: partner.id, name: "event feed", outcome: "failed: \(error)"))
+                    reports.append(Report(partnerID: partner.id, name: "event feed", outcome: "failed: \(error)", error: error))
                 }
                 continue
             }
             let source: FileSource
             do { source = try factory.source(for: partner) } catch {
-                reports.append(Report(partnerID: partner.id, name: "-", outcome: "failed: \(error)"))
+                reports.append(Report(partnerID: partner.id, name: "-", outcome: "failed: \(error)", error: error))
                 continue
             }
             let names: [String]
             do { names = try source.list() } catch {
-                reports.append(Report(partnerID: partner.id, name: "-", outcome: "failed to list: \(error)"))
+                reports.append(Report(partnerID: partner.id, name: "-", outcome: "failed to list: \(error)", error: error))
                 continue
             }
             for name in names where !name.hasSuffix(".part") {
                 do {
-                    reports.append(Report(partnerID: partner.id, name: name, outcome: try take(name, from: source, partner: partner)))
+                    reports.append(try take(name, from: source, partner: partner))
                 } catch {
-                    reports.append(Report(partnerID: partner.id, name: name, outcome: "failed, left on the server: \(error)"))
+                    reports.append(Report(partnerID: partner.id, name: name, outcome: "failed, left on the server: \(error)", error: error))
                 }
             }
         }
         return reports
     }
 
-    private func take(_ name: String, from source: FileSource, partner: Partner) throws -> String {
+    /// Deletes a file at the agency once it is recorded. A refused delete loses nothing (the
+    /// next fetch finds it already received) but is reported as what it is.
+    private func remove(_ name: String, from source: FileSource, partner: Partner, outcome: String) -> Report {
+        do {
+            try source.delete(name)
+            return Report(partnerID: partner.id, name: name, outcome: outcome)
+        } catch {
+            return Report(partnerID: partner.id, name: name, outcome: "\(outcome); but not removed from the server: \(error) "
+                          + "(it is recorded: the next fetch skips it as already received)", error: error)
+        }
+    }
+
+    private func take(_ name: String, from source: FileSource, partner: Partner) throws -> Report {
         let incoming = dataDirectory + "/incoming/" + partner.id
         try FileManager.default.createDirectory(atPath: incoming, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         let downloaded = incoming + "/" + name
@@ -82,8 +108,7 @@ public struct Intake {
         let earlier = try store.readInbox { try $0.inbox(partnerID: partner.id, remoteName: name) }
         if earlier.contains(where: { $0.sha256 == sha }) {
             // Stored before (perhaps the delete after that was interrupted): never processed twice.
-            try source.delete(name)
-            return "already received (same name and content): skipped, removed from the server"
+            return remove(name, from: source, partner: partner, outcome: "already received (same name and content): skipped, removed from the server")
         }
         let archived = try archive(downloaded, sha: sha)
         var state = "received"
@@ -113,8 +138,7 @@ public struct Intake {
                               archivePath: archived, plainPath: record.3, state: record.1, reason: record.2)
         }
         CrashPoint.check("fetch.after-commit")
-        try source.delete(name)
-        return state == "received" ? "received (\(kind!))" : "\(state): \(reason ?? "")"
+        return remove(name, from: source, partner: partner, outcome: state == "received" ? "received (\(kind!))" : "\(state): \(reason ?? "")")
     }
 
     /// Stores a downloaded file under its SHA-256 (the same bytes are stored once): a hard
@@ -126,11 +150,13 @@ public struct Intake {
         if FileManager.default.fileExists(atPath: path) { return path }
         let temporary = path + ".tmp-\(getpid())"
         unlink(temporary)
-        if link(file, temporary) != 0 { try FileManager.default.copyItem(atPath: file, toPath: temporary) }
-        let fd = open(temporary, O_RDONLY)
-        if fd >= 0 { fsync(fd); close(fd) }
+        if link(file, temporary) != 0 { try LocalFolderSource.copy(file, to: temporary, doing: "archiving") }
         chmod(temporary, 0o400)
-        guard rename(temporary, path) == 0 else { throw TransportError(.localFile, "\(path): \(String(cString: strerror(errno)))") }
+        guard rename(temporary, path) == 0 else {
+            let e = errno
+            unlink(temporary)
+            throw TransportError.local(path, errno: e, doing: "archiving")
+        }
         return path
     }
 

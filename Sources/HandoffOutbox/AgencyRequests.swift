@@ -93,8 +93,7 @@ public struct AgencyRequestSender {
         let data = try JSONSerialization.data(withJSONObject: body, options: [.sortedKeys, .withoutEscapingSlashes])
         let response = try client.request(method, path, body: .bytes(Array(data)), contentType: "application/json", idempotencyKey: request.id)
         guard (200..<300).contains(response.status) else {
-            throw TransportError(.http, "\(partner.id): \(request.kind) for \(request.accountNumber): HTTP \(response.status): \(response.text.prefix(300))",
-                                 httpStatus: response.status)
+            throw client.failure(response, "\(partner.id): \(request.kind) for \(request.accountNumber)")
         }
         return response.status
     }

@@ -30,11 +30,34 @@ public struct Delivery {
         self.businessName = businessName
     }
 
+    /// Whether something that failed may work on its own next time.
+    public enum Failure: String, Sendable {
+        /// The next run tries again (the network, the agency's server, a full disk here, the
+        /// run's time budget): `handoff send` and `handoff fetch` exit 75 (EX_TEMPFAIL).
+        case temporary
+        /// A person must fix something first: they exit 1.
+        case permanent
+
+        /// How an error counts: a ``TransportError`` by `isPermanent`; anything else is permanent.
+        public init(_ error: Error) {
+            self = (error as? TransportError).map { $0.isPermanent ? .permanent : .temporary } ?? .permanent
+        }
+    }
+
     /// What happened to one file.
     public struct Report: Sendable {
         public var partnerID: String
         public var name: String
         public var outcome: String
+        /// Set when this failed.
+        public var failure: Failure? = nil
+
+        public init(partnerID: String, name: String, outcome: String, failure: Failure? = nil) {
+            self.partnerID = partnerID
+            self.name = name
+            self.outcome = outcome
+            self.failure = failure
+        }
     }
 
     private var stagingDirectory: String { dataDirectory + "/staging" }
@@ -45,57 +68,84 @@ public struct Delivery {
         let batches = try store.readOutbox { try $0.batches() }.filter { $0.state == "staged" }.sorted { $0.id < $1.id }
         for batch in batches {
             guard partnerID == nil || batch.partnerID == partnerID, let partner = partners.first(where: { $0.id == batch.partnerID }) else { continue }
-            let staged = stagingDirectory + "/" + partner.id + "/" + batch.fileName
             let outgoingDir = dataDirectory + "/outgoing/" + partner.id
-            try FileManager.default.createDirectory(atPath: outgoingDir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o750])
-            var sendPath = staged
-            var sendName = batch.fileName
-            if let encryption = partner.encryption {
-                sendName = batch.fileName + ".pgp"
-                sendPath = outgoingDir + "/" + sendName
-                try Self.encrypt(staged, to: sendPath, partner: partner, settings: encryption, factory: factory, dataDirectory: dataDirectory)
+            var written: [String] = []
+            do {
+                reports.append(try queue(batch, partner: partner, outgoingDir: outgoingDir, written: &written))
+            } catch {
+                // Nothing half-written stays behind; the batch stays staged for the next run.
+                for path in written { unlink(path) }
+                let t = Self.explain(error, in: outgoingDir, doing: "preparing \(batch.fileName) to send")
+                let failure: Failure = error is TransportError || t.kind == .noSpace ? Failure(t) : .permanent
+                reports.append(Report(partnerID: partner.id, name: batch.fileName, outcome: "not queued (still staged): \(t)", failure: failure))
             }
-            let sha = try HTTPSClient.sha256(file: sendPath)
-            let dataSize = ((try? FileManager.default.attributesOfItem(atPath: sendPath))?[.size] as? NSNumber)?.int64Value ?? 0
-            var control: (path: String, name: String, sha: String, size: Int)?
-            let kind = try store.writeReconciliationKind(batchID: batch.id)
-            let fileSpec = kind == "updates" ? (partner.updates ?? partner.placement) : partner.placement
-            if let spec = fileSpec.control {
-                var values = PlacementValues.Batch(partnerID: partner.id, clientID: partner.clientID, partnerName: partner.name,
-                                                   businessName: businessName, id: batch.batchKey, date: batch.runDate, sequence: batch.sequence,
-                                                   currency: .usd)
-                values.accounts = batch.accounts
-                values.invoices = batch.invoices
-                values.rows = fileSpec.layout.record(.row) != nil ? batch.invoices : 0
-                values.balance = batch.total
-                values.amount = batch.total
-                let v = values
-                let name = try spec.fileName.renderFileName { v.value($0) }
-                var text = try spec.content.render { path in
-                    switch path {
-                    case "file.name": return .text(sendName)
-                    case "file.sha256": return .text(sha)
-                    case "file.size": return .integer(dataSize)
-                    default: return v.value(path)
-                    }
-                }
-                if spec.trailingNewline { text += String(decoding: fileSpec.layout.lineEnding.bytes, as: UTF8.self) }
-                let path = outgoingDir + "/" + name
-                try Data(text.utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
-                control = (path, name, Hex.encode(SHA256.hash(data: Data(text.utf8))), text.utf8.count)
-            }
-            try store.writeOutbox { w in
-                let dataID = try w.insertOutbox(partnerID: partner.id, batchID: batch.id, kind: "data", localPath: sendPath, remoteName: sendName,
-                                                dependsOn: nil, size: dataSize, sha256: sha)
-                if let control {
-                    _ = try w.insertOutbox(partnerID: partner.id, batchID: batch.id, kind: "control", localPath: control.path, remoteName: control.name,
-                                           dependsOn: dataID, size: Int64(control.size), sha256: control.sha)
-                }
-                try w.setBatchState(id: batch.id, "queued")
-            }
-            reports.append(Report(partnerID: partner.id, name: sendName, outcome: "queued"))
         }
         return reports
+    }
+
+    /// A failure while preparing a file, as a ``TransportError``: a full disk (gpg's own
+    /// words, or hardly any space left in the folder) is ``TransportError/Kind/noSpace`` naming the folder.
+    static func explain(_ error: Error, in directory: String, doing: String) -> TransportError {
+        if let t = error as? TransportError { return t }
+        var fs = statvfs()
+        let free = statvfs(directory, &fs) == 0 ? Int64(fs.f_bavail) * Int64(fs.f_frsize) : Int64.max
+        if "\(error)".contains("No space left on device") || free < 64 << 10 {
+            return TransportError.local(directory, errno: ENOSPC, doing: "\(doing): \(error)")
+        }
+        return TransportError(.other, "\(doing): \(error)")
+    }
+
+    private func queue(_ batch: BatchRecord, partner: Partner, outgoingDir: String, written: inout [String]) throws -> Report {
+        let staged = stagingDirectory + "/" + partner.id + "/" + batch.fileName
+        try FileManager.default.createDirectory(atPath: outgoingDir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o750])
+        var sendPath = staged
+        var sendName = batch.fileName
+        if let encryption = partner.encryption {
+            sendName = batch.fileName + ".pgp"
+            sendPath = outgoingDir + "/" + sendName
+            written.append(sendPath)
+            try Self.encrypt(staged, to: sendPath, partner: partner, settings: encryption, factory: factory, dataDirectory: dataDirectory)
+        }
+        let sha = try HTTPSClient.sha256(file: sendPath)
+        let dataSize = ((try? FileManager.default.attributesOfItem(atPath: sendPath))?[.size] as? NSNumber)?.int64Value ?? 0
+        var control: (path: String, name: String, sha: String, size: Int)?
+        let kind = try store.writeReconciliationKind(batchID: batch.id)
+        let fileSpec = kind == "updates" ? (partner.updates ?? partner.placement) : partner.placement
+        if let spec = fileSpec.control {
+            var values = PlacementValues.Batch(partnerID: partner.id, clientID: partner.clientID, partnerName: partner.name,
+                                               businessName: businessName, id: batch.batchKey, date: batch.runDate, sequence: batch.sequence,
+                                               currency: .usd)
+            values.accounts = batch.accounts
+            values.invoices = batch.invoices
+            values.rows = fileSpec.layout.record(.row) != nil ? batch.invoices : 0
+            values.balance = batch.total
+            values.amount = batch.total
+            let v = values
+            let name = try spec.fileName.renderFileName { v.value($0) }
+            var text = try spec.content.render { path in
+                switch path {
+                case "file.name": return .text(sendName)
+                case "file.sha256": return .text(sha)
+                case "file.size": return .integer(dataSize)
+                default: return v.value(path)
+                }
+            }
+            if spec.trailingNewline { text += String(decoding: fileSpec.layout.lineEnding.bytes, as: UTF8.self) }
+            let path = outgoingDir + "/" + name
+            written.append(path)
+            try Data(text.utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
+            control = (path, name, Hex.encode(SHA256.hash(data: Data(text.utf8))), text.utf8.count)
+        }
+        try store.writeOutbox { w in
+            let dataID = try w.insertOutbox(partnerID: partner.id, batchID: batch.id, kind: "data", localPath: sendPath, remoteName: sendName,
+                                            dependsOn: nil, size: dataSize, sha256: sha)
+            if let control {
+                _ = try w.insertOutbox(partnerID: partner.id, batchID: batch.id, kind: "control", localPath: control.path, remoteName: control.name,
+                                       dependsOn: dataID, size: Int64(control.size), sha256: control.sha)
+            }
+            try w.setBatchState(id: batch.id, "queued")
+        }
+        return Report(partnerID: partner.id, name: sendName, outcome: "queued")
     }
 
     /// Encrypts `input` to the partner's key and signs it with the business's key, as its
@@ -142,10 +192,11 @@ public struct Delivery {
                     transports[partner.id] = transport
                 }
                 let batchKey = record.batchID.flatMap { batchKeys[$0] }
-                let outcome = try transport.deliver(localPath: record.localPath, name: record.remoteName, batchKey: batchKey)
+                let outcome = try transport.deliver(localPath: record.localPath, name: record.remoteName, batchKey: batchKey, sha256: record.sha256)
                 CrashPoint.check("send.after-upload")
                 switch outcome {
-                case .uploaded(let size), .alreadyPresent(let size):
+                case .alreadyPresent: break          // the transport proved its content is ours (SHA-256)
+                case .uploaded(let size):
                     guard size == record.size else {
                         throw TransportError(.network, "\(record.remoteName) arrived with \(size) bytes, \(record.size) were sent")
                     }
@@ -165,9 +216,10 @@ public struct Delivery {
                 try store.writeOutbox { try $0.updateOutbox(id: record.id, transfer, lastError: t.description) }
                 switch action {
                 case .scheduleRetry(let at):
-                    reports.append(Report(partnerID: partner.id, name: record.remoteName, outcome: "will retry after \(Date(timeIntervalSince1970: TimeInterval(at))): \(t)"))
+                    reports.append(Report(partnerID: partner.id, name: record.remoteName,
+                                          outcome: "will retry after \(Date(timeIntervalSince1970: TimeInterval(at))): \(t)", failure: .temporary))
                 default:
-                    reports.append(Report(partnerID: partner.id, name: record.remoteName, outcome: "failed: \(t)"))
+                    reports.append(Report(partnerID: partner.id, name: record.remoteName, outcome: "failed: \(t)", failure: .permanent))
                 }
             }
         }

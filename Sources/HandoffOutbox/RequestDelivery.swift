@@ -86,13 +86,15 @@ public struct RequestDelivery {
                         reports.append(.init(partnerID: partner.id, name: "\(r.kind) \(r.requestID)", outcome: "sent"))
                     } catch let e as TransportError {
                         try store.writeReconciliation { try $0.setRequestState(id: r.id, e.isPermanent ? "failed" : "queued", error: e.description, batchID: nil) }
-                        reports.append(.init(partnerID: partner.id, name: "\(r.kind) \(r.requestID)", outcome: "failed: \(e)"))
+                        reports.append(.init(partnerID: partner.id, name: "\(r.kind) \(r.requestID)",
+                                             outcome: e.isPermanent ? "failed: \(e)" : "not sent, queued for the next run: \(e)",
+                                             failure: e.isPermanent ? .permanent : .temporary))
                     }
                 }
             } else if let spec = partner.updates {
                 let (name, refused) = try stageUpdatesFile(partner: partner, spec: spec, requests: mine)
                 for (r, why) in refused {
-                    reports.append(.init(partnerID: partner.id, name: "\(r.kind) \(r.requestID)", outcome: "failed: \(why)"))
+                    reports.append(.init(partnerID: partner.id, name: "\(r.kind) \(r.requestID)", outcome: "failed: \(why)", failure: .permanent))
                 }
                 if let name {
                     let count = mine.count - refused.count

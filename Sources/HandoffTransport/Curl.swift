@@ -1,5 +1,7 @@
 import CCurl
+import Crypto
 import Foundation
+import HandoffDomain
 
 /// One libcurl easy handle, owned by this object and cleaned up with it. Not shared between
 /// threads: each transfer makes its own. `perform()` blocks; ``Curl/run(_:)`` runs a blocking
@@ -112,16 +114,32 @@ public enum Curl {
         }
     }
 
+    /// Whether a TLS handshake failure's message says the connection broke (reset by the
+    /// peer, closed without a word, a failed send or receive) rather than that TLS refused.
+    static func isBrokenConnection(_ message: String) -> Bool {
+        let m = message.lowercased()
+        if m.contains("alert") || m.contains("certificate") || m.contains("verify") { return false }
+        return ["connection reset", "recv failure", "send failure", "broken pipe", "ssl_error_syscall", "unexpected eof",
+                "connection was reset", "connection closed"].contains { m.contains($0) }
+    }
+
     /// A ``TransportError`` for a libcurl code.
     static func error(_ code: CURLcode, _ message: String) -> TransportError {
         let kind: TransportError.Kind
         switch code {
         case CURLE_PEER_FAILED_VERIFICATION:
             kind = message.hasPrefix("sftp") || message.contains("host key") ? .hostKeyMismatch : .tls
+        case CURLE_SSL_CONNECT_ERROR where Self.isBrokenConnection(message):
+            // The connection broke during the handshake (reset, closed, a send or receive
+            // failure): a fault of the wire, not of the certificates. Retried.
+            kind = .network
         case CURLE_SSL_CONNECT_ERROR, CURLE_SSL_CERTPROBLEM, CURLE_SSL_CIPHER, CURLE_SSL_CACERT_BADFILE, CURLE_SSL_ISSUER_ERROR,
              CURLE_SSL_PINNEDPUBKEYNOTMATCH, CURLE_SSL_CRL_BADFILE, CURLE_SSL_INVALIDCERTSTATUS, CURLE_SSL_CLIENTCERT:
             kind = .tls
-        case CURLE_LOGIN_DENIED, CURLE_REMOTE_ACCESS_DENIED: kind = .authentication
+        case CURLE_LOGIN_DENIED: kind = .authentication
+        // After a successful login: the server refused this operation (a folder that refuses
+        // writes, a file it may not read).
+        case CURLE_REMOTE_ACCESS_DENIED: kind = .permission
         case CURLE_COULDNT_CONNECT: kind = .connectionRefused
         case CURLE_OPERATION_TIMEDOUT: kind = .timedOut
         case CURLE_REMOTE_FILE_NOT_FOUND: kind = .remoteFileMissing
@@ -149,6 +167,67 @@ final class ByteCollector {
         let collector = Unmanaged<ByteCollector>.fromOpaque(context).takeUnretainedValue()
         if collector.bytes.count + n > collector.limit { return 0 }    // aborts the transfer
         buffer.withMemoryRebound(to: UInt8.self, capacity: n) { collector.bytes.append(contentsOf: UnsafeBufferPointer(start: $0, count: n)) }
+        return n
+    }
+}
+
+/// Bytes a transfer receives, hashed as they come (SHA-256) and counted, never kept: how a
+/// file already at an agency is compared with ours in constant memory.
+final class HashingSink {
+    var hasher = SHA256()
+    var count: Int64 = 0
+
+    var hex: String { Hex.encode(hasher.finalize()) }
+
+    /// The write callback: hashes into the sink passed as `context`.
+    static let callback: handoff_curl_data_callback = { buffer, size, count, context in
+        let n = size * count
+        guard let context, let buffer else { return 0 }
+        let sink = Unmanaged<HashingSink>.fromOpaque(context).takeUnretainedValue()
+        sink.hasher.update(bufferPointer: UnsafeRawBufferPointer(start: UnsafeRawPointer(buffer), count: n))
+        sink.count += Int64(n)
+        return n
+    }
+}
+
+/// A local file a download writes into with `write(2)`, unbuffered, keeping the `errno` of a
+/// failed write so that the error names the path and the cause (a full disk), not only
+/// libcurl's "Failure writing output to destination".
+final class FileSink {
+    let path: String
+    let fd: Int32
+    var error: Int32 = 0
+    var written: Int64 = 0
+
+    init(path: String) throws {
+        self.path = path
+        fd = Glibc.open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw TransportError.local(path, errno: errno, doing: "creating it") }
+    }
+
+    deinit { if fd >= 0 { close(fd) } }
+
+    /// Flushes to the disk; a failure (a full disk found late) names the path.
+    func sync() throws {
+        guard fsync(fd) == 0 else { throw TransportError.local(path, errno: errno, doing: "syncing it") }
+    }
+
+    /// The write callback: writes into the sink passed as `context`.
+    static let callback: handoff_curl_data_callback = { buffer, size, count, context in
+        let n = size * count
+        guard let context, let buffer else { return 0 }
+        let sink = Unmanaged<FileSink>.fromOpaque(context).takeUnretainedValue()
+        var offset = 0
+        while offset < n {
+            let w = Glibc.write(sink.fd, buffer + offset, n - offset)
+            if w < 0 {
+                if errno == EINTR { continue }
+                sink.error = errno
+                return 0          // aborts the transfer with CURLE_WRITE_ERROR
+            }
+            offset += w
+        }
+        sink.written += Int64(n)
         return n
     }
 }

@@ -37,7 +37,28 @@ public struct HTTPResponse: Sendable {
     /// Header names in lower case.
     public var headers: [String: String]
     public var body: [UInt8]
+    /// When the answer arrived, by this machine's clock (Unix seconds).
+    public var receivedAt: Double = Date().timeIntervalSince1970
     public var text: String { String(decoding: body, as: UTF8.self) }
+
+    public init(status: Int, headers: [String: String], body: [UInt8], receivedAt: Double = Date().timeIntervalSince1970) {
+        self.status = status
+        self.headers = headers
+        self.body = body
+        self.receivedAt = receivedAt
+    }
+
+    /// Seconds this machine's clock is ahead of the server's (negative: behind), from the
+    /// answer's `Date` header (whole seconds), or `nil` without one.
+    public var clockAhead: Int? {
+        guard let text = headers["date"] else { return nil }
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "GMT")
+        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss zzz"
+        guard let date = formatter.date(from: text) else { return nil }
+        return Int((receivedAt - date.timeIntervalSince1970).rounded(.down))
+    }
 }
 
 /// A request body: bytes in memory, or a file streamed from disk (large batches).
@@ -90,6 +111,29 @@ public struct HTTPSClient: Sendable {
                 sleep(Double(max(1, 1 << min(attempt - 1, 5))))
             }
         }
+    }
+
+    /// The error for an answer the caller cannot use, `context` saying what was asked. A
+    /// refused signed request (401, 403) says whether this machine's clock is off, compared
+    /// with the server's `Date` header: a clock minutes off is the usual cause.
+    public func failure(_ response: HTTPResponse, _ context: String) -> TransportError {
+        var message = "\(context): HTTP \(response.status): \(response.text.prefix(300))"
+        if let signing = endpoint.signing, response.status == 401 || response.status == 403 {
+            if let ahead = response.clockAhead {
+                if abs(ahead) > 30 {
+                    message += "; the agency refused the signature; this machine's clock is \(abs(ahead)) s \(ahead > 0 ? "ahead of" : "behind") the "
+                        + "server's (Date header), and signatures are good for \(signing.maxSkewSeconds) s either way: fix the clock (NTP)"
+                } else {
+                    message += "; the agency refused the signature; this machine's clock agrees with the server's (Date header, within \(abs(ahead)) s): "
+                        + "check the signing secret and client id"
+                }
+            } else {
+                message += "; the agency refused the signature: check this machine's clock (the server sent no Date header to compare with) "
+                    + "and the signing secret"
+            }
+        }
+        return TransportError(.http, message, httpStatus: response.status,
+                              retryAfter: response.headers["retry-after"].flatMap { Int($0.trimmingCharacters(in: .whitespaces)) })
     }
 
     private func once(_ method: String, _ path: String, body: HTTPBody, bodySHA256: String, contentType: String?,

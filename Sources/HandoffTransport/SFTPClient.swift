@@ -37,8 +37,8 @@ public struct SFTPEndpoint: Sendable {
 public enum UploadOutcome: Equatable, Sendable {
     /// The file was sent and is now under its final name, with this size.
     case uploaded(size: Int64)
-    /// A file of that name was already there (sent by an earlier attempt that crashed after
-    /// its rename): nothing was sent again.
+    /// A file of that name and the same content (SHA-256) was already there (sent by an
+    /// earlier attempt that crashed after its rename): nothing was sent again.
     case alreadyPresent(size: Int64)
 }
 
@@ -106,15 +106,36 @@ public struct SFTPClient: Sendable {
         return curl.infoOffset(CURLINFO_CONTENT_LENGTH_DOWNLOAD_T)
     }
 
-    /// Uploads `localPath` into `directory` as `name`: first checks that no file of that name
-    /// is there (a crash after an earlier rename must not send twice), then writes
-    /// `name.part` and renames it with an absolute path, then checks the size that arrived.
-    public func upload(localPath: String, directory: String, name: String) throws -> UploadOutcome {
+    /// The size and SHA-256 of a remote file, read back whole (in constant memory), or `nil`
+    /// when there is none.
+    public func digest(of path: String) throws -> (size: Int64, sha256: String)? {
+        guard try size(of: path) != nil else { return nil }
+        let curl = try handle(path)
+        let sink = HashingSink()
+        try curl.set(CURLOPT_WRITEFUNCTION, callback: HashingSink.callback)
+        try withExtendedLifetime(sink) {
+            try curl.set(CURLOPT_WRITEDATA, pointer: Unmanaged.passUnretained(sink).toOpaque())
+            do { try perform(curl) } catch let e as TransportError where e.kind == .remoteFileMissing { return }
+        }
+        return (sink.count, sink.hex)
+    }
+
+    /// Uploads `localPath` into `directory` as `name`: first checks whether a file of that
+    /// name is there, and counts it as delivered only when its content is ours (read back and
+    /// hashed: an earlier attempt that crashed after its rename); any other file of that name
+    /// is a ``TransportError/Kind/conflict`` and nothing is sent. Then writes `name.part`,
+    /// renames it with an absolute path, and checks the size that arrived. `sha256` is the
+    /// local file's (computed when not given).
+    public func upload(localPath: String, directory: String, name: String, sha256: String? = nil) throws -> UploadOutcome {
         let final = directory.hasSuffix("/") ? directory + name : directory + "/" + name
-        if let present = try size(of: final) { return .alreadyPresent(size: present) }
         let attributes = try? FileManager.default.attributesOfItem(atPath: localPath)
         guard let localSize = (attributes?[.size] as? NSNumber)?.int64Value else {
             throw TransportError(.localFile, "\(localPath) cannot be read")
+        }
+        let ours = try sha256 ?? HTTPSClient.sha256(file: localPath)
+        if let present = try digest(of: final) {
+            guard present.sha256 == ours else { throw conflict(final, name: name, present: present, ours: (localSize, ours)) }
+            return .alreadyPresent(size: present.size)
         }
         let part = final + ".part"
         let curl = try handle(part)
@@ -124,7 +145,17 @@ public struct SFTPClient: Sendable {
         try curl.set(CURLOPT_INFILESIZE_LARGE, offset: localSize)
         try curl.set(CURLOPT_UPLOAD_BUFFERSIZE, 2 << 20)
         try curl.set(CURLOPT_POSTQUOTE, list: ["rename \"\(part)\" \"\(final)\""])
-        try perform(curl)
+        do { try perform(curl) } catch var e as TransportError where e.kind == .permission {
+            e.message = "the agency's folder \(directory) refused the write of \(name).part (\(e.message))"
+            throw e
+        } catch let e as TransportError where e.kind == .renameFailed {
+            // The rename is refused when the final name appeared meanwhile (another sender):
+            // ours only if its content is.
+            guard let present = try digest(of: final) else { throw e }
+            guard present.sha256 == ours else { throw conflict(final, name: name, present: present, ours: (localSize, ours)) }
+            try? delete(path: part)
+            return .alreadyPresent(size: present.size)
+        }
         guard let arrived = try size(of: final) else {
             throw TransportError(.renameFailed, "\(url(final)) is missing after the upload and rename")
         }
@@ -132,6 +163,12 @@ public struct SFTPClient: Sendable {
             throw TransportError(.network, "\(url(final)) holds \(arrived) bytes, \(localSize) were sent")
         }
         return .uploaded(size: arrived)
+    }
+
+    private func conflict(_ final: String, name: String, present: (size: Int64, sha256: String), ours: (size: Int64, sha256: String)) -> TransportError {
+        TransportError(.conflict, "a different file named \(name) is already at the agency (\(url(final)): \(present.size) bytes, SHA-256 "
+                       + "\(present.sha256.prefix(12))…; ours: \(ours.size) bytes, SHA-256 \(ours.sha256.prefix(12))…); nothing was sent: "
+                       + "ask the agency what it is, and once it is moved away `handoff outbox retry` sends ours")
     }
 
     /// The names in a remote directory (without `.` and `..`).
@@ -149,24 +186,32 @@ public struct SFTPClient: Sendable {
             .map(String.init).filter { $0 != "." && $0 != ".." && !$0.isEmpty }.sorted()
     }
 
-    /// Downloads a remote file to `localPath` (written under a temporary name, then renamed).
-    /// Returns its size.
+    /// Downloads a remote file to `localPath` (written under a temporary name, synced, then
+    /// renamed). Returns its size. A local write that fails (a full disk) names the local path.
     public func download(path: String, to localPath: String) throws -> Int64 {
         let temporary = localPath + ".download"
         let curl = try handle(path)
-        let file = try curl.open(temporary, mode: "wb")
-        try curl.set(CURLOPT_WRITEDATA, pointer: UnsafeMutableRawPointer(file))
-        do { try perform(curl) } catch {
+        let sink = try FileSink(path: temporary)
+        try curl.set(CURLOPT_WRITEFUNCTION, callback: FileSink.callback)
+        do {
+            try withExtendedLifetime(sink) {
+                try curl.set(CURLOPT_WRITEDATA, pointer: Unmanaged.passUnretained(sink).toOpaque())
+                try perform(curl)
+            }
+            try sink.sync()
+        } catch {
             unlink(temporary)
+            if sink.error != 0 {
+                throw TransportError.local(temporary, errno: sink.error, doing: "writing \(url(path)) there; the file stays at the agency")
+            }
             throw error
         }
-        let size = curl.infoOffset(CURLINFO_SIZE_DOWNLOAD_T)
-        fflush(file)
-        fsync(fileno(file))
         guard rename(temporary, localPath) == 0 else {
-            throw TransportError(.localFile, "\(localPath): \(String(cString: strerror(errno)))")
+            let e = errno
+            unlink(temporary)
+            throw TransportError.local(localPath, errno: e, doing: "renaming the download")
         }
-        return size
+        return sink.written
     }
 
     /// Deletes a remote file.
@@ -175,6 +220,11 @@ public struct SFTPClient: Sendable {
         let curl = try handle(String(path[..<slash]) + "/")
         try curl.set(CURLOPT_NOBODY, 1)
         try curl.set(CURLOPT_QUOTE, list: ["rm \"\(path)\""])
-        try perform(curl)
+        do { try perform(curl) } catch let e as TransportError where e.kind == .renameFailed {
+            // A refused quote command here is the delete, not a rename.
+            let denied = e.message.localizedCaseInsensitiveContains("permission denied")
+            throw TransportError(denied ? .permission : .other,
+                                 "the agency's server refused to delete \(url(path)) (\(e.message))", curlCode: e.curlCode)
+        }
     }
 }

@@ -14,9 +14,9 @@ struct SendTests {
         let agency: GPGParty
     }
 
-    func world(fingerprint: String? = nil) throws -> World {
+    func world(fingerprint: String? = nil, sftpOptions: String = "", timeoutSeconds: Int? = nil) throws -> World {
         let install = try Installation(timezone: "America/Toronto", currency: "CAD")
-        let server = try TestSSHServer()
+        let server = try TestSSHServer(sftpOptions: sftpOptions)
         let business = try GPGParty("Business")
         let agency = try GPGParty("Agency")
         try agency.trust(business)
@@ -38,6 +38,10 @@ struct SendTests {
         for (old, new) in replacements {
             try #require(text.contains(old), "partner file lacks \(old)")
             text = text.replacingOccurrences(of: old, with: new)
+        }
+        if let timeoutSeconds {
+            try #require(text.contains("download_dir = "))
+            text = text.replacingOccurrences(of: "download_dir = ", with: "timeout_seconds = \(timeoutSeconds)\ndownload_dir = ")
         }
         try text.write(toFile: path, atomically: true, encoding: .utf8)
         try install.importSampleData()

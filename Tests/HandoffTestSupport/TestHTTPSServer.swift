@@ -50,7 +50,8 @@ public final class TestHTTPSServer {
     public var baseURL: String { "https://127.0.0.1:\(port)/v2" }
 
     public init(certificates c: TestCertificates, useOtherServerCertificate: Bool = false, fail429: Int = 0, fail503: Int = 0,
-                secret: String = "test-secret-\(UUID().uuidString)", eventsFile: String? = nil) throws {
+                secret: String = "test-secret-\(UUID().uuidString)", eventsFile: String? = nil, resetHandshakes: Int = 0, stall: Int = 0,
+                clockOffset: Int = 0) throws {
         port = try freeLoopbackPort()
         logPath = c.directory.path + "/requests-\(port).jsonl"
         self.secret = secret
@@ -59,13 +60,15 @@ public final class TestHTTPSServer {
                                              "--cert", useOtherServerCertificate ? c.otherServerCert : c.serverCert,
                                              "--key", useOtherServerCertificate ? c.otherServerKey : c.serverKey,
                                              "--client-ca", c.caFile, "--secret", secret, "--log", logPath,
-                                             "--fail-429", String(fail429), "--fail-503", String(fail503)]
+                                             "--fail-429", String(fail429), "--fail-503", String(fail503),
+                                             "--reset-handshakes", String(resetHandshakes), "--stall", String(stall),
+                                             "--clock-offset", String(clockOffset)]
                                              + (eventsFile.map { ["--events", $0] } ?? []),
                         outputPath: c.directory.path + "/server-\(port).log")
         try waitForPort(port)
     }
 
-    /// Every request the server authenticated (and the 401s), in order.
+    /// Every request the server authenticated (and the 401s, stalls and resets), in order.
     public func requests() -> [[String: Any]] {
         ((try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "").split(separator: "\n").compactMap {
             try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]

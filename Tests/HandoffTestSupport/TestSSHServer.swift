@@ -16,7 +16,9 @@ public final class TestSSHServer {
     public var inbound: String { directory.appendingPathComponent("inbound").path }
     public var outbound: String { directory.appendingPathComponent("outbound").path }
 
-    public init() throws {
+    /// `sftpOptions` go to `internal-sftp`: `-R` makes every folder refuse writes, `-P remove`
+    /// refuses deletes (faults a real agency's server can have).
+    public init(sftpOptions: String = "") throws {
         directory = try temporaryDirectory("sshd")
         let fm = FileManager.default
         for sub in ["inbound", "outbound"] { try fm.createDirectory(at: directory.appendingPathComponent(sub), withIntermediateDirectories: true) }
@@ -43,7 +45,7 @@ public final class TestSSHServer {
             PubkeyAuthentication yes
             PermitRootLogin prohibit-password
             StrictModes no
-            Subsystem sftp internal-sftp
+            Subsystem sftp internal-sftp \(sftpOptions)
             LogLevel ERROR
 
             """.write(toFile: "\(d)/sshd_config", atomically: true, encoding: .utf8)
@@ -55,6 +57,14 @@ public final class TestSSHServer {
     public func kill() {
         guard pid > 0 else { return }
         // sshd forks a process per connection (and that one forks again): kill them all.
+        for p in processes().reversed() { Glibc.kill(p, SIGKILL) }
+        _ = waitFor(pid)
+        pid = 0
+    }
+
+    /// The server and each of its connections, parents first.
+    private func processes() -> [pid_t] {
+        guard pid > 0 else { return [] }
         var all = [pid]
         var frontier = [pid]
         while let parent = frontier.popLast() {
@@ -63,9 +73,26 @@ public final class TestSSHServer {
             all += children
             frontier += children
         }
-        for p in all.reversed() { Glibc.kill(p, SIGKILL) }
-        _ = waitFor(pid)
-        pid = 0
+        return all
+    }
+
+    /// Freezes the server and its connections (SIGSTOP): connections stay open, nothing moves.
+    public func freeze() {
+        for p in processes() { Glibc.kill(p, SIGSTOP) }
+    }
+
+    /// Lets a frozen server go on (SIGCONT).
+    public func thaw() {
+        for p in processes() { Glibc.kill(p, SIGCONT) }
+    }
+
+    /// Starts the server again with other `internal-sftp` options.
+    public func restart(sftpOptions: String) throws {
+        let config = directory.path + "/sshd_config"
+        let text = try String(contentsOfFile: config, encoding: .utf8).split(separator: "\n", omittingEmptySubsequences: false)
+            .map { $0.hasPrefix("Subsystem sftp") ? "Subsystem sftp internal-sftp \(sftpOptions)" : String($0) }.joined(separator: "\n")
+        try text.write(toFile: config, atomically: true, encoding: .utf8)
+        try restart()
     }
 
     /// Starts the same server again: same port, host key and authorised key.

@@ -2,8 +2,11 @@
 """A Meridian-like HTTPS API for Handoff's tests: TLS 1.2+, a client certificate required,
 every request checked against the HMAC-SHA256 signature of spec section 1 (300-second window),
 PUT /v2/placements/{batch_id} idempotent by body hash, injectable 429 and 5xx answers.
+Faults on the wire: --reset-handshakes N resets the first N connections during the TLS
+handshake; --stall N reads the first N requests and never answers; --clock-offset S runs the
+server's clock S seconds off (its signature window and its Date header).
 Every authenticated request is logged as a JSON line for the test to read."""
-import argparse, hashlib, hmac, json, re, ssl, sys, threading, time
+import argparse, email.utils, hashlib, hmac, json, re, socket, ssl, struct, sys, threading, time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 p = argparse.ArgumentParser()
@@ -17,10 +20,17 @@ p.add_argument("--log", required=True)
 p.add_argument("--fail-429", type=int, default=0)
 p.add_argument("--fail-503", type=int, default=0)
 p.add_argument("--events", default=None)
+p.add_argument("--reset-handshakes", type=int, default=0)
+p.add_argument("--stall", type=int, default=0)
+p.add_argument("--clock-offset", type=int, default=0)
 a = p.parse_args()
 
 lock = threading.RLock()
-faults = {"429": a.fail_429, "503": a.fail_503}
+faults = {"429": a.fail_429, "503": a.fail_503, "reset": a.reset_handshakes, "stall": a.stall}
+
+
+def now():
+    return time.time() + a.clock_offset
 batches = {}      # batch_id -> (sha256, receipt)
 events = json.load(open(a.events))["events"] if a.events else []
 requests_seen = {}
@@ -37,6 +47,9 @@ class Handler(BaseHTTPRequestHandler):
     def log_message(self, *args):
         pass
 
+    def date_time_string(self, timestamp=None):
+        return email.utils.formatdate(now() if timestamp is None else timestamp, usegmt=True)
+
     def reply(self, status, body=b"", headers=()):
         if isinstance(body, (dict, list)):
             body = json.dumps(body).encode()
@@ -50,11 +63,19 @@ class Handler(BaseHTTPRequestHandler):
     def handle_any(self):
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length) if length else b""
+        with lock:
+            stall = faults["stall"] > 0
+            if stall:
+                faults["stall"] -= 1
+        if stall:
+            log({"method": self.command, "path": self.path, "status": "stalled"})
+            time.sleep(3600)
+            return
         ts = self.headers.get("X-MCC-Timestamp", "")
         given = self.headers.get("X-MCC-Signature", "")
         text = f"{ts}\n{self.command}\n{self.path}\n{hashlib.sha256(body).hexdigest()}"
         expected = hmac.new(a.secret.encode(), text.encode(), hashlib.sha256).hexdigest()
-        if (self.headers.get("X-MCC-Client") != a.client_id or not ts.isdigit() or abs(time.time() - int(ts)) > 300
+        if (self.headers.get("X-MCC-Client") != a.client_id or not ts.isdigit() or abs(now() - int(ts)) > 300
                 or not hmac.compare_digest(given, expected)):
             log({"method": self.command, "path": self.path, "status": 401})
             return self.reply(401, {"error": "bad signature"})
@@ -133,7 +154,27 @@ ctx.minimum_version = ssl.TLSVersion.TLSv1_2
 ctx.load_cert_chain(a.cert, a.key)
 ctx.verify_mode = ssl.CERT_REQUIRED
 ctx.load_verify_locations(a.client_ca)
-server = ThreadingHTTPServer(("127.0.0.1", a.port), Handler)
-server.socket = ctx.wrap_socket(server.socket, server_side=True)
+
+
+class Server(ThreadingHTTPServer):
+    def get_request(self):
+        sock, addr = self.socket.accept()
+        with lock:
+            reset = faults["reset"] > 0
+        if reset:
+            if not sock.recv(4096, socket.MSG_PEEK):     # a probe that only connected: no hello, no fault spent
+                sock.close()
+                raise OSError("closed without a hello")
+            with lock:
+                faults["reset"] -= 1
+            sock.recv(4096)        # the client's hello, then a reset instead of an answer
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            sock.close()
+            log({"connection": "reset during the TLS handshake"})
+            raise OSError("reset injected")
+        return ctx.wrap_socket(sock, server_side=True), addr
+
+
+server = Server(("127.0.0.1", a.port), Handler)
 print("ready", flush=True)
 server.serve_forever()

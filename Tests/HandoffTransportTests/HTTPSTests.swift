@@ -95,3 +95,46 @@ struct HTTPSPinTests {
         #expect(server.requests().count == 1)
     }
 }
+
+@Suite("HTTPS faults on the wire", .serialized)
+struct HTTPSFaultTests {
+    @Test("A connection reset during the TLS handshake is a temporary fault: retried with backoff, then the request goes once")
+    func resetDuringHandshake() throws {
+        let c = try TestCertificates()
+        let server = try TestHTTPSServer(certificates: c, resetHandshakes: 2)
+        let r = try HTTPSTests().client(c, server).request("PUT", "/placements/HO-1", body: .bytes(HTTPSTests.batch), idempotencyKey: "HO-1")
+        #expect(r.status == 201)
+        let log = server.requests()
+        #expect(log.filter { $0["connection"] != nil }.count == 2, "\(log)")
+        #expect(log.compactMap { $0["status"] as? Int } == [201])
+    }
+
+    @Test("A reset on every attempt ends as a temporary network error, never a permanent TLS one")
+    func resetEveryTime() throws {
+        let c = try TestCertificates()
+        let server = try TestHTTPSServer(certificates: c, resetHandshakes: 100)
+        var api = HTTPSTests().client(c, server)
+        api.sleep = { _ in }
+        let error = try #require(throws: TransportError.self) { try api.request("GET", "/placements/X") }
+        #expect(error.kind == .network && !error.isPermanent, "\(error)")
+        #expect(error.message.contains("Connection reset by peer"), "\(error)")
+        #expect(server.requests().count == 5)
+    }
+
+    @Test("A refused signature from a clock 10 minutes fast says so, from the server's Date header")
+    func clockAhead() throws {
+        let c = try TestCertificates()
+        let server = try TestHTTPSServer(certificates: c, clockOffset: -600)
+        let api = HTTPSTests().client(c, server)
+        let response = try api.request("GET", "/placements/X")
+        #expect(response.status == 401)
+        let error = api.failure(response, "GET /placements/X")
+        #expect(error.message.contains("the agency refused the signature; this machine's clock is 600 s ahead of the server's (Date header)"), "\(error)")
+        #expect(error.message.contains("fix the clock"), "\(error)")
+        // With the clocks in step, a refusal points at the secret instead.
+        let other = try TestHTTPSServer(certificates: c)
+        let wrongSecret = HTTPSTests().client(c, other, secret: "not-the-secret")
+        let refused = try wrongSecret.request("GET", "/placements/X")
+        #expect(wrongSecret.failure(refused, "GET").message.contains("this machine's clock agrees with the server's"), "\(wrongSecret.failure(refused, "GET"))")
+    }
+}

@@ -34,13 +34,24 @@ struct SFTPTests {
         #expect(try client.list(directory: server.outbound).isEmpty)
     }
 
-    @Test("A file already under its final name is never sent again")
+    @Test("A file already under its final name is never sent again: ours (same SHA-256) counts as delivered, another is a conflict")
     func neverTwice() throws {
         let server = try TestSSHServer()
         let client = try SFTPClient(endpoint: endpoint(server))
         try "first".write(toFile: server.inbound + "/f.csv", atomically: true, encoding: .utf8)
-        #expect(try client.upload(localPath: try localFile("second copy"), directory: server.inbound, name: "f.csv") == .alreadyPresent(size: 5))
+        #expect(try client.upload(localPath: try localFile("first"), directory: server.inbound, name: "f.csv") == .alreadyPresent(size: 5))
+        // The same name and the same size, other bytes: never ours.
+        let sameSize = try #require(throws: TransportError.self) {
+            try client.upload(localPath: try localFile("fir5t"), directory: server.inbound, name: "f.csv")
+        }
+        #expect(sameSize.kind == .conflict && sameSize.isPermanent, "\(sameSize)")
+        #expect(sameSize.message.hasPrefix("a different file named f.csv is already at the agency"), "\(sameSize)")
+        let otherSize = try #require(throws: TransportError.self) {
+            try client.upload(localPath: try localFile("second copy"), directory: server.inbound, name: "f.csv")
+        }
+        #expect(otherSize.kind == .conflict, "\(otherSize)")
         #expect(try String(contentsOfFile: server.inbound + "/f.csv", encoding: .utf8) == "first")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: server.inbound) == ["f.csv"])
     }
 
     @Test("A wrong host key is refused before anything is sent")
