@@ -183,7 +183,8 @@ public struct EventMapping: Sendable {
         case let s as String: return s
         case let n as Int: return String(n)
         case let n as Int64: return String(n)
-        case let d as Double where d == d.rounded(): return String(Int64(d))
+        // A whole number beyond Int64 (JSON allows any) stays text, which no amount parses.
+        case let d as Double where d == d.rounded(): return Int64(exactly: d).map { String($0) } ?? "\(d)"
         case nil: return nil
         default: return value.map { "\($0)" }
         }
