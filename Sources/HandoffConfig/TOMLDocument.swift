@@ -31,6 +31,10 @@ public indirect enum TOMLNode: Sendable, Equatable {
 
     /// Parses TOML text. Syntax errors name the file, line and column.
     public static func parse(_ text: String, file: String) throws(ConfigError) -> [String: TOMLNode] {
+        if let bad = headerWithoutKey(text) {
+            throw ConfigError(file: file, key: nil, problem: "not valid TOML at line \(bad.line), column \(bad.column): "
+                + "a table header needs a key after '[' (a letter, digit, _, - or a quoted key), saw \(bad.found)")
+        }
         let table: TOMLTable
         do {
             table = try TOMLTable(string: text)
@@ -42,6 +46,70 @@ public indirect enum TOMLNode: Sendable, Equatable {
         }
         guard case .table(let root) = convert(table) else { return [:] }
         return root
+    }
+
+    /// The TOML parser inside TOMLKit (toml++ 3.4.0) stops the process on a table header whose
+    /// key starts with a character no key starts with (`[*]`, `[[[a]]]`, `[` alone on a line): an
+    /// assertion where assertions are compiled in, undefined behaviour where they are not
+    /// (marzer/tomlplusplus#294, #301). Such a header is found here first, where a statement
+    /// starts (outside strings, comments and brackets), and refused like any syntax error.
+    static func headerWithoutKey(_ text: String) -> (line: Int, column: Int, found: String)? {
+        let b = Array(text.utf8)
+        var i = 0, line = 1, lineStart = 0, depth = 0
+        var atStatement = true
+        if b.starts(with: [0xEF, 0xBB, 0xBF]) { i = 3 }     // a byte order mark, which the parser skips
+        func isKeyStart(_ c: UInt8) -> Bool {
+            (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5A) || (c >= 0x61 && c <= 0x7A) || c == 0x5F || c == 0x2D || c == 0x22 || c == 0x27
+        }
+        while i < b.count {
+            let c = b[i]
+            switch c {
+            case 0x0A:
+                line += 1; lineStart = i + 1; i += 1
+                if depth == 0 { atStatement = true }
+                continue
+            case 0x20, 0x09, 0x0D:
+                i += 1
+                continue
+            case UInt8(ascii: "#"):
+                while i < b.count, b[i] != 0x0A { i += 1 }
+                continue
+            case UInt8(ascii: "[") where atStatement && depth == 0:
+                var j = i + 1
+                var spaced = false
+                while j < b.count, b[j] == 0x20 || b[j] == 0x09 { j += 1; spaced = true }
+                if !spaced, j < b.count, b[j] == UInt8(ascii: "[") {
+                    j += 1
+                    while j < b.count, b[j] == 0x20 || b[j] == 0x09 { j += 1 }
+                }
+                if j < b.count, !isKeyStart(b[j]), b[j] != UInt8(ascii: "]"), !(spaced && b[j] == UInt8(ascii: "[")) {
+                    let found = b[j] == 0x0A || b[j] == 0x0D ? "the end of the line" : "'\(String(decoding: b[j...].prefix(4), as: UTF8.self).prefix(1))'"
+                    return (line, String(decoding: b[lineStart..<j], as: UTF8.self).count + 1, found)
+                }
+                while i < b.count, b[i] != 0x0A { i += 1 }      // the rest of the header's line
+                continue
+            case 0x22, 0x27:                                    // a string: basic or literal, single- or multi-line
+                let triple = i + 2 < b.count && b[i + 1] == c && b[i + 2] == c
+                i += triple ? 3 : 1
+                while i < b.count {
+                    if c == 0x22, b[i] == 0x5C, i + 1 < b.count, b[i + 1] != 0x0A { i += 2; continue }
+                    if b[i] == 0x0A {
+                        if !triple { break }
+                        line += 1; lineStart = i + 1
+                    }
+                    if b[i] == c, !triple || (i + 2 < b.count && b[i + 1] == c && b[i + 2] == c) { i += triple ? 3 : 1; break }
+                    i += 1
+                }
+            case UInt8(ascii: "["), UInt8(ascii: "{"):
+                depth += 1; i += 1
+            case UInt8(ascii: "]"), UInt8(ascii: "}"):
+                depth = max(depth - 1, 0); i += 1
+            default:
+                i += 1
+            }
+            atStatement = false
+        }
+        return nil
     }
 
     private static func convert(_ value: any TOMLValueConvertible) -> TOMLNode {

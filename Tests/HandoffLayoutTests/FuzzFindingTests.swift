@@ -1,4 +1,5 @@
 import Foundation
+import HandoffConfig
 import HandoffDomain
 import HandoffPartners
 import Testing
@@ -21,5 +22,41 @@ struct FuzzFindingTests {
             try mapping.events({ event[$0].flatMap { $0 is NSNull ? nil : $0 } }, partnerID: mcc.id, origin: "event:e1")
         }
         #expect(error.message.contains("fee_cents"))
+    }
+
+    /// fuzz-partners: a table header whose key starts with a character no key starts with made
+    /// the TOML parser inside TOMLKit (toml++ 3.4.0) fail an assertion and abort the process (undefined
+    /// behaviour where assertions are compiled out): `handoff partners check`, and every
+    /// command reading such a partner or configuration file.
+    @Test("A table header without a key is a TOML error with its line", arguments: [
+        ("[*]\n", 1), ("id = \"x\"\n[*ransport.webhook]\n", 2), ("a = 1\n\n[[[placement.records]]]\n", 3), ("[\n", 1), ("[ #\n", 1),
+        ("[[=\n", 1), ("[&", 1), ("\u{FEFF}[*]", 1),
+    ])
+    func tableHeaderWithoutKey(_ text: String, _ line: Int) throws {
+        let error = try #require(throws: ConfigError.self) { try TOMLNode.parse(text, file: "p.toml") }
+        #expect(error.description.hasPrefix("p.toml: not valid TOML at line \(line)"))
+        #expect(throws: ConfigError.self) { try PartnerLoader.parse(text, file: "p.toml") }
+    }
+
+    @Test("Brackets inside values, strings and comments are not table headers")
+    func bracketsElsewhere() throws {
+        let text = """
+            a = [
+              [ 1, 2 ],
+              [
+                "x" ],
+              [{ b = 1 }],
+            ]
+            s = \"\"\"
+            [*not a header
+            \"\"\"
+            t = '[*'
+            # [* a comment
+            [ "quoted key" ]
+            [[array]]
+            [ b . c ]
+            """
+        let doc = try TOMLNode.parse(text, file: "p.toml")
+        #expect(doc["a"] != nil && doc["quoted key"] != nil && doc["array"] != nil && doc["b"] != nil)
     }
 }
