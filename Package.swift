@@ -10,6 +10,9 @@ let package = Package(
         .executable(name: "handoff", targets: ["handoff"]),
         .library(name: "HandoffDomain", targets: ["HandoffDomain"]),
         .library(name: "HandoffCLI", targets: ["HandoffCLI"]),
+        // What the libFuzzer targets in Fuzz/ (a package of their own, built by scripts/fuzz) read
+        // and parse; nothing in this package uses it.
+        .library(name: "HandoffFuzzable", targets: ["HandoffCSV", "HandoffLayout", "HandoffPartners", "HandoffPlacement"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
