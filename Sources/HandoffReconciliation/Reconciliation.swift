@@ -407,7 +407,13 @@ public struct Reconciliation {
             guard gross > 0 else {
                 return ("held", "payment \(paymentID) of \(money(gross)) from \(s.source.label): an agency payment must be more than zero; nothing was booked")
             }
-            guard placement.state.isOpen else { return ("held", "\(number) is no longer with \(partner.id) (\(placement.state.name))") }
+            // A payment the agency collected before it closed the account is applied, whenever it is reported.
+            if !placement.state.isOpen {
+                guard let closedOn = try closureDate(number, partner: partner, w), date <= closedOn else {
+                    return ("held", "payment \(paymentID) of \(money(gross)) dated \(date.iso) from \(s.source.label): \(number) is no longer with \(partner.id) "
+                            + "(\(placement.state.name)), and the payment is dated after it left")
+                }
+            }
             let reference = "\(partner.id):\(paymentID)"
             if try w.transaction(reference: reference) != nil { return ("applied", "already recorded as \(reference)") }
             // The agency's money lands only on the invoices placed with it; what exceeds them is
@@ -441,8 +447,10 @@ public struct Reconciliation {
                 return ("held", "payment \(paymentID) of \(money(gross)) from \(s.source.label): nothing placed with \(partner.id) is open on \(number); "
                         + "held for a person (refund it, or import it as a payment on the right invoice)")
             }
-            _ = lifecycle.agencyActivity()      // the first payment makes an accepted (or unacknowledged) account active
-            try w.updatePlacement(id: placement.id, state: lifecycle.state, agencyReference: nil, agencyStatus: nil)
+            if placement.state.isOpen {
+                _ = lifecycle.agencyActivity()      // the first payment makes an accepted (or unacknowledged) account active
+                try w.updatePlacement(id: placement.id, state: lifecycle.state, agencyReference: nil, agencyStatus: nil)
+            }
             let id = try w.insertTransaction(reference: reference, customerID: customer.id, invoiceNumber: nil, date: date, kind: .payment,
                                              amount: applied, reversesID: nil, source: s.source)
             for share in shares {
@@ -512,6 +520,20 @@ public struct Reconciliation {
                                                     reported: commission, currency: currency.code, date: date))
             return ("applied", "direct payment echo: commission owed, not a payment")
         }
+    }
+
+    /// The day the agency closed an account (the date of the latest closing status it sent
+    /// that was applied), or `nil` when it is not known.
+    private func closureDate(_ account: String, partner: Partner, _ w: any ReconciliationWriting) throws -> CalendarDate? {
+        var latest: CalendarDate?
+        for record in try w.agencyEvents(accountNumber: account) where record.partnerID == partner.id && record.state == "applied"
+            && record.kind == "status_changed" {
+            guard let sourced = try? JSONDecoder().decode(Sourced.self, from: Data(record.payload.utf8)),
+                  case .statusChanged(_, let meaning) = sourced.event.kind, meaning.closure != nil else { continue }
+            let day = sourced.event.date ?? today
+            latest = max(latest ?? day, day)
+        }
+        return latest
     }
 
     /// An acknowledgement of an update the business sent: the request moves, never the

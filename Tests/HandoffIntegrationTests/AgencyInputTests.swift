@@ -177,4 +177,20 @@ struct AgencyInputTests {
         try activity(install, "LFC_ACT_DEMO01_20261120.csv", ["STATUS,B-2016,2026-11-25,,,,,UNCOLLECTABLE,,,"])
         #expect(try install.handoff(["placements"]).stdout.contains("16 placed: 14 open, 1 rejected, 1 closed (1 returned uncollectable)\n"))
     }
+
+    @Test("A payment the agency collected before it closed the account is applied when it is reported after the closure; one dated after it is held")
+    func paymentReportedAfterClosure() throws {
+        let install = try placed()
+        let before = try balance(install, "B-2003")
+        try activity(install, "LFC_ACT_DEMO01_20261120.csv", ["STATUS,B-2003,2026-11-20,,,,,UNCOLLECTABLE,,,"])
+        try activity(install, "LFC_ACT_DEMO01_20261121.csv", [
+            "PAYMENT,B-2003,2026-11-19,,100.00,33.00,67.00,,LF-X001,,collected the day before the closure",
+            "PAYMENT,B-2003,2026-11-21,,50.00,16.50,33.50,,LF-X002,,",
+        ])
+        let all = try events(install)
+        #expect(all["payment:LF-X001"]?.state == "applied", "\(all)")
+        #expect(all["payment:LF-X002"]?.state == "held" && all["payment:LF-X002"]?.reason.contains("dated after it left") == true, "\(all)")
+        #expect(try balance(install, "B-2003") == before - 10_000)
+        #expect(try install.handoff(["placements"]).stdout.contains("1 returned uncollectable"))
+    }
 }
