@@ -31,9 +31,8 @@ public indirect enum TOMLNode: Sendable, Equatable {
 
     /// Parses TOML text. Syntax errors name the file, line and column.
     public static func parse(_ text: String, file: String) throws(ConfigError) -> [String: TOMLNode] {
-        if let bad = headerWithoutKey(text) {
-            throw ConfigError(file: file, key: nil, problem: "not valid TOML at line \(bad.line), column \(bad.column): "
-                + "a table header needs a key after '[' (a letter, digit, _, - or a quoted key), saw \(bad.found)")
+        if let bad = syntaxTheParserStopsOn(text) {
+            throw ConfigError(file: file, key: nil, problem: "not valid TOML at line \(bad.line), column \(bad.column): \(bad.problem)")
         }
         let table: TOMLTable
         do {
@@ -48,25 +47,29 @@ public indirect enum TOMLNode: Sendable, Equatable {
         return root
     }
 
-    /// The TOML parser inside TOMLKit (toml++ 3.4.0) stops the process on a table header whose
-    /// key starts with a character no key starts with (`[*]`, `[[[a]]]`, `[` alone on a line): an
-    /// assertion where assertions are compiled in, undefined behaviour where they are not
-    /// (marzer/tomlplusplus#294, #301). Such a header is found here first, where a statement
-    /// starts (outside strings, comments and brackets), and refused like any syntax error.
-    static func headerWithoutKey(_ text: String) -> (line: Int, column: Int, found: String)? {
+    /// The TOML parser inside TOMLKit (toml++ 3.4.0) stops the process on some malformed
+    /// text, through an assertion where assertions are compiled in and undefined behaviour where
+    /// they are not (marzer/tomlplusplus#294, #301). Such text is found here first, outside
+    /// strings and comments, and refused like any syntax error:
+    /// - a table header whose key starts with a character no key starts with (`[*]`,
+    ///   `[[[a]]]`, `[` at the end of a line), where a statement starts;
+    /// - in an array, a `}` (`r = [}`) or a line separator U+0085, U+2028 or U+2029 where a value belongs.
+    static func syntaxTheParserStopsOn(_ text: String) -> (line: Int, column: Int, problem: String)? {
         let b = Array(text.utf8)
-        var i = 0, line = 1, lineStart = 0, depth = 0
+        var i = 0, line = 1, lineStart = 0
+        var open: [UInt8] = []                              // the brackets and braces not yet closed
         var atStatement = true
         if b.starts(with: [0xEF, 0xBB, 0xBF]) { i = 3 }     // a byte order mark, which the parser skips
         func isKeyStart(_ c: UInt8) -> Bool {
             (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5A) || (c >= 0x61 && c <= 0x7A) || c == 0x5F || c == 0x2D || c == 0x22 || c == 0x27
         }
+        func at(_ j: Int) -> (line: Int, column: Int) { (line, String(decoding: b[lineStart..<j], as: UTF8.self).count + 1) }
         while i < b.count {
             let c = b[i]
             switch c {
             case 0x0A:
                 line += 1; lineStart = i + 1; i += 1
-                if depth == 0 { atStatement = true }
+                if open.isEmpty { atStatement = true }
                 continue
             case 0x20, 0x09, 0x0D:
                 i += 1
@@ -74,7 +77,7 @@ public indirect enum TOMLNode: Sendable, Equatable {
             case UInt8(ascii: "#"):
                 while i < b.count, b[i] != 0x0A { i += 1 }
                 continue
-            case UInt8(ascii: "[") where atStatement && depth == 0:
+            case UInt8(ascii: "[") where atStatement && open.isEmpty:
                 var j = i + 1
                 var spaced = false
                 while j < b.count, b[j] == 0x20 || b[j] == 0x09 { j += 1; spaced = true }
@@ -84,7 +87,8 @@ public indirect enum TOMLNode: Sendable, Equatable {
                 }
                 if j < b.count, !isKeyStart(b[j]), b[j] != UInt8(ascii: "]"), !(spaced && b[j] == UInt8(ascii: "[")) {
                     let found = b[j] == 0x0A || b[j] == 0x0D ? "the end of the line" : "'\(String(decoding: b[j...].prefix(4), as: UTF8.self).prefix(1))'"
-                    return (line, String(decoding: b[lineStart..<j], as: UTF8.self).count + 1, found)
+                    let (l, col) = at(j)
+                    return (l, col, "a table header needs a key after '[' (a letter, digit, _, - or a quoted key), saw \(found)")
                 }
                 while i < b.count, b[i] != 0x0A { i += 1 }      // the rest of the header's line
                 continue
@@ -101,9 +105,16 @@ public indirect enum TOMLNode: Sendable, Equatable {
                     i += 1
                 }
             case UInt8(ascii: "["), UInt8(ascii: "{"):
-                depth += 1; i += 1
+                open.append(c); i += 1
+            case UInt8(ascii: "}") where open.last == UInt8(ascii: "["):
+                let (l, col) = at(i)
+                return (l, col, "'}' inside an array, where a value or ']' belongs")
             case UInt8(ascii: "]"), UInt8(ascii: "}"):
-                depth = max(depth - 1, 0); i += 1
+                _ = open.popLast(); i += 1
+            case 0xC2 where i + 1 < b.count && b[i + 1] == 0x85,
+                 0xE2 where i + 2 < b.count && b[i + 1] == 0x80 && (b[i + 2] == 0xA8 || b[i + 2] == 0xA9):
+                let (l, col) = at(i)
+                return (l, col, "a line separator (U+0085, U+2028 or U+2029) outside a string or comment")
             default:
                 i += 1
             }

@@ -38,6 +38,18 @@ struct FuzzFindingTests {
         #expect(throws: ConfigError.self) { try PartnerLoader.parse(text, file: "p.toml") }
     }
 
+    /// fuzz-partners again: in an array, a `}` or a line separator where a value belongs made
+    /// the same parser fail another assertion (`!is_value_terminator(*cp)`).
+    @Test("In an array, '}' or a line separator where a value belongs is a TOML error with its line", arguments: [
+        ("r=[}\n", 1), ("r = [1, }\n", 1), ("[a]\nb = [\n  }\n", 3), ("r = [\u{2028}]\n", 1), ("r = [\u{85}]\n", 1), ("r = [\u{2029}]", 1),
+        ("x = 1\nr = {a = [}]}\n", 2),
+    ])
+    func valueTerminatorInArray(_ text: String, _ line: Int) throws {
+        let error = try #require(throws: ConfigError.self) { try TOMLNode.parse(text, file: "p.toml") }
+        #expect(error.description.hasPrefix("p.toml: not valid TOML at line \(line)"))
+        #expect(throws: ConfigError.self) { try PartnerLoader.parse(text, file: "p.toml") }
+    }
+
     @Test("Brackets inside values, strings and comments are not table headers")
     func bracketsElsewhere() throws {
         let text = """
@@ -51,12 +63,15 @@ struct FuzzFindingTests {
             [*not a header
             \"\"\"
             t = '[*'
-            # [* a comment
+            u = "\u{2028} [} \\\\ \\" ]"
+            v = [ { w = "}" }, [ ] ]
+            # [* a comment } \u{2028}
             [ "quoted key" ]
             [[array]]
             [ b . c ]
             """
         let doc = try TOMLNode.parse(text, file: "p.toml")
-        #expect(doc["a"] != nil && doc["quoted key"] != nil && doc["array"] != nil && doc["b"] != nil)
+        #expect(doc["a"] != nil && doc["quoted key"] != nil && doc["array"] != nil && doc["b"] != nil && doc["v"] != nil)
+        #expect(doc["u"] == .string("\u{2028} [} \\ \" ]"))
     }
 }
