@@ -25,6 +25,11 @@ static inline CURLcode handoff_curl_setopt_list(CURL *handle, CURLoption option,
 static inline CURLcode handoff_curl_setopt_callback(CURL *handle, CURLoption option, handoff_curl_data_callback value) {
     return curl_easy_setopt(handle, option, value);
 }
+typedef int (*handoff_curl_xferinfo_callback)(void *context, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal, curl_off_t ulnow);
+
+static inline CURLcode handoff_curl_setopt_xferinfo(CURL *handle, handoff_curl_xferinfo_callback value) {
+    return curl_easy_setopt(handle, CURLOPT_XFERINFOFUNCTION, value);
+}
 static inline CURLcode handoff_curl_getinfo_long(CURL *handle, CURLINFO info, long *value) {
     return curl_easy_getinfo(handle, info, value);
 }

@@ -182,6 +182,12 @@ public struct Delivery {
                 continue
             }
             var transfer = record.transfer
+            if case .send = transfer.due(now: now()), factory.deadline(for: partner).isSpent {
+                // Not attempted (no attempt counted): the next run sends it.
+                let t = factory.deadline(for: partner).spent(record.remoteName)
+                reports.append(Report(partnerID: partner.id, name: record.remoteName, outcome: "not sent: \(t)", failure: .temporary))
+                continue
+            }
             guard transfer.startAttempt(now: now()) == .send else { continue }
             // The attempt is on record before the file moves.
             try store.writeOutbox { try $0.updateOutbox(id: record.id, transfer, lastError: record.lastError) }
@@ -224,6 +230,14 @@ public struct Delivery {
             }
         }
         return reports
+    }
+}
+
+extension OutboxTransfer {
+    /// What `startAttempt(now:)` would answer, without starting anything.
+    func due(now: Int64) -> Action {
+        var copy = self
+        return copy.startAttempt(now: now)
     }
 }
 

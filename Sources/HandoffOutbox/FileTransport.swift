@@ -108,10 +108,25 @@ public struct TransportFactory: Sendable {
     /// The installation root: relative paths in partner files start here.
     public let root: String
     public let environment: [String: String]
+    /// Each agency's time budget in this run (one factory per run of a command or job).
+    public let budget: TransportBudget
 
-    public init(root: String, environment: [String: String] = ProcessInfo.processInfo.environment) {
+    public init(root: String, environment: [String: String] = ProcessInfo.processInfo.environment, budget: TransportBudget = TransportBudget()) {
         self.root = root
         self.environment = environment
+        self.budget = budget
+    }
+
+    /// The partner's `timeout_seconds` (default 60).
+    public func timeoutSeconds(for partner: Partner) -> Int {
+        partner.transport.settings.int("timeout_seconds") ?? 60
+    }
+
+    /// What is left of the partner's time budget in this run: twice its `timeout_seconds`,
+    /// from the first time this run uses the agency. No request, attempt or transfer to the
+    /// agency starts once it is spent; what is left waits for the next run.
+    public func deadline(for partner: Partner) -> Deadline {
+        budget.deadline(for: partner.id, seconds: 2 * timeoutSeconds(for: partner))
     }
 
     public func transport(for partner: Partner) throws -> FileTransport {
@@ -137,7 +152,7 @@ public struct TransportFactory: Sendable {
             let endpoint = SFTPEndpoint(host: string("host") ?? "", port: int("port") ?? 22, user: string("user") ?? "",
                                         privateKeyFile: path(string("private_key_file") ?? ""), passphrase: passphrase,
                                         hostKeySHA256: string("host_key_sha256"), knownHostsFile: string("known_hosts_file").map(path),
-                                        timeoutSeconds: int("timeout_seconds") ?? 60)
+                                        timeoutSeconds: timeoutSeconds(for: partner), deadline: deadline(for: partner))
             return SFTPFileTransport(client: try SFTPClient(endpoint: endpoint), directory: string("upload_dir") ?? "/")
         case .https:
             guard let placement = s.table("placement"), let requestPath = placement.string("path") else {
@@ -177,7 +192,7 @@ public struct TransportFactory: Sendable {
         return HTTPSEndpoint(baseURL: string(s, "base_url") ?? "", caFile: path(string(s, "ca_file") ?? ""),
                              clientCertificateFile: string(s, "client_certificate_file").map(path),
                              clientKeyFile: string(s, "client_key_file").map(path), pinnedPublicKey: string(s, "pinned_public_key_sha256"),
-                             timeoutSeconds: s.int("timeout_seconds") ?? 60, signing: signing)
+                             timeoutSeconds: timeoutSeconds(for: partner), signing: signing, deadline: deadline(for: partner))
     }
 
     /// The file gpg reads a key's passphrase from: `passphrase_file` as named, or, for

@@ -11,6 +11,7 @@ final class CurlEasy {
     private let errorBuffer: UnsafeMutablePointer<CChar>
     private var lists: [UnsafeMutablePointer<curl_slist>] = []
     private var files: [UnsafeMutablePointer<FILE>] = []
+    private var progress: ProgressGuard?
     /// What the transfer was for, for error messages: `sftp://host/inbound/x.csv`.
     var what = ""
 
@@ -68,6 +69,16 @@ final class CurlEasy {
         return f
     }
 
+    /// Aborts the transfer when no byte moves for `stallSeconds` (0: never), or once
+    /// `deadline` passes; the error then says which.
+    func watch(stallSeconds: Int, deadline: Deadline?) throws {
+        let g = ProgressGuard(stallSeconds: stallSeconds, deadline: deadline)
+        progress = g
+        try set(CURLOPT_NOPROGRESS, 0)
+        try check(handoff_curl_setopt_xferinfo(handle, ProgressGuard.callback), "setting the progress callback")
+        try set(CURLOPT_XFERINFODATA, pointer: Unmanaged.passUnretained(g).toOpaque())
+    }
+
     func infoLong(_ info: CURLINFO) -> Int {
         var v = 0
         _ = handoff_curl_getinfo_long(handle, info, &v)
@@ -85,6 +96,9 @@ final class CurlEasy {
         errorBuffer[0] = 0
         let code = curl_easy_perform(handle)
         for f in files { fflush(f) }
+        if code == CURLE_ABORTED_BY_CALLBACK, let reason = progress?.reason {
+            throw TransportError(.timedOut, "\(what): \(reason)", curlCode: Int(code.rawValue))
+        }
         try check(code, what)
     }
 

@@ -17,9 +17,14 @@ public struct HTTPSEndpoint: Sendable {
     public var signing: RequestSigning?
     /// Attempts for one request (the first included) on 429, 5xx and network failures.
     public var maxAttempts: Int
+    /// The run's time budget for this agency: an attempt starts only if it can end (its
+    /// wait and its whole timeout) before it.
+    public var deadline: Deadline?
 
     public init(baseURL: String, caFile: String, clientCertificateFile: String? = nil, clientKeyFile: String? = nil,
-                pinnedPublicKey: String? = nil, timeoutSeconds: Int = 60, signing: RequestSigning? = nil, maxAttempts: Int = 5) {
+                pinnedPublicKey: String? = nil, timeoutSeconds: Int = 60, signing: RequestSigning? = nil, maxAttempts: Int = 5,
+                deadline: Deadline? = nil) {
+        self.deadline = deadline
         self.baseURL = baseURL
         self.caFile = caFile
         self.clientCertificateFile = clientCertificateFile
@@ -91,6 +96,7 @@ public struct HTTPSClient: Sendable {
         case .bytes(let b): bodySHA256 = Hex.encode(SHA256.hash(data: b))
         case .file(let p): bodySHA256 = try Self.sha256(file: p)
         }
+        if let deadline = endpoint.deadline, deadline.isSpent { throw deadline.spent("\(method) \(path)") }
         var attempt = 0
         while true {
             attempt += 1
@@ -99,18 +105,36 @@ public struct HTTPSClient: Sendable {
                                         idempotencyKey: idempotencyKey, extraHeaders: extraHeaders)
                 if response.status == 429 || response.status >= 500 {
                     let retryAfter = response.headers["retry-after"].flatMap { Int($0.trimmingCharacters(in: .whitespaces)) }
-                    guard attempt < endpoint.maxAttempts else {
-                        throw TransportError(.http, "\(method) \(path): HTTP \(response.status) after \(attempt) attempts: \(response.text.prefix(200))",
+                    let wait = Double(max(retryAfter ?? (1 << min(attempt - 1, 5)), 1))
+                    guard attempt < endpoint.maxAttempts, fits(wait) else {
+                        throw TransportError(.http, "\(method) \(path): HTTP \(response.status) after \(attempt) attempt\(attempt == 1 ? "" : "s")"
+                                             + "\(attempt < endpoint.maxAttempts ? budgetNote : ""): \(response.text.prefix(200))",
                                              httpStatus: response.status, retryAfter: retryAfter)
                     }
-                    sleep(Double(max(retryAfter ?? (1 << min(attempt - 1, 5)), 1)))
+                    sleep(wait)
                     continue
                 }
                 return response
-            } catch let e as TransportError where !e.isPermanent && e.kind != .http && attempt < endpoint.maxAttempts {
-                sleep(Double(max(1, 1 << min(attempt - 1, 5))))
+            } catch var e as TransportError where !e.isPermanent && e.kind != .http && attempt < endpoint.maxAttempts {
+                let wait = Double(max(1, 1 << min(attempt - 1, 5)))
+                guard fits(wait) else {
+                    e.message += " (after \(attempt) attempt\(attempt == 1 ? "" : "s")\(budgetNote))"
+                    throw e
+                }
+                sleep(wait)
             }
         }
+    }
+
+    /// Whether another attempt, after waiting `wait` seconds, can end within the run's budget.
+    private func fits(_ wait: Double) -> Bool {
+        guard let deadline = endpoint.deadline else { return true }
+        return deadline.remaining >= wait + Double(endpoint.timeoutSeconds)
+    }
+
+    private var budgetNote: String {
+        "; no more attempts in this run: another would not end within its time budget for the agency "
+            + "(\(endpoint.deadline?.seconds ?? 0) s, twice timeout_seconds); the next run tries again"
     }
 
     /// The error for an answer the caller cannot use, `context` saying what was asked. A
@@ -121,7 +145,9 @@ public struct HTTPSClient: Sendable {
         if let signing = endpoint.signing, response.status == 401 || response.status == 403 {
             if let ahead = response.clockAhead {
                 if abs(ahead) > 30 {
-                    message += "; the agency refused the signature; this machine's clock is \(abs(ahead)) s \(ahead > 0 ? "ahead of" : "behind") the "
+                    // The Date header has whole seconds: the skew is known to about a second, so say it to ten.
+                    let about = Int(((Double(abs(ahead)) - 0.5) / 10).rounded()) * 10
+                    message += "; the agency refused the signature; this machine's clock is about \(about) s \(ahead > 0 ? "ahead of" : "behind") the "
                         + "server's (Date header), and signatures are good for \(signing.maxSkewSeconds) s either way: fix the clock (NTP)"
                 } else {
                     message += "; the agency refused the signature; this machine's clock agrees with the server's (Date header, within \(abs(ahead)) s): "
@@ -152,8 +178,10 @@ public struct HTTPSClient: Sendable {
         if let cert = endpoint.clientCertificateFile { try curl.set(CURLOPT_SSLCERT, cert) }
         if let key = endpoint.clientKeyFile { try curl.set(CURLOPT_SSLKEY, key) }
         if let pin = endpoint.pinnedPublicKey { try curl.set(CURLOPT_PINNEDPUBLICKEY, pin) }
-        try curl.set(CURLOPT_CONNECTTIMEOUT, min(endpoint.timeoutSeconds, 30))
-        try curl.set(CURLOPT_TIMEOUT, endpoint.timeoutSeconds)
+        var total = endpoint.timeoutSeconds
+        if let deadline = endpoint.deadline { total = max(1, min(total, Int(deadline.remaining.rounded(.up)))) }
+        try curl.set(CURLOPT_CONNECTTIMEOUT, min(total, 30))
+        try curl.set(CURLOPT_TIMEOUT, total)
         var headers = ["Expect:", "Accept: application/json"]
         if let contentType { headers.append("Content-Type: \(contentType)") }
         if let idempotencyKey { headers.append("Idempotency-Key: \(idempotencyKey)") }

@@ -18,10 +18,16 @@ public struct SFTPEndpoint: Sendable {
     public var hostKeySHA256: String?
     /// A known_hosts file holding the server's key, instead of a fingerprint.
     public var knownHostsFile: String?
+    /// Connecting may take at most this (and never more than 30 s); a transfer in which no
+    /// byte moves for this long is aborted.
     public var timeoutSeconds: Int
+    /// The run's time budget for this agency: no operation starts after it, and a transfer
+    /// under way stops at it.
+    public var deadline: Deadline?
 
     public init(host: String, port: Int = 22, user: String, privateKeyFile: String, passphrase: String? = nil,
-                hostKeySHA256: String? = nil, knownHostsFile: String? = nil, timeoutSeconds: Int = 60) {
+                hostKeySHA256: String? = nil, knownHostsFile: String? = nil, timeoutSeconds: Int = 60, deadline: Deadline? = nil) {
+        self.deadline = deadline
         self.host = host
         self.port = port
         self.user = user
@@ -74,6 +80,7 @@ public struct SFTPClient: Sendable {
     }
 
     private func handle(_ path: String) throws -> CurlEasy {
+        if let deadline = endpoint.deadline, deadline.isSpent { throw deadline.spent(url(path)) }
         let curl = try CurlEasy()
         curl.what = url(path)
         try curl.set(CURLOPT_URL, url(path))
@@ -89,10 +96,14 @@ public struct SFTPClient: Sendable {
             try curl.set(CURLOPT_SSH_HOST_PUBLIC_KEY_SHA256, bare)
         }
         if let known = endpoint.knownHostsFile, !known.isEmpty { try curl.set(CURLOPT_SSH_KNOWNHOSTS, known) }
-        try curl.set(CURLOPT_CONNECTTIMEOUT, min(endpoint.timeoutSeconds, 30))
-        // Abort a transfer that moves less than 1 byte a second for the whole timeout.
+        var connect = min(endpoint.timeoutSeconds, 30)
+        if let deadline = endpoint.deadline { connect = max(1, min(connect, Int(deadline.remaining.rounded(.up)))) }
+        try curl.set(CURLOPT_CONNECTTIMEOUT, connect)
+        // Abort a transfer in which no byte moves for the whole timeout (libcurl's low-speed
+        // check, which averages over seconds, stays as a backstop), or that runs out of budget.
         try curl.set(CURLOPT_LOW_SPEED_LIMIT, 1)
         try curl.set(CURLOPT_LOW_SPEED_TIME, endpoint.timeoutSeconds)
+        try curl.watch(stallSeconds: endpoint.timeoutSeconds, deadline: endpoint.deadline)
         return curl
     }
 

@@ -172,4 +172,121 @@ struct WireFaultTests {
         #expect(try FileManager.default.contentsOfDirectory(atPath: w.server.inbound).sorted() == [Self.data, Self.control])
         #expect(try Self.outbox(w.install).map(\.state) == ["confirmed", "confirmed"])
     }
+
+    // MARK: Finding 16: time and exit statuses
+
+    /// Meridian's partner file pointed at a test server, with a short timeout, and a placement made.
+    static func meridian(_ server: TestHTTPSServer, _ certificates: TestCertificates, timeout: Int = 2) throws -> Installation {
+        let install = try Installation(timezone: "America/Toronto", currency: "CAD")
+        var text = try Installation.meridianPartnerText(server: server, certificates: certificates)
+        try #require(text.contains("base_url = "))
+        text = text.replacingOccurrences(of: "base_url = ", with: "timeout_seconds = \(timeout)\nbase_url = ")
+        try text.write(toFile: install.root.appendingPathComponent("partners/meridian-commercial.toml").path, atomically: true, encoding: .utf8)
+        try install.importSampleData()
+        try #require(try install.handoff(["place", "--as-of", "2026-11-15", "--quiet"]).status == 0)
+        return install
+    }
+
+    /// Makes every transfer waiting to be retried due now (as time passing would).
+    static func makeDue(_ install: Installation) throws {
+        try install.store().pool.write { db in try db.execute(sql: "UPDATE outbox SET not_before = 0 WHERE state = 'retry_later'") }
+    }
+
+    @Test("Finding 16: a stalled HTTPS server holds send no longer than the budget (2 x timeout_seconds), exits 75 with the file retry_later; the retry puts it once")
+    func stalledHTTPS() throws {
+        let certificates = try TestCertificates()
+        let server = try TestHTTPSServer(certificates: certificates, stall: 1)
+        let install = try Self.meridian(server, certificates)
+        let secret = ["HANDOFF_MERIDIAN_SECRET": server.secret]
+        let started = Date()
+        let stalled = try install.handoff(["send"], environment: secret)
+        let took = Date().timeIntervalSince(started)
+        #expect(stalled.status == 75, "\(stalled.stdout)\(stalled.stderr)")
+        #expect(took < 5.5, "send took \(took) s with timeout_seconds = 2")
+        #expect(stalled.stdout.contains("will retry after") && stalled.stdout.contains("timed_out"), "\(stalled.stdout)")
+        var lines = try Self.outbox(install)
+        #expect(lines.map(\.state) == ["retry_later"] && lines[0].attempts == 1, "\(lines)")
+        #expect(lines[0].last_error?.contains("no more attempts in this run") == true, "\(lines)")
+        #expect(server.requests().map { "\($0["status"] ?? "")" } == ["stalled"])
+
+        // Not due yet: nothing is tried, and the run still says work is waiting.
+        let early = try install.handoff(["send"], environment: secret)
+        #expect(early.status == 75 && server.requests().count == 1, "\(early.stdout)")
+
+        try Self.makeDue(install)
+        let retried = try install.handoff(["send"], environment: secret)
+        #expect(retried.status == 0, "\(retried.stdout)\(retried.stderr)")
+        lines = try Self.outbox(install)
+        #expect(lines.map(\.state) == ["confirmed"], "\(lines)")
+        let puts = server.requests().filter { $0["method"] as? String == "PUT" }
+        #expect(puts.map { "\($0["status"] ?? "")" } == ["stalled", "201"])
+    }
+
+    @Test("Finding 13: resets during the TLS handshake on every attempt leave the file retry_later (exit 75), not failed; the retry puts it once")
+    func resetHandshakeSend() throws {
+        let certificates = try TestCertificates()
+        let server = try TestHTTPSServer(certificates: certificates, resetHandshakes: 5)
+        let install = try Self.meridian(server, certificates, timeout: 10)
+        let secret = ["HANDOFF_MERIDIAN_SECRET": server.secret]
+        let sent = try install.handoff(["send"], environment: secret)
+        #expect(sent.status == 75, "\(sent.stdout)\(sent.stderr)")
+        #expect(sent.stdout.contains("will retry after") && sent.stdout.contains("network:") && sent.stdout.contains("Connection reset by peer"),
+                "\(sent.stdout)")
+        #expect(try Self.outbox(install).map(\.state) == ["retry_later"])
+        try Self.makeDue(install)
+        let retried = try install.handoff(["send"], environment: secret)
+        #expect(retried.status == 0, "\(retried.stdout)\(retried.stderr)")
+        #expect(try Self.outbox(install).map(\.state) == ["confirmed"])
+        #expect(server.requests().filter { $0["method"] as? String == "PUT" }.map { $0["status"] as? Int } == [201])
+    }
+
+    @Test("Finding 14: with this machine's clock 10 minutes ahead, send says so from the server's Date header")
+    func clockAheadSend() throws {
+        let certificates = try TestCertificates()
+        let server = try TestHTTPSServer(certificates: certificates, clockOffset: -600)
+        let install = try Self.meridian(server, certificates)
+        let sent = try install.handoff(["send"], environment: ["HANDOFF_MERIDIAN_SECRET": server.secret])
+        #expect(sent.status == 1, "\(sent.stdout)\(sent.stderr)")
+        #expect(sent.stdout.contains("HTTP 401") && sent.stdout.contains("the agency refused the signature; this machine's clock is about 600 s ahead of the server's (Date header)"),
+                "\(sent.stdout)")
+    }
+
+    @Test("Finding 16: a stalled event feed: fetch ends within the budget and exits 75; the next fetch takes each event once")
+    func stalledFeed() throws {
+        let certificates = try TestCertificates()
+        let events = Handoff.repositoryRoot.appendingPathComponent("Tests/HandoffLayoutTests/Fixtures/MCC_events_after_117.json").path
+        let server = try TestHTTPSServer(certificates: certificates, eventsFile: events, stall: 1)
+        let install = try Self.meridian(server, certificates)
+        let secret = ["HANDOFF_MERIDIAN_SECRET": server.secret]
+        let started = Date()
+        let stalled = try install.handoff(["fetch", "--no-apply"], environment: secret)
+        #expect(Date().timeIntervalSince(started) < 5.5)
+        #expect(stalled.status == 75, "\(stalled.stdout)\(stalled.stderr)")
+        #expect(stalled.stdout.contains("event feed") && stalled.stdout.contains("failed: timed_out"), "\(stalled.stdout)")
+        #expect(try dbCount(install, "SELECT COUNT(*) FROM inbox") == 0)
+        let again = try install.handoff(["fetch", "--no-apply"], environment: secret)
+        #expect(again.status == 0, "\(again.stdout)\(again.stderr)")
+        #expect(try dbCount(install, "SELECT COUNT(*) FROM inbox") == 4)
+        #expect(try install.handoff(["fetch", "--no-apply"], environment: secret).status == 0)
+        #expect(try dbCount(install, "SELECT COUNT(*) FROM inbox") == 4)
+    }
+
+    @Test("Finding 16: a frozen sshd: send ends within the timeout and exits 75 with the file retry_later; after it recovers the file goes once")
+    func frozenSSHSend() throws {
+        let w = try SendTests().world(timeoutSeconds: 2)
+        w.server.freeze()
+        let started = Date()
+        let frozen = try w.install.handoff(["send"])
+        let took = Date().timeIntervalSince(started)
+        w.server.thaw()
+        #expect(frozen.status == 75, "\(frozen.stdout)\(frozen.stderr)")
+        #expect(took < 5.5, "send took \(took) s with timeout_seconds = 2")
+        #expect(try Self.outbox(w.install).map(\.state) == ["retry_later", "staged"])
+        #expect(try FileManager.default.contentsOfDirectory(atPath: w.server.inbound).isEmpty)
+        try Self.makeDue(w.install)
+        let again = try w.install.handoff(["send"])
+        #expect(again.status == 0, "\(again.stdout)\(again.stderr)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: w.server.inbound).sorted() == [Self.data, Self.control])
+        #expect(try Self.outbox(w.install).map(\.state) == ["confirmed", "confirmed"])
+    }
 }

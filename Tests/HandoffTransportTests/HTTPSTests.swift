@@ -129,7 +129,7 @@ struct HTTPSFaultTests {
         let response = try api.request("GET", "/placements/X")
         #expect(response.status == 401)
         let error = api.failure(response, "GET /placements/X")
-        #expect(error.message.contains("the agency refused the signature; this machine's clock is 600 s ahead of the server's (Date header)"), "\(error)")
+        #expect(error.message.contains("the agency refused the signature; this machine's clock is about 600 s ahead of the server's (Date header)"), "\(error)")
         #expect(error.message.contains("fix the clock"), "\(error)")
         // With the clocks in step, a refusal points at the secret instead.
         let other = try TestHTTPSServer(certificates: c)

@@ -195,3 +195,69 @@ struct SFTPKeyTests {
         #expect(error.message.contains("use an Ed25519 or ECDSA key"), "\(error)")
     }
 }
+
+@Suite("SFTP when the server freezes", .serialized)
+struct SFTPFreezeTests {
+    final class Box: @unchecked Sendable { var result: Result<UploadOutcome, Error>?; var failedAt: Date? }
+
+    @Test("Frozen mid-upload: the transfer stops once nothing has moved for timeout_seconds (not seconds later); the retry delivers once")
+    func frozenMidUpload() throws {
+        let server = try TestSSHServer()
+        let client = try SFTPClient(endpoint: SFTPEndpoint(host: "127.0.0.1", port: server.port, user: server.user, privateKeyFile: server.clientKey,
+                                                           hostKeySHA256: server.hostKeySHA256, timeoutSeconds: 2))
+        let local = FileManager.default.temporaryDirectory.appendingPathComponent("handoff-big-\(UUID().uuidString)").path
+        let size = 256 << 20
+        FileManager.default.createFile(atPath: local, contents: nil)
+        let handle = try #require(FileHandle(forWritingAtPath: local))
+        try handle.truncate(atOffset: UInt64(size))
+        try handle.close()
+        defer { unlink(local) }
+        let name = "KRP_PLC_C10442_20261115_001.csv"
+        let final = server.inbound + "/" + name
+        let box = Box()
+        let done = DispatchSemaphore(value: 0)
+        let inbound = server.inbound
+        DispatchQueue.global().async {
+            box.result = Result { try client.upload(localPath: local, directory: inbound, name: name) }
+            box.failedAt = Date()
+            done.signal()
+        }
+        let deadline = Date().addingTimeInterval(20)
+        while Date() < deadline, ((try? FileManager.default.attributesOfItem(atPath: final + ".part")[.size] as? NSNumber)?.intValue ?? 0) == 0 {
+            usleep(2_000)
+        }
+        server.freeze()
+        let frozenAt = Date()
+        done.wait()
+        server.thaw()
+        guard case .failure(let error)? = box.result, let failedAt = box.failedAt else {
+            Issue.record("the upload finished before the server froze: \(String(describing: box.result))")
+            return
+        }
+        let t = try #require(error as? TransportError)
+        #expect(t.kind == .timedOut && !t.isPermanent, "\(t)")
+        #expect(t.message.contains("nothing moved for 2 s (timeout_seconds): the server stopped answering"), "\(t)")
+        let waited = failedAt.timeIntervalSince(frozenAt)
+        // libcurl checks about once a second while idle, and closing takes up to a second more.
+        #expect(waited >= 2 && waited < 5, "a 2 s timeout held the upload \(waited) s after the server froze")
+        #expect(!FileManager.default.fileExists(atPath: final))
+
+        try server.restart()
+        #expect(try client.upload(localPath: local, directory: server.inbound, name: name) == .uploaded(size: Int64(size)))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: server.inbound) == [name])
+    }
+
+    @Test("A server that takes the connection and never answers: the connect timeout holds")
+    func frozenBeforeLogin() throws {
+        let server = try TestSSHServer()
+        let client = try SFTPClient(endpoint: SFTPEndpoint(host: "127.0.0.1", port: server.port, user: server.user, privateKeyFile: server.clientKey,
+                                                           hostKeySHA256: server.hostKeySHA256, timeoutSeconds: 2))
+        server.freeze()
+        defer { server.thaw() }
+        let started = Date()
+        let error = try #require(throws: TransportError.self) { try client.list(directory: server.outbound) }
+        #expect(error.kind == .timedOut && !error.isPermanent, "\(error)")
+        #expect(Date().timeIntervalSince(started) < 3.5)
+    }
+}
+
