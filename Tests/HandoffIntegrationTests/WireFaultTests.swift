@@ -289,4 +289,20 @@ struct WireFaultTests {
         #expect(try FileManager.default.contentsOfDirectory(atPath: w.server.inbound).sorted() == [Self.data, Self.control])
         #expect(try Self.outbox(w.install).map(\.state) == ["confirmed", "confirmed"])
     }
+
+    @Test("An sshd that is gone when send runs: a temporary failure (exit 75), nothing at the agency; restarted, the files go once")
+    func sshdGone() throws {
+        let w = try SendTests().world(timeoutSeconds: 2)
+        w.server.kill()
+        let down = try w.install.handoff(["send"])
+        #expect(down.status == 75, "\(down.stdout)\(down.stderr)")
+        #expect(down.stdout.contains("will retry after") && down.stdout.contains("connection_refused"), "\(down.stdout)")
+        #expect(try Self.outbox(w.install).map(\.state) == ["retry_later", "staged"])
+        try w.server.restart()
+        try Self.makeDue(w.install)
+        let again = try w.install.handoff(["send"])
+        #expect(again.status == 0, "\(again.stdout)\(again.stderr)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: w.server.inbound).sorted() == [Self.data, Self.control])
+        #expect(try Self.outbox(w.install).map { "\($0.state) \($0.attempts)" } == ["confirmed 2", "confirmed 1"])
+    }
 }

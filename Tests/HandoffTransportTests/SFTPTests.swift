@@ -136,6 +136,7 @@ struct SFTPInterruptionTests {
             return
         }
         #expect((error as? TransportError)?.isPermanent == false, "\(error)")
+        #expect((error as? TransportError)?.kind == .network, "a clear error: \(error)")
         #expect(!FileManager.default.fileExists(atPath: final))
 
         try server.restart()
