@@ -43,6 +43,10 @@ struct AccountCommand: ParsableCommand {
                 view.agency_events = try ar.agencyEvents(accountNumber: number).map {
                     .init(partner: $0.partnerID, key: $0.key, kind: $0.kind, state: $0.state, reason: $0.reason)
                 }
+                view.requests = try ar.requests(customerID: customer.id).map {
+                    .init(partner: $0.partnerID, kind: $0.kind, request_id: $0.requestID, amount: $0.amount?.minorUnits, date: $0.date.iso,
+                          state: $0.state, last_error: $0.lastError)
+                }
                 return view
             }
             guard let view else { throw CLIError("no account '\(number)'") }
@@ -135,6 +139,19 @@ struct AccountView: Encodable {
     var placements: [PlacementLine] = []
     /// Every agency event about the account, and what was done with it.
     var agency_events: [EventLine] = []
+    /// A request to an agency about the account (a recall, a notice, a direct payment, an adjustment) and where it stands.
+    struct RequestLine: Encodable {
+        var partner: String
+        var kind: String
+        var request_id: String
+        /// Minor units of the account's currency, for a direct payment or an adjustment.
+        var amount: Int64?
+        var date: String
+        /// `queued`, `sent`, `accepted`, `confirmed`, `objected`, `rejected` or `failed`.
+        var state: String
+        var last_error: String?
+    }
+    var requests: [RequestLine] = []
 
     /// `invoices` as of `asOf` (issued by then, with their balances then); `ledger` whole: the
     /// rows dated after `asOf` are left out and counted.
@@ -227,6 +244,14 @@ struct AccountView: Encodable {
             out.append("Agency events")
             for e in agency_events {
                 out.append("  \(Output.cell(e.partner, 20))  \(Output.cell(e.kind, 20))  \(Output.cell(e.key, 28))  \(e.state)" + (e.reason.map { ": \($0)" } ?? ""))
+            }
+        }
+        if !requests.isEmpty {
+            out.append("")
+            out.append("Requests to agencies")
+            for r in requests {
+                out.append("  \(r.date)  \(Output.cell(r.partner, 20))  \(Output.cell(r.kind, 14))  \(Output.cell(r.request_id, 22))"
+                           + (r.amount.map { "  \(money($0))" } ?? "") + "  \(r.state)" + (r.last_error.map { ": \($0)" } ?? ""))
             }
         }
         return out.joined(separator: "\n")

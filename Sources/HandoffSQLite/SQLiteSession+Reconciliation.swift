@@ -218,6 +218,10 @@ extension SQLiteSession {
         return out
     }
 
+    func requests(customerID: Int64) throws -> [AgencyRequestRecord] {
+        try requestRows(where: "r.customer_id = ?", [customerID])
+    }
+
     func requests(partnerID: String, requestID: String) throws -> AgencyRequestRecord? {
         try requestRows(where: "r.partner_id = ? AND r.request_id = ?", [partnerID, requestID]).first
     }

@@ -72,10 +72,16 @@ struct Routes: Sendable {
                     "events": JSONBody(try r.agencyEvents(accountNumber: number).map {
                         ["partner": JSONBody($0.partnerID), "kind": JSONBody($0.kind), "state": JSONBody($0.state)]
                     }),
+                    "requests": JSONBody(try r.requests(customerID: customer.id).map(Self.request)),
                 ]
             }
             guard let view else { return Self.json(["error": JSONBody("no account '\(number)'")], status: .notFound) }
             return Self.json(view)
+        }
+        api.get("requests") { request, _ in
+            try authorize(request)
+            let rows = try store.readReconciliation { try $0.requests(state: nil) }.map(Self.request)
+            return Self.json(["requests": JSONBody(rows)])
         }
         api.get("placements") { request, _ in
             try authorize(request)
@@ -165,6 +171,13 @@ struct Routes: Sendable {
             let new = try EventFeed(store: store, factory: factory, dataDirectory: config.dataDirectory).receive(body, partner: partner)
             return Self.json(["stored": JSONBody(new)])
         }
+    }
+
+    /// A request to an agency as the API shows it (money in minor units beside its currency).
+    static func request(_ r: AgencyRequestRecord) -> JSONBody {
+        ["partner": JSONBody(r.partnerID), "account_number": JSONBody(r.accountNumber), "kind": JSONBody(r.kind), "request_id": JSONBody(r.requestID),
+         "amount": r.amount.map { JSONBody($0.minorUnits) } ?? .null, "currency": r.amount.map { JSONBody($0.currency.code) } ?? .null,
+         "date": JSONBody(r.date.iso), "state": JSONBody(r.state), "last_error": r.lastError.map { JSONBody($0) } ?? .null]
     }
 
     /// Refuses a request without the right bearer token (compared in constant time).

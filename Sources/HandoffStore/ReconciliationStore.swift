@@ -248,6 +248,8 @@ public protocol ReconciliationWriting: PlacementWriting, InboxWriting, ReportRea
     func commissions(partnerID: String) throws -> [CommissionRecord]
     /// Marks a received file as applied.
     func setInboxState(id: Int64, _ state: String, reason: String?) throws
+    /// Every request to an agency about one account, oldest first.
+    func requests(customerID: Int64) throws -> [AgencyRequestRecord]
     /// The request to an agency with this request id, if Handoff ever queued one.
     func requests(partnerID: String, requestID: String) throws -> AgencyRequestRecord?
     /// Moves one request, named by the agency and its request id, to a new state (an

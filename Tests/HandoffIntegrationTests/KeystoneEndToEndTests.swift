@@ -121,6 +121,7 @@ struct KeystoneEndToEndTests {
         let direct = try install.write("direct.csv", "reference,account_number,date,type,amount\nUPD-20261119-0001,A-1001,2026-11-19,payment,100.00\n")
         #expect(try install.handoff(["import", "transactions", direct]).status == 0)
         #expect(try install.handoff(["recall", "B-2010", "--reason", "settling with the owner"]).status == 0)
+        #expect(try install.handoff(["notify", "B-2006", "--kind", "dispute", "--note", "customer disputes invoice 1042"]).status == 0)
         #expect(try install.handoff(["send"]).status == 0)
         struct Request: Codable { var kind: String; var request_id: String; var state: String; var last_error: String? }
         func requests() throws -> [String: Request] {
@@ -141,6 +142,16 @@ struct KeystoneEndToEndTests {
         #expect(after["recall"]?.state == "accepted")
         #expect(after["direct_payment"]?.state == "rejected")
         #expect(after["direct_payment"]?.last_error == "rejected by keystone-recovery: MISSING_DATA: effective_date is empty")
+        #expect(after["dispute"]?.state == "sent")
+        // The account shows its requests and where they stand.
+        struct Account: Codable { var requests: [Request] }
+        let account = try JSONDecoder().decode(Account.self, from: Data(try install.handoff(["account", "show", "A-1001", "--json"]).stdout.utf8))
+        #expect(account.requests.map { "\($0.kind) \($0.state)" } == ["direct_payment rejected"])
+        #expect(try install.handoff(["account", "show", "A-1001"]).stdout.contains("rejected: rejected by keystone-recovery: MISSING_DATA"))
+        // KRP reports B-2006 disputed: the dispute the business notified has reached it.
+        try write(install, "KRP_ACT_C10442_20261121.csv", [Self.activityHeader, "STS,B-2006,K000000002,2026-11-21,,,,,DSP,,,debtor disputes"])
+        #expect(try install.handoff(["fetch"]).status == 0)
+        #expect(try requests()["dispute"]?.state == "confirmed")
         #expect(try ReconcileTests().figures(install, "B-2010").placementState.hasPrefix("recall_pending"))
         #expect(try ReconcileTests().figures(install, "A-1001").placementState.hasPrefix("accepted"))
     }

@@ -172,6 +172,7 @@ struct DashboardPages {
             let transactions = try r.transactions(customerID: customer.id)
             let placements = try r.placements(customerID: customer.id)
             let events = try r.agencyEvents(accountNumber: number)
+            let requests = try r.requests(customerID: customer.id)
             let openInvoices = invoices.filter { $0.balance > 0 }
             let balance = openInvoices.reduce(Int64(0)) { $0 + $1.balance }
             let pastDue = PastDue(oldestOpenDueDate: openInvoices.map(\.terms.dueDate).min(), asOf: asOf)
@@ -240,6 +241,14 @@ struct DashboardPages {
                     return row
                 },
                 "has_events": !events.isEmpty,
+                "requests": requests.map { q -> Context in
+                    var row: Context = ["partner": q.partnerID, "kind": q.kind.replacingOccurrences(of: "_", with: " "), "request_id": q.requestID,
+                                        "date": q.date.iso, "amount": q.amount.map { Self.money($0.minorUnits, $0.currency) } ?? "—", "state": q.state,
+                                        "error": q.lastError ?? ""]
+                    if ["rejected", "failed", "objected"].contains(q.state) { row["bad"] = true }
+                    return row
+                },
+                "has_requests": !requests.isEmpty,
             ]
             if !p.holds.isEmpty { context["holds"] = p.holds.map(\.rawValue).sorted().joined(separator: ", ") }
             return context

@@ -197,6 +197,17 @@ enum DashboardTemplates {
       {{/has_events}}
       {{^events}}<p class="empty">No events from agencies.</p>{{/events}}
     </section>
+
+    <section class="card">
+      <h2>Requests to agencies</h2>
+      {{#has_requests}}
+      <table>
+        <thead><tr><th>Date</th><th>Agency</th><th>Request</th><th>Id</th><th class="num">Amount</th><th>State</th><th>Agency's answer</th></tr></thead>
+        <tbody>{{#requests}}<tr class="{{#bad}}bad{{/bad}}"><td>{{date}}</td><td>{{partner}}</td><td>{{kind}}</td><td>{{request_id}}</td><td class="num">{{amount}}</td><td>{{state}}</td><td>{{error}}</td></tr>{{/requests}}</tbody>
+      </table>
+      {{/has_requests}}
+      {{^requests}}<p class="empty">No recalls, notices, direct payments or adjustments sent for this account.</p>{{/requests}}
+    </section>
     {{/content}}
     {{/layout}}
     """
