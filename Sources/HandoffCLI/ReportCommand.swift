@@ -74,8 +74,10 @@ struct ReportCommand: ParsableCommand {
                        Output.cell(t(r.figures.direct_payment_amount), 12, right: true), Output.cell(t(r.fees_owed), 10, right: true)].joined(separator: "  "))
             }
             for r in rows where r.remitted != 0 || r.net_due != 0 {
-                let cur = Currency(code: r.figures.currency).map { Money(minorUnits: 0, currency: $0) }
-                func m(_ v: Int64) -> String { cur.map { Money(minorUnits: v, currency: $0.currency).description } ?? "\(Amount.format(v, digits: 2)) \(r.figures.currency)" }
+                let cur = Currency(code: r.figures.currency)
+                func m(_ v: Int64) -> String {
+                    cur.map { Money(minorUnits: v, currency: $0).groupedText + " " + $0.code } ?? "\(Amount.format(v, digits: 2)) \(r.figures.currency)"
+                }
                 print("  \(r.figures.partner) \(r.figures.currency): net due \(m(r.net_due)), remitted \(m(r.remitted)), difference \(m(r.difference))")
             }
             if rows.isEmpty { print("(nothing in \(month))") }
