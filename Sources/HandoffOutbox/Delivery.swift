@@ -182,7 +182,7 @@ public struct Delivery {
                 continue
             }
             var transfer = record.transfer
-            if case .send = transfer.due(now: now()), factory.deadline(for: partner).isSpent {
+            if case .send = transfer.due(now: now()), !factory.canStart(partner) {
                 // Not attempted (no attempt counted): the next run sends it.
                 let t = factory.deadline(for: partner).spent(record.remoteName)
                 reports.append(Report(partnerID: partner.id, name: record.remoteName, outcome: "not sent: \(t)", failure: .temporary))

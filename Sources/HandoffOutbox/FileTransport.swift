@@ -129,6 +129,13 @@ public struct TransportFactory: Sendable {
         budget.deadline(for: partner.id, seconds: 2 * timeoutSeconds(for: partner))
     }
 
+    /// Whether new work for the partner may start in this run: for HTTPS, a whole request
+    /// (its timeout) must still fit in the budget; otherwise the budget must not be spent.
+    public func canStart(_ partner: Partner) -> Bool {
+        let d = deadline(for: partner)
+        return partner.transport.kind == .https ? d.remaining >= Double(timeoutSeconds(for: partner)) : !d.isSpent
+    }
+
     public func transport(for partner: Partner) throws -> FileTransport {
         let s = partner.transport.settings
         func string(_ key: String) -> String? { s.string(key) }

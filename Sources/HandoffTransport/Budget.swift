@@ -24,10 +24,10 @@ public struct Deadline: Sendable {
 
     public var isSpent: Bool { remaining <= 0 }
 
-    /// The error for work not started (or cut short) because the budget is spent.
+    /// The error for work not started because the budget is spent (or has no room left for it).
     public func spent(_ what: String) -> TransportError {
-        TransportError(.timedOut, "\(what): this run's time budget for the agency (\(seconds) s, twice timeout_seconds) is spent; "
-                       + "left for the next run")
+        TransportError(.timedOut, "\(what): this run's time budget for the agency (\(seconds) s, twice timeout_seconds) leaves no room "
+                       + "for it; left for the next run")
     }
 }
 
@@ -52,7 +52,7 @@ public final class TransportBudget: @unchecked Sendable {
 
 /// Watches a transfer through libcurl's progress callback: aborts it when no byte has moved
 /// for `stallSeconds` (a frozen server: libcurl's own low-speed check averages over several
-/// seconds and let a 15 s timeout run to 22 s), or when the run's deadline passes. libcurl
+/// seconds and let a 15 s timeout run to 22 s), or, when given one, once a deadline passes. libcurl
 /// calls it about once a second while nothing moves, and closing the connection to a frozen
 /// server takes up to a second more: the transfer ends within about 2 s after the timeout.
 final class ProgressGuard {

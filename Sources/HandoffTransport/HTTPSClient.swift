@@ -17,8 +17,8 @@ public struct HTTPSEndpoint: Sendable {
     public var signing: RequestSigning?
     /// Attempts for one request (the first included) on 429, 5xx and network failures.
     public var maxAttempts: Int
-    /// The run's time budget for this agency: an attempt starts only if it can end (its
-    /// wait and its whole timeout) before it.
+    /// The run's time budget for this agency: an attempt (the first too) starts only if it
+    /// can end (its wait and its whole timeout) before it.
     public var deadline: Deadline?
 
     public init(baseURL: String, caFile: String, clientCertificateFile: String? = nil, clientKeyFile: String? = nil,
@@ -96,7 +96,7 @@ public struct HTTPSClient: Sendable {
         case .bytes(let b): bodySHA256 = Hex.encode(SHA256.hash(data: b))
         case .file(let p): bodySHA256 = try Self.sha256(file: p)
         }
-        if let deadline = endpoint.deadline, deadline.isSpent { throw deadline.spent("\(method) \(path)") }
+        if let deadline = endpoint.deadline, !fits(0) { throw deadline.spent("\(method) \(path)") }
         var attempt = 0
         while true {
             attempt += 1
@@ -178,10 +178,8 @@ public struct HTTPSClient: Sendable {
         if let cert = endpoint.clientCertificateFile { try curl.set(CURLOPT_SSLCERT, cert) }
         if let key = endpoint.clientKeyFile { try curl.set(CURLOPT_SSLKEY, key) }
         if let pin = endpoint.pinnedPublicKey { try curl.set(CURLOPT_PINNEDPUBLICKEY, pin) }
-        var total = endpoint.timeoutSeconds
-        if let deadline = endpoint.deadline { total = max(1, min(total, Int(deadline.remaining.rounded(.up)))) }
-        try curl.set(CURLOPT_CONNECTTIMEOUT, min(total, 30))
-        try curl.set(CURLOPT_TIMEOUT, total)
+        try curl.set(CURLOPT_CONNECTTIMEOUT, min(endpoint.timeoutSeconds, 30))
+        try curl.set(CURLOPT_TIMEOUT, endpoint.timeoutSeconds)
         var headers = ["Expect:", "Accept: application/json"]
         if let contentType { headers.append("Content-Type: \(contentType)") }
         if let idempotencyKey { headers.append("Idempotency-Key: \(idempotencyKey)") }

@@ -21,8 +21,8 @@ public struct SFTPEndpoint: Sendable {
     /// Connecting may take at most this (and never more than 30 s); a transfer in which no
     /// byte moves for this long is aborted.
     public var timeoutSeconds: Int
-    /// The run's time budget for this agency: no operation starts after it, and a transfer
-    /// under way stops at it.
+    /// The run's time budget for this agency: no operation starts after it (one under way
+    /// is bounded by the timeouts above, not cut while it moves).
     public var deadline: Deadline?
 
     public init(host: String, port: Int = 22, user: String, privateKeyFile: String, passphrase: String? = nil,
@@ -96,14 +96,13 @@ public struct SFTPClient: Sendable {
             try curl.set(CURLOPT_SSH_HOST_PUBLIC_KEY_SHA256, bare)
         }
         if let known = endpoint.knownHostsFile, !known.isEmpty { try curl.set(CURLOPT_SSH_KNOWNHOSTS, known) }
-        var connect = min(endpoint.timeoutSeconds, 30)
-        if let deadline = endpoint.deadline { connect = max(1, min(connect, Int(deadline.remaining.rounded(.up)))) }
-        try curl.set(CURLOPT_CONNECTTIMEOUT, connect)
+        try curl.set(CURLOPT_CONNECTTIMEOUT, min(endpoint.timeoutSeconds, 30))
         // Abort a transfer in which no byte moves for the whole timeout (libcurl's low-speed
-        // check, which averages over seconds, stays as a backstop), or that runs out of budget.
+        // check, which averages over seconds, stays as a backstop). One that keeps moving is
+        // never cut: a large file on a slow line must be able to finish in some run.
         try curl.set(CURLOPT_LOW_SPEED_LIMIT, 1)
         try curl.set(CURLOPT_LOW_SPEED_TIME, endpoint.timeoutSeconds)
-        try curl.watch(stallSeconds: endpoint.timeoutSeconds, deadline: endpoint.deadline)
+        try curl.watch(stallSeconds: endpoint.timeoutSeconds, deadline: nil)
         return curl
     }
 
