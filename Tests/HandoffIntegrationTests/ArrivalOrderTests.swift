@@ -58,19 +58,10 @@ struct ArrivalOrderTests {
     /// Delivers the events as `seed` says (nil: the whole feed once, in order) and returns what a person and an accountant see.
     func deliver(seed: UInt64?) throws -> [String: String] {
         let all = Self.events()
-        let certificates = try TestCertificates()
-        let eventsFile = certificates.directory.appendingPathComponent("events.json").path
-        func serve(_ events: [[String: Any]]) throws {
-            try JSONSerialization.data(withJSONObject: ["events": events]).write(to: URL(fileURLWithPath: eventsFile))
-        }
-        try serve([])
-        let server = try TestHTTPSServer(certificates: certificates, eventsFile: eventsFile)
-        let install = try Installation(timezone: "America/Toronto", currency: "CAD")
-        try install.useMeridian(server: server, certificates: certificates)
-        try install.importSampleData()
-        try #require(try install.handoff(["place", "--as-of", "2026-11-15", "--quiet"]).status == 0)
-        let env = ["HANDOFF_MERIDIAN_SECRET": server.secret]
-        try #require(try install.handoff(["send"], environment: env).status == 0)
+        let meridian = try MeridianSetup()
+        let install = meridian.install
+        let env = meridian.environment
+        func serve(_ events: [[String: Any]]) throws { try meridian.publish(events) }
 
         if var rng = seed.map({ Seeded(state: $0) }) {
             // A prefix of the feed (perhaps none), read and applied in order.
@@ -90,9 +81,8 @@ struct ArrivalOrderTests {
         }
         // Last, the whole feed.
         try serve(all)
-        let fetched = try install.handoff(["fetch"], environment: env)
+        let fetched = try meridian.fetch()
         try #require(fetched.status == 0, "\(fetched.stderr)")
-        withExtendedLifetime((certificates, server)) {}
 
         let journal = install.root.appendingPathComponent("journal.ledger").path
         try #require(try install.handoff(["export", "journal", "--from", "2026-11-01", "--to", "2026-12-31", "--output", journal]).status == 0)

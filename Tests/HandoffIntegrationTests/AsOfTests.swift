@@ -114,21 +114,7 @@ struct AsOfTests {
 
     @Test("After the quick start's round trip, A-1001 as of 2026-11-15 owes what it owed then: the agency's payment of 2026-11-18 comes later")
     func agencyPaymentAfterTheDay() throws {
-        let install = try Installation(timezone: "America/Toronto", currency: "CAD")
-        try install.usePartners(["local-folder"])
-        try install.importSampleData()
-        for args in [["place", "--as-of", "2026-11-15", "--quiet"], ["send"]] {
-            let r = try install.handoff(args)
-            try #require(r.status == 0, "\(args): \(r.stderr)")
-        }
-        let outbound = install.root.appendingPathComponent("var/agencies/local-folder/outbound")
-        try FileManager.default.createDirectory(at: outbound, withIntermediateDirectories: true)
-        let returns = Handoff.repositoryRoot.appendingPathComponent("sample-data/agency-returns")
-        for name in try FileManager.default.contentsOfDirectory(atPath: returns.path) {
-            try FileManager.default.copyItem(at: returns.appendingPathComponent(name), to: outbound.appendingPathComponent(name))
-        }
-        let fetch = try install.handoff(["fetch"])
-        try #require(fetch.status == 0, "\(fetch.stdout)\(fetch.stderr)")
+        let install = try DashboardTests.roundTrip()
 
         // A-1001: INV-7001 833.00 due 2026-07-02 (136 days on 2026-11-15) and INV-7002 465.00 due
         // 2026-11-19; the agency's LF-T0001 of 833.00 is dated 2026-11-18.

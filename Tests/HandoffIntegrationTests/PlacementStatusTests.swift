@@ -11,25 +11,8 @@ import Testing
 struct PlacementStatusTests {
     static let token = "placement-status-token-0123456789"
 
-    static func roundTrip() throws -> Installation {
-        let install = try Installation(timezone: "America/Toronto", currency: "CAD")
-        try install.usePartners(["local-folder"])
-        try install.jobsOnDemandOnly()
-        try install.importSampleData()
-        for args in [["place", "--as-of", "2026-11-15", "--quiet"], ["send"]] {
-            let r = try install.handoff(args)
-            try #require(r.status == 0, "\(args): \(r.stderr)")
-        }
-        let outbound = install.root.appendingPathComponent("var/agencies/local-folder/outbound")
-        try FileManager.default.createDirectory(at: outbound, withIntermediateDirectories: true)
-        let returns = Handoff.repositoryRoot.appendingPathComponent("sample-data/agency-returns")
-        for name in try FileManager.default.contentsOfDirectory(atPath: returns.path) {
-            try FileManager.default.copyItem(at: returns.appendingPathComponent(name), to: outbound.appendingPathComponent(name))
-        }
-        let fetch = try install.handoff(["fetch"])
-        try #require(fetch.status == 0, "\(fetch.stdout)\(fetch.stderr)")
-        return install
-    }
+    /// The quick start's round trip with the example agency (the dashboard test's).
+    static func roundTrip() throws -> Installation { try DashboardTests.roundTrip() }
 
     /// Account number → "state closure_reason agency_status" ("-" for an absent field).
     static func summary(_ placements: [[String: Any]], key: String = "account_number") -> [String: String] {

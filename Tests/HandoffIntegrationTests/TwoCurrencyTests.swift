@@ -99,22 +99,12 @@ struct TwoCurrencyTests {
     /// gross, -180.00 fee, matched.
     @Test("Meridian: a gross statement over USD and CAD is split and flagged; a payment remitted and then reversed is matched negative in the next statement")
     func meridian() throws {
-        let certificates = try TestCertificates()
-        let eventsFile = certificates.directory.appendingPathComponent("events.json").path
-        func publish(_ events: [[String: Any]]) throws {
-            try JSONSerialization.data(withJSONObject: ["events": events]).write(to: URL(fileURLWithPath: eventsFile))
-        }
         func event(_ seq: Int, _ type: String, _ account: Any, _ at: String, _ extra: [String: Any]) -> [String: Any] {
             ["id": "e-\(seq)", "seq": seq, "type": type, "occurred_at": at, "account_number": account].merging(extra) { a, _ in a }
         }
-        try publish([])
-        let server = try TestHTTPSServer(certificates: certificates, eventsFile: eventsFile)
-        let install = try Installation(timezone: "America/Toronto", currency: "CAD")
-        try install.useMeridian(server: server, certificates: certificates)
-        try install.importSampleData()
-        let env = ["HANDOFF_MERIDIAN_SECRET": server.secret]
-        #expect(try install.handoff(["place", "--as-of", "2026-11-15", "--quiet"]).status == 0)
-        #expect(try install.handoff(["send"], environment: env).status == 0)
+        let meridian = try MeridianSetup()
+        let install = meridian.install
+        func publish(_ events: [[String: Any]]) throws { try meridian.publish(events) }
         let placed = try install.handoff(["placements", "--json"]).stdout
         try #require(placed.contains("B-2001") && placed.contains("B-2002"), "both accounts are placed with Meridian: \(placed)")
         var events = [
@@ -126,7 +116,7 @@ struct TwoCurrencyTests {
                                                                           "gross_cents": 140_000, "fee_cents": 25_200, "payment_ids": ["P1", "P2"], "wire_reference": "W1"]),
         ]
         try publish(events)
-        let first = try install.handoff(["fetch"], environment: env)
+        let first = try meridian.fetch()
         #expect(first.status == 0 && first.stdout.contains("spans currencies"), "\(first.stdout)\(first.stderr)")
         events += [
             event(6, "payment.reversed", "B-2001", "2026-12-02T10:00:00Z", ["payment_id": "P1", "amount_cents": 100_000, "fee_cents": 18_000, "reason": "charge-back"]),
@@ -134,9 +124,8 @@ struct TwoCurrencyTests {
                                                                           "gross_cents": -100_000, "fee_cents": -18_000, "payment_ids": ["P1"], "wire_reference": "W2"]),
         ]
         try publish(events)
-        let second = try install.handoff(["fetch"], environment: env)
+        let second = try meridian.fetch()
         #expect(second.status == 0, "\(second.stderr)")
-        withExtendedLifetime((certificates, server)) {}
 
         let statements = try JSONDecoder().decode([Statement].self, from: Data(try install.handoff(["remittances", "--json"]).stdout.utf8))
         #expect(statements.map { "\($0.key) \($0.currency ?? "-") \($0.amount) \($0.commission) \($0.state)" }

@@ -155,3 +155,36 @@ enum Handoff {
 func decodeJSON(_ text: String) throws -> Any {
     try JSONSerialization.jsonObject(with: Data(text.utf8))
 }
+
+/// Meridian over its real HTTPS API (the test server of `TestHTTPSServer`, with certificates
+/// made for the test) and the sample business placed with it and sent: the test publishes
+/// the feed's events by rewriting its file, as the agency would add them over time.
+final class MeridianSetup {
+    let certificates: TestCertificates
+    let server: TestHTTPSServer
+    let install: Installation
+    let eventsFile: String
+    /// The client secret the partner file reads from the environment.
+    var environment: [String: String] { ["HANDOFF_MERIDIAN_SECRET": server.secret] }
+
+    init() throws {
+        certificates = try TestCertificates()
+        eventsFile = certificates.directory.appendingPathComponent("events.json").path
+        try JSONSerialization.data(withJSONObject: ["events": []]).write(to: URL(fileURLWithPath: eventsFile))
+        server = try TestHTTPSServer(certificates: certificates, eventsFile: eventsFile)
+        install = try Installation(timezone: "America/Toronto", currency: "CAD")
+        try install.useMeridian(server: server, certificates: certificates)
+        try install.importSampleData()
+        try #require(try install.handoff(["place", "--as-of", "2026-11-15", "--quiet"]).status == 0)
+        let sent = try install.handoff(["send"], environment: environment)
+        try #require(sent.status == 0, "\(sent.stderr)")
+    }
+
+    /// What the feed holds from now on.
+    func publish(_ events: [[String: Any]]) throws {
+        try JSONSerialization.data(withJSONObject: ["events": events]).write(to: URL(fileURLWithPath: eventsFile))
+    }
+
+    /// `handoff fetch` against the server.
+    func fetch() throws -> Handoff.Result { try install.handoff(["fetch"], environment: environment) }
+}
