@@ -430,7 +430,11 @@ public struct Reconciliation {
                     guard part.amount > 0 else {
                         return ("held", "payment \(paymentID) from \(s.source.label): its part on invoice \(part.invoiceNumber) is \(money(part.amount)), not more than zero; nothing was booked")
                     }
-                    listed = listed.addingReportingOverflow(part.amount).partialValue
+                    let (sum, overflow) = listed.addingReportingOverflow(part.amount)
+                    guard !overflow else {
+                        return ("held", "payment \(paymentID) from \(s.source.label): its invoice amounts add up to more than Handoff can hold; nothing was booked")
+                    }
+                    listed = sum
                     guard let invoice = items.first(where: { $0.terms.invoiceNumber == part.invoiceNumber }) else {
                         return ("held", "payment \(paymentID) from \(s.source.label): invoice \(part.invoiceNumber) was not placed with \(partner.id); nothing was booked")
                     }
