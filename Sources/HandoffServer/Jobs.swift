@@ -117,7 +117,7 @@ public actor Jobs {
             let delivery = Delivery(store: store, partners: partners, factory: factory, dataDirectory: config.dataDirectory, businessName: config.businessName)
             let reports = try delivery.queueAndSend(requests: requests)
             let sent = reports.filter { $0.outcome == "sent" || $0.outcome.hasPrefix("already at the agency") }.count
-            let failed = reports.filter { $0.outcome.hasPrefix("failed") || $0.outcome.hasPrefix("will retry") }.count
+            let failed = reports.filter { $0.failure != nil }.count
             return (reports.isEmpty ? "nothing to send" : reports.map { "\($0.partnerID) \($0.name): \($0.outcome)" }.joined(separator: "; "),
                     ["files_sent": sent, "files_failed": failed])
         case .fetch:
