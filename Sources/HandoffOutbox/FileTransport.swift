@@ -130,10 +130,14 @@ public struct TransportFactory: Sendable {
     }
 
     /// Whether new work for the partner may start in this run: for HTTPS, a whole request
-    /// (its timeout) must still fit in the budget; otherwise the budget must not be spent.
+    /// (its timeout) must still fit in the budget; for SFTP the budget must not be spent; a
+    /// local folder has no network and no budget.
     public func canStart(_ partner: Partner) -> Bool {
-        let d = deadline(for: partner)
-        return partner.transport.kind == .https ? d.remaining >= Double(timeoutSeconds(for: partner)) : !d.isSpent
+        switch partner.transport.kind {
+        case .local: return true
+        case .https: return deadline(for: partner).remaining >= Double(timeoutSeconds(for: partner))
+        case .sftp: return !deadline(for: partner).isSpent
+        }
     }
 
     public func transport(for partner: Partner) throws -> FileTransport {
