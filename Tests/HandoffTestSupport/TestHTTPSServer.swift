@@ -51,7 +51,7 @@ public final class TestHTTPSServer {
 
     public init(certificates c: TestCertificates, useOtherServerCertificate: Bool = false, fail429: Int = 0, fail503: Int = 0,
                 secret: String = "test-secret-\(UUID().uuidString)", eventsFile: String? = nil, resetHandshakes: Int = 0, stall: Int = 0,
-                clockOffset: Int = 0) throws {
+                silent: Int = 0, clockOffset: Int = 0) throws {
         port = try freeLoopbackPort()
         logPath = c.directory.path + "/requests-\(port).jsonl"
         self.secret = secret
@@ -61,7 +61,7 @@ public final class TestHTTPSServer {
                                              "--key", useOtherServerCertificate ? c.otherServerKey : c.serverKey,
                                              "--client-ca", c.caFile, "--secret", secret, "--log", logPath,
                                              "--fail-429", String(fail429), "--fail-503", String(fail503),
-                                             "--reset-handshakes", String(resetHandshakes), "--stall", String(stall),
+                                             "--reset-handshakes", String(resetHandshakes), "--stall", String(stall), "--silent", String(silent),
                                              "--clock-offset", String(clockOffset)]
                                              + (eventsFile.map { ["--events", $0] } ?? []),
                         outputPath: c.directory.path + "/server-\(port).log")

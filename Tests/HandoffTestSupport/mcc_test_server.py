@@ -3,7 +3,8 @@
 every request checked against the HMAC-SHA256 signature of spec section 1 (300-second window),
 PUT /v2/placements/{batch_id} idempotent by body hash, injectable 429 and 5xx answers.
 Faults on the wire: --reset-handshakes N resets the first N connections during the TLS
-handshake; --stall N reads the first N requests and never answers; --clock-offset S runs the
+handshake; --silent N takes the first N connections and never says a word (no handshake);
+--stall N reads the first N requests and never answers; --clock-offset S runs the
 server's clock S seconds off (its signature window and its Date header).
 Every authenticated request is logged as a JSON line for the test to read."""
 import argparse, email.utils, hashlib, hmac, json, re, socket, ssl, struct, sys, threading, time
@@ -22,11 +23,13 @@ p.add_argument("--fail-503", type=int, default=0)
 p.add_argument("--events", default=None)
 p.add_argument("--reset-handshakes", type=int, default=0)
 p.add_argument("--stall", type=int, default=0)
+p.add_argument("--silent", type=int, default=0)
 p.add_argument("--clock-offset", type=int, default=0)
 a = p.parse_args()
 
 lock = threading.RLock()
-faults = {"429": a.fail_429, "503": a.fail_503, "reset": a.reset_handshakes, "stall": a.stall}
+faults = {"429": a.fail_429, "503": a.fail_503, "reset": a.reset_handshakes, "stall": a.stall, "silent": a.silent}
+held = []          # connections taken and never answered
 
 
 def now():
@@ -159,6 +162,17 @@ ctx.load_verify_locations(a.client_ca)
 class Server(ThreadingHTTPServer):
     def get_request(self):
         sock, addr = self.socket.accept()
+        with lock:
+            silent = faults["silent"] > 0
+        if silent:
+            if not sock.recv(4096, socket.MSG_PEEK):     # a probe that only connected
+                sock.close()
+                raise OSError("closed without a hello")
+            with lock:
+                faults["silent"] -= 1
+                held.append(sock)
+            log({"connection": "taken, never answered"})
+            raise OSError("silence injected")
         with lock:
             reset = faults["reset"] > 0
         if reset:

@@ -137,4 +137,22 @@ struct HTTPSFaultTests {
         let refused = try wrongSecret.request("GET", "/placements/X")
         #expect(wrongSecret.failure(refused, "GET").message.contains("this machine's clock agrees with the server's"), "\(wrongSecret.failure(refused, "GET"))")
     }
+
+    @Test("A server that takes the connection and never answers (no handshake, or no answer): each attempt ends at the timeout, and the run's budget stops the retries",
+          arguments: ["silent", "stall"])
+    func neverAnswers(fault: String) throws {
+        let c = try TestCertificates()
+        let server = fault == "silent" ? try TestHTTPSServer(certificates: c, silent: 100) : try TestHTTPSServer(certificates: c, stall: 100)
+        var api = HTTPSClient(endpoint: HTTPSEndpoint(baseURL: server.baseURL, caFile: c.caFile, clientCertificateFile: c.clientCert,
+                                                      clientKeyFile: c.clientKey, timeoutSeconds: 2, signing: HTTPSTests().signing(server.secret),
+                                                      deadline: Deadline(seconds: 4)))
+        api.sleep = { Thread.sleep(forTimeInterval: $0) }
+        let started = Date()
+        let error = try #require(throws: TransportError.self) { try api.request("PUT", "/placements/HO-1", body: .bytes(HTTPSTests.batch)) }
+        let took = Date().timeIntervalSince(started)
+        #expect(error.kind == .timedOut && !error.isPermanent, "\(error)")
+        #expect(error.message.contains("no more attempts in this run"), "\(error)")
+        #expect(took >= 2 && took < 3.5, "took \(took) s")
+        #expect(server.requests().count == 1, "\(server.requests())")
+    }
 }
