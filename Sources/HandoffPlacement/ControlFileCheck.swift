@@ -31,10 +31,12 @@ public enum ControlFileCheck {
                 recount.rows += 1
                 recount.invoices += 1
                 if let number = record["account_number"], accounts.insert(number).inserted, let f = balanceField, let text = record[f.name] {
-                    recount.balance += try amount(text, f)
+                    recount.balance = try Amount.add(recount.balance, try amount(text, f), what: "the control file's total balance")
                 }
             case .account:
-                if let f = balanceField, let text = record[f.name] { recount.balance += try amount(text, f) }
+                if let f = balanceField, let text = record[f.name] {
+                    recount.balance = try Amount.add(recount.balance, try amount(text, f), what: "the control file's total balance")
+                }
                 accounts.insert(record["account_number"] ?? "\(record.line)")
             case .invoice: recount.invoices += 1
             case .header, .trailer: break

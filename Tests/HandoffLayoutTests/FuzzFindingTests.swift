@@ -2,6 +2,7 @@ import Foundation
 import HandoffConfig
 import HandoffDomain
 import HandoffPartners
+import HandoffPlacement
 import Testing
 
 /// Inputs the fuzz targets in Fuzz/ (scripts/fuzz, docs/reliability.md) found crashing Handoff,
@@ -48,6 +49,22 @@ struct FuzzFindingTests {
         let error = try #require(throws: ConfigError.self) { try TOMLNode.parse(text, file: "p.toml") }
         #expect(error.description.hasPrefix("p.toml: not valid TOML at line \(line)"))
         #expect(throws: ConfigError.self) { try PartnerLoader.parse(text, file: "p.toml") }
+    }
+
+    /// fuzz-control: two accounts whose balances add up beyond 64 bits trapped recounting the
+    /// control file's total (ControlFileCheck, the check an agency makes of a control file).
+    @Test("A control-file total beyond 64 bits is an error, not a trap")
+    func controlTotalOverflow() throws {
+        let krp = try Repo.partner("keystone-recovery")
+        let sample = String(decoding: try Repo.fixture("KRP_PLC_C10442_20261115_001.csv"), as: UTF8.self)
+            .replacingOccurrences(of: ",1175.00,2026-02-14,INV-7001", with: ",90000000000000000.00,2026-02-14,INV-7001")
+            .replacingOccurrences(of: ",8000.00,,INV-6120", with: ",90000000000000000.00,,INV-6120")
+        #expect(sample.components(separatedBy: "90000000000000000.00").count == 3)
+        let batch = PlacementValues.Batch(partnerID: krp.id, clientID: krp.clientID, partnerName: krp.name, businessName: "Test Co.",
+                                          id: "B", date: d("2026-11-15"), sequence: 1, currency: .usd)
+        #expect(throws: AmountOverflow.self) {
+            try ControlFileCheck.verify(data: Array(sample.utf8), fileName: "f.csv", control: "", spec: krp.placement, batch: batch)
+        }
     }
 
     @Test("Brackets inside values, strings and comments are not table headers")
