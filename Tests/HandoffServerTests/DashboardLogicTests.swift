@@ -77,6 +77,13 @@ struct DashboardLogicTests {
         #expect(Advice.outbox(id: 3, partner: "meridian-commercial", state: "failed", error: "SSL certificate problem: unable to get local issuer", notBefore: nil).contains("certificate"))
         #expect(Advice.outbox(id: 3, partner: "x", state: "failed", error: "disk on fire", notBefore: nil).contains("handoff outbox retry 3"))
         #expect(Advice.outbox(id: 3, partner: "x", state: "retry_later", error: "timeout", notBefore: 0).contains("1970-01-01 00:00 UTC"))
+        // The transport's labels decide, whatever words follow them ("denied" in a permission error is no login problem).
+        #expect(Advice.outbox(id: 3, partner: "k", state: "failed", error: "permission: the agency's folder /in refused the write of a.part (denied)", notBefore: nil)
+            .contains("fix the folder’s permissions"))
+        #expect(Advice.outbox(id: 3, partner: "k", state: "failed", error: "conflict: a different file named KRP_PLC.csv.pgp is already at the agency", notBefore: nil)
+            .contains("whose file it is"))
+        #expect(Advice.event(partner: "k", state: "held", reason: nil, kind: "overpayment").contains("Refund it"))
+        #expect(Advice.event(partner: "k", state: "held", reason: nil, kind: "conflict").contains("two different versions"))
         #expect(Advice.inbox(partner: "x", name: "f.csv", state: "received", reason: nil) == nil)
         #expect(Advice.inbox(partner: "x", name: "f.csv", state: "quarantined", reason: "bad")!.contains("corrected"))
     }

@@ -15,6 +15,19 @@ enum Advice {
             let when = notBefore.map { Self.time($0) } ?? "shortly"
             return "A passing failure. Handoff tries again by itself after \(when); nothing to do unless it keeps failing."
         default:
+            // The transport's own labels first: they say what happened, whatever words follow.
+            if e.hasPrefix("conflict:") {
+                return "A different file of that name is already on \(partner)’s server, so Handoff did not count it as delivered. Ask \(partner) whose file it is; once they have moved it away, press Retry."
+            }
+            if e.hasPrefix("permission:") {
+                return "\(partner)’s server let Handoff log in but refused to write or delete in its folder. Ask \(partner) to fix the folder’s permissions, then press Retry."
+            }
+            if e.hasPrefix("no_space:") {
+                return "This machine’s disk is full. Free space on it (the path is in the error), then press Retry."
+            }
+            if e.hasPrefix("timed_out:") {
+                return "\(partner)’s server did not answer in time. Handoff tries again on the next run; if it keeps happening, check the timeout in partners/\(partner).toml with the agency."
+            }
             if e.contains("host key") || e.contains("fingerprint") {
                 return "The agency’s server showed a host key that does not match the one pinned for \(partner). Confirm the new key with the agency by phone, update the known-hosts file named in partners/\(partner).toml, then press Retry."
             }
@@ -44,9 +57,13 @@ enum Advice {
     }
 
     /// For an agency event that was not applied.
-    static func event(partner: String, state: String, reason: String?) -> String {
-        switch state {
-        case "waiting": return "A reversal that arrived before its payment. It is applied by itself when the payment arrives."
+    static func event(partner: String, state: String, reason: String?, kind: String? = nil) -> String {
+        switch (state, kind) {
+        case ("held", "conflict"?):
+            return "\(partner) sent two different versions of the same transaction; nothing of the second was booked. Ask \(partner) which is right, correct it with them, then Dismiss this one with what they said."
+        case ("held", "overpayment"?):
+            return "\(partner) collected more than the invoices placed with it owed; the rest was not booked. Refund it, or import it as a payment on the right invoice, then Dismiss this one with what you did."
+        case ("waiting", _): return "A reversal that arrived before its payment. It is applied by itself when the payment arrives."
         default: return "Not applied; nothing was booked. Fix what the reason names (import the account, clear a rejection…) and press Retry, or Dismiss it with a reason if it should never apply."
         }
     }

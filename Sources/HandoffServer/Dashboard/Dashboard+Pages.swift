@@ -342,7 +342,7 @@ struct DashboardPages {
             "events": events.map { e, currency -> Context in
                 var row: Context = ["id": e.id, "partner": e.partnerID, "kind": e.kind, "state": e.state,
                                     "reason": Self.readableReason(e.reason, currency: currency),
-                                    "advice": Advice.event(partner: e.partnerID, state: e.state, reason: e.reason)]
+                                    "advice": Advice.event(partner: e.partnerID, state: e.state, reason: e.reason, kind: e.kind)]
                 if e.state == "held" { row["held"] = true }
                 if let a = e.accountNumber { row["account"] = a; row["account_path"] = Self.pathSegment(a) }
                 return row
