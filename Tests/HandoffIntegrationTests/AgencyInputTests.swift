@@ -84,7 +84,7 @@ struct AgencyInputTests {
         #expect(good.status == 0, "\(good.stderr)")
         #expect(try events(install)["payment:LF-X004"]?.state == "applied")
         #expect(try balance(install, "B-2003") == before - 10_000)
-        // And the daemon still starts over what is held (its readiness checked by ServeTests); a second fetch changes nothing.
+        // A second fetch changes nothing (the daemon starting over held events is checked by DashboardTests).
         let again = try install.handoff(["fetch"])
         #expect(again.status == 0, "\(again.stderr)")
         #expect(try balance(install, "B-2003") == before - 10_000)
