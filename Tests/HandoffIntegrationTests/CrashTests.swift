@@ -14,9 +14,9 @@ import Glibc
 /// transactions, every ledger row and the ledger's sums, placements and batches, the outbox
 /// and inbox with their states, agency events, commissions, remittances, requests, the
 /// audit log (imports aside, which audit each run), and the files in staging, outgoing, the
-/// archive and the agency's folders, with nothing left over (a `NAME.tmp-PID` file in
-/// Handoff's own folders, which docs/architecture.md allows a crash to leave, is counted
-/// instead). The database passes
+/// archive and the agency's folders, with nothing left over (a temporary file in Handoff's own
+/// folders, `NAME.tmp-PID` or Foundation's `.dat.nosync…`, which docs/architecture.md allows
+/// a crash to leave, is counted instead). The database passes
 /// `PRAGMA integrity_check` and `foreign_key_check` right after each kill. The rest of the
 /// round trip then runs from the recovered state and must end where the reference ends.
 ///
@@ -290,13 +290,16 @@ final class World {
         return Snapshot(lines: lines.sorted())
     }
 
-    /// A temporary file a kill left in Handoff's own folders (`AtomicFileWriter`'s
-    /// `NAME.tmp-PID`, docs/architecture.md: "a crash leaves at most a .tmp-PID file behind"):
+    /// A temporary file a kill left in Handoff's own folders: `AtomicFileWriter`'s
+    /// `NAME.tmp-PID` (docs/architecture.md: "a crash leaves at most a .tmp-PID file behind")
+    /// or Foundation's atomic write's `.dat.nosyncXXXX.XXXXXX` (the outgoing control files):
     /// counted, not compared. One in an agency's folder is compared, and so fails.
     static func isTolerated(_ relative: String) -> Bool {
         guard relative.hasPrefix("staging/") || relative.hasPrefix("outgoing/") || relative.hasPrefix("archive/") else { return false }
-        guard let r = relative.range(of: ".tmp-", options: .backwards) else { return false }
-        let pid = relative[r.upperBound...]
+        let name = relative.split(separator: "/").last.map(String.init) ?? relative
+        if name.hasPrefix(".dat.nosync") { return true }
+        guard let r = name.range(of: ".tmp-", options: .backwards) else { return false }
+        let pid = name[r.upperBound...]
         return !pid.isEmpty && pid.allSatisfy(\.isNumber)
     }
 
