@@ -53,7 +53,8 @@ public indirect enum TOMLNode: Sendable, Equatable {
     /// strings and comments, and refused like any syntax error:
     /// - a table header whose key starts with a character no key starts with (`[*]`,
     ///   `[[[a]]]`, `[` at the end of a line), where a statement starts;
-    /// - in an array, a `}` (`r = [}`) or a line separator U+0085, U+2028 or U+2029 where a value belongs.
+    /// - in an array, a `}` (`r = [}`) or a line separator U+0085, U+2028 or U+2029 where a value belongs;
+    /// - a date followed by a space and a single digit (`a = 1979-05-27 1`).
     static func syntaxTheParserStopsOn(_ text: String) -> (line: Int, column: Int, problem: String)? {
         let b = Array(text.utf8)
         var i = 0, line = 1, lineStart = 0
@@ -116,11 +117,60 @@ public indirect enum TOMLNode: Sendable, Equatable {
                 let (l, col) = at(i)
                 return (l, col, "a line separator (U+0085, U+2028 or U+2029) outside a string or comment")
             default:
+                if c >= 0x30 && c <= 0x39, i == 0 || [0x20, 0x09, 0x0A, 0x0D, 0x3D, 0x5B, 0x2C, 0x7B].contains(b[i - 1]),
+                   let digit = dateThenOneDigit(b, from: i) {
+                    let (l, col) = at(digit)
+                    return (l, col, "a date followed by a space and a single digit (a time is HH:MM:SS)")
+                }
                 i += 1
             }
             atStatement = false
         }
         return nil
+    }
+
+    /// Where a value shaped like a date (ten characters, `-` fifth and eighth, digits and
+    /// dashes only, as the parser sees it) is followed by a space, one digit and the end of
+    /// the value: `1979-05-27 1`, where the parser, looking for a time, fails an assertion.
+    static func dateThenOneDigit(_ b: [UInt8], from start: Int) -> Int? {
+        // Where a value ends for the parser: whitespace, ] } , # (the non-ASCII spaces too).
+        func endsValue(_ j: Int) -> Bool {
+            guard j < b.count else { return false }
+            switch b[j] {
+            case 0x20, 0x09, 0x0A, 0x0B, 0x0C, 0x0D, 0x5D, 0x7D, 0x2C, 0x23: return true
+            case 0xC2: return j + 1 < b.count && (b[j + 1] == 0x85 || b[j + 1] == 0xA0)
+            case 0xE1: return j + 2 < b.count && b[j + 1] == 0x9A && b[j + 2] == 0x80
+            case 0xE2: return j + 2 < b.count && ((b[j + 1] == 0x80 && (b[j + 2] <= 0x8A || b[j + 2] == 0xA8 || b[j + 2] == 0xA9 || b[j + 2] == 0xAF))
+                                                  || (b[j + 1] == 0x81 && b[j + 2] == 0x9F))
+            case 0xE3: return j + 2 < b.count && b[j + 1] == 0x80 && b[j + 2] == 0x80
+            case 0xEF: return j + 2 < b.count && b[j + 1] == 0xBB && b[j + 2] == 0xBF
+            default: return false
+            }
+        }
+        var j = start
+        while j < b.count, !endsValue(j) { j += 1 }
+        // The parser's traits of the value: only digits and minus signs may count.
+        let chars = Array(String(decoding: b[start..<j], as: UTF8.self).unicodeScalars.filter { $0 != "_" })
+        guard chars.count == 10, chars[4] == "-", chars[7] == "-" else { return nil }
+        var hasX = false, hasOther = false, hasMinus = false
+        for (k, ch) in chars.enumerated() {
+            let n = k + 1
+            switch ch {
+            case "0"..."9": break
+            case "-": hasMinus = true
+            case "+", ".", ":": hasOther = true
+            case "b", "B", "o", "O": if n == 2 && chars[0] == "0" { hasOther = true }
+            case "x", "X": if n == 2 && chars[0] == "0" { hasOther = true; hasX = true }
+            case "p", "P": if hasX { hasOther = true }
+            case "t", "T", "z", "Z": hasOther = true
+            case "e", "E": if n > 1 && !hasOther && !hasMinus { hasOther = true }
+            default: break
+            }
+        }
+        guard hasMinus, !hasOther else { return nil }
+        // A space, one digit, then the end of the value (not the end of the text).
+        guard j + 2 < b.count, b[j] == 0x20, b[j + 1] >= 0x30 && b[j + 1] <= 0x39, endsValue(j + 2) else { return nil }
+        return j + 1
     }
 
     private static func convert(_ value: any TOMLValueConvertible) -> TOMLNode {

@@ -51,6 +51,25 @@ struct FuzzFindingTests {
         #expect(throws: ConfigError.self) { try PartnerLoader.parse(text, file: "p.toml") }
     }
 
+    /// fuzz-partners a third time: a date-shaped value, a space and one digit made the parser,
+    /// looking for the time of a date-time, fail the same assertion in another place.
+    @Test("A date followed by a space and a single digit is a TOML error with its line", arguments: [
+        ("_ = 00-------= 0 0=\n", 1), ("a = 1979-05-27 1\n", 1), ("x = 1\na = 1979-05-27 1 # comment\n", 2), ("a = [1979-05-27 1]\n", 1),
+        ("a=1979-05-27 1,\n", 1), ("a = 1979-05_-27 1\t\n", 1),
+    ])
+    func dateThenOneDigit(_ text: String, _ line: Int) throws {
+        let error = try #require(throws: ConfigError.self) { try TOMLNode.parse(text, file: "p.toml") }
+        #expect(error.description.hasPrefix("p.toml: not valid TOML at line \(line)"))
+        #expect(throws: ConfigError.self) { try PartnerLoader.parse(text, file: "p.toml") }
+    }
+
+    @Test("Dates, date-times and keys shaped like dates still read")
+    func datesStillRead() throws {
+        let doc = try TOMLNode.parse("a = 1979-05-27\nb = 1979-05-27 07:32:00\nc = 1979-05-27T07:32:00Z\n0000-00-00 = 1\nd = [1979-05-27, 1]\ne = 1979-05-27 # 1\n",
+                                     file: "p.toml")
+        #expect(doc["a"] != nil && doc["b"] != nil && doc["c"] != nil && doc["0000-00-00"] == .integer(1) && doc["d"] != nil && doc["e"] != nil)
+    }
+
     /// fuzz-control: two accounts whose balances add up beyond 64 bits trapped recounting the
     /// control file's total (ControlFileCheck, the check an agency makes of a control file).
     @Test("A control-file total beyond 64 bits is an error, not a trap")
