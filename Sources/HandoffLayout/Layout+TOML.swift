@@ -136,20 +136,21 @@ extension Layout {
     }
 
     private static func checkPositions(_ fields: [FieldLayout], recordLength: Int, _ r: TableReader) {
-        var used = [String?](repeating: nil, count: recordLength)
+        // Fields as ranges of positions (0-based, end excluded), compared with each other: no
+        // table of record_length entries, and no sum that can pass Int.max.
+        var used: [(start: Int, end: Int, name: String)] = []
         for field in fields {
             guard let start = field.start, let length = field.length else { continue }
-            guard start >= 1, length >= 1, start - 1 + length <= recordLength else {
+            guard start >= 1, length >= 1, length <= recordLength, start - 1 <= recordLength - length else {
                 r.problems.add(r.keyPath("fields"), "\(field.name) at \(start) for \(length) does not fit in \(recordLength) characters")
                 continue
             }
-            for i in (start - 1)..<(start - 1 + length) {
-                if let other = used[i] {
-                    r.problems.add(r.keyPath("fields"), "\(field.name) overlaps \(other) at position \(i + 1)")
-                    break
-                }
-                used[i] = field.name
+            let range = (start: start - 1, end: start - 1 + length, name: field.name)
+            if let other = used.filter({ $0.start < range.end && range.start < $0.end }).min(by: { max($0.start, range.start) < max($1.start, range.start) }) {
+                r.problems.add(r.keyPath("fields"), "\(field.name) overlaps \(other.name) at position \(max(other.start, range.start) + 1)")
+                continue
             }
+            used.append(range)
         }
     }
 }

@@ -70,6 +70,23 @@ struct FuzzFindingTests {
         #expect(doc["a"] != nil && doc["b"] != nil && doc["c"] != nil && doc["0000-00-00"] == .integer(1) && doc["d"] != nil && doc["e"] != nil)
     }
 
+    /// fuzz-partners: a fixed-width field of length 9223372036854775807 trapped adding up its
+    /// end (start - 1 + length); a record_length as large made a table of that many entries.
+    @Test("A fixed-width field or record beyond any length is a problem with its key, not a trap")
+    func hugeFixedWidthNumbers() throws {
+        let mcc = try String(contentsOf: Repo.root.appendingPathComponent("partners/meridian-commercial.toml"), encoding: .utf8)
+        let field = mcc.replacingOccurrences(of: "{ start = 199, length = 2,", with: "{ start = 199, length = 9223372036854775807,")
+        #expect(field != mcc)
+        let e1 = try #require(throws: ConfigErrors.self) { try PartnerLoader.parse(field, file: "m.toml") }
+        #expect(e1.description.contains("at 199 for 9223372036854775807 does not fit in 250 characters"), "\(e1)")
+        let record = mcc.replacingOccurrences(of: "record_length = 250", with: "record_length = 9223372036854775807")
+        #expect(record != mcc)
+        _ = try? PartnerLoader.parse(record, file: "m.toml")
+        let overlap = mcc.replacingOccurrences(of: "{ start = 199, length = 2,", with: "{ start = 198, length = 2,")
+        let e2 = try #require(throws: ConfigErrors.self) { try PartnerLoader.parse(overlap, file: "m.toml") }
+        #expect(e2.description.contains("country overlaps postal_code at position 198"), "\(e2)")
+    }
+
     /// fuzz-control: two accounts whose balances add up beyond 64 bits trapped recounting the
     /// control file's total (ControlFileCheck, the check an agency makes of a control file).
     @Test("A control-file total beyond 64 bits is an error, not a trap")
