@@ -122,11 +122,34 @@ public indirect enum TOMLNode: Sendable, Equatable {
                     let (l, col) = at(digit)
                     return (l, col, "a date followed by a space and a single digit (a time is HH:MM:SS)")
                 }
+                if c >= 0x30 && c <= 0x39, i > 0, let t = dateTimeWithoutTime(b, from: i) {
+                    let (l, col) = at(t)
+                    return (l, col, "a date and time needs a time (HH:MM:SS) after its T")
+                }
                 i += 1
             }
             atStatement = false
         }
         return nil
+    }
+
+    /// Where a value (after `=`, `[` or `,`) starts like a date and time (`YYYY-MM-DDT`) but no
+    /// digit follows its T: the parser, reading the time, fails an assertion.
+    static func dateTimeWithoutTime(_ b: [UInt8], from start: Int) -> Int? {
+        var p = start - 1
+        while p >= 0, b[p] == 0x20 || b[p] == 0x09 { p -= 1 }
+        guard p >= 0, b[p] == 0x3D || b[p] == 0x5B || b[p] == 0x2C else { return nil }
+        var chars: [(byte: UInt8, at: Int)] = []
+        var j = start
+        while j < b.count, chars.count < 12 {
+            let c = b[j]
+            if c == 0x20 || c == 0x09 || c == 0x0A || c == 0x0D || c == 0x5D || c == 0x7D || c == 0x2C || c == 0x23 { break }
+            if c != 0x5F { chars.append((c, j)) }
+            j += 1
+        }
+        guard chars.count >= 11, chars[4].byte == 0x2D, chars[7].byte == 0x2D, chars[10].byte == 0x54 || chars[10].byte == 0x74 else { return nil }
+        if chars.count == 12, chars[11].byte >= 0x30 && chars[11].byte <= 0x39 { return nil }
+        return chars[10].at
     }
 
     /// Where a value shaped like a date (ten characters, `-` fifth and eighth, digits and

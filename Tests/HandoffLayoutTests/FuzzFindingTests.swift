@@ -63,11 +63,21 @@ struct FuzzFindingTests {
         #expect(throws: ConfigError.self) { try PartnerLoader.parse(text, file: "p.toml") }
     }
 
+    /// fuzz-partners a fourth time: a date followed by T and no time made the parser fail an
+    /// assertion reading the time (`parse_time`).
+    @Test("A date followed by T and no time is a TOML error with its line", arguments: [
+        ("s=0555-11-15th5zps:/-", 1), ("a = 1979-05-27T\n", 1), ("x = 1\na = [1979-05-27tx:00]\n", 2),
+    ])
+    func dateTimeWithoutTime(_ text: String, _ line: Int) throws {
+        let error = try #require(throws: ConfigError.self) { try TOMLNode.parse(text, file: "p.toml") }
+        #expect(error.description.hasPrefix("p.toml: not valid TOML at line \(line)"))
+    }
+
     @Test("Dates, date-times and keys shaped like dates still read")
     func datesStillRead() throws {
-        let doc = try TOMLNode.parse("a = 1979-05-27\nb = 1979-05-27 07:32:00\nc = 1979-05-27T07:32:00Z\n0000-00-00 = 1\nd = [1979-05-27, 1]\ne = 1979-05-27 # 1\n",
+        let doc = try TOMLNode.parse("a = 1979-05-27\nb = 1979-05-27 07:32:00\nc = 1979-05-27T07:32:00Z\n0000-00-00 = 1\nd = [1979-05-27, 1]\ne = 1979-05-27 # 1\n0555-11-15th = 2\n",
                                      file: "p.toml")
-        #expect(doc["a"] != nil && doc["b"] != nil && doc["c"] != nil && doc["0000-00-00"] == .integer(1) && doc["d"] != nil && doc["e"] != nil)
+        #expect(doc["a"] != nil && doc["b"] != nil && doc["c"] != nil && doc["0000-00-00"] == .integer(1) && doc["d"] != nil && doc["e"] != nil && doc["0555-11-15th"] == .integer(2))
     }
 
     /// fuzz-partners: a fixed-width field of length 9223372036854775807 trapped adding up its
