@@ -459,20 +459,6 @@ public struct Reconciliation {
         }
     }
 
-    /// The day the agency closed an account (the date of the latest closing status it sent
-    /// that was applied), or `nil` when it is not known.
-    private func closureDate(_ account: String, partner: Partner, _ w: any ReconciliationWriting) throws -> CalendarDate? {
-        var latest: CalendarDate?
-        for record in try w.agencyEvents(accountNumber: account) where record.partnerID == partner.id && record.state == "applied"
-            && record.kind == "status_changed" {
-            guard let sourced = try? JSONDecoder().decode(Sourced.self, from: Data(record.payload.utf8)),
-                  case .statusChanged(_, let meaning) = sourced.event.kind, meaning.closure != nil else { continue }
-            let day = sourced.event.date ?? today
-            latest = max(latest ?? day, day)
-        }
-        return latest
-    }
-
     /// A settlement: the agency accepted less, and the rest of the invoices it was placed with
     /// is written off as a settlement allowance (other invoices of the account are untouched).
     private func writeOffSettlement(customer: CustomerRecord, placement: PlacementRecord, partner: Partner, key: String, date: CalendarDate,

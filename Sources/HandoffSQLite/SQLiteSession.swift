@@ -247,24 +247,6 @@ final class SQLiteSession: PlacementWriting, OutboxWriting, InboxWriting, Reconc
 
     // MARK: - Views
 
-    func forEachAccount(_ body: (AccountSummary) throws -> Void) throws {
-        let cursor = try Row.fetchCursor(db, sql: """
-            SELECT \(Self.qualifiedCustomerColumns),
-                   COALESCE((SELECT SUM(balance) FROM invoices i WHERE i.customer_id = c.id), 0),
-                   (SELECT MIN(due_date) FROM invoices i WHERE i.customer_id = c.id AND i.balance > 0),
-                   (SELECT COUNT(*) FROM invoices i WHERE i.customer_id = c.id AND i.balance > 0)
-            FROM customers c ORDER BY account_number
-            """)
-        while let row = try cursor.next() {
-            let customer = try decodeCustomer(row)
-            let oldest: String? = row[20]
-            try body(AccountSummary(
-                customerID: customer.id, profile: customer.profile,
-                balance: Money(minorUnits: row[19], currency: customer.profile.currency),
-                oldestOpenDueDate: try oldest.map(date), openInvoices: row[21]))
-        }
-    }
-
     func accounts(matching search: String?, offset: Int, limit: Int) throws -> (total: Int, page: [AccountSummary]) {
         var filter = ""
         var arguments: [DatabaseValueConvertible] = []

@@ -27,8 +27,6 @@ public protocol ARReading {
     /// whose account number, business, contact or person's name contains `search` (letters
     /// of the ASCII range in either case), or every account when `search` is nil or empty.
     func accounts(matching search: String?, offset: Int, limit: Int) throws -> (total: Int, page: [AccountSummary])
-    /// Calls `body` for every account, in account-number order, without holding them all
-    func forEachAccount(_ body: (AccountSummary) throws -> Void) throws
     /// Open balances grouped by currency and due date, for ageing.
     func openBalancesByDueDate() throws -> [OpenBalanceByDueDate]
 
@@ -40,7 +38,8 @@ public protocol ARReading {
     /// The account's invoices issued on or before `asOf`, oldest due date first, each with its
     /// balance as of that day.
     func invoices(customerID: Int64, asOf: CalendarDate) throws -> [InvoiceRecord]
-    /// ``forEachAccount(_:)`` as of a day: balances, oldest open due date and open invoices as they stood then.
+    /// Calls `body` for every account, in account-number order, without holding them all: its
+    /// balance, oldest open due date and open invoices as they stood on `asOf`.
     func forEachAccount(asOf: CalendarDate, _ body: (AccountSummary) throws -> Void) throws
     /// ``openBalancesByDueDate()`` as of a day: the invoices issued by then, with their balances then.
     func openBalancesByDueDate(asOf: CalendarDate) throws -> [OpenBalanceByDueDate]

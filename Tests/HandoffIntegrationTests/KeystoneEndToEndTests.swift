@@ -21,20 +21,24 @@ struct KeystoneEndToEndTests {
         try (lines.joined(separator: "\r\n") + "\r\n").write(to: outbound.appendingPathComponent(name), atomically: true, encoding: .utf8)
     }
 
-    static let activityHeader = "record_type,account_number,krp_reference,activity_date,invoice_number,amount,commission,net,status_code,transaction_id,original_transaction_id,note"
-
-    func run(twice: Bool) throws -> (Installation, [String: Int]) {
-        let install = try ReconcileTests().keystoneByFolder()
-        let before = try Dictionary(uniqueKeysWithValues: ["A-1001", "B-2006", "B-2010"].map { ($0, try ReconcileTests().figures(install, $0).balance) })
+    /// KRP accepts A-1001, B-2006 and B-2010; the business receives 100.00 from A-1001 directly and recalls B-2010.
+    func acceptAndRequest(_ install: Installation) throws {
         try write(install, "KRP_ACK_C10442_KRP_PLC_C10442_20261115_001.csv", [
             "account_number,reference,result,krp_reference,reason_code,reason_text",
             "A-1001,,ACCEPTED,K000000001,,", "B-2006,,ACCEPTED,K000000002,,", "B-2010,,ACCEPTED,K000000003,,",
         ])
         #expect(try install.handoff(["fetch"]).status == 0)
-        // The business receives 100.00 from A-1001 directly, and recalls B-2010.
         let direct = try install.write("direct.csv", "reference,account_number,date,type,amount\nUPD-20261119-0001,A-1001,2026-11-19,payment,100.00\n")
         #expect(try install.handoff(["import", "transactions", direct]).status == 0)
         #expect(try install.handoff(["recall", "B-2010", "--reason", "settling with the owner"]).status == 0)
+    }
+
+    static let activityHeader = "record_type,account_number,krp_reference,activity_date,invoice_number,amount,commission,net,status_code,transaction_id,original_transaction_id,note"
+
+    func run(twice: Bool) throws -> (Installation, [String: Int]) {
+        let install = try ReconcileTests().keystoneByFolder()
+        let before = try Dictionary(uniqueKeysWithValues: ["A-1001", "B-2006", "B-2010"].map { ($0, try ReconcileTests().figures(install, $0).balance) })
+        try acceptAndRequest(install)
         #expect(try install.handoff(["send"]).status == 0)
 
         try write(install, "KRP_ACT_C10442_20261120.csv", [Self.activityHeader,
@@ -113,14 +117,7 @@ struct KeystoneEndToEndTests {
     @Test("KRP's acknowledgement of an updates file moves the requests it names: an accepted recall waits for KRP's RCL, a rejected direct payment is rejected with KRP's reason; no placement moves and nothing is held")
     func updatesAcknowledged() throws {
         let install = try ReconcileTests().keystoneByFolder()
-        try write(install, "KRP_ACK_C10442_KRP_PLC_C10442_20261115_001.csv", [
-            "account_number,reference,result,krp_reference,reason_code,reason_text",
-            "A-1001,,ACCEPTED,K000000001,,", "B-2006,,ACCEPTED,K000000002,,", "B-2010,,ACCEPTED,K000000003,,",
-        ])
-        #expect(try install.handoff(["fetch"]).status == 0)
-        let direct = try install.write("direct.csv", "reference,account_number,date,type,amount\nUPD-20261119-0001,A-1001,2026-11-19,payment,100.00\n")
-        #expect(try install.handoff(["import", "transactions", direct]).status == 0)
-        #expect(try install.handoff(["recall", "B-2010", "--reason", "settling with the owner"]).status == 0)
+        try acceptAndRequest(install)
         #expect(try install.handoff(["notify", "B-2006", "--kind", "dispute", "--note", "customer disputes invoice 1042"]).status == 0)
         #expect(try install.handoff(["send"]).status == 0)
         struct Request: Codable { var kind: String; var request_id: String; var state: String; var last_error: String? }
