@@ -25,6 +25,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
     ],
     targets: [
         // Pure domain: money, dates, the AR model, ageing, allocation. No I/O.
@@ -73,18 +74,20 @@ let package = Package(
         .target(name: "HandoffReconciliation", dependencies: ["HandoffDomain", "HandoffCSV", "HandoffStore", "HandoffLayout", "HandoffPartners"]),
         // Reports and journal exports for the accountant.
         .target(name: "HandoffReports", dependencies: ["HandoffDomain", "HandoffCSV", "HandoffConfig", "HandoffStore", "HandoffPartners", "HandoffLayout"]),
-        // The daemon: jobs on schedules, the HTTP API, agency webhooks, the dashboard.
+        // The daemon: jobs on schedules, the HTTP API, agency webhooks, the dashboard. It holds
+        // the AR record through the store protocols only; the CLI opens the engine.
         .target(name: "HandoffServer", dependencies: [
-            "HandoffDomain", "HandoffConfig", "HandoffStore", "HandoffSQLite", "HandoffPartners", "HandoffPlacement", "HandoffOutbox",
+            "HandoffDomain", "HandoffConfig", "HandoffStore", "HandoffPartners", "HandoffPlacement", "HandoffOutbox",
             "HandoffIntake", "HandoffReconciliation", "HandoffTransport", "HandoffReports",
             .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "Mustache", package: "swift-mustache"),
             .product(name: "HTTPTypes", package: "swift-http-types"),
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Prometheus", package: "swift-prometheus"),
-            .product(name: "GRDB", package: "GRDB.swift"),
         ]),
         // Getting a business's receivables into the AR record.
         .target(name: "HandoffImport", dependencies: [

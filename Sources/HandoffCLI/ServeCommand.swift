@@ -27,7 +27,8 @@ struct ServeCommand: AsyncParsableCommand {
         }
         HandoffServer.bootstrapLogging()
         do {
-            try await HandoffServer(config: config, token: token).run(port: port)
+            let path = config.databasePath
+            try await HandoffServer(config: config, token: token, openStore: { try SQLiteARStore(path: path) }).run(port: port)
         } catch let e as ServerError {
             throw CLIError(e.description)
         } catch is DatabaseMissing {

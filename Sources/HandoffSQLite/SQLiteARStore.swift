@@ -6,8 +6,10 @@ import HandoffStore
 /// The AR record in an embedded SQLite database: WAL mode, foreign keys on, the schema
 /// built by named migrations (``Migrations``) when the store opens.
 public final class SQLiteARStore: ReconciliationStore {
-    /// The underlying GRDB pool; other SQLite-backed stores of Handoff share it.
-    public let pool: DatabasePool
+    /// The underlying GRDB pool. Nothing outside this package sees it: the rest of Handoff asks
+    /// the store protocols, so that no SQLite or GRDB type crosses the seam. (Tests in this
+    /// package look at the schema through it.)
+    package let pool: DatabasePool
     /// The database file.
     public let path: String
 

@@ -3,6 +3,18 @@ import HandoffDomain
 import HandoffStore
 
 extension SQLiteSession: ReportReading {
+    func collectedByCurrency() throws -> [String: Int64] {
+        var collected: [String: Int64] = [:]
+        for row in try Row.fetchAll(try db.cachedStatement(sql: """
+            SELECT c.currency, SUM(CASE t.kind WHEN 'payment' THEN t.amount ELSE -t.amount END) FROM transactions t
+            JOIN customers c ON c.id = t.customer_id
+            WHERE t.source_kind = 'agency' AND t.kind IN ('payment', 'payment_reversal') GROUP BY c.currency
+            """)) {
+            collected[row[0]] = row[1]
+        }
+        return collected
+    }
+
     func agencyTransactions(from: CalendarDate, to: CalendarDate) throws -> [AgencyTransaction] {
         try Row.fetchAll(try db.cachedStatement(sql: """
             SELECT t.reference, c.account_number, c.currency FROM transactions t JOIN customers c ON c.id = t.customer_id

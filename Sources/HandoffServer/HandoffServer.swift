@@ -4,7 +4,6 @@ import HandoffDomain
 import HandoffIntake
 import HandoffOutbox
 import HandoffPartners
-import HandoffSQLite
 import HandoffStore
 import HandoffTransport
 import Hummingbird
@@ -18,11 +17,15 @@ import ServiceLifecycle
 public struct HandoffServer {
     public let config: HandoffConfig
     public let token: String
+    /// Opens the AR record (the engine is the caller's choice); called once this process holds
+    /// the installation's lock, so that migrations never run beside another `handoff serve`.
+    public let openStore: @Sendable () throws -> any CompleteStore
     public var logger = Logger(label: "handoff")
 
-    public init(config: HandoffConfig, token: String) {
+    public init(config: HandoffConfig, token: String, openStore: @escaping @Sendable () throws -> any CompleteStore) {
         self.config = config
         self.token = token
+        self.openStore = openStore
     }
 
     /// Runs until a termination signal. Refuses to start while another `handoff serve` holds
@@ -30,7 +33,7 @@ public struct HandoffServer {
     public func run(port: Int? = nil) async throws {
         let lock = try InstanceLock(path: config.dataDirectory + "/serve.lock")
         defer { withExtendedLifetime(lock) {} }
-        let store = try SQLiteARStore(path: config.databasePath)
+        let store = try openStore()
         let metrics = ServerMetrics()
         let jobs = Jobs(config: config, store: store, metrics: metrics)
         let router = Router()

@@ -6,11 +6,11 @@ import HandoffOutbox
 import HandoffPartners
 import HandoffPlacement
 import HandoffReconciliation
-import HandoffSQLite
+import HandoffStore
 import HandoffTransport
 
 /// The daemon's jobs. At most one run of each job at a time; a run's blocking work happens on
-/// a dispatch queue, never on Swift's cooperative pool; every run's outcome is kept (and shown
+/// ``BlockingWork/jobs``, never on Swift's cooperative pool; every run's outcome is kept (and shown
 /// by the API), so a failure is never silent.
 public actor Jobs {
     public enum Name: String, CaseIterable, Sendable { case place, send, fetch }
@@ -24,13 +24,13 @@ public actor Jobs {
     }
 
     let config: HandoffConfig
-    let store: SQLiteARStore
+    let store: any CompleteStore
     let metrics: ServerMetrics
     private var running = Set<Name>()
     public private(set) var last: [String: Outcome] = [:]
     public private(set) var lastSuccess: [String: Date] = [:]
 
-    public init(config: HandoffConfig, store: SQLiteARStore, metrics: ServerMetrics) {
+    public init(config: HandoffConfig, store: any CompleteStore, metrics: ServerMetrics) {
         self.config = config
         self.store = store
         self.metrics = metrics
@@ -45,7 +45,7 @@ public actor Jobs {
         let config = self.config, store = self.store
         let result: (Bool, String, [String: Int])
         do {
-            let (summary, counts) = try await Curl.run { try Self.perform(name, dryRun: dryRun, config: config, store: store) }
+            let (summary, counts) = try await BlockingWork.jobs.runIfActive { try Self.perform(name, dryRun: dryRun, config: config, store: store) }
             result = (true, summary, counts)
         } catch {
             result = (false, "\(error)", [:])
@@ -75,7 +75,7 @@ public actor Jobs {
 
     public nonisolated func preview() async throws -> Preview {
         let config = self.config, store = self.store
-        return try await Curl.run {
+        return try await BlockingWork.jobs.runIfActive {
             let run = PlacementRun(options: .init(asOf: config.today(), dryRun: true, rules: config.placementRules, partners: try Self.partners(config),
                                                   businessName: config.businessName, stagingDirectory: config.stagingDirectory))
             var lines: [String: Preview.Line] = [:]
@@ -101,7 +101,7 @@ public actor Jobs {
     }
 
     /// Runs a job; returns its summary and counts for the metrics.
-    static func perform(_ name: Name, dryRun: Bool, config: HandoffConfig, store: SQLiteARStore) throws -> (String, [String: Int]) {
+    static func perform(_ name: Name, dryRun: Bool, config: HandoffConfig, store: any CompleteStore) throws -> (String, [String: Int]) {
         let partners = try partners(config)
         let factory = TransportFactory(root: config.root)
         switch name {

@@ -4,17 +4,17 @@ import HandoffDomain
 import HandoffIntake
 import HandoffOutbox
 import HandoffPartners
-import HandoffSQLite
 import HandoffStore
 import HandoffTransport
 import Hummingbird
 
-/// The HTTP routes: `/healthz` and `/readyz` open; everything under `/api/v1` behind the bearer
-/// token (compared in constant time); `/webhooks/{partner}` verified by the partner's own
-/// signing scheme.
+/// The HTTP routes: `/healthz`, `/readyz` and `/metrics` open; everything under `/api/v1`
+/// behind the bearer token (``BearerTokenMiddleware`` on the group); `/webhooks/{partner}`
+/// verified by the partner's own signing scheme. Every handler's database work runs on
+/// ``BlockingWork/requests``.
 struct Routes: Sendable {
     let config: HandoffConfig
-    let store: SQLiteARStore
+    let store: any CompleteStore
     let jobs: Jobs
     let token: String
     let metrics: ServerMetrics
@@ -22,26 +22,25 @@ struct Routes: Sendable {
     func add(to router: Router<BasicRequestContext>) {
         router.get("/healthz") { _, _ in Self.json(["status": "ok"]) }
         router.get("/metrics") { _, _ in
-            let text = (try? metrics.render(store)) ?? ""
+            let text = (try? await blocking { try metrics.render(store) }) ?? ""
             return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"], body: .init(byteBuffer: ByteBuffer(string: text)))
         }
         router.get("/readyz") { _, _ in
             do {
-                _ = try store.read { try $0.counts() }
+                _ = try await blocking { try store.read { try $0.counts() } }
                 return Self.json(["status": "ready"])
             } catch {
                 return Self.json(["status": "not ready", "error": JSONBody("\(error)")], status: .serviceUnavailable)
             }
         }
 
-        let api = router.group("api/v1")
+        let api = router.group("api/v1").add(middleware: BearerTokenMiddleware(token: token))
         api.get("accounts") { request, _ in
-            try authorize(request)
             let limit = min(Int(request.uri.queryParameters.get("limit") ?? "") ?? 100, 1000)
             let offset = Int(request.uri.queryParameters.get("offset") ?? "") ?? 0
             let search = request.uri.queryParameters.get("q").map { String($0) }
             let asOf = config.today()
-            let (total, page) = try store.read { try $0.accounts(matching: search, offset: max(offset, 0), limit: max(limit, 0)) }
+            let (total, page) = try await blocking { try store.read { try $0.accounts(matching: search, offset: max(offset, 0), limit: max(limit, 0)) } }
             let rows: [JSONBody] = page.map { s in
                 let pastDue = PastDue(oldestOpenDueDate: s.oldestOpenDueDate, asOf: asOf)
                 return ["account_number": JSONBody(s.profile.accountNumber), "name": JSONBody(s.profile.displayName),
@@ -51,9 +50,8 @@ struct Routes: Sendable {
             return Self.json(["accounts": JSONBody(rows), "offset": JSONBody(offset), "limit": JSONBody(limit), "total": JSONBody(total)])
         }
         api.get("accounts/{number}") { request, context in
-            try authorize(request)
             let number = context.parameters.get("number") ?? ""
-            let view = try store.readReconciliation { r -> JSONBody? in
+            let view = try await blocking { try store.readReconciliation { r -> JSONBody? in
                 guard let customer = try r.customer(accountNumber: number) else { return nil }
                 return [
                     "account_number": JSONBody(number), "name": JSONBody(customer.profile.displayName), "currency": JSONBody(customer.profile.currency.code),
@@ -74,21 +72,19 @@ struct Routes: Sendable {
                     }),
                     "requests": JSONBody(try r.requests(customerID: customer.id).map(Self.request)),
                 ]
-            }
+            } }
             guard let view else { return Self.json(["error": JSONBody("no account '\(number)'")], status: .notFound) }
             return Self.json(view)
         }
         api.get("requests") { request, _ in
-            try authorize(request)
-            let rows = try store.readReconciliation { try $0.requests(state: nil) }.map(Self.request)
+            let rows = try await blocking { try store.readReconciliation { try $0.requests(state: nil) } }.map(Self.request)
             return Self.json(["requests": JSONBody(rows)])
         }
         api.get("placements") { request, _ in
-            try authorize(request)
             let limit = min(Int(request.uri.queryParameters.get("limit") ?? "") ?? 100, 1000)
             let offset = Int(request.uri.queryParameters.get("offset") ?? "") ?? 0
-            let (batches, placements) = try store.readPlacements { r in
-                (try r.batches(), try r.placements(offset: max(offset, 0), limit: max(limit, 0)))
+            let (batches, placements) = try await blocking {
+                try store.readPlacements { r in (try r.batches(), try r.placements(offset: max(offset, 0), limit: max(limit, 0))) }
             }
             let (total, page) = placements
             let batchRows = batches.map {
@@ -105,8 +101,7 @@ struct Routes: Sendable {
                               "limit": JSONBody(limit), "total": JSONBody(total)])
         }
         api.get("outbox") { request, _ in
-            try authorize(request)
-            let rows = try store.readOutbox { try $0.outbox() }.map {
+            let rows = try await blocking { try store.readOutbox { try $0.outbox() } }.map {
                 ["id": JSONBody($0.id), "partner": JSONBody($0.partnerID), "remote_name": JSONBody($0.remoteName), "state": JSONBody($0.transfer.state.name),
                  "attempts": JSONBody($0.transfer.attempts), "last_error": JSONBody($0.lastError), "sha256": JSONBody($0.sha256),
                  "size": JSONBody($0.size)] as JSONBody
@@ -114,16 +109,14 @@ struct Routes: Sendable {
             return Self.json(["outbox": JSONBody(rows)])
         }
         api.get("inbox") { request, _ in
-            try authorize(request)
-            let rows = try store.readInbox { try $0.inbox() }.map {
+            let rows = try await blocking { try store.readInbox { try $0.inbox() } }.map {
                 ["id": JSONBody($0.id), "partner": JSONBody($0.partnerID), "name": JSONBody($0.remoteName), "kind": JSONBody($0.kind),
                  "state": JSONBody($0.state), "reason": JSONBody($0.reason)] as JSONBody
             }
             return Self.json(["inbox": JSONBody(rows)])
         }
         api.get("remittances") { request, _ in
-            try authorize(request)
-            let rows = try store.readReconciliation { try $0.remittances() }.map {
+            let rows = try await blocking { try store.readReconciliation { try $0.remittances() } }.map {
                 ["partner": JSONBody($0.partnerID), "key": JSONBody($0.key), "state": JSONBody($0.state), "net": JSONBody($0.net),
                  "amount": JSONBody($0.amount), "commission": JSONBody($0.commission), "currency": $0.currency.map { JSONBody($0) } ?? .null,
                  "period": $0.period.map { JSONBody($0) } ?? .null] as JSONBody
@@ -131,7 +124,6 @@ struct Routes: Sendable {
             return Self.json(["remittances": JSONBody(rows)])
         }
         api.get("jobs") { request, _ in
-            try authorize(request)
             var rows: [JSONBody] = []
             for name in Jobs.Name.allCases {
                 let last = await jobs.last[name.rawValue]
@@ -141,7 +133,6 @@ struct Routes: Sendable {
             return Self.json(["jobs": JSONBody(rows)])
         }
         api.post("jobs/{name}") { request, context in
-            try authorize(request)
             guard let name = context.parameters.get("name").flatMap({ Jobs.Name(rawValue: $0) }) else {
                 return Self.json(["error": "no such job (place, send, fetch)"], status: .notFound)
             }
@@ -155,7 +146,7 @@ struct Routes: Sendable {
 
         router.post("webhooks/{partner}") { request, context in
             let id = context.parameters.get("partner") ?? ""
-            let (partners, _) = PartnerLoader.loadAll(directory: config.partnersDirectory)
+            let (partners, _) = try await blocking { PartnerLoader.loadAll(directory: config.partnersDirectory) }
             guard let partner = partners.first(where: { $0.id == id }) else { return Self.json(["error": "unknown partner"], status: .notFound) }
             let body = Array(buffer: try await request.body.collect(upTo: 1 << 20))
             let factory = TransportFactory(root: config.root)
@@ -168,7 +159,9 @@ struct Routes: Sendable {
             guard signing.verify(method: "POST", path: path, body: body, headers: headers, now: Int64(Date().timeIntervalSince1970)) else {
                 return Self.json(["error": "bad signature or timestamp"], status: .unauthorized)
             }
-            let new = try EventFeed(store: store, factory: factory, dataDirectory: config.dataDirectory).receive(body, partner: partner)
+            let new = try await blocking {
+                try EventFeed(store: store, factory: factory, dataDirectory: config.dataDirectory).receive(body, partner: partner)
+            }
             return Self.json(["stored": JSONBody(new)])
         }
     }
@@ -180,15 +173,21 @@ struct Routes: Sendable {
          "date": JSONBody(r.date.iso), "state": JSONBody(r.state), "last_error": r.lastError.map { JSONBody($0) } ?? .null]
     }
 
-    /// Refuses a request without the right bearer token (compared in constant time).
-    func authorize(_ request: Request) throws {
-        let given = request.headers[.authorization].flatMap { $0.hasPrefix("Bearer ") ? String($0.dropFirst(7)) : nil } ?? ""
-        guard constantTimeEquals(given, token) else { throw HTTPError(.unauthorized, message: "a valid bearer token is required") }
-    }
-
     static func json(_ body: JSONBody, status: HTTPResponse.Status = .ok) -> Response {
         var buffer = ByteBuffer()
         body.write(into: &buffer)
         return Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: buffer))
+    }
+}
+
+/// Refuses every request of the group it is added to unless it carries the installation's API
+/// token as `Authorization: Bearer TOKEN` (compared in constant time).
+struct BearerTokenMiddleware<Context: RequestContext>: RouterMiddleware {
+    let token: String
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        let given = request.headers[.authorization].flatMap { $0.hasPrefix("Bearer ") ? String($0.dropFirst(7)) : nil } ?? ""
+        guard constantTimeEquals(given, token) else { throw HTTPError(.unauthorized, message: "a valid bearer token is required") }
+        return try await next(request, context)
     }
 }

@@ -1,6 +1,5 @@
 import Foundation
-import GRDB
-import HandoffSQLite
+import HandoffStore
 import Prometheus
 
 /// Prometheus metrics at `/metrics`: job runs, durations and last success; accounts placed;
@@ -22,16 +21,11 @@ public final class ServerMetrics: Sendable {
         }
     }
 
-    /// The metrics as Prometheus text, with the money gauges refreshed from the database.
-    func render(_ store: SQLiteARStore) throws -> String {
-        let collected = try store.pool.read { db in
-            try Row.fetchAll(db, sql: """
-                SELECT c.currency, SUM(CASE t.kind WHEN 'payment' THEN t.amount ELSE -t.amount END) FROM transactions t
-                JOIN customers c ON c.id = t.customer_id
-                WHERE t.source_kind = 'agency' AND t.kind IN ('payment', 'payment_reversal') GROUP BY c.currency
-                """).map { ($0[0] as String, $0[1] as Int64) }
-        }
-        for (currency, minor) in collected {
+    /// The metrics as Prometheus text, with the money gauges refreshed from the store (a
+    /// blocking read: call it off the cooperative pool).
+    func render(_ store: any CompleteStore) throws -> String {
+        let collected = try store.readReconciliation { try $0.collectedByCurrency() }
+        for (currency, minor) in collected.sorted(by: { $0.key < $1.key }) {
             registry.makeGauge(name: "handoff_collected_minor_units", labels: [("currency", currency)]).set(to: Double(minor))
         }
         return registry.emitToString()

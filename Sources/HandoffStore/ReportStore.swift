@@ -94,4 +94,7 @@ public protocol ReportReading {
     /// What each agency remitted by statements covering the month of `from` (net for a net
     /// agency, gross otherwise; refused statements left out), by partner and currency code.
     func remitted(from: CalendarDate, to: CalendarDate) throws -> [String: [String: Int64]]
+    /// What agencies have collected since the first placement, net of reversals, per currency
+    /// code (minor units): the money gauge the daemon's metrics show.
+    func collectedByCurrency() throws -> [String: Int64]
 }

@@ -4,7 +4,6 @@ import HandoffDomain
 import HandoffPartners
 import HandoffPlacement
 import HandoffReports
-import HandoffSQLite
 import HandoffStore
 
 /// What each dashboard page shows, read from the store and shaped for its template: money
@@ -12,7 +11,7 @@ import HandoffStore
 /// the routes call these off Swift's cooperative pool.
 struct DashboardPages {
     let config: HandoffConfig
-    let store: SQLiteARStore
+    let store: any CompleteStore
 
     typealias Context = [String: Any]
 

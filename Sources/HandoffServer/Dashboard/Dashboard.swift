@@ -3,7 +3,6 @@ import HandoffConfig
 import HandoffDomain
 import HandoffPartners
 import HandoffReconciliation
-import HandoffSQLite
 import HandoffStore
 import HandoffTransport
 import HTTPTypes
@@ -19,13 +18,13 @@ import Mustache
 /// never repeats it. Pages allow no script and no inline style (content security policy).
 struct Dashboard: Sendable {
     let config: HandoffConfig
-    let store: SQLiteARStore
+    let store: any CompleteStore
     let jobs: Jobs
     let session: DashboardSession
     let library: MustacheLibrary
     let token: String
 
-    init(config: HandoffConfig, store: SQLiteARStore, jobs: Jobs, token: String) throws {
+    init(config: HandoffConfig, store: any CompleteStore, jobs: Jobs, token: String) throws {
         self.config = config
         self.store = store
         self.jobs = jobs
@@ -318,17 +317,12 @@ struct Dashboard: Sendable {
     }
 }
 
-/// Runs blocking work (SQLite reads, an outbox write) off Swift's cooperative pool.
-func blocking<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
-    try await Curl.run(work)
-}
-
-/// Builds a page's context off Swift's cooperative pool.
+/// Builds a page's context on ``BlockingWork/requests``.
 func blocking(_ work: @escaping @Sendable () throws -> DashboardPages.Context) async throws -> DashboardPages.Context {
-    try await Curl.run { Unchecked(try work()) }.value
+    try await BlockingWork.requests.runIfActive { Unchecked(try work()) }.value
 }
 
-/// A page context crossing to a dispatch queue and back. Contexts hold only values (strings,
+/// A page context crossing to a pool thread and back. Contexts hold only values (strings,
 /// numbers, booleans, and arrays and dictionaries of them), built by one task and read by the
 /// same task after it, so nothing is shared while it is mutated.
 struct Unchecked<T>: @unchecked Sendable {
