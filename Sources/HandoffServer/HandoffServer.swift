@@ -35,7 +35,7 @@ public struct HandoffServer {
         defer { withExtendedLifetime(lock) {} }
         let store = try openStore()
         let metrics = ServerMetrics()
-        let jobs = Jobs(config: config, store: store, metrics: metrics)
+        let jobs = Jobs(config: config, store: store, metrics: metrics, logger: logger)
         let router = Router()
         Routes(config: config, store: store, jobs: jobs, token: token, metrics: metrics).add(to: router)
         try Dashboard(config: config, store: store, jobs: jobs, token: token).add(to: router)
@@ -43,7 +43,9 @@ public struct HandoffServer {
                                                                     serverName: "Handoff"), logger: logger)
         let scheduler = Scheduler(jobs: jobs, settings: config.server, logger: logger)
         let group = ServiceGroup(configuration: .init(services: [app, scheduler], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        logger.info("handoff serve started", metadata: ["host": "\(config.server.host)", "port": .stringConvertible(port ?? config.server.port)])
         try await group.run()
+        logger.info("handoff serve stopped: every request and job in flight finished")
     }
 }
 
@@ -62,9 +64,7 @@ struct Scheduler: Service {
                     // that a restart never places on its own.
                     if name == .place { try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .seconds(minutes * 60)) } }
                     while !Task.isCancelled && !Task.isShuttingDownGracefully {
-                        if let outcome = await jobs.run(name) {
-                            logger.info("job finished", metadata: ["job": "\(name.rawValue)", "ok": "\(outcome.ok)", "summary": "\(outcome.summary)"])
-                        }
+                        await jobs.run(name, by: .schedule)
                         try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .seconds(minutes * 60)) }
                     }
                 }

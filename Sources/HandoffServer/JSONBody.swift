@@ -1,3 +1,4 @@
+import Foundation
 import NIOCore
 
 /// A JSON answer of the API, written straight to bytes with its object keys sorted.
@@ -88,4 +89,12 @@ public enum JSONBody: Sendable, ExpressibleByDictionaryLiteral, ExpressibleByArr
         }
         buffer.writeInteger(UInt8(ascii: "\""))
     }
+}
+
+/// A moment as the API and the logs write it: RFC 3339 in UTC with seconds
+/// (`2026-12-02T08:15:00Z`), as the CLI writes its timestamps.
+func rfc3339(_ date: Date) -> String {
+    let formatter = ISO8601DateFormatter()
+    formatter.formatOptions = [.withInternetDateTime]
+    return formatter.string(from: date)
 }

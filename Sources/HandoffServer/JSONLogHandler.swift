@@ -19,11 +19,29 @@ public struct JSONLogHandler: LogHandler {
     public func log(level: Logger.Level, message: Logger.Message, metadata explicit: Logger.Metadata?, source: String,
                     file: String, function: String, line: UInt) {
         var object: [String: Any] = [
-            "time": ISO8601DateFormatter().string(from: Date()), "level": level.rawValue, "logger": label, "message": message.description,
+            "time": rfc3339(Date()), "level": level.rawValue, "logger": label, "message": message.description,
         ]
-        for (key, value) in metadata.merging(explicit ?? [:], uniquingKeysWith: { _, new in new }) { object[key] = "\(value)" }
+        for (key, value) in metadata.merging(explicit ?? [:], uniquingKeysWith: { _, new in new }) { object[key] = Self.json(value) }
         guard let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes]) else { return }
         FileHandle.standardError.write(data + Data("\n".utf8))
+    }
+
+    /// A metadata value as JSON of its own type: a number or a boolean logged with
+    /// `.stringConvertible` stays a number or a boolean (`"ok": true`, not `"ok": "true"`).
+    static func json(_ value: Logger.MetadataValue) -> Any {
+        switch value {
+        case .string(let text): return text
+        case .stringConvertible(let v):
+            switch v {
+            case let b as Bool: return b
+            case let i as Int: return i
+            case let i as Int64: return i
+            case let d as Double where d.isFinite: return d
+            default: return v.description
+            }
+        case .array(let values): return values.map(json)
+        case .dictionary(let values): return values.mapValues(json)
+        }
     }
 }
 

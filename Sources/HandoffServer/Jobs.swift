@@ -8,12 +8,16 @@ import HandoffPlacement
 import HandoffReconciliation
 import HandoffStore
 import HandoffTransport
+import Logging
 
 /// The daemon's jobs. At most one run of each job at a time; a run's blocking work happens on
 /// ``BlockingWork/jobs``, never on Swift's cooperative pool; every run's outcome is kept (and shown
 /// by the API), so a failure is never silent.
 public actor Jobs {
     public enum Name: String, CaseIterable, Sendable { case place, send, fetch }
+
+    /// Who started a run, as its log line says.
+    public enum Trigger: String, Sendable { case schedule, api, dashboard }
 
     public struct Outcome: Sendable, Codable {
         public var job: String
@@ -26,19 +30,26 @@ public actor Jobs {
     let config: HandoffConfig
     let store: any CompleteStore
     let metrics: ServerMetrics
+    let logger: Logger
     private var running = Set<Name>()
     public private(set) var last: [String: Outcome] = [:]
     public private(set) var lastSuccess: [String: Date] = [:]
 
-    public init(config: HandoffConfig, store: any CompleteStore, metrics: ServerMetrics) {
+    public init(config: HandoffConfig, store: any CompleteStore, metrics: ServerMetrics, logger: Logger) {
         self.config = config
         self.store = store
         self.metrics = metrics
+        self.logger = logger
     }
 
-    /// Runs a job now, unless a run of it is under way. `dryRun` applies to `place`.
-    public func run(_ name: Name, dryRun: Bool = false) async -> Outcome? {
-        guard !running.contains(name) else { return nil }
+    /// Runs a job now, unless a run of it is under way, and logs its end (with who started it).
+    /// `dryRun` applies to `place`.
+    @discardableResult
+    public func run(_ name: Name, dryRun: Bool = false, by trigger: Trigger) async -> Outcome? {
+        guard !running.contains(name) else {
+            logger.info("job not started: already running", metadata: ["job": "\(name.rawValue)", "by": "\(trigger.rawValue)"])
+            return nil
+        }
         running.insert(name)
         defer { running.remove(name) }
         let started = Date()
@@ -51,6 +62,10 @@ public actor Jobs {
             result = (false, "\(error)", [:])
         }
         let outcome = Outcome(job: name.rawValue, startedAt: started, finishedAt: Date(), ok: result.0, summary: result.1)
+        let metadata: Logger.Metadata = ["job": "\(name.rawValue)", "by": "\(trigger.rawValue)", "ok": .stringConvertible(result.0),
+                                         "dry_run": .stringConvertible(dryRun), "summary": "\(result.1)",
+                                         "seconds": .stringConvertible((outcome.finishedAt.timeIntervalSince(started) * 1000).rounded() / 1000)]
+        if result.0 { logger.info("job finished", metadata: metadata) } else { logger.error("job failed", metadata: metadata) }
         if !dryRun {
             last[name.rawValue] = outcome
             if result.0 { lastSuccess[name.rawValue] = outcome.finishedAt }

@@ -21,8 +21,10 @@ struct Routes: Sendable {
 
     func add(to router: Router<BasicRequestContext>) {
         router.get("/healthz") { _, _ in Self.json(["status": "ok"]) }
-        router.get("/metrics") { _, _ in
-            let text = (try? await blocking { try metrics.render(store) }) ?? ""
+        router.get("/metrics") { request, _ in
+            // Money only for a scrape with the API token; the job and file counters for anyone.
+            let withMoney = BearerTokenMiddleware<BasicRequestContext>.carriesToken(request, token)
+            let text = (try? await blocking { try metrics.render(money: withMoney ? store : nil) }) ?? ""
             return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"], body: .init(byteBuffer: ByteBuffer(string: text)))
         }
         router.get("/readyz") { _, _ in
@@ -30,7 +32,7 @@ struct Routes: Sendable {
                 _ = try await blocking { try store.read { try $0.counts() } }
                 return Self.json(["status": "ready"])
             } catch {
-                return Self.json(["status": "not ready", "error": JSONBody("\(error)")], status: .serviceUnavailable)
+                return Self.json(["status": "not ready", "error": ["message": JSONBody("\(error)")]], status: .serviceUnavailable)
             }
         }
 
@@ -73,7 +75,7 @@ struct Routes: Sendable {
                     "requests": JSONBody(try r.requests(customerID: customer.id).map(Self.request)),
                 ]
             } }
-            guard let view else { return Self.json(["error": JSONBody("no account '\(number)'")], status: .notFound) }
+            guard let view else { return Self.error("no account '\(number)'", status: .notFound) }
             return Self.json(view)
         }
         api.get("requests") { request, _ in
@@ -109,11 +111,15 @@ struct Routes: Sendable {
             return Self.json(["outbox": JSONBody(rows)])
         }
         api.get("inbox") { request, _ in
-            let rows = try await blocking { try store.readInbox { try $0.inbox() } }.map {
+            let limit = min(Int(request.uri.queryParameters.get("limit") ?? "") ?? 100, 1000)
+            let offset = Int(request.uri.queryParameters.get("offset") ?? "") ?? 0
+            let all = try await blocking { try store.readInbox { try $0.inbox() } }
+            let page = all.dropFirst(max(offset, 0)).prefix(max(limit, 0))
+            let rows = page.map {
                 ["id": JSONBody($0.id), "partner": JSONBody($0.partnerID), "name": JSONBody($0.remoteName), "kind": JSONBody($0.kind),
                  "state": JSONBody($0.state), "reason": JSONBody($0.reason)] as JSONBody
             }
-            return Self.json(["inbox": JSONBody(rows)])
+            return Self.json(["inbox": JSONBody(Array(rows)), "offset": JSONBody(offset), "limit": JSONBody(limit), "total": JSONBody(all.count)])
         }
         api.get("remittances") { request, _ in
             let rows = try await blocking { try store.readReconciliation { try $0.remittances() } }.map {
@@ -128,17 +134,17 @@ struct Routes: Sendable {
             for name in Jobs.Name.allCases {
                 let last = await jobs.last[name.rawValue]
                 rows.append(["job": JSONBody(name.rawValue), "running": JSONBody(await jobs.isRunning(name)), "last_ok": JSONBody(last?.ok),
-                             "last_summary": JSONBody(last?.summary), "last_success": JSONBody(await jobs.lastSuccess[name.rawValue].map { "\($0)" })])
+                             "last_summary": JSONBody(last?.summary), "last_success": JSONBody(await jobs.lastSuccess[name.rawValue].map(rfc3339))])
             }
             return Self.json(["jobs": JSONBody(rows)])
         }
         api.post("jobs/{name}") { request, context in
             guard let name = context.parameters.get("name").flatMap({ Jobs.Name(rawValue: $0) }) else {
-                return Self.json(["error": "no such job (place, send, fetch)"], status: .notFound)
+                return Self.error("no such job (place, send, fetch)", status: .notFound)
             }
             let dryRun = request.uri.queryParameters.get("dry_run") == "true"
-            guard let outcome = await jobs.run(name, dryRun: dryRun) else {
-                return Self.json(["error": JSONBody("\(name.rawValue) is already running")], status: .conflict)
+            guard let outcome = await jobs.run(name, dryRun: dryRun, by: .api) else {
+                return Self.error("\(name.rawValue) is already running", status: .conflict)
             }
             return Self.json(["job": JSONBody(outcome.job), "ok": JSONBody(outcome.ok), "summary": JSONBody(outcome.summary), "dry_run": JSONBody(dryRun)],
                              status: outcome.ok ? .ok : .internalServerError)
@@ -147,17 +153,17 @@ struct Routes: Sendable {
         router.post("webhooks/{partner}") { request, context in
             let id = context.parameters.get("partner") ?? ""
             let (partners, _) = try await blocking { PartnerLoader.loadAll(directory: config.partnersDirectory) }
-            guard let partner = partners.first(where: { $0.id == id }) else { return Self.json(["error": "unknown partner"], status: .notFound) }
+            guard let partner = partners.first(where: { $0.id == id }) else { return Self.error("unknown partner", status: .notFound) }
             let body = Array(buffer: try await request.body.collect(upTo: 1 << 20))
             let factory = TransportFactory(root: config.root)
             guard let signing = try? factory.webhookSigning(for: partner) else {
-                return Self.json(["error": JSONBody("\(id) has no webhook signing configured")], status: .notFound)
+                return Self.error("\(id) has no webhook signing configured", status: .notFound)
             }
             var headers: [String: String] = [:]
             for field in request.headers { headers[field.name.canonicalName] = field.value }
             let path = request.uri.path + (request.uri.query.map { "?" + $0 } ?? "")
             guard signing.verify(method: "POST", path: path, body: body, headers: headers, now: Int64(Date().timeIntervalSince1970)) else {
-                return Self.json(["error": "bad signature or timestamp"], status: .unauthorized)
+                return Self.error("bad signature or timestamp", status: .unauthorized, headers: [.wwwAuthenticate: "Signature realm=\"handoff-webhooks\""])
             }
             let new = try await blocking {
                 try EventFeed(store: store, factory: factory, dataDirectory: config.dataDirectory).receive(body, partner: partner)
@@ -173,10 +179,19 @@ struct Routes: Sendable {
          "date": JSONBody(r.date.iso), "state": JSONBody(r.state), "last_error": r.lastError.map { JSONBody($0) } ?? .null]
     }
 
-    static func json(_ body: JSONBody, status: HTTPResponse.Status = .ok) -> Response {
+    static func json(_ body: JSONBody, status: HTTPResponse.Status = .ok, headers: HTTPFields = [:]) -> Response {
         var buffer = ByteBuffer()
         body.write(into: &buffer)
-        return Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: buffer))
+        var fields = headers
+        fields[.contentType] = "application/json"
+        return Response(status: status, headers: fields, body: .init(byteBuffer: buffer))
+    }
+
+    /// Every error the API answers has one shape, the one Hummingbird gives its own errors
+    /// (a 401 from ``BearerTokenMiddleware``, a 404 for an unknown route):
+    /// `{"error": {"message": "…"}}`.
+    static func error(_ message: String, status: HTTPResponse.Status, headers: HTTPFields = [:]) -> Response {
+        json(["error": ["message": JSONBody(message)]], status: status, headers: headers)
     }
 }
 
@@ -186,8 +201,16 @@ struct BearerTokenMiddleware<Context: RequestContext>: RouterMiddleware {
     let token: String
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        let given = request.headers[.authorization].flatMap { $0.hasPrefix("Bearer ") ? String($0.dropFirst(7)) : nil } ?? ""
-        guard constantTimeEquals(given, token) else { throw HTTPError(.unauthorized, message: "a valid bearer token is required") }
+        guard Self.carriesToken(request, token) else {
+            context.logger.warning("API request refused: no valid bearer token", metadata: ["path": "\(request.uri.path)"])
+            throw HTTPError(.unauthorized, headers: [.wwwAuthenticate: "Bearer realm=\"handoff\""], message: "a valid bearer token is required")
+        }
         return try await next(request, context)
+    }
+
+    /// Whether a request carries `Authorization: Bearer TOKEN` (compared in constant time).
+    static func carriesToken(_ request: Request, _ token: String) -> Bool {
+        let given = request.headers[.authorization].flatMap { $0.hasPrefix("Bearer ") ? String($0.dropFirst(7)) : nil } ?? ""
+        return constantTimeEquals(given, token)
     }
 }

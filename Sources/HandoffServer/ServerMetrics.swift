@@ -3,10 +3,13 @@ import HandoffStore
 import Prometheus
 
 /// Prometheus metrics at `/metrics`: job runs, durations and last success; accounts placed;
-/// files sent and failed; events applied and held; money collected per currency (read from
-/// the database when scraped).
+/// files sent and failed; events applied and held. Money collected per currency (read from
+/// the database when scraped) is the business's own figure: it is added only to a scrape
+/// that carries the API token (`authorization` in Prometheus's scrape config).
 public final class ServerMetrics: Sendable {
     let registry = PrometheusCollectorRegistry()
+    /// The money gauges, kept apart so that an anonymous scrape never sees them.
+    let money = PrometheusCollectorRegistry()
 
     public init() {}
 
@@ -21,13 +24,14 @@ public final class ServerMetrics: Sendable {
         }
     }
 
-    /// The metrics as Prometheus text, with the money gauges refreshed from the store (a
-    /// blocking read: call it off the cooperative pool).
-    func render(_ store: any CompleteStore) throws -> String {
+    /// The metrics as Prometheus text; with `store`, also the money gauges, refreshed from it
+    /// (a blocking read: call it off the cooperative pool).
+    func render(money store: (any CompleteStore)?) throws -> String {
+        guard let store else { return registry.emitToString() }
         let collected = try store.readReconciliation { try $0.collectedByCurrency() }
         for (currency, minor) in collected.sorted(by: { $0.key < $1.key }) {
-            registry.makeGauge(name: "handoff_collected_minor_units", labels: [("currency", currency)]).set(to: Double(minor))
+            money.makeGauge(name: "handoff_collected_minor_units", labels: [("currency", currency)]).set(to: Double(minor))
         }
-        return registry.emitToString()
+        return registry.emitToString() + money.emitToString()
     }
 }

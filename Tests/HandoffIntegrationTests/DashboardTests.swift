@@ -129,6 +129,29 @@ struct DashboardTests {
         #expect(preview.status == 200 && preview.body.contains("Preview: what a run today would do"))
         #expect(try request(["-H", "Cookie: \(session)", base + "/assets/handoff.css"]).status == 200)
 
+        // The API beside the dashboard: a 401 says how to authenticate, and every error has one shape.
+        let unauthorized = try request([base + "/api/v1/accounts"])
+        #expect(unauthorized.status == 401 && header("WWW-Authenticate", in: unauthorized.headers) == "Bearer realm=\"handoff\""
+                    && unauthorized.body.hasPrefix(#"{"error":{"message":"#), "\(unauthorized)")
+        let missing = try request(["-H", "Authorization: Bearer \(Self.token)", base + "/api/v1/accounts/NOPE-1"])
+        #expect(missing.status == 404 && missing.body == #"{"error":{"message":"no account 'NOPE-1'"}}"#, "\(missing.body)")
+        let jobs = try request(["-H", "Authorization: Bearer \(Self.token)", base + "/api/v1/jobs"])
+        #expect(jobs.body.range(of: #""last_success":"20[0-9]{2}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z""#, options: .regularExpression) != nil,
+                "RFC 3339 times: \(jobs.body)")
+        // The money collected is the business's own figure: only a scrape with the token sees it.
+        let anonymousMetrics = try request([base + "/metrics"])
+        #expect(anonymousMetrics.status == 200 && anonymousMetrics.body.contains("handoff_job_runs_total")
+                    && !anonymousMetrics.body.contains("handoff_collected_minor_units"))
+        let metrics = try request(["-H", "Authorization: Bearer \(Self.token)", base + "/metrics"])
+        #expect(metrics.body.contains(#"handoff_collected_minor_units{currency="USD"}"#), "\(metrics.body)")
+        // The log: the dashboard's job with who ran it and values of their own JSON types, the refused
+        // login; never a token, right or wrong.
+        let logText = try String(contentsOfFile: log, encoding: .utf8)
+        #expect(logText.contains(#""by":"dashboard""#) && logText.contains(#""job":"send""#) && !logText.contains(#""ok":""#)
+                    && (logText.contains(#""ok":true"#) || logText.contains(#""ok":false"#)), "\(logText)")
+        #expect(logText.contains("dashboard login refused") && logText.contains("API request refused"), "\(logText)")
+        #expect(!logText.contains(Self.token) && !logText.contains("not-the-token-at-all"))
+
         // A real browser, as the business owner would use it.
         let chromium = "/usr/bin/chromium"
         try #require(FileManager.default.isExecutableFile(atPath: chromium), "Debian's chromium is needed (scripts/install-system-packages installs it)")

@@ -44,10 +44,11 @@ struct Dashboard: Sendable {
             if signedIn(request) != nil { return redirect(to: "/") }
             return page("login", ["next": safeNext(request.uri.queryParameters.get("next"))], request: request, cookie: nil)
         }
-        router.post("/login") { request, _ in
+        router.post("/login") { request, context in
             let form = try await self.form(request)
             let next = safeNext(form["next"])
             guard constantTimeEquals(form["token"] ?? "", token) else {
+                context.logger.warning("dashboard login refused: not this installation's token")
                 return page("login", ["next": next, "error": "That token is not this installation’s API token."], request: request, cookie: nil, status: .unauthorized)
             }
             var response = redirect(to: next)
@@ -175,7 +176,7 @@ struct Dashboard: Sendable {
     // MARK: Jobs
 
     private func runJob(_ name: Jobs.Name, back: String) async -> Response {
-        guard let outcome = await jobs.run(name) else {
+        guard let outcome = await jobs.run(name, by: .dashboard) else {
             return flashRedirect(to: back, kind: "bad", "The \(name.rawValue) job is already running; try again when it has finished.")
         }
         return flashRedirect(to: back, kind: outcome.ok ? "good" : "bad", (outcome.ok ? "Done: " : "Failed: ") + "\(name.rawValue): \(outcome.summary)")
