@@ -1,0 +1,97 @@
+import Foundation
+import HandoffTestSupport
+import Testing
+
+/// `docs/openapi.json` holds the API to its word: every documented operation of a running
+/// `handoff serve` answers with a documented status, and its JSON body has exactly the fields
+/// the schema names, of the types it names (no field missing, none undocumented).
+@Suite("The API as docs/openapi.json describes it", .serialized)
+struct OpenAPITests {
+    static let token = "openapi-token-0123456789abcdef"
+
+    func request(_ args: [String]) throws -> (status: Int, headers: String, body: String) {
+        let r = try shell("/usr/bin/curl", ["-s", "-D", "-", "-w", "\n%{http_code}"] + args)
+        var text = r.output
+        let status = Int(text.split(separator: "\n").last ?? "") ?? 0
+        text = String(text[..<(text.lastIndex(of: "\n") ?? text.endIndex)])
+        let parts = text.components(separatedBy: "\r\n\r\n")
+        return (status, parts.first ?? "", parts.dropFirst().joined(separator: "\r\n\r\n"))
+    }
+
+    @Test("The schemas refuse a missing field, an undocumented one, a wrong type, a bad date and a value outside an enum")
+    func schemasCanFail() throws {
+        let doc = try JSONValue.parse(String(contentsOf: Handoff.repositoryRoot.appendingPathComponent("docs/openapi.json"), encoding: .utf8))
+        let schemas = OpenAPISchemas(document: doc)
+        let job: JSONValue = .object(["$ref": .string("#/components/schemas/Job")])
+        let good = try JSONValue.parse(#"{"job":"send","running":false,"last_ok":true,"last_summary":"nothing to send","last_success":"2026-12-02T08:25:59Z"}"#)
+        #expect(schemas.problems(good, job).isEmpty)
+        for bad in [#"{"job":"send","running":false,"last_ok":true,"last_summary":"x"}"#,
+                    #"{"job":"send","running":false,"last_ok":true,"last_summary":"x","last_success":null,"extra":1}"#,
+                    #"{"job":"send","running":"false","last_ok":true,"last_summary":"x","last_success":null}"#,
+                    #"{"job":"send","running":false,"last_ok":true,"last_summary":"x","last_success":"2026-12-02 08:25:59 +0000"}"#,
+                    #"{"job":"dance","running":false,"last_ok":true,"last_summary":"x","last_success":null}"#] {
+            #expect(!schemas.problems(try JSONValue.parse(bad), job).isEmpty, "\(bad)")
+        }
+    }
+
+    @Test("Every documented operation answers as documented, on an installation after a round trip and a recall")
+    func answersMatchTheDescription() throws {
+        let doc = try JSONValue.parse(String(contentsOf: Handoff.repositoryRoot.appendingPathComponent("docs/openapi.json"), encoding: .utf8))
+        let schemas = OpenAPISchemas(document: doc)
+        let install = try DashboardTests.roundTrip()
+        let recall = try install.handoff(["recall", "B-2001", "--reason", "paid us directly"])
+        #expect(recall.status == 0, "\(recall.stderr)")
+        let port = try freeLoopbackPort()
+        let pid = try spawn(Handoff.binary.path, ["--config", install.configPath, "serve", "--port", String(port)],
+                            outputPath: install.root.appendingPathComponent("serve.log").path, environment: ["HANDOFF_API_TOKEN": Self.token])
+        defer { kill(pid, SIGTERM); _ = waitFor(pid) }
+        try waitForPort(port)
+        let base = "http://127.0.0.1:\(port)"
+
+        // (method, path as documented, the concrete path asked, with the token)
+        let calls: [(String, String, String, Bool)] = [
+            ("get", "/healthz", "/healthz", false), ("get", "/readyz", "/readyz", false), ("get", "/metrics", "/metrics", false),
+            ("get", "/api/v1/accounts", "/api/v1/accounts?limit=3&q=B-", true),
+            ("get", "/api/v1/accounts", "/api/v1/accounts", false),
+            ("get", "/api/v1/accounts/{number}", "/api/v1/accounts/B-2001", true),
+            ("get", "/api/v1/accounts/{number}", "/api/v1/accounts/NOPE-1", true),
+            ("get", "/api/v1/placements", "/api/v1/placements?limit=50", true),
+            ("get", "/api/v1/outbox", "/api/v1/outbox", true), ("get", "/api/v1/outbox", "/api/v1/outbox", false),
+            ("get", "/api/v1/inbox", "/api/v1/inbox?offset=1&limit=1", true),
+            ("get", "/api/v1/remittances", "/api/v1/remittances", true), ("get", "/api/v1/requests", "/api/v1/requests", true),
+            ("get", "/api/v1/jobs", "/api/v1/jobs", true),
+            ("post", "/api/v1/jobs/{name}", "/api/v1/jobs/place?dry_run=true", true),
+            ("post", "/api/v1/jobs/{name}", "/api/v1/jobs/dance", true),
+            ("post", "/webhooks/{partner}", "/webhooks/nobody", false),
+        ]
+        var documentedSeen = Set<String>()
+        for (method, documented, concrete, withToken) in calls {
+            let operation = try #require(doc["paths"]?[documented]?[method], "\(method) \(documented) is not in docs/openapi.json")
+            documentedSeen.insert("\(method) \(documented)")
+            let r = try request(["-X", method.uppercased()] + (withToken ? ["-H", "Authorization: Bearer \(Self.token)"] : []) + [base + concrete])
+            guard var response = operation["responses"]?[String(r.status)] else {
+                Issue.record("\(method.uppercased()) \(concrete) answered \(r.status), which is not documented")
+                continue
+            }
+            if let ref = response["$ref"]?.string, let target = schemas.resolve(ref) { response = target }
+            if let schema = response["content"]?["application/json"]?["schema"] {
+                let body = try JSONValue.parse(r.body)
+                let problems = schemas.problems(body, schema)
+                #expect(problems.isEmpty, "\(method.uppercased()) \(concrete) (\(r.status)): \(problems)\n\(r.body)")
+            }
+            if r.status == 401 && documented.hasPrefix("/api/") {
+                #expect(r.headers.lowercased().contains("www-authenticate: bearer realm=\"handoff\""), "\(r.headers)")
+            }
+        }
+        // Every documented path was asked at least once.
+        if case .object(let paths)? = doc["paths"] {
+            for (path, methods) in paths {
+                guard case .object(let ms) = methods else { continue }
+                for method in ms.keys { #expect(documentedSeen.contains("\(method) \(path)"), "\(method) \(path) is documented but not checked") }
+            }
+        }
+        // The account's request appears, typed as described.
+        let account = try request(["-H", "Authorization: Bearer \(Self.token)", base + "/api/v1/accounts/B-2001"])
+        #expect(account.body.contains(#""kind":"recall""#), "\(account.body)")
+    }
+}
