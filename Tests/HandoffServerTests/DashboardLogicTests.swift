@@ -83,6 +83,15 @@ struct DashboardLogicTests {
         #expect(Advice.outbox(id: 3, partner: "k", state: "failed", error: "conflict: a different file named KRP_PLC.csv.pgp is already at the agency", notBefore: nil)
             .contains("whose file it is"))
         #expect(Advice.event(partner: "k", state: "held", reason: nil, kind: "overpayment").contains("Refund it"))
+        // A failed transfer is no longer retried by itself, whatever its last error was; a file name
+        // ending in .pgp is not an encryption failure.
+        let timedOut = Advice.outbox(id: 3, partner: "k", state: "failed", error: "timed_out: the agency's server did not answer within 30 s", notBefore: nil)
+        #expect(timedOut.contains("stopped trying") && timedOut.contains("Retry") && !timedOut.contains("tries again"))
+        #expect(Advice.outbox(id: 3, partner: "k", state: "failed", error: "no_space: /var/handoff is full", notBefore: nil).contains("stopped trying"))
+        #expect(!Advice.outbox(id: 3, partner: "k", state: "failed", error: "the server closed the connection during KRP_PLC.csv.pgp", notBefore: nil)
+            .contains("encrypted"))
+        // A corrected file must come under a new name: the same name with other content is held.
+        #expect(Advice.inbox(partner: "x", name: "f.csv", state: "quarantined", reason: "bad")!.contains("new name"))
         #expect(Advice.event(partner: "k", state: "held", reason: nil, kind: "conflict").contains("two different versions"))
         #expect(Advice.inbox(partner: "x", name: "f.csv", state: "received", reason: nil) == nil)
         #expect(Advice.inbox(partner: "x", name: "f.csv", state: "quarantined", reason: "bad")!.contains("corrected"))

@@ -22,11 +22,13 @@ enum Advice {
             if e.hasPrefix("permission:") {
                 return "\(partner)’s server let Handoff log in but refused to write or delete in its folder. Ask \(partner) to fix the folder’s permissions, then press Retry."
             }
+            // A passing failure (a full disk, a time-out) ends here only once every attempt has
+            // failed: Handoff has stopped trying, so the advice says what to check before Retry.
             if e.hasPrefix("no_space:") {
-                return "This machine’s disk is full. Free space on it (the path is in the error), then press Retry."
+                return "This machine’s disk was full on every attempt, and Handoff has stopped trying. Free space on it (the path is in the error), then press Retry."
             }
             if e.hasPrefix("timed_out:") {
-                return "\(partner)’s server did not answer in time. Handoff tries again on the next run; if it keeps happening, check the timeout in partners/\(partner).toml with the agency."
+                return "\(partner)’s server did not answer in time on any attempt, and Handoff has stopped trying. Check with \(partner) that its server is up (and the timeout in partners/\(partner).toml), then press Retry."
             }
             if e.contains("host key") || e.contains("fingerprint") {
                 return "The agency’s server showed a host key that does not match the one pinned for \(partner). Confirm the new key with the agency by phone, update the known-hosts file named in partners/\(partner).toml, then press Retry."
@@ -37,7 +39,7 @@ enum Advice {
             if e.contains("auth") || e.contains("denied") || e.contains("401") || e.contains("403") || e.contains("password") {
                 return "\(partner) refused Handoff’s credentials. Check the key or secret files named in partners/\(partner).toml with the agency, then press Retry."
             }
-            if e.contains("encrypt") || e.contains("gpg") || e.contains("pgp") {
+            if e.contains("encrypt") || e.contains("gnupg") || e.hasPrefix("gpg") {
                 return "The file could not be encrypted for \(partner). Check the agency’s public key and Handoff’s signing key in the keyring named in partners/\(partner).toml, then press Retry."
             }
             return "Sending failed for good. Fix the cause shown, then press Retry (or run `handoff outbox retry \(id)`)."
@@ -48,9 +50,9 @@ enum Advice {
     static func inbox(partner: String, name: String, state: String, reason: String?) -> String? {
         switch state {
         case "quarantined":
-            return "Handoff kept the file as received but could not use it. Ask \(partner) to send a corrected “\(name)”; the new file is taken in by itself and nothing from this one was applied."
+            return "Handoff kept the file as received but could not use it, and nothing from it was applied. Ask \(partner) to send a corrected file under a new name (a file named “\(name)” again, with other content, would be held as a conflict); the new file is taken in by the next fetch."
         case "held":
-            return "An earlier file had the same name with other content. Compare the two in the archive and ask \(partner) which is right; nothing from this one was applied."
+            return "An earlier file had the same name with other content. Compare the two in the archive and ask \(partner) which is right; nothing from this one was applied. If this one is right, ask \(partner) to send it again under a new name."
         default:
             return nil
         }
