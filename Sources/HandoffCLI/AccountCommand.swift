@@ -111,7 +111,8 @@ struct AccountView: Encodable {
     var aging_bucket: String
     /// The invoices issued on or before `as_of`, with their balances on that day.
     var invoices: [InvoiceLine]
-    /// The ledger rows with an effective date on or before `as_of`, in the order written.
+    /// The ledger rows with an effective date on or before `as_of`, in date order (rows of one
+    /// day in the order written).
     var ledger: [LedgerLine]
     /// How many ledger rows are dated after `as_of` (left out of `ledger` and of every balance).
     var ledger_rows_after_as_of: Int
@@ -189,7 +190,7 @@ struct AccountView: Encodable {
                                days_past_due: due.days, aging_bucket: due.bucket.rawValue)
         }
         ledger_rows_after_as_of = ledger.filter { $0.effectiveDate > asOf }.count
-        self.ledger = ledger.filter { $0.effectiveDate <= asOf }.map { e in
+        self.ledger = LedgerEntry.inDateOrder(ledger.filter { $0.effectiveDate <= asOf }).map { e in
             LedgerLine(id: e.id, date: e.effectiveDate.iso, kind: e.kind.rawValue, invoice_number: e.invoiceNumber, reference: e.reference,
                        amount: e.amount.minorUnits, source: .init(kind: e.source.kind.rawValue, name: e.source.name, line: e.source.line,
                                                                   event_id: e.source.eventID),

@@ -71,5 +71,9 @@ struct AccountsCommand: ParsableCommand {
             }
         }
         if json { print(first ? "]" : "\n]") }
+        if first && !json {
+            Output.note("no accounts as of \(day): import the business's customers and invoices first "
+                            + "(`handoff import customers FILE`, then `handoff import invoices FILE`; docs/import.md)")
+        }
     }
 }

@@ -6,7 +6,8 @@ struct CSVWriterFile {
     let path: String
 
     func write(_ notices: [FinalNoticeRecord]) throws {
-        let file = try AtomicFileWriter(path: path)
+        // A file the user asked for: its permissions follow their umask, as any other program's output does.
+        let file = try AtomicFileWriter(path: path, mode: 0o666)
         let csv = CSVWriter(neutraliseFormulas: true)
         try file.write(csv.line(["account_number", "name", "contact_name", "address1", "address2", "city", "region", "postal_code", "country",
                                  "email", "balance", "currency", "notice_date"]))

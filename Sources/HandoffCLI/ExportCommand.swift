@@ -50,7 +50,8 @@ struct ExportCommand: ParsableCommand {
                 throw CLIError("cannot export: \(error)")
             }
             if let output {
-                let file = try AtomicFileWriter(path: output)
+                // A file the user asked for: its permissions follow their umask, as any other program's output does.
+                let file = try AtomicFileWriter(path: output, mode: 0o666)
                 try file.write(text)
                 try file.commit()
             } else {

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 
 /// `handoff`: the root command. Every capability is a subcommand; the executable is this.
 @available(macOS 10.15, macCatalyst 13, iOS 13, tvOS 13, watchOS 6, *)
@@ -64,6 +65,37 @@ extension HandoffCommand {
                 break
             }
         }
+        if let first = args.first, !first.hasPrefix("-"), first != "help", let suggestion = unknownCommand(first) {
+            FileHandle.standardError.write(Data(suggestion.utf8))
+            Foundation.exit(64)
+        }
         await main(args)
+    }
+
+    /// The words for a command that is not one (`handoff acounts`): the nearest commands by
+    /// edit distance, or `nil` when `word` is a command.
+    static func unknownCommand(_ word: String) -> String? {
+        let names = configuration.subcommands.compactMap { $0.configuration.commandName }
+        guard !names.contains(word) else { return nil }
+        let ranked = names.map { (name: $0, distance: editDistance(word.lowercased(), $0)) }.sorted { ($0.distance, $0.name) < ($1.distance, $1.name) }
+        let close = ranked.filter { $0.distance <= max(2, word.count / 3) }.prefix(2).map { "'\($0.name)'" }
+        return "Error: '\(word)' is not a handoff command." + (close.isEmpty ? "" : " Did you mean \(close.joined(separator: " or "))?")
+            + "\nSee 'handoff --help' for the commands.\n"
+    }
+
+    /// Levenshtein distance over characters.
+    static func editDistance(_ a: String, _ b: String) -> Int {
+        let a = Array(a), b = Array(b)
+        var row = Array(0...b.count)
+        for i in 1...max(a.count, 1) where !a.isEmpty {
+            var previous = row[0]
+            row[0] = i
+            for j in stride(from: 1, through: b.count, by: 1) {
+                let current = row[j]
+                row[j] = min(row[j] + 1, row[j - 1] + 1, previous + (a[i - 1] == b[j - 1] ? 0 : 1))
+                previous = current
+            }
+        }
+        return a.isEmpty ? b.count : row[b.count]
     }
 }

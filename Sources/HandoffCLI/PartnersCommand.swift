@@ -20,7 +20,10 @@ struct PartnersCommand: ParsableCommand {
                 print("ok  \(p.id): \(p.name), tier \(p.terms.tier), share \(p.terms.share)\(p.terms.enabled ? "" : ", disabled") (\(p.file))")
             }
             for problem in problems { Output.note("error  \(problem)") }
-            if partners.isEmpty && problems.isEmpty { print("no partner files in \(config.partnersDirectory)") }
+            if partners.isEmpty && problems.isEmpty {
+                throw CLIError("there are no partner files in \(config.partnersDirectory): put one TOML file per agency there "
+                                   + "(docs/partners.md; partners/local-folder.toml in Handoff's source is an example), then run this again")
+            }
             if !problems.isEmpty {
                 throw CLIError("\(problems.count) problem\(problems.count == 1 ? "" : "s") in partner files: those partners are not used until fixed")
             }

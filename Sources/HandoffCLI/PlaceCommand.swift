@@ -31,7 +31,12 @@ struct PlaceCommand: ParsableCommand {
     func run() throws {
         let context = try global.open()
         let day = try context.asOf(asOf)
-        let run = PlacementRun(options: .init(asOf: day, dryRun: dryRun, rules: context.config.placementRules, partners: try context.partners(),
+        let partners = try context.partners()
+        if partners.isEmpty {
+            throw CLIError("there is no agency to place with: put one partner file per agency in \(context.config.partnersDirectory) "
+                               + "(docs/partners.md), check it with `handoff partners check`, then run this again; nothing was placed")
+        }
+        let run = PlacementRun(options: .init(asOf: day, dryRun: dryRun, rules: context.config.placementRules, partners: partners,
                                               businessName: context.config.businessName, stagingDirectory: context.config.stagingDirectory))
         var first = true
         if json { print("{\"as_of\":\"\(day.iso)\",\"dry_run\":\(dryRun),\"decisions\":[", terminator: "") }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import HandoffPartners
 import HandoffDomain
 import HandoffStore
 
@@ -128,7 +129,13 @@ struct ClearCommand: ParsableCommand {
             if done { try w.appendAudit(AuditEntry(actor: "cli", action: "placement.rejection_cleared", subject: account, detail: partner)) }
             return done
         }
-        guard cleared else { throw CLIError("\(partner) has no uncleared rejection of \(account)") }
+        guard cleared else {
+            let known = PartnerLoader.loadAll(directory: context.config.partnersDirectory).partners.map(\.id).sorted()
+            if !known.contains(partner) {
+                throw CLIError("there is no agency '\(partner)' (the partner files name \(known.isEmpty ? "none" : known.joined(separator: ", ")))")
+            }
+            throw CLIError("\(partner) has no uncleared rejection of \(account)")
+        }
         print("\(partner)'s rejection of \(account) is cleared: the next placement run may offer it again")
     }
 }

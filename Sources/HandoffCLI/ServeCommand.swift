@@ -16,6 +16,7 @@ struct ServeCommand: AsyncParsableCommand {
     var port: Int?
 
     func run() async throws {
+        if let port, !(1...65535).contains(port) { throw CLIError("--port \(port) is not a TCP port: give one from 1 to 65535") }
         let config = try HandoffConfig.load(path: global.configPath)
         guard FileManager.default.fileExists(atPath: config.databasePath) else { throw GlobalOptions.missingDatabase(config) }
         var token = ProcessInfo.processInfo.environment[config.server.tokenEnv] ?? ""

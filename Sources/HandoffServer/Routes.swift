@@ -61,7 +61,7 @@ struct Routes: Sendable {
                         ["invoice_number": JSONBody($0.terms.invoiceNumber), "due_date": JSONBody($0.terms.dueDate.iso),
                          "amount": JSONBody($0.terms.amount.minorUnits), "balance": JSONBody($0.balance)]
                     }),
-                    "ledger": JSONBody(try r.ledger(customerID: customer.id).map {
+                    "ledger": JSONBody(LedgerEntry.inDateOrder(try r.ledger(customerID: customer.id)).map {
                         ["date": JSONBody($0.effectiveDate.iso), "kind": JSONBody($0.kind.rawValue), "amount": JSONBody($0.amount.minorUnits),
                          "source": JSONBody($0.source.label)]
                     }),
