@@ -17,7 +17,6 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
-        .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
         .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
@@ -39,11 +38,8 @@ let package = Package(
             "HandoffDomain", "HandoffStore",
             .product(name: "GRDB", package: "GRDB.swift"),
         ]),
-        // config/handoff.toml
-        .target(name: "HandoffConfig", dependencies: [
-            "HandoffDomain",
-            .product(name: "TOMLKit", package: "TOMLKit"),
-        ]),
+        // config/handoff.toml and partner files: TOML 1.0.0, parsed by a parser of its own.
+        .target(name: "HandoffConfig", dependencies: ["HandoffDomain"]),
         // Agency file formats described as data: writing placement files, reading returns.
         .target(name: "HandoffLayout", dependencies: ["HandoffDomain", "HandoffCSV", "HandoffConfig"]),
         // Collection agencies as their partner files describe them.
@@ -103,6 +99,7 @@ let package = Package(
         .executableTarget(name: "handoff", dependencies: ["HandoffCLI"]),
         .testTarget(name: "HandoffDomainTests", dependencies: ["HandoffDomain"]),
         .testTarget(name: "HandoffCSVTests", dependencies: ["HandoffCSV"]),
+        .testTarget(name: "HandoffConfigTests", dependencies: ["HandoffConfig", "HandoffDomain"], exclude: ["Fixtures"]),
         .testTarget(name: "HandoffServerTests", dependencies: ["HandoffServer", "HandoffDomain", "HandoffStore"]),
         .testTarget(name: "HandoffLayoutTests", dependencies: [
             "HandoffLayout", "HandoffDomain", "HandoffCSV", "HandoffConfig", "HandoffPartners", "HandoffPlacement",
