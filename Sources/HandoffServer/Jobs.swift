@@ -84,7 +84,16 @@ public actor Jobs {
             public var accounts: Int
             public var balance: Int64
         }
+        /// One account a run would place, with where.
+        public struct Account: Sendable, Hashable {
+            public var accountNumber: String
+            public var name: String
+            public var partnerID: String
+            public var balance: Money
+        }
         public var lines: [Line]
+        /// The accounts a run would place, in account-number order.
+        public var accounts: [Account]
         public var summary: PlacementRun.Summary
     }
 
@@ -94,15 +103,18 @@ public actor Jobs {
             let run = PlacementRun(options: .init(asOf: config.today(), dryRun: true, rules: config.placementRules, partners: try Self.partners(config),
                                                   businessName: config.businessName, stagingDirectory: config.stagingDirectory))
             var lines: [String: Preview.Line] = [:]
+            var accounts: [Preview.Account] = []
             let summary = try run.run(store: store) { decision in
                 guard case .placed(let partnerID, _, _) = decision.outcome, let balance = decision.balance else { return }
+                accounts.append(Preview.Account(accountNumber: decision.accountNumber, name: decision.name, partnerID: partnerID, balance: balance))
                 let key = partnerID + " " + balance.currency.code
                 var line = lines[key] ?? Preview.Line(partnerID: partnerID, currency: balance.currency, accounts: 0, balance: 0)
                 line.accounts += 1
                 line.balance += balance.minorUnits
                 lines[key] = line
             }
-            return Preview(lines: lines.keys.sorted().map { lines[$0]! }, summary: summary)
+            return Preview(lines: lines.keys.sorted().map { lines[$0]! }, accounts: accounts.sorted { $0.accountNumber < $1.accountNumber },
+                           summary: summary)
         }
     }
 

@@ -127,6 +127,22 @@ struct DashboardTests {
         #expect(try dbCount(install, "SELECT COUNT(*) FROM agency_events WHERE state = 'dismissed' AND reason = 'dismissed: not our customer'") == 1)
         let preview = try request(["-H", "Cookie: \(session)", "-d", "csrf=\(csrf)", base + "/placements/preview"])
         #expect(preview.status == 200 && preview.body.contains("Preview: what a run today would do"))
+        // Placing is never one click: the run needs the preview's count, /jobs/place goes to the preview,
+        // and a count that no longer holds places nothing and shows the new preview.
+        let placedBefore = try dbCount(install, "SELECT COUNT(*) FROM placements")
+        let blind = try request(["-H", "Cookie: \(session)", "-d", "csrf=\(csrf)", base + "/placements/run"])
+        #expect(blind.status == 303 && header("Location", in: blind.headers) == "/placements")
+        let viaJobs = try request(["-H", "Cookie: \(session)", "-d", "csrf=\(csrf)", base + "/jobs/place"])
+        #expect(viaJobs.status == 303 && header("Location", in: viaJobs.headers) == "/placements")
+        let stale = try request(["-H", "Cookie: \(session)", "-d", "csrf=\(csrf)", "-d", "expected=99999", base + "/placements/run"])
+        #expect(stale.status == 200 && stale.body.contains("changed since the preview"), "\(stale.body)")
+        #expect(try dbCount(install, "SELECT COUNT(*) FROM placements") == placedBefore, "nothing is placed without a confirmed preview")
+        let expected = try #require(preview.body.range(of: #"name="expected" value="[0-9]+""#, options: .regularExpression)
+            .map { Int(preview.body[$0].dropFirst(#"name="expected" value=""#.count).dropLast())! })
+        #expect(preview.body.contains("Place these \(expected) accounts"))
+        let confirmed = try request(["-H", "Cookie: \(session)", "-d", "csrf=\(csrf)", "-d", "expected=\(expected)", base + "/placements/run"])
+        #expect(confirmed.status == 303)
+        #expect(try dbCount(install, "SELECT COUNT(*) FROM placements") == placedBefore + expected)
         #expect(try request(["-H", "Cookie: \(session)", base + "/assets/handoff.css"]).status == 200)
 
         // The API beside the dashboard: a 401 says how to authenticate, and every error has one shape.

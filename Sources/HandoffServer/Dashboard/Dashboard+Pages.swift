@@ -382,7 +382,14 @@ struct DashboardPages {
             },
             "reasons": reasons,
             "has_reasons": !reasons.isEmpty,
+            // Which accounts would go to which agency: the first 200 here, all of them in `place --dry-run`.
+            "accounts": preview.accounts.prefix(200).map { a -> Context in
+                ["number": a.accountNumber, "name": a.name, "partner": a.partnerID, "balance": Self.money(a.balance.minorUnits, a.balance.currency)]
+            },
+            "has_accounts": !preview.accounts.isEmpty,
+            "expected": summary.placed,
         ]
+        if preview.accounts.count > 200 { context["more_accounts"] = preview.accounts.count - 200 }
         if summary.noticesRecorded > 0 {
             context["notices"] = summary.noticesRecorded == 1 ? "1 final notice" : "\(summary.noticesRecorded) final notices"
             context["notices_verb"] = "would be recorded"

@@ -304,11 +304,18 @@ enum DashboardTemplates {
       <p>A preview applies today’s rules (age, minimum balance, disputes, holds, recent payments, final notices) and each agency’s eligibility and capacity, and changes nothing.</p>
       <div class="actions">
         <form method="post" action="/placements/preview"><input type="hidden" name="csrf" value="{{csrf}}"><button type="submit">Preview placement</button></form>
-        <form method="post" action="/placements/run"><input type="hidden" name="csrf" value="{{csrf}}"><button type="submit" class="primary">Run placement now</button></form>
       </div>
       {{#preview}}
       <h3>{{heading}}</h3>
       <p>{{placed}} {{verb}}{{#notices}}; {{notices}} {{notices_verb}}{{/notices}}.</p>
+      {{#has_accounts}}
+      <table>
+        <thead><tr><th>Account</th><th>Name</th><th>Agency</th><th class="num">Balance</th></tr></thead>
+        <tbody>{{#accounts}}<tr><td><a href="/accounts/{{number}}">{{number}}</a></td><td>{{name}}</td><td>{{partner}}</td><td class="num">{{balance}}</td></tr>{{/accounts}}</tbody>
+      </table>
+      {{#more_accounts}}<p>and {{more_accounts}} more (<code>handoff place --dry-run</code> lists them all).</p>{{/more_accounts}}
+      <form method="post" action="/placements/run"><input type="hidden" name="csrf" value="{{csrf}}"><input type="hidden" name="expected" value="{{expected}}"><button type="submit" class="primary">Place these {{expected}} accounts</button></form>
+      {{/has_accounts}}
       <table>
         <thead><tr><th>Agency</th><th>Currency</th><th class="num">Accounts</th><th class="num">Balance</th></tr></thead>
         <tbody>{{#lines}}<tr><td>{{partner}}</td><td>{{currency}}</td><td class="num">{{accounts}}</td><td class="num">{{balance}}</td></tr>{{/lines}}

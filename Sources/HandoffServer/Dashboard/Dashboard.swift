@@ -108,15 +108,33 @@ struct Dashboard: Sendable {
                 return page("placements", context, request: request, cookie: cookie)
             }
         }
+        // A placement run places real accounts with agencies, so it is never one click: the
+        // preview shows which accounts would go where, and its button confirms exactly that
+        // many. When the accounts a run would place have changed since, nothing is placed and
+        // the new preview is shown.
         router.post("/placements/run") { request, _ in
-            try await action(request) { _ in
-                await runJob(.place, back: "/placements")
+            let form = try await self.form(request)
+            return try await action(request, form: form) { cookie in
+                guard let expected = form["expected"].flatMap(Int.init) else {
+                    return flashRedirect(to: "/placements", kind: "bad", "Preview the placement run first, then confirm it.")
+                }
+                let preview = try await jobs.preview()
+                guard preview.summary.placed == expected else {
+                    var context = try await blocking { try pages.placements() }
+                    context["preview"] = DashboardPages.preview(preview)
+                    context["flash"] = ["kind": "bad", "text": "The accounts to place changed since the preview (\(expected) then, \(preview.summary.placed) now); nothing was placed. Check the new preview, then confirm again."]
+                    return page("placements", context, request: request, cookie: cookie)
+                }
+                return await runJob(.place, back: "/placements")
             }
         }
         router.post("/jobs/{name}") { request, context in
             try await action(request) { _ in
                 guard let name = context.parameters.get("name").flatMap(Jobs.Name.init(rawValue:)) else {
                     return flashRedirect(to: "/", kind: "bad", "There is no such job.")
+                }
+                if name == .place {
+                    return flashRedirect(to: "/placements", kind: "", "A placement run starts from its preview: press “Preview placement”, check the accounts, then confirm.")
                 }
                 let back = name == .send || name == .fetch ? "/files" : "/placements"
                 return await runJob(name, back: back)
