@@ -97,4 +97,7 @@ public protocol ReportReading {
     /// What agencies have collected since the first placement, net of reversals, per currency
     /// code (minor units): the money gauge the daemon's metrics show.
     func collectedByCurrency() throws -> [String: Int64]
+    /// What needs a person, newest first: at most `limit` items of each kind; rejected and
+    /// returned accounts and new holds only since `since`.
+    func needsAttention(since: CalendarDate, limit: Int) throws -> [AttentionItem]
 }

@@ -89,6 +89,9 @@ struct DashboardTests {
         for text in ["Receivables by age", "With agencies", "7,000.00 USD", "833.00 CAD", "4,850.00 USD", "624.75 CAD"] {
             #expect(overview.body.contains(text), "the overview shows \(text)")
         }
+        // Needs attention: the held event with its Retry button, and the bankruptcy the agency reported.
+        #expect(overview.body.contains("Needs attention (") && overview.body.contains("for C-3002 was not applied")
+                    && overview.body.contains("action=\"/events/\(heldID)/retry\"") && overview.body.contains("A-1013 got a hold"), "\(overview.body)")
         let csp = header("Content-Security-Policy", in: overview.headers) ?? ""
         #expect(csp.contains("default-src 'none'") && !overview.body.contains("<script"))
 

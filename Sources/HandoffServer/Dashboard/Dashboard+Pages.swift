@@ -107,11 +107,12 @@ struct DashboardPages {
             netByCurrency[row.figures.currency, default: 0] += row.net_due
         }
         let placedAccounts = open.reduce(0) { $0 + $1.accounts }
-        tiles.append(["label": "With agencies", "value": "\(placedAccounts) accounts", "sub": "\(Set(open.map(\.partnerID)).count) agencies", "tone": ""])
+        tiles.append(["label": "With agencies", "value": "\(placedAccounts) accounts", "sub": Set(open.map(\.partnerID)).count == 1 ? "1 agency" : "\(Set(open.map(\.partnerID)).count) agencies", "tone": ""])
         let collectedText = collectedByCurrency.isEmpty ? "—" : collectedByCurrency.keys.sorted().map { Self.money(collectedByCurrency[$0]!, code: $0) }.joined(separator: " · ")
         let netText = netByCurrency.isEmpty ? "nothing due yet" : netByCurrency.keys.sorted().map { Self.money(netByCurrency[$0]!, code: $0) }.joined(separator: " · ") + " net due"
         tiles.append(["label": "Collected \(month)", "value": collectedText, "sub": netText, "tone": collectedByCurrency.isEmpty ? "" : "good"])
-        tiles.append(["label": "Files", "value": "\(waiting) waiting · \(failing) failing", "sub": "\(problems) received files need a look · \(heldEvents) events not applied",
+        tiles.append(["label": "Files", "value": "\(waiting) waiting · \(failing) failing · \(problems) to look at",
+                      "sub": "\(failing) to send failed · \(problems) received files held or quarantined · \(heldEvents) events not applied",
                       "tone": failing + problems + heldEvents > 0 ? "bad" : (waiting > 0 ? "warn" : "good")])
 
         let agingRows: [Context] = aging.currencies.map { c in
@@ -124,7 +125,12 @@ struct DashboardPages {
                                 "share": Amount.format(bp, digits: 2) + "%", "percent": Amount.format(bp, digits: 2)]
                     }]
         }
-        return ["nav_overview": true, "tiles": tiles, "aging": agingRows, "placed": placed, "has_placed": !placed.isEmpty, "month": month, "jobs": jobs]
+        // What needs a person: held events and files, failed transfers, commission and remittance
+        // differences, requests that did not go through, and accounts rejected, returned or put on
+        // hold in the last 30 days.
+        let attention = Self.attention(try store.readReconciliation { try $0.needsAttention(since: asOf.adding(days: -30), limit: 50) })
+        return ["nav_overview": true, "tiles": tiles, "aging": agingRows, "placed": placed, "has_placed": !placed.isEmpty, "month": month, "jobs": jobs,
+                "attention": attention, "has_attention": !attention.isEmpty, "attention_count": attention.count]
     }
 
     // MARK: Accounts

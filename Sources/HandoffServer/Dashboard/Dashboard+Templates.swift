@@ -78,6 +78,22 @@ enum DashboardTemplates {
       {{/tiles}}
     </section>
 
+    <section class="card attention">
+      <h2>Needs attention{{#has_attention}} ({{attention_count}}){{/has_attention}}</h2>
+      {{#has_attention}}
+      <ul class="attention">
+        {{#attention}}
+        <li class="{{kind}}"><div><strong>{{what}}</strong> <span class="when">{{when}}</span></div>
+          {{#detail}}<div class="detail">{{detail}}</div>{{/detail}}
+          <div class="advice">{{advice}}</div>
+          <div class="actions">{{#form}}<form method="post" action="{{form}}"><input type="hidden" name="csrf" value="{{csrf}}"><button type="submit">{{button}}</button></form>{{/form}}
+            {{#href}}<a href="{{href}}">{{link}}</a>{{/href}}</div></li>
+        {{/attention}}
+      </ul>
+      {{/has_attention}}
+      {{^has_attention}}<p class="empty">Nothing needs you: every file went, every event was applied, every statement matched.</p>{{/has_attention}}
+    </section>
+
     <section class="card">
       <h2>Receivables by age</h2>
       {{#aging}}
@@ -286,7 +302,7 @@ enum DashboardTemplates {
             <form method="post" action="/events/{{id}}/retry"><input type="hidden" name="csrf" value="{{csrf}}"><button type="submit">Retry</button></form>
             <form method="post" action="/events/{{id}}/dismiss" class="search"><input type="hidden" name="csrf" value="{{csrf}}"><input name="reason" required placeholder="why it should never apply" aria-label="Reason to dismiss"><button type="submit">Dismiss</button></form>
           </div>{{/held}}</td></tr>{{/events}}
-        {{^events}}<tr><td colspan="5" class="empty">Every event was applied.</td></tr>{{/events}}
+        {{^events}}<tr><td colspan="5" class="empty">No agency event is held or waiting.</td></tr>{{/events}}
         </tbody>
       </table>
     </section>
@@ -387,6 +403,9 @@ enum DashboardTemplates {
     .error { color: var(--bad); font-weight: 600; }
     .advice { color: var(--ink); font-size: .9rem; margin: .2rem 0; }
     .empty { color: var(--muted); font-style: italic; }
+    ul.attention { list-style: none; padding: 0; margin: 0; } ul.attention li { border-top: 1px solid #e3e6ea; padding: .6rem 0; }
+    ul.attention .when { color: #5b6470; font-size: .85rem; } ul.attention .detail { font-family: monospace; font-size: .85rem; overflow-wrap: anywhere; }
+    ul.attention .actions { display: flex; gap: .8rem; align-items: center; margin-top: .3rem; }
     .flash { padding: .6rem 1rem; border-radius: 6px; background: #e8f1ff; border: 1px solid #b9d1f7; }
     .flash.bad { background: #fdf1f0; border-color: #f0b8b3; } .flash.good { background: #e9f6ee; border-color: #b5dfc4; }
     button { font: inherit; padding: .35rem .8rem; border-radius: 5px; border: 1px solid #9aa7bd; background: #fff; cursor: pointer; }

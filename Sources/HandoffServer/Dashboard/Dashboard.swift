@@ -208,7 +208,7 @@ struct Dashboard: Sendable {
             var row: DashboardPages.Context = [
                 "name": name.rawValue, "last_run": last.map { Self.format($0.finishedAt) } ?? "not yet",
                 "summary": last?.summary ?? "—", "last_success": success.map(Self.format) ?? "never",
-                "button": name == .place ? "Run placement now" : (name == .send ? "Send now" : "Fetch now"),
+                "button": name == .place ? "Preview placement" : (name == .send ? "Send now" : "Fetch now"),
             ]
             if await jobs.isRunning(name) { row["summary"] = "running now…" }
             if let last, !last.ok { row["failed"] = true }

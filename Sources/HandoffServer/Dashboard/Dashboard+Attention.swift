@@ -1,0 +1,69 @@
+import HandoffStore
+
+extension DashboardPages {
+    /// The overview's "Needs attention" queue: each item says what happened, in words for the
+    /// business owner, and offers the action that deals with it (a button where the dashboard can
+    /// do it, else the page or command that can).
+    static func attention(_ items: [AttentionItem]) -> [Context] {
+        items.map { item -> Context in
+            let partner = item.partnerID ?? "the agency"
+            let account = item.accountNumber.map { "/accounts/" + pathSegment($0) }
+            let when = String(item.when.prefix(10))
+            var entry: Context = ["kind": item.kind.rawValue, "when": when, "detail": item.detail ?? ""]
+            switch item.kind {
+            case .heldEvent:
+                entry["what"] = "\(partner)’s event \(item.subject) for \(item.accountNumber ?? "an unknown account") was not applied"
+                entry["advice"] = Advice.event(partner: partner, state: "held", reason: item.detail, kind: nil)
+                entry["form"] = "/events/\(item.id)/retry"
+                entry["button"] = "Retry"
+                entry["href"] = "/files"
+                entry["link"] = "Dismiss on the Files page"
+            case .quarantinedFile, .heldFile:
+                let state = item.kind == .quarantinedFile ? "quarantined" : "held"
+                entry["what"] = "\(partner)’s file \(item.subject) was \(state)"
+                entry["advice"] = Advice.inbox(partner: partner, name: item.subject, state: state, reason: item.detail) ?? ""
+                entry["href"] = "/files"
+                entry["link"] = "See the file"
+            case .failedTransfer:
+                entry["what"] = "\(item.subject) could not be sent to \(partner)"
+                entry["advice"] = Advice.outbox(id: item.id, partner: partner, state: "failed", error: item.detail, notBefore: nil)
+                entry["form"] = "/outbox/\(item.id)/retry"
+                entry["button"] = "Retry"
+            case .commissionDifference:
+                let difference = item.amount ?? 0
+                let money = item.currency.map { Self.money(abs(difference), code: $0) } ?? "\(abs(difference))"
+                entry["what"] = "\(partner) took \(money) \(difference > 0 ? "more" : "less") commission than its schedule on \(item.subject)"
+                entry["advice"] = "Check the rate in partners/\(partner).toml against the contract; if the agency is wrong, claim the difference on its next remittance."
+                entry["href"] = account
+                entry["link"] = "See \(item.accountNumber ?? "the account")"
+            case .remittanceDifference:
+                entry["what"] = "\(partner)’s remittance statement \(item.subject) does not match what was recorded"
+                entry["advice"] = "`handoff remittances` lists each transaction that differs; settle them with \(partner) before booking the statement."
+                entry["href"] = "/agencies"
+                entry["link"] = "See \(partner)"
+            case .rejectedPlacement:
+                entry["what"] = "\(partner) rejected \(item.subject)"
+                entry["advice"] = "Fix what the agency names, then clear the rejection (`handoff clear \(item.subject) --partner \(partner)`) so that it may be offered again."
+                entry["href"] = account
+                entry["link"] = "See \(item.subject)"
+            case .returnedAccount:
+                let balance = item.amount.flatMap { a in item.currency.map { Self.money(a, code: $0) } } ?? ""
+                entry["what"] = "\(partner) returned \(item.subject) as uncollectable" + (balance.isEmpty ? "" : " (placed at \(balance))")
+                entry["advice"] = "Decide whether to write it off in your books or let the next placement run offer it to another agency."
+                entry["href"] = account
+                entry["link"] = "See \(item.subject)"
+            case .newHold:
+                entry["what"] = "\(item.subject) got a hold"
+                entry["advice"] = "No agency is offered it while the hold stands, and no reminder goes out. Check your own records for the account."
+                entry["href"] = account
+                entry["link"] = "See \(item.subject)"
+            case .failedRequest:
+                entry["what"] = "Request \(item.subject) to \(partner) about \(item.accountNumber ?? "an account") did not go through"
+                entry["advice"] = "The agency’s reason is below; fix it with \(partner), then ask again (`handoff requests` lists every request)."
+                entry["href"] = account
+                entry["link"] = "See \(item.accountNumber ?? "the account")"
+            }
+            return entry
+        }
+    }
+}
