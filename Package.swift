@@ -25,6 +25,7 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
     ],
     targets: [
         // Pure domain: money, dates, the AR model, ageing, allocation. No I/O.
@@ -76,6 +77,8 @@ let package = Package(
             "HandoffDomain", "HandoffConfig", "HandoffStore", "HandoffPartners", "HandoffPlacement", "HandoffOutbox",
             "HandoffIntake", "HandoffReconciliation", "HandoffTransport", "HandoffReports",
             .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HummingbirdTLS", package: "hummingbird"),
+            .product(name: "NIOSSL", package: "swift-nio-ssl"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "Mustache", package: "swift-mustache"),

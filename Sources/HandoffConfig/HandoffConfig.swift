@@ -128,6 +128,9 @@ public struct HandoffConfig: Sendable {
             j.rejectUnknownKeys()
         }
 
+        func absolute(_ p: String) -> String {
+            p.hasPrefix("/") ? p : URL(fileURLWithPath: root).appendingPathComponent(p).standardizedFileURL.path
+        }
         var server = ServerSettings()
         if let t = top.table("server") {
             server.host = t.string("host", default: server.host)
@@ -138,6 +141,13 @@ public struct HandoffConfig: Sendable {
             server.sendEveryMinutes = t.int("send_every_minutes", default: server.sendEveryMinutes, range: 0...525_600)
             server.fetchEveryMinutes = t.int("fetch_every_minutes", default: server.fetchEveryMinutes, range: 0...525_600)
             if t.has("token") { problems.add("server.token", "a token is never written in the configuration: use token_env or token_file") }
+            server.tlsCertificateFile = t.string("tls_certificate_file").map(absolute)
+            server.tlsKeyFile = t.string("tls_key_file").map(absolute)
+            if (server.tlsCertificateFile == nil) != (server.tlsKeyFile == nil) {
+                problems.add(server.tlsKeyFile == nil ? "server.tls_key_file" : "server.tls_certificate_file",
+                             "HTTPS needs both tls_certificate_file and tls_key_file")
+            }
+            server.behindHTTPSProxy = t.bool("behind_https_proxy", default: false)
             t.rejectUnknownKeys()
         }
 
@@ -159,9 +169,6 @@ public struct HandoffConfig: Sendable {
         top.rejectUnknownKeys()
         try problems.check()
 
-        func absolute(_ p: String) -> String {
-            p.hasPrefix("/") ? p : URL(fileURLWithPath: root).appendingPathComponent(p).standardizedFileURL.path
-        }
         return HandoffConfig(file: file, root: root, businessName: name, timeZone: zone!, defaultCurrency: currency!,
                              databasePath: absolute(database), partnersDirectory: absolute(partners), dataDirectory: absolute(data),
                              placementRules: rules, journalAccounts: journal, server: server, maxAmount: maxAmount)
@@ -235,9 +242,13 @@ public struct HandoffConfig: Sendable {
         # tax_rate = "Tax Exempt"
 
         [server]
-        # handoff serve listens here (loopback by default).
+        # handoff serve listens here (loopback by default). Beyond this machine it serves HTTPS:
+        # set tls_certificate_file and tls_key_file (PEM), or behind_https_proxy = true when an
+        # HTTPS proxy in front terminates TLS.
         host = "127.0.0.1"
         port = 8080
+        # tls_certificate_file = "/etc/handoff/tls/cert.pem"
+        # tls_key_file = "/etc/handoff/tls/key.pem"
         # The API's bearer token comes from this environment variable (or token_file); never written here.
         token_env = "HANDOFF_API_TOKEN"
         # How often each job runs on its own (minutes; 0 = only on demand).
@@ -325,6 +336,15 @@ public struct ServerSettings: Sendable, Equatable {
     public var port = 8080
     public var tokenEnv = "HANDOFF_API_TOKEN"
     public var tokenFile: String?
+    /// `tls_certificate_file` and `tls_key_file` (PEM, absolute): `handoff serve` speaks HTTPS
+    /// itself, so that the dashboard's `Secure` session cookie works on a LAN without a proxy.
+    public var tlsCertificateFile: String?
+    public var tlsKeyFile: String?
+    /// `behind_https_proxy = true`: an HTTPS proxy in front terminates TLS, so plain HTTP on an
+    /// address other than loopback is intended.
+    public var behindHTTPSProxy = false
+    /// Whether `host` is a loopback address, where browsers keep a `Secure` cookie over plain HTTP.
+    public var isLoopback: Bool { host == "localhost" || host == "::1" || host.hasPrefix("127.") }
     public var placeEveryMinutes = 1440
     public var sendEveryMinutes = 15
     public var fetchEveryMinutes = 15

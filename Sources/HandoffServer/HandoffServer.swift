@@ -7,6 +7,8 @@ import HandoffPartners
 import HandoffStore
 import HandoffTransport
 import Hummingbird
+import HummingbirdTLS
+import NIOSSL
 import Logging
 import ServiceLifecycle
 
@@ -29,8 +31,10 @@ public struct HandoffServer {
     }
 
     /// Runs until a termination signal. Refuses to start while another `handoff serve` holds
-    /// this installation's lock.
+    /// this installation's lock, and on plain HTTP at an address other than loopback (see
+    /// ``plainHTTPRefusal(_:)``).
     public func run(port: Int? = nil) async throws {
+        if let refusal = Self.plainHTTPRefusal(config.server) { throw ServerError(refusal) }
         let lock = try InstanceLock(path: config.dataDirectory + "/serve.lock")
         defer { withExtendedLifetime(lock) {} }
         let store = try openStore()
@@ -39,13 +43,47 @@ public struct HandoffServer {
         let router = Router()
         Routes(config: config, store: store, jobs: jobs, token: token, metrics: metrics).add(to: router)
         try Dashboard(config: config, store: store, jobs: jobs, token: token).add(to: router)
-        let app = Application(router: router, configuration: .init(address: .hostname(config.server.host, port: port ?? config.server.port),
-                                                                    serverName: "Handoff"), logger: logger)
+        let address = BindAddress.hostname(config.server.host, port: port ?? config.server.port)
+        let app: any ApplicationProtocol
+        if let tls = try Self.tlsConfiguration(config.server) {
+            app = Application(router: router, server: try .tls(.http1(), tlsConfiguration: tls),
+                              configuration: .init(address: address, serverName: "Handoff"), logger: logger)
+        } else {
+            app = Application(router: router, configuration: .init(address: address, serverName: "Handoff"), logger: logger)
+        }
         let scheduler = Scheduler(jobs: jobs, settings: config.server, logger: logger)
         let group = ServiceGroup(configuration: .init(services: [app, scheduler], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         logger.info("handoff serve started", metadata: ["host": "\(config.server.host)", "port": .stringConvertible(port ?? config.server.port)])
         try await group.run()
         logger.info("handoff serve stopped: every request and job in flight finished")
+    }
+}
+
+extension HandoffServer {
+    /// Why `handoff serve` will not start on plain HTTP at `host`, or `nil` when it may. The
+    /// dashboard's session cookie is `Secure`: browsers keep it over HTTPS, and over plain HTTP
+    /// only on localhost, so a login over plain HTTP on a LAN address would silently loop.
+    public static func plainHTTPRefusal(_ server: ServerSettings) -> String? {
+        guard server.tlsCertificateFile == nil, !server.isLoopback, !server.behindHTTPSProxy else { return nil }
+        return "[server] host = \"\(server.host)\" serves plain HTTP beyond this machine, where browsers drop the dashboard's "
+            + "Secure session cookie (the login would loop) and the API token would cross the network in clear. Set "
+            + "[server] tls_certificate_file and tls_key_file to serve HTTPS, or behind_https_proxy = true when an HTTPS proxy "
+            + "in front of Handoff terminates TLS"
+    }
+
+    /// The server's TLS settings from `[server] tls_certificate_file` and `tls_key_file`, or
+    /// `nil` for plain HTTP. A file that cannot be read stops the start with its path.
+    static func tlsConfiguration(_ server: ServerSettings) throws -> TLSConfiguration? {
+        guard let certificateFile = server.tlsCertificateFile, let keyFile = server.tlsKeyFile else { return nil }
+        do {
+            let chain = try NIOSSLCertificate.fromPEMFile(certificateFile).map { NIOSSLCertificateSource.certificate($0) }
+            let key = try NIOSSLPrivateKey(file: keyFile, format: .pem)
+            var tls = TLSConfiguration.makeServerConfiguration(certificateChain: chain, privateKey: .privateKey(key))
+            tls.minimumTLSVersion = .tlsv12
+            return tls
+        } catch {
+            throw ServerError("cannot use [server] tls_certificate_file \(certificateFile) and tls_key_file \(keyFile): \(error)")
+        }
     }
 }
 
