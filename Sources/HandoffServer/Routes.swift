@@ -1,4 +1,5 @@
 import Foundation
+import HandoffAgencyLink
 import HandoffConfig
 import HandoffDomain
 import HandoffIntake
@@ -92,7 +93,7 @@ struct Routes: Sendable {
             }
             let (total, page) = placements
             let batchRows = batches.map {
-                ["id": JSONBody($0.id), "partner": JSONBody($0.partnerID), "file": JSONBody($0.fileName), "state": JSONBody($0.state),
+                ["id": JSONBody($0.id), "partner": JSONBody($0.partnerID), "file": JSONBody($0.fileName), "state": JSONBody($0.state.rawValue),
                  "accounts": JSONBody($0.accounts)] as JSONBody
             }
             let placementRows = page.map {
@@ -117,7 +118,7 @@ struct Routes: Sendable {
             try authorize(request)
             let rows = try store.readInbox { try $0.inbox() }.map {
                 ["id": JSONBody($0.id), "partner": JSONBody($0.partnerID), "name": JSONBody($0.remoteName), "kind": JSONBody($0.kind),
-                 "state": JSONBody($0.state), "reason": JSONBody($0.reason)] as JSONBody
+                 "state": JSONBody($0.state.rawValue), "reason": JSONBody($0.reason)] as JSONBody
             }
             return Self.json(["inbox": JSONBody(rows)])
         }
