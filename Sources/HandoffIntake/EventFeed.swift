@@ -31,21 +31,14 @@ public struct EventFeed {
     /// Reads every page after the stored cursor. Returns a line per event taken.
     public func pull(_ partner: Partner, maxPages: Int = 1000) throws -> [Intake.Report] {
         guard let spec = spec(partner) else { return [] }
-        let client = HTTPSClient(endpoint: try factory.httpsEndpoint(for: partner))
+        let api = try AgencyAPI(partner: partner, factory: factory)
         var reports: [Intake.Report] = []
         for _ in 0..<maxPages {
             let cursor = try store.writeInbox { try $0.feedCursor(partnerID: partner.id) } ?? spec.start
-            let response = try client.request("GET", spec.path.replacingOccurrences(of: "{cursor}", with: cursor))
-            guard response.status == 200 else {
-                throw client.failure(response, "\(partner.id): event feed")
-            }
-            guard let page = try? JSONSerialization.jsonObject(with: Data(response.body)) as? [String: Any],
-                  let events = page[spec.items] as? [[String: Any]] else {
-                throw TransportError(.other, "\(partner.id): the event feed page is not the JSON the partner file describes")
-            }
-            let next = page[spec.next].map { "\($0)" } ?? cursor
-            let pageSHA = Hex.encode(SHA256.hash(data: response.body))
-            let pagePath = try archive(response.body, sha: pageSHA)
+            let page = try api.feedPage(after: cursor)
+            let (events, next) = (page.events, page.next)
+            let pageSHA = Hex.encode(SHA256.hash(data: page.body))
+            let pagePath = try archive(page.body, sha: pageSHA)
             var taken: [Intake.Report] = []
             try store.writeInbox { w in
                 for event in events {

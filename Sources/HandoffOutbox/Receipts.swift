@@ -41,34 +41,30 @@ public struct Receipts {
     public func poll(_ partner: Partner) throws -> [LinkReport] {
         guard let spec = partner.transport.https?.receipt else { return [] }
         // A batch's receipt is polled until its status is one the partner file calls final.
-        let path = spec.path, statusField = spec.statusField, final = Set(spec.final)
-        let client = HTTPSClient(endpoint: try factory.httpsEndpoint(for: partner))
+        let final = Set(spec.final)
+        let api = try AgencyAPI(partner: partner, factory: factory)
         let archive = ReceivedArchive(dataDirectory: dataDirectory)
         let sent = try store.readOutbox { r in try r.batches().filter { $0.partnerID == partner.id && $0.state == .sent } }
         var reports: [LinkReport] = []
         for batch in sent.sorted(by: { $0.id < $1.id }) {
-            let response = try client.request("GET", path.replacingOccurrences(of: "{batch.id}", with: batch.batchKey))
-            if response.status == 401 || response.status == 403 { throw client.failure(response, "\(partner.id): receipt of \(batch.batchKey)") }
             let name = "receipt:" + batch.batchKey
-            guard response.status == 200 else {
-                reports.append(LinkReport(partnerID: partner.id, name: name, outcome: "not yet: HTTP \(response.status)"))
+            let body: [UInt8], status: String?
+            switch try api.receipt(batchKey: batch.batchKey) {
+            case .received(let b, let s)?: (body, status) = (b, s)
+            case .notYet(let code)?:
+                reports.append(LinkReport(partnerID: partner.id, name: name, outcome: "not yet: HTTP \(code)"))
                 continue
+            case nil: return reports
             }
-            let sha = Hex.encode(SHA256.hash(data: response.body))
-            let isFinal: Bool
-            if let statusField, let json = try? JSONSerialization.jsonObject(with: Data(response.body)) as? [String: Any],
-               let status = json[statusField] as? String, final.contains(status) {
-                isFinal = true
-            } else {
-                isFinal = false
-            }
+            let sha = Hex.encode(SHA256.hash(data: body))
+            let isFinal = status.map(final.contains) ?? false
             // The receipt first, then the batch's new state: a crash between the two leaves the
             // receipt stored and the batch sent, and the next poll finds it final again.
             let stored = try store.writeInbox { w -> Bool in
                 if try w.inbox(partnerID: partner.id, remoteName: name).contains(where: { $0.sha256 == sha }) { return false }
-                let archived = try archive.store(.bytes(response.body), sha256: sha)
+                let archived = try archive.store(.bytes(body), sha256: sha)
                 guard case .record(let state, let reason) = InboxFile.arrived(.verified).action else { return false }
-                _ = try w.insertInbox(partnerID: partner.id, kind: "receipt", remoteName: name, sha256: sha, size: Int64(response.body.count),
+                _ = try w.insertInbox(partnerID: partner.id, kind: "receipt", remoteName: name, sha256: sha, size: Int64(body.count),
                                       archivePath: archived, plainPath: archived, state: state, reason: reason)
                 return true
             }
@@ -80,8 +76,7 @@ public struct Receipts {
                 }
             }
             var outcome = stored ? "received (receipt)" : "receipt unchanged"
-            if isFinal, let statusField, let json = try? JSONSerialization.jsonObject(with: Data(response.body)) as? [String: Any],
-               let status = json[statusField] as? String {
+            if isFinal, let statusField = spec.statusField, let status {
                 outcome += "; \(statusField) \(status) is final: no longer polled"
             }
             reports.append(LinkReport(partnerID: partner.id, name: name, outcome: outcome))
