@@ -196,7 +196,7 @@ public struct Delivery {
                     try w.updateOutbox(id: record.id, transfer, lastError: nil)
                     if record.kind == "data", let batchID = record.batchID {
                         // Read in this transaction: the state the batch is in now.
-                        var machine = BatchDelivery(state: try w.batches().first { $0.id == batchID }?.state ?? .queued)
+                        var machine = BatchDelivery(state: try w.batchState(id: batchID) ?? .queued)
                         let action = machine.dataFileDelivered()
                         try Self.perform(action, batch: machine, id: batchID, w)
                     }

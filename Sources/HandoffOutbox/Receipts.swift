@@ -70,7 +70,7 @@ public struct Receipts {
             }
             if isFinal {
                 try store.writeOutbox { w in
-                    var machine = BatchDelivery(state: try w.batches().first { $0.id == batch.id }?.state ?? batch.state)
+                    var machine = BatchDelivery(state: try w.batchState(id: batch.id) ?? batch.state)
                     let action = machine.receiptFinal()
                     try Delivery.perform(action, batch: machine, id: batch.id, w)
                 }

@@ -52,6 +52,14 @@ extension SQLiteSession {
             """).execute(arguments: [transfer.state.name, notBefore, transfer.attempts, error, now, transfer.state.name, now, id])
     }
 
+    func batchState(id: Int64) throws -> BatchState? {
+        guard let name = try String.fetchOne(try db.cachedStatement(sql: "SELECT state FROM placement_batches WHERE id = ?"), arguments: [id]) else {
+            return nil
+        }
+        guard let state = BatchState(rawValue: name) else { throw StoreError.corrupt("batch \(id) has state \(name)") }
+        return state
+    }
+
     func updateBatchState(id: Int64, _ state: BatchState) throws {
         try db.cachedStatement(sql: "UPDATE placement_batches SET state = ? WHERE id = ?").execute(arguments: [state.rawValue, id])
     }

@@ -43,6 +43,8 @@ public protocol OutboxReading {
     /// Every transfer, oldest first.
     func outbox() throws -> [OutboxRecord]
     func outboxRecord(id: Int64) throws -> OutboxRecord?
+    /// The state a batch is in now, or `nil` when there is no such batch.
+    func batchState(id: Int64) throws -> BatchState?
     /// The currency a batch's file was written in: its first placement's (a placement run
     /// opens a batch with its first account's currency), or, for an updates file, its first
     /// request's (its amount's, or its account's when it carries none). `nil` for an empty batch.
