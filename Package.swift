@@ -62,8 +62,9 @@ let package = Package(
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
         // The agency link: what talks to agencies, built from partner files: transports and
-        // sources, OpenPGP sealing and opening, secrets, and the archive of what they send.
-        .target(name: "HandoffAgencyLink", dependencies: ["HandoffPartners", "HandoffTransport"]),
+        // sources, requests and reads over their APIs, OpenPGP sealing and opening, secrets,
+        // and the archive of what they send.
+        .target(name: "HandoffAgencyLink", dependencies: ["HandoffDomain", "HandoffLayout", "HandoffPartners", "HandoffTransport"]),
         // The outbox: queueing staged batches, sending them exactly once, and their receipts.
         .target(name: "HandoffOutbox", dependencies: [
             "HandoffDomain", "HandoffCSV", "HandoffStore", "HandoffLayout", "HandoffPartners", "HandoffTransport",

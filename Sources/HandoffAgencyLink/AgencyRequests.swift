@@ -1,5 +1,4 @@
 import Foundation
-import HandoffAgencyLink
 import HandoffDomain
 import HandoffLayout
 import HandoffPartners
