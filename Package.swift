@@ -45,9 +45,11 @@ let package = Package(
         .target(name: "HandoffLayout", dependencies: ["HandoffDomain", "HandoffCSV", "HandoffConfig"]),
         // Collection agencies as their partner files describe them.
         .target(name: "HandoffPartners", dependencies: ["HandoffDomain", "HandoffConfig", "HandoffLayout"]),
+        // Deliberate crash points for tests of crash safety (placement, outbox, intake mark theirs).
+        .target(name: "HandoffCrashPoints"),
         // Placement runs: selecting, allocating and writing each agency's batch.
         .target(name: "HandoffPlacement", dependencies: [
-            "HandoffDomain", "HandoffCSV", "HandoffLayout", "HandoffPartners", "HandoffStore",
+            "HandoffDomain", "HandoffCSV", "HandoffCrashPoints", "HandoffLayout", "HandoffPartners", "HandoffStore",
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
         // libcurl, through a typed C shim for its variadic functions.
@@ -57,14 +59,20 @@ let package = Package(
             "CCurl", "HandoffDomain",
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
-        // The outbox: queueing staged batches and sending them exactly once.
+        // The agency link: what talks to agencies, built from partner files: transports and
+        // sources, requests and reads over their APIs, OpenPGP sealing and opening, secrets,
+        // and the archive of what they send.
+        .target(name: "HandoffAgencyLink", dependencies: ["HandoffDomain", "HandoffLayout", "HandoffPartners", "HandoffTransport"]),
+        // The outbox: queueing staged batches, sending them exactly once, and their receipts.
         .target(name: "HandoffOutbox", dependencies: [
-            "HandoffDomain", "HandoffStore", "HandoffConfig", "HandoffLayout", "HandoffPartners", "HandoffPlacement", "HandoffTransport",
+            "HandoffDomain", "HandoffCSV", "HandoffStore", "HandoffLayout", "HandoffPartners", "HandoffTransport",
+            "HandoffAgencyLink", "HandoffCrashPoints",
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
         // Intake: what agencies send back, verified, archived and deduplicated.
         .target(name: "HandoffIntake", dependencies: [
-            "HandoffDomain", "HandoffCSV", "HandoffStore", "HandoffLayout", "HandoffPartners", "HandoffPlacement", "HandoffTransport", "HandoffOutbox",
+            "HandoffDomain", "HandoffCSV", "HandoffStore", "HandoffLayout", "HandoffPartners", "HandoffTransport",
+            "HandoffAgencyLink", "HandoffCrashPoints",
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
         // Reconciliation: agency events applied to the AR record exactly once.
@@ -75,7 +83,7 @@ let package = Package(
         // the AR record through the store protocols only; the CLI opens the engine.
         .target(name: "HandoffServer", dependencies: [
             "HandoffDomain", "HandoffConfig", "HandoffStore", "HandoffPartners", "HandoffPlacement", "HandoffOutbox",
-            "HandoffIntake", "HandoffReconciliation", "HandoffTransport", "HandoffReports",
+            "HandoffIntake", "HandoffReconciliation", "HandoffTransport", "HandoffAgencyLink", "HandoffReports",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdTLS", package: "hummingbird"),
             .product(name: "NIOSSL", package: "swift-nio-ssl"),
@@ -96,7 +104,8 @@ let package = Package(
         // The commands; the executable is a thin shell over them.
         .target(name: "HandoffCLI", dependencies: [
             "HandoffDomain", "HandoffCSV", "HandoffStore", "HandoffSQLite", "HandoffConfig", "HandoffImport",
-            "HandoffPartners", "HandoffPlacement", "HandoffOutbox", "HandoffTransport", "HandoffIntake", "HandoffReconciliation", "HandoffReports", "HandoffServer",
+            "HandoffPartners", "HandoffPlacement", "HandoffOutbox", "HandoffTransport", "HandoffAgencyLink", "HandoffIntake", "HandoffReconciliation",
+            "HandoffReports", "HandoffServer",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "handoff", dependencies: ["HandoffCLI"]),
@@ -112,7 +121,7 @@ let package = Package(
         .testTarget(name: "HandoffTransportTests", dependencies: ["HandoffTransport", "HandoffDomain", "HandoffCSV", "HandoffTestSupport"]),
         .testTarget(name: "HandoffIntegrationTests", dependencies: [
             "HandoffDomain", "HandoffCSV", "HandoffStore", "HandoffSQLite", "HandoffConfig", "HandoffImport", "HandoffCLI",
-            "HandoffPartners", "HandoffPlacement", "HandoffTestSupport", "HandoffOutbox", "HandoffTransport", "HandoffIntake",
+            "HandoffPartners", "HandoffPlacement", "HandoffTestSupport", "HandoffOutbox", "HandoffTransport", "HandoffAgencyLink", "HandoffIntake",
         ]),
     ]
 )

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import HandoffAgencyLink
 import HandoffIntake
 import HandoffOutbox
 import HandoffStore
@@ -20,9 +21,10 @@ struct FetchCommand: ParsableCommand {
 
     func run() throws {
         let context = try global.open()
-        let intake = Intake(store: context.store, partners: try context.partners(), factory: TransportFactory(root: context.config.root),
-                            dataDirectory: context.config.dataDirectory)
-        let reports = try intake.fetch(only: partner)
+        let partners = try context.partners(), factory = TransportFactory(root: context.config.root)
+        let receipts = Receipts(store: context.store, partners: partners, factory: factory, dataDirectory: context.config.dataDirectory)
+        let intake = Intake(store: context.store, partners: partners, factory: factory, dataDirectory: context.config.dataDirectory)
+        let reports = try receipts.poll(only: partner) + intake.fetch(only: partner)
         for r in reports { print("\(Output.cell(r.partnerID, 20))  \(Output.cell(r.name, 44))  \(r.outcome)") }
         if reports.isEmpty { print("nothing to fetch") }
         if !noApply { try ReconcileCommand.apply(context) }
@@ -64,7 +66,7 @@ struct InboxCommand: ParsableCommand {
     func run() throws {
         let context = try global.open()
         let lines = try context.store.readInbox { try $0.inbox() }.map {
-            Line(id: $0.id, partner: $0.partnerID, kind: $0.kind, name: $0.remoteName, state: $0.state, reason: $0.reason, size: $0.size,
+            Line(id: $0.id, partner: $0.partnerID, kind: $0.kind, name: $0.remoteName, state: $0.state.rawValue, reason: $0.reason, size: $0.size,
                  sha256: $0.sha256, received_at: $0.receivedAt)
         }
         if json {

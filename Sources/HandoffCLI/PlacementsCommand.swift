@@ -58,7 +58,7 @@ struct PlacementsCommand: ParsableCommand {
         try context.store.readPlacements { r in
             let batches = try r.batches().map {
                 BatchLine(id: $0.id, partner: $0.partnerID, batch: $0.batchKey, file: $0.fileName, control_file: $0.controlName,
-                          run_date: $0.runDate.iso, state: $0.state, accounts: $0.accounts, invoices: $0.invoices, total: $0.total,
+                          run_date: $0.runDate.iso, state: $0.state.rawValue, accounts: $0.accounts, invoices: $0.invoices, total: $0.total,
                           sha256: $0.sha256, size: $0.size)
             }
             if json {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import HandoffAgencyLink
 import HandoffOutbox
 import HandoffStore
 
@@ -63,12 +64,10 @@ struct OutboxCommand: ParsableCommand {
 
         func run() throws {
             let context = try global.open()
-            try context.store.writeOutbox { w in
-                guard var record = try w.outboxRecord(id: id) else { throw CLIError("no transfer #\(id) in the outbox") }
-                if case .invalid(let reason) = record.transfer.retryByHand() { throw CLIError("transfer #\(id): \(reason)") }
-                try w.updateOutbox(id: id, record.transfer, lastError: record.lastError)
-                try w.appendAudit(AuditEntry(actor: "cli", action: "outbox.retry", subject: record.remoteName,
-                                             detail: "retried by hand after: \(record.lastError ?? "")"))
+            switch try OutboxRetry.retry(id: id, actor: "cli", in: context.store) {
+            case .retried: break
+            case .noSuchTransfer: throw CLIError("no transfer #\(id) in the outbox")
+            case .refused(let reason): throw CLIError("transfer #\(id): \(reason)")
             }
             print("transfer #\(id) is back in line: run `handoff send`")
         }

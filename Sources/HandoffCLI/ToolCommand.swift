@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
+import HandoffAgencyLink
 import HandoffConfig
-import HandoffOutbox
 import HandoffPartners
 
 /// `handoff tool`: one step of what `handoff send` does, on a file named by hand, through the
@@ -64,8 +64,8 @@ struct ToolCommand: ParsableCommand {
         func run() throws {
             let (config, partner) = try ToolCommand.load(global, partner)
             guard let encryption = partner.encryption else { throw CLIError("\(partner.id) has no [encryption]") }
-            try Delivery.encrypt(file, to: output, partner: partner, settings: encryption, factory: TransportFactory(root: config.root),
-                                 dataDirectory: config.dataDirectory)
+            try TransportFactory(root: config.root).seal(file, to: output, partner: partner, encryption: encryption,
+                                                         gnupgHome: config.dataDirectory + "/gnupg")
             print("\(partner.id)  \(output)  encrypted and signed")
         }
     }

@@ -1,12 +1,10 @@
-import Crypto
 import Foundation
+import HandoffAgencyLink
 import HandoffCSV
-import HandoffConfig
+import HandoffCrashPoints
 import HandoffDomain
 import HandoffLayout
-import HandoffOutbox
 import HandoffPartners
-import HandoffPlacement
 import HandoffStore
 import HandoffTransport
 
@@ -29,34 +27,15 @@ public struct Intake {
         self.dataDirectory = dataDirectory
     }
 
-    public struct Report: Sendable {
-        public var partnerID: String
-        public var name: String
-        public var outcome: String
-        /// Set when this failed: `.temporary` (the next fetch tries again) or `.permanent`
-        /// (a person must fix something first).
-        public var failure: Delivery.Failure? = nil
-
-        public init(partnerID: String, name: String, outcome: String, failure: Delivery.Failure? = nil) {
-            self.partnerID = partnerID
-            self.name = name
-            self.outcome = outcome
-            self.failure = failure
-        }
-
-        init(partnerID: String, name: String, outcome: String, error: Error) {
-            self.init(partnerID: partnerID, name: name, outcome: outcome, failure: Delivery.Failure(error))
-        }
-    }
+    /// What happened to one file or feed.
+    public typealias Report = LinkReport
 
     public func fetch(only partnerID: String? = nil) throws -> [Report] {
         var reports: [Report] = []
         for partner in partners where (partnerID == nil || partner.id == partnerID) && partner.terms.enabled {
             if partner.transport.kind == .https {
+                // (Receipts of sent batches are the outbox's: `Receipts` polls them.)
                 let feed = EventFeed(store: store, factory: factory, dataDirectory: dataDirectory)
-                do { reports += try feed.pollReceipts(partner) } catch {
-                    reports.append(Report(partnerID: partner.id, name: "receipts", outcome: "failed: \(error)", error: error))
-                }
                 do {
                     let events = try feed.pull(partner)
                     reports += events.isEmpty ? [Report(partnerID: partner.id, name: "event feed", outcome: "no new events")] : events
@@ -65,7 +44,7 @@ public struct Intake {
                 }
                 continue
             }
-            let source: FileSource
+            let source: any FileSource
             do { source = try factory.source(for: partner) } catch {
                 reports.append(Report(partnerID: partner.id, name: "-", outcome: "failed: \(error)", error: error))
                 continue
@@ -88,7 +67,7 @@ public struct Intake {
 
     /// Deletes a file at the agency once it is recorded. A refused delete loses nothing (the
     /// next fetch finds it already received) but is reported as what it is.
-    private func remove(_ name: String, from source: FileSource, partner: Partner, outcome: String) -> Report {
+    private func remove(_ name: String, from source: any FileSource, partner: Partner, outcome: String) -> Report {
         do {
             try source.delete(name)
             return Report(partnerID: partner.id, name: name, outcome: outcome)
@@ -98,7 +77,7 @@ public struct Intake {
         }
     }
 
-    private func take(_ name: String, from source: FileSource, partner: Partner) throws -> Report {
+    private func take(_ name: String, from source: any FileSource, partner: Partner) throws -> Report {
         let incoming = dataDirectory + "/incoming/" + partner.id
         try FileManager.default.createDirectory(atPath: incoming, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         let downloaded = incoming + "/" + name
@@ -110,72 +89,47 @@ public struct Intake {
             // Stored before (perhaps the delete after that was interrupted): never processed twice.
             return remove(name, from: source, partner: partner, outcome: "already received (same name and content): skipped, removed from the server")
         }
-        let archived = try archive(downloaded, sha: sha)
-        var state = "received"
-        var reason: String?
+        let archived = try ReceivedArchive(dataDirectory: dataDirectory).store(.file(downloaded), sha256: sha)
         var plainPath: String?
         let kind = Self.kind(of: name, partner: partner)
+        let arrival: InboxFile.Arrival
         if let first = earlier.first {
-            state = "held"
-            reason = "same name as file #\(first.id) received \(first.receivedAt) but other content: a person must decide; not processed"
-        } else if kind == nil {
-            state = "quarantined"
-            reason = "not a kind of file \(partner.id) sends (see [returns] in its partner file)"
-        } else {
+            arrival = .sameNameOtherContent(reason: "same name as file #\(first.id) received \(first.receivedAt) but other content: "
+                                            + "a person must decide; not processed")
+        } else if let kind {
             do {
                 plainPath = try openSealed(archived, sha: sha, partner: partner)
-                try checkParses(plainPath!, kind: kind!, partner: partner, name: name)
+                try checkParses(plainPath!, kind: kind, partner: partner, name: name)
+                arrival = .verified
             } catch {
-                state = "quarantined"
-                reason = "\(error)"
-                if let plainPath { unlink(plainPath) }
+                arrival = .unreadable(reason: "\(error)")
+                if let plain = plainPath, plain != archived { unlink(plain) }
                 plainPath = nil
             }
+        } else {
+            arrival = .unknownKind(reason: "not a kind of file \(partner.id) sends (see [returns] in its partner file)")
         }
-        let record = (kind ?? "unknown", state, reason, plainPath)
+        guard case .record(let state, let reason) = InboxFile.arrived(arrival).action else {
+            throw TransportError(.other, "\(name): the inbox machine gave no state to record it in")
+        }
+        let plain = plainPath
         _ = try store.writeInbox { w in
-            try w.insertInbox(partnerID: partner.id, kind: record.0, remoteName: name, sha256: sha, size: size,
-                              archivePath: archived, plainPath: record.3, state: record.1, reason: record.2)
+            try w.insertInbox(partnerID: partner.id, kind: kind ?? "unknown", remoteName: name, sha256: sha, size: size,
+                              archivePath: archived, plainPath: plain, state: state, reason: reason)
         }
         CrashPoint.check("fetch.after-commit")
-        return remove(name, from: source, partner: partner, outcome: state == "received" ? "received (\(kind!))" : "\(state): \(reason ?? "")")
-    }
-
-    /// Stores a downloaded file under its SHA-256 (the same bytes are stored once): a hard
-    /// link when it can, else a streamed copy, made read-only.
-    private func archive(_ file: String, sha: String) throws -> String {
-        let dir = dataDirectory + "/archive/" + String(sha.prefix(2))
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-        let path = dir + "/" + sha
-        if FileManager.default.fileExists(atPath: path) { return path }
-        let temporary = path + ".tmp-\(getpid())"
-        unlink(temporary)
-        if link(file, temporary) != 0 { try LocalFolderSource.copy(file, to: temporary, doing: "archiving") }
-        chmod(temporary, 0o400)
-        guard rename(temporary, path) == 0 else {
-            let e = errno
-            unlink(temporary)
-            throw TransportError.local(path, errno: e, doing: "archiving")
-        }
-        return path
+        return remove(name, from: source, partner: partner,
+                      outcome: state == .received ? "received (\(kind ?? "unknown"))" : "\(state.rawValue): \(reason ?? "")")
     }
 
     /// The verified plain text of a received file: decrypted and checked against the agency's
     /// pinned signing key when the partner encrypts, the archived bytes themselves otherwise.
     private func openSealed(_ archived: String, sha: String, partner: Partner) throws -> String {
         guard let encryption = partner.encryption else { return archived }
-        func string(_ key: String) -> String? { encryption.settings.string(key) }
-        let pgp = try OpenPGP(home: dataDirectory + "/gnupg")
-        let passphraseFile = try factory.passphraseFile(encryption.settings, partner: partner)
-        defer { if let p = passphraseFile, p.contains("/gnupg/passphrase-") { unlink(p) } }
-        try pgp.importKeys(file: factory.path(string("signing_key_file") ?? ""), passphraseFile: passphraseFile)
-        // The agency's public key(s): its signatures are verified against the pinned fingerprint.
-        try pgp.importKeys(file: factory.path(string("partner_signing_key_file") ?? string("recipient_key_file") ?? ""))
         let plainDir = dataDirectory + "/archive/plain"
         try FileManager.default.createDirectory(atPath: plainDir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         let plain = plainDir + "/" + sha
-        _ = try pgp.decryptAndVerify(input: archived, output: plain, expectedSigner: string("partner_signing_fingerprint") ?? "",
-                                     passphraseFile: passphraseFile)
+        try factory.open(archived, to: plain, partner: partner, encryption: encryption, gnupgHome: dataDirectory + "/gnupg")
         return plain
     }
 

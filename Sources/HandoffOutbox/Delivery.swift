@@ -1,10 +1,9 @@
 import Crypto
 import Foundation
-import HandoffConfig
+import HandoffAgencyLink
+import HandoffCrashPoints
 import HandoffDomain
-import HandoffLayout
 import HandoffPartners
-import HandoffPlacement
 import HandoffStore
 import HandoffTransport
 
@@ -31,41 +30,17 @@ public struct Delivery {
     }
 
     /// Whether something that failed may work on its own next time.
-    public enum Failure: String, Sendable {
-        /// The next run tries again (the network, the agency's server, a full disk here, the
-        /// run's time budget): `handoff send` and `handoff fetch` exit 75 (EX_TEMPFAIL).
-        case temporary
-        /// A person must fix something first: they exit 1.
-        case permanent
-
-        /// How an error counts: a ``TransportError`` by `isPermanent`; anything else is permanent.
-        public init(_ error: Error) {
-            self = (error as? TransportError).map { $0.isPermanent ? .permanent : .temporary } ?? .permanent
-        }
-    }
+    public typealias Failure = LinkFailure
 
     /// What happened to one file.
-    public struct Report: Sendable {
-        public var partnerID: String
-        public var name: String
-        public var outcome: String
-        /// Set when this failed.
-        public var failure: Failure? = nil
-
-        public init(partnerID: String, name: String, outcome: String, failure: Failure? = nil) {
-            self.partnerID = partnerID
-            self.name = name
-            self.outcome = outcome
-            self.failure = failure
-        }
-    }
+    public typealias Report = LinkReport
 
     private var stagingDirectory: String { dataDirectory + "/staging" }
 
     /// Puts every staged batch of these partners in the outbox. Returns the names queued.
     public func queue(only partnerID: String? = nil) throws -> [Report] {
         var reports: [Report] = []
-        let batches = try store.readOutbox { try $0.batches() }.filter { $0.state == "staged" }.sorted { $0.id < $1.id }
+        let batches = try store.readOutbox { try $0.batches() }.filter { $0.state == .staged }.sorted { $0.id < $1.id }
         for batch in batches {
             guard partnerID == nil || batch.partnerID == partnerID, let partner = partners.first(where: { $0.id == batch.partnerID }) else { continue }
             let outgoingDir = dataDirectory + "/outgoing/" + partner.id
@@ -104,62 +79,67 @@ public struct Delivery {
             sendName = batch.fileName + ".pgp"
             sendPath = outgoingDir + "/" + sendName
             written.append(sendPath)
-            try Self.encrypt(staged, to: sendPath, partner: partner, settings: encryption, factory: factory, dataDirectory: dataDirectory)
+            try factory.seal(staged, to: sendPath, partner: partner, encryption: encryption, gnupgHome: dataDirectory + "/gnupg")
         }
         let sha = try HTTPSClient.sha256(file: sendPath)
         let dataSize = ((try? FileManager.default.attributesOfItem(atPath: sendPath))?[.size] as? NSNumber)?.int64Value ?? 0
         var control: (path: String, name: String, sha: String, size: Int)?
         let kind = try store.writeReconciliationKind(batchID: batch.id)
         let fileSpec = kind == "updates" ? (partner.updates ?? partner.placement) : partner.placement
-        if let spec = fileSpec.control {
+        if fileSpec.control != nil {
             var values = PlacementValues.Batch(partnerID: partner.id, clientID: partner.clientID, partnerName: partner.name,
                                                businessName: businessName, id: batch.batchKey, date: batch.runDate, sequence: batch.sequence,
-                                               currency: .usd)
+                                               currency: try currency(of: batch))
             values.accounts = batch.accounts
             values.invoices = batch.invoices
             values.rows = fileSpec.layout.record(.row) != nil ? batch.invoices : 0
             values.balance = batch.total
             values.amount = batch.total
             let v = values
-            let name = try spec.fileName.renderFileName { v.value($0) }
-            var text = try spec.content.render { path in
-                switch path {
-                case "file.name": return .text(sendName)
-                case "file.sha256": return .text(sha)
-                case "file.size": return .integer(dataSize)
-                default: return v.value(path)
-                }
-            }
-            if spec.trailingNewline { text += String(decoding: fileSpec.layout.lineEnding.bytes, as: UTF8.self) }
+            let name = try fileSpec.control!.fileName.renderFileName { v.value($0) }
+            let text = try fileSpec.controlText(fileName: sendName, sha256: sha, size: dataSize, batch: values) ?? ""
             let path = outgoingDir + "/" + name
             written.append(path)
             try Data(text.utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
             control = (path, name, Hex.encode(SHA256.hash(data: Data(text.utf8))), text.utf8.count)
         }
         try store.writeOutbox { w in
+            var machine = BatchDelivery(state: batch.state)
+            let action = machine.queued()
             let dataID = try w.insertOutbox(partnerID: partner.id, batchID: batch.id, kind: "data", localPath: sendPath, remoteName: sendName,
                                             dependsOn: nil, size: dataSize, sha256: sha)
             if let control {
                 _ = try w.insertOutbox(partnerID: partner.id, batchID: batch.id, kind: "control", localPath: control.path, remoteName: control.name,
                                        dependsOn: dataID, size: Int64(control.size), sha256: control.sha)
             }
-            try w.setBatchState(id: batch.id, "queued")
+            try Self.perform(action, batch: machine, id: batch.id, w)
         }
         return Report(partnerID: partner.id, name: sendName, outcome: "queued")
     }
 
-    /// Encrypts `input` to the partner's key and signs it with the business's key, as its
-    /// `[encryption]` says, writing `output`; the GnuPG home is `<data>/gnupg`.
-    public static func encrypt(_ input: String, to output: String, partner: Partner, settings: EncryptionSpec, factory: TransportFactory,
-                               dataDirectory: String) throws {
-        func string(_ key: String) -> String? { settings.settings.string(key) }
-        let pgp = try OpenPGP(home: dataDirectory + "/gnupg")
-        let passphraseFile = try factory.passphraseFile(settings.settings, partner: partner)
-        defer { if let p = passphraseFile, p.contains("/gnupg/passphrase-") { unlink(p) } }
-        let signers = try pgp.importKeys(file: factory.path(string("signing_key_file") ?? ""), passphraseFile: passphraseFile)
-        guard let signer = signers.first else { throw TransportError(.configuration, "\(partner.id): signing_key_file holds no key") }
-        try pgp.encryptAndSign(input: input, output: output, recipientKeyFile: factory.path(string("recipient_key_file") ?? ""),
-                               signer: signer, passphraseFile: passphraseFile, armor: settings.settings.bool("armor") ?? false)
+    /// The currency the batch's file was written in, which its control file's totals are
+    /// counted in: the store's ``OutboxReading/batchCurrency(id:)``. An empty batch has none,
+    /// and is refused.
+    private func currency(of batch: BatchRecord) throws -> Currency {
+        let code = try store.readOutbox { try $0.batchCurrency(id: batch.id) }
+        guard let code, let currency = Currency(code: code) else {
+            throw TransportError(.configuration, "batch \(batch.fileName) holds no account with a known currency (\(code ?? "none")): "
+                                 + "its control file's totals need one")
+        }
+        return currency
+    }
+
+    /// Performs what a batch's ``BatchDelivery`` machine returned, in the transaction that
+    /// changes its transfers: the one place a batch's state is written.
+    static func perform(_ action: BatchDelivery.Action, batch: BatchDelivery, id: Int64, _ w: any OutboxWriting) throws {
+        switch action {
+        case .none: return
+        case .recordQueued, .recordReceipted: try w.updateBatchState(id: id, batch.state)
+        case .recordSent:
+            try w.updateBatchState(id: id, batch.state)
+            try w.placementsFileSent(batchID: id)
+        case .invalid(let reason): throw TransportError(.other, "batch #\(id): \(reason)")
+        }
     }
 
     /// Everything `handoff send` and the daemon's send job do, in order: report what the
@@ -175,7 +155,7 @@ public struct Delivery {
     public func send(only partnerID: String? = nil) throws -> [Report] {
         var reports: [Report] = []
         var transports: [String: FileTransport] = [:]
-        let batchKeys = Dictionary(uniqueKeysWithValues: try store.readOutbox { try $0.batches() }.map { ($0.id, $0.batchKey) })
+        let batches = Dictionary(uniqueKeysWithValues: try store.readOutbox { try $0.batches() }.map { ($0.id, $0) })
         for record in try store.readOutbox({ try $0.outbox() }) where partnerID == nil || record.partnerID == partnerID {
             guard let partner = partners.first(where: { $0.id == record.partnerID }) else { continue }
             if let dependency = record.dependsOn, try store.readOutbox({ try $0.outboxRecord(id: dependency) })?.transfer.state != .confirmed {
@@ -197,7 +177,7 @@ public struct Delivery {
                     transport = try factory.transport(for: partner)
                     transports[partner.id] = transport
                 }
-                let batchKey = record.batchID.flatMap { batchKeys[$0] }
+                let batchKey = record.batchID.flatMap { batches[$0]?.batchKey }
                 let outcome = try transport.deliver(localPath: record.localPath, name: record.remoteName, batchKey: batchKey, sha256: record.sha256)
                 CrashPoint.check("send.after-upload")
                 switch outcome {
@@ -207,10 +187,19 @@ public struct Delivery {
                         throw TransportError(.network, "\(record.remoteName) arrived with \(size) bytes, \(record.size) were sent")
                     }
                 }
-                _ = transfer.delivered(verified: true)
+                switch transfer.delivered(verified: true) {
+                case .recordConfirmation, .recordDelivery: break
+                case .wait, .send, .scheduleRetry, .reportFailure: continue
+                case .invalid(let reason): throw TransportError(.other, "\(record.remoteName): \(reason)")
+                }
                 try store.writeOutbox { w in
                     try w.updateOutbox(id: record.id, transfer, lastError: nil)
-                    if record.kind == "data", let batchID = record.batchID { try w.setBatchState(id: batchID, "sent") }
+                    if record.kind == "data", let batchID = record.batchID {
+                        // Read in this transaction: the state the batch is in now.
+                        var machine = BatchDelivery(state: try w.batchState(id: batchID) ?? .queued)
+                        let action = machine.dataFileDelivered()
+                        try Self.perform(action, batch: machine, id: batchID, w)
+                    }
                 }
                 let note: String
                 if case .alreadyPresent = outcome { note = "already at the agency (not sent again)" } else { note = "sent" }

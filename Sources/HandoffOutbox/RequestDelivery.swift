@@ -1,9 +1,9 @@
 import Foundation
+import HandoffAgencyLink
 import HandoffCSV
 import HandoffDomain
 import HandoffLayout
 import HandoffPartners
-import HandoffPlacement
 import HandoffStore
 import HandoffTransport
 
@@ -112,6 +112,16 @@ public struct RequestDelivery {
     private func stageUpdatesFile(partner: Partner, spec: FileSpec, requests all: [AgencyRequestRecord]) throws
         -> (String?, [(AgencyRequestRecord, String)]) {
         try store.writeReconciliation { w -> (String?, [(AgencyRequestRecord, String)]) in
+            // The currency the file is written in, as a placement run takes its first account's:
+            // the first request's amount's, or, when it carries none (a recall, a notice), its account's.
+            var firstCurrency: Currency?
+            for r in all where firstCurrency == nil {
+                firstCurrency = try r.amount?.currency ?? w.placement(customerID: r.customerID, partnerID: partner.id)?.balance.currency
+            }
+            guard let currency = firstCurrency else {
+                throw TransportError(.configuration, "\(partner.id): no queued update names an amount or a placed account: "
+                                     + "the updates file has no currency to write its amounts in")
+            }
             // Render every row first: a refused row fails alone, and no file is made for none.
             let renderer = LayoutRenderer(layout: spec.layout)
             var refused: [(AgencyRequestRecord, String)] = []
@@ -120,7 +130,7 @@ public struct RequestDelivery {
                 do {
                     _ = try renderer.account(Self.lookup(r, batch: PlacementValues.Batch(partnerID: partner.id, clientID: partner.clientID,
                                                                                          partnerName: partner.name, businessName: businessName, id: "",
-                                                                                         date: today, sequence: 1, currency: .usd)),
+                                                                                         date: today, sequence: 1, currency: currency)),
                                              invoices: [{ _ in nil }])
                     requests.append(r)
                 } catch {
@@ -131,7 +141,7 @@ public struct RequestDelivery {
             guard !requests.isEmpty else { return (nil, refused) }
             let sequence = try w.nextSequence(partnerID: partner.id, day: today, kind: "updates")
             var values = PlacementValues.Batch(partnerID: partner.id, clientID: partner.clientID, partnerName: partner.name, businessName: businessName,
-                                               id: "", date: today, sequence: sequence, currency: requests.first?.amount?.currency ?? .usd)
+                                               id: "", date: today, sequence: sequence, currency: currency)
             let v = values
             let fileName = try spec.fileName.renderFileName { v.value($0) }
             values.id = fileName
@@ -154,7 +164,7 @@ public struct RequestDelivery {
             try file.write(try renderer.trailer { trailer.value($0) })
             try file.commit()
             let id = try w.insertBatch(BatchRecord(id: 0, partnerID: partner.id, batchKey: fileName, fileName: fileName, controlName: nil, runDate: today,
-                                                   sequence: sequence, state: "staged", accounts: accounts.count, invoices: requests.count, total: total,
+                                                   sequence: sequence, state: .staged, accounts: accounts.count, invoices: requests.count, total: total,
                                                    sha256: try HTTPSClient.sha256(file: dir + "/" + fileName), size: file.byteCount, createdAt: ""))
             try w.setBatchKind(id: id, "updates")
             for r in requests { try w.setRequestState(id: r.id, "sent", error: nil, batchID: id) }

@@ -58,26 +58,22 @@ public struct ReturnSpec: Sendable {
     public var events: EventMapping?
 }
 
-/// How files reach the agency and come back.
-public struct TransportSpec: Sendable {
-    public enum Kind: String, Sendable, CaseIterable {
-        /// Folders on this machine or a mounted share.
-        case local
-        /// SFTP with public-key authentication and a pinned host key.
-        case sftp
-        /// An HTTPS API with mutual TLS.
-        case https
-    }
-    public var kind: Kind
-    /// Every key of the `[transport]` table, for the transport stage.
-    public var settings: [String: TOMLNode]
-}
-
-/// How files are protected on the way.
+/// How files are protected on the way: `[encryption]`, checked and typed when the partner file loads.
 public struct EncryptionSpec: Sendable {
     public enum Kind: String, Sendable, CaseIterable {
         case openpgp
     }
     public var kind: Kind
-    public var settings: [String: TOMLNode]
+    /// The agency's public key, that files are encrypted to.
+    public var recipientKeyFile: String
+    /// The business's own key, that files are signed with.
+    public var signingKeyFile: String
+    /// The fingerprint the agency's signatures must carry.
+    public var partnerSigningFingerprint: String
+    /// The agency's signing key, when it is not `recipientKeyFile`.
+    public var partnerSigningKeyFile: String?
+    /// The passphrase of `signingKeyFile`, if it has one.
+    public var passphrase: SecretSource?
+    /// ASCII armour rather than binary.
+    public var armor: Bool
 }

@@ -109,14 +109,20 @@ public enum PartnerLoader {
         if let e = top.table("encryption") {
             let kindName = e.string("kind", default: "")
             if let kind = EncryptionSpec.Kind(rawValue: kindName) {
-                for key in ["recipient_key_file", "signing_key_file", "partner_signing_fingerprint"] where !e.has(key) {
-                    problems.add(e.keyPath(key), "is required for OpenPGP")
+                var required: [String: String] = [:]
+                for key in ["recipient_key_file", "signing_key_file", "partner_signing_fingerprint"] {
+                    if !e.has(key) { problems.add(e.keyPath(key), "is required for OpenPGP") }
+                    required[key] = e.string(key)
                 }
-                _ = e.string("recipient_key_file"); _ = e.string("signing_key_file"); _ = e.string("partner_signing_fingerprint")
-                _ = e.string("passphrase_env"); _ = e.string("passphrase_file"); _ = e.bool("armor")
-                _ = e.string("partner_signing_key_file")
+                let passphrase = secret(e, env: "passphrase_env", file: "passphrase_file")
+                let armor = e.bool("armor", default: false)
+                let partnerKey = e.string("partner_signing_key_file")
                 e.rejectUnknownKeys()
-                encryption = EncryptionSpec(kind: kind, settings: e.table)
+                if let recipient = required["recipient_key_file"], let signing = required["signing_key_file"],
+                   let fingerprint = required["partner_signing_fingerprint"] {
+                    encryption = EncryptionSpec(kind: kind, recipientKeyFile: recipient, signingKeyFile: signing, partnerSigningFingerprint: fingerprint,
+                                                partnerSigningKeyFile: partnerKey, passphrase: passphrase, armor: armor)
+                }
             } else {
                 problems.add(e.keyPath("kind"), "'\(kindName)' is not a known encryption (openpgp)")
             }
@@ -287,67 +293,5 @@ public enum PartnerLoader {
                          + "{batch.sequence:000}, a date such as {batch.date:yyyyMMdd}, or {batch.id} with a batch_id that holds one, "
                          + "so that no run overwrites an earlier file")
         }
-    }
-
-    private static func readTransport(_ t: TableReader?, _ problems: ConfigProblems) -> TransportSpec? {
-        guard let t else {
-            problems.add("transport", "is required: kind = \"local\", \"sftp\" or \"https\"")
-            return nil
-        }
-        let kindName = t.string("kind", default: "")
-        guard let kind = TransportSpec.Kind(rawValue: kindName) else {
-            problems.add(t.keyPath("kind"), "'\(kindName)' is not local, sftp or https")
-            return nil
-        }
-        var known: [String]
-        switch kind {
-        case .local:
-            known = ["outbox", "inbox"]
-            for key in known where !t.has(key) { problems.add(t.keyPath(key), "is required for a local transport") }
-        case .sftp:
-            known = ["host", "port", "user", "private_key_file", "passphrase_env", "passphrase_file", "host_key_sha256", "known_hosts_file",
-                     "upload_dir", "download_dir", "timeout_seconds"]
-            for key in ["host", "user", "private_key_file", "upload_dir", "download_dir"] where !t.has(key) {
-                problems.add(t.keyPath(key), "is required for SFTP")
-            }
-            if !t.has("host_key_sha256") && !t.has("known_hosts_file") {
-                problems.add(t.path, "the server's host key must be pinned: set host_key_sha256 (the SHA-256 fingerprint the agency gave you) or known_hosts_file; Handoff never connects to an unverified host")
-            }
-            if let key = t.table["private_key_file"], case .string(let s) = key, s.contains("BEGIN") {
-                problems.add(t.keyPath("private_key_file"), "must be the path of a key file, never the key itself")
-            }
-        case .https:
-            known = ["base_url", "ca_file", "client_certificate_file", "client_key_file", "pinned_public_key_sha256", "timeout_seconds",
-                     "signing", "requests_per_second", "events", "placement", "receipt", "requests", "webhook"]
-            for key in ["base_url", "ca_file"] where !t.has(key) { problems.add(t.keyPath(key), "is required for HTTPS") }
-            if let url = t.table["base_url"], case .string(let s) = url, !s.hasPrefix("https://") {
-                problems.add(t.keyPath("base_url"), "must start with https://")
-            }
-            if let r = t.table("receipt") {
-                // The receipt of a placement batch, polled until its status is final (status_field, final).
-                if !r.has("path") { problems.add(r.path, "needs path, the receipt's path with {batch.id}") }
-                _ = r.string("path")
-                _ = r.string("status_field")
-                _ = r.stringArray("final")
-                if r.has("status_field") != r.has("final") {
-                    problems.add(r.path, "status_field and final go together: the receipt field that tells its status, and the statuses after which it is no longer polled")
-                }
-                r.rejectUnknownKeys()
-            }
-            if let s = t.table("signing") {
-                for key in ["scheme", "secret_env", "secret_file", "client_id", "client_header", "timestamp_header", "signature_header",
-                            "string_to_sign"] { _ = s.string(key) }
-                _ = s.int("max_skew_seconds")
-                if !s.has("secret_env") && !s.has("secret_file") {
-                    problems.add(s.path, "needs secret_env or secret_file: a secret is never written in a partner file")
-                }
-                if s.has("secret") { problems.add(s.keyPath("secret"), "a secret is never written in a partner file: use secret_env or secret_file") }
-                s.rejectUnknownKeys()
-            }
-        }
-        for key in known { _ = t.table[key]; _ = t.has(key) }
-        let allowed = Set(known + ["kind"])
-        for key in t.table.keys.sorted() where !allowed.contains(key) { problems.add(t.keyPath(key), "is not a known key of a \(kind.rawValue) transport") }
-        return TransportSpec(kind: kind, settings: t.table)
     }
 }

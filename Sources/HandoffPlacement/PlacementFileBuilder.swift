@@ -76,18 +76,7 @@ public final class PlacementFileBuilder {
 
     /// The control file's text for a data file with this name, hash and size.
     public func controlText(fileName: String, sha256: String, size: Int) throws -> String? {
-        guard let control = spec.control else { return nil }
-        let b = batch
-        var text = try control.content.render { path in
-            switch path {
-            case "file.name": return .text(fileName)
-            case "file.sha256": return .text(sha256)
-            case "file.size": return .integer(Int64(size))
-            default: return b.value(path)
-            }
-        }
-        if control.trailingNewline { text += String(decoding: spec.layout.lineEnding.bytes, as: UTF8.self) }
-        return text
+        try spec.controlText(fileName: fileName, sha256: sha256, size: Int64(size), batch: batch)
     }
 
     private func emit(_ bytes: [UInt8]) throws {

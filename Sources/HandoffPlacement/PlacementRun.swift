@@ -1,5 +1,6 @@
 import Foundation
 import HandoffCSV
+import HandoffCrashPoints
 import HandoffDomain
 import HandoffLayout
 import HandoffPartners
@@ -273,7 +274,7 @@ public struct PlacementRun {
         let builder = try PlacementFileBuilder(spec: partner.placement, batch: values, sink: file)
         let recordID = try writer.insertBatch(BatchRecord(
             id: 0, partnerID: partner.id, batchKey: values.id, fileName: fileName, controlName: nil, runDate: options.asOf, sequence: sequence,
-            state: "staged", accounts: 0, invoices: 0, total: 0, sha256: "", size: 0, createdAt: ""))
+            state: .staged, accounts: 0, invoices: 0, total: 0, sha256: "", size: 0, createdAt: ""))
         return OpenBatch(partner: partner, recordID: recordID, key: values.id, fileName: fileName, file: file, builder: builder)
     }
 
@@ -301,19 +302,6 @@ public enum PlacementRunError: Error, CustomStringConvertible {
         switch self {
         case .badBatchID(let partner, let id, let why): return "\(partner): batch id '\(id)' \(why) (check batch_id in its partner file)"
         case .amountTooLarge(let account, let overflow): return "account \(account): \(overflow)"
-        }
-    }
-}
-
-/// Deliberate crash points for tests of crash safety: when `HANDOFF_CRASH_AT` names a point,
-/// the process ends there at once, as a power cut would end it. `HANDOFF_PAUSE_AT=point:seconds`
-/// holds the work there instead, so that a test can stop the daemon in the middle of a job.
-public enum CrashPoint {
-    public static func check(_ name: String) {
-        let environment = ProcessInfo.processInfo.environment
-        if environment["HANDOFF_CRASH_AT"] == name { _exit(86) }
-        if let pause = environment["HANDOFF_PAUSE_AT"], pause.hasPrefix(name + ":"), let seconds = Double(pause.dropFirst(name.count + 1)) {
-            Thread.sleep(forTimeInterval: seconds)
         }
     }
 }

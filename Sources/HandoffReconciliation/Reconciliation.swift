@@ -59,7 +59,7 @@ public struct Reconciliation {
     public func run(each: (Line) throws -> Void) throws -> Tally {
         var tally = Tally()
         func emit(_ line: Line) throws { tally.count(line.outcome); try each(line) }
-        let (received, waiting) = try inAgencyOrder(try store.readInbox { try $0.inbox() }.filter { $0.state == "received" })
+        let (received, waiting) = try inAgencyOrder(try store.readInbox { try $0.inbox() }.filter { $0.state == .received })
         for (record, seq) in waiting {
             try emit(Line(partnerID: record.partnerID, key: record.remoteName, account: nil, outcome: "waiting",
                           reason: "the agency numbered it \(seq); it waits for the events before it, which the next fetch of the agency's feed brings"))
@@ -77,7 +77,7 @@ public struct Reconciliation {
                     if Self.isRemittance(e.event.kind) { statement.append(e) }
                 }
             } catch {
-                try store.writeReconciliation { try $0.setInboxState(id: record.id, "quarantined", reason: "cannot be applied: \(error)") }
+                try store.writeReconciliation { try $0.setInboxState(id: record.id, .quarantined, reason: "cannot be applied: \(error)") }
                 try emit(Line(partnerID: partner.id, key: record.remoteName, account: nil, outcome: "held", reason: "\(error)"))
                 continue
             }
@@ -88,7 +88,7 @@ public struct Reconciliation {
                 try forEachEvent(record, spec: spec, mapping: mapping, partner: partner) { e in
                     if !Self.isRemittance(e.event.kind) { try emit(try apply(e, inboxID: record.id, partner: partner, w)) }
                 }
-                try w.setInboxState(id: record.id, "applied", reason: nil)
+                try w.setInboxState(id: record.id, .applied, reason: nil)
                 if let seq { try w.setFeedCursor(partnerID: Self.appliedKey(partner.id), String(seq)) }
             }
             // A reversal waiting for this payment is applied now, before anything that arrives after it.

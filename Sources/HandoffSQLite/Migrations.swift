@@ -16,6 +16,7 @@ enum Migrations {
         migrator.registerMigration("v9-event-lookups", migrate: addEventLookups)
         migrator.registerMigration("v10-remittance-currencies", migrate: addRemittanceCurrencies)
         migrator.registerMigration("v11-ledger-by-date", migrate: addLedgerByDate)
+        migrator.registerMigration("v13-file-batch-states", migrate: addFileBatchStates)
         return migrator
     }
 
@@ -387,5 +388,41 @@ enum Migrations {
         try db.execute(sql: """
             CREATE INDEX ledger_by_transaction_date ON ledger_entries(effective_date) WHERE transaction_id IS NOT NULL;
             """)
+    }
+
+    /// The states of inbox files, placement batches and outbox transfers held to their
+    /// machines' names (`InboxFileState`, `BatchState`, `OutboxTransfer.StoredState`) by CHECK
+    /// constraints. SQLite adds a CHECK only by rebuilding the table: each is copied into a new
+    /// table with the constraint, its data, indexes and triggers kept (foreign keys are checked
+    /// once the migration ends). A row in a state no machine knows stops the migration.
+    static func addFileBatchStates(_ db: Database) throws {
+        try rebuild(db, table: "inbox", check: "state IN ('received', 'held', 'quarantined', 'applied')")
+        try rebuild(db, table: "placement_batches", check: "state IN ('staged', 'queued', 'sent', 'receipted')")
+        try rebuild(db, table: "outbox", check: "state IN ('staged', 'sending', 'sent', 'confirmed', 'retry_later', 'failed')")
+    }
+
+    /// Rebuilds `table` with one more table constraint, `CHECK (check)`, keeping its columns,
+    /// constraints, rows, indexes and triggers (SQLite's documented way to change a table).
+    static func rebuild(_ db: Database, table: String, check: String) throws {
+        guard let create = try String.fetchOne(db, sql: "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?", arguments: [table]),
+              let close = create.lastIndex(of: ")"), let name = create.range(of: table) else {
+            throw DatabaseError(message: "no table \(table) to rebuild")
+        }
+        let newTable = "new_" + table
+        var definition = create
+        definition.replaceSubrange(close...close, with: "")
+        definition.replaceSubrange(name, with: newTable)
+        while definition.last?.isWhitespace == true { definition.removeLast() }
+        definition += ",\n    CHECK (\(check))\n)"
+        // Indexes and triggers the table has (those of its UNIQUE constraints come back with it).
+        let dependents = try String.fetchAll(db, sql: """
+            SELECT sql FROM sqlite_master WHERE tbl_name = ? AND type IN ('index', 'trigger') AND sql IS NOT NULL ORDER BY type, name
+            """, arguments: [table])
+        let columns = try db.columns(in: table).map { "\"\($0.name)\"" }.joined(separator: ", ")
+        try db.execute(sql: definition)
+        try db.execute(sql: "INSERT INTO \(newTable) (\(columns)) SELECT \(columns) FROM \(table)")
+        try db.execute(sql: "DROP TABLE \(table)")
+        try db.execute(sql: "ALTER TABLE \(newTable) RENAME TO \(table)")
+        for sql in dependents { try db.execute(sql: sql) }
     }
 }

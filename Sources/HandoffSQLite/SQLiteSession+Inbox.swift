@@ -1,12 +1,23 @@
 import GRDB
+import HandoffDomain
 import HandoffStore
 
 extension SQLiteSession {
     private static let inboxColumns = "id, partner_id, kind, remote_name, sha256, size, archive_path, plain_path, state, reason, received_at"
 
-    private func decodeInbox(_ r: Row) -> InboxRecord {
-        InboxRecord(id: r[0], partnerID: r[1], kind: r[2], remoteName: r[3], sha256: r[4], size: r[5], archivePath: r[6], plainPath: r[7],
-                    state: r[8], reason: r[9], receivedAt: r[10])
+    private func decodeInbox(_ r: Row) throws -> InboxRecord {
+        let stateName: String = r[8]
+        guard let state = InboxFileState(rawValue: stateName) else { throw StoreError.corrupt("inbox file \(r[0] as Int64) has state \(stateName)") }
+        return InboxRecord(id: r[0], partnerID: r[1], kind: r[2], remoteName: r[3], sha256: r[4], size: r[5], archivePath: r[6], plainPath: r[7],
+                           state: state, reason: r[9], receivedAt: r[10])
+    }
+
+    func inboxRecord(id: Int64) throws -> InboxRecord? {
+        try Row.fetchOne(try db.cachedStatement(sql: "SELECT \(Self.inboxColumns) FROM inbox WHERE id = ?"), arguments: [id]).map(decodeInbox)
+    }
+
+    func updateInboxState(id: Int64, _ state: InboxFileState, reason: String?) throws {
+        try db.cachedStatement(sql: "UPDATE inbox SET state = ?, reason = ? WHERE id = ?").execute(arguments: [state.rawValue, reason, id])
     }
 
     func inbox() throws -> [InboxRecord] {
@@ -35,11 +46,11 @@ extension SQLiteSession {
     }
 
     func insertInbox(partnerID: String, kind: String, remoteName: String, sha256: String, size: Int64, archivePath: String,
-                     plainPath: String?, state: String, reason: String?) throws -> Int64 {
+                     plainPath: String?, state: InboxFileState, reason: String?) throws -> Int64 {
         try db.cachedStatement(sql: """
             INSERT INTO inbox (partner_id, kind, remote_name, sha256, size, archive_path, plain_path, state, reason, received_at)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """).execute(arguments: [partnerID, kind, remoteName, sha256, size, archivePath, plainPath, state, reason, now])
+            """).execute(arguments: [partnerID, kind, remoteName, sha256, size, archivePath, plainPath, state.rawValue, reason, now])
         return db.lastInsertedRowID
     }
 

@@ -11,16 +11,10 @@ extension SQLiteSession {
     private func decodeOutbox(_ r: Row) throws -> OutboxRecord {
         let stateName: String = r[9]
         let lastError: String? = r[12]
-        let state: OutboxTransfer.State
-        switch stateName {
-        case "staged": state = .staged
-        case "sending": state = .sending
-        case "sent": state = .sent
-        case "confirmed": state = .confirmed
-        case "retry_later": state = .retryLater(notBefore: r[10] ?? 0, error: lastError ?? "")
-        case "failed": state = .failed(reason: lastError ?? "")
-        default: throw StoreError.corrupt("outbox \(r[0] as Int64) has state \(stateName)")
+        guard let stored = OutboxTransfer.StoredState(rawValue: stateName) else {
+            throw StoreError.corrupt("outbox \(r[0] as Int64) has state \(stateName)")
         }
+        let state = OutboxTransfer.State(restoring: stored, notBefore: r[10], error: lastError)
         return OutboxRecord(id: r[0], partnerID: r[1], batchID: r[2], kind: r[3], localPath: r[4], remoteName: r[5], dependsOn: r[6],
                             size: r[7], sha256: r[8], transfer: OutboxTransfer(state: state, attempts: r[11]), lastError: lastError,
                             updatedAt: r[13], confirmedAt: r[14])
@@ -58,11 +52,48 @@ extension SQLiteSession {
             """).execute(arguments: [transfer.state.name, notBefore, transfer.attempts, error, now, transfer.state.name, now, id])
     }
 
-    func setBatchState(id: Int64, _ state: String) throws {
-        try db.cachedStatement(sql: "UPDATE placement_batches SET state = ? WHERE id = ?").execute(arguments: [state, id])
-        if state == "sent" {
-            try db.execute(sql: "UPDATE placements SET state = 'sent', updated_at = ? WHERE batch_id = ? AND state = 'batched'",
-                           arguments: [now, id])
+    func batchState(id: Int64) throws -> BatchState? {
+        guard let name = try String.fetchOne(try db.cachedStatement(sql: "SELECT state FROM placement_batches WHERE id = ?"), arguments: [id]) else {
+            return nil
         }
+        guard let state = BatchState(rawValue: name) else { throw StoreError.corrupt("batch \(id) has state \(name)") }
+        return state
+    }
+
+    func updateBatchState(id: Int64, _ state: BatchState) throws {
+        try db.cachedStatement(sql: "UPDATE placement_batches SET state = ? WHERE id = ?").execute(arguments: [state.rawValue, id])
+    }
+
+    func placementStates(batchID: Int64) throws -> [PlacementLifecycle.State] {
+        try Row.fetchAll(try db.cachedStatement(sql: """
+            SELECT DISTINCT state, agency_reference, state_reason FROM placements WHERE batch_id = ? ORDER BY state
+            """), arguments: [batchID]).map { r in
+            let name: String = r[0]
+            guard let state = PlacementLifecycle.State(restoring: name, batchID: batchID, agencyReference: r[1], reason: r[2]) else {
+                throw StoreError.corrupt("a placement of batch \(batchID) has state \(name)")
+            }
+            return state
+        }
+    }
+
+    func movePlacements(batchID: Int64, from: PlacementLifecycle.State, to: PlacementLifecycle.State) throws {
+        let old = from.storedFields, new = to.storedFields
+        try db.cachedStatement(sql: """
+            UPDATE placements SET state = ?, state_reason = COALESCE(?, state_reason), agency_reference = COALESCE(?, agency_reference),
+                updated_at = ?
+            WHERE batch_id = ? AND state = ?
+            """).execute(arguments: [new.name, new.reason, new.agencyReference, now, batchID, old.name])
+    }
+
+    func batchCurrency(id: Int64) throws -> String? {
+        if let code = try String.fetchOne(try db.cachedStatement(sql: "SELECT currency FROM placements WHERE batch_id = ? ORDER BY id LIMIT 1"),
+                                          arguments: [id]) {
+            return code
+        }
+        return try String.fetchOne(try db.cachedStatement(sql: """
+            SELECT COALESCE(r.currency, p.currency, c.currency) FROM agency_requests r
+                JOIN customers c ON c.id = r.customer_id LEFT JOIN placements p ON p.id = r.placement_id
+            WHERE r.batch_id = ? ORDER BY r.id LIMIT 1
+            """), arguments: [id])
     }
 }

@@ -100,8 +100,11 @@ extension SQLiteSession {
             SELECT id, partner_id, batch_key, file_name, control_name, run_date, sequence, state, accounts, invoices, total, sha256, size, created_at
             FROM placement_batches ORDER BY id DESC
             """)).map { r in
-            BatchRecord(id: r[0], partnerID: r[1], batchKey: r[2], fileName: r[3], controlName: r[4], runDate: try date(r[5]), sequence: r[6],
-                        state: r[7], accounts: r[8], invoices: r[9], total: r[10], sha256: r[11], size: r[12], createdAt: r[13])
+            let stateName: String = r[7]
+            guard let state = BatchState(rawValue: stateName) else { throw StoreError.corrupt("batch \(r[0] as Int64) has state \(stateName)") }
+            return BatchRecord(id: r[0], partnerID: r[1], batchKey: r[2], fileName: r[3], controlName: r[4], runDate: try date(r[5]),
+                               sequence: r[6], state: state, accounts: r[8], invoices: r[9], total: r[10], sha256: r[11], size: r[12],
+                               createdAt: r[13])
         }
     }
 
@@ -182,7 +185,7 @@ extension SQLiteSession {
             INSERT INTO placement_batches (partner_id, batch_key, file_name, control_name, run_date, sequence, state, accounts, invoices,
                 total, sha256, size, created_at)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """).execute(arguments: [b.partnerID, b.batchKey, b.fileName, b.controlName, b.runDate.iso, b.sequence, b.state, b.accounts, b.invoices,
+            """).execute(arguments: [b.partnerID, b.batchKey, b.fileName, b.controlName, b.runDate.iso, b.sequence, b.state.rawValue, b.accounts, b.invoices,
                              b.total, b.sha256, b.size, now])
         return db.lastInsertedRowID
     }
@@ -197,12 +200,18 @@ extension SQLiteSession {
     }
 
     func insertPlacement(_ p: NewPlacement) throws -> Int64 {
+        // A new placement is selected, then written into its batch: the state stored is the one its machine reaches.
+        var lifecycle = PlacementLifecycle()
+        guard case .recordBatch = lifecycle.batchWritten(batchID: p.batchID) else {
+            throw StoreError.corrupt("a new placement could not be written into batch \(p.batchID)")
+        }
         let insert = try db.cachedStatement(sql: """
             INSERT INTO placements (customer_id, partner_id, tier, batch_id, state, placed_on, balance, currency, oldest_due_date,
                 days_past_due, created_at, updated_at)
-            VALUES (?, ?, ?, ?, 'batched', ?, ?, ?, ?, ?, ?, ?)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """)
-        try insert.execute(arguments: [p.customerID, p.partnerID, p.tier, p.batchID, p.placedOn.iso, p.balance.minorUnits, p.balance.currency.code,
+        try insert.execute(arguments: [p.customerID, p.partnerID, p.tier, p.batchID, lifecycle.state.name, p.placedOn.iso, p.balance.minorUnits,
+                                       p.balance.currency.code,
                                        p.oldestDueDate.iso, p.daysPastDue, now, now])
         let id = db.lastInsertedRowID
         let invoice = try db.cachedStatement(sql: "INSERT INTO placement_invoices (placement_id, invoice_id, balance) VALUES (?, ?, ?)")

@@ -1,4 +1,5 @@
 import Foundation
+import HandoffAgencyLink
 import HandoffConfig
 import HandoffDomain
 import HandoffIntake
@@ -148,7 +149,8 @@ public actor Jobs {
             return (reports.isEmpty ? "nothing to send" : reports.map { "\($0.partnerID) \($0.name): \($0.outcome)" }.joined(separator: "; "),
                     ["files_sent": sent, "files_failed": failed])
         case .fetch:
-            let reports = try Intake(store: store, partners: partners, factory: factory, dataDirectory: config.dataDirectory).fetch()
+            let reports = try Receipts(store: store, partners: partners, factory: factory, dataDirectory: config.dataDirectory).poll()
+                + Intake(store: store, partners: partners, factory: factory, dataDirectory: config.dataDirectory).fetch()
             let tally = try Reconciliation(store: store, partners: partners, today: config.today()).run { _ in }
             let appliedCount = tally.applied, held = tally.held
             return ("\(reports.count) received, \(appliedCount) applied, \(held) held", ["events_applied": appliedCount, "events_held": held])

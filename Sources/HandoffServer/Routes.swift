@@ -1,4 +1,5 @@
 import Foundation
+import HandoffAgencyLink
 import HandoffConfig
 import HandoffDomain
 import HandoffIntake
@@ -90,7 +91,7 @@ struct Routes: Sendable {
             }
             let (total, page) = placements
             let batchRows = batches.map {
-                ["id": JSONBody($0.id), "partner": JSONBody($0.partnerID), "file": JSONBody($0.fileName), "state": JSONBody($0.state),
+                ["id": JSONBody($0.id), "partner": JSONBody($0.partnerID), "file": JSONBody($0.fileName), "state": JSONBody($0.state.rawValue),
                  "accounts": JSONBody($0.accounts)] as JSONBody
             }
             let placementRows = page.map {
@@ -117,7 +118,7 @@ struct Routes: Sendable {
             let page = all.dropFirst(max(offset, 0)).prefix(max(limit, 0))
             let rows = page.map {
                 ["id": JSONBody($0.id), "partner": JSONBody($0.partnerID), "name": JSONBody($0.remoteName), "kind": JSONBody($0.kind),
-                 "state": JSONBody($0.state), "reason": JSONBody($0.reason)] as JSONBody
+                 "state": JSONBody($0.state.rawValue), "reason": JSONBody($0.reason)] as JSONBody
             }
             return Self.json(["inbox": JSONBody(Array(rows)), "offset": JSONBody(offset), "limit": JSONBody(limit), "total": JSONBody(all.count)])
         }

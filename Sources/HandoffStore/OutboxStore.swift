@@ -43,6 +43,12 @@ public protocol OutboxReading {
     /// Every transfer, oldest first.
     func outbox() throws -> [OutboxRecord]
     func outboxRecord(id: Int64) throws -> OutboxRecord?
+    /// The state a batch is in now, or `nil` when there is no such batch.
+    func batchState(id: Int64) throws -> BatchState?
+    /// The currency a batch's file was written in: its first placement's (a placement run
+    /// opens a batch with its first account's currency), or, for an updates file, its first
+    /// request's (its amount's, or its account's when it carries none). `nil` for an empty batch.
+    func batchCurrency(id: Int64) throws -> String?
 }
 
 public protocol OutboxWriting: OutboxReading {
@@ -52,8 +58,30 @@ public protocol OutboxWriting: OutboxReading {
                       size: Int64, sha256: String) throws -> Int64
     /// Stores a transfer's state machine and last error.
     func updateOutbox(id: Int64, _ transfer: OutboxTransfer, lastError: String?) throws
-    /// Sets a batch's state (`queued`, `sent`) and moves its `batched` placements to `sent` when it is sent.
-    func setBatchState(id: Int64, _ state: String) throws
+    /// Stores a batch's new state, as its ``BatchDelivery`` machine moved it.
+    func updateBatchState(id: Int64, _ state: BatchState) throws
+    /// The distinct states of a batch's placements.
+    func placementStates(batchID: Int64) throws -> [PlacementLifecycle.State]
+    /// Moves every placement of a batch that is in `from` to `to` (one statement for the set).
+    func movePlacements(batchID: Int64, from: PlacementLifecycle.State, to: PlacementLifecycle.State) throws
+}
+
+extension OutboxWriting {
+    /// The batch's file reached the agency: each of its placements moves on by
+    /// ``PlacementLifecycle/fileSent()``, applied once to each state they are in and written as
+    /// a set. A placement the machine does not move (already `sent`, or withdrawn) stays as it is.
+    public func placementsFileSent(batchID: Int64) throws {
+        for state in try placementStates(batchID: batchID) {
+            var lifecycle = PlacementLifecycle(state: state)
+            switch lifecycle.fileSent() {
+            case .markSent: try movePlacements(batchID: batchID, from: state, to: lifecycle.state)
+            case .none, .invalid: continue
+            case .recordBatch, .recordAcceptance, .recordImplicitAcceptance, .returnToBusiness, .markActive, .sendRecall,
+                 .recordRecallObjection, .close, .withdraw:
+                throw TransitionRefused("fileSent on batch \(batchID) answered an action it never gives")
+            }
+        }
+    }
 }
 
 /// A store with an outbox.

@@ -11,8 +11,8 @@ public struct BatchRecord: Hashable, Sendable {
     /// The run's "as of" day.
     public var runDate: CalendarDate
     public var sequence: Int
-    /// `staged` when written; the transport stage moves it on.
-    public var state: String
+    /// `staged` when written; the outbox moves it on through its ``BatchDelivery`` machine.
+    public var state: BatchState
     public var accounts: Int
     public var invoices: Int
     /// Sum of placed balances in minor units.
@@ -22,7 +22,7 @@ public struct BatchRecord: Hashable, Sendable {
     public var createdAt: String
 
     public init(id: Int64, partnerID: String, batchKey: String, fileName: String, controlName: String?, runDate: CalendarDate, sequence: Int,
-                state: String, accounts: Int, invoices: Int, total: Int64, sha256: String, size: Int, createdAt: String) {
+                state: BatchState, accounts: Int, invoices: Int, total: Int64, sha256: String, size: Int, createdAt: String) {
         self.id = id
         self.partnerID = partnerID
         self.batchKey = batchKey
@@ -192,8 +192,9 @@ public protocol PlacementWriting: ARWriting, PlacementReading {
     func completeBatch(id: Int64, accounts: Int, invoices: Int, total: Int64, sha256: String, size: Int) throws
     /// Records the name of a batch's control file.
     func setControlName(batchID: Int64, _ name: String) throws
-    /// Adds a placement (state `batched`) with its invoices; returns its id. The store refuses
-    /// a second open placement of one account.
+    /// Adds a placement with its invoices, in the state ``PlacementLifecycle/batchWritten(batchID:)``
+    /// moves a selected placement to (`batched`); returns its id. The store refuses a second
+    /// open placement of one account.
     func insertPlacement(_ placement: NewPlacement) throws -> Int64
     /// Freezes an account's itemization at its first placement.
     func freezeItemization(customerID: Int64, _ itemization: FrozenItemization) throws

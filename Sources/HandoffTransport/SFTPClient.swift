@@ -61,14 +61,14 @@ public struct SFTPClient: Sendable {
         self.endpoint = endpoint
     }
 
-    private func url(_ path: String) -> String {
+    func url(_ path: String) -> String {
         let encoded = path.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? path
         return "sftp://\(endpoint.host):\(endpoint.port)\(encoded.hasPrefix("/") ? "" : "/")\(encoded)"
     }
 
     /// Runs a transfer, explaining an authentication failure with an RSA key: libssh2 1.10
     /// signs only with SHA-1 `ssh-rsa`, which OpenSSH 8.8 and later refuse.
-    private func perform(_ curl: CurlEasy) throws {
+    func perform(_ curl: CurlEasy) throws {
         do { try curl.perform() } catch var e as TransportError where e.kind == .authentication {
             let publicKey = (try? String(contentsOfFile: endpoint.privateKeyFile + ".pub", encoding: .utf8)) ?? ""
             let privateKey = (try? String(contentsOfFile: endpoint.privateKeyFile, encoding: .utf8)) ?? ""
@@ -79,7 +79,7 @@ public struct SFTPClient: Sendable {
         }
     }
 
-    private func handle(_ path: String) throws -> CurlEasy {
+    func handle(_ path: String) throws -> CurlEasy {
         if let deadline = endpoint.deadline, deadline.isSpent { throw deadline.spent(url(path)) }
         let curl = try CurlEasy()
         curl.what = url(path)
@@ -175,7 +175,7 @@ public struct SFTPClient: Sendable {
         return .uploaded(size: arrived)
     }
 
-    private func conflict(_ final: String, name: String, present: (size: Int64, sha256: String), ours: (size: Int64, sha256: String)) -> TransportError {
+    func conflict(_ final: String, name: String, present: (size: Int64, sha256: String), ours: (size: Int64, sha256: String)) -> TransportError {
         TransportError(.conflict, "a different file named \(name) is already at the agency (\(url(final)): \(present.size) bytes, SHA-256 "
                        + "\(present.sha256.prefix(12))…; ours: \(ours.size) bytes, SHA-256 \(ours.sha256.prefix(12))…); nothing was sent: "
                        + "ask the agency what it is, and once it is moved away `handoff outbox retry` sends ours")

@@ -1,4 +1,5 @@
 import Foundation
+import HandoffAgencyLink
 import HandoffConfig
 import HandoffIntake
 import HandoffOutbox

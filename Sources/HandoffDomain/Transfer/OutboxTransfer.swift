@@ -23,16 +23,40 @@ public struct OutboxTransfer: Hashable, Sendable {
         /// A permanent failure, shown to the user with what to do: final until a person retries it.
         case failed(reason: String)
 
-        public var name: String {
+        /// The state's stored name (its payload, if any, is stored beside it).
+        public var stored: StoredState {
             switch self {
-            case .staged: return "staged"
-            case .sending: return "sending"
-            case .sent: return "sent"
-            case .confirmed: return "confirmed"
-            case .retryLater: return "retry_later"
-            case .failed: return "failed"
+            case .staged: return .staged
+            case .sending: return .sending
+            case .sent: return .sent
+            case .confirmed: return .confirmed
+            case .retryLater: return .retryLater
+            case .failed: return .failed
             }
         }
+
+        /// The state's stored name as text: `staged`, `sending`, `sent`, `confirmed`, `retry_later` or `failed`.
+        public var name: String { stored.rawValue }
+
+        /// Turns a stored row back into a state (the reverse of ``stored``): `notBefore` and
+        /// `error` are the payload of `retry_later` and `failed`.
+        public init(restoring stored: StoredState, notBefore: Int64?, error: String?) {
+            switch stored {
+            case .staged: self = .staged
+            case .sending: self = .sending
+            case .sent: self = .sent
+            case .confirmed: self = .confirmed
+            case .retryLater: self = .retryLater(notBefore: notBefore ?? 0, error: error ?? "")
+            case .failed: self = .failed(reason: error ?? "")
+            }
+        }
+    }
+
+    /// The name a transfer's state is stored under, without its payload.
+    public enum StoredState: String, Sendable, Hashable, CaseIterable {
+        case staged, sending, sent, confirmed
+        case retryLater = "retry_later"
+        case failed
     }
 
     /// What the caller does next.

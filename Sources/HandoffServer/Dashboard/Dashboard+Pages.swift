@@ -338,10 +338,10 @@ struct DashboardPages {
             },
             "recent_files": Self.recentFiles,
             "inbox": inbox.map { i -> Context in
-                var row: Context = ["id": i.id, "partner": i.partnerID, "name": i.remoteName, "kind": i.kind, "state": i.state,
-                                    "tone": (i.state == "quarantined" || i.state == "held") ? "bad" : ""]
+                var row: Context = ["id": i.id, "partner": i.partnerID, "name": i.remoteName, "kind": i.kind, "state": i.state.rawValue,
+                                    "tone": (i.state == .quarantined || i.state == .held) ? "bad" : ""]
                 if let r = i.reason, !r.isEmpty { row["reason"] = r }
-                if let a = Advice.inbox(partner: i.partnerID, name: i.remoteName, state: i.state, reason: i.reason) { row["advice"] = a }
+                if let a = Advice.inbox(partner: i.partnerID, name: i.remoteName, state: i.state.rawValue, reason: i.reason) { row["advice"] = a }
                 return row
             },
             "events": events.map { e, currency -> Context in
@@ -368,7 +368,7 @@ struct DashboardPages {
                 let byCurrency = totals[b.id] ?? [:]
                 let total = byCurrency.isEmpty ? "—" : byCurrency.keys.sorted().map { Self.money(byCurrency[$0]!, code: $0) }.joined(separator: " · ")
                 return ["id": b.id, "partner": b.partnerID, "file": b.fileName, "kind": kind, "date": b.runDate.iso, "accounts": b.accounts,
-                        "invoices": b.invoices, "total": total, "state": b.state]
+                        "invoices": b.invoices, "total": total, "state": b.state.rawValue]
             },
         ]
     }

@@ -1,6 +1,7 @@
 import Foundation
 import HandoffConfig
 import HandoffDomain
+import HandoffOutbox
 import HandoffPartners
 import HandoffReconciliation
 import HandoffStore
@@ -159,13 +160,10 @@ struct Dashboard: Sendable {
             try await action(request) { _ in
                 guard let id = context.parameters.get("id").flatMap(Int64.init) else { return flashRedirect(to: "/files", kind: "bad", "No such transfer.") }
                 let message: String = try await blocking {
-                    try store.writeOutbox { w in
-                        guard var record = try w.outboxRecord(id: id) else { return "There is no transfer #\(id)." }
-                        if case .invalid(let reason) = record.transfer.retryByHand() { return "Transfer #\(id): \(reason)" }
-                        try w.updateOutbox(id: id, record.transfer, lastError: record.lastError)
-                        try w.appendAudit(AuditEntry(actor: "dashboard", action: "outbox.retry", subject: record.remoteName,
-                                                     detail: "retried by hand after: \(record.lastError ?? "")"))
-                        return "Transfer #\(id) is back in line; it goes with the next send (or press “Send now”)."
+                    switch try OutboxRetry.retry(id: id, actor: "dashboard", in: store) {
+                    case .retried: return "Transfer #\(id) is back in line; it goes with the next send (or press “Send now”)."
+                    case .noSuchTransfer: return "There is no transfer #\(id)."
+                    case .refused(let reason): return "Transfer #\(id): \(reason)"
                     }
                 }
                 return flashRedirect(to: "/files", kind: message.hasPrefix("Transfer #\(id) is back") ? "good" : "bad", message)

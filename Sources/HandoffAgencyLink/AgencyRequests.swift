@@ -1,5 +1,4 @@
 import Foundation
-import HandoffConfig
 import HandoffDomain
 import HandoffLayout
 import HandoffPartners
@@ -60,34 +59,30 @@ public struct AgencyRequestSender {
 
     /// The kinds of request this partner takes.
     public var kinds: [String] {
-        partner.transport.settings.table("requests")?.keys.sorted() ?? []
+        partner.transport.https?.requests.keys.sorted() ?? []
     }
 
     /// Sends a request; returns the HTTP status of the agency's acceptance (2xx). A 4xx
     /// answer other than 429 is a permanent error; 429 and 5xx are retried by the client.
     @discardableResult
     public func send(_ request: AgencyRequest) throws -> Int {
-        guard let spec = partner.transport.settings.table("requests")?.table(request.kind), let pathTemplate = spec.string("path") else {
+        guard let spec = partner.transport.https?.requests[request.kind] else {
             throw TransportError(.configuration, "\(partner.id) takes no '\(request.kind)' request (see [transport.requests] in its partner file)")
         }
-        let method = spec.string("method") ?? "POST"
-        var integers = Set<String>()
-        if case .array(let items)? = spec["integer_fields"] { for case .string(let s) in items { integers.insert(s) } }
-        let path = try TextTemplate(pathTemplate).render { path in
+        let method = spec.method
+        let integers = spec.integerFields
+        let path = try TextTemplate(spec.path).render { path in
             if path == "account.number" { return .text(request.accountNumber.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? request.accountNumber) }
             return request.value(path)
         }
         var body: [String: Any] = [:]
-        if let fields = spec.table("fields") {
-            for (name, node) in fields {
-                guard case .string(let template) = node else { continue }
-                let text = try TextTemplate(template).render(request.value)
-                if integers.contains(name) {
-                    guard let n = Int64(text) else { throw TransportError(.configuration, "\(partner.id): \(request.kind).\(name) is not a whole number: '\(text)'") }
-                    body[name] = n
-                } else if !text.isEmpty {
-                    body[name] = text
-                }
+        for (name, template) in spec.fields {
+            let text = try TextTemplate(template).render(request.value)
+            if integers.contains(name) {
+                guard let n = Int64(text) else { throw TransportError(.configuration, "\(partner.id): \(request.kind).\(name) is not a whole number: '\(text)'") }
+                body[name] = n
+            } else if !text.isEmpty {
+                body[name] = text
             }
         }
         let data = try JSONSerialization.data(withJSONObject: body, options: [.sortedKeys, .withoutEscapingSlashes])
