@@ -46,7 +46,8 @@ extension SQLiteSession: DashboardReading {
             """
         let order = switch query.order {
         case .account: "account_number"
-        case .balance: "open_balance DESC, account_number"
+        // Largest first within each currency: amounts in different currencies are never compared.
+        case .balance: "currency, open_balance DESC, account_number"
         case .daysPastDue: "oldest IS NULL, oldest, account_number"
         }
         let total = try Int.fetchOne(try db.cachedStatement(sql: "SELECT COUNT(*) FROM (\(listed)) \(whereOuter)"),

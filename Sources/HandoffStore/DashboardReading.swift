@@ -7,7 +7,7 @@ public struct AccountListQuery: Hashable, Sendable {
     public enum Order: String, Hashable, Sendable, CaseIterable {
         /// By account number (the default).
         case account
-        /// Largest open balance first.
+        /// Largest open balance first, currency by currency (amounts in two currencies are never compared).
         case balance
         /// Most days past due first (the oldest open due date first).
         case daysPastDue = "days"

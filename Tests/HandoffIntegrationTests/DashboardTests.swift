@@ -250,7 +250,7 @@ struct DashboardTests {
         let largest = try install.store().pool.read { db in
             try String.fetchAll(db, sql: """
                 SELECT c.account_number FROM customers c
-                ORDER BY COALESCE((SELECT SUM(balance) FROM invoices i WHERE i.customer_id = c.id), 0) DESC, c.account_number LIMIT 3
+                ORDER BY c.currency, COALESCE((SELECT SUM(balance) FROM invoices i WHERE i.customer_id = c.id), 0) DESC, c.account_number LIMIT 3
                 """)
         }
         #expect(Array(byBalance.prefix(3)) == largest, "\(byBalance)")
@@ -271,6 +271,10 @@ struct DashboardTests {
                     && remittances.body.contains("LF-T0002: the statement says 1,900.00 USD, Handoff recorded 2,000.00 USD")
                     && remittances.body.contains("LF-T0999: on the statement (400.00 USD) but never recorded by Handoff"), "\(remittances.body)")
         #expect(remittances.body.contains(#"href="/remittances" aria-current="page""#) && remittances.body.contains(#"href="/requests""#))
+        // The overview's Needs attention says the same in words and leads to the statement.
+        let overview = try get("/")
+        #expect(overview.body.contains("LF-T0002: the statement says 1,900.00 USD, Handoff recorded 2,000.00 USD") && overview.body.contains(#"<a href="/remittances">See the statement</a>"#),
+                "\(overview.body)")
 
         // Recall, notify and clear from an account's page.
         let page = try get("/accounts/B-2013")

@@ -72,7 +72,7 @@ extension DashboardPages {
         }
         var context: Context = [
             "nav_accounts": true, "rows": rows, "total": matched, "page": current, "pages": pages,
-            "sorts": options([("account", "account number"), ("balance", "balance, largest first"), ("days", "days past due, most first")],
+            "sorts": options([("account", "account number"), ("balance", "balance, largest first (by currency)"), ("days", "days past due, most first")],
                              selected: query.order.rawValue),
             "placed_options": options([("", "placed or not"), ("yes", "with an agency"), ("no", "not with an agency")],
                                       selected: query.placed.map { $0 ? "yes" : "no" } ?? ""),

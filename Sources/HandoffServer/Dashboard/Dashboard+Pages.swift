@@ -234,6 +234,7 @@ struct DashboardPages {
             context["number_path"] = Self.pathSegment(p.accountNumber)
             if let open = placements.last(where: { $0.state.isOpen }) {
                 context["open_agency"] = open.partnerID
+                if open.state.name == "recall_pending" { context["recall_pending"] = true }
                 context["notices"] = Self.noticeOptions
             }
             let rejected = Array(Set(placements.filter { $0.state.name == "rejected" }.map(\.partnerID))).sorted()

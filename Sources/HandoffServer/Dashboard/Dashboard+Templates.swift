@@ -162,10 +162,10 @@ enum DashboardTemplates {
     </form>
     <p class="count">{{total}} accounts{{#q}} matching “{{q}}”{{/q}}{{#filtered}} (filtered){{/filtered}}{{#pages}} · page {{page}} of {{pages}}{{/pages}}</p>
     <div class="card flat">
-    <table class="accounts">
+    <table class="accounts stack">
       <thead><tr><th>Account</th><th>Name</th><th class="num">Balance</th><th class="num">Days past due</th><th>Age</th><th>Agency</th><th>Holds and disputes</th></tr></thead>
       <tbody>
-      {{#rows}}<tr><td><a href="/accounts/{{number_path}}">{{number}}</a></td><td>{{name}}</td><td class="num">{{balance}}</td><td class="num">{{days}}</td><td>{{bucket}}</td><td>{{agency}}</td>
+      {{#rows}}<tr><td><a href="/accounts/{{number_path}}">{{number}}</a></td><td>{{name}}</td><td class="num" data-label="Balance">{{balance}}</td><td class="num" data-label="Days past due">{{days}}</td><td data-label="Age">{{bucket}}</td><td data-label="Agency">{{agency}}</td>
         <td>{{#holds}}<span class="tag bad">hold: {{holds}}</span> {{/holds}}{{#disputed}}<span class="tag">{{disputed}}</span>{{/disputed}}</td></tr>{{/rows}}
       {{^rows}}<tr><td colspan="7" class="empty">No account matches.</td></tr>{{/rows}}
       </tbody>
@@ -194,12 +194,13 @@ enum DashboardTemplates {
       <h2>Ask {{open_agency}}</h2>
       <p>Each request goes with the next send; the agency’s answer shows under “Requests to agencies” below.</p>
       <div class="forms">
-        <form method="post" action="/accounts/{{number_path}}/recall" class="stack">
+        {{#recall_pending}}<p class="stack">A recall from {{open_agency}} is pending: the agency’s answer confirms it or objects.</p>{{/recall_pending}}
+        {{^recall_pending}}<form method="post" action="/accounts/{{number_path}}/recall" class="stack">
           <input type="hidden" name="csrf" value="{{csrf}}">
           <label for="recall-reason">Recall the account: why (the agency reads it)</label>
           <input id="recall-reason" name="reason" required placeholder="e.g. paid us directly, settling in house">
           <button type="submit">Recall from {{open_agency}}</button>
-        </form>
+        </form>{{/recall_pending}}
         <form method="post" action="/accounts/{{number_path}}/notify" class="stack">
           <input type="hidden" name="csrf" value="{{csrf}}">
           <label for="notify-kind">Tell the agency</label>
@@ -437,11 +438,11 @@ enum DashboardTemplates {
     <h1>Requests to agencies</h1>
     <p class="count">Recalls, notices, direct payments and adjustments, newest first (the latest {{limit}}).</p>
     <div class="card flat">
-    <table>
+    <table class="stack">
       <thead><tr><th>Date</th><th>Account</th><th>Agency</th><th>Request</th><th>Id</th><th class="num">Amount</th><th>State</th><th>Last change</th><th>Agency’s answer or error</th></tr></thead>
       <tbody>
-      {{#requests}}<tr class="{{#bad}}bad{{/bad}}"><td class="when">{{date}}</td><td><a href="/accounts/{{account_path}}">{{account}}</a></td><td>{{partner}}</td><td>{{kind}}</td><td class="mono">{{request_id}}</td>
-        <td class="num">{{amount}}</td><td>{{state}}</td><td class="when">{{updated}}</td><td>{{#error}}<span class="error">{{error}}</span>{{/error}}</td></tr>{{/requests}}
+      {{#requests}}<tr class="{{#bad}}bad{{/bad}}"><td class="when">{{date}}</td><td><a href="/accounts/{{account_path}}">{{account}}</a></td><td data-label="Agency">{{partner}}</td><td data-label="Request">{{kind}}</td><td class="mono" data-label="Id">{{request_id}}</td>
+        <td class="num" data-label="Amount">{{amount}}</td><td data-label="State">{{state}}</td><td class="when" data-label="Last change">{{updated}}</td><td>{{#error}}<span class="error">{{error}}</span>{{/error}}</td></tr>{{/requests}}
       {{^requests}}<tr><td colspan="9" class="empty">No request has been sent to an agency.</td></tr>{{/requests}}
       </tbody>
     </table>
@@ -513,6 +514,8 @@ enum DashboardTemplates {
     .filters .field label { font-size: .8rem; color: var(--muted); }
     .filters .field.check { flex-direction: row; align-items: center; gap: .35rem; padding-bottom: .4rem; }
     .filters .field.check label { font-size: inherit; color: inherit; }
+    .filters .field.check input { width: auto; min-width: 0; flex: none; margin: 0; }
+    h1 .muted { white-space: nowrap; }
     select { font: inherit; padding: .35rem .5rem; border: 1px solid #9aa7bd; border-radius: 5px; background: #fff; }
     .forms { display: grid; grid-template-columns: repeat(auto-fit, minmax(260px, 1fr)); gap: 1rem 1.5rem; }
     form.stack { display: grid; gap: .35rem; align-content: start; justify-items: start; }
@@ -555,6 +558,15 @@ enum DashboardTemplates {
       .search input { min-width: 0; width: 100%; }
       .filters .field, .filters .field.wide { flex: 1 1 100%; }
       th, td { padding: .35rem .45rem; }
+      /* Lists read as one card per row: each cell on its own line, named by its column. */
+      svg.chart { min-width: 560px; }
+      table.stack thead { display: none; }
+      table.stack, table.stack tbody, table.stack tr, table.stack td { display: block; width: 100%; }
+      table.stack tr { border-bottom: 1px solid var(--line); padding: .4rem 0; }
+      table.stack td { border: 0; padding: .1rem .25rem; text-align: left; white-space: normal; min-width: 0; }
+      table.stack td:empty { display: none; }
+      table.stack td:nth-child(-n+2) { display: inline-block; width: auto; font-weight: 600; }
+      table.stack td[data-label]::before { content: attr(data-label) ": "; color: var(--muted); font-size: .8rem; }
     }
     """
 }

@@ -17,7 +17,7 @@ enum ScorecardChart {
         var out = "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"chart\" viewBox=\"0 0 \(width) \(height)\" role=\"img\" aria-label=\"\(escape(title))\">"
         out += "<title>\(escape(title))</title>"
         // The vertical axis names its currency: its figures are whole units of it.
-        out += "<text x=\"14\" y=\"\(top + plotHeight / 2)\" text-anchor=\"middle\" class=\"axis unit\" transform=\"rotate(-90 14 \(top + plotHeight / 2))\">\(currency.code)</text>"
+        out += "<text x=\"\(left - 6)\" y=\"\(top - 12)\" text-anchor=\"end\" class=\"axis unit\">\(currency.code)</text>"
         // Grid lines and axis labels at 0, 50% and 100% of the largest placement.
         for step in 0...2 {
             let value = maxValue * Int64(step) / 2
