@@ -154,7 +154,7 @@ struct DashboardTests {
         #expect(try dbCount(install, "SELECT COUNT(*) FROM placements") == placedBefore, "nothing is placed without a confirmed preview")
         let expected = try #require(preview.body.range(of: #"name="expected" value="[0-9]+""#, options: .regularExpression)
             .map { Int(preview.body[$0].dropFirst(#"name="expected" value=""#.count).dropLast())! })
-        #expect(preview.body.contains("Place these \(expected) accounts"))
+        #expect(preview.body.contains("Confirm: place \(expected == 1 ? "1 account" : "\(expected) accounts")"), "\(preview.body)")
         let confirmed = try request(["-H", "Cookie: \(session)", "-d", "csrf=\(csrf)", "-d", "expected=\(expected)", base + "/placements/run"])
         #expect(confirmed.status == 303)
         #expect(try dbCount(install, "SELECT COUNT(*) FROM placements") == placedBefore + expected)

@@ -377,7 +377,7 @@ enum DashboardTemplates {
         <tbody>{{#accounts}}<tr><td><a href="/accounts/{{number}}">{{number}}</a></td><td>{{name}}</td><td>{{partner}}</td><td class="num">{{balance}}</td></tr>{{/accounts}}</tbody>
       </table>
       {{#more_accounts}}<p>and {{more_accounts}} more (<code>handoff place --dry-run</code> lists them all).</p>{{/more_accounts}}
-      <form method="post" action="/placements/run"><input type="hidden" name="csrf" value="{{csrf}}"><input type="hidden" name="expected" value="{{expected}}"><button type="submit" class="primary">Place these {{expected}} accounts</button></form>
+      <form method="post" action="/placements/run" class="confirm"><input type="hidden" name="csrf" value="{{csrf}}"><input type="hidden" name="expected" value="{{expected}}"><button type="submit" class="primary">Confirm: place {{placed}}</button></form>
       {{/has_accounts}}
       <table>
         <thead><tr><th>Agency</th><th>Currency</th><th class="num">Accounts</th><th class="num">Balance</th></tr></thead>
@@ -508,6 +508,7 @@ enum DashboardTemplates {
     button.primary { background: var(--accent); color: #fff; border-color: var(--accent); }
     .cardhead { display: flex; flex-wrap: wrap; justify-content: space-between; align-items: baseline; gap: .25rem 1rem; margin-bottom: .75rem; }
     .cardhead h2 { margin: 0; }
+    form.confirm { margin: .75rem 0; }
     .card.flat { padding: .25rem .5rem; }
     .filters { align-items: flex-end; gap: .5rem .75rem; }
     .filters .field { display: flex; flex-direction: column; gap: .15rem; } .filters .field.wide { flex: 1; }
