@@ -510,7 +510,7 @@ enum DashboardTemplates {
     .cardhead h2 { margin: 0; }
     form.confirm { margin: .75rem 0; }
     .card.flat { padding: .25rem .5rem; }
-    .filters { align-items: flex-end; gap: .5rem .75rem; }
+    .search.filters { align-items: flex-end; gap: .5rem .75rem; }
     .filters .field { display: flex; flex-direction: column; gap: .15rem; } .filters .field.wide { flex: 1; }
     .filters .field label { font-size: .8rem; color: var(--muted); }
     .filters .field.check { flex-direction: row; align-items: center; gap: .35rem; padding-bottom: .4rem; }
