@@ -1,6 +1,7 @@
 import ArgumentParser
 import HandoffPartners
 import HandoffDomain
+import HandoffReconciliation
 import HandoffStore
 
 /// `handoff recall ACCOUNT --reason TEXT`: ask the agency that holds an account to give it back.
@@ -20,23 +21,10 @@ struct RecallCommand: ParsableCommand {
     func run() throws {
         let context = try global.open()
         let today = context.config.today()
-        let message = try context.store.writeReconciliation { w -> String in
-            guard let customer = try w.customer(accountNumber: account) else { throw CLIError("no account '\(account)'") }
-            guard let placement = try w.placements(customerID: customer.id).last(where: { $0.state.isOpen }) else {
-                throw CLIError("\(account) is not with an agency")
+        let message = try AccountRequests.cli {
+            try context.store.writeReconciliation { w in
+                try AccountRequests.recall(account: account, reason: reason, actor: "cli", today: today, in: w)
             }
-            var lifecycle = PlacementLifecycle(state: placement.state)
-            switch lifecycle.recallRequested() {
-            case .invalid(let why): throw CLIError("\(account) with \(placement.partnerID): \(why)")
-            case .none: throw CLIError("\(account) with \(placement.partnerID): a recall is already pending")
-            default: break
-            }
-            try w.updatePlacement(id: placement.id, state: lifecycle.state, agencyReference: nil, agencyStatus: nil)
-            let attempt = try w.requests(state: nil).filter { $0.partnerID == placement.partnerID && $0.kind == "recall" && $0.customerID == customer.id }.count + 1
-            try w.queueRequest(partnerID: placement.partnerID, customerID: customer.id, placementID: placement.id, kind: "recall",
-                               requestID: "RCL-\(placement.id)-\(attempt)", amount: nil, date: today, reason: reason, note: reason)
-            try w.appendAudit(AuditEntry(actor: "cli", action: "placement.recall_requested", subject: account, detail: "\(placement.partnerID): \(reason)"))
-            return "recall of \(account) from \(placement.partnerID) queued; `handoff send` delivers it"
         }
         print(message)
     }
@@ -58,17 +46,11 @@ struct NotifyCommand: ParsableCommand {
     func run() throws {
         let context = try global.open()
         let today = context.config.today()
-        let message = try context.store.writeReconciliation { w -> String in
-            guard let customer = try w.customer(accountNumber: account) else { throw CLIError("no account '\(account)'") }
-            guard let placement = try w.placements(customerID: customer.id).last(where: { $0.state.isOpen }) else {
-                throw CLIError("\(account) is not with an agency")
+        let notice = AccountRequests.Notice(rawValue: kind.rawValue)!
+        let message = try AccountRequests.cli {
+            try context.store.writeReconciliation { w in
+                try AccountRequests.notify(account: account, notice: notice, note: note, actor: "cli", today: today, in: w)
             }
-            let n = try w.requests(state: nil).filter { $0.customerID == customer.id && $0.kind == kind.rawValue }.count + 1
-            let prefix = ["dispute": "DSP", "bankruptcy": "BKR", "deceased": "DEC", "cease_contact": "CND"][kind.rawValue]!
-            try w.queueRequest(partnerID: placement.partnerID, customerID: customer.id, placementID: placement.id, kind: kind.rawValue,
-                               requestID: "\(prefix)-\(placement.id)-\(n)", amount: nil, date: today, reason: note, note: note)
-            try w.appendAudit(AuditEntry(actor: "cli", action: "agency.notify", subject: account, detail: "\(kind.rawValue) to \(placement.partnerID): \(note)"))
-            return "\(kind.rawValue) notice for \(account) queued for \(placement.partnerID); `handoff send` delivers it"
         }
         print(message)
     }
@@ -123,19 +105,19 @@ struct ClearCommand: ParsableCommand {
 
     func run() throws {
         let context = try global.open()
-        let cleared = try context.store.writeReconciliation { w -> Bool in
-            guard let customer = try w.customer(accountNumber: account) else { throw CLIError("no account '\(account)'") }
-            let done = try w.clearRejection(customerID: customer.id, partnerID: partner)
-            if done { try w.appendAudit(AuditEntry(actor: "cli", action: "placement.rejection_cleared", subject: account, detail: partner)) }
-            return done
-        }
-        guard cleared else {
-            let known = PartnerLoader.loadAll(directory: context.config.partnersDirectory).partners.map(\.id).sorted()
-            if !known.contains(partner) {
-                throw CLIError("there is no agency '\(partner)' (the partner files name \(known.isEmpty ? "none" : known.joined(separator: ", ")))")
+        let agencies = PartnerLoader.loadAll(directory: context.config.partnersDirectory).partners.map(\.id)
+        let message = try AccountRequests.cli {
+            try context.store.writeReconciliation { w in
+                try AccountRequests.clear(account: account, partner: partner, agencies: agencies, actor: "cli", in: w)
             }
-            throw CLIError("\(partner) has no uncleared rejection of \(account)")
         }
-        print("\(partner)'s rejection of \(account) is cleared: the next placement run may offer it again")
+        print(message)
+    }
+}
+
+extension AccountRequests {
+    /// A refusal as the CLI reports it (one line, exit status 1).
+    static func cli(_ body: () throws -> String) throws -> String {
+        do { return try body() } catch let refusal as Refusal { throw CLIError(refusal.description) }
     }
 }

@@ -185,7 +185,7 @@ public struct AgencyRequestRecord: Hashable, Sendable {
     }
 }
 
-public protocol ReconciliationWriting: PlacementWriting, InboxWriting, ReportReading {
+public protocol ReconciliationWriting: PlacementWriting, InboxWriting, ReportReading, DashboardReading {
     /// Queues a request (once per partner and request id).
     func queueRequest(partnerID: String, customerID: Int64, placementID: Int64?, kind: String, requestID: String, amount: Money?,
                       date: CalendarDate, reason: String?, note: String?) throws

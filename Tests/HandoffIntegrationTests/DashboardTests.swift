@@ -1,11 +1,14 @@
 import Foundation
+import GRDB
+import HandoffStore
 import HandoffTestSupport
 import Testing
 
 /// The dashboard of a real `handoff serve` after a whole round trip with the example agency:
 /// its login, session cookie, CSRF checks and escaping over HTTP, then a real headless
-/// Chromium driven through the login, the overview, an account and the other pages, keeping a
-/// screenshot of each in `ci-artifacts/screenshots/` (or `$HANDOFF_ARTIFACTS_DIR/screenshots`).
+/// Chromium driven through the login and every page and account action at 1400 px and at 390 px,
+/// keeping a screenshot of each (`NN-page-WIDTH.png`) in `ci-artifacts/screenshots/` (or
+/// `$HANDOFF_ARTIFACTS_DIR/screenshots`).
 @Suite("Dashboard", .serialized)
 struct DashboardTests {
     static let token = "dashboard-token-0123456789abcdef"
@@ -60,6 +63,15 @@ struct DashboardTests {
         #expect(try install.handoff(["fetch"]).stdout.contains("applied 0, held 1"))
         let heldID = try dbCount(install, "SELECT id FROM agency_events WHERE state = 'held'")
         try #require(heldID > 0)
+        // A remittance statement that differs from what Handoff recorded (the example agency sends none).
+        try install.store().writeReconciliation { w in
+            try w.recordRemittance(RemittanceRecord(
+                partnerID: "local-folder", key: "LFC_REM_DEMO01_202611.csv", model: "net", amount: 230_000, commission: 57_500, net: 172_500,
+                reference: "REM-2026-11", date: "2026-11-30", state: "mismatch",
+                differences: [.init(transactionID: "LF-T0002", field: "amount", statement: 190_000, recorded: 200_000),
+                              .init(transactionID: "LF-T0999", field: "unknown", statement: 40_000, recorded: nil)],
+                note: nil, period: "2026-11", currency: "USD"))
+        }
         let port = try freeLoopbackPort()
         let log = install.root.appendingPathComponent("serve.log").path
         let pid = try spawn(Handoff.binary.path, ["--config", install.configPath, "serve", "--port", String(port)], outputPath: log,
@@ -142,11 +154,13 @@ struct DashboardTests {
         #expect(try dbCount(install, "SELECT COUNT(*) FROM placements") == placedBefore, "nothing is placed without a confirmed preview")
         let expected = try #require(preview.body.range(of: #"name="expected" value="[0-9]+""#, options: .regularExpression)
             .map { Int(preview.body[$0].dropFirst(#"name="expected" value=""#.count).dropLast())! })
-        #expect(preview.body.contains("Place these \(expected) accounts"))
+        #expect(preview.body.contains("Confirm: place \(expected == 1 ? "1 account" : "\(expected) accounts")"), "\(preview.body)")
         let confirmed = try request(["-H", "Cookie: \(session)", "-d", "csrf=\(csrf)", "-d", "expected=\(expected)", base + "/placements/run"])
         #expect(confirmed.status == 303)
         #expect(try dbCount(install, "SELECT COUNT(*) FROM placements") == placedBefore + expected)
         #expect(try request(["-H", "Cookie: \(session)", base + "/assets/handoff.css"]).status == 200)
+
+        try pagesAndActions(install, base: base, session: session, csrf: csrf)
 
         // The API beside the dashboard: a 401 says how to authenticate, and every error has one shape.
         let unauthorized = try request([base + "/api/v1/accounts"])
@@ -182,13 +196,139 @@ struct DashboardTests {
         try Self.token.write(toFile: tokenFile, atomically: true, encoding: .utf8)
         let driver = Handoff.repositoryRoot.appendingPathComponent("Tests/HandoffIntegrationTests/Browser/drive_dashboard.py").path
         let run = try shell("/usr/bin/python3", [driver, "--chromium", chromium, "--base", base, "--token-file", tokenFile, "--account", "B-2001",
-                                                 "--out", screenshots.path])
+                                                 "--recall", "B-2011,B-2002", "--out", screenshots.path])
         #expect(run.status == 0, "\(run.output)")
         let steps = run.output.split(separator: "\n").filter { $0.hasPrefix("{") }
-        #expect(steps.count == 10 && !steps.contains { $0.contains("\"ok\": false") }, "\(run.output)")
-        for name in ["01-login", "02-overview", "04-account", "05-agencies", "06-files", "07-placement-preview"] {
-            let png = try Data(contentsOf: screenshots.appendingPathComponent("\(name).png"))
-            #expect(png.count > 10_000 && png.starts(with: [0x89, 0x50, 0x4E, 0x47]), "\(name).png is a real screenshot")
+        #expect(steps.count > 60 && steps.last?.contains("\"done\"") == true && !steps.contains { $0.contains("\"ok\": false") }, "\(run.output)")
+        let pages = ["01-login", "02-overview", "03-accounts-placed-by-balance", "03-accounts-on-hold", "04-account", "05-agencies", "06-files",
+                     "07-placement-preview", "08-remittances", "09-requests", "10-account-actions", "11-account-recalled", "12-account-notified"]
+        for name in pages {
+            for width in [1400, 390] {
+                let png = try Data(contentsOf: screenshots.appendingPathComponent("\(name)-\(width).png"))
+                #expect(png.count > 10_000 && png.starts(with: [0x89, 0x50, 0x4E, 0x47]), "\(name)-\(width).png is a real screenshot")
+            }
         }
+        // What the browser did, as the CLI would have: recalled and notified, audited as the dashboard.
+        for account in ["B-2011", "B-2002"] {
+            #expect(try dbCount(install, "SELECT COUNT(*) FROM audit_log WHERE actor = 'dashboard' AND action = 'placement.recall_requested' AND subject = '\(account)'") == 1)
+            #expect(try dbCount(install, "SELECT COUNT(*) FROM audit_log WHERE actor = 'dashboard' AND action = 'agency.notify' AND subject = '\(account)'") == 1)
+        }
+    }
+
+    /// The pages added for issue 15 over HTTP: dates on the files page, the accounts list's
+    /// filters and orders, the remittances and requests pages, and recall, notify and clear from an
+    /// account's page (refused without this session's CSRF token; audited as the dashboard).
+    func pagesAndActions(_ install: Installation, base: String, session: String, csrf: String) throws {
+        func get(_ path: String) throws -> (status: Int, headers: String, body: String) { try request(["-H", "Cookie: \(session)", base + path]) }
+        func post(_ path: String, _ fields: [String], csrf token: String? = nil) throws -> (status: Int, headers: String, body: String) {
+            try request(["-H", "Cookie: \(session)", "--data-urlencode", "csrf=\(token ?? csrf)"] + fields.flatMap { ["--data-urlencode", $0] } + [base + path])
+        }
+        func audit(_ action: String, _ subject: String) throws -> Int {
+            try dbCount(install, "SELECT COUNT(*) FROM audit_log WHERE actor = 'dashboard' AND action = '\(action)' AND subject = '\(subject)'")
+        }
+        func accounts(_ body: String) -> [String] {
+            body.matches(of: #/<tr><td><a href="/accounts/[^"]+">([^<]+)</a>/#).map { String($0.output.1) }
+        }
+
+        // Every outbox file, inbox file and agency event is dated.
+        let files = try get("/files")
+        let stamps = files.body.matches(of: #/<td class="when">20[0-9]{2}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2} UTC</td>/#).count
+        let rows = try dbCount(install, "SELECT COUNT(*) FROM outbox") + dbCount(install, "SELECT COUNT(*) FROM inbox")
+            + dbCount(install, "SELECT COUNT(*) FROM agency_events WHERE state NOT IN ('applied', 'dismissed')")
+        #expect(rows > 2 && stamps == rows, "\(stamps) dated rows of \(rows)")
+
+        // The accounts list: holds and disputes shown; filters and orders done by the store, with paging.
+        let onHold = try get("/accounts?hold=1")
+        let held = try dbCount(install, "SELECT COUNT(*) FROM customers WHERE holds != ''")
+        #expect(held >= 1 && accounts(onHold.body).count == held && onHold.body.contains("hold: bankruptcy") && onHold.body.contains("A-1013"), "\(onHold.body)")
+        let placed = accounts(try get("/accounts?placed=yes").body)
+        let open = try dbCount(install, "SELECT COUNT(DISTINCT customer_id) FROM placements WHERE state NOT IN ('rejected', 'closed')")
+        #expect(placed.count == min(open, 50) && placed.contains("B-2001") && !placed.contains("B-2014"), "\(placed)")
+        let notPlaced = accounts(try get("/accounts?placed=no").body)
+        #expect(!notPlaced.contains("B-2001") && Set(notPlaced).isDisjoint(with: placed))
+        let byBalance = accounts(try get("/accounts?sort=balance").body)
+        let largest = try install.store().pool.read { db in
+            try String.fetchAll(db, sql: """
+                SELECT c.account_number FROM customers c
+                ORDER BY c.currency, COALESCE((SELECT SUM(balance) FROM invoices i WHERE i.customer_id = c.id), 0) DESC, c.account_number LIMIT 3
+                """)
+        }
+        #expect(Array(byBalance.prefix(3)) == largest, "\(byBalance)")
+        let aged = try get("/accounts?sort=days&bucket=121%2B").body
+        let byAge = accounts(aged)
+        // Days past due count to the installation's today (its time zone), which the footer names.
+        let asOf = try #require(aged.firstMatch(of: #/figures as of ([0-9]{4}-[0-9]{2}-[0-9]{2})/#).map { String($0.output.1) })
+        let oldest = try install.store().pool.read { db in
+            try String.fetchAll(db, sql: """
+                SELECT c.account_number FROM customers c JOIN invoices i ON i.customer_id = c.id AND i.balance > 0
+                GROUP BY c.id HAVING MIN(i.due_date) <= date(?, '-121 days') ORDER BY MIN(i.due_date), c.account_number
+                """, arguments: [asOf])
+        }
+        #expect(!oldest.isEmpty && byAge == Array(oldest.prefix(50)), "\(byAge) against \(oldest)")
+        let disputes = try dbCount(install, "SELECT COUNT(*) FROM invoices WHERE disputed = 1 AND balance > 0")
+        if disputes > 0 { #expect(try get("/accounts").body.contains("disputed")) }
+
+        // The remittances page: the statement per currency, its state and its differences in words.
+        let remittances = try get("/remittances")
+        #expect(remittances.status == 200 && remittances.body.contains("LFC_REM_DEMO01_202611.csv") && remittances.body.contains("differs from Handoff’s records")
+                    && remittances.body.contains("LF-T0002: the statement says 1,900.00 USD, Handoff recorded 2,000.00 USD")
+                    && remittances.body.contains("LF-T0999: on the statement (400.00 USD) but never recorded by Handoff"), "\(remittances.body)")
+        #expect(remittances.body.contains(#"href="/remittances" aria-current="page""#) && remittances.body.contains(#"href="/requests""#))
+        // The overview's Needs attention says the same in words and leads to the statement.
+        let overview = try get("/")
+        #expect(overview.body.contains("LF-T0002: the statement says 1,900.00 USD, Handoff recorded 2,000.00 USD") && overview.body.contains(#"<a href="/remittances">See the statement</a>"#),
+                "\(overview.body)")
+
+        // Recall, notify and clear from an account's page.
+        let page = try get("/accounts/B-2013")
+        #expect(page.body.contains(#"action="/accounts/B-2013/recall""#) && page.body.contains(#"action="/accounts/B-2013/notify""#))
+        let requestsBefore = try dbCount(install, "SELECT COUNT(*) FROM agency_requests")
+        for (path, fields) in [("/accounts/B-2013/recall", ["reason=paid us directly"]), ("/accounts/B-2006/notify", ["kind=dispute", "note=disputes invoice"]),
+                               ("/accounts/B-2014/clear", ["partner=local-folder"])] {
+            #expect(try post(path, fields, csrf: "00").status == 403, "\(path) needs this session's CSRF token")
+            #expect(try request(["--data-urlencode", "csrf=\(csrf)"] + fields.flatMap { ["--data-urlencode", $0] } + [base + path]).status == 303)
+        }
+        #expect(try dbCount(install, "SELECT COUNT(*) FROM agency_requests") == requestsBefore, "no request without a session and its CSRF token")
+        #expect(try dbCount(install, """
+            SELECT COUNT(*) FROM audit_log WHERE action IN ('placement.recall_requested', 'agency.notify', 'placement.rejection_cleared')
+            """) == 0)
+        #expect(try dbCount(install, "SELECT COUNT(*) FROM placements p JOIN customers c ON c.id = p.customer_id WHERE c.account_number = 'B-2014' AND p.cleared_at IS NOT NULL") == 0)
+
+        let recall = try post("/accounts/B-2013/recall", ["reason=paid us directly"])
+        #expect(recall.status == 303 && header("Location", in: recall.headers) == "/accounts/B-2013")
+        #expect(try audit("placement.recall_requested", "B-2013") == 1)
+        #expect(try dbCount(install, """
+            SELECT COUNT(*) FROM agency_requests r JOIN customers c ON c.id = r.customer_id
+            WHERE c.account_number = 'B-2013' AND r.kind = 'recall' AND r.state = 'queued' AND r.reason = 'paid us directly'
+            """) == 1)
+        let flash = try #require(header("Set-Cookie", in: recall.headers)?.split(separator: ";").first.map(String.init))
+        let shown = try request(["-H", "Cookie: \(session); \(flash)", base + "/accounts/B-2013"])
+        #expect(shown.body.contains("recall of B-2013 from local-folder queued") && shown.body.contains("RCL-"), "\(shown.body)")
+        // Again: refused as the CLI refuses it, and nothing more is queued or audited.
+        let again = try post("/accounts/B-2013/recall", ["reason=again"])
+        let refusal = try #require(header("Set-Cookie", in: again.headers)?.split(separator: ";").first.map(String.init))
+        #expect(try request(["-H", "Cookie: \(session); \(refusal)", base + "/accounts/B-2013"]).body.contains("a recall is already pending"))
+        #expect(try audit("placement.recall_requested", "B-2013") == 1)
+        #expect(try post("/accounts/B-2013/recall", ["reason=  "]).status == 303 && audit("placement.recall_requested", "B-2013") == 1, "a recall needs a reason")
+
+        #expect(try post("/accounts/B-2006/notify", ["kind=dispute", "note=customer disputes invoice 1042"]).status == 303)
+        #expect(try audit("agency.notify", "B-2006") == 1)
+        #expect(try dbCount(install, "SELECT COUNT(*) FROM audit_log WHERE actor = 'dashboard' AND detail = 'dispute to local-folder: customer disputes invoice 1042'") == 1)
+        #expect(try post("/accounts/B-2006/notify", ["kind=lawsuit", "note=x"]).status == 303 && audit("agency.notify", "B-2006") == 1, "only the known notices")
+
+        let b2014 = try get("/accounts/B-2014")
+        #expect(b2014.body.contains(#"action="/accounts/B-2014/clear""#) && b2014.body.contains("Clear local-folder’s rejection"))
+        #expect(try post("/accounts/B-2014/clear", ["partner=local-folder"]).status == 303)
+        #expect(try audit("placement.rejection_cleared", "B-2014") == 1)
+        #expect(try post("/accounts/B-2014/clear", ["partner=local-folder"]).status == 303 && audit("placement.rejection_cleared", "B-2014") == 1,
+                "a rejection is cleared once")
+        let nobody = try post("/accounts/B-2014/clear", ["partner=nobody"])
+        let noAgency = try #require(header("Set-Cookie", in: nobody.headers)?.split(separator: ";").first.map(String.init))
+        #expect(try request(["-H", "Cookie: \(session); \(noAgency)", base + "/accounts/B-2014"]).body.contains("there is no agency"))
+
+        // The requests page: each with account, kind, id, amount, date, state and last error.
+        let requests = try get("/requests")
+        #expect(requests.status == 200 && requests.body.contains(#"<a href="/accounts/B-2013">B-2013</a>"#) && requests.body.contains("RCL-")
+                    && requests.body.contains("DSP-") && requests.body.contains("queued"), "\(requests.body)")
     }
 }

@@ -60,6 +60,33 @@ struct DashboardLogicTests {
         #expect(svg.contains("height=\"164\" class=\"placed\"") && svg.contains("height=\"82\" class=\"placed\"") && svg.contains("height=\"41\" class=\"collected\""))
         #expect(svg.contains("1,000") && svg.contains("500"))
         #expect(ScorecardChart.svg(partner: "p", currency: .usd, vintages: []).contains("no placements yet"))
+        // The axis names its currency: each figure on it and the axis title.
+        #expect(svg.contains(">1,000 USD</text>") && svg.contains(">0 USD</text>") && svg.contains("class=\"axis unit\""))
+        let cad = ScorecardChart.svg(partner: "p", currency: .cad, vintages: vintages)
+        #expect(cad.contains(">1,000 CAD</text>") && !cad.contains(" USD<"))
+    }
+
+    @Test("The accounts list's query comes from the address: filters, order, and links that keep them")
+    func accountQuery() {
+        let asOf = CalendarDate(iso: "2026-12-01")!
+        let q = DashboardPages.accountQuery(["q": " B-2 ", "hold": "1", "placed": "no", "bucket": "31-60", "sort": "balance"], asOf: asOf)
+        #expect(q.search == "B-2" && q.hasHold && q.placed == false && q.bucket == .days31to60 && q.order == .balance)
+        #expect(DashboardPages.parameters(q).map { "\($0.name)=\($0.value ?? "")" } == ["q=B-2", "hold=1", "placed=no", "bucket=31-60", "sort=balance"])
+        // Anything else is no filter, in account order.
+        let plain = DashboardPages.accountQuery(["hold": "yes", "placed": "maybe", "bucket": "999", "sort": "name; DROP TABLE"], asOf: asOf)
+        #expect(!plain.hasHold && plain.placed == nil && plain.bucket == nil && plain.order == .account && DashboardPages.parameters(plain).isEmpty)
+        #expect(DashboardPages.accountQuery(["sort": "days", "placed": "yes"], asOf: asOf).order == .daysPastDue)
+    }
+
+    @Test("Remittance differences and stored times read as words")
+    func words() {
+        let money: (Int64?) -> String = { $0.map { DashboardPages.money($0, .cad) } ?? "—" }
+        let amount = RemittanceRecord.Difference(transactionID: "LF-T1", field: "amount", statement: 10_000, recorded: 12_500)
+        #expect(DashboardPages.difference(amount, money: money) == "LF-T1: the statement says 100.00 CAD, Handoff recorded 125.00 CAD")
+        let missing = RemittanceRecord.Difference(transactionID: "LF-T2", field: "missing", statement: nil, recorded: 500)
+        #expect(DashboardPages.difference(missing, money: money) == "LF-T2: recorded by Handoff (5.00 CAD) but not on the statement")
+        #expect(DashboardPages.stamp("2026-11-26T14:03:09Z") == "2026-11-26 14:03 UTC")
+        #expect(DashboardPages.stamp(nil) == "—" && DashboardPages.stamp("garbage") == "garbage")
     }
 
     @Test("Flash messages decode only what the dashboard wrote")

@@ -1,3 +1,4 @@
+import Foundation
 import HandoffStore
 
 extension DashboardPages {
@@ -38,12 +39,18 @@ extension DashboardPages {
                 entry["link"] = "See \(item.accountNumber ?? "the account")"
             case .remittanceDifference:
                 entry["what"] = "\(partner)’s remittance statement \(item.subject) does not match what was recorded"
-                entry["advice"] = "`handoff remittances` lists each transaction that differs; settle them with \(partner) before booking the statement."
-                entry["href"] = "/agencies"
-                entry["link"] = "See \(partner)"
+                entry["advice"] = "Each transaction that differs is listed on the Remittances page; settle them with \(partner) before booking the statement."
+                // The differences as stored (JSON) in words, in the statement's currency.
+                if let json = item.detail?.data(using: .utf8),
+                   let differences = try? JSONDecoder().decode([RemittanceRecord.Difference].self, from: json), !differences.isEmpty {
+                    let money: (Int64?) -> String = { n in n.map { v in item.currency.map { Self.money(v, code: $0) } ?? "\(v)" } ?? "—" }
+                    entry["detail"] = differences.map { Self.difference($0, money: money) }.joined(separator: "; ")
+                }
+                entry["href"] = "/remittances"
+                entry["link"] = "See the statement"
             case .rejectedPlacement:
                 entry["what"] = "\(partner) rejected \(item.subject)"
-                entry["advice"] = "Fix what the agency names, then clear the rejection (`handoff clear \(item.subject) --partner \(partner)`) so that it may be offered again."
+                entry["advice"] = "Fix what the agency names, then clear the rejection on the account’s page so that it may be offered again."
                 entry["href"] = account
                 entry["link"] = "See \(item.subject)"
             case .returnedAccount:
@@ -59,7 +66,7 @@ extension DashboardPages {
                 entry["link"] = "See \(item.subject)"
             case .failedRequest:
                 entry["what"] = "Request \(item.subject) to \(partner) about \(item.accountNumber ?? "an account") did not go through"
-                entry["advice"] = "The agency’s reason is below; fix it with \(partner), then ask again (`handoff requests` lists every request)."
+                entry["advice"] = "The agency’s reason is below; fix it with \(partner), then ask again (the Requests page lists every request)."
                 entry["href"] = account
                 entry["link"] = "See \(item.accountNumber ?? "the account")"
             }

@@ -139,34 +139,6 @@ struct DashboardPages {
     /// How many of the latest received files the files page lists (besides those that need a look).
     static let recentFiles = 200
 
-    func accounts(query: String?, page: Int) throws -> Context {
-        let asOf = config.today()
-        let search = query?.trimmingCharacters(in: .whitespaces)
-        let (matched, found) = try store.read { try $0.accounts(matching: search, offset: (max(page, 1) - 1) * Self.pageSize, limit: Self.pageSize) }
-        let rows: [Context] = try store.readPlacements { r in
-            try found.map { s in
-                let pastDue = PastDue(oldestOpenDueDate: s.oldestOpenDueDate, asOf: asOf)
-                let placement = try r.placements(customerID: s.customerID).last
-                return ["number": s.profile.accountNumber, "number_path": Self.pathSegment(s.profile.accountNumber), "name": s.profile.displayName,
-                        "balance": Self.money(s.balance.minorUnits, s.balance.currency), "days": max(pastDue.days, 0),
-                        "bucket": pastDue.bucket.rawValue, "agency": placement.map { "\($0.partnerID) (\($0.state.name))" } ?? "—"]
-            }
-        }
-        let pages = max((matched + Self.pageSize - 1) / Self.pageSize, 1)
-        let current = min(max(page, 1), pages)
-        func link(_ p: Int) -> String {
-            var items = [URLQueryItem(name: "page", value: String(p))]
-            if let query, !query.isEmpty { items.insert(URLQueryItem(name: "q", value: query), at: 0) }
-            var c = URLComponents(); c.path = "/accounts"; c.queryItems = items
-            return c.string ?? "/accounts"
-        }
-        var context: Context = ["nav_accounts": true, "rows": rows, "total": matched, "page": current, "pages": pages]
-        if let query, !query.isEmpty { context["q"] = query }
-        if current > 1 { context["prev"] = link(current - 1) }
-        if current < pages { context["next"] = link(current + 1) }
-        return context
-    }
-
     func account(number: String) throws -> Context? {
         let asOf = config.today()
         return try store.readReconciliation { r -> Context? in
@@ -178,6 +150,7 @@ struct DashboardPages {
             let placements = try r.placements(customerID: customer.id)
             let events = try r.agencyEvents(accountNumber: number)
             let requests = try r.requests(customerID: customer.id)
+            let eventTimes = try r.agencyEventTimes(ids: events.map(\.id))
             let openInvoices = invoices.filter { $0.balance > 0 }
             let balance = openInvoices.reduce(Int64(0)) { $0 + $1.balance }
             let pastDue = PastDue(oldestOpenDueDate: openInvoices.map(\.terms.dueDate).min(), asOf: asOf)
@@ -241,7 +214,8 @@ struct DashboardPages {
                 },
                 "has_placements": !placements.isEmpty,
                 "events": events.map { e -> Context in
-                    var row: Context = ["partner": e.partnerID, "kind": e.kind, "state": e.state, "reason": Self.readableReason(e.reason, currency: currency)]
+                    var row: Context = ["partner": e.partnerID, "kind": e.kind, "state": e.state, "date": Self.stamp(eventTimes[e.id]),
+                                        "reason": Self.readableReason(e.reason, currency: currency)]
                     if e.state == "held" { row["held"] = true }
                     return row
                 },
@@ -256,6 +230,15 @@ struct DashboardPages {
                 "has_requests": !requests.isEmpty,
             ]
             if !p.holds.isEmpty { context["holds"] = p.holds.map(\.rawValue).sorted().joined(separator: ", ") }
+            // What the owner can ask of the agency from here (each a form; the route decides and audits).
+            context["number_path"] = Self.pathSegment(p.accountNumber)
+            if let open = placements.last(where: { $0.state.isOpen }) {
+                context["open_agency"] = open.partnerID
+                if open.state.name == "recall_pending" { context["recall_pending"] = true }
+                context["notices"] = Self.noticeOptions
+            }
+            let rejected = Array(Set(placements.filter { $0.state.name == "rejected" }.map(\.partnerID))).sorted()
+            if !rejected.isEmpty { context["rejected_by"] = rejected.map { ["partner": $0] as Context } }
             return context
         }
     }
@@ -317,10 +300,11 @@ struct DashboardPages {
         // latest, and every one that needs a look.
         let inbox = try store.readInbox { try $0.recentInbox(limit: Self.recentFiles) }
         // Each with its account's currency (when the account is known), to show money in its reason as money.
-        let events = try store.readReconciliation { r in
-            try r.agencyEvents(notIn: ["applied", "dismissed"], limit: 200).map { e in
+        let (events, eventTimes) = try store.readReconciliation { r in
+            let events = try r.agencyEvents(notIn: ["applied", "dismissed"], limit: 200).map { e in
                 (e, try e.accountNumber.flatMap { try r.customer(accountNumber: $0) }?.profile.currency)
             }
+            return (events, try r.agencyEventTimes(ids: events.map(\.0.id)))
         }
         return [
             "nav_files": true,
@@ -329,7 +313,7 @@ struct DashboardPages {
                 var notBefore: Int64?
                 if case .retryLater(let at, _) = o.transfer.state { notBefore = at }
                 var row: Context = ["id": o.id, "partner": o.partnerID, "name": o.remoteName, "size": Self.bytes(o.size), "state": state,
-                                    "attempts": o.transfer.attempts,
+                                    "attempts": o.transfer.attempts, "date": Self.stamp(o.confirmedAt ?? o.updatedAt),
                                     "advice": Advice.outbox(id: o.id, partner: o.partnerID, state: state, error: o.lastError, notBefore: notBefore),
                                     "tone": state == "failed" ? "bad" : (state == "retry_later" ? "warn" : "")]
                 if let e = o.lastError, !e.isEmpty, state != "confirmed" { row["error"] = e }
@@ -339,13 +323,13 @@ struct DashboardPages {
             "recent_files": Self.recentFiles,
             "inbox": inbox.map { i -> Context in
                 var row: Context = ["id": i.id, "partner": i.partnerID, "name": i.remoteName, "kind": i.kind, "state": i.state.rawValue,
-                                    "tone": (i.state == .quarantined || i.state == .held) ? "bad" : ""]
+                                    "date": Self.stamp(i.receivedAt), "tone": (i.state == .quarantined || i.state == .held) ? "bad" : ""]
                 if let r = i.reason, !r.isEmpty { row["reason"] = r }
                 if let a = Advice.inbox(partner: i.partnerID, name: i.remoteName, state: i.state.rawValue, reason: i.reason) { row["advice"] = a }
                 return row
             },
             "events": events.map { e, currency -> Context in
-                var row: Context = ["id": e.id, "partner": e.partnerID, "kind": e.kind, "state": e.state,
+                var row: Context = ["id": e.id, "partner": e.partnerID, "kind": e.kind, "state": e.state, "date": Self.stamp(eventTimes[e.id]),
                                     "reason": Self.readableReason(e.reason, currency: currency),
                                     "advice": Advice.event(partner: e.partnerID, state: e.state, reason: e.reason, kind: e.kind)]
                 if e.state == "held" { row["held"] = true }

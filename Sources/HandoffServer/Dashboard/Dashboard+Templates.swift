@@ -12,7 +12,8 @@ enum DashboardTemplates {
 
     static let all: [(String, String)] = [
         ("layout", layout), ("login", login), ("overview", overview), ("accounts", accounts), ("account", account),
-        ("agencies", agencies), ("files", files), ("placements", placements), ("message", message),
+        ("agencies", agencies), ("files", files), ("placements", placements), ("remittances", remittances), ("requests", requests),
+        ("message", message),
     ]
 
     static let layout = """
@@ -35,6 +36,8 @@ enum DashboardTemplates {
         <a href="/agencies" {{#nav_agencies}}aria-current="page"{{/nav_agencies}}>Agencies</a>
         <a href="/files" {{#nav_files}}aria-current="page"{{/nav_files}}>Files</a>
         <a href="/placements" {{#nav_placements}}aria-current="page"{{/nav_placements}}>Placements</a>
+        <a href="/remittances" {{#nav_remittances}}aria-current="page"{{/nav_remittances}}>Remittances</a>
+        <a href="/requests" {{#nav_requests}}aria-current="page"{{/nav_requests}}>Requests</a>
       </nav>
       <form method="post" action="/logout" class="logout"><input type="hidden" name="csrf" value="{{csrf}}"><button type="submit">Log out</button></form>
       {{/loggedIn}}
@@ -145,19 +148,29 @@ enum DashboardTemplates {
     {{$title}}Accounts{{/title}}
     {{$content}}
     <h1>Accounts</h1>
-    <form method="get" action="/accounts" class="search" role="search">
-      <label for="q">Search by account number or name</label>
-      <input id="q" name="q" type="search" value="{{q}}" placeholder="e.g. C-1002 or Lévesque">
-      <button type="submit">Search</button>
+    <form method="get" action="/accounts" class="search filters" role="search">
+      <div class="field wide"><label for="q">Account number or name</label>
+      <input id="q" name="q" type="search" value="{{q}}" placeholder="e.g. C-1002 or Lévesque"></div>
+      <div class="field"><label for="placed">Agency</label>
+      <select id="placed" name="placed">{{#placed_options}}<option value="{{value}}"{{#selected}} selected{{/selected}}>{{label}}</option>{{/placed_options}}</select></div>
+      <div class="field"><label for="bucket">Age</label>
+      <select id="bucket" name="bucket">{{#buckets}}<option value="{{value}}"{{#selected}} selected{{/selected}}>{{label}}</option>{{/buckets}}</select></div>
+      <div class="field"><label for="sort">Sort by</label>
+      <select id="sort" name="sort">{{#sorts}}<option value="{{value}}"{{#selected}} selected{{/selected}}>{{label}}</option>{{/sorts}}</select></div>
+      <div class="field check"><input id="hold" name="hold" type="checkbox" value="1"{{#hold}} checked{{/hold}}><label for="hold">only accounts on hold</label></div>
+      <button type="submit">Show</button>{{#filtered}} <a href="/accounts">clear filters</a>{{/filtered}}
     </form>
-    <p class="count">{{total}} accounts{{#q}} matching “{{q}}”{{/q}}{{#pages}} · page {{page}} of {{pages}}{{/pages}}</p>
-    <table>
-      <thead><tr><th>Account</th><th>Name</th><th class="num">Balance</th><th class="num">Days past due</th><th>Age</th><th>Agency</th></tr></thead>
+    <p class="count">{{total}} accounts{{#q}} matching “{{q}}”{{/q}}{{#filtered}} (filtered){{/filtered}}{{#pages}} · page {{page}} of {{pages}}{{/pages}}</p>
+    <div class="card flat">
+    <table class="accounts stack">
+      <thead><tr><th>Account</th><th>Name</th><th class="num">Balance</th><th class="num">Days past due</th><th>Age</th><th>Agency</th><th>Holds and disputes</th></tr></thead>
       <tbody>
-      {{#rows}}<tr><td><a href="/accounts/{{number_path}}">{{number}}</a></td><td>{{name}}</td><td class="num">{{balance}}</td><td class="num">{{days}}</td><td>{{bucket}}</td><td>{{agency}}</td></tr>{{/rows}}
-      {{^rows}}<tr><td colspan="6" class="empty">No account matches.</td></tr>{{/rows}}
+      {{#rows}}<tr><td><a href="/accounts/{{number_path}}">{{number}}</a></td><td>{{name}}</td><td class="num" data-label="Balance">{{balance}}</td><td class="num" data-label="Days past due">{{days}}</td><td data-label="Age">{{bucket}}</td><td data-label="Agency">{{agency}}</td>
+        <td>{{#holds}}<span class="tag bad">hold: {{holds}}</span> {{/holds}}{{#disputed}}<span class="tag">{{disputed}}</span>{{/disputed}}</td></tr>{{/rows}}
+      {{^rows}}<tr><td colspan="7" class="empty">No account matches.</td></tr>{{/rows}}
       </tbody>
     </table>
+    </div>
     <nav class="pager">{{#prev}}<a href="{{prev}}">← Previous</a>{{/prev}} {{#next}}<a href="{{next}}">Next →</a>{{/next}}</nav>
     {{/content}}
     {{/layout}}
@@ -175,6 +188,40 @@ enum DashboardTemplates {
       <div class="tile"><div class="label">Agency</div><div class="value">{{agency}}</div><div class="sub">{{agency_state}}</div></div>
       <div class="tile"><div class="label">Customer</div><div class="value small">{{kind}}</div><div class="sub">{{place}}{{#holds}} · hold: {{holds}}{{/holds}}</div></div>
     </section>
+
+    {{#open_agency}}
+    <section class="card" id="actions">
+      <h2>Ask {{open_agency}}</h2>
+      <p>Each request goes with the next send; the agency’s answer shows under “Requests to agencies” below.</p>
+      <div class="forms">
+        {{#recall_pending}}<p class="stack">A recall from {{open_agency}} is pending: the agency’s answer confirms it or objects.</p>{{/recall_pending}}
+        {{^recall_pending}}<form method="post" action="/accounts/{{number_path}}/recall" class="stack">
+          <input type="hidden" name="csrf" value="{{csrf}}">
+          <label for="recall-reason">Recall the account: why (the agency reads it)</label>
+          <input id="recall-reason" name="reason" required placeholder="e.g. paid us directly, settling in house">
+          <button type="submit">Recall from {{open_agency}}</button>
+        </form>{{/recall_pending}}
+        <form method="post" action="/accounts/{{number_path}}/notify" class="stack">
+          <input type="hidden" name="csrf" value="{{csrf}}">
+          <label for="notify-kind">Tell the agency</label>
+          <select id="notify-kind" name="kind">{{#notices}}<option value="{{value}}">{{label}}</option>{{/notices}}</select>
+          <label for="notify-note">What the business received</label>
+          <input id="notify-note" name="note" required placeholder="e.g. letter from the trustee, 2026-11-20">
+          <button type="submit">Send the notice</button>
+        </form>
+      </div>
+    </section>
+    {{/open_agency}}
+    {{#rejected_by}}
+    <section class="card">
+      <h2>{{partner}} rejected this account</h2>
+      <form method="post" action="/accounts/{{number_path}}/clear" class="stack">
+        <input type="hidden" name="csrf" value="{{csrf}}"><input type="hidden" name="partner" value="{{partner}}">
+        <p>Once its cause is fixed, clear the rejection so that the next placement run may offer the account to {{partner}} again.</p>
+        <button type="submit">Clear {{partner}}’s rejection</button>
+      </form>
+    </section>
+    {{/rejected_by}}
 
     <section class="card">
       <h2>Story</h2>
@@ -207,8 +254,8 @@ enum DashboardTemplates {
       <h2>Agency events</h2>
       {{#has_events}}
       <table>
-        <thead><tr><th>Agency</th><th>Event</th><th>State</th><th>Reason</th></tr></thead>
-        <tbody>{{#events}}<tr class="{{#held}}bad{{/held}}"><td>{{partner}}</td><td>{{kind}}</td><td>{{state}}</td><td>{{reason}}</td></tr>{{/events}}</tbody>
+        <thead><tr><th>Received</th><th>Agency</th><th>Event</th><th>State</th><th>Reason</th></tr></thead>
+        <tbody>{{#events}}<tr class="{{#held}}bad{{/held}}"><td class="when">{{date}}</td><td>{{partner}}</td><td>{{kind}}</td><td>{{state}}</td><td>{{reason}}</td></tr>{{/events}}</tbody>
       </table>
       {{/has_events}}
       {{^events}}<p class="empty">No events from agencies.</p>{{/events}}
@@ -264,45 +311,45 @@ enum DashboardTemplates {
     {{$content}}
     <h1>Files</h1>
     <section class="card">
-      <h2>Outbox <span class="muted">files going to agencies</span></h2>
-      <form method="post" action="/jobs/send" class="inline"><input type="hidden" name="csrf" value="{{csrf}}"><button type="submit">Send now</button></form>
+      <div class="cardhead"><h2>Outbox <span class="muted">files going to agencies</span></h2>
+      <form method="post" action="/jobs/send"><input type="hidden" name="csrf" value="{{csrf}}"><button type="submit">Send now</button></form></div>
       <table>
-        <thead><tr><th>#</th><th>Agency</th><th>File</th><th class="num">Size</th><th>State</th><th class="num">Attempts</th><th>What to do</th></tr></thead>
+        <thead><tr><th>#</th><th>Date</th><th>Agency</th><th>File</th><th class="num">Size</th><th>State</th><th class="num">Attempts</th><th>What to do</th></tr></thead>
         <tbody>
         {{#outbox}}
-        <tr class="{{tone}}"><td>{{id}}</td><td>{{partner}}</td><td class="mono">{{name}}</td><td class="num">{{size}}</td><td>{{state}}</td><td class="num">{{attempts}}</td>
+        <tr class="{{tone}}"><td>{{id}}</td><td class="when">{{date}}</td><td>{{partner}}</td><td class="mono">{{name}}</td><td class="num">{{size}}</td><td>{{state}}</td><td class="num">{{attempts}}</td>
           <td>{{#error}}<div class="error">{{error}}</div>{{/error}}<div class="advice">{{advice}}</div>
           {{#retry}}<form method="post" action="/outbox/{{id}}/retry"><input type="hidden" name="csrf" value="{{csrf}}"><button type="submit">Retry</button></form>{{/retry}}</td></tr>
         {{/outbox}}
-        {{^outbox}}<tr><td colspan="7" class="empty">Nothing has been sent yet.</td></tr>{{/outbox}}
+        {{^outbox}}<tr><td colspan="8" class="empty">Nothing has been sent yet.</td></tr>{{/outbox}}
         </tbody>
       </table>
     </section>
     <section class="card">
-      <h2>Inbox <span class="muted">the latest {{recent_files}} files from agencies, and every one that needs a look</span></h2>
-      <form method="post" action="/jobs/fetch" class="inline"><input type="hidden" name="csrf" value="{{csrf}}"><button type="submit">Fetch now</button></form>
+      <div class="cardhead"><h2>Inbox <span class="muted">the latest {{recent_files}} files from agencies, and every one that needs a look</span></h2>
+      <form method="post" action="/jobs/fetch"><input type="hidden" name="csrf" value="{{csrf}}"><button type="submit">Fetch now</button></form></div>
       <table>
-        <thead><tr><th>#</th><th>Agency</th><th>File</th><th>Kind</th><th>State</th><th>What to do</th></tr></thead>
+        <thead><tr><th>#</th><th>Received</th><th>Agency</th><th>File</th><th>Kind</th><th>State</th><th>What to do</th></tr></thead>
         <tbody>
         {{#inbox}}
-        <tr class="{{tone}}"><td>{{id}}</td><td>{{partner}}</td><td class="mono">{{name}}</td><td>{{kind}}</td><td>{{state}}</td>
+        <tr class="{{tone}}"><td>{{id}}</td><td class="when">{{date}}</td><td>{{partner}}</td><td class="mono">{{name}}</td><td>{{kind}}</td><td>{{state}}</td>
           <td>{{#reason}}<div class="error">{{reason}}</div>{{/reason}}{{#advice}}<div class="advice">{{advice}}</div>{{/advice}}</td></tr>
         {{/inbox}}
-        {{^inbox}}<tr><td colspan="6" class="empty">Nothing received yet.</td></tr>{{/inbox}}
+        {{^inbox}}<tr><td colspan="7" class="empty">Nothing received yet.</td></tr>{{/inbox}}
         </tbody>
       </table>
     </section>
     <section class="card">
       <h2>Agency events not applied</h2>
       <table>
-        <thead><tr><th>Agency</th><th>Account</th><th>Event</th><th>State</th><th>What to do</th></tr></thead>
+        <thead><tr><th>Received</th><th>Agency</th><th>Account</th><th>Event</th><th>State</th><th>What to do</th></tr></thead>
         <tbody>
-        {{#events}}<tr class="bad"><td>{{partner}}</td><td>{{#account}}<a href="/accounts/{{account_path}}">{{account}}</a>{{/account}}</td><td>{{kind}}</td><td>{{state}}</td><td><div class="error">{{reason}}</div><div class="advice">{{advice}}</div>
+        {{#events}}<tr class="bad"><td class="when">{{date}}</td><td>{{partner}}</td><td>{{#account}}<a href="/accounts/{{account_path}}">{{account}}</a>{{/account}}</td><td>{{kind}}</td><td>{{state}}</td><td><div class="error">{{reason}}</div><div class="advice">{{advice}}</div>
           {{#held}}<div class="actions">
             <form method="post" action="/events/{{id}}/retry"><input type="hidden" name="csrf" value="{{csrf}}"><button type="submit">Retry</button></form>
             <form method="post" action="/events/{{id}}/dismiss" class="search"><input type="hidden" name="csrf" value="{{csrf}}"><input name="reason" required placeholder="why it should never apply" aria-label="Reason to dismiss"><button type="submit">Dismiss</button></form>
           </div>{{/held}}</td></tr>{{/events}}
-        {{^events}}<tr><td colspan="5" class="empty">No agency event is held or waiting.</td></tr>{{/events}}
+        {{^events}}<tr><td colspan="6" class="empty">No agency event is held or waiting.</td></tr>{{/events}}
         </tbody>
       </table>
     </section>
@@ -330,7 +377,7 @@ enum DashboardTemplates {
         <tbody>{{#accounts}}<tr><td><a href="/accounts/{{number}}">{{number}}</a></td><td>{{name}}</td><td>{{partner}}</td><td class="num">{{balance}}</td></tr>{{/accounts}}</tbody>
       </table>
       {{#more_accounts}}<p>and {{more_accounts}} more (<code>handoff place --dry-run</code> lists them all).</p>{{/more_accounts}}
-      <form method="post" action="/placements/run"><input type="hidden" name="csrf" value="{{csrf}}"><input type="hidden" name="expected" value="{{expected}}"><button type="submit" class="primary">Place these {{expected}} accounts</button></form>
+      <form method="post" action="/placements/run" class="confirm"><input type="hidden" name="csrf" value="{{csrf}}"><input type="hidden" name="expected" value="{{expected}}"><button type="submit" class="primary">Confirm: place {{placed}}</button></form>
       {{/has_accounts}}
       <table>
         <thead><tr><th>Agency</th><th>Currency</th><th class="num">Accounts</th><th class="num">Balance</th></tr></thead>
@@ -356,6 +403,54 @@ enum DashboardTemplates {
     {{/layout}}
     """
 
+    static let remittances = """
+    {{<layout}}
+    {{$title}}Remittances{{/title}}
+    {{$content}}
+    <h1>Remittances</h1>
+    <p class="count">Each statement an agency sent, newest first (the latest {{limit}}); a statement that lists several currencies is matched once for each.</p>
+    {{#statements}}
+    <section class="card statement {{tone}}">
+      <div class="cardhead"><h2>{{partner}} · {{statement}} <span class="muted">{{currency}}</span></h2><span class="state {{tone}}">{{state}}</span></div>
+      <dl class="facts">
+        <div><dt>Recorded</dt><dd>{{recorded}}</dd></div>
+        <div><dt>Statement date</dt><dd>{{date}}</dd></div>
+        <div><dt>Covers</dt><dd>{{period}}</dd></div>
+        <div><dt>Reference</dt><dd>{{reference}}</dd></div>
+        <div><dt>Collected</dt><dd>{{amount}}</dd></div>
+        <div><dt>Commission</dt><dd>{{commission}}</dd></div>
+        <div><dt>Remitted ({{model}})</dt><dd>{{net}}</dd></div>
+      </dl>
+      {{#note}}<p class="error">{{note}}</p>{{/note}}
+      {{#has_differences}}<h3>Differences</h3>
+      <ul class="differences">{{#differences}}<li>{{text}}</li>{{/differences}}</ul>{{/has_differences}}
+    </section>
+    {{/statements}}
+    {{^statements}}<p class="empty">No remittance statement yet: they arrive with <code>handoff fetch</code>.</p>{{/statements}}
+    {{/content}}
+    {{/layout}}
+    """
+
+    static let requests = """
+    {{<layout}}
+    {{$title}}Requests{{/title}}
+    {{$content}}
+    <h1>Requests to agencies</h1>
+    <p class="count">Recalls, notices, direct payments and adjustments, newest first (the latest {{limit}}).</p>
+    <div class="card flat">
+    <table class="stack">
+      <thead><tr><th>Date</th><th>Account</th><th>Agency</th><th>Request</th><th>Id</th><th class="num">Amount</th><th>State</th><th>Last change</th><th>Agency’s answer or error</th></tr></thead>
+      <tbody>
+      {{#requests}}<tr class="{{#bad}}bad{{/bad}}"><td class="when">{{date}}</td><td><a href="/accounts/{{account_path}}">{{account}}</a></td><td data-label="Agency">{{partner}}</td><td data-label="Request">{{kind}}</td><td class="mono" data-label="Id">{{request_id}}</td>
+        <td class="num" data-label="Amount">{{amount}}</td><td data-label="State">{{state}}</td><td class="when" data-label="Last change">{{updated}}</td><td>{{#error}}<span class="error">{{error}}</span>{{/error}}</td></tr>{{/requests}}
+      {{^requests}}<tr><td colspan="9" class="empty">No request has been sent to an agency.</td></tr>{{/requests}}
+      </tbody>
+    </table>
+    </div>
+    {{/content}}
+    {{/layout}}
+    """
+
     static let message = """
     {{<layout}}
     {{$title}}{{heading}}{{/title}}
@@ -374,7 +469,7 @@ enum DashboardTemplates {
     header.top a { color: #fff; text-decoration: none; }
     .brand { font-weight: 700; font-size: 1.2rem; letter-spacing: .02em; }
     .business { color: #c9d3e6; }
-    header nav { display: flex; gap: 1rem; flex: 1; }
+    header nav { display: flex; flex-wrap: wrap; gap: .25rem .75rem; flex: 1; }
     header nav a { padding: .25rem .5rem; border-radius: 4px; }
     header nav a[aria-current=page] { background: rgba(255,255,255,.18); }
     .logout button { background: transparent; color: #fff; border: 1px solid rgba(255,255,255,.5); }
@@ -399,7 +494,8 @@ enum DashboardTemplates {
     td.barcell { width: 35%; }
     svg.bar { width: 100%; height: 12px; display: block; } svg.bar rect { fill: var(--accent); }
     tr.bad td { background: #fdf1f0; } tr.warn td { background: #fff8e6; }
-    .mono { font-family: "DejaVu Sans Mono", monospace; font-size: .85rem; word-break: break-all; }
+    .mono { font-family: "DejaVu Sans Mono", monospace; font-size: .85rem; overflow-wrap: break-word; min-width: 12ch; }
+    td.when { white-space: nowrap; color: var(--muted); font-size: .85rem; font-variant-numeric: tabular-nums; }
     .error { color: var(--bad); font-weight: 600; }
     .advice { color: var(--ink); font-size: .9rem; margin: .2rem 0; }
     .empty { color: var(--muted); font-style: italic; }
@@ -410,15 +506,32 @@ enum DashboardTemplates {
     .flash.bad { background: #fdf1f0; border-color: #f0b8b3; } .flash.good { background: #e9f6ee; border-color: #b5dfc4; }
     button { font: inherit; padding: .35rem .8rem; border-radius: 5px; border: 1px solid #9aa7bd; background: #fff; cursor: pointer; }
     button.primary { background: var(--accent); color: #fff; border-color: var(--accent); }
-    form.inline { float: right; margin-top: -2.4rem; }
+    .cardhead { display: flex; flex-wrap: wrap; justify-content: space-between; align-items: baseline; gap: .25rem 1rem; margin-bottom: .75rem; }
+    .cardhead h2 { margin: 0; }
+    form.confirm { margin: .75rem 0; }
+    .card.flat { padding: .25rem .5rem; }
+    .search.filters { align-items: flex-end; gap: .5rem .75rem; }
+    .filters .field { display: flex; flex-direction: column; gap: .15rem; } .filters .field.wide { flex: 1; }
+    .filters .field label { font-size: .8rem; color: var(--muted); }
+    .filters .field.check { flex-direction: row; align-items: center; gap: .35rem; padding-bottom: .4rem; }
+    .filters .field.check label { font-size: inherit; color: inherit; }
+    .filters .field.check input { width: auto; min-width: 0; flex: none; margin: 0; }
+    h1 .muted { white-space: nowrap; }
+    select { font: inherit; padding: .35rem .5rem; border: 1px solid #9aa7bd; border-radius: 5px; background: #fff; }
+    .forms { display: grid; grid-template-columns: repeat(auto-fit, minmax(260px, 1fr)); gap: 1rem 1.5rem; }
+    form.stack { display: grid; gap: .35rem; align-content: start; justify-items: start; }
+    form.stack input, form.stack select { width: 100%; }
+    .state { color: var(--good); font-weight: 600; } .state.bad { color: var(--bad); }
+    ul.differences { margin: 0; padding-left: 1.2rem; }
     .actions { display: flex; gap: .75rem; margin: .75rem 0; }
     .search { display: flex; gap: .5rem; align-items: center; margin-bottom: .5rem; flex-wrap: wrap; }
-    .search input { flex: 1; min-width: 240px; }
+    .search input { flex: 1; min-width: 200px; }
     input { font: inherit; padding: .4rem .6rem; border: 1px solid #9aa7bd; border-radius: 5px; }
     .narrow form { display: grid; gap: .5rem; }
     .count { color: var(--muted); }
     .pager { display: flex; justify-content: space-between; margin-top: .75rem; }
-    .tag { background: #fff1d6; color: var(--warn); border-radius: 4px; padding: 0 .4rem; font-size: .8rem; }
+    .tag { background: #fff1d6; color: var(--warn); border-radius: 4px; padding: 0 .4rem; font-size: .8rem; white-space: nowrap; }
+    .tag.bad { background: #fdf1f0; color: var(--bad); }
     ol.story { list-style: none; padding: 0; margin: 0; border-left: 3px solid var(--line); }
     ol.story li { padding: .3rem .75rem; position: relative; }
     ol.story li::before { content: ""; position: absolute; left: -7px; top: .75rem; width: 11px; height: 11px; border-radius: 50%; background: var(--accent); }
@@ -434,5 +547,27 @@ enum DashboardTemplates {
     svg.chart .placed { fill: #b9cdee; } svg.chart .collected { fill: var(--good); } svg.chart .rate { fill: var(--ink); font-size: 11px; font-weight: 600; }
     footer { text-align: center; color: var(--muted); font-size: .8rem; padding: 1rem; }
     td.summary { max-width: 420px; }
+    /* A phone (390 px): the navigation wraps under the brand, the page uses the whole width, and
+       wide tables scroll inside their card rather than squeezing their columns. */
+    @media (max-width: 640px) {
+      header.top { gap: .4rem 1rem; padding: .6rem .9rem; }
+      header nav { flex-basis: 100%; order: 3; gap: .2rem .4rem; }
+      header nav a { padding: .2rem .4rem; }
+      .logout { margin-left: auto; }
+      main { padding: .75rem .6rem 1.5rem; }
+      .card { padding: .75rem .8rem; }
+      .search input { min-width: 0; width: 100%; }
+      .filters .field, .filters .field.wide { flex: 1 1 100%; }
+      th, td { padding: .35rem .45rem; }
+      /* Lists read as one card per row: each cell on its own line, named by its column. */
+      svg.chart { min-width: 560px; }
+      table.stack thead { display: none; }
+      table.stack, table.stack tbody, table.stack tr, table.stack td { display: block; width: 100%; }
+      table.stack tr { border-bottom: 1px solid var(--line); padding: .4rem 0; }
+      table.stack td { border: 0; padding: .1rem .25rem; text-align: left; white-space: normal; min-width: 0; }
+      table.stack td:empty { display: none; }
+      table.stack td:nth-child(-n+2) { display: inline-block; width: auto; font-weight: 600; }
+      table.stack td[data-label]::before { content: attr(data-label) ": "; color: var(--muted); font-size: .8rem; }
+    }
     """
 }

@@ -75,10 +75,60 @@ struct Dashboard: Sendable {
         }
         router.get("/accounts") { request, _ in
             try await view(request) { _ in
-                let q = request.uri.queryParameters.get("q").map { String($0) }
+                var parameters: [String: String] = [:]
+                for name in ["q", "hold", "placed", "bucket", "sort"] {
+                    if let value = request.uri.queryParameters.get(name) { parameters[name] = String(value) }
+                }
+                let query = DashboardPages.accountQuery(parameters, asOf: config.today())
                 let page = Int(request.uri.queryParameters.get("page") ?? "") ?? 1
-                return ("accounts", try await blocking { try pages.accounts(query: q, page: page) })
+                return ("accounts", try await blocking { try pages.accounts(query, page: page) })
             }
+        }
+        // Recall, notify and clear from an account's page: the same decision and audit entry as
+        // `handoff recall`, `notify` and `clear` (AccountRequests), with the actor "dashboard".
+        router.post("/accounts/{number}/recall") { request, context in
+            let form = try await self.form(request)
+            return try await action(request, form: form) { _ in
+                let number = context.parameters.get("number") ?? ""
+                let reason = (form["reason"] ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+                guard !reason.isEmpty else { return flashRedirect(to: accountPath(number), kind: "bad", "Say why the account is recalled (the agency reads it).") }
+                let today = config.today()
+                return try await accountRequest(number) { w in
+                    try AccountRequests.recall(account: number, reason: reason, actor: "dashboard", today: today, in: w)
+                }
+            }
+        }
+        router.post("/accounts/{number}/notify") { request, context in
+            let form = try await self.form(request)
+            return try await action(request, form: form) { _ in
+                let number = context.parameters.get("number") ?? ""
+                let note = (form["note"] ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+                guard let notice = form["kind"].flatMap(AccountRequests.Notice.init(rawValue:)) else {
+                    return flashRedirect(to: accountPath(number), kind: "bad", "Choose what to tell the agency.")
+                }
+                guard !note.isEmpty else { return flashRedirect(to: accountPath(number), kind: "bad", "Say in a few words what the business received.") }
+                let today = config.today()
+                return try await accountRequest(number) { w in
+                    try AccountRequests.notify(account: number, notice: notice, note: note, actor: "dashboard", today: today, in: w)
+                }
+            }
+        }
+        router.post("/accounts/{number}/clear") { request, context in
+            let form = try await self.form(request)
+            return try await action(request, form: form) { _ in
+                let number = context.parameters.get("number") ?? ""
+                let partner = form["partner"] ?? ""
+                let agencies = PartnerLoader.loadAll(directory: config.partnersDirectory).partners.map(\.id)
+                return try await accountRequest(number) { w in
+                    try AccountRequests.clear(account: number, partner: partner, agencies: agencies, actor: "dashboard", in: w)
+                }
+            }
+        }
+        router.get("/remittances") { request, _ in
+            try await view(request) { _ in ("remittances", try await blocking { try pages.remittances() }) }
+        }
+        router.get("/requests") { request, _ in
+            try await view(request) { _ in ("requests", try await blocking { try pages.requests() }) }
         }
         router.get("/accounts/{number}") { request, context in
             let number = context.parameters.get("number") ?? ""
@@ -168,6 +218,22 @@ struct Dashboard: Sendable {
                 }
                 return flashRedirect(to: "/files", kind: message.hasPrefix("Transfer #\(id) is back") ? "good" : "bad", message)
             }
+        }
+    }
+
+    // MARK: Account requests
+
+    private func accountPath(_ number: String) -> String { "/accounts/" + DashboardPages.pathSegment(number) }
+
+    /// Runs one of ``AccountRequests`` in a write transaction, then back to the account's page with what was done or why not.
+    private func accountRequest(_ number: String, _ act: @escaping @Sendable (any ReconciliationWriting) throws -> String) async throws -> Response {
+        let store = self.store
+        let outcome: Result<String, AccountRequests.Refusal> = try await blocking {
+            do { return .success(try store.writeReconciliation(act)) } catch let refusal as AccountRequests.Refusal { return .failure(refusal) }
+        }
+        switch outcome {
+        case .success(let message): return flashRedirect(to: accountPath(number), kind: "good", message.replacingOccurrences(of: "`handoff send` delivers it", with: "the next send delivers it (or press “Send now” on the Files page)"))
+        case .failure(let refusal): return flashRedirect(to: accountPath(number), kind: "bad", refusal.description)
         }
     }
 

@@ -6,7 +6,7 @@ import HandoffStore
 /// and currency; pure, so that its output can be checked without a server.
 enum ScorecardChart {
     static let width = 640, height = 240
-    static let left = 72, right = 16, top = 40, bottom = 36
+    static let left = 88, right = 16, top = 40, bottom = 36
 
     /// The chart for one agency's vintages in one currency (oldest first).
     static func svg(partner: String, currency: Currency, vintages: [VintageFigures]) -> String {
@@ -16,12 +16,14 @@ enum ScorecardChart {
         let title = "\(partner): placed and collected by placement month (\(currency.code))"
         var out = "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"chart\" viewBox=\"0 0 \(width) \(height)\" role=\"img\" aria-label=\"\(escape(title))\">"
         out += "<title>\(escape(title))</title>"
+        // The vertical axis names its currency: its figures are whole units of it.
+        out += "<text x=\"\(left - 6)\" y=\"\(top - 12)\" text-anchor=\"end\" class=\"axis unit\">\(currency.code)</text>"
         // Grid lines and axis labels at 0, 50% and 100% of the largest placement.
         for step in 0...2 {
             let value = maxValue * Int64(step) / 2
             let y = top + plotHeight - Int(Int64(plotHeight) * Int64(step) / 2)
             out += "<line x1=\"\(left)\" y1=\"\(y)\" x2=\"\(width - right)\" y2=\"\(y)\" class=\"grid\"/>"
-            out += "<text x=\"\(left - 6)\" y=\"\(y + 4)\" text-anchor=\"end\" class=\"axis\">\(escape(Money(minorUnits: value, currency: currency).groupedCompact))</text>"
+            out += "<text x=\"\(left - 6)\" y=\"\(y + 4)\" text-anchor=\"end\" class=\"axis\">\(escape(Money(minorUnits: value, currency: currency).groupedCompact)) \(currency.code)</text>"
         }
         guard !rows.isEmpty else {
             return out + "<text x=\"\(width / 2)\" y=\"\(height / 2)\" text-anchor=\"middle\" class=\"axis\">no placements yet</text></svg>"

@@ -4,13 +4,17 @@ screenshots. Speaks the Chrome DevTools Protocol over --remote-debugging-pipe (f
 descriptors 3 and 4, NUL-separated JSON), so it needs nothing but Python and Debian's chromium.
 
     drive_dashboard.py --chromium /usr/bin/chromium --base http://127.0.0.1:PORT \
-        --token-file F --account B-2001 --out DIR
+        --token-file F --account B-2001 --recall B-2011,B-2002 --out DIR
 
-Steps: open / (must land on the login form), type the token and press Enter, check the
-overview, the session cookie's flags, search accounts, open one account's story, the agencies
-page with its SVG chart, the files and placements pages, and press "Preview placement".
-Writes a PNG per page into --out and prints one JSON line per step; exits non-zero on the first
-step that does not look right.
+Steps: open / (must land on the login form) at a phone's width and a desktop's, type the token
+and press Enter, check the session cookie's flags; then at 1400 px and again at 390 px: the
+overview, the accounts list filtered and sorted, one account's story, the agencies page with its
+chart (whose axis names its currency), the files page (every row dated, file names readable,
+"Send now" clear of its heading), the placement preview, the remittances and requests pages,
+and on an account's page a recall and a notice typed and sent as a person would (one account
+of --recall for each width). On every page at every width: nothing runs off the right edge.
+Writes NN-page-WIDTH.png per page into --out and prints one JSON line per step; exits non-zero
+on the first step that does not look right.
 """
 import argparse
 import base64
@@ -37,7 +41,7 @@ class Browser:
         self.proc = subprocess.Popen(
             [chromium, "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
              "--no-default-browser-check", "--disable-extensions", "--disable-background-networking", "--hide-scrollbars",
-             "--remote-debugging-pipe", f"--user-data-dir={profile}", "--window-size=1280,900", "about:blank"],
+             "--remote-debugging-pipe", f"--user-data-dir={profile}", "--window-size=1400,900", "about:blank"],
             pass_fds=(3, 4), preexec_fn=child, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         os.close(r_theirs)
         os.close(w_theirs)
@@ -92,12 +96,27 @@ class Browser:
         self.session = self.call("Target.attachToTarget", {"targetId": target, "flatten": True}, session=False)["sessionId"]
         self.call("Page.enable")
         self.call("Network.enable")
-        self.call("Emulation.setDeviceMetricsOverride", {"width": 1280, "height": 900, "deviceScaleFactor": 1, "mobile": False})
+        self.width(1400)
+
+    def width(self, px):
+        """A desktop window (1400) or a phone's (390: a mobile viewport, as Chromium's device mode has it)."""
+        phone = px < 600
+        self.call("Emulation.setDeviceMetricsOverride", {"width": px, "height": 844 if phone else 900, "deviceScaleFactor": 1, "mobile": phone})
 
     def goto(self, url):
         self.events.clear()
         self.call("Page.navigate", {"url": url})
         self.wait_event("Page.loadEventFired")
+
+    def submit(self, expression):
+        """Clicks what `expression` finds (a form's button) and waits for the page it leads to."""
+        self.events.clear()
+        self.js(f"{expression}.click()")
+        self.wait_event("Page.loadEventFired")
+
+    def type_into(self, selector, text):
+        self.js(f"document.querySelector({json.dumps(selector)}).focus()")
+        self.call("Input.insertText", {"text": text})
 
     def js(self, expression):
         result = self.call("Runtime.evaluate", {"expression": expression, "returnByValue": True})
@@ -121,15 +140,43 @@ class Browser:
             self.proc.kill()
 
 
+# Layout checks run on every page at every width (JavaScript in the page, evaluated by the driver:
+# the pages themselves carry no script).
+# The width is the one asked for, not innerWidth: a phone's browser widens its layout viewport
+# (and zooms out) to fit a page that is too wide, so innerWidth would grow with the fault.
+FITS = """((w) => {
+  const over = document.documentElement.scrollWidth - w;
+  const off = [...document.querySelectorAll('header.top a, header.top button')].filter(e => e.getBoundingClientRect().right > w + 1).map(e => e.textContent.trim());
+  return {over, off, innerWidth: window.innerWidth};
+})(%d)"""
+
+# A file name in a table cell at least 10 characters wide: never one character per line.
+NAMES = """(() => [...document.querySelectorAll('td.mono')].map(e => {
+  const r = e.getBoundingClientRect(); const ch = parseFloat(getComputedStyle(e).fontSize) * 0.6;
+  return {text: e.textContent.trim(), chars: Math.floor((r.width - 8) / ch)};
+}).filter(x => x.text.length > 10 && x.chars < 10))()"""
+
+# No button of a card's heading row covers the heading.
+OVERLAP = """(() => [...document.querySelectorAll('section.card')].flatMap(card => {
+  const h = card.querySelector('h2'); if (!h) return [];
+  const hr = h.getBoundingClientRect();
+  return [...card.querySelectorAll('button')].map(b => b.getBoundingClientRect())
+    .filter(b => b.left < hr.right && b.right > hr.left && b.top < hr.bottom && b.bottom > hr.top && b.width > 0)
+    .map(() => h.textContent.trim());
+}))()"""
+
+
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("--chromium", default=shutil.which("chromium") or "/usr/bin/chromium")
     p.add_argument("--base", required=True)
     p.add_argument("--token-file", required=True)
     p.add_argument("--account", required=True)
+    p.add_argument("--recall", required=True, help="two accounts with an agency, comma-separated: recalled at 1400 px, then at 390 px")
     p.add_argument("--out", required=True)
     a = p.parse_args()
     token = open(a.token_file).read().strip()
+    recall = a.recall.split(",")
     os.makedirs(a.out, exist_ok=True)
     profile = tempfile.mkdtemp(prefix="handoff-chromium-")
     browser = Browser(a.chromium, profile)
@@ -141,28 +188,127 @@ def main():
             failures.append(name)
             raise SystemExit(1)
 
+    def shot(name, width):
+        browser.screenshot(os.path.join(a.out, f"{name}-{width}.png"))
+
+    def fits(page, width):
+        f = browser.js(FITS % width)
+        step(f"{page} at {width} px: nothing runs off the right edge", f["over"] <= 1 and not f["off"] and f["innerWidth"] == width, json.dumps(f))
+
+    def press_enter():
+        browser.events.clear()
+        for kind in ("keyDown", "keyUp"):
+            browser.call("Input.dispatchKeyEvent", {"type": kind, "key": "Enter", "code": "Enter", "windowsVirtualKeyCode": 13, "text": "\r" if kind == "keyDown" else ""})
+        browser.wait_event("Page.loadEventFired")
+
+    def pages(width, account_to_recall):
+        browser.width(width)
+        browser.goto(a.base + "/")
+        text = browser.js("document.body.innerText")
+        step(f"overview at {width} px", "Receivables by age" in text and "Needs attention" in text)
+        fits("overview", width)
+        nav = browser.js("[...document.querySelectorAll('header nav a')].map(e => e.textContent.trim())")
+        step(f"the navigation names every page at {width} px", all(n in nav for n in ("Accounts", "Files", "Remittances", "Requests")), json.dumps(nav))
+        shot("02-overview", width)
+
+        browser.goto(a.base + "/accounts?q=" + a.account)
+        step(f"account search finds the account at {width} px", browser.js("document.querySelectorAll('main table tbody tr a').length") >= 1)
+        # A filter and a sort: accounts with an agency, largest balance first; the form shows both.
+        browser.goto(a.base + "/accounts?placed=yes&sort=balance")
+        state = browser.js("""(() => ({sort: document.getElementById('sort').value, placed: document.getElementById('placed').value,
+            balances: [...document.querySelectorAll("main table tbody tr td:nth-child(3)")].map(e => e.textContent.trim())}))()""")
+        step(f"accounts filtered (with an agency) and sorted (balance) at {width} px",
+             state["sort"] == "balance" and state["placed"] == "yes" and len(state["balances"]) >= 2, json.dumps(state))
+        fits("accounts", width)
+        shot("03-accounts-placed-by-balance", width)
+        browser.goto(a.base + "/accounts?hold=1")
+        text = browser.js("document.body.innerText")
+        step(f"accounts on hold show their hold at {width} px", "hold: bankruptcy" in text and browser.js("document.getElementById('hold').checked"))
+        shot("03-accounts-on-hold", width)
+
+        browser.goto(a.base + "/accounts/" + a.account)
+        text = browser.js("document.body.innerText")
+        step(f"the account page tells its story at {width} px", a.account in text and "Story" in text and "Invoices" in text and "Placed with" in text)
+        fits("account", width)
+        shot("04-account", width)
+
+        browser.goto(a.base + "/agencies")
+        units = browser.js("[...document.querySelectorAll('svg.chart text.unit')].map(e => e.textContent)")
+        step(f"the agencies page draws a chart whose axis names its currency at {width} px", len(units) >= 1 and all(len(u) == 3 for u in units), json.dumps(units))
+        fits("agencies", width)
+        shot("05-agencies", width)
+
+        browser.goto(a.base + "/files")
+        dates = browser.js("""(() => [...document.querySelectorAll('main table')].slice(0, 3).map(t =>
+            [...t.tBodies[0].rows].filter(r => r.cells.length > 1).map(r => r.cells[r.cells[0].classList.contains('when') ? 0 : 1].textContent.trim())))()""")
+        dated = all(all(len(d) >= 10 and d[:2] == "20" for d in rows) for rows in dates)
+        step(f"every outbox file, inbox file and agency event on the files page is dated at {width} px",
+             len(dates) == 3 and len(dates[0]) >= 1 and len(dates[1]) >= 1 and dated, json.dumps(dates)[:600])
+        squeezed = browser.js(NAMES)
+        step(f"file names are readable at {width} px", not squeezed, json.dumps(squeezed)[:400])
+        covered = browser.js(OVERLAP)
+        step(f"“Send now” and “Fetch now” leave their headings clear at {width} px", not covered, json.dumps(covered))
+        fits("files", width)
+        shot("06-files", width)
+
+        browser.goto(a.base + "/placements")
+        browser.submit("document.querySelector('form[action=\"/placements/preview\"] button')")
+        step(f"Preview placement shows what a run would do at {width} px", "Preview: what a run today would do" in browser.js("document.body.innerText"))
+        fits("placement preview", width)
+        shot("07-placement-preview", width)
+
+        browser.goto(a.base + "/remittances")
+        text = browser.js("document.body.innerText")
+        step(f"the remittances page shows each statement with its differences in words at {width} px",
+             "Remittances" in text and browser.js("document.querySelectorAll('section.statement').length") >= 1 and "Handoff recorded" in text)
+        fits("remittances", width)
+        shot("08-remittances", width)
+
+        browser.goto(a.base + "/requests")
+        rows = browser.js("document.querySelectorAll('main table tbody tr a').length")
+        step(f"the requests page lists requests with their accounts at {width} px", rows >= 1, f"{rows} rows")
+        fits("requests", width)
+        shot("09-requests", width)
+
+        # Recall and notify from an account's page, typed as a person would.
+        browser.goto(a.base + "/accounts/" + account_to_recall)
+        step(f"{account_to_recall}'s page offers recall and notice at {width} px",
+             browser.js("!!document.querySelector('form[action$=\"/recall\"]') && !!document.querySelector('form[action$=\"/notify\"]')"))
+        shot("10-account-actions", width)
+        browser.type_into("#recall-reason", "settling with the owner directly")
+        browser.submit("document.querySelector('form[action$=\"/recall\"] button')")
+        flash = browser.js("(document.querySelector('.flash') || {}).textContent || ''")
+        step(f"the recall of {account_to_recall} is queued at {width} px",
+             browser.js("location.pathname") == "/accounts/" + account_to_recall and f"recall of {account_to_recall} from" in flash and "queued" in flash, flash)
+        fits("account after a recall", width)
+        shot("11-account-recalled", width)
+        browser.js("document.getElementById('notify-kind').value = 'dispute'")
+        browser.type_into("#notify-note", "customer disputes the last invoice")
+        browser.submit("document.querySelector('form[action$=\"/notify\"] button')")
+        flash = browser.js("(document.querySelector('.flash') || {}).textContent || ''")
+        step(f"the dispute notice for {account_to_recall} is queued at {width} px", f"dispute notice for {account_to_recall} queued" in flash, flash)
+        requests = browser.js("[...document.querySelectorAll('main table tbody tr')].map(r => r.textContent)")
+        step(f"{account_to_recall}'s page lists the recall and the notice at {width} px",
+             any("recall" in r and "queued" in r for r in requests) and any("dispute" in r for r in requests), json.dumps(requests)[:400])
+        shot("12-account-notified", width)
+
     try:
         browser.open_page()
-        browser.goto(a.base + "/")
-        path = browser.js("location.pathname")
-        step("unauthenticated visit lands on the login form", path == "/login" and browser.js("!!document.querySelector('input#token')"), path)
-        browser.screenshot(os.path.join(a.out, "01-login.png"))
+        for width in (390, 1400):
+            browser.width(width)
+            browser.goto(a.base + "/")
+            path = browser.js("location.pathname")
+            step(f"unauthenticated visit lands on the login form at {width} px", path == "/login" and browser.js("!!document.querySelector('input#token')"), path)
+            fits("login", width)
+            shot("01-login", width)
 
         # Type a wrong token first: the form must refuse it.
-        browser.js("document.getElementById('token').focus()")
-        browser.call("Input.insertText", {"text": "not-the-token"})
-        browser.events.clear()
-        for kind in ("keyDown", "keyUp"):
-            browser.call("Input.dispatchKeyEvent", {"type": kind, "key": "Enter", "code": "Enter", "windowsVirtualKeyCode": 13, "text": "\r" if kind == "keyDown" else ""})
-        browser.wait_event("Page.loadEventFired")
+        browser.type_into("#token", "not-the-token")
+        press_enter()
         step("a wrong token is refused", browser.js("location.pathname") == "/login" and "not this installation" in browser.js("document.body.innerText"))
 
-        browser.js("document.getElementById('token').focus()")
-        browser.call("Input.insertText", {"text": token})
-        browser.events.clear()
-        for kind in ("keyDown", "keyUp"):
-            browser.call("Input.dispatchKeyEvent", {"type": kind, "key": "Enter", "code": "Enter", "windowsVirtualKeyCode": 13, "text": "\r" if kind == "keyDown" else ""})
-        browser.wait_event("Page.loadEventFired")
+        browser.type_into("#token", token)
+        press_enter()
         text = browser.js("document.body.innerText")
         step("the token logs in and shows the overview", browser.js("location.pathname") == "/" and "Receivables by age" in text and "With agencies" in text,
              browser.js("location.href"))
@@ -172,35 +318,10 @@ def main():
              len(session) == 1 and session[0]["secure"] and session[0]["httpOnly"] and session[0].get("sameSite") == "Strict" and token not in session[0]["value"],
              json.dumps({k: session[0][k] for k in ("secure", "httpOnly", "sameSite")}) if session else "no cookie")
         step("the stylesheet is applied", browser.js("getComputedStyle(document.querySelector('header.top')).backgroundColor") == "rgb(20, 33, 61)")
-        browser.screenshot(os.path.join(a.out, "02-overview.png"))
 
-        browser.goto(a.base + "/accounts?q=" + a.account)
-        rows = browser.js("document.querySelectorAll('main table tbody tr a').length")
-        step("account search finds the account", rows >= 1, f"{rows} links")
-        browser.screenshot(os.path.join(a.out, "03-accounts.png"))
-        browser.events.clear()
-        browser.js("document.querySelector('main table tbody tr a').click()")
-        browser.wait_event("Page.loadEventFired")
-        text = browser.js("document.body.innerText")
-        step("the account page tells its story", a.account in text and "Story" in text and "Invoices" in text and "Placed with" in text,
-             browser.js("location.pathname"))
-        browser.screenshot(os.path.join(a.out, "04-account.png"))
-
-        browser.goto(a.base + "/agencies")
-        charts = browser.js("document.querySelectorAll('svg.chart').length")
-        step("the agencies page draws a scorecard chart", charts >= 1, f"{charts} charts")
-        browser.screenshot(os.path.join(a.out, "05-agencies.png"))
-
-        browser.goto(a.base + "/files")
-        step("the files page lists the outbox", "Outbox" in browser.js("document.body.innerText") and browser.js("document.querySelectorAll('main table')[0].rows.length") > 1)
-        browser.screenshot(os.path.join(a.out, "06-files.png"))
-
-        browser.goto(a.base + "/placements")
-        browser.events.clear()
-        browser.js("document.querySelector('form[action=\"/placements/preview\"] button').click()")
-        browser.wait_event("Page.loadEventFired")
-        step("Preview placement shows what a run would do", "Preview: what a run today would do" in browser.js("document.body.innerText"))
-        browser.screenshot(os.path.join(a.out, "07-placement-preview.png"))
+        for width, account in zip((1400, 390), recall):
+            pages(width, account)
+        print(json.dumps({"step": "done", "ok": True, "detail": ""}), flush=True)
     except SystemExit:
         pass
     except Exception as e:  # a broken page or browser: report it as a failed step
