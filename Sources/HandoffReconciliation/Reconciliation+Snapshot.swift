@@ -34,8 +34,11 @@ extension Reconciliation {
         let customers = try w.customers(accountNumbers: numbers.sorted())
         let placements = try w.latestPlacements(customerIDs: customers.map(\.id), partnerID: partner.id)
         let invoices = try w.placedInvoices(placementIDs: placements.values.map(\.id))
+        // The day the agency closed an account matters only once its placement is closed (a
+        // payment dated after it is held); one the chunk closes, the decision dates itself.
+        let closed = customers.filter { placements[$0.id].map { !$0.state.isOpen } ?? false }.map(\.profile.accountNumber)
         var closedOn: [String: CalendarDate] = [:]
-        for record in try w.appliedStatusEvents(partnerID: partner.id, accountNumbers: numbers.sorted()) {
+        for record in try w.appliedStatusEvents(partnerID: partner.id, accountNumbers: closed.sorted()) {
             guard let number = record.accountNumber, let sourced = Self.decode(record.payload),
                   case .statusChanged(_, let meaning) = sourced.event.kind, meaning.closure != nil else { continue }
             let day = sourced.event.date ?? today
@@ -79,9 +82,5 @@ extension Reconciliation {
 
     static func decode(_ payload: String) -> Sourced? {
         try? JSONDecoder().decode(Sourced.self, from: Data(payload.utf8))
-    }
-
-    static func encode(_ s: Sourced) throws -> String {
-        String(decoding: try JSONEncoder().encode(s), as: UTF8.self)
     }
 }

@@ -142,22 +142,26 @@ public struct Reconciliation {
             var progress = AgencyEventProgress(state: snapshot.seen[s.event.key]?.state)
             let decision = EventDecision(outcome: .held(reason: reason), key: s.event.key, kind: s.event.kind.storedName,
                                          record: progress.decided(.held(reason: reason)), effects: [])
-            var ids: [String: Int64] = [:]
-            try write(decision, of: s, inboxID: inboxID, partner: partner, ids: &ids, w)
+            var writer = EffectWriter(partner: partner, inboxID: inboxID, ids: [:], w)
+            try writer.write(decision, of: s)
+            try writer.flush()
             return [Line(partnerID: partner.id, key: s.event.key, account: s.event.accountNumber, outcome: "held", reason: reason)]
         }
     }
 
     private func decideAndWrite(_ chunk: [Sourced], inboxID: Int64?, partner: Partner, _ w: any ReconciliationWriting) throws -> [Line] {
-        var (snapshot, ids) = try snapshot(for: chunk, partner: partner, w)
+        let loaded = try snapshot(for: chunk, partner: partner, w)
+        var snapshot = loaded.0
+        var writer = EffectWriter(partner: partner, inboxID: inboxID, ids: loaded.1, w)
         var lines: [Line] = []
         lines.reserveCapacity(chunk.count)
         for s in chunk {
             let decision = snapshot.decide(s.event, from: s.source.label)
-            try write(decision, of: s, inboxID: inboxID, partner: partner, ids: &ids, w)
+            try writer.write(decision, of: s)
             lines.append(Line(partnerID: partner.id, key: decision.key, account: s.event.accountNumber, outcome: decision.outcome.name,
                               reason: decision.outcome.reason))
         }
+        try writer.flush()
         return lines
     }
 
@@ -177,10 +181,13 @@ public struct Reconciliation {
             let outcome: EventOutcome
             do {
                 outcome = try w.undoable {
-                    var (snapshot, ids) = try snapshot(for: [sourced], partner: partner, w)
+                    let loaded = try snapshot(for: [sourced], partner: partner, w)
+                    var snapshot = loaded.0
                     let (outcome, effects) = snapshot.effects(of: sourced.event, from: sourced.source.label)
                     let decision = EventDecision(outcome: outcome, key: record.key, kind: record.kind, record: .none, effects: effects)
-                    try write(decision, of: sourced, inboxID: record.inboxID, partner: partner, ids: &ids, w)
+                    var writer = EffectWriter(partner: partner, inboxID: record.inboxID, ids: loaded.1, w)
+                    try writer.write(decision, of: sourced)
+                    try writer.flush()
                     return outcome
                 }
             } catch let error where w.isRefusal(error) {

@@ -407,3 +407,64 @@ extension SQLiteSession {
         }
     }
 }
+
+// MARK: - What a chunk of events writes, a few statements for all of it
+
+extension SQLiteSession {
+    /// Rows per multi-row insert: few statements, far below SQLite's limit on bound values.
+    private static let rowsPerInsert = 64
+
+    /// Runs `INSERT … VALUES (…), (…) suffix` for `rows`, `rowsPerInsert` at a time, each
+    /// statement prepared once per connection and size.
+    private func insertRows(_ head: String, columns: Int, suffix: String = "", _ rows: [[(any DatabaseValueConvertible)?]]) throws {
+        let tuple = "(" + Array(repeating: "?", count: columns).joined(separator: ", ") + ")"
+        var start = 0
+        while start < rows.count {
+            let slice = rows[start..<min(start + Self.rowsPerInsert, rows.count)]
+            let statement = try db.cachedStatement(sql: head + " VALUES " + Array(repeating: tuple, count: slice.count).joined(separator: ", ") + suffix)
+            try statement.execute(arguments: StatementArguments(slice.flatMap { $0 }))
+            start += slice.count
+        }
+    }
+
+    func appendLedgerEntries(_ entries: [NewLedgerEntry]) throws {
+        guard !entries.isEmpty else { return }
+        try insertRows("""
+            INSERT INTO ledger_entries (customer_id, invoice_id, transaction_id, kind, amount, currency, effective_date,
+                source_kind, source_name, source_line, source_event_id, recorded_at)
+            """, columns: 12, entries.map { e in
+            [e.customerID, e.invoiceID, e.transactionID, e.kind.rawValue, e.amount, e.currency.code, e.effectiveDate.iso,
+             e.source.kind.rawValue, e.source.name, e.source.line, e.source.eventID, now]
+        })
+        var deltas: [Int64: Int64] = [:]
+        for e in entries { deltas[e.invoiceID, default: 0] += e.amount }
+        let pairs = deltas.map { [$0.key, $0.value] }
+        try db.cachedStatement(sql: """
+            UPDATE invoices SET balance = balance + d.delta, updated_at = ?
+            FROM (SELECT json_extract(value, '$[0]') AS id, json_extract(value, '$[1]') AS delta FROM json_each(?)) d
+            WHERE invoices.id = d.id
+            """).execute(arguments: [now, String(decoding: try JSONEncoder().encode(pairs), as: UTF8.self)])
+        guard db.changesCount == deltas.count else { throw StoreError.corrupt("ledger entries for unknown invoices") }
+    }
+
+    func recordCommissions(_ commissions: [CommissionRecord]) throws {
+        guard !commissions.isEmpty else { return }
+        try insertRows("""
+            INSERT INTO commissions (partner_id, customer_id, transaction_id, event_key, kind, base, rate_ppm, expected, reported, currency, date, created_at)
+            """, columns: 12, commissions.map { c in
+            [c.partnerID, c.customerID, c.transactionID, c.eventKey, c.kind, c.base, c.ratePPM, c.expected, c.reported, c.currency, c.date?.iso, now]
+        })
+    }
+
+    func recordAgencyEvents(_ events: [NewAgencyEvent]) throws {
+        guard !events.isEmpty else { return }
+        try insertRows("""
+            INSERT INTO agency_events (partner_id, event_key, inbox_id, account_number, kind, payload, state, reason, created_at, updated_at)
+            """, columns: 10, suffix: """
+             ON CONFLICT (partner_id, event_key) DO UPDATE SET state = excluded.state, reason = excluded.reason, updated_at = excluded.updated_at
+            WHERE agency_events.state = 'waiting'
+            """, events.map { e in
+            [e.partnerID, e.key, e.inboxID, e.accountNumber, e.kind, e.payload, e.state.rawValue, e.reason, now, now]
+        })
+    }
+}

@@ -31,6 +31,31 @@ public struct EventRecord: Hashable, Sendable {
     }
 }
 
+/// An agency event to record under its key, with its state and reason.
+public struct NewAgencyEvent: Hashable, Sendable {
+    public var partnerID: String
+    public var key: String
+    public var inboxID: Int64?
+    public var accountNumber: String?
+    public var kind: String
+    /// The event and its source as JSON, so that a waiting or held event can be applied later.
+    public var payload: String
+    public var state: AgencyEventState
+    public var reason: String?
+
+    public init(partnerID: String, key: String, inboxID: Int64?, accountNumber: String?, kind: String, payload: String,
+                state: AgencyEventState, reason: String?) {
+        self.partnerID = partnerID
+        self.key = key
+        self.inboxID = inboxID
+        self.accountNumber = accountNumber
+        self.kind = kind
+        self.payload = payload
+        self.state = state
+        self.reason = reason
+    }
+}
+
 /// A commission the agency earns (or gives back) on one transaction: what Handoff computes
 /// from the partner's schedule beside what the agency reported.
 public struct CommissionRecord: Hashable, Sendable {
@@ -287,6 +312,16 @@ public protocol ReconciliationWriting: PlacementWriting, InboxWriting, ReportRea
     func commissionRates(partnerID: String, eventKeys: [String]) throws -> [String: Int64]
     /// The agency's requests with these request ids or about these placements.
     func requestSnapshots(partnerID: String, requestIDs: [String], placementIDs: [Int64]) throws -> [RequestSnapshot]
+
+    // MARK: What a chunk of events writes, a few statements for all of it
+
+    /// Appends ledger entries (in order) and moves each invoice's balance by the sum of its
+    /// entries: multi-row inserts and one update for all the invoices.
+    func appendLedgerEntries(_ entries: [NewLedgerEntry]) throws
+    /// Records commissions, in order, with multi-row inserts.
+    func recordCommissions(_ commissions: [CommissionRecord]) throws
+    /// Records events, in order, with multi-row inserts; each replaces only a `waiting` event with its key.
+    func recordAgencyEvents(_ events: [NewAgencyEvent]) throws
 
     /// Whether an error is the database refusing what it was asked to store (a constraint,
     /// an integer overflow), as opposed to a fault of the database itself (disk, I/O).

@@ -379,6 +379,7 @@ private struct AccountDecision {
         }
         if placement.state.isOpen {
             // The first payment makes an accepted (or unacknowledged) account active.
+            // Stored only when it moves: more activity on an active account changes nothing.
             var lifecycle = PlacementLifecycle(state: placement.state)
             switch lifecycle.agencyActivity() {
             case .invalid, .none:
@@ -386,8 +387,8 @@ private struct AccountDecision {
             case .recordBatch, .markSent, .recordAcceptance, .recordImplicitAcceptance, .returnToBusiness, .markActive, .sendRecall,
                  .recordRecallObjection, .close, .withdraw:
                 account.placement!.state = lifecycle.state
+                effects.append(.placement(id: placement.id, state: lifecycle.state, agencyReference: nil, agencyStatus: nil))
             }
-            effects.append(.placement(id: placement.id, state: lifecycle.state, agencyReference: nil, agencyStatus: nil))
         }
         book(Booking(reference: reference, customerID: account.customerID, date: date, kind: .payment, amount: applied, currency: account.currency,
                      reverses: nil, entries: shares.map { Allocation.Share(invoiceID: $0.invoiceID, amount: -$0.amount) }))
