@@ -49,18 +49,4 @@ extension Reconciliation {
         }
         return (zip(out, ready).filter(\.1).map(\.0), waiting)
     }
-
-    /// The day the agency closed an account (the date of the latest closing status it sent
-    /// that was applied), or `nil` when it is not known.
-    func closureDate(_ account: String, partner: Partner, _ w: any ReconciliationWriting) throws -> CalendarDate? {
-        var latest: CalendarDate?
-        for record in try w.agencyEvents(accountNumber: account) where record.partnerID == partner.id && record.state == "applied"
-            && record.kind == "status_changed" {
-            guard let sourced = try? JSONDecoder().decode(Sourced.self, from: Data(record.payload.utf8)),
-                  case .statusChanged(_, let meaning) = sourced.event.kind, meaning.closure != nil else { continue }
-            let day = sourced.event.date ?? today
-            latest = max(latest ?? day, day)
-        }
-        return latest
-    }
 }

@@ -16,6 +16,7 @@ enum Migrations {
         migrator.registerMigration("v9-event-lookups", migrate: addEventLookups)
         migrator.registerMigration("v10-remittance-currencies", migrate: addRemittanceCurrencies)
         migrator.registerMigration("v11-ledger-by-date", migrate: addLedgerByDate)
+        migrator.registerMigration("v12-event-request-states", migrate: checkEventAndRequestStates)
         migrator.registerMigration("v13-file-batch-states", migrate: addFileBatchStates)
         return migrator
     }
@@ -424,5 +425,62 @@ enum Migrations {
         try db.execute(sql: "DROP TABLE \(table)")
         try db.execute(sql: "ALTER TABLE \(newTable) RENAME TO \(table)")
         for sql in dependents { try db.execute(sql: sql) }
+
+    /// Agency events and requests to agencies keep only the states their machines know
+    /// (`AgencyEventState`, `AgencyRequestState`): each table is rebuilt with a CHECK
+    /// constraint (SQLite adds none to a table in place), its rows and ids copied, its
+    /// indexes made again. No trigger or foreign key names either table.
+    static func checkEventAndRequestStates(_ db: Database) throws {
+        // Written out, not taken from the enums: a shipped step never changes.
+        let events = "'applied', 'held', 'waiting', 'dismissed'"
+        let requests = "'queued', 'sent', 'accepted', 'confirmed', 'objected', 'rejected', 'failed'"
+        try db.execute(sql: """
+            CREATE TABLE agency_events_v12 (
+                id INTEGER PRIMARY KEY,
+                partner_id TEXT NOT NULL,
+                event_key TEXT NOT NULL,
+                inbox_id INTEGER REFERENCES inbox(id),
+                account_number TEXT,
+                kind TEXT NOT NULL,
+                payload TEXT NOT NULL,
+                state TEXT NOT NULL CHECK (state IN (\(events))),
+                reason TEXT,
+                created_at TEXT NOT NULL,
+                updated_at TEXT NOT NULL,
+                UNIQUE (partner_id, event_key)
+            );
+            INSERT INTO agency_events_v12 (id, partner_id, event_key, inbox_id, account_number, kind, payload, state, reason, created_at, updated_at)
+                SELECT id, partner_id, event_key, inbox_id, account_number, kind, payload, state, reason, created_at, updated_at FROM agency_events;
+            DROP TABLE agency_events;
+            ALTER TABLE agency_events_v12 RENAME TO agency_events;
+            CREATE INDEX agency_events_by_account ON agency_events(account_number);
+            CREATE INDEX agency_events_by_state ON agency_events(state);
+
+            CREATE TABLE agency_requests_v12 (
+                id INTEGER PRIMARY KEY,
+                partner_id TEXT NOT NULL,
+                customer_id INTEGER NOT NULL REFERENCES customers(id),
+                placement_id INTEGER REFERENCES placements(id),
+                kind TEXT NOT NULL,
+                request_id TEXT NOT NULL,
+                amount INTEGER,
+                currency TEXT,
+                date TEXT NOT NULL,
+                reason TEXT,
+                note TEXT,
+                state TEXT NOT NULL CHECK (state IN (\(requests))),
+                batch_id INTEGER REFERENCES placement_batches(id),
+                last_error TEXT,
+                created_at TEXT NOT NULL,
+                updated_at TEXT NOT NULL,
+                UNIQUE (partner_id, request_id)
+            );
+            INSERT INTO agency_requests_v12 (id, partner_id, customer_id, placement_id, kind, request_id, amount, currency, date, reason, note, state,
+                    batch_id, last_error, created_at, updated_at)
+                SELECT id, partner_id, customer_id, placement_id, kind, request_id, amount, currency, date, reason, note, state,
+                    batch_id, last_error, created_at, updated_at FROM agency_requests;
+            DROP TABLE agency_requests;
+            ALTER TABLE agency_requests_v12 RENAME TO agency_requests;
+            """)
     }
 }

@@ -14,8 +14,9 @@ extension SQLiteSession {
         try Row.fetchOne(try db.cachedStatement(sql: "SELECT \(Self.eventColumns) FROM agency_events WHERE id = ?"), arguments: [id]).map(decodeEvent)
     }
 
-    func setEventState(id: Int64, _ state: String, reason: String?) throws {
-        try db.cachedStatement(sql: "UPDATE agency_events SET state = ?, reason = ?, updated_at = ? WHERE id = ?").execute(arguments: [state, reason, now, id])
+    func setEventState(id: Int64, _ state: AgencyEventState, reason: String?) throws {
+        try db.cachedStatement(sql: "UPDATE agency_events SET state = ?, reason = ?, updated_at = ? WHERE id = ?")
+            .execute(arguments: [state.rawValue, reason, now, id])
         guard db.changesCount == 1 else { throw StoreError.corrupt("no agency event #\(id)") }
     }
 
@@ -25,13 +26,13 @@ extension SQLiteSession {
     }
 
     func recordAgencyEvent(partnerID: String, key: String, inboxID: Int64?, accountNumber: String?, kind: String, payload: String,
-                           state: String, reason: String?) throws {
+                           state: AgencyEventState, reason: String?) throws {
         try db.cachedStatement(sql: """
             INSERT INTO agency_events (partner_id, event_key, inbox_id, account_number, kind, payload, state, reason, created_at, updated_at)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT (partner_id, event_key) DO UPDATE SET state = excluded.state, reason = excluded.reason, updated_at = excluded.updated_at
             WHERE agency_events.state = 'waiting'
-            """).execute(arguments: [partnerID, key, inboxID, accountNumber, kind, payload, state, reason, now, now])
+            """).execute(arguments: [partnerID, key, inboxID, accountNumber, kind, payload, state.rawValue, reason, now, now])
     }
 
     func waitingEvents() throws -> [EventRecord] {
@@ -196,9 +197,9 @@ extension SQLiteSession {
         }
     }
 
-    func setRequestState(id: Int64, _ state: String, error: String?, batchID: Int64?) throws {
-        try db.execute(sql: "UPDATE agency_requests SET state = ?, last_error = ?, batch_id = COALESCE(?, batch_id), updated_at = ? WHERE id = ?",
-                       arguments: [state, error, batchID, now, id])
+    func setRequestState(id: Int64, _ state: AgencyRequestState, error: String?, batchID: Int64?) throws {
+        try db.cachedStatement(sql: "UPDATE agency_requests SET state = ?, last_error = ?, batch_id = COALESCE(?, batch_id), updated_at = ? WHERE id = ?")
+            .execute(arguments: [state.rawValue, error, batchID, now, id])
     }
 
     func unreportedDirectPayments() throws -> [(placement: PlacementRecord, transaction: TransactionRecord)] {
@@ -226,10 +227,10 @@ extension SQLiteSession {
         try requestRows(where: "r.partner_id = ? AND r.request_id = ?", [partnerID, requestID]).first
     }
 
-    func setRequestState(partnerID: String, requestID: String, to state: String, error: String?) throws -> AgencyRequestRecord? {
+    func setRequestState(partnerID: String, requestID: String, to state: AgencyRequestState, error: String?) throws -> AgencyRequestRecord? {
         guard let before = try requests(partnerID: partnerID, requestID: requestID) else { return nil }
         try db.cachedStatement(sql: "UPDATE agency_requests SET state = ?, last_error = COALESCE(?, last_error), updated_at = ? WHERE id = ?")
-            .execute(arguments: [state, error, now, before.id])
+            .execute(arguments: [state.rawValue, error, now, before.id])
         return before
     }
 
@@ -246,11 +247,6 @@ extension SQLiteSession {
     func isRefusal(_ error: any Error) -> Bool {
         guard let e = error as? DatabaseError else { return false }
         return e.resultCode == .SQLITE_CONSTRAINT || (e.resultCode == .SQLITE_ERROR && (e.message ?? "").contains("integer overflow"))
-    }
-
-    func setRequestStates(placementID: Int64, kind: String, from: String, to: String) throws {
-        try db.execute(sql: "UPDATE agency_requests SET state = ?, updated_at = ? WHERE placement_id = ? AND kind = ? AND state = ?",
-                       arguments: [to, now, placementID, kind, from])
     }
 
     func unreportedAdjustments() throws -> [(placement: PlacementRecord, transaction: TransactionRecord)] {
@@ -287,5 +283,188 @@ extension SQLiteSession {
 
     func batchKind(id: Int64) throws -> String {
         try String.fetchOne(try db.cachedStatement(sql: "SELECT kind FROM placement_batches WHERE id = ?"), arguments: [id]) ?? "placement"
+    }
+}
+
+// MARK: - What a chunk of one agency's events touches, one statement each
+
+extension SQLiteSession {
+    /// A list bound as one argument, read in SQL as `(SELECT value FROM json_each(?))`.
+    private func list<T: Encodable>(_ values: [T]) throws -> String {
+        String(decoding: try JSONEncoder().encode(values), as: UTF8.self)
+    }
+
+    func customers(accountNumbers: [String]) throws -> [CustomerRecord] {
+        guard !accountNumbers.isEmpty else { return [] }
+        return try Row.fetchAll(try db.cachedStatement(sql: """
+            SELECT \(Self.customerColumns) FROM customers WHERE account_number IN (SELECT value FROM json_each(?))
+            """), arguments: [try list(accountNumbers)]).map { try decodeCustomer($0) }
+    }
+
+    func latestPlacements(customerIDs: [Int64], partnerID: String) throws -> [Int64: PlacementSnapshot] {
+        guard !customerIDs.isEmpty else { return [:] }
+        var out: [Int64: PlacementSnapshot] = [:]
+        for r in try Row.fetchAll(try db.cachedStatement(sql: """
+            SELECT p.id, p.customer_id, p.state, p.batch_id, p.agency_reference, p.state_reason, p.placed_on, p.oldest_due_date, p.agency_status
+            FROM placements p WHERE p.id IN (
+                SELECT MAX(id) FROM placements WHERE partner_id = ? AND customer_id IN (SELECT value FROM json_each(?)) GROUP BY customer_id)
+            """), arguments: [partnerID, try list(customerIDs)]) {
+            let name: String = r[2]
+            guard let state = PlacementLifecycle.State(restoring: name, batchID: r[3], agencyReference: r[4], reason: r[5]) else {
+                throw StoreError.corrupt("placement \(r[0] as Int64) has state \(name)")
+            }
+            out[r[1]] = PlacementSnapshot(id: r[0], state: state, placedOn: try date(r[6]), oldestDueDate: try date(r[7]), agencyStatus: r[8])
+        }
+        return out
+    }
+
+    func placedInvoices(placementIDs: [Int64]) throws -> [Int64: [OpenItem]] {
+        guard !placementIDs.isEmpty else { return [:] }
+        var out: [Int64: [OpenItem]] = [:]
+        for r in try Row.fetchAll(try db.cachedStatement(sql: """
+            SELECT pi.placement_id, i.id, i.invoice_number, i.invoice_date, i.due_date, i.balance, i.disputed
+            FROM placement_invoices pi JOIN invoices i ON i.id = pi.invoice_id
+            WHERE pi.placement_id IN (SELECT value FROM json_each(?))
+            ORDER BY pi.placement_id, i.due_date, i.invoice_date, i.invoice_number
+            """), arguments: [try list(placementIDs)]) {
+            out[r[0], default: []].append(OpenItem(invoiceID: r[1], invoiceNumber: r[2], invoiceDate: try date(r[3]), dueDate: try date(r[4]),
+                                                   balance: r[5], disputed: r[6]))
+        }
+        return out
+    }
+
+    func agencyEvents(partnerID: String, keys: [String]) throws -> [EventRecord] {
+        guard !keys.isEmpty else { return [] }
+        return try Row.fetchAll(try db.cachedStatement(sql: """
+            SELECT \(Self.eventColumns) FROM agency_events WHERE partner_id = ? AND event_key IN (SELECT value FROM json_each(?)) ORDER BY id
+            """), arguments: [partnerID, try list(keys)]).map(decodeEvent)
+    }
+
+    func appliedStatusEvents(partnerID: String, accountNumbers: [String]) throws -> [EventRecord] {
+        guard !accountNumbers.isEmpty else { return [] }
+        return try Row.fetchAll(try db.cachedStatement(sql: """
+            SELECT \(Self.eventColumns) FROM agency_events
+            WHERE account_number IN (SELECT value FROM json_each(?)) AND partner_id = ? AND state = 'applied' AND kind = 'status_changed' ORDER BY id
+            """), arguments: [try list(accountNumbers), partnerID]).map(decodeEvent)
+    }
+
+    func transactionIDs(references: [String]) throws -> [String: (id: Int64, customerID: Int64)] {
+        guard !references.isEmpty else { return [:] }
+        var out: [String: (id: Int64, customerID: Int64)] = [:]
+        for r in try Row.fetchAll(try db.cachedStatement(sql: """
+            SELECT reference, id, customer_id FROM transactions WHERE reference IN (SELECT value FROM json_each(?))
+            """), arguments: [try list(references)]) {
+            out[r[0]] = (r[1], r[2])
+        }
+        return out
+    }
+
+    func shares(ofTransactions ids: [Int64]) throws -> [Int64: [Allocation.Share]] {
+        guard !ids.isEmpty else { return [:] }
+        var out: [Int64: [Allocation.Share]] = [:]
+        for r in try Row.fetchAll(try db.cachedStatement(sql: """
+            SELECT transaction_id, invoice_id, amount FROM ledger_entries WHERE transaction_id IN (SELECT value FROM json_each(?)) ORDER BY id
+            """), arguments: [try list(ids)]) {
+            let amount: Int64 = r[2]
+            out[r[0], default: []].append(Allocation.Share(invoiceID: r[1], amount: abs(amount)))
+        }
+        return out
+    }
+
+    func reversedShares(ofPayments ids: [Int64]) throws -> [Int64: [Int64: Int64]] {
+        guard !ids.isEmpty else { return [:] }
+        var out: [Int64: [Int64: Int64]] = [:]
+        for r in try Row.fetchAll(try db.cachedStatement(sql: """
+            SELECT t.reverses_id, l.invoice_id, SUM(l.amount) FROM ledger_entries l JOIN transactions t ON t.id = l.transaction_id
+            WHERE t.reverses_id IN (SELECT value FROM json_each(?)) GROUP BY t.reverses_id, l.invoice_id
+            """), arguments: [try list(ids)]) {
+            out[r[0], default: [:]][r[1]] = r[2]
+        }
+        return out
+    }
+
+    func commissionRates(partnerID: String, eventKeys: [String]) throws -> [String: Int64] {
+        guard !eventKeys.isEmpty else { return [:] }
+        var out: [String: Int64] = [:]
+        for r in try Row.fetchAll(try db.cachedStatement(sql: """
+            SELECT event_key, rate_ppm FROM commissions WHERE partner_id = ? AND event_key IN (SELECT value FROM json_each(?))
+            """), arguments: [partnerID, try list(eventKeys)]) {
+            out[r[0]] = r[1]
+        }
+        return out
+    }
+
+    func requestSnapshots(partnerID: String, requestIDs: [String], placementIDs: [Int64]) throws -> [RequestSnapshot] {
+        guard !requestIDs.isEmpty || !placementIDs.isEmpty else { return [] }
+        return try Row.fetchAll(try db.cachedStatement(sql: """
+            SELECT id, request_id, placement_id, kind, state FROM agency_requests
+            WHERE partner_id = ? AND (request_id IN (SELECT value FROM json_each(?)) OR placement_id IN (SELECT value FROM json_each(?)))
+            ORDER BY id
+            """), arguments: [partnerID, try list(requestIDs), try list(placementIDs)]).map { r in
+            let name: String = r[4]
+            guard let state = AgencyRequestState(rawValue: name) else { throw StoreError.corrupt("request \(r[1] as String) has state \(name)") }
+            return RequestSnapshot(requestID: r[1], placementID: r[2], kind: r[3], state: state, order: r[0])
+        }
+    }
+}
+
+// MARK: - What a chunk of events writes, a few statements for all of it
+
+extension SQLiteSession {
+    /// Rows per multi-row insert: few statements, far below SQLite's limit on bound values.
+    private static let rowsPerInsert = 64
+
+    /// Runs `INSERT … VALUES (…), (…) suffix` for `rows`, `rowsPerInsert` at a time, each
+    /// statement prepared once per connection and size.
+    private func insertRows(_ head: String, columns: Int, suffix: String = "", _ rows: [[(any DatabaseValueConvertible)?]]) throws {
+        let tuple = "(" + Array(repeating: "?", count: columns).joined(separator: ", ") + ")"
+        var start = 0
+        while start < rows.count {
+            let slice = rows[start..<min(start + Self.rowsPerInsert, rows.count)]
+            let statement = try db.cachedStatement(sql: head + " VALUES " + Array(repeating: tuple, count: slice.count).joined(separator: ", ") + suffix)
+            try statement.execute(arguments: StatementArguments(slice.flatMap { $0 }))
+            start += slice.count
+        }
+    }
+
+    func appendLedgerEntries(_ entries: [NewLedgerEntry]) throws {
+        guard !entries.isEmpty else { return }
+        try insertRows("""
+            INSERT INTO ledger_entries (customer_id, invoice_id, transaction_id, kind, amount, currency, effective_date,
+                source_kind, source_name, source_line, source_event_id, recorded_at)
+            """, columns: 12, entries.map { e in
+            [e.customerID, e.invoiceID, e.transactionID, e.kind.rawValue, e.amount, e.currency.code, e.effectiveDate.iso,
+             e.source.kind.rawValue, e.source.name, e.source.line, e.source.eventID, now]
+        })
+        var deltas: [Int64: Int64] = [:]
+        for e in entries { deltas[e.invoiceID, default: 0] += e.amount }
+        let pairs = deltas.map { [$0.key, $0.value] }
+        try db.cachedStatement(sql: """
+            UPDATE invoices SET balance = balance + d.delta, updated_at = ?
+            FROM (SELECT json_extract(value, '$[0]') AS id, json_extract(value, '$[1]') AS delta FROM json_each(?)) d
+            WHERE invoices.id = d.id
+            """).execute(arguments: [now, String(decoding: try JSONEncoder().encode(pairs), as: UTF8.self)])
+        guard db.changesCount == deltas.count else { throw StoreError.corrupt("ledger entries for unknown invoices") }
+    }
+
+    func recordCommissions(_ commissions: [CommissionRecord]) throws {
+        guard !commissions.isEmpty else { return }
+        try insertRows("""
+            INSERT INTO commissions (partner_id, customer_id, transaction_id, event_key, kind, base, rate_ppm, expected, reported, currency, date, created_at)
+            """, columns: 12, commissions.map { c in
+            [c.partnerID, c.customerID, c.transactionID, c.eventKey, c.kind, c.base, c.ratePPM, c.expected, c.reported, c.currency, c.date?.iso, now]
+        })
+    }
+
+    func recordAgencyEvents(_ events: [NewAgencyEvent]) throws {
+        guard !events.isEmpty else { return }
+        try insertRows("""
+            INSERT INTO agency_events (partner_id, event_key, inbox_id, account_number, kind, payload, state, reason, created_at, updated_at)
+            """, columns: 10, suffix: """
+             ON CONFLICT (partner_id, event_key) DO UPDATE SET state = excluded.state, reason = excluded.reason, updated_at = excluded.updated_at
+            WHERE agency_events.state = 'waiting'
+            """, events.map { e in
+            [e.partnerID, e.key, e.inboxID, e.accountNumber, e.kind, e.payload, e.state.rawValue, e.reason, now, now]
+        })
     }
 }

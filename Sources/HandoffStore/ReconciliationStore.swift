@@ -11,11 +11,40 @@ public struct EventRecord: Hashable, Sendable {
     public var kind: String
     /// The event as JSON, so that a waiting event can be applied later.
     public var payload: String
+    /// The stored ``AgencyEventState`` raw value (`applied`, `held`, `waiting` or `dismissed`), as readers show it.
     public var state: String
     public var reason: String?
 
+    /// The state as its enum (the schema allows no other value since `v12-event-request-states`).
+    public var eventState: AgencyEventState? { AgencyEventState(rawValue: state) }
+
     public init(id: Int64, partnerID: String, key: String, inboxID: Int64?, accountNumber: String?, kind: String, payload: String, state: String, reason: String?) {
         self.id = id
+        self.partnerID = partnerID
+        self.key = key
+        self.inboxID = inboxID
+        self.accountNumber = accountNumber
+        self.kind = kind
+        self.payload = payload
+        self.state = state
+        self.reason = reason
+    }
+}
+
+/// An agency event to record under its key, with its state and reason.
+public struct NewAgencyEvent: Hashable, Sendable {
+    public var partnerID: String
+    public var key: String
+    public var inboxID: Int64?
+    public var accountNumber: String?
+    public var kind: String
+    /// The event and its source as JSON, so that a waiting or held event can be applied later.
+    public var payload: String
+    public var state: AgencyEventState
+    public var reason: String?
+
+    public init(partnerID: String, key: String, inboxID: Int64?, accountNumber: String?, kind: String, payload: String,
+                state: AgencyEventState, reason: String?) {
         self.partnerID = partnerID
         self.key = key
         self.inboxID = inboxID
@@ -162,10 +191,14 @@ public struct AgencyRequestRecord: Hashable, Sendable {
     public var date: CalendarDate
     public var reason: String?
     public var note: String?
-    /// `queued`, `sent`, `accepted` (the agency acknowledged it; a recall or dispute awaits its
-    /// status), `confirmed`, `objected`, `rejected` (the agency refused it) or `failed`.
+    /// The stored ``AgencyRequestState`` raw value: `queued`, `sent`, `accepted` (the agency
+    /// acknowledged it; a recall or dispute awaits its status), `confirmed`, `objected`,
+    /// `rejected` (the agency refused it) or `failed`.
     public var state: String
     public var lastError: String?
+
+    /// The state as its enum (the schema allows no other value since `v12-event-request-states`).
+    public var requestState: AgencyRequestState? { AgencyRequestState(rawValue: state) }
 
     public init(id: Int64, partnerID: String, customerID: Int64, accountNumber: String, agencyReference: String?, kind: String, requestID: String,
                 amount: Money?, date: CalendarDate, reason: String?, note: String?, state: String, lastError: String?) {
@@ -191,12 +224,10 @@ public protocol ReconciliationWriting: PlacementWriting, InboxWriting, ReportRea
                       date: CalendarDate, reason: String?, note: String?) throws
     /// Requests in a state, oldest first.
     func requests(state: String?) throws -> [AgencyRequestRecord]
-    func setRequestState(id: Int64, _ state: String, error: String?, batchID: Int64?) throws
+    func setRequestState(id: Int64, _ state: AgencyRequestState, error: String?, batchID: Int64?) throws
     /// Payments the business recorded itself (imported) for accounts an agency holds, made on or
     /// after their placement and not yet reported to that agency: each becomes a direct-payment report.
     func unreportedDirectPayments() throws -> [(placement: PlacementRecord, transaction: TransactionRecord)]
-    /// Moves the requests of a kind for a placement from one state to another (`sent` → `confirmed` or `objected`).
-    func setRequestStates(placementID: Int64, kind: String, from: String, to: String) throws
     /// Non-agency credits and write-offs on accounts an agency holds, made after placement, not yet reported.
     func unreportedAdjustments() throws -> [(placement: PlacementRecord, transaction: TransactionRecord)]
     /// Clears an agency's rejection of an account, so that the agency may be offered it again.
@@ -216,12 +247,12 @@ public protocol ReconciliationWriting: PlacementWriting, InboxWriting, ReportRea
     /// The event recorded with this id, if any.
     func agencyEvent(id: Int64) throws -> EventRecord?
     /// Sets a recorded event's state and reason (a held event retried or dismissed by a person).
-    func setEventState(id: Int64, _ state: String, reason: String?) throws
+    func setEventState(id: Int64, _ state: AgencyEventState, reason: String?) throws
     /// The event recorded under this key, if any.
     func agencyEvent(partnerID: String, key: String) throws -> EventRecord?
     /// Records an event with its state; replaces a waiting one with the same key.
     func recordAgencyEvent(partnerID: String, key: String, inboxID: Int64?, accountNumber: String?, kind: String, payload: String,
-                           state: String, reason: String?) throws
+                           state: AgencyEventState, reason: String?) throws
     /// Events waiting to be applied, oldest first.
     func waitingEvents() throws -> [EventRecord]
     /// Every recorded event, oldest first.
@@ -255,13 +286,61 @@ public protocol ReconciliationWriting: PlacementWriting, InboxWriting, ReportRea
     /// Moves one request, named by the agency and its request id, to a new state (an
     /// acknowledgement or echo of an update); returns the request as it was, or `nil` when
     /// Handoff never sent such a request to that agency.
-    func setRequestState(partnerID: String, requestID: String, to state: String, error: String?) throws -> AgencyRequestRecord?
+    func setRequestState(partnerID: String, requestID: String, to state: AgencyRequestState, error: String?) throws -> AgencyRequestRecord?
     /// Runs `body` so that, when it throws, nothing it wrote stays (a savepoint inside the
     /// transaction): one agency event that cannot be booked never takes the rest of its file with it.
     func undoable<T>(_ body: () throws -> T) throws -> T
+    // MARK: What a chunk of one agency's events touches, read in one statement each
+
+    /// The customers with these account numbers.
+    func customers(accountNumbers: [String]) throws -> [CustomerRecord]
+    /// The newest placement with the agency of each of these customers, as reconciliation needs it (by customer id).
+    func latestPlacements(customerIDs: [Int64], partnerID: String) throws -> [Int64: PlacementSnapshot]
+    /// The invoices each of these placements placed, with their balances now, oldest due first (by placement id).
+    func placedInvoices(placementIDs: [Int64]) throws -> [Int64: [OpenItem]]
+    /// The agency's events recorded under these keys.
+    func agencyEvents(partnerID: String, keys: [String]) throws -> [EventRecord]
+    /// The agency's applied status events about these accounts (to find the day it closed each).
+    func appliedStatusEvents(partnerID: String, accountNumbers: [String]) throws -> [EventRecord]
+    /// The transactions recorded under these references: reference → (id, customer id).
+    func transactionIDs(references: [String]) throws -> [String: (id: Int64, customerID: Int64)]
+    /// How each of these transactions was applied, in order (by transaction id).
+    func shares(ofTransactions ids: [Int64]) throws -> [Int64: [Allocation.Share]]
+    /// What reversals restored of each of these payments, per invoice (by payment id).
+    func reversedShares(ofPayments ids: [Int64]) throws -> [Int64: [Int64: Int64]]
+    /// The commission rates (parts per million) recorded for the agency under these event keys.
+    func commissionRates(partnerID: String, eventKeys: [String]) throws -> [String: Int64]
+    /// The agency's requests with these request ids or about these placements.
+    func requestSnapshots(partnerID: String, requestIDs: [String], placementIDs: [Int64]) throws -> [RequestSnapshot]
+
+    // MARK: What a chunk of events writes, a few statements for all of it
+
+    /// Appends ledger entries (in order) and moves each invoice's balance by the sum of its
+    /// entries: multi-row inserts and one update for all the invoices.
+    func appendLedgerEntries(_ entries: [NewLedgerEntry]) throws
+    /// Records commissions, in order, with multi-row inserts.
+    func recordCommissions(_ commissions: [CommissionRecord]) throws
+    /// Records events, in order, with multi-row inserts; each replaces only a `waiting` event with its key.
+    func recordAgencyEvents(_ events: [NewAgencyEvent]) throws
+
     /// Whether an error is the database refusing what it was asked to store (a constraint,
     /// an integer overflow), as opposed to a fault of the database itself (disk, I/O).
     func isRefusal(_ error: any Error) -> Bool
+}
+
+/// A state named by none of its enum's raw values: refused, never stored.
+public struct UnknownStateName: Error, CustomStringConvertible {
+    public let description: String
+    public init(description: String) { self.description = description }
+}
+
+extension ReconciliationWriting {
+    /// A request's state given by its stored name, for callers that still name it (the outbox's
+    /// delivery); an unknown name is refused, never stored.
+    public func setRequestState(id: Int64, _ name: String, error: String?, batchID: Int64?) throws {
+        guard let state = AgencyRequestState(rawValue: name) else { throw UnknownStateName(description: "no request state '\(name)'") }
+        try setRequestState(id: id, state, error: error, batchID: batchID)
+    }
 }
 
 public protocol ReconciliationStore: InboxStore {
