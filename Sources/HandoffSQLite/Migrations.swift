@@ -425,6 +425,7 @@ enum Migrations {
         try db.execute(sql: "DROP TABLE \(table)")
         try db.execute(sql: "ALTER TABLE \(newTable) RENAME TO \(table)")
         for sql in dependents { try db.execute(sql: sql) }
+    }
 
     /// Agency events and requests to agencies keep only the states their machines know
     /// (`AgencyEventState`, `AgencyRequestState`): each table is rebuilt with a CHECK
