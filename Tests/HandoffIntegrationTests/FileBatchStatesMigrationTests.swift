@@ -87,7 +87,7 @@ struct FileBatchStatesMigrationTests {
         let (last, state) = try queue.read { db in
             (try Migrations.migrator.appliedMigrations(db).last, try String.fetchOne(db, sql: "SELECT state FROM placement_batches WHERE id = 7"))
         }
-        #expect(last == "v11-ledger-by-date")
+        #expect(last == "v12-event-request-states", "every step before v13 applied, v13 not")
         #expect(state == "lost_in_transit")
     }
 }
