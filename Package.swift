@@ -37,6 +37,8 @@ let package = Package(
         .target(name: "HandoffSQLite", dependencies: [
             "HandoffDomain", "HandoffStore",
             .product(name: "GRDB", package: "GRDB.swift"),
+            // SQLite's C API, for the import's inserts bound directly (SQLiteSession+DirectStatements).
+            .product(name: "GRDBSQLite", package: "GRDB.swift"),
         ]),
         // config/handoff.toml
         .target(name: "HandoffConfig", dependencies: [
