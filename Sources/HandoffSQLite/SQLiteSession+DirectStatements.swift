@@ -86,6 +86,12 @@ extension DirectStatement {
         sqlite3_column_int64(handle, column)
     }
 
+    /// Whether the 0-based `column` of the current row is NULL.
+    @inline(__always)
+    func isNull(_ column: Int32) -> Bool {
+        sqlite3_column_type(handle, column) == SQLITE_NULL
+    }
+
     /// The text in the 0-based `column` of the current row, `nil` for NULL.
     @inline(__always)
     func text(_ column: Int32) -> String? {

@@ -205,8 +205,13 @@ extension SQLiteSession {
         try insert.execute(arguments: [p.customerID, p.partnerID, p.tier, p.batchID, p.placedOn.iso, p.balance.minorUnits, p.balance.currency.code,
                                        p.oldestDueDate.iso, p.daysPastDue, now, now])
         let id = db.lastInsertedRowID
-        let invoice = try db.cachedStatement(sql: "INSERT INTO placement_invoices (placement_id, invoice_id, balance) VALUES (?, ?, ?)")
-        for i in p.invoices { try invoice.execute(arguments: [id, i.invoiceID, i.balance]) }
+        let invoice = try direct("INSERT INTO placement_invoices (placement_id, invoice_id, balance) VALUES (?, ?, ?)")
+        invoice.bind(1, id)
+        for i in p.invoices {
+            invoice.bind(2, i.invoiceID)
+            invoice.bind(3, i.balance)
+            try invoice.execute()
+        }
         return id
     }
 
@@ -214,8 +219,12 @@ extension SQLiteSession {
         try db.cachedStatement(sql: """
             INSERT INTO itemizations (customer_id, date, amount, currency, basis, frozen_at) VALUES (?, ?, ?, ?, ?, ?)
             """).execute(arguments: [customerID, z.date.iso, z.amount.minorUnits, z.amount.currency.code, z.basis.rawValue, now])
-        let statement = try db.cachedStatement(sql: "INSERT INTO itemization_invoices (customer_id, invoice_id) VALUES (?, ?)")
-        for id in z.invoiceIDs.sorted() { try statement.execute(arguments: [customerID, id]) }
+        let statement = try direct("INSERT INTO itemization_invoices (customer_id, invoice_id) VALUES (?, ?)")
+        statement.bind(1, customerID)
+        for id in z.invoiceIDs.sorted() {
+            statement.bind(2, id)
+            try statement.execute()
+        }
     }
 
     func recordFinalNotice(customerID: Int64, date: CalendarDate, balance: Money) throws {

@@ -16,7 +16,18 @@ final class SQLiteSession: PlacementWriting, OutboxWriting, InboxWriting, Reconc
     /// Invoices inserted whose first ledger entries are still to be written.
     private var invoiceLedger = PendingInvoiceLedger()
 
+    /// Hot statements of this access run through SQLite's C API (see ``direct(_:)``).
+    private var directStatements: [String: DirectStatement] = [:]
+
     init(db: Database) { self.db = db }
+
+    /// A statement bound and stepped directly (``DirectStatement``), prepared once per access.
+    func direct(_ sql: String) throws -> DirectStatement {
+        if let prepared = directStatements[sql] { return prepared }
+        let statement = try DirectStatement(db, sql: sql)
+        directStatements[sql] = statement
+        return statement
+    }
 
     // MARK: - Customers
 
@@ -126,10 +137,25 @@ final class SQLiteSession: PlacementWriting, OutboxWriting, InboxWriting, Reconc
     }
 
     func invoices(customerID: Int64) throws -> [InvoiceRecord] {
-        let statement = try db.cachedStatement(sql: """
+        // Read directly: a placement run reads every placed account's invoices.
+        let query = try direct("""
             SELECT \(Self.invoiceColumns) FROM invoices WHERE customer_id = ? ORDER BY due_date, invoice_date, invoice_number
             """)
-        return try Row.fetchAll(statement, arguments: [customerID]).map(decodeInvoice)
+        query.bind(1, customerID)
+        defer { query.reset() }
+        var invoices: [InvoiceRecord] = []
+        while try query.step() {
+            let code = query.text(11) ?? ""
+            guard let currency = Currency(code: code) else { throw StoreError.corrupt("unknown currency \(code)") }
+            let terms = InvoiceTerms(
+                invoiceNumber: query.text(2) ?? "", invoiceDate: try date(query.text(3) ?? ""), dueDate: try date(query.text(4) ?? ""),
+                amount: Money(minorUnits: query.int64(5), currency: currency), disputed: query.int64(7) != 0)
+            invoices.append(InvoiceRecord(
+                id: query.int64(0), customerID: query.int64(1), terms: terms, balance: query.int64(6),
+                source: EntrySource(kind: EntrySource.Kind(rawValue: query.text(8) ?? "") ?? .file, name: query.text(9) ?? "",
+                                    line: query.isNull(10) ? nil : Int(query.int64(10)))))
+        }
+        return invoices
     }
 
     func insertInvoice(customerID: Int64, terms: InvoiceTerms, source: EntrySource) throws -> Int64 {
