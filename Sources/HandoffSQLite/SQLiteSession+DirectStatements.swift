@@ -2,13 +2,14 @@ import GRDB
 import GRDBSQLite
 import HandoffDomain
 
-/// A prepared statement for a hot write, bound and stepped through SQLite's C API: no
-/// `StatementArguments` and no boxed `DatabaseValue` per value. Parameters keep their values
-/// between executions (SQLite's bindings survive a reset), so a value that is the same for a
-/// whole file (its name, the time of the access) is bound once.
+/// A prepared statement on a hot path (an import's inserts, a placement run's reads and
+/// inserts), bound, stepped and read through SQLite's C API: no `StatementArguments`, no boxed
+/// `DatabaseValue` per value, no `Row`. Parameters keep their values between executions
+/// (SQLite's bindings survive a reset), so a value that is the same for a whole file (its
+/// name, the time of the access) is bound once.
 ///
-/// Only for statements that return no row. Used inside one database access, like any GRDB
-/// statement; it is finalised with the ``SQLiteSession`` that made it.
+/// Used inside one database access, like any GRDB statement, and finalised with the
+/// ``SQLiteSession`` that made it (``SQLiteSession/direct(_:)``).
 final class DirectStatement {
     fileprivate let statement: Statement
     fileprivate let handle: SQLiteStatement
