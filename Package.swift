@@ -38,6 +38,8 @@ let package = Package(
         .target(name: "HandoffSQLite", dependencies: [
             "HandoffDomain", "HandoffStore",
             .product(name: "GRDB", package: "GRDB.swift"),
+            // SQLite's C API, for the import's inserts bound directly (SQLiteSession+DirectStatements).
+            .product(name: "GRDBSQLite", package: "GRDB.swift"),
         ]),
         // config/handoff.toml and partner files: TOML 1.0.0, parsed by a parser of its own.
         .target(name: "HandoffConfig", dependencies: ["HandoffDomain"]),

@@ -68,7 +68,7 @@ public struct SFTPFileTransport: FileTransport {
     public let directory: String
 
     public func deliver(localPath: String, name: String, batchKey: String?, sha256: String) throws -> UploadOutcome {
-        try client.uploadInOneSession(localPath: localPath, directory: directory, name: name, sha256: sha256)
+        try client.upload(localPath: localPath, directory: directory, name: name, sha256: sha256)
     }
 }
 

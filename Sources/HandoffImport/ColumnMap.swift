@@ -37,7 +37,13 @@ struct ColumnMap {
     /// The trimmed value of a column in a record; `nil` when the column is absent or the value empty.
     func value(_ column: String, in record: CSVRecord) -> String? {
         guard let i = index[column], i < record.fields.count else { return nil }
-        let v = record.fields[i].trimmingSpaces
+        let field = record.fields[i]
+        // Most fields have no space or tab at either end: they are taken as they are,
+        // without walking their characters.
+        let utf8 = field.utf8
+        guard let first = utf8.first, let last = utf8.last else { return nil }
+        if first != 0x20 && first != 0x09 && last != 0x20 && last != 0x09 { return field }
+        let v = field.trimmingSpaces
         return v.isEmpty ? nil : v
     }
 }
@@ -125,7 +131,7 @@ struct RowReader {
 
     func bool(_ column: String) throws(RowError) -> Bool? {
         guard let v = optional(column) else { return nil }
-        switch v.lowercased() {
+        switch v == "true" || v == "false" ? v : v.lowercased() {
         case "true": return true
         case "false": return false
         default: throw error(column, "'\(v)' is not true or false")

@@ -40,29 +40,69 @@ public struct LayoutRenderer: Sendable {
         for check in layout.checks { try Self.verify(check, account: account, invoices: invoices) }
         var out: [UInt8] = []
         if let record = layout.record(.account) { try append(record, account, account, to: &out) }
+        guard !invoices.isEmpty else { return out }
+        // A field of an invoice or row record whose value the invoice does not give (an
+        // account's name, address, balance) reads the same for every invoice of the account:
+        // it is rendered once, for the first, and its text reused.
+        let invoiceRecord = layout.record(.invoice)
+        let rowRecord = layout.record(.row)
+        var invoiceTexts = AccountTexts(count: invoiceRecord?.fields.count ?? 0)
+        var rowTexts = AccountTexts(count: rowRecord?.fields.count ?? 0)
         for invoice in invoices {
             let merged: ValueLookup = { path in invoice(path) ?? account(path) }
-            if let record = layout.record(.invoice) { try append(record, merged, account, to: &out) }
-            if let record = layout.record(.row) { try append(record, merged, account, to: &out) }
+            if let record = invoiceRecord { try append(record, merged, account, invoice: invoice, texts: &invoiceTexts, to: &out) }
+            if let record = rowRecord { try append(record, merged, account, invoice: invoice, texts: &rowTexts, to: &out) }
         }
         return out
     }
 
+    /// The texts of one record's fields that come from the account rather than the invoice,
+    /// kept while the account's invoices are rendered.
+    private struct AccountTexts {
+        var texts: [String?]
+        init(count: Int) { texts = Array(repeating: nil, count: count) }
+    }
+
     private func append(_ record: RecordLayout, _ values: @escaping ValueLookup, _ account: ValueLookup?, to out: inout [UInt8]) throws(Refusal) {
+        var none = AccountTexts(count: 0)
+        try append(record, values, account, invoice: nil, texts: &none, to: &out)
+    }
+
+    /// One field's text for an invoice's record: from `texts` when the field's value is the
+    /// account's (the invoice gives none for its path), else rendered.
+    private func fieldText(_ field: FieldLayout, at index: Int, _ values: ValueLookup, _ account: ValueLookup?, invoice: ValueLookup?,
+                      texts: inout AccountTexts) throws(Refusal) -> String {
+        guard let invoice, index < texts.texts.count else { return try render(field, values, account) }
+        let fromAccount: Bool
+        switch field.source {
+        case .constant, .none: fromAccount = true
+        case .path(let path): fromAccount = invoice(path) == nil
+        }
+        guard fromAccount else { return try render(field, values, account) }
+        if let known = texts.texts[index] { return known }
+        let rendered = try render(field, values, account)
+        texts.texts[index] = rendered
+        return rendered
+    }
+
+    private func append(_ record: RecordLayout, _ values: @escaping ValueLookup, _ account: ValueLookup?, invoice: ValueLookup?,
+                        texts: inout AccountTexts, to out: inout [UInt8]) throws(Refusal) {
         switch layout.format {
         case .csv:
             var fields: [String] = []
             fields.reserveCapacity(record.fields.count)
-            for field in record.fields { fields.append(try render(field, values, account)) }
+            for (index, field) in record.fields.enumerated() {
+                fields.append(try fieldText(field, at: index, values, account, invoice: invoice, texts: &texts))
+            }
             csv!.append(fields, to: &out)
         case .fixedWidth(let recordLength):
             // Widths count characters. An ASCII field (what an ASCII layout always writes) is
             // placed byte for byte; other text goes through Characters.
             var line = [UInt8](repeating: UInt8(ascii: " "), count: recordLength)
             var wide: [(start: Int, text: [Character])] = []
-            for field in record.fields {
+            for (index, field) in record.fields.enumerated() {
                 guard let start = field.start, let length = field.length else { continue }
-                let text = try render(field, values, account)
+                let text = try fieldText(field, at: index, values, account, invoice: invoice, texts: &texts)
                 let utf8 = text.utf8
                 let ascii = utf8.allSatisfy { $0 < 0x80 }
                 let count = ascii ? utf8.count : text.count

@@ -8,7 +8,7 @@ extension SQLiteSession {
     func forEachPlacementCandidate(asOf: CalendarDate, _ body: (PlacementCandidate) throws -> Void) throws {
         // One pass over the accounts with something past due; each account's open invoices
         // come from a prepared statement, so memory holds one account at a time.
-        let cursor = try Row.fetchCursor(db, sql: """
+        let cursor = try direct("""
             SELECT \(Self.qualifiedCustomerColumns),
                 (SELECT MAX(t.date) FROM transactions t
                   WHERE t.customer_id = c.id AND t.kind = 'payment'
@@ -23,21 +23,27 @@ extension SQLiteSession {
             FROM customers c
             WHERE EXISTS (SELECT 1 FROM invoices i WHERE i.customer_id = c.id AND i.balance > 0 AND i.due_date < ?)
             ORDER BY c.id
-            """, arguments: [asOf.iso])
-        let invoicesStatement = try db.cachedStatement(sql: """
+            """)
+        cursor.bind(1, asOf.iso)
+        defer { cursor.reset() }
+        let invoicesStatement = try direct("""
             SELECT id, invoice_number, invoice_date, due_date, balance, disputed FROM invoices
             WHERE customer_id = ? AND balance > 0
             """)
         let frozenStatement = try db.cachedStatement(sql: "SELECT invoice_id FROM itemization_invoices WHERE customer_id = ?")
-        while let row = try cursor.next() {
+        while try cursor.step() {
+            let row = cursor
             let customer = try decodeCustomer(row)
             var open: [OpenItem] = []
-            for r in try Row.fetchAll(invoicesStatement, arguments: [customer.id]) {
-                open.append(OpenItem(invoiceID: r[0], invoiceNumber: r[1], invoiceDate: try date(r[2]), dueDate: try date(r[3]),
-                                     balance: r[4], disputed: r[5]))
+            invoicesStatement.bind(1, customer.id)
+            defer { invoicesStatement.reset() }
+            while try invoicesStatement.step() {
+                let r = invoicesStatement
+                open.append(OpenItem(invoiceID: r.int64(0), invoiceNumber: r.text(1) ?? "", invoiceDate: try date(r.text(2) ?? ""),
+                                     dueDate: try date(r.text(3) ?? ""), balance: r.int64(4), disputed: r.int64(5) != 0))
             }
-            let lastPayment: String? = row[19]
-            let openText: String? = row[20]
+            let lastPayment = row.text(19)
+            let openText = row.text(20)
             var openPlacement: (partnerID: String, since: CalendarDate)?
             if let openText {
                 let parts = openText.split(separator: "|", omittingEmptySubsequences: false)
@@ -45,7 +51,7 @@ extension SQLiteSession {
             }
             var past: [String: Int] = [:]
             var blocked = Set<String>()
-            let history: String? = row[21]
+            let history = row.text(21)
             for line in (history ?? "").split(separator: "\n") {
                 let f = line.split(separator: "|", omittingEmptySubsequences: false).map(String.init)
                 guard f.count == 5 else { continue }
@@ -56,8 +62,8 @@ extension SQLiteSession {
                     past[partner] = max(past[partner] ?? 0, tier)
                 }
             }
-            let notice: String? = row[22]
-            let isFrozen: Bool = row[23]
+            let notice = row.text(22)
+            let isFrozen = row.int64(23) != 0
             var frozen: Set<Int64>?
             if isFrozen { frozen = Set(try Int64.fetchAll(frozenStatement, arguments: [customer.id])) }
             try body(PlacementCandidate(
@@ -68,14 +74,16 @@ extension SQLiteSession {
     }
 
     func itemizationEntries(customerID: Int64, invoiceIDs: Set<Int64>) throws -> [Itemization.Entry] {
-        let statement = try db.cachedStatement(sql: "SELECT invoice_id, kind, amount, effective_date FROM ledger_entries WHERE customer_id = ?")
+        try flushInvoiceLedger()
+        let query = try direct("SELECT invoice_id, kind, amount, effective_date FROM ledger_entries WHERE customer_id = ?")
+        query.bind(1, customerID)
+        defer { query.reset() }
         var out: [Itemization.Entry] = []
-        for row in try Row.fetchAll(statement, arguments: [customerID]) {
-            let invoiceID: Int64 = row[0]
-            guard invoiceIDs.contains(invoiceID) else { continue }
-            let kindText: String = row[1]
+        while try query.step() {
+            guard invoiceIDs.contains(query.int64(0)) else { continue }
+            let kindText = query.text(1) ?? ""
             guard let kind = EntryKind(rawValue: kindText) else { throw StoreError.corrupt("unknown ledger kind \(kindText)") }
-            out.append(Itemization.Entry(kind: kind, amount: row[2], date: try date(row[3])))
+            out.append(Itemization.Entry(kind: kind, amount: query.int64(2), date: try date(query.text(3) ?? "")))
         }
         return out
     }
@@ -214,8 +222,13 @@ extension SQLiteSession {
                                        p.balance.currency.code,
                                        p.oldestDueDate.iso, p.daysPastDue, now, now])
         let id = db.lastInsertedRowID
-        let invoice = try db.cachedStatement(sql: "INSERT INTO placement_invoices (placement_id, invoice_id, balance) VALUES (?, ?, ?)")
-        for i in p.invoices { try invoice.execute(arguments: [id, i.invoiceID, i.balance]) }
+        let invoice = try direct("INSERT INTO placement_invoices (placement_id, invoice_id, balance) VALUES (?, ?, ?)")
+        invoice.bind(1, id)
+        for i in p.invoices {
+            invoice.bind(2, i.invoiceID)
+            invoice.bind(3, i.balance)
+            try invoice.execute()
+        }
         return id
     }
 
@@ -223,8 +236,12 @@ extension SQLiteSession {
         try db.cachedStatement(sql: """
             INSERT INTO itemizations (customer_id, date, amount, currency, basis, frozen_at) VALUES (?, ?, ?, ?, ?, ?)
             """).execute(arguments: [customerID, z.date.iso, z.amount.minorUnits, z.amount.currency.code, z.basis.rawValue, now])
-        let statement = try db.cachedStatement(sql: "INSERT INTO itemization_invoices (customer_id, invoice_id) VALUES (?, ?)")
-        for id in z.invoiceIDs.sorted() { try statement.execute(arguments: [customerID, id]) }
+        let statement = try direct("INSERT INTO itemization_invoices (customer_id, invoice_id) VALUES (?, ?)")
+        statement.bind(1, customerID)
+        for id in z.invoiceIDs.sorted() {
+            statement.bind(2, id)
+            try statement.execute()
+        }
     }
 
     func recordFinalNotice(customerID: Int64, date: CalendarDate, balance: Money) throws {

@@ -9,7 +9,25 @@ final class SQLiteSession: PlacementWriting, OutboxWriting, InboxWriting, Reconc
     /// The time of this access, written to every row it stamps.
     private(set) lazy var now: String = timestampNow()
 
+    /// The invoice insert of an import, prepared once per access (see ``insertInvoiceIfNew``).
+    private var invoiceInsertStatement: (statement: DirectStatement, source: EntrySource)?
+    /// The customer lookup by account number (see ``customer(accountNumber:)``).
+    private var customerByNumber: DirectStatement?
+    /// Invoices inserted whose first ledger entries are still to be written.
+    private var invoiceLedger = PendingInvoiceLedger()
+
+    /// Hot statements of this access run through SQLite's C API (see ``direct(_:)``).
+    private var directStatements: [String: DirectStatement] = [:]
+
     init(db: Database) { self.db = db }
+
+    /// A statement bound and stepped directly (``DirectStatement``), prepared once per access.
+    func direct(_ sql: String) throws -> DirectStatement {
+        if let prepared = directStatements[sql] { return prepared }
+        let statement = try DirectStatement(db, sql: sql)
+        directStatements[sql] = statement
+        return statement
+    }
 
     // MARK: - Customers
 
@@ -23,29 +41,44 @@ final class SQLiteSession: PlacementWriting, OutboxWriting, InboxWriting, Reconc
         .map { "c." + $0.trimmingCharacters(in: .whitespacesAndNewlines) }.joined(separator: ", ")
 
     func decodeCustomer(_ row: Row, offset: Int = 0) throws -> CustomerRecord {
-        let code: String = row[offset + 17]
+        try decodeCustomer(id: row[offset]) { row[offset + $0] }
+    }
+
+    /// A customer from the current row of a statement read directly (``DirectStatement``).
+    func decodeCustomer(_ statement: DirectStatement, offset: Int32 = 0) throws -> CustomerRecord {
+        try decodeCustomer(id: statement.int64(offset)) { statement.text(offset + Int32($0)) }
+    }
+
+    /// A customer from the columns of ``customerColumns``: `text(i)` is column `i`'s value.
+    private func decodeCustomer(id: Int64, text: (Int) -> String?) throws -> CustomerRecord {
+        let code = text(17) ?? ""
         guard let currency = Currency(code: code) else { throw StoreError.corrupt("unknown currency \(code)") }
-        let typeText: String = row[offset + 2]
+        let typeText = text(2) ?? ""
         guard let type = DebtorType(rawValue: typeText) else { throw StoreError.corrupt("unknown debtor type \(typeText)") }
-        let holdsText: String = row[offset + 18]
         let holds: Set<Hold>
-        switch Hold.parseList(holdsText) {
+        switch Hold.parseList(text(18) ?? "") {
         case .success(let h): holds = h
         case .failure(let e): throw StoreError.corrupt("unknown hold \(e.name)")
         }
-        let dob: String? = row[offset + 16]
+        guard let accountNumber = text(1) else { throw StoreError.corrupt("customer \(id) has no account number") }
         let profile = DebtorProfile(
-            accountNumber: row[offset + 1], type: type, businessName: row[offset + 3], firstName: row[offset + 4],
-            lastName: row[offset + 5], contactName: row[offset + 6], address1: row[offset + 7], address2: row[offset + 8],
-            city: row[offset + 9], region: row[offset + 10], postalCode: row[offset + 11], country: row[offset + 12],
-            phone: row[offset + 13], email: row[offset + 14], taxID: row[offset + 15],
-            dateOfBirth: dob.flatMap { CalendarDate(iso: $0) }, currency: currency, holds: holds)
-        return CustomerRecord(id: row[offset + 0], profile: profile)
+            accountNumber: accountNumber, type: type, businessName: text(3), firstName: text(4),
+            lastName: text(5), contactName: text(6), address1: text(7), address2: text(8),
+            city: text(9), region: text(10), postalCode: text(11), country: text(12),
+            phone: text(13), email: text(14), taxID: text(15),
+            dateOfBirth: text(16).flatMap { CalendarDate(iso: $0) }, currency: currency, holds: holds)
+        return CustomerRecord(id: id, profile: profile)
     }
 
     func customer(accountNumber: String) throws -> CustomerRecord? {
-        let statement = try db.cachedStatement(sql: "SELECT \(Self.customerColumns) FROM customers WHERE account_number = ?")
-        return try Row.fetchOne(statement, arguments: [accountNumber]).map { try decodeCustomer($0) }
+        // Read directly: an import looks up every account its rows name.
+        if customerByNumber == nil {
+            customerByNumber = try DirectStatement(db, sql: "SELECT \(Self.customerColumns) FROM customers WHERE account_number = ?")
+        }
+        let query = customerByNumber!
+        query.bind(1, accountNumber)
+        defer { query.reset() }
+        return try query.step() ? decodeCustomer(query) : nil
     }
 
     func customer(id: Int64) throws -> CustomerRecord? {
@@ -104,10 +137,25 @@ final class SQLiteSession: PlacementWriting, OutboxWriting, InboxWriting, Reconc
     }
 
     func invoices(customerID: Int64) throws -> [InvoiceRecord] {
-        let statement = try db.cachedStatement(sql: """
+        // Read directly: a placement run reads every placed account's invoices.
+        let query = try direct("""
             SELECT \(Self.invoiceColumns) FROM invoices WHERE customer_id = ? ORDER BY due_date, invoice_date, invoice_number
             """)
-        return try Row.fetchAll(statement, arguments: [customerID]).map(decodeInvoice)
+        query.bind(1, customerID)
+        defer { query.reset() }
+        var invoices: [InvoiceRecord] = []
+        while try query.step() {
+            let code = query.text(11) ?? ""
+            guard let currency = Currency(code: code) else { throw StoreError.corrupt("unknown currency \(code)") }
+            let terms = InvoiceTerms(
+                invoiceNumber: query.text(2) ?? "", invoiceDate: try date(query.text(3) ?? ""), dueDate: try date(query.text(4) ?? ""),
+                amount: Money(minorUnits: query.int64(5), currency: currency), disputed: query.int64(7) != 0)
+            invoices.append(InvoiceRecord(
+                id: query.int64(0), customerID: query.int64(1), terms: terms, balance: query.int64(6),
+                source: EntrySource(kind: EntrySource.Kind(rawValue: query.text(8) ?? "") ?? .file, name: query.text(9) ?? "",
+                                    line: query.isNull(10) ? nil : Int(query.int64(10)))))
+        }
+        return invoices
     }
 
     func insertInvoice(customerID: Int64, terms: InvoiceTerms, source: EntrySource) throws -> Int64 {
@@ -119,22 +167,46 @@ final class SQLiteSession: PlacementWriting, OutboxWriting, InboxWriting, Reconc
 
     func insertInvoiceIfNew(customerID: Int64, terms: InvoiceTerms, source: EntrySource) throws -> Int64? {
         // ON CONFLICT names the uniqueness of (customer, number) alone: a CHECK still fails loudly.
-        let insert = try db.cachedStatement(sql: """
-            INSERT INTO invoices (customer_id, invoice_number, invoice_date, due_date, amount, balance, disputed,
-                source_kind, source_name, source_line, created_at, updated_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            ON CONFLICT (customer_id, invoice_number) DO NOTHING
-            """)
-        try insert.execute(arguments: [customerID, terms.invoiceNumber, terms.invoiceDate.iso, terms.dueDate.iso,
-                                       terms.amount.minorUnits, terms.amount.minorUnits, terms.disputed,
-                                       source.kind.rawValue, source.name, source.line, now, now])
+        let insert = try invoiceInsert(source)
+        insert.bind(1, customerID)
+        insert.bind(2, terms.invoiceNumber)
+        insert.bind(3, terms.invoiceDate.iso)
+        insert.bind(4, terms.dueDate.iso)
+        insert.bind(5, terms.amount.minorUnits)
+        insert.bind(6, terms.disputed ? 1 : 0)
+        insert.bind(7, source.line.map(Int64.init))
+        try insert.execute()
         guard db.changesCount == 1 else { return nil }
         let id = db.lastInsertedRowID
-        // The invoice's first ledger entry is its original amount; the balance already holds it.
-        try insertLedgerRow(NewLedgerEntry(customerID: customerID, invoiceID: id, transactionID: nil, kind: .invoice,
-                                           amount: terms.amount.minorUnits, currency: terms.amount.currency,
-                                           effectiveDate: terms.invoiceDate, source: source))
+        // The invoice's first ledger entry is its original amount (the balance already holds
+        // it): written with the others of its chunk, in the order of the invoices.
+        try invoiceLedger.add(id, currency: terms.amount.currency, session: self)
         return id
+    }
+
+    /// The invoice insert, its source and time bound once for as long as they stay the same.
+    private func invoiceInsert(_ source: EntrySource) throws -> DirectStatement {
+        if let prepared = invoiceInsertStatement, prepared.source.kind == source.kind, prepared.source.name == source.name {
+            return prepared.statement
+        }
+        let statement = try invoiceInsertStatement?.statement ?? DirectStatement(db, sql: """
+            INSERT INTO invoices (customer_id, invoice_number, invoice_date, due_date, amount, balance, disputed,
+                source_line, source_kind, source_name, created_at, updated_at)
+            VALUES (?1, ?2, ?3, ?4, ?5, ?5, ?6, ?7, ?8, ?9, ?10, ?10)
+            ON CONFLICT (customer_id, invoice_number) DO NOTHING
+            """)
+        statement.bind(8, source.kind.rawValue)
+        statement.bind(9, source.name)
+        statement.bind(10, now)
+        invoiceInsertStatement = (statement, source)
+        return statement
+    }
+
+    /// Writes the first ledger entries of the invoices inserted since the last call, in one
+    /// statement. Every method that reads or writes `ledger_entries` calls it first, and so
+    /// does the store before it commits: the ledger is never seen without them.
+    func flushInvoiceLedger() throws {
+        try invoiceLedger.flush(session: self)
     }
 
     func updateInvoiceTerms(id: Int64, _ terms: InvoiceTerms) throws {
@@ -188,6 +260,7 @@ final class SQLiteSession: PlacementWriting, OutboxWriting, InboxWriting, Reconc
     }
 
     func shares(ofTransaction id: Int64) throws -> [Allocation.Share] {
+        try flushInvoiceLedger()
         let statement = try db.cachedStatement(sql: "SELECT invoice_id, amount FROM ledger_entries WHERE transaction_id = ? ORDER BY id")
         return try Row.fetchAll(statement, arguments: [id]).map { row in
             let amount: Int64 = row[1]
@@ -196,6 +269,7 @@ final class SQLiteSession: PlacementWriting, OutboxWriting, InboxWriting, Reconc
     }
 
     func reversedShares(ofPayment id: Int64) throws -> [Int64: Int64] {
+        try flushInvoiceLedger()
         let statement = try db.cachedStatement(sql: """
             SELECT l.invoice_id, SUM(l.amount) FROM ledger_entries l JOIN transactions t ON t.id = l.transaction_id
             WHERE t.reverses_id = ? GROUP BY l.invoice_id
@@ -213,6 +287,7 @@ final class SQLiteSession: PlacementWriting, OutboxWriting, InboxWriting, Reconc
     }
 
     private func insertLedgerRow(_ entry: NewLedgerEntry) throws {
+        try flushInvoiceLedger()
         let statement = try db.cachedStatement(sql: """
             INSERT INTO ledger_entries (customer_id, invoice_id, transaction_id, kind, amount, currency, effective_date,
                 source_kind, source_name, source_line, source_event_id, recorded_at)
@@ -224,6 +299,7 @@ final class SQLiteSession: PlacementWriting, OutboxWriting, InboxWriting, Reconc
     }
 
     func ledger(customerID: Int64) throws -> [LedgerEntry] {
+        try flushInvoiceLedger()
         let statement = try db.cachedStatement(sql: """
             SELECT l.id, l.customer_id, l.invoice_id, i.invoice_number, l.transaction_id, t.reference, l.kind, l.amount,
                    l.currency, l.effective_date, l.source_kind, l.source_name, l.source_line, l.source_event_id, l.recorded_at
@@ -289,6 +365,7 @@ final class SQLiteSession: PlacementWriting, OutboxWriting, InboxWriting, Reconc
     }
 
     func counts() throws -> RecordCounts {
+        try flushInvoiceLedger()
         let row = try Row.fetchOne(try db.cachedStatement(sql: """
             SELECT (SELECT COUNT(*) FROM customers), (SELECT COUNT(*) FROM invoices),
                    (SELECT COUNT(*) FROM transactions), (SELECT COUNT(*) FROM ledger_entries)

@@ -4,7 +4,8 @@ import Foundation
 import HandoffDomain
 
 /// One libcurl easy handle, owned by this object and cleaned up with it. Not shared between
-/// threads: each transfer makes its own. `perform()` blocks; ``Curl/run(_:)`` runs a blocking
+/// threads: each transfer (or each series of transfers to one server, see ``reset()``) makes
+/// its own. `perform()` blocks; ``Curl/run(_:)`` runs a blocking
 /// transfer on a dispatch queue, off Swift's cooperative thread pool.
 final class CurlEasy {
     private let handle: UnsafeMutableRawPointer
@@ -31,6 +32,21 @@ final class CurlEasy {
         for list in lists { curl_slist_free_all(list) }
         for f in files { fclose(f) }
         errorBuffer.deallocate()
+    }
+
+    /// Clears every option for another transfer on this handle, which keeps its connection:
+    /// the operations of one SFTP upload (the check of the name, the upload and rename, the
+    /// size check) then share one SSH session instead of opening one each.
+    func reset() throws {
+        curl_easy_reset(handle)
+        for list in lists { curl_slist_free_all(list) }
+        lists = []
+        for f in files { fclose(f) }
+        files = []
+        progress = nil
+        what = ""
+        try set(CURLOPT_ERRORBUFFER, pointer: UnsafeMutableRawPointer(errorBuffer))
+        try set(CURLOPT_NOSIGNAL, 1)
     }
 
     func set(_ option: CURLoption, _ value: Int) throws {

@@ -61,14 +61,14 @@ public struct SFTPClient: Sendable {
         self.endpoint = endpoint
     }
 
-    func url(_ path: String) -> String {
+    private func url(_ path: String) -> String {
         let encoded = path.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? path
         return "sftp://\(endpoint.host):\(endpoint.port)\(encoded.hasPrefix("/") ? "" : "/")\(encoded)"
     }
 
     /// Runs a transfer, explaining an authentication failure with an RSA key: libssh2 1.10
     /// signs only with SHA-1 `ssh-rsa`, which OpenSSH 8.8 and later refuse.
-    func perform(_ curl: CurlEasy) throws {
+    private func perform(_ curl: CurlEasy) throws {
         do { try curl.perform() } catch var e as TransportError where e.kind == .authentication {
             let publicKey = (try? String(contentsOfFile: endpoint.privateKeyFile + ".pub", encoding: .utf8)) ?? ""
             let privateKey = (try? String(contentsOfFile: endpoint.privateKeyFile, encoding: .utf8)) ?? ""
@@ -79,9 +79,17 @@ public struct SFTPClient: Sendable {
         }
     }
 
-    func handle(_ path: String) throws -> CurlEasy {
+    /// A handle set up for `path`: a new one, or `reusing` one made before (reset, its
+    /// connection kept, so that several operations share one SSH session).
+    private func handle(_ path: String, reusing previous: CurlEasy? = nil) throws -> CurlEasy {
         if let deadline = endpoint.deadline, deadline.isSpent { throw deadline.spent(url(path)) }
-        let curl = try CurlEasy()
+        let curl: CurlEasy
+        if let previous {
+            try previous.reset()
+            curl = previous
+        } else {
+            curl = try CurlEasy()
+        }
         curl.what = url(path)
         try curl.set(CURLOPT_URL, url(path))
         try curl.set(CURLOPT_USERNAME, endpoint.user)
@@ -108,7 +116,11 @@ public struct SFTPClient: Sendable {
 
     /// The size of a remote file, or `nil` when there is none.
     public func size(of path: String) throws -> Int64? {
-        let curl = try handle(path)
+        try size(of: path, on: nil)
+    }
+
+    private func size(of path: String, on previous: CurlEasy?) throws -> Int64? {
+        let curl = try handle(path, reusing: previous)
         try curl.set(CURLOPT_NOBODY, 1)
         do { try perform(curl) } catch let e as TransportError where e.kind == .remoteFileMissing {
             return nil
@@ -119,8 +131,13 @@ public struct SFTPClient: Sendable {
     /// The size and SHA-256 of a remote file, read back whole (in constant memory), or `nil`
     /// when there is none.
     public func digest(of path: String) throws -> (size: Int64, sha256: String)? {
-        guard try size(of: path) != nil else { return nil }
-        let curl = try handle(path)
+        try digest(of: path, on: nil)
+    }
+
+    private func digest(of path: String, on previous: CurlEasy?) throws -> (size: Int64, sha256: String)? {
+        let sized = try handle(path, reusing: previous)
+        guard try size(of: path, on: sized) != nil else { return nil }
+        let curl = try handle(path, reusing: sized)
         let sink = HashingSink()
         try curl.set(CURLOPT_WRITEFUNCTION, callback: HashingSink.callback)
         try withExtendedLifetime(sink) {
@@ -142,13 +159,16 @@ public struct SFTPClient: Sendable {
         guard let localSize = (attributes?[.size] as? NSNumber)?.int64Value else {
             throw TransportError(.localFile, "\(localPath) cannot be read")
         }
-        let ours = try sha256 ?? HTTPSClient.sha256(file: localPath)
-        if let present = try digest(of: final) {
+        // One connection (one SSH session) for the check, the upload and rename, and the size
+        // check. Our SHA-256 is computed only when a file of that name is there to compare.
+        let connection = try CurlEasy()
+        if let present = try digest(of: final, on: connection) {
+            let ours = try sha256 ?? HTTPSClient.sha256(file: localPath)
             guard present.sha256 == ours else { throw conflict(final, name: name, present: present, ours: (localSize, ours)) }
             return .alreadyPresent(size: present.size)
         }
         let part = final + ".part"
-        let curl = try handle(part)
+        let curl = try handle(part, reusing: connection)
         let file = try curl.open(localPath, mode: "rb")
         try curl.set(CURLOPT_UPLOAD, 1)
         try curl.set(CURLOPT_READDATA, pointer: UnsafeMutableRawPointer(file))
@@ -161,12 +181,13 @@ public struct SFTPClient: Sendable {
         } catch let e as TransportError where e.kind == .renameFailed {
             // The rename is refused when the final name appeared meanwhile (another sender):
             // ours only if its content is.
-            guard let present = try digest(of: final) else { throw e }
+            guard let present = try digest(of: final, on: connection) else { throw e }
+            let ours = try sha256 ?? HTTPSClient.sha256(file: localPath)
             guard present.sha256 == ours else { throw conflict(final, name: name, present: present, ours: (localSize, ours)) }
-            try? delete(path: part)
+            try? delete(path: part, on: connection)
             return .alreadyPresent(size: present.size)
         }
-        guard let arrived = try size(of: final) else {
+        guard let arrived = try size(of: final, on: connection) else {
             throw TransportError(.renameFailed, "\(url(final)) is missing after the upload and rename")
         }
         guard arrived == localSize else {
@@ -175,7 +196,7 @@ public struct SFTPClient: Sendable {
         return .uploaded(size: arrived)
     }
 
-    func conflict(_ final: String, name: String, present: (size: Int64, sha256: String), ours: (size: Int64, sha256: String)) -> TransportError {
+    private func conflict(_ final: String, name: String, present: (size: Int64, sha256: String), ours: (size: Int64, sha256: String)) -> TransportError {
         TransportError(.conflict, "a different file named \(name) is already at the agency (\(url(final)): \(present.size) bytes, SHA-256 "
                        + "\(present.sha256.prefix(12))…; ours: \(ours.size) bytes, SHA-256 \(ours.sha256.prefix(12))…); nothing was sent: "
                        + "ask the agency what it is, and once it is moved away `handoff outbox retry` sends ours")
@@ -226,8 +247,12 @@ public struct SFTPClient: Sendable {
 
     /// Deletes a remote file.
     public func delete(path: String) throws {
+        try delete(path: path, on: nil)
+    }
+
+    private func delete(path: String, on previous: CurlEasy?) throws {
         let slash = path.lastIndex(of: "/") ?? path.startIndex
-        let curl = try handle(String(path[..<slash]) + "/")
+        let curl = try handle(String(path[..<slash]) + "/", reusing: previous)
         try curl.set(CURLOPT_NOBODY, 1)
         try curl.set(CURLOPT_QUOTE, list: ["rm \"\(path)\""])
         do { try perform(curl) } catch let e as TransportError where e.kind == .renameFailed {
