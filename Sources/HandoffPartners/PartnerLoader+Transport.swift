@@ -61,7 +61,7 @@ extension PartnerLoader {
         for key in t.table.keys.sorted() where !known(kind).contains(key) {
             problems.add(t.keyPath(key), "is not a known key of a \(kind.rawValue) transport")
         }
-        return TransportSpec(link: link, timeoutSeconds: timeout, settings: t.table)
+        return TransportSpec(link: link, timeoutSeconds: timeout)
     }
 
     /// The keys of each kind of transport.

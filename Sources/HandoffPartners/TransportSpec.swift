@@ -25,14 +25,9 @@ public struct TransportSpec: Sendable {
     /// Seconds one network operation may take (`timeout_seconds`; 60 when absent). A run
     /// gives each agency twice this in all.
     public var timeoutSeconds: Int
-    /// The table as written. Everything Handoff's agency link uses is typed above; this is
-    /// kept only for reconciliation's `events.order` until it reads ``EventFeedSpec/order``.
-    public var settings: [String: TOMLNode]
-
-    public init(link: Link, timeoutSeconds: Int = 60, settings: [String: TOMLNode] = [:]) {
+    public init(link: Link, timeoutSeconds: Int = 60) {
         self.link = link
         self.timeoutSeconds = timeoutSeconds
-        self.settings = settings
     }
 
     public var kind: Kind {

@@ -20,7 +20,7 @@ extension Reconciliation {
         var out: [(InboxRecord, Int64?)] = []
         for record in records {
             guard record.remoteName.hasPrefix("event:"), let partner = partners.first(where: { $0.id == record.partnerID }),
-                  let field = partner.transport.settings.table("events")?.string("order"), let path = record.plainPath,
+                  let field = partner.transport.https?.events?.order, let path = record.plainPath,
                   let json = try? JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as? [String: Any],
                   let seq = (json[field] as? NSNumber).map({ $0.int64Value }) ?? (json[field] as? String).flatMap({ Int64($0) }) else {
                 out.append((record, nil))

@@ -115,10 +115,6 @@ extension SQLiteSession {
         try Row.fetchAll(try db.cachedStatement(sql: "SELECT \(Self.commissionColumns) FROM commissions WHERE partner_id = ? ORDER BY id"), arguments: [partnerID]).map(decodeCommission)
     }
 
-    func setInboxState(id: Int64, _ state: String, reason: String?) throws {
-        try db.cachedStatement(sql: "UPDATE inbox SET state = ?, reason = COALESCE(?, reason) WHERE id = ?").execute(arguments: [state, reason, id])
-    }
-
     func recordRemittance(_ r: RemittanceRecord) throws {
         let differences = String(decoding: try JSONEncoder().encode(r.differences), as: UTF8.self)
         try db.cachedStatement(sql: """

@@ -277,8 +277,6 @@ public protocol ReconciliationWriting: PlacementWriting, InboxWriting, ReportRea
     func commission(partnerID: String, eventKey: String) throws -> CommissionRecord?
     /// Every commission recorded for one agency, in the order recorded.
     func commissions(partnerID: String) throws -> [CommissionRecord]
-    /// Marks a received file as applied.
-    func setInboxState(id: Int64, _ state: String, reason: String?) throws
     /// Every request to an agency about one account, oldest first.
     func requests(customerID: Int64) throws -> [AgencyRequestRecord]
     /// The request to an agency with this request id, if Handoff ever queued one.

@@ -5,8 +5,8 @@ import HandoffDomain
 
 /// One libcurl easy handle, owned by this object and cleaned up with it. Not shared between
 /// threads: each transfer (or each series of transfers to one server, see ``reset()``) makes
-/// its own. `perform()` blocks; ``Curl/run(_:)`` runs a blocking
-/// transfer on a dispatch queue, off Swift's cooperative thread pool.
+/// its own. `perform()` blocks: callers run it on a thread that may block (the CLI's own
+/// thread, or the daemon's bounded `NIOThreadPool`s), never on Swift's cooperative pool.
 final class CurlEasy {
     private let handle: UnsafeMutableRawPointer
     private let errorBuffer: UnsafeMutablePointer<CChar>
@@ -133,16 +133,6 @@ public enum Curl {
 
     /// The version string, such as `libcurl/7.88.1 OpenSSL/3.0.17 … libssh2/1.10.0`.
     public static var version: String { String(cString: curl_version()) }
-
-    private static let queue = DispatchQueue(label: "handoff.curl", attributes: .concurrent)
-
-    /// Runs blocking libcurl work on a dispatch queue, so that no thread of Swift's
-    /// cooperative pool is ever blocked on the network.
-    public static func run<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
-        try await withCheckedThrowingContinuation { continuation in
-            queue.async { continuation.resume(with: Result { try work() }) }
-        }
-    }
 
     /// Whether a TLS handshake failure's message says the connection broke (reset by the
     /// peer, closed without a word, a failed send or receive) rather than that TLS refused.

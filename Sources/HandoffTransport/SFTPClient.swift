@@ -49,7 +49,7 @@ public enum UploadOutcome: Equatable, Sendable {
 }
 
 /// SFTP through libcurl: upload under a `.part` name then rename, never overwrite, list,
-/// download and delete. Blocking; call from a thread that may block (see ``Curl/run(_:)``).
+/// download and delete. Blocking; call from a thread that may block (never Swift's cooperative pool).
 public struct SFTPClient: Sendable {
     public let endpoint: SFTPEndpoint
 
