@@ -60,7 +60,7 @@ public struct RequestDelivery {
     /// Sends (or stages in an updates file) every queued request.
     public func dispatch() throws -> [Delivery.Report] {
         var reports: [Delivery.Report] = []
-        let queued = try store.readReconciliation { try $0.requests(state: "queued") }
+        let queued = try store.readReconciliation { try $0.requests(state: .queued) }
         for partner in partners {
             let mine = queued.filter { $0.partnerID == partner.id }
             guard !mine.isEmpty else { continue }
@@ -71,21 +71,21 @@ public struct RequestDelivery {
                         try sender.send(AgencyRequest(kind: r.kind, accountNumber: r.accountNumber, id: r.requestID, amount: r.amount, date: r.date,
                                                       reason: r.reason, note: r.note))
                         try store.writeReconciliation { w in
-                            try w.setRequestState(id: r.id, "sent", error: nil, batchID: nil)
+                            try w.setRequestState(id: r.id, .sent, error: nil, batchID: nil)
                             if r.kind == "direct_payment", !echoes(partner), let amount = r.amount,
                                let placement = try w.placement(customerID: r.customerID, partnerID: partner.id) {
                                 let status = try w.agencyStatus(placementID: placement.id)
-                                let rate = partner.terms.commission.rate(ageDays: placement.placedOn.days(since: placement.oldestDueDate), status: status)
-                                let fee = rate.map { partner.terms.commission.commission(on: amount.minorUnits, rate: $0) } ?? 0
+                                let due = partner.terms.commission.due(on: amount.minorUnits, placedOn: placement.placedOn,
+                                                                       oldestDueDate: placement.oldestDueDate, status: status)
                                 try w.recordCommission(CommissionRecord(partnerID: partner.id, customerID: r.customerID, transactionID: nil,
                                                                         eventKey: "direct:" + r.requestID, kind: "direct_payment", base: amount.minorUnits,
-                                                                        ratePPM: rate?.partsPerMillion ?? 0, expected: fee, reported: nil,
+                                                                        ratePPM: due.ratePPM, expected: due.expected, reported: nil,
                                                                         currency: amount.currency.code, date: r.date))
                             }
                         }
                         reports.append(.init(partnerID: partner.id, name: "\(r.kind) \(r.requestID)", outcome: "sent"))
                     } catch let e as TransportError {
-                        try store.writeReconciliation { try $0.setRequestState(id: r.id, e.isPermanent ? "failed" : "queued", error: e.description, batchID: nil) }
+                        try store.writeReconciliation { try $0.setRequestState(id: r.id, e.isPermanent ? .failed : .queued, error: e.description, batchID: nil) }
                         reports.append(.init(partnerID: partner.id, name: "\(r.kind) \(r.requestID)",
                                              outcome: e.isPermanent ? "failed: \(e)" : "not sent, queued for the next run: \(e)",
                                              failure: e.isPermanent ? .permanent : .temporary))
@@ -134,7 +134,7 @@ public struct RequestDelivery {
                                              invoices: [{ _ in nil }])
                     requests.append(r)
                 } catch {
-                    try w.setRequestState(id: r.id, "failed", error: "\(error)", batchID: nil)
+                    try w.setRequestState(id: r.id, .failed, error: "\(error)", batchID: nil)
                     refused.append((r, "\(error)"))
                 }
             }
@@ -167,7 +167,7 @@ public struct RequestDelivery {
                                                    sequence: sequence, state: .staged, accounts: accounts.count, invoices: requests.count, total: total,
                                                    sha256: try HTTPSClient.sha256(file: dir + "/" + fileName), size: file.byteCount, createdAt: ""))
             try w.setBatchKind(id: id, "updates")
-            for r in requests { try w.setRequestState(id: r.id, "sent", error: nil, batchID: id) }
+            for r in requests { try w.setRequestState(id: r.id, .sent, error: nil, batchID: id) }
             return (fileName, refused)
         }
     }

@@ -174,8 +174,8 @@ extension SQLiteSession {
             """).execute(arguments: [partnerID, customerID, placementID, kind, requestID, amount?.minorUnits, amount?.currency.code, date.iso, reason, note, now, now])
     }
 
-    func requests(state: String?) throws -> [AgencyRequestRecord] {
-        try requestRows(where: "? IS NULL OR r.state = ?", [state, state])
+    func requests(state: AgencyRequestState?) throws -> [AgencyRequestRecord] {
+        try requestRows(where: "? IS NULL OR r.state = ?", [state?.rawValue, state?.rawValue])
     }
 
     private func requestRows(where filter: String, _ arguments: StatementArguments) throws -> [AgencyRequestRecord] {

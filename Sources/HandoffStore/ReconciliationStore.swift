@@ -223,7 +223,7 @@ public protocol ReconciliationWriting: PlacementWriting, InboxWriting, ReportRea
     func queueRequest(partnerID: String, customerID: Int64, placementID: Int64?, kind: String, requestID: String, amount: Money?,
                       date: CalendarDate, reason: String?, note: String?) throws
     /// Requests in a state, oldest first.
-    func requests(state: String?) throws -> [AgencyRequestRecord]
+    func requests(state: AgencyRequestState?) throws -> [AgencyRequestRecord]
     func setRequestState(id: Int64, _ state: AgencyRequestState, error: String?, batchID: Int64?) throws
     /// Payments the business recorded itself (imported) for accounts an agency holds, made on or
     /// after their placement and not yet reported to that agency: each becomes a direct-payment report.
@@ -324,21 +324,6 @@ public protocol ReconciliationWriting: PlacementWriting, InboxWriting, ReportRea
     /// Whether an error is the database refusing what it was asked to store (a constraint,
     /// an integer overflow), as opposed to a fault of the database itself (disk, I/O).
     func isRefusal(_ error: any Error) -> Bool
-}
-
-/// A state named by none of its enum's raw values: refused, never stored.
-public struct UnknownStateName: Error, CustomStringConvertible {
-    public let description: String
-    public init(description: String) { self.description = description }
-}
-
-extension ReconciliationWriting {
-    /// A request's state given by its stored name, for callers that still name it (the outbox's
-    /// delivery); an unknown name is refused, never stored.
-    public func setRequestState(id: Int64, _ name: String, error: String?, batchID: Int64?) throws {
-        guard let state = AgencyRequestState(rawValue: name) else { throw UnknownStateName(description: "no request state '\(name)'") }
-        try setRequestState(id: id, state, error: error, batchID: batchID)
-    }
 }
 
 public protocol ReconciliationStore: InboxStore {
