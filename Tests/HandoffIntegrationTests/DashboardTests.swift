@@ -38,14 +38,7 @@ struct DashboardTests {
     }
 
     /// `curl` with the response headers in the output, so that cookies and redirects can be checked.
-    func request(_ args: [String]) throws -> (status: Int, headers: String, body: String) {
-        let r = try shell("/usr/bin/curl", ["-s", "-D", "-", "-w", "\n%{http_code}"] + args)
-        var text = r.output
-        let status = Int(text.split(separator: "\n").last ?? "") ?? 0
-        text = String(text[..<(text.lastIndex(of: "\n") ?? text.endIndex)])
-        let parts = text.components(separatedBy: "\r\n\r\n")
-        return (status, parts.first ?? "", parts.dropFirst().joined(separator: "\r\n\r\n"))
-    }
+    func request(_ args: [String]) throws -> (status: Int, headers: String, body: String) { try curlRequest(args) }
 
     func header(_ name: String, in headers: String) -> String? {
         headers.components(separatedBy: "\r\n").first { $0.lowercased().hasPrefix(name.lowercased() + ":") }

@@ -9,14 +9,7 @@ import Testing
 struct OpenAPITests {
     static let token = "openapi-token-0123456789abcdef"
 
-    func request(_ args: [String]) throws -> (status: Int, headers: String, body: String) {
-        let r = try shell("/usr/bin/curl", ["-s", "-D", "-", "-w", "\n%{http_code}"] + args)
-        var text = r.output
-        let status = Int(text.split(separator: "\n").last ?? "") ?? 0
-        text = String(text[..<(text.lastIndex(of: "\n") ?? text.endIndex)])
-        let parts = text.components(separatedBy: "\r\n\r\n")
-        return (status, parts.first ?? "", parts.dropFirst().joined(separator: "\r\n\r\n"))
-    }
+    func request(_ args: [String]) throws -> (status: Int, headers: String, body: String) { try curlRequest(args) }
 
     @Test("The schemas refuse a missing field, an undocumented one, a wrong type, a bad date and a value outside an enum")
     func schemasCanFail() throws {
@@ -41,12 +34,9 @@ struct OpenAPITests {
         let install = try DashboardTests.roundTrip()
         let recall = try install.handoff(["recall", "B-2001", "--reason", "paid us directly"])
         #expect(recall.status == 0, "\(recall.stderr)")
-        let port = try freeLoopbackPort()
-        let pid = try spawn(Handoff.binary.path, ["--config", install.configPath, "serve", "--port", String(port)],
-                            outputPath: install.root.appendingPathComponent("serve.log").path, environment: ["HANDOFF_API_TOKEN": Self.token])
-        defer { kill(pid, SIGTERM); _ = waitFor(pid) }
-        try waitForPort(port)
-        let base = "http://127.0.0.1:\(port)"
+        let serve = try RunningServe(install, token: Self.token)
+        defer { serve.stop() }
+        let base = serve.base
 
         // (method, path as documented, the concrete path asked, with the token)
         let calls: [(String, String, String, Bool)] = [

@@ -73,12 +73,9 @@ struct PlacementStatusTests {
         try install.store().pool.write { db in
             try db.execute(sql: "UPDATE agency_events SET reason = 'commission reported 1000, schedule gives 20825' WHERE event_key = 'payment:LF-T0001'")
         }
-        let port = try freeLoopbackPort()
-        let pid = try spawn(Handoff.binary.path, ["--config", install.configPath, "serve", "--port", String(port)],
-                            outputPath: install.root.appendingPathComponent("serve.log").path, environment: ["HANDOFF_API_TOKEN": Self.token])
-        defer { kill(pid, SIGTERM); _ = waitFor(pid) }
-        try waitForPort(port)
-        let base = "http://127.0.0.1:\(port)"
+        let serve = try RunningServe(install, token: Self.token)
+        defer { serve.stop() }
+        let base = serve.base
         let bearer = ["-H", "Authorization: Bearer \(Self.token)"]
 
         // GET /api/v1/placements: the batches, and the placements paged (16 in the sample's batch).
