@@ -31,8 +31,11 @@ struct SendCommand: ParsableCommand {
         let outbox = try context.store.readOutbox { try $0.outbox() }.filter { partner == nil || $0.partnerID == partner }
         let failed = outbox.filter { if case .failed = $0.transfer.state { return true } else { return false } }
         if !failed.isEmpty || reports.contains(where: { $0.failure == .permanent }) {
-            let what = failed.isEmpty ? "something failed permanently" : "\(failed.count) file\(failed.count == 1 ? "" : "s") failed permanently"
-            throw CLIError("\(what): see `handoff outbox` and `handoff requests` for what to fix")
+            // Each file that failed for good, with why, whether it failed in this run or an earlier one.
+            let why = failed.map { "\n  #\($0.id) \($0.partnerID) \($0.remoteName): \($0.lastError ?? "no error recorded")" }.joined()
+            let what = failed.isEmpty ? "something failed permanently: " : "\(failed.count) file\(failed.count == 1 ? "" : "s") failed permanently:\(why)\n"
+            throw CLIError("\(what)fix what it names, then `handoff outbox retry ID` (docs/operations.md says what each error means); "
+                               + "`handoff requests` lists requests that failed")
         }
         // Temporary failures: the next run tries again, and cron hears of it (EX_TEMPFAIL).
         let waiting = outbox.filter { if case .retryLater = $0.transfer.state { return true } else { return false } }

@@ -57,6 +57,10 @@ struct WireFaultTests {
         #expect(lines.map(\.state) == ["failed", "staged"] && lines[0].attempts == 1, "\(lines)")
         #expect(try FileManager.default.contentsOfDirectory(atPath: w.server.inbound) == [Self.data])
         #expect(try Data(contentsOf: URL(fileURLWithPath: remote)).count == 32)
+        // A later run names the file that failed, with why, and how to retry it: not only "see handoff outbox".
+        let later = try w.install.handoff(["send"])
+        #expect(later.status == 1 && later.stderr.contains("1 file failed permanently:") && later.stderr.contains("\(Self.data): conflict: a different file named")
+                    && later.stderr.contains("handoff outbox retry"), "\(later.stderr)")
 
         // Once the agency has moved its file away, a person retries and ours goes exactly once.
         try FileManager.default.removeItem(atPath: remote)
