@@ -57,7 +57,10 @@ public actor Jobs {
         let config = self.config, store = self.store
         let result: (Bool, String, [String: Int])
         do {
-            let (summary, counts) = try await BlockingWork.jobs.runIfActive { try Self.perform(name, dryRun: dryRun, config: config, store: store) }
+            let logger = self.logger
+            let (summary, counts) = try await BlockingWork.jobs.runIfActive {
+                try Self.perform(name, dryRun: dryRun, config: config, store: store, logger: logger)
+            }
             result = (true, summary, counts)
         } catch {
             result = (false, "\(error)", [:])
@@ -129,7 +132,7 @@ public actor Jobs {
     }
 
     /// Runs a job; returns its summary and counts for the metrics.
-    static func perform(_ name: Name, dryRun: Bool, config: HandoffConfig, store: any CompleteStore) throws -> (String, [String: Int]) {
+    static func perform(_ name: Name, dryRun: Bool, config: HandoffConfig, store: any CompleteStore, logger: Logger) throws -> (String, [String: Int]) {
         let partners = try partners(config)
         let factory = TransportFactory(root: config.root)
         switch name {
@@ -151,7 +154,17 @@ public actor Jobs {
         case .fetch:
             let reports = try Receipts(store: store, partners: partners, factory: factory, dataDirectory: config.dataDirectory).poll()
                 + Intake(store: store, partners: partners, factory: factory, dataDirectory: config.dataDirectory).fetch()
-            let tally = try Reconciliation(store: store, partners: partners, today: config.today()).run { _ in }
+            // A file held or quarantined as it came in, and an event held as it was applied, is
+            // logged on its own: it waits for a person (the dashboard's Needs attention lists it).
+            for r in reports where r.outcome.hasPrefix("quarantined") || r.outcome.hasPrefix("held") {
+                logger.warning("agency file not taken in", metadata: ["partner": "\(r.partnerID)", "file": "\(r.name)", "outcome": "\(r.outcome)"])
+            }
+            let tally = try Reconciliation(store: store, partners: partners, today: config.today()).run { line in
+                if line.outcome == "held" {
+                    logger.warning("agency event held", metadata: ["partner": "\(line.partnerID)", "event": "\(line.key)",
+                                                                   "account": "\(line.account ?? "")", "reason": "\(line.reason ?? "")"])
+                }
+            }
             let appliedCount = tally.applied, held = tally.held
             return ("\(reports.count) received, \(appliedCount) applied, \(held) held", ["events_applied": appliedCount, "events_held": held])
         }

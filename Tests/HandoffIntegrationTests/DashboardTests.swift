@@ -172,7 +172,13 @@ struct DashboardTests {
         #expect(metrics.body.contains(#"handoff_collected_minor_units{currency="USD"}"#), "\(metrics.body)")
         // The log: the dashboard's job with who ran it and values of their own JSON types, the refused
         // login; never a token, right or wrong.
+        // A file the agency garbled, fetched by the daemon: quarantined, and logged on its own.
+        try "garbage\n".write(to: install.root.appendingPathComponent("var/agencies/local-folder/outbound/LFC_ACT_DEMO01_20261127.csv"),
+                              atomically: true, encoding: .utf8)
+        let fetched = try request(["-H", "Cookie: \(session)", "-d", "csrf=\(csrf)", base + "/jobs/fetch"])
+        #expect(fetched.status == 303)
         let logText = try String(contentsOfFile: log, encoding: .utf8)
+        #expect(logText.contains(#""message":"agency file not taken in""#) && logText.contains("LFC_ACT_DEMO01_20261127.csv"), "\(logText)")
         #expect(logText.contains(#""by":"dashboard""#) && logText.contains(#""job":"send""#) && !logText.contains(#""ok":""#)
                     && (logText.contains(#""ok":true"#) || logText.contains(#""ok":false"#)), "\(logText)")
         #expect(logText.contains("dashboard login refused") && logText.contains("API request refused"), "\(logText)")
