@@ -124,6 +124,7 @@ let package = Package(
         .testTarget(name: "HandoffIntegrationTests", dependencies: [
             "HandoffDomain", "HandoffCSV", "HandoffStore", "HandoffSQLite", "HandoffConfig", "HandoffImport", "HandoffCLI",
             "HandoffPartners", "HandoffPlacement", "HandoffTestSupport", "HandoffOutbox", "HandoffTransport", "HandoffAgencyLink", "HandoffIntake",
+            "HandoffReconciliation",
         ]),
     ]
 )

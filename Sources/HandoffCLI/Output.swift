@@ -12,6 +12,12 @@ enum Output {
 
     /// Pads or cuts text to a display width (for fixed-width tables).
     static func cell(_ text: String, _ width: Int, right: Bool = false) -> String {
+        // ASCII (every line of a reconciliation): one byte a character, no grapheme walk.
+        let bytes = text.utf8.count
+        if bytes <= width, text.utf8.allSatisfy({ $0 < 0x80 }) {
+            let pad = String(repeating: " ", count: width - bytes)
+            return right ? pad + text : text + pad
+        }
         var t = text
         if t.count > width { t = String(t.prefix(max(width - 1, 0))) + "…" }
         let pad = String(repeating: " ", count: width - t.count)

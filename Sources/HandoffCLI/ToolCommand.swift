@@ -31,14 +31,28 @@ struct ToolCommand: ParsableCommand {
         @Option(name: .customLong("batch-id"), help: "The batch id an HTTPS API names the batch by (default: the name).")
         var batchID: String?
 
+        @Option(name: .customLong("sha256"),
+                help: "The file's SHA-256 (64 hex digits) as the outbox recorded it when the file was staged; computed here when not given.")
+        var sha256: String?
+
         @Argument(help: "The file to deliver.")
         var file: String
+
+        func validate() throws {
+            if let sha256, sha256.utf8.count != 64 || !sha256.utf8.allSatisfy({ (0x30...0x39).contains($0) || (0x61...0x66).contains($0) }) {
+                throw ValidationError("--sha256 must be 64 lowercase hex digits, as sha256sum prints them")
+            }
+        }
 
         func run() throws {
             let (config, partner) = try ToolCommand.load(global, partner)
             let remote = name ?? URL(fileURLWithPath: file).lastPathComponent
             let transport = try TransportFactory(root: config.root).transport(for: partner)
-            switch try transport.deliver(localPath: file, name: remote, batchKey: batchID ?? remote) {
+            // A send passes the hash recorded when the file was staged (`Delivery`); so does
+            // the bench, so that the upload is timed as a send runs it.
+            let outcome = try sha256.map { try transport.deliver(localPath: file, name: remote, batchKey: batchID ?? remote, sha256: $0) }
+                ?? transport.deliver(localPath: file, name: remote, batchKey: batchID ?? remote)
+            switch outcome {
             case .uploaded(let size): print("\(partner.id)  \(remote)  uploaded  \(size) bytes")
             case .alreadyPresent(let size): print("\(partner.id)  \(remote)  already at the agency (not sent again)  \(size) bytes")
             }

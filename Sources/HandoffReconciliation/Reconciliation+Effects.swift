@@ -18,17 +18,12 @@ struct EffectWriter {
     private var ledger: [NewLedgerEntry] = []
     private var commissions: [CommissionRecord] = []
     private var events: [NewAgencyEvent] = []
-    private let encoder = JSONEncoder()
 
     init(partner: Partner, inboxID: Int64?, ids: [String: Int64], _ w: any ReconciliationWriting) {
         self.partner = partner
         self.inboxID = inboxID
         self.ids = ids
         self.w = w
-    }
-
-    private func payload(_ s: Reconciliation.Sourced) throws -> String {
-        String(decoding: try encoder.encode(s), as: UTF8.self)
     }
 
     mutating func write(_ d: EventDecision, of s: Reconciliation.Sourced) throws {
@@ -62,7 +57,7 @@ struct EffectWriter {
                 }
             case .overpayment(let key, let number, let reason):
                 events.append(NewAgencyEvent(partnerID: partner.id, key: key, inboxID: inboxID, accountNumber: number, kind: "overpayment",
-                                             payload: try payload(s), state: .held, reason: reason))
+                                             payload: s.payload, state: .held, reason: reason))
             case .settlementAudited(let number, let detail):
                 try w.appendAudit(AuditEntry(actor: "reconcile", action: "settlement.allowance", subject: number, detail: detail, source: s.source))
             }
@@ -70,7 +65,7 @@ struct EffectWriter {
         switch d.record {
         case .record(let state, let reason), .update(let state, let reason):
             events.append(NewAgencyEvent(partnerID: partner.id, key: d.key, inboxID: inboxID, accountNumber: s.event.accountNumber, kind: d.kind,
-                                         payload: try payload(s), state: state, reason: reason))
+                                         payload: s.payload, state: state, reason: reason))
         case .none:
             break
         case .invalid(let why):

@@ -31,7 +31,7 @@ extension Reconciliation {
             }
         }
         var snapshot = ReconciliationSnapshot(partnerID: partner.id, commission: partner.terms.commission, today: today)
-        let customers = try w.customers(accountNumbers: numbers.sorted())
+        let customers = try w.customers(accountNumbers: Array(numbers))
         let placements = try w.latestPlacements(customerIDs: customers.map(\.id), partnerID: partner.id)
         let invoices = try w.placedInvoices(placementIDs: placements.values.map(\.id))
         // The day the agency closed an account matters only once its placement is closed (a
@@ -50,7 +50,7 @@ extension Reconciliation {
                 customerID: customer.id, profile: customer.profile, placement: placement,
                 placedInvoices: placement.flatMap { invoices[$0.id] } ?? [], closedOn: closedOn[customer.profile.accountNumber])
         }
-        for record in try w.agencyEvents(partnerID: partner.id, keys: keys.sorted()) {
+        for record in try w.agencyEvents(partnerID: partner.id, keys: Array(keys)) {
             guard let state = record.eventState else { throw ReconciliationError("event #\(record.id) has state \(record.state)") }
             // A payload no longer readable counts as the same event: a duplicate, as before.
             let sourced = Self.decode(record.payload)
@@ -58,7 +58,7 @@ extension Reconciliation {
             guard let sourced else { continue }
             snapshot.seen[record.key] = SeenEvent(event: sourced.event, sourceLabel: sourced.source.label, state: state)
         }
-        let transactions = try w.transactionIDs(references: references.sorted())
+        let transactions = try w.transactionIDs(references: Array(references))
         snapshot.recorded = Set(transactions.keys)
         var ids: [String: Int64] = [:]
         for (reference, t) in transactions { ids[reference] = t.id }
@@ -74,7 +74,7 @@ extension Reconciliation {
                                                          shares: shares[t.id] ?? [], reversed: restored[t.id] ?? [:], ratePPM: rates["payment:" + pid] ?? 0)
             }
         }
-        for request in try w.requestSnapshots(partnerID: partner.id, requestIDs: requestIDs.sorted(), placementIDs: placements.values.map(\.id)) {
+        for request in try w.requestSnapshots(partnerID: partner.id, requestIDs: Array(requestIDs), placementIDs: placements.values.map(\.id)) {
             snapshot.requests[request.requestID] = request
         }
         return (snapshot, ids)

@@ -148,3 +148,41 @@ struct PendingInvoiceLedger {
         }
     }
 }
+
+/// A list of values bound as one argument, read in SQL as `(SELECT value FROM json_each(?))`:
+/// a JSON array written byte by byte (reconciliation binds several per chunk of events).
+enum JSONList {
+    static func integers(_ values: [Int64]) -> String {
+        var text = "["
+        text.reserveCapacity(values.count * 8 + 2)
+        for (i, v) in values.enumerated() {
+            if i > 0 { text += "," }
+            text += String(v)
+        }
+        return text + "]"
+    }
+
+    static func strings(_ values: [String]) -> String {
+        var bytes: [UInt8] = [UInt8(ascii: "[")]
+        bytes.reserveCapacity(values.count * 24 + 2)
+        for (i, v) in values.enumerated() {
+            if i > 0 { bytes.append(UInt8(ascii: ",")) }
+            bytes.append(UInt8(ascii: "\""))
+            for b in v.utf8 {
+                switch b {
+                case UInt8(ascii: "\""), UInt8(ascii: "\\"):
+                    bytes.append(UInt8(ascii: "\\"))
+                    bytes.append(b)
+                case 0..<0x20:
+                    let hex = Array("0123456789abcdef".utf8)
+                    bytes.append(contentsOf: Array("\\u00".utf8) + [hex[Int(b >> 4)], hex[Int(b & 0xF)]])
+                default:
+                    bytes.append(b)
+                }
+            }
+            bytes.append(UInt8(ascii: "\""))
+        }
+        bytes.append(UInt8(ascii: "]"))
+        return String(decoding: bytes, as: UTF8.self)
+    }
+}

@@ -75,11 +75,18 @@ extension SQLiteSession {
 
     func updatePlacement(id: Int64, state: PlacementLifecycle.State, agencyReference: String?, agencyStatus: String?) throws {
         let fields = state.storedFields
-        try db.cachedStatement(sql: """
-            UPDATE placements SET state = ?, state_reason = COALESCE(?, state_reason), agency_reference = COALESCE(?, agency_reference),
-                agency_status = COALESCE(?, agency_status), updated_at = ?
-            WHERE id = ?
-            """).execute(arguments: [fields.name, fields.reason, agencyReference ?? fields.agencyReference, agencyStatus, now, id])
+        let update = try direct("""
+            UPDATE placements SET state = ?1, state_reason = COALESCE(?2, state_reason), agency_reference = COALESCE(?3, agency_reference),
+                agency_status = COALESCE(?4, agency_status), updated_at = ?5
+            WHERE id = ?6
+            """)
+        update.bind(1, fields.name)
+        update.bind(2, fields.reason)
+        update.bind(3, agencyReference ?? fields.agencyReference)
+        update.bind(4, agencyStatus)
+        update.bind(5, now)
+        update.bind(6, id)
+        try update.execute()
     }
 
     func agencyStatus(placementID: Int64) throws -> String? {
@@ -285,31 +292,45 @@ extension SQLiteSession {
 // MARK: - What a chunk of one agency's events touches, one statement each
 
 extension SQLiteSession {
-    /// A list bound as one argument, read in SQL as `(SELECT value FROM json_each(?))`.
-    private func list<T: Encodable>(_ values: [T]) throws -> String {
-        String(decoding: try JSONEncoder().encode(values), as: UTF8.self)
+    /// Runs a query read directly (``DirectStatement``, prepared once per access): `bind`
+    /// binds its parameters, `row` reads each row.
+    private func query(_ sql: String, bind: (DirectStatement) -> Void, row: (DirectStatement) throws -> Void) throws {
+        let statement = try direct(sql)
+        bind(statement)
+        defer { statement.reset() }
+        while try statement.step() { try row(statement) }
+    }
+
+    private func text(_ statement: DirectStatement, _ column: Int32) throws -> String {
+        guard let text = statement.text(column) else { throw StoreError.corrupt("an empty value where text is required") }
+        return text
     }
 
     func customers(accountNumbers: [String]) throws -> [CustomerRecord] {
         guard !accountNumbers.isEmpty else { return [] }
-        return try Row.fetchAll(try db.cachedStatement(sql: """
-            SELECT \(Self.customerColumns) FROM customers WHERE account_number IN (SELECT value FROM json_each(?))
-            """), arguments: [try list(accountNumbers)]).map { try decodeCustomer($0) }
+        var out: [CustomerRecord] = []
+        out.reserveCapacity(accountNumbers.count)
+        try query("SELECT \(Self.customerColumns) FROM customers WHERE account_number IN (SELECT value FROM json_each(?1))",
+                  bind: { $0.bind(1, JSONList.strings(accountNumbers)) }, row: { out.append(try decodeCustomer($0)) })
+        return out
     }
 
     func latestPlacements(customerIDs: [Int64], partnerID: String) throws -> [Int64: PlacementSnapshot] {
         guard !customerIDs.isEmpty else { return [:] }
         var out: [Int64: PlacementSnapshot] = [:]
-        for r in try Row.fetchAll(try db.cachedStatement(sql: """
+        out.reserveCapacity(customerIDs.count)
+        try query("""
             SELECT p.id, p.customer_id, p.state, p.batch_id, p.agency_reference, p.state_reason, p.placed_on, p.oldest_due_date, p.agency_status
             FROM placements p WHERE p.id IN (
-                SELECT MAX(id) FROM placements WHERE partner_id = ? AND customer_id IN (SELECT value FROM json_each(?)) GROUP BY customer_id)
-            """), arguments: [partnerID, try list(customerIDs)]) {
-            let name: String = r[2]
-            guard let state = PlacementLifecycle.State(restoring: name, batchID: r[3], agencyReference: r[4], reason: r[5]) else {
-                throw StoreError.corrupt("placement \(r[0] as Int64) has state \(name)")
+                SELECT MAX(id) FROM placements WHERE partner_id = ?1 AND customer_id IN (SELECT value FROM json_each(?2)) GROUP BY customer_id)
+            """, bind: { $0.bind(1, partnerID); $0.bind(2, JSONList.integers(customerIDs)) }) { r in
+            let name = try text(r, 2)
+            let batchID: Int64? = r.isNull(3) ? nil : r.int64(3)
+            guard let state = PlacementLifecycle.State(restoring: name, batchID: batchID, agencyReference: r.text(4), reason: r.text(5)) else {
+                throw StoreError.corrupt("placement \(r.int64(0)) has state \(name)")
             }
-            out[r[1]] = PlacementSnapshot(id: r[0], state: state, placedOn: try date(r[6]), oldestDueDate: try date(r[7]), agencyStatus: r[8])
+            out[r.int64(1)] = PlacementSnapshot(id: r.int64(0), state: state, placedOn: try date(try text(r, 6)),
+                                                oldestDueDate: try date(try text(r, 7)), agencyStatus: r.text(8))
         }
         return out
     }
@@ -317,23 +338,31 @@ extension SQLiteSession {
     func placedInvoices(placementIDs: [Int64]) throws -> [Int64: [OpenItem]] {
         guard !placementIDs.isEmpty else { return [:] }
         var out: [Int64: [OpenItem]] = [:]
-        for r in try Row.fetchAll(try db.cachedStatement(sql: """
+        out.reserveCapacity(placementIDs.count)
+        try query("""
             SELECT pi.placement_id, i.id, i.invoice_number, i.invoice_date, i.due_date, i.balance, i.disputed
             FROM placement_invoices pi JOIN invoices i ON i.id = pi.invoice_id
-            WHERE pi.placement_id IN (SELECT value FROM json_each(?))
+            WHERE pi.placement_id IN (SELECT value FROM json_each(?1))
             ORDER BY pi.placement_id, i.due_date, i.invoice_date, i.invoice_number
-            """), arguments: [try list(placementIDs)]) {
-            out[r[0], default: []].append(OpenItem(invoiceID: r[1], invoiceNumber: r[2], invoiceDate: try date(r[3]), dueDate: try date(r[4]),
-                                                   balance: r[5], disputed: r[6]))
+            """, bind: { $0.bind(1, JSONList.integers(placementIDs)) }) { r in
+            out[r.int64(0), default: []].append(OpenItem(invoiceID: r.int64(1), invoiceNumber: try text(r, 2), invoiceDate: try date(try text(r, 3)),
+                                                         dueDate: try date(try text(r, 4)), balance: r.int64(5), disputed: r.int64(6) != 0))
         }
         return out
     }
 
+    private func decodeEvent(_ r: DirectStatement) throws -> EventRecord {
+        EventRecord(id: r.int64(0), partnerID: try text(r, 1), key: try text(r, 2), inboxID: r.isNull(3) ? nil : r.int64(3),
+                    accountNumber: r.text(4), kind: try text(r, 5), payload: try text(r, 6), state: try text(r, 7), reason: r.text(8))
+    }
+
     func agencyEvents(partnerID: String, keys: [String]) throws -> [EventRecord] {
         guard !keys.isEmpty else { return [] }
-        return try Row.fetchAll(try db.cachedStatement(sql: """
-            SELECT \(Self.eventColumns) FROM agency_events WHERE partner_id = ? AND event_key IN (SELECT value FROM json_each(?)) ORDER BY id
-            """), arguments: [partnerID, try list(keys)]).map(decodeEvent)
+        var out: [EventRecord] = []
+        try query("""
+            SELECT \(Self.eventColumns) FROM agency_events WHERE partner_id = ?1 AND event_key IN (SELECT value FROM json_each(?2)) ORDER BY id
+            """, bind: { $0.bind(1, partnerID); $0.bind(2, JSONList.strings(keys)) }, row: { out.append(try decodeEvent($0)) })
+        return out
     }
 
     func appliedStatusEvents(partnerID: String, accountNumbers: [String]) throws -> [EventRecord] {
@@ -341,16 +370,15 @@ extension SQLiteSession {
         return try Row.fetchAll(try db.cachedStatement(sql: """
             SELECT \(Self.eventColumns) FROM agency_events
             WHERE account_number IN (SELECT value FROM json_each(?)) AND partner_id = ? AND state = 'applied' AND kind = 'status_changed' ORDER BY id
-            """), arguments: [try list(accountNumbers), partnerID]).map(decodeEvent)
+            """), arguments: [JSONList.strings(accountNumbers), partnerID]).map(decodeEvent)
     }
 
     func transactionIDs(references: [String]) throws -> [String: (id: Int64, customerID: Int64)] {
         guard !references.isEmpty else { return [:] }
         var out: [String: (id: Int64, customerID: Int64)] = [:]
-        for r in try Row.fetchAll(try db.cachedStatement(sql: """
-            SELECT reference, id, customer_id FROM transactions WHERE reference IN (SELECT value FROM json_each(?))
-            """), arguments: [try list(references)]) {
-            out[r[0]] = (r[1], r[2])
+        try query("SELECT reference, id, customer_id FROM transactions WHERE reference IN (SELECT value FROM json_each(?1))",
+                  bind: { $0.bind(1, JSONList.strings(references)) }) { r in
+            out[try text(r, 0)] = (r.int64(1), r.int64(2))
         }
         return out
     }
@@ -360,7 +388,7 @@ extension SQLiteSession {
         var out: [Int64: [Allocation.Share]] = [:]
         for r in try Row.fetchAll(try db.cachedStatement(sql: """
             SELECT transaction_id, invoice_id, amount FROM ledger_entries WHERE transaction_id IN (SELECT value FROM json_each(?)) ORDER BY id
-            """), arguments: [try list(ids)]) {
+            """), arguments: [JSONList.integers(ids)]) {
             let amount: Int64 = r[2]
             out[r[0], default: []].append(Allocation.Share(invoiceID: r[1], amount: abs(amount)))
         }
@@ -373,7 +401,7 @@ extension SQLiteSession {
         for r in try Row.fetchAll(try db.cachedStatement(sql: """
             SELECT t.reverses_id, l.invoice_id, SUM(l.amount) FROM ledger_entries l JOIN transactions t ON t.id = l.transaction_id
             WHERE t.reverses_id IN (SELECT value FROM json_each(?)) GROUP BY t.reverses_id, l.invoice_id
-            """), arguments: [try list(ids)]) {
+            """), arguments: [JSONList.integers(ids)]) {
             out[r[0], default: [:]][r[1]] = r[2]
         }
         return out
@@ -384,7 +412,7 @@ extension SQLiteSession {
         var out: [String: Int64] = [:]
         for r in try Row.fetchAll(try db.cachedStatement(sql: """
             SELECT event_key, rate_ppm FROM commissions WHERE partner_id = ? AND event_key IN (SELECT value FROM json_each(?))
-            """), arguments: [partnerID, try list(eventKeys)]) {
+            """), arguments: [partnerID, JSONList.strings(eventKeys)]) {
             out[r[0]] = r[1]
         }
         return out
@@ -392,75 +420,113 @@ extension SQLiteSession {
 
     func requestSnapshots(partnerID: String, requestIDs: [String], placementIDs: [Int64]) throws -> [RequestSnapshot] {
         guard !requestIDs.isEmpty || !placementIDs.isEmpty else { return [] }
-        return try Row.fetchAll(try db.cachedStatement(sql: """
+        var out: [RequestSnapshot] = []
+        try query("""
             SELECT id, request_id, placement_id, kind, state FROM agency_requests
-            WHERE partner_id = ? AND (request_id IN (SELECT value FROM json_each(?)) OR placement_id IN (SELECT value FROM json_each(?)))
+            WHERE partner_id = ?1 AND (request_id IN (SELECT value FROM json_each(?2)) OR placement_id IN (SELECT value FROM json_each(?3)))
             ORDER BY id
-            """), arguments: [partnerID, try list(requestIDs), try list(placementIDs)]).map { r in
-            let name: String = r[4]
-            guard let state = AgencyRequestState(rawValue: name) else { throw StoreError.corrupt("request \(r[1] as String) has state \(name)") }
-            return RequestSnapshot(requestID: r[1], placementID: r[2], kind: r[3], state: state, order: r[0])
+            """, bind: { $0.bind(1, partnerID); $0.bind(2, JSONList.strings(requestIDs)); $0.bind(3, JSONList.integers(placementIDs)) }) { r in
+            let name = try text(r, 4)
+            let requestID = try text(r, 1)
+            guard let state = AgencyRequestState(rawValue: name) else { throw StoreError.corrupt("request \(requestID) has state \(name)") }
+            out.append(RequestSnapshot(requestID: requestID, placementID: r.isNull(2) ? nil : r.int64(2), kind: try text(r, 3), state: state,
+                                       order: r.int64(0)))
         }
+        return out
     }
 }
 
-// MARK: - What a chunk of events writes, a few statements for all of it
+// MARK: - What a chunk of events writes, each row bound directly
 
 extension SQLiteSession {
-    /// Rows per multi-row insert: few statements, far below SQLite's limit on bound values.
-    private static let rowsPerInsert = 64
-
-    /// Runs `INSERT … VALUES (…), (…) suffix` for `rows`, `rowsPerInsert` at a time, each
-    /// statement prepared once per connection and size.
-    private func insertRows(_ head: String, columns: Int, suffix: String = "", _ rows: [[(any DatabaseValueConvertible)?]]) throws {
-        let tuple = "(" + Array(repeating: "?", count: columns).joined(separator: ", ") + ")"
-        var start = 0
-        while start < rows.count {
-            let slice = rows[start..<min(start + Self.rowsPerInsert, rows.count)]
-            let statement = try db.cachedStatement(sql: head + " VALUES " + Array(repeating: tuple, count: slice.count).joined(separator: ", ") + suffix)
-            try statement.execute(arguments: StatementArguments(slice.flatMap { $0 }))
-            start += slice.count
-        }
-    }
-
     func appendLedgerEntries(_ entries: [NewLedgerEntry]) throws {
         guard !entries.isEmpty else { return }
-        try insertRows("""
+        // One prepared insert run once per row, its values bound with SQLite's C API: cheaper
+        // than a multi-row insert whose values GRDB boxes one by one (docs/benchmarks.md).
+        let insert = try direct("""
             INSERT INTO ledger_entries (customer_id, invoice_id, transaction_id, kind, amount, currency, effective_date,
                 source_kind, source_name, source_line, source_event_id, recorded_at)
-            """, columns: 12, entries.map { e in
-            [e.customerID, e.invoiceID, e.transactionID, e.kind.rawValue, e.amount, e.currency.code, e.effectiveDate.iso,
-             e.source.kind.rawValue, e.source.name, e.source.line, e.source.eventID, now]
-        })
+            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
+            """)
+        insert.bind(12, now)
+        var order: [Int64] = []
         var deltas: [Int64: Int64] = [:]
-        for e in entries { deltas[e.invoiceID, default: 0] += e.amount }
-        let pairs = deltas.map { [$0.key, $0.value] }
-        try db.cachedStatement(sql: """
-            UPDATE invoices SET balance = balance + d.delta, updated_at = ?
-            FROM (SELECT json_extract(value, '$[0]') AS id, json_extract(value, '$[1]') AS delta FROM json_each(?)) d
-            WHERE invoices.id = d.id
-            """).execute(arguments: [now, String(decoding: try JSONEncoder().encode(pairs), as: UTF8.self)])
-        guard db.changesCount == deltas.count else { throw StoreError.corrupt("ledger entries for unknown invoices") }
+        for e in entries {
+            insert.bind(1, e.customerID)
+            insert.bind(2, e.invoiceID)
+            insert.bind(3, e.transactionID)
+            insert.bind(4, e.kind.rawValue)
+            insert.bind(5, e.amount)
+            insert.bind(6, e.currency.code)
+            insert.bind(7, e.effectiveDate.iso)
+            insert.bind(8, e.source.kind.rawValue)
+            insert.bind(9, e.source.name)
+            insert.bind(10, e.source.line.map(Int64.init))
+            insert.bind(11, e.source.eventID)
+            try insert.execute()
+            if let delta = deltas[e.invoiceID] {
+                let (sum, overflow) = delta.addingReportingOverflow(e.amount)
+                guard !overflow else { throw DatabaseError(resultCode: .SQLITE_ERROR, message: "integer overflow") }
+                deltas[e.invoiceID] = sum
+            } else {
+                deltas[e.invoiceID] = e.amount
+                order.append(e.invoiceID)
+            }
+        }
+        // Each invoice's balance moved once, by the sum of its entries.
+        let update = try direct("UPDATE invoices SET balance = balance + ?1, updated_at = ?2 WHERE id = ?3")
+        update.bind(2, now)
+        for id in order {
+            update.bind(1, deltas[id]!)
+            update.bind(3, id)
+            try update.execute()
+            guard db.changesCount == 1 else { throw StoreError.corrupt("ledger entries for unknown invoice #\(id)") }
+        }
     }
 
     func recordCommissions(_ commissions: [CommissionRecord]) throws {
         guard !commissions.isEmpty else { return }
-        try insertRows("""
-            INSERT INTO commissions (partner_id, customer_id, transaction_id, event_key, kind, base, rate_ppm, expected, reported, currency, date, created_at)
-            """, columns: 12, commissions.map { c in
-            [c.partnerID, c.customerID, c.transactionID, c.eventKey, c.kind, c.base, c.ratePPM, c.expected, c.reported, c.currency, c.date?.iso, now]
-        })
+        let insert = try direct("""
+            INSERT INTO commissions (partner_id, customer_id, transaction_id, event_key, kind, base, rate_ppm, expected, reported, currency, date,
+                created_at)
+            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
+            """)
+        insert.bind(12, now)
+        for c in commissions {
+            insert.bind(1, c.partnerID)
+            insert.bind(2, c.customerID)
+            insert.bind(3, c.transactionID)
+            insert.bind(4, c.eventKey)
+            insert.bind(5, c.kind)
+            insert.bind(6, c.base)
+            insert.bind(7, c.ratePPM)
+            insert.bind(8, c.expected)
+            insert.bind(9, c.reported)
+            insert.bind(10, c.currency)
+            insert.bind(11, c.date?.iso)
+            try insert.execute()
+        }
     }
 
     func recordAgencyEvents(_ events: [NewAgencyEvent]) throws {
         guard !events.isEmpty else { return }
-        try insertRows("""
+        let insert = try direct("""
             INSERT INTO agency_events (partner_id, event_key, inbox_id, account_number, kind, payload, state, reason, created_at, updated_at)
-            """, columns: 10, suffix: """
-             ON CONFLICT (partner_id, event_key) DO UPDATE SET state = excluded.state, reason = excluded.reason, updated_at = excluded.updated_at
+            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9)
+            ON CONFLICT (partner_id, event_key) DO UPDATE SET state = excluded.state, reason = excluded.reason, updated_at = excluded.updated_at
             WHERE agency_events.state = 'waiting'
-            """, events.map { e in
-            [e.partnerID, e.key, e.inboxID, e.accountNumber, e.kind, e.payload, e.state.rawValue, e.reason, now, now]
-        })
+            """)
+        insert.bind(9, now)
+        for e in events {
+            insert.bind(1, e.partnerID)
+            insert.bind(2, e.key)
+            insert.bind(3, e.inboxID)
+            insert.bind(4, e.accountNumber)
+            insert.bind(5, e.kind)
+            insert.bind(6, e.payload)
+            insert.bind(7, e.state.rawValue)
+            insert.bind(8, e.reason)
+            try insert.execute()
+        }
     }
 }

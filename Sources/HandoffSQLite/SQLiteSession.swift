@@ -249,13 +249,25 @@ final class SQLiteSession: PlacementWriting, OutboxWriting, InboxWriting, Reconc
 
     func insertTransaction(reference: String, customerID: Int64, invoiceNumber: String?, date: CalendarDate, kind: EntryKind,
                            amount: Int64, reversesID: Int64?, source: EntrySource) throws -> Int64 {
-        let statement = try db.cachedStatement(sql: """
+        // Bound directly: reconciliation inserts one per payment and reversal.
+        let insert = try direct("""
             INSERT INTO transactions (reference, customer_id, invoice_number, date, kind, amount, reverses_id,
                 source_kind, source_name, source_line, source_event_id, recorded_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
             """)
-        try statement.execute(arguments: [reference, customerID, invoiceNumber, date.iso, kind.rawValue, amount, reversesID,
-                                          source.kind.rawValue, source.name, source.line, source.eventID, now])
+        insert.bind(1, reference)
+        insert.bind(2, customerID)
+        insert.bind(3, invoiceNumber)
+        insert.bind(4, date.iso)
+        insert.bind(5, kind.rawValue)
+        insert.bind(6, amount)
+        insert.bind(7, reversesID)
+        insert.bind(8, source.kind.rawValue)
+        insert.bind(9, source.name)
+        insert.bind(10, source.line.map(Int64.init))
+        insert.bind(11, source.eventID)
+        insert.bind(12, now)
+        try insert.execute()
         return db.lastInsertedRowID
     }
 
@@ -376,10 +388,14 @@ final class SQLiteSession: PlacementWriting, OutboxWriting, InboxWriting, Reconc
     // MARK: - Audit and imports
 
     func appendAudit(_ entry: AuditEntry) throws {
-        let statement = try db.cachedStatement(sql: """
-            INSERT INTO audit_log (at, actor, action, subject, detail, source) VALUES (?, ?, ?, ?, ?, ?)
-            """)
-        try statement.execute(arguments: [now, entry.actor, entry.action, entry.subject, entry.detail, entry.source?.label])
+        let insert = try direct("INSERT INTO audit_log (at, actor, action, subject, detail, source) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")
+        insert.bind(1, now)
+        insert.bind(2, entry.actor)
+        insert.bind(3, entry.action)
+        insert.bind(4, entry.subject)
+        insert.bind(5, entry.detail)
+        insert.bind(6, entry.source?.label)
+        try insert.execute()
     }
 
     func recordImport(_ run: ImportRun) throws {
