@@ -3,8 +3,9 @@ import HandoffStore
 
 extension Reconciliation.Sourced {
     /// The event and its source as the JSON stored in an event record's `payload`: the same
-    /// text `JSONEncoder` writes for ``Reconciliation/Sourced`` (keys in declaration order,
-    /// absent optionals left out, `/` escaped), written byte by byte. Reconciliation records a
+    /// members and values `JSONEncoder` writes for ``Reconciliation/Sourced`` (absent optionals
+    /// left out, `/` escaped; keys in declaration order, where JSONEncoder's order is not
+    /// fixed), written byte by byte. Reconciliation records a
     /// payload for every event it applies; `JSONEncoder` was the largest single cost of that
     /// (docs/benchmarks.md). ``Reconciliation/decode(_:)`` reads it back with `JSONDecoder`.
     var payload: String {

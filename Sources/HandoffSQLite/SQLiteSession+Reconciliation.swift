@@ -345,8 +345,9 @@ extension SQLiteSession {
             WHERE pi.placement_id IN (SELECT value FROM json_each(?1))
             ORDER BY pi.placement_id, i.due_date, i.invoice_date, i.invoice_number
             """, bind: { $0.bind(1, JSONList.integers(placementIDs)) }) { r in
-            out[r.int64(0), default: []].append(OpenItem(invoiceID: r.int64(1), invoiceNumber: try text(r, 2), invoiceDate: try date(try text(r, 3)),
-                                                         dueDate: try date(try text(r, 4)), balance: r.int64(5), disputed: r.int64(6) != 0))
+            let item = OpenItem(invoiceID: r.int64(1), invoiceNumber: try text(r, 2), invoiceDate: try date(try text(r, 3)),
+                                dueDate: try date(try text(r, 4)), balance: r.int64(5), disputed: r.int64(6) != 0)
+            out[r.int64(0), default: []].append(item)
         }
         return out
     }
@@ -378,7 +379,8 @@ extension SQLiteSession {
         var out: [String: (id: Int64, customerID: Int64)] = [:]
         try query("SELECT reference, id, customer_id FROM transactions WHERE reference IN (SELECT value FROM json_each(?1))",
                   bind: { $0.bind(1, JSONList.strings(references)) }) { r in
-            out[try text(r, 0)] = (r.int64(1), r.int64(2))
+            let reference = try text(r, 0)
+            out[reference] = (r.int64(1), r.int64(2))
         }
         return out
     }
