@@ -3,6 +3,7 @@ import Foundation
 import HandoffAgencyLink
 import HandoffConfig
 import HandoffPartners
+import HandoffTransport
 
 /// `handoff tool`: one step of what `handoff send` does, on a file named by hand, through the
 /// very same code (the partner's transport from `TransportFactory`, the outbox's OpenPGP
@@ -39,7 +40,9 @@ struct ToolCommand: ParsableCommand {
         var file: String
 
         func validate() throws {
-            if let sha256, sha256.utf8.count != 64 || !sha256.utf8.allSatisfy({ (0x30...0x39).contains($0) || (0x61...0x66).contains($0) }) {
+            guard let sha256 else { return }
+            let hex = sha256.utf8.allSatisfy { b in (b >= 0x30 && b <= 0x39) || (b >= 0x61 && b <= 0x66) }
+            if sha256.utf8.count != 64 || !hex {
                 throw ValidationError("--sha256 must be 64 lowercase hex digits, as sha256sum prints them")
             }
         }
@@ -50,8 +53,12 @@ struct ToolCommand: ParsableCommand {
             let transport = try TransportFactory(root: config.root).transport(for: partner)
             // A send passes the hash recorded when the file was staged (`Delivery`); so does
             // the bench, so that the upload is timed as a send runs it.
-            let outcome = try sha256.map { try transport.deliver(localPath: file, name: remote, batchKey: batchID ?? remote, sha256: $0) }
-                ?? transport.deliver(localPath: file, name: remote, batchKey: batchID ?? remote)
+            let outcome: UploadOutcome
+            if let sha256 {
+                outcome = try transport.deliver(localPath: file, name: remote, batchKey: batchID ?? remote, sha256: sha256)
+            } else {
+                outcome = try transport.deliver(localPath: file, name: remote, batchKey: batchID ?? remote)
+            }
             switch outcome {
             case .uploaded(let size): print("\(partner.id)  \(remote)  uploaded  \(size) bytes")
             case .alreadyPresent(let size): print("\(partner.id)  \(remote)  already at the agency (not sent again)  \(size) bytes")
