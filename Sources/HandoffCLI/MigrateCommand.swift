@@ -71,9 +71,11 @@ struct MigrateCommand: ParsableCommand {
             }
             var rows = 0
             try target.copy(table: table, columns: columns) { write in
-                try source.forEachRow(of: table, columns: columns) { row in
-                    try write(row)
-                    rows += 1
+                try withoutActuallyEscaping(write) { write in
+                    try source.forEachRow(of: table, columns: columns) { row in
+                        try write(row)
+                        rows += 1
+                    }
                 }
             }
             copied.append((table, rows))

@@ -55,9 +55,7 @@ public final class PostgresCopyTarget {
     /// as text (`nil` for NULL), in the order of `columns`.
     public func copy(table: String, columns: [String], _ body: ((_ row: [String?]) throws -> Void) throws -> Void) throws {
         let list = columns.map { "\"\($0)\"" }.joined(separator: ", ")
-        try connection.copy(into: "COPY \(table) (\(list)) FROM STDIN") { write in
-            try body { row in try write(row) }
-        }
+        try connection.copy(into: "COPY \(table) (\(list)) FROM STDIN", body)
     }
 
     /// Moves each table's identity past the largest id copied, so that new rows get new ids.

@@ -73,7 +73,8 @@ public final class TestPostgresServer: @unchecked Sendable {
 
     /// A watchdog shell that stops the server once this process is gone, however it ended.
     private func startWatchdog(data: String) throws {
-        let script = "while kill -0 \(getpid()) 2>/dev/null; do sleep 1; done; "
+        // /proc, not `kill -0`: the watchdog runs as the server's user, who may not signal the tests' process.
+        let script = "while [ -d /proc/\(getpid()) ]; do sleep 1; done; "
             + "\(Self.binaries)/pg_ctl -D \(data) -m immediate stop; rm -rf \(directory.path)"
         let command = runAs.map { ["/usr/sbin/runuser", "-u", $0, "--", "/bin/sh", "-c", script] } ?? ["/bin/sh", "-c", script]
         _ = try spawn(command[0], Array(command.dropFirst()))
