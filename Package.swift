@@ -41,6 +41,10 @@ let package = Package(
             // SQLite's C API, for the import's inserts bound directly (SQLiteSession+DirectStatements).
             .product(name: "GRDBSQLite", package: "GRDB.swift"),
         ]),
+        // libpq, PostgreSQL's synchronous C client (Debian libpq-dev).
+        .systemLibrary(name: "CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
+        // The AR record in PostgreSQL through libpq: the same store protocols, twin migrations.
+        .target(name: "HandoffPostgres", dependencies: ["CLibPQ", "HandoffConfig", "HandoffDomain", "HandoffStore"]),
         // config/handoff.toml and partner files: TOML 1.0.0, parsed by a parser of its own.
         .target(name: "HandoffConfig", dependencies: ["HandoffDomain"]),
         // Agency file formats described as data: writing placement files, reading returns.
@@ -105,7 +109,7 @@ let package = Package(
         ]),
         // The commands; the executable is a thin shell over them.
         .target(name: "HandoffCLI", dependencies: [
-            "HandoffDomain", "HandoffCSV", "HandoffStore", "HandoffSQLite", "HandoffConfig", "HandoffImport",
+            "HandoffDomain", "HandoffCSV", "HandoffStore", "HandoffSQLite", "HandoffPostgres", "HandoffConfig", "HandoffImport",
             "HandoffPartners", "HandoffPlacement", "HandoffOutbox", "HandoffTransport", "HandoffAgencyLink", "HandoffIntake", "HandoffReconciliation",
             "HandoffReports", "HandoffServer",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -121,8 +125,12 @@ let package = Package(
         // Real servers for tests: a private sshd, GnuPG parties, processes spawned without Foundation.Process.
         .target(name: "HandoffTestSupport", path: "Tests/HandoffTestSupport", exclude: ["mcc_test_server.py"]),
         .testTarget(name: "HandoffTransportTests", dependencies: ["HandoffTransport", "HandoffDomain", "HandoffCSV", "HandoffTestSupport"]),
+        // PostgreSQL: twin migrations, the append-only triggers, the store, against a private server the tests start.
+        .testTarget(name: "HandoffPostgresTests", dependencies: [
+            "HandoffPostgres", "HandoffSQLite", "HandoffStore", "HandoffDomain", "HandoffConfig", "HandoffTestSupport",
+        ]),
         .testTarget(name: "HandoffIntegrationTests", dependencies: [
-            "HandoffDomain", "HandoffCSV", "HandoffStore", "HandoffSQLite", "HandoffConfig", "HandoffImport", "HandoffCLI",
+            "HandoffDomain", "HandoffCSV", "HandoffStore", "HandoffSQLite", "HandoffPostgres", "HandoffConfig", "HandoffImport", "HandoffCLI",
             "HandoffPartners", "HandoffPlacement", "HandoffTestSupport", "HandoffOutbox", "HandoffTransport", "HandoffAgencyLink", "HandoffIntake",
             "HandoffReconciliation",
         ]),

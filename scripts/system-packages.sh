@@ -1,16 +1,16 @@
 # Sourced by scripts/demo and scripts/test: makes sure the machine has what they need before
 # anything is built, so that a fresh machine needs no step by hand.
 #
-#   ensure_ready demo   # building and running Handoff (libcurl, SQLite, OpenSSL, curl)
-#   ensure_ready test   # the test suite as well (sshd, GnuPG, Chromium, hledger, …)
+#   ensure_ready demo   # building and running Handoff (libcurl, SQLite, libpq, OpenSSL, curl)
+#   ensure_ready test   # the test suite as well (sshd, GnuPG, Chromium, hledger, PostgreSQL 15, …)
 #
 # Missing Debian packages are installed by scripts/install-system-packages, as root or with
 # sudo when sudo needs no password; otherwise it stops before building, with one line saying
 # which command to run. A missing Swift toolchain stops it with one line too.
 
 # The Debian packages each use needs; scripts/install-system-packages installs every one.
-handoff_packages_demo="libsqlite3-dev sqlite3 libcurl4-openssl-dev libssl-dev openssl ca-certificates curl tzdata"
-handoff_packages_test="$handoff_packages_demo openssh-server openssh-client gnupg procps python3 time hledger chromium fonts-dejavu-core wrk"
+handoff_packages_demo="libsqlite3-dev sqlite3 libpq-dev libcurl4-openssl-dev libssl-dev openssl ca-certificates curl tzdata"
+handoff_packages_test="$handoff_packages_demo openssh-server openssh-client gnupg procps python3 time hledger chromium fonts-dejavu-core wrk postgresql-15 postgresql-client-15"
 
 ensure_ready() {
     local use=$1 wanted missing="" pkg installer
@@ -26,7 +26,7 @@ ensure_ready() {
     esac
     if ! command -v dpkg-query > /dev/null 2>&1; then
         # Not Debian or Ubuntu: the packages have other names; say what is needed and go on.
-        echo "note: not a Debian system; Handoff needs the development files of libcurl (OpenSSL) and SQLite, and $use needs: $wanted" >&2
+        echo "note: not a Debian system; Handoff needs the development files of libcurl (OpenSSL), SQLite and libpq, and $use needs: $wanted" >&2
         return 0
     fi
     for pkg in $wanted; do

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import HandoffConfig
 import HandoffDomain
+import HandoffPostgres
 import HandoffSQLite
 import HandoffStore
 
@@ -17,32 +18,57 @@ struct GlobalOptions: ParsableArguments {
         return HandoffConfig.defaultPath
     }
 
-    /// Loads the configuration and opens the AR record.
+    /// Loads the configuration and opens the AR record in the engine `[storage]` names.
     func open() throws -> CommandContext {
         let config = try HandoffConfig.load(path: configPath)
-        let store: SQLiteARStore
-        do {
-            store = try SQLiteARStore(path: config.databasePath)
-        } catch is DatabaseMissing {
-            throw Self.missingDatabase(config)
-        } catch {
-            throw CLIError("cannot open the database \(config.databasePath): \(error)")
+        return CommandContext(config: config, store: try Self.openStore(config))
+    }
+
+    /// Opens the AR record `[storage]` names: the SQLite file, or the PostgreSQL database.
+    /// A missing record is refused with ``missingDatabase(_:)``; nothing is created.
+    static func openStore(_ config: HandoffConfig, creating: Bool = false) throws -> any CompleteStore {
+        switch config.storage {
+        case .sqlite(let path):
+            do {
+                return try SQLiteARStore(path: path, creating: creating)
+            } catch is DatabaseMissing {
+                throw missingDatabase(config)
+            } catch {
+                throw CLIError("cannot open the database \(path): \(error)")
+            }
+        case .postgresql(let settings):
+            do {
+                return try PostgresARStore(settings: settings, creating: creating)
+            } catch is PostgresDatabaseHoldsNoRecord {
+                throw missingDatabase(config)
+            } catch let e as ConfigError {
+                throw ConfigError(file: config.file, key: e.key, problem: e.problem)
+            } catch let e as PostgresDatabaseNotEmpty {
+                throw CLIError("\(e.description) (nothing was done; [storage] url in \(config.file))")
+            } catch let e as PostgresError {
+                throw CLIError("\(e.description) (nothing was done; check [storage] in \(config.file))")
+            }
         }
-        return CommandContext(config: config, store: store)
     }
 
     /// The refusal of every command but `init` when the configured database does not exist:
-    /// a typo in `[storage] database` must never start a new, empty AR record.
+    /// a typo in `[storage] database` (or `url`) must never start a new, empty AR record.
     static func missingDatabase(_ config: HandoffConfig) -> CLIError {
-        CLIError("the database \(config.databasePath) does not exist (nothing was done): run `handoff init` to set up a new installation, "
-                 + "or fix [storage] database in \(config.file)")
+        switch config.storage {
+        case .sqlite:
+            return CLIError("the database \(config.databasePath) does not exist (nothing was done): run `handoff init` to set up a new installation, "
+                            + "or fix [storage] database in \(config.file)")
+        case .postgresql(let settings):
+            return CLIError("the PostgreSQL database \(settings.displayURL) holds no Handoff AR record (nothing was done): "
+                            + "run `handoff init` to set one up there, or fix [storage] url in \(config.file)")
+        }
     }
 }
 
 /// An installation opened for one command.
 struct CommandContext {
     let config: HandoffConfig
-    let store: SQLiteARStore
+    let store: any CompleteStore
 
     /// The `--as-of` date, or today in the business's time zone.
     func asOf(_ text: String?) throws -> CalendarDate {

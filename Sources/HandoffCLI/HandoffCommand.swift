@@ -15,6 +15,7 @@ public struct HandoffCommand: AsyncParsableCommand {
         version: "0.1.0",
         subcommands: [
             InitCommand.self,
+            MigrateCommand.self,
             ImportCommand.self,
             AccountsCommand.self,
             AccountCommand.self,

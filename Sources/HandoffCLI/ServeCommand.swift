@@ -2,7 +2,6 @@ import ArgumentParser
 import Foundation
 import HandoffConfig
 import HandoffServer
-import HandoffSQLite
 
 /// `handoff serve`: the daemon.
 struct ServeCommand: AsyncParsableCommand {
@@ -18,7 +17,9 @@ struct ServeCommand: AsyncParsableCommand {
     func run() async throws {
         if let port, !(1...65535).contains(port) { throw CLIError("--port \(port) is not a TCP port: give one from 1 to 65535") }
         let config = try HandoffConfig.load(path: global.configPath)
-        guard FileManager.default.fileExists(atPath: config.databasePath) else { throw GlobalOptions.missingDatabase(config) }
+        if case .sqlite(let path) = config.storage, !FileManager.default.fileExists(atPath: path) {
+            throw GlobalOptions.missingDatabase(config)
+        }
         var token = ProcessInfo.processInfo.environment[config.server.tokenEnv] ?? ""
         if token.isEmpty, let file = config.server.tokenFile {
             token = ((try? String(contentsOfFile: file, encoding: .utf8)) ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
@@ -28,12 +29,9 @@ struct ServeCommand: AsyncParsableCommand {
         }
         HandoffServer.bootstrapLogging()
         do {
-            let path = config.databasePath
-            try await HandoffServer(config: config, token: token, openStore: { try SQLiteARStore(path: path) }).run(port: port)
+            try await HandoffServer(config: config, token: token, openStore: { try GlobalOptions.openStore(config) }).run(port: port)
         } catch let e as ServerError {
             throw CLIError(e.description)
-        } catch is DatabaseMissing {
-            throw GlobalOptions.missingDatabase(config)
         }
     }
 }

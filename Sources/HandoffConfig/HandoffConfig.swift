@@ -15,8 +15,11 @@ public struct HandoffConfig: Sendable {
     public var timeZone: TimeZone
     /// The currency of accounts whose import row names none.
     public var defaultCurrency: Currency
-    /// The SQLite database file (absolute).
+    /// The SQLite database file (absolute); for a PostgreSQL installation, the file `[storage]
+    /// database` would name (see ``storage``).
     public var databasePath: String
+    /// Which engine holds the AR record, and where (`[storage]`).
+    public var storage: StorageSettings
     /// The folder of partner files (absolute).
     public var partnersDirectory: String
     /// Handoff's own working folder: staging, archive, quarantine (absolute).
@@ -65,9 +68,7 @@ public struct HandoffConfig: Sendable {
         if currency == nil { problems.add("business.default_currency", "'\(currencyCode)' is not an ISO 4217 currency code") }
         business.rejectUnknownKeys()
 
-        let storage = top.table("storage") ?? TableReader([:], path: "storage", problems: problems)
-        let database = storage.string("database", default: "var/handoff.sqlite")
-        storage.rejectUnknownKeys()
+        let storageTable = top.table("storage") ?? TableReader([:], path: "storage", problems: problems)
 
         let paths = top.table("paths") ?? TableReader([:], path: "paths", problems: problems)
         let partners = paths.string("partners", default: "partners")
@@ -131,6 +132,11 @@ public struct HandoffConfig: Sendable {
         func absolute(_ p: String) -> String {
             p.hasPrefix("/") ? p : URL(fileURLWithPath: root).appendingPathComponent(p).standardizedFileURL.path
         }
+        let storage = readStorage(storageTable, problems: problems, absolute: absolute)
+        storageTable.rejectUnknownKeys()
+        let database: String
+        if case .sqlite(let path) = storage { database = path } else { database = "var/handoff.sqlite" }
+
         var server = ServerSettings()
         if let t = top.table("server") {
             server.host = t.string("host", default: server.host)
@@ -170,7 +176,7 @@ public struct HandoffConfig: Sendable {
         try problems.check()
 
         return HandoffConfig(file: file, root: root, businessName: name, timeZone: zone!, defaultCurrency: currency!,
-                             databasePath: absolute(database), partnersDirectory: absolute(partners), dataDirectory: absolute(data),
+                             databasePath: absolute(database), storage: storage, partnersDirectory: absolute(partners), dataDirectory: absolute(data),
                              placementRules: rules, journalAccounts: journal, server: server, maxAmount: maxAmount)
     }
 
@@ -183,7 +189,8 @@ public struct HandoffConfig: Sendable {
     }
 
     /// The configuration `handoff init` writes: every key with its default and a comment.
-    public static func template(businessName: String, timeZone: String, currency: String) -> String {
+    /// `postgres` puts a PostgreSQL database in `[storage]` instead of the SQLite file.
+    public static func template(businessName: String, timeZone: String, currency: String, postgres: PostgresSettings? = nil) -> String {
         """
         # Handoff configuration. Every key is described in docs/configuration.md.
         # Relative paths are relative to the folder that holds this config/ folder.
@@ -196,8 +203,7 @@ public struct HandoffConfig: Sendable {
         default_currency = "\(currency)"
 
         [storage]
-        # The embedded SQLite database (WAL mode: keep the -wal and -shm files beside it).
-        database = "var/handoff.sqlite"
+        \(postgres.map(postgresStorageLines) ?? sqliteStorageLines)
 
         [paths]
         # One TOML file per collection agency.
@@ -262,6 +268,35 @@ public struct HandoffConfig: Sendable {
         max_amount = "1000000000.00"
 
         """
+    }
+}
+
+extension HandoffConfig {
+    static let sqliteStorageLines = """
+        # The embedded SQLite database (WAL mode: keep the -wal and -shm files beside it).
+        database = "var/handoff.sqlite"
+        """
+
+    /// `[storage]` for a PostgreSQL database: its URL, where the password comes from, and TLS.
+    static func postgresStorageLines(_ p: PostgresSettings) -> String {
+        func quoted(_ text: String) -> String {
+            "\"" + text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
+        }
+        var lines = [
+            "# A PostgreSQL database holds the AR record (docs/configuration.md). Its password is never written here.",
+            "url = \(quoted(p.displayURL))",
+        ]
+        if let env = p.passwordEnv { lines.append("password_env = \(quoted(env))") }
+        if let file = p.passwordFile { lines.append("password_file = \(quoted(file))") }
+        lines.append("# disable, require (encrypted, server not checked) or verify-full (its certificate checked).")
+        lines.append("sslmode = \(quoted(p.sslMode.rawValue))")
+        if let ca = p.caFile {
+            lines.append("ca_file = \(quoted(ca))")
+        } else if p.sslMode == .verifyFull {
+            lines.append("# The CA that signed the server's certificate (default: the system's CAs).")
+            lines.append("# ca_file = \"/etc/handoff/database-ca.pem\"")
+        }
+        return lines.joined(separator: "\n")
     }
 }
 

@@ -124,6 +124,10 @@ public final class TableReader {
     /// Whether the table has this key.
     public func has(_ key: String) -> Bool { table[key] != nil }
 
+    /// Marks a key as dealt with (reported by the caller in its own words), so that
+    /// ``rejectUnknownKeys()`` does not report it again.
+    public func markUsed(_ key: String) { used.insert(key) }
+
     public func string(_ key: String) -> String? {
         guard let n = node(key) else { return nil }
         if case .string(let s) = n { return s }

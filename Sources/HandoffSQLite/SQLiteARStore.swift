@@ -34,6 +34,10 @@ public final class SQLiteARStore: ReconciliationStore {
         try Migrations.migrator.migrate(pool)
     }
 
+    /// The names of every migration this version of Handoff knows, oldest first (the
+    /// PostgreSQL twins must carry the same names, in the same order).
+    public static var migrationNames: [String] { Migrations.migrator.migrations }
+
     /// The names of the migrations applied, oldest first.
     public func appliedMigrations() throws -> [String] {
         try pool.read { db in try Migrations.migrator.appliedMigrations(db) }

@@ -72,7 +72,7 @@ struct ArrivalOrderTests {
             // Then pushes: each event zero, one or two times, shuffled; reconcile now and then.
             let config = try HandoffConfig.load(path: install.configPath)
             let partner = try #require(PartnerLoader.loadAll(directory: config.partnersDirectory).0.first { $0.id == "meridian-commercial" })
-            let feed = EventFeed(store: try install.store(), factory: TransportFactory(root: config.root), dataDirectory: config.dataDirectory)
+            let feed = EventFeed(store: try install.anyStore(), factory: TransportFactory(root: config.root), dataDirectory: config.dataDirectory)
             var pushes = all.flatMap { e in Array(repeating: e, count: Int.random(in: 0...2, using: &rng)) }
             pushes.shuffle(using: &rng)
             for event in pushes {

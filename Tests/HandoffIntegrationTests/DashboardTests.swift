@@ -57,7 +57,7 @@ struct DashboardTests {
         let heldID = try dbCount(install, "SELECT id FROM agency_events WHERE state = 'held'")
         try #require(heldID > 0)
         // A remittance statement that differs from what Handoff recorded (the example agency sends none).
-        try install.store().writeReconciliation { w in
+        try install.anyStore().writeReconciliation { w in
             try w.recordRemittance(RemittanceRecord(
                 partnerID: "local-folder", key: "LFC_REM_DEMO01_202611.csv", model: "net", amount: 230_000, commission: 57_500, net: 172_500,
                 reference: "REM-2026-11", date: "2026-11-30", state: "mismatch",

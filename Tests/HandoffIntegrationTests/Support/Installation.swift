@@ -1,6 +1,8 @@
 import Foundation
 import HandoffConfig
+import HandoffPostgres
 import HandoffSQLite
+import HandoffStore
 import HandoffTestSupport
 import Testing
 
@@ -10,10 +12,20 @@ final class Installation {
     let root: URL
     var configPath: String { root.appendingPathComponent("config/handoff.toml").path }
 
+    /// The engine the installation keeps its AR record in: SQLite, or a database of its own on
+    /// the PostgreSQL server the suite shares when `HANDOFF_TEST_ENGINE=postgresql`.
+    let engine: TestEngine
+
     init(timezone: String = "America/Toronto", currency: String = "USD") throws {
         root = FileManager.default.temporaryDirectory.appendingPathComponent("handoff-test-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
-        let result = try Handoff.run(["init", root.path, "--business-name", "Test Co.", "--timezone", timezone, "--currency", currency], in: root)
+        engine = TestEngine.current
+        var arguments = ["init", root.path, "--business-name", "Test Co.", "--timezone", timezone, "--currency", currency]
+        if engine == .postgresql {
+            let server = try TestPostgresServer.shared
+            arguments += ["--database-url", server.url(database: try server.createDatabase("install")), "--sslmode", "disable"]
+        }
+        let result = try Handoff.run(arguments, in: root)
         try #require(result.status == 0, "handoff init failed: \(result.stderr)")
     }
 
@@ -92,9 +104,28 @@ final class Installation {
         return url.path
     }
 
-    /// The installation's AR record, opened directly.
+    /// The installation's SQLite AR record, opened directly (to read its tables with SQL).
     func store() throws -> SQLiteARStore {
         try SQLiteARStore(path: try HandoffConfig.load(path: configPath).databasePath)
+    }
+
+    /// The installation's AR record, in whichever engine holds it, through the store protocols.
+    func anyStore() throws -> any CompleteStore {
+        let config = try HandoffConfig.load(path: configPath)
+        switch config.storage {
+        case .sqlite(let path): return try SQLiteARStore(path: path)
+        case .postgresql(let settings): return try PostgresARStore(settings: settings)
+        }
+    }
+}
+
+/// Which engine the integration tests run on (`HANDOFF_TEST_ENGINE`: `sqlite`, the default, or `postgresql`).
+enum TestEngine: String {
+    case sqlite
+    case postgresql
+
+    static var current: TestEngine {
+        ProcessInfo.processInfo.environment["HANDOFF_TEST_ENGINE"].flatMap(TestEngine.init(rawValue:)) ?? .sqlite
     }
 }
 

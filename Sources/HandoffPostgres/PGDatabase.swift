@@ -1,0 +1,240 @@
+import HandoffDomain
+
+/// One transaction's access to the database, with statements, arguments and rows in the
+/// shape the SQLite session uses (`db.cachedStatement(sql:)`, `Row.fetchAll(_:arguments:)`,
+/// `row[0]`), so that ``PostgresSession`` reads line for line like `SQLiteSession` and the two
+/// stay in step. SQL is written with SQLite's `?` and `?N` placeholders, turned into
+/// PostgreSQL's `$N` once per statement.
+final class PGDatabase {
+    let connection: PGConnection
+    /// Rows the last statement changed.
+    private(set) var changesCount = 0
+    private var converted: [String: String] = [:]
+    private var cursors = 0
+
+    /// A number for a new cursor's name, unique in this transaction.
+    func nextCursorNumber() -> Int {
+        cursors += 1
+        return cursors
+    }
+
+    init(connection: PGConnection) { self.connection = connection }
+
+    /// The statement with `?` placeholders turned into `$N` (cached by its text).
+    func cachedStatement(sql: String) throws -> PGStatement {
+        if let known = converted[sql] { return PGStatement(sql: known, db: self) }
+        let text = Self.numberedPlaceholders(sql)
+        converted[sql] = text
+        return PGStatement(sql: text, db: self)
+    }
+
+    func makeStatement(sql: String) throws -> PGStatement { try cachedStatement(sql: sql) }
+
+    /// Runs one statement.
+    func execute(sql: String, arguments: StatementArguments = []) throws {
+        try cachedStatement(sql: sql).execute(arguments: arguments)
+    }
+
+    /// The id the last `INSERT` into a table with an identity column gave its row.
+    var lastInsertedRowID: Int64 {
+        get throws { try connection.query("SELECT lastval()").requiredInt64(0, 0) }
+    }
+
+    func run(_ sql: String, _ arguments: StatementArguments) throws -> PGResult {
+        let result = try connection.query(sql, arguments.values)
+        changesCount = result.changes
+        return result
+    }
+
+    /// `?N` becomes `$N`; a bare `?` takes the number after the last one used. Text in single
+    /// quotes, quoted names and comments are left as they are.
+    static func numberedPlaceholders(_ sql: String) -> String {
+        var out = ""
+        out.reserveCapacity(sql.count + 16)
+        var next = 1
+        var chars = Array(sql)[...]
+        while let c = chars.first {
+            chars = chars.dropFirst()
+            switch c {
+            case "'", "\"":
+                out.append(c)
+                while let d = chars.first {
+                    chars = chars.dropFirst()
+                    out.append(d)
+                    if d == c { break }
+                }
+            case "-" where chars.first == "-":
+                out.append(c)
+                while let d = chars.first, d != "\n" {
+                    out.append(d)
+                    chars = chars.dropFirst()
+                }
+            case "?":
+                var digits = ""
+                while let d = chars.first, d.isASCII, d.isNumber {
+                    digits.append(d)
+                    chars = chars.dropFirst()
+                }
+                let number = Int(digits) ?? next
+                next = number + 1
+                out += "$\(number)"
+            default:
+                out.append(c)
+            }
+        }
+        return out
+    }
+}
+
+/// A statement of one ``PGDatabase``.
+struct PGStatement {
+    let sql: String
+    unowned let db: PGDatabase
+
+    func execute(arguments: StatementArguments = []) throws {
+        _ = try db.run(sql, arguments)
+    }
+
+    /// Runs the statement and returns its result (for `RETURNING`).
+    func query(_ arguments: StatementArguments = []) throws -> PGResult {
+        try db.run(sql, arguments)
+    }
+}
+
+/// The values bound to a statement's parameters, in order.
+struct StatementArguments: ExpressibleByArrayLiteral {
+    var values: [(any PGBindable)?]
+    init(_ values: [(any PGBindable)?]) { self.values = values }
+    init(arrayLiteral elements: (any PGBindable)?...) { values = elements }
+    init(_ values: [any PGBindable]) { self.values = values }
+    init(_ values: [Int64]) { self.values = values }
+}
+
+/// A list of ids as a PostgreSQL array literal (`{1,2,3}`), bound as one `bigint[]` argument.
+func pgArray(_ values: [Int64]) -> String {
+    "{" + values.map(String.init).joined(separator: ",") + "}"
+}
+
+/// A list of texts as a PostgreSQL array literal, each element quoted, bound as one `text[]` argument.
+func pgArray(_ values: [String]) -> String {
+    "{" + values.map { "\"" + $0.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\"" }
+        .joined(separator: ",") + "}"
+}
+
+extension Int64 {
+    /// The value as an `Int` (a count or a sequence number read back).
+    var asInt: Int { Int(self) }
+}
+
+/// A value a statement's argument list may hold (SQLite's session's name for it).
+typealias DatabaseValueConvertible = PGBindable
+
+/// One row of a result, read by column number: `let name: String = row[1]`, `row[2] as Int64?`.
+struct Row {
+    let result: PGResult
+    let index: Int
+
+    subscript<T: PGDecodable>(_ column: Int) -> T {
+        guard let value = T.decode(result.text(index, column)) else {
+            preconditionFailure("column \(column) of a row does not hold a \(T.self): \(result.text(index, column) ?? "NULL")")
+        }
+        return value
+    }
+
+    static func fetchAll(_ statement: PGStatement, arguments: StatementArguments = []) throws -> [Row] {
+        let result = try statement.query(arguments)
+        return (0..<result.count).map { Row(result: result, index: $0) }
+    }
+
+    static func fetchOne(_ statement: PGStatement, arguments: StatementArguments = []) throws -> Row? {
+        let result = try statement.query(arguments)
+        return result.count > 0 ? Row(result: result, index: 0) : nil
+    }
+
+    /// Rows read a thousand at a time through a cursor, so that a large result never sits in memory whole.
+    static func fetchCursor(_ statement: PGStatement, arguments: StatementArguments = []) throws -> RowCursor {
+        try RowCursor(statement: statement, arguments: arguments)
+    }
+
+    static func fetchAll(_ db: PGDatabase, sql: String, arguments: StatementArguments = []) throws -> [Row] {
+        try fetchAll(try db.cachedStatement(sql: sql), arguments: arguments)
+    }
+
+    static func fetchCursor(_ db: PGDatabase, sql: String, arguments: StatementArguments = []) throws -> RowCursor {
+        try RowCursor(statement: try db.cachedStatement(sql: sql), arguments: arguments)
+    }
+}
+
+/// A query read in pages through a server-side cursor inside the current transaction.
+final class RowCursor {
+    private let db: PGDatabase
+    private let name: String
+    private var page: PGResult?
+    private var position = 0
+    private var finished = false
+
+    init(statement: PGStatement, arguments: StatementArguments) throws {
+        db = statement.db
+        name = "handoff_cursor_\(db.nextCursorNumber())"
+        _ = try db.connection.query("DECLARE \(name) NO SCROLL CURSOR FOR \(statement.sql)", arguments.values)
+    }
+
+    func next() throws -> Row? {
+        if let page, position < page.count {
+            position += 1
+            return Row(result: page, index: position - 1)
+        }
+        guard !finished else { return nil }
+        let fetched = try db.connection.query("FETCH FORWARD 1000 FROM \(name)")
+        if fetched.count < 1000 {
+            finished = true
+            try db.connection.execute("CLOSE \(name)")
+        }
+        page = fetched
+        position = 0
+        guard fetched.count > 0 else { return nil }
+        position = 1
+        return Row(result: fetched, index: 0)
+    }
+}
+
+/// A Swift value read from a column's text.
+protocol PGDecodable {
+    static func decode(_ text: String?) -> Self?
+}
+
+extension String: PGDecodable { static func decode(_ text: String?) -> String? { text } }
+extension Int64: PGDecodable { static func decode(_ text: String?) -> Int64? { text.flatMap { Int64($0) } } }
+extension Int: PGDecodable { static func decode(_ text: String?) -> Int? { text.flatMap { Int($0) } } }
+extension Double: PGDecodable { static func decode(_ text: String?) -> Double? { text.flatMap { Double($0) } } }
+extension Bool: PGDecodable {
+    static func decode(_ text: String?) -> Bool? {
+        switch text {
+        case "t", "true", "1": return true
+        case "f", "false", "0": return false
+        default: return nil
+        }
+    }
+}
+extension Optional: PGDecodable where Wrapped: PGDecodable {
+    static func decode(_ text: String?) -> Wrapped?? {
+        guard let text else { return .some(nil) }
+        guard let value = Wrapped.decode(text) else { return nil }
+        return .some(value)
+    }
+}
+
+extension PGDecodable {
+    /// The first column of the first row, if there is a row (and it is not NULL).
+    static func fetchOne(_ statement: PGStatement, arguments: StatementArguments = []) throws -> Self? {
+        let result = try statement.query(arguments)
+        guard result.count > 0 else { return nil }
+        return decode(result.text(0, 0))
+    }
+
+    /// The first column of every row (NULLs left out).
+    static func fetchAll(_ statement: PGStatement, arguments: StatementArguments = []) throws -> [Self] {
+        let result = try statement.query(arguments)
+        return (0..<result.count).compactMap { decode(result.text($0, 0)) }
+    }
+}

@@ -1,0 +1,235 @@
+import HandoffDomain
+import HandoffStore
+
+extension PostgresSession {
+    // MARK: - Candidates
+
+    func forEachPlacementCandidate(asOf: CalendarDate, _ body: (PlacementCandidate) throws -> Void) throws {
+        // One pass over the accounts with something past due; each account's open invoices
+        // come from a prepared statement, and the accounts through a cursor, so memory holds a page of
+        // accounts at a time.
+        let cursor = try Row.fetchCursor(db, sql: """
+            SELECT \(Self.qualifiedCustomerColumns),
+                (SELECT MAX(t.date) FROM transactions t
+                  WHERE t.customer_id = c.id AND t.kind = 'payment'
+                    AND t.amount > COALESCE((SELECT SUM(r.amount) FROM transactions r WHERE r.reverses_id = t.id), 0)),
+                (SELECT p.partner_id || '|' || p.placed_on FROM placements p
+                  WHERE p.customer_id = c.id AND p.state NOT IN ('rejected', 'closed')),
+                (SELECT string_agg(p.partner_id || '|' || p.tier || '|' || p.state || '|' || COALESCE(p.state_reason, '') || '|'
+                                   || CASE WHEN p.cleared_at IS NULL THEN '' ELSE 'cleared' END, E'\\n' ORDER BY p.id)
+                   FROM placements p WHERE p.customer_id = c.id),
+                (SELECT f.notice_date FROM final_notices f WHERE f.customer_id = c.id),
+                EXISTS (SELECT 1 FROM itemizations z WHERE z.customer_id = c.id)
+            FROM customers c
+            WHERE EXISTS (SELECT 1 FROM invoices i WHERE i.customer_id = c.id AND i.balance > 0 AND i.due_date < ?)
+            ORDER BY c.id
+            """, arguments: [asOf.iso])
+        let invoicesStatement = try db.cachedStatement(sql: """
+            SELECT id, invoice_number, invoice_date, due_date, balance, disputed FROM invoices
+            WHERE customer_id = ? AND balance > 0
+            """)
+        let frozenStatement = try db.cachedStatement(sql: "SELECT invoice_id FROM itemization_invoices WHERE customer_id = ?")
+        while let row = try cursor.next() {
+            let customer = try decodeCustomer(row)
+            let open: [OpenItem] = try Row.fetchAll(invoicesStatement, arguments: [customer.id]).map { r in
+                OpenItem(invoiceID: r[0], invoiceNumber: r[1], invoiceDate: try date(r[2]), dueDate: try date(r[3]), balance: r[4],
+                         disputed: r[5])
+            }
+            let lastPayment: String? = row[19]
+            let openText: String? = row[20]
+            var openPlacement: (partnerID: String, since: CalendarDate)?
+            if let openText {
+                let parts = openText.split(separator: "|", omittingEmptySubsequences: false)
+                openPlacement = (String(parts[0]), try date(String(parts[1])))
+            }
+            var past: [String: Int] = [:]
+            var blocked = Set<String>()
+            let history: String? = row[21]
+            for line in (history ?? "").split(separator: "\n") {
+                let f = line.split(separator: "|", omittingEmptySubsequences: false).map(String.init)
+                guard f.count == 5 else { continue }
+                let (partner, tier, state, reason, cleared) = (f[0], Int(f[1]) ?? 0, f[2], f[3], f[4] == "cleared")
+                if state == "rejected" {
+                    if !cleared { blocked.insert(partner) }
+                } else if !(state == "closed" && reason == ClosureReason.withdrawn.rawValue) {
+                    past[partner] = max(past[partner] ?? 0, tier)
+                }
+            }
+            let notice: String? = row[22]
+            let isFrozen: Bool = row[23]
+            var frozen: Set<Int64>?
+            if isFrozen { frozen = Set(try Int64.fetchAll(frozenStatement, arguments: [customer.id])) }
+            try body(PlacementCandidate(
+                customerID: customer.id, profile: customer.profile, openInvoices: open, lastPaymentDate: try lastPayment.map(date),
+                openPlacement: openPlacement, pastPartners: past, blockedPartners: blocked, finalNoticeDate: try notice.map(date),
+                frozenInvoiceIDs: frozen))
+        }
+    }
+
+    func itemizationEntries(customerID: Int64, invoiceIDs: Set<Int64>) throws -> [Itemization.Entry] {
+        try flushInvoiceLedger()
+        let query = try db.cachedStatement(sql: """
+            SELECT invoice_id, kind, amount, effective_date FROM ledger_entries WHERE customer_id = ? ORDER BY id
+            """)
+        var out: [Itemization.Entry] = []
+        for r in try Row.fetchAll(query, arguments: [customerID]) {
+            guard invoiceIDs.contains(r[0]) else { continue }
+            let kindText: String = r[1]
+            guard let kind = EntryKind(rawValue: kindText) else { throw PostgresError.unexpected("unknown ledger kind \(kindText)") }
+            out.append(Itemization.Entry(kind: kind, amount: r[2], date: try date(r[3])))
+        }
+        return out
+    }
+
+    func frozenItemization(customerID: Int64) throws -> FrozenItemization? {
+        guard let row = try Row.fetchOne(try db.cachedStatement(sql: "SELECT date, amount, currency, basis FROM itemizations WHERE customer_id = ?"),
+                                         arguments: [customerID]) else { return nil }
+        let code: String = row[2]
+        let basisText: String = row[3]
+        guard let currency = Currency(code: code), let basis = ItemizationBasis(rawValue: basisText) else {
+            throw PostgresError.unexpected("itemization of customer \(customerID)")
+        }
+        let ids = try Int64.fetchAll(try db.cachedStatement(sql: "SELECT invoice_id FROM itemization_invoices WHERE customer_id = ?"), arguments: [customerID])
+        return FrozenItemization(date: try date(row[0]), amount: Money(minorUnits: row[1], currency: currency), basis: basis,
+                                 invoiceIDs: Set(ids))
+    }
+
+    // MARK: - Batches and placements
+
+    func batches() throws -> [BatchRecord] {
+        try Row.fetchAll(try db.cachedStatement(sql: """
+            SELECT id, partner_id, batch_key, file_name, control_name, run_date, sequence, state, accounts, invoices, total, sha256, size, handoff_time(created_at)
+            FROM placement_batches ORDER BY id DESC
+            """)).map { r in
+            let stateName: String = r[7]
+            guard let state = BatchState(rawValue: stateName) else { throw PostgresError.unexpected("batch \(r[0] as Int64) has state \(stateName)") }
+            return BatchRecord(id: r[0], partnerID: r[1], batchKey: r[2], fileName: r[3], controlName: r[4], runDate: try date(r[5]),
+                               sequence: r[6], state: state, accounts: r[8], invoices: r[9], total: r[10], sha256: r[11], size: r[12],
+                               createdAt: r[13])
+        }
+    }
+
+    private static let placementColumns = """
+        p.id, p.customer_id, c.account_number, p.partner_id, p.tier, p.batch_id, p.state, p.agency_reference, p.state_reason,
+        p.placed_on, p.balance, p.currency, p.oldest_due_date, p.days_past_due, p.agency_status
+        """
+
+    private func decodePlacement(_ r: Row) throws -> PlacementRecord {
+        let stateName: String = r[6]
+        let batchID: Int64? = r[5]
+        let reference: String? = r[7]
+        let reason: String? = r[8]
+        guard let state = PlacementLifecycle.State(restoring: stateName, batchID: batchID, agencyReference: reference, reason: reason) else {
+            throw PostgresError.unexpected("placement \(r[0] as Int64) has state \(stateName)")
+        }
+        let code: String = r[11]
+        guard let currency = Currency(code: code) else { throw PostgresError.unexpected("unknown currency \(code)") }
+        return PlacementRecord(id: r[0], customerID: r[1], accountNumber: r[2], partnerID: r[3], tier: r[4], batchID: batchID, state: state,
+                               agencyReference: reference, placedOn: try date(r[9]), balance: Money(minorUnits: r[10], currency: currency),
+                               oldestDueDate: try date(r[12]), daysPastDue: r[13], agencyStatus: r[14])
+    }
+
+    func openPlacementTotals() throws -> [OpenPlacementTotal] {
+        // Open means what `PlacementLifecycle.State.isOpen` means, and what the placements_one_open index enforces.
+        try Row.fetchAll(try db.cachedStatement(sql: """
+            SELECT partner_id, currency, COUNT(*), SUM(balance) FROM placements
+            WHERE state NOT IN ('rejected', 'closed') GROUP BY partner_id, currency ORDER BY partner_id, currency
+            """)).map { OpenPlacementTotal(partnerID: $0[0], currency: $0[1], accounts: $0[2], balance: $0[3]) }
+    }
+
+    func forEachPlacement(_ body: (PlacementRecord) throws -> Void) throws {
+        let cursor = try Row.fetchCursor(db, sql: """
+            SELECT \(Self.placementColumns) FROM placements p JOIN customers c ON c.id = p.customer_id ORDER BY p.id
+            """)
+        while let row = try cursor.next() { try body(try decodePlacement(row)) }
+    }
+
+    func placements(customerID: Int64) throws -> [PlacementRecord] {
+        try Row.fetchAll(try db.cachedStatement(sql: """
+            SELECT \(Self.placementColumns) FROM placements p JOIN customers c ON c.id = p.customer_id WHERE p.customer_id = ? ORDER BY p.id
+            """), arguments: [customerID]).map(decodePlacement)
+    }
+
+    func placements(offset: Int, limit: Int) throws -> (total: Int, page: [PlacementRecord]) {
+        let total = try Int.fetchOne(try db.cachedStatement(sql: "SELECT COUNT(*) FROM placements")) ?? 0
+        let page = try Row.fetchAll(try db.cachedStatement(sql: """
+            SELECT \(Self.placementColumns) FROM placements p JOIN customers c ON c.id = p.customer_id ORDER BY p.id LIMIT ? OFFSET ?
+            """), arguments: [max(limit, 0), max(offset, 0)]).map(decodePlacement)
+        return (total, page)
+    }
+
+    func finalNotices() throws -> [FinalNoticeRecord] {
+        try Row.fetchAll(try db.cachedStatement(sql: """
+            SELECT \(Self.qualifiedCustomerColumns), f.notice_date, f.balance, f.currency
+            FROM final_notices f JOIN customers c ON c.id = f.customer_id ORDER BY f.notice_date, c.account_number
+            """)).map { r in
+            let customer = try decodeCustomer(r)
+            let code: String = r[21]
+            return FinalNoticeRecord(customerID: customer.id, profile: customer.profile, noticeDate: try date(r[19]),
+                                     balance: Money(minorUnits: r[20], currency: Currency(code: code) ?? customer.profile.currency))
+        }
+    }
+
+    // MARK: - Writing
+
+    func nextSequence(partnerID: String, day: CalendarDate, kind: String) throws -> Int {
+        try db.cachedStatement(sql: """
+            INSERT INTO placement_sequences (partner_id, day, kind, last) VALUES (?, ?, ?, 1)
+            ON CONFLICT (partner_id, day, kind) DO UPDATE SET last = placement_sequences.last + 1
+            RETURNING last
+            """).query([partnerID, day.iso, kind]).requiredInt64(0, 0).asInt
+    }
+
+    func insertBatch(_ b: BatchRecord) throws -> Int64 {
+        try db.cachedStatement(sql: """
+            INSERT INTO placement_batches (partner_id, batch_key, file_name, control_name, run_date, sequence, state, accounts, invoices,
+                total, sha256, size, created_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id
+            """).query([b.partnerID, b.batchKey, b.fileName, b.controlName, b.runDate.iso, b.sequence, b.state.rawValue, b.accounts,
+                        b.invoices, b.total, b.sha256, b.size, now]).requiredInt64(0, 0)
+    }
+
+    func completeBatch(id: Int64, accounts: Int, invoices: Int, total: Int64, sha256: String, size: Int) throws {
+        try db.execute(sql: "UPDATE placement_batches SET accounts = ?, invoices = ?, total = ?, sha256 = ?, size = ? WHERE id = ?",
+                       arguments: [accounts, invoices, total, sha256, size, id])
+    }
+
+    func setControlName(batchID: Int64, _ name: String) throws {
+        try db.cachedStatement(sql: "UPDATE placement_batches SET control_name = ? WHERE id = ?").execute(arguments: [name, batchID])
+    }
+
+    func insertPlacement(_ p: NewPlacement) throws -> Int64 {
+        // A new placement is selected, then written into its batch: the state stored is the one its machine reaches.
+        var lifecycle = PlacementLifecycle()
+        guard case .recordBatch = lifecycle.batchWritten(batchID: p.batchID) else {
+            throw PostgresError.unexpected("a new placement could not be written into batch \(p.batchID)")
+        }
+        let insert = try db.cachedStatement(sql: """
+            INSERT INTO placements (customer_id, partner_id, tier, batch_id, state, placed_on, balance, currency, oldest_due_date,
+                days_past_due, created_at, updated_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id
+            """)
+        let id = try insert.query([p.customerID, p.partnerID, p.tier, p.batchID, lifecycle.state.name, p.placedOn.iso, p.balance.minorUnits,
+                                   p.balance.currency.code, p.oldestDueDate.iso, p.daysPastDue, now, now]).requiredInt64(0, 0)
+        try db.execute(sql: """
+            INSERT INTO placement_invoices (placement_id, invoice_id, balance)
+            SELECT ?1, u.invoice_id, u.balance FROM unnest(?2::bigint[], ?3::bigint[]) WITH ORDINALITY AS u(invoice_id, balance, n) ORDER BY u.n
+            """, arguments: [id, pgArray(p.invoices.map(\.invoiceID)), pgArray(p.invoices.map(\.balance))])
+        return id
+    }
+
+    func freezeItemization(customerID: Int64, _ z: FrozenItemization) throws {
+        try db.cachedStatement(sql: """
+            INSERT INTO itemizations (customer_id, date, amount, currency, basis, frozen_at) VALUES (?, ?, ?, ?, ?, ?)
+            """).execute(arguments: [customerID, z.date.iso, z.amount.minorUnits, z.amount.currency.code, z.basis.rawValue, now])
+        try db.execute(sql: """
+            INSERT INTO itemization_invoices (customer_id, invoice_id) SELECT ?1, unnest(?2::bigint[])
+            """, arguments: [customerID, pgArray(z.invoiceIDs.sorted())])
+    }
+
+    func recordFinalNotice(customerID: Int64, date: CalendarDate, balance: Money) throws {
+        try db.cachedStatement(sql: """
+            INSERT INTO final_notices (customer_id, notice_date, balance, currency, created_at) VALUES (?, ?, ?, ?, ?)
+            """).execute(arguments: [customerID, date.iso, balance.minorUnits, balance.currency.code, now])
+    }
+}

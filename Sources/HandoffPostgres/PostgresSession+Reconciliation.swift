@@ -1,0 +1,467 @@
+import Foundation
+import HandoffDomain
+import HandoffStore
+
+extension PostgresSession {
+    private static let eventColumns = "id, partner_id, event_key, inbox_id, account_number, kind, payload, state, reason"
+
+    private func decodeEvent(_ r: Row) -> EventRecord {
+        EventRecord(id: r[0], partnerID: r[1], key: r[2], inboxID: r[3], accountNumber: r[4], kind: r[5], payload: r[6], state: r[7], reason: r[8])
+    }
+
+    func agencyEvent(id: Int64) throws -> EventRecord? {
+        try Row.fetchOne(try db.cachedStatement(sql: "SELECT \(Self.eventColumns) FROM agency_events WHERE id = ?"), arguments: [id]).map(decodeEvent)
+    }
+
+    func setEventState(id: Int64, _ state: AgencyEventState, reason: String?) throws {
+        try db.cachedStatement(sql: "UPDATE agency_events SET state = ?, reason = ?, updated_at = ? WHERE id = ?")
+            .execute(arguments: [state.rawValue, reason, now, id])
+        guard db.changesCount == 1 else { throw PostgresError.unexpected("no agency event #\(id)") }
+    }
+
+    func agencyEvent(partnerID: String, key: String) throws -> EventRecord? {
+        try Row.fetchOne(try db.cachedStatement(sql: "SELECT \(Self.eventColumns) FROM agency_events WHERE partner_id = ? AND event_key = ?"),
+                         arguments: [partnerID, key]).map(decodeEvent)
+    }
+
+    func recordAgencyEvent(partnerID: String, key: String, inboxID: Int64?, accountNumber: String?, kind: String, payload: String,
+                           state: AgencyEventState, reason: String?) throws {
+        try db.cachedStatement(sql: """
+            INSERT INTO agency_events (partner_id, event_key, inbox_id, account_number, kind, payload, state, reason, created_at, updated_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT (partner_id, event_key) DO UPDATE SET state = excluded.state, reason = excluded.reason, updated_at = excluded.updated_at
+            WHERE agency_events.state = 'waiting'
+            """).execute(arguments: [partnerID, key, inboxID, accountNumber, kind, payload, state.rawValue, reason, now, now])
+    }
+
+    func waitingEvents() throws -> [EventRecord] {
+        try Row.fetchAll(try db.cachedStatement(sql: "SELECT \(Self.eventColumns) FROM agency_events WHERE state = 'waiting' ORDER BY id")).map(decodeEvent)
+    }
+
+    func agencyEvents() throws -> [EventRecord] {
+        try Row.fetchAll(try db.cachedStatement(sql: "SELECT \(Self.eventColumns) FROM agency_events ORDER BY id")).map(decodeEvent)
+    }
+
+    func agencyEvents(notIn states: Set<String>, limit: Int) throws -> [EventRecord] {
+        let marks = Array(repeating: "?", count: states.count).joined(separator: ", ")
+        let filter = states.isEmpty ? "" : "WHERE state NOT IN (\(marks))"
+        return try Row.fetchAll(try db.cachedStatement(sql: "SELECT \(Self.eventColumns) FROM agency_events \(filter) ORDER BY id DESC LIMIT ?"),
+                                arguments: StatementArguments(states.sorted().map { $0 as any PGBindable } + [limit])).map(decodeEvent)
+    }
+
+    func batchTotals() throws -> [Int64: [String: Int64]] {
+        var totals: [Int64: [String: Int64]] = [:]
+        for row in try Row.fetchAll(try db.cachedStatement(sql: "SELECT batch_id, currency, SUM(balance) FROM placements WHERE batch_id IS NOT NULL GROUP BY batch_id, currency")) {
+            totals[row[0] as Int64, default: [:]][row[1] as String] = row[2] as Int64
+        }
+        return totals
+    }
+
+    func agencyEventCounts() throws -> [String: Int] {
+        var counts: [String: Int] = [:]
+        for row in try Row.fetchAll(try db.cachedStatement(sql: "SELECT state, COUNT(*) FROM agency_events GROUP BY state")) { counts[row[0] as String] = row[1] as Int }
+        return counts
+    }
+
+    func agencyEvents(accountNumber: String) throws -> [EventRecord] {
+        try Row.fetchAll(try db.cachedStatement(sql: "SELECT \(Self.eventColumns) FROM agency_events WHERE account_number = ? ORDER BY id"),
+                         arguments: [accountNumber]).map(decodeEvent)
+    }
+
+    func placement(customerID: Int64, partnerID: String) throws -> PlacementRecord? {
+        try placements(customerID: customerID).filter { $0.partnerID == partnerID }.last
+    }
+
+    func updatePlacement(id: Int64, state: PlacementLifecycle.State, agencyReference: String?, agencyStatus: String?) throws {
+        let fields = state.storedFields
+        try db.cachedStatement(sql: """
+            UPDATE placements SET state = ?, state_reason = COALESCE(?, state_reason), agency_reference = COALESCE(?, agency_reference),
+                agency_status = COALESCE(?, agency_status), updated_at = ?
+            WHERE id = ?
+            """).execute(arguments: [fields.name, fields.reason, agencyReference ?? fields.agencyReference, agencyStatus, now, id])
+    }
+
+    func agencyStatus(placementID: Int64) throws -> String? {
+        try String.fetchOne(try db.cachedStatement(sql: "SELECT agency_status FROM placements WHERE id = ?"), arguments: [placementID])
+    }
+
+    func recordCommission(_ c: CommissionRecord) throws {
+        try db.cachedStatement(sql: """
+            INSERT INTO commissions (partner_id, customer_id, transaction_id, event_key, kind, base, rate_ppm, expected, reported, currency, date, created_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """).execute(arguments: [c.partnerID, c.customerID, c.transactionID, c.eventKey, c.kind, c.base, c.ratePPM, c.expected, c.reported, c.currency,
+                             c.date?.iso, now])
+    }
+
+    static let commissionColumns = "partner_id, customer_id, transaction_id, event_key, kind, base, rate_ppm, expected, reported, currency, date"
+
+    func decodeCommission(_ r: Row) -> CommissionRecord {
+        let d: String? = r[10]
+        return CommissionRecord(partnerID: r[0], customerID: r[1], transactionID: r[2], eventKey: r[3], kind: r[4], base: r[5], ratePPM: r[6],
+                                expected: r[7], reported: r[8], currency: r[9], date: d.flatMap { CalendarDate(iso: $0) })
+    }
+
+    func commissions() throws -> [CommissionRecord] {
+        try Row.fetchAll(try db.cachedStatement(sql: "SELECT \(Self.commissionColumns) FROM commissions ORDER BY id")).map(decodeCommission)
+    }
+
+    func commission(partnerID: String, eventKey: String) throws -> CommissionRecord? {
+        try Row.fetchOne(db.cachedStatement(sql: "SELECT \(Self.commissionColumns) FROM commissions WHERE partner_id = ? AND event_key = ?"),
+                         arguments: [partnerID, eventKey]).map(decodeCommission)
+    }
+
+    func commissions(partnerID: String) throws -> [CommissionRecord] {
+        try Row.fetchAll(try db.cachedStatement(sql: "SELECT \(Self.commissionColumns) FROM commissions WHERE partner_id = ? ORDER BY id"), arguments: [partnerID]).map(decodeCommission)
+    }
+
+    func recordRemittance(_ r: RemittanceRecord) throws {
+        let differences = String(decoding: try JSONEncoder().encode(r.differences), as: UTF8.self)
+        try db.cachedStatement(sql: """
+            INSERT INTO remittances (partner_id, statement_key, model, amount, commission, net, reference, date, state, differences, note, period,
+                currency, created_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (partner_id, statement_key) DO NOTHING
+            """).execute(arguments: [r.partnerID, r.key, r.model, r.amount, r.commission, r.net, r.reference, r.date, r.state, differences, r.note, r.period,
+                             r.currency, now])
+        guard db.changesCount == 1 else { return }
+        for item in r.items {
+            try db.cachedStatement(sql: """
+                INSERT INTO remittance_items (partner_id, statement_key, transaction_id, amount, commission, currency) VALUES (?, ?, ?, ?, ?, ?)
+                """).execute(arguments: [r.partnerID, r.key, item.transactionID, item.amount, item.commission, r.currency])
+        }
+    }
+
+    func remittances() throws -> [RemittanceRecord] {
+        try Row.fetchAll(try db.cachedStatement(sql: """
+            SELECT partner_id, statement_key, model, amount, commission, net, reference, date, state, differences, note, period, currency
+            FROM remittances ORDER BY id
+            """)).map { r in
+            let text: String = r[9]
+            let differences = (try? JSONDecoder().decode([RemittanceRecord.Difference].self, from: Data(text.utf8)))
+                ?? ((try? JSONDecoder().decode([StoredDifference].self, from: Data(text.utf8))) ?? []).map(\.difference)
+            return RemittanceRecord(partnerID: r[0], key: r[1], model: r[2], amount: r[3], commission: r[4], net: r[5], reference: r[6], date: r[7],
+                                    state: r[8], differences: differences, note: r[10], period: r[11], currency: r[12])
+        }
+    }
+
+    /// A difference as stored before its keys were snake_case.
+    private struct StoredDifference: Decodable {
+        var transactionID: String, field: String, statement: Int64?, recorded: Int64?
+        var difference: RemittanceRecord.Difference { .init(transactionID: transactionID, field: field, statement: statement, recorded: recorded) }
+    }
+
+    func remittedItems(partnerID: String, transactionIDs: [String]) throws -> [String: RemittanceRecord.Item] {
+        var out: [String: RemittanceRecord.Item] = [:]
+        let statement = try db.cachedStatement(sql: """
+            SELECT SUM(i.amount), SUM(i.commission) FROM remittance_items i
+            JOIN remittances r ON r.partner_id = i.partner_id AND r.statement_key = i.statement_key AND r.state != 'refused'
+            WHERE i.partner_id = ? AND i.transaction_id = ? HAVING COUNT(*) > 0
+            """)
+        for id in Set(transactionIDs) {
+            if let row = try Row.fetchOne(statement, arguments: [partnerID, id]) {
+                out[id] = RemittanceRecord.Item(transactionID: id, amount: row[0], commission: row[1])
+            }
+        }
+        return out
+    }
+
+    func queueRequest(partnerID: String, customerID: Int64, placementID: Int64?, kind: String, requestID: String, amount: Money?,
+                      date: CalendarDate, reason: String?, note: String?) throws {
+        try db.cachedStatement(sql: """
+            INSERT INTO agency_requests (partner_id, customer_id, placement_id, kind, request_id, amount, currency, date, reason, note, state,
+                created_at, updated_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'queued', ?, ?) ON CONFLICT (partner_id, request_id) DO NOTHING
+            """).execute(arguments: [partnerID, customerID, placementID, kind, requestID, amount?.minorUnits, amount?.currency.code, date.iso, reason, note, now, now])
+    }
+
+    func requests(state: AgencyRequestState?) throws -> [AgencyRequestRecord] {
+        try requestRows(where: "?::text IS NULL OR r.state = ?", [state?.rawValue, state?.rawValue])
+    }
+
+    private func requestRows(where filter: String, _ arguments: StatementArguments) throws -> [AgencyRequestRecord] {
+        try Row.fetchAll(try db.cachedStatement(sql: """
+            SELECT r.id, r.partner_id, r.customer_id, c.account_number, p.agency_reference, r.kind, r.request_id, r.amount, r.currency, r.date,
+                   r.reason, r.note, r.state, r.last_error
+            FROM agency_requests r JOIN customers c ON c.id = r.customer_id LEFT JOIN placements p ON p.id = r.placement_id
+            WHERE \(filter) ORDER BY r.id
+            """), arguments: arguments).map { r in
+            let amount: Int64? = r[7]
+            let code: String? = r[8]
+            return AgencyRequestRecord(id: r[0], partnerID: r[1], customerID: r[2], accountNumber: r[3], agencyReference: r[4], kind: r[5], requestID: r[6],
+                                       amount: amount.flatMap { a in code.flatMap { Currency(code: $0) }.map { Money(minorUnits: a, currency: $0) } },
+                                       date: try date(r[9]), reason: r[10], note: r[11], state: r[12], lastError: r[13])
+        }
+    }
+
+    func setRequestState(id: Int64, _ state: AgencyRequestState, error: String?, batchID: Int64?) throws {
+        try db.cachedStatement(sql: "UPDATE agency_requests SET state = ?, last_error = ?, batch_id = COALESCE(?, batch_id), updated_at = ? WHERE id = ?")
+            .execute(arguments: [state.rawValue, error, batchID, now, id])
+    }
+
+    func unreportedDirectPayments() throws -> [(placement: PlacementRecord, transaction: TransactionRecord)] {
+        let rows = try Row.fetchAll(try db.cachedStatement(sql: """
+            SELECT p.customer_id, p.partner_id, t.reference FROM transactions t
+            JOIN placements p ON p.customer_id = t.customer_id AND p.state IN ('sent', 'accepted', 'active', 'recall_pending')
+            WHERE t.kind = 'payment' AND t.source_kind != 'agency' AND t.date >= p.placed_on
+              AND NOT EXISTS (SELECT 1 FROM agency_requests r WHERE r.partner_id = p.partner_id AND r.request_id = t.reference)
+            ORDER BY t.id
+            """))
+        var out: [(PlacementRecord, TransactionRecord)] = []
+        for r in rows {
+            let reference: String = r[2]
+            guard let placement = try placement(customerID: r[0], partnerID: r[1]), let txn = try transaction(reference: reference) else { continue }
+            out.append((placement, txn))
+        }
+        return out
+    }
+
+    func requests(customerID: Int64) throws -> [AgencyRequestRecord] {
+        try requestRows(where: "r.customer_id = ?", [customerID])
+    }
+
+    func requests(partnerID: String, requestID: String) throws -> AgencyRequestRecord? {
+        try requestRows(where: "r.partner_id = ? AND r.request_id = ?", [partnerID, requestID]).first
+    }
+
+    func setRequestState(partnerID: String, requestID: String, to state: AgencyRequestState, error: String?) throws -> AgencyRequestRecord? {
+        guard let before = try requests(partnerID: partnerID, requestID: requestID) else { return nil }
+        try db.cachedStatement(sql: "UPDATE agency_requests SET state = ?, last_error = COALESCE(?, last_error), updated_at = ? WHERE id = ?")
+            .execute(arguments: [state.rawValue, error, now, before.id])
+        return before
+    }
+
+    func undoable<T>(_ body: () throws -> T) throws -> T {
+        try db.connection.execute("SAVEPOINT handoff_undoable")
+        do {
+            let result = try body()
+            try db.connection.execute("RELEASE SAVEPOINT handoff_undoable")
+            return result
+        } catch {
+            try db.connection.execute("ROLLBACK TO SAVEPOINT handoff_undoable; RELEASE SAVEPOINT handoff_undoable")
+            throw error
+        }
+    }
+
+    func isRefusal(_ error: any Error) -> Bool {
+        (error as? PostgresError)?.isRefusal ?? false
+    }
+
+    func unreportedAdjustments() throws -> [(placement: PlacementRecord, transaction: TransactionRecord)] {
+        let rows = try Row.fetchAll(try db.cachedStatement(sql: """
+            SELECT p.customer_id, p.partner_id, t.reference FROM transactions t
+            JOIN placements p ON p.customer_id = t.customer_id AND p.state IN ('sent', 'accepted', 'active', 'recall_pending')
+            WHERE t.kind IN ('credit', 'writeoff') AND t.source_kind != 'agency' AND t.date >= p.placed_on
+              AND NOT EXISTS (SELECT 1 FROM agency_requests r WHERE r.partner_id = p.partner_id AND r.request_id = t.reference)
+            ORDER BY t.id
+            """))
+        var out: [(PlacementRecord, TransactionRecord)] = []
+        for r in rows {
+            let reference: String = r[2]
+            guard let placement = try placement(customerID: r[0], partnerID: r[1]), let txn = try transaction(reference: reference) else { continue }
+            out.append((placement, txn))
+        }
+        return out
+    }
+
+    func clearRejection(customerID: Int64, partnerID: String) throws -> Bool {
+        try db.cachedStatement(sql: """
+            UPDATE placements SET cleared_at = ?, updated_at = ? WHERE customer_id = ? AND partner_id = ? AND state = 'rejected' AND cleared_at IS NULL
+            """).execute(arguments: [now, now, customerID, partnerID])
+        return db.changesCount > 0
+    }
+
+    func placedInvoiceIDs(placementID: Int64) throws -> Set<Int64> {
+        Set(try Int64.fetchAll(try db.cachedStatement(sql: "SELECT invoice_id FROM placement_invoices WHERE placement_id = ?"), arguments: [placementID]))
+    }
+
+    func setBatchKind(id: Int64, _ kind: String) throws {
+        try db.cachedStatement(sql: "UPDATE placement_batches SET kind = ? WHERE id = ?").execute(arguments: [kind, id])
+    }
+
+    func batchKind(id: Int64) throws -> String {
+        try String.fetchOne(try db.cachedStatement(sql: "SELECT kind FROM placement_batches WHERE id = ?"), arguments: [id]) ?? "placement"
+    }
+}
+
+// MARK: - What a chunk of one agency's events touches, one statement each
+
+extension PostgresSession {
+    /// A list bound as one argument, read in SQL as `= ANY(?::text[])`.
+    private func list(_ values: [String]) throws -> String { pgArray(values) }
+
+    /// A list of ids bound as one argument, read in SQL as `= ANY(?::bigint[])`.
+    private func list(_ values: [Int64]) throws -> String { pgArray(values) }
+
+    func customers(accountNumbers: [String]) throws -> [CustomerRecord] {
+        guard !accountNumbers.isEmpty else { return [] }
+        return try Row.fetchAll(try db.cachedStatement(sql: """
+            SELECT \(Self.customerColumns) FROM customers WHERE account_number = ANY(?::text[])
+            """), arguments: [try list(accountNumbers)]).map { try decodeCustomer($0) }
+    }
+
+    func latestPlacements(customerIDs: [Int64], partnerID: String) throws -> [Int64: PlacementSnapshot] {
+        guard !customerIDs.isEmpty else { return [:] }
+        var out: [Int64: PlacementSnapshot] = [:]
+        for r in try Row.fetchAll(try db.cachedStatement(sql: """
+            SELECT p.id, p.customer_id, p.state, p.batch_id, p.agency_reference, p.state_reason, p.placed_on, p.oldest_due_date, p.agency_status
+            FROM placements p WHERE p.id IN (
+                SELECT MAX(id) FROM placements WHERE partner_id = ? AND customer_id = ANY(?::bigint[]) GROUP BY customer_id)
+            """), arguments: [partnerID, try list(customerIDs)]) {
+            let name: String = r[2]
+            guard let state = PlacementLifecycle.State(restoring: name, batchID: r[3], agencyReference: r[4], reason: r[5]) else {
+                throw PostgresError.unexpected("placement \(r[0] as Int64) has state \(name)")
+            }
+            out[r[1]] = PlacementSnapshot(id: r[0], state: state, placedOn: try date(r[6]), oldestDueDate: try date(r[7]), agencyStatus: r[8])
+        }
+        return out
+    }
+
+    func placedInvoices(placementIDs: [Int64]) throws -> [Int64: [OpenItem]] {
+        guard !placementIDs.isEmpty else { return [:] }
+        var out: [Int64: [OpenItem]] = [:]
+        for r in try Row.fetchAll(try db.cachedStatement(sql: """
+            SELECT pi.placement_id, i.id, i.invoice_number, i.invoice_date, i.due_date, i.balance, i.disputed
+            FROM placement_invoices pi JOIN invoices i ON i.id = pi.invoice_id
+            WHERE pi.placement_id = ANY(?::bigint[])
+            ORDER BY pi.placement_id, i.due_date, i.invoice_date, i.invoice_number
+            """), arguments: [try list(placementIDs)]) {
+            out[r[0], default: []].append(OpenItem(invoiceID: r[1], invoiceNumber: r[2], invoiceDate: try date(r[3]), dueDate: try date(r[4]),
+                                                   balance: r[5], disputed: r[6]))
+        }
+        return out
+    }
+
+    func agencyEvents(partnerID: String, keys: [String]) throws -> [EventRecord] {
+        guard !keys.isEmpty else { return [] }
+        return try Row.fetchAll(try db.cachedStatement(sql: """
+            SELECT \(Self.eventColumns) FROM agency_events WHERE partner_id = ? AND event_key = ANY(?::text[]) ORDER BY id
+            """), arguments: [partnerID, try list(keys)]).map(decodeEvent)
+    }
+
+    func appliedStatusEvents(partnerID: String, accountNumbers: [String]) throws -> [EventRecord] {
+        guard !accountNumbers.isEmpty else { return [] }
+        return try Row.fetchAll(try db.cachedStatement(sql: """
+            SELECT \(Self.eventColumns) FROM agency_events
+            WHERE account_number = ANY(?::text[]) AND partner_id = ? AND state = 'applied' AND kind = 'status_changed' ORDER BY id
+            """), arguments: [try list(accountNumbers), partnerID]).map(decodeEvent)
+    }
+
+    func transactionIDs(references: [String]) throws -> [String: (id: Int64, customerID: Int64)] {
+        guard !references.isEmpty else { return [:] }
+        var out: [String: (id: Int64, customerID: Int64)] = [:]
+        for r in try Row.fetchAll(try db.cachedStatement(sql: """
+            SELECT reference, id, customer_id FROM transactions WHERE reference = ANY(?::text[])
+            """), arguments: [try list(references)]) {
+            out[r[0]] = (r[1], r[2])
+        }
+        return out
+    }
+
+    func shares(ofTransactions ids: [Int64]) throws -> [Int64: [Allocation.Share]] {
+        guard !ids.isEmpty else { return [:] }
+        var out: [Int64: [Allocation.Share]] = [:]
+        for r in try Row.fetchAll(try db.cachedStatement(sql: """
+            SELECT transaction_id, invoice_id, amount FROM ledger_entries WHERE transaction_id = ANY(?::bigint[]) ORDER BY id
+            """), arguments: [try list(ids)]) {
+            let amount: Int64 = r[2]
+            out[r[0], default: []].append(Allocation.Share(invoiceID: r[1], amount: abs(amount)))
+        }
+        return out
+    }
+
+    func reversedShares(ofPayments ids: [Int64]) throws -> [Int64: [Int64: Int64]] {
+        guard !ids.isEmpty else { return [:] }
+        var out: [Int64: [Int64: Int64]] = [:]
+        for r in try Row.fetchAll(try db.cachedStatement(sql: """
+            SELECT t.reverses_id, l.invoice_id, SUM(l.amount) FROM ledger_entries l JOIN transactions t ON t.id = l.transaction_id
+            WHERE t.reverses_id = ANY(?::bigint[]) GROUP BY t.reverses_id, l.invoice_id
+            """), arguments: [try list(ids)]) {
+            out[r[0], default: [:]][r[1]] = r[2]
+        }
+        return out
+    }
+
+    func commissionRates(partnerID: String, eventKeys: [String]) throws -> [String: Int64] {
+        guard !eventKeys.isEmpty else { return [:] }
+        var out: [String: Int64] = [:]
+        for r in try Row.fetchAll(try db.cachedStatement(sql: """
+            SELECT event_key, rate_ppm FROM commissions WHERE partner_id = ? AND event_key = ANY(?::text[])
+            """), arguments: [partnerID, try list(eventKeys)]) {
+            out[r[0]] = r[1]
+        }
+        return out
+    }
+
+    func requestSnapshots(partnerID: String, requestIDs: [String], placementIDs: [Int64]) throws -> [RequestSnapshot] {
+        guard !requestIDs.isEmpty || !placementIDs.isEmpty else { return [] }
+        return try Row.fetchAll(try db.cachedStatement(sql: """
+            SELECT id, request_id, placement_id, kind, state FROM agency_requests
+            WHERE partner_id = ? AND (request_id = ANY(?::text[]) OR placement_id = ANY(?::bigint[]))
+            ORDER BY id
+            """), arguments: [partnerID, try list(requestIDs), try list(placementIDs)]).map { r in
+            let name: String = r[4]
+            guard let state = AgencyRequestState(rawValue: name) else { throw PostgresError.unexpected("request \(r[1] as String) has state \(name)") }
+            return RequestSnapshot(requestID: r[1], placementID: r[2], kind: r[3], state: state, order: r[0])
+        }
+    }
+}
+
+// MARK: - What a chunk of events writes, a few statements for all of it
+
+extension PostgresSession {
+    /// Rows per multi-row insert: few statements, far below PostgreSQL's limit on bound values.
+    private static let rowsPerInsert = 64
+
+    /// Runs `INSERT … VALUES (…), (…) suffix` for `rows`, `rowsPerInsert` at a time, each
+    /// statement prepared once per connection and size.
+    private func insertRows(_ head: String, columns: Int, suffix: String = "", _ rows: [[(any PGBindable)?]]) throws {
+        let tuple = "(" + Array(repeating: "?", count: columns).joined(separator: ", ") + ")"
+        var start = 0
+        while start < rows.count {
+            let slice = rows[start..<min(start + Self.rowsPerInsert, rows.count)]
+            let statement = try db.cachedStatement(sql: head + " VALUES " + Array(repeating: tuple, count: slice.count).joined(separator: ", ") + suffix)
+            try statement.execute(arguments: StatementArguments(slice.flatMap { $0 }))
+            start += slice.count
+        }
+    }
+
+    func appendLedgerEntries(_ entries: [NewLedgerEntry]) throws {
+        guard !entries.isEmpty else { return }
+        try insertRows("""
+            INSERT INTO ledger_entries (customer_id, invoice_id, transaction_id, kind, amount, currency, effective_date,
+                source_kind, source_name, source_line, source_event_id, recorded_at)
+            """, columns: 12, entries.map { e in
+            [e.customerID, e.invoiceID, e.transactionID, e.kind.rawValue, e.amount, e.currency.code, e.effectiveDate.iso,
+             e.source.kind.rawValue, e.source.name, e.source.line, e.source.eventID, now]
+        })
+        var deltas: [Int64: Int64] = [:]
+        for e in entries { deltas[e.invoiceID, default: 0] += e.amount }
+        let pairs = deltas.map { (id: $0.key, delta: $0.value) }
+        try db.cachedStatement(sql: """
+            UPDATE invoices SET balance = balance + d.delta, updated_at = ?
+            FROM unnest(?::bigint[], ?::bigint[]) AS d(id, delta)
+            WHERE invoices.id = d.id
+            """).execute(arguments: [now, pgArray(pairs.map(\.id)), pgArray(pairs.map(\.delta))])
+        guard db.changesCount == deltas.count else { throw PostgresError.unexpected("ledger entries for unknown invoices") }
+    }
+
+    func recordCommissions(_ commissions: [CommissionRecord]) throws {
+        guard !commissions.isEmpty else { return }
+        try insertRows("""
+            INSERT INTO commissions (partner_id, customer_id, transaction_id, event_key, kind, base, rate_ppm, expected, reported, currency, date, created_at)
+            """, columns: 12, commissions.map { c in
+            [c.partnerID, c.customerID, c.transactionID, c.eventKey, c.kind, c.base, c.ratePPM, c.expected, c.reported, c.currency, c.date?.iso, now]
+        })
+    }
+
+    func recordAgencyEvents(_ events: [NewAgencyEvent]) throws {
+        guard !events.isEmpty else { return }
+        try insertRows("""
+            INSERT INTO agency_events (partner_id, event_key, inbox_id, account_number, kind, payload, state, reason, created_at, updated_at)
+            """, columns: 10, suffix: """
+             ON CONFLICT (partner_id, event_key) DO UPDATE SET state = excluded.state, reason = excluded.reason, updated_at = excluded.updated_at
+            WHERE agency_events.state = 'waiting'
+            """, events.map { e in
+            [e.partnerID, e.key, e.inboxID, e.accountNumber, e.kind, e.payload, e.state.rawValue, e.reason, now, now]
+        })
+    }
+}

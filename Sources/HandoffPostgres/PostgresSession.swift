@@ -1,0 +1,355 @@
+import Foundation
+import HandoffDomain
+import HandoffStore
+
+/// Reads and writes the AR record inside one PostgreSQL transaction: the twin of `SQLiteSession`,
+/// method for method, so that both engines answer the store protocols alike.
+final class PostgresSession: PlacementWriting, OutboxWriting, InboxWriting, ReconciliationWriting {
+    let db: PGDatabase
+    /// The time of this access, written to every row it stamps.
+    private(set) lazy var now: String = timestampNow()
+
+    /// Invoices inserted whose first ledger entries are still to be written (see ``flushInvoiceLedger()``).
+    private var pendingInvoiceIDs: [Int64] = []
+    private var pendingCurrency: Currency?
+
+    init(db: PGDatabase) { self.db = db }
+
+    // MARK: - Customers
+
+    static let customerColumns = """
+        id, account_number, type, business_name, first_name, last_name, contact_name, address1, address2, city,
+        region, postal_code, country, phone, email, tax_id, date_of_birth, currency, holds
+        """
+
+    /// The customer columns qualified by the alias `c`, for queries that join other tables.
+    static let qualifiedCustomerColumns = customerColumns.split(separator: ",")
+        .map { "c." + $0.trimmingCharacters(in: .whitespacesAndNewlines) }.joined(separator: ", ")
+
+    func decodeCustomer(_ row: Row, offset: Int = 0) throws -> CustomerRecord {
+        try decodeCustomer(id: row[offset]) { row[offset + $0] }
+    }
+
+    /// A customer from the columns of ``customerColumns``: `text(i)` is column `i`'s value.
+    private func decodeCustomer(id: Int64, text: (Int) -> String?) throws -> CustomerRecord {
+        let code = text(17) ?? ""
+        guard let currency = Currency(code: code) else { throw PostgresError.unexpected("unknown currency \(code)") }
+        let typeText = text(2) ?? ""
+        guard let type = DebtorType(rawValue: typeText) else { throw PostgresError.unexpected("unknown debtor type \(typeText)") }
+        let holds: Set<Hold>
+        switch Hold.parseList(text(18) ?? "") {
+        case .success(let h): holds = h
+        case .failure(let e): throw PostgresError.unexpected("unknown hold \(e.name)")
+        }
+        guard let accountNumber = text(1) else { throw PostgresError.unexpected("customer \(id) has no account number") }
+        let profile = DebtorProfile(
+            accountNumber: accountNumber, type: type, businessName: text(3), firstName: text(4),
+            lastName: text(5), contactName: text(6), address1: text(7), address2: text(8),
+            city: text(9), region: text(10), postalCode: text(11), country: text(12),
+            phone: text(13), email: text(14), taxID: text(15),
+            dateOfBirth: text(16).flatMap { CalendarDate(iso: $0) }, currency: currency, holds: holds)
+        return CustomerRecord(id: id, profile: profile)
+    }
+
+    func customer(accountNumber: String) throws -> CustomerRecord? {
+        let statement = try db.cachedStatement(sql: "SELECT \(Self.customerColumns) FROM customers WHERE account_number = ?")
+        return try Row.fetchOne(statement, arguments: [accountNumber]).map { try decodeCustomer($0) }
+    }
+
+    func customer(id: Int64) throws -> CustomerRecord? {
+        let statement = try db.cachedStatement(sql: "SELECT \(Self.customerColumns) FROM customers WHERE id = ?")
+        return try Row.fetchOne(statement, arguments: [id]).map { try decodeCustomer($0) }
+    }
+
+    private func profileArguments(_ p: DebtorProfile) -> [(any PGBindable)?] {
+        [p.type.rawValue, p.businessName, p.firstName, p.lastName, p.contactName, p.address1, p.address2, p.city,
+         p.region, p.postalCode, p.country, p.phone, p.email, p.taxID, p.dateOfBirth?.iso, p.currency.code,
+         Hold.listText(p.holds)]
+    }
+
+    func insertCustomer(_ profile: DebtorProfile, source: EntrySource) throws -> Int64 {
+        let statement = try db.cachedStatement(sql: """
+            INSERT INTO customers (type, business_name, first_name, last_name, contact_name, address1, address2, city,
+                region, postal_code, country, phone, email, tax_id, date_of_birth, currency, holds,
+                account_number, source, created_at, updated_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id
+            """)
+        let inserted = try statement.query(StatementArguments(profileArguments(profile) + [profile.accountNumber, source.label, now, now]))
+        return try inserted.requiredInt64(0, 0)
+    }
+
+    func updateCustomer(id: Int64, _ profile: DebtorProfile) throws {
+        let statement = try db.cachedStatement(sql: """
+            UPDATE customers SET type = ?, business_name = ?, first_name = ?, last_name = ?, contact_name = ?,
+                address1 = ?, address2 = ?, city = ?, region = ?, postal_code = ?, country = ?, phone = ?, email = ?,
+                tax_id = ?, date_of_birth = ?, currency = ?, holds = ?, updated_at = ?
+            WHERE id = ?
+            """)
+        try statement.execute(arguments: StatementArguments(profileArguments(profile) + [now, id]))
+    }
+
+    // MARK: - Invoices
+
+    static let invoiceColumns = """
+        id, customer_id, invoice_number, invoice_date, due_date, amount, balance, disputed, source_kind, source_name,
+        source_line, (SELECT currency FROM customers WHERE customers.id = invoices.customer_id)
+        """
+
+    func decodeInvoice(_ row: Row) throws -> InvoiceRecord {
+        let code: String = row[11]
+        guard let currency = Currency(code: code) else { throw PostgresError.unexpected("unknown currency \(code)") }
+        let terms = InvoiceTerms(
+            invoiceNumber: row[2], invoiceDate: try date(row[3]), dueDate: try date(row[4]),
+            amount: Money(minorUnits: row[5], currency: currency), disputed: row[7])
+        let kind: String = row[8]
+        return InvoiceRecord(id: row[0], customerID: row[1], terms: terms, balance: row[6],
+                             source: EntrySource(kind: EntrySource.Kind(rawValue: kind) ?? .file, name: row[9], line: row[10]))
+    }
+
+    func invoice(customerID: Int64, invoiceNumber: String) throws -> InvoiceRecord? {
+        let statement = try db.cachedStatement(sql: "SELECT \(Self.invoiceColumns) FROM invoices WHERE customer_id = ? AND invoice_number = ?")
+        return try Row.fetchOne(statement, arguments: [customerID, invoiceNumber]).map(decodeInvoice)
+    }
+
+    func invoices(customerID: Int64) throws -> [InvoiceRecord] {
+        let statement = try db.cachedStatement(sql: """
+            SELECT \(Self.invoiceColumns) FROM invoices WHERE customer_id = ? ORDER BY due_date, invoice_date, invoice_number
+            """)
+        return try Row.fetchAll(statement, arguments: [customerID]).map(decodeInvoice)
+    }
+
+    func insertInvoice(customerID: Int64, terms: InvoiceTerms, source: EntrySource) throws -> Int64 {
+        guard let id = try insertInvoiceIfNew(customerID: customerID, terms: terms, source: source) else {
+            throw PostgresError.unexpected("invoice \(terms.invoiceNumber) already exists for customer \(customerID)")
+        }
+        return id
+    }
+
+    func insertInvoiceIfNew(customerID: Int64, terms: InvoiceTerms, source: EntrySource) throws -> Int64? {
+        // ON CONFLICT names the uniqueness of (customer, number) alone: a CHECK still fails loudly.
+        let insert = try db.cachedStatement(sql: """
+            INSERT INTO invoices (customer_id, invoice_number, invoice_date, due_date, amount, balance, disputed,
+                source_line, source_kind, source_name, created_at, updated_at)
+            VALUES (?1, ?2, ?3, ?4, ?5, ?5, ?6, ?7, ?8, ?9, ?10, ?10)
+            ON CONFLICT (customer_id, invoice_number) DO NOTHING RETURNING id
+            """)
+        let result = try insert.query([customerID, terms.invoiceNumber, terms.invoiceDate.iso, terms.dueDate.iso, terms.amount.minorUnits,
+                                       terms.disputed, source.line, source.kind.rawValue, source.name, now])
+        guard result.count == 1 else { return nil }
+        let id = try result.requiredInt64(0, 0)
+        // The invoice's first ledger entry is its original amount (the balance already holds
+        // it): written with the others of its chunk, in the order of the invoices.
+        if pendingCurrency != terms.amount.currency { try flushInvoiceLedger() }
+        pendingCurrency = terms.amount.currency
+        pendingInvoiceIDs.append(id)
+        if pendingInvoiceIDs.count >= 2048 { try flushInvoiceLedger() }
+        return id
+    }
+
+    /// Writes the first ledger entries of the invoices inserted since the last call, in one
+    /// statement over their ids (another instance's invoices may sit between them). Every
+    /// method that reads or writes `ledger_entries` calls it first, and so does the store
+    /// before it commits: the ledger is never seen without them.
+    func flushInvoiceLedger() throws {
+        guard !pendingInvoiceIDs.isEmpty, let currency = pendingCurrency else { return }
+        let ids = "{" + pendingInvoiceIDs.map(String.init).joined(separator: ",") + "}"
+        let expected = pendingInvoiceIDs.count
+        pendingInvoiceIDs.removeAll(keepingCapacity: true)
+        try db.execute(sql: """
+            INSERT INTO ledger_entries (customer_id, invoice_id, transaction_id, kind, amount, currency, effective_date,
+                source_kind, source_name, source_line, source_event_id, recorded_at)
+            SELECT customer_id, id, NULL, '\(EntryKind.invoice.rawValue)', amount, ?2, invoice_date, source_kind, source_name, source_line,
+                NULL, created_at
+            FROM invoices WHERE id = ANY(?1::bigint[]) ORDER BY id
+            """, arguments: [ids, currency.code])
+        guard db.changesCount == expected else {
+            throw PostgresError.unexpected("\(db.changesCount) first ledger entries written for \(expected) new invoices")
+        }
+    }
+
+    func updateInvoiceTerms(id: Int64, _ terms: InvoiceTerms) throws {
+        let statement = try db.cachedStatement(sql: """
+            UPDATE invoices SET invoice_date = ?, due_date = ?, disputed = ?, updated_at = ? WHERE id = ?
+            """)
+        try statement.execute(arguments: [terms.invoiceDate.iso, terms.dueDate.iso, terms.disputed, now, id])
+    }
+
+    // MARK: - Transactions and the ledger
+
+    private static let transactionColumns = """
+        id, reference, customer_id, invoice_number, date, kind, amount, reverses_id, source_kind, source_name, source_line, source_event_id
+        """
+
+    private func decodeTransaction(_ row: Row) throws -> TransactionRecord {
+        let kindText: String = row[5]
+        guard let kind = EntryKind(rawValue: kindText) else { throw PostgresError.unexpected("unknown transaction kind \(kindText)") }
+        let sourceKind: String = row[8]
+        return TransactionRecord(
+            id: row[0], reference: row[1], customerID: row[2], invoiceNumber: row[3], date: try date(row[4]), kind: kind,
+            amount: row[6], reversesID: row[7],
+            source: EntrySource(kind: EntrySource.Kind(rawValue: sourceKind) ?? .file, name: row[9], line: row[10], eventID: row[11]))
+    }
+
+    func transaction(reference: String) throws -> TransactionRecord? {
+        let statement = try db.cachedStatement(sql: "SELECT \(Self.transactionColumns) FROM transactions WHERE reference = ?")
+        return try Row.fetchOne(statement, arguments: [reference]).map(decodeTransaction)
+    }
+
+    func transaction(id: Int64) throws -> TransactionRecord? {
+        let statement = try db.cachedStatement(sql: "SELECT \(Self.transactionColumns) FROM transactions WHERE id = ?")
+        return try Row.fetchOne(statement, arguments: [id]).map(decodeTransaction)
+    }
+
+    func transactions(customerID: Int64) throws -> [TransactionRecord] {
+        let statement = try db.cachedStatement(sql: "SELECT \(Self.transactionColumns) FROM transactions WHERE customer_id = ? ORDER BY id")
+        return try Row.fetchAll(statement, arguments: [customerID]).map(decodeTransaction)
+    }
+
+    func insertTransaction(reference: String, customerID: Int64, invoiceNumber: String?, date: CalendarDate, kind: EntryKind,
+                           amount: Int64, reversesID: Int64?, source: EntrySource) throws -> Int64 {
+        let statement = try db.cachedStatement(sql: """
+            INSERT INTO transactions (reference, customer_id, invoice_number, date, kind, amount, reverses_id,
+                source_kind, source_name, source_line, source_event_id, recorded_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id
+            """)
+        return try statement.query([reference, customerID, invoiceNumber, date.iso, kind.rawValue, amount, reversesID,
+                                    source.kind.rawValue, source.name, source.line, source.eventID, now]).requiredInt64(0, 0)
+    }
+
+    func shares(ofTransaction id: Int64) throws -> [Allocation.Share] {
+        try flushInvoiceLedger()
+        let statement = try db.cachedStatement(sql: "SELECT invoice_id, amount FROM ledger_entries WHERE transaction_id = ? ORDER BY id")
+        return try Row.fetchAll(statement, arguments: [id]).map { row in
+            let amount: Int64 = row[1]
+            return Allocation.Share(invoiceID: row[0], amount: abs(amount))
+        }
+    }
+
+    func reversedShares(ofPayment id: Int64) throws -> [Int64: Int64] {
+        try flushInvoiceLedger()
+        let statement = try db.cachedStatement(sql: """
+            SELECT l.invoice_id, SUM(l.amount) FROM ledger_entries l JOIN transactions t ON t.id = l.transaction_id
+            WHERE t.reverses_id = ? GROUP BY l.invoice_id
+            """)
+        var result: [Int64: Int64] = [:]
+        for row in try Row.fetchAll(statement, arguments: [id]) { result[row[0]] = row[1] }
+        return result
+    }
+
+    func appendLedgerEntry(_ entry: NewLedgerEntry) throws {
+        try insertLedgerRow(entry)
+        let update = try db.cachedStatement(sql: "UPDATE invoices SET balance = balance + ?, updated_at = ? WHERE id = ?")
+        try update.execute(arguments: [entry.amount, now, entry.invoiceID])
+        guard db.changesCount == 1 else { throw PostgresError.unexpected("ledger entry for unknown invoice \(entry.invoiceID)") }
+    }
+
+    private func insertLedgerRow(_ entry: NewLedgerEntry) throws {
+        try flushInvoiceLedger()
+        let statement = try db.cachedStatement(sql: """
+            INSERT INTO ledger_entries (customer_id, invoice_id, transaction_id, kind, amount, currency, effective_date,
+                source_kind, source_name, source_line, source_event_id, recorded_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """)
+        try statement.execute(arguments: [entry.customerID, entry.invoiceID, entry.transactionID, entry.kind.rawValue, entry.amount,
+                                          entry.currency.code, entry.effectiveDate.iso, entry.source.kind.rawValue,
+                                          entry.source.name, entry.source.line, entry.source.eventID, now])
+    }
+
+    func ledger(customerID: Int64) throws -> [LedgerEntry] {
+        try flushInvoiceLedger()
+        let statement = try db.cachedStatement(sql: """
+            SELECT l.id, l.customer_id, l.invoice_id, i.invoice_number, l.transaction_id, t.reference, l.kind, l.amount,
+                   l.currency, l.effective_date, l.source_kind, l.source_name, l.source_line, l.source_event_id, handoff_time(l.recorded_at)
+            FROM ledger_entries l JOIN invoices i ON i.id = l.invoice_id LEFT JOIN transactions t ON t.id = l.transaction_id
+            WHERE l.customer_id = ? ORDER BY l.id
+            """)
+        return try Row.fetchAll(statement, arguments: [customerID]).map { row in
+            let kindText: String = row[6]
+            let code: String = row[8]
+            guard let kind = EntryKind(rawValue: kindText), let currency = Currency(code: code) else {
+                throw PostgresError.unexpected("ledger entry \(row[0] as Int64) is unreadable")
+            }
+            let sourceKind: String = row[10]
+            return LedgerEntry(
+                id: row[0], customerID: row[1], invoiceID: row[2], invoiceNumber: row[3], transactionID: row[4], reference: row[5],
+                kind: kind, amount: Money(minorUnits: row[7], currency: currency), effectiveDate: try date(row[9]),
+                source: EntrySource(kind: EntrySource.Kind(rawValue: sourceKind) ?? .file, name: row[11], line: row[12], eventID: row[13]),
+                recordedAt: row[14])
+        }
+    }
+
+    // MARK: - Views
+
+    func accounts(matching search: String?, offset: Int, limit: Int) throws -> (total: Int, page: [AccountSummary]) {
+        var filter = ""
+        var arguments: [DatabaseValueConvertible] = []
+        if let search, !search.isEmpty {
+            // Every character literal: LIKE's wildcards in the search are escaped.
+            let escaped = search.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%").replacingOccurrences(of: "_", with: "\\_")
+            filter = """
+                WHERE c.account_number ILIKE ?1 ESCAPE '\\' OR c.business_name ILIKE ?1 ESCAPE '\\' OR c.contact_name ILIKE ?1 ESCAPE '\\'
+                   OR (COALESCE(c.first_name, '') || ' ' || COALESCE(c.last_name, '')) ILIKE ?1 ESCAPE '\\'
+                """
+            arguments.append("%\(escaped)%")
+        }
+        let total = try Int.fetchOne(try db.cachedStatement(sql: "SELECT COUNT(*) FROM customers c \(filter)"), arguments: StatementArguments(arguments)) ?? 0
+        let rows = try Row.fetchAll(try db.cachedStatement(sql: """
+            SELECT \(Self.qualifiedCustomerColumns),
+                   COALESCE((SELECT SUM(balance) FROM invoices i WHERE i.customer_id = c.id), 0),
+                   (SELECT MIN(due_date) FROM invoices i WHERE i.customer_id = c.id AND i.balance > 0),
+                   (SELECT COUNT(*) FROM invoices i WHERE i.customer_id = c.id AND i.balance > 0)
+            FROM customers c \(filter) ORDER BY c.account_number LIMIT ?\(arguments.count + 1) OFFSET ?\(arguments.count + 2)
+            """), arguments: StatementArguments(arguments + [max(limit, 0), max(offset, 0)]))
+        let page = try rows.map { row in
+            let customer = try decodeCustomer(row)
+            let oldest: String? = row[20]
+            return AccountSummary(customerID: customer.id, profile: customer.profile,
+                                  balance: Money(minorUnits: row[19], currency: customer.profile.currency),
+                                  oldestOpenDueDate: try oldest.map(date), openInvoices: row[21])
+        }
+        return (total, page)
+    }
+
+    func openBalancesByDueDate() throws -> [OpenBalanceByDueDate] {
+        try Row.fetchAll(try db.cachedStatement(sql: """
+            SELECT c.currency, i.due_date, SUM(i.balance), COUNT(*) FROM invoices i JOIN customers c ON c.id = i.customer_id
+            WHERE i.balance > 0 GROUP BY c.currency, i.due_date ORDER BY c.currency, i.due_date
+            """)).map { row in
+            let code: String = row[0]
+            guard let currency = Currency(code: code) else { throw PostgresError.unexpected("unknown currency \(code)") }
+            return OpenBalanceByDueDate(currency: currency, dueDate: try date(row[1]), balance: row[2], invoices: row[3])
+        }
+    }
+
+    func counts() throws -> RecordCounts {
+        try flushInvoiceLedger()
+        let row = try Row.fetchOne(try db.cachedStatement(sql: """
+            SELECT (SELECT COUNT(*) FROM customers), (SELECT COUNT(*) FROM invoices),
+                   (SELECT COUNT(*) FROM transactions), (SELECT COUNT(*) FROM ledger_entries)
+            """))!
+        return RecordCounts(customers: row[0], invoices: row[1], transactions: row[2], ledgerEntries: row[3])
+    }
+
+    // MARK: - Audit and imports
+
+    func appendAudit(_ entry: AuditEntry) throws {
+        let statement = try db.cachedStatement(sql: """
+            INSERT INTO audit_log (at, actor, action, subject, detail, source) VALUES (?, ?, ?, ?, ?, ?)
+            """)
+        try statement.execute(arguments: [now, entry.actor, entry.action, entry.subject, entry.detail, entry.source?.label])
+    }
+
+    func recordImport(_ run: ImportRun) throws {
+        try db.cachedStatement(sql: """
+            INSERT INTO import_runs (kind, file_name, sha256, size, rows, added, changed, unchanged, rejected, imported_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """).execute(arguments: [run.kind, run.fileName, run.sha256, run.size, run.rows, run.added, run.changed, run.unchanged,
+                             run.rejected, now])
+    }
+
+    func date(_ text: String) throws -> CalendarDate {
+        guard let d = CalendarDate(iso: text) else { throw PostgresError.unexpected("unreadable date \(text)") }
+        return d
+    }
+}
+
