@@ -103,7 +103,9 @@ extension HandoffConfig {
         guard let t = top.table("smtp") else { return nil }
         let url = t.requiredString("url") ?? ""
         if !url.isEmpty && !(url.hasPrefix("smtp://") || url.hasPrefix("smtps://")) {
-            problems.add("smtp.url", "'\(url)' must start with smtp:// (STARTTLS, required) or smtps://")
+            problems.add("smtp.url", "must start with smtp:// (STARTTLS, required) or smtps://")
+        } else if url.contains("@") {
+            problems.add("smtp.url", "must not hold a user or password: use user and password_env or password_file")
         }
         if t.has("password") {
             problems.add("smtp.password", "a password is never written in the configuration: use password_env or password_file")

@@ -38,8 +38,12 @@ public enum DunningJob {
         var outcome = Outcome(summary: DunningRun.Summary(), holdChanges: [], holdFailures: [], configured: config.dunning != nil)
         if let settings = config.dunning {
             let templates = try DunningTemplates(settings: settings)
-            let sender: SMTPClient? = dryRun ? nil : SMTPClient(endpoint: try endpoint(config.smtp, environment: environment))
-            let lock = dryRun ? nil : try RunLock(path: config.dataDirectory + "/dunning.lock")
+            var sender: SMTPClient?
+            var lock: RunLock?
+            if !dryRun {
+                sender = SMTPClient(endpoint: try endpoint(config.smtp, environment: environment))
+                lock = try RunLock(path: config.dataDirectory + "/dunning.lock")
+            }
             defer { lock?.release() }
             let run = DunningRun(options: .init(asOf: asOf, dryRun: dryRun, settings: settings,
                                                 finalNoticeDays: config.placementRules.finalNoticeDays,

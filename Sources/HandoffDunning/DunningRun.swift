@@ -178,8 +178,10 @@ public struct DunningRun {
         do {
             try sender.send(from: options.settings.fromAddress, to: message.recipient, message: message.content)
             failure = nil
-        } catch {
+        } catch let error as SMTPFailure {
             failure = error
+        } catch {
+            failure = SMTPFailure(message: "\(error)", permanent: false, replyCode: nil)
         }
         CrashPoint.check("dunning.after-smtp")
         let now = Int64(options.now().timeIntervalSince1970)
