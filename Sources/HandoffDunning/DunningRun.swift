@@ -178,10 +178,8 @@ public struct DunningRun {
         do {
             try sender.send(from: options.settings.fromAddress, to: message.recipient, message: message.content)
             failure = nil
-        } catch let error as SMTPFailure {
-            failure = error
         } catch {
-            failure = SMTPFailure(message: "\(error)", permanent: false, replyCode: nil)
+            failure = error
         }
         CrashPoint.check("dunning.after-smtp")
         let now = Int64(options.now().timeIntervalSince1970)
