@@ -115,7 +115,9 @@ public enum MailComposer {
     public static func quotedPrintable(_ text: String) -> String {
         let normalised = text.replacingOccurrences(of: "\r\n", with: "\n").replacingOccurrences(of: "\r", with: "\n")
         var out = ""
-        for line in normalised.split(separator: "\n", omittingEmptySubsequences: false) {
+        var lines = normalised.split(separator: "\n", omittingEmptySubsequences: false)
+        if lines.count > 1, lines.last?.isEmpty == true { lines.removeLast() }    // the text's own last line end
+        for line in lines {
             let bytes = Array(line.utf8)
             var current = ""
             for (i, b) in bytes.enumerated() {

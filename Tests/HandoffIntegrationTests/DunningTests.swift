@@ -196,8 +196,9 @@ struct DunningTests {
 
         // On the attention queue for a person, with what to do.
         let store = try install.store()
-        let items = try store.pool.read { db in try String.fetchAll(db, sql: "SELECT state FROM dunning_messages WHERE state = 'unconfirmed'") }
-        #expect(items.count == 1)
+        let attention = try store.readReconciliation { try $0.needsAttention(since: .init(iso: "2026-01-01")!, limit: 50) }
+        let item = try #require(attention.first { $0.kind == .unconfirmedMessage })
+        #expect(item.accountNumber == "D-1001" && item.detail == first["message_id"] as? String)
         let confirm = try install.handoff(["dunning", "confirm", "\(first["id"] as? Int ?? 0)"])
         #expect(confirm.status == 0, "\(confirm.stderr)")
         let third = try install.handoff(["dunning", "--as-of", Self.asOf])
