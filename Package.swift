@@ -81,6 +81,12 @@ let package = Package(
             "HandoffAgencyLink", "HandoffCrashPoints",
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
+        // Reminders and final notices by e-mail, the credit-hold list and the work list.
+        .target(name: "HandoffDunning", dependencies: [
+            "HandoffDomain", "HandoffConfig", "HandoffStore", "HandoffTransport", "HandoffCrashPoints",
+            .product(name: "Mustache", package: "swift-mustache"),
+            .product(name: "Crypto", package: "swift-crypto"),
+        ]),
         // Reconciliation: agency events applied to the AR record exactly once.
         .target(name: "HandoffReconciliation", dependencies: ["HandoffDomain", "HandoffCSV", "HandoffStore", "HandoffLayout", "HandoffPartners"]),
         // Reports and journal exports for the accountant.
@@ -89,7 +95,7 @@ let package = Package(
         // the AR record through the store protocols only; the CLI opens the engine.
         .target(name: "HandoffServer", dependencies: [
             "HandoffDomain", "HandoffConfig", "HandoffStore", "HandoffPartners", "HandoffPlacement", "HandoffOutbox",
-            "HandoffIntake", "HandoffReconciliation", "HandoffTransport", "HandoffAgencyLink", "HandoffReports",
+            "HandoffIntake", "HandoffReconciliation", "HandoffTransport", "HandoffAgencyLink", "HandoffReports", "HandoffDunning",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdTLS", package: "hummingbird"),
             .product(name: "NIOSSL", package: "swift-nio-ssl"),
@@ -111,11 +117,12 @@ let package = Package(
         .target(name: "HandoffCLI", dependencies: [
             "HandoffDomain", "HandoffCSV", "HandoffStore", "HandoffSQLite", "HandoffPostgres", "HandoffConfig", "HandoffImport",
             "HandoffPartners", "HandoffPlacement", "HandoffOutbox", "HandoffTransport", "HandoffAgencyLink", "HandoffIntake", "HandoffReconciliation",
-            "HandoffReports", "HandoffServer",
+            "HandoffReports", "HandoffServer", "HandoffDunning",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "handoff", dependencies: ["HandoffCLI"]),
         .testTarget(name: "HandoffDomainTests", dependencies: ["HandoffDomain"]),
+        .testTarget(name: "HandoffDunningTests", dependencies: ["HandoffDunning", "HandoffDomain", "HandoffConfig", "HandoffStore"]),
         .testTarget(name: "HandoffCSVTests", dependencies: ["HandoffCSV"]),
         .testTarget(name: "HandoffConfigTests", dependencies: ["HandoffConfig", "HandoffDomain"], exclude: ["Fixtures"]),
         .testTarget(name: "HandoffServerTests", dependencies: ["HandoffServer", "HandoffDomain", "HandoffStore"]),
@@ -123,7 +130,7 @@ let package = Package(
             "HandoffLayout", "HandoffDomain", "HandoffCSV", "HandoffConfig", "HandoffPartners", "HandoffPlacement",
         ]),
         // Real servers for tests: a private sshd, GnuPG parties, processes spawned without Foundation.Process.
-        .target(name: "HandoffTestSupport", path: "Tests/HandoffTestSupport", exclude: ["mcc_test_server.py"]),
+        .target(name: "HandoffTestSupport", path: "Tests/HandoffTestSupport", exclude: ["mcc_test_server.py", "smtp_test_server.py"]),
         .testTarget(name: "HandoffTransportTests", dependencies: ["HandoffTransport", "HandoffDomain", "HandoffCSV", "HandoffTestSupport"]),
         // PostgreSQL: twin migrations, the append-only triggers, the store, against a private server the tests start.
         .testTarget(name: "HandoffPostgresTests", dependencies: [
@@ -132,7 +139,7 @@ let package = Package(
         .testTarget(name: "HandoffIntegrationTests", dependencies: [
             "HandoffDomain", "HandoffCSV", "HandoffStore", "HandoffSQLite", "HandoffPostgres", "HandoffConfig", "HandoffImport", "HandoffCLI",
             "HandoffPartners", "HandoffPlacement", "HandoffTestSupport", "HandoffOutbox", "HandoffTransport", "HandoffAgencyLink", "HandoffIntake",
-            "HandoffReconciliation",
+            "HandoffReconciliation", "HandoffDunning",
         ]),
     ]
 )

@@ -10,7 +10,7 @@
 
 # The Debian packages each use needs; scripts/install-system-packages installs every one.
 handoff_packages_demo="libsqlite3-dev sqlite3 libpq-dev libcurl4-openssl-dev libssl-dev openssl ca-certificates curl tzdata"
-handoff_packages_test="$handoff_packages_demo openssh-server openssh-client gnupg procps python3 time hledger chromium fonts-dejavu-core wrk postgresql-15 postgresql-client-15"
+handoff_packages_test="$handoff_packages_demo openssh-server openssh-client gnupg procps python3 time hledger chromium fonts-dejavu-core wrk postgresql-15 postgresql-client-15 python3-aiosmtpd"
 
 ensure_ready() {
     local use=$1 wanted missing="" pkg installer

@@ -30,6 +30,16 @@ typedef int (*handoff_curl_xferinfo_callback)(void *context, curl_off_t dltotal,
 static inline CURLcode handoff_curl_setopt_xferinfo(CURL *handle, handoff_curl_xferinfo_callback value) {
     return curl_easy_setopt(handle, CURLOPT_XFERINFOFUNCTION, value);
 }
+/* SMTP: STARTTLS required (CURLUSESSL_ALL) on smtp://, so a server that does not offer it is refused. */
+static inline CURLcode handoff_curl_require_tls(CURL *handle) {
+    return curl_easy_setopt(handle, CURLOPT_USE_SSL, (long)CURLUSESSL_ALL);
+}
+/* The read callback that feeds an upload (an SMTP message) from memory. */
+static inline CURLcode handoff_curl_setopt_read(CURL *handle, handoff_curl_data_callback value, void *context) {
+    CURLcode code = curl_easy_setopt(handle, CURLOPT_READFUNCTION, value);
+    if (code != CURLE_OK) return code;
+    return curl_easy_setopt(handle, CURLOPT_READDATA, context);
+}
 static inline CURLcode handoff_curl_getinfo_long(CURL *handle, CURLINFO info, long *value) {
     return curl_easy_getinfo(handle, info, value);
 }

@@ -37,7 +37,8 @@ struct PlaceCommand: ParsableCommand {
                                + "(docs/partners.md), check it with `handoff partners check`, then run this again; nothing was placed")
         }
         let run = PlacementRun(options: .init(asOf: day, dryRun: dryRun, rules: context.config.placementRules, partners: partners,
-                                              businessName: context.config.businessName, stagingDirectory: context.config.stagingDirectory))
+                                              businessName: context.config.businessName, stagingDirectory: context.config.stagingDirectory,
+                                              finalNoticeByEmail: context.config.finalNoticeByEmail))
         var first = true
         if json { print("{\"as_of\":\"\(day.iso)\",\"dry_run\":\(dryRun),\"decisions\":[", terminator: "") }
         else if !quiet { print("Placement run for \(day)\(dryRun ? " (dry run: nothing is changed)" : "")") }

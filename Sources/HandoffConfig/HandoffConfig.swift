@@ -32,6 +32,14 @@ public struct HandoffConfig: Sendable {
     public var server: ServerSettings = ServerSettings()
     /// The largest amount an import or an agency's file may carry (`[limits] max_amount`).
     public var maxAmount: AmountLimit = .default
+    /// Reminders and the final notice by e-mail (`[dunning]`), if configured.
+    public var dunning: DunningSettings?
+    /// The business's mail server (`[smtp]`), if configured.
+    public var smtp: SMTPSettings?
+    /// The credit-hold list's rules and hook (`[credit_hold]`).
+    public var creditHold = CreditHoldSettings()
+    /// The work list's weighting (`[worklist]`).
+    public var worklist = WorklistWeights()
 
     /// Where placement runs write files for the transport stage to send: `<data>/staging/<partner>/`.
     public var stagingDirectory: String { dataDirectory + "/staging" }
@@ -146,6 +154,7 @@ public struct HandoffConfig: Sendable {
             server.placeEveryMinutes = t.int("place_every_minutes", default: server.placeEveryMinutes, range: 0...525_600)
             server.sendEveryMinutes = t.int("send_every_minutes", default: server.sendEveryMinutes, range: 0...525_600)
             server.fetchEveryMinutes = t.int("fetch_every_minutes", default: server.fetchEveryMinutes, range: 0...525_600)
+            server.dunningEveryMinutes = t.int("dunning_every_minutes", default: server.dunningEveryMinutes, range: 0...525_600)
             if t.has("token") { problems.add("server.token", "a token is never written in the configuration: use token_env or token_file") }
             server.tlsCertificateFile = t.string("tls_certificate_file").map(absolute)
             server.tlsKeyFile = t.string("tls_key_file").map(absolute)
@@ -172,12 +181,19 @@ public struct HandoffConfig: Sendable {
             t.rejectUnknownKeys()
         }
 
+        let dunning = readDunning(top, absolute: absolute, finalNoticeDays: rules.finalNoticeDays, problems: problems)
+        let smtp = readSMTP(top, absolute: absolute, problems: problems)
+        if dunning != nil && smtp == nil { problems.add("smtp", "[dunning] sends e-mail: add an [smtp] table naming the mail server") }
+        let creditHold = readCreditHold(top, problems: problems)
+        let worklist = readWorklist(top, problems: problems)
+
         top.rejectUnknownKeys()
         try problems.check()
 
         return HandoffConfig(file: file, root: root, businessName: name, timeZone: zone!, defaultCurrency: currency!,
                              databasePath: absolute(database), storage: storage, partnersDirectory: absolute(partners), dataDirectory: absolute(data),
-                             placementRules: rules, journalAccounts: journal, server: server, maxAmount: maxAmount)
+                             placementRules: rules, journalAccounts: journal, server: server, maxAmount: maxAmount,
+                             dunning: dunning, smtp: smtp, creditHold: creditHold, worklist: worklist)
     }
 
     /// Today's date in the business's time zone.
@@ -261,11 +277,47 @@ public struct HandoffConfig: Sendable {
         place_every_minutes = 1440
         send_every_minutes = 15
         fetch_every_minutes = 15
+        # Reminders and final notices by e-mail, and the credit-hold hook (docs/dunning.md).
+        dunning_every_minutes = 1440
 
         [limits]
         # The largest amount Handoff takes (an invoice, a transaction, an agency's amount), in each
         # currency's own units (a string: never a float); a larger one is refused where it comes in.
         max_amount = "1000000000.00"
+
+        [credit_hold]
+        # An account is on the credit-hold list (`handoff credit-holds`) once its oldest past-due
+        # invoice is past due beyond this many days (0: no such rule), or its past-due balance
+        # reaches past_due_amount; accounts with an agency or written off are always on it.
+        days_past_due = 60
+        # past_due_amount = "5000.00"
+        # Run with the change as JSON on standard input when an account enters or leaves the list.
+        # command = "/usr/local/bin/hold-orders"
+
+        [worklist]
+        # How `handoff worklist` ranks past-due accounts: percent for the amount, percent for the age.
+        amount_weight = 60
+        age_weight = 40
+
+        # Reminders and the final notice by e-mail through your own mail server (docs/dunning.md).
+        # [smtp]
+        # url = "smtp://mail.example.com:587"     # STARTTLS required; or smtps://mail.example.com:465
+        # user = "ar@example.com"
+        # password_env = "HANDOFF_SMTP_PASSWORD"  # or password_file = "/etc/handoff/smtp-password"
+        # [dunning]
+        # from = "\(businessName) <ar@example.com>"
+        # [[dunning.steps]]
+        # name = "first-reminder"
+        # kind = "reminder"
+        # days_past_due = 15
+        # [[dunning.steps]]
+        # name = "second-reminder"
+        # kind = "reminder"
+        # days_past_due = 45
+        # [[dunning.steps]]
+        # name = "final-notice"
+        # kind = "final_notice"      # needs [placement] final_notice_days above 0
+        # days_past_due = 90
 
         """
     }
@@ -383,5 +435,7 @@ public struct ServerSettings: Sendable, Equatable {
     public var placeEveryMinutes = 1440
     public var sendEveryMinutes = 15
     public var fetchEveryMinutes = 15
+    /// How often the dunning job (reminders, final notices, the credit-hold hook) runs.
+    public var dunningEveryMinutes = 1440
     public init() {}
 }

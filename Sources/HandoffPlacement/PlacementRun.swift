@@ -20,8 +20,14 @@ public struct PlacementRun {
         public var businessName: String
         /// `<data>/staging`: each partner's files go in a folder named by its id.
         public var stagingDirectory: String
+        /// `[dunning]` has a final-notice step: an account with an e-mail address gets its final
+        /// notice from `handoff dunning`, and counts as notified only once the mail server took it,
+        /// so a run records none for it (accounts without an address get one recorded, as before).
+        public var finalNoticeByEmail: Bool
 
-        public init(asOf: CalendarDate, dryRun: Bool, rules: PlacementRules, partners: [Partner], businessName: String, stagingDirectory: String) {
+        public init(asOf: CalendarDate, dryRun: Bool, rules: PlacementRules, partners: [Partner], businessName: String,
+                    stagingDirectory: String, finalNoticeByEmail: Bool = false) {
+            self.finalNoticeByEmail = finalNoticeByEmail
             self.asOf = asOf
             self.dryRun = dryRun
             self.rules = rules
@@ -123,6 +129,12 @@ public struct PlacementRun {
             case .notPlaced(let why):
                 summary.notPlaced[why.code, default: 0] += 1
                 decide(.notPlaced(why), nil)
+                return
+            case .needsFinalNotice(let p) where options.finalNoticeByEmail
+                && EmailAddress.isSendable((profile.email ?? "").trimmingSpaces):
+                let why = NotPlaced(.finalNoticeDue, "final notice due: `handoff dunning` sends it by e-mail")
+                summary.notPlaced[why.code, default: 0] += 1
+                decide(.notPlaced(why), p)
                 return
             case .needsFinalNotice(let p):
                 try writer?.recordFinalNotice(customerID: candidate.customerID, date: options.asOf, balance: p.balance)

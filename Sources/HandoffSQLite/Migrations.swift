@@ -18,6 +18,7 @@ enum Migrations {
         migrator.registerMigration("v11-ledger-by-date", migrate: addLedgerByDate)
         migrator.registerMigration("v12-event-request-states", migrate: checkEventAndRequestStates)
         migrator.registerMigration("v13-file-batch-states", migrate: addFileBatchStates)
+        migrator.registerMigration("v16-dunning", migrate: createDunning)
         return migrator
     }
 
@@ -482,6 +483,46 @@ enum Migrations {
                     batch_id, last_error, created_at, updated_at FROM agency_requests;
             DROP TABLE agency_requests;
             ALTER TABLE agency_requests_v12 RENAME TO agency_requests;
+            """)
+    }
+
+    /// Dunning messages (one per account, step and cycle, recorded before and after each SMTP
+    /// transaction) and the credit-hold list as last recorded (to tell entering from leaving).
+    static func createDunning(_ db: Database) throws {
+        // Written out, not taken from the enums: a shipped step never changes.
+        let states = "'sending', 'sent', 'retry_later', 'failed', 'unconfirmed', 'withdrawn'"
+        try db.execute(sql: """
+            CREATE TABLE dunning_messages (
+                id INTEGER PRIMARY KEY,
+                customer_id INTEGER NOT NULL REFERENCES customers(id),
+                step TEXT NOT NULL,
+                kind TEXT NOT NULL CHECK (kind IN ('reminder', 'final_notice')),
+                cycle TEXT NOT NULL,
+                message_id TEXT NOT NULL UNIQUE,
+                recipient TEXT NOT NULL,
+                subject TEXT NOT NULL,
+                balance INTEGER NOT NULL,
+                currency TEXT NOT NULL,
+                invoices TEXT NOT NULL,
+                placement_date TEXT,
+                as_of TEXT NOT NULL,
+                content BLOB NOT NULL,
+                state TEXT NOT NULL CHECK (state IN (\(states))),
+                attempts INTEGER NOT NULL DEFAULT 0,
+                not_before INTEGER,
+                last_error TEXT,
+                created_at TEXT NOT NULL,
+                updated_at TEXT NOT NULL,
+                sent_at TEXT,
+                UNIQUE (customer_id, step, cycle)
+            );
+            CREATE INDEX dunning_messages_by_state ON dunning_messages(state);
+            CREATE TABLE credit_holds (
+                customer_id INTEGER PRIMARY KEY REFERENCES customers(id),
+                reasons TEXT NOT NULL,
+                since TEXT NOT NULL,
+                recorded_at TEXT NOT NULL
+            );
             """)
     }
 }

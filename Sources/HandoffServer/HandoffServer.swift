@@ -94,7 +94,8 @@ struct Scheduler: Service {
     let logger: Logger
 
     func run() async throws {
-        let every: [(Jobs.Name, Int)] = [(.fetch, settings.fetchEveryMinutes), (.place, settings.placeEveryMinutes), (.send, settings.sendEveryMinutes)]
+        let every: [(Jobs.Name, Int)] = [(.fetch, settings.fetchEveryMinutes), (.place, settings.placeEveryMinutes), (.send, settings.sendEveryMinutes),
+                                         (.dunning, settings.dunningEveryMinutes)]
         await withTaskGroup(of: Void.self) { group in
             for (name, minutes) in every where minutes > 0 {
                 group.addTask {

@@ -2,6 +2,7 @@ import Foundation
 import HandoffAgencyLink
 import HandoffConfig
 import HandoffDomain
+import HandoffDunning
 import HandoffIntake
 import HandoffOutbox
 import HandoffPartners
@@ -15,7 +16,7 @@ import Logging
 /// ``BlockingWork/jobs``, never on Swift's cooperative pool; every run's outcome is kept (and shown
 /// by the API), so a failure is never silent.
 public actor Jobs {
-    public enum Name: String, CaseIterable, Sendable { case place, send, fetch }
+    public enum Name: String, CaseIterable, Sendable { case place, send, fetch, dunning }
 
     /// Who started a run, as its log line says.
     public enum Trigger: String, Sendable { case schedule, api, dashboard }
@@ -105,7 +106,8 @@ public actor Jobs {
         let config = self.config, store = self.store
         return try await BlockingWork.jobs.runIfActive {
             let run = PlacementRun(options: .init(asOf: config.today(), dryRun: true, rules: config.placementRules, partners: try Self.partners(config),
-                                                  businessName: config.businessName, stagingDirectory: config.stagingDirectory))
+                                                  businessName: config.businessName, stagingDirectory: config.stagingDirectory,
+                                                  finalNoticeByEmail: config.finalNoticeByEmail))
             var lines: [String: Preview.Line] = [:]
             var accounts: [Preview.Account] = []
             let summary = try run.run(store: store) { decision in
@@ -138,7 +140,8 @@ public actor Jobs {
         switch name {
         case .place:
             let run = PlacementRun(options: .init(asOf: config.today(), dryRun: dryRun, rules: config.placementRules, partners: partners,
-                                                  businessName: config.businessName, stagingDirectory: config.stagingDirectory))
+                                                  businessName: config.businessName, stagingDirectory: config.stagingDirectory,
+                                                  finalNoticeByEmail: config.finalNoticeByEmail))
             let summary = try run.run(store: store) { _ in }
             return ("\(dryRun ? "would place" : "placed") \(summary.placed); batches: " + summary.batches.map { "\($0.partnerID) \($0.fileName)" }.joined(separator: ", "),
                     ["accounts_placed": summary.placed])
@@ -167,6 +170,16 @@ public actor Jobs {
             }
             let appliedCount = tally.applied, held = tally.held
             return ("\(reports.count) received, \(appliedCount) applied, \(held) held", ["events_applied": appliedCount, "events_held": held])
+        case .dunning:
+            // Reminders and final notices due today, then the credit-hold list's changes. A message
+            // refused for good or left to confirm is logged on its own: it waits for a person.
+            let outcome = try DunningJob.perform(config: config, store: store, asOf: config.today(), dryRun: dryRun) { line in
+                guard line.outcome == "failed" || line.outcome == "unconfirmed" else { return }
+                logger.warning("dunning message needs a person", metadata: ["account": "\(line.account_number)", "step": "\(line.step ?? "")",
+                                                                            "outcome": "\(line.outcome)", "detail": "\(line.detail ?? "")"])
+            }
+            for failure in outcome.holdFailures { logger.warning("credit-hold hook failed", metadata: ["detail": "\(failure)"]) }
+            return (outcome.text, ["dunning_messages_sent": outcome.summary.sent, "dunning_messages_failed": outcome.summary.failed])
         }
     }
 }

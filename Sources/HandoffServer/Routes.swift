@@ -2,6 +2,7 @@ import Foundation
 import HandoffAgencyLink
 import HandoffConfig
 import HandoffDomain
+import HandoffDunning
 import HandoffIntake
 import HandoffOutbox
 import HandoffPartners
@@ -130,6 +131,18 @@ struct Routes: Sendable {
             }
             return Self.json(["remittances": JSONBody(rows)])
         }
+        api.get("credit-holds") { request, _ in
+            // The accounts that should not buy on open terms today, for the ordering system.
+            let day = config.today()
+            let entries = try await blocking { try CreditHoldList.current(store: store, rules: config.creditHold.rules, asOf: day) }
+            let rows = entries.map { e -> JSONBody in
+                ["account_number": JSONBody(e.account_number), "name": JSONBody(e.name), "since": JSONBody(e.since),
+                 "past_due": JSONBody(e.past_due), "currency": JSONBody(e.currency),
+                 "reasons": JSONBody(e.reasons.map { ["reason": JSONBody($0.reason), "since": JSONBody($0.since),
+                                                      "detail": JSONBody($0.detail)] as JSONBody })]
+            }
+            return Self.json(["as_of": JSONBody(day.iso), "credit_holds": JSONBody(rows)])
+        }
         api.get("jobs") { request, _ in
             var rows: [JSONBody] = []
             for name in Jobs.Name.allCases {
@@ -141,7 +154,7 @@ struct Routes: Sendable {
         }
         api.post("jobs/{name}") { request, context in
             guard let name = context.parameters.get("name").flatMap({ Jobs.Name(rawValue: $0) }) else {
-                return Self.error("no such job (place, send, fetch)", status: .notFound)
+                return Self.error("no such job (place, send, fetch, dunning)", status: .notFound)
             }
             let dryRun = request.uri.queryParameters.get("dry_run") == "true"
             guard let outcome = await jobs.run(name, dryRun: dryRun, by: .api) else {

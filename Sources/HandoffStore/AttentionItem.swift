@@ -23,6 +23,11 @@ public struct AttentionItem: Hashable, Sendable {
         case newHold = "new_hold"
         /// A request to an agency that the agency rejected or that could not be sent.
         case failedRequest = "failed_request"
+        /// A reminder or final notice the mail server refused for good (5xx, a bad address).
+        case failedMessage = "failed_message"
+        /// A reminder or final notice interrupted during its SMTP transaction: a person confirms
+        /// whether it went out, or sends it again.
+        case unconfirmedMessage = "unconfirmed_message"
     }
 
     public var kind: Kind

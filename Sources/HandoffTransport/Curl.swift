@@ -15,6 +15,8 @@ final class CurlEasy {
     private var progress: ProgressGuard?
     /// What the transfer was for, for error messages: `sftp://host/inbound/x.csv`.
     var what = ""
+    /// The raw handle, for the shim's typed setters of one option (``requireTLS()``).
+    var handleForShim: UnsafeMutableRawPointer { handle }
 
     init() throws {
         guard Curl.initialised, let h = curl_easy_init() else {

@@ -32,3 +32,17 @@ enum Subprocess {
         return Result(status: code, output: (try? String(contentsOfFile: outPath, encoding: .utf8)) ?? "")
     }
 }
+
+/// A command the business configured (a hook), run through `/bin/sh -c` with `input` on its
+/// standard input; its output (standard output and error together) comes back for the log.
+public enum HookCommand {
+    public static func run(_ command: String, input: [UInt8]) throws -> (status: Int32, output: String) {
+        let inPath = NSTemporaryDirectory() + "handoff-hook-\(UUID().uuidString)"
+        defer { unlink(inPath) }
+        guard FileManager.default.createFile(atPath: inPath, contents: Data(input), attributes: [.posixPermissions: 0o600]) else {
+            throw TransportError(.localFile, "\(inPath): cannot write the hook's input")
+        }
+        let r = try Subprocess.run("/bin/sh", ["-c", command], inputPath: inPath)
+        return (r.status, r.output)
+    }
+}

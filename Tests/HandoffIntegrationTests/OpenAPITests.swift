@@ -49,6 +49,7 @@ struct OpenAPITests {
             ("get", "/api/v1/outbox", "/api/v1/outbox", true), ("get", "/api/v1/outbox", "/api/v1/outbox", false),
             ("get", "/api/v1/inbox", "/api/v1/inbox?offset=1&limit=1", true),
             ("get", "/api/v1/remittances", "/api/v1/remittances", true), ("get", "/api/v1/requests", "/api/v1/requests", true),
+            ("get", "/api/v1/credit-holds", "/api/v1/credit-holds", true),
             ("get", "/api/v1/jobs", "/api/v1/jobs", true),
             ("post", "/api/v1/jobs/{name}", "/api/v1/jobs/place?dry_run=true", true),
             ("post", "/api/v1/jobs/{name}", "/api/v1/jobs/dance", true),

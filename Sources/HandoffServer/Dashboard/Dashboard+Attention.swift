@@ -69,6 +69,19 @@ extension DashboardPages {
                 entry["advice"] = "The agency’s reason is below; fix it with \(partner), then ask again (the Requests page lists every request)."
                 entry["href"] = account
                 entry["link"] = "See \(item.accountNumber ?? "the account")"
+            case .failedMessage:
+                entry["what"] = "The \(item.subject) e-mail to \(item.accountNumber ?? "an account") was refused by the mail server"
+                entry["advice"] = "Correct the customer’s e-mail address in your accounting system and import it again, "
+                    + "then run `handoff dunning resend \(item.id)`; the server’s answer is below."
+                entry["href"] = account
+                entry["link"] = "See \(item.accountNumber ?? "the account")"
+            case .unconfirmedMessage:
+                entry["what"] = "The \(item.subject) e-mail to \(item.accountNumber ?? "an account") may or may not have gone out"
+                entry["advice"] = "Handoff stopped during the mail server’s transaction. Check the sent mail of your mail server for "
+                    + "Message-ID \(item.detail ?? ""), then run `handoff dunning confirm \(item.id)` if it went out, or "
+                    + "`handoff dunning resend \(item.id)` if not."
+                entry["href"] = account
+                entry["link"] = "See \(item.accountNumber ?? "the account")"
             }
             return entry
         }

@@ -141,6 +141,7 @@ struct DashboardPages {
 
     func account(number: String) throws -> Context? {
         let asOf = config.today()
+        let messages = try store.readDunning { r in try r.customer(accountNumber: number).map { try r.dunningMessages(customerID: $0.id) } ?? [] }
         return try store.readReconciliation { r -> Context? in
             guard let customer = try r.customer(accountNumber: number) else { return nil }
             let p = customer.profile
@@ -188,6 +189,7 @@ struct DashboardPages {
                                                    + (pl.agencyReference.map { ", agency reference \($0)" } ?? ""),
                                                "amount": Self.money(pl.balance.minorUnits, pl.balance.currency), "source": "placement run", "tone": "warn"]))
             }
+            story += Self.dunningStory(messages)
             story.sort { ($0.0, $0.1) < ($1.0, $1.1) }
 
             let latest = placements.last

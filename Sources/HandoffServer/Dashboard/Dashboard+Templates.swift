@@ -13,7 +13,7 @@ enum DashboardTemplates {
     static let all: [(String, String)] = [
         ("layout", layout), ("login", login), ("overview", overview), ("accounts", accounts), ("account", account),
         ("agencies", agencies), ("files", files), ("placements", placements), ("remittances", remittances), ("requests", requests),
-        ("message", message),
+        ("message", message), ("worklist", worklist),
     ]
 
     static let layout = """
@@ -38,6 +38,7 @@ enum DashboardTemplates {
         <a href="/placements" {{#nav_placements}}aria-current="page"{{/nav_placements}}>Placements</a>
         <a href="/remittances" {{#nav_remittances}}aria-current="page"{{/nav_remittances}}>Remittances</a>
         <a href="/requests" {{#nav_requests}}aria-current="page"{{/nav_requests}}>Requests</a>
+        <a href="/worklist" {{#nav_worklist}}aria-current="page"{{/nav_worklist}}>Work list</a>
       </nav>
       <form method="post" action="/logout" class="logout"><input type="hidden" name="csrf" value="{{csrf}}"><button type="submit">Log out</button></form>
       {{/loggedIn}}

@@ -130,6 +130,9 @@ struct Dashboard: Sendable {
         router.get("/requests") { request, _ in
             try await view(request) { _ in ("requests", try await blocking { try pages.requests() }) }
         }
+        router.get("/worklist") { request, _ in
+            try await view(request) { _ in ("worklist", try await blocking { try pages.worklist() }) }
+        }
         router.get("/accounts/{number}") { request, context in
             let number = context.parameters.get("number") ?? ""
             return try await view(request) { _ in
