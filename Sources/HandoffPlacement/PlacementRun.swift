@@ -20,8 +20,12 @@ public struct PlacementRun {
         public var businessName: String
         /// `<data>/staging`: each partner's files go in a folder named by its id.
         public var stagingDirectory: String
+        /// The business's compliance choices (`[compliance]`), for the gate every account passes.
+        public var compliance = CompliancePolicy()
 
-        public init(asOf: CalendarDate, dryRun: Bool, rules: PlacementRules, partners: [Partner], businessName: String, stagingDirectory: String) {
+        public init(asOf: CalendarDate, dryRun: Bool, rules: PlacementRules, partners: [Partner], businessName: String, stagingDirectory: String,
+                    compliance: CompliancePolicy = CompliancePolicy()) {
+            self.compliance = compliance
             self.asOf = asOf
             self.dryRun = dryRun
             self.rules = rules
@@ -132,8 +136,22 @@ public struct PlacementRun {
             case .placeable(let p):
                 placeable = p
             }
+            // The compliance gate: what keeps the account from every agency, then from each one.
+            let facts = candidate.complianceFacts(placeable)
+            let barred = ComplianceGate.account(facts, policy: options.compliance, asOf: options.asOf)
+            if !barred.isEmpty {
+                let why = NotPlaced(.compliance, "compliance: " + barred.map { "\($0.rawValue) (\($0.explanation))" }.joined(separator: "; "),
+                                    reasons: barred)
+                summary.notPlaced[why.code, default: 0] += 1
+                decide(.notPlaced(why), placeable)
+                return
+            }
             let choice: Allocator.Choice
-            switch allocator.allocate(candidate, placeable) {
+            let gate = { (agency: AgencyTerms) -> ComplianceVerdict in
+                guard let partner = partners[agency.id] else { return .allowed(ComplianceMarks()) }
+                return ComplianceGate.check(facts, agency: partner.compliance, policy: self.options.compliance, asOf: self.options.asOf)
+            }
+            switch allocator.allocate(candidate, placeable, gate: gate) {
             case .failure(let why):
                 summary.notPlaced[why.code, default: 0] += 1
                 decide(.notPlaced(why), placeable)
@@ -142,7 +160,8 @@ public struct PlacementRun {
                 choice = c
             }
             let partner = partners[choice.partnerID]!
-            let account = try placementAccount(candidate, placeable, reader: reader)
+            var account = try placementAccount(candidate, placeable, reader: reader)
+            account.marks = choice.marks
 
             guard let writer else {
                 // Dry run: the layout's verdict without writing anything.

@@ -99,16 +99,27 @@ public actor Jobs {
         /// The accounts a run would place, in account-number order.
         public var accounts: [Account]
         public var summary: PlacementRun.Summary
+        /// How many accounts the compliance gate kept back, by reason code.
+        public var compliance: [ComplianceReason: Int] = [:]
+        /// Each account the compliance gate kept back, with its codes, in account-number order.
+        public var heldBack: [(accountNumber: String, reasons: [ComplianceReason])] = []
     }
 
     public nonisolated func preview() async throws -> Preview {
         let config = self.config, store = self.store
         return try await BlockingWork.jobs.runIfActive {
             let run = PlacementRun(options: .init(asOf: config.today(), dryRun: true, rules: config.placementRules, partners: try Self.partners(config),
-                                                  businessName: config.businessName, stagingDirectory: config.stagingDirectory))
+                                                  businessName: config.businessName, stagingDirectory: config.stagingDirectory,
+                                                  compliance: config.compliance))
             var lines: [String: Preview.Line] = [:]
             var accounts: [Preview.Account] = []
+            var compliance: [ComplianceReason: Int] = [:]
+            var heldBack: [(accountNumber: String, reasons: [ComplianceReason])] = []
             let summary = try run.run(store: store) { decision in
+                if case .notPlaced(let why) = decision.outcome, !why.reasons.isEmpty {
+                    for r in why.reasons { compliance[r, default: 0] += 1 }
+                    heldBack.append((decision.accountNumber, why.reasons))
+                }
                 guard case .placed(let partnerID, _, _) = decision.outcome, let balance = decision.balance else { return }
                 accounts.append(Preview.Account(accountNumber: decision.accountNumber, name: decision.name, partnerID: partnerID, balance: balance))
                 let key = partnerID + " " + balance.currency.code
@@ -118,7 +129,7 @@ public actor Jobs {
                 lines[key] = line
             }
             return Preview(lines: lines.keys.sorted().map { lines[$0]! }, accounts: accounts.sorted { $0.accountNumber < $1.accountNumber },
-                           summary: summary)
+                           summary: summary, compliance: compliance, heldBack: heldBack.sorted { $0.accountNumber < $1.accountNumber })
         }
     }
 
@@ -138,7 +149,8 @@ public actor Jobs {
         switch name {
         case .place:
             let run = PlacementRun(options: .init(asOf: config.today(), dryRun: dryRun, rules: config.placementRules, partners: partners,
-                                                  businessName: config.businessName, stagingDirectory: config.stagingDirectory))
+                                                  businessName: config.businessName, stagingDirectory: config.stagingDirectory,
+                                                  compliance: config.compliance))
             let summary = try run.run(store: store) { _ in }
             return ("\(dryRun ? "would place" : "placed") \(summary.placed); batches: " + summary.batches.map { "\($0.partnerID) \($0.fileName)" }.joined(separator: ", "),
                     ["accounts_placed": summary.placed])

@@ -378,6 +378,11 @@ struct DashboardPages {
             },
             "has_accounts": !preview.accounts.isEmpty,
             "expected": summary.placed,
+            // The compliance gate's codes (docs/compliance.md), with how many accounts each kept back.
+            "compliance": preview.compliance.sorted { ($0.value, $1.key.rawValue) > ($1.value, $0.key.rawValue) }.map { c -> Context in
+                ["code": c.key.rawValue, "meaning": c.key.explanation, "count": c.value]
+            },
+            "has_compliance": !preview.compliance.isEmpty,
         ]
         if preview.accounts.count > 200 { context["more_accounts"] = preview.accounts.count - 200 }
         if summary.noticesRecorded > 0 {

@@ -364,7 +364,7 @@ enum DashboardTemplates {
     <h1>Placements</h1>
     <section class="card">
       <h2>Place accounts with agencies</h2>
-      <p>A preview applies today’s rules (age, minimum balance, disputes, holds, recent payments, final notices) and each agency’s eligibility and capacity, and changes nothing.</p>
+      <p>A preview applies today’s rules (age, minimum balance, disputes, holds, recent payments, final notices), the compliance gate (licences, time-barred debt, validation periods) and each agency’s eligibility and capacity, and changes nothing.</p>
       <div class="actions">
         <form method="post" action="/placements/preview"><input type="hidden" name="csrf" value="{{csrf}}"><button type="submit">Preview placement</button></form>
       </div>
@@ -389,6 +389,11 @@ enum DashboardTemplates {
       <table><thead><tr><th>Reason</th><th class="num">Accounts</th></tr></thead>
       <tbody>{{#reasons}}<tr><td>{{reason}}</td><td class="num">{{count}}</td></tr>{{/reasons}}</tbody></table>
       {{/has_reasons}}
+      {{#has_compliance}}
+      <h3>Kept back by the compliance gate</h3>
+      <table><thead><tr><th>Code</th><th>What it means</th><th class="num">Accounts</th></tr></thead>
+      <tbody>{{#compliance}}<tr><td class="mono">{{code}}</td><td>{{meaning}}</td><td class="num">{{count}}</td></tr>{{/compliance}}</tbody></table>
+      {{/has_compliance}}
       {{/preview}}
     </section>
     <section class="card">
