@@ -142,6 +142,7 @@ public struct HandoffConfig: Sendable {
             server.placeEveryMinutes = t.int("place_every_minutes", default: server.placeEveryMinutes, range: 0...525_600)
             server.sendEveryMinutes = t.int("send_every_minutes", default: server.sendEveryMinutes, range: 0...525_600)
             server.fetchEveryMinutes = t.int("fetch_every_minutes", default: server.fetchEveryMinutes, range: 0...525_600)
+            server.termsEveryMinutes = t.int("terms_every_minutes", default: server.termsEveryMinutes, range: 0...525_600)
             if t.has("token") { problems.add("server.token", "a token is never written in the configuration: use token_env or token_file") }
             server.tlsCertificateFile = t.string("tls_certificate_file").map(absolute)
             server.tlsKeyFile = t.string("tls_key_file").map(absolute)
@@ -305,6 +306,8 @@ public struct HandoffConfig: Sendable {
         place_every_minutes = 1440
         send_every_minutes = 15
         fetch_every_minutes = 15
+        # The terms job: recalls accounts whose agency's placement term ran out (docs/compliance.md).
+        terms_every_minutes = 1440
 
         [limits]
         # The largest amount Handoff takes (an invoice, a transaction, an agency's amount), in each
@@ -396,6 +399,8 @@ public struct ServerSettings: Sendable, Equatable {
     /// Whether `host` is a loopback address, where browsers keep a `Secure` cookie over plain HTTP.
     public var isLoopback: Bool { host == "localhost" || host == "::1" || host.hasPrefix("127.") }
     public var placeEveryMinutes = 1440
+    /// How often the terms job recalls accounts whose placement term ran out (daily by default).
+    public var termsEveryMinutes = 1440
     public var sendEveryMinutes = 15
     public var fetchEveryMinutes = 15
     public init() {}

@@ -47,7 +47,7 @@ enum CustomerRow {
     /// lacks keeps the recorded value, an empty one clears it. `nil` when the file has none of them.
     static func compliance(from row: RowReader, recorded: AccountCompliance, holds: Set<Hold>) throws(RowError) -> AccountCompliance? {
         let has = row.columns.has
-        guard complianceColumns.contains(where: { has($0) }) else { return nil }
+        guard complianceColumns.contains(where: { has($0) }) || holds.contains(.attorney) else { return nil }
         for column in complianceColumns { try row.refuseControlCharacters(column) }
         var c = recorded
         if has("debt_kind") { c.debtKind = row.optional("debt_kind") }

@@ -94,13 +94,14 @@ struct Scheduler: Service {
     let logger: Logger
 
     func run() async throws {
-        let every: [(Jobs.Name, Int)] = [(.fetch, settings.fetchEveryMinutes), (.place, settings.placeEveryMinutes), (.send, settings.sendEveryMinutes)]
+        let every: [(Jobs.Name, Int)] = [(.fetch, settings.fetchEveryMinutes), (.place, settings.placeEveryMinutes), (.send, settings.sendEveryMinutes),
+                                             (.terms, settings.termsEveryMinutes)]
         await withTaskGroup(of: Void.self) { group in
             for (name, minutes) in every where minutes > 0 {
                 group.addTask {
                     // Fetching and sending start at once; a placement run waits one interval, so
                     // that a restart never places on its own.
-                    if name == .place { try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .seconds(minutes * 60)) } }
+                    if name == .place || name == .terms { try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .seconds(minutes * 60)) } }
                     while !Task.isCancelled && !Task.isShuttingDownGracefully {
                         await jobs.run(name, by: .schedule)
                         try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .seconds(minutes * 60)) }

@@ -15,7 +15,7 @@ import Logging
 /// ``BlockingWork/jobs``, never on Swift's cooperative pool; every run's outcome is kept (and shown
 /// by the API), so a failure is never silent.
 public actor Jobs {
-    public enum Name: String, CaseIterable, Sendable { case place, send, fetch }
+    public enum Name: String, CaseIterable, Sendable { case place, send, fetch, terms }
 
     /// Who started a run, as its log line says.
     public enum Trigger: String, Sendable { case schedule, api, dashboard }
@@ -151,9 +151,24 @@ public actor Jobs {
             let run = PlacementRun(options: .init(asOf: config.today(), dryRun: dryRun, rules: config.placementRules, partners: partners,
                                                   businessName: config.businessName, stagingDirectory: config.stagingDirectory,
                                                   compliance: config.compliance))
-            let summary = try run.run(store: store) { _ in }
-            return ("\(dryRun ? "would place" : "placed") \(summary.placed); batches: " + summary.batches.map { "\($0.partnerID) \($0.fileName)" }.joined(separator: ", "),
-                    ["accounts_placed": summary.placed])
+            var codes: [ComplianceReason: Int] = [:]
+            let summary = try run.run(store: store) { decision in
+                if case .notPlaced(let why) = decision.outcome { for r in why.reasons { codes[r, default: 0] += 1 } }
+            }
+            // The compliance gate's codes, with how many accounts each kept back (docs/compliance.md).
+            let gate = codes.isEmpty ? "" : "; compliance: " + codes.sorted { $0.key < $1.key }.map { "\($0.key.rawValue) \($0.value)" }
+                .joined(separator: ", ")
+            return ("\(dryRun ? "would place" : "placed") \(summary.placed); batches: " + summary.batches.map { "\($0.partnerID) \($0.fileName)" }.joined(separator: ", ")
+                    + gate, ["accounts_placed": summary.placed])
+        case .terms:
+            let lines = try PlacementTermsRun(partners: partners, asOf: config.today(), dryRun: dryRun).run(store: store)
+            let recalls = lines.filter { if case .recall = $0.decision { return true } else { return false } }
+            for line in recalls {
+                logger.info("placement term ran out", metadata: ["partner": "\(line.partnerID)", "account": "\(line.accountNumber)",
+                                                                 "action": "\(line.action)"])
+            }
+            return ("\(dryRun ? "would recall" : "recalled") \(recalls.count) of \(lines.count) placements with terms",
+                    ["accounts_recalled": dryRun ? 0 : recalls.count])
         case .send:
             let requests = RequestDelivery(store: store, partners: partners, factory: factory, stagingDirectory: config.stagingDirectory,
                                            businessName: config.businessName, today: config.today())

@@ -23,6 +23,10 @@ public struct AttentionItem: Hashable, Sendable {
         case newHold = "new_hold"
         /// A request to an agency that the agency rejected or that could not be sent.
         case failedRequest = "failed_request"
+        /// An agency's licence for a region expires within 30 days (its partner file says when).
+        case licenceExpiring = "licence_expiring"
+        /// An agency objected to a recall more often than its terms entitle it to.
+        case recallObjection = "recall_objection"
     }
 
     public var kind: Kind

@@ -127,6 +127,18 @@ enum DashboardTemplates {
       {{^placed}}<p class="empty">Nothing placed yet. <a href="/placements">Preview a placement run</a>.</p>{{/placed}}
     </section>
 
+    <section class="card recalls">
+      <h2>To be recalled in the next 14 days</h2>
+      {{#has_recalls}}
+      <p>Each agency’s placement terms ([terms] in its partner file) run out on these days; the terms job then recalls the account.</p>
+      <table>
+        <thead><tr><th>Account</th><th>Agency</th><th>Term</th><th>Recall on</th></tr></thead>
+        <tbody>{{#recalls}}<tr><td><a href="/accounts/{{number}}">{{number}}</a></td><td>{{partner}}</td><td>{{limit}}</td><td>{{date}}</td></tr>{{/recalls}}</tbody>
+      </table>
+      {{/has_recalls}}
+      {{^has_recalls}}<p class="empty">No placement term runs out in the next 14 days.</p>{{/has_recalls}}
+    </section>
+
     <section class="card">
       <h2>Jobs</h2>
       <table>

@@ -39,6 +39,7 @@ final class Installation {
             .replacingOccurrences(of: "place_every_minutes = 1440", with: "place_every_minutes = 0")
             .replacingOccurrences(of: "send_every_minutes = 15", with: "send_every_minutes = 0")
             .replacingOccurrences(of: "fetch_every_minutes = 15", with: "fetch_every_minutes = 0")
+            .replacingOccurrences(of: "terms_every_minutes = 1440", with: "terms_every_minutes = 0")
         try config.write(toFile: configPath, atomically: true, encoding: .utf8)
     }
 
