@@ -1,5 +1,7 @@
 import Foundation
 import GRDB
+import HandoffConfig
+import HandoffDomain
 import Testing
 
 /// The compliance gate with the real binary and a real SQLite file (issue 16): each rule, its
@@ -169,5 +171,43 @@ struct ComplianceTests {
         #expect(d["B-2006"]?.outcome == "placed")
         let lines = try staged(accepted).split(separator: "\n")
         #expect(lines.contains { $0.hasPrefix("B-2006,Y,") } && lines.contains { $0.hasPrefix("A-1001,N,") }, "\(lines.prefix(3))")
+    }
+
+    @Test("[compliance] in the configuration: no limitation period by default; every mistake named with its key")
+    func configuration() throws {
+        let template = HandoffConfig.template(businessName: "X", timeZone: "America/Toronto", currency: "CAD")
+        let config = try HandoffConfig.parse(template, file: "c.toml", root: "/srv/handoff")
+        #expect(config.compliance == CompliancePolicy())
+        #expect(config.compliance.limitationPeriods.isEmpty && config.compliance.timeBarred == .doNotPlace)
+        let good = try HandoffConfig.parse("""
+            [compliance]
+            time_barred = "agencies_that_accept"
+            validation_period_days = 40
+            [[compliance.limitation]]
+            region = "PA"
+            debt_kind = "open_account"
+            years = 4
+            """, file: "c.toml", root: "/srv")
+        #expect(good.compliance == CompliancePolicy(limitationPeriods: [LimitationPeriod(region: "PA", debtKind: "open_account", years: 4)],
+                                                    timeBarred: .agenciesThatAccept, validationPeriodDays: 40))
+        do {
+            _ = try HandoffConfig.parse("""
+                [compliance]
+                time_barred = "sometimes"
+                [[compliance.limitation]]
+                region = "PA"
+                debt_kind = "note"
+                [[compliance.limitation]]
+                region = "PA"
+                debt_kind = "note"
+                years = 400
+                """, file: "c.toml", root: "/srv")
+            Issue.record("a bad [compliance] was accepted")
+        } catch let e as ConfigErrors {
+            let lines = e.errors.map(\.description)
+            #expect(lines.contains("c.toml: compliance.time_barred: 'sometimes' is not one of do_not_place, agencies_that_accept"), "\(lines)")
+            #expect(lines.contains("c.toml: compliance.limitation[0].years: is required: the limitation period in whole years"), "\(lines)")
+            #expect(lines.contains("c.toml: compliance.limitation[1].years: must be between 1 and 100, not 400"), "\(lines)")
+        }
     }
 }
