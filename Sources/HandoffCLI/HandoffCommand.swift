@@ -38,6 +38,8 @@ public struct HandoffCommand: AsyncParsableCommand {
             NotifyCommand.self,
             RequestsCommand.self,
             ClearCommand.self,
+            HoldCommand.self,
+            TermsCommand.self,
             ReportCommand.self,
             ExportCommand.self,
             ServeCommand.self,

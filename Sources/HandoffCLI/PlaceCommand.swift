@@ -38,7 +38,8 @@ struct PlaceCommand: ParsableCommand {
         }
         let run = PlacementRun(options: .init(asOf: day, dryRun: dryRun, rules: context.config.placementRules, partners: partners,
                                               businessName: context.config.businessName, stagingDirectory: context.config.stagingDirectory,
-                                              finalNoticeByEmail: context.config.finalNoticeByEmail))
+                                              finalNoticeByEmail: context.config.finalNoticeByEmail,
+                                              compliance: context.config.compliance))
         var first = true
         if json { print("{\"as_of\":\"\(day.iso)\",\"dry_run\":\(dryRun),\"decisions\":[", terminator: "") }
         else if !quiet { print("Placement run for \(day)\(dryRun ? " (dry run: nothing is changed)" : "")") }
@@ -71,6 +72,8 @@ struct DecisionLine: Encodable {
     var tier: Int?
     var batch: String?
     var reason_code: String?
+    /// The compliance gate's codes, when it kept the account back (docs/compliance.md).
+    var compliance_codes: [String]?
     var reason: String?
     var balance: Int64?
     var currency: String?
@@ -89,6 +92,7 @@ struct DecisionLine: Encodable {
             outcome = "final_notice"; reason_code = "final_notice_recorded"; reason = "final notice recorded; placeable once its waiting period ends"
         case .notPlaced(let why):
             outcome = "not_placed"; reason_code = why.code.rawValue; reason = why.detail
+            compliance_codes = why.reasons.isEmpty ? nil : why.reasons.map(\.rawValue)
         case .refused(let p, let refusal):
             outcome = "refused"; partner = p; reason_code = refusal.reason; reason = "\(refusal.field): \(refusal.message)"
         }
@@ -101,7 +105,9 @@ struct DecisionLine: Encodable {
         case "placed": return head + "→ \(partner!) (tier \(tier!))  \(amount), \(days_past_due ?? 0) days"
         case "refused": return head + "refused by \(partner!)'s layout: \(reason_code!): \(reason!)"
         case "final_notice": return head + "final notice recorded (\(amount))"
-        default: return head + "not placed: \(reason!)"
+        default:
+            let codes = compliance_codes.map { " [\($0.joined(separator: ","))]" } ?? ""
+            return head + "not placed: \(reason!)" + codes
         }
     }
 }

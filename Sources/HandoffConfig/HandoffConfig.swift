@@ -26,6 +26,8 @@ public struct HandoffConfig: Sendable {
     public var dataDirectory: String
     /// The selection rules of placement runs (`[placement]`).
     public var placementRules: PlacementRules
+    /// The business's compliance choices: limitation periods, time-barred debt, validation period (`[compliance]`).
+    public var compliance = CompliancePolicy()
     /// Ledger account names for journal exports (`[journal]`).
     public var journalAccounts: JournalAccounts = JournalAccounts()
     /// `handoff serve` (`[server]`).
@@ -155,6 +157,7 @@ public struct HandoffConfig: Sendable {
             server.sendEveryMinutes = t.int("send_every_minutes", default: server.sendEveryMinutes, range: 0...525_600)
             server.fetchEveryMinutes = t.int("fetch_every_minutes", default: server.fetchEveryMinutes, range: 0...525_600)
             server.dunningEveryMinutes = t.int("dunning_every_minutes", default: server.dunningEveryMinutes, range: 0...525_600)
+            server.termsEveryMinutes = t.int("terms_every_minutes", default: server.termsEveryMinutes, range: 0...525_600)
             if t.has("token") { problems.add("server.token", "a token is never written in the configuration: use token_env or token_file") }
             server.tlsCertificateFile = t.string("tls_certificate_file").map(absolute)
             server.tlsKeyFile = t.string("tls_key_file").map(absolute)
@@ -186,14 +189,47 @@ public struct HandoffConfig: Sendable {
         if dunning != nil && smtp == nil { problems.add("smtp", "[dunning] sends e-mail: add an [smtp] table naming the mail server") }
         let creditHold = readCreditHold(top, problems: problems)
         let worklist = readWorklist(top, problems: problems)
+        let compliance = readCompliance(top.table("compliance"), problems)
 
         top.rejectUnknownKeys()
         try problems.check()
 
-        return HandoffConfig(file: file, root: root, businessName: name, timeZone: zone!, defaultCurrency: currency!,
+        var config = HandoffConfig(file: file, root: root, businessName: name, timeZone: zone!, defaultCurrency: currency!,
                              databasePath: absolute(database), storage: storage, partnersDirectory: absolute(partners), dataDirectory: absolute(data),
                              placementRules: rules, journalAccounts: journal, server: server, maxAmount: maxAmount,
                              dunning: dunning, smtp: smtp, creditHold: creditHold, worklist: worklist)
+        config.compliance = compliance
+        return config
+    }
+
+    /// `[compliance]`: what becomes of time-barred debt, the validation period, and the
+    /// limitation periods, which have no defaults: the business fills them in.
+    private static func readCompliance(_ t: TableReader?, _ problems: ConfigProblems) -> CompliancePolicy {
+        var policy = CompliancePolicy()
+        guard let t else { return policy }
+        if let text = t.string("time_barred") {
+            if let p = CompliancePolicy.TimeBarredPolicy(rawValue: text) { policy.timeBarred = p } else {
+                problems.add(t.keyPath("time_barred"), "'\(text)' is not one of "
+                             + CompliancePolicy.TimeBarredPolicy.allCases.map(\.rawValue).joined(separator: ", "))
+            }
+        }
+        policy.validationPeriodDays = t.int("validation_period_days", default: policy.validationPeriodDays, range: 0...365)
+        var seen = Set<String>()
+        for row in t.tables("limitation") {
+            let region = row.requiredString("region")
+            let kind = row.requiredString("debt_kind")
+            let years = row.int("years")
+            if !row.has("years") { problems.add(row.keyPath("years"), "is required: the limitation period in whole years") }
+            if let y = years, !(1...100).contains(y) { problems.add(row.keyPath("years"), "must be between 1 and 100, not \(y)") }
+            row.rejectUnknownKeys()
+            guard let region, let kind, let years, (1...100).contains(years) else { continue }
+            if !seen.insert(region + "|" + kind).inserted {
+                problems.add(row.keyPath("region"), "\(region) with debt_kind \(kind) is listed twice")
+            }
+            policy.limitationPeriods.append(LimitationPeriod(region: region, debtKind: kind, years: years))
+        }
+        t.rejectUnknownKeys()
+        return policy
     }
 
     /// Today's date in the business's time zone.
@@ -239,6 +275,20 @@ public struct HandoffConfig: Sendable {
         # newest_invoice_date (default) or newest_due_date: the Regulation F itemization date.
         itemization_basis = "newest_invoice_date"
 
+        [compliance]
+        # What Handoff checks before an account leaves is in docs/compliance.md. Past its limitation
+        # period an account is not placed (do_not_place), or placed only with agencies whose partner
+        # file accepts time-barred debt (agencies_that_accept).
+        time_barred = "do_not_place"
+        # Days after the validation notice during which a consumer may dispute or ask for validation.
+        validation_period_days = 35
+        # The limitation periods, per region and kind of debt. Handoff ships none: they are law that
+        # differs by place and changes, so fill them in from your lawyer's advice. `*` matches any.
+        # [[compliance.limitation]]
+        # region = "PA"
+        # debt_kind = "open_account"
+        # years = 4
+
         [journal]
         # Ledger account names used by `handoff export journal`.
         bank = "assets:bank"
@@ -279,6 +329,8 @@ public struct HandoffConfig: Sendable {
         fetch_every_minutes = 15
         # Reminders and final notices by e-mail, and the credit-hold hook (docs/dunning.md).
         dunning_every_minutes = 1440
+        # The terms job: recalls accounts whose agency's placement term ran out (docs/compliance.md).
+        terms_every_minutes = 1440
 
         [limits]
         # The largest amount Handoff takes (an invoice, a transaction, an agency's amount), in each
@@ -433,6 +485,8 @@ public struct ServerSettings: Sendable, Equatable {
     /// Whether `host` is a loopback address, where browsers keep a `Secure` cookie over plain HTTP.
     public var isLoopback: Bool { host == "localhost" || host == "::1" || host.hasPrefix("127.") }
     public var placeEveryMinutes = 1440
+    /// How often the terms job recalls accounts whose placement term ran out (daily by default).
+    public var termsEveryMinutes = 1440
     public var sendEveryMinutes = 15
     public var fetchEveryMinutes = 15
     /// How often the dunning job (reminders, final notices, the credit-hold hook) runs.

@@ -169,6 +169,21 @@ public final class TableReader {
 
     public func bool(_ key: String, default value: Bool) -> Bool { bool(key) ?? value }
 
+    /// A date, written as a TOML date (`2027-06-30`) or a string of one (`"2027-06-30"`).
+    public func date(_ key: String) -> CalendarDate? {
+        guard let n = node(key) else { return nil }
+        switch n {
+        case .date(let d): return d
+        case .string(let s):
+            if let d = CalendarDate(iso: s) { return d }
+            problems.add(keyPath(key), "'\(s)' is not a date written YYYY-MM-DD")
+            return nil
+        default:
+            wrongType(key, "a date (YYYY-MM-DD)", n)
+            return nil
+        }
+    }
+
     public func stringArray(_ key: String) -> [String]? {
         guard let n = node(key) else { return nil }
         guard case .array(let items) = n else { wrongType(key, "an array of strings", n); return nil }

@@ -1,4 +1,5 @@
 import HandoffDomain
+import HandoffStore
 
 /// Reading a debtor's profile out of a customers-file row, and describing what changed.
 enum CustomerRow {
@@ -27,11 +28,53 @@ enum CustomerRow {
         if !has("email") { profile.email = recorded.email }
         if !has("tax_id") { profile.taxID = recorded.taxID }
         if !has("date_of_birth") { profile.dateOfBirth = recorded.dateOfBirth }
-        if !has("holds") { profile.holds = recorded.holds }
+        if !has("holds") {
+            profile.holds = recorded.holds
+            if try row.bool("active_duty_military") == true { profile.holds.insert(.military) }
+        }
+        if has("active_duty_military"), try row.bool("active_duty_military") == false, !has("holds") { profile.holds.remove(.military) }
         // An empty currency cell on re-import also keeps the account's currency.
         if row.optional("currency") == nil { profile.currency = recorded.currency }
         try checkNames(profile, row)
         return profile
+    }
+
+    /// The columns that feed the compliance gate (docs/compliance.md, docs/import.md).
+    static let complianceColumns = ["debt_kind", "validation_notice_date", "active_duty_military", "attorney_name", "attorney_phone",
+                                    "attorney_email", "attorney_address"]
+
+    /// What the row says for the compliance gate, over what was recorded: a column the file
+    /// lacks keeps the recorded value, an empty one clears it. `nil` when the file has none of them.
+    static func compliance(from row: RowReader, recorded: AccountCompliance, holds: Set<Hold>) throws(RowError) -> AccountCompliance? {
+        let has = row.columns.has
+        guard complianceColumns.contains(where: { has($0) }) || holds.contains(.attorney) else { return nil }
+        for column in complianceColumns { try row.refuseControlCharacters(column) }
+        var c = recorded
+        if has("debt_kind") { c.debtKind = row.optional("debt_kind") }
+        if has("validation_notice_date") {
+            c.validationNoticeDate = try row.optionalDate("validation_notice_date")
+            c.validationNoticeSource = c.validationNoticeDate == nil ? nil : "import"
+        }
+        let attorneyColumns = ["attorney_name", "attorney_phone", "attorney_email", "attorney_address"]
+        if attorneyColumns.contains(where: { has($0) }) {
+            let old = recorded.attorney
+            func pick(_ column: String, _ kept: String?) -> String? { has(column) ? row.optional(column) : kept }
+            let name = pick("attorney_name", old?.name)
+            let phone = pick("attorney_phone", old?.phone), email = pick("attorney_email", old?.email)
+            let address = pick("attorney_address", old?.address)
+            if let name {
+                c.attorney = AttorneyContact(name: name, phone: phone, email: email, address: address)
+            } else if phone != nil || email != nil || address != nil {
+                throw row.error("attorney_name", "is required when the attorney's phone, e-mail or address is given")
+            } else {
+                c.attorney = nil
+            }
+        }
+        if holds.contains(.attorney) && c.attorney == nil {
+            throw row.error("attorney_name", "is required for an account with the attorney_represented hold: "
+                            + "the agency must contact the attorney, not the debtor")
+        }
+        return c
     }
 
     /// The columns whose text can reach an agency's file as it is written.
@@ -70,6 +113,8 @@ enum CustomerRow {
                 throw row.error("holds", "'\(e.name)' is not a hold (use \(Hold.allCases.map(\.rawValue).joined(separator: ", ")), separated by ;)")
             }
         }
+        // An importable flag: the business's system may keep active duty as a yes/no field.
+        if try row.bool("active_duty_military") == true { holds.insert(.military) }
         var country = row.optional("country")
         if let c = country {
             country = c.uppercased()

@@ -100,7 +100,8 @@ public struct Importer: Sendable {
         case .customers:
             return (["account_number", "type"],
                     ["business_name", "first_name", "last_name", "contact_name", "address1", "address2", "city", "region",
-                     "postal_code", "country", "phone", "email", "tax_id", "date_of_birth", "currency", "holds"])
+                     "postal_code", "country", "phone", "email", "tax_id", "date_of_birth", "currency", "holds"]
+                        + CustomerRow.complianceColumns)
         case .invoices:
             return (["account_number", "invoice_number", "invoice_date", "due_date", "amount"], ["disputed"])
         case .transactions:

@@ -49,10 +49,12 @@ final class RowImporter {
         let existing = try ar.customer(accountNumber: number)
         let profile = try CustomerRow.profile(from: row, recorded: existing?.profile, defaultCurrency: options.defaultCurrency)
         guard let existing else {
-            _ = try ar.insertCustomer(profile, source: source(row))
+            let id = try ar.insertCustomer(profile, source: source(row))
+            _ = try applyCompliance(row, customerID: id, profile: profile, isNew: true)
             return .added
         }
-        if existing.profile == profile { return .unchanged }
+        let complianceChanged = try applyCompliance(row, customerID: existing.id, profile: profile, isNew: false)
+        if existing.profile == profile { return complianceChanged ? .changed : .unchanged }
         if existing.profile.currency != profile.currency, try !ar.invoices(customerID: existing.id).isEmpty {
             throw row.error("currency", "the account is in \(existing.profile.currency.code) and has invoices: its currency cannot change to \(profile.currency.code)")
         }
@@ -61,6 +63,32 @@ final class RowImporter {
         try ar.appendAudit(AuditEntry(actor: options.actor, action: "customer.updated", subject: profile.accountNumber,
                                       detail: CustomerRow.changes(from: existing.profile, to: profile), source: source(row)))
         return .changed
+    }
+
+    /// Stores what the row says for the compliance gate, and audits a change; whether it changed.
+    private func applyCompliance(_ row: RowReader, customerID: Int64, profile: DebtorProfile, isNew: Bool) throws -> Bool {
+        let hasColumns = CustomerRow.complianceColumns.contains(where: { row.columns.has($0) })
+        guard hasColumns || profile.holds.contains(.attorney) else { return false }
+        // The compliance facts live in a store protocol of their own (issue 16).
+        guard let store = ar as? any ComplianceWriting else {
+            throw RowError(file: fileName, line: row.line, column: nil, message: "storage error: this store cannot keep compliance facts")
+        }
+        let recorded = isNew ? AccountCompliance() : try store.accountCompliance(customerID: customerID)
+        guard let updated = try CustomerRow.compliance(from: row, recorded: recorded, holds: profile.holds), updated != recorded else {
+            return false
+        }
+        try store.setAccountCompliance(customerID: customerID, updated)
+        if !isNew {
+            var changes: [String] = []
+            if updated.debtKind != recorded.debtKind { changes.append("debt_kind \(recorded.debtKind ?? "∅") → \(updated.debtKind ?? "∅")") }
+            if updated.validationNoticeDate != recorded.validationNoticeDate {
+                changes.append("validation_notice_date \(recorded.validationNoticeDate?.iso ?? "∅") → \(updated.validationNoticeDate?.iso ?? "∅")")
+            }
+            if updated.attorney != recorded.attorney { changes.append("attorney contact changed") }
+            try ar.appendAudit(AuditEntry(actor: options.actor, action: "customer.compliance_updated", subject: profile.accountNumber,
+                                          detail: changes.joined(separator: "; "), source: source(row)))
+        }
+        return true
     }
 
     // MARK: - Invoices

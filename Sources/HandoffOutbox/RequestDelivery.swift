@@ -60,7 +60,19 @@ public struct RequestDelivery {
     /// Sends (or stages in an updates file) every queued request.
     public func dispatch() throws -> [Delivery.Report] {
         var reports: [Delivery.Report] = []
-        let queued = try store.readReconciliation { try $0.requests(state: .queued) }
+        // The compliance gate: a request goes only to the agency that still holds its account.
+        let queued = try store.writeReconciliation { w -> [AgencyRequestRecord] in
+            var passed: [AgencyRequestRecord] = []
+            for r in try w.requests(state: .queued) {
+                let open = try w.placements(customerID: r.customerID).contains { $0.partnerID == r.partnerID && $0.state.isOpen }
+                let refused = ComplianceGate.request(kind: r.kind, placementOpen: open)
+                guard !refused.isEmpty else { passed.append(r); continue }
+                let why = refused.map { "\($0.rawValue): \($0.explanation)" }.joined(separator: "; ")
+                try w.setRequestState(id: r.id, .failed, error: why, batchID: nil)
+                reports.append(.init(partnerID: r.partnerID, name: "\(r.kind) \(r.requestID)", outcome: "failed: \(why)", failure: .permanent))
+            }
+            return passed
+        }
         for partner in partners {
             let mine = queued.filter { $0.partnerID == partner.id }
             guard !mine.isEmpty else { continue }

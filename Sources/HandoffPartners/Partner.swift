@@ -24,6 +24,24 @@ public struct Partner: Sendable {
     public var transport: TransportSpec
     /// How files are encrypted and signed (used by the transport stage).
     public var encryption: EncryptionSpec?
+    /// What the compliance gate needs of the agency: account types, licences, time-barred debt (`[compliance]`).
+    public var compliance: AgencyCompliance
+    /// How long it may keep an account before Handoff recalls it (`[terms]`).
+    public var placementTerms: PlacementTerms
+
+    /// Whether the agency can be told of a request of `kind` (a recall, a notice, a hold): its
+    /// `[transport.requests]` has an entry for it, or its `[updates]` layout maps it.
+    public func carries(requestKind kind: String) -> Bool {
+        if let https = transport.https { return https.requests[kind] != nil }
+        guard let layout = updates?.layout else { return false }
+        for record in layout.records {
+            for field in record.fields {
+                guard case .path("update.kind") = field.source else { continue }
+                return field.map.isEmpty || field.map[kind] != nil
+            }
+        }
+        return false
+    }
 }
 
 /// An outgoing file: its name, optional batch id, layout and control file.

@@ -104,6 +104,8 @@ public enum PartnerLoader {
             }
         }
 
+        let licensing = readCompliance(top.table("compliance"), problems)
+        let placementTerms = readTerms(top.table("terms"), problems)
         let transport = readTransport(top.table("transport"), problems)
         var encryption: EncryptionSpec?
         if let e = top.table("encryption") {
@@ -132,8 +134,60 @@ public enum PartnerLoader {
 
         let terms = AgencyTerms(id: id, enabled: enabled, tier: tier, share: share, capacityPerRun: capacity, eligibility: eligibility,
                                 commission: commission, remittance: remittance)
+        let carriesNotice = placement!.layout.records.contains { r in
+            r.fields.contains { if case .path("account.validation_notice_date") = $0.source { return true } else { return false } }
+        }
+        let compliance = AgencyCompliance(partnerID: id, debtorTypes: eligibility.debtorTypes, licences: licensing.licences,
+                                          acceptsTimeBarred: licensing.acceptsTimeBarred, carriesValidationNoticeDate: carriesNotice)
         return Partner(file: file, terms: terms, name: name, clientID: clientID, placement: placement!, updates: updates,
-                       returns: returns, transport: transport!, encryption: encryption)
+                       returns: returns, transport: transport!, encryption: encryption, compliance: compliance,
+                       placementTerms: placementTerms)
+    }
+
+    /// `[compliance]`: the agency's licences per region, and whether it accepts time-barred debt.
+    private static func readCompliance(_ t: TableReader?, _ problems: ConfigProblems) -> (licences: [Licence]?, acceptsTimeBarred: Bool) {
+        guard let t else { return (nil, false) }
+        var licences: [Licence]?
+        if t.has("licences") {
+            var list: [Licence] = []
+            for l in t.tables("licences") {
+                let region = l.requiredString("region")
+                let expires = l.date("expires")
+                if !l.has("expires") { problems.add(l.keyPath("expires"), "is required: the last day the licence is valid (YYYY-MM-DD)") }
+                l.rejectUnknownKeys()
+                if let region, let expires {
+                    if list.contains(where: { $0.region == region }) {
+                        problems.add(l.keyPath("region"), "'\(region)' is listed twice: keep the one licence in force")
+                    }
+                    list.append(Licence(region: region, expires: expires))
+                }
+            }
+            licences = list
+        }
+        let accepts = t.bool("accepts_time_barred", default: false)
+        t.rejectUnknownKeys()
+        return (licences, accepts)
+    }
+
+    /// `[terms]`: how long the agency may keep an account, and how it answers a recall.
+    private static func readTerms(_ t: TableReader?, _ problems: ConfigProblems) -> PlacementTerms {
+        guard let t else { return PlacementTerms() }
+        var terms = PlacementTerms()
+        func days(_ key: String) -> Int? {
+            guard let v = t.int(key) else { return nil }
+            if v < 1 || v > 36_500 { problems.add(t.keyPath(key), "must be between 1 and 36500 days, not \(v)"); return nil }
+            return v
+        }
+        terms.placementDays = days("placement_days")
+        terms.noActivityDays = days("no_activity_days")
+        terms.finalRecallDays = days("final_recall_days")
+        if let final = terms.finalRecallDays, let placement = terms.placementDays, final < placement {
+            problems.add(t.keyPath("final_recall_days"), "(\(final)) must not come before placement_days (\(placement))")
+        }
+        terms.paymentPlanStatuses = Set(t.stringArray("payment_plan_statuses") ?? [])
+        terms.objectionsAllowed = t.int("objections_allowed", default: 0, range: 0...10)
+        t.rejectUnknownKeys()
+        return terms
     }
 
     private static func readEligibility(_ t: TableReader?, _ problems: ConfigProblems) -> Eligibility {

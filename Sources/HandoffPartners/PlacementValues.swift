@@ -16,7 +16,7 @@ public enum PlacementValues {
         "account.country", "account.phone", "account.email", "account.tax_id", "account.date_of_birth", "account.currency",
         "account.balance", "account.oldest_due_date", "account.days_past_due", "account.invoice_count", "account.last_payment_date",
         "itemization.date", "itemization.amount", "itemization.interest", "itemization.fees", "itemization.payments",
-        "itemization.credits",
+        "itemization.credits", "account.time_barred", "account.validation_notice_date",
     ]
     /// Values of one invoice.
     public static let invoicePaths: Set<String> = [
@@ -30,7 +30,7 @@ public enum PlacementValues {
     /// The values that are dates, whose `format` is a date pattern (``DatePattern``).
     public static let datePaths: Set<String> = [
         "batch.date", "account.date_of_birth", "account.oldest_due_date", "account.last_payment_date", "itemization.date", "invoice.date",
-        "invoice.due_date", "update.effective_date",
+        "invoice.due_date", "update.effective_date", "account.validation_notice_date",
     ]
     /// Values of the written data file, for its control file.
     public static let filePaths: Set<String> = ["file.name", "file.sha256", "file.size"]
@@ -53,9 +53,12 @@ public enum PlacementValues {
         public var lastPaymentDate: CalendarDate?
         public var itemization: Itemization
         public var invoices: [Invoice]
+        /// What the compliance gate says the file must carry: time-barred, the validation notice's date.
+        public var marks: ComplianceMarks
 
         public init(profile: DebtorProfile, balance: Money, oldestDueDate: CalendarDate, daysPastDue: Int, lastPaymentDate: CalendarDate?,
-                    itemization: Itemization, invoices: [Invoice]) {
+                    itemization: Itemization, invoices: [Invoice], marks: ComplianceMarks = ComplianceMarks()) {
+            self.marks = marks
             self.profile = profile
             self.balance = balance
             self.oldestDueDate = oldestDueDate
@@ -166,6 +169,8 @@ public enum PlacementValues {
             case "itemization.fees": return .money(a.itemization.fees)
             case "itemization.payments": return .money(a.itemization.payments)
             case "itemization.credits": return .money(a.itemization.credits)
+            case "account.time_barred": return .text(a.marks.timeBarred ? "true" : "false")
+            case "account.validation_notice_date": return a.marks.validationNoticeDate.map { .date($0) } ?? .absent
             default: return batch.value(path)
             }
         }

@@ -25,9 +25,14 @@ public struct PlacementRun {
         /// so a run records none for it (accounts without an address get one recorded, as before).
         public var finalNoticeByEmail: Bool
 
+        /// The business's compliance choices (`[compliance]`), for the gate every account passes.
+        public var compliance = CompliancePolicy()
+
         public init(asOf: CalendarDate, dryRun: Bool, rules: PlacementRules, partners: [Partner], businessName: String,
-                    stagingDirectory: String, finalNoticeByEmail: Bool = false) {
+                    stagingDirectory: String, finalNoticeByEmail: Bool = false,
+                    compliance: CompliancePolicy = CompliancePolicy()) {
             self.finalNoticeByEmail = finalNoticeByEmail
+            self.compliance = compliance
             self.asOf = asOf
             self.dryRun = dryRun
             self.rules = rules
@@ -144,8 +149,22 @@ public struct PlacementRun {
             case .placeable(let p):
                 placeable = p
             }
+            // The compliance gate: what keeps the account from every agency, then from each one.
+            let facts = candidate.complianceFacts(placeable)
+            let barred = ComplianceGate.account(facts, policy: options.compliance, asOf: options.asOf)
+            if !barred.isEmpty {
+                let why = NotPlaced(.compliance, "compliance: " + barred.map { "\($0.rawValue) (\($0.explanation))" }.joined(separator: "; "),
+                                    reasons: barred)
+                summary.notPlaced[why.code, default: 0] += 1
+                decide(.notPlaced(why), placeable)
+                return
+            }
             let choice: Allocator.Choice
-            switch allocator.allocate(candidate, placeable) {
+            let gate = { (agency: AgencyTerms) -> ComplianceVerdict in
+                guard let partner = partners[agency.id] else { return .allowed(ComplianceMarks()) }
+                return ComplianceGate.check(facts, agency: partner.compliance, policy: self.options.compliance, asOf: self.options.asOf)
+            }
+            switch allocator.allocate(candidate, placeable, gate: gate) {
             case .failure(let why):
                 summary.notPlaced[why.code, default: 0] += 1
                 decide(.notPlaced(why), placeable)
@@ -154,7 +173,8 @@ public struct PlacementRun {
                 choice = c
             }
             let partner = partners[choice.partnerID]!
-            let account = try placementAccount(candidate, placeable, reader: reader)
+            var account = try placementAccount(candidate, placeable, reader: reader)
+            account.marks = choice.marks
 
             guard let writer else {
                 // Dry run: the layout's verdict without writing anything.

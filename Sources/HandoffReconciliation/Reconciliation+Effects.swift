@@ -31,6 +31,10 @@ struct EffectWriter {
             switch effect {
             case .placement(let id, let state, let reference, let status):
                 try w.updatePlacement(id: id, state: state, agencyReference: reference, agencyStatus: status)
+                if status != nil, case .statusChanged(let code, let meaning) = s.event.kind, let date = s.event.date {
+                    // The term clock reads payment plans, broken plans and objections from these.
+                    try w.recordPlacementStatus(placementID: id, date: date, code: code, meaning: meaning, eventKey: s.event.key)
+                }
             case .booking(let b):
                 let reverses = try b.reverses.map { ref -> Int64 in
                     guard let id = try ids[ref] ?? w.transaction(reference: ref)?.id else { throw ReconciliationError("no transaction \(ref) to reverse") }

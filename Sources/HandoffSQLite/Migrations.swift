@@ -19,6 +19,8 @@ enum Migrations {
         migrator.registerMigration("v12-event-request-states", migrate: checkEventAndRequestStates)
         migrator.registerMigration("v13-file-batch-states", migrate: addFileBatchStates)
         migrator.registerMigration("v16-dunning", migrate: createDunning)
+        migrator.registerMigration("v17-compliance", migrate: addCompliance)
+        migrator.registerMigration("v18-terms", migrate: addPlacementStatuses)
         return migrator
     }
 
@@ -397,6 +399,43 @@ enum Migrations {
     /// constraints. SQLite adds a CHECK only by rebuilding the table: each is copied into a new
     /// table with the constraint, its data, indexes and triggers kept (foreign keys are checked
     /// once the migration ends). A row in a state no machine knows stops the migration.
+    /// What the compliance gate knows of an account beyond its profile (issue 16): the kind of
+    /// debt for the limitation table, the date its validation notice was sent, and the contact
+    /// of the attorney who represents the debtor. One row per account, made when first needed.
+    static func addCompliance(_ db: Database) throws {
+        try db.execute(sql: """
+            CREATE TABLE account_compliance (
+                customer_id INTEGER PRIMARY KEY REFERENCES customers(id),
+                debt_kind TEXT,
+                validation_notice_date TEXT,
+                validation_notice_source TEXT,
+                attorney_name TEXT,
+                attorney_phone TEXT,
+                attorney_email TEXT,
+                attorney_address TEXT,
+                updated_at TEXT NOT NULL
+            );
+            """)
+    }
+
+    /// Every status an agency reported for a placement, with its date (issue 16): the term
+    /// clock reads payment plans, broken plans and objections from it.
+    static func addPlacementStatuses(_ db: Database) throws {
+        try db.execute(sql: """
+            CREATE TABLE placement_statuses (
+                id INTEGER PRIMARY KEY,
+                placement_id INTEGER NOT NULL REFERENCES placements(id),
+                date TEXT NOT NULL,
+                code TEXT NOT NULL,
+                meaning TEXT NOT NULL,
+                event_key TEXT NOT NULL,
+                created_at TEXT NOT NULL,
+                UNIQUE (placement_id, event_key)
+            );
+            CREATE INDEX placement_statuses_by_placement ON placement_statuses (placement_id, date);
+            """)
+    }
+
     static func addFileBatchStates(_ db: Database) throws {
         try rebuild(db, table: "inbox", check: "state IN ('received', 'held', 'quarantined', 'applied')")
         try rebuild(db, table: "placement_batches", check: "state IN ('staged', 'queued', 'sent', 'receipted')")

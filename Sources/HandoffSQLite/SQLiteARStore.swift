@@ -5,7 +5,7 @@ import HandoffStore
 
 /// The AR record in an embedded SQLite database: WAL mode, foreign keys on, the schema
 /// built by named migrations (``Migrations``) when the store opens.
-public final class SQLiteARStore: ReconciliationStore {
+public final class SQLiteARStore: ReconciliationStore, ComplianceStore {
     /// The underlying GRDB pool. Nothing outside this package sees it: the rest of Handoff asks
     /// the store protocols, so that no SQLite or GRDB type crosses the seam. (Tests in this
     /// package look at the schema through it.)
@@ -91,6 +91,14 @@ public final class SQLiteARStore: ReconciliationStore {
     }
 
     public func writePlacements<T>(_ body: (any PlacementWriting) throws -> T) throws -> T {
+        try writing(body)
+    }
+
+    public func readCompliance<T>(_ body: (any ComplianceReading) throws -> T) throws -> T {
+        try pool.read { db in try body(SQLiteSession(db: db)) }
+    }
+
+    public func writeCompliance<T>(_ body: (any ComplianceWriting) throws -> T) throws -> T {
         try writing(body)
     }
 }

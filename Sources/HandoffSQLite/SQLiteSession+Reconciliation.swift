@@ -203,6 +203,7 @@ extension SQLiteSession {
     func setRequestState(id: Int64, _ state: AgencyRequestState, error: String?, batchID: Int64?) throws {
         try db.cachedStatement(sql: "UPDATE agency_requests SET state = ?, last_error = ?, batch_id = COALESCE(?, batch_id), updated_at = ? WHERE id = ?")
             .execute(arguments: [state.rawValue, error, batchID, now, id])
+        if state == .failed || state == .rejected { try resumeAfterFailedRecall(requestRowID: id) }
     }
 
     func unreportedDirectPayments() throws -> [(placement: PlacementRecord, transaction: TransactionRecord)] {
@@ -234,6 +235,7 @@ extension SQLiteSession {
         guard let before = try requests(partnerID: partnerID, requestID: requestID) else { return nil }
         try db.cachedStatement(sql: "UPDATE agency_requests SET state = ?, last_error = COALESCE(?, last_error), updated_at = ? WHERE id = ?")
             .execute(arguments: [state.rawValue, error, now, before.id])
+        if state == .failed || state == .rejected { try resumeAfterFailedRecall(requestRowID: before.id) }
         return before
     }
 

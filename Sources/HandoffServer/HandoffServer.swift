@@ -95,13 +95,14 @@ struct Scheduler: Service {
 
     func run() async throws {
         let every: [(Jobs.Name, Int)] = [(.fetch, settings.fetchEveryMinutes), (.place, settings.placeEveryMinutes), (.send, settings.sendEveryMinutes),
-                                         (.dunning, settings.dunningEveryMinutes)]
+                                         (.dunning, settings.dunningEveryMinutes),
+                                         (.terms, settings.termsEveryMinutes)]
         await withTaskGroup(of: Void.self) { group in
             for (name, minutes) in every where minutes > 0 {
                 group.addTask {
                     // Fetching and sending start at once; a placement run waits one interval, so
                     // that a restart never places on its own.
-                    if name == .place { try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .seconds(minutes * 60)) } }
+                    if name == .place || name == .terms { try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .seconds(minutes * 60)) } }
                     while !Task.isCancelled && !Task.isShuttingDownGracefully {
                         await jobs.run(name, by: .schedule)
                         try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .seconds(minutes * 60)) }

@@ -16,7 +16,7 @@ import Logging
 /// ``BlockingWork/jobs``, never on Swift's cooperative pool; every run's outcome is kept (and shown
 /// by the API), so a failure is never silent.
 public actor Jobs {
-    public enum Name: String, CaseIterable, Sendable { case place, send, fetch, dunning }
+    public enum Name: String, CaseIterable, Sendable { case place, send, fetch, dunning, terms }
 
     /// Who started a run, as its log line says.
     public enum Trigger: String, Sendable { case schedule, api, dashboard }
@@ -100,6 +100,10 @@ public actor Jobs {
         /// The accounts a run would place, in account-number order.
         public var accounts: [Account]
         public var summary: PlacementRun.Summary
+        /// How many accounts the compliance gate kept back, by reason code.
+        public var compliance: [ComplianceReason: Int] = [:]
+        /// Each account the compliance gate kept back, with its codes, in account-number order.
+        public var heldBack: [(accountNumber: String, reasons: [ComplianceReason])] = []
     }
 
     public nonisolated func preview() async throws -> Preview {
@@ -107,10 +111,17 @@ public actor Jobs {
         return try await BlockingWork.jobs.runIfActive {
             let run = PlacementRun(options: .init(asOf: config.today(), dryRun: true, rules: config.placementRules, partners: try Self.partners(config),
                                                   businessName: config.businessName, stagingDirectory: config.stagingDirectory,
-                                                  finalNoticeByEmail: config.finalNoticeByEmail))
+                                                  finalNoticeByEmail: config.finalNoticeByEmail,
+                                                  compliance: config.compliance))
             var lines: [String: Preview.Line] = [:]
             var accounts: [Preview.Account] = []
+            var compliance: [ComplianceReason: Int] = [:]
+            var heldBack: [(accountNumber: String, reasons: [ComplianceReason])] = []
             let summary = try run.run(store: store) { decision in
+                if case .notPlaced(let why) = decision.outcome, !why.reasons.isEmpty {
+                    for r in why.reasons { compliance[r, default: 0] += 1 }
+                    heldBack.append((decision.accountNumber, why.reasons))
+                }
                 guard case .placed(let partnerID, _, _) = decision.outcome, let balance = decision.balance else { return }
                 accounts.append(Preview.Account(accountNumber: decision.accountNumber, name: decision.name, partnerID: partnerID, balance: balance))
                 let key = partnerID + " " + balance.currency.code
@@ -120,7 +131,7 @@ public actor Jobs {
                 lines[key] = line
             }
             return Preview(lines: lines.keys.sorted().map { lines[$0]! }, accounts: accounts.sorted { $0.accountNumber < $1.accountNumber },
-                           summary: summary)
+                           summary: summary, compliance: compliance, heldBack: heldBack.sorted { $0.accountNumber < $1.accountNumber })
         }
     }
 
@@ -141,10 +152,26 @@ public actor Jobs {
         case .place:
             let run = PlacementRun(options: .init(asOf: config.today(), dryRun: dryRun, rules: config.placementRules, partners: partners,
                                                   businessName: config.businessName, stagingDirectory: config.stagingDirectory,
-                                                  finalNoticeByEmail: config.finalNoticeByEmail))
-            let summary = try run.run(store: store) { _ in }
-            return ("\(dryRun ? "would place" : "placed") \(summary.placed); batches: " + summary.batches.map { "\($0.partnerID) \($0.fileName)" }.joined(separator: ", "),
-                    ["accounts_placed": summary.placed])
+                                                  finalNoticeByEmail: config.finalNoticeByEmail,
+                                                  compliance: config.compliance))
+            var codes: [ComplianceReason: Int] = [:]
+            let summary = try run.run(store: store) { decision in
+                if case .notPlaced(let why) = decision.outcome { for r in why.reasons { codes[r, default: 0] += 1 } }
+            }
+            // The compliance gate's codes, with how many accounts each kept back (docs/compliance.md).
+            let gate = codes.isEmpty ? "" : "; compliance: " + codes.sorted { $0.key < $1.key }.map { "\($0.key.rawValue) \($0.value)" }
+                .joined(separator: ", ")
+            return ("\(dryRun ? "would place" : "placed") \(summary.placed); batches: " + summary.batches.map { "\($0.partnerID) \($0.fileName)" }.joined(separator: ", ")
+                    + gate, ["accounts_placed": summary.placed])
+        case .terms:
+            let lines = try PlacementTermsRun(partners: partners, asOf: config.today(), dryRun: dryRun).run(store: store)
+            let recalls = lines.filter { if case .recall = $0.decision { return true } else { return false } }
+            for line in recalls {
+                logger.info("placement term ran out", metadata: ["partner": "\(line.partnerID)", "account": "\(line.accountNumber)",
+                                                                 "action": "\(line.action)"])
+            }
+            return ("\(dryRun ? "would recall" : "recalled") \(recalls.count) of \(lines.count) placements with terms",
+                    ["accounts_recalled": dryRun ? 0 : recalls.count])
         case .send:
             let requests = RequestDelivery(store: store, partners: partners, factory: factory, stagingDirectory: config.stagingDirectory,
                                            businessName: config.businessName, today: config.today())

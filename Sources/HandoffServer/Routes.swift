@@ -154,7 +154,7 @@ struct Routes: Sendable {
         }
         api.post("jobs/{name}") { request, context in
             guard let name = context.parameters.get("name").flatMap({ Jobs.Name(rawValue: $0) }) else {
-                return Self.error("no such job (place, send, fetch, dunning)", status: .notFound)
+                return Self.error("no such job (place, send, fetch, dunning, terms)", status: .notFound)
             }
             let dryRun = request.uri.queryParameters.get("dry_run") == "true"
             guard let outcome = await jobs.run(name, dryRun: dryRun, by: .api) else {

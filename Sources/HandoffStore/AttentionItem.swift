@@ -28,6 +28,10 @@ public struct AttentionItem: Hashable, Sendable {
         /// A reminder or final notice interrupted during its SMTP transaction: a person confirms
         /// whether it went out, or sends it again.
         case unconfirmedMessage = "unconfirmed_message"
+        /// An agency's licence for a region expires within 30 days (its partner file says when).
+        case licenceExpiring = "licence_expiring"
+        /// An agency objected to a recall more often than its terms entitle it to.
+        case recallObjection = "recall_objection"
     }
 
     public var kind: Kind

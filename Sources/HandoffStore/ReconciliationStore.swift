@@ -271,6 +271,9 @@ public protocol ReconciliationWriting: PlacementWriting, InboxWriting, ReportRea
     func updatePlacement(id: Int64, state: PlacementLifecycle.State, agencyReference: String?, agencyStatus: String?) throws
     /// The agency status code last reported for a placement.
     func agencyStatus(placementID: Int64) throws -> String?
+    /// Records a status the agency reported for a placement, on its date, once per event key
+    /// (the term clock reads payment plans and objections from these).
+    func recordPlacementStatus(placementID: Int64, date: CalendarDate, code: String, meaning: StatusMeaning, eventKey: String) throws
     func recordCommission(_ c: CommissionRecord) throws
     func commissions() throws -> [CommissionRecord]
     /// One agency's commission recorded under an event key (`payment:ID`, `reversal:ID`, `direct:ID`), if any.

@@ -38,11 +38,16 @@ struct AgencyStateMachineTests {
         #expect(t.sent() == .invalid(reason: "sent while failed"))
     }
 
-    @Test("Acknowledged: a recall or dispute is accepted until its status, anything else confirmed; a settled request stays settled")
+    @Test("Acknowledged: a recall or dispute is accepted until its status confirms or objects, anything else confirmed; a settled request stays settled")
     func requestAnswers() {
         var recall = AgencyRequestProgress(state: .sent, kind: "recall")
         #expect(recall.acknowledged() == .store(.accepted, error: nil) && recall.acknowledged() == .none)
-        #expect(recall.statusConfirmed() == .none && recall.state == .accepted)
+        // An acknowledged recall is confirmed by the agency's status (issue 16: it used to stay accepted).
+        #expect(recall.statusConfirmed() == .store(.confirmed, error: nil) && recall.state == .confirmed)
+        var acceptedRecall = AgencyRequestProgress(state: .accepted, kind: "recall")
+        #expect(acceptedRecall.statusObjected() == .store(.objected, error: nil) && acceptedRecall.state == .objected)
+        var acceptedNotice = AgencyRequestProgress(state: .accepted, kind: "bankruptcy")
+        #expect(acceptedNotice.statusConfirmed() == .none)
         var dispute = AgencyRequestProgress(state: .accepted, kind: "dispute")
         #expect(dispute.statusConfirmed() == .store(.confirmed, error: nil))
         #expect(dispute.refused(reason: "no") == .alreadySettled(.confirmed) && dispute.state == .confirmed)

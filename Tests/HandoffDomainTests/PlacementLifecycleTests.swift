@@ -11,6 +11,7 @@ enum PlacementEvent: Hashable, Sendable, CustomStringConvertible {
     case recallRequested
     case recallConfirmed
     case recallObjected
+    case recallFailed
     case closed(ClosureReason)
     case withdrawnBeforeSending
 
@@ -24,6 +25,7 @@ enum PlacementEvent: Hashable, Sendable, CustomStringConvertible {
         case .recallRequested: return lifecycle.recallRequested()
         case .recallConfirmed: return lifecycle.recallConfirmed()
         case .recallObjected: return lifecycle.recallObjected()
+        case .recallFailed: return lifecycle.recallFailed()
         case .closed(let reason): return lifecycle.closed(reason)
         case .withdrawnBeforeSending: return lifecycle.withdrawnBeforeSending()
         }
@@ -39,6 +41,7 @@ enum PlacementEvent: Hashable, Sendable, CustomStringConvertible {
         case .recallRequested: return "recallRequested"
         case .recallConfirmed: return "recallConfirmed"
         case .recallObjected: return "recallObjected"
+        case .recallFailed: return "recallFailed"
         case .closed(let reason): return "closed(\(reason.rawValue))"
         case .withdrawnBeforeSending: return "withdrawnBeforeSending"
         }
@@ -75,7 +78,7 @@ enum PlacementFixtures {
         .batchWritten(7), .batchWritten(8), .fileSent,
         .acknowledged("AG-1"), .acknowledged(nil), .acknowledged("AG-2"),
         .rejected("duplicate"), .rejected("out of area"),
-        .agencyActivity, .recallRequested, .recallConfirmed, .recallObjected,
+        .agencyActivity, .recallRequested, .recallConfirmed, .recallObjected, .recallFailed,
         .closed(.paidInFull), .closed(.settled), .closed(.returnedUncollectable), .closed(.recalled), .closed(.withdrawn),
         .withdrawnBeforeSending,
     ]
@@ -116,11 +119,13 @@ enum PlacementFixtures {
             T(from: .active, event: .agencyActivity, to: .active, action: .none),
             T(from: .active, event: .recallRequested, to: .recallPending, action: .sendRecall),
             T(from: .active, event: .recallObjected, to: .active, action: .none),
+            T(from: .active, event: .recallFailed, to: .active, action: .none),
             // recall pending
             T(from: .recallPending, event: .agencyActivity, to: .recallPending, action: .none),
             T(from: .recallPending, event: .recallRequested, to: .recallPending, action: .none),
             T(from: .recallPending, event: .recallConfirmed, to: .closed(.recalled), action: .close(.recalled, next: .finished)),
             T(from: .recallPending, event: .recallObjected, to: .active, action: .recordRecallObjection),
+            T(from: .recallPending, event: .recallFailed, to: .active, action: .resumeAfterFailedRecall),
             // closed: repeats
             T(from: .closed(.recalled), event: .recallConfirmed, to: .closed(.recalled), action: .none),
             T(from: .closed(.withdrawn), event: .withdrawnBeforeSending, to: .closed(.withdrawn), action: .none),

@@ -57,6 +57,13 @@ public struct CalendarDate: Hashable, Comparable, Sendable, CustomStringConverti
     /// The date `n` days later (earlier for a negative `n`).
     public func adding(days n: Int) -> CalendarDate { CalendarDate(daysSinceEpoch: daysSinceEpoch + n) }
 
+    /// The same day `n` years later; 29 February becomes 28 February in a year without it.
+    public func adding(years n: Int) -> CalendarDate {
+        let c = components
+        let day = min(c.day, CalendarDate.daysIn(month: c.month, year: c.year + n))
+        return CalendarDate(year: c.year + n, month: c.month, day: day) ?? adding(days: 365 * n)
+    }
+
     /// Whole days from `other` to `self`: positive when `self` is later.
     public func days(since other: CalendarDate) -> Int { daysSinceEpoch - other.daysSinceEpoch }
 

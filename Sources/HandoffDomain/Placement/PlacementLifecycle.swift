@@ -83,6 +83,7 @@ public struct PlacementLifecycle: Sendable, Hashable {
         /// - `closed(_:)` with any reason but ``ClosureReason/withdrawn`` → ``closed(_:)``
         /// - `agencyActivity()`: no change (`.none`): more activity on a worked account
         /// - `recallObjected()`: no change (`.none`): a repeated objection to a recall already resolved
+        /// - `recallFailed()`: no change (`.none`)
         case active
 
         /// The business asked the agency to give the account back; the agency has not answered.
@@ -90,6 +91,8 @@ public struct PlacementLifecycle: Sendable, Hashable {
         /// - `recallConfirmed()` → ``closed(_:)`` with ``ClosureReason/recalled``
         /// - `recallObjected()` → ``active`` (the agency keeps it, e.g. a payment plan; the business
         ///   may request the recall again, and the agency must confirm that second request)
+        /// - `recallFailed()` → ``active`` (the recall never reached the agency, or it refused the
+        ///   request itself; a recall may be requested again)
         /// - `closed(_:)` with any reason but ``ClosureReason/withdrawn`` → ``closed(_:)``
         ///   (the agency may close the account, e.g. paid in full, before answering the recall)
         /// - `recallRequested()`: no change (`.none`): the recall is already out
@@ -188,6 +191,9 @@ public struct PlacementLifecycle: Sendable, Hashable {
         case sendRecall
         /// Record that the agency refused the recall and keeps working the account.
         case recordRecallObjection
+        /// Record that the recall never reached the agency, or the agency refused it: the
+        /// agency keeps working the account, and a recall may be requested again.
+        case resumeAfterFailedRecall
         /// Record the placement as closed for `reason`; `next` is what may happen to the account
         /// afterwards (``ClosureReason/nextStep`` of `reason`).
         case close(ClosureReason, next: ClosureReason.NextStep)
@@ -320,6 +326,20 @@ public struct PlacementLifecycle: Sendable, Hashable {
             return .none
         case .selected, .batched, .sent, .accepted, .rejected, .closed:
             return invalid("recallObjected")
+        }
+    }
+
+    /// The recall could not be sent, or the agency refused the request itself (not an
+    /// objection): the account is back with the agency as before, and may be recalled again.
+    public mutating func recallFailed() -> Action {
+        switch state {
+        case .recallPending:
+            state = .active
+            return .resumeAfterFailedRecall
+        case .active:
+            return .none
+        case .selected, .batched, .sent, .accepted, .rejected, .closed:
+            return invalid("recallFailed")
         }
     }
 

@@ -16,10 +16,20 @@ public struct PlacementCandidate: Hashable, Sendable {
     public var finalNoticeDate: CalendarDate?
     /// The invoices of the itemization frozen at the first placement: later placements offer only these.
     public var frozenInvoiceIDs: Set<Int64>?
+    /// The kind of debt, as the business's limitation table names it.
+    public var debtKind: String?
+    /// When the validation notice was sent, if known.
+    public var validationNoticeDate: CalendarDate?
+    /// When an agency first received the account, if one did.
+    public var firstPlacedOn: CalendarDate?
 
     public init(customerID: Int64, profile: DebtorProfile, openInvoices: [OpenItem], lastPaymentDate: CalendarDate? = nil,
                 openPlacement: (partnerID: String, since: CalendarDate)? = nil, pastPartners: [String: Int] = [:],
-                blockedPartners: Set<String> = [], finalNoticeDate: CalendarDate? = nil, frozenInvoiceIDs: Set<Int64>? = nil) {
+                blockedPartners: Set<String> = [], finalNoticeDate: CalendarDate? = nil, frozenInvoiceIDs: Set<Int64>? = nil,
+                debtKind: String? = nil, validationNoticeDate: CalendarDate? = nil, firstPlacedOn: CalendarDate? = nil) {
+        self.debtKind = debtKind
+        self.validationNoticeDate = validationNoticeDate
+        self.firstPlacedOn = firstPlacedOn
         self.customerID = customerID
         self.profile = profile
         self.openInvoices = openInvoices
@@ -35,7 +45,16 @@ public struct PlacementCandidate: Hashable, Sendable {
         a.customerID == b.customerID && a.profile == b.profile && a.openInvoices == b.openInvoices && a.lastPaymentDate == b.lastPaymentDate
             && a.openPlacement?.partnerID == b.openPlacement?.partnerID && a.openPlacement?.since == b.openPlacement?.since
             && a.pastPartners == b.pastPartners && a.blockedPartners == b.blockedPartners && a.finalNoticeDate == b.finalNoticeDate
-            && a.frozenInvoiceIDs == b.frozenInvoiceIDs
+            && a.frozenInvoiceIDs == b.frozenInvoiceIDs && a.debtKind == b.debtKind && a.validationNoticeDate == b.validationNoticeDate
+            && a.firstPlacedOn == b.firstPlacedOn
+    }
+
+    /// What the compliance gate needs of the account, with the part that would be placed.
+    public func complianceFacts(_ p: Placeable) -> ComplianceFacts {
+        // The limitation period runs from the oldest due date placed, or from a later payment.
+        let start = [p.oldestDueDate, lastPaymentDate].compactMap { $0 }.max()
+        return ComplianceFacts(type: profile.type, region: profile.region, holds: profile.holds, debtKind: debtKind, limitationDate: start,
+                               validationNoticeDate: validationNoticeDate, firstPlacedOn: firstPlacedOn)
     }
 
     public func hash(into h: inout Hasher) { h.combine(customerID) }
@@ -48,13 +67,16 @@ public struct NotPlaced: Error, Hashable, Sendable, CustomStringConvertible {
              tooRecent = "too_recent", belowMinimum = "below_minimum", recentPayment = "recent_payment",
              finalNoticeDue = "final_notice_due", finalNoticeWaiting = "final_notice_waiting",
              noEligibleAgency = "no_eligible_agency", agenciesExhausted = "agencies_exhausted", atCapacity = "at_capacity",
-             amountTooLarge = "amount_too_large"
+             amountTooLarge = "amount_too_large", compliance
     }
     public var code: Code
     public var detail: String
-    public init(_ code: Code, _ detail: String) {
+    /// The compliance gate's reason codes, when it is the gate that keeps the account back.
+    public var reasons: [ComplianceReason]
+    public init(_ code: Code, _ detail: String, reasons: [ComplianceReason] = []) {
         self.code = code
         self.detail = detail
+        self.reasons = reasons
     }
     public var description: String { detail }
 }
@@ -81,7 +103,8 @@ public enum Selection {
 
     public static func evaluate(_ c: PlacementCandidate, rules: PlacementRules, asOf: CalendarDate) -> Verdict {
         if !c.profile.holds.isEmpty {
-            return .notPlaced(NotPlaced(.hold, "hold: \(Hold.listText(c.profile.holds))"))
+            return .notPlaced(NotPlaced(.hold, "hold: \(Hold.listText(c.profile.holds))",
+                                        reasons: Set(c.profile.holds.map(ComplianceReason.init(hold:))).sorted()))
         }
         if let open = c.openPlacement {
             return .notPlaced(NotPlaced(.withAgency, "with \(open.partnerID) since \(open.since)"))
@@ -139,16 +162,25 @@ public struct Allocator: Sendable {
     public struct Choice: Hashable, Sendable {
         public var partnerID: String
         public var tier: Int
-        public init(partnerID: String, tier: Int) {
+        /// What the compliance gate says the agency's file must carry.
+        public var marks: ComplianceMarks
+        public init(partnerID: String, tier: Int, marks: ComplianceMarks = ComplianceMarks()) {
             self.partnerID = partnerID
             self.tier = tier
+            self.marks = marks
         }
     }
 
-    /// Chooses an agency for one account, counting it against that agency's capacity.
-    public mutating func allocate(_ c: PlacementCandidate, _ p: Placeable) -> Result<Choice, NotPlaced> {
+    /// Chooses an agency for one account, counting it against that agency's capacity. `gate`
+    /// is the compliance gate's verdict for the account with an agency: an agency it refuses is
+    /// never chosen, and its reason codes are kept for the answer.
+    public mutating func allocate(_ c: PlacementCandidate, _ p: Placeable,
+                                  gate: (AgencyTerms) -> ComplianceVerdict = { _ in .allowed(ComplianceMarks()) })
+        -> Result<Choice, NotPlaced> {
         let lastTier = c.pastPartners.values.max() ?? 0
         var reasons: [String] = []
+        var codes = Set<ComplianceReason>()
+        var marks: [String: ComplianceMarks] = [:]
         var sawUnhadAgency = false
         for tier in Set(agencies.map(\.tier)).sorted() where tier > lastTier {
             let inTier = agencies.filter { $0.tier == tier }
@@ -157,6 +189,14 @@ public struct Allocator: Sendable {
                 if c.pastPartners[agency.id] != nil { continue }
                 sawUnhadAgency = true
                 if c.blockedPartners.contains(agency.id) { reasons.append("\(agency.id): rejected it before (clear it to offer again)"); continue }
+                switch gate(agency) {
+                case .refused(let why):
+                    reasons.append("\(agency.id): " + ComplianceReason.listText(why))
+                    codes.formUnion(why)
+                    continue
+                case .allowed(let m):
+                    marks[agency.id] = m
+                }
                 if let why = agency.eligibility.refusal(for: c.profile, balance: p.balance, daysPastDue: p.daysPastDue) {
                     reasons.append("\(agency.id): \(why)")
                     continue
@@ -177,14 +217,15 @@ public struct Allocator: Sendable {
                 let agency = eligible[(first + offset) % eligible.count]
                 if let cap = agency.capacityPerRun, allocated[agency.id, default: 0] >= cap { continue }
                 allocated[agency.id, default: 0] += 1
-                return .success(Choice(partnerID: agency.id, tier: tier))
+                return .success(Choice(partnerID: agency.id, tier: tier, marks: marks[agency.id] ?? ComplianceMarks()))
             }
             return .failure(NotPlaced(.atCapacity, "every eligible agency in tier \(tier) is at its capacity for this run"))
         }
         if !sawUnhadAgency && !c.pastPartners.isEmpty {
             return .failure(NotPlaced(.agenciesExhausted, "every agency after tier \(lastTier) has had it"))
         }
-        return .failure(NotPlaced(.noEligibleAgency, reasons.isEmpty ? "no agency is configured" : "no eligible agency: " + reasons.joined(separator: "; ")))
+        return .failure(NotPlaced(.noEligibleAgency, reasons.isEmpty ? "no agency is configured" : "no eligible agency: " + reasons.joined(separator: "; "),
+                                  reasons: codes.sorted()))
     }
 
     /// Gives back a place taken by ``allocate(_:_:)`` for an account that was not placed after

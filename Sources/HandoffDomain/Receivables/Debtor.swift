@@ -15,6 +15,17 @@ public enum Hold: String, Sendable, Hashable, CaseIterable, Codable, Comparable 
     case deceased
     /// The debtor asked that collectors stop contacting them.
     case ceaseContact = "cease_contact"
+    /// The debtor is represented by an attorney about this debt: collectors talk to the attorney
+    /// (the attorney's contact is kept with the account, ``AttorneyContact``).
+    case attorney = "attorney_represented"
+    /// The debtor is a minor, who cannot be bound by most contracts.
+    case minor
+    /// The debtor is a servicemember on active duty (Servicemembers Civil Relief Act protections).
+    case military = "active_duty_military"
+    /// The debtor says the debt arises from identity theft.
+    case identityTheft = "identity_theft"
+    /// The debtor asked for validation of the debt, and it has not been answered yet.
+    case validationRequested = "validation_requested"
 
     public static func < (a: Hold, b: Hold) -> Bool { a.rawValue < b.rawValue }
 

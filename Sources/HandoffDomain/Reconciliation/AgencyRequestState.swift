@@ -116,14 +116,14 @@ public struct AgencyRequestProgress: Sendable, Hashable {
         }
     }
 
-    /// The agency's status confirmed it: a recall confirmed while sent, a dispute the agency
-    /// reports (sent or acknowledged).
+    /// The agency's status confirmed it: a recall or a dispute, sent or acknowledged.
     public mutating func statusConfirmed() -> Action {
         switch state {
         case .sent:
             state = .confirmed
             return .store(.confirmed, error: nil)
-        case .accepted where kind == "dispute":
+        case .accepted where kind == "dispute" || kind == "recall":
+            // An acknowledged recall waits for the agency's status, which confirms it here.
             state = .confirmed
             return .store(.confirmed, error: nil)
         case .queued, .accepted, .confirmed, .objected, .rejected, .failed:
@@ -131,13 +131,13 @@ public struct AgencyRequestProgress: Sendable, Hashable {
         }
     }
 
-    /// The agency's status objected to a recall that was sent.
+    /// The agency's status objected to a recall that was sent (acknowledged or not).
     public mutating func statusObjected() -> Action {
         switch state {
-        case .sent:
+        case .sent, .accepted:
             state = .objected
             return .store(.objected, error: nil)
-        case .queued, .accepted, .confirmed, .objected, .rejected, .failed:
+        case .queued, .confirmed, .objected, .rejected, .failed:
             return .none
         }
     }

@@ -64,6 +64,19 @@ extension DashboardPages {
                 entry["advice"] = "No agency is offered it while the hold stands, and no reminder goes out. Check your own records for the account."
                 entry["href"] = account
                 entry["link"] = "See \(item.subject)"
+            case .licenceExpiring:
+                entry["what"] = "\(partner)’s licence for \(item.subject) \(item.detail ?? "expires soon")"
+                entry["advice"] = "Once it expires no account in \(item.subject) is placed with \(partner). Ask the agency for its renewal "
+                    + "and put the new date in partners/\(partner).toml ([compliance] licences)."
+                entry["detail"] = ""
+                entry["href"] = "/agencies#\(partner)"
+                entry["link"] = "See \(partner)"
+            case .recallObjection:
+                entry["what"] = "\(partner) objected to recalling \(item.subject) more often than its terms allow"
+                entry["advice"] = "Its partner file's [terms] objections_allowed says how often it may object. Take it up with \(partner); "
+                    + "the account stays with it until it confirms a recall."
+                entry["href"] = account
+                entry["link"] = "See \(item.subject)"
             case .failedRequest:
                 entry["what"] = "Request \(item.subject) to \(partner) about \(item.accountNumber ?? "an account") did not go through"
                 entry["advice"] = "The agency’s reason is below; fix it with \(partner), then ask again (the Requests page lists every request)."

@@ -3,6 +3,7 @@ import HandoffConfig
 import HandoffDomain
 import HandoffPartners
 import HandoffPlacement
+import HandoffReconciliation
 import HandoffReports
 import HandoffStore
 
@@ -128,9 +129,32 @@ struct DashboardPages {
         // What needs a person: held events and files, failed transfers, commission and remittance
         // differences, requests that did not go through, and accounts rejected, returned or put on
         // hold in the last 30 days.
-        let attention = Self.attention(try store.readReconciliation { try $0.needsAttention(since: asOf.adding(days: -30), limit: 50) })
+        var items = try store.readReconciliation { try $0.needsAttention(since: asOf.adding(days: -30), limit: 50) }
+        // Licences that expire within 30 days, from the partner files (issue 16).
+        for partner in partners.sorted(by: { $0.id < $1.id }) {
+            for licence in partner.compliance.licencesExpiring(within: 30, asOf: asOf) {
+                items.append(AttentionItem(kind: .licenceExpiring, id: 0, partnerID: partner.id, accountNumber: nil, subject: licence.region,
+                                           detail: "expires on \(licence.expires.iso)", when: asOf.iso))
+            }
+        }
+        // The placement terms: objections beyond what an agency is entitled to, and what the
+        // terms job will recall in the next 14 days.
+        let terms = PlacementTermsRun(partners: partners, asOf: asOf, dryRun: true)
+        let (evaluated, upcoming) = try store.readCompliance { r in (try terms.evaluate(r), terms.upcoming(r, within: 14)) }
+        for (record, decision) in evaluated {
+            guard case .objectionNotEntitled(let objections, let allowed) = decision else { continue }
+            items.append(AttentionItem(kind: .recallObjection, id: record.placement.id, partnerID: record.placement.partnerID,
+                                       accountNumber: record.placement.accountNumber, subject: record.placement.accountNumber,
+                                       detail: "\(objections) objections, \(allowed) allowed", when: asOf.iso))
+        }
+        let attention = Self.attention(items)
+        let recalls: [Context] = upcoming.map { u in
+            ["number": u.accountNumber, "partner": u.partnerID, "limit": u.limit.rawValue.replacingOccurrences(of: "_", with: " "),
+             "date": u.dueOn.iso]
+        }
         return ["nav_overview": true, "tiles": tiles, "aging": agingRows, "placed": placed, "has_placed": !placed.isEmpty, "month": month, "jobs": jobs,
-                "attention": attention, "has_attention": !attention.isEmpty, "attention_count": attention.count]
+                "attention": attention, "has_attention": !attention.isEmpty, "attention_count": attention.count,
+                "recalls": recalls, "has_recalls": !recalls.isEmpty]
     }
 
     // MARK: Accounts
@@ -380,6 +404,11 @@ struct DashboardPages {
             },
             "has_accounts": !preview.accounts.isEmpty,
             "expected": summary.placed,
+            // The compliance gate's codes (docs/compliance.md), with how many accounts each kept back.
+            "compliance": preview.compliance.sorted { ($0.value, $1.key.rawValue) > ($1.value, $0.key.rawValue) }.map { c -> Context in
+                ["code": c.key.rawValue, "meaning": c.key.explanation, "count": c.value]
+            },
+            "has_compliance": !preview.compliance.isEmpty,
         ]
         if preview.accounts.count > 200 { context["more_accounts"] = preview.accounts.count - 200 }
         if summary.noticesRecorded > 0 {

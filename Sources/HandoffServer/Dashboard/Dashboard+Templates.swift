@@ -128,6 +128,18 @@ enum DashboardTemplates {
       {{^placed}}<p class="empty">Nothing placed yet. <a href="/placements">Preview a placement run</a>.</p>{{/placed}}
     </section>
 
+    <section class="card recalls">
+      <h2>To be recalled in the next 14 days</h2>
+      {{#has_recalls}}
+      <p>Each agency’s placement terms ([terms] in its partner file) run out on these days; the terms job then recalls the account.</p>
+      <table>
+        <thead><tr><th>Account</th><th>Agency</th><th>Term</th><th>Recall on</th></tr></thead>
+        <tbody>{{#recalls}}<tr><td><a href="/accounts/{{number}}">{{number}}</a></td><td>{{partner}}</td><td>{{limit}}</td><td>{{date}}</td></tr>{{/recalls}}</tbody>
+      </table>
+      {{/has_recalls}}
+      {{^has_recalls}}<p class="empty">No placement term runs out in the next 14 days.</p>{{/has_recalls}}
+    </section>
+
     <section class="card">
       <h2>Jobs</h2>
       <table>
@@ -365,7 +377,7 @@ enum DashboardTemplates {
     <h1>Placements</h1>
     <section class="card">
       <h2>Place accounts with agencies</h2>
-      <p>A preview applies today’s rules (age, minimum balance, disputes, holds, recent payments, final notices) and each agency’s eligibility and capacity, and changes nothing.</p>
+      <p>A preview applies today’s rules (age, minimum balance, disputes, holds, recent payments, final notices), the compliance gate (licences, time-barred debt, validation periods) and each agency’s eligibility and capacity, and changes nothing.</p>
       <div class="actions">
         <form method="post" action="/placements/preview"><input type="hidden" name="csrf" value="{{csrf}}"><button type="submit">Preview placement</button></form>
       </div>
@@ -390,6 +402,11 @@ enum DashboardTemplates {
       <table><thead><tr><th>Reason</th><th class="num">Accounts</th></tr></thead>
       <tbody>{{#reasons}}<tr><td>{{reason}}</td><td class="num">{{count}}</td></tr>{{/reasons}}</tbody></table>
       {{/has_reasons}}
+      {{#has_compliance}}
+      <h3>Kept back by the compliance gate</h3>
+      <table><thead><tr><th>Code</th><th>What it means</th><th class="num">Accounts</th></tr></thead>
+      <tbody>{{#compliance}}<tr><td class="mono">{{code}}</td><td>{{meaning}}</td><td class="num">{{count}}</td></tr>{{/compliance}}</tbody></table>
+      {{/has_compliance}}
       {{/preview}}
     </section>
     <section class="card">

@@ -190,7 +190,7 @@ struct Dashboard: Sendable {
                 if name == .place {
                     return flashRedirect(to: "/placements", kind: "", "A placement run starts from its preview: press “Preview placement”, check the accounts, then confirm.")
                 }
-                let back = name == .send || name == .fetch ? "/files" : "/placements"
+                let back = name == .send || name == .fetch ? "/files" : (name == .terms ? "/" : "/placements")
                 return await runJob(name, back: back)
             }
         }
@@ -275,7 +275,7 @@ struct Dashboard: Sendable {
             var row: DashboardPages.Context = [
                 "name": name.rawValue, "last_run": last.map { Self.format($0.finishedAt) } ?? "not yet",
                 "summary": last?.summary ?? "—", "last_success": success.map(Self.format) ?? "never",
-                "button": name == .place ? "Preview placement" : (name == .send ? "Send now" : "Fetch now"),
+                "button": Self.jobButton(name),
             ]
             if await jobs.isRunning(name) { row["summary"] = "running now…" }
             if let last, !last.ok { row["failed"] = true }
@@ -285,6 +285,16 @@ struct Dashboard: Sendable {
     }
 
     static func format(_ date: Date) -> String { Advice.time(Int64(date.timeIntervalSince1970)) }
+
+    /// The jobs table's button for a job.
+    static func jobButton(_ name: Jobs.Name) -> String {
+        switch name {
+        case .place: return "Preview placement"
+        case .send: return "Send now"
+        case .fetch: return "Fetch now"
+        case .terms: return "Recall expired terms now"
+        }
+    }
 
     // MARK: Sessions, forms, rendering
 

@@ -1,0 +1,213 @@
+import Foundation
+import GRDB
+import HandoffConfig
+import HandoffDomain
+import Testing
+
+/// The compliance gate with the real binary and a real SQLite file (issue 16): each rule, its
+/// reason code in `place --dry-run`, and its absence from the files written.
+@Suite("Compliance gate", .serialized)
+struct ComplianceTests {
+    struct Decision: Codable { var account_number: String; var outcome: String; var partner: String?; var reason_code: String?
+                               var compliance_codes: [String]? }
+    struct Run: Codable { var decisions: [Decision]; var placed: Int }
+
+    /// The sample business with the example local-folder agency, its partner file amended.
+    func installation(partner extra: String = "", timeBarred: String? = nil, limitationYears: Int? = nil) throws -> Installation {
+        let install = try Installation(timezone: "America/Toronto", currency: "CAD")
+        try install.usePartners(["local-folder"])
+        let path = install.root.appendingPathComponent("partners/local-folder.toml").path
+        var text = try String(contentsOfFile: path, encoding: .utf8)
+        text = text.replacingOccurrences(of: "[commission]", with: extra + "\n[commission]")
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        var configText = try String(contentsOfFile: install.configPath, encoding: .utf8)
+        if let timeBarred { configText = configText.replacingOccurrences(of: "time_barred = \"do_not_place\"", with: "time_barred = \"\(timeBarred)\"") }
+        if let years = limitationYears {
+            configText = configText.replacingOccurrences(of: "validation_period_days = 35\n", with: """
+                validation_period_days = 35
+                [[compliance.limitation]]
+                region = "*"
+                debt_kind = "*"
+                years = \(years)
+
+                """)
+        }
+        try configText.write(toFile: install.configPath, atomically: true, encoding: .utf8)
+        try install.importSampleData()
+        return install
+    }
+
+    func run(_ install: Installation, dryRun: Bool = true) throws -> [String: Decision] {
+        let r = try install.handoff(["place", "--as-of", "2026-11-15", "--json"] + (dryRun ? ["--dry-run"] : []))
+        try #require(r.status == 0, "\(r.stdout)\(r.stderr)")
+        return Dictionary(uniqueKeysWithValues: try JSONDecoder().decode(Run.self, from: Data(r.stdout.utf8)).decisions.map { ($0.account_number, $0) })
+    }
+
+    /// Every file staged, as one text.
+    func staged(_ install: Installation) throws -> String {
+        try install.stagedFiles().values.map { String(decoding: $0, as: UTF8.self) }.joined(separator: "\n")
+    }
+
+    @Test("Licences: a region without one, and one expired, are refused with their codes; neither reaches the file")
+    func licences() throws {
+        let install = try installation(partner: """
+            [compliance]
+            licences = [{ region = "QC", expires = 2026-12-01 }, { region = "NS", expires = "2026-11-14" }]
+            """)
+        let d = try run(install)
+        #expect(d["A-1001"]?.outcome == "placed")                                       // QC, licensed until 2026-12-01
+        #expect(d["B-2006"]?.reason_code == "no_eligible_agency" && d["B-2006"]?.compliance_codes == ["licence_expired"])   // NS, expired
+        #expect(d["B-2010"]?.compliance_codes == ["not_licensed"])                       // SK
+        let text = try install.handoff(["place", "--as-of", "2026-11-15", "--dry-run"]).stdout
+        #expect(text.contains("[licence_expired]") && text.contains("[not_licensed]"), "\(text)")
+        _ = try run(install, dryRun: false)
+        let files = try staged(install)
+        #expect(files.contains("A-1001") && !files.contains("B-2006") && !files.contains("B-2010"))
+        #expect(!files.contains("licence") && !files.contains("not_licensed"))
+        // A partner file with a region listed twice, or a licence without its date, is refused by `partners check`.
+        let bad = try installation(partner: "[compliance]\nlicences = [{ region = \"QC\", expires = 2026-12-01 }, { region = \"QC\" }]\n")
+        let check = try bad.handoff(["partners", "check"])
+        #expect(check.status != 0 && (check.stdout + check.stderr).contains("compliance.licences[1].expires"), "\(check.stdout)\(check.stderr)")
+    }
+
+    @Test("Holds: set and lifted with `handoff hold`, audited; each keeps the account back with its code; the attorney's name is required")
+    func holds() throws {
+        let install = try installation()
+        #expect(try run(install)["A-1001"]?.outcome == "placed")
+        let noName = try install.handoff(["hold", "add", "A-1001", "attorney_represented", "--note", "letter from counsel"])
+        #expect(noName.status == 1 && noName.stderr.contains("--attorney-name"), "\(noName.stderr)")
+        let added = try install.handoff(["hold", "add", "A-1001", "attorney_represented", "--note", "letter from counsel",
+                                         "--attorney-name", "J. Rivera", "--attorney-phone", "+1 514-555-0100"])
+        #expect(added.status == 0 && added.stdout.contains("hold attorney_represented set on A-1001"), "\(added.stdout)\(added.stderr)")
+        #expect(try install.handoff(["hold", "add", "A-1001", "attorney_represented", "--note", "again"]).status == 1)
+        for hold in ["minor", "active_duty_military", "identity_theft", "validation_requested"] {
+            #expect(try install.handoff(["hold", "add", "B-2006", hold, "--note", "told by phone"]).status == 0)
+        }
+        let d = try run(install)
+        #expect(d["A-1001"]?.reason_code == "hold" && d["A-1001"]?.compliance_codes == ["attorney_represented"])
+        #expect(d["B-2006"]?.compliance_codes == ["active_duty_military", "identity_theft", "minor", "validation_requested"])
+        let audit = try install.store().pool.read { db in
+            try String.fetchAll(db, sql: "SELECT actor || ' ' || action || ' ' || subject || ' ' || detail FROM audit_log WHERE action LIKE 'customer.hold%' ORDER BY id")
+        }
+        #expect(audit.first == "cli customer.hold_added A-1001 attorney_represented: letter from counsel")
+        #expect(audit.count == 5)
+        let removed = try install.handoff(["hold", "remove", "A-1001", "attorney_represented", "--note", "counsel withdrew"])
+        #expect(removed.status == 0, "\(removed.stderr)")
+        #expect(try run(install)["A-1001"]?.outcome == "placed")
+        #expect(try install.handoff(["hold", "remove", "A-1001", "minor", "--note", "x"]).status == 1)
+        _ = try run(install, dryRun: false)
+        let files = try staged(install)
+        #expect(!files.contains("B-2006") && !files.contains("Rivera") && !files.contains("military"))
+    }
+
+    @Test("A hold set on an account an agency holds is sent to it; a request about an account it no longer holds is refused")
+    func holdsPushed() throws {
+        let install = try installation(partner: "")
+        // local-folder takes updates in no file: the hold's request waits, named on `handoff requests`.
+        _ = try run(install, dryRun: false)
+        #expect(try install.handoff(["send"]).status == 0)
+        try install.store().pool.write { db in
+            try db.execute(sql: "UPDATE placements SET state = 'active' WHERE customer_id = (SELECT id FROM customers WHERE account_number = 'A-1001')")
+        }
+        let added = try install.handoff(["hold", "add", "A-1001", "identity_theft", "--note", "police report 42"])
+        #expect(added.status == 0 && added.stdout.contains("identity_theft IDT-"), "\(added.stdout)\(added.stderr)")
+        #expect(try install.handoff(["requests"]).stdout.contains("identity_theft"))
+        // The agency gives the account back before the request goes: the gate keeps it from the agency.
+        try install.store().pool.write { db in
+            try db.execute(sql: """
+                UPDATE placements SET state = 'closed', state_reason = 'returned_uncollectable'
+                WHERE customer_id = (SELECT id FROM customers WHERE account_number = 'A-1001')
+                """)
+        }
+        let sent = try install.handoff(["send"])
+        #expect(sent.stdout.contains("not_with_agency"), "\(sent.stdout)\(sent.stderr)")
+        struct Request: Codable { var kind: String; var state: String; var last_error: String? }
+        let requests = try JSONDecoder().decode([Request].self, from: Data(try install.handoff(["requests", "--json"]).stdout.utf8))
+        #expect(requests.first { $0.kind == "identity_theft" }.map { "\($0.state) \($0.last_error ?? "")" }?.hasPrefix("failed not_with_agency") == true)
+    }
+
+    @Test("Imported: the compliance columns and the military flag; an attorney hold without the attorney's name is refused with its line")
+    func imported() throws {
+        let install = try installation()
+        let file = try install.write("compliance.csv", """
+            account_number,type,business_name,last_name,debt_kind,validation_notice_date,active_duty_military
+            B-2006,business,Harbourfront Marine Ltd.,,open_account,2026-08-03,true
+
+            """)
+        let imported = try install.handoff(["import", "customers", file])
+        #expect(imported.status == 0, "\(imported.stdout)\(imported.stderr)")
+        #expect(try run(install)["B-2006"]?.compliance_codes == ["active_duty_military"])
+        let stored = try install.store().pool.read { db in
+            try Row.fetchOne(db, sql: """
+                SELECT debt_kind, validation_notice_date, validation_notice_source FROM account_compliance
+                WHERE customer_id = (SELECT id FROM customers WHERE account_number = 'B-2006')
+                """)
+        }
+        #expect(stored?[0] == "open_account" && stored?[1] == "2026-08-03" && stored?[2] == "import")
+        let bad = try install.write("attorney.csv", "account_number,type,business_name,holds\nB-2010,business,Prairie Sky Farms Ltd.,attorney_represented\n")
+        let refused = try install.handoff(["import", "customers", bad])
+        #expect(refused.status == 1 && refused.stderr.contains("attorney_name"), "\(refused.stderr)")
+        #expect(try run(install)["B-2010"]?.outcome == "placed")
+    }
+
+    @Test("Time-barred: no period configured, nothing barred; past it, not placed, or placed only where accepted with time_barred in the file")
+    func timeBarred() throws {
+        // B-2006 is 380 days past due on 2026-11-15; A-1001 136.
+        let none = try installation()
+        #expect(try run(none)["B-2006"]?.outcome == "placed")
+        let refuse = try installation(timeBarred: "do_not_place", limitationYears: 1)
+        var d = try run(refuse)
+        #expect(d["B-2006"]?.reason_code == "compliance" && d["B-2006"]?.compliance_codes == ["time_barred"])
+        #expect(d["A-1001"]?.outcome == "placed")
+        let notAccepted = try installation(timeBarred: "agencies_that_accept", limitationYears: 1)
+        #expect(try run(notAccepted)["B-2006"]?.compliance_codes == ["time_barred_not_accepted"])
+        let accepted = try installation(partner: "[compliance]\naccepts_time_barred = true\n", timeBarred: "agencies_that_accept", limitationYears: 1)
+        let path = accepted.root.appendingPathComponent("partners/local-folder.toml").path
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+            .replacingOccurrences(of: "  { name = \"account_number\", source = \"account.number\", required = true },",
+                                  with: "  { name = \"account_number\", source = \"account.number\", required = true },\n  { name = \"time_barred\", source = \"account.time_barred\", map = { true = \"Y\", false = \"N\" } },")
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        d = try run(accepted, dryRun: false)
+        #expect(d["B-2006"]?.outcome == "placed")
+        let lines = try staged(accepted).split(separator: "\n")
+        #expect(lines.contains { $0.hasPrefix("B-2006,Y,") } && lines.contains { $0.hasPrefix("A-1001,N,") }, "\(lines.prefix(3))")
+    }
+
+    @Test("[compliance] in the configuration: no limitation period by default; every mistake named with its key")
+    func configuration() throws {
+        let template = HandoffConfig.template(businessName: "X", timeZone: "America/Toronto", currency: "CAD")
+        let config = try HandoffConfig.parse(template, file: "c.toml", root: "/srv/handoff")
+        #expect(config.compliance == CompliancePolicy())
+        #expect(config.compliance.limitationPeriods.isEmpty && config.compliance.timeBarred == .doNotPlace)
+        let good = try HandoffConfig.parse("""
+            [compliance]
+            time_barred = "agencies_that_accept"
+            validation_period_days = 40
+            [[compliance.limitation]]
+            region = "PA"
+            debt_kind = "open_account"
+            years = 4
+            """, file: "c.toml", root: "/srv")
+        #expect(good.compliance == CompliancePolicy(limitationPeriods: [LimitationPeriod(region: "PA", debtKind: "open_account", years: 4)],
+                                                    timeBarred: .agenciesThatAccept, validationPeriodDays: 40))
+        do {
+            _ = try HandoffConfig.parse("""
+                [compliance]
+                time_barred = "sometimes"
+                [[compliance.limitation]]
+                region = "PA"
+                debt_kind = "note"
+                [[compliance.limitation]]
+                region = "PA"
+                debt_kind = "note"
+                years = 400
+                """, file: "c.toml", root: "/srv")
+            Issue.record("a bad [compliance] was accepted")
+        } catch let e as ConfigErrors {
+            let lines = e.errors.map(\.description)
+            #expect(lines.contains("c.toml: compliance.time_barred: 'sometimes' is not one of do_not_place, agencies_that_accept"), "\(lines)")
+            #expect(lines.contains("c.toml: compliance.limitation[0].years: is required: the limitation period in whole years"), "\(lines)")
+            #expect(lines.contains("c.toml: compliance.limitation[1].years: must be between 1 and 100, not 400"), "\(lines)")
+        }
+    }
+}
