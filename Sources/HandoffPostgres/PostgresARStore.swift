@@ -126,6 +126,10 @@ public final class PostgresARStore: CompleteStore {
     public func writeInbox<T>(_ body: (any InboxWriting) throws -> T) throws -> T { try writing(body) }
     public func readReconciliation<T>(_ body: (any ReconciliationWriting) throws -> T) throws -> T { try reading(body) }
     public func writeReconciliation<T>(_ body: (any ReconciliationWriting) throws -> T) throws -> T { try writing(body) }
+    public func readDunning<T>(_ body: (any DunningReading) throws -> T) throws -> T { try reading(body) }
+    public func writeDunning<T>(_ body: (any DunningWriting) throws -> T) throws -> T { try writing(body) }
+    public func readCompliance<T>(_ body: (any ComplianceReading) throws -> T) throws -> T { try reading(body) }
+    public func writeCompliance<T>(_ body: (any ComplianceWriting) throws -> T) throws -> T { try writing(body) }
 }
 
 /// The PostgreSQL database holds no AR record, and the command may not create one.

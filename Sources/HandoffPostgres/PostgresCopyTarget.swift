@@ -39,7 +39,8 @@ public final class PostgresCopyTarget {
         "customers", "invoices", "transactions", "ledger_entries", "audit_log", "import_runs",
         "placement_batches", "placements", "placement_invoices", "itemizations", "itemization_invoices", "final_notices",
         "placement_sequences", "outbox", "inbox", "feed_cursors", "agency_events", "commissions", "remittances",
-        "remittance_items", "agency_requests",
+        "remittance_items", "agency_requests", "dunning_messages", "credit_holds", "account_compliance",
+        "placement_statuses",
     ]
 
     /// The columns of a table, in order.

@@ -50,6 +50,18 @@ extension PostgresSession {
                 FROM agency_requests r JOIN customers c ON c.id = r.customer_id
                 WHERE r.state IN ('rejected', 'failed') ORDER BY r.id DESC LIMIT ?
                 """),
+            (.failedMessage, """
+                SELECT m.id, NULL, c.account_number, m.step, m.last_error, m.balance, m.currency,
+                    handoff_time(m.updated_at)
+                FROM dunning_messages m JOIN customers c ON c.id = m.customer_id
+                WHERE m.state = 'failed' ORDER BY m.id DESC LIMIT ?
+                """),
+            (.unconfirmedMessage, """
+                SELECT m.id, NULL, c.account_number, m.step, m.message_id, m.balance, m.currency,
+                    handoff_time(m.updated_at)
+                FROM dunning_messages m JOIN customers c ON c.id = m.customer_id
+                WHERE m.state = 'unconfirmed' ORDER BY m.id DESC LIMIT ?
+                """),
         ]
         var items: [AttentionItem] = []
         for (kind, sql) in queries {

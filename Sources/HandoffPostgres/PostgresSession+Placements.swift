@@ -19,7 +19,12 @@ extension PostgresSession {
                                    || CASE WHEN p.cleared_at IS NULL THEN '' ELSE 'cleared' END, E'\\n' ORDER BY p.id)
                    FROM placements p WHERE p.customer_id = c.id),
                 (SELECT f.notice_date FROM final_notices f WHERE f.customer_id = c.id),
-                EXISTS (SELECT 1 FROM itemizations z WHERE z.customer_id = c.id)
+                EXISTS (SELECT 1 FROM itemizations z WHERE z.customer_id = c.id),
+                (SELECT k.debt_kind FROM account_compliance k WHERE k.customer_id = c.id),
+                (SELECT k.validation_notice_date FROM account_compliance k WHERE k.customer_id = c.id),
+                (SELECT MIN(p.placed_on) FROM placements p WHERE p.customer_id = c.id
+                   AND p.state IN ('sent', 'accepted', 'active', 'recall_pending', 'closed')
+                   AND COALESCE(p.state_reason, '') != 'withdrawn')
             FROM customers c
             WHERE EXISTS (SELECT 1 FROM invoices i WHERE i.customer_id = c.id AND i.balance > 0 AND i.due_date < ?)
             ORDER BY c.id
@@ -59,10 +64,14 @@ extension PostgresSession {
             let isFrozen: Bool = row[23]
             var frozen: Set<Int64>?
             if isFrozen { frozen = Set(try Int64.fetchAll(frozenStatement, arguments: [customer.id])) }
+            let debtKind: String? = row[24]
+            let validationNotice: String? = row[25]
+            let firstPlaced: String? = row[26]
             try body(PlacementCandidate(
                 customerID: customer.id, profile: customer.profile, openInvoices: open, lastPaymentDate: try lastPayment.map(date),
                 openPlacement: openPlacement, pastPartners: past, blockedPartners: blocked, finalNoticeDate: try notice.map(date),
-                frozenInvoiceIDs: frozen))
+                frozenInvoiceIDs: frozen, debtKind: debtKind, validationNoticeDate: try validationNotice.map(date),
+                firstPlacedOn: try firstPlaced.map(date)))
         }
     }
 
@@ -109,12 +118,12 @@ extension PostgresSession {
         }
     }
 
-    private static let placementColumns = """
+    static let placementColumns = """
         p.id, p.customer_id, c.account_number, p.partner_id, p.tier, p.batch_id, p.state, p.agency_reference, p.state_reason,
         p.placed_on, p.balance, p.currency, p.oldest_due_date, p.days_past_due, p.agency_status
         """
 
-    private func decodePlacement(_ r: Row) throws -> PlacementRecord {
+    func decodePlacement(_ r: Row) throws -> PlacementRecord {
         let stateName: String = r[6]
         let batchID: Int64? = r[5]
         let reference: String? = r[7]

@@ -195,6 +195,7 @@ extension PostgresSession {
     func setRequestState(id: Int64, _ state: AgencyRequestState, error: String?, batchID: Int64?) throws {
         try db.cachedStatement(sql: "UPDATE agency_requests SET state = ?, last_error = ?, batch_id = COALESCE(?, batch_id), updated_at = ? WHERE id = ?")
             .execute(arguments: [state.rawValue, error, batchID, now, id])
+        if state == .failed || state == .rejected { try resumeAfterFailedRecall(requestRowID: id) }
     }
 
     func unreportedDirectPayments() throws -> [(placement: PlacementRecord, transaction: TransactionRecord)] {
@@ -226,6 +227,7 @@ extension PostgresSession {
         guard let before = try requests(partnerID: partnerID, requestID: requestID) else { return nil }
         try db.cachedStatement(sql: "UPDATE agency_requests SET state = ?, last_error = COALESCE(?, last_error), updated_at = ? WHERE id = ?")
             .execute(arguments: [state.rawValue, error, now, before.id])
+        if state == .failed || state == .rejected { try resumeAfterFailedRecall(requestRowID: before.id) }
         return before
     }
 
@@ -433,15 +435,16 @@ extension PostgresSession {
             [e.customerID, e.invoiceID, e.transactionID, e.kind.rawValue, e.amount, e.currency.code, e.effectiveDate.iso,
              e.source.kind.rawValue, e.source.name, e.source.line, e.source.eventID, now]
         })
-        var deltas: [Int64: Int64] = [:]
-        for e in entries { deltas[e.invoiceID, default: 0] += e.amount }
-        let pairs = deltas.map { (id: $0.key, delta: $0.value) }
+        // Each invoice's balance moved once, by the sum of its entries, added up by PostgreSQL
+        // (as numeric): a sum beyond bigint is the server's refusal (22003), never a trap here.
+        let invoices = Set(entries.map(\.invoiceID)).count
         try db.cachedStatement(sql: """
             UPDATE invoices SET balance = balance + d.delta, updated_at = ?
-            FROM unnest(?::bigint[], ?::bigint[]) AS d(id, delta)
+            FROM (SELECT e.id, SUM(e.amount) AS delta FROM unnest(?::bigint[], ?::bigint[]) AS e(id, amount)
+                  GROUP BY e.id) d
             WHERE invoices.id = d.id
-            """).execute(arguments: [now, pgArray(pairs.map(\.id)), pgArray(pairs.map(\.delta))])
-        guard db.changesCount == deltas.count else { throw PostgresError.unexpected("ledger entries for unknown invoices") }
+            """).execute(arguments: [now, pgArray(entries.map(\.invoiceID)), pgArray(entries.map(\.amount))])
+        guard db.changesCount == invoices else { throw PostgresError.unexpected("ledger entries for unknown invoices") }
     }
 
     func recordCommissions(_ commissions: [CommissionRecord]) throws {

@@ -292,6 +292,7 @@ struct Dashboard: Sendable {
         case .place: return "Preview placement"
         case .send: return "Send now"
         case .fetch: return "Fetch now"
+        case .dunning: return "Send reminders now"
         case .terms: return "Recall expired terms now"
         }
     }
