@@ -46,7 +46,7 @@ func place(_ install: Installation, _ asOf: String, dryRun: Bool = false, enviro
 }
 
 func dbCount(_ install: Installation, _ sql: String) throws -> Int {
-    try install.store().pool.read { db in try Int.fetchOne(db, sql: sql) ?? -1 }
+    try install.sqlRows(sql).first?.first.flatMap { $0.flatMap { Int($0) } } ?? -1
 }
 
 @Suite("Placement runs", .serialized)

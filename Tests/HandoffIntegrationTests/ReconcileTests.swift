@@ -39,18 +39,26 @@ struct ReconcileTests {
     }
 
     func figures(_ install: Installation, _ account: String) throws -> Figures {
-        try install.store().pool.read { db in
-            let id = try Int64.fetchOne(db, sql: "SELECT id FROM customers WHERE account_number = ?", arguments: [account])!
-            return Figures(
-                balance: try Int.fetchOne(db, sql: "SELECT SUM(balance) FROM invoices WHERE customer_id = ?", arguments: [id]) ?? 0,
-                placementState: try String.fetchOne(db, sql: "SELECT state || ':' || COALESCE(state_reason, '') || ':' || COALESCE(agency_reference, '') FROM placements WHERE customer_id = ? ORDER BY id DESC", arguments: [id]) ?? "",
-                ledger: try String.fetchAll(db, sql: """
-                    SELECT l.kind || ' ' || l.amount || ' ' || COALESCE(t.reference, '') || ' ' || l.source_name || ':' || COALESCE(l.source_line, '')
-                    FROM ledger_entries l LEFT JOIN transactions t ON t.id = l.transaction_id
-                    WHERE l.customer_id = ? AND l.kind != 'invoice' AND l.source_kind = 'agency' ORDER BY l.id
-                    """, arguments: [id]),
-                commissions: try String.fetchAll(db, sql: "SELECT kind || ' ' || base || ' ' || expected || ' ' || COALESCE(reported, '') FROM commissions WHERE customer_id = ? ORDER BY id", arguments: [id]))
-        }
+        // The same SQL on both engines (HANDOFF_TEST_ENGINE): CAST, not SQLite's loose typing.
+        let quoted = "'" + account.replacingOccurrences(of: "'", with: "''") + "'"
+        let id = try #require(try install.sqlRows("SELECT id FROM customers WHERE account_number = \(quoted)").first?.first ?? nil)
+        func column(_ sql: String) throws -> [String] { try install.sqlRows(sql).map { $0.first.flatMap { $0 } ?? "" } }
+        return Figures(
+            balance: Int(try column("SELECT SUM(balance) FROM invoices WHERE customer_id = \(id)").first ?? "") ?? 0,
+            placementState: try column("""
+                SELECT state || ':' || COALESCE(state_reason, '') || ':' || COALESCE(agency_reference, '') FROM placements
+                WHERE customer_id = \(id) ORDER BY id DESC
+                """).first ?? "",
+            ledger: try column("""
+                SELECT l.kind || ' ' || l.amount || ' ' || COALESCE(t.reference, '') || ' ' || l.source_name || ':'
+                       || COALESCE(CAST(l.source_line AS TEXT), '')
+                FROM ledger_entries l LEFT JOIN transactions t ON t.id = l.transaction_id
+                WHERE l.customer_id = \(id) AND l.kind != 'invoice' AND l.source_kind = 'agency' ORDER BY l.id
+                """),
+            commissions: try column("""
+                SELECT kind || ' ' || base || ' ' || expected || ' ' || COALESCE(CAST(reported AS TEXT), '') FROM commissions
+                WHERE customer_id = \(id) ORDER BY id
+                """))
     }
 
     static let files = ["KRP_ACK_C10442_KRP_PLC_C10442_20261115_001.csv", "KRP_ACT_C10442_20261120.csv", "KRP_ACT_C10442_20261121.csv"]
@@ -300,13 +308,16 @@ struct MeridianReconcileTests {
     }
 
     func state(_ install: Installation) throws -> [String] {
-        try install.store().pool.read { db in
-            [
-                "balance " + String(try Int.fetchOne(db, sql: "SELECT SUM(balance) FROM invoices WHERE customer_id = (SELECT id FROM customers WHERE account_number = 'B-2001')") ?? -1),
-                "placement " + (try String.fetchOne(db, sql: "SELECT state || ':' || COALESCE(state_reason, '') || ':' || COALESCE(agency_reference, '') FROM placements WHERE customer_id = (SELECT id FROM customers WHERE account_number = 'B-2001')") ?? ""),
-            ] + (try String.fetchAll(db, sql: "SELECT kind || ' ' || base || ' ' || expected || ' ' || COALESCE(reported, '') FROM commissions ORDER BY kind"))
-              + (try String.fetchAll(db, sql: "SELECT kind || ' ' || amount FROM transactions WHERE source_kind = 'agency' ORDER BY kind"))
-        }
+        func column(_ sql: String) throws -> [String] { try install.sqlRows(sql).map { $0.first.flatMap { $0 } ?? "" } }
+        return [
+            "balance " + (try column("SELECT SUM(balance) FROM invoices WHERE customer_id = (SELECT id FROM customers WHERE account_number = 'B-2001')")
+                .first.flatMap { $0.isEmpty ? nil : $0 } ?? "-1"),
+            "placement " + (try column("""
+                SELECT state || ':' || COALESCE(state_reason, '') || ':' || COALESCE(agency_reference, '') FROM placements
+                WHERE customer_id = (SELECT id FROM customers WHERE account_number = 'B-2001')
+                """).first ?? ""),
+        ] + (try column("SELECT kind || ' ' || base || ' ' || expected || ' ' || COALESCE(CAST(reported AS TEXT), '') FROM commissions ORDER BY kind"))
+          + (try column("SELECT kind || ' ' || amount FROM transactions WHERE source_kind = 'agency' ORDER BY kind"))
     }
 
     @Test("Acknowledged, paid, reversed, settled: exact to the cent, with the settlement written off")

@@ -111,6 +111,21 @@ final class Installation {
         try SQLiteARStore(path: try HandoffConfig.load(path: configPath).databasePath)
     }
 
+    /// The rows of a query (no arguments), every value as text, read by SQL from whichever
+    /// engine holds the record: for checks written once for both (`COUNT(*)`, sums).
+    func sqlRows(_ sql: String) throws -> [[String?]] {
+        let config = try HandoffConfig.load(path: configPath)
+        switch config.storage {
+        case .sqlite(let path):
+            return try SQLiteARStore(path: path).rows(sql)
+        case .postgresql(let settings):
+            return try PostgresARStore(settings: settings).withConnection { connection in
+                let result = try connection.query(sql)
+                return (0..<result.count).map { row in (0..<result.columnCount).map { result.text(row, $0) } }
+            }
+        }
+    }
+
     /// The installation's AR record, in whichever engine holds it, through the store protocols.
     func anyStore() throws -> any CompleteStore {
         let config = try HandoffConfig.load(path: configPath)

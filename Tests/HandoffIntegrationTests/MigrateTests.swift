@@ -1,0 +1,39 @@
+import Foundation
+import HandoffTestSupport
+import Testing
+
+/// `handoff migrate --to`: the sample installation copied from SQLite into an empty PostgreSQL
+/// database, checked, refused a second time, and then read the same from PostgreSQL.
+@Suite("handoff migrate", .serialized)
+struct MigrateTests {
+    @Test("The sample installation moves to PostgreSQL with every count and sum checked; a second copy is refused; ageing reads the same")
+    func sampleInstallation() throws {
+        let install = try Installation(timezone: "America/Toronto", currency: "USD")
+        guard install.engine == .sqlite else { return }
+        try install.usePartners(["local-folder"])
+        try install.importSampleData()
+        try #require(try install.handoff(["place", "--as-of", "2026-11-15", "--quiet"]).status == 0)
+        let before = try install.handoff(["aging", "--as-of", "2026-11-15", "--json"])
+        let server = try TestPostgresServer.shared
+        let url = server.url(database: try server.createDatabase("migrate"))
+
+        let copied = try install.handoff(["migrate", "--to", url, "--sslmode", "disable"])
+        #expect(copied.status == 0, "\(copied.stderr)")
+        #expect(copied.stdout.contains("ledger CAD: 49 entries, sum 10722703 minor units, the same in both"), "\(copied.stdout)")
+        #expect(copied.stdout.contains("ledger USD: 100 entries, sum 17732954 minor units, the same in both"), "\(copied.stdout)")
+        #expect(copied.stdout.contains("placements             16 rows"), "\(copied.stdout)")
+
+        let again = try install.handoff(["migrate", "--to", url, "--sslmode", "disable"])
+        #expect(again.status == 1)
+        #expect(again.stderr.contains("is not empty") && again.stderr.contains("nothing was copied"), "\(again.stderr)")
+
+        let config = try String(contentsOfFile: install.configPath, encoding: .utf8)
+            .replacingOccurrences(of: "database = \"var/handoff.sqlite\"", with: "url = \"\(url)\"\nsslmode = \"disable\"")
+        try config.write(toFile: install.configPath, atomically: true, encoding: .utf8)
+        let after = try install.handoff(["aging", "--as-of", "2026-11-15", "--json"])
+        #expect(after.status == 0, "\(after.stderr)")
+        #expect(after.stdout == before.stdout)
+        #expect(try server.psql(database: url.split(separator: "/").last.map(String.init) ?? "", "SELECT count(*) FROM placements").output
+            .trimmingCharacters(in: .whitespacesAndNewlines) == "16")
+    }
+}
