@@ -38,7 +38,7 @@ public enum WorklistNextStep: Hashable, Sendable {
     /// The step in words.
     public var text: String {
         switch self {
-        case .dunning(let step, let on): return "\(step.kind == .finalNotice ? "final notice" : "reminder") \(step.name) on \(on)"
+        case .dunning(let step, let on): return "\(step.kind == .finalNotice ? "final notice" : "reminder") (\(step.name)) on \(on)"
         case .finalNotice(let on): return "final notice (placement run) on \(on)"
         case .placement(let on): return "placement on \(on)"
         case .nothing(let reason): return "nothing: \(reason)"
@@ -96,6 +96,11 @@ public enum Worklist {
         let verdict = DunningPlan.evaluate(c, schedule: schedule, recorded: recorded, finalNoticeDays: rules.finalNoticeDays,
                                            asOf: asOf)
         if case .send(let letter) = verdict { return .dunning(letter.step, on: asOf) }
+        // A dispute stops every dunning step, the final notice too: with e-mailed final notices,
+        // placement waits for the dispute to be settled.
+        if !schedule.steps.isEmpty, case .skip(let skip) = verdict, skip.code == .disputed {
+            return .nothing(reason: skip.detail + ": no reminder or final notice while the dispute stands")
+        }
         var dunning: WorklistNextStep?
         let pastDue = c.openInvoices.filter { $0.balance > 0 && $0.dueDate < asOf }
         if case .skip(let skip) = verdict, skip.code == .notYetDue, let oldest = pastDue.min(by: OpenItem.oldestFirst),
