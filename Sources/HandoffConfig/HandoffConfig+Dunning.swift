@@ -46,13 +46,16 @@ public struct CreditHoldSettings: Sendable, Equatable {
 }
 
 extension HandoffConfig {
-    static func readDunning(_ top: TableReader, absolute: (String) -> String, finalNoticeDays: Int?,
-                            problems: ConfigProblems) -> DunningSettings? {
+    static func readDunning(
+        _ top: TableReader, absolute: (String) -> String, finalNoticeDays: Int?,
+        problems: ConfigProblems
+    ) -> DunningSettings? {
         guard let t = top.table("dunning") else { return nil }
         let from = t.requiredString("from") ?? ""
         let address = Self.address(in: from)
         if !from.isEmpty && (address == nil || from.contains("\r") || from.contains("\n")) {
-            problems.add("dunning.from", "'\(from)' is not an e-mail address such as \"Maple & Main <ar@maple.example>\"")
+            problems.add(
+                "dunning.from", "'\(from)' is not an e-mail address such as \"Maple & Main <ar@maple.example>\"")
         }
         let replyTo = t.string("reply_to")
         if let replyTo, Self.address(in: replyTo) == nil || replyTo.contains("\n") || replyTo.contains("\r") {
@@ -63,8 +66,12 @@ extension HandoffConfig {
         if tables.isEmpty { problems.add("dunning.steps", "at least one [[dunning.steps]] is required") }
         for s in tables {
             let name = s.requiredString("name") ?? ""
-            if !name.isEmpty && !name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }) {
-                problems.add(s.keyPath("name"), "'\(name)' must be letters, digits, '-' or '_' (it is part of each message's id)")
+            if !name.isEmpty
+                && !name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") })
+            {
+                problems.add(
+                    s.keyPath("name"), "'\(name)' must be letters, digits, '-' or '_' (it is part of each message's id)"
+                )
             }
             let kindText = s.string("kind", default: "reminder")
             let kind = DunningStepKind(rawValue: kindText)
@@ -78,9 +85,10 @@ extension HandoffConfig {
                 }
                 return path
             }
-            let settings = DunningStepSettings(step: DunningStep(name: name, kind: kind ?? .reminder, daysPastDue: days),
-                                               subjectTemplate: template("subject_template"),
-                                               textTemplate: template("text_template"), htmlTemplate: template("html_template"))
+            let settings = DunningStepSettings(
+                step: DunningStep(name: name, kind: kind ?? .reminder, daysPastDue: days),
+                subjectTemplate: template("subject_template"),
+                textTemplate: template("text_template"), htmlTemplate: template("html_template"))
             s.rejectUnknownKeys()
             if steps.contains(where: { $0.step.name == name }) {
                 problems.add(s.keyPath("name"), "'\(name)' names two steps")
@@ -90,7 +98,9 @@ extension HandoffConfig {
         let finals = steps.filter { $0.step.kind == .finalNotice }
         if finals.count > 1 { problems.add("dunning.steps", "only one step may be the final_notice") }
         if !finals.isEmpty && finalNoticeDays == nil {
-            problems.add("dunning.steps", "a final_notice step names the placement date: set [placement] final_notice_days above 0")
+            problems.add(
+                "dunning.steps",
+                "a final_notice step names the placement date: set [placement] final_notice_days above 0")
         }
         if let final = finals.first?.step, steps.contains(where: { $0.step.daysPastDue > final.daysPastDue }) {
             problems.add("dunning.steps", "no step may come after the final_notice")
@@ -108,12 +118,14 @@ extension HandoffConfig {
             problems.add("smtp.url", "must not hold a user or password: use user and password_env or password_file")
         }
         if t.has("password") {
-            problems.add("smtp.password", "a password is never written in the configuration: use password_env or password_file")
+            problems.add(
+                "smtp.password", "a password is never written in the configuration: use password_env or password_file")
         }
-        let settings = SMTPSettings(url: url, caFile: t.string("ca_file").map(absolute), user: t.string("user"),
-                                    passwordEnv: t.string("password_env", default: "HANDOFF_SMTP_PASSWORD"),
-                                    passwordFile: t.string("password_file").map(absolute),
-                                    timeoutSeconds: t.int("timeout_seconds", default: 60, range: 1...3600))
+        let settings = SMTPSettings(
+            url: url, caFile: t.string("ca_file").map(absolute), user: t.string("user"),
+            passwordEnv: t.string("password_env", default: "HANDOFF_SMTP_PASSWORD"),
+            passwordFile: t.string("password_file").map(absolute),
+            timeoutSeconds: t.int("timeout_seconds", default: 60, range: 1...3600))
         _ = t.has("password") ? t.string("password") : nil
         t.rejectUnknownKeys()
         return settings
@@ -142,8 +154,10 @@ extension HandoffConfig {
         weights.amountPercent = t.int("amount_weight", default: weights.amountPercent, range: 0...100)
         weights.agePercent = t.int("age_weight", default: weights.agePercent, range: 0...100)
         if weights.amountPercent + weights.agePercent != 100 {
-            problems.add("worklist", "amount_weight and age_weight must add up to 100, not "
-                         + "\(weights.amountPercent + weights.agePercent)")
+            problems.add(
+                "worklist",
+                "amount_weight and age_weight must add up to 100, not "
+                    + "\(weights.amountPercent + weights.agePercent)")
         }
         t.rejectUnknownKeys()
         return weights

@@ -46,24 +46,33 @@ public struct CreditHoldChange: Sendable, Codable, Equatable {
 /// so that each entering and leaving is noticed once.
 public enum CreditHoldList {
     /// Every account that should not buy on open terms on `asOf`, by account number.
-    public static func current(store: any DunningStore, rules: CreditHoldRules, asOf: CalendarDate) throws -> [CreditHoldEntry] {
+    public static func current(store: any DunningStore, rules: CreditHoldRules, asOf: CalendarDate) throws
+        -> [CreditHoldEntry]
+    {
         let facts = try store.readDunning { try $0.creditHoldFacts() }
         return try facts.compactMap { f in
-            let causes = CreditHold.causes(f, rules: rules, asOf: asOf).sorted { ($0.since, $0.reason) < ($1.since, $1.reason) }
+            let causes = CreditHold.causes(f, rules: rules, asOf: asOf).sorted {
+                ($0.since, $0.reason) < ($1.since, $1.reason)
+            }
             guard let first = causes.first else { return nil }
-            let pastDue = try Amount.sum(f.openInvoices.filter { $0.dueDate < asOf }.lazy.map(\.balance),
-                                         what: "the past-due balance of \(f.accountNumber)")
-            return CreditHoldEntry(account_number: f.accountNumber, name: f.name, since: first.since.iso,
-                                   reasons: causes.map { .init(reason: $0.reason.rawValue, since: $0.since.iso, detail: $0.detail) },
-                                   past_due: pastDue, currency: f.currency.code, customerID: f.customerID)
+            let pastDue = try Amount.sum(
+                f.openInvoices.filter { $0.dueDate < asOf }.lazy.map(\.balance),
+                what: "the past-due balance of \(f.accountNumber)")
+            return CreditHoldEntry(
+                account_number: f.accountNumber, name: f.name, since: first.since.iso,
+                reasons: causes.map { .init(reason: $0.reason.rawValue, since: $0.since.iso, detail: $0.detail) },
+                past_due: pastDue, currency: f.currency.code, customerID: f.customerID)
         }
     }
 
     /// Compares the list with the one last recorded, runs the hook for each change (when one is
     /// configured), and records each change once its hook succeeded: a change whose hook failed
     /// is offered again by the next run. Returns the changes and any hook failures, in words.
-    public static func notifyChanges(store: any DunningStore, entries: [CreditHoldEntry], command: String?, asOf: CalendarDate)
-        throws -> (changes: [CreditHoldChange], failures: [String]) {
+    public static func notifyChanges(
+        store: any DunningStore, entries: [CreditHoldEntry], command: String?, asOf: CalendarDate
+    )
+        throws -> (changes: [CreditHoldChange], failures: [String])
+    {
         let recorded = try store.readDunning { try $0.recordedCreditHolds() }
         let names = try store.readDunning { r in
             try Dictionary(uniqueKeysWithValues: recorded.map { ($0.customerID, try r.customer(id: $0.customerID)) })
@@ -73,17 +82,20 @@ public enum CreditHoldList {
         var changes: [(CreditHoldChange, () throws -> Void)] = []
         for e in entries where listed[e.customerID] == nil || listed[e.customerID]?.reasons != e.reasonCodes {
             let entering = listed[e.customerID] == nil
-            let change = CreditHoldChange(change: entering ? "entered" : "changed", account_number: e.account_number, name: e.name,
-                                          reasons: e.reasons, date: asOf.iso, since: e.since,
-                                          change_id: "\(e.account_number):\(entering ? "entered" : "changed"):\(asOf.iso):\(e.reasonCodes)")
-            let record = CreditHoldListed(customerID: e.customerID, reasons: e.reasonCodes, since: CalendarDate(iso: e.since) ?? asOf)
+            let change = CreditHoldChange(
+                change: entering ? "entered" : "changed", account_number: e.account_number, name: e.name,
+                reasons: e.reasons, date: asOf.iso, since: e.since,
+                change_id: "\(e.account_number):\(entering ? "entered" : "changed"):\(asOf.iso):\(e.reasonCodes)")
+            let record = CreditHoldListed(
+                customerID: e.customerID, reasons: e.reasonCodes, since: CalendarDate(iso: e.since) ?? asOf)
             changes.append((change, { try store.writeDunning { try $0.recordCreditHold(record) } }))
         }
         for r in recorded where !current.contains(r.customerID) {
             let customer = names[r.customerID] ?? nil
-            let change = CreditHoldChange(change: "left", account_number: customer?.profile.accountNumber ?? "\(r.customerID)",
-                                          name: customer?.profile.displayName ?? "", reasons: [], date: asOf.iso, since: r.since.iso,
-                                          change_id: "\(customer?.profile.accountNumber ?? "\(r.customerID)"):left:\(asOf.iso)")
+            let change = CreditHoldChange(
+                change: "left", account_number: customer?.profile.accountNumber ?? "\(r.customerID)",
+                name: customer?.profile.displayName ?? "", reasons: [], date: asOf.iso, since: r.since.iso,
+                change_id: "\(customer?.profile.accountNumber ?? "\(r.customerID)"):left:\(asOf.iso)")
             changes.append((change, { try store.writeDunning { try $0.removeCreditHold(customerID: r.customerID) } }))
         }
         var failures: [String] = []
@@ -95,8 +107,9 @@ public enum CreditHoldList {
                 let input = Array(try encoder.encode(change)) + [0x0A]
                 let result = try HookCommand.run(command, input: input)
                 guard result.status == 0 else {
-                    failures.append("the [credit_hold] command exited with status \(result.status) for \(change.account_number) "
-                                    + "(\(change.change)); it is offered again next run: \(result.output.prefix(300))")
+                    failures.append(
+                        "the [credit_hold] command exited with status \(result.status) for \(change.account_number) "
+                            + "(\(change.change)); it is offered again next run: \(result.output.prefix(300))")
                     continue
                 }
             }

@@ -31,20 +31,24 @@ public struct DunningTemplates: Sendable {
                 if let path {
                     what = path
                     guard let data = FileManager.default.contents(atPath: path),
-                          let file = String(data: data, encoding: .utf8) else {
-                        throw Problem(description: "the template \(path) (step \(s.step.name)) cannot be read as UTF-8 text")
+                        let file = String(data: data, encoding: .utf8)
+                    else {
+                        throw Problem(
+                            description: "the template \(path) (step \(s.step.name)) cannot be read as UTF-8 text")
                     }
                     text = file
                 }
                 do {
                     return try MustacheTemplate(string: (html ? "" : "{{% CONTENT_TYPE: TEXT}}") + text)
                 } catch {
-                    throw Problem(description: "the template \(what) (step \(s.step.name)) is not valid Mustache: \(error)")
+                    throw Problem(
+                        description: "the template \(what) (step \(s.step.name)) is not valid Mustache: \(error)")
                 }
             }
-            byStep[s.step.name] = StepTemplates(subject: try load(s.subjectTemplate, defaults.subject, html: false),
-                                      text: try load(s.textTemplate, defaults.text, html: false),
-                                      html: try load(s.htmlTemplate, defaults.html, html: true))
+            byStep[s.step.name] = StepTemplates(
+                subject: try load(s.subjectTemplate, defaults.subject, html: false),
+                text: try load(s.textTemplate, defaults.text, html: false),
+                html: try load(s.htmlTemplate, defaults.html, html: true))
         }
         self.byStep = byStep
     }
@@ -52,18 +56,25 @@ public struct DunningTemplates: Sendable {
     /// The rendered subject, text and HTML of a step for one account.
     public func render(step: String, context: [String: Any]) -> (subject: String, text: String, html: String)? {
         guard let set = byStep[step] else { return nil }
-        return (MailComposer.singleLine(set.subject.render(context)), set.text.render(context), set.html.render(context))
+        return (
+            MailComposer.singleLine(set.subject.render(context)), set.text.render(context), set.html.render(context)
+        )
     }
 
     /// What a template is given: the business, the account, its past-due invoices and their
     /// total (itemised), the step, and for a final notice the placement date.
-    public static func context(businessName: String, profile: DebtorProfile, letter: DunningLetter, openInvoices: [OpenItem],
-                               asOf: CalendarDate, replyTo: String) -> [String: Any] {
+    public static func context(
+        businessName: String, profile: DebtorProfile, letter: DunningLetter, openInvoices: [OpenItem],
+        asOf: CalendarDate, replyTo: String
+    ) -> [String: Any] {
         let currency = letter.balance.currency
         func money(_ minor: Int64) -> String { Money(minorUnits: minor, currency: currency).groupedText }
         let invoices: [[String: Any]] = letter.invoices.map { i in
-            ["number": i.invoiceNumber, "invoice_date": i.invoiceDate.iso, "due_date": i.dueDate.iso, "balance": money(i.balance),
-             "days_past_due": asOf.days(since: i.dueDate)]
+            [
+                "number": i.invoiceNumber, "invoice_date": i.invoiceDate.iso, "due_date": i.dueDate.iso,
+                "balance": money(i.balance),
+                "days_past_due": asOf.days(since: i.dueDate),
+            ]
         }
         let notYetDue = openInvoices.filter { $0.balance > 0 && $0.dueDate >= asOf }.sorted(by: OpenItem.oldestFirst)
         var context: [String: Any] = [
@@ -81,7 +92,9 @@ public struct DunningTemplates: Sendable {
             "as_of": asOf.iso,
             "step": letter.step.name,
             "is_final_notice": letter.step.kind == .finalNotice,
-            "not_yet_due": notYetDue.map { ["number": $0.invoiceNumber, "due_date": $0.dueDate.iso, "balance": money($0.balance)] },
+            "not_yet_due": notYetDue.map {
+                ["number": $0.invoiceNumber, "due_date": $0.dueDate.iso, "balance": money($0.balance)]
+            },
         ]
         if let day = letter.placementDate { context["placement_date"] = day.iso }
         return context
@@ -134,7 +147,8 @@ public struct DunningTemplates: Sendable {
         </body></html>
 
         """
-    static let finalSubject = "Final notice: account {{account_number}} goes to a collection agency on {{placement_date}}"
+    static let finalSubject =
+        "Final notice: account {{account_number}} goes to a collection agency on {{placement_date}}"
     static let finalText = """
         Dear {{greeting_name}},
 

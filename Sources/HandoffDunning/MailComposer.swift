@@ -27,13 +27,18 @@ public enum MailComposer {
     }
 
     /// Composes a message. `fromHeader` is `Name <address>` or an address; `toName` may be empty.
-    public static func compose(fromHeader: String, fromAddress: String, replyTo: String?, toName: String, toAddress: String,
-                               subject: String, text: String, html: String, messageID: String, date: Date) -> ComposedMail {
+    public static func compose(
+        fromHeader: String, fromAddress: String, replyTo: String?, toName: String, toAddress: String,
+        subject: String, text: String, html: String, messageID: String, date: Date
+    ) -> ComposedMail {
         let boundary = "=_handoff_" + messageID.prefix(while: { $0 != "@" }).replacingOccurrences(of: ".", with: "_")
         var headers: [String] = []
         headers.append(header("From", mailbox(fromHeader, address: fromAddress)))
-        headers.append(header("To", mailbox(toName.isEmpty ? toAddress : "\(toName) <\(toAddress)>", address: toAddress)))
-        if let replyTo, let address = replyAddress(replyTo) { headers.append(header("Reply-To", mailbox(replyTo, address: address))) }
+        headers.append(
+            header("To", mailbox(toName.isEmpty ? toAddress : "\(toName) <\(toAddress)>", address: toAddress)))
+        if let replyTo, let address = replyAddress(replyTo) {
+            headers.append(header("Reply-To", mailbox(replyTo, address: address)))
+        }
         headers.append(header("Subject", encodedText(singleLine(subject))))
         headers.append("Date: " + rfc5322Date(date))
         headers.append("Message-ID: <\(messageID)>")
@@ -48,7 +53,8 @@ public enum MailComposer {
             body += quotedPrintable(content)
         }
         body += "\r\n--\(boundary)--\r\n"
-        return ComposedMail(from: fromAddress, to: toAddress, messageID: messageID, subject: subject, bytes: Array(body.utf8))
+        return ComposedMail(
+            from: fromAddress, to: toAddress, messageID: messageID, subject: subject, bytes: Array(body.utf8))
     }
 
     /// Text on one line: line breaks and other control characters become spaces (no header injection).
@@ -73,7 +79,9 @@ public enum MailComposer {
         } else {
             name = ""
         }
-        if name.hasPrefix("\"") && name.hasSuffix("\"") && name.count >= 2 { name = String(name.dropFirst().dropLast()) }
+        if name.hasPrefix("\"") && name.hasSuffix("\"") && name.count >= 2 {
+            name = String(name.dropFirst().dropLast())
+        }
         name = singleLine(name)
         guard !name.isEmpty else { return "<\(address)>" }
         if name.unicodeScalars.allSatisfy({ $0.isASCII }) {
@@ -116,7 +124,7 @@ public enum MailComposer {
         let normalised = text.replacingOccurrences(of: "\r\n", with: "\n").replacingOccurrences(of: "\r", with: "\n")
         var out = ""
         var lines = normalised.split(separator: "\n", omittingEmptySubsequences: false)
-        if lines.count > 1, lines.last?.isEmpty == true { lines.removeLast() }    // the text's own last line end
+        if lines.count > 1, lines.last?.isEmpty == true { lines.removeLast() }  // the text's own last line end
         for line in lines {
             let bytes = Array(line.utf8)
             var current = ""

@@ -32,10 +32,12 @@ public struct DunningMessageRecord: Hashable, Sendable {
     /// When the server accepted it.
     public var sentAt: String?
 
-    public init(id: Int64, customerID: Int64, accountNumber: String, step: String, kind: DunningStepKind, cycle: String,
-                messageID: String, recipient: String, subject: String, balance: Int64, currency: String, invoices: [String],
-                placementDate: CalendarDate?, asOf: CalendarDate, content: [UInt8], delivery: DunningDelivery,
-                lastError: String?, createdAt: String, updatedAt: String, sentAt: String?) {
+    public init(
+        id: Int64, customerID: Int64, accountNumber: String, step: String, kind: DunningStepKind, cycle: String,
+        messageID: String, recipient: String, subject: String, balance: Int64, currency: String, invoices: [String],
+        placementDate: CalendarDate?, asOf: CalendarDate, content: [UInt8], delivery: DunningDelivery,
+        lastError: String?, createdAt: String, updatedAt: String, sentAt: String?
+    ) {
         self.id = id
         self.customerID = customerID
         self.accountNumber = accountNumber
@@ -74,9 +76,11 @@ public struct NewDunningMessage: Hashable, Sendable {
     public var asOf: CalendarDate
     public var content: [UInt8]
 
-    public init(customerID: Int64, step: String, kind: DunningStepKind, cycle: String, messageID: String, recipient: String,
-                subject: String, balance: Money, invoices: [String], placementDate: CalendarDate?, asOf: CalendarDate,
-                content: [UInt8]) {
+    public init(
+        customerID: Int64, step: String, kind: DunningStepKind, cycle: String, messageID: String, recipient: String,
+        subject: String, balance: Money, invoices: [String], placementDate: CalendarDate?, asOf: CalendarDate,
+        content: [UInt8]
+    ) {
         self.customerID = customerID
         self.step = step
         self.kind = kind

@@ -13,7 +13,9 @@ public struct SMTPEndpoint: Sendable {
     public var password: String?
     public var timeoutSeconds: Int
 
-    public init(url: String, caFile: String? = nil, user: String? = nil, password: String? = nil, timeoutSeconds: Int = 60) {
+    public init(
+        url: String, caFile: String? = nil, user: String? = nil, password: String? = nil, timeoutSeconds: Int = 60
+    ) {
         self.url = url
         self.caFile = caFile
         self.user = user
@@ -84,24 +86,29 @@ public struct SMTPClient: Sendable {
     static func failure(_ error: TransportError, replyCode: Int?, server: String) -> SMTPFailure {
         if let code = replyCode, (400..<600).contains(code) {
             let permanent = code >= 500
-            return SMTPFailure(message: "\(error.message) (the server answered \(code): "
-                               + (permanent ? "refused for good" : "try again later") + ")",
-                               permanent: permanent, replyCode: code)
+            return SMTPFailure(
+                message: "\(error.message) (the server answered \(code): "
+                    + (permanent ? "refused for good" : "try again later") + ")",
+                permanent: permanent, replyCode: code)
         }
         if error.curlCode == Int(CURLE_USE_SSL_FAILED.rawValue) {
-            return SMTPFailure(message: "\(server) does not offer STARTTLS, and Handoff never sends mail unencrypted "
-                               + "(use a server that does, or smtps://)", permanent: true, replyCode: replyCode)
+            return SMTPFailure(
+                message: "\(server) does not offer STARTTLS, and Handoff never sends mail unencrypted "
+                    + "(use a server that does, or smtps://)", permanent: true, replyCode: replyCode)
         }
         if error.kind == .tls {
-            return SMTPFailure(message: "\(error.message): the mail server's certificate was not verified "
-                               + "(set [smtp] ca_file for a private CA)", permanent: true, replyCode: replyCode)
+            return SMTPFailure(
+                message: "\(error.message): the mail server's certificate was not verified "
+                    + "(set [smtp] ca_file for a private CA)", permanent: true, replyCode: replyCode)
         }
         return SMTPFailure(message: error.message, permanent: error.isPermanent, replyCode: replyCode)
     }
 
     /// The URL without any user or password in it, for messages.
     static func redacted(_ url: String) -> String {
-        guard let scheme = url.range(of: "://"), let at = url[scheme.upperBound...].firstIndex(of: "@") else { return url }
+        guard let scheme = url.range(of: "://"), let at = url[scheme.upperBound...].firstIndex(of: "@") else {
+            return url
+        }
         return String(url[..<scheme.upperBound]) + String(url[url.index(after: at)...])
     }
 }
@@ -135,7 +142,8 @@ extension CurlEasy {
 
     /// Feeds the upload from `source`, which the caller keeps alive until `perform()` returns.
     func read(from source: UploadBytes) throws {
-        let code = handoff_curl_setopt_read(handleForShim, UploadBytes.callback, Unmanaged.passUnretained(source).toOpaque())
+        let code = handoff_curl_setopt_read(
+            handleForShim, UploadBytes.callback, Unmanaged.passUnretained(source).toOpaque())
         if code != CURLE_OK { throw Curl.error(code, "setting the read callback") }
     }
 }

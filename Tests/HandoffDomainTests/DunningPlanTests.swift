@@ -5,19 +5,28 @@ import Testing
 @Suite struct DunningPlanTests {
     static let cad = Currency(code: "CAD")!
     static let asOf = CalendarDate(iso: "2026-11-15")!
-    static let schedule = DunningSchedule(steps: [DunningStep(name: "final", kind: .finalNotice, daysPastDue: 90),
-                                                  DunningStep(name: "r1", kind: .reminder, daysPastDue: 15),
-                                                  DunningStep(name: "r2", kind: .reminder, daysPastDue: 45)])
+    static let schedule = DunningSchedule(steps: [
+        DunningStep(name: "final", kind: .finalNotice, daysPastDue: 90),
+        DunningStep(name: "r1", kind: .reminder, daysPastDue: 15),
+        DunningStep(name: "r2", kind: .reminder, daysPastDue: 45),
+    ])
 
-    static func candidate(holds: Set<Hold> = [], email: String? = "a@b.example", due: [String], disputed: Bool = false,
-                          notice: CalendarDate? = nil, placed: Bool = false) -> PlacementCandidate {
+    static func candidate(
+        holds: Set<Hold> = [], email: String? = "a@b.example", due: [String], disputed: Bool = false,
+        notice: CalendarDate? = nil, placed: Bool = false
+    ) -> PlacementCandidate {
         let items = due.enumerated().map { i, d in
-            OpenItem(invoiceID: Int64(i + 1), invoiceNumber: "INV-\(i + 1)", invoiceDate: CalendarDate(iso: d)!.adding(days: -30),
-                     dueDate: CalendarDate(iso: d)!, balance: 10_000, disputed: disputed && i == 0)
+            OpenItem(
+                invoiceID: Int64(i + 1), invoiceNumber: "INV-\(i + 1)",
+                invoiceDate: CalendarDate(iso: d)!.adding(days: -30),
+                dueDate: CalendarDate(iso: d)!, balance: 10_000, disputed: disputed && i == 0)
         }
-        return PlacementCandidate(customerID: 1, profile: DebtorProfile(accountNumber: "A-1", type: .consumer, email: email,
-                                                                        currency: cad, holds: holds),
-                                  openInvoices: items, openPlacement: placed ? ("agency", asOf) : nil, finalNoticeDate: notice)
+        return PlacementCandidate(
+            customerID: 1,
+            profile: DebtorProfile(
+                accountNumber: "A-1", type: .consumer, email: email,
+                currency: cad, holds: holds),
+            openInvoices: items, openPlacement: placed ? ("agency", asOf) : nil, finalNoticeDate: notice)
     }
 
     static func verdict(_ c: PlacementCandidate, recorded: Set<RecordedDunningStep> = []) -> DunningPlan.Verdict {
@@ -25,7 +34,8 @@ import Testing
     }
 
     @Test func theLatestDueStepCoversEveryPastDueInvoice() throws {
-        guard case .send(let letter) = Self.verdict(Self.candidate(due: ["2026-10-01", "2026-11-01", "2026-12-01"])) else {
+        guard case .send(let letter) = Self.verdict(Self.candidate(due: ["2026-10-01", "2026-11-01", "2026-12-01"]))
+        else {
             Issue.record("expected a message"); return
         }
         #expect(letter.step.name == "r2")
@@ -36,9 +46,12 @@ import Testing
     }
 
     @Test func aFinalNoticeNamesThePlacementDate() {
-        guard case .send(let letter) = Self.verdict(Self.candidate(due: ["2026-08-01"])) else { Issue.record("no message"); return }
+        guard case .send(let letter) = Self.verdict(Self.candidate(due: ["2026-08-01"])) else {
+            Issue.record("no message"); return
+        }
         #expect(letter.step.kind == .finalNotice && letter.placementDate == CalendarDate(iso: "2026-11-29"))
-        #expect(Self.verdict(Self.candidate(due: ["2026-08-01"], notice: CalendarDate(iso: "2026-10-01")))
+        #expect(
+            Self.verdict(Self.candidate(due: ["2026-08-01"], notice: CalendarDate(iso: "2026-10-01")))
                 == .skip(DunningSkip(.finalNoticeGiven, "final notice already given on 2026-10-01")))
     }
 
@@ -50,15 +63,18 @@ import Testing
             #expect(s.code == .hold)
         }
         guard case .skip(let d) = Self.verdict(Self.candidate(due: ["2026-10-01"], disputed: true)),
-              case .skip(let e) = Self.verdict(Self.candidate(email: nil, due: ["2026-10-01"])),
-              case .skip(let bad) = Self.verdict(Self.candidate(email: "a@b.example\r\nBcc: x@y.example", due: ["2026-10-01"])),
-              case .skip(let placed) = Self.verdict(Self.candidate(due: ["2026-10-01"], placed: true)) else {
+            case .skip(let e) = Self.verdict(Self.candidate(email: nil, due: ["2026-10-01"])),
+            case .skip(let bad) = Self.verdict(
+                Self.candidate(email: "a@b.example\r\nBcc: x@y.example", due: ["2026-10-01"])),
+            case .skip(let placed) = Self.verdict(Self.candidate(due: ["2026-10-01"], placed: true))
+        else {
             Issue.record("a step went out"); return
         }
         #expect([d.code, e.code, bad.code, placed.code] == [.disputed, .noEmail, .badEmail, .withAgency])
         // do_not_place keeps reminders, never a final notice.
         guard case .send = Self.verdict(Self.candidate(holds: [.doNotPlace], due: ["2026-10-01"])),
-              case .skip(let dnp) = Self.verdict(Self.candidate(holds: [.doNotPlace], due: ["2026-08-01"])) else {
+            case .skip(let dnp) = Self.verdict(Self.candidate(holds: [.doNotPlace], due: ["2026-08-01"]))
+        else {
             Issue.record("do_not_place"); return
         }
         #expect(dnp.code == .doNotPlace)
@@ -66,12 +82,15 @@ import Testing
 
     @Test func aStepGoesOncePerCycleAndNeverAfterALaterOne() {
         let c = Self.candidate(due: ["2026-10-01"])
-        #expect(Self.verdict(c, recorded: [RecordedDunningStep(step: "r2", cycle: "2026-10-01")])
+        #expect(
+            Self.verdict(c, recorded: [RecordedDunningStep(step: "r2", cycle: "2026-10-01")])
                 == .skip(DunningSkip(.alreadyRecorded, "r2 already recorded for the cycle of 2026-10-01")))
         guard case .send = Self.verdict(c, recorded: [RecordedDunningStep(step: "r2", cycle: "2026-06-01")]) else {
             Issue.record("a new cycle starts the steps again"); return
         }
-        guard case .skip(let s) = Self.verdict(Self.candidate(due: ["2026-11-10"])) else { Issue.record("not yet due"); return }
+        guard case .skip(let s) = Self.verdict(Self.candidate(due: ["2026-11-10"])) else {
+            Issue.record("not yet due"); return
+        }
         #expect(s.code == .notYetDue && s.detail.contains("r1 on 2026-11-25"))
     }
 
@@ -84,15 +103,21 @@ import Testing
         #expect(m.resendByHand() == .invalid(reason: "only a failed or unconfirmed message can be sent again"))
 
         var t = DunningDelivery.firstAttempt()
-        guard case .scheduleRetry(let at) = t.failed("451", permanent: false, now: 1000, jitter: 0.5) else { Issue.record("retry"); return }
+        guard case .scheduleRetry(let at) = t.failed("451", permanent: false, now: 1000, jitter: 0.5) else {
+            Issue.record("retry"); return
+        }
         #expect(at == 1030)
         #expect(t.startAttempt(now: 1029) == .wait)
         #expect(t.startAttempt(now: 1030) == .send && t.attempts == 2)
         #expect(t.accepted() == .recordSent)
 
         var p = DunningDelivery.firstAttempt()
-        #expect(p.failed("550 no such user", permanent: true, now: 0, jitter: 0) == .reportFailure(reason: "550 no such user"))
-        #expect(p.startAttempt(now: 10_000) == .invalid(reason: "failed (550 no such user); a person must ask to send it again"))
+        #expect(
+            p.failed("550 no such user", permanent: true, now: 0, jitter: 0)
+                == .reportFailure(reason: "550 no such user"))
+        #expect(
+            p.startAttempt(now: 10_000)
+                == .invalid(reason: "failed (550 no such user); a person must ask to send it again"))
         #expect(p.resendByHand() == .wait)
         #expect(p.startAttempt(now: 0) == .send)
 
@@ -102,9 +127,10 @@ import Testing
     }
 
     @Test func creditHoldsSayWhyAndSinceWhen() {
-        let facts = CreditHoldFacts(customerID: 1, accountNumber: "A-1", name: "A", currency: Self.cad,
-                                    openInvoices: Self.candidate(due: ["2026-08-01", "2026-10-01"]).openInvoices,
-                                    placedWith: nil, placedOn: nil, lastWriteOff: CalendarDate(iso: "2026-03-01"))
+        let facts = CreditHoldFacts(
+            customerID: 1, accountNumber: "A-1", name: "A", currency: Self.cad,
+            openInvoices: Self.candidate(due: ["2026-08-01", "2026-10-01"]).openInvoices,
+            placedWith: nil, placedOn: nil, lastWriteOff: CalendarDate(iso: "2026-03-01"))
         var rules = CreditHoldRules()
         rules.pastDueAmount = DecimalAmount(value: 15_000, scale: 2)
         let causes = CreditHold.causes(facts, rules: rules, asOf: Self.asOf)
@@ -124,8 +150,9 @@ import Testing
         big.openInvoices[0].balance = 1_000_000
         var small = Self.candidate(due: ["2026-10-01"])
         small.openInvoices[0].balance = 500
-        let ranked = Worklist.rank([big, small], weights: WorklistWeights(), schedule: Self.schedule, recorded: [:],
-                                   rules: PlacementRules(), asOf: Self.asOf)
+        let ranked = Worklist.rank(
+            [big, small], weights: WorklistWeights(), schedule: Self.schedule, recorded: [:],
+            rules: PlacementRules(), asOf: Self.asOf)
         // Each is the largest of its own currency: equal scores, whatever the exchange rate.
         #expect(ranked.map(\.score) == [1000, 1000])
         #expect(ranked.allSatisfy { $0.next.code == "reminder" })

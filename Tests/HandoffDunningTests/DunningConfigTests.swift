@@ -9,7 +9,9 @@ import Testing
     static let base = HandoffConfig.template(businessName: "Maple", timeZone: "America/Toronto", currency: "CAD")
 
     static func parse(_ extra: String, finalNoticeDays: Int = 14) throws -> HandoffConfig {
-        let text = base.replacingOccurrences(of: "final_notice_days = 0", with: "final_notice_days = \(finalNoticeDays)") + extra
+        let text =
+            base.replacingOccurrences(of: "final_notice_days = 0", with: "final_notice_days = \(finalNoticeDays)")
+            + extra
         return try HandoffConfig.parse(text, file: "handoff.toml", root: "/srv/h")
     }
 
@@ -50,25 +52,37 @@ import Testing
             do { _ = try Self.parse(extra, finalNoticeDays: finalNoticeDays); return "" } catch { return "\(error)" }
         }
         #expect(problems(Self.good, finalNoticeDays: 0).contains("final_notice_days above 0"))
-        #expect(problems(Self.good.replacingOccurrences(of: "user = ", with: "password = \"hunter2\"\nuser = ")).contains("smtp.password"))
-        #expect(!problems(Self.good.replacingOccurrences(of: "user = ", with: "password = \"hunter2\"\nuser = ")).contains("hunter2"))
+        #expect(
+            problems(Self.good.replacingOccurrences(of: "user = ", with: "password = \"hunter2\"\nuser = ")).contains(
+                "smtp.password"))
+        #expect(
+            !problems(Self.good.replacingOccurrences(of: "user = ", with: "password = \"hunter2\"\nuser = ")).contains(
+                "hunter2"))
         #expect(problems(Self.good.replacingOccurrences(of: "smtps://mail", with: "http://mail")).contains("smtp.url"))
         #expect(problems(Self.good.replacingOccurrences(of: "[smtp]", with: "[smtp_x]")).contains("[smtp]"))
-        #expect(problems(Self.good.replacingOccurrences(of: "name = \"r1\"", with: "name = \"r 1\"")).contains("dunning.steps[0].name"))
-        #expect(problems(Self.good.replacingOccurrences(of: "Maple <ar@example.com>", with: "nobody")).contains("dunning.from"))
+        #expect(
+            problems(Self.good.replacingOccurrences(of: "name = \"r1\"", with: "name = \"r 1\"")).contains(
+                "dunning.steps[0].name"))
+        #expect(
+            problems(Self.good.replacingOccurrences(of: "Maple <ar@example.com>", with: "nobody")).contains(
+                "dunning.from"))
     }
 
     @Test func templatesEscapeHTMLOnlyInHTMLAndKeepAccents() throws {
         let settings = try #require(try Self.parse(Self.good).dunning)
         let templates = try DunningTemplates(settings: settings)
         let cad = Currency(code: "CAD")!
-        let profile = DebtorProfile(accountNumber: "A-1", type: .consumer, firstName: "Renée", lastName: "Côté <b>&</b>", currency: cad)
-        let invoice = OpenItem(invoiceID: 1, invoiceNumber: "INV-1", invoiceDate: CalendarDate(iso: "2026-09-01")!,
-                               dueDate: CalendarDate(iso: "2026-10-01")!, balance: 123_456, disputed: false)
-        let letter = DunningLetter(step: settings.steps[0].step, cycle: "2026-10-01", invoices: [invoice],
-                                   balance: Money(minorUnits: 123_456, currency: cad), daysPastDue: 45, placementDate: nil)
-        let context = DunningTemplates.context(businessName: "Café & Co", profile: profile, letter: letter, openInvoices: [invoice],
-                                               asOf: CalendarDate(iso: "2026-11-15")!, replyTo: "ar@example.com")
+        let profile = DebtorProfile(
+            accountNumber: "A-1", type: .consumer, firstName: "Renée", lastName: "Côté <b>&</b>", currency: cad)
+        let invoice = OpenItem(
+            invoiceID: 1, invoiceNumber: "INV-1", invoiceDate: CalendarDate(iso: "2026-09-01")!,
+            dueDate: CalendarDate(iso: "2026-10-01")!, balance: 123_456, disputed: false)
+        let letter = DunningLetter(
+            step: settings.steps[0].step, cycle: "2026-10-01", invoices: [invoice],
+            balance: Money(minorUnits: 123_456, currency: cad), daysPastDue: 45, placementDate: nil)
+        let context = DunningTemplates.context(
+            businessName: "Café & Co", profile: profile, letter: letter, openInvoices: [invoice],
+            asOf: CalendarDate(iso: "2026-11-15")!, replyTo: "ar@example.com")
         let r = try #require(templates.render(step: "r1", context: context))
         #expect(r.subject == "Reminder: 1,234.56 CAD past due on account A-1")
         #expect(r.text.contains("Dear Renée Côté <b>&</b>,"))

@@ -11,9 +11,13 @@ import Testing
         let u = Array(text.replacingOccurrences(of: "=\r\n", with: "").utf8)
         var i = 0
         while i < u.count {
-            if u[i] == 0x3D, i + 2 < u.count, let b = UInt8(String(decoding: u[(i + 1)...(i + 2)], as: UTF8.self), radix: 16) {
+            if u[i] == 0x3D, i + 2 < u.count,
+                let b = UInt8(String(decoding: u[(i + 1)...(i + 2)], as: UTF8.self), radix: 16)
+            {
                 bytes.append(b); i += 3
-            } else { bytes.append(u[i]); i += 1 }
+            } else {
+                bytes.append(u[i]); i += 1
+            }
         }
         return String(decoding: bytes, as: UTF8.self)
     }
@@ -28,10 +32,11 @@ import Testing
     }
 
     @Test func headersAreEncodedAndCannotBeInjected() {
-        let mail = MailComposer.compose(fromHeader: "Maple & Main Supply Co. <ar@maple.example>", fromAddress: "ar@maple.example",
-                                        replyTo: nil, toName: "Hélène Côté\r\nBcc: evil@example.com", toAddress: "helene@example.com",
-                                        subject: "Rappel : facture échue\r\nBcc: evil@example.com", text: "t", html: "<p>h</p>",
-                                        messageID: "dunning.r1.2026-01-01.abc@maple.example", date: Date(timeIntervalSince1970: 0))
+        let mail = MailComposer.compose(
+            fromHeader: "Maple & Main Supply Co. <ar@maple.example>", fromAddress: "ar@maple.example",
+            replyTo: nil, toName: "Hélène Côté\r\nBcc: evil@example.com", toAddress: "helene@example.com",
+            subject: "Rappel : facture échue\r\nBcc: evil@example.com", text: "t", html: "<p>h</p>",
+            messageID: "dunning.r1.2026-01-01.abc@maple.example", date: Date(timeIntervalSince1970: 0))
         let text = String(decoding: mail.bytes, as: UTF8.self)
         let head = text.components(separatedBy: "\r\n\r\n")[0]
         #expect(head.unicodeScalars.allSatisfy { $0.isASCII })
@@ -45,10 +50,20 @@ import Testing
     }
 
     @Test func messageIDIsStablePerAccountStepAndCycle() {
-        let a = MailComposer.messageID(accountNumber: "A-1", step: "r1", cycle: "2026-01-01", fromAddress: "ar@x.example")
-        #expect(a == MailComposer.messageID(accountNumber: "A-1", step: "r1", cycle: "2026-01-01", fromAddress: "ar@x.example"))
-        #expect(a != MailComposer.messageID(accountNumber: "A-1", step: "r1", cycle: "2026-02-01", fromAddress: "ar@x.example"))
-        #expect(a != MailComposer.messageID(accountNumber: "A-2", step: "r1", cycle: "2026-01-01", fromAddress: "ar@x.example"))
+        let a = MailComposer.messageID(
+            accountNumber: "A-1", step: "r1", cycle: "2026-01-01", fromAddress: "ar@x.example")
+        #expect(
+            a
+                == MailComposer.messageID(
+                    accountNumber: "A-1", step: "r1", cycle: "2026-01-01", fromAddress: "ar@x.example"))
+        #expect(
+            a
+                != MailComposer.messageID(
+                    accountNumber: "A-1", step: "r1", cycle: "2026-02-01", fromAddress: "ar@x.example"))
+        #expect(
+            a
+                != MailComposer.messageID(
+                    accountNumber: "A-2", step: "r1", cycle: "2026-01-01", fromAddress: "ar@x.example"))
         #expect(a.hasSuffix("@x.example"))
     }
 }

@@ -13,14 +13,18 @@ struct DunningTests {
     static let asOf = "2026-11-15"
 
     /// An installation with a small book: each account shows one rule of dunning.
-    static func book(server: TestSMTPServer?, certificates: TestCertificates, smtpExtra: String = "") throws -> Installation {
+    static func book(server: TestSMTPServer?, certificates: TestCertificates, smtpExtra: String = "") throws
+        -> Installation
+    {
         let install = try Installation(timezone: "America/Toronto", currency: "CAD")
-        let header = "account_number,type,business_name,first_name,last_name,contact_name,address1,address2,city,region,postal_code,"
+        let header =
+            "account_number,type,business_name,first_name,last_name,contact_name,address1,address2,city,region,postal_code,"
             + "country,phone,email,tax_id,date_of_birth,currency,holds\n"
         func row(_ n: String, _ first: String, _ last: String, _ email: String, _ holds: String = "") -> String {
             "\(n),consumer,,\(first),\(last),,1 Main St,,Montréal,QC,H2J 2L3,CA,,\(email),,,CAD,\(holds)\n"
         }
-        let customers = header
+        let customers =
+            header
             + row("D-1001", "Renée", "\"Côté <b>&</b>\"", "renee@mail.example")
             + row("D-1002", "Bruno", "Bankrupt", "bruno@mail.example", "bankruptcy")
             + row("D-1003", "Dora", "Deceased", "dora@mail.example", "deceased")
@@ -54,7 +58,8 @@ struct DunningTests {
         let config = try String(contentsOfFile: install.configPath, encoding: .utf8)
             .replacingOccurrences(of: "final_notice_days = 0", with: "final_notice_days = 14")
         try config.write(toFile: install.configPath, atomically: true, encoding: .utf8)
-        try install.appendConfig("""
+        try install.appendConfig(
+            """
 
             [smtp]
             url = "\(server?.url ?? "smtp://127.0.0.1:9")"
@@ -105,7 +110,9 @@ struct DunningTests {
         return try #require((try decodeJSON(r.stdout) as? [String: Any])?["messages"] as? [[String: Any]])
     }
 
-    @Test("One message per customer covering every past-due invoice, accents and HTML escaping intact; a rerun sends nothing")
+    @Test(
+        "One message per customer covering every past-due invoice, accents and HTML escaping intact; a rerun sends nothing"
+    )
     func oneMessagePerCustomer() throws {
         let certificates = try TestCertificates()
         let server = try TestSMTPServer(certificates: certificates, reject: ["bounce@mail.example"])
@@ -118,7 +125,9 @@ struct DunningTests {
         let renee = try #require(parsed.first { $0["to"]?.contains("renee@mail.example") == true })
         #expect(renee["subject"] == "Reminder: 200.50 CAD past due on account D-1001")
         #expect(renee["to"]?.contains("Renée Côté <b>&</b>") == true, "\(renee["to"] ?? "")")
-        #expect(renee["from"]?.contains("Maple & Main Supply Co.") == true && renee["from"]?.contains("<ar@maple.example>") == true)
+        #expect(
+            renee["from"]?.contains("Maple & Main Supply Co.") == true
+                && renee["from"]?.contains("<ar@maple.example>") == true)
         #expect(renee["reply_to"] == "Accounts <accounts@maple.example>")
         #expect(renee["type"] == "multipart/alternative")
         let text = renee["text"] ?? "", html = renee["html"] ?? ""
@@ -133,7 +142,9 @@ struct DunningTests {
         let fiona = try #require(parsed.first { $0["to"]?.contains("fiona@mail.example") == true })
         #expect(fiona["subject"] == "Final notice: account D-1008 goes to a collection agency on 2026-11-29")
         #expect(fiona["text"]?.contains("by 2026-11-29") == true)
-        for event in server.events() where event["event"] as? String == "accepted" { #expect(event["tls"] as? Bool == true) }
+        for event in server.events() where event["event"] as? String == "accepted" {
+            #expect(event["tls"] as? Bool == true)
+        }
 
         // The final notice counts once the server took it: the placement wait runs from today.
         let notices = try install.handoff(["notices"])
@@ -145,7 +156,9 @@ struct DunningTests {
         #expect(server.messages().count == 3, "the same step in the same cycle is not sent again: \(later.stdout)")
     }
 
-    @Test("Each hold (bankruptcy, deceased, cease contact, a dispute) stops its step; do_not_place stops only the final notice")
+    @Test(
+        "Each hold (bankruptcy, deceased, cease contact, a dispute) stops its step; do_not_place stops only the final notice"
+    )
     func holdsStopSteps() throws {
         let certificates = try TestCertificates()
         let install = try Self.book(server: nil, certificates: certificates)
@@ -167,14 +180,17 @@ struct DunningTests {
         #expect(try Self.messages(install).isEmpty, "a dry run records nothing")
     }
 
-    @Test("Killed (SIGKILL) between the SMTP transaction and its record: never sent again unattended; a person confirms it")
+    @Test(
+        "Killed (SIGKILL) between the SMTP transaction and its record: never sent again unattended; a person confirms it"
+    )
     func killedAfterTransaction() throws {
         let certificates = try TestCertificates()
         let server = try TestSMTPServer(certificates: certificates)
         let install = try Self.book(server: server, certificates: certificates)
-        let pid = try spawn(Handoff.binary.path, ["--config", install.configPath, "dunning", "--as-of", Self.asOf],
-                            outputPath: install.root.appendingPathComponent("killed.log").path,
-                            environment: ["HANDOFF_PAUSE_AT": "dunning.after-smtp:60"])
+        let pid = try spawn(
+            Handoff.binary.path, ["--config", install.configPath, "dunning", "--as-of", Self.asOf],
+            outputPath: install.root.appendingPathComponent("killed.log").path,
+            environment: ["HANDOFF_PAUSE_AT": "dunning.after-smtp:60"])
         let deadline = Date().addingTimeInterval(60)
         while server.messages().isEmpty && Date() < deadline { Thread.sleep(forTimeInterval: 0.1) }
         kill(pid, SIGKILL)
@@ -196,7 +212,9 @@ struct DunningTests {
 
         // On the attention queue for a person, with what to do.
         let store = try install.store()
-        let attention = try store.readReconciliation { try $0.needsAttention(since: .init(iso: "2026-01-01")!, limit: 50) }
+        let attention = try store.readReconciliation {
+            try $0.needsAttention(since: .init(iso: "2026-01-01")!, limit: 50)
+        }
         let item = try #require(attention.first { $0.kind == .unconfirmedMessage })
         #expect(item.accountNumber == "D-1001" && item.detail == first["message_id"] as? String)
         let confirm = try install.handoff(["dunning", "confirm", "\(first["id"] as? Int ?? 0)"])
@@ -220,7 +238,9 @@ struct DunningTests {
         // Not yet due: nothing moves.
         _ = try install.handoff(["dunning", "--as-of", Self.asOf])
         #expect(server.messages().count == sent)
-        try install.store().pool.write { db in try db.execute(sql: "UPDATE dunning_messages SET not_before = 0 WHERE state = 'retry_later'") }
+        try install.store().pool.write { db in
+            try db.execute(sql: "UPDATE dunning_messages SET not_before = 0 WHERE state = 'retry_later'")
+        }
         _ = try install.handoff(["dunning", "--as-of", Self.asOf])
         #expect(server.messages().count == sent + 1)
         #expect(try Self.messages(install).filter { $0["state"] as? String == "retry_later" }.isEmpty)
@@ -239,7 +259,9 @@ struct DunningTests {
         #expect(failed.map { $0["account_number"] as? String } == ["D-1009"])
         #expect((failed.first?["last_error"] as? String)?.contains("550") == true, "\(failed)")
         let store = try install.store()
-        let attention = try store.readReconciliation { try $0.needsAttention(since: .init(iso: "2026-01-01")!, limit: 50) }
+        let attention = try store.readReconciliation {
+            try $0.needsAttention(since: .init(iso: "2026-01-01")!, limit: 50)
+        }
         let item = try #require(attention.first { $0.kind == .failedMessage })
         #expect(item.accountNumber == "D-1009")
         #expect(item.detail?.contains("550") == true)
@@ -266,10 +288,12 @@ struct DunningTests {
         let certificates = try TestCertificates()
         let secret = "s3cret-\(UUID().uuidString)"
         let server = try TestSMTPServer(certificates: certificates, user: "ar@maple.example", password: secret)
-        let install = try Self.book(server: server, certificates: certificates, smtpExtra: "user = \"ar@maple.example\"")
+        let install = try Self.book(
+            server: server, certificates: certificates, smtpExtra: "user = \"ar@maple.example\"")
         let missing = try install.handoff(["dunning", "--as-of", Self.asOf])
         #expect(missing.status == 1 && missing.stderr.contains("HANDOFF_SMTP_PASSWORD"), "\(missing.stderr)")
-        let r = try install.handoff(["dunning", "--as-of", Self.asOf, "--json"], environment: ["HANDOFF_SMTP_PASSWORD": secret])
+        let r = try install.handoff(
+            ["dunning", "--as-of", Self.asOf, "--json"], environment: ["HANDOFF_SMTP_PASSWORD": secret])
         #expect(server.messages().count == 4, "\(r.stdout) \(r.stderr)")
         #expect(!(r.stdout + r.stderr).contains(secret))
         #expect(server.events().contains { $0["event"] as? String == "auth" && $0["ok"] as? Bool == true })
@@ -283,7 +307,9 @@ struct DunningTests {
         let install = try Self.book(server: nil, certificates: certificates)
         let log = install.root.appendingPathComponent("hook.jsonl").path
         let config = try String(contentsOfFile: install.configPath, encoding: .utf8)
-            .replacingOccurrences(of: "# command = \"/usr/local/bin/hold-orders\"", with: "command = \"cat >> '\(log)'\"")
+            .replacingOccurrences(
+                of: "# command = \"/usr/local/bin/hold-orders\"", with: "command = \"cat >> '\(log)'\""
+            )
             .replacingOccurrences(of: "[dunning]", with: "[dunning_unused]")
         // Without [dunning]: the credit-hold list alone.
         let plain = config.components(separatedBy: "\n[smtp]")[0]
@@ -291,13 +317,19 @@ struct DunningTests {
         let r = try install.handoff(["credit-holds", "--json", "--as-of", Self.asOf])
         try #require(r.status == 0, "\(r.stderr)")
         let entries = try #require((try decodeJSON(r.stdout) as? [String: Any])?["credit_holds"] as? [[String: Any]])
-        #expect(entries.map { $0["account_number"] as? String } == ["D-1008"], "only D-1008 is past due more than 60 days")
+        #expect(
+            entries.map { $0["account_number"] as? String } == ["D-1008"], "only D-1008 is past due more than 60 days")
         let reasons = try #require(entries.first?["reasons"] as? [[String: Any]])
         #expect(reasons.first?["reason"] as? String == "past_due_days")
-        #expect(reasons.first?["since"] as? String == "2026-10-01", "60 days after 2026-08-01 is 2026-09-30; held from the next day")
+        #expect(
+            reasons.first?["since"] as? String == "2026-10-01",
+            "60 days after 2026-08-01 is 2026-09-30; held from the next day")
         let csv = try install.handoff(["credit-holds", "--csv", "--as-of", Self.asOf])
-        #expect(csv.stdout.hasPrefix("account_number,name,since,reasons,past_due,currency\nD-1008,Fiona Final,2026-10-01,past_due_days,900.00,CAD"),
-                "\(csv.stdout)")
+        #expect(
+            csv.stdout.hasPrefix(
+                "account_number,name,since,reasons,past_due,currency\nD-1008,Fiona Final,2026-10-01,past_due_days,900.00,CAD"
+            ),
+            "\(csv.stdout)")
 
         _ = try install.handoff(["dunning", "--as-of", Self.asOf])
         _ = try install.handoff(["dunning", "--as-of", Self.asOf])
@@ -305,9 +337,12 @@ struct DunningTests {
         #expect(lines.count == 1, "entered once, however many runs: \(lines)")
         #expect(lines.first?.contains("\"change\":\"entered\"") == true && lines.first?.contains("D-1008") == true)
         // Paid: it leaves the list, once.
-        try "reference,account_number,invoice_number,date,type,amount,reverses\nPMT-1,D-1008,INV-10,2026-11-16,payment,900.00,\n"
+        try
+            "reference,account_number,invoice_number,date,type,amount,reverses\nPMT-1,D-1008,INV-10,2026-11-16,payment,900.00,\n"
             .write(to: install.root.appendingPathComponent("t.csv"), atomically: true, encoding: .utf8)
-        #expect(try install.handoff(["import", "transactions", install.root.appendingPathComponent("t.csv").path]).status == 0)
+        #expect(
+            try install.handoff(["import", "transactions", install.root.appendingPathComponent("t.csv").path]).status
+                == 0)
         _ = try install.handoff(["dunning", "--as-of", "2026-11-17"])
         _ = try install.handoff(["dunning", "--as-of", "2026-11-17"])
         lines = try String(contentsOfFile: log, encoding: .utf8).split(separator: "\n")
@@ -323,7 +358,9 @@ struct DunningTests {
         let rows = try #require((try decodeJSON(r.stdout) as? [String: Any])?["accounts"] as? [[String: Any]])
         #expect(rows.first?["account_number"] as? String == "D-1008", "largest and oldest first")
         #expect(rows.first?["score"] as? Int == 1000)
-        #expect(rows.first?["next_step"] as? String == "final_notice" && rows.first?["next_step_date"] as? String == Self.asOf)
+        #expect(
+            rows.first?["next_step"] as? String == "final_notice"
+                && rows.first?["next_step_date"] as? String == Self.asOf)
         let bruno = try #require(rows.first { $0["account_number"] as? String == "D-1002" })
         #expect(bruno["next_step"] as? String == "none")
         let renee = try #require(rows.first { $0["account_number"] as? String == "D-1001" })

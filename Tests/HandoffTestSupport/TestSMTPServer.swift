@@ -12,15 +12,23 @@ public final class TestSMTPServer {
     /// `smtp://127.0.0.1:PORT`.
     public var url: String { "smtp://127.0.0.1:\(port)" }
 
-    public init(certificates c: TestCertificates, useOtherServerCertificate: Bool = false, fail4xx: Int = 0, reject: [String] = [],
-                user: String? = nil, password: String? = nil) throws {
+    public init(
+        certificates c: TestCertificates, useOtherServerCertificate: Bool = false, fail4xx: Int = 0,
+        reject: [String] = [],
+        user: String? = nil, password: String? = nil
+    ) throws {
         port = try freeLoopbackPort()
         outDirectory = c.directory.path + "/mail-\(port)"
         logPath = c.directory.path + "/smtp-\(port).jsonl"
-        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("smtp_test_server.py").path
-        var arguments = [script, "--port", String(port), "--cert", useOtherServerCertificate ? c.otherServerCert : c.serverCert,
-                         "--key", useOtherServerCertificate ? c.otherServerKey : c.serverKey, "--out", outDirectory, "--log", logPath,
-                         "--fail-4xx", String(fail4xx)]
+        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent(
+            "smtp_test_server.py"
+        ).path
+        var arguments = [
+            script, "--port", String(port), "--cert", useOtherServerCertificate ? c.otherServerCert : c.serverCert,
+            "--key", useOtherServerCertificate ? c.otherServerKey : c.serverKey, "--out", outDirectory, "--log",
+            logPath,
+            "--fail-4xx", String(fail4xx),
+        ]
         for address in reject { arguments += ["--reject", address] }
         if let user, let password { arguments += ["--user", user, "--password", password] }
         pid = try spawn("/usr/bin/python3", arguments, outputPath: c.directory.path + "/smtp-\(port).log")
@@ -29,7 +37,9 @@ public final class TestSMTPServer {
 
     /// The messages accepted so far, in order, as their raw bytes.
     public func messages() -> [Data] {
-        let names = ((try? FileManager.default.contentsOfDirectory(atPath: outDirectory)) ?? []).filter { $0.hasSuffix(".eml") }.sorted()
+        let names = ((try? FileManager.default.contentsOfDirectory(atPath: outDirectory)) ?? []).filter {
+            $0.hasSuffix(".eml")
+        }.sorted()
         return names.compactMap { FileManager.default.contents(atPath: outDirectory + "/" + $0) }
     }
 
@@ -42,7 +52,9 @@ public final class TestSMTPServer {
 
     /// The server's own output (for a failing test's message).
     public var output: String {
-        (try? String(contentsOfFile: (logPath as NSString).deletingLastPathComponent + "/smtp-\(port).log", encoding: .utf8)) ?? ""
+        (try? String(
+            contentsOfFile: (logPath as NSString).deletingLastPathComponent + "/smtp-\(port).log", encoding: .utf8))
+            ?? ""
     }
 
     public func stop() {

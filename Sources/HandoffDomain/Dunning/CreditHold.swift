@@ -47,8 +47,10 @@ public struct CreditHoldFacts: Hashable, Sendable {
     /// The latest write-off on the account, if any.
     public var lastWriteOff: CalendarDate?
 
-    public init(customerID: Int64, accountNumber: String, name: String, currency: Currency, openInvoices: [OpenItem],
-                placedWith: String? = nil, placedOn: CalendarDate? = nil, lastWriteOff: CalendarDate? = nil) {
+    public init(
+        customerID: Int64, accountNumber: String, name: String, currency: Currency, openInvoices: [OpenItem],
+        placedWith: String? = nil, placedOn: CalendarDate? = nil, lastWriteOff: CalendarDate? = nil
+    ) {
         self.customerID = customerID
         self.accountNumber = accountNumber
         self.name = name
@@ -69,9 +71,11 @@ public enum CreditHold {
         var causes: [CreditHoldCause] = []
         let pastDue = f.openInvoices.filter { $0.balance > 0 && $0.dueDate < asOf }.sorted(by: OpenItem.oldestFirst)
         if let limit = rules.daysPastDue, let oldest = pastDue.first, asOf.days(since: oldest.dueDate) > limit {
-            causes.append(CreditHoldCause(reason: .pastDueDays, since: oldest.dueDate.adding(days: limit + 1),
-                                          detail: "invoice \(oldest.invoiceNumber) is \(asOf.days(since: oldest.dueDate)) days past due "
-                                              + "(more than \(limit))"))
+            causes.append(
+                CreditHoldCause(
+                    reason: .pastDueDays, since: oldest.dueDate.adding(days: limit + 1),
+                    detail: "invoice \(oldest.invoiceNumber) is \(asOf.days(since: oldest.dueDate)) days past due "
+                        + "(more than \(limit))"))
         }
         if let amount = rules.pastDueAmount {
             let threshold = amount.minorUnitsRoundingUp(digits: f.currency.minorUnitDigits)
@@ -82,9 +86,11 @@ public enum CreditHold {
                 if running >= threshold {
                     let total = Money(minorUnits: running, currency: f.currency)
                     let limit = Money(minorUnits: threshold, currency: f.currency)
-                    causes.append(CreditHoldCause(reason: .pastDueAmount, since: invoice.dueDate.adding(days: 1),
-                                                  detail: "past due \(total.decimalText) \(f.currency.code) or more "
-                                                      + "(the limit is \(limit.decimalText))"))
+                    causes.append(
+                        CreditHoldCause(
+                            reason: .pastDueAmount, since: invoice.dueDate.adding(days: 1),
+                            detail: "past due \(total.decimalText) \(f.currency.code) or more "
+                                + "(the limit is \(limit.decimalText))"))
                     break
                 }
             }

@@ -14,8 +14,10 @@ public struct DunningLetter: Hashable, Sendable {
     /// For a final notice: the first day the account may be placed with an agency.
     public var placementDate: CalendarDate?
 
-    public init(step: DunningStep, cycle: String, invoices: [OpenItem], balance: Money, daysPastDue: Int,
-                placementDate: CalendarDate?) {
+    public init(
+        step: DunningStep, cycle: String, invoices: [OpenItem], balance: Money, daysPastDue: Int,
+        placementDate: CalendarDate?
+    ) {
         self.step = step
         self.cycle = cycle
         self.invoices = invoices
@@ -30,7 +32,8 @@ public struct DunningSkip: Hashable, Sendable, CustomStringConvertible {
     /// The reason, as a code.
     public enum Code: String, Hashable, Sendable, CaseIterable {
         case withAgency = "with_agency", nothingPastDue = "nothing_past_due", hold, disputed
-        case noEmail = "no_email", badEmail = "bad_email", notYetDue = "not_yet_due", alreadyRecorded = "already_recorded"
+        case noEmail = "no_email", badEmail = "bad_email", notYetDue = "not_yet_due", alreadyRecorded =
+            "already_recorded"
         case finalNoticeGiven = "final_notice_given", doNotPlace = "do_not_place", amountTooLarge = "amount_too_large"
     }
     public var code: Code
@@ -66,8 +69,10 @@ public enum DunningPlan {
 
     /// Evaluates one account. `recorded` holds the steps already recorded for it (any cycle);
     /// `finalNoticeDays` is `[placement] final_notice_days` (the wait a final notice names).
-    public static func evaluate(_ c: PlacementCandidate, schedule: DunningSchedule, recorded: Set<RecordedDunningStep>,
-                                finalNoticeDays: Int?, asOf: CalendarDate) -> Verdict {
+    public static func evaluate(
+        _ c: PlacementCandidate, schedule: DunningSchedule, recorded: Set<RecordedDunningStep>,
+        finalNoticeDays: Int?, asOf: CalendarDate
+    ) -> Verdict {
         if let open = c.openPlacement {
             return .skip(DunningSkip(.withAgency, "with \(open.partnerID) since \(open.since)"))
         }
@@ -100,7 +105,8 @@ public enum DunningPlan {
         var placementDate: CalendarDate?
         if step.kind == .finalNotice {
             if c.profile.holds.contains(.doNotPlace) {
-                return .skip(DunningSkip(.doNotPlace, "do_not_place: a final notice names a placement that will not happen"))
+                return .skip(
+                    DunningSkip(.doNotPlace, "do_not_place: a final notice names a placement that will not happen"))
             }
             if let given = c.finalNoticeDate {
                 return .skip(DunningSkip(.finalNoticeGiven, "final notice already given on \(given)"))
@@ -111,9 +117,11 @@ public enum DunningPlan {
         do { total = try Amount.sum(pastDue.lazy.map(\.balance), what: "the balance of the past-due invoices") } catch {
             return .skip(DunningSkip(.amountTooLarge, error.description))
         }
-        return .send(DunningLetter(step: step, cycle: cycle, invoices: pastDue,
-                                   balance: Money(minorUnits: total, currency: c.profile.currency),
-                                   daysPastDue: days, placementDate: placementDate))
+        return .send(
+            DunningLetter(
+                step: step, cycle: cycle, invoices: pastDue,
+                balance: Money(minorUnits: total, currency: c.profile.currency),
+                daysPastDue: days, placementDate: placementDate))
     }
 }
 
@@ -129,7 +137,8 @@ public enum EmailAddress {
         for s in scalars where s.value < 0x21 || s.value == 0x7F || forbidden.contains(s) { return false }
         let parts = text.split(separator: "@", omittingEmptySubsequences: false)
         guard parts.count == 2, !parts[0].isEmpty, parts[1].contains("."), !parts[1].hasPrefix("."),
-              !parts[1].hasSuffix(".") else { return false }
+            !parts[1].hasSuffix(".")
+        else { return false }
         return true
     }
 }

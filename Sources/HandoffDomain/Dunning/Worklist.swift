@@ -38,7 +38,8 @@ public enum WorklistNextStep: Hashable, Sendable {
     /// The step in words.
     public var text: String {
         switch self {
-        case .dunning(let step, let on): return "\(step.kind == .finalNotice ? "final notice" : "reminder") \(step.name) on \(on)"
+        case .dunning(let step, let on):
+            return "\(step.kind == .finalNotice ? "final notice" : "reminder") (\(step.name)) on \(on)"
         case .finalNotice(let on): return "final notice (placement run) on \(on)"
         case .placement(let on): return "placement on \(on)"
         case .nothing(let reason): return "nothing: \(reason)"
@@ -62,26 +63,31 @@ public struct WorklistEntry: Hashable, Sendable {
 /// the same currency (as a share of the largest past-due balance in that currency); ages with
 /// every age. Nothing is converted or added across currencies.
 public enum Worklist {
-    public static func rank(_ candidates: [PlacementCandidate], weights: WorklistWeights, schedule: DunningSchedule,
-                            recorded: [Int64: Set<RecordedDunningStep>], rules: PlacementRules,
-                            asOf: CalendarDate) -> [WorklistEntry] {
+    public static func rank(
+        _ candidates: [PlacementCandidate], weights: WorklistWeights, schedule: DunningSchedule,
+        recorded: [Int64: Set<RecordedDunningStep>], rules: PlacementRules,
+        asOf: CalendarDate
+    ) -> [WorklistEntry] {
         var rows: [(PlacementCandidate, Money, Int)] = []
         for c in candidates where c.openPlacement == nil {
             let pastDue = c.openInvoices.filter { $0.balance > 0 && $0.dueDate < asOf }
             guard let oldest = pastDue.min(by: OpenItem.oldestFirst),
-                  let total = try? Amount.sum(pastDue.lazy.map(\.balance), what: "past due") else { continue }
+                let total = try? Amount.sum(pastDue.lazy.map(\.balance), what: "past due")
+            else { continue }
             rows.append((c, Money(minorUnits: total, currency: c.profile.currency), asOf.days(since: oldest.dueDate)))
         }
         var largest: [Currency: Int64] = [:]
         for (_, money, _) in rows { largest[money.currency] = max(largest[money.currency] ?? 0, money.minorUnits) }
         let oldestAge = rows.map(\.2).max() ?? 0
         let entries = rows.map { c, money, days -> WorklistEntry in
-            let amountShare = (largest[money.currency] ?? 0) > 0 ? money.minorUnits * 1000 / largest[money.currency]! : 0
+            let amountShare =
+                (largest[money.currency] ?? 0) > 0 ? money.minorUnits * 1000 / largest[money.currency]! : 0
             let ageShare = oldestAge > 0 ? Int64(days) * 1000 / Int64(oldestAge) : 0
             let score = (Int64(weights.amountPercent) * amountShare + Int64(weights.agePercent) * ageShare) / 100
             let next = nextStep(c, schedule: schedule, recorded: recorded[c.customerID] ?? [], rules: rules, asOf: asOf)
-            return WorklistEntry(customerID: c.customerID, profile: c.profile, pastDue: money, daysPastDue: days, score: Int(score),
-                                 next: next)
+            return WorklistEntry(
+                customerID: c.customerID, profile: c.profile, pastDue: money, daysPastDue: days, score: Int(score),
+                next: next)
         }
         return entries.sorted {
             ($0.score, $0.daysPastDue, $1.profile.accountNumber) > ($1.score, $1.daysPastDue, $0.profile.accountNumber)
@@ -89,18 +95,27 @@ public enum Worklist {
     }
 
     /// The next step for one account on `asOf`: the earliest of its next dunning step and its placement.
-    public static func nextStep(_ c: PlacementCandidate, schedule: DunningSchedule, recorded: Set<RecordedDunningStep>,
-                                rules: PlacementRules, asOf: CalendarDate) -> WorklistNextStep {
+    public static func nextStep(
+        _ c: PlacementCandidate, schedule: DunningSchedule, recorded: Set<RecordedDunningStep>,
+        rules: PlacementRules, asOf: CalendarDate
+    ) -> WorklistNextStep {
         let stopping = DunningPlan.stoppingHolds(c.profile.holds)
         if !stopping.isEmpty { return .nothing(reason: "hold: \(Hold.listText(stopping))") }
-        let verdict = DunningPlan.evaluate(c, schedule: schedule, recorded: recorded, finalNoticeDays: rules.finalNoticeDays,
-                                           asOf: asOf)
+        let verdict = DunningPlan.evaluate(
+            c, schedule: schedule, recorded: recorded, finalNoticeDays: rules.finalNoticeDays,
+            asOf: asOf)
         if case .send(let letter) = verdict { return .dunning(letter.step, on: asOf) }
+        // A dispute stops every dunning step, the final notice too: with e-mailed final notices,
+        // placement waits for the dispute to be settled.
+        if !schedule.steps.isEmpty, case .skip(let skip) = verdict, skip.code == .disputed {
+            return .nothing(reason: skip.detail + ": no reminder or final notice while the dispute stands")
+        }
         var dunning: WorklistNextStep?
         let pastDue = c.openInvoices.filter { $0.balance > 0 && $0.dueDate < asOf }
         if case .skip(let skip) = verdict, skip.code == .notYetDue, let oldest = pastDue.min(by: OpenItem.oldestFirst),
-           let step = schedule.next(afterDaysPastDue: asOf.days(since: oldest.dueDate)),
-           step.kind == .reminder || c.finalNoticeDate == nil {
+            let step = schedule.next(afterDaysPastDue: asOf.days(since: oldest.dueDate)),
+            step.kind == .reminder || c.finalNoticeDate == nil
+        {
             dunning = .dunning(step, on: oldest.dueDate.adding(days: step.daysPastDue))
         }
         let emailFinal = schedule.steps.first { $0.kind == .finalNotice }
@@ -118,7 +133,9 @@ public enum Worklist {
         case .notPlaced(let why):
             switch why.code {
             case .finalNoticeWaiting:
-                if let notice = c.finalNoticeDate { placement = .placement(on: notice.adding(days: rules.finalNoticeDays ?? 0)) }
+                if let notice = c.finalNoticeDate {
+                    placement = .placement(on: notice.adding(days: rules.finalNoticeDays ?? 0))
+                }
             case .tooRecent:
                 if let oldest = pastDue.filter({ !$0.disputed }).min(by: OpenItem.oldestFirst) {
                     let day = oldest.dueDate.adding(days: rules.minDaysPastDue)
