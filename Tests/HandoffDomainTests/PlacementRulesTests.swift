@@ -100,7 +100,8 @@ struct SelectionTests {
     @Test("Every code evaluate can return is covered above")
     func refusalCoverage() {
         let covered = Set(Self.refusals.map(\.0))
-        let allocatorOnly: Set<NotPlaced.Code> = [.noEligibleAgency, .agenciesExhausted, .atCapacity]
+        // The allocator's codes, and the compliance gate's, which the placement run asks after evaluate.
+        let allocatorOnly: Set<NotPlaced.Code> = [.noEligibleAgency, .agenciesExhausted, .atCapacity, .compliance]
         // final_notice_due is not a refusal of evaluate: it says .needsFinalNotice instead.
         #expect(Set(NotPlaced.Code.allCases).subtracting(allocatorOnly).subtracting([.finalNoticeDue]) == covered)
         #expect(NotPlaced.Code.withAgency.rawValue == "with_agency")

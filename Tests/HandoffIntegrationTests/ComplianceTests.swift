@@ -37,8 +37,8 @@ struct ComplianceTests {
         return install
     }
 
-    func run(_ install: Installation, dryRun: Bool = true) throws -> [String: Decision] {
-        let r = try install.handoff(["place", "--as-of", "2026-11-15", "--json"] + (dryRun ? ["--dry-run"] : []))
+    func run(_ install: Installation, dryRun: Bool = true, asOf: String = "2026-11-15") throws -> [String: Decision] {
+        let r = try install.handoff(["place", "--as-of", asOf, "--json"] + (dryRun ? ["--dry-run"] : []))
         try #require(r.status == 0, "\(r.stdout)\(r.stderr)")
         return Dictionary(uniqueKeysWithValues: try JSONDecoder().decode(Run.self, from: Data(r.stdout.utf8)).decisions.map { ($0.account_number, $0) })
     }
@@ -152,22 +152,22 @@ struct ComplianceTests {
 
     @Test("Time-barred: no period configured, nothing barred; past it, not placed, or placed only where accepted with time_barred in the file")
     func timeBarred() throws {
-        // B-2006 is 380 days past due on 2026-11-15; A-1001 136.
+        // B-2006 last paid on 2026-01-10, which starts its period: one year runs out on 2027-01-10. A-1001 stays inside it.
         let none = try installation()
-        #expect(try run(none)["B-2006"]?.outcome == "placed")
+        #expect(try run(none, asOf: "2027-01-15")["B-2006"]?.outcome == "placed")
         let refuse = try installation(timeBarred: "do_not_place", limitationYears: 1)
-        var d = try run(refuse)
+        var d = try run(refuse, asOf: "2027-01-15")
         #expect(d["B-2006"]?.reason_code == "compliance" && d["B-2006"]?.compliance_codes == ["time_barred"])
         #expect(d["A-1001"]?.outcome == "placed")
         let notAccepted = try installation(timeBarred: "agencies_that_accept", limitationYears: 1)
-        #expect(try run(notAccepted)["B-2006"]?.compliance_codes == ["time_barred_not_accepted"])
+        #expect(try run(notAccepted, asOf: "2027-01-15")["B-2006"]?.compliance_codes == ["time_barred_not_accepted"])
         let accepted = try installation(partner: "[compliance]\naccepts_time_barred = true\n", timeBarred: "agencies_that_accept", limitationYears: 1)
         let path = accepted.root.appendingPathComponent("partners/local-folder.toml").path
         let text = try String(contentsOfFile: path, encoding: .utf8)
             .replacingOccurrences(of: "  { name = \"account_number\", source = \"account.number\", required = true },",
                                   with: "  { name = \"account_number\", source = \"account.number\", required = true },\n  { name = \"time_barred\", source = \"account.time_barred\", map = { true = \"Y\", false = \"N\" } },")
         try text.write(toFile: path, atomically: true, encoding: .utf8)
-        d = try run(accepted, dryRun: false)
+        d = try run(accepted, dryRun: false, asOf: "2027-01-15")
         #expect(d["B-2006"]?.outcome == "placed")
         let lines = try staged(accepted).split(separator: "\n")
         #expect(lines.contains { $0.hasPrefix("B-2006,Y,") } && lines.contains { $0.hasPrefix("A-1001,N,") }, "\(lines.prefix(3))")
