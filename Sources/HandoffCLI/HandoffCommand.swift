@@ -37,6 +37,7 @@ public struct HandoffCommand: AsyncParsableCommand {
             ReportCommand.self,
             ExportCommand.self,
             ServeCommand.self,
+            PeopleCommand.self,
             ToolCommand.self,
         ]
     )
