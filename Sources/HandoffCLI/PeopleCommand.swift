@@ -11,7 +11,8 @@ extension Role: ExpressibleByArgument {}
 struct PeopleCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "people",
-        abstract: "Give each person a token of their own and a role (viewer, operator, admin); list, change or revoke them.",
+        abstract:
+            "Give each person a token of their own and a role (viewer, operator, admin); list, change or revoke them.",
         discussion: """
             viewer: reads the dashboard and the API. operator: also runs jobs, places after a preview, recalls, notifies and \
             clears. admin: everything, including people. The installation's own token ([server] token_env or token_file) \
@@ -23,7 +24,8 @@ struct PeopleCommand: ParsableCommand {
 /// `handoff people add NAME --role ROLE`: prints the new token once.
 struct PeopleAdd: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "add", abstract: "Add a person with a new token, printed this once (Handoff keeps only its SHA-256).")
+        commandName: "add",
+        abstract: "Add a person with a new token, printed this once (Handoff keeps only its SHA-256).")
 
     @OptionGroup var global: GlobalOptions
     @Argument(help: "The person's name, as the audit log shows it (letters, digits, . _ - @).") var name: String
@@ -32,11 +34,15 @@ struct PeopleAdd: ParsableCommand {
 
     func run() throws {
         let context = try global.open()
-        let (person, token) = try PeopleAdmin.cli { try PeopleAdmin.add(name: name, role: role, by: "cli", in: context.store) }
+        let (person, token) = try PeopleAdmin.cli {
+            try PeopleAdmin.add(name: name, role: role, by: "cli", in: context.store)
+        }
         if json {
             print(try Output.json(PersonJSON(person, token: token)))
         } else {
-            print("\(person.name) is added as a \(person.role.rawValue). Their token, shown this once (Handoff keeps only its hash):")
+            print(
+                "\(person.name) is added as a \(person.role.rawValue). Their token, shown this once (Handoff keeps only its hash):"
+            )
             print(token)
         }
     }
@@ -44,7 +50,8 @@ struct PeopleAdd: ParsableCommand {
 
 /// `handoff people list`: everyone ever added, with their role and whether their token works.
 struct PeopleList: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "list", abstract: "List everyone with a token of their own, revoked ones too.")
+    static let configuration = CommandConfiguration(
+        commandName: "list", abstract: "List everyone with a token of their own, revoked ones too.")
 
     @OptionGroup var global: GlobalOptions
     @Flag(help: "Print JSON.") var json = false
@@ -57,19 +64,28 @@ struct PeopleList: ParsableCommand {
             return
         }
         print(Output.cell("NAME", 24) + " " + Output.cell("ROLE", 9) + " " + Output.cell("ADDED", 21) + " TOKEN")
-        print(Output.cell("owner", 24) + " " + Output.cell("admin", 9) + " " + Output.cell("—", 21) + " the installation's own ([server] token_env or token_file)")
+        print(
+            Output.cell("owner", 24) + " " + Output.cell("admin", 9) + " " + Output.cell("—", 21)
+                + " the installation's own ([server] token_env or token_file)")
         for p in people {
-            print(Output.cell(p.name, 24) + " " + Output.cell(p.role.rawValue, 9) + " " + Output.cell(p.createdAt, 21) + " "
-                  + (p.revokedAt.map { "revoked \($0)" } ?? "works"))
+            print(
+                Output.cell(p.name, 24) + " " + Output.cell(p.role.rawValue, 9) + " " + Output.cell(p.createdAt, 21)
+                    + " "
+                    + (p.revokedAt.map { "revoked \($0)" } ?? "works"))
         }
-        if people.isEmpty { print("No one else yet: `handoff people add NAME --role viewer|operator|admin` gives a person a token of their own.") }
+        if people.isEmpty {
+            print(
+                "No one else yet: `handoff people add NAME --role viewer|operator|admin` gives a person a token of their own."
+            )
+        }
     }
 }
 
 /// `handoff people revoke NAME`.
 struct PeopleRevoke: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "revoke", abstract: "Revoke a person's token (no one else's); it opens nothing from the next request on.")
+        commandName: "revoke",
+        abstract: "Revoke a person's token (no one else's); it opens nothing from the next request on.")
 
     @OptionGroup var global: GlobalOptions
     @Argument(help: "The person's name.") var name: String

@@ -68,7 +68,8 @@ public enum Permission: String, CaseIterable, Sendable, Hashable {
     /// Why `person` of `role` may not do it, in words an owner understands, or `nil` when they may.
     public func refusal(person: String, role: Role) -> String? {
         guard !role.allows(self) else { return nil }
-        return "\(words) needs the \(leastRole.rawValue) role; \(person) is a \(role.rawValue). An admin can change that with "
+        return
+            "\(words) needs the \(leastRole.rawValue) role; \(person) is a \(role.rawValue). An admin can change that with "
             + "`handoff people role \(person) \(leastRole.rawValue)`."
     }
 }

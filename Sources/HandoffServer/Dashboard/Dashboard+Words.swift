@@ -20,17 +20,18 @@ enum OwnerWords {
     /// The same from a state's stored name (`recall_pending`), as the accounts list reads it;
     /// a name Handoff does not know is shown as it is.
     static func placement(named name: String) -> String {
-        let state: PlacementLifecycle.State? = switch name {
-        case "selected": .selected
-        case "batched": .batched(batchID: 0)
-        case "sent": .sent
-        case "accepted": .accepted(agencyReference: nil)
-        case "rejected": .rejected(reason: "")
-        case "active": .active
-        case "recall_pending": .recallPending
-        case "closed": .closed(.withdrawn)
-        default: nil
-        }
+        let state: PlacementLifecycle.State? =
+            switch name {
+            case "selected": .selected
+            case "batched": .batched(batchID: 0)
+            case "sent": .sent
+            case "accepted": .accepted(agencyReference: nil)
+            case "rejected": .rejected(reason: "")
+            case "active": .active
+            case "recall_pending": .recallPending
+            case "closed": .closed(.withdrawn)
+            default: nil
+            }
         return state.map(placement) ?? name.replacingOccurrences(of: "_", with: " ")
     }
 }

@@ -49,7 +49,8 @@ public struct PeopleDirectory: Sendable {
         guard let people, !given.isEmpty, given.utf8.count <= 512 else { return nil }
         let hash = Self.hash(given)
         guard let person = try people.readPeople({ try $0.person(tokenSHA256: hash) }), person.isActive,
-              constantTimeEquals(person.tokenSHA256, hash) else { return nil }
+            constantTimeEquals(person.tokenSHA256, hash)
+        else { return nil }
         return Caller(name: person.name, role: person.role, personID: person.id)
     }
 
@@ -68,7 +69,10 @@ public struct PeopleDirectory: Sendable {
     public static func newToken() -> String {
         let key = SymmetricKey(size: .bits256)
         let bytes = key.withUnsafeBytes { Data($0) }
-        return "hnd_" + bytes.base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
+        return "hnd_"
+            + bytes.base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(
+                of: "/", with: "_"
+            )
             .replacingOccurrences(of: "=", with: "")
     }
 }
@@ -90,8 +94,12 @@ public struct HandoffRequestContext: RequestContext {
     func require(_ action: Permission) throws -> Caller {
         guard let caller else { throw HTTPError(.unauthorized, message: "a valid bearer token is required") }
         if let refusal = caller.refusal(action) {
-            logger.warning("API request refused: role too low", metadata: ["person": "\(caller.name)", "role": "\(caller.role.rawValue)",
-                                                                          "needs": "\(action.leastRole.rawValue)"])
+            logger.warning(
+                "API request refused: role too low",
+                metadata: [
+                    "person": "\(caller.name)", "role": "\(caller.role.rawValue)",
+                    "needs": "\(action.leastRole.rawValue)",
+                ])
             throw HTTPError(.forbidden, message: refusal)
         }
         return caller
