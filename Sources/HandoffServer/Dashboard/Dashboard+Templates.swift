@@ -316,7 +316,7 @@ enum DashboardTemplates {
     <section class="card">
       <div class="cardhead"><h2>Outbox <span class="muted">files going to agencies</span></h2>
       {{#can_run}}<form method="post" action="/jobs/send"><input type="hidden" name="csrf" value="{{csrf}}"><button type="submit">Send now</button></form>{{/can_run}}</div>
-      <div class="scroll"><table>
+      <div class="scroll"><table class="wide">
         <thead><tr><th>#</th><th>Date</th><th>Agency</th><th>File</th><th class="num">Size</th><th>State</th><th class="num">Attempts</th><th>What to do</th></tr></thead>
         <tbody>
         {{#outbox}}
@@ -331,7 +331,7 @@ enum DashboardTemplates {
     <section class="card">
       <div class="cardhead"><h2>Inbox <span class="muted">the latest {{recent_files}} files from agencies, and every one that needs a look</span></h2>
       {{#can_run}}<form method="post" action="/jobs/fetch"><input type="hidden" name="csrf" value="{{csrf}}"><button type="submit">Fetch now</button></form>{{/can_run}}</div>
-      <div class="scroll"><table>
+      <div class="scroll"><table class="wide">
         <thead><tr><th>#</th><th>Received</th><th>Agency</th><th>File</th><th>Kind</th><th>State</th><th>What to do</th></tr></thead>
         <tbody>
         {{#inbox}}
@@ -344,7 +344,7 @@ enum DashboardTemplates {
     </section>
     <section class="card">
       <h2>Agency events not applied</h2>
-      <div class="scroll"><table>
+      <div class="scroll"><table class="wide">
         <thead><tr><th>Received</th><th>Agency</th><th>Account</th><th>Event</th><th>State</th><th>What to do</th></tr></thead>
         <tbody>
         {{#events}}<tr class="bad"><td class="when">{{date}}</td><td>{{partner}}</td><td>{{#account}}<a href="/accounts/{{account_path}}">{{account}}</a>{{/account}}</td><td>{{kind}}</td><td>{{state}}</td><td><div class="error">{{reason}}</div><div class="advice">{{advice}}</div>
