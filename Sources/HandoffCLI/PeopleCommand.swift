@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import HandoffDomain
 import HandoffServer
+import HandoffSQLite
 import HandoffStore
 
 extension Role: ExpressibleByArgument {}

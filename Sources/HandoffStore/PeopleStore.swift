@@ -1,4 +1,4 @@
-import HandoffDomain
+public import HandoffDomain
 
 /// A person who may use the dashboard and the API with a token of their own. The token itself
 /// is never stored: only its SHA-256, so that a copy of the database gives no way in.

@@ -1,8 +1,9 @@
 import Crypto
 import Foundation
-import HandoffDomain
-import HandoffStore
-import Hummingbird
+public import HandoffDomain
+public import HandoffStore
+public import Hummingbird
+import Logging
 
 /// Who made a request: the installation's own token (the admin named "owner"), or a person with
 /// a token of their own and a role.

@@ -1,5 +1,5 @@
-import HandoffDomain
-import HandoffStore
+public import HandoffDomain
+public import HandoffStore
 
 /// Adding people, changing their roles and revoking their tokens, each in one transaction with
 /// its audit entry naming who did it. `handoff people` and the dashboard's People page both
