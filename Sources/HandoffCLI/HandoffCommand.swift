@@ -43,6 +43,7 @@ public struct HandoffCommand: AsyncParsableCommand {
             ReportCommand.self,
             ExportCommand.self,
             ServeCommand.self,
+            PeopleCommand.self,
             ToolCommand.self,
         ]
     )

@@ -18,6 +18,7 @@ enum Migrations {
         migrator.registerMigration("v11-ledger-by-date", migrate: addLedgerByDate)
         migrator.registerMigration("v12-event-request-states", migrate: checkEventAndRequestStates)
         migrator.registerMigration("v13-file-batch-states", migrate: addFileBatchStates)
+        migrator.registerMigration("v15-people", migrate: createPeople)
         migrator.registerMigration("v16-dunning", migrate: createDunning)
         migrator.registerMigration("v17-compliance", migrate: addCompliance)
         migrator.registerMigration("v18-terms", migrate: addPlacementStatuses)
@@ -562,6 +563,25 @@ enum Migrations {
                 since TEXT NOT NULL,
                 recorded_at TEXT NOT NULL
             );
+            """)
+    }
+
+    /// People with tokens of their own and a role (`viewer`, `operator`, `admin`). Only the
+    /// SHA-256 of a token is kept. A revoked person keeps their row (the audit log names them);
+    /// a name is unique among people whose token still works, and an id is never reused, so a
+    /// dashboard session of a revoked person never passes for someone added later.
+    static func createPeople(_ db: Database) throws {
+        try db.execute(sql: """
+            CREATE TABLE people (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                name TEXT NOT NULL,
+                role TEXT NOT NULL CHECK (role IN ('viewer', 'operator', 'admin')),
+                token_sha256 TEXT NOT NULL UNIQUE CHECK (length(token_sha256) = 64),
+                created_at TEXT NOT NULL,
+                updated_at TEXT NOT NULL,
+                revoked_at TEXT
+            );
+            CREATE UNIQUE INDEX people_active_name ON people(name) WHERE revoked_at IS NULL;
             """)
     }
 }

@@ -13,7 +13,8 @@ import Logging
 import ServiceLifecycle
 
 /// `handoff serve`: the jobs on their schedules, an HTTP API under `/api/v1` behind a bearer
-/// token, the dashboard at `/` behind the same token, health and readiness endpoints, and
+/// token, the dashboard at `/` behind the same tokens (the installation's own, the admin
+/// "owner", and each person's, with their role: ``PeopleDirectory``), health and readiness endpoints, and
 /// agency webhooks, as one service group that
 /// `SIGTERM` and `SIGINT` stop gracefully (no new work starts; work in flight finishes).
 public struct HandoffServer {
@@ -40,9 +41,12 @@ public struct HandoffServer {
         let store = try openStore()
         let metrics = ServerMetrics()
         let jobs = Jobs(config: config, store: store, metrics: metrics, logger: logger)
-        let router = Router()
-        Routes(config: config, store: store, jobs: jobs, token: token, metrics: metrics).add(to: router)
-        try Dashboard(config: config, store: store, jobs: jobs, token: token).add(to: router)
+        let router = Router(context: HandoffRequestContext.self)
+        // People with tokens of their own, when the engine keeps them; the installation's own
+        // token always opens everything, as the admin "owner".
+        let directory = PeopleDirectory(ownerToken: token, people: store as? any PeopleStore)
+        Routes(config: config, store: store, jobs: jobs, directory: directory, metrics: metrics).add(to: router)
+        try Dashboard(config: config, store: store, jobs: jobs, token: token, directory: directory, logger: logger).add(to: router)
         let address = BindAddress.hostname(config.server.host, port: port ?? config.server.port)
         let app: any ApplicationProtocol
         if let tls = try Self.tlsConfiguration(config.server) {

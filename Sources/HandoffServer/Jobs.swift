@@ -45,11 +45,15 @@ public actor Jobs {
     }
 
     /// Runs a job now, unless a run of it is under way, and logs its end (with who started it).
-    /// `dryRun` applies to `place`.
+    /// `dryRun` applies to `place`. A run a person started (`person`, from the API or the
+    /// dashboard) is also written to the audit log under their name (`job.place`, `job.send`,
+    /// `job.fetch`), with its outcome.
     @discardableResult
-    public func run(_ name: Name, dryRun: Bool = false, by trigger: Trigger) async -> Outcome? {
+    public func run(_ name: Name, dryRun: Bool = false, by trigger: Trigger, person: String? = nil) async -> Outcome? {
+        var who: Logger.Metadata = ["job": "\(name.rawValue)", "by": "\(trigger.rawValue)"]
+        if let person { who["person"] = "\(person)" }
         guard !running.contains(name) else {
-            logger.info("job not started: already running", metadata: ["job": "\(name.rawValue)", "by": "\(trigger.rawValue)"])
+            logger.info("job not started: already running", metadata: who)
             return nil
         }
         running.insert(name)
@@ -67,9 +71,21 @@ public actor Jobs {
             result = (false, "\(error)", [:])
         }
         let outcome = Outcome(job: name.rawValue, startedAt: started, finishedAt: Date(), ok: result.0, summary: result.1)
-        let metadata: Logger.Metadata = ["job": "\(name.rawValue)", "by": "\(trigger.rawValue)", "ok": .stringConvertible(result.0),
-                                         "dry_run": .stringConvertible(dryRun), "summary": "\(result.1)",
-                                         "seconds": .stringConvertible((outcome.finishedAt.timeIntervalSince(started) * 1000).rounded() / 1000)]
+        var metadata: Logger.Metadata = who
+        metadata["ok"] = .stringConvertible(result.0)
+        metadata["dry_run"] = .stringConvertible(dryRun)
+        metadata["summary"] = "\(result.1)"
+        metadata["seconds"] = .stringConvertible((outcome.finishedAt.timeIntervalSince(started) * 1000).rounded() / 1000)
+        if let person, !dryRun {
+            let entry = AuditEntry(actor: person, action: "job.\(name.rawValue)", subject: name.rawValue,
+                                   detail: String(((result.0 ? "" : "failed: ") + result.1).prefix(1000)),
+                                   source: EntrySource(kind: .api, name: trigger == .api ? "POST /api/v1/jobs/\(name.rawValue)" : "dashboard"))
+            do {
+                try await BlockingWork.requests.runIfActive { try store.write { try $0.appendAudit(entry) } }
+            } catch {
+                logger.error("job not audited", metadata: ["job": "\(name.rawValue)", "person": "\(person)", "error": "\(error)"])
+            }
+        }
         if result.0 { logger.info("job finished", metadata: metadata) } else { logger.error("job failed", metadata: metadata) }
         if !dryRun {
             last[name.rawValue] = outcome

@@ -11,21 +11,25 @@ import HandoffTransport
 import Hummingbird
 
 /// The HTTP routes: `/healthz`, `/readyz` and `/metrics` open; everything under `/api/v1`
-/// behind the bearer token (``BearerTokenMiddleware`` on the group); `/webhooks/{partner}`
+/// behind a bearer token (``BearerTokenMiddleware`` on the group: the installation's own token or
+/// a person's), reads for every role and jobs for operators and admins; `/webhooks/{partner}`
 /// verified by the partner's own signing scheme. Every handler's database work runs on
 /// ``BlockingWork/requests``.
 struct Routes: Sendable {
     let config: HandoffConfig
     let store: any CompleteStore
     let jobs: Jobs
-    let token: String
+    let directory: PeopleDirectory
     let metrics: ServerMetrics
 
-    func add(to router: Router<BasicRequestContext>) {
+    func add(to router: Router<HandoffRequestContext>) {
         router.get("/healthz") { _, _ in Self.json(["status": "ok"]) }
         router.get("/metrics") { request, _ in
-            // Money only for a scrape with the API token; the job and file counters for anyone.
-            let withMoney = BearerTokenMiddleware<BasicRequestContext>.carriesToken(request, token)
+            // Money only for a scrape with a valid token (any role); the job and file counters for anyone.
+            let given = BearerTokenMiddleware.bearer(request)
+            var caller: Caller?
+            if !given.isEmpty { caller = (try? await blocking { try directory.caller(token: given) }) ?? nil }
+            let withMoney = caller != nil
             let text = (try? await blocking { try metrics.render(money: withMoney ? store : nil) }) ?? ""
             return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"], body: .init(byteBuffer: ByteBuffer(string: text)))
         }
@@ -38,7 +42,7 @@ struct Routes: Sendable {
             }
         }
 
-        let api = router.group("api/v1").add(middleware: BearerTokenMiddleware(token: token))
+        let api = router.group("api/v1").add(middleware: BearerTokenMiddleware(directory: directory))
         api.get("accounts") { request, _ in
             let limit = min(Int(request.uri.queryParameters.get("limit") ?? "") ?? 100, 1000)
             let offset = Int(request.uri.queryParameters.get("offset") ?? "") ?? 0
@@ -153,11 +157,12 @@ struct Routes: Sendable {
             return Self.json(["jobs": JSONBody(rows)])
         }
         api.post("jobs/{name}") { request, context in
+            let caller = try context.require(.runJobs)
             guard let name = context.parameters.get("name").flatMap({ Jobs.Name(rawValue: $0) }) else {
                 return Self.error("no such job (place, send, fetch, dunning, terms)", status: .notFound)
             }
             let dryRun = request.uri.queryParameters.get("dry_run") == "true"
-            guard let outcome = await jobs.run(name, dryRun: dryRun, by: .api) else {
+            guard let outcome = await jobs.run(name, dryRun: dryRun, by: .api, person: caller.name) else {
                 return Self.error("\(name.rawValue) is already running", status: .conflict)
             }
             return Self.json(["job": JSONBody(outcome.job), "ok": JSONBody(outcome.ok), "summary": JSONBody(outcome.summary), "dry_run": JSONBody(dryRun)],
@@ -209,22 +214,30 @@ struct Routes: Sendable {
     }
 }
 
-/// Refuses every request of the group it is added to unless it carries the installation's API
-/// token as `Authorization: Bearer TOKEN` (compared in constant time).
-struct BearerTokenMiddleware<Context: RequestContext>: RouterMiddleware {
-    let token: String
+/// Refuses every request of the group it is added to unless it carries a valid token as
+/// `Authorization: Bearer TOKEN`: the installation's own (the admin "owner", compared in constant
+/// time) or a person's whose token is not revoked (``PeopleDirectory``). The caller goes into the
+/// context, and their name into every log line of the request (never the token).
+struct BearerTokenMiddleware: RouterMiddleware {
+    typealias Context = HandoffRequestContext
+    let directory: PeopleDirectory
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        guard Self.carriesToken(request, token) else {
+        let given = Self.bearer(request)
+        let directory = self.directory
+        let caller = given.isEmpty ? nil : try await blocking { try directory.caller(token: given) }
+        guard let caller else {
             context.logger.warning("API request refused: no valid bearer token", metadata: ["path": "\(request.uri.path)"])
             throw HTTPError(.unauthorized, headers: [.wwwAuthenticate: "Bearer realm=\"handoff\""], message: "a valid bearer token is required")
         }
+        var context = context
+        context.caller = caller
+        context.logger[metadataKey: "person"] = "\(caller.name)"
         return try await next(request, context)
     }
 
-    /// Whether a request carries `Authorization: Bearer TOKEN` (compared in constant time).
-    static func carriesToken(_ request: Request, _ token: String) -> Bool {
-        let given = request.headers[.authorization].flatMap { $0.hasPrefix("Bearer ") ? String($0.dropFirst(7)) : nil } ?? ""
-        return constantTimeEquals(given, token)
+    /// The token of `Authorization: Bearer TOKEN`, or "" when there is none.
+    static func bearer(_ request: Request) -> String {
+        request.headers[.authorization].flatMap { $0.hasPrefix("Bearer ") ? String($0.dropFirst(7)) : nil } ?? ""
     }
 }

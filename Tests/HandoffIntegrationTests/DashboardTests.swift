@@ -175,6 +175,11 @@ struct DashboardTests {
         // A file the agency garbled, fetched by the daemon: quarantined, and logged on its own.
         try "garbage\n".write(to: install.root.appendingPathComponent("var/agencies/local-folder/outbound/LFC_ACT_DEMO01_20261127.csv"),
                               atomically: true, encoding: .utf8)
+        // And a payment for another account Handoff does not know: held, for the browser to retry from Needs attention.
+        try """
+            type,account_number,date,invoice_number,amount,commission,net,status,transaction_id,original_transaction_id,note
+            PAYMENT,C-3003,2026-11-27,,50.00,12.50,37.50,,LF-T0102,,
+            """.write(to: install.root.appendingPathComponent("var/agencies/local-folder/outbound/LFC_ACT_DEMO01_20261128.csv"), atomically: true, encoding: .utf8)
         let fetched = try request(["-H", "Cookie: \(session)", "-d", "csrf=\(csrf)", base + "/jobs/fetch"])
         #expect(fetched.status == 303)
         let logText = try String(contentsOfFile: log, encoding: .utf8)
@@ -200,30 +205,35 @@ struct DashboardTests {
         let steps = run.output.split(separator: "\n").filter { $0.hasPrefix("{") }
         #expect(steps.count > 60 && steps.last?.contains("\"done\"") == true && !steps.contains { $0.contains("\"ok\": false") }, "\(run.output)")
         let pages = ["01-login", "02-overview", "03-accounts-placed-by-balance", "03-accounts-on-hold", "04-account", "05-agencies", "06-files",
-                     "07-placement-preview", "08-remittances", "09-requests", "10-account-actions", "11-account-recalled", "12-account-notified"]
+                     "07-placement-preview", "08-remittances", "09-requests", "10-account-actions", "11-account-recalled", "12-account-notified",
+                     "13-attention-retried", "14-people", "15-person-added", "16-viewer-overview", "17-viewer-refused", "18-person-revoked"]
         for name in pages {
             for width in [1400, 390] {
                 let png = try Data(contentsOf: screenshots.appendingPathComponent("\(name)-\(width).png"))
                 #expect(png.count > 10_000 && png.starts(with: [0x89, 0x50, 0x4E, 0x47]), "\(name)-\(width).png is a real screenshot")
             }
         }
-        // What the browser did, as the CLI would have: recalled and notified, audited as the dashboard.
+        // What the browser did, as the CLI would have: recalled and notified, audited under the name of who
+        // logged in (the installation's own token: "owner"); the people it added and revoked, too.
         for account in ["B-2011", "B-2002"] {
-            #expect(try dbCount(install, "SELECT COUNT(*) FROM audit_log WHERE actor = 'dashboard' AND action = 'placement.recall_requested' AND subject = '\(account)'") == 1)
-            #expect(try dbCount(install, "SELECT COUNT(*) FROM audit_log WHERE actor = 'dashboard' AND action = 'agency.notify' AND subject = '\(account)'") == 1)
+            #expect(try dbCount(install, "SELECT COUNT(*) FROM audit_log WHERE actor = 'owner' AND action = 'placement.recall_requested' AND subject = '\(account)'") == 1)
+            #expect(try dbCount(install, "SELECT COUNT(*) FROM audit_log WHERE actor = 'owner' AND action = 'agency.notify' AND subject = '\(account)'") == 1)
+        }
+        for width in [1400, 390] {
+            #expect(try dbCount(install, "SELECT COUNT(*) FROM audit_log WHERE actor = 'owner' AND action IN ('person.added', 'person.revoked') AND subject = 'clerk-\(width)'") == 2)
         }
     }
 
     /// The pages added for issue 15 over HTTP: dates on the files page, the accounts list's
     /// filters and orders, the remittances and requests pages, and recall, notify and clear from an
-    /// account's page (refused without this session's CSRF token; audited as the dashboard).
+    /// account's page (refused without this session's CSRF token; audited under the person's name).
     func pagesAndActions(_ install: Installation, base: String, session: String, csrf: String) throws {
         func get(_ path: String) throws -> (status: Int, headers: String, body: String) { try request(["-H", "Cookie: \(session)", base + path]) }
         func post(_ path: String, _ fields: [String], csrf token: String? = nil) throws -> (status: Int, headers: String, body: String) {
             try request(["-H", "Cookie: \(session)", "--data-urlencode", "csrf=\(token ?? csrf)"] + fields.flatMap { ["--data-urlencode", $0] } + [base + path])
         }
         func audit(_ action: String, _ subject: String) throws -> Int {
-            try dbCount(install, "SELECT COUNT(*) FROM audit_log WHERE actor = 'dashboard' AND action = '\(action)' AND subject = '\(subject)'")
+            try dbCount(install, "SELECT COUNT(*) FROM audit_log WHERE actor = 'owner' AND action = '\(action)' AND subject = '\(subject)'")
         }
         func accounts(_ body: String) -> [String] {
             body.matches(of: #/<tr><td><a href="/accounts/[^"]+">([^<]+)</a>/#).map { String($0.output.1) }
@@ -312,7 +322,7 @@ struct DashboardTests {
 
         #expect(try post("/accounts/B-2006/notify", ["kind=dispute", "note=customer disputes invoice 1042"]).status == 303)
         #expect(try audit("agency.notify", "B-2006") == 1)
-        #expect(try dbCount(install, "SELECT COUNT(*) FROM audit_log WHERE actor = 'dashboard' AND detail = 'dispute to local-folder: customer disputes invoice 1042'") == 1)
+        #expect(try dbCount(install, "SELECT COUNT(*) FROM audit_log WHERE actor = 'owner' AND detail = 'dispute to local-folder: customer disputes invoice 1042'") == 1)
         #expect(try post("/accounts/B-2006/notify", ["kind=lawsuit", "note=x"]).status == 303 && audit("agency.notify", "B-2006") == 1, "only the known notices")
 
         let b2014 = try get("/accounts/B-2014")

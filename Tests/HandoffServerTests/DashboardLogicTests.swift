@@ -9,30 +9,44 @@ import Testing
 struct DashboardLogicTests {
     let session = DashboardSession(token: "token-0123456789abcdef")
 
-    @Test("A session cookie is valid until it expires, only under its own token, and never holds the token")
+    @Test("A session cookie names its holder, is valid until it expires, only under its own token, and never holds the token")
     func sessionCookie() {
-        let cookie = session.issue(now: 1_000)
+        let cookie = session.issue(for: "p7", now: 1_000)
         #expect(!cookie.contains("token-0123456789abcdef"))
-        #expect(session.isValid(cookie, now: 1_000))
-        #expect(session.isValid(cookie, now: 1_000 + DashboardSession.lifetime - 1))
-        #expect(!session.isValid(cookie, now: 1_000 + DashboardSession.lifetime))
-        #expect(!DashboardSession(token: "another-token-0123456789").isValid(cookie, now: 1_000))
-        // Moving the expiry forward breaks the MAC.
+        #expect(session.subject(of: cookie, now: 1_000) == "p7")
+        #expect(session.subject(of: cookie, now: 1_000 + DashboardSession.lifetime - 1) == "p7")
+        #expect(session.subject(of: cookie, now: 1_000 + DashboardSession.lifetime) == nil)
+        #expect(DashboardSession(token: "another-token-0123456789").subject(of: cookie, now: 1_000) == nil)
+        // Moving the expiry forward, or naming someone else, breaks the MAC.
         let parts = cookie.split(separator: ".")
-        #expect(!session.isValid("\(Int64(parts[0])! + 3600).\(parts[1])", now: 1_000))
-        #expect(!session.isValid(nil, now: 1_000))
-        #expect(!session.isValid("", now: 1_000))
-        #expect(!session.isValid("garbage", now: 1_000))
+        #expect(session.subject(of: "p7.\(Int64(parts[1])! + 3600).\(parts[2])", now: 1_000) == nil)
+        #expect(session.subject(of: "owner.\(parts[1]).\(parts[2])", now: 1_000) == nil)
+        #expect(session.subject(of: "p8.\(parts[1]).\(parts[2])", now: 1_000) == nil)
+        #expect(session.subject(of: nil, now: 1_000) == nil)
+        #expect(session.subject(of: "", now: 1_000) == nil)
+        #expect(session.subject(of: "garbage", now: 1_000) == nil)
+        #expect(session.subject(of: session.issue(for: "owner", now: 1_000), now: 1_000) == "owner")
     }
 
     @Test("A CSRF token belongs to one session cookie")
     func csrf() {
-        let a = session.issue(now: 1_000), b = session.issue(now: 2_000)
+        let a = session.issue(for: "owner", now: 1_000), b = session.issue(for: "owner", now: 2_000)
         let token = session.csrfToken(for: a)
         #expect(session.isValidCSRF(token, cookie: a))
         #expect(!session.isValidCSRF(token, cookie: b))
         #expect(!session.isValidCSRF(nil, cookie: a))
         #expect(!session.isValidCSRF("zz", cookie: a))
+    }
+
+    @Test("Placement states read as words an owner understands, never as internal names")
+    func placementWords() {
+        for name in ["selected", "batched", "sent", "accepted", "rejected", "active", "recall_pending", "closed"] {
+            let words = OwnerWords.placement(named: name)
+            #expect(!words.contains("_") && words != name || name == "closed", "\(name) → \(words)")
+        }
+        #expect(OwnerWords.placement(.recallPending) == "recall asked, waiting for the agency")
+        #expect(OwnerWords.placement(named: "recall_pending") == OwnerWords.placement(.recallPending))
+        #expect(OwnerWords.placement(named: "something_new") == "something new")
     }
 
     @Test("Constant-time comparison refuses an empty secret and any difference")

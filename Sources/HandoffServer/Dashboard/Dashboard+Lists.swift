@@ -52,7 +52,7 @@ extension DashboardPages {
             var out: Context = ["number": s.profile.accountNumber, "number_path": Self.pathSegment(s.profile.accountNumber), "name": s.profile.displayName,
                                 "balance": Self.money(s.balance.minorUnits, s.balance.currency), "days": max(pastDue.days, 0),
                                 "bucket": pastDue.bucket == .current ? "current" : pastDue.bucket.rawValue,
-                                "agency": row.agency.map { "\($0) (\((row.placementState ?? "").replacingOccurrences(of: "_", with: " ")))" } ?? "—"]
+                                "agency": row.agency.map { "\($0) (\(OwnerWords.placement(named: row.placementState ?? "")))" } ?? "—"]
             if !s.profile.holds.isEmpty { out["holds"] = s.profile.holds.sorted().map { $0.rawValue.replacingOccurrences(of: "_", with: " ") }.joined(separator: ", ") }
             if row.disputedInvoices > 0 { out["disputed"] = row.disputedInvoices == 1 ? "1 invoice disputed" : "\(row.disputedInvoices) invoices disputed" }
             return out

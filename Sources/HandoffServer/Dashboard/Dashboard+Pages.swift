@@ -207,7 +207,7 @@ struct DashboardPages {
             }
             for pl in placements {
                 story.append((pl.placedOn, 2, ["date": pl.placedOn.iso, "what": "Placed with \(pl.partnerID)",
-                                               "detail": "tier \(pl.tier), \(pl.daysPastDue) days past due; now \(pl.state.name)"
+                                               "detail": "tier \(pl.tier), \(pl.daysPastDue) days past due; now \(OwnerWords.placement(pl.state))"
                                                    + (Self.closure(pl).map { " (\($0))" } ?? "")
                                                    + (pl.agencyStatus.map { ", agency status \($0)" } ?? "")
                                                    + (pl.agencyReference.map { ", agency reference \($0)" } ?? ""),
@@ -222,7 +222,7 @@ struct DashboardPages {
                 "balance": Self.money(balance, currency), "open_invoices": openInvoices.count, "days": max(pastDue.days, 0), "bucket": pastDue.bucket.rawValue,
                 "agency": latest?.partnerID ?? "not placed",
                 "agency_state": latest.map { pl in
-                    [pl.state.name + (Self.closure(pl).map { ": \($0)" } ?? ""), pl.agencyStatus.map { "agency status \($0)" }]
+                    [OwnerWords.placement(pl.state) + (Self.closure(pl).map { ": \($0)" } ?? ""), pl.agencyStatus.map { "agency status \($0)" }]
                         .compactMap { $0 }.joined(separator: " · ")
                 } ?? "—",
                 "kind": p.type.rawValue, "place": [p.city, p.region, p.country].compactMap { $0 }.joined(separator: ", "),
@@ -235,7 +235,7 @@ struct DashboardPages {
                 },
                 "placements": placements.map { pl -> Context in
                     ["partner": pl.partnerID, "tier": pl.tier, "placed_on": pl.placedOn.iso, "balance": Self.money(pl.balance.minorUnits, pl.balance.currency),
-                     "reference": pl.agencyReference ?? "—", "state": pl.state.name, "closure": Self.closure(pl) ?? "—",
+                     "reference": pl.agencyReference ?? "—", "state": OwnerWords.placement(pl.state), "closure": Self.closure(pl) ?? "—",
                      "agency_status": pl.agencyStatus ?? "—"]
                 },
                 "has_placements": !placements.isEmpty,

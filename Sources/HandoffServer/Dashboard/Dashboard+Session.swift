@@ -2,12 +2,14 @@ import Crypto
 import Foundation
 import HandoffDomain
 
-/// The dashboard's login session: a cookie that proves its holder once typed the API token,
-/// without holding the token itself.
+/// The dashboard's login session: a cookie that proves its holder once typed a valid token (the
+/// installation's own or a person's), and names who, without holding the token itself.
 ///
-/// The cookie's value is `EXPIRY.MAC`, where MAC is an HMAC-SHA256 of the expiry under a key
-/// derived from the token. Nothing is kept on the server, so a restart keeps people logged in,
-/// and changing the token logs everyone out. Forms carry a CSRF token, an HMAC of the cookie
+/// The cookie's value is `SUBJECT.EXPIRY.MAC`: the subject is `owner` or `p` and the person's id,
+/// and MAC is an HMAC-SHA256 of both under a key derived from the installation's token. Nothing
+/// is kept on the server, so a restart keeps people logged in, and changing the installation's
+/// token logs everyone out. The cookie says who, never what they may do: the person's role, and
+/// whether their token was revoked, are read on every request. Forms carry a CSRF token, an HMAC of the cookie
 /// under the same key, so a page on another site cannot make a logged-in browser act.
 struct DashboardSession: Sendable {
     static let cookieName = "handoff_session"
@@ -20,18 +22,24 @@ struct DashboardSession: Sendable {
         key = SymmetricKey(data: SHA256.hash(data: Data("handoff dashboard session key\u{0}\(token)".utf8)))
     }
 
-    /// A new session cookie value, valid for ``lifetime`` seconds from `now`.
-    func issue(now: Int64) -> String {
+    /// A new session cookie value for `subject` (`owner`, `p12`), valid for ``lifetime`` seconds from `now`.
+    func issue(for subject: String, now: Int64) -> String {
         let expiry = now + Self.lifetime
-        return "\(expiry).\(mac("session|\(expiry)"))"
+        return "\(subject).\(expiry).\(mac("session|\(subject)|\(expiry)"))"
     }
 
-    /// Whether a cookie value was issued with this token and has not expired.
-    func isValid(_ value: String?, now: Int64) -> Bool {
-        guard let value else { return false }
+    /// The subject of a cookie value issued with this token that has not expired, or `nil`.
+    func subject(of value: String?, now: Int64) -> String? {
+        guard let value else { return nil }
         let parts = value.split(separator: ".", omittingEmptySubsequences: false)
-        guard parts.count == 2, let expiry = Int64(parts[0]), expiry > now, let given = Hex.decode(String(parts[1])) else { return false }
-        return HMAC<SHA256>.isValidAuthenticationCode(given, authenticating: Data("session|\(expiry)".utf8), using: key)
+        guard parts.count == 3, !parts[0].isEmpty, let expiry = Int64(parts[1]), expiry > now, let given = Hex.decode(String(parts[2])) else {
+            return nil
+        }
+        let subject = String(parts[0])
+        guard HMAC<SHA256>.isValidAuthenticationCode(given, authenticating: Data("session|\(subject)|\(expiry)".utf8), using: key) else {
+            return nil
+        }
+        return subject
     }
 
     /// The CSRF token that forms of this session carry.

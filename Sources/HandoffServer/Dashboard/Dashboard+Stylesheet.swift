@@ -86,8 +86,18 @@ extension DashboardTemplates {
     svg.chart .placed { fill: #b9cdee; } svg.chart .collected { fill: var(--good); } svg.chart .rate { fill: var(--ink); font-size: 11px; font-weight: 600; }
     footer { text-align: center; color: var(--muted); font-size: .8rem; padding: 1rem; }
     td.summary { max-width: 420px; }
+    /* A wide table scrolls sideways inside its own box, never the page. */
+    .scroll { overflow-x: auto; max-width: 100%; }
+    /* A date never breaks at its hyphens. */
+    td.date, dd.date, th.date { white-space: nowrap; font-variant-numeric: tabular-nums; }
+    ol.story time { white-space: nowrap; }
+    .who { color: #c9d3e6; font-size: .85rem; white-space: nowrap; }
+    .flash.viewer { margin-top: 0; }
+    tr.muted td { color: var(--muted); }
+    .token-value { font-size: 1rem; background: var(--bg); padding: .5rem .75rem; border-radius: 5px; overflow-wrap: anywhere; }
     /* A phone (390 px): the navigation wraps under the brand, the page uses the whole width, and
-       wide tables scroll inside their card rather than squeezing their columns. */
+       wide tables keep readable columns and scroll sideways inside their own box rather than
+       squeezing their columns, stacking or running off the page. */
     @media (max-width: 640px) {
       header.top { gap: .4rem 1rem; padding: .6rem .9rem; }
       header nav { flex-basis: 100%; order: 3; gap: .2rem .4rem; }
@@ -98,15 +108,11 @@ extension DashboardTemplates {
       .search input { min-width: 0; width: 100%; }
       .filters .field, .filters .field.wide { flex: 1 1 100%; }
       th, td { padding: .35rem .45rem; }
-      /* Lists read as one card per row: each cell on its own line, named by its column. */
       svg.chart { min-width: 560px; }
-      table.stack thead { display: none; }
-      table.stack, table.stack tbody, table.stack tr, table.stack td { display: block; width: 100%; }
-      table.stack tr { border-bottom: 1px solid var(--line); padding: .4rem 0; }
-      table.stack td { border: 0; padding: .1rem .25rem; text-align: left; white-space: normal; min-width: 0; }
-      table.stack td:empty { display: none; }
-      table.stack td:nth-child(-n+2) { display: inline-block; width: auto; font-weight: 600; }
-      table.stack td[data-label]::before { content: attr(data-label) ": "; color: var(--muted); font-size: .8rem; }
+      .scroll > table { min-width: 36rem; }
+      .scroll > table.wide { min-width: 52rem; }
+      .scroll > table.aging { min-width: 0; }
+      .who { order: 2; }
     }
     """
 }

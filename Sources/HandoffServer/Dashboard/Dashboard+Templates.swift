@@ -13,7 +13,7 @@ enum DashboardTemplates {
     static let all: [(String, String)] = [
         ("layout", layout), ("login", login), ("overview", overview), ("accounts", accounts), ("account", account),
         ("agencies", agencies), ("files", files), ("placements", placements), ("remittances", remittances), ("requests", requests),
-        ("message", message), ("worklist", worklist),
+        ("message", message), ("worklist", worklist), ("people", people),
     ]
 
     static let layout = """
@@ -39,12 +39,15 @@ enum DashboardTemplates {
         <a href="/remittances" {{#nav_remittances}}aria-current="page"{{/nav_remittances}}>Remittances</a>
         <a href="/requests" {{#nav_requests}}aria-current="page"{{/nav_requests}}>Requests</a>
         <a href="/worklist" {{#nav_worklist}}aria-current="page"{{/nav_worklist}}>Work list</a>
+        {{#is_admin}}<a href="/people" {{#nav_people}}aria-current="page"{{/nav_people}}>People</a>{{/is_admin}}
       </nav>
+      <span class="who">{{person}} · {{role}}</span>
       <form method="post" action="/logout" class="logout"><input type="hidden" name="csrf" value="{{csrf}}"><button type="submit">Log out</button></form>
       {{/loggedIn}}
     </header>
     <main>
     {{#flash}}<p class="flash {{kind}}" role="status">{{text}}</p>{{/flash}}
+    {{#loggedIn}}{{^can_run}}<p class="flash viewer" role="note">You are signed in as {{person}}, a viewer: you can read every page. Running jobs and acting on accounts needs an operator or an admin.</p>{{/can_run}}{{/loggedIn}}
     {{$content}}{{/content}}
     </main>
     <footer>Handoff · figures as of {{as_of}} · amounts exact to the cent</footer>
@@ -58,7 +61,7 @@ enum DashboardTemplates {
     {{$content}}
     <section class="card narrow">
       <h1>Log in</h1>
-      <p>Type the API token from this installation’s configuration (<code>[server] token_env</code> or <code>token_file</code>).</p>
+      <p>Type your own token (an admin gives it with <code>handoff people add</code>), or the installation’s API token from its configuration (<code>[server] token_env</code> or <code>token_file</code>).</p>
       {{#error}}<p class="error" role="alert">{{error}}</p>{{/error}}
       <form method="post" action="/login">
         <input type="hidden" name="next" value="{{next}}">
@@ -90,7 +93,7 @@ enum DashboardTemplates {
         <li class="{{kind}}"><div><strong>{{what}}</strong> <span class="when">{{when}}</span></div>
           {{#detail}}<div class="detail">{{detail}}</div>{{/detail}}
           <div class="advice">{{advice}}</div>
-          <div class="actions">{{#form}}<form method="post" action="{{form}}"><input type="hidden" name="csrf" value="{{csrf}}"><button type="submit">{{button}}</button></form>{{/form}}
+          <div class="actions">{{#can_resolve}}{{#form}}<form method="post" action="{{form}}"><input type="hidden" name="csrf" value="{{csrf}}"><button type="submit">{{button}}</button></form>{{/form}}{{/can_resolve}}
             {{#href}}<a href="{{href}}">{{link}}</a>{{/href}}</div></li>
         {{/attention}}
       </ul>
@@ -102,7 +105,7 @@ enum DashboardTemplates {
       <h2>Receivables by age</h2>
       {{#aging}}
       <h3>{{currency}} · {{total}} in {{invoices}} open invoices</h3>
-      <table class="aging">
+      <div class="scroll"><table class="aging">
         <thead><tr><th>Age (days past due)</th><th class="num">Open balance</th><th class="num">Share</th><th></th></tr></thead>
         <tbody>
         {{#buckets}}
@@ -110,7 +113,7 @@ enum DashboardTemplates {
             <td class="barcell"><svg class="bar" viewBox="0 0 100 10" preserveAspectRatio="none" aria-hidden="true"><rect width="{{percent}}" height="10"/></svg></td></tr>
         {{/buckets}}
         </tbody>
-      </table>
+      </table></div>
       {{/aging}}
       {{^aging}}<p class="empty">No open invoices. Import them with <code>handoff import</code>.</p>{{/aging}}
     </section>
@@ -118,12 +121,12 @@ enum DashboardTemplates {
     <section class="card">
       <h2>With agencies</h2>
       {{#has_placed}}
-      <table>
+      <div class="scroll"><table>
         <thead><tr><th>Agency</th><th>Currency</th><th class="num">Accounts open</th><th class="num">Balance placed</th><th class="num">Collected {{month}}</th><th class="num">Commission</th><th class="num">Net due to you</th></tr></thead>
         <tbody>
         {{#placed}}<tr><td><a href="/agencies#{{partner}}">{{partner}}</a></td><td>{{currency}}</td><td class="num">{{accounts}}</td><td class="num">{{balance}}</td><td class="num">{{collected}}</td><td class="num">{{commission}}</td><td class="num">{{net_due}}</td></tr>{{/placed}}
         </tbody>
-      </table>
+      </table></div>
       {{/has_placed}}
       {{^placed}}<p class="empty">Nothing placed yet. <a href="/placements">Preview a placement run</a>.</p>{{/placed}}
     </section>
@@ -142,15 +145,15 @@ enum DashboardTemplates {
 
     <section class="card">
       <h2>Jobs</h2>
-      <table>
+      <div class="scroll"><table>
         <thead><tr><th>Job</th><th>Last run</th><th>Result</th><th>Last success</th><th></th></tr></thead>
         <tbody>
         {{#jobs}}
         <tr class="{{#failed}}bad{{/failed}}"><td>{{name}}</td><td>{{last_run}}</td><td class="summary">{{summary}}</td><td>{{last_success}}</td>
-          <td><form method="post" action="/jobs/{{name}}"><input type="hidden" name="csrf" value="{{csrf}}"><button type="submit">{{button}}</button></form></td></tr>
+          <td>{{#can_run}}<form method="post" action="/jobs/{{name}}"><input type="hidden" name="csrf" value="{{csrf}}"><button type="submit">{{button}}</button></form>{{/can_run}}</td></tr>
         {{/jobs}}
         </tbody>
-      </table>
+      </table></div>
     </section>
     {{/content}}
     {{/layout}}
@@ -175,14 +178,14 @@ enum DashboardTemplates {
     </form>
     <p class="count">{{total}} accounts{{#q}} matching “{{q}}”{{/q}}{{#filtered}} (filtered){{/filtered}}{{#pages}} · page {{page}} of {{pages}}{{/pages}}</p>
     <div class="card flat">
-    <table class="accounts stack">
+    <div class="scroll"><table class="accounts wide">
       <thead><tr><th>Account</th><th>Name</th><th class="num">Balance</th><th class="num">Days past due</th><th>Age</th><th>Agency</th><th>Holds and disputes</th></tr></thead>
       <tbody>
-      {{#rows}}<tr><td><a href="/accounts/{{number_path}}">{{number}}</a></td><td>{{name}}</td><td class="num" data-label="Balance">{{balance}}</td><td class="num" data-label="Days past due">{{days}}</td><td data-label="Age">{{bucket}}</td><td data-label="Agency">{{agency}}</td>
+      {{#rows}}<tr><td><a href="/accounts/{{number_path}}">{{number}}</a></td><td>{{name}}</td><td class="num">{{balance}}</td><td class="num">{{days}}</td><td>{{bucket}}</td><td>{{agency}}</td>
         <td>{{#holds}}<span class="tag bad">hold: {{holds}}</span> {{/holds}}{{#disputed}}<span class="tag">{{disputed}}</span>{{/disputed}}</td></tr>{{/rows}}
       {{^rows}}<tr><td colspan="7" class="empty">No account matches.</td></tr>{{/rows}}
       </tbody>
-    </table>
+    </table></div>
     </div>
     <nav class="pager">{{#prev}}<a href="{{prev}}">← Previous</a>{{/prev}} {{#next}}<a href="{{next}}">Next →</a>{{/next}}</nav>
     {{/content}}
@@ -202,7 +205,7 @@ enum DashboardTemplates {
       <div class="tile"><div class="label">Customer</div><div class="value small">{{kind}}</div><div class="sub">{{place}}{{#holds}} · hold: {{holds}}{{/holds}}</div></div>
     </section>
 
-    {{#open_agency}}
+    {{#open_agency}}{{#can_act}}
     <section class="card" id="actions">
       <h2>Ask {{open_agency}}</h2>
       <p>Each request goes with the next send; the agency’s answer shows under “Requests to agencies” below.</p>
@@ -224,8 +227,8 @@ enum DashboardTemplates {
         </form>
       </div>
     </section>
-    {{/open_agency}}
-    {{#rejected_by}}
+    {{/can_act}}{{/open_agency}}
+    {{#can_act}}{{#rejected_by}}
     <section class="card">
       <h2>{{partner}} rejected this account</h2>
       <form method="post" action="/accounts/{{number_path}}/clear" class="stack">
@@ -234,7 +237,7 @@ enum DashboardTemplates {
         <button type="submit">Clear {{partner}}’s rejection</button>
       </form>
     </section>
-    {{/rejected_by}}
+    {{/rejected_by}}{{/can_act}}
 
     <section class="card">
       <h2>Story</h2>
@@ -246,19 +249,19 @@ enum DashboardTemplates {
 
     <section class="card">
       <h2>Invoices</h2>
-      <table>
+      <div class="scroll"><table>
         <thead><tr><th>Invoice</th><th>Issued</th><th>Due</th><th class="num">Amount</th><th class="num">Balance</th><th></th></tr></thead>
-        <tbody>{{#invoices}}<tr><td>{{number}}</td><td>{{issued}}</td><td>{{due}}</td><td class="num">{{amount}}</td><td class="num">{{balance}}</td><td>{{#disputed}}<span class="tag">disputed</span>{{/disputed}}</td></tr>{{/invoices}}</tbody>
-      </table>
+        <tbody>{{#invoices}}<tr><td>{{number}}</td><td class="date">{{issued}}</td><td class="date">{{due}}</td><td class="num">{{amount}}</td><td class="num">{{balance}}</td><td>{{#disputed}}<span class="tag">disputed</span>{{/disputed}}</td></tr>{{/invoices}}</tbody>
+      </table></div>
     </section>
 
     <section class="card">
       <h2>Placements</h2>
       {{#has_placements}}
-      <table>
+      <div class="scroll"><table>
         <thead><tr><th>Agency</th><th>Tier</th><th>Placed on</th><th class="num">Balance placed</th><th>Agency reference</th><th>State</th><th>Closed because</th><th>Agency status</th></tr></thead>
-        <tbody>{{#placements}}<tr><td>{{partner}}</td><td>{{tier}}</td><td>{{placed_on}}</td><td class="num">{{balance}}</td><td>{{reference}}</td><td>{{state}}</td><td>{{closure}}</td><td>{{agency_status}}</td></tr>{{/placements}}</tbody>
-      </table>
+        <tbody>{{#placements}}<tr><td>{{partner}}</td><td>{{tier}}</td><td class="date">{{placed_on}}</td><td class="num">{{balance}}</td><td>{{reference}}</td><td>{{state}}</td><td>{{closure}}</td><td>{{agency_status}}</td></tr>{{/placements}}</tbody>
+      </table></div>
       {{/has_placements}}
       {{^placements}}<p class="empty">Never placed.</p>{{/placements}}
     </section>
@@ -266,10 +269,10 @@ enum DashboardTemplates {
     <section class="card">
       <h2>Agency events</h2>
       {{#has_events}}
-      <table>
+      <div class="scroll"><table>
         <thead><tr><th>Received</th><th>Agency</th><th>Event</th><th>State</th><th>Reason</th></tr></thead>
         <tbody>{{#events}}<tr class="{{#held}}bad{{/held}}"><td class="when">{{date}}</td><td>{{partner}}</td><td>{{kind}}</td><td>{{state}}</td><td>{{reason}}</td></tr>{{/events}}</tbody>
-      </table>
+      </table></div>
       {{/has_events}}
       {{^events}}<p class="empty">No events from agencies.</p>{{/events}}
     </section>
@@ -277,10 +280,10 @@ enum DashboardTemplates {
     <section class="card">
       <h2>Requests to agencies</h2>
       {{#has_requests}}
-      <table>
+      <div class="scroll"><table>
         <thead><tr><th>Date</th><th>Agency</th><th>Request</th><th>Id</th><th class="num">Amount</th><th>State</th><th>Agency's answer</th></tr></thead>
-        <tbody>{{#requests}}<tr class="{{#bad}}bad{{/bad}}"><td>{{date}}</td><td>{{partner}}</td><td>{{kind}}</td><td>{{request_id}}</td><td class="num">{{amount}}</td><td>{{state}}</td><td>{{error}}</td></tr>{{/requests}}</tbody>
-      </table>
+        <tbody>{{#requests}}<tr class="{{#bad}}bad{{/bad}}"><td class="date">{{date}}</td><td>{{partner}}</td><td>{{kind}}</td><td class="mono">{{request_id}}</td><td class="num">{{amount}}</td><td>{{state}}</td><td>{{error}}</td></tr>{{/requests}}</tbody>
+      </table></div>
       {{/has_requests}}
       {{^requests}}<p class="empty">No recalls, notices, direct payments or adjustments sent for this account.</p>{{/requests}}
     </section>
@@ -305,10 +308,10 @@ enum DashboardTemplates {
       </dl>
       {{#charts}}{{{svg}}}{{/charts}}
       {{#has_vintages}}
-      <table>
+      <div class="scroll"><table>
         <thead><tr><th>Placed in</th><th>Currency</th><th class="num">Accounts</th><th class="num">Placed</th><th class="num">Collected</th><th class="num">Liquidation</th><th class="num">Commission</th><th class="num">Days to first payment</th><th class="num">Returned</th></tr></thead>
-        <tbody>{{#vintages}}<tr><td>{{vintage}}</td><td>{{currency}}</td><td class="num">{{accounts}}</td><td class="num">{{placed}}</td><td class="num">{{collected}}</td><td class="num">{{liquidation}}</td><td class="num">{{commission}}</td><td class="num">{{days}}</td><td class="num">{{returned}}</td></tr>{{/vintages}}</tbody>
-      </table>
+        <tbody>{{#vintages}}<tr><td class="date">{{vintage}}</td><td>{{currency}}</td><td class="num">{{accounts}}</td><td class="num">{{placed}}</td><td class="num">{{collected}}</td><td class="num">{{liquidation}}</td><td class="num">{{commission}}</td><td class="num">{{days}}</td><td class="num">{{returned}}</td></tr>{{/vintages}}</tbody>
+      </table></div>
       {{/has_vintages}}
       {{^vintages}}<p class="empty">Nothing placed with {{name}} yet.</p>{{/vintages}}
     </section>
@@ -325,23 +328,23 @@ enum DashboardTemplates {
     <h1>Files</h1>
     <section class="card">
       <div class="cardhead"><h2>Outbox <span class="muted">files going to agencies</span></h2>
-      <form method="post" action="/jobs/send"><input type="hidden" name="csrf" value="{{csrf}}"><button type="submit">Send now</button></form></div>
-      <table>
+      {{#can_run}}<form method="post" action="/jobs/send"><input type="hidden" name="csrf" value="{{csrf}}"><button type="submit">Send now</button></form>{{/can_run}}</div>
+      <div class="scroll"><table class="wide">
         <thead><tr><th>#</th><th>Date</th><th>Agency</th><th>File</th><th class="num">Size</th><th>State</th><th class="num">Attempts</th><th>What to do</th></tr></thead>
         <tbody>
         {{#outbox}}
         <tr class="{{tone}}"><td>{{id}}</td><td class="when">{{date}}</td><td>{{partner}}</td><td class="mono">{{name}}</td><td class="num">{{size}}</td><td>{{state}}</td><td class="num">{{attempts}}</td>
           <td>{{#error}}<div class="error">{{error}}</div>{{/error}}<div class="advice">{{advice}}</div>
-          {{#retry}}<form method="post" action="/outbox/{{id}}/retry"><input type="hidden" name="csrf" value="{{csrf}}"><button type="submit">Retry</button></form>{{/retry}}</td></tr>
+          {{#can_resolve}}{{#retry}}<form method="post" action="/outbox/{{id}}/retry"><input type="hidden" name="csrf" value="{{csrf}}"><button type="submit">Retry</button></form>{{/retry}}{{/can_resolve}}</td></tr>
         {{/outbox}}
         {{^outbox}}<tr><td colspan="8" class="empty">Nothing has been sent yet.</td></tr>{{/outbox}}
         </tbody>
-      </table>
+      </table></div>
     </section>
     <section class="card">
       <div class="cardhead"><h2>Inbox <span class="muted">the latest {{recent_files}} files from agencies, and every one that needs a look</span></h2>
-      <form method="post" action="/jobs/fetch"><input type="hidden" name="csrf" value="{{csrf}}"><button type="submit">Fetch now</button></form></div>
-      <table>
+      {{#can_run}}<form method="post" action="/jobs/fetch"><input type="hidden" name="csrf" value="{{csrf}}"><button type="submit">Fetch now</button></form>{{/can_run}}</div>
+      <div class="scroll"><table class="wide">
         <thead><tr><th>#</th><th>Received</th><th>Agency</th><th>File</th><th>Kind</th><th>State</th><th>What to do</th></tr></thead>
         <tbody>
         {{#inbox}}
@@ -350,21 +353,21 @@ enum DashboardTemplates {
         {{/inbox}}
         {{^inbox}}<tr><td colspan="7" class="empty">Nothing received yet.</td></tr>{{/inbox}}
         </tbody>
-      </table>
+      </table></div>
     </section>
     <section class="card">
       <h2>Agency events not applied</h2>
-      <table>
+      <div class="scroll"><table class="wide">
         <thead><tr><th>Received</th><th>Agency</th><th>Account</th><th>Event</th><th>State</th><th>What to do</th></tr></thead>
         <tbody>
         {{#events}}<tr class="bad"><td class="when">{{date}}</td><td>{{partner}}</td><td>{{#account}}<a href="/accounts/{{account_path}}">{{account}}</a>{{/account}}</td><td>{{kind}}</td><td>{{state}}</td><td><div class="error">{{reason}}</div><div class="advice">{{advice}}</div>
-          {{#held}}<div class="actions">
+          {{#can_resolve}}{{#held}}<div class="actions">
             <form method="post" action="/events/{{id}}/retry"><input type="hidden" name="csrf" value="{{csrf}}"><button type="submit">Retry</button></form>
             <form method="post" action="/events/{{id}}/dismiss" class="search"><input type="hidden" name="csrf" value="{{csrf}}"><input name="reason" required placeholder="why it should never apply" aria-label="Reason to dismiss"><button type="submit">Dismiss</button></form>
-          </div>{{/held}}</td></tr>{{/events}}
+          </div>{{/held}}{{/can_resolve}}</td></tr>{{/events}}
         {{^events}}<tr><td colspan="6" class="empty">No agency event is held or waiting.</td></tr>{{/events}}
         </tbody>
-      </table>
+      </table></div>
     </section>
     {{/content}}
     {{/layout}}
@@ -378,29 +381,29 @@ enum DashboardTemplates {
     <section class="card">
       <h2>Place accounts with agencies</h2>
       <p>A preview applies today’s rules (age, minimum balance, disputes, holds, recent payments, final notices), the compliance gate (licences, time-barred debt, validation periods) and each agency’s eligibility and capacity, and changes nothing.</p>
-      <div class="actions">
+      {{#can_run}}<div class="actions">
         <form method="post" action="/placements/preview"><input type="hidden" name="csrf" value="{{csrf}}"><button type="submit">Preview placement</button></form>
-      </div>
+      </div>{{/can_run}}
       {{#preview}}
       <h3>{{heading}}</h3>
       <p>{{placed}} {{verb}}{{#notices}}; {{notices}} {{notices_verb}}{{/notices}}.</p>
       {{#has_accounts}}
-      <table>
+      <div class="scroll"><table>
         <thead><tr><th>Account</th><th>Name</th><th>Agency</th><th class="num">Balance</th></tr></thead>
         <tbody>{{#accounts}}<tr><td><a href="/accounts/{{number}}">{{number}}</a></td><td>{{name}}</td><td>{{partner}}</td><td class="num">{{balance}}</td></tr>{{/accounts}}</tbody>
-      </table>
+      </table></div>
       {{#more_accounts}}<p>and {{more_accounts}} more (<code>handoff place --dry-run</code> lists them all).</p>{{/more_accounts}}
       <form method="post" action="/placements/run" class="confirm"><input type="hidden" name="csrf" value="{{csrf}}"><input type="hidden" name="expected" value="{{expected}}"><button type="submit" class="primary">Confirm: place {{placed}}</button></form>
       {{/has_accounts}}
-      <table>
+      <div class="scroll"><table>
         <thead><tr><th>Agency</th><th>Currency</th><th class="num">Accounts</th><th class="num">Balance</th></tr></thead>
         <tbody>{{#lines}}<tr><td>{{partner}}</td><td>{{currency}}</td><td class="num">{{accounts}}</td><td class="num">{{balance}}</td></tr>{{/lines}}
         {{^lines}}<tr><td colspan="4" class="empty">No account is ready to place today.</td></tr>{{/lines}}</tbody>
-      </table>
+      </table></div>
       {{#has_reasons}}
       <h3>Not placed, and why</h3>
-      <table><thead><tr><th>Reason</th><th class="num">Accounts</th></tr></thead>
-      <tbody>{{#reasons}}<tr><td>{{reason}}</td><td class="num">{{count}}</td></tr>{{/reasons}}</tbody></table>
+      <div class="scroll"><table><thead><tr><th>Reason</th><th class="num">Accounts</th></tr></thead>
+      <tbody>{{#reasons}}<tr><td>{{reason}}</td><td class="num">{{count}}</td></tr>{{/reasons}}</tbody></table></div>
       {{/has_reasons}}
       {{#has_compliance}}
       <h3>Kept back by the compliance gate</h3>
@@ -411,11 +414,11 @@ enum DashboardTemplates {
     </section>
     <section class="card">
       <h2>Placement files</h2>
-      <table>
+      <div class="scroll"><table>
         <thead><tr><th>#</th><th>Agency</th><th>File</th><th>Kind</th><th>Run date</th><th class="num">Accounts</th><th class="num">Invoices</th><th class="num">Total</th><th>State</th></tr></thead>
-        <tbody>{{#batches}}<tr><td>{{id}}</td><td>{{partner}}</td><td class="mono">{{file}}</td><td>{{kind}}</td><td>{{date}}</td><td class="num">{{accounts}}</td><td class="num">{{invoices}}</td><td class="num">{{total}}</td><td>{{state}}</td></tr>{{/batches}}
+        <tbody>{{#batches}}<tr><td>{{id}}</td><td>{{partner}}</td><td class="mono">{{file}}</td><td>{{kind}}</td><td class="date">{{date}}</td><td class="num">{{accounts}}</td><td class="num">{{invoices}}</td><td class="num">{{total}}</td><td>{{state}}</td></tr>{{/batches}}
         {{^batches}}<tr><td colspan="9" class="empty">No placement files yet.</td></tr>{{/batches}}</tbody>
-      </table>
+      </table></div>
     </section>
     {{/content}}
     {{/layout}}
@@ -431,8 +434,8 @@ enum DashboardTemplates {
     <section class="card statement {{tone}}">
       <div class="cardhead"><h2>{{partner}} · {{statement}} <span class="muted">{{currency}}</span></h2><span class="state {{tone}}">{{state}}</span></div>
       <dl class="facts">
-        <div><dt>Recorded</dt><dd>{{recorded}}</dd></div>
-        <div><dt>Statement date</dt><dd>{{date}}</dd></div>
+        <div><dt>Recorded</dt><dd class="date">{{recorded}}</dd></div>
+        <div><dt>Statement date</dt><dd class="date">{{date}}</dd></div>
         <div><dt>Covers</dt><dd>{{period}}</dd></div>
         <div><dt>Reference</dt><dd>{{reference}}</dd></div>
         <div><dt>Collected</dt><dd>{{amount}}</dd></div>
@@ -456,14 +459,14 @@ enum DashboardTemplates {
     <h1>Requests to agencies</h1>
     <p class="count">Recalls, notices, direct payments and adjustments, newest first (the latest {{limit}}).</p>
     <div class="card flat">
-    <table class="stack">
+    <div class="scroll"><table class="wide">
       <thead><tr><th>Date</th><th>Account</th><th>Agency</th><th>Request</th><th>Id</th><th class="num">Amount</th><th>State</th><th>Last change</th><th>Agency’s answer or error</th></tr></thead>
       <tbody>
-      {{#requests}}<tr class="{{#bad}}bad{{/bad}}"><td class="when">{{date}}</td><td><a href="/accounts/{{account_path}}">{{account}}</a></td><td data-label="Agency">{{partner}}</td><td data-label="Request">{{kind}}</td><td class="mono" data-label="Id">{{request_id}}</td>
-        <td class="num" data-label="Amount">{{amount}}</td><td data-label="State">{{state}}</td><td class="when" data-label="Last change">{{updated}}</td><td>{{#error}}<span class="error">{{error}}</span>{{/error}}</td></tr>{{/requests}}
+      {{#requests}}<tr class="{{#bad}}bad{{/bad}}"><td class="when">{{date}}</td><td><a href="/accounts/{{account_path}}">{{account}}</a></td><td>{{partner}}</td><td>{{kind}}</td><td class="mono">{{request_id}}</td>
+        <td class="num">{{amount}}</td><td>{{state}}</td><td class="when">{{updated}}</td><td>{{#error}}<span class="error">{{error}}</span>{{/error}}</td></tr>{{/requests}}
       {{^requests}}<tr><td colspan="9" class="empty">No request has been sent to an agency.</td></tr>{{/requests}}
       </tbody>
-    </table>
+    </table></div>
     </div>
     {{/content}}
     {{/layout}}
@@ -474,6 +477,54 @@ enum DashboardTemplates {
     {{$title}}{{heading}}{{/title}}
     {{$content}}
     <section class="card narrow"><h1>{{heading}}</h1><p>{{text}}</p><p><a href="/">Back to the overview</a></p></section>
+    {{/content}}
+    {{/layout}}
+    """
+
+    static let people = """
+    {{<layout}}
+    {{$title}}People{{/title}}
+    {{$content}}
+    <h1>People</h1>
+    <p class="count">Each person logs in with a token of their own. A viewer reads; an operator also runs jobs, places after a preview, recalls, notifies and clears; an admin also manages people. A revoked token opens nothing from the next request on, sessions already open included.</p>
+    {{#new_token}}
+    <section class="card token" role="status">
+      <h2>{{new_name}}’s token</h2>
+      <p>Give it to {{new_name}} now, by a safe way: it is shown this once and Handoff keeps only its hash.</p>
+      <p class="mono token-value">{{new_token}}</p>
+    </section>
+    {{/new_token}}
+    {{#no_people}}<p class="error">This installation’s database keeps no people: only its own token opens the dashboard.</p>{{/no_people}}
+    <section class="card">
+      <h2>Everyone</h2>
+      <div class="scroll"><table class="wide">
+        <thead><tr><th>Name</th><th>Role</th><th>Added</th><th>Token</th><th></th></tr></thead>
+        <tbody>
+        <tr><td>owner</td><td>admin</td><td>—</td><td>the installation’s own token ([server] token_env or token_file)</td><td></td></tr>
+        {{#people}}
+        <tr class="{{#revoked}}muted{{/revoked}}"><td>{{name}}</td><td>{{role}}</td><td class="when">{{added}}</td>
+          <td>{{#revoked}}revoked {{revoked}}{{/revoked}}{{^revoked}}works{{/revoked}}</td>
+          <td>{{^revoked}}<div class="actions">
+            <form method="post" action="/people/{{name}}/role" class="search"><input type="hidden" name="csrf" value="{{csrf}}">
+              <select name="role" aria-label="New role for {{name}}">{{#roles}}<option value="{{value}}"{{#selected}} selected{{/selected}}>{{value}}</option>{{/roles}}</select>
+              <button type="submit">Change role</button></form>
+            <form method="post" action="/people/{{name}}/revoke"><input type="hidden" name="csrf" value="{{csrf}}"><button type="submit">Revoke {{name}}’s token</button></form>
+          </div>{{/revoked}}</td></tr>
+        {{/people}}
+        </tbody>
+      </table></div>
+    </section>
+    <section class="card">
+      <h2>Add a person</h2>
+      <form method="post" action="/people" class="stack">
+        <input type="hidden" name="csrf" value="{{csrf}}">
+        <label for="person-name">Name (letters, digits, dots, dashes; shown in the audit log)</label>
+        <input id="person-name" name="name" required placeholder="e.g. alice or front-desk">
+        <label for="person-role">Role</label>
+        <select id="person-role" name="role">{{#all_roles}}<option value="{{value}}">{{label}}</option>{{/all_roles}}</select>
+        <button type="submit" class="primary">Add and show the token</button>
+      </form>
+    </section>
     {{/content}}
     {{/layout}}
     """

@@ -8,57 +8,67 @@ import HandoffStore
 import HandoffTransport
 import HTTPTypes
 import Hummingbird
+import Logging
 import Mustache
 
-/// The business owner's dashboard at `/`: server-rendered HTML behind the API token.
+/// The business owner's dashboard at `/`: server-rendered HTML behind the API tokens.
 ///
-/// A person logs in once with the token (a form; the answer is a `Secure`, `HttpOnly`,
-/// `SameSite=Strict` session cookie that does not contain the token) and then sees the
-/// overview, accounts, agencies, files and placements. Every form that changes something
-/// carries a CSRF token, and every action is a POST followed by a redirect, so reloading a page
-/// never repeats it. Pages allow no script and no inline style (content security policy).
+/// A person logs in once with their token, or the installation's own (a form; the answer is a
+/// `Secure`, `HttpOnly`, `SameSite=Strict` session cookie that names them and does not contain
+/// the token) and then sees the overview, accounts, agencies, files and placements. Each request
+/// reads who they are and their role afresh, so a revoked token or a new role holds at once.
+/// Every form that changes something carries a CSRF token and needs a role that may do it (a
+/// viewer only reads; the page says why when refused); every action is a POST followed by a
+/// redirect, so reloading a page never repeats it, and is audited and logged under the person's
+/// name. Pages allow no script and no inline style (content security policy).
 struct Dashboard: Sendable {
     let config: HandoffConfig
     let store: any CompleteStore
     let jobs: Jobs
     let session: DashboardSession
     let library: MustacheLibrary
-    let token: String
+    let directory: PeopleDirectory
+    let logger: Logger
 
-    init(config: HandoffConfig, store: any CompleteStore, jobs: Jobs, token: String) throws {
+    init(config: HandoffConfig, store: any CompleteStore, jobs: Jobs, token: String, directory: PeopleDirectory, logger: Logger) throws {
+        self.logger = logger
         self.config = config
         self.store = store
         self.jobs = jobs
-        self.token = token
+        self.directory = directory
         session = DashboardSession(token: token)
         library = try DashboardTemplates.library()
     }
 
     private var pages: DashboardPages { DashboardPages(config: config, store: store) }
 
-    func add(to router: Router<BasicRequestContext>) {
+    func add(to router: Router<HandoffRequestContext>) {
         router.get("/assets/handoff.css") { _, _ in
             Response(status: .ok, headers: [.contentType: "text/css; charset=utf-8", .cacheControl: "max-age=3600"],
                      body: .init(byteBuffer: ByteBuffer(string: DashboardTemplates.stylesheet)))
         }
         router.get("/login") { request, _ in
-            if signedIn(request) != nil { return redirect(to: "/") }
+            if await signedIn(request) != nil { return redirect(to: "/") }
             return page("login", ["next": safeNext(request.uri.queryParameters.get("next"))], request: request, cookie: nil)
         }
         router.post("/login") { request, context in
             let form = try await self.form(request)
             let next = safeNext(form["next"])
-            guard constantTimeEquals(form["token"] ?? "", token) else {
-                context.logger.warning("dashboard login refused: not this installation's token")
-                return page("login", ["next": next, "error": "That token is not this installation’s API token."], request: request, cookie: nil, status: .unauthorized)
+            let given = form["token"] ?? "", directory = self.directory
+            guard !given.isEmpty, let caller = try await blocking({ try directory.caller(token: given) }) else {
+                context.logger.warning("dashboard login refused: not this installation's token nor a person's")
+                return page("login", ["next": next, "error": "That token is not this installation’s API token nor a person’s (or it was revoked)."],
+                            request: request, cookie: nil, status: .unauthorized)
             }
+            context.logger.info("dashboard login", metadata: ["person": "\(caller.name)", "role": "\(caller.role.rawValue)"])
             var response = redirect(to: next)
-            response.setCookie(Cookie(name: DashboardSession.cookieName, value: session.issue(now: Self.now()), maxAge: Int(DashboardSession.lifetime),
+            response.setCookie(Cookie(name: DashboardSession.cookieName, value: session.issue(for: caller.sessionSubject, now: Self.now()),
+                                      maxAge: Int(DashboardSession.lifetime),
                                       path: "/", secure: true, httpOnly: true, sameSite: .strict))
             return response
         }
         router.post("/logout") { request, _ in
-            try await action(request) { _ in
+            try await action(request, needs: .read) { _ in
                 var response = redirect(to: "/login")
                 response.setCookie(Cookie(name: DashboardSession.cookieName, value: "", maxAge: 0, path: "/", secure: true, httpOnly: true, sameSite: .strict))
                 return response
@@ -66,7 +76,7 @@ struct Dashboard: Sendable {
         }
 
         router.get("/") { request, _ in
-            try await view(request) { cookie in
+            try await view(request) { _ in
                 let jobRows = Unchecked(await jobRows())
                 // `?month=YYYY-MM` shows another month's collections (a month-end close); this month by default.
                 let month = request.uri.queryParameters.get("month").map { String($0) }.flatMap { CalendarDate(iso: $0 + "-01") != nil ? $0 : nil }
@@ -85,22 +95,22 @@ struct Dashboard: Sendable {
             }
         }
         // Recall, notify and clear from an account's page: the same decision and audit entry as
-        // `handoff recall`, `notify` and `clear` (AccountRequests), with the actor "dashboard".
+        // `handoff recall`, `notify` and `clear` (AccountRequests), with the person as the actor.
         router.post("/accounts/{number}/recall") { request, context in
             let form = try await self.form(request)
-            return try await action(request, form: form) { _ in
+            return try await action(request, form: form, needs: .actOnAccounts) { signed in
                 let number = context.parameters.get("number") ?? ""
                 let reason = (form["reason"] ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
                 guard !reason.isEmpty else { return flashRedirect(to: accountPath(number), kind: "bad", "Say why the account is recalled (the agency reads it).") }
                 let today = config.today()
                 return try await accountRequest(number) { w in
-                    try AccountRequests.recall(account: number, reason: reason, actor: "dashboard", today: today, in: w)
+                    try AccountRequests.recall(account: number, reason: reason, actor: signed.caller.name, today: today, in: w)
                 }
             }
         }
         router.post("/accounts/{number}/notify") { request, context in
             let form = try await self.form(request)
-            return try await action(request, form: form) { _ in
+            return try await action(request, form: form, needs: .actOnAccounts) { signed in
                 let number = context.parameters.get("number") ?? ""
                 let note = (form["note"] ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
                 guard let notice = form["kind"].flatMap(AccountRequests.Notice.init(rawValue:)) else {
@@ -109,18 +119,18 @@ struct Dashboard: Sendable {
                 guard !note.isEmpty else { return flashRedirect(to: accountPath(number), kind: "bad", "Say in a few words what the business received.") }
                 let today = config.today()
                 return try await accountRequest(number) { w in
-                    try AccountRequests.notify(account: number, notice: notice, note: note, actor: "dashboard", today: today, in: w)
+                    try AccountRequests.notify(account: number, notice: notice, note: note, actor: signed.caller.name, today: today, in: w)
                 }
             }
         }
         router.post("/accounts/{number}/clear") { request, context in
             let form = try await self.form(request)
-            return try await action(request, form: form) { _ in
+            return try await action(request, form: form, needs: .actOnAccounts) { signed in
                 let number = context.parameters.get("number") ?? ""
                 let partner = form["partner"] ?? ""
                 let agencies = PartnerLoader.loadAll(directory: config.partnersDirectory).partners.map(\.id)
                 return try await accountRequest(number) { w in
-                    try AccountRequests.clear(account: number, partner: partner, agencies: agencies, actor: "dashboard", in: w)
+                    try AccountRequests.clear(account: number, partner: partner, agencies: agencies, actor: signed.caller.name, in: w)
                 }
             }
         }
@@ -155,11 +165,11 @@ struct Dashboard: Sendable {
             try await view(request) { _ in ("placements", try await blocking { try pages.placements() }) }
         }
         router.post("/placements/preview") { request, _ in
-            try await action(request) { cookie in
+            try await action(request, needs: .runJobs) { signed in
                 let preview = try await jobs.preview()
                 var context = try await blocking { try pages.placements() }
                 context["preview"] = DashboardPages.preview(preview)
-                return page("placements", context, request: request, cookie: cookie)
+                return page("placements", context, request: request, cookie: signed)
             }
         }
         // A placement run places real accounts with agencies, so it is never one click: the
@@ -168,7 +178,7 @@ struct Dashboard: Sendable {
         // the new preview is shown.
         router.post("/placements/run") { request, _ in
             let form = try await self.form(request)
-            return try await action(request, form: form) { cookie in
+            return try await action(request, form: form, needs: .runJobs) { signed in
                 guard let expected = form["expected"].flatMap(Int.init) else {
                     return flashRedirect(to: "/placements", kind: "bad", "Preview the placement run first, then confirm it.")
                 }
@@ -177,13 +187,13 @@ struct Dashboard: Sendable {
                     var context = try await blocking { try pages.placements() }
                     context["preview"] = DashboardPages.preview(preview)
                     context["flash"] = ["kind": "bad", "text": "The accounts to place changed since the preview (\(expected) then, \(preview.summary.placed) now); nothing was placed. Check the new preview, then confirm again."]
-                    return page("placements", context, request: request, cookie: cookie)
+                    return page("placements", context, request: request, cookie: signed)
                 }
-                return await runJob(.place, back: "/placements")
+                return await runJob(.place, back: "/placements", by: signed.caller)
             }
         }
         router.post("/jobs/{name}") { request, context in
-            try await action(request) { _ in
+            try await action(request, needs: .runJobs) { signed in
                 guard let name = context.parameters.get("name").flatMap(Jobs.Name.init(rawValue:)) else {
                     return flashRedirect(to: "/", kind: "bad", "There is no such job.")
                 }
@@ -191,29 +201,32 @@ struct Dashboard: Sendable {
                     return flashRedirect(to: "/placements", kind: "", "A placement run starts from its preview: press “Preview placement”, check the accounts, then confirm.")
                 }
                 let back = name == .send || name == .fetch ? "/files" : (name == .terms ? "/" : "/placements")
-                return await runJob(name, back: back)
+                return await runJob(name, back: back, by: signed.caller)
             }
         }
         router.post("/events/{id}/retry") { request, context in
-            try await action(request) { _ in
-                try await eventAction(context.parameters.get("id").flatMap(Int64.init)) { r, id in try r.retryHeld(id: id, actor: "dashboard") }
+            try await action(request, needs: .resolveProblems) { signed in
+                let actor = signed.caller.name
+                return try await eventAction(context.parameters.get("id").flatMap(Int64.init)) { r, id in try r.retryHeld(id: id, actor: actor) }
             }
         }
         router.post("/events/{id}/dismiss") { request, context in
             let form = try await self.form(request)
-            return try await action(request, form: form) { _ in
+            return try await action(request, form: form, needs: .resolveProblems) { signed in
                 let reason = (form["reason"] ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
                 guard !reason.isEmpty else { return flashRedirect(to: "/files", kind: "bad", "Say why the event should never apply.") }
+                let actor = signed.caller.name
                 return try await eventAction(context.parameters.get("id").flatMap(Int64.init)) { r, id in
-                    try r.dismissHeld(id: id, reason: reason, actor: "dashboard")
+                    try r.dismissHeld(id: id, reason: reason, actor: actor)
                 }
             }
         }
         router.post("/outbox/{id}/retry") { request, context in
-            try await action(request) { _ in
+            try await action(request, needs: .resolveProblems) { signed in
                 guard let id = context.parameters.get("id").flatMap(Int64.init) else { return flashRedirect(to: "/files", kind: "bad", "No such transfer.") }
+                let actor = signed.caller.name
                 let message: String = try await blocking {
-                    switch try OutboxRetry.retry(id: id, actor: "dashboard", in: store) {
+                    switch try OutboxRetry.retry(id: id, actor: actor, in: store) {
                     case .retried: return "Transfer #\(id) is back in line; it goes with the next send (or press “Send now”)."
                     case .noSuchTransfer: return "There is no transfer #\(id)."
                     case .refused(let reason): return "Transfer #\(id): \(reason)"
@@ -222,6 +235,7 @@ struct Dashboard: Sendable {
                 return flashRedirect(to: "/files", kind: message.hasPrefix("Transfer #\(id) is back") ? "good" : "bad", message)
             }
         }
+        addPeople(to: router)
     }
 
     // MARK: Account requests
@@ -260,8 +274,8 @@ struct Dashboard: Sendable {
 
     // MARK: Jobs
 
-    private func runJob(_ name: Jobs.Name, back: String) async -> Response {
-        guard let outcome = await jobs.run(name, by: .dashboard) else {
+    private func runJob(_ name: Jobs.Name, back: String, by caller: Caller) async -> Response {
+        guard let outcome = await jobs.run(name, by: .dashboard, person: caller.name) else {
             return flashRedirect(to: back, kind: "bad", "The \(name.rawValue) job is already running; try again when it has finished.")
         }
         return flashRedirect(to: back, kind: outcome.ok ? "good" : "bad", (outcome.ok ? "Done: " : "Failed: ") + "\(name.rawValue): \(outcome.summary)")
@@ -301,19 +315,33 @@ struct Dashboard: Sendable {
 
     static func now() -> Int64 { Int64(Date().timeIntervalSince1970) }
 
-    /// The session cookie's value, when it is valid.
-    private func signedIn(_ request: Request) -> String? {
-        let value = request.cookies[DashboardSession.cookieName]?.value
-        return session.isValid(value, now: Self.now()) ? value : nil
+    /// A valid session and who holds it.
+    struct SignedIn: Sendable {
+        /// The session cookie's value.
+        var cookie: String
+        var caller: Caller
     }
 
-    /// A page that needs a session: without one, the login page (and back here after).
-    private func view(_ request: Request, _ build: (String) async throws -> (String, DashboardPages.Context)) async throws -> Response {
-        guard let cookie = signedIn(request) else {
+    /// The session, when its cookie is valid and the person it names still has a working token
+    /// (read afresh on every request, so that a revocation or a new role holds at once).
+    func signedIn(_ request: Request) async -> SignedIn? {
+        guard let value = request.cookies[DashboardSession.cookieName]?.value,
+              let subject = session.subject(of: value, now: Self.now()) else { return nil }
+        let directory = self.directory
+        guard let caller = (try? await blocking({ try directory.caller(sessionSubject: subject) })) ?? nil else { return nil }
+        return SignedIn(cookie: value, caller: caller)
+    }
+
+    /// A page that needs a session: without one, the login page (and back here after). A page
+    /// above the person's role (`needs`) says why instead, with a 403.
+    func view(_ request: Request, needs: Permission = .read,
+              _ build: (SignedIn) async throws -> (String, DashboardPages.Context)) async throws -> Response {
+        guard let cookie = await signedIn(request) else {
             let target = request.uri.path + (request.uri.query.map { "?" + $0 } ?? "")
             var c = URLComponents(); c.path = "/login"; c.queryItems = [URLQueryItem(name: "next", value: target)]
             return redirect(to: c.string ?? "/login")
         }
+        if let refusal = cookie.caller.refusal(needs) { return refused(refusal, request: request, signed: cookie) }
         do {
             let (template, context) = try await build(cookie)
             let status: HTTPResponse.Status = (context["status"] as? Int) == 404 ? .notFound : .ok
@@ -323,27 +351,41 @@ struct Dashboard: Sendable {
         }
     }
 
-    /// A form post that needs a session and this session's CSRF token.
-    private func action(_ request: Request, _ perform: (String) async throws -> Response) async throws -> Response {
-        try await action(request, form: try await self.form(request), perform)
+    /// A form post that needs a session, this session's CSRF token, and a role that may do `needs`.
+    func action(_ request: Request, needs: Permission, _ perform: (SignedIn) async throws -> Response) async throws -> Response {
+        try await action(request, form: try await self.form(request), needs: needs, perform)
     }
 
     /// The same, with the form already read (a body can be read once).
-    private func action(_ request: Request, form: [String: String], _ perform: (String) async throws -> Response) async throws -> Response {
-        guard let cookie = signedIn(request) else { return redirect(to: "/login") }
-        guard session.isValidCSRF(form["csrf"], cookie: cookie) else {
+    func action(_ request: Request, form: [String: String], needs: Permission,
+                _ perform: (SignedIn) async throws -> Response) async throws -> Response {
+        guard let cookie = await signedIn(request) else { return redirect(to: "/login") }
+        guard session.isValidCSRF(form["csrf"], cookie: cookie.cookie) else {
             return page("message", ["heading": "Form expired", "text": "That form was not from this session. Go back, reload the page and try again."],
                         request: request, cookie: cookie, status: .forbidden)
         }
+        if let refusal = cookie.caller.refusal(needs) { return refused(refusal, request: request, signed: cookie) }
         do {
-            return try await perform(cookie)
+            let response = try await perform(cookie)
+            if needs != .read {
+                logger.info("dashboard action", metadata: ["person": "\(cookie.caller.name)", "role": "\(cookie.caller.role.rawValue)",
+                                                           "path": "\(request.uri.path)", "status": .stringConvertible(response.status.code)])
+            }
+            return response
         } catch {
             return page("message", ["heading": "Something went wrong", "text": "\(error)"], request: request, cookie: cookie, status: .internalServerError)
         }
     }
 
+    /// A 403 page saying why a person's role does not allow what they asked, logged with their name.
+    func refused(_ refusal: String, request: Request, signed: SignedIn) -> Response {
+        logger.warning("dashboard request refused: role too low", metadata: ["person": "\(signed.caller.name)", "role": "\(signed.caller.role.rawValue)",
+                                                                             "path": "\(request.uri.path)"])
+        return page("message", ["heading": "Not allowed", "text": refusal], request: request, cookie: signed, status: .forbidden)
+    }
+
     /// An `application/x-www-form-urlencoded` body as a dictionary (last value wins).
-    private func form(_ request: Request) async throws -> [String: String] {
+    func form(_ request: Request) async throws -> [String: String] {
         let buffer = try await request.body.collect(upTo: 64 * 1024)
         var c = URLComponents()
         c.percentEncodedQuery = String(buffer: buffer).replacingOccurrences(of: "+", with: "%20")
@@ -358,14 +400,21 @@ struct Dashboard: Sendable {
         return next
     }
 
-    private func page(_ template: String, _ context: DashboardPages.Context, request: Request, cookie: String?,
-                      status: HTTPResponse.Status = .ok) -> Response {
+    func page(_ template: String, _ context: DashboardPages.Context, request: Request, cookie: SignedIn?,
+              status: HTTPResponse.Status = .ok) -> Response {
         var context = context
         context["business"] = config.businessName
         context["as_of"] = config.today().iso
         if let cookie {
             context["loggedIn"] = true
-            context["csrf"] = session.csrfToken(for: cookie)
+            context["csrf"] = session.csrfToken(for: cookie.cookie)
+            // Who is signed in, and which of the page's buttons their role may press (the routes check again).
+            context["person"] = cookie.caller.name
+            context["role"] = cookie.caller.role.rawValue
+            context["can_run"] = cookie.caller.role.allows(.runJobs)
+            context["can_act"] = cookie.caller.role.allows(.actOnAccounts)
+            context["can_resolve"] = cookie.caller.role.allows(.resolveProblems)
+            context["is_admin"] = cookie.caller.role.allows(.managePeople)
         }
         var clearFlash = false
         if context["flash"] == nil, let flash = request.cookies[Self.flashCookie]?.value, let decoded = Self.decodeFlash(flash) {
@@ -389,7 +438,7 @@ struct Dashboard: Sendable {
         .cacheControl: "no-store",
     ]
 
-    private func redirect(to location: String) -> Response {
+    func redirect(to location: String) -> Response {
         Response(status: .seeOther, headers: [.location: location, .cacheControl: "no-store"])
     }
 
@@ -397,7 +446,7 @@ struct Dashboard: Sendable {
 
     static let flashCookie = "handoff_flash"
 
-    private func flashRedirect(to location: String, kind: String, _ text: String) -> Response {
+    func flashRedirect(to location: String, kind: String, _ text: String) -> Response {
         var response = redirect(to: location)
         let json = (try? JSONSerialization.data(withJSONObject: ["kind": kind, "text": String(text.prefix(1500))])) ?? Data()
         let value = json.base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")

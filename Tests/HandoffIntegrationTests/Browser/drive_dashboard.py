@@ -11,8 +11,12 @@ and press Enter, check the session cookie's flags; then at 1400 px and again at 
 overview, the accounts list filtered and sorted, one account's story, the agencies page with its
 chart (whose axis names its currency), the files page (every row dated, file names readable,
 "Send now" clear of its heading), the placement preview, the remittances and requests pages,
-and on an account's page a recall and a notice typed and sent as a person would (one account
-of --recall for each width). On every page at every width: nothing runs off the right edge.
+on an account's page a recall and a notice typed and sent as a person would (one account
+of --recall for each width), the Needs attention queue's Retry and its link to a statement, and
+the People page: a viewer added (the token shown once), that viewer logged in (told why the
+buttons are missing, refused the People page with the reason), then revoked by the owner.
+On every page at every width: nothing runs off the right edge, and wide tables scroll inside
+their own box (the page itself never scrolls sideways).
 Writes NN-page-WIDTH.png per page into --out and prints one JSON line per step; exits non-zero
 on the first step that does not look right.
 """
@@ -147,8 +151,17 @@ class Browser:
 FITS = """((w) => {
   const over = document.documentElement.scrollWidth - w;
   const off = [...document.querySelectorAll('header.top a, header.top button')].filter(e => e.getBoundingClientRect().right > w + 1).map(e => e.textContent.trim());
-  return {over, off, innerWidth: window.innerWidth};
+  // Every table sits in a box that scrolls sideways, and none of those boxes runs off the page.
+  const loose = [...document.querySelectorAll('main table')].filter(t => !t.parentElement.classList.contains('scroll')).length;
+  const boxes = [...document.querySelectorAll('main .scroll')].filter(b => b.getBoundingClientRect().right > w + 1).length;
+  return {over, off, loose, boxes, innerWidth: window.innerWidth};
 })(%d)"""
+
+# Dates never wrap at their hyphens: each date cell is one line high.
+DATES = """(() => [...document.querySelectorAll('td.date, td.when, dd.date')].filter(e => e.textContent.trim().length >= 10).map(e => {
+  const r = document.createRange(); r.selectNodeContents(e); const lines = new Set([...r.getClientRects()].map(x => Math.round(x.top)));
+  return {text: e.textContent.trim(), lines: lines.size};
+}).filter(x => x.lines > 1))()"""
 
 # A file name in a table cell at least 10 characters wide: never one character per line.
 NAMES = """(() => [...document.querySelectorAll('td.mono')].map(e => {
@@ -193,7 +206,10 @@ def main():
 
     def fits(page, width):
         f = browser.js(FITS % width)
-        step(f"{page} at {width} px: nothing runs off the right edge", f["over"] <= 1 and not f["off"] and f["innerWidth"] == width, json.dumps(f))
+        step(f"{page} at {width} px: nothing runs off the right edge", f["over"] <= 1 and not f["off"] and f["innerWidth"] == width
+             and f["loose"] == 0 and f["boxes"] == 0, json.dumps(f))
+        wrapped = browser.js(DATES)
+        step(f"{page} at {width} px: no date wraps", not wrapped, json.dumps(wrapped)[:400])
 
     def press_enter():
         browser.events.clear()
@@ -229,6 +245,11 @@ def main():
         browser.goto(a.base + "/accounts/" + a.account)
         text = browser.js("document.body.innerText")
         step(f"the account page tells its story at {width} px", a.account in text and "Story" in text and "Invoices" in text and "Placed with" in text)
+        states = browser.js("""[...document.querySelectorAll('section.card')].filter(c => (c.querySelector('h2') || {}).textContent === 'Placements')
+            .flatMap(c => [...c.querySelectorAll('td')].map(e => e.textContent.trim()))""")
+        internal = [s for s in states if s in ("recall_pending", "batched", "selected", "active", "accepted", "sent")]
+        step(f"placement states read in words at {width} px", states and not internal and any("agency" in t for t in states),
+             json.dumps(internal or states)[:400])
         fits("account", width)
         shot("04-account", width)
 
@@ -291,6 +312,62 @@ def main():
         step(f"{account_to_recall}'s page lists the recall and the notice at {width} px",
              any("recall" in r and "queued" in r for r in requests) and any("dispute" in r for r in requests), json.dumps(requests)[:400])
         shot("12-account-notified", width)
+
+        # Needs attention: an entry's action pressed from the overview, and an entry's link followed.
+        browser.goto(a.base + "/")
+        forms = browser.js("[...document.querySelectorAll('ul.attention form')].map(f => f.getAttribute('action'))")
+        step(f"Needs attention offers Retry for a held event at {width} px", any(f.startswith("/events/") and f.endswith("/retry") for f in forms), json.dumps(forms))
+        browser.submit("document.querySelector('ul.attention form[action^=\"/events/\"] button')")
+        flash = browser.js("(document.querySelector('.flash') || {}).textContent || ''")
+        step(f"Retry from Needs attention answers on the files page at {width} px",
+             browser.js("location.pathname") == "/files" and flash.startswith("Event #") and "held" in flash, flash)
+        fits("files after a retry", width)
+        shot("13-attention-retried", width)
+        browser.goto(a.base + "/")
+        browser.submit("document.querySelector('ul.attention a[href=\"/remittances\"]')")
+        step(f"Needs attention leads to the statement that differs at {width} px", browser.js("location.pathname") == "/remittances")
+
+        # The People page: add a viewer, whose token is shown once.
+        browser.goto(a.base + "/people")
+        text = browser.js("document.body.innerText")
+        step(f"the People page lists everyone and offers to add a person at {width} px", "Add a person" in text and "owner" in text)
+        fits("people", width)
+        shot("14-people", width)
+        name = f"clerk-{width}"
+        browser.type_into("#person-name", name)
+        browser.js("document.getElementById('person-role').value = 'viewer'")
+        browser.submit("document.querySelector('form[action=\"/people\"] button')")
+        new_token = (browser.js("(document.querySelector('.token-value') || {}).textContent || ''") or "").strip()
+        step(f"adding {name} shows their token once at {width} px", new_token.startswith("hnd_") and len(new_token) >= 40, new_token[:4])
+        fits("people with a new token", width)
+        shot("15-person-added", width)
+
+        # That viewer logs in: the page says why there are no buttons, and the People page says why not.
+        browser.submit("document.querySelector('form.logout button')")
+        browser.type_into("#token", new_token)
+        press_enter()
+        text = browser.js("document.body.innerText")
+        buttons = browser.js("document.querySelectorAll('form[action^=\"/jobs/\"], ul.attention form').length")
+        step(f"a viewer sees the overview, without job or retry buttons, and why, at {width} px",
+             browser.js("location.pathname") == "/" and f"{name} · viewer" in text and "a viewer: you can read every page" in text and buttons == 0,
+             f"{buttons} buttons")
+        fits("overview as a viewer", width)
+        shot("16-viewer-overview", width)
+        browser.goto(a.base + "/people")
+        text = browser.js("document.body.innerText")
+        step(f"a viewer is refused the People page with the reason at {width} px", "Not allowed" in text and "needs the admin role" in text, text[:300])
+        shot("17-viewer-refused", width)
+
+        # Back as the owner: revoke the viewer.
+        browser.submit("document.querySelector('form.logout button')")
+        browser.type_into("#token", token)
+        press_enter()
+        browser.goto(a.base + "/people")
+        browser.submit(f"document.querySelector('form[action=\"/people/{name}/revoke\"] button')")
+        flash = browser.js("(document.querySelector('.flash') || {}).textContent || ''")
+        step(f"the owner revokes {name} at {width} px", f"{name}’s token is revoked" in flash, flash)
+        fits("people after a revocation", width)
+        shot("18-person-revoked", width)
 
     try:
         browser.open_page()
