@@ -70,6 +70,17 @@ struct CommandContext {
     let config: HandoffConfig
     let store: any CompleteStore
 
+    /// The people and their tokens (`handoff people`), which only the SQLite engine keeps today.
+    var people: any PeopleStore {
+        get throws {
+            guard let people = store as? any PeopleStore else {
+                throw CLIError("people and their tokens are kept only in an SQLite installation for now; on PostgreSQL "
+                               + "the installation's own token ([server] token_env or token_file) is the one way in")
+            }
+            return people
+        }
+    }
+
     /// The `--as-of` date, or today in the business's time zone.
     func asOf(_ text: String?) throws -> CalendarDate {
         guard let text else { return config.today() }

@@ -36,7 +36,7 @@ struct PeopleAdd: ParsableCommand {
     func run() throws {
         let context = try global.open()
         let (person, token) = try PeopleAdmin.cli {
-            try PeopleAdmin.add(name: name, role: role, by: "cli", in: context.store)
+            try PeopleAdmin.add(name: name, role: role, by: "cli", in: try context.people)
         }
         if json {
             print(try Output.json(PersonJSON(person, token: token)))
@@ -59,7 +59,7 @@ struct PeopleList: ParsableCommand {
 
     func run() throws {
         let context = try global.open()
-        let people = try context.store.readPeople { try $0.people() }
+        let people = try context.people.readPeople { try $0.people() }
         if json {
             print(try Output.json(["people": people.map { PersonJSON($0, token: nil) }]))
             return
@@ -93,7 +93,7 @@ struct PeopleRevoke: ParsableCommand {
 
     func run() throws {
         let context = try global.open()
-        print(try PeopleAdmin.cli { try PeopleAdmin.revoke(name: name, by: "cli", in: context.store) })
+        print(try PeopleAdmin.cli { try PeopleAdmin.revoke(name: name, by: "cli", in: try context.people) })
     }
 }
 
@@ -107,7 +107,7 @@ struct PeopleRole: ParsableCommand {
 
     func run() throws {
         let context = try global.open()
-        print(try PeopleAdmin.cli { try PeopleAdmin.setRole(name: name, role: role, by: "cli", in: context.store) })
+        print(try PeopleAdmin.cli { try PeopleAdmin.setRole(name: name, role: role, by: "cli", in: try context.people) })
     }
 }
 
