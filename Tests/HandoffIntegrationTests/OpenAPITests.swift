@@ -74,15 +74,18 @@ struct OpenAPITests {
                 #expect(r.headers.lowercased().contains("www-authenticate: bearer realm=\"handoff\""), "\(r.headers)")
             }
         }
-        // A viewer's token runs no job: the documented 403, in the one error shape.
-        let added = try install.handoff(["people", "add", "reader", "--role", "viewer"])
-        let viewer = try #require(added.stdout.split(separator: "\n").last.map(String.init), "\(added.stderr)")
-        let refused = try request(["-X", "POST", "-H", "Authorization: Bearer \(viewer)", base + "/api/v1/jobs/fetch"])
-        var forbidden = try #require(doc["paths"]?["/api/v1/jobs/{name}"]?["post"]?["responses"]?["403"], "403 is documented")
-        if let ref = forbidden["$ref"]?.string, let target = schemas.resolve(ref) { forbidden = target }
-        let schema = try #require(forbidden["content"]?["application/json"]?["schema"])
-        let refusedBody = try JSONValue.parse(refused.body)
-        #expect(refused.status == 403 && schemas.problems(refusedBody, schema).isEmpty, "\(refused)")
+        // A viewer's token runs no job: the documented 403, in the one error shape. People are kept
+        // only by the SQLite engine today (docs/operations.md).
+        if install.engine == .sqlite {
+            let added = try install.handoff(["people", "add", "reader", "--role", "viewer"])
+            let viewer = try #require(added.stdout.split(separator: "\n").last.map(String.init), "\(added.stderr)")
+            let refused = try request(["-X", "POST", "-H", "Authorization: Bearer \(viewer)", base + "/api/v1/jobs/fetch"])
+            var forbidden = try #require(doc["paths"]?["/api/v1/jobs/{name}"]?["post"]?["responses"]?["403"], "403 is documented")
+            if let ref = forbidden["$ref"]?.string, let target = schemas.resolve(ref) { forbidden = target }
+            let schema = try #require(forbidden["content"]?["application/json"]?["schema"])
+            let refusedBody = try JSONValue.parse(refused.body)
+            #expect(refused.status == 403 && schemas.problems(refusedBody, schema).isEmpty, "\(refused)")
+        }
         // Every documented path was asked at least once.
         if case .object(let paths)? = doc["paths"] {
             for (path, methods) in paths {

@@ -109,6 +109,6 @@ struct PlacementStatusTests {
         #expect(paid.body.contains("commission reported 10.00 CAD, schedule gives 208.25 CAD"), "\(paid.body)")
         #expect(!paid.body.contains("commission reported 1000"))
         let plan = try curl(["-H", "Cookie: \(cookie)", base + "/accounts/B-2010"]).body
-        #expect(plan.contains("<td>active</td><td>—</td><td>PLAN</td>"), "\(plan)")
+        #expect(plan.contains("<td>the agency is collecting</td><td>—</td><td>PLAN</td>"), "\(plan)")
     }
 }
