@@ -184,7 +184,11 @@ struct PlacementTests {
                 WHERE customer_id = (SELECT id FROM customers WHERE account_number = 'A-1002')
                 """)
         }
-        let (_, later) = try place(install, "2026-12-01")
+        // A consumer account: the next tier gets it once its validation period (35 days from its
+        // first placement, its notice date being unknown) is over (issue 16's compliance gate).
+        let (_, early) = try place(install, "2026-12-01", dryRun: true)
+        #expect(try #require(early).decisions.first { $0.account_number == "A-1002" }?.reason_code == "no_eligible_agency")
+        let (_, later) = try place(install, "2026-12-21")
         let run2 = try #require(later)
         let a1002 = try #require(run2.decisions.first { $0.account_number == "A-1002" })
         #expect(a1002.outcome == "placed" && a1002.partner == "second-agency" && a1002.tier == 2)
