@@ -135,10 +135,10 @@ enum DashboardTemplates {
       <h2>To be recalled in the next 14 days</h2>
       {{#has_recalls}}
       <p>Each agency’s placement terms ([terms] in its partner file) run out on these days; the terms job then recalls the account.</p>
-      <table>
+      <div class="scroll"><table>
         <thead><tr><th>Account</th><th>Agency</th><th>Term</th><th>Recall on</th></tr></thead>
         <tbody>{{#recalls}}<tr><td><a href="/accounts/{{number}}">{{number}}</a></td><td>{{partner}}</td><td>{{limit}}</td><td>{{date}}</td></tr>{{/recalls}}</tbody>
-      </table>
+      </table></div>
       {{/has_recalls}}
       {{^has_recalls}}<p class="empty">No placement term runs out in the next 14 days.</p>{{/has_recalls}}
     </section>
@@ -407,8 +407,8 @@ enum DashboardTemplates {
       {{/has_reasons}}
       {{#has_compliance}}
       <h3>Kept back by the compliance gate</h3>
-      <table><thead><tr><th>Code</th><th>What it means</th><th class="num">Accounts</th></tr></thead>
-      <tbody>{{#compliance}}<tr><td class="mono">{{code}}</td><td>{{meaning}}</td><td class="num">{{count}}</td></tr>{{/compliance}}</tbody></table>
+      <div class="scroll"><table><thead><tr><th>Code</th><th>What it means</th><th class="num">Accounts</th></tr></thead>
+      <tbody>{{#compliance}}<tr><td class="mono">{{code}}</td><td>{{meaning}}</td><td class="num">{{count}}</td></tr>{{/compliance}}</tbody></table></div>
       {{/has_compliance}}
       {{/preview}}
     </section>
