@@ -1,5 +1,6 @@
 import ArgumentParser
 import HandoffDomain
+import HandoffSQLite
 import HandoffStore
 
 /// `handoff account show NUMBER`.

@@ -3,6 +3,7 @@ import HandoffConfig
 import HandoffCSV
 import HandoffDomain
 import HandoffReports
+import HandoffSQLite
 
 /// `handoff export journal --from D --to D --format hledger|csv|iif|xero`.
 struct ExportCommand: ParsableCommand {

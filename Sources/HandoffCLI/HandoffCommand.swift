@@ -1,4 +1,4 @@
-import ArgumentParser
+public import ArgumentParser
 import Foundation
 
 /// `handoff`: the root command. Every capability is a subcommand; the executable is this.

@@ -1,7 +1,9 @@
 import ArgumentParser
+import HandoffConfig
 import HandoffPartners
 import HandoffDomain
 import HandoffReconciliation
+import HandoffSQLite
 import HandoffStore
 
 /// `handoff recall ACCOUNT --reason TEXT`: ask the agency that holds an account to give it back.

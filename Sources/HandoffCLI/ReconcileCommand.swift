@@ -1,6 +1,8 @@
 import ArgumentParser
+import HandoffConfig
 import HandoffDomain
 import HandoffReconciliation
+import HandoffSQLite
 import HandoffStore
 
 /// `handoff reconcile`: apply what agencies returned.

@@ -3,6 +3,7 @@ import Foundation
 import HandoffAgencyLink
 import HandoffConfig
 import HandoffPartners
+import HandoffTransport
 
 /// `handoff tool`: one step of what `handoff send` does, on a file named by hand, through the
 /// very same code (the partner's transport from `TransportFactory`, the outbox's OpenPGP

@@ -1,5 +1,5 @@
-import Foundation
-import HandoffDomain
+public import Foundation
+public import HandoffDomain
 
 /// Handoff's configuration, read from `config/handoff.toml` (see `docs/configuration.md`).
 /// Relative paths in the file are relative to the directory that holds the config folder

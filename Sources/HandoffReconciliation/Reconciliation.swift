@@ -1,9 +1,9 @@
 import Foundation
 import HandoffCSV
-import HandoffDomain
+public import HandoffDomain
 import HandoffLayout
-import HandoffPartners
-import HandoffStore
+public import HandoffPartners
+public import HandoffStore
 
 /// Applies what agencies returned to the AR record, exactly once and in the order it arrived:
 /// every received file or event not yet applied is mapped to ``AgencyEvent``s by its partner

@@ -1,3 +1,4 @@
+import Foundation
 import GRDB
 
 /// The schema of the AR record, built and upgraded by named steps. A step, once shipped,

@@ -1,7 +1,7 @@
 import Foundation
-import GRDB
+package import GRDB
 import HandoffDomain
-import HandoffStore
+public import HandoffStore
 
 /// The AR record in an embedded SQLite database: WAL mode, foreign keys on, the schema
 /// built by named migrations (``Migrations``) when the store opens.

@@ -1,16 +1,17 @@
 import Foundation
-import HandoffConfig
+public import HandoffConfig
 import HandoffDomain
 import HandoffIntake
 import HandoffOutbox
 import HandoffPartners
-import HandoffStore
+public import HandoffStore
 import HandoffTransport
 import Hummingbird
 import HummingbirdTLS
 import NIOSSL
-import Logging
+public import Logging
 import ServiceLifecycle
+import UnixSignals
 
 /// `handoff serve`: the jobs on their schedules, an HTTP API under `/api/v1` behind a bearer
 /// token, the dashboard at `/` behind the same token, health and readiness endpoints, and

@@ -1,15 +1,16 @@
-import Foundation
+public import Foundation
 import HandoffAgencyLink
-import HandoffConfig
-import HandoffDomain
+public import HandoffConfig
+public import HandoffDomain
 import HandoffIntake
 import HandoffOutbox
 import HandoffPartners
-import HandoffPlacement
+public import HandoffPlacement
 import HandoffReconciliation
-import HandoffStore
+public import HandoffStore
 import HandoffTransport
-import Logging
+public import Logging
+import NIOPosix
 
 /// The daemon's jobs. At most one run of each job at a time; a run's blocking work happens on
 /// ``BlockingWork/jobs``, never on Swift's cooperative pool; every run's outcome is kept (and shown

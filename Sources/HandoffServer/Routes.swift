@@ -8,6 +8,7 @@ import HandoffPartners
 import HandoffStore
 import HandoffTransport
 import Hummingbird
+import Logging
 
 /// The HTTP routes: `/healthz`, `/readyz` and `/metrics` open; everything under `/api/v1`
 /// behind the bearer token (``BearerTokenMiddleware`` on the group); `/webhooks/{partner}`

@@ -1,4 +1,4 @@
-import HandoffDomain
+public import HandoffDomain
 
 /// One file in the outbox: what it is, where it goes, and how far it got.
 public struct OutboxRecord: Hashable, Sendable {

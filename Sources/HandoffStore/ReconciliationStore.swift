@@ -1,4 +1,4 @@
-import HandoffDomain
+public import HandoffDomain
 
 /// An agency event as recorded: applied, waiting (a reversal before its payment), or held
 /// for a person (unknown account, not with that agency, a file rejected whole…).

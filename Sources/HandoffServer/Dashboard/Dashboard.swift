@@ -3,12 +3,15 @@ import HandoffConfig
 import HandoffDomain
 import HandoffOutbox
 import HandoffPartners
+import HandoffPlacement
 import HandoffReconciliation
 import HandoffStore
 import HandoffTransport
 import HTTPTypes
 import Hummingbird
+import Logging
 import Mustache
+import NIOPosix
 
 /// The business owner's dashboard at `/`: server-rendered HTML behind the API token.
 ///
