@@ -77,7 +77,7 @@ extension OutboxWriting {
             case .markSent: try movePlacements(batchID: batchID, from: state, to: lifecycle.state)
             case .none, .invalid: continue
             case .recordBatch, .recordAcceptance, .recordImplicitAcceptance, .returnToBusiness, .markActive, .sendRecall,
-                 .recordRecallObjection, .close, .withdraw:
+                 .recordRecallObjection, .close:
                 throw TransitionRefused("fileSent on batch \(batchID) answered an action it never gives")
             }
         }
