@@ -308,7 +308,7 @@ struct PlacementLifecycleTests {
     @Test("The table of documented transitions covers the samples it is checked against")
     func tableIsWellFormed() {
         let table = PlacementFixtures.documented
-        #expect(table.count == 50)
+        #expect(table.count == 47)
         for row in table {
             #expect(PlacementFixtures.states.contains(row.from), "\(row.from) is not a sample state")
             #expect(PlacementFixtures.events.contains(row.event), "\(row.event) is not a sample event")
