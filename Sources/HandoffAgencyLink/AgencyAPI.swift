@@ -1,5 +1,5 @@
 import Foundation
-import HandoffPartners
+public import HandoffPartners
 import HandoffTransport
 
 /// What Handoff reads from an agency's HTTPS API, as its partner file describes it: pages of

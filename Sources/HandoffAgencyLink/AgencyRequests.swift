@@ -1,8 +1,8 @@
 import Foundation
-import HandoffDomain
+public import HandoffDomain
 import HandoffLayout
-import HandoffPartners
-import HandoffTransport
+public import HandoffPartners
+public import HandoffTransport
 
 /// A request the business sends an agency about one account: a recall, a direct payment it
 /// received, a balance adjustment, a dispute. Its `id` is the idempotency key: sent again, it

@@ -1,5 +1,5 @@
 import Foundation
-import HandoffTransport
+public import HandoffTransport
 
 /// Where an agency leaves files for the business: list, download, delete.
 public protocol FileSource: Sendable {

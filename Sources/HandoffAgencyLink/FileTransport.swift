@@ -1,5 +1,5 @@
 import Foundation
-import HandoffTransport
+public import HandoffTransport
 
 /// A way to put a file at an agency under its final name, exactly once: it checks first
 /// whether the name is already there, and never overwrites. A file already there counts as

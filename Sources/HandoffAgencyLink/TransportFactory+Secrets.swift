@@ -1,5 +1,5 @@
 import Foundation
-import HandoffPartners
+public import HandoffPartners
 import HandoffTransport
 
 extension TransportFactory {

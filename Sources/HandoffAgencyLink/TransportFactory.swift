@@ -1,6 +1,6 @@
-import Foundation
-import HandoffPartners
-import HandoffTransport
+public import Foundation
+public import HandoffPartners
+public import HandoffTransport
 
 /// Builds what talks to an agency from its partner file: the transport that delivers files
 /// (``transport(for:)``), the folder its returns are fetched from (``source(for:)``), its

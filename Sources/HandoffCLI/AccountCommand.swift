@@ -1,5 +1,6 @@
 import ArgumentParser
 import HandoffDomain
+import HandoffSQLite
 import HandoffStore
 
 /// `handoff account show NUMBER`.
@@ -41,11 +42,11 @@ struct AccountCommand: ParsableCommand {
                           balance: $0.balance.minorUnits, batch_id: $0.batchID)
                 }
                 view.agency_events = try ar.agencyEvents(accountNumber: number).map {
-                    .init(partner: $0.partnerID, key: $0.key, kind: $0.kind, state: $0.state, reason: $0.reason)
+                    .init(partner: $0.partnerID, key: $0.key, kind: $0.kind, state: $0.state.rawValue, reason: $0.reason)
                 }
                 view.requests = try ar.requests(customerID: customer.id).map {
                     .init(partner: $0.partnerID, kind: $0.kind, request_id: $0.requestID, amount: $0.amount?.minorUnits, date: $0.date.iso,
-                          state: $0.state, last_error: $0.lastError)
+                          state: $0.state.rawValue, last_error: $0.lastError)
                 }
                 return view
             }

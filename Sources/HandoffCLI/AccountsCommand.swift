@@ -1,5 +1,6 @@
 import ArgumentParser
 import HandoffDomain
+import HandoffSQLite
 import HandoffStore
 
 /// One account's line in `handoff accounts --json`.

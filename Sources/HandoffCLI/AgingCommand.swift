@@ -1,6 +1,7 @@
 import ArgumentParser
 import HandoffDomain
 import HandoffReports
+import HandoffSQLite
 import HandoffStore
 
 /// `handoff aging`: totals per ageing bucket and currency.

@@ -1,4 +1,5 @@
 import HandoffCSV
+import HandoffDomain
 import HandoffStore
 
 /// Writes final notices as CSV for a mail merge: atomic, and with spreadsheet formulas neutralised.

@@ -3,6 +3,7 @@ import Foundation
 import HandoffDomain
 import HandoffDunning
 import HandoffStore
+import HandoffConfig
 
 /// `handoff dunning`: reminders and the final notice by e-mail, and the credit-hold hook.
 struct DunningCommand: ParsableCommand {

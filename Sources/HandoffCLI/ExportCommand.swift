@@ -3,6 +3,8 @@ import HandoffConfig
 import HandoffCSV
 import HandoffDomain
 import HandoffReports
+import HandoffSQLite
+import HandoffStore
 
 /// `handoff export journal --from D --to D --format hledger|csv|iif|xero`.
 struct ExportCommand: ParsableCommand {

@@ -1,8 +1,11 @@
 import ArgumentParser
 import Foundation
 import HandoffAgencyLink
+import HandoffConfig
+import HandoffDomain
 import HandoffIntake
 import HandoffOutbox
+import HandoffSQLite
 import HandoffStore
 
 /// `handoff fetch`: take in what the agencies sent back.

@@ -1,4 +1,4 @@
-import ArgumentParser
+public import ArgumentParser
 import Foundation
 
 /// `handoff`: the root command. Every capability is a subcommand; the executable is this.
@@ -25,6 +25,7 @@ public struct HandoffCommand: AsyncParsableCommand {
             PlacementsCommand.self,
             NoticesCommand.self,
             DunningCommand.self,
+            AuditCommand.self,
             CreditHoldsCommand.self,
             WorklistCommand.self,
             SendCommand.self,

@@ -1,7 +1,8 @@
-import ArgumentParser
-import HandoffDomain
-import HandoffReconciliation
-import HandoffStore
+public import ArgumentParser
+public import HandoffDomain
+public import HandoffReconciliation
+public import HandoffStore
+import HandoffConfig
 
 /// `handoff hold add|remove ACCOUNT KIND --note TEXT`: set or lift a hold on an account.
 struct HoldCommand: ParsableCommand {

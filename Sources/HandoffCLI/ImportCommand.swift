@@ -1,6 +1,7 @@
-import ArgumentParser
+public import ArgumentParser
+import HandoffConfig
 import HandoffDomain
-import HandoffImport
+public import HandoffImport
 
 /// `handoff import customers|invoices|transactions FILE`.
 struct ImportCommand: ParsableCommand {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import HandoffConfig
+import HandoffDomain
 import HandoffPartners
 
 /// `handoff partners check|list`.

@@ -1,6 +1,8 @@
 import ArgumentParser
 import Foundation
+import HandoffConfig
 import HandoffDomain
+import HandoffLayout
 import HandoffPlacement
 
 /// `handoff place`: a placement run.

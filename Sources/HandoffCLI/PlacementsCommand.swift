@@ -1,5 +1,7 @@
 import ArgumentParser
+import Foundation
 import HandoffDomain
+import HandoffSQLite
 import HandoffStore
 
 /// `handoff placements`: batches and placed accounts with their state.

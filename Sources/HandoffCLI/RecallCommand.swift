@@ -1,7 +1,9 @@
 import ArgumentParser
+import HandoffConfig
 import HandoffPartners
 import HandoffDomain
 import HandoffReconciliation
+import HandoffSQLite
 import HandoffStore
 
 /// `handoff recall ACCOUNT --reason TEXT`: ask the agency that holds an account to give it back.
@@ -82,7 +84,7 @@ struct RequestsCommand: ParsableCommand {
         let context = try global.open()
         let lines = try context.store.readReconciliation { try $0.requests(state: nil) }.map {
             Line(id: $0.id, partner: $0.partnerID, account_number: $0.accountNumber, kind: $0.kind, request_id: $0.requestID,
-                 amount: $0.amount?.minorUnits, currency: $0.amount?.currency.code, date: $0.date.iso, state: $0.state, last_error: $0.lastError)
+                 amount: $0.amount?.minorUnits, currency: $0.amount?.currency.code, date: $0.date.iso, state: $0.state.rawValue, last_error: $0.lastError)
         }
         if json { print(try Output.json(lines)); return }
         for l in lines {

@@ -1,6 +1,8 @@
 import ArgumentParser
+import HandoffConfig
 import HandoffDomain
 import HandoffReconciliation
+import HandoffSQLite
 import HandoffStore
 
 /// `handoff reconcile`: apply what agencies returned.
@@ -53,7 +55,7 @@ struct EventsCommand: ParsableCommand {
             let context = try global.open()
             let reconciliation = Reconciliation(store: context.store, partners: try context.partners(), today: context.config.today())
             let targets = all ? try context.store.readReconciliation { try $0.agencyEvents(notIn: ["applied", "waiting", "dismissed"], limit: Int.max) }
-                .filter { $0.state == "held" }.map(\.id).sorted() : ids
+                .filter { $0.state == .held }.map(\.id).sorted() : ids
             var applied = 0
             for id in targets {
                 do {
@@ -113,7 +115,7 @@ extension EventsCommand {
         func run() throws {
             let context = try global.open()
             let lines = try context.store.readReconciliation { try $0.agencyEvents() }.map {
-                Line(id: $0.id, partner: $0.partnerID, key: $0.key, account_number: $0.accountNumber, kind: $0.kind, state: $0.state, reason: $0.reason,
+                Line(id: $0.id, partner: $0.partnerID, key: $0.key, account_number: $0.accountNumber, kind: $0.kind, state: $0.state.rawValue, reason: $0.reason,
                      inbox_id: $0.inboxID)
             }
             if json { print(try Output.json(lines)); return }

@@ -2,6 +2,7 @@ import ArgumentParser
 import HandoffDomain
 import HandoffPartners
 import HandoffReports
+import HandoffSQLite
 import HandoffStore
 
 /// `handoff report reconciliation --month YYYY-MM`.

@@ -1,7 +1,11 @@
 import ArgumentParser
 import Foundation
 import HandoffAgencyLink
+import HandoffConfig
+import HandoffDomain
 import HandoffOutbox
+import HandoffPartners
+import HandoffSQLite
 import HandoffStore
 
 /// `handoff send`: queue staged batches and send what is due.

@@ -1,5 +1,5 @@
-import Foundation
-import HandoffDomain
+public import Foundation
+public import HandoffDomain
 
 /// One dunning step as configured: its schedule entry and the template files that override the
 /// built-in ones (absolute paths; `nil`: the built-in template of its kind).

@@ -1,5 +1,5 @@
-import Foundation
-import HandoffDomain
+public import Foundation
+public import HandoffDomain
 
 /// Handoff's configuration, read from `config/handoff.toml` (see `docs/configuration.md`).
 /// Relative paths in the file are relative to the directory that holds the config folder
@@ -158,6 +158,7 @@ public struct HandoffConfig: Sendable {
             server.fetchEveryMinutes = t.int("fetch_every_minutes", default: server.fetchEveryMinutes, range: 0...525_600)
             server.dunningEveryMinutes = t.int("dunning_every_minutes", default: server.dunningEveryMinutes, range: 0...525_600)
             server.termsEveryMinutes = t.int("terms_every_minutes", default: server.termsEveryMinutes, range: 0...525_600)
+            server.anchorEveryMinutes = t.int("anchor_every_minutes", default: server.anchorEveryMinutes, range: 0...525_600)
             if t.has("token") { problems.add("server.token", "a token is never written in the configuration: use token_env or token_file") }
             server.tlsCertificateFile = t.string("tls_certificate_file").map(absolute)
             server.tlsKeyFile = t.string("tls_key_file").map(absolute)
@@ -331,6 +332,9 @@ public struct HandoffConfig: Sendable {
         dunning_every_minutes = 1440
         # The terms job: recalls accounts whose agency's placement term ran out (docs/compliance.md).
         terms_every_minutes = 1440
+        # The anchor job: writes where the ledger's and the audit log's chains end to the log and
+        # to /metrics, so that a copy exists outside the database (docs/audit.md).
+        anchor_every_minutes = 1440
 
         [limits]
         # The largest amount Handoff takes (an invoice, a transaction, an agency's amount), in each
@@ -487,6 +491,8 @@ public struct ServerSettings: Sendable, Equatable {
     public var placeEveryMinutes = 1440
     /// How often the terms job recalls accounts whose placement term ran out (daily by default).
     public var termsEveryMinutes = 1440
+    /// How often the anchor job logs where the audit chains end (daily, and once at start-up).
+    public var anchorEveryMinutes = 1440
     public var sendEveryMinutes = 15
     public var fetchEveryMinutes = 15
     /// How often the dunning job (reminders, final notices, the credit-hold hook) runs.

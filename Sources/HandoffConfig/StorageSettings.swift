@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// Where the AR record lives (`[storage]`): the embedded SQLite file (the default), or a
 /// PostgreSQL database named by `url`.

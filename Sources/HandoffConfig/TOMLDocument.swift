@@ -1,5 +1,5 @@
-import Foundation
-import HandoffDomain
+public import Foundation
+public import HandoffDomain
 
 /// A parsed TOML document as plain Swift values, so that configuration and partner files
 /// can be read, checked and passed between threads without holding the parser's objects.

@@ -1,5 +1,5 @@
-import HandoffDomain
-import HandoffStore
+public import HandoffDomain
+public import HandoffStore
 
 /// What a person does about a message that needs one: confirm that an interrupted message went
 /// out, or ask to send a failed or interrupted one again (the same bytes, the same Message-ID).

@@ -1,8 +1,8 @@
-import Foundation
-import HandoffConfig
-import HandoffDomain
-import HandoffStore
-import HandoffTransport
+public import Foundation
+public import HandoffConfig
+public import HandoffDomain
+public import HandoffStore
+public import HandoffTransport
 
 /// What `handoff dunning` and the daemon's `dunning` job do: the dunning steps (when `[dunning]`
 /// is configured), then the credit-hold list's changes (its hook, when `[credit_hold] command` is set).

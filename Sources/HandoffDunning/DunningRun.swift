@@ -1,9 +1,9 @@
-import Foundation
-import HandoffConfig
-import HandoffCrashPoints
-import HandoffDomain
-import HandoffStore
-import HandoffTransport
+public import Foundation
+public import HandoffConfig
+public import HandoffCrashPoints
+public import HandoffDomain
+public import HandoffStore
+public import HandoffTransport
 
 /// What sends a composed message: the business's mail server (``SMTPClient``) in use.
 public protocol MailSending: Sendable {

@@ -1,6 +1,6 @@
-import HandoffConfig
-import HandoffDomain
-import HandoffStore
+public import HandoffConfig
+public import HandoffDomain
+public import HandoffStore
 
 /// The work list from the AR record: every past-due account not with an agency, ranked.
 public enum WorklistBuilder {

@@ -1,4 +1,4 @@
-import HandoffDomain
+public import HandoffDomain
 
 /// The three files a business's accounting system exports for Handoff.
 public enum ImportKind: String, Sendable, CaseIterable {

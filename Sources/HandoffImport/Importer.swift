@@ -1,7 +1,7 @@
 import Crypto
 import HandoffCSV
 import HandoffDomain
-import HandoffStore
+public import HandoffStore
 
 /// Imports a business's customers, invoices and transactions from CSV into the AR record.
 ///

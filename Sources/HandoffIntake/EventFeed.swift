@@ -1,9 +1,9 @@
 import Crypto
 import Foundation
-import HandoffAgencyLink
+public import HandoffAgencyLink
 import HandoffDomain
-import HandoffPartners
-import HandoffStore
+public import HandoffPartners
+public import HandoffStore
 import HandoffTransport
 
 /// Pulls an agency's event feed (`[transport] events` in its partner file) from the stored

@@ -1,11 +1,11 @@
 import Foundation
-import HandoffAgencyLink
+public import HandoffAgencyLink
 import HandoffCSV
 import HandoffCrashPoints
 import HandoffDomain
 import HandoffLayout
-import HandoffPartners
-import HandoffStore
+public import HandoffPartners
+public import HandoffStore
 import HandoffTransport
 
 /// Takes in what agencies send back: lists each partner's return folder, downloads new files,

@@ -1,4 +1,4 @@
-import HandoffDomain
+public import HandoffDomain
 
 /// A value a layout field is filled from: what an account, invoice or batch knows.
 public enum FieldValue: Sendable, Equatable {

@@ -1,5 +1,5 @@
 import HandoffCSV
-import HandoffConfig
+public import HandoffConfig
 import HandoffDomain
 
 extension Layout {

@@ -1,5 +1,6 @@
-import HandoffCSV
-import HandoffDomain
+import Foundation
+public import HandoffCSV
+public import HandoffDomain
 
 /// A file format an agency specifies, described as data (from a partner file) rather than
 /// code: CSV or fixed-width, its records, and each record's fields. The same description

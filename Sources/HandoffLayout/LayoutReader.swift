@@ -1,4 +1,4 @@
-import HandoffCSV
+public import HandoffCSV
 import HandoffDomain
 
 /// One record read from an agency's file: its kind, its fields by name, its line.

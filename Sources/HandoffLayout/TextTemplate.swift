@@ -1,4 +1,4 @@
-import HandoffDomain
+public import HandoffDomain
 
 /// Text with `{path}` and `{path:format}` placeholders: file names
 /// (`KRP_PLC_{partner.client_id}_{batch.date:yyyyMMdd}_{batch.sequence:000}.csv`) and

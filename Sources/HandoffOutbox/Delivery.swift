@@ -1,10 +1,11 @@
 import Crypto
 import Foundation
-import HandoffAgencyLink
+public import HandoffAgencyLink
 import HandoffCrashPoints
 import HandoffDomain
-import HandoffPartners
-import HandoffStore
+import HandoffLayout
+public import HandoffPartners
+public import HandoffStore
 import HandoffTransport
 
 /// Sends what the placement runs staged, exactly once: queues each staged batch in the
@@ -60,7 +61,7 @@ public struct Delivery {
 
     /// A failure while preparing a file, as a ``TransportError``: a full disk (gpg's own
     /// words, or hardly any space left in the folder) is ``TransportError/Kind/noSpace`` naming the folder.
-    static func explain(_ error: Error, in directory: String, doing: String) -> TransportError {
+    static func explain(_ error: any Error, in directory: String, doing: String) -> TransportError {
         if let t = error as? TransportError { return t }
         var fs = statvfs()
         let free = statvfs(directory, &fs) == 0 ? Int64(fs.f_bavail) * Int64(fs.f_frsize) : Int64.max
@@ -154,7 +155,7 @@ public struct Delivery {
     /// confirmed. Returns what happened to each.
     public func send(only partnerID: String? = nil) throws -> [Report] {
         var reports: [Report] = []
-        var transports: [String: FileTransport] = [:]
+        var transports: [String: any FileTransport] = [:]
         let batches = Dictionary(uniqueKeysWithValues: try store.readOutbox { try $0.batches() }.map { ($0.id, $0) })
         for record in try store.readOutbox({ try $0.outbox() }) where partnerID == nil || record.partnerID == partnerID {
             guard let partner = partners.first(where: { $0.id == record.partnerID }) else { continue }
@@ -172,7 +173,7 @@ public struct Delivery {
             // The attempt is on record before the file moves.
             try store.writeOutbox { try $0.updateOutbox(id: record.id, transfer, lastError: record.lastError) }
             do {
-                let transport: FileTransport
+                let transport: any FileTransport
                 if let t = transports[partner.id] { transport = t } else {
                     transport = try factory.transport(for: partner)
                     transports[partner.id] = transport

@@ -1,5 +1,5 @@
 import HandoffDomain
-import HandoffStore
+public import HandoffStore
 
 /// A person puts a failed transfer back in line (after fixing its cause): `handoff outbox
 /// retry ID` and the dashboard's "Retry" both come here. The transfer's machine decides

@@ -1,9 +1,9 @@
 import Crypto
 import Foundation
-import HandoffAgencyLink
+public import HandoffAgencyLink
 import HandoffDomain
-import HandoffPartners
-import HandoffStore
+public import HandoffPartners
+public import HandoffStore
 import HandoffTransport
 
 /// The agencies' receipts for the batches the outbox sent over HTTPS (`[transport] receipt`

@@ -1,10 +1,10 @@
 import Foundation
-import HandoffAgencyLink
+public import HandoffAgencyLink
 import HandoffCSV
-import HandoffDomain
+public import HandoffDomain
 import HandoffLayout
-import HandoffPartners
-import HandoffStore
+public import HandoffPartners
+public import HandoffStore
 import HandoffTransport
 
 /// Requests to agencies, from queue to agency: direct payments the business received for

@@ -1,5 +1,5 @@
-import HandoffConfig
-import HandoffDomain
+public import HandoffConfig
+public import HandoffDomain
 import HandoffLayout
 
 /// How one kind of agency return maps onto ``AgencyEvent``s, from the partner file:

@@ -1,3 +1,4 @@
+import HandoffCSV
 import HandoffDomain
 import HandoffLayout
 

@@ -1,6 +1,6 @@
 import HandoffConfig
-import HandoffDomain
-import HandoffLayout
+public import HandoffDomain
+public import HandoffLayout
 
 /// A collection agency as its partner file (`partners/ID.toml`) describes it. No Swift code
 /// knows any agency: everything agency-specific is here, as data.

@@ -1,6 +1,6 @@
-import Foundation
-import HandoffConfig
-import HandoffDomain
+public import Foundation
+public import HandoffConfig
+public import HandoffDomain
 import HandoffLayout
 
 /// Reads and checks partner files. Every problem is reported with its file and key, and a

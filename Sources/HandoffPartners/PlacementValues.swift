@@ -1,5 +1,5 @@
-import HandoffDomain
-import HandoffLayout
+public import HandoffDomain
+public import HandoffLayout
 
 /// The values a placement file can be filled from, by path, and what each record kind may use.
 /// `handoff partners check` refuses a layout that names anything else.

@@ -2,7 +2,7 @@ import Crypto
 import HandoffCSV
 import HandoffDomain
 import HandoffLayout
-import HandoffPartners
+public import HandoffPartners
 
 /// Checks a data file against its control file the way an agency does before accepting it:
 /// reads the data back through its layout, recounts records, accounts and the total, hashes

@@ -1,8 +1,8 @@
 import Crypto
-import HandoffCSV
+public import HandoffCSV
 import HandoffDomain
-import HandoffLayout
-import HandoffPartners
+public import HandoffLayout
+public import HandoffPartners
 
 /// Where a placement file's bytes go: a file being written atomically, or memory (tests).
 public protocol ByteSink: AnyObject {
@@ -27,13 +27,13 @@ public final class PlacementFileBuilder {
     public let spec: FileSpec
     public private(set) var batch: PlacementValues.Batch
     private let renderer: LayoutRenderer
-    private let sink: ByteSink
+    private let sink: any ByteSink
     private var hasher = SHA256()
     public private(set) var byteCount = 0
     private var finished = false
 
     /// Starts a file: writes its header.
-    public init(spec: FileSpec, batch: PlacementValues.Batch, sink: ByteSink) throws {
+    public init(spec: FileSpec, batch: PlacementValues.Batch, sink: any ByteSink) throws {
         self.spec = spec
         self.batch = batch
         self.sink = sink

@@ -1,10 +1,10 @@
 import Foundation
 import HandoffCSV
 import HandoffCrashPoints
-import HandoffDomain
-import HandoffLayout
-import HandoffPartners
-import HandoffStore
+public import HandoffDomain
+public import HandoffLayout
+public import HandoffPartners
+public import HandoffStore
 
 /// One placement run: selects the accounts the rules allow, allocates each to an agency,
 /// writes each agency's batch into the staging folder and records it all, in one database

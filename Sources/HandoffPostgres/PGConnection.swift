@@ -1,6 +1,6 @@
 import CLibPQ
-import Foundation
-import HandoffConfig
+public import Foundation
+public import HandoffConfig
 
 /// One connection to the PostgreSQL server through libpq, used by one thread at a time.
 ///

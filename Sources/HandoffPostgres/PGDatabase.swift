@@ -1,4 +1,5 @@
 import HandoffDomain
+import Foundation
 
 /// One transaction's access to the database, with statements, arguments and rows in the
 /// shape the SQLite session uses (`db.cachedStatement(sql:)`, `Row.fetchAll(_:arguments:)`,

@@ -1,5 +1,5 @@
 import Foundation
-import HandoffConfig
+package import HandoffConfig
 
 /// A bounded set of connections to one database. A caller waits (on its own thread, never the
 /// cooperative pool) when all are in use; a broken connection (the server restarted) is

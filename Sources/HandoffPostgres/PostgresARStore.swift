@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 public import HandoffConfig
 import HandoffDomain
 public import HandoffStore
@@ -70,6 +70,8 @@ public final class PostgresARStore: CompleteStore {
         }
         for step in PostgresMigrations.steps where !done.contains(step.name) {
             try connection.execute(step.sql)
+            // The rows from before the chains take their places as the chains come.
+            if step.name == "v19-audit-chain" { try PostgresSession(db: PGDatabase(connection: connection)).sealAuditChains(after: nil) }
             try connection.query("INSERT INTO handoff_migrations (name) VALUES ($1)", [step.name])
         }
     }
@@ -88,16 +90,18 @@ public final class PostgresARStore: CompleteStore {
         try pool.withConnection(body)
     }
 
-    private func reading<T>(_ body: (PostgresSession) throws -> T) throws -> T {
+    func reading<T>(_ body: (PostgresSession) throws -> T) throws -> T {
         try transaction("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", body)
     }
 
     /// One write transaction through a session; what the session still holds back (the first
     /// ledger entries of the last invoices imported) is written before it commits.
-    private func writing<T>(_ body: (PostgresSession) throws -> T) throws -> T {
+    func writing<T>(_ body: (PostgresSession) throws -> T) throws -> T {
         try transaction("BEGIN") { session in
+            let chainStart = try session.chainStart()
             let result = try body(session)
             try session.flushInvoiceLedger()
+            try session.sealAuditChains(after: chainStart)
             return result
         }
     }

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 public import HandoffConfig
 
 /// An empty PostgreSQL database receiving a whole AR record (`handoff migrate --to`), in one

@@ -32,6 +32,7 @@ public enum PostgresMigrations {
         Step(name: "v16-dunning", sql: dunning),
         Step(name: "v17-compliance", sql: compliance),
         Step(name: "v18-terms", sql: placementStatuses),
+        Step(name: "v19-audit-chain", sql: sealOnce + "\n" + auditChains),
     ]
 
     /// The names of the steps, oldest first.

@@ -1,5 +1,6 @@
 import HandoffDomain
 import HandoffStore
+import Foundation
 
 /// What the compliance gate and the placement terms read and write (issue 16):
 /// `account_compliance` (v17-compliance) and `placement_statuses` (v18-terms). The twin of
@@ -92,7 +93,7 @@ extension PostgresSession: ComplianceWriting {
         case .resumeAfterFailedRecall:
             try updatePlacement(id: placementID, state: lifecycle.state, agencyReference: nil, agencyStatus: nil)
         case .none, .invalid, .recordBatch, .markSent, .recordAcceptance, .recordImplicitAcceptance, .returnToBusiness,
-             .markActive, .sendRecall, .recordRecallObjection, .close, .withdraw:
+             .markActive, .sendRecall, .recordRecallObjection, .close:
             return
         }
     }

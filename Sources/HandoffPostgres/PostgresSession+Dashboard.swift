@@ -111,7 +111,7 @@ extension PostgresSession: DashboardReading {
             let record = AgencyRequestRecord(id: r[0], partnerID: r[1], customerID: r[2], accountNumber: r[3], agencyReference: r[4], kind: r[5],
                                              requestID: r[6],
                                              amount: amount.flatMap { a in code.flatMap { Currency(code: $0) }.map { Money(minorUnits: a, currency: $0) } },
-                                             date: try date(r[9]), reason: r[10], note: r[11], state: r[12], lastError: r[13])
+                                             date: try date(r[9]), reason: r[10], note: r[11], state: try requestState(r[12], id: r[0]), lastError: r[13])
             return RequestListRow(record: record, updatedAt: r[14])
         }
     }

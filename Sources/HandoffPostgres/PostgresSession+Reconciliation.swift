@@ -5,8 +5,21 @@ import HandoffStore
 extension PostgresSession {
     private static let eventColumns = "id, partner_id, event_key, inbox_id, account_number, kind, payload, state, reason"
 
-    private func decodeEvent(_ r: Row) -> EventRecord {
-        EventRecord(id: r[0], partnerID: r[1], key: r[2], inboxID: r[3], accountNumber: r[4], kind: r[5], payload: r[6], state: r[7], reason: r[8])
+    private func decodeEvent(_ r: Row) throws -> EventRecord {
+        EventRecord(id: r[0], partnerID: r[1], key: r[2], inboxID: r[3], accountNumber: r[4], kind: r[5], payload: r[6],
+                    state: try eventState(r[7], id: r[0]), reason: r[8])
+    }
+
+    /// A stored event state as its enum (the schema allows no other value).
+    func eventState(_ name: String, id: Int64) throws -> AgencyEventState {
+        guard let state = AgencyEventState(rawValue: name) else { throw PostgresError.unexpected("agency event #\(id) has state \(name)") }
+        return state
+    }
+
+    /// A stored request state as its enum (the schema allows no other value).
+    func requestState(_ name: String, id: Int64) throws -> AgencyRequestState {
+        guard let state = AgencyRequestState(rawValue: name) else { throw PostgresError.unexpected("request #\(id) has state \(name)") }
+        return state
     }
 
     func agencyEvent(id: Int64) throws -> EventRecord? {
@@ -188,7 +201,7 @@ extension PostgresSession {
             let code: String? = r[8]
             return AgencyRequestRecord(id: r[0], partnerID: r[1], customerID: r[2], accountNumber: r[3], agencyReference: r[4], kind: r[5], requestID: r[6],
                                        amount: amount.flatMap { a in code.flatMap { Currency(code: $0) }.map { Money(minorUnits: a, currency: $0) } },
-                                       date: try date(r[9]), reason: r[10], note: r[11], state: r[12], lastError: r[13])
+                                       date: try date(r[9]), reason: r[10], note: r[11], state: try requestState(r[12], id: r[0]), lastError: r[13])
         }
     }
 

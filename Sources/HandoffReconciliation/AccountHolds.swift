@@ -1,5 +1,5 @@
-import HandoffDomain
-import HandoffStore
+public import HandoffDomain
+public import HandoffStore
 
 /// A person sets or lifts a hold on an account (`handoff hold add|remove`): the profile
 /// changes, the change is audited with its note, and a hold set on an account an agency

@@ -1,5 +1,5 @@
-import HandoffDomain
-import HandoffStore
+public import HandoffDomain
+public import HandoffStore
 
 /// What a person asks of the agency that holds an account — a recall, a notice of a dispute,
 /// bankruptcy, death or cease-contact request — and the lifting of an agency's rejection.

@@ -1,6 +1,6 @@
-import HandoffDomain
-import HandoffPartners
-import HandoffStore
+public import HandoffDomain
+public import HandoffPartners
+public import HandoffStore
 
 /// The daily terms job (`handoff terms`, and `handoff serve`'s `terms` job): runs every open
 /// placement through its agency's term clock (``PlacementTermClock``) and performs what it

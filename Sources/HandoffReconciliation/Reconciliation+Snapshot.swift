@@ -50,8 +50,8 @@ extension Reconciliation {
                 customerID: customer.id, profile: customer.profile, placement: placement,
                 placedInvoices: placement.flatMap { invoices[$0.id] } ?? [], closedOn: closedOn[customer.profile.accountNumber])
         }
-        for record in try w.agencyEvents(partnerID: partner.id, keys: Array(keys)) {
-            guard let state = record.eventState else { throw ReconciliationError("event #\(record.id) has state \(record.state)") }
+        for record in try w.agencyEvents(partnerID: partner.id, keys: keys.sorted()) {
+            let state = record.state
             // A payload no longer readable counts as the same event: a duplicate, as before.
             let sourced = Self.decode(record.payload)
                 ?? events.first { $0.event.key == record.key }.map { Sourced(event: $0.event, source: $0.source) }

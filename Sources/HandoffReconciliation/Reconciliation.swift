@@ -1,9 +1,9 @@
 import Foundation
 import HandoffCSV
-import HandoffDomain
+public import HandoffDomain
 import HandoffLayout
-import HandoffPartners
-import HandoffStore
+public import HandoffPartners
+public import HandoffStore
 
 /// Applies what agencies returned to the AR record, exactly once and in the order it arrived:
 /// every received file or event not yet applied is mapped to ``AgencyEvent``s by its partner
@@ -215,7 +215,7 @@ public struct Reconciliation {
     public func dismissHeld(id: Int64, reason: String, actor: String) throws -> Line {
         try store.writeReconciliation { w in
             let (record, partner, sourced) = try held(id, w)
-            var progress = AgencyEventProgress(state: record.eventState)
+            var progress = AgencyEventProgress(state: record.state)
             let text: String
             switch progress.dismissed(reason: reason) {
             case .update(let state, let why), .record(let state, let why):
@@ -236,7 +236,7 @@ public struct Reconciliation {
     /// A held event with its partner and what it said, or why a person cannot act on it.
     private func held(_ id: Int64, _ w: any ReconciliationWriting) throws -> (EventRecord, Partner, Sourced) {
         guard let record = try w.agencyEvent(id: id) else { throw ReconciliationError("there is no agency event #\(id) (see `handoff events`)") }
-        guard record.eventState == .held else { throw ReconciliationError("event #\(id) is \(record.state), not held: only a held event waits for a person") }
+        guard record.state == .held else { throw ReconciliationError("event #\(id) is \(record.state.rawValue), not held: only a held event waits for a person") }
         guard let partner = partners.first(where: { $0.id == record.partnerID }) else {
             throw ReconciliationError("event #\(id) is from \(record.partnerID), which has no partner file now")
         }

@@ -1,5 +1,5 @@
-import HandoffDomain
-import HandoffStore
+public import HandoffDomain
+public import HandoffStore
 
 /// The ageing report: each invoice's open balance in the bucket of its own days past due,
 /// totalled per currency. Shared by `handoff aging` and the dashboard's overview.

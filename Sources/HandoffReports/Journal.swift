@@ -1,9 +1,10 @@
-import HandoffConfig
+import Foundation
+public import HandoffConfig
 import HandoffLayout
 import HandoffCSV
-import HandoffDomain
-import HandoffPartners
-import HandoffStore
+public import HandoffDomain
+public import HandoffPartners
+public import HandoffStore
 
 /// A double-entry journal entry: postings in one currency that sum to zero.
 public struct JournalEntry: Sendable, Equatable {

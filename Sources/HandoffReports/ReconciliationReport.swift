@@ -1,5 +1,5 @@
-import HandoffDomain
-import HandoffStore
+public import HandoffDomain
+public import HandoffStore
 
 /// The accountant's month: per agency and currency, what was placed and collected, the
 /// commission, what the agency owes (net due) and what it remitted. Shared by

@@ -1,3 +1,4 @@
+import Foundation
 import GRDB
 
 /// The schema of the AR record, built and upgraded by named steps. A step, once shipped,
@@ -22,6 +23,7 @@ enum Migrations {
         migrator.registerMigration("v16-dunning", migrate: createDunning)
         migrator.registerMigration("v17-compliance", migrate: addCompliance)
         migrator.registerMigration("v18-terms", migrate: addPlacementStatuses)
+        migrator.registerMigration("v19-audit-chain", migrate: addAuditChains)
         return migrator
     }
 

@@ -1,7 +1,7 @@
 import Foundation
-import GRDB
+package import GRDB
 import HandoffDomain
-import HandoffStore
+public import HandoffStore
 
 /// The AR record in an embedded SQLite database: WAL mode, foreign keys on, the schema
 /// built by named migrations (``Migrations``) when the store opens.
@@ -44,12 +44,15 @@ public final class SQLiteARStore: ReconciliationStore, ComplianceStore {
     }
 
     /// One write transaction through a session; what the session still holds back (the first
-    /// ledger entries of the last invoices imported) is written before it commits.
-    private func writing<T>(_ body: (SQLiteSession) throws -> T) throws -> T {
+    /// ledger entries of the last invoices imported) is written, and the rows it added to the
+    /// ledger and the audit log are sealed into their chains, before it commits.
+    func writing<T>(_ body: (SQLiteSession) throws -> T) throws -> T {
         try pool.write { db in
             let session = SQLiteSession(db: db)
+            let chainStart = try session.chainStart()
             let result = try body(session)
             try session.flushInvoiceLedger()
+            try session.sealAuditChains(after: chainStart)
             return result
         }
     }

@@ -1,6 +1,7 @@
 import GRDB
 import HandoffDomain
 import HandoffStore
+import Foundation
 
 /// What the compliance gate and the placement terms read and write (issue 16):
 /// `account_compliance` (v17-compliance) and `placement_statuses` (v18-terms).
@@ -79,7 +80,7 @@ extension SQLiteSession: ComplianceWriting {
         case .resumeAfterFailedRecall:
             try updatePlacement(id: placementID, state: lifecycle.state, agencyReference: nil, agencyStatus: nil)
         case .none, .invalid, .recordBatch, .markSent, .recordAcceptance, .recordImplicitAcceptance, .returnToBusiness, .markActive,
-             .sendRecall, .recordRecallObjection, .close, .withdraw:
+             .sendRecall, .recordRecallObjection, .close:
             return
         }
     }

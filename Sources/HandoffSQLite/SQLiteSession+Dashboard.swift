@@ -7,7 +7,7 @@ extension SQLiteSession: DashboardReading {
     func accountList(_ query: AccountListQuery, offset: Int, limit: Int) throws -> (total: Int, rows: [AccountListRow]) {
         var inner: [String] = []
         var outer: [String] = []
-        var arguments: [DatabaseValueConvertible] = []
+        var arguments: [any DatabaseValueConvertible] = []
         if let search = query.search, !search.isEmpty {
             // Every character literal: LIKE's wildcards in the search are escaped.
             let escaped = search.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%").replacingOccurrences(of: "_", with: "\\_")
@@ -112,7 +112,8 @@ extension SQLiteSession: DashboardReading {
             let record = AgencyRequestRecord(id: r[0], partnerID: r[1], customerID: r[2], accountNumber: r[3], agencyReference: r[4], kind: r[5],
                                              requestID: r[6],
                                              amount: amount.flatMap { a in code.flatMap { Currency(code: $0) }.map { Money(minorUnits: a, currency: $0) } },
-                                             date: try date(r[9]), reason: r[10], note: r[11], state: r[12], lastError: r[13])
+                                             date: try date(r[9]), reason: r[10], note: r[11],
+                                             state: try requestState(r[12], id: r[0]), lastError: r[13])
             return RequestListRow(record: record, updatedAt: r[14])
         }
     }

@@ -12,7 +12,7 @@ import HandoffDomain
 /// ``SQLiteSession`` that made it (``SQLiteSession/direct(_:)``).
 final class DirectStatement {
     fileprivate let statement: Statement
-    fileprivate let handle: SQLiteStatement
+    let handle: SQLiteStatement
     fileprivate let connection: SQLiteConnection?
 
     init(_ db: Database, sql: String) throws {

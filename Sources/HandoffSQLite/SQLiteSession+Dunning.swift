@@ -1,7 +1,7 @@
-import Foundation
+public import Foundation
 import GRDB
-import HandoffDomain
-import HandoffStore
+public import HandoffDomain
+public import HandoffStore
 
 extension SQLiteSession: DunningWriting {
     static let dunningColumns = """
@@ -179,6 +179,6 @@ extension SQLiteARStore: DunningStore {
     }
 
     public func writeDunning<T>(_ body: (any DunningWriting) throws -> T) throws -> T {
-        try pool.write { db in try body(SQLiteSession(db: db)) }
+        try writing(body)
     }
 }

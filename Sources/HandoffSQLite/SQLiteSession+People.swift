@@ -1,6 +1,6 @@
 import GRDB
-import HandoffDomain
-import HandoffStore
+public import HandoffDomain
+public import HandoffStore
 
 extension SQLiteSession: PeopleWriting {
     private static let personColumns = "id, name, role, token_sha256, created_at, revoked_at"
@@ -64,6 +64,6 @@ extension SQLiteARStore: PeopleStore {
     }
 
     public func writePeople<T>(_ body: (any PeopleWriting) throws -> T) throws -> T {
-        try pool.write { db in try body(SQLiteSession(db: db)) }
+        try writing(body)
     }
 }

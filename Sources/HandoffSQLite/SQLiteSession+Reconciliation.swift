@@ -6,8 +6,13 @@ import HandoffStore
 extension SQLiteSession {
     private static let eventColumns = "id, partner_id, event_key, inbox_id, account_number, kind, payload, state, reason"
 
-    private func decodeEvent(_ r: Row) -> EventRecord {
-        EventRecord(id: r[0], partnerID: r[1], key: r[2], inboxID: r[3], accountNumber: r[4], kind: r[5], payload: r[6], state: r[7], reason: r[8])
+    private func decodeEvent(_ r: Row) throws -> EventRecord {
+        let name: String = r[7]
+        guard let state = AgencyEventState(rawValue: name) else {
+            throw StoreError.corrupt("agency event #\(r[0] as Int64) has state \(name)")
+        }
+        return EventRecord(id: r[0], partnerID: r[1], key: r[2], inboxID: r[3], accountNumber: r[4], kind: r[5],
+                           payload: r[6], state: state, reason: r[8])
     }
 
     func agencyEvent(id: Int64) throws -> EventRecord? {
@@ -196,8 +201,21 @@ extension SQLiteSession {
             let code: String? = r[8]
             return AgencyRequestRecord(id: r[0], partnerID: r[1], customerID: r[2], accountNumber: r[3], agencyReference: r[4], kind: r[5], requestID: r[6],
                                        amount: amount.flatMap { a in code.flatMap { Currency(code: $0) }.map { Money(minorUnits: a, currency: $0) } },
-                                       date: try date(r[9]), reason: r[10], note: r[11], state: r[12], lastError: r[13])
+                                       date: try date(r[9]), reason: r[10], note: r[11], state: try requestState(r[12], id: r[0]),
+                                       lastError: r[13])
         }
+    }
+
+    /// A stored event state as its enum (the schema allows no other value).
+    func eventState(_ name: String, id: Int64) throws -> AgencyEventState {
+        guard let state = AgencyEventState(rawValue: name) else { throw StoreError.corrupt("agency event #\(id) has state \(name)") }
+        return state
+    }
+
+    /// A stored request state as its enum (the schema allows no other value).
+    func requestState(_ name: String, id: Int64) throws -> AgencyRequestState {
+        guard let state = AgencyRequestState(rawValue: name) else { throw StoreError.corrupt("request #\(id) has state \(name)") }
+        return state
     }
 
     func setRequestState(id: Int64, _ state: AgencyRequestState, error: String?, batchID: Int64?) throws {
@@ -356,7 +374,8 @@ extension SQLiteSession {
 
     private func decodeEvent(_ r: DirectStatement) throws -> EventRecord {
         EventRecord(id: r.int64(0), partnerID: try text(r, 1), key: try text(r, 2), inboxID: r.isNull(3) ? nil : r.int64(3),
-                    accountNumber: r.text(4), kind: try text(r, 5), payload: try text(r, 6), state: try text(r, 7), reason: r.text(8))
+                    accountNumber: r.text(4), kind: try text(r, 5), payload: try text(r, 6),
+                    state: try eventState(try text(r, 7), id: r.int64(0)), reason: r.text(8))
     }
 
     func agencyEvents(partnerID: String, keys: [String]) throws -> [EventRecord] {

@@ -1,7 +1,7 @@
-import Foundation
+public import Foundation
 import GRDB
-import HandoffDomain
-import HandoffStore
+public import HandoffDomain
+public import HandoffStore
 
 /// Reads and writes the AR record inside one GRDB access (a read, or one write transaction).
 final class SQLiteSession: PlacementWriting, OutboxWriting, InboxWriting, ReconciliationWriting {
@@ -337,7 +337,7 @@ final class SQLiteSession: PlacementWriting, OutboxWriting, InboxWriting, Reconc
 
     func accounts(matching search: String?, offset: Int, limit: Int) throws -> (total: Int, page: [AccountSummary]) {
         var filter = ""
-        var arguments: [DatabaseValueConvertible] = []
+        var arguments: [any DatabaseValueConvertible] = []
         if let search, !search.isEmpty {
             // Every character literal: LIKE's wildcards in the search are escaped.
             let escaped = search.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%").replacingOccurrences(of: "_", with: "\\_")

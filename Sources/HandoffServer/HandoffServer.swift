@@ -1,16 +1,17 @@
 import Foundation
-import HandoffConfig
+public import HandoffConfig
 import HandoffDomain
 import HandoffIntake
 import HandoffOutbox
 import HandoffPartners
-import HandoffStore
+public import HandoffStore
 import HandoffTransport
 import Hummingbird
 import HummingbirdTLS
 import NIOSSL
-import Logging
+public import Logging
 import ServiceLifecycle
+import UnixSignals
 
 /// `handoff serve`: the jobs on their schedules, an HTTP API under `/api/v1` behind a bearer
 /// token, the dashboard at `/` behind the same tokens (the installation's own, the admin
@@ -100,7 +101,7 @@ struct Scheduler: Service {
     func run() async throws {
         let every: [(Jobs.Name, Int)] = [(.fetch, settings.fetchEveryMinutes), (.place, settings.placeEveryMinutes), (.send, settings.sendEveryMinutes),
                                          (.dunning, settings.dunningEveryMinutes),
-                                         (.terms, settings.termsEveryMinutes)]
+                                         (.terms, settings.termsEveryMinutes), (.anchor, settings.anchorEveryMinutes)]
         await withTaskGroup(of: Void.self) { group in
             for (name, minutes) in every where minutes > 0 {
                 group.addTask {

@@ -1,5 +1,5 @@
 import Foundation
-import NIOCore
+public import NIOCore
 
 /// A JSON answer of the API, written straight to bytes with its object keys sorted.
 ///

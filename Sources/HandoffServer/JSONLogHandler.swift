@@ -1,5 +1,5 @@
 import Foundation
-import Logging
+public import Logging
 
 /// One JSON object per line on standard error: for journald and log collectors, when
 /// Handoff's output is not a terminal. Handoff never puts a secret, a tax id or a date of birth

@@ -1,22 +1,23 @@
-import Foundation
+public import Foundation
 import HandoffAgencyLink
-import HandoffConfig
-import HandoffDomain
+public import HandoffConfig
+public import HandoffDomain
 import HandoffDunning
 import HandoffIntake
 import HandoffOutbox
 import HandoffPartners
-import HandoffPlacement
+public import HandoffPlacement
 import HandoffReconciliation
-import HandoffStore
+public import HandoffStore
 import HandoffTransport
-import Logging
+public import Logging
+import NIOPosix
 
 /// The daemon's jobs. At most one run of each job at a time; a run's blocking work happens on
 /// ``BlockingWork/jobs``, never on Swift's cooperative pool; every run's outcome is kept (and shown
 /// by the API), so a failure is never silent.
 public actor Jobs {
-    public enum Name: String, CaseIterable, Sendable { case place, send, fetch, dunning, terms }
+    public enum Name: String, CaseIterable, Sendable { case place, send, fetch, dunning, terms, anchor }
 
     /// Who started a run, as its log line says.
     public enum Trigger: String, Sendable { case schedule, api, dashboard }
@@ -62,9 +63,9 @@ public actor Jobs {
         let config = self.config, store = self.store
         let result: (Bool, String, [String: Int])
         do {
-            let logger = self.logger
+            let logger = self.logger, metrics = self.metrics
             let (summary, counts) = try await BlockingWork.jobs.runIfActive {
-                try Self.perform(name, dryRun: dryRun, config: config, store: store, logger: logger)
+                try Self.perform(name, dryRun: dryRun, config: config, store: store, logger: logger, metrics: metrics)
             }
             result = (true, summary, counts)
         } catch {
@@ -161,7 +162,18 @@ public actor Jobs {
     }
 
     /// Runs a job; returns its summary and counts for the metrics.
-    static func perform(_ name: Name, dryRun: Bool, config: HandoffConfig, store: any CompleteStore, logger: Logger) throws -> (String, [String: Int]) {
+    static func perform(_ name: Name, dryRun: Bool, config: HandoffConfig, store: any CompleteStore, logger: Logger,
+                        metrics: ServerMetrics? = nil) throws -> (String, [String: Int]) {
+        if name == .anchor {
+            // Where the tamper-evident chains end, written outside the database (docs/audit.md).
+            let heads = try store.readAuditChain { r in try AuditChainName.allCases.map { try r.chainHead($0) } }
+            for head in heads {
+                logger.notice("audit chain anchor", metadata: ["chain": "\(head.chain.rawValue)", "rows": "\(head.rows)",
+                                                               "hash": "\(head.hash)", "anchor": "\(head.anchorText)"])
+            }
+            metrics?.anchored(heads)
+            return (heads.map { "\($0.chain.rawValue) \($0.rows) rows, head \($0.hash.prefix(12))…" }.joined(separator: "; "), [:])
+        }
         let partners = try partners(config)
         let factory = TransportFactory(root: config.root)
         switch name {
@@ -213,6 +225,8 @@ public actor Jobs {
             }
             let appliedCount = tally.applied, held = tally.held
             return ("\(reports.count) received, \(appliedCount) applied, \(held) held", ["events_applied": appliedCount, "events_held": held])
+        case .anchor:
+            return ("", [:])
         case .dunning:
             // Reminders and final notices due today, then the credit-hold list's changes. A message
             // refused for good or left to confirm is logged on its own: it waits for a person.

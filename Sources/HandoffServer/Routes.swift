@@ -9,6 +9,7 @@ import HandoffPartners
 import HandoffStore
 import HandoffTransport
 import Hummingbird
+import Logging
 
 /// The HTTP routes: `/healthz`, `/readyz` and `/metrics` open; everything under `/api/v1`
 /// behind a bearer token (``BearerTokenMiddleware`` on the group: the installation's own token or
@@ -76,7 +77,7 @@ struct Routes: Sendable {
                          "agency_status": JSONBody($0.agencyStatus)]
                     }),
                     "events": JSONBody(try r.agencyEvents(accountNumber: number).map {
-                        ["partner": JSONBody($0.partnerID), "kind": JSONBody($0.kind), "state": JSONBody($0.state)]
+                        ["partner": JSONBody($0.partnerID), "kind": JSONBody($0.kind), "state": JSONBody($0.state.rawValue)]
                     }),
                     "requests": JSONBody(try r.requests(customerID: customer.id).map(Self.request)),
                 ]
@@ -195,7 +196,7 @@ struct Routes: Sendable {
     static func request(_ r: AgencyRequestRecord) -> JSONBody {
         ["partner": JSONBody(r.partnerID), "account_number": JSONBody(r.accountNumber), "kind": JSONBody(r.kind), "request_id": JSONBody(r.requestID),
          "amount": r.amount.map { JSONBody($0.minorUnits) } ?? .null, "currency": r.amount.map { JSONBody($0.currency.code) } ?? .null,
-         "date": JSONBody(r.date.iso), "state": JSONBody(r.state), "last_error": r.lastError.map { JSONBody($0) } ?? .null]
+         "date": JSONBody(r.date.iso), "state": JSONBody(r.state.rawValue), "last_error": r.lastError.map { JSONBody($0) } ?? .null]
     }
 
     static func json(_ body: JSONBody, status: HTTPResponse.Status = .ok, headers: HTTPFields = [:]) -> Response {

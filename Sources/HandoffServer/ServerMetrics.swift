@@ -1,6 +1,7 @@
 import Foundation
 import HandoffStore
 import Prometheus
+import Synchronization
 
 /// Prometheus metrics at `/metrics`: job runs, durations and last success; accounts placed;
 /// files sent and failed; events applied and held. Money collected per currency (read from
@@ -11,7 +12,28 @@ public final class ServerMetrics: Sendable {
     /// The money gauges, kept apart so that an anonymous scrape never sees them.
     let money = PrometheusCollectorRegistry()
 
+    /// The last anchor of each audit chain, so that the one before can be taken off.
+    private let anchors = Mutex<[AuditChainName: (rows: Gauge, info: Gauge)]>([:])
+
     public init() {}
+
+    /// Where the audit chains ended at the last anchor job: `handoff_audit_chain_rows{chain}` and
+    /// `handoff_audit_chain_head_info{chain,hash} 1` (docs/audit.md).
+    func anchored(_ heads: [ChainHead]) {
+        anchors.withLock { anchors in
+            for head in heads {
+                if let old = anchors[head.chain] {
+                    registry.unregisterGauge(old.rows)
+                    registry.unregisterGauge(old.info)
+                }
+                let rows = registry.makeGauge(name: "handoff_audit_chain_rows", labels: [("chain", head.chain.rawValue)])
+                rows.set(to: Double(head.rows))
+                let info = registry.makeGauge(name: "handoff_audit_chain_head_info", labels: [("chain", head.chain.rawValue), ("hash", head.hash)])
+                info.set(to: 1)
+                anchors[head.chain] = (rows, info)
+            }
+        }
+    }
 
     func jobFinished(_ job: String, ok: Bool, seconds: Double, counts: [String: Int]) {
         registry.makeCounter(name: "handoff_job_runs_total", labels: [("job", job), ("outcome", ok ? "ok" : "failed")]).increment()

@@ -1,4 +1,4 @@
-import HandoffDomain
+public import HandoffDomain
 
 /// What Handoff reads from the AR record. Implemented by each storage backend
 /// (`HandoffSQLite` today); domain and import code depend on this, never on a database.

@@ -1,4 +1,4 @@
-import HandoffDomain
+public import HandoffDomain
 
 /// The contact of the attorney who represents a debtor: sent to an agency in place of the
 /// debtor's, where its layout has the fields.

@@ -1,4 +1,4 @@
-import HandoffDomain
+public import HandoffDomain
 
 /// How the dashboard's accounts list is narrowed and ordered. Every filter and order is
 /// done by the engine, so that a page of the list costs the same at any size of AR record.

@@ -1,4 +1,4 @@
-import HandoffDomain
+public import HandoffDomain
 
 /// One dunning message as recorded: to whom, for which step and cycle, its exact bytes, and
 /// where it stands.

@@ -1,4 +1,4 @@
-import HandoffDomain
+public import HandoffDomain
 
 /// One file an agency sent, as received.
 public struct InboxRecord: Hashable, Sendable {

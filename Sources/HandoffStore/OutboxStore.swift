@@ -1,4 +1,4 @@
-import HandoffDomain
+public import HandoffDomain
 
 /// One file in the outbox: what it is, where it goes, and how far it got.
 public struct OutboxRecord: Hashable, Sendable {
@@ -77,7 +77,7 @@ extension OutboxWriting {
             case .markSent: try movePlacements(batchID: batchID, from: state, to: lifecycle.state)
             case .none, .invalid: continue
             case .recordBatch, .recordAcceptance, .recordImplicitAcceptance, .returnToBusiness, .markActive, .sendRecall,
-                 .recordRecallObjection, .resumeAfterFailedRecall, .close, .withdraw:
+                 .recordRecallObjection, .resumeAfterFailedRecall, .close:
                 throw TransitionRefused("fileSent on batch \(batchID) answered an action it never gives")
             }
         }

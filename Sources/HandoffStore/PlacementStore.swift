@@ -1,4 +1,4 @@
-import HandoffDomain
+public import HandoffDomain
 
 /// A placement batch: one file (or API batch) for one agency.
 public struct BatchRecord: Hashable, Sendable {

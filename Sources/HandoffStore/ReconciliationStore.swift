@@ -1,4 +1,4 @@
-import HandoffDomain
+public import HandoffDomain
 
 /// An agency event as recorded: applied, waiting (a reversal before its payment), or held
 /// for a person (unknown account, not with that agency, a file rejected whole…).
@@ -11,14 +11,12 @@ public struct EventRecord: Hashable, Sendable {
     public var kind: String
     /// The event as JSON, so that a waiting event can be applied later.
     public var payload: String
-    /// The stored ``AgencyEventState`` raw value (`applied`, `held`, `waiting` or `dismissed`), as readers show it.
-    public var state: String
+    /// Where the event stands: applied, held, waiting or dismissed (stored as its raw value).
+    public var state: AgencyEventState
     public var reason: String?
 
-    /// The state as its enum (the schema allows no other value since `v12-event-request-states`).
-    public var eventState: AgencyEventState? { AgencyEventState(rawValue: state) }
-
-    public init(id: Int64, partnerID: String, key: String, inboxID: Int64?, accountNumber: String?, kind: String, payload: String, state: String, reason: String?) {
+    public init(id: Int64, partnerID: String, key: String, inboxID: Int64?, accountNumber: String?, kind: String,
+                payload: String, state: AgencyEventState, reason: String?) {
         self.id = id
         self.partnerID = partnerID
         self.key = key
@@ -191,17 +189,15 @@ public struct AgencyRequestRecord: Hashable, Sendable {
     public var date: CalendarDate
     public var reason: String?
     public var note: String?
-    /// The stored ``AgencyRequestState`` raw value: `queued`, `sent`, `accepted` (the agency
-    /// acknowledged it; a recall or dispute awaits its status), `confirmed`, `objected`,
-    /// `rejected` (the agency refused it) or `failed`.
-    public var state: String
+    /// Where the request stands: queued, sent, accepted (the agency acknowledged it; a recall or
+    /// dispute awaits its status), confirmed, objected, rejected (the agency refused it) or failed
+    /// (stored as its raw value).
+    public var state: AgencyRequestState
     public var lastError: String?
 
-    /// The state as its enum (the schema allows no other value since `v12-event-request-states`).
-    public var requestState: AgencyRequestState? { AgencyRequestState(rawValue: state) }
-
-    public init(id: Int64, partnerID: String, customerID: Int64, accountNumber: String, agencyReference: String?, kind: String, requestID: String,
-                amount: Money?, date: CalendarDate, reason: String?, note: String?, state: String, lastError: String?) {
+    public init(id: Int64, partnerID: String, customerID: Int64, accountNumber: String, agencyReference: String?,
+                kind: String, requestID: String, amount: Money?, date: CalendarDate, reason: String?, note: String?,
+                state: AgencyRequestState, lastError: String?) {
         self.id = id
         self.partnerID = partnerID
         self.customerID = customerID

@@ -1,4 +1,4 @@
-import HandoffDomain
+public import HandoffDomain
 
 /// Where a ledger entry, invoice or transaction came from: a line of a file, an API call,
 /// or an agency's event. Every cent in the AR record can be traced back through it.

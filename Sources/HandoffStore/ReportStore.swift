@@ -1,4 +1,4 @@
-import HandoffDomain
+public import HandoffDomain
 
 /// One agency's month in one currency, as the accountant's reconciliation report shows it.
 /// Amounts in minor units of `currency`.

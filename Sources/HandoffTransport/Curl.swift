@@ -1,7 +1,7 @@
 import CCurl
-import Crypto
-import Foundation
-import HandoffDomain
+public import Crypto
+public import Foundation
+public import HandoffDomain
 
 /// One libcurl easy handle, owned by this object and cleaned up with it. Not shared between
 /// threads: each transfer (or each series of transfers to one server, see ``reset()``) makes

@@ -1,6 +1,6 @@
 import CCurl
 import Crypto
-import Foundation
+public import Foundation
 import HandoffDomain
 
 /// An HTTPS API and how to reach it safely: the partner's own CA (not the system store),

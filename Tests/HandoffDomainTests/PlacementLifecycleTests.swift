@@ -13,7 +13,6 @@ enum PlacementEvent: Hashable, Sendable, CustomStringConvertible {
     case recallObjected
     case recallFailed
     case closed(ClosureReason)
-    case withdrawnBeforeSending
 
     func apply(to lifecycle: inout PlacementLifecycle) -> PlacementLifecycle.Action {
         switch self {
@@ -27,7 +26,6 @@ enum PlacementEvent: Hashable, Sendable, CustomStringConvertible {
         case .recallObjected: return lifecycle.recallObjected()
         case .recallFailed: return lifecycle.recallFailed()
         case .closed(let reason): return lifecycle.closed(reason)
-        case .withdrawnBeforeSending: return lifecycle.withdrawnBeforeSending()
         }
     }
 
@@ -43,7 +41,6 @@ enum PlacementEvent: Hashable, Sendable, CustomStringConvertible {
         case .recallObjected: return "recallObjected"
         case .recallFailed: return "recallFailed"
         case .closed(let reason): return "closed(\(reason.rawValue))"
-        case .withdrawnBeforeSending: return "withdrawnBeforeSending"
         }
     }
 }
@@ -80,7 +77,6 @@ enum PlacementFixtures {
         .rejected("duplicate"), .rejected("out of area"),
         .agencyActivity, .recallRequested, .recallConfirmed, .recallObjected, .recallFailed,
         .closed(.paidInFull), .closed(.settled), .closed(.returnedUncollectable), .closed(.recalled), .closed(.withdrawn),
-        .withdrawnBeforeSending,
     ]
 
     /// Every transition the documentation of `PlacementLifecycle.State` allows, over the samples above,
@@ -91,11 +87,9 @@ enum PlacementFixtures {
             // selected
             T(from: .selected, event: .batchWritten(7), to: .batched(batchID: 7), action: .recordBatch(batchID: 7)),
             T(from: .selected, event: .batchWritten(8), to: .batched(batchID: 8), action: .recordBatch(batchID: 8)),
-            T(from: .selected, event: .withdrawnBeforeSending, to: .closed(.withdrawn), action: .withdraw(fromBatchID: nil)),
             // batched
             T(from: .batched(batchID: 7), event: .batchWritten(7), to: .batched(batchID: 7), action: .none),
             T(from: .batched(batchID: 7), event: .fileSent, to: .sent, action: .markSent),
-            T(from: .batched(batchID: 7), event: .withdrawnBeforeSending, to: .closed(.withdrawn), action: .withdraw(fromBatchID: 7)),
             // sent
             T(from: .sent, event: .fileSent, to: .sent, action: .none),
             T(from: .sent, event: .acknowledged("AG-1"), to: .accepted(agencyReference: "AG-1"),
@@ -128,7 +122,6 @@ enum PlacementFixtures {
             T(from: .recallPending, event: .recallFailed, to: .active, action: .resumeAfterFailedRecall),
             // closed: repeats
             T(from: .closed(.recalled), event: .recallConfirmed, to: .closed(.recalled), action: .none),
-            T(from: .closed(.withdrawn), event: .withdrawnBeforeSending, to: .closed(.withdrawn), action: .none),
         ]
         for reference in ["AG-1", nil] as [String?] {
             let accepted = PlacementLifecycle.State.accepted(agencyReference: reference)
@@ -238,20 +231,6 @@ struct PlacementLifecycleTests {
         #expect(lifecycle.state == .closed(.recalled))
     }
 
-    @Test("Withdrawing before sending closes as withdrawn and names the staged batch to rewrite")
-    func withdrawal() {
-        var fromBatch = PlacementLifecycle(state: .batched(batchID: 3))
-        #expect(fromBatch.withdrawnBeforeSending() == .withdraw(fromBatchID: 3))
-        #expect(fromBatch.state == .closed(.withdrawn))
-        var fromSelection = PlacementLifecycle()
-        #expect(fromSelection.withdrawnBeforeSending() == .withdraw(fromBatchID: nil))
-        #expect(fromSelection.state == .closed(.withdrawn))
-        var sent = PlacementLifecycle(state: .sent)
-        #expect(sent.withdrawnBeforeSending()
-            == .invalid(reason: "withdrawnBeforeSending: the file was already sent; request a recall instead"))
-        #expect(sent.state == .sent)
-    }
-
     @Test("Repeating the transition just made changes nothing", arguments: [
         ([PlacementEvent.batchWritten(5)], PlacementEvent.batchWritten(5)),
         ([.batchWritten(5), .fileSent], .fileSent),
@@ -264,7 +243,6 @@ struct PlacementLifecycleTests {
         ([.batchWritten(5), .fileSent, .agencyActivity, .recallRequested, .recallObjected], .recallObjected),
         ([.batchWritten(5), .fileSent, .agencyActivity, .recallRequested, .recallConfirmed], .recallConfirmed),
         ([.batchWritten(5), .fileSent, .agencyActivity, .closed(.settled)], .closed(.settled)),
-        ([.batchWritten(5), .withdrawnBeforeSending], .withdrawnBeforeSending),
     ])
     func idempotentRepeat(path: [PlacementEvent], last: PlacementEvent) {
         var lifecycle = PlacementLifecycle()
@@ -335,7 +313,7 @@ struct PlacementLifecycleTests {
     @Test("The table of documented transitions covers the samples it is checked against")
     func tableIsWellFormed() {
         let table = PlacementFixtures.documented
-        #expect(table.count == 52)
+        #expect(table.count == 49)
         for row in table {
             #expect(PlacementFixtures.states.contains(row.from), "\(row.from) is not a sample state")
             #expect(PlacementFixtures.events.contains(row.event), "\(row.event) is not a sample event")

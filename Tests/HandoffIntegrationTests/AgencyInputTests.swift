@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import HandoffSQLite
 import Testing
 
 /// What an agency sends that is wrong: each line is applied, held with its file, line and

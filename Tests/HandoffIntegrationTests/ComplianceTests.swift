@@ -3,6 +3,7 @@ import GRDB
 import HandoffConfig
 import HandoffDomain
 import Testing
+import HandoffSQLite
 
 /// The compliance gate with the real binary and a real SQLite file (issue 16): each rule, its
 /// reason code in `place --dry-run`, and its absence from the files written.

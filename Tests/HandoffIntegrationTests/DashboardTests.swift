@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import HandoffSQLite
 import HandoffStore
 import HandoffTestSupport
 import Testing

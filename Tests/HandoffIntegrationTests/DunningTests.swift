@@ -5,6 +5,7 @@ import HandoffSQLite
 import HandoffStore
 import HandoffTestSupport
 import Testing
+import HandoffDomain
 
 /// Reminders and final notices by e-mail against a real mail server (aiosmtpd, STARTTLS
 /// required, its certificate made for the test), with the real binary and a real SQLite file.

@@ -1,6 +1,8 @@
 import Foundation
 import GRDB
+import HandoffDomain
 import HandoffSQLite
+import HandoffStore
 import Testing
 
 /// A small book worked out by hand (see the comments for each balance).

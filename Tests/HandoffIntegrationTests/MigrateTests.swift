@@ -3,7 +3,8 @@ import HandoffTestSupport
 import Testing
 
 /// `handoff migrate --to`: the sample installation copied from SQLite into an empty PostgreSQL
-/// database, checked, refused a second time, and then read the same from PostgreSQL.
+/// database, checked, refused a second time, and then read the same from PostgreSQL, its audit chains
+/// checking there through the anchors taken on SQLite.
 @Suite("handoff migrate", .serialized)
 struct MigrateTests {
     @Test("The sample installation moves to PostgreSQL with every count and sum checked; a second copy is refused; ageing reads the same")
@@ -14,6 +15,8 @@ struct MigrateTests {
         try install.importSampleData()
         try #require(try install.handoff(["place", "--as-of", "2026-11-15", "--quiet"]).status == 0)
         let before = try install.handoff(["aging", "--as-of", "2026-11-15", "--json"])
+        let anchors = try install.handoff(["audit", "anchor"]).stdout.split(separator: "\n").map(String.init)
+        #expect(anchors.count == 2)
         let server = try TestPostgresServer.shared
         let url = server.url(database: try server.createDatabase("migrate"))
 
@@ -33,6 +36,9 @@ struct MigrateTests {
         let after = try install.handoff(["aging", "--as-of", "2026-11-15", "--json"])
         #expect(after.status == 0, "\(after.stderr)")
         #expect(after.stdout == before.stdout)
+        // The audit chains came along and still check, through the anchors taken on SQLite.
+        let verified = try install.handoff(["audit", "verify"] + anchors.flatMap { ["--anchor", $0] })
+        #expect(verified.status == 0 && verified.stdout.contains("ledger: intact, 149 rows"), "\(verified.stdout)\(verified.stderr)")
         #expect(try server.psql(database: url.split(separator: "/").last.map(String.init) ?? "", "SELECT count(*) FROM placements").output
             .trimmingCharacters(in: .whitespacesAndNewlines) == "16")
     }

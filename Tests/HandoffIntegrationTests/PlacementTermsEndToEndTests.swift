@@ -2,6 +2,7 @@ import Foundation
 import GRDB
 import HandoffTestSupport
 import Testing
+import HandoffSQLite
 
 /// Placement terms over a simulated half-year (issue 16), with Keystone (tier 1, by folder) and
 /// Meridian (tier 2, over its HTTPS API) as the agencies, and the clock set by `--as-of`.

@@ -3,6 +3,7 @@ import GRDB
 import HandoffCSV
 import HandoffLayout
 import HandoffPartners
+import HandoffSQLite
 import Testing
 
 /// One decision line of `handoff place --json`.

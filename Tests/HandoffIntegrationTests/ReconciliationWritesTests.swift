@@ -97,7 +97,7 @@ struct ReconciliationWritesTests {
             try w.recordAgencyEvents([event("payment:T1", .held, payload: "{}", reason: "again"),
                                       event("reversal:V1", .applied, payload: "{}", reason: nil)])
             let events = try w.agencyEvents(partnerID: "k", keys: ["payment:T1", "reversal:V1", "none"])
-            #expect(events.map(\.state) == ["applied", "applied"] && events.map(\.reason) == [nil, nil])
+            #expect(events.map(\.state) == [.applied, .applied] && events.map(\.reason) == [nil, nil])
             #expect(events.first?.payload == "{\"a\":1}" && events.first?.accountNumber == "A-\"1\"")
 
             try w.appendAudit(AuditEntry(actor: "reconcile", action: "customer.hold_added", subject: "A", detail: "d", source: Self.line))

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import HandoffSQLite
 import HandoffTestSupport
 import Testing
 

@@ -1,5 +1,6 @@
 import Foundation
 import HandoffDomain
+import HandoffLayout
 import HandoffPartners
 import HandoffPlacement
 import Testing

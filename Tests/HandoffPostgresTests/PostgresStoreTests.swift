@@ -4,6 +4,7 @@ import HandoffPostgres
 import HandoffStore
 import HandoffTestSupport
 import Testing
+import Foundation
 
 /// The AR record in a real PostgreSQL 15 that the tests start themselves (``TestPostgresServer``).
 @Suite struct PostgresStoreTests {

@@ -1,4 +1,5 @@
 @testable import HandoffServer
+import Foundation
 import HandoffDomain
 import HandoffStore
 import Testing

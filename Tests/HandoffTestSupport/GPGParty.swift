@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// Someone with their own GnuPG home and key pair, driven with the stock `gpg` command: the
 /// agency on the other side of a test, or the business whose key Handoff is given.

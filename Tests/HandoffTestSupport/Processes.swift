@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// Starts a program with `posix_spawn`, its output (both streams) going to `outputPath`
 /// (or nowhere) and its input from `inputPath` (or nothing). Foundation's `Process` is not

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// Certificates made with `openssl` for one test: a CA, a server certificate for 127.0.0.1,
 /// a client certificate, and a second, unrelated CA with its own server certificate.

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// A private PostgreSQL 15 server for tests: `initdb` and `pg_ctl` in a temporary folder, on a
 /// free loopback port, run as an unprivileged user (`postgres` when the tests run as root, as in

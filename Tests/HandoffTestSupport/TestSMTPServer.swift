@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// A real mail server (Debian's python3-aiosmtpd, `smtp_test_server.py`) on a free loopback
 /// port, with a certificate made for the test and STARTTLS required. Each message it accepted

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// A real OpenSSH `sshd` on a free loopback port, with its own configuration, host key and
 /// authorised client key, made for one test and stopped after it. It never touches the

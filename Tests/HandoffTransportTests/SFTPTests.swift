@@ -99,7 +99,7 @@ struct SFTPTests {
 
 @Suite("SFTP when the server dies mid-upload", .serialized)
 struct SFTPInterruptionTests {
-    final class Box: @unchecked Sendable { var result: Result<UploadOutcome, Error>? }
+    final class Box: @unchecked Sendable { var result: Result<UploadOutcome, any Error>? }
 
     @Test("Nothing appears under the final name; the next attempt delivers the file once")
     func killedMidUpload() throws {
@@ -201,7 +201,7 @@ struct SFTPKeyTests {
 
 @Suite("SFTP when the server freezes", .serialized)
 struct SFTPFreezeTests {
-    final class Box: @unchecked Sendable { var result: Result<UploadOutcome, Error>?; var failedAt: Date? }
+    final class Box: @unchecked Sendable { var result: Result<UploadOutcome, any Error>?; var failedAt: Date? }
 
     @Test("Frozen mid-upload: the transfer stops once nothing has moved for timeout_seconds (not seconds later); the retry delivers once")
     func frozenMidUpload() throws {

@@ -49,13 +49,10 @@ public struct PlacementLifecycle: Sendable, Hashable {
     public enum State: Sendable, Hashable {
         /// Chosen by a placement run, not yet written into a file. Valid transitions:
         /// - `batchWritten(batchID:)` → ``batched(batchID:)``
-        /// - `withdrawnBeforeSending()` → ``closed(_:)`` with ``ClosureReason/withdrawn``
         case selected
 
         /// In a placement file in the staging folder, not yet sent. Valid transitions:
         /// - `fileSent()` → ``sent``
-        /// - `withdrawnBeforeSending()` → ``closed(_:)`` with ``ClosureReason/withdrawn``
-        ///   (the staged file must be rewritten without the account)
         /// - `batchWritten(batchID:)` with the same id: no change (`.none`)
         case batched(batchID: Int64)
 
@@ -100,9 +97,8 @@ public struct PlacementLifecycle: Sendable, Hashable {
         case recallPending
 
         /// The placement ended. Terminal. Valid transitions: none. No change (`.none`) for
-        /// `closed(_:)` with the same reason, `recallConfirmed()` when closed as
-        /// ``ClosureReason/recalled``, and `withdrawnBeforeSending()` when closed as
-        /// ``ClosureReason/withdrawn``.
+        /// `closed(_:)` with the same reason and `recallConfirmed()` when closed as
+        /// ``ClosureReason/recalled``.
         case closed(ClosureReason)
 
         /// The state's stored name, in snake case: `selected`, `batched`, `sent`, `accepted`,
@@ -197,9 +193,6 @@ public struct PlacementLifecycle: Sendable, Hashable {
         /// Record the placement as closed for `reason`; `next` is what may happen to the account
         /// afterwards (``ClosureReason/nextStep`` of `reason`).
         case close(ClosureReason, next: ClosureReason.NextStep)
-        /// Record the placement as closed ``ClosureReason/withdrawn``, the account eligible again at
-        /// the same tier; when `fromBatchID` is not `nil`, rewrite that staged file without the account.
-        case withdraw(fromBatchID: Int64?)
         /// The event is not valid in the current state; nothing changed. `reason` says why, for a log or a report.
         case invalid(reason: String)
     }
@@ -344,7 +337,7 @@ public struct PlacementLifecycle: Sendable, Hashable {
     }
 
     /// The agency closed the account for `reason`. ``ClosureReason/withdrawn`` is never valid
-    /// here (see ``withdrawnBeforeSending()``).
+    /// here: only the business withdraws an account, before its file is sent.
     public mutating func closed(_ reason: ClosureReason) -> Action {
         switch state {
         case .accepted, .active, .recallPending:
@@ -357,24 +350,6 @@ public struct PlacementLifecycle: Sendable, Hashable {
             return .invalid(reason: "closed(\(reason.rawValue)): the placement is already closed as \(current.rawValue)")
         case .selected, .batched, .sent, .rejected:
             return invalid("closed(\(reason.rawValue))")
-        }
-    }
-
-    /// The business pulled the account before its file was sent.
-    public mutating func withdrawnBeforeSending() -> Action {
-        switch state {
-        case .selected:
-            state = .closed(.withdrawn)
-            return .withdraw(fromBatchID: nil)
-        case .batched(let batchID):
-            state = .closed(.withdrawn)
-            return .withdraw(fromBatchID: batchID)
-        case .closed(.withdrawn):
-            return .none
-        case .sent, .accepted, .active, .recallPending:
-            return .invalid(reason: "withdrawnBeforeSending: the file was already sent; request a recall instead")
-        case .rejected, .closed:
-            return invalid("withdrawnBeforeSending")
         }
     }
 

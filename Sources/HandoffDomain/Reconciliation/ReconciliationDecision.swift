@@ -200,7 +200,7 @@ private struct AccountDecision {
             if let status { setPlacement(lifecycle.state, reference: nil, status: status) }
             return nil
         case .recordBatch, .markSent, .recordAcceptance, .recordImplicitAcceptance, .returnToBusiness, .markActive, .sendRecall,
-             .recordRecallObjection, .resumeAfterFailedRecall, .close, .withdraw:
+             .recordRecallObjection, .resumeAfterFailedRecall, .close:
             setPlacement(lifecycle.state, reference: reference, status: status)
             return nil
         }
@@ -385,7 +385,7 @@ private struct AccountDecision {
             case .invalid, .none:
                 break
             case .recordBatch, .markSent, .recordAcceptance, .recordImplicitAcceptance, .returnToBusiness, .markActive, .sendRecall,
-                 .recordRecallObjection, .resumeAfterFailedRecall, .close, .withdraw:
+                 .recordRecallObjection, .resumeAfterFailedRecall, .close:
                 account.placement!.state = lifecycle.state
                 effects.append(.placement(id: placement.id, state: lifecycle.state, agencyReference: nil, agencyStatus: nil))
             }

@@ -157,8 +157,8 @@ extension DashboardPages {
                 var out: Context = ["account": q.accountNumber, "account_path": Self.pathSegment(q.accountNumber), "partner": q.partnerID,
                                     "kind": q.kind.replacingOccurrences(of: "_", with: " "), "request_id": q.requestID,
                                     "amount": q.amount.map { Self.money($0.minorUnits, $0.currency) } ?? "—", "date": q.date.iso,
-                                    "state": q.state, "updated": Self.stamp(row.updatedAt), "error": q.lastError ?? ""]
-                if ["rejected", "failed", "objected"].contains(q.state) { out["bad"] = true }
+                                    "state": q.state.rawValue, "updated": Self.stamp(row.updatedAt), "error": q.lastError ?? ""]
+                if [.rejected, .failed, .objected].contains(q.state) { out["bad"] = true }
                 return out
             },
         ]

@@ -240,17 +240,17 @@ struct DashboardPages {
                 },
                 "has_placements": !placements.isEmpty,
                 "events": events.map { e -> Context in
-                    var row: Context = ["partner": e.partnerID, "kind": e.kind, "state": e.state, "date": Self.stamp(eventTimes[e.id]),
+                    var row: Context = ["partner": e.partnerID, "kind": e.kind, "state": e.state.rawValue, "date": Self.stamp(eventTimes[e.id]),
                                         "reason": Self.readableReason(e.reason, currency: currency)]
-                    if e.state == "held" { row["held"] = true }
+                    if e.state == .held { row["held"] = true }
                     return row
                 },
                 "has_events": !events.isEmpty,
                 "requests": requests.map { q -> Context in
                     var row: Context = ["partner": q.partnerID, "kind": q.kind.replacingOccurrences(of: "_", with: " "), "request_id": q.requestID,
-                                        "date": q.date.iso, "amount": q.amount.map { Self.money($0.minorUnits, $0.currency) } ?? "—", "state": q.state,
+                                        "date": q.date.iso, "amount": q.amount.map { Self.money($0.minorUnits, $0.currency) } ?? "—", "state": q.state.rawValue,
                                         "error": q.lastError ?? ""]
-                    if ["rejected", "failed", "objected"].contains(q.state) { row["bad"] = true }
+                    if [.rejected, .failed, .objected].contains(q.state) { row["bad"] = true }
                     return row
                 },
                 "has_requests": !requests.isEmpty,
@@ -355,10 +355,10 @@ struct DashboardPages {
                 return row
             },
             "events": events.map { e, currency -> Context in
-                var row: Context = ["id": e.id, "partner": e.partnerID, "kind": e.kind, "state": e.state, "date": Self.stamp(eventTimes[e.id]),
+                var row: Context = ["id": e.id, "partner": e.partnerID, "kind": e.kind, "state": e.state.rawValue, "date": Self.stamp(eventTimes[e.id]),
                                     "reason": Self.readableReason(e.reason, currency: currency),
-                                    "advice": Advice.event(partner: e.partnerID, state: e.state, reason: e.reason, kind: e.kind)]
-                if e.state == "held" { row["held"] = true }
+                                    "advice": Advice.event(partner: e.partnerID, state: e.state.rawValue, reason: e.reason, kind: e.kind)]
+                if e.state == .held { row["held"] = true }
                 if let a = e.accountNumber { row["account"] = a; row["account_path"] = Self.pathSegment(a) }
                 return row
             },

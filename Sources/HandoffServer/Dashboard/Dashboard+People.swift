@@ -2,6 +2,7 @@ import HandoffDomain
 import HandoffStore
 import Hummingbird
 import Logging
+import Foundation
 
 /// The People page, for admins: everyone with a token of their own, adding a person (their token
 /// shown once, on the answer page itself, never in a cookie or a redirect), changing a role and

@@ -1,4 +1,5 @@
 import HandoffDomain
+import Foundation
 
 /// The words the dashboard shows for Handoff's internal states: the one place where a
 /// placement's state becomes something an owner understands.

@@ -2,6 +2,7 @@ import Foundation
 import HandoffDomain
 import HandoffDunning
 import HandoffStore
+import HandoffConfig
 
 extension DashboardPages {
     /// The work list: past-due accounts not with an agency, largest and oldest first, each with

@@ -3,6 +3,7 @@ import HandoffConfig
 import HandoffDomain
 import HandoffOutbox
 import HandoffPartners
+import HandoffPlacement
 import HandoffReconciliation
 import HandoffStore
 import HandoffTransport
@@ -10,6 +11,7 @@ import HTTPTypes
 import Hummingbird
 import Logging
 import Mustache
+import NIOPosix
 
 /// The business owner's dashboard at `/`: server-rendered HTML behind the API tokens.
 ///
@@ -308,6 +310,7 @@ struct Dashboard: Sendable {
         case .fetch: return "Fetch now"
         case .dunning: return "Send reminders now"
         case .terms: return "Recall expired terms now"
+        case .anchor: return "Anchor the audit chains now"
         }
     }
 

@@ -53,6 +53,7 @@ final class Installation {
             .replacingOccurrences(of: "fetch_every_minutes = 15", with: "fetch_every_minutes = 0")
             .replacingOccurrences(of: "dunning_every_minutes = 1440", with: "dunning_every_minutes = 0")
             .replacingOccurrences(of: "terms_every_minutes = 1440", with: "terms_every_minutes = 0")
+            .replacingOccurrences(of: "anchor_every_minutes = 1440", with: "anchor_every_minutes = 0")
         try config.write(toFile: configPath, atomically: true, encoding: .utf8)
     }
 
