@@ -20,13 +20,14 @@ import UnixSignals
 /// `SIGTERM` and `SIGINT` stop gracefully (no new work starts; work in flight finishes).
 public struct HandoffServer {
     public let config: HandoffConfig
-    public let token: String
+    /// The installation's own token (the admin "owner"), when one is set.
+    public let token: String?
     /// Opens the AR record (the engine is the caller's choice); called once this process holds
     /// the installation's lock, so that migrations never run beside another `handoff serve`.
     public let openStore: @Sendable () throws -> any CompleteStore
     public var logger = Logger(label: "handoff")
 
-    public init(config: HandoffConfig, token: String, openStore: @escaping @Sendable () throws -> any CompleteStore) {
+    public init(config: HandoffConfig, token: String?, openStore: @escaping @Sendable () throws -> any CompleteStore) {
         self.config = config
         self.token = token
         self.openStore = openStore
@@ -44,10 +45,15 @@ public struct HandoffServer {
         let jobs = Jobs(config: config, store: store, metrics: metrics, logger: logger)
         let router = Router(context: HandoffRequestContext.self)
         // People with tokens of their own, when the engine keeps them; the installation's own
-        // token always opens everything, as the admin "owner".
+        // token, when set, opens everything, as the admin "owner". One of the two must let an
+        // admin in.
         let directory = PeopleDirectory(ownerToken: token, people: store as? any PeopleStore)
+        guard try directory.hasAdmin() else {
+            throw ServerError("nobody could sign in: set the installation's token in $\(config.server.tokenEnv) (or [server] token_file), "
+                + "or give someone the admin role with `handoff people add NAME --role admin`")
+        }
         Routes(config: config, store: store, jobs: jobs, directory: directory, metrics: metrics).add(to: router)
-        try Dashboard(config: config, store: store, jobs: jobs, token: token, directory: directory, logger: logger).add(to: router)
+        try Dashboard(config: config, store: store, jobs: jobs, directory: directory, logger: logger).add(to: router)
         let address = BindAddress.hostname(config.server.host, port: port ?? config.server.port)
         let app: any ApplicationProtocol
         if let tls = try Self.tlsConfiguration(config.server) {

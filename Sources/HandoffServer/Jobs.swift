@@ -187,7 +187,7 @@ public actor Jobs {
                 if case .notPlaced(let why) = decision.outcome { for r in why.reasons { codes[r, default: 0] += 1 } }
             }
             // The compliance gate's codes, with how many accounts each kept back (docs/compliance.md).
-            let gate = codes.isEmpty ? "" : "; compliance: " + codes.sorted { $0.key < $1.key }.map { "\($0.key.rawValue) \($0.value)" }
+            let gate = codes.isEmpty ? "" : "; compliance: " + codes.sorted { $0.key < $1.key }.map { "\($0.key.rawValue.replacingOccurrences(of: "_", with: " ")) \($0.value)" }
                 .joined(separator: ", ")
             return ("\(dryRun ? "would place" : "placed") \(summary.placed); batches: " + summary.batches.map { "\($0.partnerID) \($0.fileName)" }.joined(separator: ", ")
                     + gate, ["accounts_placed": summary.placed])

@@ -206,7 +206,7 @@ struct DashboardTests {
         let steps = run.output.split(separator: "\n").filter { $0.hasPrefix("{") }
         #expect(steps.count > 60 && steps.last?.contains("\"done\"") == true && !steps.contains { $0.contains("\"ok\": false") }, "\(run.output)")
         let pages = ["01-login", "02-overview", "03-accounts-placed-by-balance", "03-accounts-on-hold", "04-account", "05-agencies", "06-files",
-                     "07-placement-preview", "08-remittances", "09-requests", "10-account-actions", "11-account-recalled", "12-account-notified",
+                     "07-placement-preview", "08-remittances", "09-requests", "09-worklist", "10-account-actions", "11-account-recalled", "12-account-notified",
                      "13-attention-retried", "14-people", "15-person-added", "16-viewer-overview", "17-viewer-refused", "18-person-revoked"]
         for name in pages {
             for width in [1400, 390] {
@@ -246,6 +246,12 @@ struct DashboardTests {
         let rows = try dbCount(install, "SELECT COUNT(*) FROM outbox") + dbCount(install, "SELECT COUNT(*) FROM inbox")
             + dbCount(install, "SELECT COUNT(*) FROM agency_events WHERE state NOT IN ('applied', 'dismissed')")
         #expect(rows > 2 && stamps == rows, "\(stamps) dated rows of \(rows)")
+        // States and kinds in words, never the names Handoff stores them under.
+        let cells = files.body.matches(of: #/<td[^>]*>([^<]*)</td>/#).map { String($0.output.1) }
+        for stored in ["payment_collected", "status_changed", "direct_payment_echo", "retry_later", "quarantined", "confirmed", "receipted"] {
+            #expect(!cells.contains(stored), "the Files page shows '\(stored)' as it is stored")
+        }
+        #expect(cells.contains("taken in") && cells.contains("delivered") && cells.contains("acknowledgement"), "\(cells)")
 
         // The accounts list: holds and disputes shown; filters and orders done by the store, with paging.
         let onHold = try get("/accounts?hold=1")
@@ -339,6 +345,6 @@ struct DashboardTests {
         // The requests page: each with account, kind, id, amount, date, state and last error.
         let requests = try get("/requests")
         #expect(requests.status == 200 && requests.body.contains(#"<a href="/accounts/B-2013">B-2013</a>"#) && requests.body.contains("RCL-")
-                    && requests.body.contains("DSP-") && requests.body.contains("queued"), "\(requests.body)")
+                    && requests.body.contains("DSP-") && requests.body.contains("waiting to be sent"), "\(requests.body)")
     }
 }

@@ -370,4 +370,68 @@ struct DunningTests {
         let order = rows.compactMap { $0["account_number"] as? String }
         #expect(order.firstIndex(of: "D-1001")! < order.firstIndex(of: "D-1009")!)
     }
+
+    @Test("Attorney representation, a minor, active duty, an identity-theft claim and a validation request each stop every step")
+    func complianceHoldsStopDunning() throws {
+        let certificates = try TestCertificates()
+        let install = try Self.book(server: nil, certificates: certificates)
+        for kind in ["attorney_represented", "minor", "active_duty_military", "identity_theft", "validation_requested"] {
+            let attorney = kind == "attorney_represented" ? ["--attorney-name", "Maître Lavoie"] : []
+            let added = try install.handoff(["hold", "add", "D-1008", kind, "--note", "a letter came"] + attorney)
+            try #require(added.status == 0, "\(kind): \(added.stderr)")
+            let r = try install.handoff(["dunning", "--dry-run", "--json", "--as-of", Self.asOf])
+            let lines = try #require((try decodeJSON(r.stdout) as? [String: Any])?["messages"] as? [[String: Any]])
+            let fiona = lines.first { $0["account_number"] as? String == "D-1008" }
+            #expect(fiona?["outcome"] as? String == "skipped" && fiona?["reason_code"] as? String == "hold", "\(kind): \(fiona ?? [:])")
+            #expect(try install.handoff(["hold", "remove", "D-1008", kind, "--note", "answered"]).status == 0)
+        }
+        let r = try install.handoff(["dunning", "--dry-run", "--json", "--as-of", Self.asOf])
+        let lines = try #require((try decodeJSON(r.stdout) as? [String: Any])?["messages"] as? [[String: Any]])
+        #expect(lines.first { $0["account_number"] as? String == "D-1008" }?["outcome"] as? String == "would_send", "each hold lifted")
+    }
+
+    @Test("The daemon sends reminders on its schedule; the account's story, the attention queue and the work list show them")
+    func scheduledByTheDaemon() throws {
+        let certificates = try TestCertificates()
+        let server = try TestSMTPServer(certificates: certificates, reject: ["bounce@mail.example"])
+        let install = try Self.book(server: server, certificates: certificates)
+        try install.jobsOnDemandOnly()
+        let config = try String(contentsOfFile: install.configPath, encoding: .utf8)
+            .replacingOccurrences(of: "dunning_every_minutes = 0", with: "dunning_every_minutes = 1")
+        try config.write(toFile: install.configPath, atomically: true, encoding: .utf8)
+        let token = "dunning-test-token-0123456789"
+        let serve = try RunningServe(install, token: token)
+        defer { serve.stop() }
+        // The dunning job starts with the daemon (today's date: every book invoice is long past due).
+        var summary: String?
+        for _ in 0 ..< 300 where summary == nil {
+            usleep(100_000)
+            let jobs = try curlRequest(["-H", "Authorization: Bearer \(token)", serve.base + "/api/v1/jobs"])
+            summary = ((try? decodeJSON(jobs.body)) as? [String: Any]).flatMap { $0["jobs"] as? [[String: Any]] }?
+                .first { $0["job"] as? String == "dunning" }?["last_summary"] as? String
+        }
+        #expect(summary?.contains("3 sent") == true && summary?.contains("1 failed") == true, "\(summary ?? "the job never ran")")
+        let sent = try server.messages().map(Self.parse)
+        #expect(sent.count == 3, "D-1001, D-1007 and D-1008 are e-mailed once: \(sent.map { $0["to"] ?? "" })")
+        #expect(sent.contains { $0["to"]?.contains("renee@mail.example") == true })
+
+        let login = try curlRequest(["--data-urlencode", "token=\(token)", serve.base + "/login"])
+        let cookie = try #require(login.headers.split(separator: "\r\n").first { $0.lowercased().hasPrefix("set-cookie:") })
+        let session = String(cookie.dropFirst("set-cookie:".count).split(separator: ";")[0]).trimmingCharacters(in: .whitespaces)
+        func page(_ path: String) throws -> String {
+            let r = try curlRequest(["-H", "Cookie: \(session)", serve.base + path])
+            #expect(r.status == 200, "\(path): \(r.status)")
+            return r.body
+        }
+        let story = try page("/accounts/D-1001")
+        #expect(story.contains("Reminder") || story.contains("Final notice"), "the account's story shows its message")
+        #expect(story.contains("e-mailed"), "and that the server took it")
+        let bounced = try page("/accounts/D-1009")
+        #expect(bounced.contains("refused by the mail server"), "a refusal shows on the account")
+        let overview = try page("/")
+        #expect(overview.contains("e-mail to D-1009 was refused by the mail server"), "the attention queue names it")
+        #expect(overview.contains("handoff dunning resend"))
+        let worklist = try page("/worklist")
+        #expect(worklist.contains("D-1008") && worklist.contains("D-1001"), "the work list ranks the past-due accounts")
+    }
 }

@@ -8,16 +8,16 @@ import Testing
 /// flash messages and the advice shown beside errors.
 @Suite("Dashboard logic")
 struct DashboardLogicTests {
-    let session = DashboardSession(token: "token-0123456789abcdef")
+    let session = DashboardSession(secret: "token-0123456789abcdef")
 
-    @Test("A session cookie names its holder, is valid until it expires, only under its own token, and never holds the token")
+    @Test("A session cookie names its holder, is valid until it expires, only under its own key, and never holds the token")
     func sessionCookie() {
         let cookie = session.issue(for: "p7", now: 1_000)
         #expect(!cookie.contains("token-0123456789abcdef"))
         #expect(session.subject(of: cookie, now: 1_000) == "p7")
         #expect(session.subject(of: cookie, now: 1_000 + DashboardSession.lifetime - 1) == "p7")
         #expect(session.subject(of: cookie, now: 1_000 + DashboardSession.lifetime) == nil)
-        #expect(DashboardSession(token: "another-token-0123456789").subject(of: cookie, now: 1_000) == nil)
+        #expect(DashboardSession(secret: "another-token-0123456789").subject(of: cookie, now: 1_000) == nil)
         // Moving the expiry forward, or naming someone else, breaks the MAC.
         let parts = cookie.split(separator: ".")
         #expect(session.subject(of: "p7.\(Int64(parts[1])! + 3600).\(parts[2])", now: 1_000) == nil)
@@ -156,5 +156,19 @@ struct DashboardLogicTests {
         }
         #expect(DashboardPages.readableReason("commission reported 1000, schedule gives 2500", currency: nil) == "commission reported 1000, schedule gives 2500")
         #expect(DashboardPages.readableReason(nil, currency: cad) == "")
+    }
+
+    @Test("Every state and kind an owner sees is in words: no stored name with an underscore reaches a page")
+    func ownerWordsForEveryState() {
+        var shown = AgencyEventState.allCases.map(OwnerWords.event) + AgencyRequestState.allCases.map(OwnerWords.request)
+            + InboxFileState.allCases.map(OwnerWords.inbox) + Hold.allCases.map(OwnerWords.hold)
+        shown += ["staged", "sending", "sent", "confirmed", "retry_later", "failed"].map(OwnerWords.outbox(named:))
+        shown += ["staged", "queued", "sent", "receipted"].map(OwnerWords.batch(named:))
+        shown += ["accepted", "rejected", "acknowledged", "file_rejected", "status_changed", "payment_collected", "payment_reversed",
+                  "direct_payment_echo", "remittance_line"].map(OwnerWords.event(kind:))
+        for words in shown { #expect(!words.contains("_") && !words.isEmpty, "\(words)") }
+        #expect(OwnerWords.event(.held) == "held for you" && OwnerWords.request(.queued) == "waiting to be sent")
+        #expect(OwnerWords.hold(.attorney) == "represented by an attorney" && OwnerWords.outbox(named: "confirmed") == "delivered")
+        #expect(OwnerWords.event(kind: "payment_collected") == "payment collected")
     }
 }

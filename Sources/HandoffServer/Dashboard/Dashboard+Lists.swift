@@ -53,7 +53,7 @@ extension DashboardPages {
                                 "balance": Self.money(s.balance.minorUnits, s.balance.currency), "days": max(pastDue.days, 0),
                                 "bucket": pastDue.bucket == .current ? "current" : pastDue.bucket.rawValue,
                                 "agency": row.agency.map { "\($0) (\(OwnerWords.placement(named: row.placementState ?? "")))" } ?? "—"]
-            if !s.profile.holds.isEmpty { out["holds"] = s.profile.holds.sorted().map { $0.rawValue.replacingOccurrences(of: "_", with: " ") }.joined(separator: ", ") }
+            if !s.profile.holds.isEmpty { out["holds"] = s.profile.holds.sorted().map(OwnerWords.hold).joined(separator: ", ") }
             if row.disputedInvoices > 0 { out["disputed"] = row.disputedInvoices == 1 ? "1 invoice disputed" : "\(row.disputedInvoices) invoices disputed" }
             return out
         }
@@ -157,7 +157,7 @@ extension DashboardPages {
                 var out: Context = ["account": q.accountNumber, "account_path": Self.pathSegment(q.accountNumber), "partner": q.partnerID,
                                     "kind": q.kind.replacingOccurrences(of: "_", with: " "), "request_id": q.requestID,
                                     "amount": q.amount.map { Self.money($0.minorUnits, $0.currency) } ?? "—", "date": q.date.iso,
-                                    "state": q.state.rawValue, "updated": Self.stamp(row.updatedAt), "error": q.lastError ?? ""]
+                                    "state": OwnerWords.request(q.state), "updated": Self.stamp(row.updatedAt), "error": q.lastError ?? ""]
                 if [.rejected, .failed, .objected].contains(q.state) { out["bad"] = true }
                 return out
             },

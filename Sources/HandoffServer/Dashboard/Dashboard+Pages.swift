@@ -240,7 +240,8 @@ struct DashboardPages {
                 },
                 "has_placements": !placements.isEmpty,
                 "events": events.map { e -> Context in
-                    var row: Context = ["partner": e.partnerID, "kind": e.kind, "state": e.state.rawValue, "date": Self.stamp(eventTimes[e.id]),
+                    var row: Context = ["partner": e.partnerID, "kind": OwnerWords.event(kind: e.kind), "state": OwnerWords.event(e.state),
+                                        "date": Self.stamp(eventTimes[e.id]),
                                         "reason": Self.readableReason(e.reason, currency: currency)]
                     if e.state == .held { row["held"] = true }
                     return row
@@ -248,14 +249,14 @@ struct DashboardPages {
                 "has_events": !events.isEmpty,
                 "requests": requests.map { q -> Context in
                     var row: Context = ["partner": q.partnerID, "kind": q.kind.replacingOccurrences(of: "_", with: " "), "request_id": q.requestID,
-                                        "date": q.date.iso, "amount": q.amount.map { Self.money($0.minorUnits, $0.currency) } ?? "—", "state": q.state.rawValue,
+                                        "date": q.date.iso, "amount": q.amount.map { Self.money($0.minorUnits, $0.currency) } ?? "—", "state": OwnerWords.request(q.state),
                                         "error": q.lastError ?? ""]
                     if [.rejected, .failed, .objected].contains(q.state) { row["bad"] = true }
                     return row
                 },
                 "has_requests": !requests.isEmpty,
             ]
-            if !p.holds.isEmpty { context["holds"] = p.holds.map(\.rawValue).sorted().joined(separator: ", ") }
+            if !p.holds.isEmpty { context["holds"] = p.holds.sorted().map(OwnerWords.hold).joined(separator: ", ") }
             // What the owner can ask of the agency from here (each a form; the route decides and audits).
             context["number_path"] = Self.pathSegment(p.accountNumber)
             if let open = placements.last(where: { $0.state.isOpen }) {
@@ -338,24 +339,27 @@ struct DashboardPages {
                 let state = o.transfer.state.name
                 var notBefore: Int64?
                 if case .retryLater(let at, _) = o.transfer.state { notBefore = at }
-                var row: Context = ["id": o.id, "partner": o.partnerID, "name": o.remoteName, "size": Self.bytes(o.size), "state": state,
+                var row: Context = ["id": o.id, "partner": o.partnerID, "name": o.remoteName, "size": Self.bytes(o.size), "state": OwnerWords.outbox(named: state),
                                     "attempts": o.transfer.attempts, "date": Self.stamp(o.confirmedAt ?? o.updatedAt),
                                     "advice": Advice.outbox(id: o.id, partner: o.partnerID, state: state, error: o.lastError, notBefore: notBefore),
                                     "tone": state == "failed" ? "bad" : (state == "retry_later" ? "warn" : "")]
                 if let e = o.lastError, !e.isEmpty, state != "confirmed" { row["error"] = e }
+                // A delivered file needs nothing: its row stays one line.
+                if state == "confirmed" { row["advice"] = nil }
                 if state == "failed" { row["retry"] = true }
                 return row
             },
             "recent_files": Self.recentFiles,
             "inbox": inbox.map { i -> Context in
-                var row: Context = ["id": i.id, "partner": i.partnerID, "name": i.remoteName, "kind": i.kind, "state": i.state.rawValue,
+                var row: Context = ["id": i.id, "partner": i.partnerID, "name": i.remoteName, "kind": OwnerWords.inbox(kind: i.kind), "state": OwnerWords.inbox(i.state),
                                     "date": Self.stamp(i.receivedAt), "tone": (i.state == .quarantined || i.state == .held) ? "bad" : ""]
                 if let r = i.reason, !r.isEmpty { row["reason"] = r }
                 if let a = Advice.inbox(partner: i.partnerID, name: i.remoteName, state: i.state.rawValue, reason: i.reason) { row["advice"] = a }
                 return row
             },
             "events": events.map { e, currency -> Context in
-                var row: Context = ["id": e.id, "partner": e.partnerID, "kind": e.kind, "state": e.state.rawValue, "date": Self.stamp(eventTimes[e.id]),
+                var row: Context = ["id": e.id, "partner": e.partnerID, "kind": OwnerWords.event(kind: e.kind), "state": OwnerWords.event(e.state),
+                                    "date": Self.stamp(eventTimes[e.id]),
                                     "reason": Self.readableReason(e.reason, currency: currency),
                                     "advice": Advice.event(partner: e.partnerID, state: e.state.rawValue, reason: e.reason, kind: e.kind)]
                 if e.state == .held { row["held"] = true }
@@ -378,7 +382,7 @@ struct DashboardPages {
                 let byCurrency = totals[b.id] ?? [:]
                 let total = byCurrency.isEmpty ? "—" : byCurrency.keys.sorted().map { Self.money(byCurrency[$0]!, code: $0) }.joined(separator: " · ")
                 return ["id": b.id, "partner": b.partnerID, "file": b.fileName, "kind": kind, "date": b.runDate.iso, "accounts": b.accounts,
-                        "invoices": b.invoices, "total": total, "state": b.state.rawValue]
+                        "invoices": b.invoices, "total": total, "state": OwnerWords.batch(named: b.state.rawValue)]
             },
         ]
     }

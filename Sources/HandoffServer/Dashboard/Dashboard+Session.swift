@@ -5,10 +5,12 @@ import HandoffDomain
 /// The dashboard's login session: a cookie that proves its holder once typed a valid token (the
 /// installation's own or a person's), and names who, without holding the token itself.
 ///
-/// The cookie's value is `SUBJECT.EXPIRY.MAC`: the subject is `owner` or `p` and the person's id,
-/// and MAC is an HMAC-SHA256 of both under a key derived from the installation's token. Nothing
-/// is kept on the server, so a restart keeps people logged in, and changing the installation's
-/// token logs everyone out. The cookie says who, never what they may do: the person's role, and
+/// The cookie's value is `SUBJECT.EXPIRY.MAC`: the subject is `owner-` and a fingerprint of the
+/// installation's token, or `p` and the person's id, and MAC is an HMAC-SHA256 of both under a
+/// random key kept in the data folder (`dashboard-session.key`, readable by its owner only). No
+/// session is kept on the server, so a restart keeps people logged in; changing the
+/// installation's token ends the owner's sessions, and deleting the key file ends everyone's.
+/// The cookie says who, never what they may do: the person's role, and
 /// whether their token was revoked, are read on every request. Forms carry a CSRF token, an HMAC of the cookie
 /// under the same key, so a page on another site cannot make a logged-in browser act.
 struct DashboardSession: Sendable {
@@ -18,8 +20,29 @@ struct DashboardSession: Sendable {
 
     private let key: SymmetricKey
 
-    init(token: String) {
-        key = SymmetricKey(data: SHA256.hash(data: Data("handoff dashboard session key\u{0}\(token)".utf8)))
+    init(key: SymmetricKey) {
+        self.key = key
+    }
+
+    /// A key derived from a secret (tests).
+    init(secret: String) {
+        self.init(key: SymmetricKey(data: SHA256.hash(data: Data("handoff dashboard session key\u{0}\(secret)".utf8))))
+    }
+
+    /// The key in `path`, made (32 random bytes, mode 0600) the first time.
+    init(keyFile path: String) throws {
+        if let data = FileManager.default.contents(atPath: path), data.count == 32 {
+            self.init(key: SymmetricKey(data: data))
+            return
+        }
+        let key = SymmetricKey(size: .bits256)
+        let data = key.withUnsafeBytes { Data($0) }
+        let temporary = path + ".tmp"
+        guard FileManager.default.createFile(atPath: temporary, contents: data, attributes: [.posixPermissions: 0o600]) else {
+            throw ServerError("cannot write the dashboard's session key at \(temporary)")
+        }
+        if rename(temporary, path) != 0 { throw ServerError("cannot write the dashboard's session key at \(path)") }
+        self.init(key: key)
     }
 
     /// A new session cookie value for `subject` (`owner`, `p12`), valid for ``lifetime`` seconds from `now`.

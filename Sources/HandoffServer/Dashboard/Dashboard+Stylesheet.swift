@@ -35,7 +35,8 @@ extension DashboardTemplates {
     tr.bad td { background: #fdf1f0; } tr.warn td { background: #fff8e6; }
     .mono { font-family: "DejaVu Sans Mono", monospace; font-size: .85rem; overflow-wrap: break-word; min-width: 12ch; }
     td.when { white-space: nowrap; color: var(--muted); font-size: .85rem; font-variant-numeric: tabular-nums; }
-    .error { color: var(--bad); font-weight: 600; }
+    .error { color: var(--bad); font-weight: 600; overflow-wrap: anywhere; }
+    td.what { min-width: 22rem; }
     .advice { color: var(--ink); font-size: .9rem; margin: .2rem 0; }
     .empty { color: var(--muted); font-style: italic; }
     ul.attention { list-style: none; padding: 0; margin: 0; } ul.attention li { border-top: 1px solid #e3e6ea; padding: .6rem 0; }

@@ -334,7 +334,7 @@ enum DashboardTemplates {
         <tbody>
         {{#outbox}}
         <tr class="{{tone}}"><td>{{id}}</td><td class="when">{{date}}</td><td>{{partner}}</td><td class="mono">{{name}}</td><td class="num">{{size}}</td><td>{{state}}</td><td class="num">{{attempts}}</td>
-          <td>{{#error}}<div class="error">{{error}}</div>{{/error}}<div class="advice">{{advice}}</div>
+          <td class="what">{{#error}}<div class="error">{{error}}</div>{{/error}}{{#advice}}<div class="advice">{{advice}}</div>{{/advice}}
           {{#can_resolve}}{{#retry}}<form method="post" action="/outbox/{{id}}/retry"><input type="hidden" name="csrf" value="{{csrf}}"><button type="submit">Retry</button></form>{{/retry}}{{/can_resolve}}</td></tr>
         {{/outbox}}
         {{^outbox}}<tr><td colspan="8" class="empty">Nothing has been sent yet.</td></tr>{{/outbox}}
@@ -349,7 +349,7 @@ enum DashboardTemplates {
         <tbody>
         {{#inbox}}
         <tr class="{{tone}}"><td>{{id}}</td><td class="when">{{date}}</td><td>{{partner}}</td><td class="mono">{{name}}</td><td>{{kind}}</td><td>{{state}}</td>
-          <td>{{#reason}}<div class="error">{{reason}}</div>{{/reason}}{{#advice}}<div class="advice">{{advice}}</div>{{/advice}}</td></tr>
+          <td class="what">{{#reason}}<div class="error">{{reason}}</div>{{/reason}}{{#advice}}<div class="advice">{{advice}}</div>{{/advice}}</td></tr>
         {{/inbox}}
         {{^inbox}}<tr><td colspan="7" class="empty">Nothing received yet.</td></tr>{{/inbox}}
         </tbody>
@@ -360,7 +360,7 @@ enum DashboardTemplates {
       <div class="scroll"><table class="wide">
         <thead><tr><th>Received</th><th>Agency</th><th>Account</th><th>Event</th><th>State</th><th>What to do</th></tr></thead>
         <tbody>
-        {{#events}}<tr class="bad"><td class="when">{{date}}</td><td>{{partner}}</td><td>{{#account}}<a href="/accounts/{{account_path}}">{{account}}</a>{{/account}}</td><td>{{kind}}</td><td>{{state}}</td><td><div class="error">{{reason}}</div><div class="advice">{{advice}}</div>
+        {{#events}}<tr class="bad"><td class="when">{{date}}</td><td>{{partner}}</td><td>{{#account}}<a href="/accounts/{{account_path}}">{{account}}</a>{{/account}}</td><td>{{kind}}</td><td>{{state}}</td><td class="what"><div class="error">{{reason}}</div><div class="advice">{{advice}}</div>
           {{#can_resolve}}{{#held}}<div class="actions">
             <form method="post" action="/events/{{id}}/retry"><input type="hidden" name="csrf" value="{{csrf}}"><button type="submit">Retry</button></form>
             <form method="post" action="/events/{{id}}/dismiss" class="search"><input type="hidden" name="csrf" value="{{csrf}}"><input name="reason" required placeholder="why it should never apply" aria-label="Reason to dismiss"><button type="submit">Dismiss</button></form>

@@ -32,13 +32,13 @@ struct Dashboard: Sendable {
     let directory: PeopleDirectory
     let logger: Logger
 
-    init(config: HandoffConfig, store: any CompleteStore, jobs: Jobs, token: String, directory: PeopleDirectory, logger: Logger) throws {
+    init(config: HandoffConfig, store: any CompleteStore, jobs: Jobs, directory: PeopleDirectory, logger: Logger) throws {
         self.logger = logger
         self.config = config
         self.store = store
         self.jobs = jobs
         self.directory = directory
-        session = DashboardSession(token: token)
+        session = try DashboardSession(keyFile: config.dataDirectory + "/dashboard-session.key")
         library = try DashboardTemplates.library()
     }
 
@@ -64,7 +64,7 @@ struct Dashboard: Sendable {
             }
             context.logger.info("dashboard login", metadata: ["person": "\(caller.name)", "role": "\(caller.role.rawValue)"])
             var response = redirect(to: next)
-            response.setCookie(Cookie(name: DashboardSession.cookieName, value: session.issue(for: caller.sessionSubject, now: Self.now()),
+            response.setCookie(Cookie(name: DashboardSession.cookieName, value: session.issue(for: caller.personID == nil ? directory.ownerSubject ?? "" : caller.sessionSubject, now: Self.now()),
                                       maxAge: Int(DashboardSession.lifetime),
                                       path: "/", secure: true, httpOnly: true, sameSite: .strict))
             return response

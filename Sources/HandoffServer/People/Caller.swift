@@ -35,18 +35,33 @@ public struct Caller: Sendable, Hashable {
 /// compared in constant time too. Every answer is read afresh, so a revocation or a new role
 /// holds from the next request on, for sessions already open as well.
 public struct PeopleDirectory: Sendable {
-    let ownerToken: String
+    /// The installation's own token, when one is set: with people of their own, it may be left out.
+    let ownerToken: String?
     /// The engine's people table, when the engine has one.
     let people: (any PeopleStore)?
 
-    public init(ownerToken: String, people: (any PeopleStore)?) {
+    public init(ownerToken: String?, people: (any PeopleStore)?) {
         self.ownerToken = ownerToken
         self.people = people
     }
 
+    /// The subject of the owner's dashboard sessions: `owner-` and a fingerprint of the
+    /// installation's token, so that changing the token ends the owner's sessions (and nobody
+    /// else's).
+    var ownerSubject: String? {
+        ownerToken.map { "owner-" + Self.hash("session\u{0}" + $0).prefix(16) }
+    }
+
+    /// Whether anyone can come in: the installation's token, or an admin with a token of their own.
+    public func hasAdmin() throws -> Bool {
+        if ownerToken != nil { return true }
+        guard let people else { return false }
+        return try people.readPeople { try $0.people() }.contains { $0.isActive && $0.role == .admin }
+    }
+
     /// The caller a bearer token names, or `nil` when it names nobody (or a revoked person).
     public func caller(token given: String) throws -> Caller? {
-        if constantTimeEquals(given, ownerToken) { return .owner }
+        if let ownerToken, constantTimeEquals(given, ownerToken) { return .owner }
         guard let people, !given.isEmpty, given.utf8.count <= 512 else { return nil }
         let hash = Self.hash(given)
         guard let person = try people.readPeople({ try $0.person(tokenSHA256: hash) }), person.isActive,
@@ -57,7 +72,7 @@ public struct PeopleDirectory: Sendable {
 
     /// The caller a dashboard session's subject names, or `nil` when that person was revoked.
     func caller(sessionSubject subject: String) throws -> Caller? {
-        if subject == "owner" { return .owner }
+        if subject.hasPrefix("owner") { return subject == ownerSubject ? .owner : nil }
         guard let people, subject.hasPrefix("p"), let id = Int64(subject.dropFirst()) else { return nil }
         guard let person = try people.readPeople({ try $0.person(id: id) }), person.isActive else { return nil }
         return Caller(name: person.name, role: person.role, personID: person.id)

@@ -291,6 +291,13 @@ def main():
         fits("requests", width)
         shot("09-requests", width)
 
+        browser.goto(a.base + "/worklist")
+        rows = browser.js("document.querySelectorAll('main table tbody tr').length")
+        text = browser.js("document.body.innerText")
+        step(f"the work list ranks past-due accounts with their next step at {width} px", rows >= 1 and "Work list" in text, f"{rows} rows")
+        fits("worklist", width)
+        shot("09-worklist", width)
+
         # Recall and notify from an account's page, typed as a person would.
         browser.goto(a.base + "/accounts/" + account_to_recall)
         step(f"{account_to_recall}'s page offers recall and notice at {width} px",
@@ -310,7 +317,7 @@ def main():
         step(f"the dispute notice for {account_to_recall} is queued at {width} px", f"dispute notice for {account_to_recall} queued" in flash, flash)
         requests = browser.js("[...document.querySelectorAll('main table tbody tr')].map(r => r.textContent)")
         step(f"{account_to_recall}'s page lists the recall and the notice at {width} px",
-             any("recall" in r and "queued" in r for r in requests) and any("dispute" in r for r in requests), json.dumps(requests)[:400])
+             any("recall" in r and "waiting to be sent" in r for r in requests) and any("dispute" in r for r in requests), json.dumps(requests)[:400])
         shot("12-account-notified", width)
 
         # Needs attention: an entry's action pressed from the overview, and an entry's link followed.
