@@ -7,7 +7,7 @@ extension SQLiteSession {
         // (kind, SQL giving id, partner, account, subject, detail, amount, currency, when)
         let queries: [(AttentionItem.Kind, String)] = [
             (.heldEvent, """
-                SELECT id, partner_id, account_number, event_key, reason, NULL, NULL, updated_at FROM agency_events
+                SELECT id, partner_id, account_number, event_key, reason, NULL, kind, updated_at FROM agency_events
                 WHERE state = 'held' ORDER BY id DESC LIMIT ?
                 """),
             (.quarantinedFile, """
@@ -67,7 +67,8 @@ extension SQLiteSession {
             let arguments: StatementArguments = dated ? [since.iso, limit] : [limit]
             for row in try Row.fetchAll(try db.cachedStatement(sql: sql), arguments: arguments) {
                 items.append(AttentionItem(kind: kind, id: row[0], partnerID: row[1], accountNumber: row[2], subject: row[3] ?? "",
-                                           detail: row[4], amount: row[5], currency: row[6], when: row[7] ?? ""))
+                                           detail: row[4], amount: row[5], currency: kind == .heldEvent ? nil : row[6], when: row[7] ?? "",
+                                           eventKind: kind == .heldEvent ? row[6] : nil))
             }
         }
         return items.sorted { ($0.when, $0.id) > ($1.when, $1.id) }

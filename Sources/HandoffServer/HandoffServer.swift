@@ -44,6 +44,7 @@ public struct HandoffServer {
         let metrics = ServerMetrics()
         let jobs = Jobs(config: config, store: store, metrics: metrics, logger: logger)
         let router = Router(context: HandoffRequestContext.self)
+        router.add(middleware: ErrorShapeMiddleware())
         // People with tokens of their own, when the engine keeps them; the installation's own
         // token, when set, opens everything, as the admin "owner". One of the two must let an
         // admin in.

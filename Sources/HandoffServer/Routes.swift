@@ -160,7 +160,7 @@ struct Routes: Sendable {
         api.post("jobs/{name}") { request, context in
             let caller = try context.require(.runJobs)
             guard let name = context.parameters.get("name").flatMap({ Jobs.Name(rawValue: $0) }) else {
-                return Self.error("no such job (place, send, fetch, dunning, terms)", status: .notFound)
+                return Self.error("no such job (place, send, fetch, dunning, terms, anchor)", status: .notFound)
             }
             let dryRun = request.uri.queryParameters.get("dry_run") == "true"
             guard let outcome = await jobs.run(name, dryRun: dryRun, by: .api, person: caller.name) else {
@@ -242,3 +242,18 @@ struct BearerTokenMiddleware: RouterMiddleware {
         request.headers[.authorization].flatMap { $0.hasPrefix("Bearer ") ? String($0.dropFirst(7)) : nil } ?? ""
     }
 }
+
+/// Gives every error without words of its own (a 404 for a path no route knows, a 405) the one
+/// error shape of the API, `{"error": {"message": "…"}}`, with the reason in words. Added to the
+/// whole router, so that it answers for paths no route matched as well.
+struct ErrorShapeMiddleware<Context: RequestContext>: RouterMiddleware {
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        do {
+            return try await next(request, context)
+        } catch var error as HTTPError where error.body == nil {
+            error.body = error.status == .notFound ? "nothing is at \(request.uri.path)" : error.status.reasonPhrase.lowercased()
+            throw error
+        }
+    }
+}
+

@@ -50,9 +50,12 @@ public struct AttentionItem: Hashable, Sendable {
     public var currency: String?
     /// When it happened, as stored (RFC 3339, or a date).
     public var when: String
+    /// For a held event: its kind (`payment_collected`, or `conflict` and `overpayment`, which
+    /// only a person settles: they cannot be retried).
+    public var eventKind: String?
 
     public init(kind: Kind, id: Int64, partnerID: String?, accountNumber: String?, subject: String, detail: String?,
-                amount: Int64? = nil, currency: String? = nil, when: String) {
+                amount: Int64? = nil, currency: String? = nil, when: String, eventKind: String? = nil) {
         self.kind = kind
         self.id = id
         self.partnerID = partnerID
@@ -62,5 +65,6 @@ public struct AttentionItem: Hashable, Sendable {
         self.amount = amount
         self.currency = currency
         self.when = when
+        self.eventKind = eventKind
     }
 }

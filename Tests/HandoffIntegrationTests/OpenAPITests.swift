@@ -93,6 +93,12 @@ struct OpenAPITests {
                 for method in ms.keys { #expect(documentedSeen.contains("\(method) \(path)"), "\(method) \(path) is documented but not checked") }
             }
         }
+        // A path no route knows, and a method a route does not take, answer in the one error shape too.
+        for (method, path) in [("GET", "/api/v1/nothing-here"), ("GET", "/api/v1/accounts/B-2001/nothing"), ("DELETE", "/api/v1/jobs")] {
+            let r = try request(["-X", method, "-H", "Authorization: Bearer \(Self.token)", base + path])
+            let message = (try? JSONValue.parse(r.body))?["error"]?["message"]?.string
+            #expect(r.status >= 400 && message?.isEmpty == false, "\(method) \(path): \(r.status) \(r.body)")
+        }
         // The account's request appears, typed as described.
         let account = try request(["-H", "Authorization: Bearer \(Self.token)", base + "/api/v1/accounts/B-2001"])
         #expect(account.body.contains(#""kind":"recall""#), "\(account.body)")

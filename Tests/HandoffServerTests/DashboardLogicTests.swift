@@ -171,4 +171,17 @@ struct DashboardLogicTests {
         #expect(OwnerWords.hold(.attorney) == "represented by an attorney" && OwnerWords.outbox(named: "confirmed") == "delivered")
         #expect(OwnerWords.event(kind: "payment_collected") == "payment collected")
     }
+
+    @Test("A held conflict or overpayment is offered Dismiss, never a Retry that could not apply it; a held payment is offered Retry")
+    func attentionRetryOnlyWhereItCanWork() {
+        func item(_ kind: String) -> AttentionItem {
+            AttentionItem(kind: .heldEvent, id: 7, partnerID: "krp", accountNumber: "A-1", subject: "payment:T1", detail: "why",
+                          when: "2026-11-20T10:00:00Z", eventKind: kind)
+        }
+        let entries = DashboardPages.attention([item("conflict"), item("overpayment"), item("payment_collected")])
+        #expect(entries[0]["form"] == nil && entries[1]["form"] == nil, "\(entries)")
+        #expect(entries[2]["form"] as? String == "/events/7/retry")
+        #expect((entries[2]["what"] as? String)?.contains("krp’s payment collected payment:T1 for A-1") == true, "\(entries[2])")
+        #expect((entries[0]["advice"] as? String)?.contains("two different versions") == true)
+    }
 }

@@ -59,6 +59,10 @@ enum Advice {
     }
 
     /// For an agency event that was not applied.
+    /// Whether a held event is one only a person settles (a conflict, an overpayment): it can be
+    /// dismissed, never retried.
+    static func settledByAPerson(_ kind: String?) -> Bool { kind == "conflict" || kind == "overpayment" }
+
     static func event(partner: String, state: String, reason: String?, kind: String? = nil) -> String {
         switch (state, kind) {
         case ("held", "conflict"?):

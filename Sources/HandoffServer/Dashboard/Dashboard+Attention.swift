@@ -13,10 +13,15 @@ extension DashboardPages {
             var entry: Context = ["kind": item.kind.rawValue, "when": when, "detail": item.detail ?? ""]
             switch item.kind {
             case .heldEvent:
-                entry["what"] = "\(partner)’s event \(item.subject) for \(item.accountNumber ?? "an unknown account") was not applied"
-                entry["advice"] = Advice.event(partner: partner, state: "held", reason: item.detail, kind: nil)
-                entry["form"] = "/events/\(item.id)/retry"
-                entry["button"] = "Retry"
+                let what = item.eventKind.map(OwnerWords.event(kind:)) ?? "event"
+                entry["what"] = "\(partner)’s \(what) \(item.subject) for \(item.accountNumber ?? "an unknown account") was not applied"
+                entry["advice"] = Advice.event(partner: partner, state: "held", reason: item.detail, kind: item.eventKind)
+                // A conflict or an overpayment is settled by a person with the agency, then
+                // dismissed: Retry could never apply it, so it is not offered.
+                if !Advice.settledByAPerson(item.eventKind) {
+                    entry["form"] = "/events/\(item.id)/retry"
+                    entry["button"] = "Retry"
+                }
                 entry["href"] = "/files"
                 entry["link"] = "Dismiss on the Files page"
             case .quarantinedFile, .heldFile:

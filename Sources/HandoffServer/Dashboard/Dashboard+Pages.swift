@@ -244,6 +244,7 @@ struct DashboardPages {
                                         "date": Self.stamp(eventTimes[e.id]),
                                         "reason": Self.readableReason(e.reason, currency: currency)]
                     if e.state == .held { row["held"] = true }
+                if e.state == .held && !Advice.settledByAPerson(e.kind) { row["retryable"] = true }
                     return row
                 },
                 "has_events": !events.isEmpty,

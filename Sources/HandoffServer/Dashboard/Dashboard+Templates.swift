@@ -362,7 +362,7 @@ enum DashboardTemplates {
         <tbody>
         {{#events}}<tr class="bad"><td class="when">{{date}}</td><td>{{partner}}</td><td>{{#account}}<a href="/accounts/{{account_path}}">{{account}}</a>{{/account}}</td><td>{{kind}}</td><td>{{state}}</td><td class="what"><div class="error">{{reason}}</div><div class="advice">{{advice}}</div>
           {{#can_resolve}}{{#held}}<div class="actions">
-            <form method="post" action="/events/{{id}}/retry"><input type="hidden" name="csrf" value="{{csrf}}"><button type="submit">Retry</button></form>
+            {{#retryable}}<form method="post" action="/events/{{id}}/retry"><input type="hidden" name="csrf" value="{{csrf}}"><button type="submit">Retry</button></form>{{/retryable}}
             <form method="post" action="/events/{{id}}/dismiss" class="search"><input type="hidden" name="csrf" value="{{csrf}}"><input name="reason" required placeholder="why it should never apply" aria-label="Reason to dismiss"><button type="submit">Dismiss</button></form>
           </div>{{/held}}{{/can_resolve}}</td></tr>{{/events}}
         {{^events}}<tr><td colspan="6" class="empty">No agency event is held or waiting.</td></tr>{{/events}}
