@@ -17,14 +17,16 @@ extension TransportFactory {
 
     /// Decrypts a sealed file the partner sent and checks its signature against the agency's
     /// pinned signing key (`partner_signing_fingerprint`), writing the plain text to `output`.
-    public func open(_ input: String, to output: String, partner: Partner, encryption: EncryptionSpec, gnupgHome: String) throws {
+    /// `name` is the file's name as the agency sent it, for what a refusal says.
+    public func open(_ input: String, to output: String, partner: Partner, encryption: EncryptionSpec, gnupgHome: String,
+                     name: String? = nil) throws {
         let pgp = try OpenPGP(home: gnupgHome)
         try withPassphraseFile(encryption.passphrase, partner: partner) { passphraseFile in
             try pgp.importKeys(file: path(encryption.signingKeyFile), passphraseFile: passphraseFile)
             // The agency's public key(s): its signatures are verified against the pinned fingerprint.
             try pgp.importKeys(file: path(encryption.partnerSigningKeyFile ?? encryption.recipientKeyFile))
             _ = try pgp.decryptAndVerify(input: input, output: output, expectedSigner: encryption.partnerSigningFingerprint,
-                                         passphraseFile: passphraseFile)
+                                         passphraseFile: passphraseFile, name: name)
         }
     }
 }

@@ -98,7 +98,7 @@ public struct Intake {
                                             + "a person must decide; not processed")
         } else if let kind {
             do {
-                plainPath = try openSealed(archived, sha: sha, partner: partner)
+                plainPath = try openSealed(archived, sha: sha, partner: partner, name: name)
                 try checkParses(plainPath!, kind: kind, partner: partner, name: name)
                 arrival = .verified
             } catch {
@@ -124,12 +124,12 @@ public struct Intake {
 
     /// The verified plain text of a received file: decrypted and checked against the agency's
     /// pinned signing key when the partner encrypts, the archived bytes themselves otherwise.
-    private func openSealed(_ archived: String, sha: String, partner: Partner) throws -> String {
+    private func openSealed(_ archived: String, sha: String, partner: Partner, name: String) throws -> String {
         guard let encryption = partner.encryption else { return archived }
         let plainDir = dataDirectory + "/archive/plain"
         try FileManager.default.createDirectory(atPath: plainDir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         let plain = plainDir + "/" + sha
-        try factory.open(archived, to: plain, partner: partner, encryption: encryption, gnupgHome: dataDirectory + "/gnupg")
+        try factory.open(archived, to: plain, partner: partner, encryption: encryption, gnupgHome: dataDirectory + "/gnupg", name: name)
         return plain
     }
 

@@ -20,8 +20,9 @@ public struct OpenPGP: Sendable {
     public struct Failure: Error, CustomStringConvertible, Sendable, Equatable {
         public enum Kind: String, Sendable { case decrypt, unsigned, wrongSigner = "wrong_signer", badSignature = "bad_signature", encrypt, keys }
         public var kind: Kind
+        /// What happened, in words, naming the file as the agency named it.
         public var message: String
-        public var description: String { "\(kind.rawValue): \(message)" }
+        public var description: String { message }
     }
 
     /// What a verified incoming file was signed by.
@@ -73,7 +74,10 @@ public struct OpenPGP: Sendable {
     /// Decrypts `input` into `output` and checks that it was signed by the key whose
     /// fingerprint is `expectedSigner`. An unsigned file, a file signed by any other key, a
     /// bad signature or a file that cannot be decrypted is refused, and `output` is removed.
-    public func decryptAndVerify(input: String, output: String, expectedSigner: String, passphraseFile: String? = nil) throws -> Verified {
+    /// `name` is what a refusal calls the file (the agency's name for it; by default `input`).
+    public func decryptAndVerify(input: String, output: String, expectedSigner: String, passphraseFile: String? = nil,
+                                 name: String? = nil) throws -> Verified {
+        let file = name ?? input
         let status = home + "/status-\(UUID().uuidString)"
         defer { unlink(status) }
         let temporary = output + ".tmp-\(getpid())"
@@ -87,25 +91,25 @@ public struct OpenPGP: Sendable {
             return Failure(kind: kind, message: message)
         }
         guard lines.contains(where: { $0.first == "DECRYPTION_OKAY" }), !lines.contains(where: { $0.first == "DECRYPTION_FAILED" }) else {
-            throw refuse(.decrypt, "\(input) cannot be decrypted with this business's key")
+            throw refuse(.decrypt, "\(file) cannot be decrypted with this business's key: it was not encrypted for you, or is damaged")
         }
         if lines.contains(where: { $0.first == "BADSIG" }) {
-            throw refuse(.badSignature, "\(input) has a signature that does not match its content")
+            throw refuse(.badSignature, "\(file) has a signature that does not match its content: it was changed after the agency signed it")
         }
         let expected = expectedSigner.replacingOccurrences(of: " ", with: "").uppercased()
         guard let valid = lines.first(where: { $0.first == "VALIDSIG" }) else {
             if lines.contains(where: { $0.first == "ERRSIG" || $0.first == "NO_PUBKEY" }) {
-                throw refuse(.wrongSigner, "\(input) is signed by a key that is not the agency's pinned key")
+                throw refuse(.wrongSigner, "\(file) is signed by a key that is not the agency's pinned key")
             }
-            throw refuse(.unsigned, "\(input) is not signed")
+            throw refuse(.unsigned, "\(file) is not signed: the agency's files must carry its signature")
         }
         // VALIDSIG <signing key fpr> <date> <time> <expire> <version> <reserved> <pk algo> <hash algo> <class> <primary fpr>
         let signingKey = valid.count > 1 ? valid[1].uppercased() : ""
         let primary = valid.count > 10 ? valid[10].uppercased() : signingKey
         guard signingKey == expected || primary == expected else {
-            throw refuse(.wrongSigner, "\(input) is signed by \(primary), not by the agency's pinned key \(expected)")
+            throw refuse(.wrongSigner, "\(file) is signed by the key \(primary), not by the agency's pinned key \(expected)")
         }
-        guard r.status == 0 else { throw refuse(.badSignature, "gpg reported a problem with \(input): \(r.output.prefix(300))") }
+        guard r.status == 0 else { throw refuse(.badSignature, "GnuPG reported a problem with \(file): \(r.output.prefix(300))") }
         guard rename(temporary, output) == 0 else {
             throw refuse(.decrypt, "\(output): \(String(cString: strerror(errno)))")
         }

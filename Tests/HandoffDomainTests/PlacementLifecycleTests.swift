@@ -227,7 +227,7 @@ struct PlacementLifecycleTests {
         #expect(lifecycle.recallConfirmed() == .close(.recalled, next: .finished))
         #expect(lifecycle.state == .closed(.recalled))
         #expect(!lifecycle.state.isOpen)
-        #expect(lifecycle.recallObjected() == .invalid(reason: "recallObjected is not valid when the placement is closed (recalled)"))
+        #expect(lifecycle.recallObjected() == .invalid(reason: "an objection to a recall does not fit a placement that is closed (recalled)"))
         #expect(lifecycle.state == .closed(.recalled))
     }
 
@@ -265,7 +265,7 @@ struct PlacementLifecycleTests {
         #expect(lifecycle.closed(.returnedUncollectable) == .close(.returnedUncollectable, next: .eligibleForNextTier))
         #expect(lifecycle.closed(.returnedUncollectable) == .none)
         #expect(lifecycle.closed(.paidInFull)
-            == .invalid(reason: "closed(paid_in_full): the placement is already closed as returned_uncollectable"))
+            == .invalid(reason: "a closure as paid in full: the placement is already closed as returned uncollectable"))
         #expect(lifecycle.state == .closed(.returnedUncollectable))
     }
 
@@ -281,12 +281,12 @@ struct PlacementLifecycleTests {
         #expect(selected.state == .selected)
         var accepted = PlacementLifecycle(state: .accepted(agencyReference: "AG-1"))
         #expect(accepted.acknowledged(accepted: nil)
-            == .invalid(reason: "acknowledged: the placement was already accepted under reference AG-1, not (none)"))
+            == .invalid(reason: "an acknowledgement: the placement was already accepted under reference AG-1, not (none)"))
         #expect(accepted.closed(.withdrawn)
             == .invalid(reason: "closed(withdrawn): the file was sent; the agency must close or the business recall"))
         #expect(accepted.state == .accepted(agencyReference: "AG-1"))
         var sent = PlacementLifecycle(state: .sent)
-        #expect(sent.closed(.paidInFull) == .invalid(reason: "closed(paid_in_full) is not valid when the placement is sent"))
+        #expect(sent.closed(.paidInFull) == .invalid(reason: "a closure as paid in full does not fit a placement that is sent, awaiting the agency’s answer"))
         #expect(sent.state == .sent)
     }
 

@@ -170,10 +170,13 @@ struct FetchTests {
         lines = try inbox(w.install)
         let byName = Dictionary(lines.map { ($0.name, $0) }, uniquingKeysWith: { _, later in later })
         #expect(byName["KRP_ACT_C10442_20261120.csv.pgp"]?.state == "quarantined")
-        #expect(byName["KRP_ACT_C10442_20261120.csv.pgp"]?.reason?.hasPrefix("wrong_signer") == true)
-        #expect(byName["KRP_ACT_C10442_20261121.csv.pgp"]?.reason?.hasPrefix("unsigned") == true)
+        // Each reason names the agency's file, never the archive, in words.
+        #expect(byName["KRP_ACT_C10442_20261120.csv.pgp"]?.reason?.hasPrefix("KRP_ACT_C10442_20261120.csv.pgp is signed by a key that is not the agency's pinned key") == true,
+                "\(String(describing: byName["KRP_ACT_C10442_20261120.csv.pgp"]))")
+        #expect(byName["KRP_ACT_C10442_20261121.csv.pgp"]?.reason?.hasPrefix("KRP_ACT_C10442_20261121.csv.pgp is not signed") == true)
+        #expect(!lines.contains { $0.reason?.contains("archive") == true || $0.reason?.contains("wrong_signer") == true }, "\(lines)")
         #expect(byName["KRP_ACT_C10442_20261122.csv.pgp"]?.reason?.contains("HEADER") == true, "\(String(describing: byName["KRP_ACT_C10442_20261122.csv.pgp"]))")
-        #expect(byName["KRP_ACT_C10442_20261123.csv.pgp"]?.reason?.hasPrefix("decrypt") == true)
+        #expect(byName["KRP_ACT_C10442_20261123.csv.pgp"]?.reason?.hasPrefix("KRP_ACT_C10442_20261123.csv.pgp cannot be decrypted") == true)
         // Nothing received is lost: every file's raw bytes are in the archive, and the server is empty.
         for line in lines {
             #expect(FileManager.default.fileExists(atPath: w.install.root.appendingPathComponent("var/archive/\(line.sha256.prefix(2))/\(line.sha256)").path))

@@ -245,7 +245,7 @@ public struct PlacementLifecycle: Sendable, Hashable {
             return .recordAcceptance(agencyReference: agencyReference)
         case .accepted(let current):
             if current == agencyReference { return .none }
-            return .invalid(reason: "acknowledged: the placement was already accepted under reference "
+            return .invalid(reason: "an acknowledgement: the placement was already accepted under reference "
                 + "\(current ?? "(none)"), not \(agencyReference ?? "(none)")")
         case .selected, .batched, .rejected, .active, .recallPending, .closed:
             return invalid("acknowledged")
@@ -260,7 +260,7 @@ public struct PlacementLifecycle: Sendable, Hashable {
             return .returnToBusiness(reason: reason, blockAgencyUntilCleared: true)
         case .rejected(let current):
             if current == reason { return .none }
-            return .invalid(reason: "rejected: the placement was already rejected for \"\(current)\"")
+            return .invalid(reason: "a rejection: the placement was already rejected for \"\(current)\"")
         case .selected, .batched, .accepted, .active, .recallPending, .closed:
             return invalid("rejected")
         }
@@ -347,7 +347,7 @@ public struct PlacementLifecycle: Sendable, Hashable {
             return close(reason)
         case .closed(let current):
             if current == reason { return .none }
-            return .invalid(reason: "closed(\(reason.rawValue)): the placement is already closed as \(current.rawValue)")
+            return .invalid(reason: "\(Self.words(forEvent: "closed(\(reason.rawValue))")): the placement is already closed as \(Self.words(current))")
         case .selected, .batched, .sent, .rejected:
             return invalid("closed(\(reason.rawValue))")
         }
@@ -361,14 +361,41 @@ public struct PlacementLifecycle: Sendable, Hashable {
     }
 
     private func invalid(_ event: String) -> Action {
-        .invalid(reason: "\(event) is not valid when the placement is \(describe(state))")
+        .invalid(reason: "\(Self.words(forEvent: event)) does not fit a placement that is \(describe(state))")
     }
+
+    /// A refused event in words, as a held event's reason shows it to the business owner.
+    static func words(forEvent event: String) -> String {
+        switch event {
+        case "batchWritten": return "writing it into a file"
+        case "fileSent": return "sending its file"
+        case "acknowledged": return "an acknowledgement"
+        case "rejected": return "a rejection"
+        case "agencyActivity": return "activity reported by the agency"
+        case "recallRequested": return "a recall"
+        case "recallConfirmed": return "a recall confirmation"
+        case "recallObjected": return "an objection to a recall"
+        case "recallFailed": return "a failed recall"
+        default:
+            if event.hasPrefix("closed("), let reason = ClosureReason(rawValue: String(event.dropFirst(7).dropLast())) {
+                return "a closure as \(words(reason))"
+            }
+            return event
+        }
+    }
+
+    static func words(_ reason: ClosureReason) -> String { String(reason.rawValue.map { $0 == "_" ? " " : $0 }) }
 
     private func describe(_ state: State) -> String {
         switch state {
-        case .closed(let reason): return "closed (\(reason.rawValue))"
-        case .rejected(let reason): return "rejected (\(reason))"
-        case .selected, .batched, .sent, .accepted, .active, .recallPending: return state.name
+        case .selected: return "chosen, not yet in a file"
+        case .batched: return "in a file not yet sent"
+        case .sent: return "sent, awaiting the agency’s answer"
+        case .accepted: return "accepted by the agency"
+        case .active: return "being collected by the agency"
+        case .recallPending: return "being recalled"
+        case .closed(let reason): return "closed (\(Self.words(reason)))"
+        case .rejected(let reason): return "rejected by the agency (\(reason))"
         }
     }
 }
