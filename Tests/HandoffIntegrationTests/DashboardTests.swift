@@ -190,6 +190,20 @@ struct DashboardTests {
         #expect(logText.contains("dashboard login refused") && logText.contains("API request refused"), "\(logText)")
         #expect(!logText.contains(Self.token) && !logText.contains("not-the-token-at-all"))
 
+        // One more account past the age, so that the browser previews a placement and confirms it.
+        let extraCustomers = try install.write("extra-customers.csv", """
+            account_number,type,business_name,first_name,last_name,contact_name,address1,address2,city,region,postal_code,country,phone,email,tax_id,date_of_birth,currency,holds
+            B-2099,business,"Late & Co.",,,Pat Late,1 Late St,,Philadelphia,PA,19102,US,,ap@late.example,,,USD,
+
+            """)
+        let extraInvoices = try install.write("extra-invoices.csv", """
+            account_number,invoice_number,invoice_date,due_date,amount,disputed
+            B-2099,INV-9901,2026-04-10,2026-05-10,4254.76,false
+
+            """)
+        #expect(try install.handoff(["import", "customers", extraCustomers]).status == 0)
+        #expect(try install.handoff(["import", "invoices", extraInvoices]).status == 0)
+
         // A real browser, as the business owner would use it.
         let chromium = "/usr/bin/chromium"
         try #require(FileManager.default.isExecutableFile(atPath: chromium), "Debian's chromium is needed (scripts/install-system-packages installs it)")
@@ -208,6 +222,10 @@ struct DashboardTests {
         let pages = ["01-login", "02-overview", "03-accounts-placed-by-balance", "03-accounts-on-hold", "04-account", "05-agencies", "06-files",
                      "07-placement-preview", "08-remittances", "09-requests", "09-worklist", "10-account-actions", "11-account-recalled", "12-account-notified",
                      "13-attention-retried", "14-people", "15-person-added", "16-viewer-overview", "17-viewer-refused", "18-person-revoked"]
+        for name in ["19-event-dismissed", "20-placement-confirmed"] {
+            let png = try Data(contentsOf: screenshots.appendingPathComponent("\(name)-1400.png"))
+            #expect(png.count > 10_000, "\(name)-1400.png is a real screenshot")
+        }
         for name in pages {
             for width in [1400, 390] {
                 let png = try Data(contentsOf: screenshots.appendingPathComponent("\(name)-\(width).png"))

@@ -244,7 +244,6 @@ struct DashboardPages {
                                         "date": Self.stamp(eventTimes[e.id]),
                                         "reason": Self.readableReason(e.reason, currency: currency)]
                     if e.state == .held { row["held"] = true }
-                if e.state == .held && !Advice.settledByAPerson(e.kind) { row["retryable"] = true }
                     return row
                 },
                 "has_events": !events.isEmpty,
@@ -364,6 +363,7 @@ struct DashboardPages {
                                     "reason": Self.readableReason(e.reason, currency: currency),
                                     "advice": Advice.event(partner: e.partnerID, state: e.state.rawValue, reason: e.reason, kind: e.kind)]
                 if e.state == .held { row["held"] = true }
+                if e.state == .held && !Advice.settledByAPerson(e.kind) { row["retryable"] = true }
                 if let a = e.accountNumber { row["account"] = a; row["account_path"] = Self.pathSegment(a) }
                 return row
             },

@@ -110,7 +110,7 @@ extension OwnerWords {
     /// Where a placement file stands, from its stored name (`receipted`).
     static func batch(named name: String) -> String {
         switch name {
-        case "staged": "written, not yet queued"
+        case "staged": "written"
         case "queued": "queued to send"
         case "sent": "sent"
         case "receipted": "received by the agency"

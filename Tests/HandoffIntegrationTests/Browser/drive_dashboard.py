@@ -211,6 +211,44 @@ def main():
         wrapped = browser.js(DATES)
         step(f"{page} at {width} px: no date wraps", not wrapped, json.dumps(wrapped)[:400])
 
+    def flash_text():
+        return browser.js("(document.querySelector('.flash') || {}).textContent || ''")
+
+    def actions():
+        """The buttons that change things, pressed once as the owner would, at 1400 px: Fetch now,
+        Send now, Dismiss with a reason, and a placement previewed then confirmed."""
+        browser.width(1400)
+        browser.goto(a.base + "/login")
+        if browser.js("!!document.querySelector('input#token')"):
+            browser.type_into("#token", token)
+            press_enter()
+        browser.goto(a.base + "/files")
+        browser.submit("document.querySelector('form[action=\"/jobs/fetch\"] button')")
+        flash = flash_text()
+        step("Fetch now runs the fetch job and says what came in", flash.startswith("Done: fetch:") and "received" in flash, flash)
+        browser.goto(a.base + "/files")
+        browser.submit("document.querySelector('form[action=\"/jobs/send\"] button')")
+        flash = flash_text()
+        step("Send now runs the send job and says what went out", flash.startswith("Done: send:"), flash)
+        browser.goto(a.base + "/files")
+        held = browser.js("document.querySelectorAll('form[action$=\"/dismiss\"]').length")
+        browser.type_into("form[action$=\"/dismiss\"] input[name=reason]", "no such customer; the agency was told")
+        browser.submit("document.querySelector('form[action$=\"/dismiss\"] button')")
+        flash = flash_text()
+        left = browser.js("document.querySelectorAll('form[action$=\"/dismiss\"]').length")
+        step("Dismiss, with the reason typed, takes the held event off the files page", "dismissed" in flash and left == held - 1, f"{flash} ({held} then {left})")
+        shot("19-event-dismissed", 1400)
+        browser.goto(a.base + "/placements")
+        browser.submit("document.querySelector('form[action=\"/placements/preview\"] button')")
+        offered = browser.js("(document.querySelector('form[action=\"/placements/run\"] button') || {}).textContent || ''")
+        step("the preview offers to confirm exactly what it shows", offered.startswith("Confirm: place "), offered)
+        if offered:
+            browser.submit("document.querySelector('form[action=\"/placements/run\"] button')")
+            flash = flash_text()
+            count = offered.removeprefix("Confirm: place ").split(" ")[0]
+            step("Confirm places the accounts the preview showed", flash.startswith(f"Done: place: placed {count};"), f"{flash} / {offered}")
+        shot("20-placement-confirmed", 1400)
+
     def press_enter():
         browser.events.clear()
         for kind in ("keyDown", "keyUp"):
@@ -405,6 +443,7 @@ def main():
 
         for width, account in zip((1400, 390), recall):
             pages(width, account)
+        actions()
         print(json.dumps({"step": "done", "ok": True, "detail": ""}), flush=True)
     except SystemExit:
         pass
