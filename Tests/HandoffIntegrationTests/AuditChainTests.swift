@@ -162,4 +162,39 @@ struct AuditChainTests {
         // Nothing outside the dates.
         #expect(try install.handoff(["audit", "export", "--from", "2000-01-01", "--to", "2000-01-02"]).stdout.isEmpty)
     }
+
+    @Test("The daemon writes each chain's anchor to its log and to /metrics as it starts, then daily")
+    func anchorJob() throws {
+        let install = try roundTrip()
+        try install.jobsOnDemandOnly()
+        let config = try String(contentsOfFile: install.configPath, encoding: .utf8)
+            .replacingOccurrences(of: "anchor_every_minutes = 0", with: "anchor_every_minutes = 1440")
+        try config.write(toFile: install.configPath, atomically: true, encoding: .utf8)
+        let anchors = try install.handoff(["audit", "anchor"]).stdout.split(separator: "\n").map(String.init)
+        let ledger = try #require(anchors.first.flatMap(ChainAnchorText.init))
+        let serve = try RunningServe(install, token: "anchor-test-token-0123456789")
+        defer { serve.stop() }
+        var metrics = ""
+        for _ in 0 ..< 100 where !metrics.contains("handoff_audit_chain_rows") {
+            usleep(100_000)
+            metrics = try curlRequest([serve.base + "/metrics"]).body
+        }
+        #expect(metrics.contains("handoff_audit_chain_rows{chain=\"ledger\"} \(ledger.rows)"), "\(metrics)")
+        #expect(metrics.contains("handoff_audit_chain_head_info{chain=\"ledger\",hash=\"\(ledger.hash)\"} 1"), "\(metrics)")
+        serve.stop()
+        let log = try String(contentsOfFile: install.root.appendingPathComponent("serve.log").path, encoding: .utf8)
+        #expect(log.contains(#""message":"audit chain anchor""#) && log.contains(#""anchor":"\#(anchors[0])""#), "\(log)")
+    }
+}
+
+/// An anchor line as `handoff audit anchor` prints it: CHAIN:ROWS:HASH.
+struct ChainAnchorText {
+    var chain: String
+    var rows: Int
+    var hash: String
+    init?(_ text: String) {
+        let parts = text.split(separator: ":").map(String.init)
+        guard parts.count == 3, let rows = Int(parts[1]) else { return nil }
+        (chain, self.rows, hash) = (parts[0], rows, parts[2])
+    }
 }

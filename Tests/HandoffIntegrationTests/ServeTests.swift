@@ -100,6 +100,11 @@ struct ServeTests {
         #expect(!logLines.isEmpty)
         #expect(logLines.allSatisfy { (try? JSONSerialization.jsonObject(with: Data($0.utf8))) is [String: Any] }, "\(logLines)")
         #expect(!logLines.contains { $0.contains(Self.token) || $0.contains(Self.webhookSecret) })
+        // The job run over the API is logged as such; the anchor job (off here) never ran; the stop is logged last.
+        #expect(logLines.contains { $0.contains(#""message":"job finished""#) && $0.contains(#""by":"api""#) && $0.contains(#""job":"place""#) },
+                "\(logLines)")
+        #expect(!logLines.contains { $0.contains("audit chain anchor") })
+        #expect(logLines.last?.contains("handoff serve stopped") == true, "\(logLines.last ?? "")")
     }
 }
 
