@@ -128,6 +128,12 @@ extension PostgresSession: DunningWriting {
         return try inserted.requiredInt64(0, 0)
     }
 
+    func readdressDunningMessage(id: Int64, recipient: String, content: [UInt8]) throws {
+        try db.cachedStatement(sql: """
+            UPDATE dunning_messages SET recipient = ?, content = decode(?, 'hex'), updated_at = ? WHERE id = ? AND state != 'sent'
+            """).execute(arguments: [recipient, Self.hex(content), now, id])
+    }
+
     func updateDunningMessage(id: Int64, _ delivery: DunningDelivery, lastError: String?) throws {
         var notBefore: Int64?
         var error = lastError

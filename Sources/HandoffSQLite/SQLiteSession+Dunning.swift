@@ -141,6 +141,11 @@ extension SQLiteSession: DunningWriting {
         return db.changesCount == 1 ? db.lastInsertedRowID : nil
     }
 
+    func readdressDunningMessage(id: Int64, recipient: String, content: [UInt8]) throws {
+        try db.cachedStatement(sql: "UPDATE dunning_messages SET recipient = ?, content = ?, updated_at = ? WHERE id = ? AND state != 'sent'")
+            .execute(arguments: [recipient, Data(content), now, id])
+    }
+
     func updateDunningMessage(id: Int64, _ delivery: DunningDelivery, lastError: String?) throws {
         var notBefore: Int64?
         var error = lastError

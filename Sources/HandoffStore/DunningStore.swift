@@ -132,6 +132,9 @@ public protocol DunningWriting: DunningReading, PlacementWriting {
     func insertDunningMessage(_ message: NewDunningMessage) throws -> Int64?
     /// Stores a message's state machine and last error (`sentAt` once accepted).
     func updateDunningMessage(id: Int64, _ delivery: DunningDelivery, lastError: String?) throws
+    /// Gives a message not yet sent a new recipient, and the content addressed to it (a resend
+    /// after the customer's address was corrected).
+    func readdressDunningMessage(id: Int64, recipient: String, content: [UInt8]) throws
     /// Records an account on the credit-hold list (or its new reasons).
     func recordCreditHold(_ entry: CreditHoldListed) throws
     /// Removes an account from the recorded credit-hold list.

@@ -431,7 +431,74 @@ struct DunningTests {
         let overview = try page("/")
         #expect(overview.contains("e-mail to D-1009 was refused by the mail server"), "the attention queue names it")
         #expect(overview.contains("handoff dunning resend"))
+        // The credit-hold list the ordering system reads: each account with why and since when.
+        let holds = try curlRequest(["-H", "Authorization: Bearer \(token)", serve.base + "/api/v1/credit-holds"])
+        let entries = ((try? decodeJSON(holds.body)) as? [String: Any])?["credit_holds"] as? [[String: Any]] ?? []
+        let fionaHold = entries.first { $0["account_number"] as? String == "D-1008" }
+        #expect(fionaHold != nil && (fionaHold?["since"] as? String)?.count == 10, "\(holds.body)")
+        #expect(((fionaHold?["reasons"] as? [[String: Any]]) ?? []).contains { $0["reason"] as? String == "past_due_days" }, "\(holds.body)")
         let worklist = try page("/worklist")
         #expect(worklist.contains("D-1008") && worklist.contains("D-1001"), "the work list ranks the past-due accounts")
+    }
+
+    @Test("A final notice the server refused is no notice: the placement clock does not start, and a resend after the fix starts it once")
+    func refusedFinalNoticeIsNoNotice() throws {
+        let certificates = try TestCertificates()
+        let server = try TestSMTPServer(certificates: certificates, reject: ["fiona@mail.example"])
+        let install = try Self.book(server: server, certificates: certificates)
+        _ = try install.handoff(["dunning", "--as-of", Self.asOf])
+        let fiona = try #require(try Self.messages(install).first { $0["account_number"] as? String == "D-1008" })
+        #expect(fiona["state"] as? String == "failed" && fiona["kind"] as? String == "final_notice", "\(fiona)")
+        #expect(!(try install.handoff(["notices"]).stdout.contains("D-1008")), "a refused final notice starts no clock")
+        // Placement does not record a notice of its own while e-mail gives them: it waits.
+        let placed = try install.handoff(["place", "--dry-run", "--as-of", Self.asOf])
+        #expect(!placed.stdout.contains("D-1008  ") || placed.stdout.contains("final_notice"), "\(placed.stdout)")
+        // The address corrected in the accounting system and imported; the message sent again by hand, once.
+        let header = "account_number,type,business_name,first_name,last_name,contact_name,address1,address2,city,region,postal_code,"
+            + "country,phone,email,tax_id,date_of_birth,currency,holds\n"
+        let fixed = try install.write("fixed.csv", header + "D-1008,consumer,,Fiona,Final,,1 Main St,,Montréal,QC,H2J 2L3,CA,,fiona@fixed.example,,,CAD,\n")
+        #expect(try install.handoff(["import", "customers", fixed]).status == 0)
+        let id = try #require(fiona["id"] as? Int)
+        let resent = try install.handoff(["dunning", "resend", String(id)])
+        #expect(resent.status == 0, "\(resent.stdout)\(resent.stderr)")
+        _ = try install.handoff(["dunning", "--as-of", Self.asOf])
+        let delivered = try server.messages().map(Self.parse).filter { $0["to"]?.contains("fixed.example") == true }
+        let sameID = (fiona["message_id"] as? String).map { $0.hasPrefix("<") ? $0 : "<\($0)>" }
+        #expect(delivered.count == 1 && delivered.first?["message_id"] == sameID, "the same Message-ID: \(delivered.first?["message_id"] ?? "") \(sameID ?? "")")
+        #expect(try install.handoff(["notices"]).stdout.contains("D-1008"), "accepted now: the notice is given")
+        #expect(try install.handoff(["dunning", "resend", String(id)]).status != 0, "a message sent is not sent again")
+        _ = try install.handoff(["dunning", "--as-of", Self.asOf])
+        #expect(server.messages().map { String(decoding: $0, as: UTF8.self) }.filter { $0.contains("fixed.example") }.count == 1,
+                "a message already sent is not sent again")
+    }
+
+    @Test("The work list's weights live in config: all on age puts the oldest first; weights that do not add up to 100 are refused")
+    func worklistWeights() throws {
+        let certificates = try TestCertificates()
+        let install = try Self.book(server: nil, certificates: certificates)
+        func order() throws -> [String] {
+            let r = try install.handoff(["worklist", "--json", "--as-of", Self.asOf])
+            try #require(r.status == 0, "\(r.stderr)")
+            let rows = try #require((try decodeJSON(r.stdout) as? [String: Any])?["accounts"] as? [[String: Any]])
+            return rows.compactMap { $0["account_number"] as? String }
+        }
+        // D-1009 owes less than D-1001 (110.00 against 200.50) but for longer (since 2026-08-15 against 2026-10-01).
+        let older = try install.write("older.csv", "account_number,invoice_number,invoice_date,due_date,amount,disputed\nD-1009,INV-12,2026-07-15,2026-08-15,10.00,false\n")
+        #expect(try install.handoff(["import", "invoices", older]).status == 0)
+        var config = try String(contentsOfFile: install.configPath, encoding: .utf8)
+        func weigh(amount: Int, age: Int) throws -> [String] {
+            config = config.replacing(#/amount_weight = [0-9]+/#, with: "amount_weight = \(amount)")
+                .replacing(#/age_weight = [0-9]+/#, with: "age_weight = \(age)")
+            try config.write(toFile: install.configPath, atomically: true, encoding: .utf8)
+            return try order()
+        }
+        let byAmount = try weigh(amount: 100, age: 0)
+        #expect(byAmount.firstIndex(of: "D-1001")! < byAmount.firstIndex(of: "D-1009")!, "all on the amount: the larger balance first; \(byAmount)")
+        let byAge = try weigh(amount: 0, age: 100)
+        #expect(byAge.firstIndex(of: "D-1009")! < byAge.firstIndex(of: "D-1001")!, "all on age: the older debt first; \(byAge)")
+        config = config.replacing(#/age_weight = [0-9]+/#, with: "age_weight = 50")
+        try config.write(toFile: install.configPath, atomically: true, encoding: .utf8)
+        let refused = try install.handoff(["worklist", "--as-of", Self.asOf])
+        #expect(refused.status != 0 && refused.stderr.contains("amount_weight and age_weight must add up to 100, not 50"), "\(refused.stderr)")
     }
 }
