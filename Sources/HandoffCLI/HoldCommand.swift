@@ -46,10 +46,12 @@ struct HoldAddCommand: ParsableCommand {
     func run() throws {
         let context = try global.open()
         let today = context.config.today()
+        let partners = (try? context.partners()) ?? []
         let attorney = attorneyName.map { AttorneyContact(name: $0, phone: attorneyPhone, email: attorneyEmail, address: attorneyAddress) }
         let message = try AccountRequests.cli {
             try context.store.writeCompliance { w in
-                try AccountHolds.add(account: account, hold: kind, note: note, attorney: attorney, actor: "cli", today: today, in: w).message
+                try AccountHolds.add(account: account, hold: kind, note: note, attorney: attorney, actor: "cli", today: today,
+                                     partners: partners, in: w).message
             }
         }
         print(message)

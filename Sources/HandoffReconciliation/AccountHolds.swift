@@ -1,5 +1,6 @@
 public import HandoffDomain
 public import HandoffStore
+public import HandoffPartners
 
 /// A person sets or lifts a hold on an account (`handoff hold add|remove`): the profile
 /// changes, the change is audited with its note, and a hold set on an account an agency
@@ -14,26 +15,15 @@ public enum AccountHolds {
         public var requestID: String?
     }
 
-    /// The request kind a hold is pushed to an agency as, and its request ids' prefix; `nil` for
-    /// a hold the agency is not told of (`do_not_place` is the business's own choice).
-    static func request(for hold: Hold) -> (kind: String, prefix: String)? {
-        switch hold {
-        case .doNotPlace: return nil
-        case .bankruptcy: return ("bankruptcy", "BKR")
-        case .deceased: return ("deceased", "DEC")
-        case .ceaseContact: return ("cease_contact", "CND")
-        case .attorney: return ("attorney_represented", "ATT")
-        case .minor: return ("minor", "MIN")
-        case .military: return ("active_duty_military", "MIL")
-        case .identityTheft: return ("identity_theft", "IDT")
-        case .validationRequested: return ("validation_requested", "VAL")
-        }
-    }
+    /// The request kind a hold is pushed to an agency as, and its request ids' prefix.
+    static func request(for hold: Hold) -> (kind: String, prefix: String)? { hold.agencyRequest }
 
     /// Sets `hold` on `account`. An `attorney_represented` hold needs the attorney's contact
     /// (given now, or recorded before). Refused when the account already has the hold.
+    /// `partners`, when given, lets it say at once that the agency holding the account has no way
+    /// to be told (its partner file carries no such request): the person tells it another way.
     public static func add(account: String, hold: Hold, note: String, attorney: AttorneyContact?, actor: String, today: CalendarDate,
-                           in w: any ComplianceWriting) throws -> Outcome {
+                           partners: [Partner] = [], in w: any ComplianceWriting) throws -> Outcome {
         guard let customer = try w.customer(accountNumber: account) else { throw AccountRequests.Refusal("no account '\(account)'") }
         guard !customer.profile.holds.contains(hold) else {
             throw AccountRequests.Refusal("\(account) already has the hold \(hold.rawValue)")
@@ -67,6 +57,10 @@ public enum AccountHolds {
         try w.appendAudit(AuditEntry(actor: actor, action: "agency.notify", subject: account,
                                      detail: "\(request.kind) to \(placement.partnerID): \(note)"))
         message += "; \(placement.partnerID) holds it: \(request.kind) \(requestID) queued for it, `handoff send` delivers it"
+        if let partner = partners.first(where: { $0.id == placement.partnerID }), !partner.carries(requestKind: request.kind) {
+            message += ". WARNING: \(partner.id)'s partner file has no way to carry a \(request.kind) request (no [transport.requests] "
+                + "entry, no updates file mapping it): the request will fail at `handoff send`; tell \(partner.id) yourself, or recall the account"
+        }
         return Outcome(message: message, requestID: requestID)
     }
 

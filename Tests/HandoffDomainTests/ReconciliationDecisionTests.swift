@@ -183,7 +183,7 @@ struct ReconciliationDecisionTests {
         // A-2 was sent, never accepted: an acceptance under a reference moves it; a second reference is refused.
         #expect(s.decide(Self.event(.accepted(agencyReference: "R-2"), account: "A-2", key: "a1"), from: "f:3").outcome == .applied(note: nil))
         #expect(isHeld(s.decide(Self.event(.accepted(agencyReference: "R-3"), account: "A-2", key: "a2"), from: "f:4"),
-                       containing: "A-2 with agency: acknowledged"))
+                       containing: "A-2 with agency: an acknowledgement: the placement was already accepted under reference R-2"))
     }
 
     @Test("Two currencies: each payment is booked and its commission computed in its account's own currency")

@@ -127,6 +127,35 @@ struct ComplianceTests {
         #expect(requests.first { $0.kind == "identity_theft" }.map { "\($0.state) \($0.last_error ?? "")" }?.hasPrefix("failed not_with_agency") == true)
     }
 
+    @Test("A hold imported for an account an agency already holds is queued for that agency at the next send, once; an agency that cannot carry it is named at once")
+    func importedHoldsPushed() throws {
+        let install = try installation(partner: "")
+        _ = try run(install, dryRun: false)
+        #expect(try install.handoff(["send"]).status == 0)
+        let header = try String(contentsOf: Handoff.repositoryRoot.appendingPathComponent("sample-data/customers.csv"), encoding: .utf8)
+            .split(separator: "\n")[0]
+        let row = try String(contentsOf: Handoff.repositoryRoot.appendingPathComponent("sample-data/customers.csv"), encoding: .utf8)
+            .split(separator: "\n").first { $0.hasPrefix("A-1001,") }!
+        // The accounting system now says A-1001 is deceased (the holds column is the last).
+        let file = try install.write("holds.csv", "\(header)\n\(row)deceased\n")
+        let imported = try install.handoff(["import", "customers", file])
+        #expect(imported.status == 0, "\(imported.stdout)\(imported.stderr)")
+        #expect(!(try install.handoff(["requests"]).stdout.contains("deceased")), "not queued by the import itself")
+        _ = try install.handoff(["send"])
+        struct Request: Codable { var kind: String; var account_number: String; var request_id: String }
+        func deceased() throws -> [Request] {
+            try JSONDecoder().decode([Request].self, from: Data(try install.handoff(["requests", "--json"]).stdout.utf8))
+                .filter { $0.kind == "deceased" }
+        }
+        #expect(try deceased().map(\.account_number) == ["A-1001"], "queued for the agency that holds A-1001")
+        _ = try install.handoff(["send"])
+        #expect(try deceased().count == 1, "and only once")
+        // local-folder's partner file carries no such request: `hold add` says so at once.
+        let added = try install.handoff(["hold", "add", "A-1001", "minor", "--note", "born 2010"])
+        #expect(added.status == 0 && added.stdout.contains("WARNING: local-folder's partner file has no way to carry a minor request"),
+                "\(added.stdout)\(added.stderr)")
+    }
+
     @Test("Imported: the compliance columns and the military flag; an attorney hold without the attorney's name is refused with its line")
     func imported() throws {
         let install = try installation()

@@ -43,6 +43,23 @@ public enum Hold: String, Sendable, Hashable, CaseIterable, Codable, Comparable 
     }
 
     /// Holds as stored and printed: sorted names joined by `;`.
+    /// The request a hold is pushed to the agency holding the account as (its kind, and its
+    /// request ids' prefix); `nil` for a hold the agency is not told of (`do_not_place` is the
+    /// business's own choice).
+    public var agencyRequest: (kind: String, prefix: String)? {
+        switch self {
+        case .doNotPlace: nil
+        case .bankruptcy: ("bankruptcy", "BKR")
+        case .deceased: ("deceased", "DEC")
+        case .ceaseContact: ("cease_contact", "CND")
+        case .attorney: ("attorney_represented", "ATT")
+        case .minor: ("minor", "MIN")
+        case .military: ("active_duty_military", "MIL")
+        case .identityTheft: ("identity_theft", "IDT")
+        case .validationRequested: ("validation_requested", "VAL")
+        }
+    }
+
     public static func listText(_ holds: Set<Hold>) -> String {
         holds.sorted().map(\.rawValue).joined(separator: ";")
     }
