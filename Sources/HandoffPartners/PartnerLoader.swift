@@ -129,6 +129,15 @@ public enum PartnerLoader {
                 problems.add(e.keyPath("kind"), "'\(kindName)' is not a known encryption (openpgp)")
             }
         }
+        // An agency that takes time-barred debt must be told which accounts are (issue 16): its
+        // placement file carries the mark, or it is not allowed to take them.
+        if licensing.acceptsTimeBarred, let placement,
+           !placement.layout.records.contains(where: { r in
+               r.fields.contains { if case .path("account.time_barred") = $0.source { true } else { false } }
+           }) {
+            problems.add("compliance.accepts_time_barred", "an agency that takes time-barred debt must be told which accounts are: "
+                         + "add a field with path = \"account.time_barred\" to its [placement] layout, or remove accepts_time_barred")
+        }
         top.rejectUnknownKeys()
         try problems.check()
 

@@ -192,6 +192,10 @@ struct ComplianceTests {
         let notAccepted = try installation(timeBarred: "agencies_that_accept", limitationYears: 1)
         #expect(try run(notAccepted, asOf: "2027-01-15")["B-2006"]?.compliance_codes == ["time_barred_not_accepted"])
         let accepted = try installation(partner: "[compliance]\naccepts_time_barred = true\n", timeBarred: "agencies_that_accept", limitationYears: 1)
+        // Taking time-barred debt without the field that tells the agency which accounts are is refused.
+        let unmarked = try accepted.handoff(["partners", "check"])
+        #expect(unmarked.status != 0 && (unmarked.stdout + unmarked.stderr).contains("compliance.accepts_time_barred"),
+                "\(unmarked.stdout)\(unmarked.stderr)")
         let path = accepted.root.appendingPathComponent("partners/local-folder.toml").path
         let text = try String(contentsOfFile: path, encoding: .utf8)
             .replacingOccurrences(of: "  { name = \"account_number\", source = \"account.number\", required = true },",
