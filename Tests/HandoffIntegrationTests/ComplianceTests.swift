@@ -156,6 +156,40 @@ struct ComplianceTests {
                 "\(added.stdout)\(added.stderr)")
     }
 
+    @Test("The overview shows a licence that expires within 30 days, and the accounts whose placement term runs out within 14")
+    func overviewShowsLicencesAndRecallsToCome() throws {
+        let formatter = DateFormatter()
+        formatter.dateFormat = "yyyy-MM-dd"
+        formatter.timeZone = TimeZone(identifier: "America/Toronto")
+        let expires = formatter.string(from: Date().addingTimeInterval(10 * 86_400))
+        let install = try installation(partner: """
+            [compliance]
+            licences = [{ region = "QC", expires = "\(expires)" }]
+
+            [terms]
+            placement_days = 7
+
+            """)
+        try install.jobsOnDemandOnly()
+        let placed = try install.handoff(["place"])
+        #expect(placed.status == 0, "\(placed.stderr)")
+        #expect(try install.handoff(["send"]).status == 0)
+        // The agency took A-1001 (its acknowledgement, as the sample returns would say): its term runs from its placement.
+        try install.store().pool.write { db in
+            try db.execute(sql: "UPDATE placements SET state = 'accepted' WHERE customer_id = (SELECT id FROM customers WHERE account_number = 'A-1001')")
+        }
+        let token = "overview-test-token-0123456789"
+        let serve = try RunningServe(install, token: token)
+        defer { serve.stop() }
+        let login = try curlRequest(["--data-urlencode", "token=\(token)", serve.base + "/login"])
+        let cookie = try #require(login.headers.components(separatedBy: "\r\n").first { $0.lowercased().hasPrefix("set-cookie: handoff_session=") })
+        let session = String(cookie.dropFirst("set-cookie: ".count).split(separator: ";")[0])
+        let overview = try curlRequest(["-H", "Cookie: \(session)", serve.base + "/"]).body
+        #expect(overview.contains("local-folder’s licence for QC expires on \(expires)"), "the licence on the attention queue")
+        let recalls = try #require(overview.range(of: "To be recalled in the next 14 days").map { String(overview[$0.upperBound...].prefix(3000)) })
+        #expect(recalls.contains(#"<a href="/accounts/A-1001">A-1001</a>"#) && recalls.contains("placement days"), "\(recalls.prefix(800))")
+    }
+
     @Test("Imported: the compliance columns and the military flag; an attorney hold without the attorney's name is refused with its line")
     func imported() throws {
         let install = try installation()
