@@ -93,6 +93,17 @@ struct OpenAPITests {
                 for method in ms.keys { #expect(documentedSeen.contains("\(method) \(path)"), "\(method) \(path) is documented but not checked") }
             }
         }
+        // Paging: the next page holds the next rows, none twice, under the same total.
+        for (path, key, size) in [("/api/v1/placements", "placements", 2), ("/api/v1/inbox", "inbox", 1)] {
+            func ids(_ offset: Int) throws -> (ids: [Int], total: Int?) {
+                let r = try request(["-H", "Authorization: Bearer \(Self.token)", base + "\(path)?limit=\(size)&offset=\(offset)"])
+                let body = try decodeJSON(r.body) as? [String: Any]
+                return (((body?[key] as? [[String: Any]]) ?? []).compactMap { $0["id"] as? Int }, body?["total"] as? Int)
+            }
+            let first = try ids(0), second = try ids(size)
+            #expect(first.ids.count == size && !second.ids.isEmpty && Set(first.ids).isDisjoint(with: second.ids)
+                        && first.total == second.total && (first.total ?? 0) > size, "\(path): \(first) then \(second)")
+        }
         // A path no route knows, and a method a route does not take, answer in the one error shape too.
         for (method, path) in [("GET", "/api/v1/nothing-here"), ("GET", "/api/v1/accounts/B-2001/nothing"), ("DELETE", "/api/v1/jobs")] {
             let r = try request(["-X", method, "-H", "Authorization: Bearer \(Self.token)", base + path])
