@@ -2,6 +2,8 @@ public import ArgumentParser
 import HandoffConfig
 import HandoffDomain
 public import HandoffImport
+import HandoffReconciliation
+import HandoffStore
 
 /// `handoff import customers|invoices|transactions FILE`.
 struct ImportCommand: ParsableCommand {
@@ -46,6 +48,18 @@ struct ImportCommand: ParsableCommand {
             throw CLIError(failed.description)
         }
         print(report.summary)
+        // A hold added to an account an agency holds is told to that agency, as `hold add` does.
+        if !report.holdsAdded.isEmpty {
+            let partners = (try? context.partners()) ?? []
+            let today = context.config.today()
+            let told = try context.store.writeCompliance { w in
+                try report.holdsAdded.compactMap { added in
+                    try AccountHolds.imported(account: added.accountNumber, hold: added.hold, source: added.source, actor: "import",
+                                              today: today, partners: partners, in: w)
+                }
+            }
+            for outcome in told where outcome.requestID != nil { print(outcome.message) }
+        }
         if report.rejected > 0, let rejectFile {
             print("\(report.rejected) bad row\(report.rejected == 1 ? "" : "s") written to \(rejectFile):")
             for e in report.rejections.prefix(10) { print("  \(e)") }

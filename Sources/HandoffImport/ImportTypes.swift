@@ -89,6 +89,8 @@ public struct ImportReport: Sendable, Equatable {
     public var rejected = 0
     /// The first rejected rows' errors.
     public var rejections: [RowError] = []
+    /// Holds the file added to accounts already recorded, for the agencies that hold them.
+    public var holdsAdded: [AddedHold] = []
 
     /// Whether the import changed nothing at all.
     public var changedNothing: Bool { added == 0 && changed == 0 }
@@ -101,5 +103,19 @@ public struct ImportReport: Sendable, Equatable {
         var text = "\(file): \(rows) row\(rows == 1 ? "" : "s"): \(added) added, \(changed) changed, \(unchanged) unchanged"
         if rejected > 0 { text += ", \(rejected) rejected" }
         return text
+    }
+}
+
+/// A hold a customers file added to an account already recorded (`handoff import` tells the
+/// agency that holds the account, as `handoff hold add` does).
+public struct AddedHold: Sendable, Equatable {
+    public var accountNumber: String
+    public var hold: Hold
+    /// The file and line that added it.
+    public var source: String
+    public init(accountNumber: String, hold: Hold, source: String) {
+        self.accountNumber = accountNumber
+        self.hold = hold
+        self.source = source
     }
 }

@@ -78,6 +78,7 @@ public struct Importer: Sendable {
                 throw ImportFailed(file: displayName, errors: errors, badRows: badRows)
             }
             report.rejected = rejects == nil ? 0 : badRows
+            report.holdsAdded = rowImporter.holdsAdded
             report.rejections = rejects == nil ? [] : errors
             report.sha256 = Hex.encode(hasher.finalize())
             if !report.changedNothing {

@@ -8,6 +8,8 @@ final class RowImporter {
     let fileName: String
     /// The last account looked up: rows of one account usually come together.
     private var lastCustomer: CustomerRecord?
+    /// Holds added to accounts already recorded, in file order.
+    private(set) var holdsAdded: [AddedHold] = []
 
     init(ar: any ARWriting, options: ImportOptions, fileName: String) {
         self.ar = ar
@@ -59,6 +61,9 @@ final class RowImporter {
             throw row.error("currency", "the account is in \(existing.profile.currency.code) and has invoices: its currency cannot change to \(profile.currency.code)")
         }
         try ar.updateCustomer(id: existing.id, profile)
+        for hold in profile.holds.subtracting(existing.profile.holds).sorted() {
+            holdsAdded.append(AddedHold(accountNumber: number, hold: hold, source: "\(fileName):\(row.line)"))
+        }
         lastCustomer = nil
         try ar.appendAudit(AuditEntry(actor: options.actor, action: "customer.updated", subject: profile.accountNumber,
                                       detail: CustomerRow.changes(from: existing.profile, to: profile), source: source(row)))

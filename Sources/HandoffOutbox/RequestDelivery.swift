@@ -47,34 +47,8 @@ public struct RequestDelivery {
                                    requestID: txn.reference, amount: Money(minorUnits: -txn.amount, currency: placement.balance.currency), date: txn.date,
                                    reason: "\(txn.kind.rawValue) \(txn.reference)", note: "\(txn.kind.rawValue) recorded by the business")
             }
-            return payments.count + adjustments.count + (try queueUntoldHolds(w))
+            return payments.count + adjustments.count
         }
-    }
-
-    /// Queues, for every account an agency holds, each hold the agency was not told of since the
-    /// placement: a hold imported from the accounting system, or recorded before the account was
-    /// placed. (`handoff hold add` queues its own at once.) Returns how many were queued.
-    private func queueUntoldHolds(_ w: any ReconciliationWriting) throws -> Int {
-        var open: [PlacementRecord] = []
-        try w.forEachPlacement { if $0.state.isOpen { open.append($0) } }
-        var queued = 0
-        for placement in open {
-            guard let customer = try w.customer(id: placement.customerID), !customer.profile.holds.isEmpty else { continue }
-            let earlier = try w.requests(customerID: customer.id)
-            for hold in customer.profile.holds.sorted() {
-                guard let request = hold.agencyRequest else { continue }
-                let sameKind = earlier.filter { $0.kind == request.kind }
-                guard !sameKind.contains(where: { $0.partnerID == placement.partnerID && $0.date >= placement.placedOn }) else { continue }
-                let requestID = "\(request.prefix)-\(placement.id)-\(sameKind.count + 1)"
-                let note = "hold \(hold.rawValue) recorded on the account"
-                try w.queueRequest(partnerID: placement.partnerID, customerID: customer.id, placementID: placement.id, kind: request.kind,
-                                   requestID: requestID, amount: nil, date: today, reason: note, note: note)
-                try w.appendAudit(AuditEntry(actor: "send", action: "agency.notify", subject: customer.profile.accountNumber,
-                                             detail: "\(request.kind) to \(placement.partnerID): \(note)"))
-                queued += 1
-            }
-        }
-        return queued
     }
 
     /// Whether the agency echoes direct payments back (then the commission owed is recorded

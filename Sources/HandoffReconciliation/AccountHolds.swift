@@ -41,7 +41,28 @@ public enum AccountHolds {
         profile.holds.insert(hold)
         try w.updateCustomer(id: customer.id, profile)
         try w.appendAudit(AuditEntry(actor: actor, action: "customer.hold_added", subject: account, detail: "\(hold.rawValue): \(note)"))
-        var message = "hold \(hold.rawValue) set on \(account): no placement run will offer it to an agency"
+        let message = "hold \(hold.rawValue) set on \(account): no placement run will offer it to an agency"
+        return try tellAgency(customer: customer, hold: hold, note: note, attorney: compliance.attorney, message: message, actor: actor,
+                              today: today, partners: partners, in: w)
+    }
+
+    /// A hold an import added to an account already recorded: the agency that holds the account,
+    /// if any, is told as `add` tells it (the import itself audited the change).
+    public static func imported(account: String, hold: Hold, source: String, actor: String, today: CalendarDate, partners: [Partner],
+                                in w: any ComplianceWriting) throws -> Outcome? {
+        guard let customer = try w.customer(accountNumber: account), customer.profile.holds.contains(hold),
+              try w.placements(customerID: customer.id).contains(where: { $0.state.isOpen })
+        else { return nil }
+        let attorney = try w.accountCompliance(customerID: customer.id).attorney
+        return try tellAgency(customer: customer, hold: hold, note: "hold \(hold.rawValue) imported (\(source))", attorney: attorney,
+                              message: "hold \(hold.rawValue) imported for \(account)", actor: actor, today: today, partners: partners, in: w)
+    }
+
+    /// Queues the request that tells the agency holding the account of a hold, when one does.
+    private static func tellAgency(customer: CustomerRecord, hold: Hold, note: String, attorney: AttorneyContact?, message: String,
+                                   actor: String, today: CalendarDate, partners: [Partner], in w: any ComplianceWriting) throws -> Outcome {
+        let account = customer.profile.accountNumber
+        var message = message
         guard let placement = try w.placements(customerID: customer.id).last(where: { $0.state.isOpen }) else {
             return Outcome(message: message, requestID: nil)
         }
@@ -49,7 +70,7 @@ public enum AccountHolds {
             message += "; \(placement.partnerID) still holds it: recall it (`handoff recall \(account) --reason ...`) if it must come back"
             return Outcome(message: message, requestID: nil)
         }
-        let text = hold == .attorney ? [note, compliance.attorney?.noteText].compactMap { $0 }.joined(separator: "; ") : note
+        let text = hold == .attorney ? [note, attorney?.noteText].compactMap { $0 }.joined(separator: "; ") : note
         let n = try w.requests(customerID: customer.id).filter { $0.kind == request.kind }.count + 1
         let requestID = "\(request.prefix)-\(placement.id)-\(n)"
         try w.queueRequest(partnerID: placement.partnerID, customerID: customer.id, placementID: placement.id, kind: request.kind,
