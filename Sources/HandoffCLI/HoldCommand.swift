@@ -1,7 +1,7 @@
 public import ArgumentParser
 public import HandoffDomain
-public import HandoffReconciliation
-public import HandoffStore
+import HandoffReconciliation
+import HandoffStore
 import HandoffConfig
 
 /// `handoff hold add|remove ACCOUNT KIND --note TEXT`: set or lift a hold on an account.

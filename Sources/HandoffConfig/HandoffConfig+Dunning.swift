@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 public import HandoffDomain
 
 /// One dunning step as configured: its schedule entry and the template files that override the

@@ -1,8 +1,8 @@
-public import Foundation
-public import HandoffConfig
+import Foundation
+import HandoffConfig
 public import HandoffDomain
 public import HandoffStore
-public import HandoffTransport
+import HandoffTransport
 
 /// One account on the credit-hold list, as `handoff credit-holds` and `GET /api/v1/credit-holds` give it.
 public struct CreditHoldEntry: Sendable, Codable, Equatable {

@@ -1,4 +1,4 @@
-public import HandoffDomain
+import HandoffDomain
 public import HandoffStore
 import Foundation
 

@@ -1,6 +1,6 @@
 public import Foundation
 public import HandoffConfig
-public import HandoffCrashPoints
+import HandoffCrashPoints
 public import HandoffDomain
 public import HandoffStore
 public import HandoffTransport

@@ -1,8 +1,8 @@
-public import Foundation
+import Foundation
 public import HandoffConfig
 public import HandoffDomain
-public import HandoffStore
-public import Mustache
+import HandoffStore
+import Mustache
 
 /// The subject, text and HTML templates of each dunning step (Mustache): the files `[[dunning.steps]]`
 /// names, or the built-in ones of the step's kind. The subject and text render as plain text;

@@ -1,6 +1,6 @@
-public import Crypto
+import Crypto
 public import Foundation
-public import HandoffDomain
+import HandoffDomain
 
 /// A dunning message ready to send: its envelope and its bytes (RFC 5322, MIME
 /// multipart/alternative, CRLF line ends).

@@ -1,6 +1,6 @@
 import CLibPQ
-public import Foundation
-public import HandoffConfig
+import Foundation
+package import HandoffConfig
 
 /// One connection to the PostgreSQL server through libpq, used by one thread at a time.
 ///

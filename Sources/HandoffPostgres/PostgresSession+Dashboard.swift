@@ -6,7 +6,7 @@ extension PostgresSession: DashboardReading {
     func accountList(_ query: AccountListQuery, offset: Int, limit: Int) throws -> (total: Int, rows: [AccountListRow]) {
         var inner: [String] = []
         var outer: [String] = []
-        var arguments: [DatabaseValueConvertible] = []
+        var arguments: [any DatabaseValueConvertible] = []
         if let search = query.search, !search.isEmpty {
             // Every character literal: LIKE's wildcards in the search are escaped.
             let escaped = search.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%").replacingOccurrences(of: "_", with: "\\_")

@@ -282,7 +282,7 @@ final class PostgresSession: PlacementWriting, OutboxWriting, InboxWriting, Reco
 
     func accounts(matching search: String?, offset: Int, limit: Int) throws -> (total: Int, page: [AccountSummary]) {
         var filter = ""
-        var arguments: [DatabaseValueConvertible] = []
+        var arguments: [any DatabaseValueConvertible] = []
         if let search, !search.isEmpty {
             // Every character literal: LIKE's wildcards in the search are escaped.
             let escaped = search.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%").replacingOccurrences(of: "_", with: "\\_")

@@ -1,6 +1,6 @@
-public import Foundation
+import Foundation
 import GRDB
-public import HandoffDomain
+import HandoffDomain
 public import HandoffStore
 
 extension SQLiteSession: DunningWriting {

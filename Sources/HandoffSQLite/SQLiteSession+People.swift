@@ -1,5 +1,5 @@
 import GRDB
-public import HandoffDomain
+import HandoffDomain
 public import HandoffStore
 
 extension SQLiteSession: PeopleWriting {

@@ -1,7 +1,7 @@
-public import Foundation
+import Foundation
 import GRDB
-public import HandoffDomain
-public import HandoffStore
+import HandoffDomain
+import HandoffStore
 
 /// Reads and writes the AR record inside one GRDB access (a read, or one write transaction).
 final class SQLiteSession: PlacementWriting, OutboxWriting, InboxWriting, ReconciliationWriting {

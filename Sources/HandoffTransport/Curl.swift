@@ -1,7 +1,7 @@
 import CCurl
-public import Crypto
-public import Foundation
-public import HandoffDomain
+import Crypto
+import Foundation
+import HandoffDomain
 
 /// One libcurl easy handle, owned by this object and cleaned up with it. Not shared between
 /// threads: each transfer (or each series of transfers to one server, see ``reset()``) makes

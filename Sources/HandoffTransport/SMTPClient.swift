@@ -1,5 +1,5 @@
 import CCurl
-public import Foundation
+import Foundation
 
 /// The business's own mail server, and how to reach it safely: `smtp://` with STARTTLS
 /// required, or `smtps://`; the server's certificate always verified (against `caFile`, or the

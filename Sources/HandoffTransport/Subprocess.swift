@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 
 /// Runs a program to completion with `posix_spawn` and `waitpid`: its input and output are
 /// files, never pipes, so nothing can block on a full pipe, and it does not depend on

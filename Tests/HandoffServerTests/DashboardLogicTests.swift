@@ -184,4 +184,23 @@ struct DashboardLogicTests {
         #expect((entries[2]["what"] as? String)?.contains("krp’s payment collected payment:T1 for A-1") == true, "\(entries[2])")
         #expect((entries[0]["advice"] as? String)?.contains("two different versions") == true)
     }
+
+    @Test("Every kind of attention item says what happened and what to do, in words; money in its currency, not minor units")
+    func attentionEveryKind() {
+        let kinds = AttentionItem.Kind.allCases
+        let items = kinds.enumerated().map { n, kind in
+            AttentionItem(kind: kind, id: Int64(n + 1), partnerID: "krp", accountNumber: "A-1001", subject: "S-\(n)", detail: "why \(n)",
+                          amount: kind == .commissionDifference ? 1_250 : nil, currency: kind == .commissionDifference ? "CAD" : nil,
+                          when: "2026-11-20T10:00:00Z", eventKind: kind == .heldEvent ? "payment_collected" : nil)
+        }
+        let entries = DashboardPages.attention(items)
+        #expect(entries.count == kinds.count)
+        for (kind, entry) in zip(kinds, entries) {
+            let what = entry["what"] as? String ?? "", advice = entry["advice"] as? String ?? ""
+            #expect(!what.isEmpty && !advice.isEmpty && !what.contains("_"), "\(kind): \(entry)")
+            #expect(entry["form"] != nil || entry["href"] != nil, "\(kind) offers an action or a page")
+        }
+        let commission = entries[kinds.firstIndex(of: .commissionDifference)!]["what"] as? String ?? ""
+        #expect(commission.contains("12.50 CAD more commission"), "\(commission)")
+    }
 }
