@@ -195,6 +195,10 @@ public enum PartnerLoader {
         }
         terms.paymentPlanStatuses = Set(t.stringArray("payment_plan_statuses") ?? [])
         terms.objectionsAllowed = t.int("objections_allowed", default: 0, range: 0...10)
+        terms.objectionsNeedPaymentPlan = t.bool("objections_need_payment_plan", default: false)
+        if terms.objectionsNeedPaymentPlan && terms.paymentPlanStatuses.isEmpty {
+            problems.add(t.keyPath("objections_need_payment_plan"), "needs payment_plan_statuses: the statuses that mean a plan is in place")
+        }
         t.rejectUnknownKeys()
         return terms
     }

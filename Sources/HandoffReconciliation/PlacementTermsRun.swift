@@ -68,7 +68,10 @@ public struct PlacementTermsRun {
             case .objectionRespected(let next):
                 line.action = "\(p.partnerID) objected to the recall, as its terms allow; kept"
                     + (next.map { " until \($0.limit.rawValue) runs out on \($0.dueOn.iso)" } ?? " while its payment plan holds")
-            case .objectionNotEntitled(let objections, let allowed):
+            case .objectionNotEntitled(_, _, let unplanned?):
+                line.action = "\(p.partnerID) objected on \(unplanned.iso) with no payment plan in place, which its terms require: "
+                    + "take it up with the agency"
+            case .objectionNotEntitled(let objections, let allowed, nil):
                 line.action = "\(p.partnerID) objected \(objections) times, its terms allow \(allowed): take it up with the agency"
             case .notApplicable:
                 continue

@@ -60,6 +60,21 @@ struct PlacementTermTests {
         #expect(decide(twice, at: 281) == .objectionNotEntitled(objections: 2, allowed: 1))
     }
 
+    @Test("Where the terms say an objection needs a payment plan (Keystone §8), one made without a plan is not respected")
+    func objectionsNeedAPlan() {
+        var terms = Self.terms
+        terms.objectionsNeedPaymentPlan = true
+        let planned = TermFacts(state: .active, placedOn: Self.placed, statuses: [status(30, "PPA"), status(181, "OBJ", .recallObjected)])
+        #expect(decide(planned, at: 200, terms) == .objectionRespected(next: (.finalRecallDays, day(300))))
+        let unplanned = TermFacts(state: .active, placedOn: Self.placed, statuses: [status(181, "OBJ", .recallObjected)])
+        #expect(decide(unplanned, at: 200, terms) == .objectionNotEntitled(objections: 1, allowed: 1, withoutPlanOn: day(181)))
+        #expect(decide(unplanned, at: 200) == .objectionRespected(next: (.noActivityDays, day(271))), "without the rule, only counted")
+        // A plan that broke before the objection is no plan.
+        let broken = TermFacts(state: .active, placedOn: Self.placed,
+                               statuses: [status(30, "PPA"), status(120, "ACT"), status(181, "OBJ", .recallObjected)])
+        #expect(decide(broken, at: 200, terms) == .objectionNotEntitled(objections: 1, allowed: 1, withoutPlanOn: day(181)))
+    }
+
     @Test("A recall out, a placement not yet accepted or closed: the clock does nothing; no terms: kept")
     func states() {
         #expect(decide(TermFacts(state: .recallPending, placedOn: Self.placed), at: 400) == .recallPending)

@@ -72,6 +72,7 @@ struct PlacementTermsEndToEndTests {
             final_recall_days = 300
             payment_plan_statuses = ["PPA"]
             objections_allowed = 1
+            objections_need_payment_plan = true
 
 
             """)

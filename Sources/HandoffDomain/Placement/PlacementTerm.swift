@@ -14,14 +14,19 @@ public struct PlacementTerms: Hashable, Sendable {
     /// How many objections to a recall the agency is entitled to on one placement (Keystone
     /// objects once, to a first recall, when a payment plan is in place).
     public var objectionsAllowed: Int
+    /// Whether an objection is allowed only while a payment plan is in place (Keystone §8: "KRP
+    /// objects to a first recall request because a payment plan is in place"); one made
+    /// without a plan is not one the agency is entitled to.
+    public var objectionsNeedPaymentPlan: Bool
 
     public init(placementDays: Int? = nil, noActivityDays: Int? = nil, finalRecallDays: Int? = nil, paymentPlanStatuses: Set<String> = [],
-                objectionsAllowed: Int = 0) {
+                objectionsAllowed: Int = 0, objectionsNeedPaymentPlan: Bool = false) {
         self.placementDays = placementDays
         self.noActivityDays = noActivityDays
         self.finalRecallDays = finalRecallDays
         self.paymentPlanStatuses = paymentPlanStatuses
         self.objectionsAllowed = objectionsAllowed
+        self.objectionsNeedPaymentPlan = objectionsNeedPaymentPlan
     }
 
     /// Whether any limit is set.
@@ -79,8 +84,10 @@ public enum PlacementTermClock {
         /// The agency objected to a recall it was entitled to object to; the account stays
         /// until the next limit (`next`), if any.
         case objectionRespected(next: (limit: TermLimit, dueOn: CalendarDate)?)
-        /// The agency has objected more often than its terms entitle it to: a person must take it up.
-        case objectionNotEntitled(objections: Int, allowed: Int)
+        /// The agency has objected more often than its terms entitle it to, or (`withoutPlanOn`)
+        /// objected on a day no payment plan was in place when its terms require one: a person
+        /// must take it up.
+        case objectionNotEntitled(objections: Int, allowed: Int, withoutPlanOn: CalendarDate? = nil)
         /// The placement is not one a term applies to (not yet accepted, or closed).
         case notApplicable
 
@@ -90,12 +97,20 @@ public enum PlacementTermClock {
             case let (.keep(n1), .keep(n2)), let (.objectionRespected(n1), .objectionRespected(n2)):
                 return n1?.limit == n2?.limit && n1?.dueOn == n2?.dueOn
             case (.recallPending, .recallPending), (.notApplicable, .notApplicable): return true
-            case let (.objectionNotEntitled(o1, a1), .objectionNotEntitled(o2, a2)): return o1 == o2 && a1 == a2
+            case let (.objectionNotEntitled(o1, a1, p1), .objectionNotEntitled(o2, a2, p2)): return o1 == o2 && a1 == a2 && p1 == p2
             default: return false
             }
         }
 
         public func hash(into h: inout Hasher) { h.combine(String(describing: self)) }
+    }
+
+    /// Whether a payment plan was in place on `date`: the clock as the statuses up to that day left it.
+    public static func planInPlace(_ facts: TermFacts, terms: PlacementTerms, on date: CalendarDate) -> Bool {
+        var before = facts
+        before.payments = facts.payments.filter { $0 <= date }
+        before.statuses = facts.statuses.filter { $0.date <= date }
+        return activityClock(before, terms: terms).paused
     }
 
     /// Where the no-activity clock stands: when it last started, and whether a plan pauses it.
@@ -156,6 +171,10 @@ public enum PlacementTermClock {
 
         if objections.count > terms.objectionsAllowed {
             return .objectionNotEntitled(objections: objections.count, allowed: terms.objectionsAllowed)
+        }
+        if terms.objectionsNeedPaymentPlan,
+           let unplanned = objections.first(where: { !planInPlace(facts, terms: terms, on: $0.date) }) {
+            return .objectionNotEntitled(objections: objections.count, allowed: terms.objectionsAllowed, withoutPlanOn: unplanned.date)
         }
         if let next, next.dueOn <= asOf {
             // A final recall after an objection is due once more only if none was made since it fell due.

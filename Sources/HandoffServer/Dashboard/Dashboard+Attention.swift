@@ -77,9 +77,9 @@ extension DashboardPages {
                 entry["href"] = "/agencies#\(partner)"
                 entry["link"] = "See \(partner)"
             case .recallObjection:
-                entry["what"] = "\(partner) objected to recalling \(item.subject) more often than its terms allow"
-                entry["advice"] = "Its partner file's [terms] objections_allowed says how often it may object. Take it up with \(partner); "
-                    + "the account stays with it until it confirms a recall."
+                entry["what"] = "\(partner) objected to recalling \(item.subject) where its terms do not entitle it to"
+                entry["advice"] = "Its partner file's [terms] (objections_allowed, objections_need_payment_plan) says when it may object. "
+                    + "Take it up with \(partner); the account stays with it until it confirms a recall."
                 entry["href"] = account
                 entry["link"] = "See \(item.subject)"
             case .failedRequest:

@@ -142,10 +142,11 @@ struct DashboardPages {
         let terms = PlacementTermsRun(partners: partners, asOf: asOf, dryRun: true)
         let (evaluated, upcoming) = try store.readCompliance { r in (try terms.evaluate(r), terms.upcoming(r, within: 14)) }
         for (record, decision) in evaluated {
-            guard case .objectionNotEntitled(let objections, let allowed) = decision else { continue }
+            guard case .objectionNotEntitled(let objections, let allowed, let unplanned) = decision else { continue }
             items.append(AttentionItem(kind: .recallObjection, id: record.placement.id, partnerID: record.placement.partnerID,
                                        accountNumber: record.placement.accountNumber, subject: record.placement.accountNumber,
-                                       detail: "\(objections) objections, \(allowed) allowed", when: asOf.iso))
+                                       detail: unplanned.map { "objected on \($0.iso) with no payment plan in place" }
+                                           ?? "\(objections) objections, \(allowed) allowed", when: asOf.iso))
         }
         let attention = Self.attention(items)
         let recalls: [Context] = upcoming.map { u in
