@@ -52,6 +52,17 @@ struct EffectWriter {
                 commissions.append(CommissionRecord(partnerID: partner.id, customerID: c.customerID, transactionID: transactionID, eventKey: c.eventKey,
                                                     kind: c.kind.rawValue, base: c.base, ratePPM: c.ratePPM, expected: c.expected, reported: c.reported,
                                                     currency: c.currency.code, date: c.date))
+            case .validationNotice(let customerID, let date):
+                // The first notice date counts; one recorded before (imported, or from this or
+                // another agency) stays.
+                guard let compliance = w as? any ComplianceWriting else { break }
+                var facts = try compliance.accountCompliance(customerID: customerID)
+                guard facts.validationNoticeDate == nil else { break }
+                facts.validationNoticeDate = date
+                facts.validationNoticeSource = partner.id
+                try compliance.setAccountCompliance(customerID: customerID, facts)
+                try w.appendAudit(AuditEntry(actor: "reconcile", action: "customer.validation_notice", subject: s.event.accountNumber ?? "",
+                                             detail: "validation notice sent on \(date.iso), reported by \(partner.id)", source: s.source))
             case .holdAdded(let customerID, let profile, _, let detail):
                 try w.updateCustomer(id: customerID, profile)
                 try w.appendAudit(AuditEntry(actor: "reconcile", action: "customer.hold_added", subject: profile.accountNumber, detail: detail, source: s.source))

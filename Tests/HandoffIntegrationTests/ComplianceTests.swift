@@ -192,6 +192,42 @@ struct ComplianceTests {
         #expect(recalls.contains(#"<a href="/accounts/A-1001">A-1001</a>"#) && recalls.contains("placement days"), "\(recalls.prefix(800))")
     }
 
+    @Test("An agency that reports the validation notice sets the account's notice date, once; a date recorded before stays")
+    func validationNoticeReportedByTheAgency() throws {
+        let install = try installation(partner: "")
+        let path = install.root.appendingPathComponent("partners/local-folder.toml").path
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+            .replacingOccurrences(of: "statuses = { ACTIVE = \"active\",", with: "statuses = { NOTICE = \"validation_notice_sent\", ACTIVE = \"active\",")
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        _ = try run(install, dryRun: false)
+        #expect(try install.handoff(["send"]).status == 0)
+        let outbound = install.root.appendingPathComponent("var/agencies/local-folder/outbound")
+        try FileManager.default.createDirectory(at: outbound, withIntermediateDirectories: true)
+        let header = "type,account_number,date,invoice_number,amount,commission,net,status,transaction_id,original_transaction_id,note\n"
+        try (header + "STATUS,A-1001,2026-11-20,,,,,NOTICE,,,validation notice mailed\n")
+            .write(to: outbound.appendingPathComponent("LFC_ACT_DEMO01_20261120.csv"), atomically: true, encoding: .utf8)
+        let fetched = try install.handoff(["fetch"])
+        #expect(fetched.status == 0, "\(fetched.stdout)\(fetched.stderr)")
+        func notice() throws -> [String?] {
+            try install.sqlRows("""
+                SELECT validation_notice_date, validation_notice_source FROM account_compliance
+                WHERE customer_id = (SELECT id FROM customers WHERE account_number = 'A-1001')
+                """).first ?? []
+        }
+        #expect(try notice() == ["2026-11-20", "local-folder"], "\(fetched.stdout)")
+        #expect(try install.sqlRows("SELECT COUNT(*) FROM audit_log WHERE action = 'customer.validation_notice'").first?.first == "1")
+        // A later report of another notice does not move the first date.
+        try (header + "STATUS,A-1001,2026-11-25,,,,,NOTICE,,,sent again\n")
+            .write(to: outbound.appendingPathComponent("LFC_ACT_DEMO01_20261125.csv"), atomically: true, encoding: .utf8)
+        _ = try install.handoff(["fetch"])
+        #expect(try notice() == ["2026-11-20", "local-folder"])
+        // The placement's status is still the agency's last working status, not the notice.
+        #expect(try install.sqlRows("""
+            SELECT COUNT(*) FROM placements p JOIN customers c ON c.id = p.customer_id
+            WHERE c.account_number = 'A-1001' AND p.agency_status = 'NOTICE'
+            """).first?.first == "0")
+    }
+
     @Test("Imported: the compliance columns and the military flag; an attorney hold without the attorney's name is refused with its line")
     func imported() throws {
         let install = try installation()

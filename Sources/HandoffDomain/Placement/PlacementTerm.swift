@@ -129,7 +129,7 @@ public enum PlacementTermClock {
             case .recallObjected:
                 // The objection does not end a plan; it restarts nothing by itself.
                 continue
-            case .recallConfirmed, .paidInFull, .settled, .returnedUncollectable:
+            case .recallConfirmed, .paidInFull, .settled, .returnedUncollectable, .validationNoticeSent:
                 continue
             case .active, .disputed, .stopped, .bankruptcy, .deceased, .ceaseContact:
                 if terms.paymentPlanStatuses.contains(status.code) {

@@ -294,6 +294,11 @@ private struct AccountDecision {
                 return .applied(note: "hold \(hold.rawValue) added")
             }
             return .applied(note: nil)
+        case .validationNoticeSent:
+            // News about the account, not about the placement: its status stays the agency's last one.
+            if let held = move({ $0.agencyActivity() }) { return held }
+            effects.append(.validationNotice(customerID: account.customerID, date: date))
+            return .applied(note: "validation notice sent on \(date.iso)")
         case .paidInFull, .settled, .returnedUncollectable, .recallConfirmed:
             let closure = meaning.closure!
             if closure == .recalled { answerRequests(kind: "recall", snapshot: snapshot) { $0.statusConfirmed() } }

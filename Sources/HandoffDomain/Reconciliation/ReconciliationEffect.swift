@@ -15,6 +15,8 @@ public enum ReconciliationEffect: Sendable, Hashable {
     case overpayment(key: String, accountNumber: String, reason: String)
     /// Audit a settlement allowance written off (`settlement.allowance`).
     case settlementAudited(accountNumber: String, detail: String)
+    /// Record the day the agency sent the debtor the validation notice, unless one is recorded.
+    case validationNotice(customerID: Int64, date: CalendarDate)
 }
 
 /// A transaction with how it spreads over invoices.

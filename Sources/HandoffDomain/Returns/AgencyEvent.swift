@@ -78,6 +78,9 @@ public enum StatusMeaning: String, Hashable, Sendable, CaseIterable, Codable {
     case recallConfirmed = "recall_confirmed"
     /// The agency objected to a recall and keeps the account.
     case recallObjected = "recall_objected"
+    /// The agency sent the debtor the validation notice (Regulation F), on the event's date:
+    /// the account's notice date, where none was recorded before (docs/compliance.md).
+    case validationNoticeSent = "validation_notice_sent"
 
     /// How the account's placement ends, when this status ends it.
     public var closure: ClosureReason? {
@@ -86,7 +89,7 @@ public enum StatusMeaning: String, Hashable, Sendable, CaseIterable, Codable {
         case .settled: return .settled
         case .returnedUncollectable: return .returnedUncollectable
         case .recallConfirmed: return .recalled
-        case .active, .disputed, .stopped, .bankruptcy, .deceased, .ceaseContact, .recallObjected: return nil
+        case .active, .disputed, .stopped, .bankruptcy, .deceased, .ceaseContact, .recallObjected, .validationNoticeSent: return nil
         }
     }
 
