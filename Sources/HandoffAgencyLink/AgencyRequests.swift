@@ -16,8 +16,12 @@ public struct AgencyRequest: Sendable, Equatable {
     public var date: CalendarDate?
     public var reason: String?
     public var note: String?
+    /// For `attorney_represented`: the attorney's contact, sent in place of the debtor's where
+    /// the partner file names `request.attorney_name` (`_phone`, `_email`, `_address`).
+    public var attorney: [String: String]
 
-    public init(kind: String, accountNumber: String, id: String, amount: Money? = nil, date: CalendarDate? = nil, reason: String? = nil, note: String? = nil) {
+    public init(kind: String, accountNumber: String, id: String, amount: Money? = nil, date: CalendarDate? = nil, reason: String? = nil,
+                note: String? = nil, attorney: [String: String] = [:]) {
         self.kind = kind
         self.accountNumber = accountNumber
         self.id = id
@@ -25,6 +29,7 @@ public struct AgencyRequest: Sendable, Equatable {
         self.date = date
         self.reason = reason
         self.note = note
+        self.attorney = attorney
     }
 
     func value(_ path: String) -> FieldValue? {
@@ -36,6 +41,8 @@ public struct AgencyRequest: Sendable, Equatable {
         case "request.date": return date.map { .date($0) } ?? .absent
         case "request.reason": return reason.map { .text($0) } ?? .absent
         case "request.note": return note.map { .text($0) } ?? .absent
+        case "request.attorney_name", "request.attorney_phone", "request.attorney_email", "request.attorney_address":
+            return attorney[String(path.dropFirst("request.attorney_".count))].map { .text($0) } ?? .absent
         default: return nil
         }
     }

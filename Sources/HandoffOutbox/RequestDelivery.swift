@@ -80,8 +80,9 @@ public struct RequestDelivery {
                 let sender = try AgencyRequestSender(partner: partner, factory: factory)
                 for r in mine {
                     do {
+                        let attorney = try store.readReconciliation { try Self.attorney(for: r, in: $0) }
                         try sender.send(AgencyRequest(kind: r.kind, accountNumber: r.accountNumber, id: r.requestID, amount: r.amount, date: r.date,
-                                                      reason: r.reason, note: r.note))
+                                                      reason: r.reason, note: r.note, attorney: attorney))
                         try store.writeReconciliation { w in
                             try w.setRequestState(id: r.id, .sent, error: nil, batchID: nil)
                             if r.kind == "direct_payment", !echoes(partner), let amount = r.amount,
@@ -142,7 +143,8 @@ public struct RequestDelivery {
                 do {
                     _ = try renderer.account(Self.lookup(r, batch: PlacementValues.Batch(partnerID: partner.id, clientID: partner.clientID,
                                                                                          partnerName: partner.name, businessName: businessName, id: "",
-                                                                                         date: today, sequence: 1, currency: currency)),
+                                                                                         date: today, sequence: 1, currency: currency),
+                                                         attorney: try Self.attorney(for: r, in: w)),
                                              invoices: [{ _ in nil }])
                     requests.append(r)
                 } catch {
@@ -165,7 +167,7 @@ public struct RequestDelivery {
             var accounts = Set<String>()
             var total: Int64 = 0
             for r in requests {
-                try file.write(try renderer.account(Self.lookup(r, batch: values), invoices: [{ _ in nil }]))
+                try file.write(try renderer.account(Self.lookup(r, batch: values, attorney: try Self.attorney(for: r, in: w)), invoices: [{ _ in nil }]))
                 accounts.insert(r.accountNumber)
                 total += r.amount?.minorUnits ?? 0
             }
@@ -184,10 +186,20 @@ public struct RequestDelivery {
         }
     }
 
+    /// The attorney of an `attorney_represented` request's account, by field (`name`, `phone`,
+    /// `email`, `address`); empty for any other request.
+    static func attorney(for r: AgencyRequestRecord, in reading: Any) throws -> [String: String] {
+        guard r.kind == "attorney_represented", let compliance = reading as? any ComplianceReading,
+              let a = try compliance.accountCompliance(customerID: r.customerID).attorney else { return [:] }
+        return ["name": a.name, "phone": a.phone, "email": a.email, "address": a.address].compactMapValues { $0 }
+    }
+
     /// A request's values for an updates layout.
-    static func lookup(_ r: AgencyRequestRecord, batch: PlacementValues.Batch) -> ValueLookup {
+    static func lookup(_ r: AgencyRequestRecord, batch: PlacementValues.Batch, attorney: [String: String] = [:]) -> ValueLookup {
         { path in
             switch path {
+            case "update.attorney_name", "update.attorney_phone", "update.attorney_email", "update.attorney_address":
+                return attorney[String(path.dropFirst("update.attorney_".count))].map { .text($0) } ?? .absent
             case "account.number": return .text(r.accountNumber)
             case "update.kind": return .text(r.kind)
             case "update.agency_reference": return r.agencyReference.map { .text($0) } ?? .absent

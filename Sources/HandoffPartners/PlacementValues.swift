@@ -26,6 +26,8 @@ public enum PlacementValues {
     /// bankruptcy notice sent to the agency), for an `[updates]` layout.
     public static let updatePaths: Set<String> = [
         "update.kind", "update.agency_reference", "update.effective_date", "update.amount", "update.reference", "update.note",
+        // An attorney_represented hold's attorney, in place of the debtor's contact (issue 16).
+        "update.attorney_name", "update.attorney_phone", "update.attorney_email", "update.attorney_address",
     ]
     /// The values that are dates, whose `format` is a date pattern (``DatePattern``).
     public static let datePaths: Set<String> = [

@@ -228,6 +228,35 @@ struct ComplianceTests {
             """).first?.first == "0")
     }
 
+    @Test("An attorney's contact goes in place of the debtor's where the agency's updates layout has the fields")
+    func attorneyInTheUpdatesFile() throws {
+        let install = try ReconcileTests().keystoneByFolder()
+        try ReconcileTests().drop([ReconcileTests.files[0]], into: install)
+        #expect(try install.handoff(["fetch"]).status == 0)
+        // A copy of Keystone's partner file whose updates carry the hold, and the attorney's name and phone.
+        let path = install.root.appendingPathComponent("partners/keystone-recovery.toml").path
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+            .replacingOccurrences(of: "dispute = \"DSP\", bankruptcy = \"BKR\" } },", with: "dispute = \"DSP\", bankruptcy = \"BKR\", attorney_represented = \"ATT\" } },")
+            .replacingOccurrences(of: "  { name = \"note\", source = \"update.note\" },\n]", with: """
+                  { name = "note", source = "update.note" },
+                  { name = "attorney", source = "update.attorney_name" },
+                  { name = "attorney_phone", source = "update.attorney_phone" },
+                ]
+                """)
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        let added = try install.handoff(["hold", "add", "A-1001", "attorney_represented", "--note", "letter of representation",
+                                         "--attorney-name", "Maître Lavoie", "--attorney-phone", "+1 514-555-0199"])
+        #expect(added.status == 0 && !added.stdout.contains("WARNING"), "\(added.stdout)\(added.stderr)")
+        let sent = try install.handoff(["send"])
+        #expect(sent.status == 0, "\(sent.stdout)\(sent.stderr)")
+        let inbound = install.root.appendingPathComponent("var/krp/inbound")
+        let updates = try FileManager.default.contentsOfDirectory(atPath: inbound.path).filter { $0.hasPrefix("KRP_UPD_") && $0.hasSuffix(".csv") }
+        let file = try #require(updates.first.map { try String(contentsOf: inbound.appendingPathComponent($0), encoding: .utf8) })
+        let lines = file.split(separator: "\r\n").map(String.init)
+        #expect(lines.first?.hasSuffix(",note,attorney,attorney_phone") == true, "\(lines)")
+        #expect(lines.contains { $0.contains(",ATT,A-1001,K000481516,") && $0.hasSuffix(",Maître Lavoie,+1 514-555-0199") }, "\(lines)")
+    }
+
     @Test("Imported: the compliance columns and the military flag; an attorney hold without the attorney's name is refused with its line")
     func imported() throws {
         let install = try installation()
