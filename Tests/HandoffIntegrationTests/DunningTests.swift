@@ -284,6 +284,18 @@ struct DunningTests {
         #expect((try Self.messages(install).first?["last_error"] as? String)?.contains("certificate") == true)
     }
 
+    @Test("A server that offers no STARTTLS is refused: nothing crosses in clear, the message fails for a person")
+    func plainTextServerRefused() throws {
+        let certificates = try TestCertificates()
+        let server = try TestSMTPServer(certificates: certificates, offerSTARTTLS: false)
+        let install = try Self.book(server: server, certificates: certificates)
+        let r = try install.handoff(["dunning", "--as-of", Self.asOf])
+        #expect(r.status != 0, "\(r.stdout)\(r.stderr)")
+        #expect(server.messages().isEmpty, "no message was handed to a server without TLS")
+        let states = Set(try Self.messages(install).compactMap { $0["state"] as? String })
+        #expect(!states.contains("sent") && !states.isEmpty, "\(states)")
+    }
+
     @Test("The login's password comes from the environment and appears in no output or record")
     func passwordNeverShown() throws {
         let certificates = try TestCertificates()

@@ -15,7 +15,7 @@ public final class TestSMTPServer {
     public init(
         certificates c: TestCertificates, useOtherServerCertificate: Bool = false, fail4xx: Int = 0,
         reject: [String] = [],
-        user: String? = nil, password: String? = nil
+        user: String? = nil, password: String? = nil, offerSTARTTLS: Bool = true
     ) throws {
         port = try freeLoopbackPort()
         outDirectory = c.directory.path + "/mail-\(port)"
@@ -31,6 +31,7 @@ public final class TestSMTPServer {
         ]
         for address in reject { arguments += ["--reject", address] }
         if let user, let password { arguments += ["--user", user, "--password", password] }
+        if !offerSTARTTLS { arguments.append("--no-starttls") }
         pid = try spawn("/usr/bin/python3", arguments, outputPath: c.directory.path + "/smtp-\(port).log")
         try waitForPort(port, seconds: 20)
     }

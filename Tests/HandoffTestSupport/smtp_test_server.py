@@ -23,6 +23,7 @@ parser.add_argument("--fail-4xx", type=int, default=0)
 parser.add_argument("--reject", action="append", default=[])
 parser.add_argument("--user")
 parser.add_argument("--password")
+parser.add_argument("--no-starttls", action="store_true", help="offer no STARTTLS: plain text only")
 args = parser.parse_args()
 os.makedirs(args.out, exist_ok=True)
 lock = threading.Lock()
@@ -73,6 +74,8 @@ context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
 context.load_cert_chain(args.cert, args.key)
 options = dict(hostname="127.0.0.1", port=args.port, tls_context=context, require_starttls=True,
                ready_timeout=20, enable_SMTPUTF8=True)
+if args.no_starttls:
+    options.update(tls_context=None, require_starttls=False)
 if args.user:
     options.update(authenticator=authenticator, auth_required=True, auth_require_tls=True)
 controller = Controller(Handler(), **options)
