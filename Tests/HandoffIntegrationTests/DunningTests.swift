@@ -362,6 +362,30 @@ struct DunningTests {
         #expect(lines.count == 2 && lines.last?.contains("\"change\":\"left\"") == true, "\(lines)")
     }
 
+    @Test("A credit-hold hook that fails is offered the change again at the next run, and the run says so (exit 75)")
+    func failingHookIsRetried() throws {
+        let certificates = try TestCertificates()
+        let install = try Self.book(server: nil, certificates: certificates)
+        let log = install.root.appendingPathComponent("hook.jsonl").path
+        let flag = install.root.appendingPathComponent("ordering-system-up").path
+        // The ordering system is down until the flag file exists.
+        let config = try String(contentsOfFile: install.configPath, encoding: .utf8)
+            .replacingOccurrences(of: "# command = \"/usr/local/bin/hold-orders\"",
+                                  with: "command = \"test -e '\(flag)' && cat >> '\(log)'\"")
+            .replacingOccurrences(of: "[dunning]", with: "[dunning_unused]")
+        try config.components(separatedBy: "\n[smtp]")[0].write(toFile: install.configPath, atomically: true, encoding: .utf8)
+        let down = try install.handoff(["dunning", "--as-of", Self.asOf])
+        #expect(down.status == 75, "a hook that failed is a temporary failure: \(down.stdout)\(down.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: log))
+        FileManager.default.createFile(atPath: flag, contents: nil)
+        let up = try install.handoff(["dunning", "--as-of", Self.asOf])
+        #expect(up.status == 0, "\(up.stdout)\(up.stderr)")
+        let lines = try String(contentsOfFile: log, encoding: .utf8).split(separator: "\n")
+        #expect(lines.count == 1 && lines.first?.contains("\"change\":\"entered\"") == true, "offered again, once: \(lines)")
+        _ = try install.handoff(["dunning", "--as-of", Self.asOf])
+        #expect(try String(contentsOfFile: log, encoding: .utf8).split(separator: "\n").count == 1)
+    }
+
     @Test("The work list ranks past-due accounts by amount and age, each with its next step and date")
     func worklist() throws {
         let certificates = try TestCertificates()
