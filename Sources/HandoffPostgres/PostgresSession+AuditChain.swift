@@ -63,12 +63,13 @@ extension PostgresSession: AuditChainReading {
         for chain in AuditChainName.allCases {
             let after = start.map { $0[chain] ?? 0 } ?? Int64.min
             let mine = "SELECT \(Self.contentColumns(chain)) FROM \(chain.table) WHERE chain_hash IS NULL AND id > ? ORDER BY id LIMIT \(Self.sealPage)"
-            guard try Row.fetchOne(try db.cachedStatement(sql: mine), arguments: [after]) != nil else { continue }
+            // The rows are this transaction's own, so they may be read before the lock; the head
+            // is read under it, so that no other instance takes the same place.
+            var page = try Row.fetchAll(try db.cachedStatement(sql: mine), arguments: [after])
+            guard !page.isEmpty else { continue }
             try db.execute(sql: "SELECT pg_advisory_xact_lock(?)", arguments: [Self.chainLock(chain)])
             var head = try chainHead(chain)
-            while true {
-                let page = try Row.fetchAll(try db.cachedStatement(sql: mine), arguments: [after])
-                guard !page.isEmpty else { break }
+            while !page.isEmpty {
                 var ids: [Int64] = [], seqs: [Int64] = [], hashes: [String] = []
                 for row in page {
                     head.rows += 1
@@ -82,6 +83,7 @@ extension PostgresSession: AuditChainReading {
                     FROM unnest(?1::bigint[], ?2::bigint[], ?3::text[]) AS v(id, seq, hash) WHERE t.id = v.id
                     """).execute(arguments: [pgArray(ids), pgArray(seqs), pgArray(hashes)])
                 if page.count < Self.sealPage { break }
+                page = try Row.fetchAll(try db.cachedStatement(sql: mine), arguments: [after])
             }
         }
     }
