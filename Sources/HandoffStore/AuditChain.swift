@@ -105,28 +105,19 @@ public enum AuditChain {
     /// `json.dumps(row, sort_keys=True, separators=(",", ":"), ensure_ascii=False)` writes it,
     /// so that an auditor can check the chain without Handoff (docs/audit.md).
     public static func canonical(_ chain: AuditChainName, _ values: [ChainValue]) -> String {
-        let pairs = zip(chain.columns, values).sorted { $0.0.unicodeScalars.lexicographicallyPrecedes($1.0.unicodeScalars) }
-        var out = "{"
-        for (index, (name, value)) in pairs.enumerated() {
-            if index > 0 { out += "," }
-            appendJSONString(name, to: &out)
-            out += ":"
-            switch value {
-            case .text(let text): appendJSONString(text, to: &out)
-            case .integer(let number): out += String(number)
-            case .null: out += "null"
-            }
-        }
-        return out + "}"
+        var bytes: [UInt8] = []
+        appendCanonical(chain, values, to: &bytes)
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     /// The hash of a row: SHA-256 over the previous row's hash (as hex) followed by the row's
     /// canonical content, both in UTF-8, written as 64 lower-case hex digits.
     public static func link(previous: String, _ chain: AuditChainName, _ values: [ChainValue]) -> String {
-        var hasher = SHA256()
-        hasher.update(data: Array(previous.utf8))
-        hasher.update(data: Array(canonical(chain, values).utf8))
-        return hex(hasher.finalize())
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(512)
+        bytes.append(contentsOf: previous.utf8)
+        appendCanonical(chain, values, to: &bytes)
+        return hex(SHA256.hash(data: bytes))
     }
 
     private static func hex(_ digest: SHA256.Digest) -> String {
@@ -140,24 +131,58 @@ public enum AuditChain {
         return String(decoding: bytes, as: UTF8.self)
     }
 
-    private static func appendJSONString(_ text: String, to out: inout String) {
-        out += "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case "\u{08}": out += "\\b"
-            case "\u{0C}": out += "\\f"
-            case let s where s.value < 0x20:
-                let hex = String(s.value, radix: 16)
-                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: out.unicodeScalars.append(scalar)
+    /// Each chain's members in the order the canonical form writes them (by name, as Python's
+    /// `sort_keys`), each as its place among ``AuditChainName/columns`` and its `"name":` bytes:
+    /// worked out once, not for every row (a million rows are sealed in one import).
+    private static let members: [AuditChainName: [(index: Int, key: [UInt8])]] = Dictionary(uniqueKeysWithValues: AuditChainName.allCases.map {
+        chain in
+        let sorted = chain.columns.enumerated().sorted { $0.element.unicodeScalars.lexicographicallyPrecedes($1.element.unicodeScalars) }
+        return (chain, sorted.map { column in
+            var key: [UInt8] = []
+            appendJSONString(column.element, to: &key)
+            key.append(UInt8(ascii: ":"))
+            return (column.offset, key)
+        })
+    })
+
+    /// The canonical form's UTF-8 bytes, appended to `out`.
+    private static func appendCanonical(_ chain: AuditChainName, _ values: [ChainValue], to out: inout [UInt8]) {
+        out.append(UInt8(ascii: "{"))
+        for (n, member) in (members[chain] ?? []).enumerated() {
+            if n > 0 { out.append(UInt8(ascii: ",")) }
+            out.append(contentsOf: member.key)
+            switch member.index < values.count ? values[member.index] : .null {
+            case .text(let text): appendJSONString(text, to: &out)
+            case .integer(let number): out.append(contentsOf: String(number).utf8)
+            case .null: out.append(contentsOf: "null".utf8)
             }
         }
-        out += "\""
+        out.append(UInt8(ascii: "}"))
+    }
+
+    /// A JSON string as Python's `json.dumps(ensure_ascii=False)` writes it: `"` and `\\`
+    /// escaped, control characters as `\n`, `\r`, `\t`, `\b`, `\f` or `\u00XX`, everything
+    /// else as its UTF-8 bytes (no byte of a multi-byte character is below 0x80, so the bytes
+    /// can be read one by one).
+    private static func appendJSONString(_ text: String, to out: inout [UInt8]) {
+        let hexDigits = Array("0123456789abcdef".utf8)
+        out.append(UInt8(ascii: "\""))
+        for byte in text.utf8 {
+            switch byte {
+            case UInt8(ascii: "\""): out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\"")])
+            case UInt8(ascii: "\\"): out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\\")])
+            case 0x0A: out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "n")])
+            case 0x0D: out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "r")])
+            case 0x09: out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "t")])
+            case 0x08: out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "b")])
+            case 0x0C: out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "f")])
+            case 0..<0x20:
+                out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0"),
+                                        hexDigits[Int(byte >> 4)], hexDigits[Int(byte & 0x0F)]])
+            default: out.append(byte)
+            }
+        }
+        out.append(UInt8(ascii: "\""))
     }
 }
 
