@@ -70,6 +70,19 @@ struct CommandContext {
     let config: HandoffConfig
     let store: any CompleteStore
 
+    /// Runs `body` holding the claim on `work` (``WorkClaims``), so that no other Handoff
+    /// process on this record (the daemon on any machine, another command) does the same work
+    /// at the same time. When one is, this says so and exits 75 (EX_TEMPFAIL), having changed
+    /// nothing. A dry run only reads, and claims nothing.
+    func claiming<T>(_ work: ClaimedWork, dryRun: Bool = false, _ body: () throws -> T) throws -> T {
+        if dryRun { return try body() }
+        guard let result = try store.exclusively(work, body) else {
+            FileHandle.standardError.write(Data("handoff: \(WorkClaimedElsewhere(work))\n".utf8))
+            throw ExitCode(SendCommand.temporaryFailure)
+        }
+        return result
+    }
+
     /// The people and their tokens (`handoff people`), which only the SQLite engine keeps today.
     var people: any PeopleStore {
         get throws {

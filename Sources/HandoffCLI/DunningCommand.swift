@@ -36,11 +36,13 @@ struct DunningCommand: ParsableCommand {
             if !json && dryRun { print("Dunning run for \(day) (dry run: nothing is sent or recorded)") }
             let outcome: DunningJob.Outcome
             do {
-                outcome = try DunningJob.perform(
-                    config: context.config, store: context.store, asOf: day, dryRun: dryRun
-                ) { line in
-                    lines.append(line)
-                    if !json { print(Self.text(line)) }
+                outcome = try context.claiming(.dunning, dryRun: dryRun) {
+                    try DunningJob.perform(
+                        config: context.config, store: context.store, asOf: day, dryRun: dryRun
+                    ) { line in
+                        lines.append(line)
+                        if !json { print(Self.text(line)) }
+                    }
                 }
             } catch let error as DunningSetupError {
                 throw CLIError(error.description)

@@ -27,10 +27,13 @@ struct FetchCommand: ParsableCommand {
         let partners = try context.partners(), factory = TransportFactory(root: context.config.root)
         let receipts = Receipts(store: context.store, partners: partners, factory: factory, dataDirectory: context.config.dataDirectory)
         let intake = Intake(store: context.store, partners: partners, factory: factory, dataDirectory: context.config.dataDirectory)
-        let reports = try receipts.poll(only: partner) + intake.fetch(only: partner)
-        for r in reports { print("\(Output.cell(r.partnerID, 20))  \(Output.cell(r.name, 44))  \(r.outcome)") }
-        if reports.isEmpty { print("nothing to fetch") }
-        if !noApply { try ReconcileCommand.apply(context) }
+        let reports = try context.claiming(.fetch) {
+            let reports = try receipts.poll(only: partner) + intake.fetch(only: partner)
+            for r in reports { print("\(Output.cell(r.partnerID, 20))  \(Output.cell(r.name, 44))  \(r.outcome)") }
+            if reports.isEmpty { print("nothing to fetch") }
+            if !noApply { try ReconcileCommand.apply(context) }
+            return reports
+        }
         let permanent = reports.filter { $0.failure == .permanent }.count
         let temporary = reports.filter { $0.failure == .temporary }.count
         if permanent > 0 {

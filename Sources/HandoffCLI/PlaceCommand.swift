@@ -45,7 +45,7 @@ struct PlaceCommand: ParsableCommand {
         var first = true
         if json { print("{\"as_of\":\"\(day.iso)\",\"dry_run\":\(dryRun),\"decisions\":[", terminator: "") }
         else if !quiet { print("Placement run for \(day)\(dryRun ? " (dry run: nothing is changed)" : "")") }
-        let summary = try run.run(store: context.store) { decision in
+        let summary = try context.claiming(.place, dryRun: dryRun) { try run.run(store: context.store) { decision in
             if quiet { return }
             if json {
                 print((first ? "\n  " : ",\n  ") + ((try? Output.json(DecisionLine(decision), pretty: false)) ?? "{}"), terminator: "")
@@ -53,7 +53,7 @@ struct PlaceCommand: ParsableCommand {
             } else {
                 print(DecisionLine(decision).text)
             }
-        }
+        } }
         if json {
             print(first ? "]," : "\n],")
             let tail = RunSummaryJSON(summary)

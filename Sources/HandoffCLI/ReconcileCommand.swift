@@ -15,7 +15,8 @@ struct ReconcileCommand: ParsableCommand {
 
     func run() throws {
         let context = try global.open()
-        try Self.apply(context)
+        // The fetch job applies what it takes in: the same claim.
+        try context.claiming(.fetch) { try Self.apply(context) }
     }
 
     static func apply(_ context: CommandContext) throws {

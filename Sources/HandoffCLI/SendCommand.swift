@@ -29,7 +29,9 @@ struct SendCommand: ParsableCommand {
         let requests = RequestDelivery(store: context.store, partners: partners, factory: factory,
                                        stagingDirectory: context.config.stagingDirectory, businessName: context.config.businessName,
                                        today: context.config.today())
-        let reports = try delivery.queueAndSend(requests: requests, only: partner)
+        // Another process preparing files (the send job's claim) leaves this one the transfers
+        // that are due, each claimed on its own.
+        let reports = try delivery.queueAndSend(requests: requests, only: partner, preparing: { try context.store.exclusively(.send, $0) })
         for r in reports { print("\(Output.cell(r.partnerID, 20))  \(Output.cell(r.name, 40))  \(r.outcome)") }
         if reports.isEmpty { print("nothing to send") }
         let outbox = try context.store.readOutbox { try $0.outbox() }.filter { partner == nil || $0.partnerID == partner }

@@ -42,7 +42,7 @@ struct TermsCommand: ParsableCommand {
         let context = try global.open()
         let day = try context.asOf(asOf)
         let run = PlacementTermsRun(partners: try context.partners(), asOf: day, dryRun: dryRun)
-        let lines = try run.run(store: context.store).map {
+        let lines = try context.claiming(.terms, dryRun: dryRun) { try run.run(store: context.store) }.map {
             Line(account_number: $0.accountNumber, partner: $0.partnerID, placed_on: $0.placedOn.iso, decision: Self.name($0.decision),
                  action: $0.action, request_id: $0.requestID)
         }

@@ -146,10 +146,42 @@ public struct Delivery {
     /// Everything `handoff send` and the daemon's send job do, in order: report what the
     /// business recorded on placed accounts, dispatch queued requests, queue staged batches,
     /// send what is due.
-    public func queueAndSend(requests: RequestDelivery, only partnerID: String? = nil) throws -> [Report] {
-        try requests.queueReports()
-        return try requests.dispatch() + queue(only: partnerID) + send(only: partnerID)
+    ///
+    /// `preparing` runs the first three steps under the send job's claim (``WorkClaims``), or
+    /// answers `nil` when another process holds it: that one prepares, and this one still sends
+    /// what is due, each transfer claimed on its own, so that several instances share the outbox.
+    public func queueAndSend(requests: RequestDelivery, only partnerID: String? = nil,
+                             preparing: (() throws -> [Report]) throws -> [Report]? = { try $0() }) throws -> [Report] {
+        let prepared = try preparing {
+            try requests.queueReports()
+            return try requests.dispatch() + queue(only: partnerID)
+        }
+        return (prepared ?? []) + send(only: partnerID)
     }
+
+    /// Who claims transfers in this process: the host, the process id and a random part (a
+    /// process id comes back after a restart).
+    static let claimant: String = {
+        var host = [CChar](repeating: 0, count: 256)
+        gethostname(&host, host.count - 1)
+        return "\(String(cString: host))/\(getpid())/\(UUID().uuidString.prefix(8))"
+    }()
+
+    /// Whether a claimant is a process of this machine that no longer runs (it died holding
+    /// the claim, a crash or SIGKILL): its claim need not run out before another takes it over.
+    static func hasDied(_ claimant: String) -> Bool {
+        let parts = claimant.split(separator: "/")
+        guard parts.count == 3, let pid = pid_t(parts[1]), claimant != Self.claimant else { return false }
+        var host = [CChar](repeating: 0, count: 256)
+        gethostname(&host, host.count - 1)
+        guard String(parts[0]) == String(cString: host) else { return false }
+        return kill(pid, 0) != 0 && errno == ESRCH
+    }
+
+    /// How long a claim on a transfer holds: far longer than a transfer may take (each run
+    /// spends at most twice `timeout_seconds` per agency), so that only a dead process's claim
+    /// runs out.
+    static let claimSeconds: Int64 = 15 * 60
 
     /// Sends every transfer that is due, in order; a control file only after its data file is
     /// confirmed. Returns what happened to each.
@@ -169,9 +201,23 @@ public struct Delivery {
                 reports.append(Report(partnerID: partner.id, name: record.remoteName, outcome: "not sent: \(t)", failure: .temporary))
                 continue
             }
-            guard transfer.startAttempt(now: now()) == .send else { continue }
-            // The attempt is on record before the file moves.
-            try store.writeOutbox { try $0.updateOutbox(id: record.id, transfer, lastError: record.lastError) }
+            // Claimed, read again under the claim (another instance may have sent it since the
+            // list was read), and the attempt on record before the file moves.
+            let claimant = Self.claimant, started = now()
+            let gone = record.claimedBy.flatMap { Self.hasDied($0) ? $0 : nil }
+            let claimed: OutboxTransfer? = try store.writeOutbox { w in
+                guard try w.claimTransfer(id: record.id, claimant: claimant, now: started, until: started + Self.claimSeconds, replacing: gone),
+                      let fresh = try w.outboxRecord(id: record.id) else { return nil }
+                var transfer = fresh.transfer
+                guard transfer.startAttempt(now: started) == .send else {
+                    try w.releaseTransfer(id: record.id, claimant: claimant)
+                    return nil
+                }
+                try w.updateOutbox(id: record.id, transfer, lastError: fresh.lastError)
+                return transfer
+            }
+            guard let claimed else { continue }
+            transfer = claimed
             do {
                 let transport: any FileTransport
                 if let t = transports[partner.id] { transport = t } else {
@@ -190,11 +236,14 @@ public struct Delivery {
                 }
                 switch transfer.delivered(verified: true) {
                 case .recordConfirmation, .recordDelivery: break
-                case .wait, .send, .scheduleRetry, .reportFailure: continue
+                case .wait, .send, .scheduleRetry, .reportFailure:
+                    try store.writeOutbox { try $0.releaseTransfer(id: record.id, claimant: claimant) }
+                    continue
                 case .invalid(let reason): throw TransportError(.other, "\(record.remoteName): \(reason)")
                 }
                 try store.writeOutbox { w in
                     try w.updateOutbox(id: record.id, transfer, lastError: nil)
+                    try w.releaseTransfer(id: record.id, claimant: claimant)
                     if record.kind == "data", let batchID = record.batchID {
                         // Read in this transaction: the state the batch is in now.
                         var machine = BatchDelivery(state: try w.batchState(id: batchID) ?? .queued)
@@ -209,7 +258,10 @@ public struct Delivery {
                 let t = error as? TransportError ?? TransportError(.other, "\(error)")
                 let action = transfer.failed(t.description, permanent: t.isPermanent, now: now(), jitter: jitter(),
                                              retryAfter: t.retryAfter.map(Int64.init))
-                try store.writeOutbox { try $0.updateOutbox(id: record.id, transfer, lastError: t.description) }
+                try store.writeOutbox { w in
+                    try w.updateOutbox(id: record.id, transfer, lastError: t.description)
+                    try w.releaseTransfer(id: record.id, claimant: claimant)
+                }
                 switch action {
                 case .scheduleRetry(let at):
                     reports.append(Report(partnerID: partner.id, name: record.remoteName,

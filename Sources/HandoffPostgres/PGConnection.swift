@@ -217,6 +217,7 @@ package protocol PGBindable {
 extension String: PGBindable { package var pgText: String { self } }
 extension Int64: PGBindable { package var pgText: String { String(self) } }
 extension Int: PGBindable { package var pgText: String { String(self) } }
+extension Int32: PGBindable { package var pgText: String { String(self) } }
 extension Bool: PGBindable { package var pgText: String { self ? "true" : "false" } }
 
 /// What went wrong talking to PostgreSQL.

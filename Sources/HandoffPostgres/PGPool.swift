@@ -28,6 +28,23 @@ package final class PGPool: @unchecked Sendable {
         return try body(connection)
     }
 
+    /// Runs `body` with a connection of its own outside the pool, closed when it returns: for
+    /// what holds a session for a long time (a claim's advisory lock), so that it never takes a
+    /// slot the work itself needs.
+    package func withDedicatedConnection<T>(_ body: (PGConnection) throws -> T) throws -> T {
+        try body(try PGConnection(settings: settings, password: password))
+    }
+
+    /// Closes every idle connection: after one broke (the server restarted), the others kept
+    /// from before are broken too.
+    package func dropIdleConnections() {
+        lock.lock()
+        let dropped = idle
+        idle = []
+        lock.unlock()
+        _ = dropped
+    }
+
     private func take() throws -> PGConnection {
         lock.lock()
         let reused = idle.popLast()

@@ -107,8 +107,28 @@ public final class PostgresARStore: CompleteStore {
     }
 
     private func transaction<T>(_ begin: String, _ body: (PostgresSession) throws -> T) throws -> T {
+        do {
+            return try transaction(begin, body, onFreshConnection: false)
+        } catch let failure as BeginFailed {
+            // A connection kept from before the server restarted breaks on its first statement;
+            // nothing ran, so the transaction starts again once, on a new connection.
+            _ = failure
+            pool.dropIdleConnections()
+            return try transaction(begin, body, onFreshConnection: true)
+        }
+    }
+
+    /// `BEGIN` failed on a connection that turned out broken: nothing ran.
+    private struct BeginFailed: Error { let underlying: any Error }
+
+    private func transaction<T>(_ begin: String, _ body: (PostgresSession) throws -> T, onFreshConnection: Bool) throws -> T {
         try pool.withConnection { connection in
-            try connection.execute(begin)
+            do {
+                try connection.execute(begin)
+            } catch {
+                if !onFreshConnection && !connection.isHealthy { throw BeginFailed(underlying: error) }
+                throw error
+            }
             do {
                 let result = try body(PostgresSession(db: PGDatabase(connection: connection)))
                 try connection.execute("COMMIT")

@@ -33,6 +33,7 @@ public enum PostgresMigrations {
         Step(name: "v17-compliance", sql: compliance),
         Step(name: "v18-terms", sql: placementStatuses),
         Step(name: "v19-audit-chain", sql: sealOnce + "\n" + auditChains),
+        Step(name: "v20-transfer-claims", sql: transferClaims),
     ]
 
     /// The names of the steps, oldest first.

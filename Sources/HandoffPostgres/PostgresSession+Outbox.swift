@@ -4,7 +4,7 @@ import HandoffStore
 extension PostgresSession {
     private static let outboxColumns = """
         id, partner_id, batch_id, kind, local_path, remote_name, depends_on, size, sha256, state, not_before, attempts, last_error,
-        handoff_time(updated_at), handoff_time(confirmed_at)
+        handoff_time(updated_at), handoff_time(confirmed_at), claimed_by
         """
 
     private func decodeOutbox(_ r: Row) throws -> OutboxRecord {
@@ -14,9 +14,11 @@ extension PostgresSession {
             throw PostgresError.unexpected("outbox \(r[0] as Int64) has state \(stateName)")
         }
         let state = OutboxTransfer.State(restoring: stored, notBefore: r[10], error: lastError)
-        return OutboxRecord(id: r[0], partnerID: r[1], batchID: r[2], kind: r[3], localPath: r[4], remoteName: r[5], dependsOn: r[6],
-                            size: r[7], sha256: r[8], transfer: OutboxTransfer(state: state, attempts: r[11]), lastError: lastError,
-                            updatedAt: r[13], confirmedAt: r[14])
+        var record = OutboxRecord(id: r[0], partnerID: r[1], batchID: r[2], kind: r[3], localPath: r[4], remoteName: r[5], dependsOn: r[6],
+                                  size: r[7], sha256: r[8], transfer: OutboxTransfer(state: state, attempts: r[11]), lastError: lastError,
+                                  updatedAt: r[13], confirmedAt: r[14])
+        record.claimedBy = r[15]
+        return record
     }
 
     func outbox() throws -> [OutboxRecord] {
@@ -33,6 +35,22 @@ extension PostgresSession {
             INSERT INTO outbox (partner_id, batch_id, kind, local_path, remote_name, depends_on, size, sha256, state, created_at, updated_at)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'staged', ?, ?) RETURNING id
             """).query([partnerID, batchID, kind, localPath, remoteName, dependsOn, size, sha256, now, now]).requiredInt64(0, 0)
+    }
+
+    func claimTransfer(id: Int64, claimant: String, now: Int64, until: Int64, replacing gone: String?) throws -> Bool {
+        // The row is locked for the claim; an instance claiming it at the same moment skips it
+        // rather than wait, and a claim still running elsewhere is left alone.
+        try Int64.fetchOne(try db.cachedStatement(sql: """
+            UPDATE outbox SET claimed_by = ?, claimed_until = ?
+            WHERE id = (SELECT id FROM outbox WHERE id = ? AND (claimed_until IS NULL OR claimed_until < ? OR claimed_by = ? OR claimed_by = ?)
+                        FOR UPDATE SKIP LOCKED)
+            RETURNING id
+            """), arguments: [claimant, until, id, now, claimant, gone]) != nil
+    }
+
+    func releaseTransfer(id: Int64, claimant: String) throws {
+        try db.cachedStatement(sql: "UPDATE outbox SET claimed_by = NULL, claimed_until = NULL WHERE id = ? AND claimed_by = ?")
+            .execute(arguments: [id, claimant])
     }
 
     func updateOutbox(id: Int64, _ transfer: OutboxTransfer, lastError: String?) throws {
@@ -94,4 +112,13 @@ extension PostgresSession {
             WHERE r.batch_id = ? ORDER BY r.id LIMIT 1
             """), arguments: [id])
     }
+}
+
+extension PostgresMigrations {
+    /// The twin of SQLite's `v20-transfer-claims`: who is sending a transfer, and until when
+    /// (Unix seconds) their claim holds.
+    static let transferClaims = """
+        ALTER TABLE outbox ADD COLUMN claimed_by text;
+        ALTER TABLE outbox ADD COLUMN claimed_until bigint;
+        """
 }

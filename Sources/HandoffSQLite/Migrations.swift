@@ -24,6 +24,7 @@ enum Migrations {
         migrator.registerMigration("v17-compliance", migrate: addCompliance)
         migrator.registerMigration("v18-terms", migrate: addPlacementStatuses)
         migrator.registerMigration("v19-audit-chain", migrate: addAuditChains)
+        migrator.registerMigration("v20-transfer-claims", migrate: addTransferClaims)
         return migrator
     }
 

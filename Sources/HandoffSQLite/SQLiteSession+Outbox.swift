@@ -5,7 +5,7 @@ import HandoffStore
 extension SQLiteSession {
     private static let outboxColumns = """
         id, partner_id, batch_id, kind, local_path, remote_name, depends_on, size, sha256, state, not_before, attempts, last_error,
-        updated_at, confirmed_at
+        updated_at, confirmed_at, claimed_by
         """
 
     private func decodeOutbox(_ r: Row) throws -> OutboxRecord {
@@ -15,9 +15,11 @@ extension SQLiteSession {
             throw StoreError.corrupt("outbox \(r[0] as Int64) has state \(stateName)")
         }
         let state = OutboxTransfer.State(restoring: stored, notBefore: r[10], error: lastError)
-        return OutboxRecord(id: r[0], partnerID: r[1], batchID: r[2], kind: r[3], localPath: r[4], remoteName: r[5], dependsOn: r[6],
-                            size: r[7], sha256: r[8], transfer: OutboxTransfer(state: state, attempts: r[11]), lastError: lastError,
-                            updatedAt: r[13], confirmedAt: r[14])
+        var record = OutboxRecord(id: r[0], partnerID: r[1], batchID: r[2], kind: r[3], localPath: r[4], remoteName: r[5], dependsOn: r[6],
+                                  size: r[7], sha256: r[8], transfer: OutboxTransfer(state: state, attempts: r[11]), lastError: lastError,
+                                  updatedAt: r[13], confirmedAt: r[14])
+        record.claimedBy = r[15]
+        return record
     }
 
     func outbox() throws -> [OutboxRecord] {
@@ -35,6 +37,19 @@ extension SQLiteSession {
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'staged', ?, ?)
             """).execute(arguments: [partnerID, batchID, kind, localPath, remoteName, dependsOn, size, sha256, now, now])
         return db.lastInsertedRowID
+    }
+
+    func claimTransfer(id: Int64, claimant: String, now: Int64, until: Int64, replacing gone: String?) throws -> Bool {
+        try db.cachedStatement(sql: """
+            UPDATE outbox SET claimed_by = ?, claimed_until = ?
+            WHERE id = ? AND (claimed_until IS NULL OR claimed_until < ? OR claimed_by = ? OR claimed_by = ?)
+            """).execute(arguments: [claimant, until, id, now, claimant, gone])
+        return db.changesCount == 1
+    }
+
+    func releaseTransfer(id: Int64, claimant: String) throws {
+        try db.cachedStatement(sql: "UPDATE outbox SET claimed_by = NULL, claimed_until = NULL WHERE id = ? AND claimed_by = ?")
+            .execute(arguments: [id, claimant])
     }
 
     func updateOutbox(id: Int64, _ transfer: OutboxTransfer, lastError: String?) throws {
@@ -95,5 +110,17 @@ extension SQLiteSession {
                 JOIN customers c ON c.id = r.customer_id LEFT JOIN placements p ON p.id = r.placement_id
             WHERE r.batch_id = ? ORDER BY r.id LIMIT 1
             """), arguments: [id])
+    }
+}
+
+extension Migrations {
+    /// Claims on transfers (`claimed_by`, `claimed_until`: ``OutboxWriting/claimTransfer(id:claimant:now:until:replacing:)``),
+    /// so that several instances on one database share the outbox; SQLite keeps one instance,
+    /// and the columns stay in step with PostgreSQL's.
+    static func addTransferClaims(_ db: Database) throws {
+        try db.execute(sql: """
+            ALTER TABLE outbox ADD COLUMN claimed_by TEXT;
+            ALTER TABLE outbox ADD COLUMN claimed_until INTEGER;
+            """)
     }
 }

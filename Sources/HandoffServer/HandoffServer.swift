@@ -22,8 +22,9 @@ public struct HandoffServer {
     public let config: HandoffConfig
     /// The installation's own token (the admin "owner"), when one is set.
     public let token: String?
-    /// Opens the AR record (the engine is the caller's choice); called once this process holds
-    /// the installation's lock, so that migrations never run beside another `handoff serve`.
+    /// Opens the AR record (the engine is the caller's choice); on SQLite, called once this
+    /// process holds the installation's lock, so that migrations never run beside another
+    /// `handoff serve` (PostgreSQL's migrations take an advisory lock of their own).
     public let openStore: @Sendable () throws -> any CompleteStore
     public var logger = Logger(label: "handoff")
 
@@ -33,12 +34,16 @@ public struct HandoffServer {
         self.openStore = openStore
     }
 
-    /// Runs until a termination signal. Refuses to start while another `handoff serve` holds
-    /// this installation's lock, and on plain HTTP at an address other than loopback (see
+    /// Runs until a termination signal. On SQLite, refuses to start while another `handoff serve`
+    /// holds this installation's lock; on PostgreSQL, several may run on one database. Refuses
+    /// to start on plain HTTP at an address other than loopback (see
     /// ``plainHTTPRefusal(_:)``).
     public func run(port: Int? = nil) async throws {
         if let refusal = Self.plainHTTPRefusal(config.server) { throw ServerError(refusal) }
-        let lock = try InstanceLock(path: config.dataDirectory + "/serve.lock")
+        // SQLite takes one writer: one `handoff serve` per installation. On PostgreSQL several
+        // may share the database (and the data folder), each job claimed per run (``WorkClaims``).
+        let lock: InstanceLock?
+        if case .sqlite = config.storage { lock = try InstanceLock(path: config.dataDirectory + "/serve.lock") } else { lock = nil }
         defer { withExtendedLifetime(lock) {} }
         let store = try openStore()
         let metrics = ServerMetrics()

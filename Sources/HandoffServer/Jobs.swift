@@ -17,7 +17,21 @@ import NIOPosix
 /// ``BlockingWork/jobs``, never on Swift's cooperative pool; every run's outcome is kept (and shown
 /// by the API), so a failure is never silent.
 public actor Jobs {
-    public enum Name: String, CaseIterable, Sendable { case place, send, fetch, dunning, terms, anchor }
+    public enum Name: String, CaseIterable, Sendable {
+        case place, send, fetch, dunning, terms, anchor
+
+        /// The claim a run holds (``WorkClaims``).
+        var work: ClaimedWork {
+            switch self {
+            case .place: .place
+            case .send: .send
+            case .fetch: .fetch
+            case .dunning: .dunning
+            case .terms: .terms
+            case .anchor: .anchor
+            }
+        }
+    }
 
     /// Who started a run, as its log line says.
     public enum Trigger: String, Sendable { case schedule, api, dashboard }
@@ -64,8 +78,17 @@ public actor Jobs {
         let result: (Bool, String, [String: Int])
         do {
             let logger = self.logger, metrics = self.metrics
-            let (summary, counts) = try await BlockingWork.jobs.runIfActive {
-                try Self.perform(name, dryRun: dryRun, config: config, store: store, logger: logger, metrics: metrics)
+            // A real run holds the job's claim, so that no other Handoff process on this record
+            // (another instance, a command run by hand) runs it at the same time; a dry run only reads.
+            let claimed = try await BlockingWork.jobs.runIfActive {
+                let perform = { try Self.perform(name, dryRun: dryRun, config: config, store: store, logger: logger, metrics: metrics) }
+                // The send job claims its preparation only, and each transfer on its own (``Delivery``).
+                if dryRun || name == .send { return Optional(try perform()) }
+                return try store.exclusively(name.work, perform)
+            }
+            guard let (summary, counts) = claimed else {
+                logger.info("job not started: another Handoff process is running it", metadata: who)
+                return nil
             }
             result = (true, summary, counts)
         } catch {
@@ -204,7 +227,7 @@ public actor Jobs {
             let requests = RequestDelivery(store: store, partners: partners, factory: factory, stagingDirectory: config.stagingDirectory,
                                            businessName: config.businessName, today: config.today())
             let delivery = Delivery(store: store, partners: partners, factory: factory, dataDirectory: config.dataDirectory, businessName: config.businessName)
-            let reports = try delivery.queueAndSend(requests: requests)
+            let reports = try delivery.queueAndSend(requests: requests, preparing: { try store.exclusively(.send, $0) })
             let sent = reports.filter { $0.outcome == "sent" || $0.outcome.hasPrefix("already at the agency") }.count
             let failed = reports.filter { $0.failure != nil }.count
             return (reports.isEmpty ? "nothing to send" : reports.map { "\($0.partnerID) \($0.name): \($0.outcome)" }.joined(separator: "; "),

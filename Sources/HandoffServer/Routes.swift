@@ -165,7 +165,7 @@ struct Routes: Sendable {
             }
             let dryRun = request.uri.queryParameters.get("dry_run") == "true"
             guard let outcome = await jobs.run(name, dryRun: dryRun, by: .api, person: caller.name) else {
-                return Self.error("\(name.rawValue) is already running", status: .conflict)
+                return Self.error("\(name.rawValue) is already running, here or in another Handoff process on this record", status: .conflict)
             }
             return Self.json(["job": JSONBody(outcome.job), "ok": JSONBody(outcome.ok), "summary": JSONBody(outcome.summary), "dry_run": JSONBody(dryRun)],
                              status: outcome.ok ? .ok : .internalServerError)

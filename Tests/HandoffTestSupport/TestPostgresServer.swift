@@ -14,6 +14,7 @@ public final class TestPostgresServer: @unchecked Sendable {
     /// The login every database of this server takes.
     public let user = "handoff"
     private let runAs: String?
+    private let options: String
     private let lock = NSLock()
     private var databases = 0
 
@@ -60,15 +61,27 @@ public final class TestPostgresServer: @unchecked Sendable {
         let data = directory.appendingPathComponent("data").path
         let initdb = try run(Self.binaries + "/initdb", ["-D", data, "-U", user, "--auth=trust", "--no-locale", "-E", "UTF8", "--no-sync"])
         guard initdb.status == 0 else { throw TestSetupError("initdb failed: \(initdb.output)") }
-        let options = "-p \(port) -k \(directory.path) -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off "
+        options = "-p \(port) -k \(directory.path) -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off "
             + "-c full_page_writes=off -c max_connections=200"
+        try start()
+        try startWatchdog(data: data)
+    }
+
+    /// Starts the server on its folder and port (again, after ``halt()``).
+    public func start() throws {
+        let data = directory.appendingPathComponent("data").path
         let start = try run(Self.binaries + "/pg_ctl", ["-D", data, "-o", options, "-l", directory.appendingPathComponent("server.log").path,
                                                          "-w", "-t", "30", "start"])
         guard start.status == 0 else {
             let log = (try? String(contentsOf: directory.appendingPathComponent("server.log"), encoding: .utf8)) ?? ""
             throw TestSetupError("pg_ctl start failed: \(start.output) \(log)")
         }
-        try startWatchdog(data: data)
+    }
+
+    /// Stops the server at once, as a crash would, keeping its data: ``start()`` brings it back.
+    public func halt() throws {
+        let stop = try run(Self.binaries + "/pg_ctl", ["-D", directory.appendingPathComponent("data").path, "-m", "immediate", "-w", "stop"])
+        guard stop.status == 0 else { throw TestSetupError("pg_ctl stop failed: \(stop.output)") }
     }
 
     /// A watchdog shell that stops the server once this process is gone, however it ended.

@@ -16,13 +16,16 @@ final class Installation {
     /// the PostgreSQL server the suite shares when `HANDOFF_TEST_ENGINE=postgresql`.
     let engine: TestEngine
 
-    init(timezone: String = "America/Toronto", currency: String = "USD") throws {
+    /// `engine` is the one `HANDOFF_TEST_ENGINE` names unless a test needs one engine; on
+    /// PostgreSQL, `postgres` is a server of the test's own (the suite's shared one otherwise).
+    init(timezone: String = "America/Toronto", currency: String = "USD", engine: TestEngine = .current,
+         postgres: TestPostgresServer? = nil) throws {
         root = FileManager.default.temporaryDirectory.appendingPathComponent("handoff-test-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
-        engine = TestEngine.current
+        self.engine = engine
         var arguments = ["init", root.path, "--business-name", "Test Co.", "--timezone", timezone, "--currency", currency]
         if engine == .postgresql {
-            let server = try TestPostgresServer.shared
+            let server = try postgres ?? TestPostgresServer.shared
             arguments += ["--database-url", server.url(database: try server.createDatabase("install")), "--sslmode", "disable"]
         }
         let result = try Handoff.run(arguments, in: root)

@@ -1,0 +1,36 @@
+public import HandoffStore
+
+/// Claims on PostgreSQL: a session-level advisory lock, taken with `pg_try_advisory_lock` on a
+/// connection of the claim's own and held while the work runs, so that every Handoff process
+/// on the database (on this machine or another) sees it. When a process dies, its connection
+/// closes and the server lets go of the lock: another instance's next run takes the job over,
+/// with no lease to wait out.
+extension PostgresARStore: WorkClaims {
+    /// The first of the two keys of every claim's lock ("HAND"); the second is the work's
+    /// number. (The migrations' lock uses the one-key form, which never meets the two-key one.)
+    static let claimClass: Int32 = 0x4841_4E44
+
+    public func exclusively<T>(_ work: ClaimedWork, _ body: () throws -> T) throws -> T? {
+        try pool.withDedicatedConnection { connection in
+            let key = Self.claimKey(work)
+            guard try connection.query("SELECT pg_try_advisory_lock($1::int4, $2::int4)", [Self.claimClass, key]).bool(0, 0) == true
+            else { return nil }
+            // The lock is the session's: closing the connection (when this returns) lets go of it too.
+            defer { _ = try? connection.query("SELECT pg_advisory_unlock($1::int4, $2::int4)", [Self.claimClass, key]) }
+            return try body()
+        }
+    }
+
+    /// A number per kind of work that stays the same from one version of Handoff to the next:
+    /// its place in the list (new kinds go at the end).
+    static func claimKey(_ work: ClaimedWork) -> Int32 {
+        switch work {
+        case .place: 1
+        case .send: 2
+        case .fetch: 3
+        case .dunning: 4
+        case .terms: 5
+        case .anchor: 6
+        }
+    }
+}

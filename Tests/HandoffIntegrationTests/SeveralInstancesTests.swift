@@ -1,0 +1,364 @@
+import Foundation
+import HandoffStore
+import HandoffTestSupport
+import HandoffTransport
+import Testing
+
+/// Three `handoff serve` on one PostgreSQL database and one data folder (docs/scaling.md), under
+/// a steady load: new accounts imported wave after wave, the place, send and fetch jobs started
+/// on whichever instance the test picks, an agency that answers every placement file in its
+/// folder with an acknowledgement and a payment per account, and another that pushes an
+/// acknowledgement and a payment per account as signed webhooks, each to two instances. One
+/// instance at a time is killed with SIGKILL at a random moment and started again. Afterwards,
+/// every account is placed once, every file reached its agency once, every event is stored
+/// once, and every ledger sum is what the agencies paid.
+///
+/// It always runs on PostgreSQL (SQLite allows one `handoff serve` per installation).
+@Suite("Several instances on one database", .serialized)
+struct SeveralInstancesTests {
+    static let token = "test-token-0123456789abcdef"
+    static let webhookSecret = "webhook-secret-for-tests"
+    static let waves = 12
+    static let accountsPerWave = 8
+
+    /// One `handoff serve`, on a port of its own that it keeps across restarts.
+    final class Instance {
+        let install: Installation
+        let port: Int
+        let environment: [String: String]
+        let name: String
+        var pid: pid_t = 0
+        var starts = 0
+        var base: String { "http://127.0.0.1:\(port)" }
+
+        init(_ install: Installation, name: String, environment: [String: String]) throws {
+            self.install = install
+            self.name = name
+            self.environment = environment
+            port = try freeLoopbackPort()
+        }
+
+        func start() throws {
+            starts += 1
+            let log = install.root.appendingPathComponent("serve-\(name)-\(starts).log").path
+            pid = try spawn(Handoff.binary.path, ["--config", install.configPath, "serve", "--port", String(port)], outputPath: log,
+                            environment: environment)
+            try waitForPort(port, seconds: 30)
+        }
+
+        func kill9() {
+            guard pid > 0 else { return }
+            kill(pid, SIGKILL)
+            _ = waitFor(pid)
+            pid = 0
+        }
+
+        func stop() {
+            guard pid > 0 else { return }
+            kill(pid, SIGTERM)
+            _ = waitFor(pid)
+            pid = 0
+        }
+    }
+
+    /// The test's own accounts: every invoice due on 1 May 2026, so that each account is past
+    /// the placement rules' 120 days, and younger than 365 days (the local agency's 25% rate).
+    static func writeWave(_ wave: Int, in install: Installation) throws -> (customers: String, invoices: String) {
+        var customers = "account_number,type,business_name,first_name,last_name,contact_name,address1,address2,city,region,postal_code,country,phone,email,tax_id,date_of_birth,currency,holds\n"
+        var invoices = "account_number,invoice_number,invoice_date,due_date,amount,disputed\n"
+        for i in 0..<accountsPerWave {
+            let number = String(format: "W%02d-%02d", wave, i)
+            if i % 2 == 0 {
+                customers += "\(number),consumer,,Pat,Doe\(wave)x\(i),,\(i) Main St,,Columbus,OH,43215,US,,pat\(wave)x\(i)@mail.example,,1980-01-01,USD,\n"
+            } else {
+                customers += "\(number),business,Firm \(wave)-\(i) Ltd,,,Sam Roe,\(i) Market St,,Columbus,OH,43215,US,,ap\(wave)x\(i)@firm.example,,,USD,\n"
+            }
+            invoices += "\(number),INV-\(number)-1,2026-04-01,2026-05-01,300.00,false\n"
+            invoices += "\(number),INV-\(number)-2,2026-04-15,2026-05-01,200.00,false\n"
+        }
+        return (try install.write("wave-\(wave)-customers.csv", customers), try install.write("wave-\(wave)-invoices.csv", invoices))
+    }
+
+    @Test("Three instances, one killed with SIGKILL at random moments, under placements, agency files and webhooks: every account, file, event and payment exactly once")
+    func threeInstancesOneKilled() throws {
+        var random = ArrivalOrderTests.Seeded(state: UInt64(ProcessInfo.processInfo.environment["HANDOFF_TEST_SEED"] ?? "") ?? 20_261_202)
+        let certificates = try TestCertificates()
+        let eventsFile = certificates.directory.appendingPathComponent("events.json").path
+        try JSONSerialization.data(withJSONObject: ["events": []]).write(to: URL(fileURLWithPath: eventsFile))
+        let meridian = try TestHTTPSServer(certificates: certificates, eventsFile: eventsFile)
+        let install = try Installation(timezone: "America/New_York", currency: "USD", engine: .postgresql)
+        try install.usePartners(["local-folder"])
+        try install.useMeridian(server: meridian, certificates: certificates)
+        try install.jobsOnDemandOnly()
+        let environment = ["HANDOFF_API_TOKEN": Self.token, "HANDOFF_MERIDIAN_SECRET": meridian.secret,
+                           "HANDOFF_MERIDIAN_WEBHOOK_SECRET": Self.webhookSecret]
+        let instances = try ["a", "b", "c"].map { try Instance(install, name: $0, environment: environment) }
+        defer { instances.forEach { $0.stop() } }
+        for instance in instances { try instance.start() }
+
+        let today = Self.today(timezone: "America/New_York")
+        let inbound = install.root.appendingPathComponent("var/agencies/local-folder/inbound").path
+        let outbound = install.root.appendingPathComponent("var/agencies/local-folder/outbound").path
+        try FileManager.default.createDirectory(atPath: outbound, withIntermediateDirectories: true)
+        var answeredFiles = Set<String>()
+        var pushedAccounts = Set<String>()
+        var localPaid: [String: Int] = [:]            // account → cents the local agency collected
+        var meridianPaid: [String: Int] = [:]         // account → cents Meridian collected
+        var sequence = 1000
+        var jobCalls: [pid_t] = []
+        var kills = 0
+
+        /// The local agency: every placement file whose control file has arrived gets an
+        /// acknowledgement accepting each account and an activity file with a payment of 10.00
+        /// on each (25% commission), once.
+        func localAgency() throws {
+            let names = (try? FileManager.default.contentsOfDirectory(atPath: inbound)) ?? []
+            for done in names.sorted() where done.hasSuffix(".done") {
+                let data = String(done.dropLast(5)) + ".csv"
+                guard !answeredFiles.contains(data), names.contains(data) else { continue }
+                let rows = try String(contentsOfFile: inbound + "/" + data, encoding: .utf8).split(separator: "\n").dropFirst()
+                let accounts = Array(Set(rows.map { String($0.split(separator: ",", omittingEmptySubsequences: false)[0]) })).sorted()
+                var ack = "account_number,result,agency_reference,reason_code,reason_text\n"
+                var activity = "type,account_number,date,invoice_number,amount,commission,net,status,transaction_id,original_transaction_id,note\n"
+                for account in accounts {
+                    #expect(localPaid[account] == nil, "account \(account) reached the local agency in a second file, \(data)")
+                    ack += "\(account),ACCEPTED,LFC-\(account),,\n"
+                    activity += "PAYMENT,\(account),\(today),,10.00,2.50,7.50,,T-\(account),,\n"
+                    localPaid[account] = 1000
+                }
+                let stem = String(data.dropFirst("PLACEMENT_".count).dropLast(4))
+                try Data(ack.utf8).write(to: URL(fileURLWithPath: outbound + "/LFC_ACK_\(stem).csv"))
+                try Data(activity.utf8).write(to: URL(fileURLWithPath: outbound + "/LFC_ACT_\(stem).csv"))
+                answeredFiles.insert(data)
+            }
+        }
+
+        /// Meridian: for every account in a batch it received (a placement on record as sent), an
+        /// acknowledgement and a payment of 20.00 (18% fee), each pushed to two instances.
+        func meridianAgency() throws {
+            let sent = try install.sqlRows("""
+                SELECT c.account_number, b.batch_key FROM placements p JOIN customers c ON c.id = p.customer_id
+                JOIN placement_batches b ON b.id = p.batch_id
+                WHERE p.partner_id = 'meridian-commercial' AND b.state IN ('sent', 'receipted') ORDER BY c.account_number
+                """)
+            for row in sent {
+                guard let account = row[0], let batch = row[1], !pushedAccounts.contains(account) else { continue }
+                pushedAccounts.insert(account)
+                sequence += 2
+                let ack: [String: Any] = ["id": "ack-\(account)", "seq": sequence, "type": "account.acknowledged", "occurred_at": "\(today)T12:00:00Z",
+                                          "account_number": account, "batch_id": batch, "mcc_file_number": "M-\(account)", "result": "accepted",
+                                          "reason": NSNull()]
+                let pay: [String: Any] = ["id": "pay-\(account)", "seq": sequence + 1, "type": "payment.collected", "occurred_at": "\(today)T13:00:00Z",
+                                          "account_number": account, "payment_id": "P-\(account)", "amount_cents": 2000, "fee_cents": 360,
+                                          "paid_at": today, "invoices": [] as [Any]]
+                // Out of order on purpose for every other account: the payment first.
+                for event in sequence % 4 == 0 ? [pay, ack] : [ack, pay] {
+                    try push(event, copies: 2, random: &random)
+                }
+                meridianPaid[account] = 2000
+            }
+        }
+
+        /// Pushes one event to `copies` different instances, each until one takes it (an agency
+        /// retries a push until it gets a 2xx).
+        func push(_ event: [String: Any], copies: Int, random: inout ArrivalOrderTests.Seeded) throws {
+            var delivered = 0
+            var tries = 0
+            while delivered < copies {
+                tries += 1
+                try #require(tries < 60, "no instance took webhook \(event["id"] ?? "")")
+                let instance = instances[Int(random.next() % 3)]
+                if try Self.pushWebhook(event, to: instance.base, in: install) / 100 == 2 { delivered += 1 } else { usleep(200_000) }
+            }
+        }
+
+        /// Starts a job on an instance without waiting for its answer (a scheduler would not wait either).
+        func startJob(_ job: String, on instance: Instance) throws {
+            jobCalls.append(try spawn("/usr/bin/curl", ["-s", "-m", "120", "-X", "POST", "-H", "Authorization: Bearer \(Self.token)",
+                                                         instance.base + "/api/v1/jobs/\(job)"]))
+        }
+
+        for wave in 1...Self.waves {
+            let files = try Self.writeWave(wave, in: install)
+            #expect(try install.handoff(["import", "customers", files.customers]).status == 0)
+            #expect(try install.handoff(["import", "invoices", files.invoices]).status == 0)
+            for job in ["place", "send", "fetch", "place", "send", "fetch"] {
+                try startJob(job, on: instances[Int(random.next() % 3)])
+            }
+            usleep(UInt32(random.next() % 900_000))
+            if random.next() % 3 != 0 {
+                // SIGKILL at a random moment: in the middle of a job, a webhook, or nothing.
+                let victim = instances[Int(random.next() % 3)]
+                victim.kill9()
+                kills += 1
+                try victim.start()
+            }
+            try localAgency()
+            try meridianAgency()
+            usleep(300_000)
+        }
+        for pid in jobCalls { _ = waitFor(pid) }
+
+        // Quiet now: every instance up; a few rounds of send and fetch, on different instances,
+        // until the agencies have answered everything.
+        for instance in instances where instance.pid == 0 { try instance.start() }
+        for round in 0..<8 {
+            let instance = instances[round % 3]
+            for job in ["place", "send", "fetch"] {
+                _ = try shell("/usr/bin/curl", ["-s", "-m", "120", "-X", "POST", "-H", "Authorization: Bearer \(Self.token)", instance.base + "/api/v1/jobs/\(job)"])
+            }
+            try localAgency()
+            try meridianAgency()
+        }
+        func count(_ sql: String) throws -> Int { Int(try install.sqlRows(sql).first?.first.flatMap { $0 } ?? "") ?? -1 }
+
+        // Every account placed, and once.
+        let accounts = Self.waves * Self.accountsPerWave
+        #expect(try count("SELECT COUNT(*) FROM placements") == accounts)
+        #expect(try count("SELECT COUNT(DISTINCT customer_id) FROM placements") == accounts)
+        #expect(localPaid.count + meridianPaid.count == accounts, "the agencies received \(localPaid.count) + \(meridianPaid.count) accounts")
+        #expect(Set(localPaid.keys).isDisjoint(with: meridianPaid.keys))
+        // Every file reached its agency, once: each batch the record holds as sent is one file in
+        // the local agency's folder or one body Meridian took (a PUT that answered 201).
+        #expect(try count("SELECT COUNT(*) FROM placement_batches WHERE state NOT IN ('sent', 'receipted')") == 0)
+        #expect(try count("SELECT COUNT(*) FROM outbox WHERE state <> 'confirmed'") == 0)
+        #expect(try count("SELECT COUNT(*) FROM placement_batches WHERE partner_id = 'local-folder'") == answeredFiles.count)
+        let puts = meridian.requests().filter { ($0["method"] as? String) == "PUT" && ($0["status"] as? Int) == 201 }
+        #expect(puts.count == (try count("SELECT COUNT(*) FROM placement_batches WHERE partner_id = 'meridian-commercial'")))
+        // Every event stored once and applied: two acknowledgements and two payments per account,
+        // the webhooks pushed twice each.
+        #expect(try count("SELECT COUNT(*) FROM agency_events WHERE partner_id = 'meridian-commercial'") == 2 * meridianPaid.count)
+        #expect(try count("SELECT COUNT(*) FROM agency_events WHERE state <> 'applied'") == 0)
+        #expect(try count("SELECT COUNT(*) FROM placements WHERE state NOT IN ('accepted', 'active')") == 0)
+        // Every payment once, and every ledger sum right.
+        let paid = localPaid.values.reduce(0, +) + meridianPaid.values.reduce(0, +)
+        #expect(try count("SELECT COUNT(*) FROM transactions WHERE kind = 'payment'") == accounts)
+        #expect(try count("SELECT SUM(amount) FROM transactions WHERE kind = 'payment'") == paid)
+        #expect(try count("""
+            SELECT -SUM(l.amount) FROM ledger_entries l JOIN transactions t ON t.id = l.transaction_id WHERE t.kind = 'payment'
+            """) == paid)
+        #expect(try count("SELECT SUM(amount) FROM ledger_entries") == accounts * 50_000 - paid)
+        #expect(try count("SELECT SUM(expected) FROM commissions") == localPaid.count * 250 + meridianPaid.count * 360)
+        let verify = try install.handoff(["audit", "verify"])
+        #expect(verify.status == 0 && verify.stdout.contains("ledger: intact") && verify.stdout.contains("audit: intact"), "\(verify.stdout)")
+        #expect(kills >= 4, "only \(kills) instances were killed")
+        print("several instances: \(accounts) accounts, \(answeredFiles.count) local files, \(puts.count) Meridian batches, "
+              + "\(2 * meridianPaid.count) webhook events pushed twice, \(kills) SIGKILLs, \(paid) cents paid")
+    }
+
+    /// Pushes one event to an instance as Meridian does (signed with its webhook secret);
+    /// returns the HTTP status (0 when nothing answered).
+    static func pushWebhook(_ event: [String: Any], to base: String, in install: Installation) throws -> Int {
+        let body = String(decoding: try JSONSerialization.data(withJSONObject: event, options: [.sortedKeys]), as: UTF8.self)
+        let bodyFile = try install.write("push-\(UUID().uuidString).json", body)
+        defer { unlink(bodyFile) }
+        let sha = String(try shell("/usr/bin/sha256sum", [bodyFile]).output.prefix(64))
+        let signing = RequestSigning(clientID: "MCC", clientHeader: "X-MCC-Client", timestampHeader: "X-MCC-Timestamp",
+                                     signatureHeader: "X-MCC-Signature", stringToSign: "{timestamp}\n{method}\n{path}\n{body_sha256}",
+                                     secret: Array(Self.webhookSecret.utf8))
+        let path = "/webhooks/meridian-commercial"
+        let headers = signing.headers(method: "POST", path: path, bodySHA256: sha, timestamp: Int64(Date().timeIntervalSince1970))
+        let r = try shell("/usr/bin/curl", ["-s", "-m", "20", "-o", "/dev/null", "-w", "%{http_code}", "-X", "POST", "--data-binary", "@" + bodyFile]
+                          + headers.flatMap { ["-H", "\($0.0): \($0.1)"] } + [base + path])
+        return Int(r.output.suffix(3)) ?? 0
+    }
+
+    @Test("The database server stops under a running instance and comes back: /readyz goes unready and ready again, a command stops with a clear error, a webhook is refused until it can be stored, then stored once, and jobs run again")
+    func databaseRestart() throws {
+        let server = try TestPostgresServer()
+        defer { server.stop() }
+        let install = try Installation(timezone: "America/Toronto", currency: "CAD", engine: .postgresql, postgres: server)
+        try install.usePartners(["local-folder", "meridian-commercial"])
+        try install.jobsOnDemandOnly()
+        try install.importSampleData()
+        let instance = try Instance(install, name: "a", environment: ["HANDOFF_API_TOKEN": Self.token, "HANDOFF_MERIDIAN_WEBHOOK_SECRET": Self.webhookSecret])
+        defer { instance.stop() }
+        try instance.start()
+        func readyz() throws -> Int { Int(try shell("/usr/bin/curl", ["-s", "-m", "20", "-o", "/dev/null", "-w", "%{http_code}", instance.base + "/readyz"]).output) ?? 0 }
+        #expect(try readyz() == 200)
+        let event: [String: Any] = ["id": "e-restart", "seq": 7, "type": "account.status_changed", "occurred_at": "2026-11-20T10:00:00Z",
+                                    "account_number": "B-2001", "status": "legal", "note": NSNull()]
+
+        try server.halt()
+        #expect(try readyz() == 503)
+        let place = try install.handoff(["place", "--quiet"])
+        #expect(place.status != 0 && place.stderr.contains("127.0.0.1:\(server.port)") && !place.stderr.contains("Fatal error"), "\(place.stderr)")
+        #expect(try Self.pushWebhook(event, to: instance.base, in: install) / 100 != 2, "a push was taken while nothing could store it")
+
+        try server.start()
+        var ready = false
+        for _ in 0..<40 where !ready {
+            ready = try readyz() == 200
+            if !ready { usleep(250_000) }
+        }
+        #expect(ready, "/readyz never came back once the database did")
+        #expect(try Self.pushWebhook(event, to: instance.base, in: install) == 200)
+        #expect(try Self.pushWebhook(event, to: instance.base, in: install) == 200)
+        #expect(try install.sqlRows("SELECT COUNT(*) FROM agency_events WHERE event_key LIKE '%e-restart%'").first?.first == "1")
+        let job = try shell("/usr/bin/curl", ["-s", "-m", "120", "-X", "POST", "-H", "Authorization: Bearer \(Self.token)", instance.base + "/api/v1/jobs/place"])
+        #expect(job.output.contains("\"ok\":true"), "\(job.output)")
+        #expect(try install.sqlRows("SELECT COUNT(*) FROM placements").first?.first.flatMap { $0.flatMap { Int($0) } } ?? 0 > 0)
+    }
+
+    @Test("A job's claim held by another process: the command that would do the same work changes nothing and exits 75, a dry run still reads, the API answers 409; once the claim ends, it runs", arguments: [TestEngine.sqlite, .postgresql])
+    func claimHeldElsewhere(engine: TestEngine) throws {
+        let install = try Installation(engine: engine)
+        try install.usePartners(["local-folder"])
+        try install.jobsOnDemandOnly()
+        try install.importSampleData()
+        let store = try install.anyStore()
+        let instance = try Instance(install, name: "a", environment: ["HANDOFF_API_TOKEN": Self.token])
+        defer { instance.stop() }
+        try instance.start()
+        func placements() throws -> String? { try install.sqlRows("SELECT COUNT(*) FROM placements").first?.first ?? nil }
+        let held: Void? = try store.exclusively(.place) {
+            let place = try install.handoff(["place", "--quiet"])
+            #expect(place.status == 75 && place.stderr.contains("the place job is running in another Handoff process"), "\(place.stderr)")
+            #expect(try install.handoff(["place", "--dry-run", "--quiet"]).status == 0)
+            let api = try shell("/usr/bin/curl", ["-s", "-w", "\n%{http_code}", "-X", "POST", "-H", "Authorization: Bearer \(Self.token)",
+                                                  instance.base + "/api/v1/jobs/place"])
+            #expect(api.output.hasSuffix("409") && api.output.contains("another Handoff process"), "\(api.output)")
+            #expect(try placements() == "0")
+            // Another job's claim is another matter.
+            #expect(try install.handoff(["send"]).status == 0)
+        }
+        #expect(held != nil, "the test could not take the claim")
+        let place = try install.handoff(["place", "--quiet"])
+        #expect(place.status == 0, "\(place.stderr)")
+        #expect(try placements() != "0")
+    }
+
+    @Test("A transfer's claim: one claimant at a time, its own claim taken again, another's once it runs out or its claimant is gone, and none after release", arguments: [TestEngine.sqlite, .postgresql])
+    func transferClaims(engine: TestEngine) throws {
+        let install = try Installation(engine: engine)
+        let store = try install.anyStore()
+        let id = try store.writeOutbox { w in
+            try w.insertOutbox(partnerID: "p", batchID: nil, kind: "data", localPath: "/x", remoteName: "x.csv", dependsOn: nil, size: 1, sha256: "00")
+        }
+        func claim(_ who: String, now: Int64, gone: String? = nil) throws -> Bool {
+            try store.writeOutbox { try $0.claimTransfer(id: id, claimant: who, now: now, until: now + 900, replacing: gone) }
+        }
+        #expect(try claim("host/1/a", now: 1000))
+        #expect(try store.readOutbox { try $0.outboxRecord(id: id) }?.claimedBy == "host/1/a")
+        #expect(try !claim("host/2/b", now: 1001))
+        #expect(try claim("host/1/a", now: 1002))
+        #expect(try !claim("host/2/b", now: 1901))
+        #expect(try claim("host/2/b", now: 1903), "a claim that ran out is taken over")
+        #expect(try claim("host/3/c", now: 1904, gone: "host/2/b"), "a dead claimant's claim is taken over at once")
+        #expect(try !claim("host/2/b", now: 1905))
+        try store.writeOutbox { try $0.releaseTransfer(id: id, claimant: "host/2/b") }
+        #expect(try store.readOutbox { try $0.outboxRecord(id: id) }?.claimedBy == "host/3/c", "only the claimant's own release counts")
+        try store.writeOutbox { try $0.releaseTransfer(id: id, claimant: "host/3/c") }
+        #expect(try store.readOutbox { try $0.outboxRecord(id: id) }?.claimedBy == nil)
+        #expect(try claim("host/2/b", now: 1906))
+    }
+
+    /// Today in the business's time zone, as the agencies date their payments.
+    static func today(timezone: String) -> String {
+        let formatter = DateFormatter()
+        formatter.timeZone = TimeZone(identifier: timezone)
+        formatter.dateFormat = "yyyy-MM-dd"
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        return formatter.string(from: Date())
+    }
+}
