@@ -1,9 +1,9 @@
 import ArgumentParser
 import Foundation
+import HandoffConfig
 import HandoffDomain
 import HandoffDunning
 import HandoffStore
-import HandoffConfig
 
 /// `handoff dunning`: reminders and the final notice by e-mail, and the credit-hold hook.
 struct DunningCommand: ParsableCommand {

@@ -4,6 +4,7 @@ import HandoffConfig
 import HandoffDomain
 import HandoffLayout
 import HandoffPlacement
+import HandoffStore
 
 /// `handoff place`: a placement run.
 struct PlaceCommand: ParsableCommand {

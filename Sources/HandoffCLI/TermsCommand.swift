@@ -1,6 +1,7 @@
 import ArgumentParser
 import HandoffDomain
 import HandoffReconciliation
+import HandoffStore
 
 /// `handoff terms [--dry-run] [--as-of DATE]`: recall every account whose placement term ran out.
 struct TermsCommand: ParsableCommand {

@@ -156,7 +156,7 @@ public struct Delivery {
             try requests.queueReports()
             return try requests.dispatch() + queue(only: partnerID)
         }
-        return (prepared ?? []) + send(only: partnerID)
+        return try (prepared ?? []) + send(only: partnerID)
     }
 
     /// Who claims transfers in this process: the host, the process id and a random part (a

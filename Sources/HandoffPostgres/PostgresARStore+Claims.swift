@@ -5,7 +5,7 @@ public import HandoffStore
 /// on the database (on this machine or another) sees it. When a process dies, its connection
 /// closes and the server lets go of the lock: another instance's next run takes the job over,
 /// with no lease to wait out.
-extension PostgresARStore: WorkClaims {
+extension PostgresARStore {
     /// The first of the two keys of every claim's lock ("HAND"); the second is the work's
     /// number. (The migrations' lock uses the one-key form, which never meets the two-key one.)
     static let claimClass: Int32 = 0x4841_4E44

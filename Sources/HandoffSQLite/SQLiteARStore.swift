@@ -49,10 +49,10 @@ public final class SQLiteARStore: ReconciliationStore, ComplianceStore {
     func writing<T>(_ body: (SQLiteSession) throws -> T) throws -> T {
         try pool.write { db in
             let session = SQLiteSession(db: db)
-            let chainStart = try session.chainStart()
+            session.chainStartPoint = try session.chainStart()
             let result = try body(session)
             try session.flushInvoiceLedger()
-            try session.sealAuditChains(after: chainStart)
+            try session.sealAuditChains(after: session.chainStartPoint)
             return result
         }
     }

@@ -1,6 +1,7 @@
 import GRDB
 import GRDBSQLite
 import HandoffDomain
+import HandoffStore
 
 /// A prepared statement on a hot path (an import's inserts, a placement run's reads and
 /// inserts), bound, stepped and read through SQLite's C API: no `StatementArguments`, no boxed
@@ -146,6 +147,7 @@ struct PendingInvoiceLedger {
         guard session.db.changesCount == expected else {
             throw StoreError.corrupt("\(session.db.changesCount) first ledger entries written for \(expected) new invoices (ids \(first)–\(last))")
         }
+        try session.sealAsWritten(.ledger)
     }
 }
 

@@ -15,6 +15,9 @@ final class SQLiteSession: PlacementWriting, OutboxWriting, InboxWriting, Reconc
     private var customerByNumber: DirectStatement?
     /// Invoices inserted whose first ledger entries are still to be written.
     private var invoiceLedger = PendingInvoiceLedger()
+    /// Where each chain stood as this write transaction started (``chainStart()``): it seals
+    /// the rows after it. `nil` outside a write transaction.
+    var chainStartPoint: [AuditChainName: Int64]?
 
     /// Hot statements of this access run through SQLite's C API (see ``direct(_:)``).
     private var directStatements: [String: DirectStatement] = [:]

@@ -104,7 +104,8 @@ struct SeveralInstancesTests {
         var pushedAccounts = Set<String>()
         var localPaid: [String: Int] = [:]            // account → cents the local agency collected
         var meridianPaid: [String: Int] = [:]         // account → cents Meridian collected
-        var sequence = 1000
+        var sequence = 0
+        var feed: [[String: Any]] = []
         var jobCalls: [pid_t] = []
         var kills = 0
 
@@ -134,7 +135,9 @@ struct SeveralInstancesTests {
         }
 
         /// Meridian: for every account in a batch it received (a placement on record as sent), an
-        /// acknowledgement and a payment of 20.00 (18% fee), each pushed to two instances.
+        /// acknowledgement and a payment of 20.00 (18% fee), each pushed to two instances and
+        /// added to its feed (numbered from 1 with no gap, as the spec says: a pushed event
+        /// waits for the ones before it, which the next fetch of the feed brings).
         func meridianAgency() throws {
             let sent = try install.sqlRows("""
                 SELECT c.account_number, b.batch_key FROM placements p JOIN customers c ON c.id = p.customer_id
@@ -145,10 +148,10 @@ struct SeveralInstancesTests {
                 guard let account = row[0], let batch = row[1], !pushedAccounts.contains(account) else { continue }
                 pushedAccounts.insert(account)
                 sequence += 2
-                let ack: [String: Any] = ["id": "ack-\(account)", "seq": sequence, "type": "account.acknowledged", "occurred_at": "\(today)T12:00:00Z",
+                let ack: [String: Any] = ["id": "ack-\(account)", "seq": sequence - 1, "type": "account.acknowledged", "occurred_at": "\(today)T12:00:00Z",
                                           "account_number": account, "batch_id": batch, "mcc_file_number": "M-\(account)", "result": "accepted",
                                           "reason": NSNull()]
-                let pay: [String: Any] = ["id": "pay-\(account)", "seq": sequence + 1, "type": "payment.collected", "occurred_at": "\(today)T13:00:00Z",
+                let pay: [String: Any] = ["id": "pay-\(account)", "seq": sequence, "type": "payment.collected", "occurred_at": "\(today)T13:00:00Z",
                                           "account_number": account, "payment_id": "P-\(account)", "amount_cents": 2000, "fee_cents": 360,
                                           "paid_at": today, "invoices": [] as [Any]]
                 // Out of order on purpose for every other account: the payment first.
@@ -156,7 +159,9 @@ struct SeveralInstancesTests {
                     try push(event, copies: 2, random: &random)
                 }
                 meridianPaid[account] = 2000
+                feed += [ack, pay]
             }
+            try JSONSerialization.data(withJSONObject: ["events": feed]).write(to: URL(fileURLWithPath: eventsFile))
         }
 
         /// Pushes one event to `copies` different instances, each until one takes it (an agency
@@ -212,6 +217,16 @@ struct SeveralInstancesTests {
         }
         func count(_ sql: String) throws -> Int { Int(try install.sqlRows(sql).first?.first.flatMap { $0 } ?? "") ?? -1 }
 
+        if ProcessInfo.processInfo.environment["HANDOFF_TEST_DEBUG"] != nil {
+            for sql in ["SELECT partner_id, state, COUNT(*) FROM agency_events GROUP BY 1, 2",
+                        "SELECT partner_id, kind, state, COUNT(*) FROM inbox GROUP BY 1, 2, 3",
+                        "SELECT state, reason, COUNT(*) FROM agency_events WHERE state <> 'applied' GROUP BY 1, 2",
+                        "SELECT state, COUNT(*) FROM placements GROUP BY 1",
+                        "SELECT state, reason, COUNT(*) FROM inbox WHERE state <> 'applied' GROUP BY 1, 2"] {
+                print(sql, try install.sqlRows(sql))
+            }
+            print("local", localPaid.count, "meridian", meridianPaid.count)
+        }
         // Every account placed, and once.
         let accounts = Self.waves * Self.accountsPerWave
         #expect(try count("SELECT COUNT(*) FROM placements") == accounts)
@@ -225,8 +240,9 @@ struct SeveralInstancesTests {
         #expect(try count("SELECT COUNT(*) FROM placement_batches WHERE partner_id = 'local-folder'") == answeredFiles.count)
         let puts = meridian.requests().filter { ($0["method"] as? String) == "PUT" && ($0["status"] as? Int) == 201 }
         #expect(puts.count == (try count("SELECT COUNT(*) FROM placement_batches WHERE partner_id = 'meridian-commercial'")))
-        // Every event stored once and applied: two acknowledgements and two payments per account,
-        // the webhooks pushed twice each.
+        // Every event stored once and applied: an acknowledgement and a payment per account, each
+        // pushed to two instances and read from the feed as well.
+        #expect(try count("SELECT COUNT(*) FROM inbox WHERE partner_id = 'meridian-commercial' AND remote_name LIKE 'event:%'") == 2 * meridianPaid.count)
         #expect(try count("SELECT COUNT(*) FROM agency_events WHERE partner_id = 'meridian-commercial'") == 2 * meridianPaid.count)
         #expect(try count("SELECT COUNT(*) FROM agency_events WHERE state <> 'applied'") == 0)
         #expect(try count("SELECT COUNT(*) FROM placements WHERE state NOT IN ('accepted', 'active')") == 0)
@@ -243,7 +259,7 @@ struct SeveralInstancesTests {
         #expect(verify.status == 0 && verify.stdout.contains("ledger: intact") && verify.stdout.contains("audit: intact"), "\(verify.stdout)")
         #expect(kills >= 4, "only \(kills) instances were killed")
         print("several instances: \(accounts) accounts, \(answeredFiles.count) local files, \(puts.count) Meridian batches, "
-              + "\(2 * meridianPaid.count) webhook events pushed twice, \(kills) SIGKILLs, \(paid) cents paid")
+              + "\(2 * meridianPaid.count) Meridian events pushed twice and in the feed, \(kills) SIGKILLs, \(paid) cents paid")
     }
 
     /// Pushes one event to an instance as Meridian does (signed with its webhook secret);
@@ -294,7 +310,7 @@ struct SeveralInstancesTests {
         #expect(ready, "/readyz never came back once the database did")
         #expect(try Self.pushWebhook(event, to: instance.base, in: install) == 200)
         #expect(try Self.pushWebhook(event, to: instance.base, in: install) == 200)
-        #expect(try install.sqlRows("SELECT COUNT(*) FROM agency_events WHERE event_key LIKE '%e-restart%'").first?.first == "1")
+        #expect(try install.sqlRows("SELECT COUNT(*) FROM inbox WHERE remote_name = 'event:e-restart'").first?.first == "1")
         let job = try shell("/usr/bin/curl", ["-s", "-m", "120", "-X", "POST", "-H", "Authorization: Bearer \(Self.token)", instance.base + "/api/v1/jobs/place"])
         #expect(job.output.contains("\"ok\":true"), "\(job.output)")
         #expect(try install.sqlRows("SELECT COUNT(*) FROM placements").first?.first.flatMap { $0.flatMap { Int($0) } } ?? 0 > 0)

@@ -58,11 +58,11 @@ public final class TestPostgresServer: @unchecked Sendable {
             chown(directory.path, account.pointee.pw_uid, account.pointee.pw_gid)
         }
         chmod(directory.path, 0o700)
+        options = "-p \(port) -k \(directory.path) -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off "
+            + "-c full_page_writes=off -c max_connections=200"
         let data = directory.appendingPathComponent("data").path
         let initdb = try run(Self.binaries + "/initdb", ["-D", data, "-U", user, "--auth=trust", "--no-locale", "-E", "UTF8", "--no-sync"])
         guard initdb.status == 0 else { throw TestSetupError("initdb failed: \(initdb.output)") }
-        options = "-p \(port) -k \(directory.path) -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off "
-            + "-c full_page_writes=off -c max_connections=200"
         try start()
         try startWatchdog(data: data)
     }
