@@ -44,17 +44,20 @@ struct PlaceCommand: ParsableCommand {
                                               finalNoticeByEmail: context.config.finalNoticeByEmail,
                                               compliance: context.config.compliance))
         var first = true
-        if json { print("{\"as_of\":\"\(day.iso)\",\"dry_run\":\(dryRun),\"decisions\":[", terminator: "") }
-        else if !quiet { print("Placement run for \(day)\(dryRun ? " (dry run: nothing is changed)" : "")") }
-        let summary = try context.claiming(.place, dryRun: dryRun) { try run.run(store: context.store) { decision in
-            if quiet { return }
-            if json {
-                print((first ? "\n  " : ",\n  ") + ((try? Output.json(DecisionLine(decision), pretty: false)) ?? "{}"), terminator: "")
-                first = false
-            } else {
-                print(DecisionLine(decision).text)
+        // The heading is printed once the run holds its claim: a refusal leaves no half a document.
+        let summary = try context.claiming(.place, dryRun: dryRun) {
+            if json { print("{\"as_of\":\"\(day.iso)\",\"dry_run\":\(dryRun),\"decisions\":[", terminator: "") }
+            else if !quiet { print("Placement run for \(day)\(dryRun ? " (dry run: nothing is changed)" : "")") }
+            return try run.run(store: context.store) { decision in
+                if quiet { return }
+                if json {
+                    print((first ? "\n  " : ",\n  ") + ((try? Output.json(DecisionLine(decision), pretty: false)) ?? "{}"), terminator: "")
+                    first = false
+                } else {
+                    print(DecisionLine(decision).text)
+                }
             }
-        } }
+        }
         if json {
             print(first ? "]," : "\n],")
             let tail = RunSummaryJSON(summary)

@@ -159,29 +159,46 @@ public struct Delivery {
         return try (prepared ?? []) + send(only: partnerID)
     }
 
-    /// Who claims transfers in this process: the host, the process id and a random part (a
-    /// process id comes back after a restart).
-    static let claimant: String = {
-        var host = [CChar](repeating: 0, count: 256)
-        gethostname(&host, host.count - 1)
-        return "\(String(cString: host))/\(getpid())/\(UUID().uuidString.prefix(8))"
-    }()
+    /// Who claims transfers in this process: the host, where its process ids are counted (the
+    /// kernel's boot and the process-id namespace: two containers may share a host name), the
+    /// process id and a random part (a process id comes back after a restart).
+    static let claimant: String = "\(hostName())/\(processSpace())/\(getpid())/\(UUID().uuidString.prefix(8))"
 
-    /// Whether a claimant is a process of this machine that no longer runs (it died holding
-    /// the claim, a crash or SIGKILL): its claim need not run out before another takes it over.
-    static func hasDied(_ claimant: String) -> Bool {
-        let parts = claimant.split(separator: "/")
-        guard parts.count == 3, let pid = pid_t(parts[1]), claimant != Self.claimant else { return false }
+    private static func hostName() -> String {
         var host = [CChar](repeating: 0, count: 256)
         gethostname(&host, host.count - 1)
-        guard String(parts[0]) == String(cString: host) else { return false }
+        return String(cString: host).replacingOccurrences(of: "/", with: "_")
+    }
+
+    /// This boot of the kernel and this process-id namespace, or "" when /proc cannot say.
+    private static func processSpace() -> String {
+        let boot = (try? String(contentsOfFile: "/proc/sys/kernel/random/boot_id", encoding: .utf8))?
+            .trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
+        var link = [CChar](repeating: 0, count: 128)
+        let n = readlink("/proc/self/ns/pid", &link, link.count - 1)
+        let namespace = n > 0 ? String(decoding: link[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self) : ""
+        guard !boot.isEmpty, !namespace.isEmpty else { return "" }
+        return boot + "," + namespace.replacingOccurrences(of: "/", with: "_")
+    }
+
+    /// Whether a claimant is a process that no longer runs, where this process can tell: same
+    /// host, same boot, same process-id namespace, and no process of that id (it died holding
+    /// the claim, a crash or SIGKILL). Its claim need not run out before another takes it over.
+    /// Anywhere else the claim is left to run out.
+    static func hasDied(_ claimant: String) -> Bool {
+        let parts = claimant.split(separator: "/", omittingEmptySubsequences: false)
+        let mine = Self.claimant.split(separator: "/", omittingEmptySubsequences: false)
+        guard parts.count == 4, mine.count == 4, claimant != Self.claimant, !parts[1].isEmpty,
+              parts[0] == mine[0], parts[1] == mine[1], let pid = pid_t(parts[2]) else { return false }
         return kill(pid, 0) != 0 && errno == ESRCH
     }
 
-    /// How long a claim on a transfer holds: far longer than a transfer may take (each run
-    /// spends at most twice `timeout_seconds` per agency), so that only a dead process's claim
+    /// How long a claim on a transfer holds: longer than a send may spend on the agency (twice
+    /// its `timeout_seconds`), and at least 15 minutes, so that only a dead process's claim
     /// runs out.
-    static let claimSeconds: Int64 = 15 * 60
+    func claimSeconds(for partner: Partner) -> Int64 {
+        max(15 * 60, 2 * Int64(factory.timeoutSeconds(for: partner)) + 5 * 60)
+    }
 
     /// Sends every transfer that is due, in order; a control file only after its data file is
     /// confirmed. Returns what happened to each.
@@ -206,7 +223,8 @@ public struct Delivery {
             let claimant = Self.claimant, started = now()
             let gone = record.claimedBy.flatMap { Self.hasDied($0) ? $0 : nil }
             let claimed: OutboxTransfer? = try store.writeOutbox { w in
-                guard try w.claimTransfer(id: record.id, claimant: claimant, now: started, until: started + Self.claimSeconds, replacing: gone),
+                guard try w.claimTransfer(id: record.id, claimant: claimant, now: started, until: started + claimSeconds(for: partner),
+                                          replacing: gone),
                       let fresh = try w.outboxRecord(id: record.id) else { return nil }
                 var transfer = fresh.transfer
                 guard transfer.startAttempt(now: started) == .send else {
@@ -241,7 +259,10 @@ public struct Delivery {
                     continue
                 case .invalid(let reason): throw TransportError(.other, "\(record.remoteName): \(reason)")
                 }
-                try store.writeOutbox { w in
+                let recorded = try store.writeOutbox { w -> Bool in
+                    // Only while the claim is still this process's: one that ran out was taken
+                    // over, and the new holder's outcome stands.
+                    guard try w.outboxRecord(id: record.id)?.claimedBy == claimant else { return false }
                     try w.updateOutbox(id: record.id, transfer, lastError: nil)
                     try w.releaseTransfer(id: record.id, claimant: claimant)
                     if record.kind == "data", let batchID = record.batchID {
@@ -250,6 +271,12 @@ public struct Delivery {
                         let action = machine.dataFileDelivered()
                         try Self.perform(action, batch: machine, id: batchID, w)
                     }
+                    return true
+                }
+                guard recorded else {
+                    reports.append(Report(partnerID: partner.id, name: record.remoteName,
+                                          outcome: "delivered, after another Handoff process had taken the transfer over: its record stands"))
+                    continue
                 }
                 let note: String
                 if case .alreadyPresent = outcome { note = "already at the agency (not sent again)" } else { note = "sent" }
@@ -258,9 +285,16 @@ public struct Delivery {
                 let t = error as? TransportError ?? TransportError(.other, "\(error)")
                 let action = transfer.failed(t.description, permanent: t.isPermanent, now: now(), jitter: jitter(),
                                              retryAfter: t.retryAfter.map(Int64.init))
-                try store.writeOutbox { w in
+                let recorded = try store.writeOutbox { w -> Bool in
+                    guard try w.outboxRecord(id: record.id)?.claimedBy == claimant else { return false }
                     try w.updateOutbox(id: record.id, transfer, lastError: t.description)
                     try w.releaseTransfer(id: record.id, claimant: claimant)
+                    return true
+                }
+                guard recorded else {
+                    reports.append(Report(partnerID: partner.id, name: record.remoteName,
+                                          outcome: "not recorded: another Handoff process had taken the transfer over (\(t))"))
+                    continue
                 }
                 switch action {
                 case .scheduleRetry(let at):

@@ -12,6 +12,11 @@ extension PostgresARStore {
 
     public func exclusively<T>(_ work: ClaimedWork, _ body: () throws -> T) throws -> T? {
         try pool.withDedicatedConnection { connection in
+            // The server lets go of the lock when this connection ends: it must not end while the
+            // work runs (no idle timeout), and must end soon after this host vanishes (keepalives).
+            try connection.execute("""
+                SET idle_session_timeout = 0; SET tcp_keepalives_idle = 30; SET tcp_keepalives_interval = 10; SET tcp_keepalives_count = 3
+                """)
             let key = Self.claimKey(work)
             guard try connection.query("SELECT pg_try_advisory_lock($1::int4, $2::int4)", [Self.claimClass, key]).bool(0, 0) == true
             else { return nil }

@@ -49,6 +49,8 @@ extension SQLiteSession {
             try update.execute()
             guard db.changesCount == 1 else { throw StoreError.corrupt("ledger entries for unknown invoice #\(id)") }
         }
+        // A chunk's rows sealed while their pages are in the cache (see ``sealAsWritten(_:)``).
+        try sealAsWritten(.ledger)
     }
 
     func recordCommissions(_ commissions: [CommissionRecord]) throws {

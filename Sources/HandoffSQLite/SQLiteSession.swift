@@ -18,6 +18,8 @@ final class SQLiteSession: PlacementWriting, OutboxWriting, InboxWriting, Reconc
     /// Where each chain stood as this write transaction started (``chainStart()``): it seals
     /// the rows after it. `nil` outside a write transaction.
     var chainStartPoint: [AuditChainName: Int64]?
+    /// Audit rows appended since the audit chain was last sealed (``sealAsWritten(_:)``).
+    private var auditRowsToSeal = 0
 
     /// Hot statements of this access run through SQLite's C API (see ``direct(_:)``).
     private var directStatements: [String: DirectStatement] = [:]
@@ -399,6 +401,11 @@ final class SQLiteSession: PlacementWriting, OutboxWriting, InboxWriting, Reconc
         insert.bind(5, entry.detail)
         insert.bind(6, entry.source?.label)
         try insert.execute()
+        auditRowsToSeal += 1
+        if auditRowsToSeal >= PendingInvoiceLedger.chunk {
+            try sealAsWritten(.audit)
+            auditRowsToSeal = 0
+        }
     }
 
     func recordImport(_ run: ImportRun) throws {

@@ -101,6 +101,9 @@ struct SeveralInstancesTests {
         let outbound = install.root.appendingPathComponent("var/agencies/local-folder/outbound").path
         try FileManager.default.createDirectory(atPath: outbound, withIntermediateDirectories: true)
         var answeredFiles = Set<String>()
+        var reuploads = 0                             // files that reached the local agency again after it took them
+        let taken = install.root.appendingPathComponent("var/agencies/local-folder/taken").path
+        try FileManager.default.createDirectory(atPath: taken, withIntermediateDirectories: true)
         var pushedAccounts = Set<String>()
         var localPaid: [String: Int] = [:]            // account → cents the local agency collected
         var meridianPaid: [String: Int] = [:]         // account → cents Meridian collected
@@ -111,12 +114,19 @@ struct SeveralInstancesTests {
 
         /// The local agency: every placement file whose control file has arrived gets an
         /// acknowledgement accepting each account and an activity file with a payment of 10.00
-        /// on each (25% commission), once.
+        /// on each (25% commission), once; it takes both files away, so that a file sent again
+        /// shows.
         func localAgency() throws {
             let names = (try? FileManager.default.contentsOfDirectory(atPath: inbound)) ?? []
             for done in names.sorted() where done.hasSuffix(".done") {
                 let data = String(done.dropLast(5)) + ".csv"
-                guard !answeredFiles.contains(data), names.contains(data) else { continue }
+                guard names.contains(data) else { continue }
+                if answeredFiles.contains(data) {
+                    reuploads += 1
+                    unlink(inbound + "/" + data)
+                    unlink(inbound + "/" + done)
+                    continue
+                }
                 let rows = try String(contentsOfFile: inbound + "/" + data, encoding: .utf8).split(separator: "\n").dropFirst()
                 let accounts = Array(Set(rows.map { String($0.split(separator: ",", omittingEmptySubsequences: false)[0]) })).sorted()
                 var ack = "account_number,result,agency_reference,reason_code,reason_text\n"
@@ -131,6 +141,8 @@ struct SeveralInstancesTests {
                 try Data(ack.utf8).write(to: URL(fileURLWithPath: outbound + "/LFC_ACK_\(stem).csv"))
                 try Data(activity.utf8).write(to: URL(fileURLWithPath: outbound + "/LFC_ACT_\(stem).csv"))
                 answeredFiles.insert(data)
+                try FileManager.default.moveItem(atPath: inbound + "/" + data, toPath: taken + "/" + data)
+                try FileManager.default.moveItem(atPath: inbound + "/" + done, toPath: taken + "/" + done)
             }
         }
 
@@ -240,6 +252,12 @@ struct SeveralInstancesTests {
         #expect(try count("SELECT COUNT(*) FROM placement_batches WHERE partner_id = 'local-folder'") == answeredFiles.count)
         let puts = meridian.requests().filter { ($0["method"] as? String) == "PUT" && ($0["status"] as? Int) == 201 }
         #expect(puts.count == (try count("SELECT COUNT(*) FROM placement_batches WHERE partner_id = 'meridian-commercial'")))
+        // A file goes again only when its sender died between the upload and recording it, so
+        // never more often than an instance was killed (two instances sending one file would
+        // show here).
+        let putsPerBatch = Dictionary(grouping: meridian.requests().filter { ($0["method"] as? String) == "PUT" }) { $0["path"] as? String ?? "" }
+        let resent = putsPerBatch.values.filter { $0.count > 1 }.count
+        #expect(resent + reuploads <= kills, "\(resent) Meridian batches and \(reuploads) local files were sent again, with \(kills) kills")
         // Every event stored once and applied: an acknowledgement and a payment per account, each
         // pushed to two instances and read from the feed as well.
         #expect(try count("SELECT COUNT(*) FROM inbox WHERE partner_id = 'meridian-commercial' AND remote_name LIKE 'event:%'") == 2 * meridianPaid.count)
@@ -259,7 +277,8 @@ struct SeveralInstancesTests {
         #expect(verify.status == 0 && verify.stdout.contains("ledger: intact") && verify.stdout.contains("audit: intact"), "\(verify.stdout)")
         #expect(kills >= 4, "only \(kills) instances were killed")
         print("several instances: \(accounts) accounts, \(answeredFiles.count) local files, \(puts.count) Meridian batches, "
-              + "\(2 * meridianPaid.count) Meridian events pushed twice and in the feed, \(kills) SIGKILLs, \(paid) cents paid")
+              + "\(2 * meridianPaid.count) Meridian events pushed twice and in the feed, \(kills) SIGKILLs, \(paid) cents paid, "
+              + "\(resent) batches and \(reuploads) files sent again")
     }
 
     /// Pushes one event to an instance as Meridian does (signed with its webhook secret);
