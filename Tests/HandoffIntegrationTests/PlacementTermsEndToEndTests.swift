@@ -232,4 +232,61 @@ struct PlacementTermsEndToEndTests {
         #expect(audited == 4)
         withExtendedLifetime((certificates, server)) {}
     }
+    @Test("Meridian's own terms: the daily job recalls a placement with no activity through Meridian's recall request, a promise to pay keeps another, and Meridian's recalled status closes it")
+    func meridianTerms() throws {
+        let certificates = try TestCertificates()
+        let eventsFile = certificates.directory.appendingPathComponent("events.json").path
+        func publish(_ events: [[String: Any]]) throws {
+            try JSONSerialization.data(withJSONObject: ["events": events]).write(to: URL(fileURLWithPath: eventsFile))
+        }
+        func event(_ seq: Int, _ type: String, _ account: String, _ at: String, _ extra: [String: Any]) -> [String: Any] {
+            ["id": "e-\(seq)", "seq": seq, "type": type, "occurred_at": at, "account_number": account].merging(extra) { a, _ in a }
+        }
+        try publish([])
+        let server = try TestHTTPSServer(certificates: certificates, eventsFile: eventsFile)
+        let install = try Installation(timezone: "America/Toronto", currency: "CAD")
+        // The shipped partner file's [terms], as a business that agreed them with MCC turns them on.
+        let text = try Installation.meridianPartnerText(server: server, certificates: certificates)
+            .replacingOccurrences(of: "# [terms]\n# placement_days = 180\n# no_activity_days = 90\n# payment_plan_statuses = [\"promise_to_pay\"]",
+                                  with: "[terms]\nplacement_days = 180\nno_activity_days = 90\npayment_plan_statuses = [\"promise_to_pay\"]")
+        try #require(text.contains("\n[terms]\nplacement_days = 180"), "the shipped partner file's [terms] example moved")
+        try text.write(toFile: install.root.appendingPathComponent("partners/meridian-commercial.toml").path, atomically: true, encoding: .utf8)
+        try install.importSampleData()
+        let env = ["HANDOFF_MERIDIAN_SECRET": server.secret]
+        let t = ReconcileTests()
+        let before = try Dictionary(uniqueKeysWithValues: ["B-2001", "B-2003"].map { ($0, try t.figures(install, $0).balance) })
+        #expect(try install.handoff(["place", "--as-of", "2026-11-15", "--quiet"]).status == 0)
+        #expect(try install.handoff(["send"], environment: env).status == 0)
+        var events = [
+            event(1, "account.acknowledged", "B-2001", "2026-11-15T14:00:00Z", ["batch_id": "HO-20261115-001", "mcc_file_number": "M1", "result": "accepted", "reason": NSNull()]),
+            event(2, "account.acknowledged", "B-2003", "2026-11-15T14:00:00Z", ["batch_id": "HO-20261115-001", "mcc_file_number": "M2", "result": "accepted", "reason": NSNull()]),
+            event(3, "account.status_changed", "B-2003", "2026-12-20T10:00:00Z", ["status": "promise_to_pay", "note": "balance by June"]),
+        ]
+        try publish(events)
+        #expect(try install.handoff(["fetch"], environment: env).status == 0)
+
+        // 2027-02-14: 91 days placed with nothing from B-2001; B-2003's promise pauses its clock.
+        let dry = try terms(install, "2027-02-14", dryRun: true)
+        #expect(dry["B-2001"]?.decision == "recall" && dry["B-2003"]?.decision == "keep", "\(dry)")
+        #expect(server.requests().filter { $0["method"] as? String == "POST" }.isEmpty)
+        let day = try terms(install, "2027-02-14")
+        #expect(day["B-2001"]?.decision == "recall" && day["B-2001"]?.request_id != nil, "\(day)")
+        #expect(day["B-2003"]?.decision == "keep", "\(day)")
+        #expect(try terms(install, "2027-02-15")["B-2001"]?.decision == "recall_pending", "a second run recalls nothing twice")
+        let sent = try install.handoff(["send"], environment: env)
+        #expect(sent.status == 0, "\(sent.stdout)\(sent.stderr)")
+        let posts = server.requests().filter { $0["method"] as? String == "POST" }.compactMap { $0["path"] as? String }
+        #expect(posts == ["/v2/accounts/B-2001/recall"], "\(posts)")
+        #expect(try install.handoff(["send"], environment: env).status == 0)
+        #expect(server.requests().filter { $0["method"] as? String == "POST" }.count == 1, "the recall request went once")
+
+        // MCC confirms with a recalled status: the placement closes, recalled; nothing moves in the ledger.
+        events.append(event(4, "account.status_changed", "B-2001", "2027-02-16T10:00:00Z", ["status": "recalled", "note": NSNull()]))
+        try publish(events)
+        #expect(try install.handoff(["fetch"], environment: env).status == 0)
+        #expect(try t.figures(install, "B-2001").placementState == "closed:recalled:M1")
+        #expect(try t.figures(install, "B-2003").placementState != "closed:recalled:M2")
+        #expect(try t.figures(install, "B-2001").balance == before["B-2001"]!)
+        #expect(try t.figures(install, "B-2003").balance == before["B-2003"]!)
+    }
 }
