@@ -86,29 +86,67 @@ public struct Reconciliation {
                 try emit(Line(partnerID: partner.id, key: record.remoteName, account: nil, outcome: "held", reason: "\(error)"))
                 continue
             }
-            try store.writeReconciliation { w in
-                if !statement.isEmpty {
-                    for line in try match(statement, key: "remittance:" + record.sha256, partner: partner, w) { try emit(line) }
+            // First without a savepoint per chunk: a savepoint makes the database copy every
+            // page a chunk changes before changing it, about a third of the work. When the AR
+            // record refuses a write (rare: a constraint, an overflow), the file's transaction
+            // is undone and the file applied again carefully, each chunk in a savepoint and a
+            // refused chunk event by event, so that only the refused event is held. The lines
+            // the first try already handed on are the same in the second and not handed on twice.
+            var handedOn = 0
+            do {
+                try applyFile(record, seq: seq, spec: spec, mapping: mapping, partner: partner, remittances: statement, careful: false) { line in
+                    handedOn += 1
+                    try emit(line)
                 }
-                var chunk: [Sourced] = []
-                chunk.reserveCapacity(Self.chunkSize)
-                try forEachEvent(record, spec: spec, mapping: mapping, partner: partner) { e in
-                    guard !e.event.kind.isRemittance else { return }
-                    chunk.append(e)
-                    if chunk.count == Self.chunkSize {
-                        for line in try apply(chunk, inboxID: record.id, partner: partner, w) { try emit(line) }
-                        chunk.removeAll(keepingCapacity: true)
-                    }
+            } catch is RefusedWithoutSavepoints {
+                var skip = handedOn
+                try applyFile(record, seq: seq, spec: spec, mapping: mapping, partner: partner, remittances: statement, careful: true) { line in
+                    if skip > 0 { skip -= 1 } else { try emit(line) }
                 }
-                for line in try apply(chunk, inboxID: record.id, partner: partner, w) { try emit(line) }
-                try w.setInboxState(id: record.id, .applied, reason: nil)
-                if let seq { try w.setFeedCursor(partnerID: Self.appliedKey(partner.id), String(seq)) }
             }
             // A reversal waiting for this payment is applied now, before anything that arrives after it.
             try retryWaiting(emit)
         }
         try retryWaiting(emit)
         return tally
+    }
+
+    /// The AR record refused a write of a file applied without savepoints: the file's
+    /// transaction is undone and the file applied again, carefully.
+    private struct RefusedWithoutSavepoints: Error {}
+
+    /// Applies one received file (or feed event) in one transaction: its remittance statement,
+    /// then its other events a chunk at a time. `careful` puts each chunk in a savepoint, so
+    /// that a refused event is held alone; otherwise a refusal throws ``RefusedWithoutSavepoints``
+    /// and undoes the whole transaction.
+    private func applyFile(_ record: InboxRecord, seq: Int64?, spec: ReturnSpec, mapping: EventMapping, partner: Partner, remittances: [Sourced],
+                           careful: Bool, _ emit: (Line) throws -> Void) throws {
+        try store.writeReconciliation { w in
+            func applyChunk(_ chunk: [Sourced]) throws -> [Line] {
+                if careful { return try apply(chunk, inboxID: record.id, partner: partner, w) }
+                do {
+                    return try decideAndWrite(chunk, inboxID: record.id, partner: partner, w)
+                } catch let error where w.isRefusal(error) {
+                    throw RefusedWithoutSavepoints()
+                }
+            }
+            if !remittances.isEmpty {
+                for line in try match(remittances, key: "remittance:" + record.sha256, partner: partner, w) { try emit(line) }
+            }
+            var chunk: [Sourced] = []
+            chunk.reserveCapacity(Self.chunkSize)
+            try forEachEvent(record, spec: spec, mapping: mapping, partner: partner) { e in
+                guard !e.event.kind.isRemittance else { return }
+                chunk.append(e)
+                if chunk.count == Self.chunkSize {
+                    for line in try applyChunk(chunk) { try emit(line) }
+                    chunk.removeAll(keepingCapacity: true)
+                }
+            }
+            for line in try applyChunk(chunk) { try emit(line) }
+            try w.setInboxState(id: record.id, .applied, reason: nil)
+            if let seq { try w.setFeedCursor(partnerID: Self.appliedKey(partner.id), String(seq)) }
+        }
     }
 
     /// Applies waiting events (reversals that arrived before their payments) whose wait is over.

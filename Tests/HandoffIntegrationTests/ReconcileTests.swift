@@ -104,6 +104,55 @@ struct ReconcileTests {
         #expect(try install.handoff(["reconcile"]).stdout.contains("nothing to apply"))
     }
 
+    @Test("A write the AR record refuses, in a file of three chunks: only its event is held, every other line applied once and printed once")
+    func refusedWriteHoldsOnlyItsEvent() throws {
+        let install = try keystoneByFolder()
+        try drop([Self.files[0]], into: install)
+        try #require(try install.handoff(["fetch"]).status == 0)
+        // The database refuses the transaction of one payment in the second chunk of 1,024
+        // (a trigger stands for whatever constraint the decision did not foresee).
+        let refused = "T700001500"
+        switch install.engine {
+        case .sqlite:
+            try install.store().pool.write { db in
+                try db.execute(sql: """
+                    CREATE TRIGGER test_refusal BEFORE INSERT ON transactions WHEN NEW.reference LIKE '%\(refused)'
+                    BEGIN SELECT RAISE(ABORT, 'refused by the test'); END
+                    """)
+            }
+        case .postgresql:
+            _ = try install.sqlRows("""
+                CREATE FUNCTION test_refusal() RETURNS trigger LANGUAGE plpgsql AS $$
+                BEGIN IF NEW.reference LIKE '%\(refused)' THEN RAISE EXCEPTION 'refused by the test' USING ERRCODE = '23514'; END IF;
+                RETURN NEW; END $$
+                """)
+            _ = try install.sqlRows("CREATE TRIGGER test_refusal BEFORE INSERT ON transactions FOR EACH ROW EXECUTE FUNCTION test_refusal()")
+        }
+        let before = try figures(install, "A-1001")
+        var text = "record_type,account_number,krp_reference,activity_date,invoice_number,amount,commission,net,status_code,transaction_id,original_transaction_id,note\n"
+        for n in 1...3_000 { text += "PMT,A-1001,K000481516,2026-11-20,,0.01,0.00,0.01,,T\(700_000_000 + n),,\n" }
+        let outbound = install.root.appendingPathComponent("var/krp/outbound")
+        try Data(text.utf8).write(to: outbound.appendingPathComponent("KRP_ACT_C10442_20261120.csv"))
+
+        let fetched = try install.handoff(["fetch"])
+        #expect(fetched.status == 0, "\(fetched.stderr)")
+        #expect(fetched.stdout.contains("applied 2999, held 1, waiting 0"), "\(fetched.stdout.suffix(500))")
+        // One line per event, none printed twice although the file was applied a second time.
+        let paymentLines = fetched.stdout.split(separator: "\n").filter { $0.contains("payment:T7") }
+        #expect(paymentLines.count == 3_000, "\(paymentLines.count) lines")
+        #expect(Set(paymentLines).count == 3_000)
+        #expect(paymentLines.filter { $0.contains("held") }.count == 1 && paymentLines.first { $0.contains("held") }?.contains(refused) == true)
+        let after = try figures(install, "A-1001")
+        #expect(after.ledger.count == before.ledger.count + 2_999)
+        #expect(!after.ledger.contains { $0.contains(refused) })
+        #expect(after.balance == before.balance - 2_999)
+        let held = try install.sqlRows("SELECT state, reason FROM agency_events WHERE event_key = 'payment:\(refused)'")
+        #expect(held.count == 1 && held[0][0] == "held" && (held[0][1] ?? "").contains("refused"), "\(held)")
+        // Applying the file again changes nothing.
+        #expect(try install.handoff(["reconcile"]).stdout.contains("nothing to apply"))
+        #expect(try figures(install, "A-1001") == after)
+    }
+
     @Test("Out of order: a reversal that arrives before its payment waits, then applies; the end is the same as in order")
     func reversalFirst() throws {
         let ordered = try keystoneByFolder()
