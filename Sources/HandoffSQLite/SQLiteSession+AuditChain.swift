@@ -38,6 +38,26 @@ extension SQLiteSession: AuditChainReading {
         try seal(chain, after: start[chain] ?? 0)
     }
 
+    /// A writer of ledger rows sealed as they are inserted: each row takes the next id, the
+    /// next place in the chain and its hash in the insert itself, so that no row is read back and
+    /// updated afterwards (which rewrote every page of them; an import of a million invoices
+    /// took 1.9 times as long). The chain is the one ``seal(_:after:)`` would make: rows in
+    /// order of id, each linked to the row before it. `nil` outside a write transaction.
+    func sealedLedgerRows() throws -> SealedLedgerRows? {
+        guard chainStartPoint != nil else { return nil }
+        // Whatever another path wrote unsealed goes first, so that the chain's head is the last row.
+        try sealAsWritten(.ledger)
+        let last = try direct("SELECT COALESCE(MAX(id), 0) FROM ledger_entries")
+        defer { last.reset() }
+        let lastID = try last.step() ? last.int64(0) : 0
+        let insert = try direct("""
+            INSERT INTO ledger_entries (id, customer_id, invoice_id, transaction_id, kind, amount, currency, effective_date,
+                source_kind, source_name, source_line, source_event_id, recorded_at, chain_seq, chain_hash)
+            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)
+            """)
+        return SealedLedgerRows(insert: insert, lastID: lastID, head: try chainHead(.ledger))
+    }
+
     private func seal(_ chain: AuditChainName, after start: Int64) throws {
         let unsealed = try direct("""
             SELECT \(chain.columns.joined(separator: ", ")) FROM \(chain.table) WHERE chain_hash IS NULL AND id > ?1
@@ -97,6 +117,53 @@ extension SQLiteSession: AuditChainReading {
         let first = try direct("SELECT id FROM \(chain.table) WHERE chain_hash IS NULL OR chain_seq IS NULL ORDER BY id LIMIT 1")
         defer { first.reset() }
         return try first.step() ? first.int64(0) : nil
+    }
+}
+
+/// Ledger rows inserted sealed (``SQLiteSession/sealedLedgerRows()``): the values hashed are
+/// the values bound, each as SQLite stores it in its column (integers as integers, text as text).
+struct SealedLedgerRows {
+    let insert: DirectStatement
+    private(set) var lastID: Int64
+    private(set) var head: ChainHead
+
+    init(insert: DirectStatement, lastID: Int64, head: ChainHead) {
+        self.insert = insert
+        self.lastID = lastID
+        self.head = head
+    }
+
+    /// Inserts one row, sealed; returns its id.
+    @discardableResult
+    mutating func append(customerID: Int64, invoiceID: Int64, transactionID: Int64?, kind: String, amount: Int64, currency: String,
+                         effectiveDate: String, sourceKind: String, sourceName: String, sourceLine: Int64?, sourceEventID: String?,
+                         recordedAt: String) throws -> Int64 {
+        let id = lastID + 1
+        let hash = AuditChain.link(previous: head.hash, .ledger, [
+            .integer(id), .integer(customerID), .integer(invoiceID), transactionID.map(ChainValue.integer) ?? .null, .text(kind),
+            .integer(amount), .text(currency), .text(effectiveDate), .text(sourceKind), .text(sourceName),
+            sourceLine.map(ChainValue.integer) ?? .null, sourceEventID.map(ChainValue.text) ?? .null, .text(recordedAt),
+        ])
+        insert.bind(1, id)
+        insert.bind(2, customerID)
+        insert.bind(3, invoiceID)
+        insert.bind(4, transactionID)
+        insert.bind(5, kind)
+        insert.bind(6, amount)
+        insert.bind(7, currency)
+        insert.bind(8, effectiveDate)
+        insert.bind(9, sourceKind)
+        insert.bind(10, sourceName)
+        insert.bind(11, sourceLine)
+        insert.bind(12, sourceEventID)
+        insert.bind(13, recordedAt)
+        insert.bind(14, head.rows + 1)
+        insert.bind(15, hash)
+        try insert.execute()
+        lastID = id
+        head.rows += 1
+        head.hash = hash
+        return id
     }
 }
 

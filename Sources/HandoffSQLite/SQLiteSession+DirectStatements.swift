@@ -131,23 +131,50 @@ struct PendingInvoiceLedger {
 
     mutating func flush(session: SQLiteSession) throws {
         guard count > 0, let currency else { return }
-        let insert = try statement ?? DirectStatement(session.db, sql: """
-            INSERT INTO ledger_entries (customer_id, invoice_id, transaction_id, kind, amount, currency, effective_date,
-                source_kind, source_name, source_line, source_event_id, recorded_at)
-            SELECT customer_id, id, NULL, '\(EntryKind.invoice.rawValue)', amount, ?3, invoice_date, source_kind, source_name, source_line, NULL, created_at
-            FROM invoices WHERE id BETWEEN ?1 AND ?2 ORDER BY id
-            """)
-        statement = insert
-        insert.bind(1, first)
-        insert.bind(2, last)
-        insert.bind(3, currency.code)
         let expected = count
         count = 0
-        try insert.execute()
-        guard session.db.changesCount == expected else {
-            throw StoreError.corrupt("\(session.db.changesCount) first ledger entries written for \(expected) new invoices (ids \(first)–\(last))")
+        guard var sealed = try session.sealedLedgerRows() else {
+            // Outside a write transaction's chains (never in practice): one `INSERT … SELECT`, sealed later.
+            let insert = try statement ?? DirectStatement(session.db, sql: """
+                INSERT INTO ledger_entries (customer_id, invoice_id, transaction_id, kind, amount, currency, effective_date,
+                    source_kind, source_name, source_line, source_event_id, recorded_at)
+                SELECT customer_id, id, NULL, '\(EntryKind.invoice.rawValue)', amount, ?3, invoice_date, source_kind, source_name, source_line, NULL, created_at
+                FROM invoices WHERE id BETWEEN ?1 AND ?2 ORDER BY id
+                """)
+            statement = insert
+            insert.bind(1, first)
+            insert.bind(2, last)
+            insert.bind(3, currency.code)
+            try insert.execute()
+            guard session.db.changesCount == expected else {
+                throw StoreError.corrupt("\(session.db.changesCount) first ledger entries written for \(expected) new invoices (ids \(first)–\(last))")
+            }
+            return
         }
-        try session.sealAsWritten(.ledger)
+        // The invoices just inserted, read back while their pages are in the cache, each
+        // written as its first ledger entry, sealed as it is inserted.
+        let read = try statement ?? DirectStatement(session.db, sql: """
+            SELECT customer_id, id, amount, invoice_date, source_kind, source_name, source_line, created_at
+            FROM invoices WHERE id BETWEEN ?1 AND ?2 ORDER BY id
+            """)
+        statement = read
+        read.bind(1, first)
+        read.bind(2, last)
+        var rows: [(customer: Int64, invoice: Int64, amount: Int64, date: String, kind: String, name: String, line: Int64?, at: String)] = []
+        rows.reserveCapacity(expected)
+        while try read.step() {
+            rows.append((read.int64(0), read.int64(1), read.int64(2), read.text(3) ?? "", read.text(4) ?? "", read.text(5) ?? "",
+                         read.isNull(6) ? nil : read.int64(6), read.text(7) ?? ""))
+        }
+        read.reset()
+        guard rows.count == expected else {
+            throw StoreError.corrupt("\(rows.count) first ledger entries written for \(expected) new invoices (ids \(first)–\(last))")
+        }
+        for r in rows {
+            try sealed.append(customerID: r.customer, invoiceID: r.invoice, transactionID: nil, kind: EntryKind.invoice.rawValue, amount: r.amount,
+                              currency: currency.code, effectiveDate: r.date, sourceKind: r.kind, sourceName: r.name, sourceLine: r.line,
+                              sourceEventID: nil, recordedAt: r.at)
+        }
     }
 }
 

@@ -8,29 +8,38 @@ import HandoffStore
 extension SQLiteSession {
     func appendLedgerEntries(_ entries: [NewLedgerEntry]) throws {
         guard !entries.isEmpty else { return }
-        // One prepared insert run once per row, its values bound with SQLite's C API: cheaper
-        // than a multi-row insert whose values GRDB boxes one by one (docs/benchmarks.md).
-        let insert = try direct("""
+        // One prepared insert run once per row, its values bound with SQLite's C API (cheaper
+        // than a multi-row insert whose values GRDB boxes one by one, docs/benchmarks.md), each
+        // row sealed into the ledger's chain as it is inserted.
+        var sealed = try sealedLedgerRows()
+        let insert = sealed == nil ? try direct("""
             INSERT INTO ledger_entries (customer_id, invoice_id, transaction_id, kind, amount, currency, effective_date,
                 source_kind, source_name, source_line, source_event_id, recorded_at)
             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
-            """)
-        insert.bind(12, now)
+            """) : nil
         var order: [Int64] = []
         var deltas: [Int64: Int64] = [:]
         for e in entries {
-            insert.bind(1, e.customerID)
-            insert.bind(2, e.invoiceID)
-            insert.bind(3, e.transactionID)
-            insert.bind(4, e.kind.rawValue)
-            insert.bind(5, e.amount)
-            insert.bind(6, e.currency.code)
-            insert.bind(7, e.effectiveDate.iso)
-            insert.bind(8, e.source.kind.rawValue)
-            insert.bind(9, e.source.name)
-            insert.bind(10, e.source.line.map(Int64.init))
-            insert.bind(11, e.source.eventID)
-            try insert.execute()
+            if sealed != nil {
+                try sealed!.append(customerID: e.customerID, invoiceID: e.invoiceID, transactionID: e.transactionID, kind: e.kind.rawValue,
+                                   amount: e.amount, currency: e.currency.code, effectiveDate: e.effectiveDate.iso,
+                                   sourceKind: e.source.kind.rawValue, sourceName: e.source.name, sourceLine: e.source.line.map(Int64.init),
+                                   sourceEventID: e.source.eventID, recordedAt: now)
+            } else if let insert {
+                insert.bind(1, e.customerID)
+                insert.bind(2, e.invoiceID)
+                insert.bind(3, e.transactionID)
+                insert.bind(4, e.kind.rawValue)
+                insert.bind(5, e.amount)
+                insert.bind(6, e.currency.code)
+                insert.bind(7, e.effectiveDate.iso)
+                insert.bind(8, e.source.kind.rawValue)
+                insert.bind(9, e.source.name)
+                insert.bind(10, e.source.line.map(Int64.init))
+                insert.bind(11, e.source.eventID)
+                insert.bind(12, now)
+                try insert.execute()
+            }
             if let delta = deltas[e.invoiceID] {
                 let (sum, overflow) = delta.addingReportingOverflow(e.amount)
                 guard !overflow else { throw DatabaseError(resultCode: .SQLITE_ERROR, message: "integer overflow") }
@@ -49,8 +58,6 @@ extension SQLiteSession {
             try update.execute()
             guard db.changesCount == 1 else { throw StoreError.corrupt("ledger entries for unknown invoice #\(id)") }
         }
-        // A chunk's rows sealed while their pages are in the cache (see ``sealAsWritten(_:)``).
-        try sealAsWritten(.ledger)
     }
 
     func recordCommissions(_ commissions: [CommissionRecord]) throws {
