@@ -11,7 +11,8 @@ final class PostgresSession: PlacementWriting, OutboxWriting, InboxWriting, Reco
 
     /// Invoices inserted whose first ledger entries are still to be written (see ``flushInvoiceLedger()``).
     private var pendingInvoiceIDs: [Int64] = []
-    private var pendingCurrency: Currency?
+    /// The currency of each pending invoice, in the same order.
+    private var pendingCurrencies: [String] = []
 
     init(db: PGDatabase) { self.db = db }
 
@@ -139,29 +140,33 @@ final class PostgresSession: PlacementWriting, OutboxWriting, InboxWriting, Reco
         let id = try result.requiredInt64(0, 0)
         // The invoice's first ledger entry is its original amount (the balance already holds
         // it): written with the others of its chunk, in the order of the invoices.
-        if pendingCurrency != terms.amount.currency { try flushInvoiceLedger() }
-        pendingCurrency = terms.amount.currency
         pendingInvoiceIDs.append(id)
+        pendingCurrencies.append(terms.amount.currency.code)
         if pendingInvoiceIDs.count >= 2048 { try flushInvoiceLedger() }
         return id
     }
 
     /// Writes the first ledger entries of the invoices inserted since the last call, in one
-    /// statement over their ids (another instance's invoices may sit between them). Every
+    /// statement over their ids and currencies, in the order of the invoices (another
+    /// instance's invoices may sit between them). A change of currency no longer writes what
+    /// waits: with customers of two currencies in turn, it wrote a dozen rows a statement. Every
     /// method that reads or writes `ledger_entries` calls it first, and so does the store
     /// before it commits: the ledger is never seen without them.
     func flushInvoiceLedger() throws {
-        guard !pendingInvoiceIDs.isEmpty, let currency = pendingCurrency else { return }
+        guard !pendingInvoiceIDs.isEmpty else { return }
         let ids = "{" + pendingInvoiceIDs.map(String.init).joined(separator: ",") + "}"
+        let currencies = "{" + pendingCurrencies.joined(separator: ",") + "}"   // ISO codes: three letters, nothing to quote
         let expected = pendingInvoiceIDs.count
         pendingInvoiceIDs.removeAll(keepingCapacity: true)
+        pendingCurrencies.removeAll(keepingCapacity: true)
         try db.execute(sql: """
             INSERT INTO ledger_entries (customer_id, invoice_id, transaction_id, kind, amount, currency, effective_date,
                 source_kind, source_name, source_line, source_event_id, recorded_at)
-            SELECT customer_id, id, NULL, '\(EntryKind.invoice.rawValue)', amount, ?2, invoice_date, source_kind, source_name, source_line,
-                NULL, created_at
-            FROM invoices WHERE id = ANY(?1::bigint[]) ORDER BY id
-            """, arguments: [ids, currency.code])
+            SELECT i.customer_id, i.id, NULL, '\(EntryKind.invoice.rawValue)', i.amount, pending.currency, i.invoice_date, i.source_kind,
+                i.source_name, i.source_line, NULL, i.created_at
+            FROM unnest(?1::bigint[], ?2::text[]) WITH ORDINALITY AS pending(id, currency, n) JOIN invoices i ON i.id = pending.id
+            ORDER BY pending.n
+            """, arguments: [ids, currencies])
         guard db.changesCount == expected else {
             throw PostgresError.unexpected("\(db.changesCount) first ledger entries written for \(expected) new invoices")
         }
