@@ -139,24 +139,14 @@ struct SealedLedgerRows {
                          effectiveDate: String, sourceKind: String, sourceName: String, sourceLine: Int64?, sourceEventID: String?,
                          recordedAt: String) throws -> Int64 {
         let id = lastID + 1
-        let hash = AuditChain.link(previous: head.hash, .ledger, [
+        // Bound from the very values hashed, in the chain's column order (``AuditChainName/columns``).
+        let values: [ChainValue] = [
             .integer(id), .integer(customerID), .integer(invoiceID), transactionID.map(ChainValue.integer) ?? .null, .text(kind),
             .integer(amount), .text(currency), .text(effectiveDate), .text(sourceKind), .text(sourceName),
             sourceLine.map(ChainValue.integer) ?? .null, sourceEventID.map(ChainValue.text) ?? .null, .text(recordedAt),
-        ])
-        insert.bind(1, id)
-        insert.bind(2, customerID)
-        insert.bind(3, invoiceID)
-        insert.bind(4, transactionID)
-        insert.bind(5, kind)
-        insert.bind(6, amount)
-        insert.bind(7, currency)
-        insert.bind(8, effectiveDate)
-        insert.bind(9, sourceKind)
-        insert.bind(10, sourceName)
-        insert.bind(11, sourceLine)
-        insert.bind(12, sourceEventID)
-        insert.bind(13, recordedAt)
+        ]
+        let hash = AuditChain.link(previous: head.hash, .ledger, values)
+        for (i, value) in values.enumerated() { insert.bind(Int32(i + 1), value) }
         insert.bind(14, head.rows + 1)
         insert.bind(15, hash)
         try insert.execute()
@@ -168,6 +158,15 @@ struct SealedLedgerRows {
 }
 
 extension DirectStatement {
+    /// Binds a value as the chain hashes it: an integer, a text or NULL.
+    func bind(_ index: Int32, _ value: ChainValue) {
+        switch value {
+        case .integer(let v): bind(index, v)
+        case .text(let v): bind(index, v)
+        case .null: bind(index, String?.none)
+        }
+    }
+
     /// The value in the 0-based `column` as the chain hashes it, by the type SQLite stored
     /// (a number written as text, or a real, no longer hashes as it did).
     func chainValue(_ column: Int32) -> ChainValue {
