@@ -44,6 +44,42 @@ public struct Importer: Sendable {
             let rowImporter = RowImporter(ar: ar, options: options, fileName: displayName)
             // A customers file: each account number's first line, to refuse a second row of it.
             var firstLines: [String: Int] = [:]
+            func count(_ outcome: RowOutcome) {
+                switch outcome {
+                case .added: report.added += 1
+                case .changed: report.changed += 1
+                case .unchanged: report.unchanged += 1
+                }
+            }
+            func reject(_ record: CSVRecord, _ error: RowError) throws {
+                badRows += 1
+                if errors.count < ImportFailed.listed { errors.append(error) }
+                if let rejects { try rejects.write(record: record, error: error) }
+            }
+            // Invoice rows wait in a chunk, checked, so that the store inserts the chunk as one
+            // set (one statement on PostgreSQL, where each row was a round trip); every row's
+            // outcome is still counted, and its error written, in the order of the file.
+            var chunk: [(record: CSVRecord, prepared: Result<RowImporter.PreparedInvoice, RowError>)] = []
+            func applyChunk() throws {
+                guard !chunk.isEmpty else { return }
+                let ready = chunk.compactMap { entry -> NewInvoice? in
+                    if case .success(let prepared) = entry.prepared { return prepared.invoice }
+                    return nil
+                }
+                let ids = try ar.insertInvoicesIfNew(ready)
+                var next = 0
+                for (record, prepared) in chunk {
+                    switch prepared {
+                    case .failure(let error):
+                        try reject(record, error)
+                    case .success(let prepared):
+                        let inserted = ids[next] != nil
+                        next += 1
+                        do throws(RowError) { count(try rowImporter.finishInvoice(prepared, inserted: inserted)) } catch { try reject(record, error) }
+                    }
+                }
+                chunk.removeAll(keepingCapacity: true)
+            }
             while true {
                 let record: CSVRecord?
                 do { record = try reader.next() } catch let e as CSVSyntaxError {
@@ -55,23 +91,31 @@ public struct Importer: Sendable {
                 guard let record else { break }
                 report.rows += 1
                 let row = RowReader(columns: columns, record: record)
+                if kind == .invoices {
+                    do throws(RowError) {
+                        if record.fields.count != columns.header.count {
+                            throw row.error(nil, "has \(record.fields.count) fields, the header has \(columns.header.count)")
+                        }
+                        chunk.append((record, .success(try rowImporter.prepareInvoice(row))))
+                    } catch {
+                        chunk.append((record, .failure(error)))
+                    }
+                    if chunk.count >= Self.invoiceChunk { try applyChunk() }
+                    if report.rows & 0xFFF == 0 { options.progress?(reader.bytesRead, reader.totalBytes) }
+                    continue
+                }
                 do throws(RowError) {
                     if record.fields.count != columns.header.count {
                         throw row.error(nil, "has \(record.fields.count) fields, the header has \(columns.header.count)")
                     }
                     if kind == .customers { try CustomerRow.checkUnique(row, firstLines: &firstLines) }
-                    switch try rowImporter.apply(kind, row) {
-                    case .added: report.added += 1
-                    case .changed: report.changed += 1
-                    case .unchanged: report.unchanged += 1
-                    }
+                    count(try rowImporter.apply(kind, row))
                 } catch {
-                    badRows += 1
-                    if errors.count < ImportFailed.listed { errors.append(error) }
-                    if let rejects { try rejects.write(record: record, error: error) }
+                    try reject(record, error)
                 }
                 if report.rows & 0xFFF == 0 { options.progress?(reader.bytesRead, reader.totalBytes) }
             }
+            try applyChunk()
             options.progress?(reader.bytesRead, reader.totalBytes)
 
             if rejects == nil && badRows > 0 {
@@ -94,6 +138,9 @@ public struct Importer: Sendable {
         try rejects?.commit()
         return report
     }
+
+    /// Invoice rows inserted as one set.
+    static let invoiceChunk = 1_000
 
     /// The columns each kind of file may have.
     static func columns(for kind: ImportKind) -> (required: [String], optional: [String]) {

@@ -98,22 +98,65 @@ final class RowImporter {
 
     // MARK: - Invoices
 
-    private func applyInvoice(_ row: RowReader) throws -> RowOutcome {
-        let customer = try account(row)
-        let currency = customer.profile.currency
-        let number = try row.key("invoice_number")
-        let invoiceDate = try row.date("invoice_date")
-        let dueDate = try row.date("due_date")
-        if dueDate < invoiceDate {
-            throw row.error("due_date", "\(dueDate) is before the invoice date \(invoiceDate)")
-        }
-        let amount = try row.positiveAmount("amount", currency: currency, limit: options.maxAmount)
-        let disputedGiven = try row.bool("disputed")
+    /// An invoice row checked and ready to insert: what ``finishInvoice(_:inserted:)`` needs
+    /// once the insert of its chunk has said whether it was new.
+    struct PreparedInvoice {
+        let row: RowReader
+        let customer: CustomerRecord
+        let invoice: NewInvoice
+        /// Whether the row has a `disputed` value (an invoice already recorded keeps its flag otherwise).
+        let disputedGiven: Bool?
+    }
 
+    /// Checks an invoice row (its account, dates and amount) without writing anything.
+    func prepareInvoice(_ row: RowReader) throws(RowError) -> PreparedInvoice {
+        do {
+            let customer = try account(row)
+            let currency = customer.profile.currency
+            let number = try row.key("invoice_number")
+            let invoiceDate = try row.date("invoice_date")
+            let dueDate = try row.date("due_date")
+            if dueDate < invoiceDate {
+                throw row.error("due_date", "\(dueDate) is before the invoice date \(invoiceDate)")
+            }
+            let amount = try row.positiveAmount("amount", currency: currency, limit: options.maxAmount)
+            let disputedGiven = try row.bool("disputed")
+            let terms = InvoiceTerms(invoiceNumber: number, invoiceDate: invoiceDate, dueDate: dueDate, amount: amount, disputed: disputedGiven ?? false)
+            return PreparedInvoice(row: row, customer: customer, invoice: NewInvoice(customerID: customer.id, terms: terms, source: source(row)),
+                                   disputedGiven: disputedGiven)
+        } catch let error as RowError {
+            throw error
+        } catch {
+            throw RowError(file: fileName, line: row.line, column: nil, message: "storage error: \(error)")
+        }
+    }
+
+    /// What a prepared invoice row did, once its chunk was inserted: added when the insert
+    /// took it; otherwise it is compared with the invoice recorded under its number.
+    func finishInvoice(_ prepared: PreparedInvoice, inserted: Bool) throws(RowError) -> RowOutcome {
+        if inserted { return .added }
+        do {
+            return try applyRecordedInvoice(prepared)
+        } catch let error as RowError {
+            throw error
+        } catch {
+            throw RowError(file: fileName, line: prepared.row.line, column: nil, message: "storage error: \(error)")
+        }
+    }
+
+    private func applyInvoice(_ row: RowReader) throws -> RowOutcome {
         // A new invoice is inserted at once (the common case: one statement, no lookup); one
         // already recorded is compared with the row.
-        let new = InvoiceTerms(invoiceNumber: number, invoiceDate: invoiceDate, dueDate: dueDate, amount: amount, disputed: disputedGiven ?? false)
-        if try ar.insertInvoiceIfNew(customerID: customer.id, terms: new, source: source(row)) != nil { return .added }
+        let prepared = try prepareInvoice(row)
+        let id = try ar.insertInvoiceIfNew(customerID: prepared.invoice.customerID, terms: prepared.invoice.terms, source: prepared.invoice.source)
+        return try finishInvoice(prepared, inserted: id != nil)
+    }
+
+    /// An invoice row whose number the account already has: its amount must be the same; its
+    /// dates and dispute flag may change, audited.
+    private func applyRecordedInvoice(_ prepared: PreparedInvoice) throws -> RowOutcome {
+        let row = prepared.row, customer = prepared.customer
+        let number = prepared.invoice.terms.invoiceNumber, amount = prepared.invoice.terms.amount
         guard let existing = try ar.invoice(customerID: customer.id, invoiceNumber: number) else {
             throw row.error("invoice_number", "invoice \(number) could be neither added nor found")
         }
@@ -122,9 +165,9 @@ final class RowImporter {
                             + "an amount never changes on re-import (record a credit or fee transaction instead)")
         }
         var terms = existing.terms
-        terms.invoiceDate = invoiceDate
-        terms.dueDate = dueDate
-        if let disputedGiven { terms.disputed = disputedGiven }
+        terms.invoiceDate = prepared.invoice.terms.invoiceDate
+        terms.dueDate = prepared.invoice.terms.dueDate
+        if let disputedGiven = prepared.disputedGiven { terms.disputed = disputedGiven }
         guard terms != existing.terms else { return .unchanged }
         var changes: [String] = []
         if terms.invoiceDate != existing.terms.invoiceDate { changes.append("invoice_date \(existing.terms.invoiceDate) → \(terms.invoiceDate)") }

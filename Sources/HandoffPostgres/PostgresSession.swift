@@ -146,6 +146,51 @@ final class PostgresSession: PlacementWriting, OutboxWriting, InboxWriting, Reco
         return id
     }
 
+    /// The invoices of an import's chunk in one statement: their values bound as arrays, inserted
+    /// in the order given, each unless its account has one of its number (or it came earlier in
+    /// the list). Each inserted id is matched back to its invoice by account and number.
+    func insertInvoicesIfNew(_ invoices: [NewInvoice]) throws -> [Int64?] {
+        guard invoices.count > 1 else {
+            return try invoices.map { try insertInvoiceIfNew(customerID: $0.customerID, terms: $0.terms, source: $0.source) }
+        }
+        let insert = try db.cachedStatement(sql: """
+            INSERT INTO invoices (customer_id, invoice_number, invoice_date, due_date, amount, balance, disputed,
+                source_line, source_kind, source_name, created_at, updated_at)
+            SELECT r.customer_id, r.number, r.invoice_date, r.due_date, r.amount, r.amount, r.disputed, r.line, r.kind, r.name, ?10, ?10
+            FROM unnest(?1::bigint[], ?2::text[], ?3::date[], ?4::date[], ?5::bigint[], ?6::boolean[], ?7::bigint[], ?8::text[], ?9::text[])
+                WITH ORDINALITY AS r(customer_id, number, invoice_date, due_date, amount, disputed, line, kind, name, n)
+            ORDER BY r.n
+            ON CONFLICT (customer_id, invoice_number) DO NOTHING RETURNING id, customer_id, invoice_number
+            """)
+        let result = try insert.query([
+            pgArray(invoices.map(\.customerID)), pgArray(invoices.map(\.terms.invoiceNumber)), pgArray(invoices.map(\.terms.invoiceDate.iso)),
+            pgArray(invoices.map(\.terms.dueDate.iso)), pgArray(invoices.map(\.terms.amount.minorUnits)),
+            "{" + invoices.map { $0.terms.disputed ? "t" : "f" }.joined(separator: ",") + "}",
+            "{" + invoices.map { $0.source.line.map(String.init) ?? "NULL" }.joined(separator: ",") + "}",
+            pgArray(invoices.map(\.source.kind.rawValue)), pgArray(invoices.map(\.source.name)), now,
+        ])
+        struct Key: Hashable { var customerID: Int64; var number: String }
+        var inserted: [Key: Int64] = [:]
+        for row in 0 ..< result.count {
+            guard let number = result.text(row, 2) else { throw PostgresError.unexpected("an invoice inserted without its number") }
+            inserted[Key(customerID: try result.requiredInt64(row, 1), number: number)] = try result.requiredInt64(row, 0)
+        }
+        var ids: [Int64?] = []
+        ids.reserveCapacity(invoices.count)
+        for invoice in invoices {
+            // The first of a number takes the id; a repeat later in the list finds it taken.
+            let id = inserted.removeValue(forKey: Key(customerID: invoice.customerID, number: invoice.terms.invoiceNumber))
+            ids.append(id)
+            guard let id else { continue }
+            // Its first ledger entry waits with the others of its chunk, in the order of the invoices.
+            pendingInvoiceIDs.append(id)
+            pendingCurrencies.append(invoice.terms.amount.currency.code)
+            if pendingInvoiceIDs.count >= 2048 { try flushInvoiceLedger() }
+        }
+        guard inserted.isEmpty else { throw PostgresError.unexpected("\(inserted.count) invoices inserted that were not asked for") }
+        return ids
+    }
+
     /// Writes the first ledger entries of the invoices inserted since the last call, in one
     /// statement over their ids and currencies, in the order of the invoices (another
     /// instance's invoices may sit between them). A change of currency no longer writes what

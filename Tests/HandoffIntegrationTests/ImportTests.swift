@@ -159,13 +159,43 @@ struct ImportTests {
         let r = try install.handoff(["import", "invoices", path])
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.stdout.contains("1 changed"))
-        let audit = try install.store().pool.read { db in
-            try String.fetchAll(db, sql: "SELECT subject || ': ' || detail FROM audit_log WHERE action = 'invoice.updated'")
-        }
+        // Read with SQL both engines take.
+        let audit = try install.sqlRows("SELECT subject || ': ' || detail FROM audit_log WHERE action = 'invoice.updated' ORDER BY id")
+            .map { $0[0] ?? "" }
         #expect(audit == ["A-1001/INV-7001: due_date 2026-02-14 → 2026-03-01; disputed false → true"])
         // Oldest open due date of A-1001 is now INV-7001's new one.
         let figures = try accountFigures(install)
         #expect(figures.first { $0.account_number == "A-1001" }?.oldest_past_due_date == "2026-03-01")
+    }
+
+    @Test("One file naming an invoice three times, within one chunk: added, then changed, then refused for its amount, in the file's order")
+    func invoiceRepeatedInOneFile() throws {
+        let install = try Installation()
+        try HandBook.load(install)
+        let path = try install.write("repeats.csv", """
+            account_number,invoice_number,invoice_date,due_date,amount
+            A-1001,R-1,2026-01-15,2026-02-14,10.00
+            A-1001,R-2,2026-01-15,2026-02-14,20.00
+            A-1001,R-1,2026-01-15,2026-03-01,10.00
+            A-1001,R-1,2026-01-15,2026-03-01,11.00
+            A-1001,R-3,2026-01-15,2026-02-14,30.00
+
+            """)
+        let refused = try install.handoff(["import", "invoices", path])
+        #expect(refused.status != 0 && refused.stderr.contains(":5: column 'amount': invoice R-1 is recorded at 10.00, not 11.00"), "\(refused.stderr)")
+        #expect(try install.sqlRows("SELECT COUNT(*) FROM invoices WHERE invoice_number LIKE 'R-%'")[0][0] == "0")
+        let rejects = install.root.appendingPathComponent("rejects.csv").path
+        let r = try install.handoff(["import", "invoices", path, "--reject-file", rejects])
+        #expect(r.status == 0 && r.stdout.contains("3 added, 1 changed, 0 unchanged, 1 rejected"), "\(r.stdout)\(r.stderr)")
+        #expect(try String(contentsOfFile: rejects, encoding: .utf8).contains("A-1001,R-1,2026-01-15,2026-03-01,11.00,5,amount,"))
+        let rows = try install.sqlRows("""
+            SELECT i.invoice_number || ' ' || CAST(i.due_date AS TEXT) || ' ' || CAST(i.amount AS TEXT) || ' ' || CAST(l.source_line AS TEXT)
+            FROM invoices i JOIN ledger_entries l ON l.invoice_id = i.id WHERE i.invoice_number LIKE 'R-%' ORDER BY l.id
+            """).map { $0[0] ?? "" }
+        #expect(rows == ["R-1 2026-03-01 1000 2", "R-2 2026-02-14 2000 3", "R-3 2026-02-14 3000 6"])
+        let audit = try install.sqlRows("SELECT subject || ': ' || detail FROM audit_log WHERE action = 'invoice.updated' ORDER BY id")
+            .map { $0[0] ?? "" }
+        #expect(audit == ["A-1001/R-1: due_date 2026-02-14 → 2026-03-01"])
     }
 
     @Test("Unknown, missing and repeated columns refuse the file; --ignore-unknown skips unknown ones")
