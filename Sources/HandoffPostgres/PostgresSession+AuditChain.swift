@@ -83,7 +83,11 @@ extension PostgresSession: AuditChainReading {
                     FROM unnest(?1::bigint[], ?2::bigint[], ?3::text[]) AS v(id, seq, hash) WHERE t.id = v.id
                     """).execute(arguments: [pgArray(ids), pgArray(seqs), pgArray(hashes)])
                 if page.count < Self.sealPage { break }
-                page = try Row.fetchAll(try db.cachedStatement(sql: mine), arguments: [after])
+                // The next page starts after this one's last row: read again from `after`, each
+                // page walked the index entries the pages before it had left behind (an update
+                // leaves the old row version's entry until vacuum), and sealing grew with the
+                // square of a transaction's rows.
+                page = try Row.fetchAll(try db.cachedStatement(sql: mine), arguments: [ids[ids.count - 1]])
             }
         }
     }
