@@ -1,6 +1,4 @@
 import Foundation
-import GRDB
-import HandoffSQLite
 import Testing
 
 /// What an agency sends that is wrong: each line is applied, held with its file, line and
@@ -40,25 +38,20 @@ struct AgencyInputTests {
     }
 
     func balance(_ install: Installation, _ account: String) throws -> Int64 {
-        try install.store().pool.read { db in
-            try Int64.fetchOne(db, sql: "SELECT SUM(i.balance) FROM invoices i JOIN customers c ON c.id = i.customer_id WHERE c.account_number = ?",
-                               arguments: [account]) ?? 0
-        }
+        try install.sqlInt("SELECT SUM(i.balance) FROM invoices i JOIN customers c ON c.id = i.customer_id WHERE c.account_number = \(account.sqlLiteral)") ?? 0
     }
 
     func invoiceBalance(_ install: Installation, _ number: String) throws -> Int64 {
-        try install.store().pool.read { db in
-            try Int64.fetchOne(db, sql: "SELECT balance FROM invoices WHERE invoice_number = ?", arguments: [number]) ?? -1
-        }
+        try install.sqlInt("SELECT balance FROM invoices WHERE invoice_number = \(number.sqlLiteral)") ?? -1
     }
 
     /// Every agency event as `key state reason`.
     func events(_ install: Installation) throws -> [String: (state: String, reason: String)] {
-        try install.store().pool.read { db in
-            var out: [String: (String, String)] = [:]
-            for row in try Row.fetchAll(db, sql: "SELECT event_key, state, COALESCE(reason, '') FROM agency_events") { out[row[0]] = (row[1], row[2]) }
-            return out
+        var out: [String: (String, String)] = [:]
+        for row in try install.sqlRows("SELECT event_key, state, COALESCE(reason, '') FROM agency_events") {
+            out[row[0] ?? ""] = (row[1] ?? "", row[2] ?? "")
         }
+        return out
     }
 
     @Test("A payment or reversal of 0.00, -100.00 or -0 is held with its file and line, and a good file after it is still applied",
@@ -135,17 +128,15 @@ struct AgencyInputTests {
         try activity(install, "LFC_ACT_DEMO01_20261120.csv", ["PAYMENT,A-1001,2026-11-20,,1000.00,250.00,750.00,,LF-X001,,"])
         #expect(try invoiceBalance(install, "INV-7001") == 0)
         #expect(try invoiceBalance(install, "INV-7002") == inv7002, "INV-7002 was never placed: the agency's money must not reach it")
-        let commission = try install.store().pool.read { db in
-            try Row.fetchOne(db, sql: "SELECT base, expected, reported FROM commissions WHERE event_key = 'payment:LF-X001'")
-        }
-        #expect(commission?[0] as Int64? == 83_300)
+        let commission = try install.sqlRows("SELECT base, expected, reported FROM commissions WHERE event_key = 'payment:LF-X001'").first
+        #expect(commission?[0].flatMap { Int64($0) } == 83_300)
         // The local-folder schedule's rate on 833.00, not on 1,000.00.
-        #expect((commission?[1] as Int64?).map { $0 < 25_000 } == true, "\(String(describing: commission))")
+        #expect(commission?[1].flatMap { Int64($0) }.map { $0 < 25_000 } == true, "\(String(describing: commission))")
         let over = try events(install)["overpayment:LF-X001"]
         #expect(over?.state == "held")
         #expect(over?.reason.contains("167.00 CAD more than those invoices owed") == true, "\(over?.reason ?? "")")
         // A person settles it by dismissing it; retrying it is refused, since nothing can book it.
-        let id = try install.store().pool.read { db in try Int64.fetchOne(db, sql: "SELECT id FROM agency_events WHERE event_key = 'overpayment:LF-X001'") }!
+        let id = try #require(try install.sqlInt("SELECT id FROM agency_events WHERE event_key = 'overpayment:LF-X001'"))
         let retried = try install.handoff(["events", "retry", "\(id)"])
         #expect(retried.status != 0 && retried.stderr.contains("dismiss"), "\(retried.stdout) \(retried.stderr)")
         #expect(try install.handoff(["events", "dismiss", "\(id)", "--reason", "refunded to the customer"]).status == 0)

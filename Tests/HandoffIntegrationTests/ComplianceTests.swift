@@ -1,9 +1,7 @@
 import Foundation
-import GRDB
 import HandoffConfig
 import HandoffDomain
 import Testing
-import HandoffSQLite
 
 /// The compliance gate with the real binary and a real SQLite file (issue 16): each rule, its
 /// reason code in `place --dry-run`, and its absence from the files written.
@@ -87,9 +85,7 @@ struct ComplianceTests {
         let d = try run(install)
         #expect(d["A-1001"]?.reason_code == "hold" && d["A-1001"]?.compliance_codes == ["attorney_represented"])
         #expect(d["B-2006"]?.compliance_codes == ["active_duty_military", "identity_theft", "minor", "validation_requested"])
-        let audit = try install.store().pool.read { db in
-            try String.fetchAll(db, sql: "SELECT actor || ' ' || action || ' ' || subject || ' ' || detail FROM audit_log WHERE action LIKE 'customer.hold%' ORDER BY id")
-        }
+        let audit = try install.sqlRows("SELECT actor || ' ' || action || ' ' || subject || ' ' || detail FROM audit_log WHERE action LIKE 'customer.hold%' ORDER BY id").map { $0[0] ?? "" }
         #expect(audit.first == "cli customer.hold_added A-1001 attorney_represented: letter from counsel")
         #expect(audit.count == 5)
         let removed = try install.handoff(["hold", "remove", "A-1001", "attorney_represented", "--note", "counsel withdrew"])
@@ -107,19 +103,15 @@ struct ComplianceTests {
         // local-folder takes updates in no file: the hold's request waits, named on `handoff requests`.
         _ = try run(install, dryRun: false)
         #expect(try install.handoff(["send"]).status == 0)
-        try install.store().pool.write { db in
-            try db.execute(sql: "UPDATE placements SET state = 'active' WHERE customer_id = (SELECT id FROM customers WHERE account_number = 'A-1001')")
-        }
+        try install.sqlExecute("UPDATE placements SET state = 'active' WHERE customer_id = (SELECT id FROM customers WHERE account_number = 'A-1001')")
         let added = try install.handoff(["hold", "add", "A-1001", "identity_theft", "--note", "police report 42"])
         #expect(added.status == 0 && added.stdout.contains("identity_theft IDT-"), "\(added.stdout)\(added.stderr)")
         #expect(try install.handoff(["requests"]).stdout.contains("identity_theft"))
         // The agency gives the account back before the request goes: the gate keeps it from the agency.
-        try install.store().pool.write { db in
-            try db.execute(sql: """
+        try install.sqlExecute("""
                 UPDATE placements SET state = 'closed', state_reason = 'returned_uncollectable'
                 WHERE customer_id = (SELECT id FROM customers WHERE account_number = 'A-1001')
                 """)
-        }
         let sent = try install.handoff(["send"])
         #expect(sent.stdout.contains("not_with_agency"), "\(sent.stdout)\(sent.stderr)")
         struct Request: Codable { var kind: String; var state: String; var last_error: String? }
@@ -177,9 +169,7 @@ struct ComplianceTests {
         #expect(placed.status == 0, "\(placed.stderr)")
         #expect(try install.handoff(["send"]).status == 0)
         // The agency took A-1001 (its acknowledgement, as the sample returns would say): its term runs from its placement.
-        try install.store().pool.write { db in
-            try db.execute(sql: "UPDATE placements SET state = 'accepted' WHERE customer_id = (SELECT id FROM customers WHERE account_number = 'A-1001')")
-        }
+        try install.sqlExecute("UPDATE placements SET state = 'accepted' WHERE customer_id = (SELECT id FROM customers WHERE account_number = 'A-1001')")
         let token = "overview-test-token-0123456789"
         let serve = try RunningServe(install, token: token)
         defer { serve.stop() }
@@ -268,12 +258,10 @@ struct ComplianceTests {
         let imported = try install.handoff(["import", "customers", file])
         #expect(imported.status == 0, "\(imported.stdout)\(imported.stderr)")
         #expect(try run(install)["B-2006"]?.compliance_codes == ["active_duty_military"])
-        let stored = try install.store().pool.read { db in
-            try Row.fetchOne(db, sql: """
+        let stored = try install.sqlRows("""
                 SELECT debt_kind, validation_notice_date, validation_notice_source FROM account_compliance
                 WHERE customer_id = (SELECT id FROM customers WHERE account_number = 'B-2006')
-                """)
-        }
+                """).first
         #expect(stored?[0] == "open_account" && stored?[1] == "2026-08-03" && stored?[2] == "import")
         let bad = try install.write("attorney.csv", "account_number,type,business_name,holds\nB-2010,business,Prairie Sky Farms Ltd.,attorney_represented\n")
         let refused = try install.handoff(["import", "customers", bad])

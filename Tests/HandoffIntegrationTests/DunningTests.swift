@@ -1,7 +1,5 @@
 import Foundation
-import GRDB
 import HandoffConfig
-import HandoffSQLite
 import HandoffStore
 import HandoffTestSupport
 import Testing
@@ -212,7 +210,7 @@ struct DunningTests {
         #expect(ids.filter { $0 == "<\(first["message_id"] as? String ?? "")>" }.count == 1)
 
         // On the attention queue for a person, with what to do.
-        let store = try install.store()
+        let store = try install.anyStore()
         let attention = try store.readReconciliation {
             try $0.needsAttention(since: .init(iso: "2026-01-01")!, limit: 50)
         }
@@ -239,9 +237,7 @@ struct DunningTests {
         // Not yet due: nothing moves.
         _ = try install.handoff(["dunning", "--as-of", Self.asOf])
         #expect(server.messages().count == sent)
-        try install.store().pool.write { db in
-            try db.execute(sql: "UPDATE dunning_messages SET not_before = 0 WHERE state = 'retry_later'")
-        }
+        try install.sqlExecute("UPDATE dunning_messages SET not_before = 0 WHERE state = 'retry_later'")
         _ = try install.handoff(["dunning", "--as-of", Self.asOf])
         #expect(server.messages().count == sent + 1)
         #expect(try Self.messages(install).filter { $0["state"] as? String == "retry_later" }.isEmpty)
@@ -259,7 +255,7 @@ struct DunningTests {
         let failed = try Self.messages(install).filter { $0["state"] as? String == "failed" }
         #expect(failed.map { $0["account_number"] as? String } == ["D-1009"])
         #expect((failed.first?["last_error"] as? String)?.contains("550") == true, "\(failed)")
-        let store = try install.store()
+        let store = try install.anyStore()
         let attention = try store.readReconciliation {
             try $0.needsAttention(since: .init(iso: "2026-01-01")!, limit: 50)
         }
@@ -310,8 +306,15 @@ struct DunningTests {
         #expect(server.messages().count == 4, "\(r.stdout) \(r.stderr)")
         #expect(!(r.stdout + r.stderr).contains(secret))
         #expect(server.events().contains { $0["event"] as? String == "auth" && $0["ok"] as? Bool == true })
-        let db = try Data(contentsOf: URL(fileURLWithPath: try install.store().path))
-        #expect(db.range(of: Data(secret.utf8)) == nil)
+        let stored: Data
+        switch install.engine {
+        case .sqlite:
+            stored = try Data(contentsOf: URL(fileURLWithPath: try HandoffConfig.load(path: install.configPath).databasePath))
+        case .postgresql:
+            stored = Data(try ["dunning_messages", "audit_log"].flatMap { try install.sqlRows("SELECT CAST(t AS TEXT) FROM \($0) t") }
+                .map { $0[0] ?? "" }.joined().utf8)
+        }
+        #expect(!stored.isEmpty && stored.range(of: Data(secret.utf8)) == nil)
     }
 
     @Test("The credit-hold list says why and since when; its hook hears each account enter and leave once")

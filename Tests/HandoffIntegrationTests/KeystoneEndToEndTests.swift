@@ -1,6 +1,4 @@
 import Foundation
-import GRDB
-import HandoffSQLite
 import HandoffTestSupport
 import Testing
 
@@ -65,7 +63,7 @@ struct KeystoneEndToEndTests {
         if twice {
             // Every file again: nothing changes.
             for name in ["KRP_ACT_C10442_20261120.csv", "KRP_ACT_C10442_20261121.csv", "KRP_REM_C10442_202611.csv"] {
-                let archived = try install.store().pool.read { db in try String.fetchOne(db, sql: "SELECT archive_path FROM inbox WHERE remote_name = ?", arguments: [name]) }
+                let archived = try install.sqlValue("SELECT archive_path FROM inbox WHERE remote_name = \(name.sqlLiteral)")
                 try FileManager.default.copyItem(atPath: try #require(archived), toPath: install.root.appendingPathComponent("var/krp/outbound/" + name).path)
             }
             #expect(try install.handoff(["fetch"]).stdout.contains("already received"))
@@ -82,9 +80,7 @@ struct KeystoneEndToEndTests {
         #expect(a.balance == before["A-1001"]! - 10_000)                 // only the direct payment lowers it
         #expect(a.placementState == "closed:returned_uncollectable:K000000001")
         #expect(a.commissions == ["collection 29375 7344 7344", "direct_payment 10000 2500 2500", "reversal -29375 -7344 -7344"])
-        let placedB = try install.store().pool.read { db in
-            try Int.fetchOne(db, sql: "SELECT balance FROM placements WHERE customer_id = (SELECT id FROM customers WHERE account_number = 'B-2006')")!
-        }
+        let placedB = Int(try #require(try install.sqlInt("SELECT balance FROM placements WHERE customer_id = (SELECT id FROM customers WHERE account_number = 'B-2006')")))
         #expect(b.balance == before["B-2006"]! - placedB)                // 1,000.00 collected, the rest of the placed invoices written off
         #expect(b.placementState == "closed:settled:K000000002")
         #expect(b.commissions == ["collection 100000 35000 35000"])

@@ -1,6 +1,4 @@
 import Foundation
-import GRDB
-import HandoffSQLite
 import HandoffTestSupport
 import Testing
 
@@ -69,9 +67,7 @@ struct MeridianEndToEndTests {
         #expect(fetched.status == 0 && fetched.stdout.contains("remittance matched"), "\(fetched.stdout)\(fetched.stderr)")
 
         let a = try t.figures(install, "B-2001"), b = try t.figures(install, "B-2003")
-        let placedA = try install.store().pool.read { db in
-            try Int.fetchOne(db, sql: "SELECT balance FROM placements WHERE customer_id = (SELECT id FROM customers WHERE account_number = 'B-2001')")!
-        }
+        let placedA = Int(try #require(try install.sqlInt("SELECT balance FROM placements WHERE customer_id = (SELECT id FROM customers WHERE account_number = 'B-2001')")))
         #expect(a.balance == before["B-2001"]! - placedA)
         #expect(a.placementState == "closed:settled:M1")
         #expect(a.commissions == ["collection 100000 18000 18000", "reversal -100000 -18000 -18000", "collection 50000 9000 9000"])

@@ -1,6 +1,4 @@
 import Foundation
-import GRDB
-import HandoffSQLite
 import HandoffTestSupport
 import Testing
 
@@ -71,9 +69,7 @@ struct PlacementStatusTests {
     func apiAndDashboard() throws {
         let install = try Self.roundTrip()
         // A reason as reconciliation wrote it before issue 12, in bare minor units.
-        try install.store().pool.write { db in
-            try db.execute(sql: "UPDATE agency_events SET reason = 'commission reported 1000, schedule gives 20825' WHERE event_key = 'payment:LF-T0001'")
-        }
+        try install.sqlExecute("UPDATE agency_events SET reason = 'commission reported 1000, schedule gives 20825' WHERE event_key = 'payment:LF-T0001'")
         let serve = try RunningServe(install, token: Self.token)
         defer { serve.stop() }
         let base = serve.base

@@ -1,8 +1,6 @@
 import Foundation
-import GRDB
 import HandoffTestSupport
 import Testing
-import HandoffSQLite
 
 /// Placement terms over a simulated half-year (issue 16), with Keystone (tier 1, by folder) and
 /// Meridian (tier 2, over its HTTPS API) as the agencies, and the clock set by `--as-of`.
@@ -173,9 +171,7 @@ struct PlacementTermsEndToEndTests {
         #expect(second.hasSuffix("-2"))
         #expect(try install.handoff(["send"], environment: env).status == 0)
         // Keystone acknowledges the second recall, then confirms it: the acknowledged recall is confirmed.
-        let updName = try install.store().pool.read { db in
-            try String.fetchOne(db, sql: "SELECT file_name FROM placement_batches WHERE file_name LIKE 'KRP_UPD_%' ORDER BY id DESC LIMIT 1")
-        }
+        let updName = try install.sqlValue("SELECT file_name FROM placement_batches WHERE file_name LIKE 'KRP_UPD_%' ORDER BY id DESC LIMIT 1")
         let ackName = "KRP_ACK_C10442_" + (try #require(updName))
         try writeKRP(install, ackName, ["account_number,reference,result,krp_reference,reason_code,reason_text", "B-2006,\(second),ACCEPTED,K000000002,,"])
         #expect(try install.handoff(["fetch"], environment: env).status == 0)
@@ -190,12 +186,10 @@ struct PlacementTermsEndToEndTests {
         let may = try JSONDecoder().decode(Run.self, from: Data(try install.handoff(["place", "--as-of", "2027-05-05", "--json"]).stdout.utf8))
         #expect(may.decisions.first { $0.account_number == "B-2006" }.map { "\($0.outcome) \($0.partner ?? "") \($0.tier ?? 0)" } == "placed meridian-commercial 2")
         #expect(try install.handoff(["send"], environment: env).status == 0)
-        let placedBalance = try install.store().pool.read { db in
-            try Int.fetchOne(db, sql: """
+        let placedBalance = try #require(try install.sqlInt("""
                 SELECT balance FROM placements WHERE partner_id = 'meridian-commercial'
                   AND customer_id = (SELECT id FROM customers WHERE account_number = 'B-2006')
-                """)!
-        }
+                """))
         #expect(placedBalance == before["B-2006"]!)
         let fee = (placedBalance * 18 + 50) / 100
         try publish([
@@ -226,9 +220,7 @@ struct PlacementTermsEndToEndTests {
         let meridian = try #require(mayReport.agencies.first { $0.partner == "meridian-commercial" && $0.currency == "CAD" })
         #expect(meridian.collected_gross == Int64(placedBalance) && meridian.commission == Int64(fee))
         // Every recall is in the audit log as the terms job's.
-        let audited = try install.store().pool.read { db in
-            try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM audit_log WHERE actor = 'terms' AND action = 'placement.recall_requested'")!
-        }
+        let audited = try #require(try install.sqlInt("SELECT COUNT(*) FROM audit_log WHERE actor = 'terms' AND action = 'placement.recall_requested'"))
         #expect(audited == 4)
         withExtendedLifetime((certificates, server)) {}
     }

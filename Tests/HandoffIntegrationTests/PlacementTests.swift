@@ -1,9 +1,7 @@
 import Foundation
-import GRDB
 import HandoffCSV
 import HandoffLayout
 import HandoffPartners
-import HandoffSQLite
 import Testing
 
 /// One decision line of `handoff place --json`.
@@ -179,12 +177,10 @@ struct PlacementTests {
         #expect(run1.decisions.filter { $0.outcome == "placed" }.allSatisfy { $0.partner == "local-folder" && $0.tier == 1 })
 
         // The first agency returns A-1002 as uncollectable.
-        try install.store().pool.write { db in
-            try db.execute(sql: """
+        try install.sqlExecute("""
                 UPDATE placements SET state = 'closed', state_reason = 'returned_uncollectable'
                 WHERE customer_id = (SELECT id FROM customers WHERE account_number = 'A-1002')
                 """)
-        }
         // A consumer account: the next tier gets it once its validation period (35 days from its
         // first placement, its notice date being unknown) is over (issue 16's compliance gate).
         let (_, early) = try place(install, "2026-12-01", dryRun: true)
@@ -208,9 +204,7 @@ struct PlacementTests {
         #expect(try itemization("local-folder", firstFile) == (try itemization("second-agency", secondFile)))
 
         // Once every tier has had it, it is not placed again.
-        try install.store().pool.write { db in
-            try db.execute(sql: "UPDATE placements SET state = 'closed', state_reason = 'returned_uncollectable' WHERE partner_id = 'second-agency'")
-        }
+        try install.sqlExecute("UPDATE placements SET state = 'closed', state_reason = 'returned_uncollectable' WHERE partner_id = 'second-agency'")
         let (_, third) = try place(install, "2026-12-15")
         #expect(try #require(third).decisions.first { $0.account_number == "A-1002" }?.reason_code == "agencies_exhausted")
     }

@@ -1,6 +1,4 @@
 import Foundation
-import GRDB
-import HandoffSQLite
 import HandoffTestSupport
 import Testing
 
@@ -252,14 +250,14 @@ struct MeridianSendTests {
                 "\(fetched.stdout)\(fetched.stderr)")
         #expect(fetched.stdout.contains("receipt:HO-20261115-001") && fetched.stdout.contains("received (receipt); status processed is final: no longer polled"),
                 "\(fetched.stdout)")
-        #expect(try install.store().pool.read { db in try String.fetchOne(db, sql: "SELECT state FROM placement_batches") } == "receipted")
+        #expect(try install.sqlValue("SELECT state FROM placement_batches") == "receipted")
         #expect(try dbCount(install, "SELECT COUNT(*) FROM inbox WHERE state = 'received' AND kind != 'receipt'") == 4)
-        #expect(try install.store().pool.read { db in try String.fetchOne(db, sql: "SELECT cursor FROM feed_cursors") } == "121")
+        #expect(try install.sqlValue("SELECT cursor FROM feed_cursors") == "121")
         let quiet = try install.handoff(["fetch", "--no-apply"], environment: secret).stdout
         #expect(quiet.contains("no new events") && !quiet.contains("receipt:"), "a processed batch's receipt is not polled again: \(quiet)")
         #expect(server.requests().filter { $0["method"] as? String == "GET" && ($0["path"] as? String)?.hasPrefix("/v2/placements/") == true }.count == 1)
         // The same events replayed (the cursor lost): nothing is stored twice.
-        try install.store().pool.write { db in try db.execute(sql: "UPDATE feed_cursors SET cursor = '0'") }
+        try install.sqlExecute("UPDATE feed_cursors SET cursor = '0'")
         _ = try install.handoff(["fetch", "--no-apply"], environment: secret)
         #expect(try dbCount(install, "SELECT COUNT(*) FROM inbox") == 5)
     }

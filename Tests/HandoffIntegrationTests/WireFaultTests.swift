@@ -1,6 +1,4 @@
 import Foundation
-import GRDB
-import HandoffSQLite
 import HandoffTestSupport
 import Testing
 
@@ -15,7 +13,7 @@ struct WireFaultTests {
     }
 
     static func batchState(_ install: Installation) throws -> String? {
-        try install.store().pool.read { db in try String.fetchOne(db, sql: "SELECT state FROM placement_batches ORDER BY id LIMIT 1") }
+        try install.sqlValue("SELECT state FROM placement_batches ORDER BY id LIMIT 1")
     }
 
     static let data = "KRP_PLC_C10442_20261115_001.csv.pgp"
@@ -194,7 +192,7 @@ struct WireFaultTests {
 
     /// Makes every transfer waiting to be retried due now (as time passing would).
     static func makeDue(_ install: Installation) throws {
-        try install.store().pool.write { db in try db.execute(sql: "UPDATE outbox SET not_before = 0 WHERE state = 'retry_later'") }
+        try install.sqlExecute("UPDATE outbox SET not_before = 0 WHERE state = 'retry_later'")
     }
 
     @Test("Finding 16: a stalled HTTPS server holds send no longer than the budget (2 x timeout_seconds), exits 75 with the file retry_later; the retry puts it once")

@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import HandoffConfig
 import HandoffPostgres
 import HandoffSQLite
@@ -130,6 +131,28 @@ final class Installation {
         }
     }
 
+    /// The first column of the first row of a query, as text (`nil` when there is no row or it is NULL).
+    func sqlValue(_ sql: String) throws -> String? {
+        try sqlRows(sql).first?.first ?? nil
+    }
+
+    /// The first column of the first row of a query, as an integer (`nil` when there is no row or it is NULL).
+    func sqlInt(_ sql: String) throws -> Int64? {
+        try sqlValue(sql).flatMap { Int64($0) }
+    }
+
+    /// Runs one statement that returns no rows (a test's tampering: `UPDATE outbox SET …`) on
+    /// whichever engine holds the record.
+    func sqlExecute(_ sql: String) throws {
+        let config = try HandoffConfig.load(path: configPath)
+        switch config.storage {
+        case .sqlite(let path):
+            try SQLiteARStore(path: path).pool.write { db in try db.execute(sql: sql) }
+        case .postgresql(let settings):
+            try PostgresARStore(settings: settings).withConnection { connection in try connection.execute(sql) }
+        }
+    }
+
     /// The installation's AR record, in whichever engine holds it, through the store protocols.
     func anyStore() throws -> any CompleteStore {
         let config = try HandoffConfig.load(path: configPath)
@@ -239,4 +262,9 @@ final class MeridianSetup {
 
     /// `handoff fetch` against the server.
     func fetch() throws -> Handoff.Result { try install.handoff(["fetch"], environment: environment) }
+}
+
+extension String {
+    /// The string as an SQL literal both engines read (`'O''Brien'`), for checks that name a value.
+    var sqlLiteral: String { "'" + replacingOccurrences(of: "'", with: "''") + "'" }
 }
