@@ -83,16 +83,8 @@ struct CommandContext {
         return result
     }
 
-    /// The people and their tokens (`handoff people`), which only the SQLite engine keeps today.
-    var people: any PeopleStore {
-        get throws {
-            guard let people = store as? any PeopleStore else {
-                throw CLIError("people and their tokens are kept only in an SQLite installation for now; on PostgreSQL "
-                               + "the installation's own token ([server] token_env or token_file) is the one way in")
-            }
-            return people
-        }
-    }
+    /// The people and their tokens (`handoff people`).
+    var people: any PeopleStore { store }
 
     /// The `--as-of` date, or today in the business's time zone.
     func asOf(_ text: String?) throws -> CalendarDate {

@@ -50,10 +50,10 @@ public struct HandoffServer {
         let jobs = Jobs(config: config, store: store, metrics: metrics, logger: logger)
         let router = Router(context: HandoffRequestContext.self)
         router.add(middleware: ErrorShapeMiddleware())
-        // People with tokens of their own, when the engine keeps them; the installation's own
+        // People with tokens of their own; the installation’s own
         // token, when set, opens everything, as the admin "owner". One of the two must let an
         // admin in.
-        let directory = PeopleDirectory(ownerToken: token, people: store as? any PeopleStore)
+        let directory = PeopleDirectory(ownerToken: token, people: store)
         guard try directory.hasAdmin() else {
             throw ServerError("nobody could sign in: set the installation's token in $\(config.server.tokenEnv) (or [server] token_file), "
                 + "or give someone the admin role with `handoff people add NAME --role admin`")

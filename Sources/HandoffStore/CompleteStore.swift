@@ -5,4 +5,4 @@
 /// commands that span every stage hold the whole record: this names it, so that none of them
 /// needs to know which engine is behind it.
 public typealias CompleteStore = ARStore & PlacementStore & OutboxStore & InboxStore & ReconciliationStore & AuditChainStore
-    & DunningStore & ComplianceStore & WorkClaims
+    & DunningStore & ComplianceStore & PeopleStore & WorkClaims

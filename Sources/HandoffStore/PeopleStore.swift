@@ -52,9 +52,8 @@ public protocol PeopleWriting: PeopleReading {
     func appendAudit(_ entry: AuditEntry) throws
 }
 
-/// People with named tokens and roles, as one storage engine keeps them. Apart from
-/// ``CompleteStore`` so that another engine can add it later: without it, only the
-/// installation's own token (the admin "owner") opens the API and the dashboard.
+/// People with named tokens and roles, as one storage engine keeps them (both engines do; a
+/// server given none lets only the installation's own token, the admin "owner", in).
 public protocol PeopleStore: Sendable {
     /// Runs `body` with a consistent view of the people table.
     func readPeople<T>(_ body: (any PeopleReading) throws -> T) throws -> T
