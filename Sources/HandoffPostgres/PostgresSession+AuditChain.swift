@@ -59,17 +59,41 @@ extension PostgresSession: AuditChainReading {
 
     /// Seals the rows of both chains added after `start` that carry no place (every unsealed
     /// row when nil, as the migration that brought the chains does).
+    ///
+    /// It walks the ids in ranges of ``sealPage``, from `start` to the table's last id, and
+    /// reads and updates each range by its bounds. A page taken as "the next 1,000 unsealed
+    /// rows after the last one" was planned, in a transaction that had just written its rows
+    /// (no statistics know them yet), as a scan of every unsealed row followed by a sort, and
+    /// its update as a hash join over the whole table: each page cost a scan of the table, and
+    /// an import of 1,000,000 invoices spent most of its time sealing. A range of ids bounds
+    /// what each statement may touch, whatever plan it gets.
     func sealAuditChains(after start: [AuditChainName: Int64]?) throws {
         for chain in AuditChainName.allCases {
-            let after = start.map { $0[chain] ?? 0 } ?? Int64.min
-            let mine = "SELECT \(Self.contentColumns(chain)) FROM \(chain.table) WHERE chain_hash IS NULL AND id > ? ORDER BY id LIMIT \(Self.sealPage)"
+            guard let bounds = try Row.fetchOne(try db.cachedStatement(sql: """
+                SELECT COALESCE(MIN(id), 1) - 1, COALESCE(MAX(id), 0) FROM \(chain.table)
+                """)) else { continue }
+            let first: Int64 = bounds[0], last: Int64 = bounds[1]
+            let after = start.map { $0[chain] ?? 0 } ?? first
+            guard last > after else { continue }
+            let mine = """
+                SELECT \(Self.contentColumns(chain)) FROM \(chain.table)
+                WHERE id > ? AND id <= ? AND chain_hash IS NULL ORDER BY id
+                """
             // The rows are this transaction's own, so they may be read before the lock; the head
             // is read under it, so that no other instance takes the same place.
-            var page = try Row.fetchAll(try db.cachedStatement(sql: mine), arguments: [after])
-            guard !page.isEmpty else { continue }
-            try db.execute(sql: "SELECT pg_advisory_xact_lock(?)", arguments: [Self.chainLock(chain)])
-            var head = try chainHead(chain)
-            while !page.isEmpty {
+            var locked = false
+            var head = ChainHead(chain: chain, rows: 0, hash: AuditChain.genesis)
+            var low = after
+            while low < last {
+                let high = low + min(Int64(Self.sealPage), last - low)
+                defer { low = high }
+                let page = try Row.fetchAll(try db.cachedStatement(sql: mine), arguments: [low, high])
+                guard !page.isEmpty else { continue }
+                if !locked {
+                    try db.execute(sql: "SELECT pg_advisory_xact_lock(?)", arguments: [Self.chainLock(chain)])
+                    head = try chainHead(chain)
+                    locked = true
+                }
                 var ids: [Int64] = [], seqs: [Int64] = [], hashes: [String] = []
                 for row in page {
                     head.rows += 1
@@ -80,14 +104,9 @@ extension PostgresSession: AuditChainReading {
                 }
                 try db.cachedStatement(sql: """
                     UPDATE \(chain.table) t SET chain_seq = v.seq, chain_hash = v.hash
-                    FROM unnest(?1::bigint[], ?2::bigint[], ?3::text[]) AS v(id, seq, hash) WHERE t.id = v.id
-                    """).execute(arguments: [pgArray(ids), pgArray(seqs), pgArray(hashes)])
-                if page.count < Self.sealPage { break }
-                // The next page starts after this one's last row: read again from `after`, each
-                // page walked the index entries the pages before it had left behind (an update
-                // leaves the old row version's entry until vacuum), and sealing grew with the
-                // square of a transaction's rows.
-                page = try Row.fetchAll(try db.cachedStatement(sql: mine), arguments: [ids[ids.count - 1]])
+                    FROM unnest(?1::bigint[], ?2::bigint[], ?3::text[]) AS v(id, seq, hash)
+                    WHERE t.id = v.id AND t.id > ?4 AND t.id <= ?5
+                    """).execute(arguments: [pgArray(ids), pgArray(seqs), pgArray(hashes), low, high])
             }
         }
     }

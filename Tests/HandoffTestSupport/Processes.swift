@@ -11,6 +11,10 @@ public func spawn(_ program: String, _ arguments: [String], outputPath: String? 
     posix_spawn_file_actions_addopen(&actions, 0, inputPath ?? "/dev/null", O_RDONLY, 0)
     posix_spawn_file_actions_addopen(&actions, 1, outputPath ?? "/dev/null", O_WRONLY | O_CREAT | O_TRUNC, 0o600)
     posix_spawn_file_actions_adddup2(&actions, 1, 2)
+    // Nothing else the tests hold open goes with it: a long-lived child (a database server's
+    // watchdog) that inherited the write end of another command's output pipe kept that pipe
+    // from ever reaching its end, and the test reading it waited forever.
+    _ = addCloseFrom(&actions, 3)
     let argv: [UnsafeMutablePointer<CChar>?] = ([program] + arguments).map { strdup($0) } + [nil]
     defer { for a in argv { free(a) } }
     let env = (environment.map { ProcessInfo.processInfo.environment.merging($0) { _, n in n } } ?? ProcessInfo.processInfo.environment)
@@ -21,6 +25,11 @@ public func spawn(_ program: String, _ arguments: [String], outputPath: String? 
     guard rc == 0 else { throw TestSetupError("cannot start \(program): \(String(cString: strerror(rc)))") }
     return pid
 }
+
+/// glibc's `posix_spawn_file_actions_addclosefrom_np` (2.34 and later), which Swift's Glibc
+/// module does not declare.
+@_silgen_name("posix_spawn_file_actions_addclosefrom_np")
+private func addCloseFrom(_ actions: UnsafeMutablePointer<posix_spawn_file_actions_t>, _ from: Int32) -> Int32
 
 /// Waits for a spawned program; returns its exit status (128 + signal when killed).
 public func waitFor(_ pid: pid_t) -> Int32 {

@@ -209,20 +209,26 @@ enum Handoff {
         environment.removeValue(forKey: "HANDOFF_CRASH_AT")
         environment.merge(extra) { _, new in new }
         process.environment = environment
-        let errURL = directory.appendingPathComponent(".stderr-\(UUID().uuidString)")
+        // Both streams go to files, read once the command has exited: a pipe read to its end
+        // waits for every process holding its write end, and a child started meanwhile by
+        // another test (a server, a watchdog) may have inherited it.
+        let id = UUID().uuidString
+        let outURL = directory.appendingPathComponent(".stdout-\(id)"), errURL = directory.appendingPathComponent(".stderr-\(id)")
+        FileManager.default.createFile(atPath: outURL.path, contents: nil)
         FileManager.default.createFile(atPath: errURL.path, contents: nil)
-        let errHandle = try FileHandle(forWritingTo: errURL)
-        let out = Pipe()
-        process.standardOutput = out
+        let outHandle = try FileHandle(forWritingTo: outURL), errHandle = try FileHandle(forWritingTo: errURL)
+        process.standardOutput = outHandle
         process.standardError = errHandle
         process.standardInput = FileHandle.nullDevice
         try process.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
+        try outHandle.close()
         try errHandle.close()
+        let out = (try? Data(contentsOf: outURL)) ?? Data()
         let err = (try? String(contentsOf: errURL, encoding: .utf8)) ?? ""
+        try? FileManager.default.removeItem(at: outURL)
         try? FileManager.default.removeItem(at: errURL)
-        return Result(status: process.terminationStatus, stdout: String(decoding: data, as: UTF8.self), stderr: err)
+        return Result(status: process.terminationStatus, stdout: String(decoding: out, as: UTF8.self), stderr: err)
     }
 }
 
