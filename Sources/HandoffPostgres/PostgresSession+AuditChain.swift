@@ -69,12 +69,14 @@ extension PostgresSession: AuditChainReading {
     /// what each statement may touch, whatever plan it gets.
     func sealAuditChains(after start: [AuditChainName: Int64]?) throws {
         for chain in AuditChainName.allCases {
+            // Only the unsealed rows' span is walked: rows written sealed (an import's first
+            // entries) are not in the index of unsealed rows.
+            let floor = start.map { $0[chain] ?? 0 } ?? Int64.min
             guard let bounds = try Row.fetchOne(try db.cachedStatement(sql: """
-                SELECT COALESCE(MIN(id), 1) - 1, COALESCE(MAX(id), 0) FROM \(chain.table)
-                """)) else { continue }
-            let first: Int64 = bounds[0], last: Int64 = bounds[1]
-            let after = start.map { $0[chain] ?? 0 } ?? first
-            guard last > after else { continue }
+                SELECT MIN(id) - 1, MAX(id) FROM \(chain.table) WHERE chain_hash IS NULL AND id > ?
+                """), arguments: [floor]) else { continue }
+            let first: Int64? = bounds[0], end: Int64? = bounds[1]
+            guard let after = first, let last = end else { continue }
             let mine = """
                 SELECT \(Self.contentColumns(chain)) FROM \(chain.table)
                 WHERE id > ? AND id <= ? AND chain_hash IS NULL ORDER BY id
@@ -109,6 +111,16 @@ extension PostgresSession: AuditChainReading {
                     """).execute(arguments: [pgArray(ids), pgArray(seqs), pgArray(hashes), low, high])
             }
         }
+    }
+
+    /// Takes the ledger chain's lock for the rest of the transaction (once) and answers with
+    /// where the chain ends, counting the rows this transaction has sealed already.
+    func lockLedgerChain() throws -> ChainHead {
+        if let head = ledgerChainHead { return head }
+        try db.execute(sql: "SELECT pg_advisory_xact_lock(?)", arguments: [Self.chainLock(.ledger)])
+        let head = try chainHead(.ledger)
+        ledgerChainHead = head
+        return head
     }
 
     func chainHead(_ chain: AuditChainName) throws -> ChainHead {

@@ -9,10 +9,12 @@ final class PostgresSession: PlacementWriting, OutboxWriting, InboxWriting, Reco
     /// The time of this access, written to every row it stamps.
     private(set) lazy var now: String = timestampNow()
 
-    /// Invoices inserted whose first ledger entries are still to be written (see ``flushInvoiceLedger()``).
-    private var pendingInvoiceIDs: [Int64] = []
-    /// The currency of each pending invoice, in the same order.
-    private var pendingCurrencies: [String] = []
+    /// Invoices inserted whose first ledger entries are still to be written, in order (see
+    /// ``flushInvoiceLedger()``).
+    private var pendingFirstEntries: [FirstLedgerEntry] = []
+    /// The ledger chain's head while this transaction holds the chain's lock (taken by the
+    /// first entries it writes sealed); nil before.
+    var ledgerChainHead: ChainHead?
 
     init(db: PGDatabase) { self.db = db }
 
@@ -140,9 +142,8 @@ final class PostgresSession: PlacementWriting, OutboxWriting, InboxWriting, Reco
         let id = try result.requiredInt64(0, 0)
         // The invoice's first ledger entry is its original amount (the balance already holds
         // it): written with the others of its chunk, in the order of the invoices.
-        pendingInvoiceIDs.append(id)
-        pendingCurrencies.append(terms.amount.currency.code)
-        if pendingInvoiceIDs.count >= 2048 { try flushInvoiceLedger() }
+        pendingFirstEntries.append(FirstLedgerEntry(invoiceID: id, customerID: customerID, terms: terms, source: source))
+        if pendingFirstEntries.count >= 2048 { try flushInvoiceLedger() }
         return id
     }
 
@@ -183,37 +184,60 @@ final class PostgresSession: PlacementWriting, OutboxWriting, InboxWriting, Reco
             ids.append(id)
             guard let id else { continue }
             // Its first ledger entry waits with the others of its chunk, in the order of the invoices.
-            pendingInvoiceIDs.append(id)
-            pendingCurrencies.append(invoice.terms.amount.currency.code)
-            if pendingInvoiceIDs.count >= 2048 { try flushInvoiceLedger() }
+            pendingFirstEntries.append(FirstLedgerEntry(invoiceID: id, customerID: invoice.customerID, terms: invoice.terms,
+                                                        source: invoice.source))
+            if pendingFirstEntries.count >= 2048 { try flushInvoiceLedger() }
         }
         guard inserted.isEmpty else { throw PostgresError.unexpected("\(inserted.count) invoices inserted that were not asked for") }
         return ids
     }
 
     /// Writes the first ledger entries of the invoices inserted since the last call, in one
-    /// statement over their ids and currencies, in the order of the invoices (another
-    /// instance's invoices may sit between them). A change of currency no longer writes what
-    /// waits: with customers of two currencies in turn, it wrote a dozen rows a statement. Every
-    /// method that reads or writes `ledger_entries` calls it first, and so does the store
-    /// before it commits: the ledger is never seen without them.
+    /// statement, in the order of the invoices, each already sealed: its id taken from the
+    /// ledger's sequence, its place and hash computed here under the chain's lock (held from
+    /// then until the transaction ends), so that no row is written twice. Sealing them after
+    /// the fact by an `UPDATE` wrote every row a second time, with a new version in each of
+    /// the table's indexes. Every method that reads or writes `ledger_entries` calls it first,
+    /// and so does the store before it commits: the ledger is never seen without them.
     func flushInvoiceLedger() throws {
-        guard !pendingInvoiceIDs.isEmpty else { return }
-        let ids = "{" + pendingInvoiceIDs.map(String.init).joined(separator: ",") + "}"
-        let currencies = "{" + pendingCurrencies.joined(separator: ",") + "}"   // ISO codes: three letters, nothing to quote
-        let expected = pendingInvoiceIDs.count
-        pendingInvoiceIDs.removeAll(keepingCapacity: true)
-        pendingCurrencies.removeAll(keepingCapacity: true)
-        try db.execute(sql: """
-            INSERT INTO ledger_entries (customer_id, invoice_id, transaction_id, kind, amount, currency, effective_date,
-                source_kind, source_name, source_line, source_event_id, recorded_at)
-            SELECT i.customer_id, i.id, NULL, '\(EntryKind.invoice.rawValue)', i.amount, pending.currency, i.invoice_date, i.source_kind,
-                i.source_name, i.source_line, NULL, i.created_at
-            FROM unnest(?1::bigint[], ?2::text[]) WITH ORDINALITY AS pending(id, currency, n) JOIN invoices i ON i.id = pending.id
-            ORDER BY pending.n
-            """, arguments: [ids, currencies])
-        guard db.changesCount == expected else {
-            throw PostgresError.unexpected("\(db.changesCount) first ledger entries written for \(expected) new invoices")
+        guard !pendingFirstEntries.isEmpty else { return }
+        let entries = pendingFirstEntries
+        pendingFirstEntries.removeAll(keepingCapacity: true)
+        var head = try lockLedgerChain()
+        let ids = try Int64.fetchAll(try db.cachedStatement(sql: """
+            SELECT nextval(pg_get_serial_sequence('ledger_entries', 'id')) FROM generate_series(1, ?::integer)
+            """), arguments: [Int64(entries.count)])
+        guard ids.count == entries.count else { throw PostgresError.unexpected("\(ids.count) ledger ids for \(entries.count) entries") }
+        var seqs: [Int64] = [], hashes: [String] = []
+        seqs.reserveCapacity(entries.count)
+        hashes.reserveCapacity(entries.count)
+        for (entry, id) in zip(entries, ids) {
+            head.rows += 1
+            head.hash = AuditChain.link(previous: head.hash, .ledger, entry.chainValues(id: id, recordedAt: now))
+            seqs.append(head.rows)
+            hashes.append(head.hash)
+        }
+        ledgerChainHead = head
+        try db.cachedStatement(sql: """
+            INSERT INTO ledger_entries (id, customer_id, invoice_id, transaction_id, kind, amount, currency, effective_date,
+                source_kind, source_name, source_line, source_event_id, recorded_at, chain_seq, chain_hash)
+            SELECT e.id, e.customer_id, e.invoice_id, NULL, '\(EntryKind.invoice.rawValue)', e.amount, e.currency, e.effective_date,
+                e.source_kind, e.source_name, e.source_line, NULL, ?11, e.seq, e.hash
+            FROM unnest(?1::bigint[], ?2::bigint[], ?3::bigint[], ?4::bigint[], ?5::text[], ?6::date[], ?7::text[], ?8::text[],
+                ?9::bigint[], ?10::bigint[], ?12::text[])
+                WITH ORDINALITY AS e(id, customer_id, invoice_id, amount, currency, effective_date, source_kind, source_name,
+                    source_line, seq, hash, n)
+            ORDER BY e.n
+            """).execute(arguments: [
+                pgArray(ids), pgArray(entries.map(\.customerID)), pgArray(entries.map(\.invoiceID)),
+                pgArray(entries.map(\.terms.amount.minorUnits)), pgArray(entries.map(\.terms.amount.currency.code)),
+                pgArray(entries.map(\.terms.invoiceDate.iso)), pgArray(entries.map(\.source.kind.rawValue)),
+                pgArray(entries.map(\.source.name)),
+                "{" + entries.map { $0.source.line.map(String.init) ?? "NULL" }.joined(separator: ",") + "}",
+                pgArray(seqs), now, pgArray(hashes),
+            ])
+        guard db.changesCount == entries.count else {
+            throw PostgresError.unexpected("\(db.changesCount) first ledger entries written for \(entries.count) new invoices")
         }
     }
 
@@ -403,3 +427,33 @@ final class PostgresSession: PlacementWriting, OutboxWriting, InboxWriting, Reco
     }
 }
 
+
+/// An invoice's first ledger entry (its original amount), waiting to be written with the
+/// others of its chunk.
+struct FirstLedgerEntry {
+    var invoiceID: Int64
+    var customerID: Int64
+    var terms: InvoiceTerms
+    var source: EntrySource
+
+    /// The entry as the ledger chain hashes it, in ``AuditChainName/columns`` order: what the
+    /// row will hold once written with this id at this moment.
+    func chainValues(id: Int64, recordedAt: String) -> [ChainValue] {
+        AuditChainName.ledger.columns.map { column in
+            switch column {
+            case "id": .integer(id)
+            case "customer_id": .integer(customerID)
+            case "invoice_id": .integer(invoiceID)
+            case "kind": .text(EntryKind.invoice.rawValue)
+            case "amount": .integer(terms.amount.minorUnits)
+            case "currency": .text(terms.amount.currency.code)
+            case "effective_date": .text(terms.invoiceDate.iso)
+            case "source_kind": .text(source.kind.rawValue)
+            case "source_name": .text(source.name)
+            case "source_line": source.line.map { .integer(Int64($0)) } ?? .null
+            case "recorded_at": .text(recordedAt)
+            default: .null   // transaction_id, source_event_id
+            }
+        }
+    }
+}
