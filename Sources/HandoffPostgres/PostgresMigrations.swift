@@ -34,6 +34,7 @@ public enum PostgresMigrations {
         Step(name: "v18-terms", sql: placementStatuses),
         Step(name: "v19-audit-chain", sql: sealOnce + "\n" + auditChains),
         Step(name: "v20-transfer-claims", sql: transferClaims),
+        Step(name: "v21-ledger-by-transaction", sql: ledgerByTransactionInOrder),
     ]
 
     /// The names of the steps, oldest first.
@@ -391,6 +392,20 @@ public enum PostgresMigrations {
     /// The ledger entries of transactions by effective date, for "as of" views.
     static let ledgerByDate = """
         CREATE INDEX ledger_by_transaction_date ON ledger_entries(effective_date) WHERE transaction_id IS NOT NULL;
+        """
+
+    /// A transaction's ledger entries in id order, with what their readers take (the invoice
+    /// and the amount), so that `WHERE transaction_id = ? ORDER BY id` is one index range. With
+    /// the index on `transaction_id` alone, a transaction that had just written entries
+    /// (no statistics know them; the table's say every `transaction_id` is NULL) saw both
+    /// partial indexes as empty and could read a transaction's entries by scanning the index
+    /// by date whole: an import of 238,086 payments at 1,000,000 invoices spent most of its
+    /// 448 s there. Reading its own range is cheaper than that scan and its sort even by
+    /// those estimates.
+    static let ledgerByTransactionInOrder = """
+        DROP INDEX ledger_by_transaction;
+        CREATE INDEX ledger_by_transaction ON ledger_entries(transaction_id, id) INCLUDE (invoice_id, amount)
+            WHERE transaction_id IS NOT NULL;
         """
 
     /// Agency events and requests keep only the states their machines know. PostgreSQL adds a

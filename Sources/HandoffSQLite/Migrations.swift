@@ -25,6 +25,7 @@ enum Migrations {
         migrator.registerMigration("v18-terms", migrate: addPlacementStatuses)
         migrator.registerMigration("v19-audit-chain", migrate: addAuditChains)
         migrator.registerMigration("v20-transfer-claims", migrate: addTransferClaims)
+        migrator.registerMigration("v21-ledger-by-transaction", migrate: ledgerByTransactionInOrder)
         return migrator
     }
 
@@ -397,6 +398,11 @@ enum Migrations {
             CREATE INDEX ledger_by_transaction_date ON ledger_entries(effective_date) WHERE transaction_id IS NOT NULL;
             """)
     }
+
+    /// The twin of PostgreSQL's `v21-ledger-by-transaction`, which has nothing to do here: an
+    /// SQLite index already holds each row's id after its key, so `ledger_by_transaction`
+    /// gives a transaction's entries in id order as it is.
+    static func ledgerByTransactionInOrder(_ db: Database) throws {}
 
     static func addFileBatchStates(_ db: Database) throws {
         try rebuild(db, table: "inbox", check: "state IN ('received', 'held', 'quarantined', 'applied')")
