@@ -60,7 +60,7 @@ extension PostgresSession: AuditChainReading {
     /// Seals the rows of both chains added after `start` that carry no place (every unsealed
     /// row when nil, as the migration that brought the chains does).
     ///
-    /// It walks the ids in ranges of ``sealPage``, from `start` to the table's last id, and
+    /// It walks the ids of the rows still unsealed after `start` in ranges of ``sealPage``, and
     /// reads and updates each range by its bounds. A page taken as "the next 1,000 unsealed
     /// rows after the last one" was planned, in a transaction that had just written its rows
     /// (no statistics know them yet), as a scan of every unsealed row followed by a sort, and
