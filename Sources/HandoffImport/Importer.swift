@@ -136,14 +136,8 @@ public struct Importer: Sendable {
             return report
         }
         try rejects?.commit()
-        // A large load leaves the database's statistics behind what the tables hold; the
-        // import is done and committed, so a failure to refresh them is only a slower plan.
-        if report.added + report.changed >= Self.statisticsRefreshRows { try? store.refreshPlannerStatistics() }
         return report
     }
-
-    /// How many rows an import adds or changes before it refreshes the planner's statistics.
-    static let statisticsRefreshRows = 10_000
 
     /// Invoice rows inserted as one set.
     static let invoiceChunk = 1_000

@@ -90,15 +90,6 @@ public final class PostgresARStore: CompleteStore {
         try pool.withConnection(body)
     }
 
-    /// `ANALYZE` of the tables an import fills, as PostgreSQL advises after loading data:
-    /// autovacuum would do it a while later, and a placement run started right after an import
-    /// of 1,000,000 invoices would be planned on the statistics of tables still nearly empty.
-    public func refreshPlannerStatistics() throws {
-        try pool.withConnection { connection in
-            try connection.execute("ANALYZE customers, invoices, transactions, ledger_entries, audit_log")
-        }
-    }
-
     func reading<T>(_ body: (PostgresSession) throws -> T) throws -> T {
         try transaction("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", body)
     }

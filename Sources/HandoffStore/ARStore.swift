@@ -99,15 +99,6 @@ public protocol ARStore: Sendable {
     /// Runs `body` in one transaction: everything it writes is committed together when it
     /// returns, and nothing is when it throws.
     func write<T>(_ body: (any ARWriting) throws -> T) throws -> T
-    /// Tells the database that the AR record's tables have just grown a lot (an import of
-    /// thousands of rows), so that the statements after it are planned on what they hold now.
-    /// Outside any transaction; changes no data.
-    func refreshPlannerStatistics() throws
-}
-
-extension ARStore {
-    /// Nothing to do by default: SQLite plans without statistics unless it is asked to keep them.
-    public func refreshPlannerStatistics() throws {}
 }
 
 /// An invoice to insert unless its account already has one of its number (an import's row).

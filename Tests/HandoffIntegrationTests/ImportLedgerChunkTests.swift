@@ -65,25 +65,4 @@ struct ImportLedgerChunkTests {
         #expect(again.stdout.contains("no change"), "\(again.stdout)")
         #expect(try number("SELECT COUNT(*) FROM ledger_entries") == 3_000)
     }
-
-    @Test("An import of 10,000 invoices refreshes PostgreSQL's statistics of the tables it filled; one of 100 leaves that to autovacuum")
-    func largeImportRefreshesStatistics() throws {
-        let install = try Installation()
-        let customers = try install.write("customers.csv", "account_number,type,last_name,currency\nA-1,consumer,Alpha,USD\n")
-        try #require(try install.handoff(["import", "customers", customers]).status == 0)
-        func invoices(_ range: ClosedRange<Int>) throws -> String {
-            try install.write("invoices-\(range.lowerBound).csv", (["account_number,invoice_number,invoice_date,due_date,amount"]
-                + range.map { "A-1,N-\($0),2026-01-05,2026-03-01,10.00" }).joined(separator: "\n") + "\n")
-        }
-        func analyzed() throws -> Bool {
-            try install.sqlValue("SELECT CAST(last_analyze IS NOT NULL AS TEXT) FROM pg_stat_user_tables WHERE relname = 'invoices'") == "true"
-        }
-        let small = try install.handoff(["import", "invoices", try invoices(1...100)])
-        try #require(small.status == 0, "\(small.stderr)")
-        if install.engine == .postgresql { #expect(try !analyzed()) }
-        let large = try install.handoff(["import", "invoices", try invoices(101...10_100)])
-        try #require(large.status == 0 && large.stdout.contains("10000 added"), "\(large.stdout)\(large.stderr)")
-        if install.engine == .postgresql { #expect(try analyzed()) }
-        #expect(try install.sqlInt("SELECT COUNT(*) FROM ledger_entries") == 10_100)
-    }
 }
