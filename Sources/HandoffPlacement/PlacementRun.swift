@@ -85,6 +85,9 @@ public struct PlacementRun {
 
     public init(options: Options) { self.options = options }
 
+    /// How many decided placements are handed to the store at once (``PlacementWriting/insertPlacements(_:)``).
+    static let placementsPerWrite = 1_000
+
     /// Runs, calling `decided` for every account considered.
     public func run(store: any PlacementStore, decided: (Decision) -> Void) throws -> Summary {
         if options.dryRun {
@@ -122,6 +125,12 @@ public struct PlacementRun {
         var summary = Summary()
         var failed = true
         defer { if failed { for b in open.values { b.file.discard() } } }
+        // Placements decided but not yet handed to the store, written a page at a time.
+        var unwritten: [NewPlacement] = []
+        func writeUnwritten(_ writer: any PlacementWriting) throws {
+            _ = try writer.insertPlacements(unwritten)
+            unwritten.removeAll(keepingCapacity: true)
+        }
 
         try reader.forEachPlacementCandidate(asOf: options.asOf) { candidate in
             let profile = candidate.profile
@@ -218,19 +227,20 @@ public struct PlacementRun {
                 decide(.refused(partnerID: partner.id, refusal), placeable)
                 return
             }
-            _ = try writer.insertPlacement(NewPlacement(
+            // The first placement of an account freezes its itemization (Regulation F).
+            let itemization = candidate.frozenInvoiceIDs != nil ? nil : FrozenItemization(
+                date: account.itemization.date, amount: account.itemization.amount, basis: options.rules.itemizationBasis,
+                invoiceIDs: Set(placeable.invoices.map(\.invoiceID)))
+            unwritten.append(NewPlacement(
                 customerID: candidate.customerID, partnerID: partner.id, tier: choice.tier, batchID: batch.recordID, placedOn: options.asOf,
                 balance: placeable.balance, oldestDueDate: placeable.oldestDueDate, daysPastDue: placeable.daysPastDue,
-                invoices: placeable.invoices.map { ($0.invoiceID, $0.balance) }))
-            if candidate.frozenInvoiceIDs == nil {
-                try writer.freezeItemization(customerID: candidate.customerID, FrozenItemization(
-                    date: account.itemization.date, amount: account.itemization.amount, basis: options.rules.itemizationBasis,
-                    invoiceIDs: Set(placeable.invoices.map(\.invoiceID))))
-            }
+                invoices: placeable.invoices.map { ($0.invoiceID, $0.balance) }, itemization: itemization))
+            if unwritten.count >= Self.placementsPerWrite { try writeUnwritten(writer) }
             summary.placed += 1
             decide(.placed(partnerID: partner.id, tier: choice.tier, batchKey: batch.key), placeable)
         }
 
+        if let writer { try writeUnwritten(writer) }
         for partnerID in open.keys.sorted() {
             let batch = open[partnerID]!
             let (sha, size) = try batch.builder.finish()

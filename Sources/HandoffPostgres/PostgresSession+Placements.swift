@@ -5,9 +5,11 @@ extension PostgresSession {
     // MARK: - Candidates
 
     func forEachPlacementCandidate(asOf: CalendarDate, _ body: (PlacementCandidate) throws -> Void) throws {
-        // One pass over the accounts with something past due; each account's open invoices
-        // come from a prepared statement, and the accounts through a cursor, so memory holds a page of
-        // accounts at a time.
+        // One pass over the accounts with something past due, through a cursor, so memory holds a
+        // page of accounts at a time. What each account's decision and placement file need besides
+        // (its invoices, its ledger, the invoices of a frozen itemization) is read for the whole
+        // page in one statement each: across a network, statements per account would cost a
+        // round trip each, 300,000 and more of them in a large run.
         let cursor = try Row.fetchCursor(db, sql: """
             SELECT \(Self.qualifiedCustomerColumns),
                 (SELECT MAX(t.date) FROM transactions t
@@ -29,17 +31,65 @@ extension PostgresSession {
             WHERE EXISTS (SELECT 1 FROM invoices i WHERE i.customer_id = c.id AND i.balance > 0 AND i.due_date < ?)
             ORDER BY c.id
             """, arguments: [asOf.iso])
-        let invoicesStatement = try db.cachedStatement(sql: """
-            SELECT id, invoice_number, invoice_date, due_date, balance, disputed FROM invoices
-            WHERE customer_id = ? AND balance > 0
-            """)
-        let frozenStatement = try db.cachedStatement(sql: "SELECT invoice_id FROM itemization_invoices WHERE customer_id = ?")
+        var page: [Row] = []
         while let row = try cursor.next() {
-            let customer = try decodeCustomer(row)
-            let open: [OpenItem] = try Row.fetchAll(invoicesStatement, arguments: [customer.id]).map { r in
-                OpenItem(invoiceID: r[0], invoiceNumber: r[1], invoiceDate: try date(r[2]), dueDate: try date(r[3]), balance: r[4],
-                         disputed: r[5])
+            page.append(row)
+            if page.count == Self.candidatesPerPage {
+                try placementCandidates(page, body)
+                page.removeAll(keepingCapacity: true)
             }
+        }
+        try placementCandidates(page, body)
+    }
+
+    /// Accounts read in one page of the candidates' cursor.
+    static let candidatesPerPage = 1_000
+
+    /// What a placement run reads about a page of candidates, kept while it decides them. A
+    /// placement run writes placements, batches and notices, never invoices or the ledger, so
+    /// what is kept stays true until the page is done.
+    struct CandidatePage {
+        /// The accounts of the page.
+        var customers: Set<Int64>
+        /// Their invoices, in the order of ``invoices(customerID:)``.
+        var invoices: [Int64: [InvoiceRecord]]
+        /// Their ledger rows, in the ledger's order.
+        var ledger: [Int64: [(invoiceID: Int64, entry: Itemization.Entry)]]
+    }
+
+    /// Decides a page of candidates: reads their invoices, ledger rows and frozen itemizations
+    /// in one statement each, keeps them for ``invoices(customerID:)`` and
+    /// ``itemizationEntries(customerID:invoiceIDs:)`` while `body` runs for each, then forgets them.
+    private func placementCandidates(_ page: [Row], _ body: (PlacementCandidate) throws -> Void) throws {
+        guard !page.isEmpty else { return }
+        let ids = pgArray(page.map { $0[0] as Int64 })
+        let invoices = Dictionary(grouping: try Row.fetchAll(try db.cachedStatement(sql: """
+            SELECT \(Self.invoiceColumns) FROM invoices WHERE customer_id = ANY(?::bigint[])
+            ORDER BY customer_id, due_date, invoice_date, invoice_number
+            """), arguments: [ids]).map(decodeInvoice), by: \.customerID)
+        try flushInvoiceLedger()
+        var ledger: [Int64: [(invoiceID: Int64, entry: Itemization.Entry)]] = [:]
+        for r in try Row.fetchAll(try db.cachedStatement(sql: """
+            SELECT customer_id, invoice_id, kind, amount, effective_date FROM ledger_entries WHERE customer_id = ANY(?::bigint[]) ORDER BY id
+            """), arguments: [ids]) {
+            let kindText: String = r[2]
+            guard let kind = EntryKind(rawValue: kindText) else { throw PostgresError.unexpected("unknown ledger kind \(kindText)") }
+            ledger[r[0], default: []].append((r[1], Itemization.Entry(kind: kind, amount: r[3], date: try date(r[4]))))
+        }
+        let frozenCustomers = page.filter { $0[23] as Bool }.map { $0[0] as Int64 }
+        var frozenInvoices: [Int64: Set<Int64>] = [:]
+        if !frozenCustomers.isEmpty {
+            for r in try Row.fetchAll(try db.cachedStatement(sql: """
+                SELECT customer_id, invoice_id FROM itemization_invoices WHERE customer_id = ANY(?::bigint[])
+                """), arguments: [pgArray(frozenCustomers)]) {
+                frozenInvoices[r[0], default: []].insert(r[1])
+            }
+        }
+        candidatePage = CandidatePage(customers: Set(page.map { $0[0] as Int64 }), invoices: invoices, ledger: ledger)
+        defer { candidatePage = nil }
+        for row in page {
+            let customer = try decodeCustomer(row)
+            let open = (invoices[customer.id] ?? []).filter { $0.balance > 0 }.map(\.openItem)
             let lastPayment: String? = row[19]
             let openText: String? = row[20]
             var openPlacement: (partnerID: String, since: CalendarDate)?
@@ -62,8 +112,7 @@ extension PostgresSession {
             }
             let notice: String? = row[22]
             let isFrozen: Bool = row[23]
-            var frozen: Set<Int64>?
-            if isFrozen { frozen = Set(try Int64.fetchAll(frozenStatement, arguments: [customer.id])) }
+            let frozen: Set<Int64>? = isFrozen ? frozenInvoices[customer.id] ?? [] : nil
             let debtKind: String? = row[24]
             let validationNotice: String? = row[25]
             let firstPlaced: String? = row[26]
@@ -76,6 +125,9 @@ extension PostgresSession {
     }
 
     func itemizationEntries(customerID: Int64, invoiceIDs: Set<Int64>) throws -> [Itemization.Entry] {
+        if let page = candidatePage, page.customers.contains(customerID) {
+            return (page.ledger[customerID] ?? []).filter { invoiceIDs.contains($0.invoiceID) }.map(\.entry)
+        }
         try flushInvoiceLedger()
         let query = try db.cachedStatement(sql: """
             SELECT invoice_id, kind, amount, effective_date FROM ledger_entries WHERE customer_id = ? ORDER BY id
@@ -207,33 +259,68 @@ extension PostgresSession {
         try db.cachedStatement(sql: "UPDATE placement_batches SET control_name = ? WHERE id = ?").execute(arguments: [name, batchID])
     }
 
-    func insertPlacement(_ p: NewPlacement) throws -> Int64 {
+    func insertPlacements(_ placements: [NewPlacement]) throws -> [Int64] {
+        guard !placements.isEmpty else { return [] }
         // A new placement is selected, then written into its batch: the state stored is the one its machine reaches.
-        var lifecycle = PlacementLifecycle()
-        guard case .recordBatch = lifecycle.batchWritten(batchID: p.batchID) else {
-            throw PostgresError.unexpected("a new placement could not be written into batch \(p.batchID)")
+        let states = try placements.map { p in
+            var lifecycle = PlacementLifecycle()
+            guard case .recordBatch = lifecycle.batchWritten(batchID: p.batchID) else {
+                throw PostgresError.unexpected("a new placement could not be written into batch \(p.batchID)")
+            }
+            return lifecycle.state.name
         }
-        let insert = try db.cachedStatement(sql: """
-            INSERT INTO placements (customer_id, partner_id, tier, batch_id, state, placed_on, balance, currency, oldest_due_date,
-                days_past_due, created_at, updated_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id
-            """)
-        let id = try insert.query([p.customerID, p.partnerID, p.tier, p.batchID, lifecycle.state.name, p.placedOn.iso, p.balance.minorUnits,
-                                   p.balance.currency.code, p.oldestDueDate.iso, p.daysPastDue, now, now]).requiredInt64(0, 0)
-        try db.execute(sql: """
-            INSERT INTO placement_invoices (placement_id, invoice_id, balance)
-            SELECT ?1, u.invoice_id, u.balance FROM unnest(?2::bigint[], ?3::bigint[]) WITH ORDINALITY AS u(invoice_id, balance, n) ORDER BY u.n
-            """, arguments: [id, pgArray(p.invoices.map(\.invoiceID)), pgArray(p.invoices.map(\.balance))])
-        return id
-    }
-
-    func freezeItemization(customerID: Int64, _ z: FrozenItemization) throws {
+        // Four statements for the whole set, whatever its size: ids from the placements' sequence,
+        // then the placements, their invoices, and the itemizations frozen with them.
+        let ids = try Int64.fetchAll(try db.cachedStatement(sql: """
+            SELECT nextval(pg_get_serial_sequence('placements', 'id')) FROM generate_series(1, ?::integer)
+            """), arguments: [Int64(placements.count)])
+        guard ids.count == placements.count else { throw PostgresError.unexpected("\(ids.count) ids for \(placements.count) placements") }
         try db.cachedStatement(sql: """
-            INSERT INTO itemizations (customer_id, date, amount, currency, basis, frozen_at) VALUES (?, ?, ?, ?, ?, ?)
-            """).execute(arguments: [customerID, z.date.iso, z.amount.minorUnits, z.amount.currency.code, z.basis.rawValue, now])
-        try db.execute(sql: """
-            INSERT INTO itemization_invoices (customer_id, invoice_id) SELECT ?1, unnest(?2::bigint[])
-            """, arguments: [customerID, pgArray(z.invoiceIDs.sorted())])
+            INSERT INTO placements (id, customer_id, partner_id, tier, batch_id, state, placed_on, balance, currency, oldest_due_date,
+                days_past_due, created_at, updated_at)
+            SELECT u.id, u.customer_id, u.partner_id, u.tier, u.batch_id, u.state, u.placed_on, u.balance, u.currency, u.oldest_due_date,
+                u.days_past_due, ?12, ?12
+            FROM unnest(?1::bigint[], ?2::bigint[], ?3::text[], ?4::bigint[], ?5::bigint[], ?6::text[], ?7::date[], ?8::bigint[],
+                ?9::text[], ?10::date[], ?11::bigint[])
+                WITH ORDINALITY AS u(id, customer_id, partner_id, tier, batch_id, state, placed_on, balance, currency, oldest_due_date,
+                    days_past_due, n)
+            ORDER BY u.n
+            """).execute(arguments: [
+                pgArray(ids), pgArray(placements.map(\.customerID)), pgArray(placements.map(\.partnerID)),
+                pgArray(placements.map { Int64($0.tier) }), pgArray(placements.map(\.batchID)), pgArray(states),
+                pgArray(placements.map(\.placedOn.iso)), pgArray(placements.map(\.balance.minorUnits)),
+                pgArray(placements.map(\.balance.currency.code)), pgArray(placements.map(\.oldestDueDate.iso)),
+                pgArray(placements.map { Int64($0.daysPastDue) }), now,
+            ])
+        let placed = zip(ids, placements).flatMap { id, p in p.invoices.map { (id, $0.invoiceID, $0.balance) } }
+        try db.cachedStatement(sql: """
+            INSERT INTO placement_invoices (placement_id, invoice_id, balance)
+            SELECT u.placement_id, u.invoice_id, u.balance FROM unnest(?1::bigint[], ?2::bigint[], ?3::bigint[])
+                WITH ORDINALITY AS u(placement_id, invoice_id, balance, n)
+            ORDER BY u.n
+            """).execute(arguments: [pgArray(placed.map(\.0)), pgArray(placed.map(\.1)), pgArray(placed.map(\.2))])
+        guard db.changesCount == placed.count else {
+            throw PostgresError.unexpected("\(db.changesCount) placed invoices written for \(placed.count)")
+        }
+        let frozen = placements.compactMap { p in p.itemization.map { (p.customerID, $0) } }
+        guard !frozen.isEmpty else { return ids }
+        try db.cachedStatement(sql: """
+            INSERT INTO itemizations (customer_id, date, amount, currency, basis, frozen_at)
+            SELECT u.customer_id, u.date, u.amount, u.currency, u.basis, ?6
+            FROM unnest(?1::bigint[], ?2::date[], ?3::bigint[], ?4::text[], ?5::text[]) WITH ORDINALITY AS u(customer_id, date, amount,
+                currency, basis, n)
+            ORDER BY u.n
+            """).execute(arguments: [
+                pgArray(frozen.map(\.0)), pgArray(frozen.map(\.1.date.iso)), pgArray(frozen.map(\.1.amount.minorUnits)),
+                pgArray(frozen.map(\.1.amount.currency.code)), pgArray(frozen.map(\.1.basis.rawValue)), now,
+            ])
+        let frozenInvoices = frozen.flatMap { customerID, z in z.invoiceIDs.sorted().map { (customerID, $0) } }
+        try db.cachedStatement(sql: """
+            INSERT INTO itemization_invoices (customer_id, invoice_id)
+            SELECT u.customer_id, u.invoice_id FROM unnest(?1::bigint[], ?2::bigint[]) WITH ORDINALITY AS u(customer_id, invoice_id, n)
+            ORDER BY u.n
+            """).execute(arguments: [pgArray(frozenInvoices.map(\.0)), pgArray(frozenInvoices.map(\.1))])
+        return ids
     }
 
     func recordFinalNotice(customerID: Int64, date: CalendarDate, balance: Money) throws {

@@ -15,6 +15,9 @@ final class PostgresSession: PlacementWriting, OutboxWriting, InboxWriting, Reco
     /// The ledger chain's head while this transaction holds the chain's lock (taken by the
     /// first entries it writes sealed); nil before.
     var ledgerChainHead: ChainHead?
+    /// The page of candidates a placement run is deciding, with what was read about them (see
+    /// ``forEachPlacementCandidate(asOf:_:)``); nil outside a placement run.
+    var candidatePage: CandidatePage?
 
     init(db: PGDatabase) { self.db = db }
 
@@ -115,6 +118,7 @@ final class PostgresSession: PlacementWriting, OutboxWriting, InboxWriting, Reco
     }
 
     func invoices(customerID: Int64) throws -> [InvoiceRecord] {
+        if let page = candidatePage, page.customers.contains(customerID) { return page.invoices[customerID] ?? [] }
         let statement = try db.cachedStatement(sql: """
             SELECT \(Self.invoiceColumns) FROM invoices WHERE customer_id = ? ORDER BY due_date, invoice_date, invoice_number
             """)

@@ -213,7 +213,16 @@ extension SQLiteSession {
         try db.cachedStatement(sql: "UPDATE placement_batches SET control_name = ? WHERE id = ?").execute(arguments: [name, batchID])
     }
 
-    func insertPlacement(_ p: NewPlacement) throws -> Int64 {
+    func insertPlacements(_ placements: [NewPlacement]) throws -> [Int64] {
+        // In-process, a statement costs no round trip: each placement is written in turn.
+        try placements.map { p in
+            let id = try insertPlacement(p)
+            if let z = p.itemization { try freezeItemization(customerID: p.customerID, z) }
+            return id
+        }
+    }
+
+    private func insertPlacement(_ p: NewPlacement) throws -> Int64 {
         // A new placement is selected, then written into its batch: the state stored is the one its machine reaches.
         var lifecycle = PlacementLifecycle()
         guard case .recordBatch = lifecycle.batchWritten(batchID: p.batchID) else {
@@ -238,7 +247,7 @@ extension SQLiteSession {
         return id
     }
 
-    func freezeItemization(customerID: Int64, _ z: FrozenItemization) throws {
+    private func freezeItemization(customerID: Int64, _ z: FrozenItemization) throws {
         try db.cachedStatement(sql: """
             INSERT INTO itemizations (customer_id, date, amount, currency, basis, frozen_at) VALUES (?, ?, ?, ?, ?, ?)
             """).execute(arguments: [customerID, z.date.iso, z.amount.minorUnits, z.amount.currency.code, z.basis.rawValue, now])

@@ -95,9 +95,13 @@ public struct NewPlacement: Hashable, Sendable {
     public var daysPastDue: Int
     /// The placed invoices with their balances then.
     public var invoices: [(invoiceID: Int64, balance: Int64)]
+    /// The account's itemization, frozen with this placement when it is the account's first;
+    /// nil when an earlier placement froze it.
+    public var itemization: FrozenItemization?
 
     public init(customerID: Int64, partnerID: String, tier: Int, batchID: Int64, placedOn: CalendarDate, balance: Money,
-                oldestDueDate: CalendarDate, daysPastDue: Int, invoices: [(invoiceID: Int64, balance: Int64)]) {
+                oldestDueDate: CalendarDate, daysPastDue: Int, invoices: [(invoiceID: Int64, balance: Int64)],
+                itemization: FrozenItemization? = nil) {
         self.customerID = customerID
         self.partnerID = partnerID
         self.tier = tier
@@ -107,6 +111,7 @@ public struct NewPlacement: Hashable, Sendable {
         self.oldestDueDate = oldestDueDate
         self.daysPastDue = daysPastDue
         self.invoices = invoices
+        self.itemization = itemization
     }
 
     public static func == (a: Self, b: Self) -> Bool {
@@ -192,12 +197,12 @@ public protocol PlacementWriting: ARWriting, PlacementReading {
     func completeBatch(id: Int64, accounts: Int, invoices: Int, total: Int64, sha256: String, size: Int) throws
     /// Records the name of a batch's control file.
     func setControlName(batchID: Int64, _ name: String) throws
-    /// Adds a placement with its invoices, in the state ``PlacementLifecycle/batchWritten(batchID:)``
-    /// moves a selected placement to (`batched`); returns its id. The store refuses a second
-    /// open placement of one account.
-    func insertPlacement(_ placement: NewPlacement) throws -> Int64
-    /// Freezes an account's itemization at its first placement.
-    func freezeItemization(customerID: Int64, _ itemization: FrozenItemization) throws
+    /// Adds placements with their invoices, and freezes the itemizations they carry, as one set:
+    /// each in the state ``PlacementLifecycle/batchWritten(batchID:)`` moves a selected placement
+    /// to (`batched`). Returns their ids, in order. The store refuses a second open placement
+    /// of one account. A placement run hands them over a page at a time, so that a database
+    /// across a network is asked a few statements per page, not several per account.
+    func insertPlacements(_ placements: [NewPlacement]) throws -> [Int64]
     /// Records a final notice for an account.
     func recordFinalNotice(customerID: Int64, date: CalendarDate, balance: Money) throws
 }

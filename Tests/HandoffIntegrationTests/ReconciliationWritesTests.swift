@@ -120,10 +120,10 @@ struct ReconciliationWritesTests {
                     sha256, size, created_at)
                 VALUES (7, 'k', 'b', 'f', '2026-11-15', 1, 'sent', 1, 2, 1, 'x', 1, 'now')
                 """)
-            let pid = try s.insertPlacement(NewPlacement(customerID: cid, partnerID: "k", tier: 1, batchID: 7, placedOn: Self.day,
-                                                         balance: Money(minorUnits: 15_000, currency: .usd),
-                                                         oldestDueDate: Self.day.adding(days: -70), daysPastDue: 70,
-                                                         invoices: [(inv1, 10_000), (inv2, 5_000)]))
+            let pid = try #require(try s.insertPlacements([NewPlacement(customerID: cid, partnerID: "k", tier: 1, batchID: 7, placedOn: Self.day,
+                                                                        balance: Money(minorUnits: 15_000, currency: .usd),
+                                                                        oldestDueDate: Self.day.adding(days: -70), daysPastDue: 70,
+                                                                        invoices: [(inv1, 10_000), (inv2, 5_000)])]).first)
             try w.updatePlacement(id: pid, state: .accepted(agencyReference: "KREF"), agencyReference: nil, agencyStatus: "ACT")
             let placed = try w.latestPlacements(customerIDs: [cid, 999], partnerID: "k")
             #expect(placed.count == 1 && placed[cid]?.id == pid && placed[cid]?.agencyStatus == "ACT")
