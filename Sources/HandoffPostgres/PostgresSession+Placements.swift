@@ -5,12 +5,16 @@ extension PostgresSession {
     // MARK: - Candidates
 
     func forEachPlacementCandidate(asOf: CalendarDate, _ body: (PlacementCandidate) throws -> Void) throws {
-        // One pass over the accounts with something past due, through a cursor, so memory holds a
-        // page of accounts at a time. What each account's decision and placement file need besides
-        // (its invoices, its ledger, the invoices of a frozen itemization) is read for the whole
-        // page in one statement each: across a network, statements per account would cost a
-        // round trip each, 300,000 and more of them in a large run.
-        let cursor = try Row.fetchCursor(db, sql: """
+        // The accounts with something past due, a page at a time in the order of their ids, each
+        // page its own statement: what is planned for one page never outlives it. (One cursor for
+        // the whole run was planned once, on statistics from before an import; at 1,000,000
+        // invoices it re-read a spilled list of past-due invoices for every account and did not
+        // finish.) What each account's decision and placement file need besides (its invoices,
+        // its ledger, the invoices of a frozen itemization) is read for the whole page in one
+        // statement each: across a network, statements per account would cost a round trip each,
+        // 300,000 and more of them in a large run. A page sees the placements this run wrote for
+        // earlier pages, which are other accounts'.
+        let statement = try db.cachedStatement(sql: """
             SELECT \(Self.qualifiedCustomerColumns),
                 (SELECT MAX(t.date) FROM transactions t
                   WHERE t.customer_id = c.id AND t.kind = 'payment'
@@ -28,21 +32,22 @@ extension PostgresSession {
                    AND p.state IN ('sent', 'accepted', 'active', 'recall_pending', 'closed')
                    AND COALESCE(p.state_reason, '') != 'withdrawn')
             FROM customers c
-            WHERE EXISTS (SELECT 1 FROM invoices i WHERE i.customer_id = c.id AND i.balance > 0 AND i.due_date < ?)
+            WHERE c.id IN (SELECT DISTINCT i.customer_id FROM invoices i
+                           WHERE i.customer_id > ? AND i.balance > 0 AND i.due_date < ?
+                           ORDER BY i.customer_id LIMIT ?)
             ORDER BY c.id
-            """, arguments: [asOf.iso])
-        var page: [Row] = []
-        while let row = try cursor.next() {
-            page.append(row)
-            if page.count == Self.candidatesPerPage {
-                try placementCandidates(page, body)
-                page.removeAll(keepingCapacity: true)
-            }
+            """)
+        var after: Int64 = 0
+        while true {
+            let page = try Row.fetchAll(statement, arguments: [after, asOf.iso, Int64(Self.candidatesPerPage)])
+            guard let last = page.last else { return }
+            try placementCandidates(page, body)
+            guard page.count == Self.candidatesPerPage else { return }
+            after = last[0]
         }
-        try placementCandidates(page, body)
     }
 
-    /// Accounts read in one page of the candidates' cursor.
+    /// Accounts read in one page of candidates.
     static let candidatesPerPage = 1_000
 
     /// What a placement run reads about a page of candidates, kept while it decides them. A

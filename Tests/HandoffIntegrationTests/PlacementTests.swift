@@ -228,6 +228,62 @@ struct PlacementTests {
         let placeRun = try install.handoff(["place", "--as-of", "2026-11-15"])
         #expect(placeRun.status != 0 && placeRun.stderr.contains("nothing was placed"))
     }
+
+    @Test("More accounts than a page of candidates and a set of writes (2,500): each placed once, with its own invoices, balance and itemization")
+    func morePlacementsThanOnePage() throws {
+        // Placement reads candidates and writes placements a thousand at a time (PostgreSQL reads
+        // each page's invoices and ledger in one statement): nothing may cross from one account
+        // to another at a page's edge. Every third account has a payment, so its itemization has
+        // payments, and the agency's check of itemization against balance refuses a mix-up.
+        let install = try Installation(timezone: "America/Toronto", currency: "USD")
+        try install.usePartners(["local-folder"])
+        let accounts = 2_500
+        func account(_ n: Int) -> String { "P-" + String(n + 10_000) }
+        var customers = ["account_number,type,last_name,currency"]
+        var invoices = ["account_number,invoice_number,invoice_date,due_date,amount"]
+        var transactions = ["reference,account_number,invoice_number,date,type,amount,reverses"]
+        for n in 1...accounts {
+            customers.append("\(account(n)),consumer,Payer \(n),USD")
+            invoices.append("\(account(n)),A-\(n),2025-12-15,2026-01-15,\(100 + n % 50).\(n % 100 < 10 ? "0" : "")\(n % 100)")
+            invoices.append("\(account(n)),B-\(n),2026-01-15,2026-02-15,75.25")
+            if n % 3 == 0 { transactions.append("PAY-\(n),\(account(n)),A-\(n),2026-03-01,payment,10.00,") }
+        }
+        for (kind, rows) in [("customers", customers), ("invoices", invoices), ("transactions", transactions)] {
+            let r = try install.handoff(["import", kind, try install.write("\(kind).csv", rows.joined(separator: "\n") + "\n"), "--quiet"])
+            try #require(r.status == 0, "import \(kind): \(r.stderr)")
+        }
+        let (result, run) = try place(install, "2026-11-15")
+        let placed = try #require(run, "\(result.stderr)")
+        #expect(placed.placed == accounts)
+        #expect(Set(placed.decisions.filter { $0.outcome == "placed" }.map(\.account_number)).count == accounts)
+        // Every placement holds exactly its own account's two invoices, at their balances.
+        #expect(try dbCount(install, "SELECT COUNT(*) FROM placements") == accounts)
+        #expect(try dbCount(install, """
+            SELECT COUNT(*) FROM placements p
+            WHERE p.balance != (SELECT SUM(x.balance) FROM placement_invoices x WHERE x.placement_id = p.id)
+               OR p.balance != (SELECT SUM(i.balance) FROM invoices i WHERE i.customer_id = p.customer_id)
+               OR 2 != (SELECT COUNT(*) FROM placement_invoices x JOIN invoices i ON i.id = x.invoice_id
+                        WHERE x.placement_id = p.id AND i.customer_id = p.customer_id AND x.balance = i.balance)
+            """) == 0)
+        // One itemization per account, frozen on exactly the placed invoices, for their amounts.
+        #expect(try dbCount(install, """
+            SELECT COUNT(*) FROM placements p LEFT JOIN itemizations z ON z.customer_id = p.customer_id
+            WHERE z.customer_id IS NULL
+               OR z.amount != (SELECT SUM(i.amount) FROM invoices i WHERE i.customer_id = p.customer_id)
+               OR 2 != (SELECT COUNT(*) FROM itemization_invoices v JOIN placement_invoices x ON x.invoice_id = v.invoice_id
+                        WHERE v.customer_id = p.customer_id AND x.placement_id = p.id)
+            """) == 0)
+        #expect(try dbCount(install, "SELECT COUNT(*) FROM itemization_invoices") == 2 * accounts)
+        // An account with a payment: 10.00 less, as the ledger says.
+        let paid = account(999)
+        #expect(try install.sqlValue("""
+            SELECT CAST(p.balance AS TEXT) FROM placements p JOIN customers c ON c.id = p.customer_id WHERE c.account_number = '\(paid)'
+            """) == String(((100 + 999 % 50) * 100 + 999 % 100) + 7_525 - 1_000))
+        let file = try #require(try install.stagedFiles().first { $0.key.hasSuffix(".csv") }?.value)
+        #expect(String(decoding: file, as: UTF8.self).split(separator: "\n").count == 1 + 2 * accounts)
+        let (_, again) = try place(install, "2026-11-15")
+        #expect(again?.placed == 0)
+    }
 }
 
 @Suite("Batch ids", .serialized)
