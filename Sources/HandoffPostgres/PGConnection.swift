@@ -22,7 +22,9 @@ package final class PGConnection: @unchecked Sendable {
         var parameters: [(String, String)] = [
             ("host", settings.host), ("port", String(settings.port)), ("user", settings.user), ("dbname", settings.database),
             ("application_name", "handoff"), ("connect_timeout", "10"), ("client_encoding", "UTF8"),
-            ("options", "-c DateStyle=ISO -c TimeZone=UTC -c IntervalStyle=iso_8601"),
+            // No JIT: Handoff's statements are short, and compiling them cost more than running
+            // them (a page of placement candidates at 1,000,000 invoices: 622 ms of JIT, 54 ms of work).
+            ("options", "-c DateStyle=ISO -c TimeZone=UTC -c IntervalStyle=iso_8601 -c jit=off"),
             ("sslmode", settings.sslMode.rawValue),
         ]
         if let password { parameters.append(("password", password)) }
