@@ -130,7 +130,9 @@ public final class PostgresARStore: CompleteStore {
                 throw error
             }
             do {
-                let result = try body(PostgresSession(db: PGDatabase(connection: connection)))
+                let db = PGDatabase(connection: connection)
+                db.followsItsOwnRows = !begin.contains("READ ONLY")
+                let result = try body(PostgresSession(db: db))
                 try connection.execute("COMMIT")
                 return result
             } catch {
