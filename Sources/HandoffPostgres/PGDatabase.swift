@@ -63,40 +63,38 @@ final class PGDatabase {
     var followsItsOwnRows = false
     private var statementsSinceCheck = 0
     private var rowsSinceCheck = 0
-    /// Per table grown: its rows before this transaction (the planner's estimate), and how
-    /// many this transaction had written when it last analyzed it.
-    private var growth: [String: (before: Int64, analyzedAt: Int64)] = [:]
+    /// Per table grown: how many rows this transaction had written to it when it last analyzed it.
+    private var growth: [String: Int64] = [:]
     /// A write transaction looks at what it has written after this many statements, or after
     /// statements that changed this many rows, whichever comes first.
     static let statementsBetweenGrowthChecks = 1_024
     static let rowsBetweenGrowthChecks = 5_000
 
     /// A statement is planned on the statistics of the tables it reads; a transaction that
-    /// writes a large share of a table's rows (an import of a million invoices, a placement of
-    /// 200,000 accounts) leaves them behind, and the planner picks plans for tables it thinks
+    /// writes many rows (an import of a million invoices, a placement of 200,000 accounts)
+    /// leaves them behind, and the planner picks plans for tables it thinks
     /// nearly empty: a scan of a partial index it believes holds nothing, read again for every
     /// row, made a transactions import at 1,000,000 invoices take many times longer, depending
     /// only on whether autovacuum had analyzed the ledger just before. So, every
     /// ``statementsBetweenGrowthChecks`` statements or ``rowsBetweenGrowthChecks`` rows changed,
-    /// a write transaction asks the server how many
-    /// rows it has written to each table (`pg_stat_xact_user_tables`), and `ANALYZE`s, inside
-    /// this transaction, a table it has written at least 10,000 rows to and a tenth of what it
-    /// held, each time that count has grown fourfold. `ANALYZE` samples the transaction's own
+    /// a write transaction asks the server how many rows it has written to each table (`pg_stat_xact_user_tables`), and `ANALYZE`s, inside
+    /// this transaction, a table it has written 10,000 rows to, then again each time that count
+    /// has grown fourfold, whatever the table held before: the rows that matter may be a small
+    /// share of it (300,000 payments' ledger rows beside a million invoices' rows, which
+    /// statistics said had no transaction at all). `ANALYZE` samples the transaction's own
     /// new rows, its statistics commit or roll back with them, and the plans prepared on the
     /// old ones are made again. It waits at most 50 ms for its lock (another instance
     /// analyzing the table, autovacuum); if it cannot have it, it is skipped, changing nothing.
     func keepStatisticsCurrent() throws {
         let rows = try connection.query("""
-            SELECT x.relname, x.n_tup_ins + x.n_tup_upd, GREATEST(c.reltuples, 0)::bigint
-            FROM pg_stat_xact_user_tables x JOIN pg_class c ON c.oid = x.relid
+            SELECT x.relname, x.n_tup_ins + x.n_tup_upd FROM pg_stat_xact_user_tables x
             WHERE x.n_tup_ins + x.n_tup_upd >= 10000
             """)
         for i in 0..<rows.count {
             guard let name = rows.text(i, 0), let written = rows.int64(i, 1) else { continue }
-            let known = growth[name] ?? (before: rows.int64(i, 2) ?? 0, analyzedAt: 0)
-            growth[name] = known
-            guard written >= 4 * known.analyzedAt, written * 10 >= known.before else { continue }
-            growth[name]?.analyzedAt = written
+            let analyzedAt = growth[name] ?? 0
+            guard written >= 4 * analyzedAt else { continue }
+            growth[name] = written
             let quoted = "\"" + name.replacingOccurrences(of: "\"", with: "\"\"") + "\""
             let timeout = try connection.query("SELECT current_setting('lock_timeout')").text(0, 0) ?? "0"
             try connection.execute("SAVEPOINT handoff_statistics")
