@@ -91,13 +91,13 @@ public final class PostgresARStore: CompleteStore {
     }
 
     func reading<T>(_ body: (PostgresSession) throws -> T) throws -> T {
-        try transaction("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", body)
+        try transaction("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", writes: false, body)
     }
 
     /// One write transaction through a session; what the session still holds back (the first
     /// ledger entries of the last invoices imported) is written before it commits.
     func writing<T>(_ body: (PostgresSession) throws -> T) throws -> T {
-        try transaction("BEGIN") { session in
+        try transaction("BEGIN", writes: true) { session in
             let chainStart = try session.chainStart()
             let result = try body(session)
             try session.flushInvoiceLedger()
@@ -106,22 +106,22 @@ public final class PostgresARStore: CompleteStore {
         }
     }
 
-    private func transaction<T>(_ begin: String, _ body: (PostgresSession) throws -> T) throws -> T {
+    private func transaction<T>(_ begin: String, writes: Bool, _ body: (PostgresSession) throws -> T) throws -> T {
         do {
-            return try transaction(begin, body, onFreshConnection: false)
+            return try transaction(begin, writes: writes, body, onFreshConnection: false)
         } catch let failure as BeginFailed {
             // A connection kept from before the server restarted breaks on its first statement;
             // nothing ran, so the transaction starts again once, on a new connection.
             _ = failure
             pool.dropIdleConnections()
-            return try transaction(begin, body, onFreshConnection: true)
+            return try transaction(begin, writes: writes, body, onFreshConnection: true)
         }
     }
 
     /// `BEGIN` failed on a connection that turned out broken: nothing ran.
     private struct BeginFailed: Error { let underlying: any Error }
 
-    private func transaction<T>(_ begin: String, _ body: (PostgresSession) throws -> T, onFreshConnection: Bool) throws -> T {
+    private func transaction<T>(_ begin: String, writes: Bool, _ body: (PostgresSession) throws -> T, onFreshConnection: Bool) throws -> T {
         try pool.withConnection { connection in
             do {
                 try connection.execute(begin)
@@ -131,7 +131,7 @@ public final class PostgresARStore: CompleteStore {
             }
             do {
                 let db = PGDatabase(connection: connection)
-                db.followsItsOwnRows = !begin.contains("READ ONLY")
+                db.followsItsOwnRows = writes
                 let result = try body(PostgresSession(db: db))
                 try connection.execute("COMMIT")
                 return result
