@@ -176,13 +176,33 @@ struct StatementArguments: ExpressibleByArrayLiteral {
 
 /// A list of ids as a PostgreSQL array literal (`{1,2,3}`), bound as one `bigint[]` argument.
 func pgArray(_ values: [Int64]) -> String {
-    "{" + values.map(String.init).joined(separator: ",") + "}"
+    var literal = "{"
+    literal.reserveCapacity(2 + values.count * 8)
+    for (n, value) in values.enumerated() {
+        if n > 0 { literal.append(",") }
+        literal.append(String(value))
+    }
+    literal.append("}")
+    return literal
 }
 
-/// A list of texts as a PostgreSQL array literal, each element quoted, bound as one `text[]` argument.
+/// A list of texts as a PostgreSQL array literal, each element quoted, bound as one `text[]`
+/// argument. Built byte by byte: Foundation's `replacingOccurrences`, twice per element, took
+/// two thirds of an import's time on this side of the connection.
 func pgArray(_ values: [String]) -> String {
-    "{" + values.map { "\"" + $0.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\"" }
-        .joined(separator: ",") + "}"
+    var bytes: [UInt8] = [UInt8(ascii: "{")]
+    bytes.reserveCapacity(2 + values.reduce(0) { $0 + $1.utf8.count + 3 })
+    for (n, value) in values.enumerated() {
+        if n > 0 { bytes.append(UInt8(ascii: ",")) }
+        bytes.append(UInt8(ascii: "\""))
+        for byte in value.utf8 {
+            if byte == UInt8(ascii: "\\") || byte == UInt8(ascii: "\"") { bytes.append(UInt8(ascii: "\\")) }
+            bytes.append(byte)
+        }
+        bytes.append(UInt8(ascii: "\""))
+    }
+    bytes.append(UInt8(ascii: "}"))
+    return String(decoding: bytes, as: UTF8.self)
 }
 
 extension Int64 {

@@ -109,4 +109,38 @@ import Foundation
         #expect(again == nil)
         #expect(try store.read { try $0.counts() } == RecordCounts(customers: 1, invoices: 1, transactions: 1, ledgerEntries: 2))
     }
+
+    /// A chunk of invoices goes to the server as array literals: numbers and file names holding
+    /// the characters an array literal quotes or escapes come back exactly as given, and each
+    /// id is matched to its own invoice.
+    @Test func aChunkOfInvoicesKeepsEveryCharacterOfItsTexts() throws {
+        let (store, _) = try storeWithABook()
+        let numbers = [#"Q"1"#, #"B\2"#, #"\"#, "{3,4}", "NULL", " 5 ", "Ünïcödé-6", #"\"7\""#]
+        let file = #"da "ta"\in,voices.csv"#
+        let ids = try store.write { w -> [Int64?] in
+            let customer = try #require(try w.customer(accountNumber: "A-1"))
+            let invoices = numbers.enumerated().map { n, number in
+                NewInvoice(customerID: customer.id,
+                           terms: InvoiceTerms(invoiceNumber: number, invoiceDate: CalendarDate(iso: "2026-01-10")!,
+                                               dueDate: CalendarDate(iso: "2026-02-09")!,
+                                               amount: Money(minorUnits: Int64(100 * (n + 1)), currency: .cad), disputed: n % 2 == 0),
+                           source: EntrySource(kind: .file, name: file, line: n + 2))
+            }
+            return try w.insertInvoicesIfNew(invoices)
+        }
+        #expect(ids.allSatisfy { $0 != nil })
+        let recorded = try store.read { r -> [InvoiceRecord] in
+            try r.invoices(customerID: try #require(try r.customer(accountNumber: "A-1")).id)
+        }
+        for (n, number) in numbers.enumerated() {
+            let invoice = try #require(recorded.first { $0.terms.invoiceNumber == number }, "invoice \(number) was not recorded")
+            #expect(invoice.id == ids[n])
+            #expect(invoice.terms.amount.minorUnits == Int64(100 * (n + 1)))
+            #expect(invoice.terms.disputed == (n % 2 == 0))
+            #expect(invoice.source.name == file)
+        }
+        let ledger = try store.read { r in try r.ledger(customerID: try #require(try r.customer(accountNumber: "A-1")).id) }
+        let sources = ledger.filter { $0.kind == .invoice && $0.source.name == file }.compactMap(\.source.line)
+        #expect(sources.sorted() == Array(2 ..< numbers.count + 2))
+    }
 }
