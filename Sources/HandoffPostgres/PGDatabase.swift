@@ -10,7 +10,7 @@ final class PGDatabase {
     let connection: PGConnection
     /// Rows the last statement changed.
     private(set) var changesCount = 0
-    private var converted: [String: String] = [:]
+    private var converted: [String: ConvertedStatement] = [:]
     private var cursors = 0
 
     /// A number for a new cursor's name, unique in this transaction.
@@ -21,13 +21,35 @@ final class PGDatabase {
 
     init(connection: PGConnection) { self.connection = connection }
 
-    /// The statement with `?` placeholders turned into `$N` (cached by its text).
+    /// The statement with `?` placeholders turned into `$N` (cached by its text). A statement
+    /// that names the ledger first has the ledger rows the session holds back written
+    /// (``beforeLedgerStatement``), so that no statement ever sees the ledger without them.
     func cachedStatement(sql: String) throws -> PGStatement {
-        if let known = converted[sql] { return PGStatement(sql: known, db: self) }
-        let text = Self.numberedPlaceholders(sql)
-        converted[sql] = text
-        return PGStatement(sql: text, db: self)
+        let statement: ConvertedStatement
+        if let known = converted[sql] {
+            statement = known
+        } else {
+            statement = ConvertedStatement(text: Self.numberedPlaceholders(sql), namesLedger: sql.contains("ledger_entries"))
+            converted[sql] = statement
+        }
+        if statement.namesLedger, let write = beforeLedgerStatement, !writingHeldBackRows {
+            writingHeldBackRows = true
+            defer { writingHeldBackRows = false }
+            try write()
+        }
+        return PGStatement(sql: statement.text, db: self)
     }
+
+    /// A statement's text for PostgreSQL, and whether it names the ledger.
+    private struct ConvertedStatement {
+        let text: String
+        let namesLedger: Bool
+    }
+
+    /// Writes the ledger rows a session holds back (``PostgresSession/flushLedger()``); called
+    /// before any statement that names `ledger_entries`, except those it runs itself.
+    var beforeLedgerStatement: (() throws -> Void)?
+    private var writingHeldBackRows = false
 
     func makeStatement(sql: String) throws -> PGStatement { try cachedStatement(sql: sql) }
 
@@ -194,6 +216,37 @@ func pgArray(_ values: [String]) -> String {
     bytes.reserveCapacity(2 + values.reduce(0) { $0 + $1.utf8.count + 3 })
     for (n, value) in values.enumerated() {
         if n > 0 { bytes.append(UInt8(ascii: ",")) }
+        bytes.append(UInt8(ascii: "\""))
+        for byte in value.utf8 {
+            if byte == UInt8(ascii: "\\") || byte == UInt8(ascii: "\"") { bytes.append(UInt8(ascii: "\\")) }
+            bytes.append(byte)
+        }
+        bytes.append(UInt8(ascii: "\""))
+    }
+    bytes.append(UInt8(ascii: "}"))
+    return String(decoding: bytes, as: UTF8.self)
+}
+
+/// A list of ids, some absent, as a PostgreSQL array literal (`{1,NULL,3}`).
+func pgArray(_ values: [Int64?]) -> String {
+    var literal = "{"
+    literal.reserveCapacity(2 + values.count * 8)
+    for (n, value) in values.enumerated() {
+        if n > 0 { literal.append(",") }
+        literal.append(value.map(String.init) ?? "NULL")
+    }
+    literal.append("}")
+    return literal
+}
+
+/// A list of texts, some absent, as a PostgreSQL array literal: each text quoted, an absent
+/// one the bare `NULL`.
+func pgArray(_ values: [String?]) -> String {
+    guard values.contains(where: { $0 == nil }) else { return pgArray(values.map { $0! }) }
+    var bytes: [UInt8] = [UInt8(ascii: "{")]
+    for (n, value) in values.enumerated() {
+        if n > 0 { bytes.append(UInt8(ascii: ",")) }
+        guard let value else { bytes.append(contentsOf: "NULL".utf8); continue }
         bytes.append(UInt8(ascii: "\""))
         for byte in value.utf8 {
             if byte == UInt8(ascii: "\\") || byte == UInt8(ascii: "\"") { bytes.append(UInt8(ascii: "\\")) }

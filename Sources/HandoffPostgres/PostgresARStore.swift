@@ -94,13 +94,13 @@ public final class PostgresARStore: CompleteStore {
         try transaction("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", writes: false, body)
     }
 
-    /// One write transaction through a session; what the session still holds back (the first
-    /// ledger entries of the last invoices imported) is written before it commits.
+    /// One write transaction through a session; the ledger entries the session still holds
+    /// back are written before it commits.
     func writing<T>(_ body: (PostgresSession) throws -> T) throws -> T {
         try transaction("BEGIN", writes: true) { session in
             let chainStart = try session.chainStart()
             let result = try body(session)
-            try session.flushInvoiceLedger()
+            try session.flushLedger()
             try session.sealAuditChains(after: chainStart)
             return result
         }

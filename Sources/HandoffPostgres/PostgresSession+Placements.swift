@@ -74,7 +74,6 @@ extension PostgresSession {
             SELECT \(Self.invoiceColumns) FROM invoices WHERE customer_id = ANY(?::bigint[])
             ORDER BY customer_id, due_date, invoice_date, invoice_number
             """), arguments: [ids]).map(decodeInvoice), by: \.customerID)
-        try flushInvoiceLedger()
         var ledger: [Int64: [(invoiceID: Int64, entry: Itemization.Entry)]] = [:]
         for r in try Row.fetchAll(try db.cachedStatement(sql: """
             SELECT customer_id, invoice_id, kind, amount, effective_date FROM ledger_entries WHERE customer_id = ANY(?::bigint[]) ORDER BY id
@@ -135,7 +134,6 @@ extension PostgresSession {
         if let page = candidatePage, page.customers.contains(customerID) {
             return (page.ledger[customerID] ?? []).filter { invoiceIDs.contains($0.invoiceID) }.map(\.entry)
         }
-        try flushInvoiceLedger()
         let query = try db.cachedStatement(sql: """
             SELECT invoice_id, kind, amount, effective_date FROM ledger_entries WHERE customer_id = ? ORDER BY id
             """)

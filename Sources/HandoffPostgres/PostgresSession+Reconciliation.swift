@@ -245,13 +245,18 @@ extension PostgresSession {
     }
 
     func undoable<T>(_ body: () throws -> T) throws -> T {
+        // The ledger entries held back are written on the side of the savepoint they were
+        // appended on: those from before it are kept, those from inside it are undone with it.
+        try flushLedger()
         try db.connection.execute("SAVEPOINT handoff_undoable")
         do {
             let result = try body()
+            try flushLedger()
             try db.connection.execute("RELEASE SAVEPOINT handoff_undoable")
             return result
         } catch {
             try db.connection.execute("ROLLBACK TO SAVEPOINT handoff_undoable; RELEASE SAVEPOINT handoff_undoable")
+            forgetHeldBackLedger()
             throw error
         }
     }
@@ -441,13 +446,8 @@ extension PostgresSession {
 
     func appendLedgerEntries(_ entries: [NewLedgerEntry]) throws {
         guard !entries.isEmpty else { return }
-        try insertRows("""
-            INSERT INTO ledger_entries (customer_id, invoice_id, transaction_id, kind, amount, currency, effective_date,
-                source_kind, source_name, source_line, source_event_id, recorded_at)
-            """, columns: 12, entries.map { e in
-            [e.customerID, e.invoiceID, e.transactionID, e.kind.rawValue, e.amount, e.currency.code, e.effectiveDate.iso,
-             e.source.kind.rawValue, e.source.name, e.source.line, e.source.eventID, now]
-        })
+        // The rows are written sealed, with the next ones held back (``flushLedger()``).
+        for entry in entries { try holdBack(entry) }
         // Each invoice's balance moved once, by the sum of its entries, added up by PostgreSQL
         // (as numeric): a sum beyond bigint is the server's refusal (22003), never a trap here.
         let invoices = Set(entries.map(\.invoiceID)).count

@@ -9,9 +9,9 @@ final class PostgresSession: PlacementWriting, OutboxWriting, InboxWriting, Reco
     /// The time of this access, written to every row it stamps.
     private(set) lazy var now: String = timestampNow()
 
-    /// Invoices inserted whose first ledger entries are still to be written, in order (see
-    /// ``flushInvoiceLedger()``).
-    private var pendingFirstEntries: [FirstLedgerEntry] = []
+    /// Ledger entries appended and still to be written, in order (see ``flushLedger()``): the
+    /// balances they move are moved at once, their rows are written in sets.
+    private var heldBackLedger: [NewLedgerEntry] = []
     /// The ledger chain's head while this transaction holds the chain's lock (taken by the
     /// first entries it writes sealed); nil before.
     var ledgerChainHead: ChainHead?
@@ -19,7 +19,10 @@ final class PostgresSession: PlacementWriting, OutboxWriting, InboxWriting, Reco
     /// ``forEachPlacementCandidate(asOf:_:)``); nil outside a placement run.
     var candidatePage: CandidatePage?
 
-    init(db: PGDatabase) { self.db = db }
+    init(db: PGDatabase) {
+        self.db = db
+        db.beforeLedgerStatement = { [unowned self] in try self.flushLedger() }
+    }
 
     // MARK: - Customers
 
@@ -146,8 +149,7 @@ final class PostgresSession: PlacementWriting, OutboxWriting, InboxWriting, Reco
         let id = try result.requiredInt64(0, 0)
         // The invoice's first ledger entry is its original amount (the balance already holds
         // it): written with the others of its chunk, in the order of the invoices.
-        pendingFirstEntries.append(FirstLedgerEntry(invoiceID: id, customerID: customerID, terms: terms, source: source))
-        if pendingFirstEntries.count >= 2048 { try flushInvoiceLedger() }
+        try holdBack(Self.firstEntry(invoiceID: id, customerID: customerID, terms: terms, source: source))
         return id
     }
 
@@ -188,25 +190,46 @@ final class PostgresSession: PlacementWriting, OutboxWriting, InboxWriting, Reco
             ids.append(id)
             guard let id else { continue }
             // Its first ledger entry waits with the others of its chunk, in the order of the invoices.
-            pendingFirstEntries.append(FirstLedgerEntry(invoiceID: id, customerID: invoice.customerID, terms: invoice.terms,
-                                                        source: invoice.source))
-            if pendingFirstEntries.count >= 2048 { try flushInvoiceLedger() }
+            try holdBack(Self.firstEntry(invoiceID: id, customerID: invoice.customerID, terms: invoice.terms, source: invoice.source))
         }
         guard inserted.isEmpty else { throw PostgresError.unexpected("\(inserted.count) invoices inserted that were not asked for") }
         return ids
     }
 
-    /// Writes the first ledger entries of the invoices inserted since the last call, in one
-    /// statement, in the order of the invoices, each already sealed: its id taken from the
-    /// ledger's sequence, its place and hash computed here under the chain's lock (held from
-    /// then until the transaction ends), so that no row is written twice. Sealing them after
-    /// the fact by an `UPDATE` wrote every row a second time, with a new version in each of
-    /// the table's indexes. Every method that reads or writes `ledger_entries` calls it first,
-    /// and so does the store before it commits: the ledger is never seen without them.
-    func flushInvoiceLedger() throws {
-        guard !pendingFirstEntries.isEmpty else { return }
-        let entries = pendingFirstEntries
-        pendingFirstEntries.removeAll(keepingCapacity: true)
+    /// An invoice's first ledger entry: its original amount, on its date.
+    static func firstEntry(invoiceID: Int64, customerID: Int64, terms: InvoiceTerms, source: EntrySource) -> NewLedgerEntry {
+        NewLedgerEntry(customerID: customerID, invoiceID: invoiceID, transactionID: nil, kind: .invoice, amount: terms.amount.minorUnits,
+                       currency: terms.amount.currency, effectiveDate: terms.invoiceDate, source: source)
+    }
+
+    /// Ledger rows held back before ``flushLedger()`` writes them as one set.
+    static let ledgerRowsPerWrite = 2_048
+
+    /// Holds a ledger entry back to be written with others; the caller moves its balance.
+    func holdBack(_ entry: NewLedgerEntry) throws {
+        heldBackLedger.append(entry)
+        if heldBackLedger.count >= Self.ledgerRowsPerWrite { try flushLedger() }
+    }
+
+    /// Forgets the entries held back and the chain's head: the savepoint they were appended in
+    /// was rolled back, and with it every row written since (``undoable(_:)``).
+    func forgetHeldBackLedger() {
+        heldBackLedger.removeAll(keepingCapacity: true)
+        ledgerChainHead = nil
+    }
+
+    /// Writes the ledger entries held back since the last call (an import's invoices' first
+    /// entries, its transactions' shares, a reconciliation's payments), in one statement, in
+    /// order, each already sealed: its id taken from the ledger's sequence, its place and hash
+    /// computed here under the chain's lock (held from then until the transaction ends), so
+    /// that no row is written twice. Sealing them after the fact by an `UPDATE` wrote every
+    /// row a second time, with a new version in each of the table's indexes. It runs before
+    /// any statement that names the ledger (``PGDatabase/beforeLedgerStatement``) and before
+    /// the store commits: the ledger is never seen without them.
+    func flushLedger() throws {
+        guard !heldBackLedger.isEmpty else { return }
+        let entries = heldBackLedger
+        heldBackLedger.removeAll(keepingCapacity: true)
         var head = try lockLedgerChain()
         let ids = try Int64.fetchAll(try db.cachedStatement(sql: """
             SELECT nextval(pg_get_serial_sequence('ledger_entries', 'id')) FROM generate_series(1, ?::integer)
@@ -225,23 +248,22 @@ final class PostgresSession: PlacementWriting, OutboxWriting, InboxWriting, Reco
         try db.cachedStatement(sql: """
             INSERT INTO ledger_entries (id, customer_id, invoice_id, transaction_id, kind, amount, currency, effective_date,
                 source_kind, source_name, source_line, source_event_id, recorded_at, chain_seq, chain_hash)
-            SELECT e.id, e.customer_id, e.invoice_id, NULL, '\(EntryKind.invoice.rawValue)', e.amount, e.currency, e.effective_date,
-                e.source_kind, e.source_name, e.source_line, NULL, ?11, e.seq, e.hash
-            FROM unnest(?1::bigint[], ?2::bigint[], ?3::bigint[], ?4::bigint[], ?5::text[], ?6::date[], ?7::text[], ?8::text[],
-                ?9::bigint[], ?10::bigint[], ?12::text[])
-                WITH ORDINALITY AS e(id, customer_id, invoice_id, amount, currency, effective_date, source_kind, source_name,
-                    source_line, seq, hash, n)
+            SELECT e.id, e.customer_id, e.invoice_id, e.transaction_id, e.kind, e.amount, e.currency, e.effective_date,
+                e.source_kind, e.source_name, e.source_line, e.source_event_id, ?15, e.seq, e.hash
+            FROM unnest(?1::bigint[], ?2::bigint[], ?3::bigint[], ?4::bigint[], ?5::text[], ?6::bigint[], ?7::text[], ?8::date[],
+                ?9::text[], ?10::text[], ?11::bigint[], ?12::text[], ?13::bigint[], ?14::text[])
+                WITH ORDINALITY AS e(id, customer_id, invoice_id, transaction_id, kind, amount, currency, effective_date,
+                    source_kind, source_name, source_line, source_event_id, seq, hash, n)
             ORDER BY e.n
             """).execute(arguments: [
                 pgArray(ids), pgArray(entries.map(\.customerID)), pgArray(entries.map(\.invoiceID)),
-                pgArray(entries.map(\.terms.amount.minorUnits)), pgArray(entries.map(\.terms.amount.currency.code)),
-                pgArray(entries.map(\.terms.invoiceDate.iso)), pgArray(entries.map(\.source.kind.rawValue)),
-                pgArray(entries.map(\.source.name)),
-                "{" + entries.map { $0.source.line.map(String.init) ?? "NULL" }.joined(separator: ",") + "}",
-                pgArray(seqs), now, pgArray(hashes),
+                pgArray(entries.map(\.transactionID)), pgArray(entries.map(\.kind.rawValue)), pgArray(entries.map(\.amount)),
+                pgArray(entries.map(\.currency.code)), pgArray(entries.map(\.effectiveDate.iso)), pgArray(entries.map(\.source.kind.rawValue)),
+                pgArray(entries.map(\.source.name)), pgArray(entries.map { $0.source.line.map(Int64.init) }),
+                pgArray(entries.map(\.source.eventID)), pgArray(seqs), pgArray(hashes), now,
             ])
         guard db.changesCount == entries.count else {
-            throw PostgresError.unexpected("\(db.changesCount) first ledger entries written for \(entries.count) new invoices")
+            throw PostgresError.unexpected("\(db.changesCount) ledger entries written for \(entries.count) held back")
         }
     }
 
@@ -295,7 +317,6 @@ final class PostgresSession: PlacementWriting, OutboxWriting, InboxWriting, Reco
     }
 
     func shares(ofTransaction id: Int64) throws -> [Allocation.Share] {
-        try flushInvoiceLedger()
         let statement = try db.cachedStatement(sql: "SELECT invoice_id, amount FROM ledger_entries WHERE transaction_id = ? ORDER BY id")
         return try Row.fetchAll(statement, arguments: [id]).map { row in
             let amount: Int64 = row[1]
@@ -304,7 +325,6 @@ final class PostgresSession: PlacementWriting, OutboxWriting, InboxWriting, Reco
     }
 
     func reversedShares(ofPayment id: Int64) throws -> [Int64: Int64] {
-        try flushInvoiceLedger()
         // `IS NOT NULL` names the partial index of reversals: planned once for every payment, in
         // an import whose own transactions no statistics know yet, the statement read every
         // transaction in id order instead, and each reversal cost more than the one before.
@@ -318,26 +338,13 @@ final class PostgresSession: PlacementWriting, OutboxWriting, InboxWriting, Reco
     }
 
     func appendLedgerEntry(_ entry: NewLedgerEntry) throws {
-        try insertLedgerRow(entry)
+        try holdBack(entry)
         let update = try db.cachedStatement(sql: "UPDATE invoices SET balance = balance + ?, updated_at = ? WHERE id = ?")
         try update.execute(arguments: [entry.amount, now, entry.invoiceID])
         guard db.changesCount == 1 else { throw PostgresError.unexpected("ledger entry for unknown invoice \(entry.invoiceID)") }
     }
 
-    private func insertLedgerRow(_ entry: NewLedgerEntry) throws {
-        try flushInvoiceLedger()
-        let statement = try db.cachedStatement(sql: """
-            INSERT INTO ledger_entries (customer_id, invoice_id, transaction_id, kind, amount, currency, effective_date,
-                source_kind, source_name, source_line, source_event_id, recorded_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """)
-        try statement.execute(arguments: [entry.customerID, entry.invoiceID, entry.transactionID, entry.kind.rawValue, entry.amount,
-                                          entry.currency.code, entry.effectiveDate.iso, entry.source.kind.rawValue,
-                                          entry.source.name, entry.source.line, entry.source.eventID, now])
-    }
-
     func ledger(customerID: Int64) throws -> [LedgerEntry] {
-        try flushInvoiceLedger()
         let statement = try db.cachedStatement(sql: """
             SELECT l.id, l.customer_id, l.invoice_id, i.invoice_number, l.transaction_id, t.reference, l.kind, l.amount,
                    l.currency, l.effective_date, l.source_kind, l.source_name, l.source_line, l.source_event_id, handoff_time(l.recorded_at)
@@ -403,7 +410,6 @@ final class PostgresSession: PlacementWriting, OutboxWriting, InboxWriting, Reco
     }
 
     func counts() throws -> RecordCounts {
-        try flushInvoiceLedger()
         let row = try Row.fetchOne(try db.cachedStatement(sql: """
             SELECT (SELECT COUNT(*) FROM customers), (SELECT COUNT(*) FROM invoices),
                    (SELECT COUNT(*) FROM transactions), (SELECT COUNT(*) FROM ledger_entries)
@@ -437,12 +443,7 @@ final class PostgresSession: PlacementWriting, OutboxWriting, InboxWriting, Reco
 
 /// An invoice's first ledger entry (its original amount), waiting to be written with the
 /// others of its chunk.
-struct FirstLedgerEntry {
-    var invoiceID: Int64
-    var customerID: Int64
-    var terms: InvoiceTerms
-    var source: EntrySource
-
+extension NewLedgerEntry {
     /// The entry as the ledger chain hashes it, in ``AuditChainName/columns`` order: what the
     /// row will hold once written with this id at this moment.
     func chainValues(id: Int64, recordedAt: String) -> [ChainValue] {
@@ -451,15 +452,17 @@ struct FirstLedgerEntry {
             case "id": .integer(id)
             case "customer_id": .integer(customerID)
             case "invoice_id": .integer(invoiceID)
-            case "kind": .text(EntryKind.invoice.rawValue)
-            case "amount": .integer(terms.amount.minorUnits)
-            case "currency": .text(terms.amount.currency.code)
-            case "effective_date": .text(terms.invoiceDate.iso)
+            case "transaction_id": transactionID.map { .integer($0) } ?? .null
+            case "kind": .text(kind.rawValue)
+            case "amount": .integer(amount)
+            case "currency": .text(currency.code)
+            case "effective_date": .text(effectiveDate.iso)
             case "source_kind": .text(source.kind.rawValue)
             case "source_name": .text(source.name)
             case "source_line": source.line.map { .integer(Int64($0)) } ?? .null
+            case "source_event_id": source.eventID.map { .text($0) } ?? .null
             case "recorded_at": .text(recordedAt)
-            default: .null   // transaction_id, source_event_id
+            default: .null
             }
         }
     }
