@@ -1,4 +1,5 @@
 import Foundation
+import HandoffConfig
 import HandoffTestSupport
 import Testing
 #if canImport(Glibc)
@@ -16,9 +17,11 @@ import Glibc
 /// audit log (imports aside, which audit each run), and the files in staging, outgoing, the
 /// archive and the agency's folders, with nothing left over (a temporary file in Handoff's own
 /// folders, `NAME.tmp-PID` or Foundation's `.dat.nosync…`, which docs/architecture.md allows
-/// a crash to leave, is counted instead). The database passes
-/// `PRAGMA integrity_check` and `foreign_key_check` right after each kill. The rest of the
-/// round trip then runs from the recovered state and must end where the reference ends.
+/// a crash to leave, is counted instead). Right after each kill, SQLite's file passes `PRAGMA
+/// integrity_check` and `foreign_key_check`; on PostgreSQL (`HANDOFF_TEST_ENGINE=postgresql`,
+/// states saved and restored as copies of the database) the killed process's session ends and
+/// `handoff audit verify` finds both chains intact. The rest of the round trip then runs from
+/// the recovered state and must end where the reference ends.
 ///
 /// `HANDOFF_CRASH_POINTS` sets how many random kills each flow gets (3 by default, which CI
 /// runs); `HANDOFF_CRASH_SEED` replays a run (every failure names its seed and delay).
@@ -91,8 +94,7 @@ struct CrashTests {
                 #expect(outcome == .killed, "\(context): the crash point was never reached")
             }
             // Right after the kill: the database is whole.
-            #expect(try world.sql("PRAGMA integrity_check;") == "ok", "\(context): integrity_check after the kill")
-            #expect(try world.sql("PRAGMA foreign_key_check;") == "", "\(context): foreign_key_check after the kill")
+            try world.expectWhole("\(context): after the kill")
             let killed = try world.snapshot()
             let moment = outcome == .completed ? "completed before the kill"
                 : killed == before ? "killed with nothing committed" : killed == after ? "killed after the last change" : "killed midway"
@@ -104,7 +106,7 @@ struct CrashTests {
             leftovers += world.leftovers().count
             #expect(Snapshot.difference(after, recovered).isEmpty,
                     "\(context) (\(moment)): after running again, differs from a run never killed:\n\(Snapshot.difference(after, recovered))")
-            #expect(try world.sql("PRAGMA integrity_check;") == "ok", "\(context): integrity_check after running again")
+            try world.expectWhole("\(context): after running again")
             // And the rest of the round trip ends where the reference ends.
             try world.perform(Array(Self.flows[(index + 1)...]))
             let final = try world.snapshot()
@@ -129,7 +131,8 @@ extension CrashTests {
         let reference = try world.snapshot()
         #expect(Snapshot.difference(reference, try world.snapshot()).isEmpty)
         // The ledger is append-only (a trigger): the trigger goes first, as a broken write would bypass it.
-        _ = try world.sql("DROP TRIGGER ledger_entries_no_delete; DELETE FROM ledger_entries WHERE id = (SELECT max(id) FROM ledger_entries);")
+        let dropTrigger = world.postgres == nil ? "DROP TRIGGER ledger_entries_no_delete;" : "DROP TRIGGER ledger_entries_no_delete ON ledger_entries;"
+        _ = try world.sql(dropTrigger + " DELETE FROM ledger_entries WHERE id = (SELECT max(id) FROM ledger_entries);")
         _ = try world.sql("UPDATE invoices SET balance = balance + 1 WHERE id = (SELECT min(id) FROM invoices WHERE balance > 0);")
         _ = try world.sql("UPDATE outbox SET state = 'staged' WHERE id = (SELECT min(id) FROM outbox);")
         try Data("partial".utf8).write(to: world.root.appendingPathComponent("var/agencies/local-folder/inbound/.tmp-PLACEMENT.csv"))
@@ -156,18 +159,30 @@ enum Kill: CustomStringConvertible {
 enum Outcome: Equatable { case killed, completed }
 
 /// One installation at a fixed path, whose states can be saved and restored (paths inside the
-/// database are absolute, so a state is restored at the same path).
+/// database are absolute, so a state is restored at the same path). On PostgreSQL a state is
+/// the folder and a copy of the database (`CREATE DATABASE … TEMPLATE`), restored under the
+/// database's own name.
 final class World {
     let install: Installation
     var root: URL { install.root }
+    /// The installation's PostgreSQL database; nil on SQLite.
+    let postgres: PostgresSettings?
 
     init() throws {
         install = try Installation(timezone: "America/Toronto", currency: "CAD")
         try install.usePartners(["local-folder"])
+        if case .postgresql(let settings) = try HandoffConfig.load(path: install.configPath).storage {
+            postgres = settings
+        } else {
+            postgres = nil
+        }
     }
 
     func remove() {
-        for suffix in saved { try? FileManager.default.removeItem(atPath: root.path + ".saved-" + suffix) }
+        for suffix in saved {
+            try? FileManager.default.removeItem(atPath: root.path + ".saved-" + suffix)
+            if let postgres { _ = try? psql("DROP DATABASE IF EXISTS \(postgres.database)_saved_\(suffix) WITH (FORCE)", database: "postgres") }
+        }
     }
 
     private var saved: Set<String> = []
@@ -176,12 +191,52 @@ final class World {
         let copy = root.path + ".saved-" + name
         try? FileManager.default.removeItem(atPath: copy)
         try FileManager.default.copyItem(atPath: root.path, toPath: copy)
+        if let postgres {
+            let saved = "\(postgres.database)_saved_\(name)"
+            _ = try psql("DROP DATABASE IF EXISTS \(saved)", database: "postgres")
+            _ = try psql("CREATE DATABASE \(saved) TEMPLATE \(postgres.database)", database: "postgres")
+        }
         saved.insert(name)
     }
 
     func restore(_ name: String) throws {
         try FileManager.default.removeItem(at: root)
         try FileManager.default.copyItem(atPath: root.path + ".saved-" + name, toPath: root.path)
+        if let postgres {
+            // WITH (FORCE) ends a killed process's session that the server has not yet ended.
+            _ = try psql("DROP DATABASE \(postgres.database) WITH (FORCE)", database: "postgres")
+            _ = try psql("CREATE DATABASE \(postgres.database) TEMPLATE \(postgres.database)_saved_\(name)", database: "postgres")
+        }
+    }
+
+    /// The database is whole right after a kill and after a run again. SQLite: `PRAGMA
+    /// integrity_check` and `foreign_key_check`. PostgreSQL, whose own integrity is the
+    /// server's: the killed process's session ends (and with it its transaction and its claim on
+    /// the job), and `handoff audit verify` finds the ledger's and the audit log's chains intact.
+    func expectWhole(_ context: String) throws {
+        guard let postgres else {
+            #expect(try sql("PRAGMA integrity_check;") == "ok", "\(context): integrity_check")
+            #expect(try sql("PRAGMA foreign_key_check;") == "", "\(context): foreign_key_check")
+            return
+        }
+        let others = "SELECT count(*) FROM pg_stat_activity WHERE datname = '\(postgres.database)' AND pid <> pg_backend_pid()"
+        let deadline = Date().addingTimeInterval(10)
+        while try sql(others) != "0" {
+            try #require(Date() < deadline, "\(context): the killed process's session was still open after 10 s")
+            usleep(20_000)
+        }
+        let verified = try install.handoff(["audit", "verify"])
+        #expect(verified.status == 0, "\(context): audit verify: \(verified.stdout)\(verified.stderr)")
+    }
+
+    /// Runs SQL with `psql` on a database of the installation's server; returns its rows, one a
+    /// line, values separated by `|`, trimmed.
+    private func psql(_ text: String, database: String? = nil) throws -> String {
+        guard let postgres else { throw TestSetupError("psql on an SQLite installation") }
+        let r = try shell("/usr/bin/psql", ["-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-h", postgres.host, "-p", String(postgres.port),
+                                            "-U", postgres.user, "-d", database ?? postgres.database, "-f", "-"], input: Data(text.utf8))
+        try #require(r.status == 0, "psql failed on \(text): \(r.output)")
+        return r.output.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
     /// What a flow needs before it starts: before the fetch, the agency's answers (its
@@ -264,8 +319,9 @@ final class World {
 
     var databasePath: String { root.appendingPathComponent("var/handoff.sqlite").path }
 
-    /// Runs SQL with the sqlite3 command-line tool; returns its output, trimmed.
+    /// Runs SQL with the sqlite3 command-line tool, or `psql` on PostgreSQL; returns its output, trimmed.
     func sql(_ text: String) throws -> String {
+        if postgres != nil { return try psql(text) }
         let r = try shell(Self.sqlite3, ["-batch", databasePath, text])
         try #require(r.status == 0, "sqlite3 failed on \(text): \(r.output)")
         return r.output.trimmingCharacters(in: .whitespacesAndNewlines)
@@ -282,7 +338,10 @@ final class World {
     /// The state that matters, without row ids, times or attempt counts, each row a line.
     func snapshot() throws -> Snapshot {
         var lines: [String] = []
-        let output = try sql(Snapshot.queries.joined(separator: "\n"))
+        // PostgreSQL builds the same arrays with `jsonb_build_array` (`json` has no equality for
+        // `DISTINCT`); each line is written again canonically, so spacing never counts.
+        let queries = Snapshot.queries.joined(separator: "\n")
+        let output = try sql(postgres == nil ? queries : queries.replacingOccurrences(of: "json_array(", with: "jsonb_build_array("))
         for line in output.split(separator: "\n", omittingEmptySubsequences: true) {
             lines.append(Snapshot.canonical(String(line)).replacingOccurrences(of: root.path, with: "<root>"))
         }
