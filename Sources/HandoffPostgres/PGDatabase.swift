@@ -58,10 +58,9 @@ final class PGDatabase {
         try cachedStatement(sql: sql).execute(arguments: arguments)
     }
 
-    /// The id the last `INSERT` into a table with an identity column gave its row.
-    var lastInsertedRowID: Int64 {
-        get throws { try connection.query("SELECT lastval()").requiredInt64(0, 0) }
-    }
+    // There is no `lastInsertedRowID` (`lastval()`): the ledger rows a session writes before a
+    // statement that names the ledger take ids from the ledger's sequence in between, so an id
+    // is read back by `RETURNING id`, in the statement that made it.
 
     func run(_ sql: String, _ arguments: StatementArguments) throws -> PGResult {
         let result = try connection.query(sql, arguments.values)
