@@ -211,19 +211,7 @@ func pgArray(_ values: [Int64]) -> String {
 /// argument. Built byte by byte: Foundation's `replacingOccurrences`, twice per element, took
 /// two thirds of an import's time on this side of the connection.
 func pgArray(_ values: [String]) -> String {
-    var bytes: [UInt8] = [UInt8(ascii: "{")]
-    bytes.reserveCapacity(2 + values.reduce(0) { $0 + $1.utf8.count + 3 })
-    for (n, value) in values.enumerated() {
-        if n > 0 { bytes.append(UInt8(ascii: ",")) }
-        bytes.append(UInt8(ascii: "\""))
-        for byte in value.utf8 {
-            if byte == UInt8(ascii: "\\") || byte == UInt8(ascii: "\"") { bytes.append(UInt8(ascii: "\\")) }
-            bytes.append(byte)
-        }
-        bytes.append(UInt8(ascii: "\""))
-    }
-    bytes.append(UInt8(ascii: "}"))
-    return String(decoding: bytes, as: UTF8.self)
+    pgArray(values.map(Optional.some))
 }
 
 /// A list of ids, some absent, as a PostgreSQL array literal (`{1,NULL,3}`).
@@ -238,11 +226,11 @@ func pgArray(_ values: [Int64?]) -> String {
     return literal
 }
 
-/// A list of texts, some absent, as a PostgreSQL array literal: each text quoted, an absent
-/// one the bare `NULL`.
+/// A list of texts, some absent, as a PostgreSQL array literal: each text in double quotes with
+/// `\` and `"` escaped, an absent one the bare `NULL`.
 func pgArray(_ values: [String?]) -> String {
-    guard values.contains(where: { $0 == nil }) else { return pgArray(values.map { $0! }) }
     var bytes: [UInt8] = [UInt8(ascii: "{")]
+    bytes.reserveCapacity(2 + values.reduce(0) { $0 + ($1?.utf8.count ?? 1) + 3 })
     for (n, value) in values.enumerated() {
         if n > 0 { bytes.append(UInt8(ascii: ",")) }
         guard let value else { bytes.append(contentsOf: "NULL".utf8); continue }
