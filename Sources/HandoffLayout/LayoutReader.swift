@@ -4,16 +4,35 @@ import HandoffDomain
 /// One record read from an agency's file: its kind, its fields by name, its line.
 public struct ParsedRecord: Sendable, Equatable {
     public var kind: RecordKind
-    public var fields: [String: String]
     public var line: Int
+    /// The layout's field names and this record's values, in the layout's order: a CSV row
+    /// keeps the array of names its reader shares with every row instead of building a
+    /// dictionary per row (a reconciliation reads millions).
+    private var names: [String]
+    private var values: [String]
 
     public init(kind: RecordKind, fields: [String: String], line: Int) {
+        self.init(kind: kind, names: Array(fields.keys), values: Array(fields.values), line: line)
+    }
+
+    init(kind: RecordKind, names: [String], values: [String], line: Int) {
         self.kind = kind
-        self.fields = fields
+        self.names = names
+        self.values = values
         self.line = line
     }
 
-    public subscript(_ name: String) -> String? { fields[name] }
+    /// The values by field name (the first, when a layout names a field twice).
+    public var fields: [String: String] { Dictionary(zip(names, values), uniquingKeysWith: { a, _ in a }) }
+
+    public subscript(_ name: String) -> String? {
+        for i in names.indices where names[i] == name { return values[i] }
+        return nil
+    }
+
+    public static func == (a: ParsedRecord, b: ParsedRecord) -> Bool {
+        a.kind == b.kind && a.line == b.line && a.fields == b.fields
+    }
 }
 
 /// A file that does not follow its layout. `code` says how, in the words agencies use
@@ -42,11 +61,14 @@ public final class LayoutReader {
     private var lines: LineReader?
     private var headerChecked = false
     private let rowLayout: RecordLayout?
+    /// The CSV row's field names, shared by every record read.
+    private let csvNames: [String]
 
     public init(layout: Layout, source: ByteSource) {
         self.layout = layout
         fileName = source.name
         rowLayout = layout.records.first { $0.kind == .row } ?? layout.records.first
+        csvNames = rowLayout?.fields.map(\.name) ?? []
         switch layout.format {
         case .csv(let delimiter, _): csv = CSVReader(source: source, delimiter: delimiter)
         case .fixedWidth: lines = LineReader(source: source)
@@ -63,7 +85,7 @@ public final class LayoutReader {
 
     private func nextCSV(header: Bool) throws(LayoutReadError) -> ParsedRecord? {
         guard let rowLayout else { return nil }
-        let names = rowLayout.fields.map(\.name)
+        let names = csvNames
         let record: CSVRecord?
         do { record = try csv!.next() } catch let e as CSVSyntaxError {
             throw LayoutReadError(file: fileName, line: e.line, code: "SYNTAX", message: e.message)
@@ -90,7 +112,7 @@ public final class LayoutReader {
             throw LayoutReadError(file: fileName, line: record.line, code: "FIELD_COUNT",
                                   message: "\(record.fields.count) fields, the layout has \(names.count)")
         }
-        return ParsedRecord(kind: rowLayout.kind, fields: Dictionary(zip(names, record.fields), uniquingKeysWith: { a, _ in a }), line: record.line)
+        return ParsedRecord(kind: rowLayout.kind, names: names, values: record.fields, line: record.line)
     }
 
     private func nextFixed(length: Int) throws(LayoutReadError) -> ParsedRecord? {

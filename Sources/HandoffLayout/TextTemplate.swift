@@ -179,24 +179,42 @@ public enum DatePattern {
     }
 
     /// Parses text written in `pattern` (only `yyyy`, `MM`, `dd` and literals), or `nil`.
+    /// Byte by byte: a reconciliation parses a date or two for every activity line.
     public static func parse(_ text: String, pattern: String) -> CalendarDate? {
-        var y: Int?, m: Int?, d: Int?
-        var t = Substring(text), p = Substring(pattern)
-        func take(_ n: Int) -> Int? {
-            guard t.count >= n, t.prefix(n).allSatisfy(\.isASCII), let v = Int(t.prefix(n)) else { return nil }
-            t = t.dropFirst(n)
-            return v
-        }
-        while !p.isEmpty {
-            if p.hasPrefix("yyyy") { y = take(4); p = p.dropFirst(4) }
-            else if p.hasPrefix("MM") { m = take(2); p = p.dropFirst(2) }
-            else if p.hasPrefix("dd") { d = take(2); p = p.dropFirst(2) }
-            else {
-                guard t.first == p.first else { return nil }
-                t = t.dropFirst(); p = p.dropFirst()
+        var text = text, pattern = pattern
+        return text.withUTF8 { t in
+            pattern.withUTF8 { p in
+                var y: Int?, m: Int?, d: Int?
+                var i = 0, j = 0
+                func take(_ n: Int) -> Int? {
+                    guard i + n <= t.count else { return nil }
+                    var v = 0
+                    for k in i..<(i + n) {
+                        let b = t[k]
+                        guard b >= UInt8(ascii: "0"), b <= UInt8(ascii: "9") else { return nil }
+                        v = v * 10 + Int(b - UInt8(ascii: "0"))
+                    }
+                    i += n
+                    return v
+                }
+                func at(_ token: StaticString) -> Bool {
+                    let n = token.utf8CodeUnitCount
+                    guard j + n <= p.count else { return false }
+                    for k in 0..<n where p[j + k] != token.utf8Start[k] { return false }
+                    return true
+                }
+                while j < p.count {
+                    if at("yyyy") { y = take(4); j += 4 }
+                    else if at("MM") { m = take(2); j += 2 }
+                    else if at("dd") { d = take(2); j += 2 }
+                    else {
+                        guard i < t.count, t[i] == p[j] else { return nil }
+                        i += 1; j += 1
+                    }
+                }
+                guard i == t.count, let y, let m, let d else { return nil }
+                return CalendarDate(year: y, month: m, day: d)
             }
         }
-        guard t.isEmpty, let y, let m, let d else { return nil }
-        return CalendarDate(year: y, month: m, day: d)
     }
 }

@@ -31,6 +31,29 @@ struct ReadingTests {
         #expect(remittance.last?["ach_trace"] == "091000019384756")
     }
 
+    @Test("A CSV row answers by field name, equals the same values given as a dictionary, and an unknown name is nil")
+    func rowByName() throws {
+        let krp = try Repo.partner("keystone-recovery")
+        let text = "account_number,reference,result,krp_reference,reason_code,reason_text\r\nA-1001,,ACCEPTED,K000481516,,\r\n"
+        let rows = try read(try #require(krp.returns["acknowledgement"]?.layout), Array(text.utf8))
+        #expect(rows.count == 1)
+        #expect(rows[0]["account_number"] == "A-1001" && rows[0]["reference"] == "" && rows[0]["no_such_field"] == nil)
+        let fields = ["account_number": "A-1001", "reference": "", "result": "ACCEPTED", "krp_reference": "K000481516", "reason_code": "", "reason_text": ""]
+        #expect(rows[0].fields == fields)
+        #expect(rows[0] == ParsedRecord(kind: rows[0].kind, fields: fields, line: 2))
+        #expect(rows[0] != ParsedRecord(kind: rows[0].kind, fields: fields.merging(["result": "REJECTED"]) { $1 }, line: 2))
+    }
+
+    @Test("Dates are read in the partner file's pattern, and anything else is not a date", arguments: [
+        ("2026-11-16", "yyyy-MM-dd", "2026-11-16"), ("20261116", "yyyyMMdd", "2026-11-16"), ("16/11/2026", "dd/MM/yyyy", "2026-11-16"),
+        ("2026-02-30", "yyyy-MM-dd", nil), ("2026-1-16", "yyyy-MM-dd", nil), ("2026-11-16 ", "yyyy-MM-dd", nil), ("2026-11-1", "yyyy-MM-dd", nil),
+        ("2026/11/16", "yyyy-MM-dd", nil), ("+026-11-16", "yyyy-MM-dd", nil), ("2026-+1-16", "yyyy-MM-dd", nil), ("２０２６-11-16", "yyyy-MM-dd", nil),
+        ("", "yyyy-MM-dd", nil), ("2026年11月16日", "yyyy年MM月dd日", "2026-11-16"), ("2026年11月16", "yyyy年MM月dd日", nil),
+    ] as [(String, String, String?)])
+    func datePatterns(text: String, pattern: String, expected: String?) {
+        #expect(DatePattern.parse(text, pattern: pattern)?.iso == expected)
+    }
+
     @Test("Meridian's batch reads back record by record through its placement layout")
     func meridianRoundTrip() throws {
         let mcc = try Repo.partner("meridian-commercial")
