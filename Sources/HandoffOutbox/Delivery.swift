@@ -223,8 +223,7 @@ public struct Delivery {
             let claimant = Self.claimant, started = now()
             let gone = record.claimedBy.flatMap { Self.hasDied($0) ? $0 : nil }
             let claimed: OutboxTransfer? = try store.writeOutbox { w in
-                guard try w.claimTransfer(id: record.id, claimant: claimant, now: started, until: started + claimSeconds(for: partner),
-                                          replacing: gone),
+                guard try w.claimTransfer(id: record.id, claimant: claimant, forSeconds: claimSeconds(for: partner), replacing: gone),
                       let fresh = try w.outboxRecord(id: record.id) else { return nil }
                 var transfer = fresh.transfer
                 guard transfer.startAttempt(now: started) == .send else {

@@ -37,15 +37,18 @@ extension PostgresSession {
             """).query([partnerID, batchID, kind, localPath, remoteName, dependsOn, size, sha256, now, now]).requiredInt64(0, 0)
     }
 
-    func claimTransfer(id: Int64, claimant: String, now: Int64, until: Int64, replacing gone: String?) throws -> Bool {
+    func claimTransfer(id: Int64, claimant: String, forSeconds lease: Int64, replacing gone: String?) throws -> Bool {
         // The row is locked for the claim; an instance claiming it at the same moment skips it
-        // rather than wait, and a claim still running elsewhere is left alone.
+        // rather than wait, and a claim still running elsewhere is left alone. The lease runs
+        // on the database server's clock, which every instance shares.
         try Int64.fetchOne(try db.cachedStatement(sql: """
-            UPDATE outbox SET claimed_by = ?, claimed_until = ?
-            WHERE id = (SELECT id FROM outbox WHERE id = ? AND (claimed_until IS NULL OR claimed_until < ? OR claimed_by = ? OR claimed_by = ?)
+            UPDATE outbox SET claimed_by = ?, claimed_until = floor(extract(epoch FROM clock_timestamp()))::bigint + ?
+            WHERE id = (SELECT id FROM outbox WHERE id = ?
+                          AND (claimed_until IS NULL OR claimed_until < floor(extract(epoch FROM clock_timestamp()))::bigint
+                               OR claimed_by = ? OR claimed_by = ?)
                         FOR UPDATE SKIP LOCKED)
             RETURNING id
-            """), arguments: [claimant, until, id, now, claimant, gone]) != nil
+            """), arguments: [claimant, lease, id, claimant, gone]) != nil
     }
 
     func releaseTransfer(id: Int64, claimant: String) throws {

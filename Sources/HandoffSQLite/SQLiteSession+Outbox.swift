@@ -39,11 +39,11 @@ extension SQLiteSession {
         return db.lastInsertedRowID
     }
 
-    func claimTransfer(id: Int64, claimant: String, now: Int64, until: Int64, replacing gone: String?) throws -> Bool {
+    func claimTransfer(id: Int64, claimant: String, forSeconds lease: Int64, replacing gone: String?) throws -> Bool {
         try db.cachedStatement(sql: """
-            UPDATE outbox SET claimed_by = ?, claimed_until = ?
-            WHERE id = ? AND (claimed_until IS NULL OR claimed_until < ? OR claimed_by = ? OR claimed_by = ?)
-            """).execute(arguments: [claimant, until, id, now, claimant, gone])
+            UPDATE outbox SET claimed_by = ?1, claimed_until = CAST(strftime('%s', 'now') AS INTEGER) + ?2
+            WHERE id = ?3 AND (claimed_until IS NULL OR claimed_until < CAST(strftime('%s', 'now') AS INTEGER) OR claimed_by = ?1 OR claimed_by = ?4)
+            """).execute(arguments: [claimant, lease, id, gone])
         return db.changesCount == 1
     }
 
@@ -114,7 +114,7 @@ extension SQLiteSession {
 }
 
 extension Migrations {
-    /// Claims on transfers (`claimed_by`, `claimed_until`: ``OutboxWriting/claimTransfer(id:claimant:now:until:replacing:)``),
+    /// Claims on transfers (`claimed_by`, `claimed_until`: ``OutboxWriting/claimTransfer(id:claimant:forSeconds:replacing:)``),
     /// so that several instances on one database share the outbox; SQLite keeps one instance,
     /// and the columns stay in step with PostgreSQL's.
     static func addTransferClaims(_ db: Database) throws {

@@ -19,7 +19,7 @@ public struct OutboxRecord: Hashable, Sendable {
     public var lastError: String?
     public var updatedAt: String
     public var confirmedAt: String?
-    /// The process sending it now, or that was when it died (``OutboxWriting/claimTransfer(id:claimant:now:until:replacing:)``).
+    /// The process sending it now, or that was when it died (``OutboxWriting/claimTransfer(id:claimant:forSeconds:replacing:)``).
     public var claimedBy: String?
 
     public init(id: Int64, partnerID: String, batchID: Int64?, kind: String, localPath: String, remoteName: String, dependsOn: Int64?,
@@ -60,14 +60,16 @@ public protocol OutboxWriting: OutboxReading {
                       size: Int64, sha256: String) throws -> Int64
     /// Stores a transfer's state machine and last error.
     func updateOutbox(id: Int64, _ transfer: OutboxTransfer, lastError: String?) throws
-    /// Claims a transfer for `claimant` (one process) until `until` (Unix seconds), so that
-    /// several instances share the outbox without two sending one file at once. Answers `false`,
+    /// Claims a transfer for `claimant` (one process) for `lease` seconds, so that several
+    /// instances share the outbox without two sending one file at once. Answers `false`,
     /// changing nothing, while another claimant's claim has not run out, or while another
     /// instance is claiming it in a transaction of its own (PostgreSQL's `FOR UPDATE SKIP
     /// LOCKED`). A claim that runs out (its process died mid-transfer) may be taken over.
-    /// The claim of `gone`, a claimant known to have died (a process of this machine that no
-    /// longer runs), may be taken over at once.
-    func claimTransfer(id: Int64, claimant: String, now: Int64, until: Int64, replacing gone: String?) throws -> Bool
+    /// The lease is counted on the database's clock, never the claimant's, so that a host
+    /// whose clock runs ahead cannot take over a claim still running on another. The claim
+    /// of `gone`, a claimant known to have died (a process of this machine that no longer
+    /// runs), may be taken over at once.
+    func claimTransfer(id: Int64, claimant: String, forSeconds lease: Int64, replacing gone: String?) throws -> Bool
     /// Ends `claimant`'s claim on a transfer (in the transaction that records what happened to it).
     func releaseTransfer(id: Int64, claimant: String) throws
     /// Stores a batch's new state, as its ``BatchDelivery`` machine moved it.
