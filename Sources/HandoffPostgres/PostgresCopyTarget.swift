@@ -34,13 +34,14 @@ public final class PostgresCopyTarget {
         if open { try? connection.execute("ROLLBACK") }
     }
 
-    /// Every table of the AR record, each after the tables its rows refer to.
+    /// Every table of the AR record, each after the tables its rows refer to (`MigrateTests`
+    /// checks that the list names every table of SQLite's schema but the migrations' own).
     public static let tables = [
         "customers", "invoices", "transactions", "ledger_entries", "audit_log", "import_runs",
         "placement_batches", "placements", "placement_invoices", "itemizations", "itemization_invoices", "final_notices",
         "placement_sequences", "outbox", "inbox", "feed_cursors", "agency_events", "commissions", "remittances",
         "remittance_items", "agency_requests", "dunning_messages", "credit_holds", "account_compliance",
-        "placement_statuses",
+        "placement_statuses", "people",
     ]
 
     /// The columns of a table, in order.
