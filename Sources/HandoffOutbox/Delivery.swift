@@ -159,10 +159,10 @@ public struct Delivery {
         return try (prepared ?? []) + send(only: partnerID)
     }
 
-    /// Who claims transfers in this process: the host, where its process ids are counted (the
-    /// kernel's boot and the process-id namespace: two containers may share a host name), the
-    /// process id and a random part (a process id comes back after a restart).
-    static let claimant: String = "\(hostName())/\(processSpace())/\(getpid())/\(UUID().uuidString.prefix(8))"
+    /// Who claims transfers (and takes scheduled turns) in this process: the host, where its
+    /// process ids are counted (the kernel's boot and the process-id namespace: two containers
+    /// may share a host name), the process id and a random part (a process id comes back after a restart).
+    public static let claimant: String = "\(hostName())/\(processSpace())/\(getpid())/\(UUID().uuidString.prefix(8))"
 
     private static func hostName() -> String {
         var host = [CChar](repeating: 0, count: 256)

@@ -26,6 +26,29 @@ extension PostgresARStore {
         }
     }
 
+    public func takeScheduledTurn(_ work: ClaimedWork, every: Int64, claimant: String) throws -> Bool {
+        // One statement: two instances taking the turn at once meet on the row's lock, and the
+        // second sees the first's start and takes nothing.
+        try pool.withConnection { connection in
+            try connection.query("""
+                INSERT INTO job_schedule (job, last_started_at, started_by)
+                VALUES ($1, floor(extract(epoch FROM clock_timestamp()))::bigint, $2)
+                ON CONFLICT (job) DO UPDATE SET last_started_at = excluded.last_started_at, started_by = excluded.started_by
+                WHERE job_schedule.last_started_at <= excluded.last_started_at - greatest($3::bigint - 2, 0)
+                RETURNING job
+                """, [work.rawValue, claimant, every]).count == 1
+        }
+    }
+
+    /// When each scheduled job last started, and in which process (the twin of SQLite's `v22-job-schedule`).
+    static let jobSchedule = """
+        CREATE TABLE job_schedule (
+            job text PRIMARY KEY,
+            last_started_at bigint NOT NULL,
+            started_by text NOT NULL
+        );
+        """
+
     /// A number per kind of work that stays the same from one version of Handoff to the next:
     /// its place in the list (new kinds go at the end).
     static func claimKey(_ work: ClaimedWork) -> Int32 {

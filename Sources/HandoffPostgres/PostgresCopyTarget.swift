@@ -41,7 +41,7 @@ public final class PostgresCopyTarget {
         "placement_batches", "placements", "placement_invoices", "itemizations", "itemization_invoices", "final_notices",
         "placement_sequences", "outbox", "inbox", "feed_cursors", "agency_events", "commissions", "remittances",
         "remittance_items", "agency_requests", "dunning_messages", "credit_holds", "account_compliance",
-        "placement_statuses", "people",
+        "placement_statuses", "people", "job_schedule",
     ]
 
     /// The columns of a table, in order.

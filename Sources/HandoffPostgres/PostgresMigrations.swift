@@ -35,6 +35,7 @@ public enum PostgresMigrations {
         Step(name: "v19-audit-chain", sql: sealOnce + "\n" + auditChains),
         Step(name: "v20-transfer-claims", sql: transferClaims),
         Step(name: "v21-ledger-by-transaction", sql: ledgerByTransactionInOrder),
+        Step(name: "v22-job-schedule", sql: PostgresARStore.jobSchedule),
     ]
 
     /// The names of the steps, oldest first.

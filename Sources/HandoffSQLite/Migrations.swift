@@ -26,6 +26,7 @@ enum Migrations {
         migrator.registerMigration("v19-audit-chain", migrate: addAuditChains)
         migrator.registerMigration("v20-transfer-claims", migrate: addTransferClaims)
         migrator.registerMigration("v21-ledger-by-transaction", migrate: ledgerByTransactionInOrder)
+        migrator.registerMigration("v22-job-schedule", migrate: addJobSchedule)
         return migrator
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 public import HandoffStore
 
 /// Claims on SQLite: an exclusive `flock` on a file beside the database
@@ -17,6 +18,32 @@ extension SQLiteARStore: WorkClaims {
             throw ClaimFileError(path: lockPath, reason: String(cString: strerror(errno)))
         }
         return try body()
+    }
+
+    public func takeScheduledTurn(_ work: ClaimedWork, every: Int64, claimant: String) throws -> Bool {
+        try pool.write { db in
+            try db.execute(sql: """
+                INSERT INTO job_schedule (job, last_started_at, started_by) VALUES (?1, CAST(strftime('%s', 'now') AS INTEGER), ?2)
+                ON CONFLICT (job) DO UPDATE SET last_started_at = excluded.last_started_at, started_by = excluded.started_by
+                WHERE job_schedule.last_started_at <= excluded.last_started_at - max(?3 - 2, 0)
+                """, arguments: [work.rawValue, claimant, every])
+            return db.changesCount == 1
+        }
+    }
+}
+
+extension Migrations {
+    /// When each scheduled job last started and in which process (``WorkClaims/takeScheduledTurn(_:every:claimant:)``),
+    /// so that instances on one database share each job's interval; SQLite keeps one instance,
+    /// and the table stays in step with PostgreSQL's.
+    static func addJobSchedule(_ db: Database) throws {
+        try db.execute(sql: """
+            CREATE TABLE job_schedule (
+                job TEXT PRIMARY KEY,
+                last_started_at INTEGER NOT NULL,
+                started_by TEXT NOT NULL
+            );
+            """)
     }
 }
 

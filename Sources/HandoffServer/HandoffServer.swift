@@ -120,8 +120,10 @@ struct Scheduler: Service {
                     // Fetching and sending start at once; a placement run waits one interval, so
                     // that a restart never places on its own.
                     if name == .place || name == .terms { try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .seconds(minutes * 60)) } }
+                    var first = name != .place && name != .terms
                     while !Task.isCancelled && !Task.isShuttingDownGracefully {
-                        await jobs.run(name, by: .schedule)
+                        await jobs.runOnSchedule(name, everyMinutes: minutes, first: first)
+                        first = false
                         try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .seconds(minutes * 60)) }
                     }
                 }

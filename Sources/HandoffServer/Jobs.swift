@@ -59,6 +59,26 @@ public actor Jobs {
         self.logger = logger
     }
 
+    /// Runs a job at its scheduled time, unless another instance on this database started it
+    /// less than its interval ago (``WorkClaims/takeScheduledTurn(_:every:claimant:)``): the
+    /// instances share each job's interval rather than each keeping its own. `first`, the
+    /// daemon's first run of the job since it started, runs whatever came before.
+    public func runOnSchedule(_ name: Name, everyMinutes minutes: Int, first: Bool) async {
+        let store = self.store, every = first ? 0 : Int64(minutes) * 60
+        do {
+            let taken = try await BlockingWork.jobs.runIfActive { try store.takeScheduledTurn(name.work, every: every, claimant: Delivery.claimant) }
+            guard taken else {
+                logger.info("job not started: another instance started it less than its interval ago",
+                            metadata: ["job": "\(name.rawValue)", "by": "schedule", "every_minutes": .stringConvertible(minutes)])
+                return
+            }
+        } catch {
+            // The database cannot say: the run goes ahead, its job claim still keeps it to one instance at a time.
+            logger.error("job's scheduled turn not recorded", metadata: ["job": "\(name.rawValue)", "error": "\(error)"])
+        }
+        await run(name, by: .schedule)
+    }
+
     /// Runs a job now, unless a run of it is under way, and logs its end (with who started it).
     /// `dryRun` applies to `place`. A run a person started (`person`, from the API or the
     /// dashboard) is also written to the audit log under their name (`job.place`, `job.send`,

@@ -20,6 +20,14 @@ public protocol WorkClaims: Sendable {
     /// Runs `body` while this process holds the claim on `work`, or returns `nil` at once,
     /// without running it, when another process holds it.
     func exclusively<T>(_ work: ClaimedWork, _ body: () throws -> T) throws -> T?
+
+    /// Takes `claimant`'s scheduled turn at `work`, so that instances sharing one database run
+    /// each job once per interval between them, not once per interval each: answers `true` and
+    /// records the start when no process has taken a turn at it in the last `every` seconds
+    /// (less two seconds, for timers that wake a little early), and `false`, changing nothing,
+    /// otherwise. Counted on the database's clock, which every instance shares. `every: 0`
+    /// takes the turn whatever came before (a daemon's first run when it starts).
+    func takeScheduledTurn(_ work: ClaimedWork, every: Int64, claimant: String) throws -> Bool
 }
 
 /// Another Handoff process holds the claim on some work (``WorkClaims``); nothing was changed.

@@ -391,6 +391,23 @@ struct SeveralInstancesTests {
         #expect(try claim("host/2/b"))
     }
 
+    @Test("A scheduled job's turn: one instance per interval between them, counted on the database's clock; a daemon's first run takes it whatever came before", arguments: [TestEngine.sqlite, .postgresql])
+    func scheduledTurns(engine: TestEngine) throws {
+        let install = try Installation(engine: engine)
+        let store = try install.anyStore()
+        func turn(_ work: ClaimedWork, every: Int64, _ who: String) throws -> Bool { try store.takeScheduledTurn(work, every: every, claimant: who) }
+        #expect(try turn(.fetch, every: 900, "host/1/a"), "no run yet: the first instance takes the turn")
+        #expect(try !turn(.fetch, every: 900, "host/2/b"), "another instance, within the interval, does not")
+        #expect(try !turn(.fetch, every: 900, "host/1/a"), "nor does the same one")
+        #expect(try turn(.send, every: 900, "host/2/b"), "another job's interval is its own")
+        #expect(try turn(.fetch, every: 0, "host/3/c"), "a daemon's first run takes the turn")
+        #expect(try install.sqlValue("SELECT started_by FROM job_schedule WHERE job = 'fetch'") == "host/3/c")
+        // An interval of three seconds is over (less the two seconds' allowance) at most two seconds later.
+        Thread.sleep(forTimeInterval: 2.2)
+        #expect(try turn(.fetch, every: 3, "host/1/a"), "once the interval is over, the next instance takes the turn")
+        #expect(try install.sqlValue("SELECT started_by FROM job_schedule WHERE job = 'fetch'") == "host/1/a")
+    }
+
     /// Today in the business's time zone, as the agencies date their payments.
     static func today(timezone: String) -> String {
         let formatter = DateFormatter()
