@@ -133,6 +133,7 @@ public final class PostgresARStore: CompleteStore {
                 let db = PGDatabase(connection: connection)
                 db.followsItsOwnRows = writes
                 let result = try body(PostgresSession(db: db))
+                if writes { try checkClaimStillHeld(on: connection) }
                 try connection.execute("COMMIT")
                 return result
             } catch {

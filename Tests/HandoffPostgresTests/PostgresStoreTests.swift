@@ -40,6 +40,41 @@ import Foundation
         return (store, invoiceID)
     }
 
+    @Test("A run whose job claim is lost (its connection ended) commits nothing more, and another instance takes the claim over")
+    func aRunWhoseClaimIsLostCommitsNothingMore() throws {
+        let (store, _) = try storeWithABook()
+        let other = try PostgresARStore(settings: settings)
+        func audits(_ detail: String) throws -> String? {
+            try other.withConnection { try $0.query("SELECT count(*) FROM audit_log WHERE detail = $1", [detail]).text(0, 0) }
+        }
+        func note(_ detail: String) throws { try store.write { try $0.appendAudit(AuditEntry(actor: "test", action: "test.note", subject: "run", detail: detail)) } }
+        var afterLoss: (any Error)?
+        let ran = try store.exclusively(.fetch) { () throws -> Bool in
+            try note("while the claim is held")
+            #expect(try other.exclusively(.fetch) { true } == nil, "no other instance takes a claim that is held")
+            // The claim's connection ends, as it would in a network cut.
+            _ = try other.withConnection { c in
+                try c.query("SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory' AND objid = 3 AND objsubid = 2")
+            }
+            var takenOver = false
+            for _ in 0..<50 where !takenOver {
+                takenOver = try other.exclusively(.fetch) { true } ?? false
+                if !takenOver { Thread.sleep(forTimeInterval: 0.1) }
+            }
+            #expect(takenOver, "once the server let go of the lock, another instance takes the claim")
+            do { try note("after the claim was lost") } catch { afterLoss = error }
+            return true
+        }
+        #expect(ran == true)
+        #expect(afterLoss is ClaimLost, "\(String(describing: afterLoss))")
+        #expect(afterLoss.map { "\($0)" }?.contains("the claim on the fetch job was lost") == true)
+        #expect(try audits("while the claim is held") == "1")
+        #expect(try audits("after the claim was lost") == "0")
+        // Outside any claim, writes go on as before.
+        try note("after the run")
+        #expect(try audits("after the run") == "1")
+    }
+
     @Test func initCreatesEveryMigrationOnAnEmptyDatabaseAndOpensItAgain() throws {
         let store = try PostgresARStore(settings: settings, creating: true)
         #expect(try store.appliedMigrations() == PostgresMigrations.names)
