@@ -32,6 +32,8 @@ extension PostgresARStore {
         }
     }
 
+    public var sharesWorkRowByRow: Bool { true }
+
     public func takeScheduledTurn(_ work: ClaimedWork, every: Int64, claimant: String) throws -> Bool {
         // One statement: two instances taking the turn at once meet on the row's lock, and the
         // second sees the first's start and takes nothing.

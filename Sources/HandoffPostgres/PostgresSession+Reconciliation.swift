@@ -51,6 +51,16 @@ extension PostgresSession {
         try Row.fetchAll(try db.cachedStatement(sql: "SELECT \(Self.eventColumns) FROM agency_events WHERE state = 'waiting' ORDER BY id")).map(decodeEvent)
     }
 
+    func claimReceivedFile(id: Int64) throws -> Bool {
+        try Int64.fetchOne(try db.cachedStatement(sql: "SELECT id FROM inbox WHERE id = ? AND state = 'received' FOR UPDATE SKIP LOCKED"),
+                           arguments: [id]) != nil
+    }
+
+    func claimWaitingEvent(id: Int64) throws -> Bool {
+        try Int64.fetchOne(try db.cachedStatement(sql: "SELECT id FROM agency_events WHERE id = ? AND state = 'waiting' FOR UPDATE SKIP LOCKED"),
+                           arguments: [id]) != nil
+    }
+
     func agencyEvents() throws -> [EventRecord] {
         try Row.fetchAll(try db.cachedStatement(sql: "SELECT \(Self.eventColumns) FROM agency_events ORDER BY id")).map(decodeEvent)
     }

@@ -68,7 +68,11 @@ public struct Reconciliation {
             try emit(Line(partnerID: record.partnerID, key: record.remoteName, account: nil, outcome: "waiting",
                           reason: "the agency numbered it \(seq); it waits for the events before it, which the next fetch of the agency's feed brings"))
         }
+        // A partner whose file another process is applying (several instances on one database):
+        // its later files wait for that one, and that process applies them after it.
+        var elsewhere = Set<String>()
         for (record, seq) in received {
+            guard !elsewhere.contains(record.partnerID) else { continue }
             guard let partner = partners.first(where: { $0.id == record.partnerID }), let spec = returnSpec(record, partner),
                   let mapping = spec.events else { continue }
             // Two passes over the file, so that memory does not grow with its size: the first
@@ -82,8 +86,16 @@ public struct Reconciliation {
                     if e.event.kind.isRemittance { statement.append(e) }
                 }
             } catch {
-                try store.writeReconciliation { try $0.setInboxState(id: record.id, .quarantined, reason: "cannot be applied: \(error)") }
-                try emit(Line(partnerID: partner.id, key: record.remoteName, account: nil, outcome: "held", reason: "\(error)"))
+                let quarantined = try store.writeReconciliation { w in
+                    guard try w.claimReceivedFile(id: record.id) else { return false }
+                    try w.setInboxState(id: record.id, .quarantined, reason: "cannot be applied: \(error)")
+                    return true
+                }
+                if quarantined {
+                    try emit(Line(partnerID: partner.id, key: record.remoteName, account: nil, outcome: "held", reason: "\(error)"))
+                } else {
+                    elsewhere.insert(partner.id)
+                }
                 continue
             }
             // First without a savepoint per chunk: a savepoint makes the database copy every
@@ -93,16 +105,21 @@ public struct Reconciliation {
             // refused chunk event by event, so that only the refused event is held. The lines
             // the first try already handed on are the same in the second and not handed on twice.
             var handedOn = 0
+            var applied: Bool
             do {
-                try applyFile(record, seq: seq, spec: spec, mapping: mapping, partner: partner, remittances: statement, careful: false) { line in
+                applied = try applyFile(record, seq: seq, spec: spec, mapping: mapping, partner: partner, remittances: statement, careful: false) { line in
                     handedOn += 1
                     try emit(line)
                 }
             } catch is RefusedWithoutSavepoints {
                 var skip = handedOn
-                try applyFile(record, seq: seq, spec: spec, mapping: mapping, partner: partner, remittances: statement, careful: true) { line in
+                applied = try applyFile(record, seq: seq, spec: spec, mapping: mapping, partner: partner, remittances: statement, careful: true) { line in
                     if skip > 0 { skip -= 1 } else { try emit(line) }
                 }
+            }
+            guard applied else {
+                elsewhere.insert(partner.id)
+                continue
             }
             // A reversal waiting for this payment is applied now, before anything that arrives after it.
             try retryWaiting(emit)
@@ -118,10 +135,13 @@ public struct Reconciliation {
     /// Applies one received file (or feed event) in one transaction: its remittance statement,
     /// then its other events a chunk at a time. `careful` puts each chunk in a savepoint, so
     /// that a refused event is held alone; otherwise a refusal throws ``RefusedWithoutSavepoints``
-    /// and undoes the whole transaction.
+    /// and undoes the whole transaction. The transaction first claims the file
+    /// (``ReconciliationWriting/claimReceivedFile(id:)``); returns `false`, having applied
+    /// nothing, when another process is applying it or has applied it.
     private func applyFile(_ record: InboxRecord, seq: Int64?, spec: ReturnSpec, mapping: EventMapping, partner: Partner, remittances: [Sourced],
-                           careful: Bool, _ emit: (Line) throws -> Void) throws {
+                           careful: Bool, _ emit: (Line) throws -> Void) throws -> Bool {
         try store.writeReconciliation { w in
+            guard try w.claimReceivedFile(id: record.id) else { return false }
             func applyChunk(_ chunk: [Sourced]) throws -> [Line] {
                 if careful { return try apply(chunk, inboxID: record.id, partner: partner, w) }
                 do {
@@ -146,6 +166,7 @@ public struct Reconciliation {
             for line in try applyChunk(chunk) { try emit(line) }
             try w.setInboxState(id: record.id, .applied, reason: nil)
             if let seq { try w.setFeedCursor(partnerID: Self.appliedKey(partner.id), String(seq)) }
+            return true
         }
     }
 
@@ -157,8 +178,12 @@ public struct Reconciliation {
             let waiting = try store.writeReconciliation { try $0.waitingEvents() }
             for record in waiting {
                 guard let partner = partners.first(where: { $0.id == record.partnerID }), let sourced = Self.decode(record.payload) else { continue }
-                let line = try store.writeReconciliation { w in try apply([sourced], inboxID: record.inboxID, partner: partner, w)[0] }
-                if line.outcome == "applied" { progress = true; try emit(line) }
+                // Claimed in its row: another process retrying it at the same moment skips it.
+                let line = try store.writeReconciliation { w -> Line? in
+                    guard try w.claimWaitingEvent(id: record.id) else { return nil }
+                    return try apply([sourced], inboxID: record.inboxID, partner: partner, w)[0]
+                }
+                if let line, line.outcome == "applied" { progress = true; try emit(line) }
             }
         }
     }

@@ -20,6 +20,8 @@ extension SQLiteARStore: WorkClaims {
         return try body()
     }
 
+    public var sharesWorkRowByRow: Bool { false }
+
     public func takeScheduledTurn(_ work: ClaimedWork, every: Int64, claimant: String) throws -> Bool {
         try pool.write { db in
             try db.execute(sql: """

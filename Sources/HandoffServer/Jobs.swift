@@ -102,8 +102,10 @@ public actor Jobs {
             // (another instance, a command run by hand) runs it at the same time; a dry run only reads.
             let claimed = try await BlockingWork.jobs.runIfActive {
                 let perform = { try Self.perform(name, dryRun: dryRun, config: config, store: store, logger: logger, metrics: metrics) }
-                // The send job claims its preparation only, and each transfer on its own (``Delivery``).
-                if dryRun || name == .send { return Optional(try perform()) }
+                // The send job claims its preparation only, and each transfer on its own (``Delivery``);
+                // on a record instances share, the fetch job claims its intake only, and each file
+                // as it applies it (``Reconciliation``).
+                if dryRun || name == .send || (name == .fetch && store.sharesWorkRowByRow) { return Optional(try perform()) }
                 return try store.exclusively(name.work, perform)
             }
             guard let (summary, counts) = claimed else {
@@ -253,8 +255,19 @@ public actor Jobs {
             return (reports.isEmpty ? "nothing to send" : reports.map { "\($0.partnerID) \($0.name): \($0.outcome)" }.joined(separator: "; "),
                     ["files_sent": sent, "files_failed": failed])
         case .fetch:
-            let reports = try Receipts(store: store, partners: partners, factory: factory, dataDirectory: config.dataDirectory).poll()
-                + Intake(store: store, partners: partners, factory: factory, dataDirectory: config.dataDirectory).fetch()
+            let takeIn = {
+                try Receipts(store: store, partners: partners, factory: factory, dataDirectory: config.dataDirectory).poll()
+                    + Intake(store: store, partners: partners, factory: factory, dataDirectory: config.dataDirectory).fetch()
+            }
+            // Shared row by row: one instance at a time polls the agencies (the claim), and every
+            // instance applies what has come in (each file claimed in its row).
+            var intakeElsewhere = false
+            let reports: [LinkReport]
+            if store.sharesWorkRowByRow {
+                if let taken = try store.exclusively(.fetch, takeIn) { reports = taken } else { reports = []; intakeElsewhere = true }
+            } else {
+                reports = try takeIn()
+            }
             // A file held or quarantined as it came in, and an event held as it was applied, is
             // logged on its own: it waits for a person (the dashboard's Needs attention lists it).
             for r in reports where r.outcome.hasPrefix("quarantined") || r.outcome.hasPrefix("held") {
@@ -267,7 +280,8 @@ public actor Jobs {
                 }
             }
             let appliedCount = tally.applied, held = tally.held
-            return ("\(reports.count) received, \(appliedCount) applied, \(held) held", ["events_applied": appliedCount, "events_held": held])
+            let received = intakeElsewhere ? "files taken in by another instance now" : "\(reports.count) received"
+            return ("\(received), \(appliedCount) applied, \(held) held", ["events_applied": appliedCount, "events_held": held])
         case .anchor:
             return ("", [:])
         case .dunning:

@@ -251,6 +251,16 @@ public protocol ReconciliationWriting: PlacementWriting, InboxWriting, ReportRea
                            state: AgencyEventState, reason: String?) throws
     /// Events waiting to be applied, oldest first.
     func waitingEvents() throws -> [EventRecord]
+    /// Claims a received file (or feed event) for this transaction, which applies it: `true`
+    /// when it is still `received` and no other transaction holds it, `false` otherwise,
+    /// changing nothing. On PostgreSQL the row stays locked (`FOR UPDATE SKIP LOCKED`) until
+    /// this transaction ends, however it ends, so that several instances applying returns at
+    /// once share the files, each applied by one of them; on SQLite one writer at a time
+    /// holds the whole database.
+    func claimReceivedFile(id: Int64) throws -> Bool
+    /// Claims a waiting event for this transaction, as ``claimReceivedFile(id:)`` claims a file:
+    /// `true` when it is still `waiting` and no other transaction holds it.
+    func claimWaitingEvent(id: Int64) throws -> Bool
     /// Every recorded event, oldest first.
     func agencyEvents() throws -> [EventRecord]
     /// The events about one account, oldest first.

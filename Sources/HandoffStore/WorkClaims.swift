@@ -28,6 +28,13 @@ public protocol WorkClaims: Sendable {
     /// otherwise. Counted on the database's clock, which every instance shares. `every: 0`
     /// takes the turn whatever came before (a daemon's first run when it starts).
     func takeScheduledTurn(_ work: ClaimedWork, every: Int64, claimant: String) throws -> Bool
+
+    /// Whether several processes may write this record at once and share work row by row
+    /// (PostgreSQL). Then the daemon's `fetch` job holds its claim only while it takes files
+    /// in, and applies them without it, each file claimed in its row
+    /// (``ReconciliationWriting/claimReceivedFile(id:)``), so that the instances share that
+    /// work. SQLite has one writer at a time, and its `fetch` job holds the claim throughout.
+    var sharesWorkRowByRow: Bool { get }
 }
 
 /// Another Handoff process holds the claim on some work (``WorkClaims``); nothing was changed.

@@ -1,4 +1,5 @@
 import Foundation
+import HandoffDomain
 import HandoffStore
 import HandoffTestSupport
 import HandoffTransport
@@ -406,6 +407,56 @@ struct SeveralInstancesTests {
         Thread.sleep(forTimeInterval: 2.2)
         #expect(try turn(.fetch, every: 3, "host/1/a"), "once the interval is over, the next instance takes the turn")
         #expect(try install.sqlValue("SELECT started_by FROM job_schedule WHERE job = 'fetch'") == "host/1/a")
+    }
+
+    @Test("Returns are shared row by row: a file another process is applying is skipped with its agency's later files, which wait for it; once it lets go, each is applied once")
+    func returnsClaimedRowByRow() throws {
+        let install = try Installation(timezone: "America/Toronto", currency: "CAD", engine: .postgresql)
+        try install.usePartners(["keystone-recovery"])
+        let path = install.root.appendingPathComponent("partners/keystone-recovery.toml").path
+        var text = try String(contentsOfFile: path, encoding: .utf8)
+        let transport = text.range(of: "[transport]")!.lowerBound..<text.range(of: "# ---------------------------------------------------------------------------------------\n# Placement file")!.lowerBound
+        text.replaceSubrange(transport, with: "[transport]\nkind = \"local\"\noutbox = \"var/krp/inbound\"\ninbox = \"var/krp/outbound\"\n\n")
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        try install.importSampleData()
+        try #require(try install.handoff(["place", "--as-of", "2026-11-15", "--quiet"]).status == 0)
+        try #require(try install.handoff(["send"]).status == 0)
+        let outbound = install.root.appendingPathComponent("var/krp/outbound")
+        try FileManager.default.createDirectory(at: outbound, withIntermediateDirectories: true)
+        for name in ReconcileTests.files {
+            try FileManager.default.copyItem(at: ReconcileTests.samples.appendingPathComponent(name), to: outbound.appendingPathComponent(name))
+        }
+        let taken = try install.handoff(["fetch", "--no-apply"])
+        try #require(taken.status == 0, "\(taken.stderr)")
+        let store = try install.anyStore()
+        let received = try store.readInbox { try $0.inbox() }.filter { $0.state == .received }.map(\.id).sorted()
+        try #require(received.count == 3)
+
+        // Another process's transaction holds the agency's first file, as while it applies it.
+        let holding = DispatchSemaphore(value: 0), letGo = DispatchSemaphore(value: 0)
+        let holder = Thread {
+            _ = try? store.writeReconciliation { w in
+                let claimed = try w.claimReceivedFile(id: received[0])
+                holding.signal()
+                letGo.wait()
+                return claimed
+            }
+        }
+        holder.start()
+        holding.wait()
+        let meanwhile = try install.handoff(["reconcile"])
+        letGo.signal()
+        #expect(meanwhile.status == 0, "\(meanwhile.stderr)")
+        #expect(meanwhile.stdout.contains("nothing to apply"), "the held file and the two after it wait: \(meanwhile.stdout)")
+        #expect(try install.sqlValue("SELECT count(*) FROM inbox WHERE state = 'received'") == "3")
+
+        let after = try install.handoff(["reconcile"])
+        #expect(after.stdout.contains("applied 7, held 0, waiting 0"), "\(after.stdout)")
+        let again = try install.handoff(["reconcile"])
+        #expect(again.stdout.contains("nothing to apply"), "\(again.stdout)")
+        #expect(try install.sqlValue("SELECT count(*) FROM inbox WHERE state = 'applied'") == "3")
+        let booked = try install.sqlRows("SELECT kind, reference FROM transactions WHERE source_name LIKE 'KRP_ACT_%' ORDER BY id")
+        #expect(booked == [["payment", "keystone-recovery:T000000900001"], ["payment_reversal", "keystone-recovery:T000000900003"]], "\(booked)")
     }
 
     /// Today in the business's time zone, as the agencies date their payments.
