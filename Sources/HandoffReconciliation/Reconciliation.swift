@@ -56,6 +56,11 @@ public struct Reconciliation {
     /// How many events are decided against one snapshot and written together.
     static let chunkSize = 1024
 
+    /// How many of a file's events its first pass keeps for the second rather than reading the
+    /// file again: a day's activity file is read and mapped once, and memory stays bounded
+    /// (about 20 MB at most) whatever the size of a file. (Tests lower it to read a small file twice.)
+    package var keptEvents = 65_536
+
     /// Applies everything received and not yet applied, then whatever was waiting, handing
     /// each event's line to `each` as it is decided, so that memory does not grow with the
     /// number of events.
@@ -75,15 +80,21 @@ public struct Reconciliation {
             guard !elsewhere.contains(record.partnerID) else { continue }
             guard let partner = partners.first(where: { $0.id == record.partnerID }), let spec = returnSpec(record, partner),
                   let mapping = spec.events else { continue }
-            // Two passes over the file, so that memory does not grow with its size: the first
-            // maps every record (a file that cannot be mapped is quarantined whole, before
-            // anything is applied) and keeps only the remittance lines, matched as one
-            // statement; the second decides the other events a chunk at a time, each chunk
-            // against one snapshot, in one transaction for the whole file.
+            // The first pass maps every record (a file that cannot be mapped is quarantined whole,
+            // before anything is applied) and keeps the remittance lines, matched as one
+            // statement, and the other events while there are at most `keptEvents` of them;
+            // the second decides those a chunk at a time, each chunk against one snapshot, in
+            // one transaction for the whole file. A larger file is read and mapped a second time
+            // instead of kept, so that memory does not grow with its size.
             var statement: [Sourced] = []
+            var kept: [Sourced]? = []
             do {
                 try forEachEvent(record, spec: spec, mapping: mapping, partner: partner) { e in
-                    if e.event.kind.isRemittance { statement.append(e) }
+                    if e.event.kind.isRemittance {
+                        statement.append(e)
+                    } else if kept != nil {
+                        if kept!.count < keptEvents { kept!.append(e) } else { kept = nil }
+                    }
                 }
             } catch {
                 let quarantined = try store.writeReconciliation { w in
@@ -107,13 +118,15 @@ public struct Reconciliation {
             var handedOn = 0
             var applied: Bool
             do {
-                applied = try applyFile(record, seq: seq, spec: spec, mapping: mapping, partner: partner, remittances: statement, careful: false) { line in
+                applied = try applyFile(record, seq: seq, spec: spec, mapping: mapping, partner: partner, remittances: statement, kept: kept,
+                                        careful: false) { line in
                     handedOn += 1
                     try emit(line)
                 }
             } catch is RefusedWithoutSavepoints {
                 var skip = handedOn
-                applied = try applyFile(record, seq: seq, spec: spec, mapping: mapping, partner: partner, remittances: statement, careful: true) { line in
+                applied = try applyFile(record, seq: seq, spec: spec, mapping: mapping, partner: partner, remittances: statement, kept: kept,
+                                        careful: true) { line in
                     if skip > 0 { skip -= 1 } else { try emit(line) }
                 }
             }
@@ -139,7 +152,7 @@ public struct Reconciliation {
     /// (``ReconciliationWriting/claimReceivedFile(id:)``); returns `false`, having applied
     /// nothing, when another process is applying it or has applied it.
     private func applyFile(_ record: InboxRecord, seq: Int64?, spec: ReturnSpec, mapping: EventMapping, partner: Partner, remittances: [Sourced],
-                           careful: Bool, _ emit: (Line) throws -> Void) throws -> Bool {
+                           kept: [Sourced]?, careful: Bool, _ emit: (Line) throws -> Void) throws -> Bool {
         try store.writeReconciliation { w in
             guard try w.claimReceivedFile(id: record.id) else { return false }
             func applyChunk(_ chunk: [Sourced]) throws -> [Line] {
@@ -153,17 +166,23 @@ public struct Reconciliation {
             if !remittances.isEmpty {
                 for line in try match(remittances, key: "remittance:" + record.sha256, partner: partner, w) { try emit(line) }
             }
-            var chunk: [Sourced] = []
-            chunk.reserveCapacity(Self.chunkSize)
-            try forEachEvent(record, spec: spec, mapping: mapping, partner: partner) { e in
-                guard !e.event.kind.isRemittance else { return }
-                chunk.append(e)
-                if chunk.count == Self.chunkSize {
-                    for line in try applyChunk(chunk) { try emit(line) }
-                    chunk.removeAll(keepingCapacity: true)
+            if let kept {
+                for start in stride(from: 0, to: kept.count, by: Self.chunkSize) {
+                    for line in try applyChunk(Array(kept[start..<min(start + Self.chunkSize, kept.count)])) { try emit(line) }
                 }
+            } else {
+                var chunk: [Sourced] = []
+                chunk.reserveCapacity(Self.chunkSize)
+                try forEachEvent(record, spec: spec, mapping: mapping, partner: partner) { e in
+                    guard !e.event.kind.isRemittance else { return }
+                    chunk.append(e)
+                    if chunk.count == Self.chunkSize {
+                        for line in try applyChunk(chunk) { try emit(line) }
+                        chunk.removeAll(keepingCapacity: true)
+                    }
+                }
+                for line in try applyChunk(chunk) { try emit(line) }
             }
-            for line in try applyChunk(chunk) { try emit(line) }
             try w.setInboxState(id: record.id, .applied, reason: nil)
             if let seq { try w.setFeedCursor(partnerID: Self.appliedKey(partner.id), String(seq)) }
             return true

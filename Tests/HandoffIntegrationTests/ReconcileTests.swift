@@ -1,5 +1,9 @@
 import Foundation
 import GRDB
+import HandoffConfig
+import HandoffDomain
+import HandoffPartners
+import HandoffReconciliation
 import HandoffSQLite
 import HandoffTestSupport
 import Testing
@@ -151,6 +155,35 @@ struct ReconcileTests {
         // Applying the file again changes nothing.
         #expect(try install.handoff(["reconcile"]).stdout.contains("nothing to apply"))
         #expect(try figures(install, "A-1001") == after)
+    }
+
+    @Test("A file too large to keep between the two passes is read again: the same lines and the same record as a file kept", arguments: [1_000, 65_536])
+    func fileReadTwiceOrKept(keptEvents: Int) throws {
+        let install = try keystoneByFolder()
+        try drop([Self.files[0]], into: install)
+        try #require(try install.handoff(["fetch"]).status == 0)
+        var text = "record_type,account_number,krp_reference,activity_date,invoice_number,amount,commission,net,status_code,transaction_id,original_transaction_id,note\n"
+        for n in 1...2_500 { text += "PMT,A-1001,K000481516,2026-11-20,,0.01,0.00,0.01,,T\(700_000_000 + n),,\n" }
+        text += "STS,A-1001,K000481516,2026-11-21,,,,,PPA,,,payment plan\n"
+        let outbound = install.root.appendingPathComponent("var/krp/outbound")
+        try Data(text.utf8).write(to: outbound.appendingPathComponent("KRP_ACT_C10442_20261120.csv"))
+        try #require(try install.handoff(["fetch", "--no-apply"]).status == 0)
+        let before = try figures(install, "A-1001")
+
+        let config = try HandoffConfig.load(path: install.configPath)
+        let (partners, problems) = PartnerLoader.loadAll(directory: config.partnersDirectory, maxAmount: config.maxAmount)
+        try #require(problems.isEmpty)
+        var reconciliation = Reconciliation(store: try install.anyStore(), partners: partners, today: CalendarDate(iso: "2026-11-22")!)
+        reconciliation.keptEvents = keptEvents
+        var lines: [String] = []
+        let tally = try reconciliation.run { lines.append("\($0.key) \($0.outcome)") }
+        #expect(tally.applied == 2_501 && tally.total == 2_501, "\(tally)")
+        #expect(lines.count == 2_501 && Set(lines).count == 2_501)
+        #expect(lines.first == "payment:T700000001 applied" && lines.last?.hasSuffix("applied") == true, "\(lines.prefix(2)) \(lines.suffix(2))")
+        let after = try figures(install, "A-1001")
+        #expect(after.ledger.count == before.ledger.count + 2_500)
+        #expect(after.balance == before.balance - 2_500)
+        #expect(try install.sqlValue("SELECT count(*) FROM agency_events WHERE event_key LIKE 'payment:T7%' AND state = 'applied'") == "2500")
     }
 
     @Test("Out of order: a reversal that arrives before its payment waits, then applies; the end is the same as in order")
