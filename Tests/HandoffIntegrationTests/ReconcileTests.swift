@@ -15,8 +15,8 @@ import Testing
 struct ReconcileTests {
     static let samples = Handoff.repositoryRoot.appendingPathComponent("Tests/HandoffLayoutTests/Fixtures")
 
-    func keystoneByFolder() throws -> Installation {
-        let install = try Installation(timezone: "America/Toronto", currency: "CAD")
+    func keystoneByFolder(engine: TestEngine = .current) throws -> Installation {
+        let install = try Installation(timezone: "America/Toronto", currency: "CAD", engine: engine)
         try install.usePartners(["keystone-recovery"])
         let path = install.root.appendingPathComponent("partners/keystone-recovery.toml").path
         var text = try String(contentsOfFile: path, encoding: .utf8)

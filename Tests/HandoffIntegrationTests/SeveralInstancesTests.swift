@@ -411,21 +411,9 @@ struct SeveralInstancesTests {
 
     @Test("Returns are shared row by row: a file another process is applying is skipped with its agency's later files, which wait for it; once it lets go, each is applied once")
     func returnsClaimedRowByRow() throws {
-        let install = try Installation(timezone: "America/Toronto", currency: "CAD", engine: .postgresql)
-        try install.usePartners(["keystone-recovery"])
-        let path = install.root.appendingPathComponent("partners/keystone-recovery.toml").path
-        var text = try String(contentsOfFile: path, encoding: .utf8)
-        let transport = text.range(of: "[transport]")!.lowerBound..<text.range(of: "# ---------------------------------------------------------------------------------------\n# Placement file")!.lowerBound
-        text.replaceSubrange(transport, with: "[transport]\nkind = \"local\"\noutbox = \"var/krp/inbound\"\ninbox = \"var/krp/outbound\"\n\n")
-        try text.write(toFile: path, atomically: true, encoding: .utf8)
-        try install.importSampleData()
-        try #require(try install.handoff(["place", "--as-of", "2026-11-15", "--quiet"]).status == 0)
-        try #require(try install.handoff(["send"]).status == 0)
-        let outbound = install.root.appendingPathComponent("var/krp/outbound")
-        try FileManager.default.createDirectory(at: outbound, withIntermediateDirectories: true)
-        for name in ReconcileTests.files {
-            try FileManager.default.copyItem(at: ReconcileTests.samples.appendingPathComponent(name), to: outbound.appendingPathComponent(name))
-        }
+        // Keystone's sample returns to the sample business, through local folders (as in ReconcileTests).
+        let install = try ReconcileTests().keystoneByFolder(engine: .postgresql)
+        try ReconcileTests().drop(ReconcileTests.files, into: install)
         let taken = try install.handoff(["fetch", "--no-apply"])
         try #require(taken.status == 0, "\(taken.stderr)")
         let store = try install.anyStore()
