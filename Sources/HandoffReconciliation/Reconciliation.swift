@@ -76,9 +76,22 @@ public struct Reconciliation {
         }
         // A partner whose file another process is applying (several instances on one database):
         // its later files wait for that one, and that process applies them after it.
-        var elsewhere = Set<String>()
+        var elsewhere: [String: String] = [:]
+        /// The file could not be claimed: it waits while another process applies it (a file that
+        /// process has applied since this run read the list is no longer this run's to mention).
+        func appliedElsewhere(_ record: InboxRecord) throws {
+            elsewhere[record.partnerID] = record.remoteName
+            let now = try store.readInbox { try $0.inbox(partnerID: record.partnerID, remoteName: record.remoteName) }.first { $0.id == record.id }
+            guard now?.state == .received else { return }
+            try emit(Line(partnerID: record.partnerID, key: record.remoteName, account: nil, outcome: "waiting",
+                          reason: "another Handoff process is applying it now"))
+        }
         for (record, seq) in received {
-            guard !elsewhere.contains(record.partnerID) else { continue }
+            if let first = elsewhere[record.partnerID] {
+                try emit(Line(partnerID: record.partnerID, key: record.remoteName, account: nil, outcome: "waiting",
+                              reason: "it waits for \(first), which another Handoff process is applying now"))
+                continue
+            }
             guard let partner = partners.first(where: { $0.id == record.partnerID }), let spec = returnSpec(record, partner),
                   let mapping = spec.events else { continue }
             // The first pass maps every record (a file that cannot be mapped is quarantined whole,
@@ -106,7 +119,7 @@ public struct Reconciliation {
                 if quarantined {
                     try emit(Line(partnerID: partner.id, key: record.remoteName, account: nil, outcome: "held", reason: "\(error)"))
                 } else {
-                    elsewhere.insert(partner.id)
+                    try appliedElsewhere(record)
                 }
                 continue
             }
@@ -132,7 +145,7 @@ public struct Reconciliation {
                 }
             }
             guard applied else {
-                elsewhere.insert(partner.id)
+                try appliedElsewhere(record)
                 continue
             }
             // A reversal waiting for this payment is applied now, before anything that arrives after it.
