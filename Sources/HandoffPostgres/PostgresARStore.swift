@@ -175,10 +175,3 @@ public struct PostgresDatabaseNotEmpty: Error, CustomStringConvertible, Sendable
     }
 }
 
-/// Now, as stored in `*_at` columns: RFC 3339 in UTC with seconds.
-func timestampNow() -> String {
-    let f = ISO8601DateFormatter()
-    f.formatOptions = [.withInternetDateTime]
-    f.timeZone = TimeZone(identifier: "UTC")
-    return f.string(from: Date())
-}

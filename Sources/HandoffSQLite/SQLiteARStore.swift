@@ -115,10 +115,3 @@ public struct DatabaseMissing: Error, CustomStringConvertible, Sendable {
     public var description: String { "the database \(path) does not exist" }
 }
 
-/// Now, as stored in `*_at` columns: RFC 3339 in UTC with seconds.
-func timestampNow() -> String {
-    let f = ISO8601DateFormatter()
-    f.formatOptions = [.withInternetDateTime]
-    f.timeZone = TimeZone(identifier: "UTC")
-    return f.string(from: Date())
-}
