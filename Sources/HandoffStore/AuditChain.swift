@@ -121,39 +121,51 @@ public enum AuditChain {
     }
 
     private static func hex(_ digest: SHA256.Digest) -> String {
-        let digits = Array("0123456789abcdef".utf8)
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(64)
-        for byte in digest {
-            bytes.append(digits[Int(byte >> 4)])
-            bytes.append(digits[Int(byte & 0x0F)])
+        String(unsafeUninitializedCapacity: 64) { out in
+            var i = 0
+            for byte in digest {
+                out[i] = hexDigits[Int(byte >> 4)]
+                out[i + 1] = hexDigits[Int(byte & 0x0F)]
+                i += 2
+            }
+            return i
         }
-        return String(decoding: bytes, as: UTF8.self)
     }
+
+    private static let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
 
     /// Each chain's members in the order the canonical form writes them (by name, as Python's
     /// `sort_keys`), each as its place among ``AuditChainName/columns`` and its `"name":` bytes:
     /// worked out once, not for every row (a million rows are sealed in one import).
-    private static let members: [AuditChainName: [(index: Int, key: [UInt8])]] = Dictionary(uniqueKeysWithValues: AuditChainName.allCases.map {
-        chain in
+    private static func sortedMembers(_ chain: AuditChainName) -> [(index: Int, key: [UInt8])] {
         let sorted = chain.columns.enumerated().sorted { $0.element.unicodeScalars.lexicographicallyPrecedes($1.element.unicodeScalars) }
-        return (chain, sorted.map { column in
+        return sorted.map { column in
             var key: [UInt8] = []
             appendJSONString(column.element, to: &key)
             key.append(UInt8(ascii: ":"))
             return (column.offset, key)
-        })
-    })
+        }
+    }
+
+    private static let ledgerMembers = sortedMembers(.ledger)
+    private static let auditMembers = sortedMembers(.audit)
+
+    private static func members(_ chain: AuditChainName) -> [(index: Int, key: [UInt8])] {
+        switch chain {
+        case .ledger: ledgerMembers
+        case .audit: auditMembers
+        }
+    }
 
     /// The canonical form's UTF-8 bytes, appended to `out`.
     private static func appendCanonical(_ chain: AuditChainName, _ values: [ChainValue], to out: inout [UInt8]) {
         out.append(UInt8(ascii: "{"))
-        for (n, member) in (members[chain] ?? []).enumerated() {
+        for (n, member) in members(chain).enumerated() {
             if n > 0 { out.append(UInt8(ascii: ",")) }
             out.append(contentsOf: member.key)
             switch member.index < values.count ? values[member.index] : .null {
             case .text(let text): appendJSONString(text, to: &out)
-            case .integer(let number): out.append(contentsOf: String(number).utf8)
+            case .integer(let number): appendInteger(number, to: &out)
             case .null: out.append(contentsOf: "null".utf8)
             }
         }
@@ -165,8 +177,13 @@ public enum AuditChain {
     /// else as its UTF-8 bytes (no byte of a multi-byte character is below 0x80, so the bytes
     /// can be read one by one).
     private static func appendJSONString(_ text: String, to out: inout [UInt8]) {
-        let hexDigits = Array("0123456789abcdef".utf8)
         out.append(UInt8(ascii: "\""))
+        // Most values need no escape: their bytes are copied at once.
+        if !text.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
+            out.append(contentsOf: text.utf8)
+            out.append(UInt8(ascii: "\""))
+            return
+        }
         for byte in text.utf8 {
             switch byte {
             case UInt8(ascii: "\""): out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\"")])
@@ -183,6 +200,18 @@ public enum AuditChain {
             }
         }
         out.append(UInt8(ascii: "\""))
+    }
+
+    /// An integer's decimal digits, with `-` before a negative one, as JSON writes it.
+    private static func appendInteger(_ number: Int64, to out: inout [UInt8]) {
+        if number < 0 { out.append(UInt8(ascii: "-")) }
+        var rest = number.magnitude
+        let start = out.count
+        repeat {
+            out.append(UInt8(ascii: "0") + UInt8(rest % 10))
+            rest /= 10
+        } while rest > 0
+        out[start...].reverse()
     }
 }
 
