@@ -41,9 +41,14 @@ public struct EventFeed {
             let pagePath = try archive(page.body, sha: pageSHA)
             var taken: [Intake.Report] = []
             try store.writeInbox { w in
+                // The page's new events are archived together, made durable before the rows that name them commit.
+                let batch = ReceivedArchive.Batch(ReceivedArchive(dataDirectory: dataDirectory))
                 for event in events {
-                    if let report = try record(event, spec: spec, partner: partner, note: "page \(pagePath)", w) { taken.append(report) }
+                    if let report = try record(event, spec: spec, partner: partner, note: "page \(pagePath)", archive: batch.add, w) {
+                        taken.append(report)
+                    }
                 }
+                try batch.publish()
                 try w.setFeedCursor(partnerID: partner.id, next)
             }
             reports += taken
@@ -58,14 +63,15 @@ public struct EventFeed {
 
     /// Stores one event once under its id: a second copy with the same content changes
     /// nothing; the same id with other content is held for a person.
-    func record(_ event: [String: Any], spec: Spec, partner: Partner, note: String, _ w: any InboxWriting) throws -> Intake.Report? {
+    func record(_ event: [String: Any], spec: Spec, partner: Partner, note: String,
+                archive: ([UInt8], _ sha256: String) throws -> String, _ w: any InboxWriting) throws -> Intake.Report? {
         guard let id = event[spec.id].map({ "\($0)" }) else { return nil }
         let bytes = try JSONSerialization.data(withJSONObject: event, options: [.sortedKeys, .withoutEscapingSlashes])
         let sha = Hex.encode(SHA256.hash(data: bytes))
         let name = "event:" + id
         let earlier = try w.inbox(partnerID: partner.id, remoteName: name)
         if earlier.contains(where: { $0.sha256 == sha }) { return nil }
-        let path = try archive(bytes, sha: sha)
+        let path = try archive(Array(bytes), sha)
         let type = (event[spec.type] as? String) ?? "event"
         let held = earlier.first.map { "event \(id) arrived before (#\($0.id)) with other content: a person must decide" }
         guard case .record(let state, _) = InboxFile.arrived(held.map { .sameNameOtherContent(reason: $0) } ?? .verified).action else {
@@ -85,6 +91,8 @@ public struct EventFeed {
             throw TransportError(.other, "\(partner.id): the pushed event is not a JSON object")
         }
         let raw = try archive(body, sha: Hex.encode(SHA256.hash(data: body)))
-        return try store.writeInbox { w in try record(event, spec: spec, partner: partner, note: "pushed \(raw)", w) != nil }
+        return try store.writeInbox { w in
+            try record(event, spec: spec, partner: partner, note: "pushed \(raw)", archive: { try self.archive($0, sha: $1) }, w) != nil
+        }
     }
 }
