@@ -11,7 +11,9 @@ import HandoffStore
 /// writes each kind with a few multi-row statements.
 struct EffectWriter {
     let partner: Partner
-    let inboxID: Int64?
+    /// The received file or feed event the events being written came from (a group of feed
+    /// events sets it before each event's record).
+    var inboxID: Int64?
     let w: any ReconciliationWriting
     /// Transaction ids by reference: those the snapshot named, and those written since.
     var ids: [String: Int64]

@@ -86,7 +86,10 @@ public struct Reconciliation {
             try emit(Line(partnerID: record.partnerID, key: record.remoteName, account: nil, outcome: "waiting",
                           reason: "another Handoff process is applying it now"))
         }
-        for (record, seq) in received {
+        var next = 0
+        while next < received.count {
+            let (record, seq) = received[next]
+            next += 1
             if let first = elsewhere[record.partnerID] {
                 try emit(Line(partnerID: record.partnerID, key: record.remoteName, account: nil, outcome: "waiting",
                               reason: "it waits for \(first), which another Handoff process is applying now"))
@@ -94,6 +97,14 @@ public struct Reconciliation {
             }
             guard let partner = partners.first(where: { $0.id == record.partnerID }), let spec = returnSpec(record, partner),
                   let mapping = spec.events else { continue }
+            // A run of one agency's feed events is applied in one transaction (see ``applyEvents(_:partner:)``).
+            let run = feedEvents(from: next - 1, of: received, partner: partner, spec: spec, mapping: mapping)
+            if run.count > 1, let lines = try applyEvents(run, partner: partner) {
+                for line in lines.lines { try emit(line) }
+                next += lines.records - 1
+                try retryWaiting(emit)
+                continue
+            }
             // The first pass maps every record (a file that cannot be mapped is quarantined whole,
             // before anything is applied) and keeps the remittance lines, matched as one
             // statement, and the other events while there are at most `keptEvents` of them;
@@ -200,6 +211,91 @@ public struct Reconciliation {
             try w.setInboxState(id: record.id, .applied, reason: nil)
             if let seq { try w.setFeedCursor(partnerID: Self.appliedKey(partner.id), String(seq)) }
             return true
+        }
+    }
+
+    /// Feed events applied together in one transaction, at most this many (tests set 1 to
+    /// apply them one by one, as before, and compare).
+    package var eventsTogether = 256
+
+    /// One feed event ready to apply together with the ones after it.
+    struct FeedEvent {
+        var record: InboxRecord
+        var seq: Int64?
+        var events: [Sourced]
+    }
+
+    /// The feed events of one agency from `start` in `received`, in order, that can be applied
+    /// together: each maps (one that does not is left to be quarantined alone), and none is a
+    /// line of a remittance statement (matched alone, before anything after it). At most
+    /// ``eventsTogether``.
+    private func feedEvents(from start: Int, of received: [(InboxRecord, Int64?)], partner: Partner, spec: ReturnSpec,
+                            mapping: EventMapping) -> [FeedEvent] {
+        var run: [FeedEvent] = []
+        var index = start
+        while index < received.count, run.count < eventsTogether {
+            let (record, seq) = received[index]
+            guard record.partnerID == partner.id, record.remoteName.hasPrefix("event:") else { break }
+            var events: [Sourced] = []
+            guard (try? forEachEvent(record, spec: spec, mapping: mapping, partner: partner, { events.append($0) })) != nil,
+                  !events.contains(where: { $0.event.kind.isRemittance }) else { break }
+            run.append(FeedEvent(record: record, seq: seq, events: events))
+            index += 1
+        }
+        return run
+    }
+
+    /// Applies a run of one agency's feed events in one transaction instead of one each: a
+    /// transaction per event spent most of its time committing and reading its snapshot. The
+    /// events are decided in their order against one snapshot, exactly as one after the other.
+    /// Two things would make that differ, and both end the run early, handing the rest back
+    /// to be applied one by one: an event waiting already (a reversal whose payment has not
+    /// come, retried after each applied event), so a run starts only when none waits, and an
+    /// event of the run that must wait, after which the run stops. A feed event another process
+    /// holds ends the run before it. Returns `nil` when nothing was applied (nothing claimed,
+    /// an event waiting, or the AR record refused a write, which the one-by-one path holds
+    /// with its reason); otherwise the lines and how many of the run's events were applied.
+    private func applyEvents(_ run: [FeedEvent], partner: Partner) throws -> (lines: [Line], records: Int)? {
+        do {
+            return try store.writeReconciliation { w -> (lines: [Line], records: Int)? in
+                guard try w.waitingEvents().isEmpty else { return nil }
+                var claimed: [FeedEvent] = []
+                for item in run {
+                    guard try w.claimReceivedFile(id: item.record.id) else { break }
+                    claimed.append(item)
+                }
+                guard !claimed.isEmpty else { return nil }
+                let loaded = try snapshot(for: claimed.flatMap(\.events), partner: partner, w)
+                var snapshot = loaded.0
+                var writer = EffectWriter(partner: partner, inboxID: nil, ids: loaded.1, w)
+                var lines: [Line] = []
+                var records = 0
+                do {
+                    for item in claimed {
+                        writer.inboxID = item.record.id
+                        var waits = false
+                        for s in item.events {
+                            let decision = snapshot.decide(s.event, from: s.source.label)
+                            try writer.write(decision, of: s)
+                            lines.append(Line(partnerID: partner.id, key: decision.key, account: s.event.accountNumber,
+                                              outcome: decision.outcome.name, reason: decision.outcome.reason))
+                            if decision.outcome.name == "waiting" { waits = true }
+                        }
+                        records += 1
+                        if waits { break }
+                    }
+                    try writer.flush()
+                } catch let error where w.isRefusal(error) {
+                    throw RefusedWithoutSavepoints()
+                }
+                for item in claimed[..<records] {
+                    try w.setInboxState(id: item.record.id, .applied, reason: nil)
+                    if let seq = item.seq { try w.setFeedCursor(partnerID: Self.appliedKey(partner.id), String(seq)) }
+                }
+                return (lines, records)
+            }
+        } catch is RefusedWithoutSavepoints {
+            return nil
         }
     }
 

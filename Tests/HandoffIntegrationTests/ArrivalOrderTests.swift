@@ -1,9 +1,11 @@
 import Foundation
 import HandoffAgencyLink
 import HandoffConfig
+import HandoffDomain
 import HandoffIntake
 import HandoffOutbox
 import HandoffPartners
+import HandoffReconciliation
 import HandoffTestSupport
 import Testing
 
@@ -113,5 +115,52 @@ struct ArrivalOrderTests {
                 #expect(got[key] == expected[key], "seed \(seed): \(key) differs:\n\(got[key] ?? "")\n--- expected ---\n\(expected[key] ?? "")")
             }
         }
+    }
+}
+
+/// Feed events are applied up to `eventsTogether` in one transaction. That must end exactly as
+/// applying them one by one does, also when one of them has to wait: an agency that does not
+/// number its events has them applied in the order they arrived, so a reversal pushed before
+/// its payment waits, and is applied right after the payment, before anything that came later.
+@Suite("Feed events applied together", .serialized)
+struct EventsTogetherTests {
+    /// Pushes the events, in this order, to a Meridian whose partner file does not number its
+    /// events, then applies them with at most `together` in a transaction; the lines and the account.
+    func apply(together: Int) throws -> (lines: [String], account: String) {
+        let meridian = try MeridianSetup()
+        let install = meridian.install
+        let partnerFile = install.root.appendingPathComponent("partners/meridian-commercial.toml").path
+        let text = try String(contentsOfFile: partnerFile, encoding: .utf8)
+        try #require(text.contains(#", order = "seq" }"#))
+        try text.replacingOccurrences(of: #", order = "seq" }"#, with: " }").write(toFile: partnerFile, atomically: true, encoding: .utf8)
+        let config = try HandoffConfig.load(path: install.configPath)
+        let (partners, problems) = PartnerLoader.loadAll(directory: config.partnersDirectory, maxAmount: config.maxAmount)
+        try #require(problems.isEmpty)
+        let partner = try #require(partners.first { $0.id == "meridian-commercial" })
+        let store = try install.anyStore()
+        let feed = EventFeed(store: store, factory: TransportFactory(root: config.root), dataDirectory: config.dataDirectory)
+        let byID = Dictionary(uniqueKeysWithValues: ArrivalOrderTests.events().map { ($0["id"] as! String, $0) })
+        for id in ["e-ack", "e-rev1", "e-pay1", "e-ptp", "e-pay2", "e-pay3"] {
+            try #require(try feed.receive(Array(try JSONSerialization.data(withJSONObject: try #require(byID[id]))), partner: partner))
+        }
+        var reconciliation = Reconciliation(store: store, partners: partners, today: CalendarDate(iso: "2026-12-04")!)
+        reconciliation.eventsTogether = together
+        var lines: [String] = []
+        _ = try reconciliation.run { lines.append("\($0.key) \($0.outcome)") }
+        func arrivalFree(_ text: String) -> String {
+            text.replacingOccurrences(of: #""(recorded_at|inbox_id|id)" : [^,\n]+"#, with: "", options: .regularExpression)
+        }
+        return (lines, arrivalFree(try install.handoff(["account", "show", "B-2001", "--json"]).stdout))
+    }
+
+    @Test("A reversal pushed before its payment: applied right after it, together as one by one")
+    func waitingReversal() throws {
+        let together = try apply(together: 256)
+        let oneByOne = try apply(together: 1)
+        #expect(together.lines == ["event:e-ack applied", "reversal:e-rev1 waiting", "payment:P1 applied", "reversal:e-rev1 applied",
+                                   "event:e-ptp applied", "payment:P2 applied", "payment:P3 applied"], "\(together.lines)")
+        #expect(together.lines == oneByOne.lines)
+        #expect(together.account == oneByOne.account)
+        #expect(together.account.contains("INV-7043"), "\(together.account)")
     }
 }
