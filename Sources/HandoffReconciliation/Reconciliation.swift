@@ -86,6 +86,9 @@ public struct Reconciliation {
             try emit(Line(partnerID: record.partnerID, key: record.remoteName, account: nil, outcome: "waiting",
                           reason: "another Handoff process is applying it now"))
         }
+        // Feed events mapped while looking for a run, kept until applied, so that none is read
+        // and mapped again for each event before it (a run may not start while an event waits).
+        var mappedAhead: [Int64: [Sourced]] = [:]
         var next = 0
         while next < received.count {
             let (record, seq) = received[next]
@@ -98,13 +101,15 @@ public struct Reconciliation {
             guard let partner = partners.first(where: { $0.id == record.partnerID }), let spec = returnSpec(record, partner),
                   let mapping = spec.events else { continue }
             // A run of one agency's feed events is applied in one transaction (see ``applyEvents(_:partner:)``).
-            let run = feedEvents(from: next - 1, of: received, partner: partner, spec: spec, mapping: mapping)
+            let run = feedEvents(from: next - 1, of: received, partner: partner, spec: spec, mapping: mapping, mapped: &mappedAhead)
             if run.count > 1, let lines = try applyEvents(run, partner: partner) {
+                for item in run.prefix(lines.records) { mappedAhead[item.record.id] = nil }
                 for line in lines.lines { try emit(line) }
                 next += lines.records - 1
                 try retryWaiting(emit)
                 continue
             }
+            mappedAhead[record.id] = nil
             // The first pass maps every record (a file that cannot be mapped is quarantined whole,
             // before anything is applied) and keeps the remittance lines, matched as one
             // statement, and the other events while there are at most `keptEvents` of them;
@@ -230,15 +235,20 @@ public struct Reconciliation {
     /// line of a remittance statement (matched alone, before anything after it). At most
     /// ``eventsTogether``.
     private func feedEvents(from start: Int, of received: [(InboxRecord, Int64?)], partner: Partner, spec: ReturnSpec,
-                            mapping: EventMapping) -> [FeedEvent] {
+                            mapping: EventMapping, mapped: inout [Int64: [Sourced]]) -> [FeedEvent] {
         var run: [FeedEvent] = []
         var index = start
         while index < received.count, run.count < eventsTogether {
             let (record, seq) = received[index]
             guard record.partnerID == partner.id, record.remoteName.hasPrefix("event:") else { break }
             var events: [Sourced] = []
-            guard (try? forEachEvent(record, spec: spec, mapping: mapping, partner: partner, { events.append($0) })) != nil,
-                  !events.contains(where: { $0.event.kind.isRemittance }) else { break }
+            if let known = mapped[record.id] {
+                events = known
+            } else {
+                guard (try? forEachEvent(record, spec: spec, mapping: mapping, partner: partner, { events.append($0) })) != nil else { break }
+                mapped[record.id] = events
+            }
+            guard !events.contains(where: { $0.event.kind.isRemittance }) else { break }
             run.append(FeedEvent(record: record, seq: seq, events: events))
             index += 1
         }
