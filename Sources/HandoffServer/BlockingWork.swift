@@ -1,3 +1,4 @@
+import HandoffStore
 import NIOCore
 import NIOPosix
 

@@ -17,21 +17,8 @@ import NIOPosix
 /// ``BlockingWork/jobs``, never on Swift's cooperative pool; every run's outcome is kept (and shown
 /// by the API), so a failure is never silent.
 public actor Jobs {
-    public enum Name: String, CaseIterable, Sendable {
-        case place, send, fetch, dunning, terms, anchor
-
-        /// The claim a run holds (``WorkClaims``).
-        var work: ClaimedWork {
-            switch self {
-            case .place: .place
-            case .send: .send
-            case .fetch: .fetch
-            case .dunning: .dunning
-            case .terms: .terms
-            case .anchor: .anchor
-            }
-        }
-    }
+    /// A job is named by the work its run claims (``ClaimedWork``): one list for both.
+    public typealias Name = ClaimedWork
 
     /// Who started a run, as its log line says.
     public enum Trigger: String, Sendable { case schedule, api, dashboard }
@@ -66,7 +53,7 @@ public actor Jobs {
     public func runOnSchedule(_ name: Name, everyMinutes minutes: Int, first: Bool) async {
         let store = self.store, every = first ? 0 : Int64(minutes) * 60
         do {
-            let taken = try await BlockingWork.jobs.runIfActive { try store.takeScheduledTurn(name.work, every: every, claimant: Delivery.claimant) }
+            let taken = try await BlockingWork.jobs.runIfActive { try store.takeScheduledTurn(name, every: every, claimant: Delivery.claimant) }
             guard taken else {
                 logger.info("job not started: another instance started it less than its interval ago",
                             metadata: ["job": "\(name.rawValue)", "by": "schedule", "every_minutes": .stringConvertible(minutes)])
@@ -106,7 +93,7 @@ public actor Jobs {
                 // on a record instances share, the fetch job claims its intake only, and each file
                 // as it applies it (``Reconciliation``).
                 if dryRun || name == .send || (name == .fetch && store.sharesWorkRowByRow) { return Optional(try perform()) }
-                return try store.exclusively(name.work, perform)
+                return try store.exclusively(name, perform)
             }
             guard let (summary, counts) = claimed else {
                 logger.info("job not started: another Handoff process is running it", metadata: who)

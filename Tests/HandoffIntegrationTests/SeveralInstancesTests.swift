@@ -299,6 +299,39 @@ struct SeveralInstancesTests {
         return Int(r.output.suffix(3)) ?? 0
     }
 
+    @Test("Two daemons on one database, a job every minute: both run it when they start, then one of them a minute later, not both")
+    func scheduleSharedEndToEnd() throws {
+        let server = try TestPostgresServer()
+        defer { server.stop() }
+        let install = try Installation(timezone: "America/Toronto", currency: "CAD", engine: .postgresql, postgres: server)
+        try install.jobsOnDemandOnly()
+        // The chain anchor: a job that needs no agency, every minute.
+        let config = try String(contentsOfFile: install.configPath, encoding: .utf8)
+        try #require(config.contains("anchor_every_minutes = 0"))
+        try config.replacingOccurrences(of: "anchor_every_minutes = 0", with: "anchor_every_minutes = 1")
+            .write(toFile: install.configPath, atomically: true, encoding: .utf8)
+        let environment = ["HANDOFF_API_TOKEN": Self.token]
+        let instances = try ["a", "b"].map { try Instance(install, name: $0, environment: environment) }
+        defer { instances.forEach { $0.stop() } }
+        for instance in instances { try instance.start() }
+
+        func lines(_ message: String) throws -> Int {
+            try instances.map { instance in
+                let log = install.root.appendingPathComponent("serve-\(instance.name)-1.log").path
+                return try String(contentsOfFile: log, encoding: .utf8).split(separator: "\n")
+                    .filter { $0.contains("\"message\":\"\(message)\"") && $0.contains(#""job":"anchor""#) }.count
+            }.reduce(0, +)
+        }
+        // Each daemon's first run goes at once; a minute after its run, each wakes again: the
+        // first to wake takes the turn, the other finds it taken less than a minute ago.
+        let finished = "job finished", refused = "job not started: another instance started it less than its interval ago"
+        let deadline = Date().addingTimeInterval(110)
+        while Date() < deadline, try lines(finished) < 3 || lines(refused) < 1 { Thread.sleep(forTimeInterval: 1) }
+        #expect(try lines(finished) == 3, "runs of the anchor job")
+        #expect(try lines(refused) == 1, "turns refused")
+        #expect(try install.sqlRows("SELECT job FROM job_schedule").map { $0.first ?? nil } == ["anchor"])
+    }
+
     @Test("The database server stops under a running instance and comes back: /readyz goes unready and ready again, a command stops with a clear error, a webhook is refused until it can be stored, then stored once, and jobs run again")
     func databaseRestart() throws {
         let server = try TestPostgresServer()
