@@ -20,26 +20,22 @@ public func timestampNow() -> String {
 
 /// `YYYY-MM-DDTHH:MM:SSZ` from its parts (for years 0–9999).
 func recordedAtText(year: Int, month: Int, day: Int, hour: Int, minute: Int, second: Int) -> String {
-    String(unsafeUninitializedCapacity: 20) { out in
-        func put(_ value: Int, digits: Int, at offset: Int) {
-            var rest = value
-            for i in stride(from: offset + digits - 1, through: offset, by: -1) {
+    // Each part in its width, followed by what comes after it: 2026 "-" 12 "-" 03 "T" 15 ":" 04 ":" 05 "Z".
+    let parts: [(value: Int, digits: Int, then: UInt8)] = [
+        (year, 4, UInt8(ascii: "-")), (month, 2, UInt8(ascii: "-")), (day, 2, UInt8(ascii: "T")),
+        (hour, 2, UInt8(ascii: ":")), (minute, 2, UInt8(ascii: ":")), (second, 2, UInt8(ascii: "Z")),
+    ]
+    return String(unsafeUninitializedCapacity: 20) { out in
+        var end = 0
+        for part in parts {
+            var rest = part.value
+            for i in stride(from: end + part.digits - 1, through: end, by: -1) {
                 out[i] = UInt8(ascii: "0") + UInt8(rest % 10)
                 rest /= 10
             }
+            out[end + part.digits] = part.then
+            end += part.digits + 1
         }
-        put(year, digits: 4, at: 0)
-        out[4] = UInt8(ascii: "-")
-        put(month, digits: 2, at: 5)
-        out[7] = UInt8(ascii: "-")
-        put(day, digits: 2, at: 8)
-        out[10] = UInt8(ascii: "T")
-        put(hour, digits: 2, at: 11)
-        out[13] = UInt8(ascii: ":")
-        put(minute, digits: 2, at: 14)
-        out[16] = UInt8(ascii: ":")
-        put(second, digits: 2, at: 17)
-        out[19] = UInt8(ascii: "Z")
-        return 20
+        return end
     }
 }
