@@ -68,6 +68,13 @@ enum DurableFile {
         guard fsync(fd) == 0 else { throw TransportError.local(path, errno: errno, doing: doing) }
     }
 
+    /// A temporary name beside `path` that no other writer uses: this process's id and a
+    /// random number. Two writers of the same bytes at once (a pushed event and the same event
+    /// from the feed, on several instances) must not write, truncate or rename each other's file.
+    static func temporaryName(for path: String) -> String {
+        path + ".tmp-\(getpid())-" + String(UInt64.random(in: 0...UInt64.max), radix: 16)
+    }
+
     /// Syncs a folder, so that the names just made in it survive a power cut.
     static func syncFolder(_ path: String, doing: String) throws {
         let fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
@@ -105,8 +112,7 @@ public struct ReceivedArchive: Sendable {
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         let path = folder + "/" + sha256
         if FileManager.default.fileExists(atPath: path) { return path }
-        let temporary = path + ".tmp-\(getpid())"
-        unlink(temporary)
+        let temporary = DurableFile.temporaryName(for: path)
         switch content {
         case .file(let file):
             if link(file, temporary) == 0 {
@@ -136,12 +142,13 @@ extension ReceivedArchive {
     /// at about half the syncs: a feed's intake synced two files for every event.
     ///
     /// Publish before the transaction that records the paths commits. A batch that is not
-    /// published (an error, a crash) leaves at most temporary files, which the next batch or
-    /// ``ReceivedArchive/store(_:sha256:)`` of the same bytes replaces.
+    /// published (an error) leaves nothing; a crash may leave its temporary files (`.tmp-PID-…`),
+    /// never under an archive name.
     public final class Batch {
         private let archive: ReceivedArchive
         private var pending: [(temporary: String, path: String, folder: String)] = []
         private var pendingNames: Set<String> = []
+        private var folders: Set<String> = []
 
         public init(_ archive: ReceivedArchive) {
             self.archive = archive
@@ -155,9 +162,11 @@ extension ReceivedArchive {
             let path = folder + "/" + sha256
             if pendingNames.contains(sha256) { return path }
             try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+            // Published already, perhaps by another writer a moment ago: its folder is synced
+            // with this batch's, so that the name this batch records is on disk when it commits.
+            folders.insert(folder)
             if access(path, F_OK) == 0 { return path }
-            let temporary = path + ".tmp-\(getpid())"
-            unlink(temporary)
+            let temporary = DurableFile.temporaryName(for: path)
             try DurableFile.create(temporary, holding: bytes, doing: "archiving", sync: false)
             pending.append((temporary, path, folder))
             pendingNames.insert(sha256)
@@ -171,9 +180,10 @@ extension ReceivedArchive {
                 chmod(file.temporary, 0o400)
                 guard rename(file.temporary, file.path) == 0 else { throw TransportError.local(file.path, errno: errno, doing: "archiving") }
             }
-            for folder in Set(pending.map(\.folder)).sorted() { try DurableFile.syncFolder(folder, doing: "archiving") }
+            for folder in folders.sorted() { try DurableFile.syncFolder(folder, doing: "archiving") }
             pending = []
             pendingNames = []
+            folders = []
         }
 
         deinit {

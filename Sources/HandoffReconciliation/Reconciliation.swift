@@ -89,6 +89,10 @@ public struct Reconciliation {
         // Feed events mapped while looking for a run, kept until applied, so that none is read
         // and mapped again for each event before it (a run may not start while an event waits).
         var mappedAhead: [Int64: [Sourced]] = [:]
+        // Runs of feed events wait while an event waits, and after a run that failed its
+        // events go one by one (up to this index), so that no event is tried again and again.
+        var eventsWait = try !store.writeReconciliation { try $0.waitingEvents() }.isEmpty
+        var oneByOneBefore = 0
         var next = 0
         while next < received.count {
             let (record, seq) = received[next]
@@ -101,13 +105,18 @@ public struct Reconciliation {
             guard let partner = partners.first(where: { $0.id == record.partnerID }), let spec = returnSpec(record, partner),
                   let mapping = spec.events else { continue }
             // A run of one agency's feed events is applied in one transaction (see ``applyEvents(_:partner:)``).
-            let run = feedEvents(from: next - 1, of: received, partner: partner, spec: spec, mapping: mapping, mapped: &mappedAhead)
-            if run.count > 1, let lines = try applyEvents(run, partner: partner) {
-                for item in run.prefix(lines.records) { mappedAhead[item.record.id] = nil }
-                for line in lines.lines { try emit(line) }
-                next += lines.records - 1
-                try retryWaiting(emit)
-                continue
+            if !eventsWait, next - 1 >= oneByOneBefore, record.remoteName.hasPrefix("event:") {
+                let run = feedEvents(from: next - 1, of: received, partner: partner, spec: spec, mapping: mapping, mapped: &mappedAhead)
+                if run.count > 1 {
+                    if let lines = applyEvents(run, partner: partner) {
+                        for item in run.prefix(lines.records) { mappedAhead[item.record.id] = nil }
+                        for line in lines.lines { try emit(line) }
+                        next += lines.records - 1
+                        eventsWait = try retryWaiting(emit)
+                        continue
+                    }
+                    oneByOneBefore = next - 1 + run.count
+                }
             }
             mappedAhead[record.id] = nil
             // The first pass maps every record (a file that cannot be mapped is quarantined whole,
@@ -165,7 +174,7 @@ public struct Reconciliation {
                 continue
             }
             // A reversal waiting for this payment is applied now, before anything that arrives after it.
-            try retryWaiting(emit)
+            eventsWait = try retryWaiting(emit)
         }
         try retryWaiting(emit)
         return tally
@@ -233,12 +242,13 @@ public struct Reconciliation {
     /// The feed events of one agency from `start` in `received`, in order, that can be applied
     /// together: each maps (one that does not is left to be quarantined alone), and none is a
     /// line of a remittance statement (matched alone, before anything after it). At most
-    /// ``eventsTogether``.
+    /// ``eventsTogether`` records and one chunk (``chunkSize``) of events.
     private func feedEvents(from start: Int, of received: [(InboxRecord, Int64?)], partner: Partner, spec: ReturnSpec,
                             mapping: EventMapping, mapped: inout [Int64: [Sourced]]) -> [FeedEvent] {
         var run: [FeedEvent] = []
         var index = start
-        while index < received.count, run.count < eventsTogether {
+        var total = 0
+        while index < received.count, run.count < eventsTogether, total < Self.chunkSize {
             let (record, seq) = received[index]
             guard record.partnerID == partner.id, record.remoteName.hasPrefix("event:") else { break }
             var events: [Sourced] = []
@@ -248,7 +258,8 @@ public struct Reconciliation {
                 guard (try? forEachEvent(record, spec: spec, mapping: mapping, partner: partner, { events.append($0) })) != nil else { break }
                 mapped[record.id] = events
             }
-            guard !events.contains(where: { $0.event.kind.isRemittance }) else { break }
+            guard !events.contains(where: { $0.event.kind.isRemittance }), run.isEmpty || total + events.count <= Self.chunkSize else { break }
+            total += events.count
             run.append(FeedEvent(record: record, seq: seq, events: events))
             index += 1
         }
@@ -263,9 +274,11 @@ public struct Reconciliation {
     /// come, retried after each applied event), so a run starts only when none waits, and an
     /// event of the run that must wait, after which the run stops. A feed event another process
     /// holds ends the run before it. Returns `nil` when nothing was applied (nothing claimed,
-    /// an event waiting, or the AR record refused a write, which the one-by-one path holds
-    /// with its reason); otherwise the lines and how many of the run's events were applied.
-    private func applyEvents(_ run: [FeedEvent], partner: Partner) throws -> (lines: [Line], records: Int)? {
+    /// an event waiting, the AR record refused a write, which the one-by-one path holds with
+    /// its reason, or any other failure, which the one-by-one path meets at its own event,
+    /// after applying those before it); otherwise the lines and how many of the run's events
+    /// were applied.
+    private func applyEvents(_ run: [FeedEvent], partner: Partner) -> (lines: [Line], records: Int)? {
         do {
             return try store.writeReconciliation { w -> (lines: [Line], records: Int)? in
                 guard try w.waitingEvents().isEmpty else { return nil }
@@ -304,17 +317,23 @@ public struct Reconciliation {
                 }
                 return (lines, records)
             }
-        } catch is RefusedWithoutSavepoints {
+        } catch {
+            // A refused write, or any other failure: nothing of the run was applied, and its
+            // events go one by one, each committed before the next, as without runs.
             return nil
         }
     }
 
     /// Applies waiting events (reversals that arrived before their payments) whose wait is over.
-    private func retryWaiting(_ emit: (Line) throws -> Void) throws {
+    /// Returns whether events still wait.
+    @discardableResult
+    private func retryWaiting(_ emit: (Line) throws -> Void) throws -> Bool {
         var progress = true
+        var stillWaiting = 0
         while progress {
             progress = false
             let waiting = try store.writeReconciliation { try $0.waitingEvents() }
+            stillWaiting = waiting.count
             for record in waiting {
                 guard let partner = partners.first(where: { $0.id == record.partnerID }), let sourced = Self.decode(record.payload) else { continue }
                 // Claimed in its row: another process retrying it at the same moment skips it.
@@ -322,9 +341,10 @@ public struct Reconciliation {
                     guard try w.claimWaitingEvent(id: record.id) else { return nil }
                     return try apply([sourced], inboxID: record.inboxID, partner: partner, w)[0]
                 }
-                if let line, line.outcome == "applied" { progress = true; try emit(line) }
+                if let line, line.outcome == "applied" { progress = true; stillWaiting -= 1; try emit(line) }
             }
         }
+        return stillWaiting > 0
     }
 
     /// Decides a chunk of one agency's events against one snapshot and writes what they do,

@@ -41,6 +41,21 @@ struct ArchiveBatchTests {
         #expect(Self.files(in: archive.directory).count == 3)
     }
 
+    @Test("Two writers of the same bytes at once (a pushed event and the same event from the feed): each publishes, neither loses its file")
+    func twoWritersAtOnce() throws {
+        let data = FileManager.default.temporaryDirectory.appendingPathComponent("archive-batch-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: data) }
+        let archive = ReceivedArchive(dataDirectory: data)
+        let bytes = Array(#"{"id":"e7"}"#.utf8)
+        let first = ReceivedArchive.Batch(archive), second = ReceivedArchive.Batch(archive)
+        let path = try first.add(bytes, sha256: Self.sha(bytes))
+        #expect(try second.add(bytes, sha256: Self.sha(bytes)) == path)
+        try first.publish()
+        try second.publish()
+        #expect(try Array(Data(contentsOf: URL(fileURLWithPath: path))) == bytes)
+        #expect(Self.files(in: archive.directory) == [String(path.dropFirst(archive.directory.count + 1))])
+    }
+
     @Test("A batch given up before it is published leaves nothing")
     func givenUp() throws {
         let data = FileManager.default.temporaryDirectory.appendingPathComponent("archive-batch-\(UUID().uuidString)").path

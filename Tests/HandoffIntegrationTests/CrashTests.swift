@@ -350,7 +350,8 @@ final class World {
     }
 
     /// A temporary file a kill left in Handoff's own folders: `AtomicFileWriter`'s
-    /// `NAME.tmp-PID` (docs/architecture.md: "a crash leaves at most a .tmp-PID file behind")
+    /// `NAME.tmp-PID` (docs/architecture.md: "a crash leaves at most a .tmp-PID file behind"),
+    /// the archive's `NAME.tmp-PID-RANDOM`
     /// or Foundation's atomic write's `.dat.nosyncXXXX.XXXXXX` (the outgoing control files):
     /// counted, not compared. One in an agency's folder is compared, and so fails.
     static func isTolerated(_ relative: String) -> Bool {
@@ -358,8 +359,10 @@ final class World {
         let name = relative.split(separator: "/").last.map(String.init) ?? relative
         if name.hasPrefix(".dat.nosync") { return true }
         guard let r = name.range(of: ".tmp-", options: .backwards) else { return false }
-        let pid = name[r.upperBound...]
-        return !pid.isEmpty && pid.allSatisfy(\.isNumber)
+        // `PID`, or in the archive `PID-RANDOM` (hexadecimal: ``ReceivedArchive``'s writers never share a name).
+        let parts = name[r.upperBound...].split(separator: "-", omittingEmptySubsequences: false)
+        guard let pid = parts.first, !pid.isEmpty, pid.allSatisfy(\.isNumber) else { return false }
+        return parts.count == 1 || (parts.count == 2 && !parts[1].isEmpty && parts[1].allSatisfy(\.isHexDigit))
     }
 
     /// The temporary files kills left behind (see ``isTolerated(_:)``).
