@@ -84,7 +84,8 @@ let package = Package(
         // The agency link: what talks to agencies, built from partner files: transports and
         // sources, requests and reads over their APIs, OpenPGP sealing and opening, secrets,
         // and the archive of what they send.
-        .target(name: "HandoffAgencyLink", dependencies: ["HandoffDomain", "HandoffLayout", "HandoffPartners", "HandoffTransport"], swiftSettings: swiftSettings),
+        .target(name: "HandoffAgencyLink", dependencies: ["HandoffCrashPoints", "HandoffDomain", "HandoffLayout", "HandoffPartners", "HandoffTransport"],
+                swiftSettings: swiftSettings),
         // The outbox: queueing staged batches, sending them exactly once, and their receipts.
         .target(name: "HandoffOutbox", dependencies: [
             "HandoffDomain", "HandoffCSV", "HandoffStore", "HandoffLayout", "HandoffPartners", "HandoffTransport",

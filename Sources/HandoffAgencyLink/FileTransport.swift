@@ -1,4 +1,5 @@
 import Foundation
+import HandoffCrashPoints
 public import HandoffTransport
 
 /// A way to put a file at an agency under its final name, exactly once: it checks first
@@ -41,8 +42,13 @@ public struct LocalFolderTransport: FileTransport {
         let fm = FileManager.default
         try fm.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let final = directory + "/" + name
-        if let present = try existing(final, name: name, sha256: sha256, localPath: localPath) { return present }
         let part = final + ".part"
+        if let present = try existing(final, name: name, sha256: sha256, localPath: localPath) {
+            // A kill between the link and the unlink below leaves our `.part` beside the file
+            // delivered: it goes now, so that the agency's folder holds the file alone.
+            unlink(part)
+            return present
+        }
         unlink(part)
         do { try fm.copyItem(atPath: localPath, toPath: part) } catch {
             throw TransportError(.localFile, "cannot copy \(localPath) to \(part): \(error.localizedDescription)")
@@ -56,6 +62,7 @@ public struct LocalFolderTransport: FileTransport {
             if e == EEXIST, let present = try existing(final, name: name, sha256: sha256, localPath: localPath) { return present }
             throw TransportError(.renameFailed, "\(final): \(String(cString: strerror(e)))")
         }
+        CrashPoint.check("send.linked")
         unlink(part)
         let size = ((try? fm.attributesOfItem(atPath: final))?[.size] as? NSNumber)?.int64Value ?? -1
         return .uploaded(size: size)

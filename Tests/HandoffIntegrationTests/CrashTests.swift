@@ -36,7 +36,7 @@ struct CrashTests {
             ["import", $0, Handoff.repositoryRoot.appendingPathComponent("sample-data/\($0).csv").path, "--quiet"]
         }, crashPoints: []),
         Flow(name: "place", commands: [["place", "--as-of", asOf, "--quiet"]], crashPoints: ["placement.file-renamed", "placement.before-commit"]),
-        Flow(name: "send", commands: [["send"]], crashPoints: ["send.after-upload"]),
+        Flow(name: "send", commands: [["send"]], crashPoints: ["send.linked", "send.after-upload"]),
         Flow(name: "fetch", commands: [["fetch"]], crashPoints: ["fetch.after-commit"]),
     ]
 
