@@ -18,7 +18,7 @@ extension Reconciliation {
     /// line of a remittance statement (matched alone, before anything after it). At most
     /// ``eventsTogether`` records and one chunk (``chunkSize``) of events.
     func feedEvents(from start: Int, of received: [(InboxRecord, Int64?)], partner: Partner, spec: ReturnSpec,
-                            mapping: EventMapping, mapped: inout [Int64: [Sourced]]) -> [FeedEvent] {
+                    mapping: EventMapping, mapped: inout [Int64: [Sourced]]) -> [FeedEvent] {
         var run: [FeedEvent] = []
         var index = start
         var total = 0
@@ -67,24 +67,20 @@ extension Reconciliation {
                 var writer = EffectWriter(partner: partner, inboxID: nil, ids: loaded.1, w)
                 var lines: [Line] = []
                 var records = 0
-                do {
-                    for item in claimed {
-                        writer.inboxID = item.record.id
-                        var waits = false
-                        for s in item.events {
-                            let decision = snapshot.decide(s.event, from: s.source.label)
-                            try writer.write(decision, of: s)
-                            lines.append(Line(partnerID: partner.id, key: decision.key, account: s.event.accountNumber,
-                                              outcome: decision.outcome.name, reason: decision.outcome.reason))
-                            if decision.outcome.name == "waiting" { waits = true }
-                        }
-                        records += 1
-                        if waits { break }
+                for item in claimed {
+                    writer.inboxID = item.record.id
+                    var waits = false
+                    for s in item.events {
+                        let decision = snapshot.decide(s.event, from: s.source.label)
+                        try writer.write(decision, of: s)
+                        lines.append(Line(partnerID: partner.id, key: decision.key, account: s.event.accountNumber,
+                                          outcome: decision.outcome.name, reason: decision.outcome.reason))
+                        if decision.outcome.name == "waiting" { waits = true }
                     }
-                    try writer.flush()
-                } catch let error where w.isRefusal(error) {
-                    throw RefusedWithoutSavepoints()
+                    records += 1
+                    if waits { break }
                 }
+                try writer.flush()
                 for item in claimed[..<records] {
                     try w.setInboxState(id: item.record.id, .applied, reason: nil)
                     if let seq = item.seq { try w.setFeedCursor(partnerID: Self.appliedKey(partner.id), String(seq)) }
