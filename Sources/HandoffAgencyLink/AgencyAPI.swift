@@ -30,14 +30,17 @@ public struct AgencyAPI {
     /// The page of the event feed after `cursor`. A page that is not a 200 answer holding a
     /// JSON object with the partner file's `items` is an error.
     public func feedPage(after cursor: String) throws -> FeedPage {
-        guard let spec = https.events else { throw TransportError(.configuration, "\(partner.id) has no event feed in its partner file") }
+        guard let spec = https.events else {
+            throw TransportError(.configuration, "\(partner.id) has no event feed in its partner file")
+        }
         let response = try client.request("GET", spec.path.replacingOccurrences(of: "{cursor}", with: cursor))
         guard response.status == 200 else {
             throw client.failure(response, "\(partner.id): event feed")
         }
         guard let page = try? JSONSerialization.jsonObject(with: Data(response.body)) as? [String: Any],
               let events = page[spec.items] as? [[String: Any]] else {
-            throw TransportError(.other, "\(partner.id): the event feed page is not the JSON the partner file describes")
+            throw TransportError(
+                .other, "\(partner.id): the event feed page is not the JSON the partner file describes")
         }
         return FeedPage(body: response.body, events: events, next: page[spec.next].map { "\($0)" } ?? cursor)
     }
@@ -55,10 +58,14 @@ public struct AgencyAPI {
     public func receipt(batchKey: String) throws -> Receipt? {
         guard let spec = https.receipt else { return nil }
         let response = try client.request("GET", spec.path.replacingOccurrences(of: "{batch.id}", with: batchKey))
-        if response.status == 401 || response.status == 403 { throw client.failure(response, "\(partner.id): receipt of \(batchKey)") }
+        if response.status == 401 || response.status == 403 {
+            throw client.failure(response, "\(partner.id): receipt of \(batchKey)")
+        }
         guard response.status == 200 else { return .notYet(httpStatus: response.status) }
         var status: String?
-        if let field = spec.statusField, let json = try? JSONSerialization.jsonObject(with: Data(response.body)) as? [String: Any] {
+        if let field = spec.statusField,
+            let json = try? JSONSerialization.jsonObject(with: Data(response.body)) as? [String: Any]
+        {
             status = json[field] as? String
         }
         return .received(body: response.body, status: status)

@@ -20,7 +20,9 @@ public struct AgencyRequest: Sendable, Equatable {
     /// the partner file names `request.attorney_name` (`_phone`, `_email`, `_address`).
     public var attorney: [String: String]
 
-    public init(kind: String, accountNumber: String, id: String, amount: Money? = nil, date: CalendarDate? = nil, reason: String? = nil,
+    public init(
+        kind: String, accountNumber: String, id: String, amount: Money? = nil, date: CalendarDate? = nil,
+        reason: String? = nil,
                 note: String? = nil, attorney: [String: String] = [:]) {
         self.kind = kind
         self.accountNumber = accountNumber
@@ -74,26 +76,36 @@ public struct AgencyRequestSender {
     @discardableResult
     public func send(_ request: AgencyRequest) throws -> Int {
         guard let spec = partner.transport.https?.requests[request.kind] else {
-            throw TransportError(.configuration, "\(partner.id) takes no '\(request.kind)' request (see [transport.requests] in its partner file)")
+            throw TransportError(
+                .configuration,
+                "\(partner.id) takes no '\(request.kind)' request (see [transport.requests] in its partner file)")
         }
         let method = spec.method
         let integers = spec.integerFields
         let path = try TextTemplate(spec.path).render { path in
-            if path == "account.number" { return .text(request.accountNumber.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? request.accountNumber) }
+            if path == "account.number" {
+                return .text(
+                    request.accountNumber.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed)
+                        ?? request.accountNumber)
+            }
             return request.value(path)
         }
         var body: [String: Any] = [:]
         for (name, template) in spec.fields {
             let text = try TextTemplate(template).render(request.value)
             if integers.contains(name) {
-                guard let n = Int64(text) else { throw TransportError(.configuration, "\(partner.id): \(request.kind).\(name) is not a whole number: '\(text)'") }
+                guard let n = Int64(text) else {
+                    throw TransportError(
+                        .configuration, "\(partner.id): \(request.kind).\(name) is not a whole number: '\(text)'")
+                }
                 body[name] = n
             } else if !text.isEmpty {
                 body[name] = text
             }
         }
         let data = try JSONSerialization.data(withJSONObject: body, options: [.sortedKeys, .withoutEscapingSlashes])
-        let response = try client.request(method, path, body: .bytes(Array(data)), contentType: "application/json", idempotencyKey: request.id)
+        let response = try client.request(
+            method, path, body: .bytes(Array(data)), contentType: "application/json", idempotencyKey: request.id)
         guard (200..<300).contains(response.status) else {
             throw client.failure(response, "\(partner.id): \(request.kind) for \(request.accountNumber)")
         }

@@ -24,7 +24,9 @@ enum DurableFile {
             var offset = 0
             while offset < n {
                 let w = write(output, buffer + offset, n - offset)
-                if w < 0 { if errno == EINTR { continue }; failure = .local(target, errno: errno, doing: doing); break copying }
+                if w < 0 {
+                    if errno == EINTR { continue }; failure = .local(target, errno: errno, doing: doing); break copying
+                }
                 offset += w
             }
             total += Int64(n)
@@ -48,7 +50,9 @@ enum DurableFile {
             var offset = 0
             while offset < raw.count {
                 let w = write(output, raw.baseAddress! + offset, raw.count - offset)
-                if w < 0 { if errno == EINTR { continue }; failure = .local(target, errno: errno, doing: doing); return }
+                if w < 0 {
+                    if errno == EINTR { continue }; failure = .local(target, errno: errno, doing: doing); return
+                }
                 offset += w
             }
         }
@@ -109,7 +113,8 @@ public struct ReceivedArchive: Sendable {
     @discardableResult
     public func store(_ content: Content, sha256: String) throws -> String {
         let folder = directory + "/" + String(sha256.prefix(2))
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        try FileManager.default.createDirectory(
+            atPath: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         let path = folder + "/" + sha256
         if FileManager.default.fileExists(atPath: path) { return path }
         let temporary = DurableFile.temporaryName(for: path)
@@ -161,7 +166,8 @@ extension ReceivedArchive {
             let folder = archive.directory + "/" + String(sha256.prefix(2))
             let path = folder + "/" + sha256
             if pendingNames.contains(sha256) { return path }
-            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+            try FileManager.default.createDirectory(
+                atPath: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
             // Published already, perhaps by another writer a moment ago: its folder is synced
             // with this batch's, so that the name this batch records is on disk when it commits.
             folders.insert(folder)
@@ -178,7 +184,9 @@ extension ReceivedArchive {
             for file in pending { try DurableFile.sync(file.temporary, doing: "archiving") }
             for file in pending {
                 chmod(file.temporary, 0o400)
-                guard rename(file.temporary, file.path) == 0 else { throw TransportError.local(file.path, errno: errno, doing: "archiving") }
+                guard rename(file.temporary, file.path) == 0 else {
+                    throw TransportError.local(file.path, errno: errno, doing: "archiving")
+                }
             }
             for folder in folders.sorted() { try DurableFile.syncFolder(folder, doing: "archiving") }
             pending = []

@@ -22,7 +22,8 @@ public struct LocalFolderSource: FileSource {
     public func download(_ name: String, to localPath: String) throws -> Int64 {
         let temporary = localPath + ".download"
         unlink(temporary)
-        let size = try DurableFile.copy(directory + "/" + name, to: temporary, doing: "taking \(name) in; the file stays at the agency")
+        let size = try DurableFile.copy(
+            directory + "/" + name, to: temporary, doing: "taking \(name) in; the file stays at the agency")
         guard rename(temporary, localPath) == 0 else {
             let e = errno
             unlink(temporary)
@@ -50,6 +51,8 @@ public struct SFTPSource: FileSource {
 
     private func path(_ name: String) -> String { directory.hasSuffix("/") ? directory + name : directory + "/" + name }
     public func list() throws -> [String] { try client.list(directory: directory) }
-    public func download(_ name: String, to localPath: String) throws -> Int64 { try client.download(path: path(name), to: localPath) }
+    public func download(_ name: String, to localPath: String) throws -> Int64 {
+        try client.download(path: path(name), to: localPath)
+    }
     public func delete(_ name: String) throws { try client.delete(path: path(name)) }
 }

@@ -15,7 +15,8 @@ public protocol FileTransport: Sendable {
 extension FileTransport {
     /// Delivers `localPath`, hashing it first.
     public func deliver(localPath: String, name: String, batchKey: String?) throws -> UploadOutcome {
-        try deliver(localPath: localPath, name: name, batchKey: batchKey, sha256: try HTTPSClient.sha256(file: localPath))
+        try deliver(
+            localPath: localPath, name: name, batchKey: batchKey, sha256: try HTTPSClient.sha256(file: localPath))
     }
 }
 
@@ -24,9 +25,12 @@ private func existing(_ path: String, name: String, sha256: String, localPath: S
     guard let size = (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? NSNumber else { return nil }
     let theirs = try HTTPSClient.sha256(file: path)
     guard theirs == sha256 else {
-        let ours = ((try? FileManager.default.attributesOfItem(atPath: localPath))?[.size] as? NSNumber)?.int64Value ?? 0
-        throw TransportError(.conflict, "a different file named \(name) is already at the agency (\(path): \(size.int64Value) bytes, SHA-256 "
-                             + "\(theirs.prefix(12))…; ours: \(ours) bytes, SHA-256 \(sha256.prefix(12))…); nothing was sent: ask the agency what "
+        let ours =
+            ((try? FileManager.default.attributesOfItem(atPath: localPath))?[.size] as? NSNumber)?.int64Value ?? 0
+        throw TransportError(
+            .conflict,
+            "a different file named \(name) is already at the agency (\(path): \(size.int64Value) bytes, SHA-256 "
+                + "\(theirs.prefix(12))…; ours: \(ours) bytes, SHA-256 \(sha256.prefix(12))…); nothing was sent: ask the agency what "
                              + "it is, and once it is moved away `handoff outbox retry` sends ours")
     }
     return .alreadyPresent(size: size.int64Value)
@@ -59,7 +63,9 @@ public struct LocalFolderTransport: FileTransport {
         guard link(part, final) == 0 else {
             let e = errno
             unlink(part)
-            if e == EEXIST, let present = try existing(final, name: name, sha256: sha256, localPath: localPath) { return present }
+            if e == EEXIST, let present = try existing(final, name: name, sha256: sha256, localPath: localPath) {
+                return present
+            }
             throw TransportError(.renameFailed, "\(final): \(String(cString: strerror(e)))")
         }
         CrashPoint.check("send.linked")
@@ -91,14 +97,18 @@ public struct HTTPSBatchTransport: FileTransport {
 
     public func deliver(localPath: String, name: String, batchKey: String?, sha256: String) throws -> UploadOutcome {
         let key = batchKey ?? name
-        let size = ((try? FileManager.default.attributesOfItem(atPath: localPath))?[.size] as? NSNumber)?.int64Value ?? 0
-        let response = try client.request(method, path.replacingOccurrences(of: "{batch.id}", with: key), body: .file(localPath),
+        let size =
+            ((try? FileManager.default.attributesOfItem(atPath: localPath))?[.size] as? NSNumber)?.int64Value ?? 0
+        let response = try client.request(
+            method, path.replacingOccurrences(of: "{batch.id}", with: key), body: .file(localPath),
                                           contentType: contentType, idempotencyKey: key)
         switch response.status {
         case 201, 202: return .uploaded(size: size)
         case 200: return .alreadyPresent(size: size)     // the agency compared the body: the same batch
         case 409:
-            throw TransportError(.conflict, "the agency already has a different batch \(key) (\(method) \(path): HTTP 409: \(response.text.prefix(300))); "
+            throw TransportError(
+                .conflict,
+                "the agency already has a different batch \(key) (\(method) \(path): HTTP 409: \(response.text.prefix(300))); "
                                  + "nothing was placed: ask the agency what it holds under that id", httpStatus: 409)
         default:
             throw client.failure(response, "\(method) \(path) for batch \(key)")

@@ -8,13 +8,16 @@ extension TransportFactory {
     /// secret). `nil` when the partner file names neither. `key` names the setting in errors
     /// (`passphrase`, `signing secret`…). An empty environment variable counts as not set
     /// unless `emptyAllowed`.
-    public func secret(_ source: SecretSource?, key: String, partner: Partner, emptyAllowed: Bool = false) throws -> String? {
+    public func secret(_ source: SecretSource?, key: String, partner: Partner, emptyAllowed: Bool = false) throws
+        -> String?
+    {
         switch source {
         case nil:
             return nil
         case .environment(let env)?:
             guard let value = environment[env], emptyAllowed || !value.isEmpty else {
-                throw TransportError(.configuration, "\(partner.id): the environment variable \(env) (\(key)) is not set")
+                throw TransportError(
+                    .configuration, "\(partner.id): the environment variable \(env) (\(key)) is not set")
             }
             return value
         case .file(let file)?:
@@ -35,9 +38,13 @@ extension TransportFactory {
             return try body(nil)
         }
         let home = URL(fileURLWithPath: root).appendingPathComponent("var/gnupg").path
-        try FileManager.default.createDirectory(atPath: home, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        try FileManager.default.createDirectory(
+            atPath: home, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         let temporary = home + "/passphrase-\(UUID().uuidString)"
-        guard FileManager.default.createFile(atPath: temporary, contents: Data(value.utf8), attributes: [.posixPermissions: 0o600]) else {
+        guard
+            FileManager.default.createFile(
+                atPath: temporary, contents: Data(value.utf8), attributes: [.posixPermissions: 0o600])
+        else {
             throw TransportError(.localFile, "cannot write a passphrase file in \(home)")
         }
         defer { unlink(temporary) }

@@ -15,7 +15,10 @@ public struct TransportFactory: Sendable {
     /// Each agency's time budget in this run (one factory per run of a command or job).
     public let budget: TransportBudget
 
-    public init(root: String, environment: [String: String] = ProcessInfo.processInfo.environment, budget: TransportBudget = TransportBudget()) {
+    public init(
+        root: String, environment: [String: String] = ProcessInfo.processInfo.environment,
+        budget: TransportBudget = TransportBudget()
+    ) {
         self.root = root
         self.environment = environment
         self.budget = budget
@@ -53,9 +56,12 @@ public struct TransportFactory: Sendable {
             return SFTPFileTransport(client: try sftpClient(sftp, partner: partner), directory: sftp.uploadDir)
         case .https(let https):
             guard let placement = https.placement else {
-                throw TransportError(.configuration, "\(partner.id): [transport] placement = { method, path, content_type } is needed to send batches")
+                throw TransportError(
+                    .configuration,
+                    "\(partner.id): [transport] placement = { method, path, content_type } is needed to send batches")
             }
-            return HTTPSBatchTransport(client: HTTPSClient(endpoint: try httpsEndpoint(for: partner)), method: placement.method,
+            return HTTPSBatchTransport(
+                client: HTTPSClient(endpoint: try httpsEndpoint(for: partner)), method: placement.method,
                                        path: placement.path, contentType: placement.contentType)
         }
     }
@@ -68,15 +74,17 @@ public struct TransportFactory: Sendable {
         case .sftp(let sftp):
             return SFTPSource(client: try sftpClient(sftp, partner: partner), directory: sftp.downloadDir)
         case .https:
-            throw TransportError(.configuration, "\(partner.id): an HTTPS partner returns events through its feed, not files")
+            throw TransportError(
+                .configuration, "\(partner.id): an HTTPS partner returns events through its feed, not files")
         }
     }
 
     /// The SFTP client of a partner: its host, pinned host key, user and key (with its passphrase).
     func sftpClient(_ sftp: SFTPLink, partner: Partner) throws -> SFTPClient {
         let passphrase = try secret(sftp.passphrase, key: "passphrase", partner: partner, emptyAllowed: true)
-        let endpoint = SFTPEndpoint(host: sftp.host, port: sftp.port, user: sftp.user, privateKeyFile: path(sftp.privateKeyFile),
-                                    passphrase: passphrase, hostKeySHA256: sftp.hostKeySHA256, knownHostsFile: sftp.knownHostsFile.map(path),
+        let endpoint = SFTPEndpoint(
+            host: sftp.host, port: sftp.port, user: sftp.user, privateKeyFile: path(sftp.privateKeyFile),
+            passphrase: passphrase, hostKeySHA256: sftp.hostKeySHA256, knownHostsFile: sftp.knownHostsFile.map(path),
                                     timeoutSeconds: timeoutSeconds(for: partner), deadline: deadline(for: partner))
         return try SFTPClient(endpoint: endpoint)
     }
@@ -84,7 +92,9 @@ public struct TransportFactory: Sendable {
     /// The HTTPS settings of a partner, or a configuration error naming it.
     public func https(of partner: Partner) throws -> HTTPSLink {
         guard let https = partner.transport.https else {
-            throw TransportError(.configuration, "\(partner.id) has no HTTPS transport (its [transport] kind is \(partner.transport.kind.rawValue))")
+            throw TransportError(
+                .configuration,
+                "\(partner.id) has no HTTPS transport (its [transport] kind is \(partner.transport.kind.rawValue))")
         }
         return https
     }
@@ -99,9 +109,11 @@ public struct TransportFactory: Sendable {
             }
             signing = requestSigning(spec, clientID: spec.clientID ?? partner.clientID, secret: secret)
         }
-        return HTTPSEndpoint(baseURL: https.baseURL, caFile: path(https.caFile), clientCertificateFile: https.clientCertificateFile.map(path),
+        return HTTPSEndpoint(
+            baseURL: https.baseURL, caFile: path(https.caFile),
+            clientCertificateFile: https.clientCertificateFile.map(path),
                              clientKeyFile: https.clientKeyFile.map(path), pinnedPublicKey: https.pinnedPublicKeySHA256,
-                             timeoutSeconds: timeoutSeconds(for: partner), signing: signing, deadline: deadline(for: partner))
+            timeoutSeconds: timeoutSeconds(for: partner), signing: signing, deadline: deadline(for: partner))
     }
 
     /// How an agency's webhook pushes are signed: `[transport.webhook]` (its own client id and
@@ -109,9 +121,13 @@ public struct TransportFactory: Sendable {
     /// request signing.
     public func webhookSigning(for partner: Partner) throws -> RequestSigning {
         let https = try https(of: partner)
-        guard let hook = https.webhook else { throw TransportError(.configuration, "\(partner.id) has no [transport.webhook]") }
+        guard let hook = https.webhook else {
+            throw TransportError(.configuration, "\(partner.id) has no [transport.webhook]")
+        }
         guard let signing = https.signing else {
-            throw TransportError(.configuration, "\(partner.id): [transport.webhook] is signed as [transport.signing] says, and there is none")
+            throw TransportError(
+                .configuration,
+                "\(partner.id): [transport.webhook] is signed as [transport.signing] says, and there is none")
         }
         guard let secret = try secret(hook.secret, key: "webhook secret", partner: partner) else {
             throw TransportError(.configuration, "\(partner.id): the webhook secret's environment variable is not set")
@@ -122,7 +138,7 @@ public struct TransportFactory: Sendable {
     /// Request signing as `[transport.signing]` describes it.
     private func requestSigning(_ spec: RequestSigningSpec, clientID: String, secret: String) -> RequestSigning {
         RequestSigning(clientID: clientID, clientHeader: spec.clientHeader, timestampHeader: spec.timestampHeader,
-                       signatureHeader: spec.signatureHeader, stringToSign: spec.stringToSign, maxSkewSeconds: spec.maxSkewSeconds,
+            signatureHeader: spec.signatureHeader, stringToSign: spec.stringToSign, maxSkewSeconds: spec.maxSkewSeconds,
                        secret: Array(secret.utf8))
     }
 

@@ -34,18 +34,25 @@ struct AccountCommand: ParsableCommand {
             let day = try context.asOf(asOf)
             let view = try context.store.readReconciliation { ar -> AccountView? in
                 guard let customer = try ar.customer(accountNumber: number) else { return nil }
-                var view = AccountView(customer: customer, invoices: try ar.invoices(customerID: customer.id, asOf: day),
+                var view = AccountView(
+                    customer: customer, invoices: try ar.invoices(customerID: customer.id, asOf: day),
                                        ledger: try ar.ledger(customerID: customer.id), asOf: day)
                 view.placements = try ar.placements(customerID: customer.id).map {
-                    .init(partner: $0.partnerID, tier: $0.tier, state: $0.state.name, closure_reason: $0.closureReason?.rawValue,
-                          agency_status: $0.agencyStatus, agency_reference: $0.agencyReference, placed_on: $0.placedOn.iso,
+                    .init(
+                        partner: $0.partnerID, tier: $0.tier, state: $0.state.name,
+                        closure_reason: $0.closureReason?.rawValue,
+                        agency_status: $0.agencyStatus, agency_reference: $0.agencyReference,
+                        placed_on: $0.placedOn.iso,
                           balance: $0.balance.minorUnits, batch_id: $0.batchID)
                 }
                 view.agency_events = try ar.agencyEvents(accountNumber: number).map {
-                    .init(partner: $0.partnerID, key: $0.key, kind: $0.kind, state: $0.state.rawValue, reason: $0.reason)
+                    .init(
+                        partner: $0.partnerID, key: $0.key, kind: $0.kind, state: $0.state.rawValue, reason: $0.reason)
                 }
                 view.requests = try ar.requests(customerID: customer.id).map {
-                    .init(partner: $0.partnerID, kind: $0.kind, request_id: $0.requestID, amount: $0.amount?.minorUnits, date: $0.date.iso,
+                    .init(
+                        partner: $0.partnerID, kind: $0.kind, request_id: $0.requestID, amount: $0.amount?.minorUnits,
+                        date: $0.date.iso,
                           state: $0.state.rawValue, last_error: $0.lastError)
                 }
                 return view
@@ -186,14 +193,20 @@ struct AccountView: Encodable {
         aging_bucket = pastDue.bucket.rawValue
         self.invoices = invoices.map { i in
             let due = PastDue(oldestOpenDueDate: i.balance > 0 ? i.terms.dueDate : nil, asOf: asOf)
-            return InvoiceLine(invoice_number: i.terms.invoiceNumber, invoice_date: i.terms.invoiceDate.iso, due_date: i.terms.dueDate.iso,
+            return InvoiceLine(
+                invoice_number: i.terms.invoiceNumber, invoice_date: i.terms.invoiceDate.iso,
+                due_date: i.terms.dueDate.iso,
                                amount: i.terms.amount.minorUnits, balance: i.balance, disputed: i.terms.disputed,
                                days_past_due: due.days, aging_bucket: due.bucket.rawValue)
         }
         ledger_rows_after_as_of = ledger.filter { $0.effectiveDate > asOf }.count
         self.ledger = LedgerEntry.inDateOrder(ledger.filter { $0.effectiveDate <= asOf }).map { e in
-            LedgerLine(id: e.id, date: e.effectiveDate.iso, kind: e.kind.rawValue, invoice_number: e.invoiceNumber, reference: e.reference,
-                       amount: e.amount.minorUnits, source: .init(kind: e.source.kind.rawValue, name: e.source.name, line: e.source.line,
+            LedgerLine(
+                id: e.id, date: e.effectiveDate.iso, kind: e.kind.rawValue, invoice_number: e.invoiceNumber,
+                reference: e.reference,
+                amount: e.amount.minorUnits,
+                source: .init(
+                    kind: e.source.kind.rawValue, name: e.source.name, line: e.source.line,
                                                                   event_id: e.source.eventID),
                        recorded_at: e.recordedAt)
         }
@@ -205,38 +218,61 @@ struct AccountView: Encodable {
         func money(_ v: Int64) -> String { Money(minorUnits: v, currency: cur).groupedText }
         var out: [String] = []
         out.append("\(account_number)  \(name)  (\(type), \(currency))")
-        let address = [address1, address2, [city, region, postal_code].compactMap { $0 }.joined(separator: " "), country]
+        let address = [
+            address1, address2, [city, region, postal_code].compactMap { $0 }.joined(separator: " "), country,
+        ]
             .compactMap { $0 }.filter { !$0.isEmpty }
         if !address.isEmpty { out.append("  " + address.joined(separator: ", ")) }
         let contact = [contact_name, phone, email].compactMap { $0 }
         if !contact.isEmpty { out.append("  " + contact.joined(separator: " · ")) }
         if !holds.isEmpty { out.append("  holds: " + holds.joined(separator: ", ")) }
         out.append("  balance \(money(balance)) \(currency) as of \(as_of); "
-                   + (oldest_past_due_date.map { "oldest past due \($0), \(days_past_due) days (\(aging_bucket))" } ?? "nothing past due"))
+                + (oldest_past_due_date.map { "oldest past due \($0), \(days_past_due) days (\(aging_bucket))" }
+                    ?? "nothing past due"))
         out.append("")
         out.append("Invoices issued by \(as_of), balances as of \(as_of)")
-        out.append("  " + [Output.cell("INVOICE", 16), Output.cell("DATE", 10), Output.cell("DUE", 10), Output.cell("AMOUNT", 13, right: true),
-                           Output.cell("BALANCE", 13, right: true), Output.cell("DAYS", 5, right: true), "BUCKET"].joined(separator: "  "))
+        out.append(
+            "  "
+                + [
+                    Output.cell("INVOICE", 16), Output.cell("DATE", 10), Output.cell("DUE", 10),
+                    Output.cell("AMOUNT", 13, right: true),
+                    Output.cell("BALANCE", 13, right: true), Output.cell("DAYS", 5, right: true), "BUCKET",
+                ].joined(separator: "  "))
         for i in invoices {
-            out.append("  " + [Output.cell(i.invoice_number, 16), i.invoice_date, i.due_date, Output.cell(money(i.amount), 13, right: true),
-                               Output.cell(money(i.balance), 13, right: true), Output.cell(String(i.days_past_due), 5, right: true),
+            out.append(
+                "  "
+                    + [
+                        Output.cell(i.invoice_number, 16), i.invoice_date, i.due_date,
+                        Output.cell(money(i.amount), 13, right: true),
+                        Output.cell(money(i.balance), 13, right: true),
+                        Output.cell(String(i.days_past_due), 5, right: true),
                                i.aging_bucket + (i.disputed ? " (disputed)" : "")].joined(separator: "  "))
         }
         out.append("")
         out.append("Ledger up to \(as_of)" + (ledger_rows_after_as_of == 0 ? ""
             : " (\(ledger_rows_after_as_of) later row\(ledger_rows_after_as_of == 1 ? "" : "s") not shown)"))
-        out.append("  " + [Output.cell("DATE", 10), Output.cell("KIND", 16), Output.cell("INVOICE", 16), Output.cell("REFERENCE", 14),
+        out.append(
+            "  "
+                + [
+                    Output.cell("DATE", 10), Output.cell("KIND", 16), Output.cell("INVOICE", 16),
+                    Output.cell("REFERENCE", 14),
                            Output.cell("AMOUNT", 13, right: true), "SOURCE"].joined(separator: "  "))
         for e in ledger {
-            let source = e.source.kind == "api" ? "api:\(e.source.name)" : e.source.name + (e.source.line.map { ":\($0)" } ?? "")
-            out.append("  " + [e.date, Output.cell(e.kind, 16), Output.cell(e.invoice_number, 16), Output.cell(e.reference ?? "", 14),
+            let source =
+                e.source.kind == "api" ? "api:\(e.source.name)" : e.source.name + (e.source.line.map { ":\($0)" } ?? "")
+            out.append(
+                "  "
+                    + [
+                        e.date, Output.cell(e.kind, 16), Output.cell(e.invoice_number, 16),
+                        Output.cell(e.reference ?? "", 14),
                                Output.cell(money(e.amount), 13, right: true), source].joined(separator: "  "))
         }
         if !placements.isEmpty {
             out.append("")
             out.append("Placements")
             for p in placements {
-                out.append("  \(p.placed_on)  \(Output.cell(p.partner, 20))  tier \(p.tier)  \(Output.cell(p.state, 14))  \(money(p.balance))"
+                out.append(
+                    "  \(p.placed_on)  \(Output.cell(p.partner, 20))  tier \(p.tier)  \(Output.cell(p.state, 14))  \(money(p.balance))"
                            + (p.agency_reference.map { "  ref \($0)" } ?? "")
                            + PlacementsCommand.why(closureReason: p.closure_reason, agencyStatus: p.agency_status))
             }
@@ -245,15 +281,19 @@ struct AccountView: Encodable {
             out.append("")
             out.append("Agency events")
             for e in agency_events {
-                out.append("  \(Output.cell(e.partner, 20))  \(Output.cell(e.kind, 20))  \(Output.cell(e.key, 28))  \(e.state)" + (e.reason.map { ": \($0)" } ?? ""))
+                out.append(
+                    "  \(Output.cell(e.partner, 20))  \(Output.cell(e.kind, 20))  \(Output.cell(e.key, 28))  \(e.state)"
+                        + (e.reason.map { ": \($0)" } ?? ""))
             }
         }
         if !requests.isEmpty {
             out.append("")
             out.append("Requests to agencies")
             for r in requests {
-                out.append("  \(r.date)  \(Output.cell(r.partner, 20))  \(Output.cell(r.kind, 14))  \(Output.cell(r.request_id, 22))"
-                           + (r.amount.map { "  \(money($0))" } ?? "") + "  \(r.state)" + (r.last_error.map { ": \($0)" } ?? ""))
+                out.append(
+                    "  \(r.date)  \(Output.cell(r.partner, 20))  \(Output.cell(r.kind, 14))  \(Output.cell(r.request_id, 22))"
+                        + (r.amount.map { "  \(money($0))" } ?? "") + "  \(r.state)"
+                        + (r.last_error.map { ": \($0)" } ?? ""))
             }
         }
         return out.joined(separator: "\n")

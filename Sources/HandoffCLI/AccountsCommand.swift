@@ -37,7 +37,9 @@ struct AccountsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "accounts",
         abstract: "List accounts with balance, oldest past-due date, days past due and ageing bucket.",
-        discussion: "As the accounts stood on the day: invoices issued on or before it, with their balances then (ledger entries dated later are left out).")
+        discussion:
+            "As the accounts stood on the day: invoices issued on or before it, with their balances then (ledger entries dated later are left out)."
+    )
 
     @OptionGroup var global: GlobalOptions
 
@@ -52,7 +54,8 @@ struct AccountsCommand: ParsableCommand {
         let day = try context.asOf(asOf)
         if json { print("[", terminator: "") } else {
             print([Output.cell("ACCOUNT", 14), Output.cell("NAME", 28), Output.cell("TYPE", 8), "CUR",
-                   Output.cell("BALANCE", 14, right: true), Output.cell("OLDEST DUE", 10), Output.cell("DAYS", 5, right: true),
+                    Output.cell("BALANCE", 14, right: true), Output.cell("OLDEST DUE", 10),
+                    Output.cell("DAYS", 5, right: true),
                    Output.cell("BUCKET", 7), Output.cell("OPEN", 4, right: true), "HOLDS"].joined(separator: "  "))
         }
         var first = true
@@ -62,8 +65,12 @@ struct AccountsCommand: ParsableCommand {
                 if json {
                     print((first ? "\n  " : ",\n  ") + (try Output.json(line, pretty: false)), terminator: "")
                 } else {
-                    print([Output.cell(line.account_number, 14), Output.cell(line.name, 28), Output.cell(line.type, 8), line.currency,
-                           Output.cell(summary.balance.groupedText, 14, right: true), Output.cell(line.oldest_past_due_date ?? "-", 10),
+                    print(
+                        [
+                            Output.cell(line.account_number, 14), Output.cell(line.name, 28), Output.cell(line.type, 8),
+                            line.currency,
+                            Output.cell(summary.balance.groupedText, 14, right: true),
+                            Output.cell(line.oldest_past_due_date ?? "-", 10),
                            Output.cell(String(line.days_past_due), 5, right: true), Output.cell(line.aging_bucket, 7),
                            Output.cell(String(line.open_invoices), 4, right: true), line.holds.joined(separator: ";")]
                         .joined(separator: "  "))

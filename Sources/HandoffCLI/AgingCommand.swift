@@ -9,7 +9,9 @@ struct AgingCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "aging",
         abstract: "Totals of open balances per ageing bucket and currency, as they stood on the day.",
-        discussion: "Counts the invoices issued on or before the day, with their balances then: ledger entries dated later are left out.")
+        discussion:
+            "Counts the invoices issued on or before the day, with their balances then: ledger entries dated later are left out."
+    )
 
     @OptionGroup var global: GlobalOptions
 
@@ -35,7 +37,9 @@ struct AgingCommand: ParsableCommand {
             let currency = Currency(code: totals.currency)!
             func text(_ v: Int64) -> String { Money(minorUnits: v, currency: currency).groupedText }
             print(([Output.cell(totals.currency, 4)]
-                   + AgingBucket.allCases.map { Output.cell(text(totals.buckets[$0.rawValue] ?? 0), widths, right: true) }
+                    + AgingBucket.allCases.map {
+                        Output.cell(text(totals.buckets[$0.rawValue] ?? 0), widths, right: true)
+                    }
                    + [Output.cell(text(totals.total), widths + 1, right: true)]).joined(separator: " "))
         }
         if report.currencies.isEmpty { print("(no open invoices)") }

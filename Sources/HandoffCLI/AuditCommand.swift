@@ -27,13 +27,18 @@ struct AuditVerifyCommand: ParsableCommand {
         discussion: "Exits 0 when both chains are intact, 1 when a row was tampered with.")
 
     @OptionGroup var global: GlobalOptions
-    @Option(help: "An anchor printed earlier by `handoff audit anchor` (CHAIN:ROWS:HASH); the chain must still pass through it. May be repeated.")
+    @Option(
+        help:
+            "An anchor printed earlier by `handoff audit anchor` (CHAIN:ROWS:HASH); the chain must still pass through it. May be repeated."
+    )
     var anchor: [String] = []
 
     func run() throws {
         let anchors = try anchor.map { text -> ChainHead in
             guard let head = ChainHead(anchor: text) else {
-                throw ValidationError("--anchor '\(text)' is not an anchor: it reads CHAIN:ROWS:HASH, as `handoff audit anchor` prints it")
+                throw ValidationError(
+                    "--anchor '\(text)' is not an anchor: it reads CHAIN:ROWS:HASH, as `handoff audit anchor` prints it"
+                )
             }
             return head
         }
@@ -56,7 +61,8 @@ struct AuditVerifyCommand: ParsableCommand {
 /// `handoff audit anchor`.
 struct AuditAnchorCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "anchor", abstract: "Print where each chain ends (its rows and last hash), to keep outside the database.",
+        commandName: "anchor",
+        abstract: "Print where each chain ends (its rows and last hash), to keep outside the database.",
         discussion: "Each line reads CHAIN:ROWS:HASH; give it back to `handoff audit verify --anchor`.")
 
     @OptionGroup var global: GlobalOptions
@@ -99,9 +105,11 @@ struct AuditExportCommand: ParsableCommand {
                     var text = ""
                     for row in page {
                         defer { previous = row.hash ?? previous }
-                        guard case .text(let stamp) = row.values[dateIndex], let day = CalendarDate(iso: stamp.prefix(10)),
+                        guard case .text(let stamp) = row.values[dateIndex],
+                            let day = CalendarDate(iso: stamp.prefix(10)),
                               day >= start, day <= end, let seq = row.seq, let hash = row.hash else { continue }
-                        text += "{\"chain\":\"\(chain.rawValue)\",\"seq\":\(seq),\"prev_hash\":\"\(previous)\",\"hash\":\"\(hash)\","
+                        text +=
+                            "{\"chain\":\"\(chain.rawValue)\",\"seq\":\(seq),\"prev_hash\":\"\(previous)\",\"hash\":\"\(hash)\","
                             + "\"row\":\(AuditChain.canonical(chain, row.values))}\n"
                         rows += 1
                     }

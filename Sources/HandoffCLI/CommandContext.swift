@@ -56,10 +56,12 @@ struct GlobalOptions: ParsableArguments {
     static func missingDatabase(_ config: HandoffConfig) -> CLIError {
         switch config.storage {
         case .sqlite:
-            return CLIError("the database \(config.databasePath) does not exist (nothing was done): run `handoff init` to set up a new installation, "
+            return CLIError(
+                "the database \(config.databasePath) does not exist (nothing was done): run `handoff init` to set up a new installation, "
                             + "or fix [storage] database in \(config.file)")
         case .postgresql(let settings):
-            return CLIError("the PostgreSQL database \(settings.displayURL) holds no Handoff AR record (nothing was done): "
+            return CLIError(
+                "the PostgreSQL database \(settings.displayURL) holds no Handoff AR record (nothing was done): "
                             + "run `handoff init` to set one up there, or fix [storage] url in \(config.file)")
         }
     }
@@ -95,7 +97,9 @@ struct CommandContext {
 
 /// Parses a `YYYY-MM-DD` option value.
 func parseDate(_ text: String, option: String) throws -> CalendarDate {
-    guard let date = CalendarDate(iso: text) else { throw ValidationError("\(option) '\(text)' is not a date in the form YYYY-MM-DD") }
+    guard let date = CalendarDate(iso: text) else {
+        throw ValidationError("\(option) '\(text)' is not a date in the form YYYY-MM-DD")
+    }
     return date
 }
 

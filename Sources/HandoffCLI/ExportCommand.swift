@@ -8,12 +8,15 @@ import HandoffStore
 
 /// `handoff export journal --from D --to D --format hledger|csv|iif|xero`.
 struct ExportCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "export", abstract: "Exports for the accountant.", subcommands: [JournalExport.self])
+    static let configuration = CommandConfiguration(
+        commandName: "export", abstract: "Exports for the accountant.", subcommands: [JournalExport.self])
 
     struct JournalExport: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "journal",
-            abstract: "Double-entry journal of recoveries, commissions, fees owed, reversals, settlement allowances and remittances.")
+            abstract:
+                "Double-entry journal of recoveries, commissions, fees owed, reversals, settlement allowances and remittances."
+        )
 
         enum Format: String, ExpressibleByArgument, CaseIterable { case hledger, csv, iif, xero }
 
@@ -22,7 +25,10 @@ struct ExportCommand: ParsableCommand {
         @Option(help: "Last day, YYYY-MM-DD.") var to: String
         @Option(help: "hledger, csv, iif or xero.") var format: Format = .hledger
         @Option(help: "Write to this file (atomically) instead of standard output.") var output: String?
-        @Option(help: "Only this currency's entries (ISO 4217); iif and xero files carry one currency, so a period with several needs it.")
+        @Option(
+            help:
+                "Only this currency's entries (ISO 4217); iif and xero files carry one currency, so a period with several needs it."
+        )
         var currency: String?
 
         func run() throws {
@@ -31,7 +37,9 @@ struct ExportCommand: ParsableCommand {
             guard start <= end else { throw ValidationError("--from is after --to") }
             let partners = try context.partners()
             let chosen = try currency.map { code -> Currency in
-                guard let c = Currency(code: code) else { throw ValidationError("--currency '\(code)' is not an ISO 4217 currency code") }
+                guard let c = Currency(code: code) else {
+                    throw ValidationError("--currency '\(code)' is not an ISO 4217 currency code")
+                }
                 return c
             }
             let accounts = context.config.journalAccounts
@@ -45,8 +53,12 @@ struct ExportCommand: ParsableCommand {
                 switch format {
                 case .hledger: text = Journal.hledger(entries)
                 case .csv: text = Journal.csv(entries, accounts: accounts)
-                case .iif: text = Journal.iif(try Journal.oneCurrency(entries, chosen, format: "QuickBooks IIF"), accounts: accounts)
-                case .xero: text = try Journal.xero(try Journal.oneCurrency(entries, chosen, format: "Xero manual journal"), accounts: accounts)
+                case .iif:
+                    text = Journal.iif(
+                        try Journal.oneCurrency(entries, chosen, format: "QuickBooks IIF"), accounts: accounts)
+                case .xero:
+                    text = try Journal.xero(
+                        try Journal.oneCurrency(entries, chosen, format: "Xero manual journal"), accounts: accounts)
                 }
             } catch let error as JournalExportError {
                 throw CLIError("cannot export: \(error)")

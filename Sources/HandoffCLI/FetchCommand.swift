@@ -12,7 +12,9 @@ import HandoffStore
 struct FetchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "fetch",
-        abstract: "Download what agencies returned: verify, archive, deduplicate; quarantine what fails (see `handoff inbox`).")
+        abstract:
+            "Download what agencies returned: verify, archive, deduplicate; quarantine what fails (see `handoff inbox`)."
+    )
 
     @OptionGroup var global: GlobalOptions
 
@@ -25,8 +27,10 @@ struct FetchCommand: ParsableCommand {
     func run() throws {
         let context = try global.open()
         let partners = try context.partners(), factory = TransportFactory(root: context.config.root)
-        let receipts = Receipts(store: context.store, partners: partners, factory: factory, dataDirectory: context.config.dataDirectory)
-        let intake = Intake(store: context.store, partners: partners, factory: factory, dataDirectory: context.config.dataDirectory)
+        let receipts = Receipts(
+            store: context.store, partners: partners, factory: factory, dataDirectory: context.config.dataDirectory)
+        let intake = Intake(
+            store: context.store, partners: partners, factory: factory, dataDirectory: context.config.dataDirectory)
         let reports = try context.claiming(.fetch) {
             let reports = try receipts.poll(only: partner) + intake.fetch(only: partner)
             for r in reports { print("\(Output.cell(r.partnerID, 20))  \(Output.cell(r.name, 44))  \(r.outcome)") }
@@ -37,10 +41,15 @@ struct FetchCommand: ParsableCommand {
         let permanent = reports.filter { $0.failure == .permanent }.count
         let temporary = reports.filter { $0.failure == .temporary }.count
         if permanent > 0 {
-            throw CLIError("\(permanent) failure\(permanent == 1 ? "" : "s") a person must fix (and \(temporary) temporary): see above")
+            throw CLIError(
+                "\(permanent) failure\(permanent == 1 ? "" : "s") a person must fix (and \(temporary) temporary): see above"
+            )
         }
         if temporary > 0 {
-            FileHandle.standardError.write(Data("\(temporary) temporary failure\(temporary == 1 ? "" : "s"): left at the agency; the next `handoff fetch` tries again\n".utf8))
+            FileHandle.standardError.write(
+                Data(
+                    "\(temporary) temporary failure\(temporary == 1 ? "" : "s"): left at the agency; the next `handoff fetch` tries again\n"
+                        .utf8))
             throw ExitCode(SendCommand.temporaryFailure)
         }
     }
@@ -72,7 +81,9 @@ struct InboxCommand: ParsableCommand {
     func run() throws {
         let context = try global.open()
         let lines = try context.store.readInbox { try $0.inbox() }.map {
-            Line(id: $0.id, partner: $0.partnerID, kind: $0.kind, name: $0.remoteName, state: $0.state.rawValue, reason: $0.reason, size: $0.size,
+            Line(
+                id: $0.id, partner: $0.partnerID, kind: $0.kind, name: $0.remoteName, state: $0.state.rawValue,
+                reason: $0.reason, size: $0.size,
                  sha256: $0.sha256, received_at: $0.receivedAt)
         }
         if json {
@@ -80,7 +91,8 @@ struct InboxCommand: ParsableCommand {
             return
         }
         for l in lines {
-            print("#\(l.id)  \(Output.cell(l.partner, 20))  \(Output.cell(l.name, 44))  \(Output.cell(l.kind, 15))  \(l.state)"
+            print(
+                "#\(l.id)  \(Output.cell(l.partner, 20))  \(Output.cell(l.name, 44))  \(Output.cell(l.kind, 15))  \(l.state)"
                   + (l.reason.map { "\n      \($0)" } ?? ""))
         }
         if lines.isEmpty { print("the inbox is empty") }

@@ -85,9 +85,12 @@ extension HandoffCommand {
     static func unknownCommand(_ word: String) -> String? {
         let names = configuration.subcommands.compactMap { $0.configuration.commandName }
         guard !names.contains(word) else { return nil }
-        let ranked = names.map { (name: $0, distance: editDistance(word.lowercased(), $0)) }.sorted { ($0.distance, $0.name) < ($1.distance, $1.name) }
+        let ranked = names.map { (name: $0, distance: editDistance(word.lowercased(), $0)) }.sorted {
+            ($0.distance, $0.name) < ($1.distance, $1.name)
+        }
         let close = ranked.filter { $0.distance <= max(2, word.count / 3) }.prefix(2).map { "'\($0.name)'" }
-        return "Error: '\(word)' is not a handoff command." + (close.isEmpty ? "" : " Did you mean \(close.joined(separator: " or "))?")
+        return "Error: '\(word)' is not a handoff command."
+            + (close.isEmpty ? "" : " Did you mean \(close.joined(separator: " or "))?")
             + "\nSee 'handoff --help' for the commands.\n"
     }
 

@@ -8,7 +8,8 @@ import HandoffConfig
 struct HoldCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "hold",
-        abstract: "Set or lift a hold on an account (attorney, minor, military, identity theft, validation requested…).",
+        abstract:
+            "Set or lift a hold on an account (attorney, minor, military, identity theft, validation requested…).",
         discussion: """
             A hold keeps the account from every placement run (docs/compliance.md). A hold set on an account an agency \
             already holds is sent to that agency as a request; `handoff send` delivers it. Both are audited with the note.
@@ -35,7 +36,9 @@ struct HoldAddCommand: ParsableCommand {
     @Option(help: "For attorney_represented: the attorney's postal address, on one line.") var attorneyAddress: String?
 
     func validate() throws {
-        if kind != .attorney && [attorneyName, attorneyPhone, attorneyEmail, attorneyAddress].contains(where: { $0 != nil }) {
+        if kind != .attorney
+            && [attorneyName, attorneyPhone, attorneyEmail, attorneyAddress].contains(where: { $0 != nil })
+        {
             throw ValidationError("--attorney-… options go only with the attorney_represented hold")
         }
         if attorneyName == nil && [attorneyPhone, attorneyEmail, attorneyAddress].contains(where: { $0 != nil }) {
@@ -47,10 +50,13 @@ struct HoldAddCommand: ParsableCommand {
         let context = try global.open()
         let today = context.config.today()
         let partners = (try? context.partners()) ?? []
-        let attorney = attorneyName.map { AttorneyContact(name: $0, phone: attorneyPhone, email: attorneyEmail, address: attorneyAddress) }
+        let attorney = attorneyName.map {
+            AttorneyContact(name: $0, phone: attorneyPhone, email: attorneyEmail, address: attorneyAddress)
+        }
         let message = try AccountRequests.cli {
             try context.store.writeCompliance { w in
-                try AccountHolds.add(account: account, hold: kind, note: note, attorney: attorney, actor: "cli", today: today,
+                try AccountHolds.add(
+                    account: account, hold: kind, note: note, attorney: attorney, actor: "cli", today: today,
                                      partners: partners, in: w).message
             }
         }

@@ -10,7 +10,9 @@ struct ImportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "import",
         abstract: "Import customers, invoices or transactions from CSV (see docs/import.md).",
-        discussion: "Each file is one transaction: every row applies, or none does. Importing the same file again changes nothing.")
+        discussion:
+            "Each file is one transaction: every row applies, or none does. Importing the same file again changes nothing."
+    )
 
     @OptionGroup var global: GlobalOptions
 
@@ -54,7 +56,8 @@ struct ImportCommand: ParsableCommand {
             let today = context.config.today()
             let told = try context.store.writeCompliance { w in
                 try report.holdsAdded.compactMap { added in
-                    try AccountHolds.imported(account: added.accountNumber, hold: added.hold, source: added.source, actor: "import",
+                    try AccountHolds.imported(
+                        account: added.accountNumber, hold: added.hold, source: added.source, actor: "import",
                                               today: today, partners: partners, in: w)
                 }
             }

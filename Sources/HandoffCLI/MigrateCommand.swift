@@ -37,11 +37,14 @@ struct MigrateCommand: ParsableCommand {
     func run() throws {
         let config = try HandoffConfig.load(path: global.configPath)
         guard case .sqlite(let path) = config.storage else {
-            throw CLIError("this installation already keeps its AR record in PostgreSQL ([storage] url in \(config.file)): "
+            throw CLIError(
+                "this installation already keeps its AR record in PostgreSQL ([storage] url in \(config.file)): "
                            + "handoff migrate copies an SQLite one")
         }
         let source: SQLiteARStore
-        do { source = try SQLiteARStore(path: path) } catch is DatabaseMissing { throw GlobalOptions.missingDatabase(config) }
+        do { source = try SQLiteARStore(path: path) } catch is DatabaseMissing {
+            throw GlobalOptions.missingDatabase(config)
+        }
         var initOptions = try InitCommand.parse(["--database-url", to])
         initOptions.passwordEnv = passwordEnv
         initOptions.passwordFile = passwordFile
@@ -53,10 +56,13 @@ struct MigrateCommand: ParsableCommand {
         do {
             target = try PostgresCopyTarget(settings: settings)
         } catch let e as ConfigError {
-            throw CLIError("--\(e.key.map { $0.replacingOccurrences(of: "storage.", with: "").replacingOccurrences(of: "_", with: "-") } ?? "to"): "
+            throw CLIError(
+                "--\(e.key.map { $0.replacingOccurrences(of: "storage.", with: "").replacingOccurrences(of: "_", with: "-") } ?? "to"): "
                            + "\(e.problem) (nothing was copied)")
         } catch let e as PostgresDatabaseNotEmpty {
-            throw CLIError("\(e.url) is not empty (\(e.tables)): handoff migrate copies only into an empty database (nothing was copied)")
+            throw CLIError(
+                "\(e.url) is not empty (\(e.tables)): handoff migrate copies only into an empty database (nothing was copied)"
+            )
         } catch {
             throw CLIError("\(error) (nothing was copied)")
         }
@@ -66,8 +72,9 @@ struct MigrateCommand: ParsableCommand {
             let columns = try target.columns(of: table)
             let sqliteColumns = try source.columns(of: table)
             guard Set(columns) == Set(sqliteColumns) else {
-                throw CLIError("the table \(table) has other columns in SQLite (\(sqliteColumns.joined(separator: ", "))) than in PostgreSQL "
-                               + "(\(columns.joined(separator: ", "))): the two schemas are out of step (nothing was copied)")
+                throw CLIError(
+                    "the table \(table) has other columns in SQLite (\(sqliteColumns.joined(separator: ", "))) than in PostgreSQL "
+                        + "(\(columns.joined(separator: ", "))): the two schemas are out of step (nothing was copied)")
             }
             var rows = 0
             try target.copy(table: table, columns: columns) { write in
@@ -85,7 +92,9 @@ struct MigrateCommand: ParsableCommand {
         var differences: [String] = []
         for check in Self.checks {
             let before = try source.rows(check.sql), after = try target.rows(check.sql)
-            if before != after { differences.append("\(check.label): SQLite \(Self.show(before)), PostgreSQL \(Self.show(after))") }
+            if before != after {
+                differences.append("\(check.label): SQLite \(Self.show(before)), PostgreSQL \(Self.show(after))")
+            }
         }
         guard differences.isEmpty else {
             throw CLIError("the copy does not match the SQLite record, so nothing was kept in PostgreSQL:\n  "
@@ -94,11 +103,19 @@ struct MigrateCommand: ParsableCommand {
         try target.commit()
 
         print("Copied the AR record from \(path) into \(target.displayURL):")
-        for (table, rows) in copied { print("  \(table.padding(toLength: 22, withPad: " ", startingAt: 0)) \(rows) rows") }
-        print("Checked on both sides: \(Self.checks.count) counts and sums (rows per table; ledger, invoices, transactions,")
-        print("commissions, placements and remittances per currency; every invoice's balance is the sum of its ledger entries).")
+        for (table, rows) in copied {
+            print("  \(table.padding(toLength: 22, withPad: " ", startingAt: 0)) \(rows) rows")
+        }
+        print(
+            "Checked on both sides: \(Self.checks.count) counts and sums (rows per table; ledger, invoices, transactions,"
+        )
+        print(
+            "commissions, placements and remittances per currency; every invoice's balance is the sum of its ledger entries)."
+        )
         for line in try source.rows(Self.ledgerSums) {
-            print("  ledger \(line[0] ?? "?"): \(line[1] ?? "0") entries, sum \(line[2] ?? "0") minor units, the same in both")
+            print(
+                "  ledger \(line[0] ?? "?"): \(line[1] ?? "0") entries, sum \(line[2] ?? "0") minor units, the same in both"
+            )
         }
         print("Next: stop Handoff, and in \(config.file) replace [storage] database with")
         print("  url = \"\(settings.displayURL)\"")
@@ -109,13 +126,15 @@ struct MigrateCommand: ParsableCommand {
         print("The SQLite file was not changed.")
     }
 
-    static let ledgerSums = "SELECT currency, COUNT(*), SUM(amount) FROM ledger_entries GROUP BY currency ORDER BY currency"
+    static let ledgerSums =
+        "SELECT currency, COUNT(*), SUM(amount) FROM ledger_entries GROUP BY currency ORDER BY currency"
 
     /// What must read the same in both databases, by the same SQL on each. Each is one pass
     /// over its tables (the invoice balances against one grouped sum of the ledger, not a sum per
     /// invoice: SQLite has no index of the ledger by invoice, and a million invoices would each
     /// scan it).
-    static let checks: [(label: String, sql: String)] = PostgresCopyTarget.tables.map { ("rows in \($0)", "SELECT COUNT(*) FROM \($0)") } + [
+    static let checks: [(label: String, sql: String)] =
+        PostgresCopyTarget.tables.map { ("rows in \($0)", "SELECT COUNT(*) FROM \($0)") } + [
         ("ledger per currency", ledgerSums),
         ("invoices per currency", """
             SELECT c.currency, SUM(i.amount), SUM(i.balance) FROM invoices i JOIN customers c ON c.id = i.customer_id
@@ -133,7 +152,10 @@ struct MigrateCommand: ParsableCommand {
         ("commissions per currency", """
             SELECT currency, SUM(base), SUM(expected), SUM(COALESCE(reported, 0)) FROM commissions GROUP BY currency ORDER BY currency
             """),
-        ("placements per currency", "SELECT currency, COUNT(*), SUM(balance) FROM placements GROUP BY currency ORDER BY currency"),
+            (
+                "placements per currency",
+                "SELECT currency, COUNT(*), SUM(balance) FROM placements GROUP BY currency ORDER BY currency"
+            ),
         ("remittances per currency", """
             SELECT COALESCE(currency, ''), SUM(amount), SUM(commission), SUM(net) FROM remittances
             GROUP BY COALESCE(currency, '') ORDER BY COALESCE(currency, '')

@@ -107,7 +107,8 @@ struct PeopleRole: ParsableCommand {
 
     func run() throws {
         let context = try global.open()
-        print(try PeopleAdmin.cli { try PeopleAdmin.setRole(name: name, role: role, by: "cli", in: try context.people) })
+        print(
+            try PeopleAdmin.cli { try PeopleAdmin.setRole(name: name, role: role, by: "cli", in: try context.people) })
     }
 }
 

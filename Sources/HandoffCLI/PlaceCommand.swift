@@ -36,11 +36,15 @@ struct PlaceCommand: ParsableCommand {
         let day = try context.asOf(asOf)
         let partners = try context.partners()
         if partners.isEmpty {
-            throw CLIError("there is no agency to place with: put one partner file per agency in \(context.config.partnersDirectory) "
-                               + "(docs/partners.md), check it with `handoff partners check`, then run this again; nothing was placed")
+            throw CLIError(
+                "there is no agency to place with: put one partner file per agency in \(context.config.partnersDirectory) "
+                    + "(docs/partners.md), check it with `handoff partners check`, then run this again; nothing was placed"
+            )
         }
-        let run = PlacementRun(options: .init(asOf: day, dryRun: dryRun, rules: context.config.placementRules, partners: partners,
-                                              businessName: context.config.businessName, stagingDirectory: context.config.stagingDirectory,
+        let run = PlacementRun(
+            options: .init(
+                asOf: day, dryRun: dryRun, rules: context.config.placementRules, partners: partners,
+                businessName: context.config.businessName, stagingDirectory: context.config.stagingDirectory,
                                               finalNoticeByEmail: context.config.finalNoticeByEmail,
                                               compliance: context.config.compliance))
         var first = true
@@ -51,7 +55,9 @@ struct PlaceCommand: ParsableCommand {
             return try run.run(store: context.store) { decision in
                 if quiet { return }
                 if json {
-                    print((first ? "\n  " : ",\n  ") + ((try? Output.json(DecisionLine(decision), pretty: false)) ?? "{}"), terminator: "")
+                    print(
+                        (first ? "\n  " : ",\n  ")
+                            + ((try? Output.json(DecisionLine(decision), pretty: false)) ?? "{}"), terminator: "")
                     first = false
                 } else {
                     print(DecisionLine(decision).text)
@@ -95,17 +101,24 @@ struct DecisionLine: Encodable {
         case .placed(let p, let t, let b):
             outcome = "placed"; partner = p; tier = t; batch = b
         case .finalNoticeRecorded:
-            outcome = "final_notice"; reason_code = "final_notice_recorded"; reason = "final notice recorded; placeable once its waiting period ends"
+            outcome = "final_notice"; reason_code = "final_notice_recorded";
+            reason = "final notice recorded; placeable once its waiting period ends"
         case .notPlaced(let why):
             outcome = "not_placed"; reason_code = why.code.rawValue; reason = why.detail
             compliance_codes = why.reasons.isEmpty ? nil : why.reasons.map(\.rawValue)
         case .refused(let p, let refusal):
-            outcome = "refused"; partner = p; reason_code = refusal.reason; reason = "\(refusal.field): \(refusal.message)"
+            outcome = "refused"; partner = p; reason_code = refusal.reason;
+            reason = "\(refusal.field): \(refusal.message)"
         }
     }
 
     var text: String {
-        let amount = balance.flatMap { b in currency.flatMap { Currency(code: $0) }.map { Money(minorUnits: b, currency: $0).groupedText + " " + $0.code } } ?? ""
+        let amount =
+            balance.flatMap { b in
+                currency.flatMap { Currency(code: $0) }.map {
+                    Money(minorUnits: b, currency: $0).groupedText + " " + $0.code
+                }
+            } ?? ""
         let head = Output.cell(account_number, 12) + "  " + Output.cell(name, 26) + "  "
         switch outcome {
         case "placed": return head + "→ \(partner!) (tier \(tier!))  \(amount), \(days_past_due ?? 0) days"
@@ -137,8 +150,11 @@ struct RunSummaryJSON: Encodable {
     var not_placed: [String: Int]
 
     init(_ s: PlacementRun.Summary) {
-        batches = s.batches.map { Batch(partner: $0.partnerID, batch: $0.batchKey, file: $0.fileName, control_file: $0.controlName,
-                                        accounts: $0.accounts, invoices: $0.invoices, total: $0.total, sha256: $0.sha256) }
+        batches = s.batches.map {
+            Batch(
+                partner: $0.partnerID, batch: $0.batchKey, file: $0.fileName, control_file: $0.controlName,
+                accounts: $0.accounts, invoices: $0.invoices, total: $0.total, sha256: $0.sha256)
+        }
         placed = s.placed
         final_notices = s.noticesRecorded
         refused = s.refused
@@ -146,11 +162,19 @@ struct RunSummaryJSON: Encodable {
     }
 
     func text(dryRun: Bool) -> String {
-        var lines = ["", "\(dryRun ? "Would place" : "Placed") \(placed) account\(placed == 1 ? "" : "s"); \(refused) refused by a layout; "
+        var lines = [
+            "",
+            "\(dryRun ? "Would place" : "Placed") \(placed) account\(placed == 1 ? "" : "s"); \(refused) refused by a layout; "
                      + "\(final_notices) final notice\(final_notices == 1 ? "" : "s") \(dryRun ? "due" : "recorded"); "
-                     + "not placed: " + (not_placed.isEmpty ? "none" : not_placed.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))]
+                + "not placed: "
+                + (not_placed.isEmpty
+                    ? "none"
+                    : not_placed.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")),
+        ]
         for b in batches {
-            lines.append("  \(b.partner): \(b.file) (\(b.accounts) accounts, \(b.invoices) invoices)\(b.control_file.map { " + \($0)" } ?? "")")
+            lines.append(
+                "  \(b.partner): \(b.file) (\(b.accounts) accounts, \(b.invoices) invoices)\(b.control_file.map { " + \($0)" } ?? "")"
+            )
         }
         if !dryRun && batches.isEmpty { lines.append("  no new batch") }
         return lines.joined(separator: "\n")

@@ -59,8 +59,11 @@ struct PlacementsCommand: ParsableCommand {
         let context = try global.open()
         try context.store.readPlacements { r in
             let batches = try r.batches().map {
-                BatchLine(id: $0.id, partner: $0.partnerID, batch: $0.batchKey, file: $0.fileName, control_file: $0.controlName,
-                          run_date: $0.runDate.iso, state: $0.state.rawValue, accounts: $0.accounts, invoices: $0.invoices, total: $0.total,
+                BatchLine(
+                    id: $0.id, partner: $0.partnerID, batch: $0.batchKey, file: $0.fileName,
+                    control_file: $0.controlName,
+                    run_date: $0.runDate.iso, state: $0.state.rawValue, accounts: $0.accounts, invoices: $0.invoices,
+                    total: $0.total,
                           sha256: $0.sha256, size: $0.size)
             }
             if json {
@@ -68,7 +71,9 @@ struct PlacementsCommand: ParsableCommand {
             } else {
                 print("Batches")
                 for b in batches {
-                    print("  #\(b.id)  \(b.run_date)  \(Output.cell(b.partner, 20))  \(Output.cell(b.file, 40))  \(b.state)  \(b.accounts) accounts, \(b.invoices) invoices")
+                    print(
+                        "  #\(b.id)  \(b.run_date)  \(Output.cell(b.partner, 20))  \(Output.cell(b.file, 40))  \(b.state)  \(b.accounts) accounts, \(b.invoices) invoices"
+                    )
                 }
                 if batches.isEmpty { print("  none") }
                 print("\nPlacements")
@@ -80,25 +85,32 @@ struct PlacementsCommand: ParsableCommand {
             try r.forEachPlacement { p in
                 placed += 1
                 if p.state.isOpen { open += 1 } else if p.state.name == "rejected" { rejected += 1 } else {
-                    closed[(p.closureReason?.rawValue ?? p.state.name).replacingOccurrences(of: "_", with: " "), default: 0] += 1
+                    closed[
+                        (p.closureReason?.rawValue ?? p.state.name).replacingOccurrences(of: "_", with: " "), default: 0
+                    ] += 1
                 }
-                let line = PlacementLine(account_number: p.accountNumber, partner: p.partnerID, tier: p.tier, batch_id: p.batchID,
-                                         state: p.state.name, closure_reason: p.closureReason?.rawValue, agency_status: p.agencyStatus,
+                let line = PlacementLine(
+                    account_number: p.accountNumber, partner: p.partnerID, tier: p.tier, batch_id: p.batchID,
+                    state: p.state.name, closure_reason: p.closureReason?.rawValue, agency_status: p.agencyStatus,
                                          agency_reference: p.agencyReference, placed_on: p.placedOn.iso,
-                                         balance: p.balance.minorUnits, currency: p.balance.currency.code, days_past_due: p.daysPastDue)
+                    balance: p.balance.minorUnits, currency: p.balance.currency.code, days_past_due: p.daysPastDue)
                 if json {
                     print((first ? "" : ",") + (try Output.json(line, pretty: false)), terminator: "")
                 } else {
-                    print("  \(Output.cell(p.accountNumber, 12))  \(Output.cell(p.partnerID, 20))  tier \(p.tier)  \(Output.cell(p.state.name, 14))  "
-                          + "\(p.placedOn)  \(Output.cell(p.balance.groupedText, 12, right: true)) \(p.balance.currency.code)"
-                          + (p.batchID.map { "  batch #\($0)" } ?? "") + Self.why(closureReason: line.closure_reason, agencyStatus: line.agency_status))
+                    print(
+                        "  \(Output.cell(p.accountNumber, 12))  \(Output.cell(p.partnerID, 20))  tier \(p.tier)  \(Output.cell(p.state.name, 14))  "
+                            + "\(p.placedOn)  \(Output.cell(p.balance.groupedText, 12, right: true)) \(p.balance.currency.code)"
+                            + (p.batchID.map { "  batch #\($0)" } ?? "")
+                            + Self.why(closureReason: line.closure_reason, agencyStatus: line.agency_status))
                 }
                 first = false
             }
             if json { print("]}") } else if first { print("  none") } else {
                 let closedCount = closed.values.reduce(0, +)
                 let reasons = closed.keys.sorted().map { "\(closed[$0]!) \($0)" }.joined(separator: ", ")
-                print("\n\(placed) placed: \(open) open, \(rejected) rejected, \(closedCount) closed" + (reasons.isEmpty ? "" : " (\(reasons))"))
+                print(
+                    "\n\(placed) placed: \(open) open, \(rejected) rejected, \(closedCount) closed"
+                        + (reasons.isEmpty ? "" : " (\(reasons))"))
             }
         }
     }
@@ -125,7 +137,9 @@ struct NoticesCommand: ParsableCommand {
             return
         }
         for n in notices {
-            print("\(n.noticeDate)  \(Output.cell(n.profile.accountNumber, 12))  \(Output.cell(n.profile.displayName, 30))  \(n.balance.groupedText) \(n.balance.currency.code)")
+            print(
+                "\(n.noticeDate)  \(Output.cell(n.profile.accountNumber, 12))  \(Output.cell(n.profile.displayName, 30))  \(n.balance.groupedText) \(n.balance.currency.code)"
+            )
         }
         if notices.isEmpty { print("no final notices recorded") }
     }

@@ -10,7 +10,9 @@ import HandoffStore
 struct RecallCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "recall",
-        abstract: "Ask the agency that holds an account to return it; `handoff send` delivers the request, the agency's answer confirms or objects.")
+        abstract:
+            "Ask the agency that holds an account to return it; `handoff send` delivers the request, the agency's answer confirms or objects."
+    )
 
     @OptionGroup var global: GlobalOptions
 
@@ -36,7 +38,9 @@ struct RecallCommand: ParsableCommand {
 struct NotifyCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "notify",
-        abstract: "Tell the agency that holds an account about a dispute, a bankruptcy, a death or a cease-contact request the business received.")
+        abstract:
+            "Tell the agency that holds an account about a dispute, a bankruptcy, a death or a cease-contact request the business received."
+    )
 
     enum Kind: String, ExpressibleByArgument, CaseIterable { case dispute, bankruptcy, deceased, cease_contact }
 
@@ -51,7 +55,8 @@ struct NotifyCommand: ParsableCommand {
         let notice = AccountRequests.Notice(rawValue: kind.rawValue)!
         let message = try AccountRequests.cli {
             try context.store.writeReconciliation { w in
-                try AccountRequests.notify(account: account, notice: notice, note: note, actor: "cli", today: today, in: w)
+                try AccountRequests.notify(
+                    account: account, notice: notice, note: note, actor: "cli", today: today, in: w)
             }
         }
         print(message)
@@ -62,7 +67,9 @@ struct NotifyCommand: ParsableCommand {
 struct RequestsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "requests",
-        abstract: "Requests to agencies (recalls, direct payments, adjustments, notices): queued, sent, accepted, confirmed, objected, rejected or failed.")
+        abstract:
+            "Requests to agencies (recalls, direct payments, adjustments, notices): queued, sent, accepted, confirmed, objected, rejected or failed."
+    )
 
     @OptionGroup var global: GlobalOptions
     @Flag(help: "JSON output.") var json = false
@@ -83,12 +90,16 @@ struct RequestsCommand: ParsableCommand {
     func run() throws {
         let context = try global.open()
         let lines = try context.store.readReconciliation { try $0.requests(state: nil) }.map {
-            Line(id: $0.id, partner: $0.partnerID, account_number: $0.accountNumber, kind: $0.kind, request_id: $0.requestID,
-                 amount: $0.amount?.minorUnits, currency: $0.amount?.currency.code, date: $0.date.iso, state: $0.state.rawValue, last_error: $0.lastError)
+            Line(
+                id: $0.id, partner: $0.partnerID, account_number: $0.accountNumber, kind: $0.kind,
+                request_id: $0.requestID,
+                amount: $0.amount?.minorUnits, currency: $0.amount?.currency.code, date: $0.date.iso,
+                state: $0.state.rawValue, last_error: $0.lastError)
         }
         if json { print(try Output.json(lines)); return }
         for l in lines {
-            print("#\(l.id)  \(Output.cell(l.partner, 20))  \(Output.cell(l.account_number, 12))  \(Output.cell(l.kind, 14))  \(Output.cell(l.request_id, 20))  \(l.state)"
+            print(
+                "#\(l.id)  \(Output.cell(l.partner, 20))  \(Output.cell(l.account_number, 12))  \(Output.cell(l.kind, 14))  \(Output.cell(l.request_id, 20))  \(l.state)"
                   + (l.last_error.map { ": \($0)" } ?? ""))
         }
         if lines.isEmpty { print("no requests") }
@@ -99,7 +110,9 @@ struct RequestsCommand: ParsableCommand {
 struct ClearCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "clear",
-        abstract: "Clear an agency's rejection of an account (after fixing its cause), so that the agency may be offered it again.")
+        abstract:
+            "Clear an agency's rejection of an account (after fixing its cause), so that the agency may be offered it again."
+    )
 
     @OptionGroup var global: GlobalOptions
     @Argument(help: "The account number.") var account: String

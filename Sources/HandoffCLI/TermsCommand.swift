@@ -15,7 +15,8 @@ struct TermsCommand: ParsableCommand {
             """)
 
     @OptionGroup var global: GlobalOptions
-    @Option(help: "The day to judge the terms on, YYYY-MM-DD (default: today in the business's time zone).") var asOf: String?
+    @Option(help: "The day to judge the terms on, YYYY-MM-DD (default: today in the business's time zone).") var asOf:
+        String?
     @Flag(help: "Show what would happen; change nothing.") var dryRun = false
     @Flag(help: "JSON output.") var json = false
 
@@ -44,14 +45,21 @@ struct TermsCommand: ParsableCommand {
         let day = try context.asOf(asOf)
         let run = PlacementTermsRun(partners: try context.partners(), asOf: day, dryRun: dryRun)
         let lines = try context.claiming(.terms, dryRun: dryRun) { try run.run(store: context.store) }.map {
-            Line(account_number: $0.accountNumber, partner: $0.partnerID, placed_on: $0.placedOn.iso, decision: Self.name($0.decision),
+            Line(
+                account_number: $0.accountNumber, partner: $0.partnerID, placed_on: $0.placedOn.iso,
+                decision: Self.name($0.decision),
                  action: $0.action, request_id: $0.requestID)
         }
         if json { print(try Output.json(lines)); return }
         print("Placement terms on \(day)\(dryRun ? " (dry run: nothing is changed)" : "")")
-        for l in lines { print(Output.cell(l.account_number, 12) + "  " + Output.cell(l.partner, 20) + "  placed \(l.placed_on)  \(l.action)") }
+        for l in lines {
+            print(
+                Output.cell(l.account_number, 12) + "  " + Output.cell(l.partner, 20)
+                    + "  placed \(l.placed_on)  \(l.action)")
+        }
         let recalls = lines.filter { $0.decision == "recall" }.count
-        print("\n\(dryRun ? "Would recall" : "Recalled") \(recalls) account\(recalls == 1 ? "" : "s") of \(lines.count) with agencies that set terms"
+        print(
+            "\n\(dryRun ? "Would recall" : "Recalled") \(recalls) account\(recalls == 1 ? "" : "s") of \(lines.count) with agencies that set terms"
               + (recalls > 0 && !dryRun ? "; `handoff send` delivers the recalls" : ""))
     }
 }

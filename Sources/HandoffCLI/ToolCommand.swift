@@ -12,14 +12,17 @@ import HandoffTransport
 struct ToolCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tool",
-        abstract: "One step of the outbox on a given file (for benchmarks): upload through a partner's transport, or encrypt and sign.",
+        abstract:
+            "One step of the outbox on a given file (for benchmarks): upload through a partner's transport, or encrypt and sign.",
         shouldDisplay: false,
         subcommands: [Upload.self, Encrypt.self])
 
     /// `handoff tool upload --partner ID FILE`
     struct Upload: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Deliver FILE through the partner's [transport] as the outbox does: under a temporary name, then renamed; never overwritten.")
+            abstract:
+                "Deliver FILE through the partner's [transport] as the outbox does: under a temporary name, then renamed; never overwritten."
+        )
 
         @OptionGroup var global: GlobalOptions
 
@@ -29,11 +32,14 @@ struct ToolCommand: ParsableCommand {
         @Option(help: "The name at the agency (default: the file's own name).")
         var name: String?
 
-        @Option(name: .customLong("batch-id"), help: "The batch id an HTTPS API names the batch by (default: the name).")
+        @Option(
+            name: .customLong("batch-id"), help: "The batch id an HTTPS API names the batch by (default: the name).")
         var batchID: String?
 
         @Option(name: .customLong("sha256"),
-                help: "The file's SHA-256 (64 hex digits) as the outbox recorded it when the file was staged; computed here when not given.")
+            help:
+                "The file's SHA-256 (64 hex digits) as the outbox recorded it when the file was staged; computed here when not given."
+        )
         var sha256: String?
 
         @Argument(help: "The file to deliver.")
@@ -55,13 +61,15 @@ struct ToolCommand: ParsableCommand {
             // the bench, so that the upload is timed as a send runs it.
             let outcome: UploadOutcome
             if let sha256 {
-                outcome = try transport.deliver(localPath: file, name: remote, batchKey: batchID ?? remote, sha256: sha256)
+                outcome = try transport.deliver(
+                    localPath: file, name: remote, batchKey: batchID ?? remote, sha256: sha256)
             } else {
                 outcome = try transport.deliver(localPath: file, name: remote, batchKey: batchID ?? remote)
             }
             switch outcome {
             case .uploaded(let size): print("\(partner.id)  \(remote)  uploaded  \(size) bytes")
-            case .alreadyPresent(let size): print("\(partner.id)  \(remote)  already at the agency (not sent again)  \(size) bytes")
+            case .alreadyPresent(let size):
+                print("\(partner.id)  \(remote)  already at the agency (not sent again)  \(size) bytes")
             }
         }
     }
@@ -69,7 +77,9 @@ struct ToolCommand: ParsableCommand {
     /// `handoff tool encrypt --partner ID FILE OUT`
     struct Encrypt: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Encrypt FILE to the partner's key and sign it with the business's key, as its [encryption] says, into OUT.")
+            abstract:
+                "Encrypt FILE to the partner's key and sign it with the business's key, as its [encryption] says, into OUT."
+        )
 
         @OptionGroup var global: GlobalOptions
 

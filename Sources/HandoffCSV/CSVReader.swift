@@ -127,7 +127,7 @@ public final class CSVReader {
                 return (true, try text(fieldNumber))
             case 0x22:
                 throw CSVSyntaxError(file: source.name, line: line, field: fieldNumber,
-                                     message: "a double quote inside an unquoted field (quote the whole field and double the quote)")
+                    message: "a double quote inside an unquoted field (quote the whole field and double the quote)")
             default:
                 continue
             }
@@ -143,7 +143,8 @@ public final class CSVReader {
             }
             if position > start { field.append(contentsOf: buffer[start..<position]) }
             guard let b = try peek() else {
-                throw CSVSyntaxError(file: source.name, line: recordLine, field: fieldNumber, message: "a quoted field is never closed")
+                throw CSVSyntaxError(
+                    file: source.name, line: recordLine, field: fieldNumber, message: "a quoted field is never closed")
             }
             guard b == 0x22 else { continue }
             position += 1

@@ -14,7 +14,8 @@ public struct CSVWriter: Sendable {
     /// never for files a machine reads.
     public var neutraliseFormulas: Bool
 
-    public init(delimiter: UInt8 = UInt8(ascii: ","), lineEnding: LineEnding = .crlf, neutraliseFormulas: Bool = false) {
+    public init(delimiter: UInt8 = UInt8(ascii: ","), lineEnding: LineEnding = .crlf, neutraliseFormulas: Bool = false)
+    {
         self.delimiter = delimiter
         self.lineEnding = lineEnding
         self.neutraliseFormulas = neutraliseFormulas

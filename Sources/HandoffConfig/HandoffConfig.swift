@@ -53,7 +53,8 @@ public struct HandoffConfig: Sendable {
     public static func load(path: String) throws -> HandoffConfig {
         let url = URL(fileURLWithPath: path)
         guard let data = FileManager.default.contents(atPath: path) else {
-            throw ConfigError(file: path, key: nil, problem: "cannot be read (run `handoff init` to create one, or pass --config)")
+            throw ConfigError(
+                file: path, key: nil, problem: "cannot be read (run `handoff init` to create one, or pass --config)")
         }
         let text = try ConfigError.utf8Text(data, file: path)
         let configDir = url.deletingLastPathComponent()
@@ -72,10 +73,14 @@ public struct HandoffConfig: Sendable {
         let name = business.string("name", default: "")
         let zoneName = business.string("timezone", default: "UTC")
         let zone = TimeZone(identifier: zoneName)
-        if zone == nil { problems.add("business.timezone", "'\(zoneName)' is not an IANA time zone (such as America/Toronto)") }
+        if zone == nil {
+            problems.add("business.timezone", "'\(zoneName)' is not an IANA time zone (such as America/Toronto)")
+        }
         let currencyCode = business.string("default_currency", default: "USD")
         let currency = Currency(code: currencyCode)
-        if currency == nil { problems.add("business.default_currency", "'\(currencyCode)' is not an ISO 4217 currency code") }
+        if currency == nil {
+            problems.add("business.default_currency", "'\(currencyCode)' is not an ISO 4217 currency code")
+        }
         business.rejectUnknownKeys()
 
         let storageTable = top.table("storage") ?? TableReader([:], path: "storage", problems: problems)
@@ -89,7 +94,9 @@ public struct HandoffConfig: Sendable {
         if let p = top.table("placement") {
             rules.minDaysPastDue = p.int("min_days_past_due", default: rules.minDaysPastDue, range: 0...36_500)
             if let text = p.string("min_balance") {
-                do { rules.minBalance = try DecimalAmount(parsing: text) } catch { problems.add("placement.min_balance", "\(error)") }
+                do { rules.minBalance = try DecimalAmount(parsing: text) } catch {
+                    problems.add("placement.min_balance", "\(error)")
+                }
             }
             rules.recentPaymentDays = p.int("recent_payment_days", default: rules.recentPaymentDays, range: 0...3650)
             if let days = p.int("final_notice_days") {
@@ -98,7 +105,9 @@ public struct HandoffConfig: Sendable {
             }
             if let basis = p.string("itemization_basis") {
                 if let b = ItemizationBasis(rawValue: basis) { rules.itemizationBasis = b } else {
-                    problems.add("placement.itemization_basis", "'\(basis)' is not one of \(ItemizationBasis.allCases.map(\.rawValue).joined(separator: ", "))")
+                    problems.add(
+                        "placement.itemization_basis",
+                        "'\(basis)' is not one of \(ItemizationBasis.allCases.map(\.rawValue).joined(separator: ", "))")
                 }
             }
             p.rejectUnknownKeys()
@@ -113,7 +122,8 @@ public struct HandoffConfig: Sendable {
             journal.feesPayable = j.string("fees_payable", default: journal.feesPayable)
             journal.settlementAllowance = j.string("settlement_allowance", default: journal.settlementAllowance)
             for role in JournalAccounts.Role.allCases where journal.name(role).isEmpty {
-                problems.add("journal.\(role.rawValue)", "must not be empty: it names the ledger account of \(role.meaning)")
+                problems.add(
+                    "journal.\(role.rawValue)", "must not be empty: it names the ledger account of \(role.meaning)")
             }
             if let c = j.table("codes") {
                 for role in JournalAccounts.Role.allCases {
@@ -121,13 +131,19 @@ public struct HandoffConfig: Sendable {
                     if role.perAgency, case .table? = c.table[role.rawValue], let perAgency = c.table(role.rawValue) {
                         for (partner, node) in perAgency.table {
                             guard case .string(let code) = node, !code.isEmpty else {
-                                problems.add("journal.codes.\(role.rawValue).\(partner)", "must be a non-empty account code written as a string")
+                                problems.add(
+                                    "journal.codes.\(role.rawValue).\(partner)",
+                                    "must be a non-empty account code written as a string")
                                 continue
                             }
                             journal.agencyCodes[partner, default: [:]][role] = code
                         }
                     } else if let code = c.string(role.rawValue) {
-                        if code.isEmpty { problems.add("journal.codes.\(role.rawValue)", "must not be empty") } else { journal.codes[role] = code }
+                        if code.isEmpty {
+                            problems.add("journal.codes.\(role.rawValue)", "must not be empty")
+                        } else {
+                            journal.codes[role] = code
+                        }
                     }
                 }
                 c.rejectUnknownKeys()
@@ -153,13 +169,21 @@ public struct HandoffConfig: Sendable {
             server.port = t.int("port", default: server.port, range: 1...65535)
             server.tokenEnv = t.string("token_env", default: server.tokenEnv)
             server.tokenFile = t.string("token_file")
-            server.placeEveryMinutes = t.int("place_every_minutes", default: server.placeEveryMinutes, range: 0...525_600)
+            server.placeEveryMinutes = t.int(
+                "place_every_minutes", default: server.placeEveryMinutes, range: 0...525_600)
             server.sendEveryMinutes = t.int("send_every_minutes", default: server.sendEveryMinutes, range: 0...525_600)
-            server.fetchEveryMinutes = t.int("fetch_every_minutes", default: server.fetchEveryMinutes, range: 0...525_600)
-            server.dunningEveryMinutes = t.int("dunning_every_minutes", default: server.dunningEveryMinutes, range: 0...525_600)
-            server.termsEveryMinutes = t.int("terms_every_minutes", default: server.termsEveryMinutes, range: 0...525_600)
-            server.anchorEveryMinutes = t.int("anchor_every_minutes", default: server.anchorEveryMinutes, range: 0...525_600)
-            if t.has("token") { problems.add("server.token", "a token is never written in the configuration: use token_env or token_file") }
+            server.fetchEveryMinutes = t.int(
+                "fetch_every_minutes", default: server.fetchEveryMinutes, range: 0...525_600)
+            server.dunningEveryMinutes = t.int(
+                "dunning_every_minutes", default: server.dunningEveryMinutes, range: 0...525_600)
+            server.termsEveryMinutes = t.int(
+                "terms_every_minutes", default: server.termsEveryMinutes, range: 0...525_600)
+            server.anchorEveryMinutes = t.int(
+                "anchor_every_minutes", default: server.anchorEveryMinutes, range: 0...525_600)
+            if t.has("token") {
+                problems.add(
+                    "server.token", "a token is never written in the configuration: use token_env or token_file")
+            }
             server.tlsCertificateFile = t.string("tls_certificate_file").map(absolute)
             server.tlsKeyFile = t.string("tls_key_file").map(absolute)
             if (server.tlsCertificateFile == nil) != (server.tlsKeyFile == nil) {
@@ -175,7 +199,8 @@ public struct HandoffConfig: Sendable {
             if let text = t.string("max_amount") {
                 do {
                     let amount = try DecimalAmount(parsing: text)
-                    if amount.minorUnits(digits: 0) < 1 || amount.minorUnitsRoundingUp(digits: 0) > AmountLimit.ceiling {
+                    if amount.minorUnits(digits: 0) < 1 || amount.minorUnitsRoundingUp(digits: 0) > AmountLimit.ceiling
+                    {
                         problems.add("limits.max_amount", "must be between 1 and \(AmountLimit.ceiling), not \(text)")
                     } else {
                         maxAmount = AmountLimit(maximum: amount)
@@ -187,7 +212,9 @@ public struct HandoffConfig: Sendable {
 
         let dunning = readDunning(top, absolute: absolute, finalNoticeDays: rules.finalNoticeDays, problems: problems)
         let smtp = readSMTP(top, absolute: absolute, problems: problems)
-        if dunning != nil && smtp == nil { problems.add("smtp", "[dunning] sends e-mail: add an [smtp] table naming the mail server") }
+        if dunning != nil && smtp == nil {
+            problems.add("smtp", "[dunning] sends e-mail: add an [smtp] table naming the mail server")
+        }
         let creditHold = readCreditHold(top, problems: problems)
         let worklist = readWorklist(top, problems: problems)
         let compliance = readCompliance(top.table("compliance"), problems)
@@ -195,8 +222,10 @@ public struct HandoffConfig: Sendable {
         top.rejectUnknownKeys()
         try problems.check()
 
-        var config = HandoffConfig(file: file, root: root, businessName: name, timeZone: zone!, defaultCurrency: currency!,
-                             databasePath: absolute(database), storage: storage, partnersDirectory: absolute(partners), dataDirectory: absolute(data),
+        var config = HandoffConfig(
+            file: file, root: root, businessName: name, timeZone: zone!, defaultCurrency: currency!,
+            databasePath: absolute(database), storage: storage, partnersDirectory: absolute(partners),
+            dataDirectory: absolute(data),
                              placementRules: rules, journalAccounts: journal, server: server, maxAmount: maxAmount,
                              dunning: dunning, smtp: smtp, creditHold: creditHold, worklist: worklist)
         config.compliance = compliance
@@ -214,14 +243,19 @@ public struct HandoffConfig: Sendable {
                              + CompliancePolicy.TimeBarredPolicy.allCases.map(\.rawValue).joined(separator: ", "))
             }
         }
-        policy.validationPeriodDays = t.int("validation_period_days", default: policy.validationPeriodDays, range: 0...365)
+        policy.validationPeriodDays = t.int(
+            "validation_period_days", default: policy.validationPeriodDays, range: 0...365)
         var seen = Set<String>()
         for row in t.tables("limitation") {
             let region = row.requiredString("region")
             let kind = row.requiredString("debt_kind")
             let years = row.int("years")
-            if !row.has("years") { problems.add(row.keyPath("years"), "is required: the limitation period in whole years") }
-            if let y = years, !(1...100).contains(y) { problems.add(row.keyPath("years"), "must be between 1 and 100, not \(y)") }
+            if !row.has("years") {
+                problems.add(row.keyPath("years"), "is required: the limitation period in whole years")
+            }
+            if let y = years, !(1...100).contains(y) {
+                problems.add(row.keyPath("years"), "must be between 1 and 100, not \(y)")
+            }
             row.rejectUnknownKeys()
             guard let region, let kind, let years, (1...100).contains(years) else { continue }
             if !seen.insert(region + "|" + kind).inserted {
@@ -243,7 +277,9 @@ public struct HandoffConfig: Sendable {
 
     /// The configuration `handoff init` writes: every key with its default and a comment.
     /// `postgres` puts a PostgreSQL database in `[storage]` instead of the SQLite file.
-    public static func template(businessName: String, timeZone: String, currency: String, postgres: PostgresSettings? = nil) -> String {
+    public static func template(
+        businessName: String, timeZone: String, currency: String, postgres: PostgresSettings? = nil
+    ) -> String {
         """
         # Handoff configuration. Every key is described in docs/configuration.md.
         # Relative paths are relative to the folder that holds this config/ folder.

@@ -71,17 +71,20 @@ public struct PostgresSettings: Sendable, Equatable {
         if let name = passwordEnv {
             guard let value = environment[name], !value.isEmpty else {
                 throw ConfigError(file: "", key: "storage.password_env",
-                                  problem: "the environment variable \(name) that should hold the database password is not set")
+                    problem: "the environment variable \(name) that should hold the database password is not set")
             }
             return value
         }
         if let path = passwordFile {
             guard let data = FileManager.default.contents(atPath: path) else {
-                throw ConfigError(file: "", key: "storage.password_file", problem: "cannot read the database password from \(path)")
+                throw ConfigError(
+                    file: "", key: "storage.password_file", problem: "cannot read the database password from \(path)")
             }
-            let line = String(decoding: data, as: UTF8.self).split(whereSeparator: \.isNewline).first.map(String.init) ?? ""
+            let line =
+                String(decoding: data, as: UTF8.self).split(whereSeparator: \.isNewline).first.map(String.init) ?? ""
             guard !line.isEmpty else {
-                throw ConfigError(file: "", key: "storage.password_file", problem: "\(path) holds no password on its first line")
+                throw ConfigError(
+                    file: "", key: "storage.password_file", problem: "\(path) holds no password on its first line")
             }
             return line
         }
@@ -90,14 +93,18 @@ public struct PostgresSettings: Sendable, Equatable {
 
     /// Parses `postgresql://USER@HOST[:PORT]/DATABASE` (or `postgres://`). A password in the
     /// URL, a query string or a missing part is refused with the reason.
-    public static func parseURL(_ text: String) -> Result<(user: String, host: String, port: Int, database: String), URLProblem> {
+    public static func parseURL(_ text: String) -> Result<
+        (user: String, host: String, port: Int, database: String), URLProblem
+    > {
         let schemes = ["postgresql://", "postgres://"]
         guard let scheme = schemes.first(where: { text.lowercased().hasPrefix($0) }) else {
             return .failure(URLProblem("'\(text)' does not start with postgresql://"))
         }
         var rest = Substring(text.dropFirst(scheme.count))
         if rest.contains("?") || rest.contains("#") {
-            return .failure(URLProblem("takes no ?options: set sslmode, ca_file, password_env or password_file as keys of [storage]"))
+            return .failure(
+                URLProblem(
+                    "takes no ?options: set sslmode, ca_file, password_env or password_file as keys of [storage]"))
         }
         guard let at = rest.lastIndex(of: "@") else {
             return .failure(URLProblem("names no user: write postgresql://USER@HOST:PORT/DATABASE"))
@@ -105,7 +112,10 @@ public struct PostgresSettings: Sendable, Equatable {
         let userInfo = rest[..<at]
         rest = rest[rest.index(after: at)...]
         if userInfo.contains(":") {
-            return .failure(URLProblem("holds a password: a password is never written in the configuration, use password_env or password_file"))
+            return .failure(
+                URLProblem(
+                    "holds a password: a password is never written in the configuration, use password_env or password_file"
+                ))
         }
         guard let user = userInfo.removingPercentEncoding, !user.isEmpty else {
             return .failure(URLProblem("names no user: write postgresql://USER@HOST:PORT/DATABASE"))
@@ -121,11 +131,15 @@ public struct PostgresSettings: Sendable, Equatable {
         var host: Substring
         var portText: Substring?
         if hostPort.hasPrefix("[") {
-            guard let close = hostPort.firstIndex(of: "]") else { return .failure(URLProblem("has an IPv6 address without its closing ]")) }
+            guard let close = hostPort.firstIndex(of: "]") else {
+                return .failure(URLProblem("has an IPv6 address without its closing ]"))
+            }
             host = hostPort[hostPort.index(after: hostPort.startIndex)..<close]
             let after = hostPort[hostPort.index(after: close)...]
             if !after.isEmpty {
-                guard after.hasPrefix(":") else { return .failure(URLProblem("has something after the IPv6 address that is not :PORT")) }
+                guard after.hasPrefix(":") else {
+                    return .failure(URLProblem("has something after the IPv6 address that is not :PORT"))
+                }
                 portText = after.dropFirst()
             }
         } else if let colon = hostPort.lastIndex(of: ":") {
@@ -134,7 +148,9 @@ public struct PostgresSettings: Sendable, Equatable {
         } else {
             host = hostPort
         }
-        guard !host.isEmpty else { return .failure(URLProblem("names no host: write postgresql://USER@HOST:PORT/DATABASE")) }
+        guard !host.isEmpty else {
+            return .failure(URLProblem("names no host: write postgresql://USER@HOST:PORT/DATABASE"))
+        }
         var port = 5432
         if let portText {
             guard let p = Int(portText), (1...65535).contains(p) else {
@@ -154,7 +170,9 @@ public struct PostgresSettings: Sendable, Equatable {
 
 extension HandoffConfig {
     /// Reads `[storage]`: `database` (SQLite, the default) or `url` with its password, TLS and CA keys.
-    static func readStorage(_ storage: TableReader, problems: ConfigProblems, absolute: (String) -> String) -> StorageSettings {
+    static func readStorage(_ storage: TableReader, problems: ConfigProblems, absolute: (String) -> String)
+        -> StorageSettings
+    {
         let database = storage.string("database")
         let postgresKeys = ["password_env", "password_file", "sslmode", "ca_file"]
         guard let url = storage.string("url") else {
@@ -173,7 +191,9 @@ extension HandoffConfig {
         }
         if storage.has("password") {
             storage.markUsed("password")
-            problems.add("storage.password", "a password is never written in the configuration: use password_env or password_file")
+            problems.add(
+                "storage.password",
+                "a password is never written in the configuration: use password_env or password_file")
         }
         var settings = PostgresSettings(user: "", host: "", database: "")
         switch PostgresSettings.parseURL(url) {
@@ -201,7 +221,8 @@ extension HandoffConfig {
         }
         settings.caFile = storage.string("ca_file").map(absolute)
         if settings.caFile != nil && settings.sslMode != .verifyFull {
-            problems.add("storage.ca_file", "is used only with sslmode = \"verify-full\", which checks the server's certificate")
+            problems.add(
+                "storage.ca_file", "is used only with sslmode = \"verify-full\", which checks the server's certificate")
         }
         return .postgresql(settings)
     }

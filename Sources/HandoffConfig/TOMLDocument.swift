@@ -34,7 +34,9 @@ public indirect enum TOMLNode: Sendable, Equatable {
         do {
             return try TOMLParser.parse(text)
         } catch {
-            throw ConfigError(file: file, key: nil, problem: "not valid TOML at line \(error.line), column \(error.column): \(error.problem)")
+            throw ConfigError(
+                file: file, key: nil,
+                problem: "not valid TOML at line \(error.line), column \(error.column): \(error.problem)")
         }
     }
 }
@@ -70,7 +72,7 @@ public struct ConfigError: Error, CustomStringConvertible, Equatable, Sendable {
             case .emptyInput: return String(decoding: data, as: UTF8.self)
             case .error:
                 throw ConfigError(file: file, key: nil,
-                                  problem: "is not valid UTF-8 text (the first bad byte is at offset \(offset)): save it as UTF-8")
+                    problem: "is not valid UTF-8 text (the first bad byte is at offset \(offset)): save it as UTF-8")
             }
         }
     }
@@ -88,7 +90,9 @@ public final class ConfigProblems {
     public private(set) var errors: [ConfigError] = []
     public let file: String
     public init(file: String) { self.file = file }
-    public func add(_ key: String?, _ problem: String) { errors.append(ConfigError(file: file, key: key, problem: problem)) }
+    public func add(_ key: String?, _ problem: String) {
+        errors.append(ConfigError(file: file, key: key, problem: problem))
+    }
     /// Throws every problem collected, if there are any.
     public func check() throws(ConfigErrors) {
         if !errors.isEmpty { throw ConfigErrors(errors) }
@@ -202,7 +206,9 @@ public final class TableReader {
     public func money(_ key: String, currency: Currency) -> Money? {
         guard let n = node(key) else { return nil }
         guard case .string(let s) = n else {
-            problems.add(keyPath(key), "must be an amount written as a string, such as \"50.00\" (never a floating-point number)")
+            problems.add(
+                keyPath(key), "must be an amount written as a string, such as \"50.00\" (never a floating-point number)"
+            )
             return nil
         }
         do { return try Money(parsing: s, currency: currency) } catch {
@@ -243,10 +249,14 @@ public final class TableReader {
 
 /// Typed reads of a table's values, for settings already checked by a loader.
 extension Dictionary where Key == String, Value == TOMLNode {
-    public func string(_ key: String) -> String? { if case .string(let v)? = self[key] { return v } else { return nil } }
+    public func string(_ key: String) -> String? {
+        if case .string(let v)? = self[key] { return v } else { return nil }
+    }
     public func int(_ key: String) -> Int? { if case .integer(let v)? = self[key] { return v } else { return nil } }
     public func bool(_ key: String) -> Bool? { if case .bool(let v)? = self[key] { return v } else { return nil } }
-    public func table(_ key: String) -> [String: TOMLNode]? { if case .table(let v)? = self[key] { return v } else { return nil } }
+    public func table(_ key: String) -> [String: TOMLNode]? {
+        if case .table(let v)? = self[key] { return v } else { return nil }
+    }
     public func strings(_ key: String) -> [String]? {
         guard case .array(let items)? = self[key] else { return nil }
         return items.compactMap { if case .string(let s) = $0 { return s } else { return nil } }

@@ -12,7 +12,9 @@ public enum CrashPoint {
     public static func check(_ name: String) {
         let environment = ProcessInfo.processInfo.environment
         if environment["HANDOFF_CRASH_AT"] == name { _exit(86) }
-        if let pause = environment["HANDOFF_PAUSE_AT"], pause.hasPrefix(name + ":"), let seconds = Double(pause.dropFirst(name.count + 1)) {
+        if let pause = environment["HANDOFF_PAUSE_AT"], pause.hasPrefix(name + ":"),
+            let seconds = Double(pause.dropFirst(name.count + 1))
+        {
             Thread.sleep(forTimeInterval: seconds)
         }
     }

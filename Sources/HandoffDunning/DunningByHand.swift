@@ -21,7 +21,11 @@ public enum DunningByHand {
         var inTo = false
         for i in lines.indices {
             let line = lines[i]
-            if line.lowercased().hasPrefix("to:") { inTo = true } else if !(line.hasPrefix(" ") || line.hasPrefix("\t")) { inTo = false }
+            if line.lowercased().hasPrefix("to:") {
+                inTo = true
+            } else if !(line.hasPrefix(" ") || line.hasPrefix("\t")) {
+                inTo = false
+            }
             if inTo { lines[i] = line.replacingOccurrences(of: old, with: new) }
         }
         return Array((lines.joined(separator: "\r\n") + text[end.lowerBound...]).utf8)
@@ -68,7 +72,8 @@ public enum DunningByHand {
             // message goes to the address the AR record has now, with the same Message-ID.
             let current = (try w.customer(accountNumber: m.accountNumber)?.profile.email ?? "").trimmingSpaces
             if !current.isEmpty, current != m.recipient, EmailAddress.isSendable(current) {
-                try w.readdressDunningMessage(id: id, recipient: current, content: Self.readdressed(m.content, from: m.recipient, to: current))
+                try w.readdressDunningMessage(
+                    id: id, recipient: current, content: Self.readdressed(m.content, from: m.recipient, to: current))
             }
             try w.appendAudit(
                 AuditEntry(

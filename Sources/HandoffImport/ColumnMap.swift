@@ -9,7 +9,9 @@ struct ColumnMap {
     let header: [String]
     private var index: [String: Int] = [:]
 
-    init(header record: CSVRecord, file: String, required: [String], optional: [String], ignoreUnknown: Bool) throws(ImportFailed) {
+    init(header record: CSVRecord, file: String, required: [String], optional: [String], ignoreUnknown: Bool)
+        throws(ImportFailed)
+    {
         self.file = file
         self.header = record.fields
         var errors: [RowError] = []
@@ -17,16 +19,20 @@ struct ColumnMap {
         for (i, raw) in record.fields.enumerated() {
             let name = raw.trimmingSpaces.lowercased()
             if index[name] != nil {
-                errors.append(RowError(file: file, line: record.line, column: name, message: "appears twice in the header"))
+                errors.append(
+                    RowError(file: file, line: record.line, column: name, message: "appears twice in the header"))
             } else if known.contains(name) {
                 index[name] = i
             } else if !ignoreUnknown {
                 errors.append(RowError(file: file, line: record.line, column: raw,
-                                       message: "is not a known column (known: \(required + optional)); pass --ignore-unknown to skip it"))
+                        message:
+                            "is not a known column (known: \(required + optional)); pass --ignore-unknown to skip it"))
             }
         }
         for name in required where index[name] == nil {
-            errors.append(RowError(file: file, line: record.line, column: name, message: "required column is missing from the header"))
+            errors.append(
+                RowError(
+                    file: file, line: record.line, column: name, message: "required column is missing from the header"))
         }
         if !errors.isEmpty { throw ImportFailed(file: file, errors: errors, badRows: errors.count) }
     }
@@ -74,7 +80,9 @@ struct RowReader {
         let utf8 = v.utf8
         if utf8.allSatisfy({ $0 < 0x80 }) {
             guard utf8.count <= 64 else { throw error(column, "is longer than 64 characters") }
-            guard !utf8.contains(where: { $0 < 0x20 || $0 == 0x7F }) else { throw error(column, "holds a control character") }
+            guard !utf8.contains(where: { $0 < 0x20 || $0 == 0x7F }) else {
+                throw error(column, "holds a control character")
+            }
             return v
         }
         guard v.count <= 64 else { throw error(column, "is longer than 64 characters") }
@@ -92,7 +100,8 @@ struct RowReader {
         let utf8 = v.utf8
         if utf8.allSatisfy({ $0 < 0x80 }) {
             guard let bad = utf8.firstIndex(where: { $0 < 0x20 || $0 == 0x7F }) else { return }
-            throw controlCharacter(column, v, Unicode.Scalar(utf8[bad]), at: utf8.distance(from: utf8.startIndex, to: bad))
+            throw controlCharacter(
+                column, v, Unicode.Scalar(utf8[bad]), at: utf8.distance(from: utf8.startIndex, to: bad))
         }
         for (i, scalar) in v.unicodeScalars.enumerated()
             where scalar.properties.generalCategory == .control || scalar == "\u{2028}" || scalar == "\u{2029}" {
@@ -100,9 +109,13 @@ struct RowReader {
         }
     }
 
-    private func controlCharacter(_ column: String, _ value: String, _ scalar: Unicode.Scalar, at index: Int) -> RowError {
+    private func controlCharacter(_ column: String, _ value: String, _ scalar: Unicode.Scalar, at index: Int)
+        -> RowError
+    {
         let code = String(scalar.value, radix: 16, uppercase: true)
-        return error(column, "holds a control character (U+\(String(repeating: "0", count: max(0, 4 - code.count)) + code)) at character \(index + 1): "
+        return error(
+            column,
+            "holds a control character (U+\(String(repeating: "0", count: max(0, 4 - code.count)) + code)) at character \(index + 1): "
                      + "remove it (a line break, tab or other control character must never reach an agency's file)")
     }
 
@@ -125,7 +138,9 @@ struct RowReader {
             throw self.error(column, "\(error) in \(currency.code)")
         }
         guard money.isPositive else { throw error(column, "must be more than zero, not \(v)") }
-        guard limit.allows(money) else { throw error(column, limit.refusal(money.minorUnits, digits: currency.minorUnitDigits, currency: currency)) }
+        guard limit.allows(money) else {
+            throw error(column, limit.refusal(money.minorUnits, digits: currency.minorUnitDigits, currency: currency))
+        }
         return money
     }
 

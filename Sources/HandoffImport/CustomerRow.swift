@@ -7,7 +7,9 @@ enum CustomerRow {
     /// column the file does not have keeps the recorded value: an export without a `holds`
     /// column must never lift a bankruptcy hold. An empty value in a column the file has
     /// clears the field.
-    static func profile(from row: RowReader, recorded: DebtorProfile?, defaultCurrency: Currency) throws(RowError) -> DebtorProfile {
+    static func profile(from row: RowReader, recorded: DebtorProfile?, defaultCurrency: Currency) throws(RowError)
+        -> DebtorProfile
+    {
         var profile = try profile(from: row, defaultCurrency: recorded?.currency ?? defaultCurrency)
         guard let recorded else {
             try checkNames(profile, row)
@@ -32,7 +34,9 @@ enum CustomerRow {
             profile.holds = recorded.holds
             if try row.bool("active_duty_military") == true { profile.holds.insert(.military) }
         }
-        if has("active_duty_military"), try row.bool("active_duty_military") == false, !has("holds") { profile.holds.remove(.military) }
+        if has("active_duty_military"), try row.bool("active_duty_military") == false, !has("holds") {
+            profile.holds.remove(.military)
+        }
         // An empty currency cell on re-import also keeps the account's currency.
         if row.optional("currency") == nil { profile.currency = recorded.currency }
         try checkNames(profile, row)
@@ -40,12 +44,15 @@ enum CustomerRow {
     }
 
     /// The columns that feed the compliance gate (docs/compliance.md, docs/import.md).
-    static let complianceColumns = ["debt_kind", "validation_notice_date", "active_duty_military", "attorney_name", "attorney_phone",
+    static let complianceColumns = [
+        "debt_kind", "validation_notice_date", "active_duty_military", "attorney_name", "attorney_phone",
                                     "attorney_email", "attorney_address"]
 
     /// What the row says for the compliance gate, over what was recorded: a column the file
     /// lacks keeps the recorded value, an empty one clears it. `nil` when the file has none of them.
-    static func compliance(from row: RowReader, recorded: AccountCompliance, holds: Set<Hold>) throws(RowError) -> AccountCompliance? {
+    static func compliance(from row: RowReader, recorded: AccountCompliance, holds: Set<Hold>) throws(RowError)
+        -> AccountCompliance?
+    {
         let has = row.columns.has
         guard complianceColumns.contains(where: { has($0) }) || holds.contains(.attorney) else { return nil }
         for column in complianceColumns { try row.refuseControlCharacters(column) }
@@ -78,8 +85,10 @@ enum CustomerRow {
     }
 
     /// The columns whose text can reach an agency's file as it is written.
-    static let textColumns = ["business_name", "first_name", "last_name", "contact_name", "address1", "address2", "city", "region",
-                              "postal_code", "country", "phone", "email", "tax_id", "date_of_birth", "currency", "holds", "type"]
+    static let textColumns = [
+        "business_name", "first_name", "last_name", "contact_name", "address1", "address2", "city", "region",
+        "postal_code", "country", "phone", "email", "tax_id", "date_of_birth", "currency", "holds", "type",
+    ]
 
     /// Refuses a second row of an account number in the same file, naming both lines: the
     /// contract is one row per account, and a later row silently overwriting an earlier one
@@ -88,7 +97,9 @@ enum CustomerRow {
     static func checkUnique(_ row: RowReader, firstLines: inout [String: Int]) throws(RowError) {
         guard let number = row.optional("account_number") else { return }
         if let first = firstLines[number] {
-            throw row.error("account_number", "'\(number)' is on line \(first) too: an account number may appear only once in a customers file")
+            throw row.error(
+                "account_number",
+                "'\(number)' is on line \(first) too: an account number may appear only once in a customers file")
         }
         firstLines[number] = row.line
     }
@@ -102,7 +113,9 @@ enum CustomerRow {
         }
         var currency = defaultCurrency
         if let code = row.optional("currency") {
-            guard let c = Currency(code: code.uppercased()) else { throw row.error("currency", "'\(code)' is not an ISO 4217 currency code") }
+            guard let c = Currency(code: code.uppercased()) else {
+                throw row.error("currency", "'\(code)' is not an ISO 4217 currency code")
+            }
             currency = c
         }
         var holds = Set<Hold>()
@@ -110,7 +123,10 @@ enum CustomerRow {
             switch Hold.parseList(text) {
             case .success(let h): holds = h
             case .failure(let e):
-                throw row.error("holds", "'\(e.name)' is not a hold (use \(Hold.allCases.map(\.rawValue).joined(separator: ", ")), separated by ;)")
+                throw row.error(
+                    "holds",
+                    "'\(e.name)' is not a hold (use \(Hold.allCases.map(\.rawValue).joined(separator: ", ")), separated by ;)"
+                )
             }
         }
         // An importable flag: the business's system may keep active duty as a yes/no field.
@@ -118,13 +134,16 @@ enum CustomerRow {
         var country = row.optional("country")
         if let c = country {
             country = c.uppercased()
-            guard ISO3166.countries.contains(country!) else { throw row.error("country", "'\(c)' is not an ISO 3166-1 alpha-2 country code") }
+            guard ISO3166.countries.contains(country!) else {
+                throw row.error("country", "'\(c)' is not an ISO 3166-1 alpha-2 country code")
+            }
         }
         var region = row.optional("region")
         if let r = region, let country, country == "US" || country == "CA" {
             region = r.uppercased()
             guard ISO3166.isValid(region: region!, in: country) else {
-                throw row.error("region", "'\(r)' is not a \(country == "US" ? "US state" : "Canadian province or territory") code")
+                throw row.error(
+                    "region", "'\(r)' is not a \(country == "US" ? "US state" : "Canadian province or territory") code")
             }
         }
         if let phone = row.optional("phone") {
@@ -141,9 +160,12 @@ enum CustomerRow {
         }
         let dob = try row.optionalDate("date_of_birth")
         let profile = DebtorProfile(
-            accountNumber: number, type: type, businessName: row.optional("business_name"), firstName: row.optional("first_name"),
-            lastName: row.optional("last_name"), contactName: row.optional("contact_name"), address1: row.optional("address1"),
-            address2: row.optional("address2"), city: row.optional("city"), region: region, postalCode: row.optional("postal_code"),
+            accountNumber: number, type: type, businessName: row.optional("business_name"),
+            firstName: row.optional("first_name"),
+            lastName: row.optional("last_name"), contactName: row.optional("contact_name"),
+            address1: row.optional("address1"),
+            address2: row.optional("address2"), city: row.optional("city"), region: region,
+            postalCode: row.optional("postal_code"),
             country: country, phone: row.optional("phone"), email: row.optional("email"), taxID: row.optional("tax_id"),
             dateOfBirth: dob, currency: currency, holds: holds)
         return profile

@@ -100,7 +100,8 @@ public struct ImportReport: Sendable, Equatable {
         if rows > 0 && changedNothing && rejected == 0 {
             return "\(file): no change (\(rows) row\(rows == 1 ? "" : "s"), all already recorded)"
         }
-        var text = "\(file): \(rows) row\(rows == 1 ? "" : "s"): \(added) added, \(changed) changed, \(unchanged) unchanged"
+        var text =
+            "\(file): \(rows) row\(rows == 1 ? "" : "s"): \(added) added, \(changed) changed, \(unchanged) unchanged"
         if rejected > 0 { text += ", \(rejected) rejected" }
         return text
     }

@@ -27,10 +27,16 @@ public struct Importer: Sendable {
         let displayName = path
 
         guard let headerRecord = try reader.next() else {
-            throw ImportFailed(file: displayName, errors: [RowError(file: displayName, line: 1, column: nil, message: "the file is empty: a header row is required")], badRows: 1)
+            throw ImportFailed(
+                file: displayName,
+                errors: [
+                    RowError(
+                        file: displayName, line: 1, column: nil, message: "the file is empty: a header row is required")
+                ], badRows: 1)
         }
         let spec = Self.columns(for: kind)
-        let columns = try ColumnMap(header: headerRecord, file: displayName, required: spec.required, optional: spec.optional,
+        let columns = try ColumnMap(
+            header: headerRecord, file: displayName, required: spec.required, optional: spec.optional,
                                     ignoreUnknown: options.ignoreUnknownColumns)
 
         let rejects = try options.rejectFile.map { try RejectWriter(path: $0, header: headerRecord.fields) }
@@ -75,7 +81,8 @@ public struct Importer: Sendable {
                     case .success(let prepared):
                         let inserted = ids[next] != nil
                         next += 1
-                        do throws(RowError) { count(try rowImporter.finishInvoice(prepared, inserted: inserted)) } catch { try reject(record, error) }
+                        do throws(RowError) { count(try rowImporter.finishInvoice(prepared, inserted: inserted)) } catch
+                        { try reject(record, error) }
                     }
                 }
                 chunk.removeAll(keepingCapacity: true)
@@ -85,7 +92,11 @@ public struct Importer: Sendable {
                 do { record = try reader.next() } catch let e as CSVSyntaxError {
                     // A broken file structure cannot be skipped row by row: refuse the file.
                     let column = e.field <= columns.header.count ? columns.header[e.field - 1] : nil
-                    throw ImportFailed(file: displayName, errors: errors + [RowError(file: displayName, line: e.line, column: column, message: e.message)],
+                    throw ImportFailed(
+                        file: displayName,
+                        errors: errors + [
+                            RowError(file: displayName, line: e.line, column: column, message: e.message)
+                        ],
                                        badRows: badRows + 1)
                 }
                 guard let record else { break }
@@ -94,7 +105,8 @@ public struct Importer: Sendable {
                 if kind == .invoices {
                     do throws(RowError) {
                         if record.fields.count != columns.header.count {
-                            throw row.error(nil, "has \(record.fields.count) fields, the header has \(columns.header.count)")
+                            throw row.error(
+                                nil, "has \(record.fields.count) fields, the header has \(columns.header.count)")
                         }
                         chunk.append((record, .success(try rowImporter.prepareInvoice(row))))
                     } catch {
@@ -106,7 +118,8 @@ public struct Importer: Sendable {
                 }
                 do throws(RowError) {
                     if record.fields.count != columns.header.count {
-                        throw row.error(nil, "has \(record.fields.count) fields, the header has \(columns.header.count)")
+                        throw row.error(
+                            nil, "has \(record.fields.count) fields, the header has \(columns.header.count)")
                     }
                     if kind == .customers { try CustomerRow.checkUnique(row, firstLines: &firstLines) }
                     count(try rowImporter.apply(kind, row))
@@ -126,11 +139,14 @@ public struct Importer: Sendable {
             report.rejections = rejects == nil ? [] : errors
             report.sha256 = Hex.encode(hasher.finalize())
             if !report.changedNothing {
-                let run = ImportRun(kind: kind.rawValue, fileName: displayName, sha256: report.sha256, size: reader.bytesRead,
+                let run = ImportRun(
+                    kind: kind.rawValue, fileName: displayName, sha256: report.sha256, size: reader.bytesRead,
                                     rows: report.rows, added: report.added, changed: report.changed,
                                     unchanged: report.unchanged, rejected: report.rejected)
                 try ar.recordImport(run)
-                try ar.appendAudit(AuditEntry(actor: options.actor, action: "import.\(kind.rawValue)", subject: displayName,
+                try ar.appendAudit(
+                    AuditEntry(
+                        actor: options.actor, action: "import.\(kind.rawValue)", subject: displayName,
                                               detail: report.summary + " sha256=\(report.sha256)"))
             }
             return report
@@ -147,7 +163,9 @@ public struct Importer: Sendable {
         switch kind {
         case .customers:
             return (["account_number", "type"],
-                    ["business_name", "first_name", "last_name", "contact_name", "address1", "address2", "city", "region",
+                [
+                    "business_name", "first_name", "last_name", "contact_name", "address1", "address2", "city",
+                    "region",
                      "postal_code", "country", "phone", "email", "tax_id", "date_of_birth", "currency", "holds"]
                         + CustomerRow.complianceColumns)
         case .invoices:

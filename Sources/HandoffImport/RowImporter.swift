@@ -49,7 +49,8 @@ final class RowImporter {
     private func applyCustomer(_ row: RowReader) throws -> RowOutcome {
         let number = try row.key("account_number")
         let existing = try ar.customer(accountNumber: number)
-        let profile = try CustomerRow.profile(from: row, recorded: existing?.profile, defaultCurrency: options.defaultCurrency)
+        let profile = try CustomerRow.profile(
+            from: row, recorded: existing?.profile, defaultCurrency: options.defaultCurrency)
         guard let existing else {
             let id = try ar.insertCustomer(profile, source: source(row))
             _ = try applyCompliance(row, customerID: id, profile: profile, isNew: true)
@@ -58,7 +59,10 @@ final class RowImporter {
         let complianceChanged = try applyCompliance(row, customerID: existing.id, profile: profile, isNew: false)
         if existing.profile == profile { return complianceChanged ? .changed : .unchanged }
         if existing.profile.currency != profile.currency, try !ar.invoices(customerID: existing.id).isEmpty {
-            throw row.error("currency", "the account is in \(existing.profile.currency.code) and has invoices: its currency cannot change to \(profile.currency.code)")
+            throw row.error(
+                "currency",
+                "the account is in \(existing.profile.currency.code) and has invoices: its currency cannot change to \(profile.currency.code)"
+            )
         }
         try ar.updateCustomer(id: existing.id, profile)
         for hold in profile.holds.subtracting(existing.profile.holds).sorted() {
@@ -66,31 +70,43 @@ final class RowImporter {
         }
         lastCustomer = nil
         try ar.appendAudit(AuditEntry(actor: options.actor, action: "customer.updated", subject: profile.accountNumber,
-                                      detail: CustomerRow.changes(from: existing.profile, to: profile), source: source(row)))
+                detail: CustomerRow.changes(from: existing.profile, to: profile), source: source(row)))
         return .changed
     }
 
     /// Stores what the row says for the compliance gate, and audits a change; whether it changed.
-    private func applyCompliance(_ row: RowReader, customerID: Int64, profile: DebtorProfile, isNew: Bool) throws -> Bool {
+    private func applyCompliance(_ row: RowReader, customerID: Int64, profile: DebtorProfile, isNew: Bool) throws
+        -> Bool
+    {
         let hasColumns = CustomerRow.complianceColumns.contains(where: { row.columns.has($0) })
         guard hasColumns || profile.holds.contains(.attorney) else { return false }
         // The compliance facts live in a store protocol of their own (issue 16).
         guard let store = ar as? any ComplianceWriting else {
-            throw RowError(file: fileName, line: row.line, column: nil, message: "storage error: this store cannot keep compliance facts")
+            throw RowError(
+                file: fileName, line: row.line, column: nil,
+                message: "storage error: this store cannot keep compliance facts")
         }
         let recorded = isNew ? AccountCompliance() : try store.accountCompliance(customerID: customerID)
-        guard let updated = try CustomerRow.compliance(from: row, recorded: recorded, holds: profile.holds), updated != recorded else {
+        guard let updated = try CustomerRow.compliance(from: row, recorded: recorded, holds: profile.holds),
+            updated != recorded
+        else {
             return false
         }
         try store.setAccountCompliance(customerID: customerID, updated)
         if !isNew {
             var changes: [String] = []
-            if updated.debtKind != recorded.debtKind { changes.append("debt_kind \(recorded.debtKind ?? "∅") → \(updated.debtKind ?? "∅")") }
+            if updated.debtKind != recorded.debtKind {
+                changes.append("debt_kind \(recorded.debtKind ?? "∅") → \(updated.debtKind ?? "∅")")
+            }
             if updated.validationNoticeDate != recorded.validationNoticeDate {
-                changes.append("validation_notice_date \(recorded.validationNoticeDate?.iso ?? "∅") → \(updated.validationNoticeDate?.iso ?? "∅")")
+                changes.append(
+                    "validation_notice_date \(recorded.validationNoticeDate?.iso ?? "∅") → \(updated.validationNoticeDate?.iso ?? "∅")"
+                )
             }
             if updated.attorney != recorded.attorney { changes.append("attorney contact changed") }
-            try ar.appendAudit(AuditEntry(actor: options.actor, action: "customer.compliance_updated", subject: profile.accountNumber,
+            try ar.appendAudit(
+                AuditEntry(
+                    actor: options.actor, action: "customer.compliance_updated", subject: profile.accountNumber,
                                           detail: changes.joined(separator: "; "), source: source(row)))
         }
         return true
@@ -121,8 +137,12 @@ final class RowImporter {
             }
             let amount = try row.positiveAmount("amount", currency: currency, limit: options.maxAmount)
             let disputedGiven = try row.bool("disputed")
-            let terms = InvoiceTerms(invoiceNumber: number, invoiceDate: invoiceDate, dueDate: dueDate, amount: amount, disputed: disputedGiven ?? false)
-            return PreparedInvoice(row: row, customer: customer, invoice: NewInvoice(customerID: customer.id, terms: terms, source: source(row)),
+            let terms = InvoiceTerms(
+                invoiceNumber: number, invoiceDate: invoiceDate, dueDate: dueDate, amount: amount,
+                disputed: disputedGiven ?? false)
+            return PreparedInvoice(
+                row: row, customer: customer,
+                invoice: NewInvoice(customerID: customer.id, terms: terms, source: source(row)),
                                    disputedGiven: disputedGiven)
         } catch let error as RowError {
             throw error
@@ -148,7 +168,8 @@ final class RowImporter {
         // A new invoice is inserted at once (the common case: one statement, no lookup); one
         // already recorded is compared with the row.
         let prepared = try prepareInvoice(row)
-        let id = try ar.insertInvoiceIfNew(customerID: prepared.invoice.customerID, terms: prepared.invoice.terms, source: prepared.invoice.source)
+        let id = try ar.insertInvoiceIfNew(
+            customerID: prepared.invoice.customerID, terms: prepared.invoice.terms, source: prepared.invoice.source)
         return try finishInvoice(prepared, inserted: id != nil)
     }
 
@@ -161,7 +182,9 @@ final class RowImporter {
             throw row.error("invoice_number", "invoice \(number) could be neither added nor found")
         }
         if existing.terms.amount != amount {
-            throw row.error("amount", "invoice \(number) is recorded at \(existing.terms.amount.decimalText), not \(amount.decimalText): "
+            throw row.error(
+                "amount",
+                "invoice \(number) is recorded at \(existing.terms.amount.decimalText), not \(amount.decimalText): "
                             + "an amount never changes on re-import (record a credit or fee transaction instead)")
         }
         var terms = existing.terms
@@ -170,9 +193,15 @@ final class RowImporter {
         if let disputedGiven = prepared.disputedGiven { terms.disputed = disputedGiven }
         guard terms != existing.terms else { return .unchanged }
         var changes: [String] = []
-        if terms.invoiceDate != existing.terms.invoiceDate { changes.append("invoice_date \(existing.terms.invoiceDate) → \(terms.invoiceDate)") }
-        if terms.dueDate != existing.terms.dueDate { changes.append("due_date \(existing.terms.dueDate) → \(terms.dueDate)") }
-        if terms.disputed != existing.terms.disputed { changes.append("disputed \(existing.terms.disputed) → \(terms.disputed)") }
+        if terms.invoiceDate != existing.terms.invoiceDate {
+            changes.append("invoice_date \(existing.terms.invoiceDate) → \(terms.invoiceDate)")
+        }
+        if terms.dueDate != existing.terms.dueDate {
+            changes.append("due_date \(existing.terms.dueDate) → \(terms.dueDate)")
+        }
+        if terms.disputed != existing.terms.disputed {
+            changes.append("disputed \(existing.terms.disputed) → \(terms.disputed)")
+        }
         try ar.updateInvoiceTerms(id: existing.id, terms)
         try ar.appendAudit(AuditEntry(actor: options.actor, action: "invoice.updated",
                                       subject: "\(customer.profile.accountNumber)/\(number)",
@@ -189,7 +218,9 @@ final class RowImporter {
         let date = try row.date("date")
         let typeText = try row.required("type")
         guard let kind = EntryKind(rawValue: typeText.lowercased()), EntryKind.transactionKinds.contains(kind) else {
-            throw row.error("type", "'\(typeText)' is not one of \(EntryKind.transactionKinds.map(\.rawValue).joined(separator: ", "))")
+            throw row.error(
+                "type",
+                "'\(typeText)' is not one of \(EntryKind.transactionKinds.map(\.rawValue).joined(separator: ", "))")
         }
         let amount = try row.positiveAmount("amount", currency: currency, limit: options.maxAmount)
         let invoiceNumber = row.optional("invoice_number")
@@ -203,10 +234,12 @@ final class RowImporter {
 
         if let existing = try ar.transaction(reference: reference) {
             let existingReverses = try existing.reversesID.flatMap { id in try ar.transaction(id: id)?.reference }
-            let same = existing.customerID == customer.id && existing.kind == kind && existing.amount == amount.minorUnits
+            let same =
+                existing.customerID == customer.id && existing.kind == kind && existing.amount == amount.minorUnits
                 && existing.date == date && existing.invoiceNumber == invoiceNumber && existingReverses == reverses
             if same { return .unchanged }
-            throw row.error("reference", "'\(reference)' is already recorded with other content (from \(existing.source.label))")
+            throw row.error(
+                "reference", "'\(reference)' is already recorded with other content (from \(existing.source.label))")
         }
 
         var reversed: TransactionRecord?
@@ -224,22 +257,32 @@ final class RowImporter {
             if let invoiceNumber {
                 guard let invoice = try ar.invoice(customerID: customer.id, invoiceNumber: invoiceNumber),
                       paid.contains(where: { $0.invoiceID == invoice.id }) else {
-                    throw row.error("invoice_number", "payment '\(payment.reference)' was not applied to invoice '\(invoiceNumber)'")
+                    throw row.error(
+                        "invoice_number", "payment '\(payment.reference)' was not applied to invoice '\(invoiceNumber)'"
+                    )
                 }
                 paid = paid.filter { $0.invoiceID == invoice.id }
             }
-            switch Allocation.reversing(amount.minorUnits, of: paid, alreadyReversed: try ar.reversedShares(ofPayment: payment.id)) {
+            switch Allocation.reversing(
+                amount.minorUnits, of: paid, alreadyReversed: try ar.reversedShares(ofPayment: payment.id))
+            {
             case .success(let s): shares = s
             case .failure(let failure):
-                throw row.error("amount", describe(failure, amount: amount, what: "what is left of payment '\(payment.reference)' to reverse"))
+                throw row.error(
+                    "amount",
+                    describe(failure, amount: amount, what: "what is left of payment '\(payment.reference)' to reverse")
+                )
             }
         case .payment, .credit, .writeoff:
             if let invoiceNumber {
                 let invoice = try namedInvoice(invoiceNumber, customer: customer, row: row)
                 guard invoice.balance >= amount.minorUnits else {
                     let excess = Money(minorUnits: amount.minorUnits - invoice.balance, currency: currency)
-                    throw row.error("amount", "\(amount.decimalText) exceeds the open balance of invoice \(invoiceNumber) "
-                                    + "(\(Money(minorUnits: invoice.balance, currency: currency).decimalText)) by \(excess.decimalText)")
+                    throw row.error(
+                        "amount",
+                        "\(amount.decimalText) exceeds the open balance of invoice \(invoiceNumber) "
+                            + "(\(Money(minorUnits: invoice.balance, currency: currency).decimalText)) by \(excess.decimalText)"
+                    )
                 }
                 shares = [Allocation.Share(invoiceID: invoice.id, amount: amount.minorUnits)]
             } else {
@@ -255,7 +298,9 @@ final class RowImporter {
                 let invoice = try namedInvoice(invoiceNumber, customer: customer, row: row)
                 shares = [Allocation.Share(invoiceID: invoice.id, amount: amount.minorUnits)]
             } else {
-                switch Allocation.raising(amount.minorUnits, across: try ar.invoices(customerID: customer.id).map(\.openItem)) {
+                switch Allocation.raising(
+                    amount.minorUnits, across: try ar.invoices(customerID: customer.id).map(\.openItem))
+                {
                 case .success(let s): shares = s
                 case .failure:
                     throw row.error("invoice_number", "the account has no open invoice to charge: name the invoice")
@@ -266,11 +311,14 @@ final class RowImporter {
         }
 
         let src = source(row)
-        let id = try ar.insertTransaction(reference: reference, customerID: customer.id, invoiceNumber: invoiceNumber, date: date,
+        let id = try ar.insertTransaction(
+            reference: reference, customerID: customer.id, invoiceNumber: invoiceNumber, date: date,
                                           kind: kind, amount: amount.minorUnits, reversesID: reversed?.id, source: src)
         for share in shares {
-            try ar.appendLedgerEntry(NewLedgerEntry(customerID: customer.id, invoiceID: share.invoiceID, transactionID: id, kind: kind,
-                                                    amount: kind.sign * share.amount, currency: currency, effectiveDate: date, source: src))
+            try ar.appendLedgerEntry(
+                NewLedgerEntry(
+                    customerID: customer.id, invoiceID: share.invoiceID, transactionID: id, kind: kind,
+                    amount: kind.sign * share.amount, currency: currency, effectiveDate: date, source: src))
         }
         return .added
     }
@@ -285,7 +333,8 @@ final class RowImporter {
     private func describe(_ failure: Allocation.Failure, amount: Money, what: String) -> String {
         switch failure {
         case .exceedsBalance(let excess), .exceedsPayment(let excess):
-            return "\(amount.decimalText) exceeds \(what) by \(Money(minorUnits: excess, currency: amount.currency).decimalText)"
+            return
+                "\(amount.decimalText) exceeds \(what) by \(Money(minorUnits: excess, currency: amount.currency).decimalText)"
         case .noOpenInvoice:
             return "there is no open invoice"
         case .notPositive:

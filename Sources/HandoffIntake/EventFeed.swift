@@ -44,7 +44,9 @@ public struct EventFeed {
                 // The page's new events are archived together, made durable before the rows that name them commit.
                 let batch = ReceivedArchive.Batch(ReceivedArchive(dataDirectory: dataDirectory))
                 for event in events {
-                    if let report = try record(event, spec: spec, partner: partner, note: "page \(pagePath)", archive: batch.add, w) {
+                    if let report = try record(
+                        event, spec: spec, partner: partner, note: "page \(pagePath)", archive: batch.add, w)
+                    {
                         taken.append(report)
                     }
                 }
@@ -73,26 +75,38 @@ public struct EventFeed {
         if earlier.contains(where: { $0.sha256 == sha }) { return nil }
         let path = try archive(Array(bytes), sha)
         let type = (event[spec.type] as? String) ?? "event"
-        let held = earlier.first.map { "event \(id) arrived before (#\($0.id)) with other content: a person must decide" }
-        guard case .record(let state, _) = InboxFile.arrived(held.map { .sameNameOtherContent(reason: $0) } ?? .verified).action else {
+        let held = earlier.first.map {
+            "event \(id) arrived before (#\($0.id)) with other content: a person must decide"
+        }
+        guard
+            case .record(let state, _) = InboxFile.arrived(held.map { .sameNameOtherContent(reason: $0) } ?? .verified)
+                .action
+        else {
             return nil
         }
-        _ = try w.insertInbox(partnerID: partner.id, kind: type, remoteName: name, sha256: sha, size: Int64(bytes.count), archivePath: path,
+        _ = try w.insertInbox(
+            partnerID: partner.id, kind: type, remoteName: name, sha256: sha, size: Int64(bytes.count),
+            archivePath: path,
                               plainPath: path, state: state, reason: held ?? note)
-        return Intake.Report(partnerID: partner.id, name: name, outcome: held == nil ? "received (\(type))" : "held: \(held!)")
+        return Intake.Report(
+            partnerID: partner.id, name: name, outcome: held == nil ? "received (\(type))" : "held: \(held!)")
     }
 
     /// Takes one event an agency pushed (a webhook), after its signature was verified: stored
     /// exactly as the feed would store it, so that push and pull never apply an event twice.
     /// Returns whether it was new.
     public func receive(_ body: [UInt8], partner: Partner) throws -> Bool {
-        guard let spec = spec(partner) else { throw TransportError(.configuration, "\(partner.id) has no event feed in its partner file") }
+        guard let spec = spec(partner) else {
+            throw TransportError(.configuration, "\(partner.id) has no event feed in its partner file")
+        }
         guard let event = try JSONSerialization.jsonObject(with: Data(body)) as? [String: Any] else {
             throw TransportError(.other, "\(partner.id): the pushed event is not a JSON object")
         }
         let raw = try archive(body, sha: Hex.encode(SHA256.hash(data: body)))
         return try store.writeInbox { w in
-            try record(event, spec: spec, partner: partner, note: "pushed \(raw)", archive: { try self.archive($0, sha: $1) }, w) != nil
+            try record(
+                event, spec: spec, partner: partner, note: "pushed \(raw)", archive: { try self.archive($0, sha: $1) },
+                w) != nil
         }
     }
 }

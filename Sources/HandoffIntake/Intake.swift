@@ -38,9 +38,12 @@ public struct Intake {
                 let feed = EventFeed(store: store, factory: factory, dataDirectory: dataDirectory)
                 do {
                     let events = try feed.pull(partner)
-                    reports += events.isEmpty ? [Report(partnerID: partner.id, name: "event feed", outcome: "no new events")] : events
+                    reports +=
+                        events.isEmpty
+                        ? [Report(partnerID: partner.id, name: "event feed", outcome: "no new events")] : events
                 } catch {
-                    reports.append(Report(partnerID: partner.id, name: "event feed", outcome: "failed: \(error)", error: error))
+                    reports.append(
+                        Report(partnerID: partner.id, name: "event feed", outcome: "failed: \(error)", error: error))
                 }
                 continue
             }
@@ -51,14 +54,18 @@ public struct Intake {
             }
             let names: [String]
             do { names = try source.list() } catch {
-                reports.append(Report(partnerID: partner.id, name: "-", outcome: "failed to list: \(error)", error: error))
+                reports.append(
+                    Report(partnerID: partner.id, name: "-", outcome: "failed to list: \(error)", error: error))
                 continue
             }
             for name in names where !name.hasSuffix(".part") {
                 do {
                     reports.append(try take(name, from: source, partner: partner))
                 } catch {
-                    reports.append(Report(partnerID: partner.id, name: name, outcome: "failed, left on the server: \(error)", error: error))
+                    reports.append(
+                        Report(
+                            partnerID: partner.id, name: name, outcome: "failed, left on the server: \(error)",
+                            error: error))
                 }
             }
         }
@@ -72,14 +79,17 @@ public struct Intake {
             try source.delete(name)
             return Report(partnerID: partner.id, name: name, outcome: outcome)
         } catch {
-            return Report(partnerID: partner.id, name: name, outcome: "\(outcome); but not removed from the server: \(error) "
+            return Report(
+                partnerID: partner.id, name: name,
+                outcome: "\(outcome); but not removed from the server: \(error) "
                           + "(it is recorded: the next fetch skips it as already received)", error: error)
         }
     }
 
     private func take(_ name: String, from source: any FileSource, partner: Partner) throws -> Report {
         let incoming = dataDirectory + "/incoming/" + partner.id
-        try FileManager.default.createDirectory(atPath: incoming, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        try FileManager.default.createDirectory(
+            atPath: incoming, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         let downloaded = incoming + "/" + name
         let size = try source.download(name, to: downloaded)
         defer { unlink(downloaded) }
@@ -87,14 +97,17 @@ public struct Intake {
         let earlier = try store.readInbox { try $0.inbox(partnerID: partner.id, remoteName: name) }
         if earlier.contains(where: { $0.sha256 == sha }) {
             // Stored before (perhaps the delete after that was interrupted): never processed twice.
-            return remove(name, from: source, partner: partner, outcome: "already received (same name and content): skipped, removed from the server")
+            return remove(
+                name, from: source, partner: partner,
+                outcome: "already received (same name and content): skipped, removed from the server")
         }
         let archived = try ReceivedArchive(dataDirectory: dataDirectory).store(.file(downloaded), sha256: sha)
         var plainPath: String?
         let kind = Self.kind(of: name, partner: partner)
         let arrival: InboxFile.Arrival
         if let first = earlier.first {
-            arrival = .sameNameOtherContent(reason: "same name as file #\(first.id) received \(first.receivedAt) but other content: "
+            arrival = .sameNameOtherContent(
+                reason: "same name as file #\(first.id) received \(first.receivedAt) but other content: "
                                             + "a person must decide; not processed")
         } else if let kind {
             do {
@@ -119,7 +132,7 @@ public struct Intake {
         }
         CrashPoint.check("fetch.after-commit")
         return remove(name, from: source, partner: partner,
-                      outcome: state == .received ? "received (\(kind ?? "unknown"))" : "\(state.rawValue): \(reason ?? "")")
+            outcome: state == .received ? "received (\(kind ?? "unknown"))" : "\(state.rawValue): \(reason ?? "")")
     }
 
     /// The verified plain text of a received file: decrypted and checked against the agency's
@@ -127,9 +140,12 @@ public struct Intake {
     private func openSealed(_ archived: String, sha: String, partner: Partner, name: String) throws -> String {
         guard let encryption = partner.encryption else { return archived }
         let plainDir = dataDirectory + "/archive/plain"
-        try FileManager.default.createDirectory(atPath: plainDir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        try FileManager.default.createDirectory(
+            atPath: plainDir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         let plain = plainDir + "/" + sha
-        try factory.open(archived, to: plain, partner: partner, encryption: encryption, gnupgHome: dataDirectory + "/gnupg", name: name)
+        try factory.open(
+            archived, to: plain, partner: partner, encryption: encryption, gnupgHome: dataDirectory + "/gnupg",
+            name: name)
         return plain
     }
 

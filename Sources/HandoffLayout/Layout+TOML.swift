@@ -26,10 +26,13 @@ extension Layout {
         case "csv":
             let delimiterText = t.string("delimiter", default: ",")
             if delimiterText.utf8.count != 1 { t.problems.add(t.keyPath("delimiter"), "must be one character") }
-            format = .csv(delimiter: delimiterText.utf8.first ?? UInt8(ascii: ","), header: t.bool("header", default: true))
+            format = .csv(
+                delimiter: delimiterText.utf8.first ?? UInt8(ascii: ","), header: t.bool("header", default: true))
         case "fixed":
             let length = t.int("record_length", default: 0)
-            if length <= 0 { t.problems.add(t.keyPath("record_length"), "is required for a fixed-width layout, and above zero") }
+            if length <= 0 {
+                t.problems.add(t.keyPath("record_length"), "is required for a fixed-width layout, and above zero")
+            }
             format = .fixedWidth(recordLength: max(length, 1))
         default:
             t.problems.add(t.keyPath("format"), "'\(formatName)' is not csv or fixed")
@@ -40,12 +43,18 @@ extension Layout {
         for r in t.tables("records") {
             let kindName = r.string("kind", default: "")
             guard let kind = RecordKind(rawValue: kindName) else {
-                r.problems.add(r.keyPath("kind"), "'\(kindName)' is not one of \(RecordKind.allCases.map(\.rawValue).joined(separator: ", "))")
+                r.problems.add(
+                    r.keyPath("kind"),
+                    "'\(kindName)' is not one of \(RecordKind.allCases.map(\.rawValue).joined(separator: ", "))")
                 continue
             }
-            if records.contains(where: { $0.kind == kind }) { r.problems.add(r.keyPath("kind"), "a second '\(kindName)' record") }
+            if records.contains(where: { $0.kind == kind }) {
+                r.problems.add(r.keyPath("kind"), "a second '\(kindName)' record")
+            }
             var fields: [FieldLayout] = []
-            for f in r.tables("fields") { if let field = readField(f, fixed: formatName == "fixed", reading: reading) { fields.append(field) } }
+            for f in r.tables("fields") {
+                if let field = readField(f, fixed: formatName == "fixed", reading: reading) { fields.append(field) }
+            }
             r.rejectUnknownKeys()
             if case .fixedWidth(let length) = format { checkPositions(fields, recordLength: length, r) }
             records.append(RecordLayout(kind: kind, fields: fields))
@@ -54,7 +63,9 @@ extension Layout {
 
         var checks: [AccountCheck] = []
         for c in t.tables("checks") {
-            guard let reason = c.requiredString("reason"), let left = c.requiredString("left"), let right = c.requiredString("right") else { continue }
+            guard let reason = c.requiredString("reason"), let left = c.requiredString("left"),
+                let right = c.requiredString("right")
+            else { continue }
             do { checks.append(AccountCheck(reason: reason, left: try .init(left), right: try .init(right))) } catch {
                 c.problems.add(c.path, error.message)
             }
@@ -64,7 +75,9 @@ extension Layout {
     }
 
     /// The keys a layout table uses (a partner file's layout table may hold others of its own).
-    public static let keys: Set<String> = ["format", "line_ending", "charset", "delimiter", "header", "record_length", "records", "checks"]
+    public static let keys: Set<String> = [
+        "format", "line_ending", "charset", "delimiter", "header", "record_length", "records", "checks",
+    ]
 
     private static func readField(_ f: TableReader, fixed: Bool, reading: Bool) -> FieldLayout? {
         let source: FieldLayout.Source
@@ -100,12 +113,20 @@ extension Layout {
         var transforms: [FieldLayout.Transform] = []
         for name in f.stringArray("transforms") ?? [] {
             if let t = FieldLayout.Transform(rawValue: name) { transforms.append(t) }
-            else { f.problems.add(f.keyPath("transforms"), "'\(name)' is not one of \(FieldLayout.Transform.allCases.map(\.rawValue).joined(separator: ", "))") }
+            else {
+                f.problems.add(
+                    f.keyPath("transforms"),
+                    "'\(name)' is not one of \(FieldLayout.Transform.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
         }
         var map: [String: String] = [:]
         if let m = f.table("map") {
             for (key, node) in m.table {
-                if case .string(let v) = node { map[key] = v } else { f.problems.add(m.keyPath(key), "must be a string") }
+                if case .string(let v) = node {
+                    map[key] = v
+                } else {
+                    f.problems.add(m.keyPath(key), "must be a string")
+                }
             }
         }
         var check: FieldLayout.Check?
@@ -125,11 +146,16 @@ extension Layout {
         if padText.count != 1 { f.problems.add(f.keyPath("pad"), "must be one character") }
         let start = f.int("start")
         let length = f.int("length")
-        if fixed && (start == nil || length == nil) { f.problems.add(f.path, "a fixed-width field needs start and length") }
+        if fixed && (start == nil || length == nil) {
+            f.problems.add(f.path, "a fixed-width field needs start and length")
+        }
         let field = FieldLayout(
-            name: name, source: source, format: f.string("format"), map: map, transforms: transforms, required: required,
-            allowed: f.stringArray("allowed"), check: check, missingReason: f.string("missing_reason", default: "MISSING_DATA"),
-            invalidReason: f.string("invalid_reason", default: "INVALID_DATA"), maxLength: f.int("max_length"), overflow: overflow,
+            name: name, source: source, format: f.string("format"), map: map, transforms: transforms,
+            required: required,
+            allowed: f.stringArray("allowed"), check: check,
+            missingReason: f.string("missing_reason", default: "MISSING_DATA"),
+            invalidReason: f.string("invalid_reason", default: "INVALID_DATA"), maxLength: f.int("max_length"),
+            overflow: overflow,
             start: start, length: length, alignRight: align == "right", pad: padText.first ?? " ")
         f.rejectUnknownKeys()
         return field
@@ -142,12 +168,18 @@ extension Layout {
         for field in fields {
             guard let start = field.start, let length = field.length else { continue }
             guard start >= 1, length >= 1, length <= recordLength, start - 1 <= recordLength - length else {
-                r.problems.add(r.keyPath("fields"), "\(field.name) at \(start) for \(length) does not fit in \(recordLength) characters")
+                r.problems.add(
+                    r.keyPath("fields"),
+                    "\(field.name) at \(start) for \(length) does not fit in \(recordLength) characters")
                 continue
             }
             let range = (start: start - 1, end: start - 1 + length, name: field.name)
-            if let other = used.filter({ $0.start < range.end && range.start < $0.end }).min(by: { max($0.start, range.start) < max($1.start, range.start) }) {
-                r.problems.add(r.keyPath("fields"), "\(field.name) overlaps \(other.name) at position \(max(other.start, range.start) + 1)")
+            if let other = used.filter({ $0.start < range.end && range.start < $0.end }).min(by: {
+                max($0.start, range.start) < max($1.start, range.start)
+            }) {
+                r.problems.add(
+                    r.keyPath("fields"),
+                    "\(field.name) overlaps \(other.name) at position \(max(other.start, range.start) + 1)")
                 continue
             }
             used.append(range)

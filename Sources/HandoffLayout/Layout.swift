@@ -32,7 +32,10 @@ public struct Layout: Sendable, Equatable {
     /// Money checks every account must pass before it is written.
     public var checks: [AccountCheck]
 
-    public init(format: Format, lineEnding: CSVWriter.LineEnding, charset: Charset, records: [RecordLayout], checks: [AccountCheck] = []) {
+    public init(
+        format: Format, lineEnding: CSVWriter.LineEnding, charset: Charset, records: [RecordLayout],
+        checks: [AccountCheck] = []
+    ) {
         self.format = format
         self.lineEnding = lineEnding
         self.charset = charset
@@ -139,10 +142,12 @@ public struct FieldLayout: Sendable, Equatable {
     /// The padding character (space, or `0` for numbers).
     public var pad: Character
 
-    public init(name: String, source: Source, format: String? = nil, map: [String: String] = [:], transforms: [Transform] = [],
+    public init(
+        name: String, source: Source, format: String? = nil, map: [String: String] = [:], transforms: [Transform] = [],
                 required: Requirement = .optional, allowed: [String]? = nil, check: Check? = nil,
                 missingReason: String = "MISSING_DATA", invalidReason: String = "INVALID_DATA", maxLength: Int? = nil,
-                overflow: Overflow = .cut, start: Int? = nil, length: Int? = nil, alignRight: Bool = false, pad: Character = " ") {
+        overflow: Overflow = .cut, start: Int? = nil, length: Int? = nil, alignRight: Bool = false, pad: Character = " "
+    ) {
         self.name = name
         self.source = source
         self.format = format
@@ -192,7 +197,9 @@ public struct AccountCheck: Sendable, Equatable {
             for token in spaced.split(separator: " ").map(String.init) {
                 if token == "+" || token == "-" {
                     // An operator follows a term; only the first term may carry a sign of its own.
-                    guard !expectTerm || (terms.isEmpty && !signGiven) else { throw TemplateError(message: "misplaced '\(token)' in \(text)") }
+                    guard !expectTerm || (terms.isEmpty && !signGiven) else {
+                        throw TemplateError(message: "misplaced '\(token)' in \(text)")
+                    }
                     negative = token == "-"
                     signGiven = true
                     expectTerm = true
@@ -200,7 +207,8 @@ public struct AccountCheck: Sendable, Equatable {
                 }
                 guard expectTerm else { throw TemplateError(message: "missing + or - before '\(token)' in \(text)") }
                 if token.hasPrefix("sum(") && token.hasSuffix(")") {
-                    terms.append(Term(negative: negative, path: String(token.dropFirst(4).dropLast()), overInvoices: true))
+                    terms.append(
+                        Term(negative: negative, path: String(token.dropFirst(4).dropLast()), overInvoices: true))
                 } else {
                     terms.append(Term(negative: negative, path: token, overInvoices: false))
                 }

@@ -93,14 +93,18 @@ public final class LayoutReader {
             throw LayoutReadError(file: fileName, line: 0, code: "IO", message: "\(error)")
         }
         guard var record else {
-            if header && !headerChecked { throw LayoutReadError(file: fileName, line: 1, code: "HEADER", message: "the file is empty") }
+            if header && !headerChecked {
+                throw LayoutReadError(file: fileName, line: 1, code: "HEADER", message: "the file is empty")
+            }
             return nil
         }
         if header && !headerChecked {
             headerChecked = true
             guard record.fields == names else {
                 throw LayoutReadError(file: fileName, line: record.line, code: "HEADER",
-                                      message: "the header is \(record.fields.joined(separator: ",")), expected \(names.joined(separator: ","))")
+                    message:
+                        "the header is \(record.fields.joined(separator: ",")), expected \(names.joined(separator: ","))"
+                )
             }
             do { guard let next = try csv!.next() else { return nil }; record = next } catch let e as CSVSyntaxError {
                 throw LayoutReadError(file: fileName, line: e.line, code: "SYNTAX", message: e.message)
@@ -123,14 +127,17 @@ public final class LayoutReader {
         guard let bytes else { return nil }
         let line = lines!.line
         if layout.charset == .ascii, bytes.contains(where: { $0 > 127 }) {
-            throw LayoutReadError(file: fileName, line: line, code: "ENCODING", message: "a byte above 127 in an ASCII file")
+            throw LayoutReadError(
+                file: fileName, line: line, code: "ENCODING", message: "a byte above 127 in an ASCII file")
         }
         guard let text = String(validating: bytes, as: UTF8.self) else {
             throw LayoutReadError(file: fileName, line: line, code: "ENCODING", message: "bytes that are not UTF-8")
         }
         let chars = Array(text)
         guard chars.count == length else {
-            throw LayoutReadError(file: fileName, line: line, code: "RECORD_LENGTH", message: "\(chars.count) characters, every record has \(length)")
+            throw LayoutReadError(
+                file: fileName, line: line, code: "RECORD_LENGTH",
+                message: "\(chars.count) characters, every record has \(length)")
         }
         func slice(_ f: FieldLayout) -> String? {
             guard let start = f.start, let len = f.length else { return nil }
@@ -150,6 +157,7 @@ public final class LayoutReader {
             }
             return ParsedRecord(kind: record.kind, fields: fields, line: line)
         }
-        throw LayoutReadError(file: fileName, line: line, code: "UNKNOWN_RECORD", message: "the line matches no record of the layout")
+        throw LayoutReadError(
+            file: fileName, line: line, code: "UNKNOWN_RECORD", message: "the line matches no record of the layout")
     }
 }

@@ -20,7 +20,9 @@ public struct LayoutRenderer: Sendable {
     /// The first lines of a file: a CSV header row naming the row fields, and a `header` record.
     public func header(_ batch: @escaping ValueLookup) throws(Refusal) -> [UInt8] {
         var out: [UInt8] = []
-        if case .csv(_, true) = layout.format, let first = layout.records.first(where: { $0.kind == .row || $0.kind == .account }) {
+        if case .csv(_, true) = layout.format,
+            let first = layout.records.first(where: { $0.kind == .row || $0.kind == .account })
+        {
             csv!.append(first.fields.map(\.name), to: &out)
         }
         if let header = layout.record(.header) { try append(header, batch, nil, to: &out) }
@@ -50,8 +52,12 @@ public struct LayoutRenderer: Sendable {
         var rowTexts = AccountTexts(count: rowRecord?.fields.count ?? 0)
         for invoice in invoices {
             let merged: ValueLookup = { path in invoice(path) ?? account(path) }
-            if let record = invoiceRecord { try append(record, merged, account, invoice: invoice, texts: &invoiceTexts, to: &out) }
-            if let record = rowRecord { try append(record, merged, account, invoice: invoice, texts: &rowTexts, to: &out) }
+            if let record = invoiceRecord {
+                try append(record, merged, account, invoice: invoice, texts: &invoiceTexts, to: &out)
+            }
+            if let record = rowRecord {
+                try append(record, merged, account, invoice: invoice, texts: &rowTexts, to: &out)
+            }
         }
         return out
     }
@@ -63,14 +69,17 @@ public struct LayoutRenderer: Sendable {
         init(count: Int) { texts = Array(repeating: nil, count: count) }
     }
 
-    private func append(_ record: RecordLayout, _ values: @escaping ValueLookup, _ account: ValueLookup?, to out: inout [UInt8]) throws(Refusal) {
+    private func append(
+        _ record: RecordLayout, _ values: @escaping ValueLookup, _ account: ValueLookup?, to out: inout [UInt8]
+    ) throws(Refusal) {
         var none = AccountTexts(count: 0)
         try append(record, values, account, invoice: nil, texts: &none, to: &out)
     }
 
     /// One field's text for an invoice's record: from `texts` when the field's value is the
     /// account's (the invoice gives none for its path), else rendered.
-    private func fieldText(_ field: FieldLayout, at index: Int, _ values: ValueLookup, _ account: ValueLookup?, invoice: ValueLookup?,
+    private func fieldText(
+        _ field: FieldLayout, at index: Int, _ values: ValueLookup, _ account: ValueLookup?, invoice: ValueLookup?,
                       texts: inout AccountTexts) throws(Refusal) -> String {
         guard let invoice, index < texts.texts.count else { return try render(field, values, account) }
         let fromAccount: Bool
@@ -85,7 +94,8 @@ public struct LayoutRenderer: Sendable {
         return rendered
     }
 
-    private func append(_ record: RecordLayout, _ values: @escaping ValueLookup, _ account: ValueLookup?, invoice: ValueLookup?,
+    private func append(
+        _ record: RecordLayout, _ values: @escaping ValueLookup, _ account: ValueLookup?, invoice: ValueLookup?,
                         texts: inout AccountTexts, to out: inout [UInt8]) throws(Refusal) {
         switch layout.format {
         case .csv:
@@ -142,7 +152,8 @@ public struct LayoutRenderer: Sendable {
         case .none: value = .absent
         case .path(let path):
             guard let v = values(path) else {
-                throw Refusal(reason: "LAYOUT", field: field.name, message: "the layout names an unknown value '\(path)'")
+                throw Refusal(
+                    reason: "LAYOUT", field: field.name, message: "the layout names an unknown value '\(path)'")
             }
             value = v
         }
@@ -158,7 +169,9 @@ public struct LayoutRenderer: Sendable {
         }
         if !field.map.isEmpty {
             guard let mapped = field.map[text] else {
-                throw Refusal(reason: field.invalidReason, field: field.name, message: "'\(text)' has no code in this agency's layout")
+                throw Refusal(
+                    reason: field.invalidReason, field: field.name,
+                    message: "'\(text)' has no code in this agency's layout")
             }
             text = mapped
         }
@@ -176,24 +189,32 @@ public struct LayoutRenderer: Sendable {
             throw Refusal(reason: field.missingReason, field: field.name, message: "is required and empty")
         }
         if let allowed = field.allowed, !text.isEmpty, !allowed.contains(text) {
-            throw Refusal(reason: field.invalidReason, field: field.name, message: "'\(text)' is not accepted (only \(allowed.joined(separator: ", ")))")
+            throw Refusal(
+                reason: field.invalidReason, field: field.name,
+                message: "'\(text)' is not accepted (only \(allowed.joined(separator: ", ")))")
         }
         if field.check == .region, !text.isEmpty {
             var country = ""
             if case .text(let c)? = account?("account.country") { country = c }
-            guard text.count == 2, ISO3166.isValid(region: text, in: country) || !(country == "US" || country == "CA") else {
-                throw Refusal(reason: field.invalidReason, field: field.name, message: "'\(text)' is not a state or province code of \(country)")
+            guard text.count == 2, ISO3166.isValid(region: text, in: country) || !(country == "US" || country == "CA")
+            else {
+                throw Refusal(
+                    reason: field.invalidReason, field: field.name,
+                    message: "'\(text)' is not a state or province code of \(country)")
             }
         }
         if layout.charset == .ascii {
             guard let ascii = Transliteration.ascii(text) else {
-                throw Refusal(reason: field.invalidReason, field: field.name, message: "'\(text)' cannot be written in ASCII")
+                throw Refusal(
+                    reason: field.invalidReason, field: field.name, message: "'\(text)' cannot be written in ASCII")
             }
             text = ascii
         }
         if let max = field.maxLength, text.count > max {
             if field.overflow == .refuse {
-                throw Refusal(reason: field.invalidReason, field: field.name, message: "'\(text)' is longer than \(max) characters")
+                throw Refusal(
+                    reason: field.invalidReason, field: field.name,
+                    message: "'\(text)' is longer than \(max) characters")
             }
             text = String(text.prefix(max))
         }

@@ -24,11 +24,15 @@ public struct TextTemplate: Sendable, Equatable {
         while index < text.endIndex {
             let ch = text[index]
             if ch == "{" {
-                guard let close = text[index...].firstIndex(of: "}") else { throw TemplateError(message: "'{' without '}' in \(text)") }
+                guard let close = text[index...].firstIndex(of: "}") else {
+                    throw TemplateError(message: "'{' without '}' in \(text)")
+                }
                 if !literal.isEmpty { pieces.append(.literal(literal)); literal = "" }
                 let inner = text[text.index(after: index)..<close]
                 let parts = inner.split(separator: ":", maxSplits: 1)
-                guard let path = parts.first, !path.isEmpty else { throw TemplateError(message: "empty placeholder in \(text)") }
+                guard let path = parts.first, !path.isEmpty else {
+                    throw TemplateError(message: "empty placeholder in \(text)")
+                }
                 pieces.append(.placeholder(path: String(path), format: parts.count > 1 ? String(parts[1]) : nil))
                 index = text.index(after: close)
             } else {
@@ -67,7 +71,9 @@ public struct TextTemplate: Sendable, Equatable {
             switch piece {
             case .literal(let s): out += s
             case .placeholder(let path, let format):
-                guard let value = lookup(path) else { throw TemplateError(message: "unknown value '\(path)' in \(source)") }
+                guard let value = lookup(path) else {
+                    throw TemplateError(message: "unknown value '\(path)' in \(source)")
+                }
                 out += try Self.format(value, format)
             }
         }
@@ -82,7 +88,9 @@ public struct TextTemplate: Sendable, Equatable {
         case .date(let d): return DatePattern.format(d, pattern: format ?? "yyyy-MM-dd")
         case .integer(let i):
             guard let format else { return String(i) }
-            guard format.allSatisfy({ $0 == "0" }) else { throw TemplateError(message: "'\(format)' is not a number format (write 000)") }
+            guard format.allSatisfy({ $0 == "0" }) else {
+                throw TemplateError(message: "'\(format)' is not a number format (write 000)")
+            }
             let s = String(i)
             let width = format.utf8.count, count = s.utf8.count
             return count >= width ? s : String(repeating: "0", count: width - count) + s
@@ -107,10 +115,14 @@ public enum StagedFileName {
     /// Why `name` cannot be a file's name inside its folder, or `nil` when it can.
     public static func problem(_ name: String) -> String? {
         if name.isEmpty { return "is empty" }
-        if name.contains("/") || name.contains("\\") { return "must not hold / or \\: a file name stays inside the staging folder" }
+        if name.contains("/") || name.contains("\\") {
+            return "must not hold / or \\: a file name stays inside the staging folder"
+        }
         if name.contains("..") { return "must not hold ..: a file name stays inside the staging folder" }
         if name.hasPrefix(".") { return "must not start with . (a hidden file)" }
-        if name.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) { return "must not hold control characters" }
+        if name.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
+            return "must not hold control characters"
+        }
         return nil
     }
 }
@@ -133,7 +145,8 @@ public enum DatePattern {
                 rest = rest.dropFirst(token.count)
             } else if c.isLetter {
                 let run = rest.prefix { $0 == c }
-                return "'\(pattern)' is not a date format: '\(run)' is not one of \(list) (other characters, such as - / . or a space, are written as they are)"
+                return
+                    "'\(pattern)' is not a date format: '\(run)' is not one of \(list) (other characters, such as - / . or a space, are written as they are)"
             } else {
                 rest = rest.dropFirst()
             }
@@ -157,7 +170,9 @@ public enum DatePattern {
             var digits: [UInt8] = []
             var v = value
             repeat { digits.append(UInt8(ascii: "0") + UInt8(v % 10)); v /= 10 } while v > 0
-            if digits.count < width { out.append(contentsOf: repeatElement(UInt8(ascii: "0"), count: width - digits.count)) }
+            if digits.count < width {
+                out.append(contentsOf: repeatElement(UInt8(ascii: "0"), count: width - digits.count))
+            }
             out.append(contentsOf: digits.reversed())
         }
         let p = Array(pattern.utf8)

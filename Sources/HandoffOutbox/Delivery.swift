@@ -22,7 +22,10 @@ public struct Delivery {
     public var now: () -> Int64 = { Int64(Date().timeIntervalSince1970) }
     public var jitter: () -> Double = { Double.random(in: 0..<1) }
 
-    public init(store: any ReconciliationStore, partners: [Partner], factory: TransportFactory, dataDirectory: String, businessName: String) {
+    public init(
+        store: any ReconciliationStore, partners: [Partner], factory: TransportFactory, dataDirectory: String,
+        businessName: String
+    ) {
         self.store = store
         self.partners = partners
         self.factory = factory
@@ -43,7 +46,9 @@ public struct Delivery {
         var reports: [Report] = []
         let batches = try store.readOutbox { try $0.batches() }.filter { $0.state == .staged }.sorted { $0.id < $1.id }
         for batch in batches {
-            guard partnerID == nil || batch.partnerID == partnerID, let partner = partners.first(where: { $0.id == batch.partnerID }) else { continue }
+            guard partnerID == nil || batch.partnerID == partnerID,
+                let partner = partners.first(where: { $0.id == batch.partnerID })
+            else { continue }
             let outgoingDir = dataDirectory + "/outgoing/" + partner.id
             var written: [String] = []
             do {
@@ -53,7 +58,10 @@ public struct Delivery {
                 for path in written { unlink(path) }
                 let t = Self.explain(error, in: outgoingDir, doing: "preparing \(batch.fileName) to send")
                 let failure: Failure = error is TransportError || t.kind == .noSpace ? Failure(t) : .permanent
-                reports.append(Report(partnerID: partner.id, name: batch.fileName, outcome: "not queued (still staged): \(t)", failure: failure))
+                reports.append(
+                    Report(
+                        partnerID: partner.id, name: batch.fileName, outcome: "not queued (still staged): \(t)",
+                        failure: failure))
             }
         }
         return reports
@@ -71,25 +79,31 @@ public struct Delivery {
         return TransportError(.other, "\(doing): \(error)")
     }
 
-    private func queue(_ batch: BatchRecord, partner: Partner, outgoingDir: String, written: inout [String]) throws -> Report {
+    private func queue(_ batch: BatchRecord, partner: Partner, outgoingDir: String, written: inout [String]) throws
+        -> Report
+    {
         let staged = stagingDirectory + "/" + partner.id + "/" + batch.fileName
-        try FileManager.default.createDirectory(atPath: outgoingDir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o750])
+        try FileManager.default.createDirectory(
+            atPath: outgoingDir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o750])
         var sendPath = staged
         var sendName = batch.fileName
         if let encryption = partner.encryption {
             sendName = batch.fileName + ".pgp"
             sendPath = outgoingDir + "/" + sendName
             written.append(sendPath)
-            try factory.seal(staged, to: sendPath, partner: partner, encryption: encryption, gnupgHome: dataDirectory + "/gnupg")
+            try factory.seal(
+                staged, to: sendPath, partner: partner, encryption: encryption, gnupgHome: dataDirectory + "/gnupg")
         }
         let sha = try HTTPSClient.sha256(file: sendPath)
-        let dataSize = ((try? FileManager.default.attributesOfItem(atPath: sendPath))?[.size] as? NSNumber)?.int64Value ?? 0
+        let dataSize =
+            ((try? FileManager.default.attributesOfItem(atPath: sendPath))?[.size] as? NSNumber)?.int64Value ?? 0
         var control: (path: String, name: String, sha: String, size: Int)?
         let kind = try store.writeReconciliationKind(batchID: batch.id)
         let fileSpec = kind == "updates" ? (partner.updates ?? partner.placement) : partner.placement
         if fileSpec.control != nil {
-            var values = PlacementValues.Batch(partnerID: partner.id, clientID: partner.clientID, partnerName: partner.name,
-                                               businessName: businessName, id: batch.batchKey, date: batch.runDate, sequence: batch.sequence,
+            var values = PlacementValues.Batch(
+                partnerID: partner.id, clientID: partner.clientID, partnerName: partner.name,
+                businessName: businessName, id: batch.batchKey, date: batch.runDate, sequence: batch.sequence,
                                                currency: try currency(of: batch))
             values.accounts = batch.accounts
             values.invoices = batch.invoices
@@ -107,10 +121,13 @@ public struct Delivery {
         try store.writeOutbox { w in
             var machine = BatchDelivery(state: batch.state)
             let action = machine.queued()
-            let dataID = try w.insertOutbox(partnerID: partner.id, batchID: batch.id, kind: "data", localPath: sendPath, remoteName: sendName,
+            let dataID = try w.insertOutbox(
+                partnerID: partner.id, batchID: batch.id, kind: "data", localPath: sendPath, remoteName: sendName,
                                             dependsOn: nil, size: dataSize, sha256: sha)
             if let control {
-                _ = try w.insertOutbox(partnerID: partner.id, batchID: batch.id, kind: "control", localPath: control.path, remoteName: control.name,
+                _ = try w.insertOutbox(
+                    partnerID: partner.id, batchID: batch.id, kind: "control", localPath: control.path,
+                    remoteName: control.name,
                                        dependsOn: dataID, size: Int64(control.size), sha256: control.sha)
             }
             try Self.perform(action, batch: machine, id: batch.id, w)
@@ -124,7 +141,9 @@ public struct Delivery {
     private func currency(of batch: BatchRecord) throws -> Currency {
         let code = try store.readOutbox { try $0.batchCurrency(id: batch.id) }
         guard let code, let currency = Currency(code: code) else {
-            throw TransportError(.configuration, "batch \(batch.fileName) holds no account with a known currency (\(code ?? "none")): "
+            throw TransportError(
+                .configuration,
+                "batch \(batch.fileName) holds no account with a known currency (\(code ?? "none")): "
                                  + "its control file's totals need one")
         }
         return currency
@@ -132,7 +151,8 @@ public struct Delivery {
 
     /// Performs what a batch's ``BatchDelivery`` machine returned, in the transaction that
     /// changes its transfers: the one place a batch's state is written.
-    static func perform(_ action: BatchDelivery.Action, batch: BatchDelivery, id: Int64, _ w: any OutboxWriting) throws {
+    static func perform(_ action: BatchDelivery.Action, batch: BatchDelivery, id: Int64, _ w: any OutboxWriting) throws
+    {
         switch action {
         case .none: return
         case .recordQueued, .recordReceipted: try w.updateBatchState(id: id, batch.state)
@@ -206,16 +226,21 @@ public struct Delivery {
         var reports: [Report] = []
         var transports: [String: any FileTransport] = [:]
         let batches = Dictionary(uniqueKeysWithValues: try store.readOutbox { try $0.batches() }.map { ($0.id, $0) })
-        for record in try store.readOutbox({ try $0.outbox() }) where partnerID == nil || record.partnerID == partnerID {
+        for record in try store.readOutbox({ try $0.outbox() }) where partnerID == nil || record.partnerID == partnerID
+        {
             guard let partner = partners.first(where: { $0.id == record.partnerID }) else { continue }
-            if let dependency = record.dependsOn, try store.readOutbox({ try $0.outboxRecord(id: dependency) })?.transfer.state != .confirmed {
+            if let dependency = record.dependsOn,
+                try store.readOutbox({ try $0.outboxRecord(id: dependency) })?.transfer.state != .confirmed
+            {
                 continue
             }
             var transfer = record.transfer
             if case .send = transfer.due(now: now()), !factory.canStart(partner) {
                 // Not attempted (no attempt counted): the next run sends it.
                 let t = factory.deadline(for: partner).spent(record.remoteName)
-                reports.append(Report(partnerID: partner.id, name: record.remoteName, outcome: "not sent: \(t)", failure: .temporary))
+                reports.append(
+                    Report(
+                        partnerID: partner.id, name: record.remoteName, outcome: "not sent: \(t)", failure: .temporary))
                 continue
             }
             // Claimed, read again under the claim (another instance may have sent it since the
@@ -223,7 +248,9 @@ public struct Delivery {
             let claimant = Self.claimant, started = now()
             let gone = record.claimedBy.flatMap { Self.hasDied($0) ? $0 : nil }
             let claimed: OutboxTransfer? = try store.writeOutbox { w in
-                guard try w.claimTransfer(id: record.id, claimant: claimant, forSeconds: claimSeconds(for: partner), replacing: gone),
+                guard
+                    try w.claimTransfer(
+                        id: record.id, claimant: claimant, forSeconds: claimSeconds(for: partner), replacing: gone),
                       let fresh = try w.outboxRecord(id: record.id) else { return nil }
                 var transfer = fresh.transfer
                 guard transfer.startAttempt(now: started) == .send else {
@@ -242,13 +269,15 @@ public struct Delivery {
                     transports[partner.id] = transport
                 }
                 let batchKey = record.batchID.flatMap { batches[$0]?.batchKey }
-                let outcome = try transport.deliver(localPath: record.localPath, name: record.remoteName, batchKey: batchKey, sha256: record.sha256)
+                let outcome = try transport.deliver(
+                    localPath: record.localPath, name: record.remoteName, batchKey: batchKey, sha256: record.sha256)
                 CrashPoint.check("send.after-upload")
                 switch outcome {
                 case .alreadyPresent: break          // the transport proved its content is ours (SHA-256)
                 case .uploaded(let size):
                     guard size == record.size else {
-                        throw TransportError(.network, "\(record.remoteName) arrived with \(size) bytes, \(record.size) were sent")
+                        throw TransportError(
+                            .network, "\(record.remoteName) arrived with \(size) bytes, \(record.size) were sent")
                     }
                 }
                 switch transfer.delivered(verified: true) {
@@ -274,11 +303,17 @@ public struct Delivery {
                 }
                 guard recorded else {
                     reports.append(Report(partnerID: partner.id, name: record.remoteName,
-                                          outcome: "delivered, after another Handoff process had taken the transfer over: its record stands"))
+                            outcome:
+                                "delivered, after another Handoff process had taken the transfer over: its record stands"
+                        ))
                     continue
                 }
                 let note: String
-                if case .alreadyPresent = outcome { note = "already at the agency (not sent again)" } else { note = "sent" }
+                if case .alreadyPresent = outcome {
+                    note = "already at the agency (not sent again)"
+                } else {
+                    note = "sent"
+                }
                 reports.append(Report(partnerID: partner.id, name: record.remoteName, outcome: note))
             } catch {
                 let t = error as? TransportError ?? TransportError(.other, "\(error)")
@@ -292,15 +327,19 @@ public struct Delivery {
                 }
                 guard recorded else {
                     reports.append(Report(partnerID: partner.id, name: record.remoteName,
-                                          outcome: "not recorded: another Handoff process had taken the transfer over (\(t))"))
+                            outcome: "not recorded: another Handoff process had taken the transfer over (\(t))"))
                     continue
                 }
                 switch action {
                 case .scheduleRetry(let at):
                     reports.append(Report(partnerID: partner.id, name: record.remoteName,
-                                          outcome: "will retry after \(Date(timeIntervalSince1970: TimeInterval(at))): \(t)", failure: .temporary))
+                            outcome: "will retry after \(Date(timeIntervalSince1970: TimeInterval(at))): \(t)",
+                            failure: .temporary))
                 default:
-                    reports.append(Report(partnerID: partner.id, name: record.remoteName, outcome: "failed: \(t)", failure: .permanent))
+                    reports.append(
+                        Report(
+                            partnerID: partner.id, name: record.remoteName, outcome: "failed: \(t)", failure: .permanent
+                        ))
                 }
             }
         }

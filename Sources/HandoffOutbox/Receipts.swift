@@ -29,9 +29,12 @@ public struct Receipts {
     /// polling fails is reported, and the others go on.
     public func poll(only partnerID: String? = nil) throws -> [LinkReport] {
         var reports: [LinkReport] = []
-        for partner in partners where (partnerID == nil || partner.id == partnerID) && partner.terms.enabled && partner.transport.kind == .https {
+        for partner in partners
+        where (partnerID == nil || partner.id == partnerID) && partner.terms.enabled && partner.transport.kind == .https
+        {
             do { reports += try poll(partner) } catch {
-                reports.append(LinkReport(partnerID: partner.id, name: "receipts", outcome: "failed: \(error)", error: error))
+                reports.append(
+                    LinkReport(partnerID: partner.id, name: "receipts", outcome: "failed: \(error)", error: error))
             }
         }
         return reports
@@ -44,7 +47,9 @@ public struct Receipts {
         let final = Set(spec.final)
         let api = try AgencyAPI(partner: partner, factory: factory)
         let archive = ReceivedArchive(dataDirectory: dataDirectory)
-        let sent = try store.readOutbox { r in try r.batches().filter { $0.partnerID == partner.id && $0.state == .sent } }
+        let sent = try store.readOutbox { r in
+            try r.batches().filter { $0.partnerID == partner.id && $0.state == .sent }
+        }
         var reports: [LinkReport] = []
         for batch in sent.sorted(by: { $0.id < $1.id }) {
             let name = "receipt:" + batch.batchKey
@@ -61,10 +66,13 @@ public struct Receipts {
             // The receipt first, then the batch's new state: a crash between the two leaves the
             // receipt stored and the batch sent, and the next poll finds it final again.
             let stored = try store.writeInbox { w -> Bool in
-                if try w.inbox(partnerID: partner.id, remoteName: name).contains(where: { $0.sha256 == sha }) { return false }
+                if try w.inbox(partnerID: partner.id, remoteName: name).contains(where: { $0.sha256 == sha }) {
+                    return false
+                }
                 let archived = try archive.store(.bytes(body), sha256: sha)
                 guard case .record(let state, let reason) = InboxFile.arrived(.verified).action else { return false }
-                _ = try w.insertInbox(partnerID: partner.id, kind: "receipt", remoteName: name, sha256: sha, size: Int64(body.count),
+                _ = try w.insertInbox(
+                    partnerID: partner.id, kind: "receipt", remoteName: name, sha256: sha, size: Int64(body.count),
                                       archivePath: archived, plainPath: archived, state: state, reason: reason)
                 return true
             }

@@ -19,7 +19,9 @@ public struct RequestDelivery {
     public let businessName: String
     public let today: CalendarDate
 
-    public init(store: any ReconciliationStore, partners: [Partner], factory: TransportFactory, stagingDirectory: String, businessName: String,
+    public init(
+        store: any ReconciliationStore, partners: [Partner], factory: TransportFactory, stagingDirectory: String,
+        businessName: String,
                 today: CalendarDate) {
         self.store = store
         self.partners = partners
@@ -37,15 +39,22 @@ public struct RequestDelivery {
         try store.writeReconciliation { w in
             let payments = try w.unreportedDirectPayments()
             for (placement, txn) in payments {
-                try w.queueRequest(partnerID: placement.partnerID, customerID: placement.customerID, placementID: placement.id, kind: "direct_payment",
-                                   requestID: txn.reference, amount: Money(minorUnits: txn.amount, currency: placement.balance.currency), date: txn.date,
+                try w.queueRequest(
+                    partnerID: placement.partnerID, customerID: placement.customerID, placementID: placement.id,
+                    kind: "direct_payment",
+                    requestID: txn.reference,
+                    amount: Money(minorUnits: txn.amount, currency: placement.balance.currency), date: txn.date,
                                    reason: nil, note: "direct payment received by the business")
             }
             let adjustments = try w.unreportedAdjustments()
             for (placement, txn) in adjustments {
-                try w.queueRequest(partnerID: placement.partnerID, customerID: placement.customerID, placementID: placement.id, kind: "adjustment",
-                                   requestID: txn.reference, amount: Money(minorUnits: -txn.amount, currency: placement.balance.currency), date: txn.date,
-                                   reason: "\(txn.kind.rawValue) \(txn.reference)", note: "\(txn.kind.rawValue) recorded by the business")
+                try w.queueRequest(
+                    partnerID: placement.partnerID, customerID: placement.customerID, placementID: placement.id,
+                    kind: "adjustment",
+                    requestID: txn.reference,
+                    amount: Money(minorUnits: -txn.amount, currency: placement.balance.currency), date: txn.date,
+                    reason: "\(txn.kind.rawValue) \(txn.reference)",
+                    note: "\(txn.kind.rawValue) recorded by the business")
             }
             return payments.count + adjustments.count
         }
@@ -54,7 +63,9 @@ public struct RequestDelivery {
     /// Whether the agency echoes direct payments back (then the commission owed is recorded
     /// from its echo); otherwise it is recorded when the payment is reported.
     private func echoes(_ partner: Partner) -> Bool {
-        partner.returns.values.contains { $0.events?.rules.values.contains { $0.event == "direct_payment_echo" } ?? false }
+        partner.returns.values.contains {
+            $0.events?.rules.values.contains { $0.event == "direct_payment_echo" } ?? false
+        }
     }
 
     /// Sends (or stages in an updates file) every queued request.
@@ -64,12 +75,17 @@ public struct RequestDelivery {
         let queued = try store.writeReconciliation { w -> [AgencyRequestRecord] in
             var passed: [AgencyRequestRecord] = []
             for r in try w.requests(state: .queued) {
-                let open = try w.placements(customerID: r.customerID).contains { $0.partnerID == r.partnerID && $0.state.isOpen }
+                let open = try w.placements(customerID: r.customerID).contains {
+                    $0.partnerID == r.partnerID && $0.state.isOpen
+                }
                 let refused = ComplianceGate.request(kind: r.kind, placementOpen: open)
                 guard !refused.isEmpty else { passed.append(r); continue }
                 let why = refused.map { "\($0.rawValue): \($0.explanation)" }.joined(separator: "; ")
                 try w.setRequestState(id: r.id, .failed, error: why, batchID: nil)
-                reports.append(.init(partnerID: r.partnerID, name: "\(r.kind) \(r.requestID)", outcome: "failed: \(why)", failure: .permanent))
+                reports.append(
+                    .init(
+                        partnerID: r.partnerID, name: "\(r.kind) \(r.requestID)", outcome: "failed: \(why)",
+                        failure: .permanent))
             }
             return passed
         }
@@ -81,40 +97,59 @@ public struct RequestDelivery {
                 for r in mine {
                     do {
                         let attorney = try store.readReconciliation { try Self.attorney(for: r, in: $0) }
-                        try sender.send(AgencyRequest(kind: r.kind, accountNumber: r.accountNumber, id: r.requestID, amount: r.amount, date: r.date,
+                        try sender.send(
+                            AgencyRequest(
+                                kind: r.kind, accountNumber: r.accountNumber, id: r.requestID, amount: r.amount,
+                                date: r.date,
                                                       reason: r.reason, note: r.note, attorney: attorney))
                         try store.writeReconciliation { w in
                             try w.setRequestState(id: r.id, .sent, error: nil, batchID: nil)
                             if r.kind == "direct_payment", !echoes(partner), let amount = r.amount,
                                let placement = try w.placement(customerID: r.customerID, partnerID: partner.id) {
                                 let status = try w.agencyStatus(placementID: placement.id)
-                                let due = partner.terms.commission.due(on: amount.minorUnits, placedOn: placement.placedOn,
-                                                                       oldestDueDate: placement.oldestDueDate, status: status)
-                                try w.recordCommission(CommissionRecord(partnerID: partner.id, customerID: r.customerID, transactionID: nil,
-                                                                        eventKey: "direct:" + r.requestID, kind: "direct_payment", base: amount.minorUnits,
-                                                                        ratePPM: due.ratePPM, expected: due.expected, reported: nil,
+                                let due = partner.terms.commission.due(
+                                    on: amount.minorUnits, placedOn: placement.placedOn,
+                                    oldestDueDate: placement.oldestDueDate, status: status)
+                                try w.recordCommission(
+                                    CommissionRecord(
+                                        partnerID: partner.id, customerID: r.customerID, transactionID: nil,
+                                        eventKey: "direct:" + r.requestID, kind: "direct_payment",
+                                        base: amount.minorUnits,
+                                        ratePPM: due.ratePPM, expected: due.expected, reported: nil,
                                                                         currency: amount.currency.code, date: r.date))
                             }
                         }
                         reports.append(.init(partnerID: partner.id, name: "\(r.kind) \(r.requestID)", outcome: "sent"))
                     } catch let e as TransportError {
-                        try store.writeReconciliation { try $0.setRequestState(id: r.id, e.isPermanent ? .failed : .queued, error: e.description, batchID: nil) }
+                        try store.writeReconciliation {
+                            try $0.setRequestState(
+                                id: r.id, e.isPermanent ? .failed : .queued, error: e.description, batchID: nil)
+                        }
                         reports.append(.init(partnerID: partner.id, name: "\(r.kind) \(r.requestID)",
-                                             outcome: e.isPermanent ? "failed: \(e)" : "not sent, queued for the next run: \(e)",
+                                outcome: e.isPermanent ? "failed: \(e)" : "not sent, queued for the next run: \(e)",
                                              failure: e.isPermanent ? .permanent : .temporary))
                     }
                 }
             } else if let spec = partner.updates {
                 let (name, refused) = try stageUpdatesFile(partner: partner, spec: spec, requests: mine)
                 for (r, why) in refused {
-                    reports.append(.init(partnerID: partner.id, name: "\(r.kind) \(r.requestID)", outcome: "failed: \(why)", failure: .permanent))
+                    reports.append(
+                        .init(
+                            partnerID: partner.id, name: "\(r.kind) \(r.requestID)", outcome: "failed: \(why)",
+                            failure: .permanent))
                 }
                 if let name {
                     let count = mine.count - refused.count
-                    reports.append(.init(partnerID: partner.id, name: name, outcome: "staged with \(count) update\(count == 1 ? "" : "s")"))
+                    reports.append(
+                        .init(
+                            partnerID: partner.id, name: name,
+                            outcome: "staged with \(count) update\(count == 1 ? "" : "s")"))
                 }
             } else {
-                reports.append(.init(partnerID: partner.id, name: "\(mine.count) request(s)", outcome: "waiting: the partner file has no [updates] or [transport.requests]"))
+                reports.append(
+                    .init(
+                        partnerID: partner.id, name: "\(mine.count) request(s)",
+                        outcome: "waiting: the partner file has no [updates] or [transport.requests]"))
             }
         }
         return reports
@@ -129,10 +164,14 @@ public struct RequestDelivery {
             // the first request's amount's, or, when it carries none (a recall, a notice), its account's.
             var firstCurrency: Currency?
             for r in all where firstCurrency == nil {
-                firstCurrency = try r.amount?.currency ?? w.placement(customerID: r.customerID, partnerID: partner.id)?.balance.currency
+                firstCurrency =
+                    try r.amount?.currency
+                    ?? w.placement(customerID: r.customerID, partnerID: partner.id)?.balance.currency
             }
             guard let currency = firstCurrency else {
-                throw TransportError(.configuration, "\(partner.id): no queued update names an amount or a placed account: "
+                throw TransportError(
+                    .configuration,
+                    "\(partner.id): no queued update names an amount or a placed account: "
                                      + "the updates file has no currency to write its amounts in")
             }
             // Render every row first: a refused row fails alone, and no file is made for none.
@@ -141,9 +180,13 @@ public struct RequestDelivery {
             var requests: [AgencyRequestRecord] = []
             for r in all {
                 do {
-                    _ = try renderer.account(Self.lookup(r, batch: PlacementValues.Batch(partnerID: partner.id, clientID: partner.clientID,
-                                                                                         partnerName: partner.name, businessName: businessName, id: "",
-                                                                                         date: today, sequence: 1, currency: currency),
+                    _ = try renderer.account(
+                        Self.lookup(
+                            r,
+                            batch: PlacementValues.Batch(
+                                partnerID: partner.id, clientID: partner.clientID,
+                                partnerName: partner.name, businessName: businessName, id: "",
+                                date: today, sequence: 1, currency: currency),
                                                          attorney: try Self.attorney(for: r, in: w)),
                                              invoices: [{ _ in nil }])
                     requests.append(r)
@@ -154,20 +197,26 @@ public struct RequestDelivery {
             }
             guard !requests.isEmpty else { return (nil, refused) }
             let sequence = try w.nextSequence(partnerID: partner.id, day: today, kind: "updates")
-            var values = PlacementValues.Batch(partnerID: partner.id, clientID: partner.clientID, partnerName: partner.name, businessName: businessName,
+            var values = PlacementValues.Batch(
+                partnerID: partner.id, clientID: partner.clientID, partnerName: partner.name,
+                businessName: businessName,
                                                id: "", date: today, sequence: sequence, currency: currency)
             let v = values
             let fileName = try spec.fileName.renderFileName { v.value($0) }
             values.id = fileName
             let dir = stagingDirectory + "/" + partner.id
-            try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o750])
+            try FileManager.default.createDirectory(
+                atPath: dir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o750])
             let file = try AtomicFileWriter(path: dir + "/" + fileName)
             let header = values
             try file.write(try renderer.header { header.value($0) })
             var accounts = Set<String>()
             var total: Int64 = 0
             for r in requests {
-                try file.write(try renderer.account(Self.lookup(r, batch: values, attorney: try Self.attorney(for: r, in: w)), invoices: [{ _ in nil }]))
+                try file.write(
+                    try renderer.account(
+                        Self.lookup(r, batch: values, attorney: try Self.attorney(for: r, in: w)),
+                        invoices: [{ _ in nil }]))
                 accounts.insert(r.accountNumber)
                 total += r.amount?.minorUnits ?? 0
             }
@@ -177,9 +226,13 @@ public struct RequestDelivery {
             let trailer = values
             try file.write(try renderer.trailer { trailer.value($0) })
             try file.commit()
-            let id = try w.insertBatch(BatchRecord(id: 0, partnerID: partner.id, batchKey: fileName, fileName: fileName, controlName: nil, runDate: today,
-                                                   sequence: sequence, state: .staged, accounts: accounts.count, invoices: requests.count, total: total,
-                                                   sha256: try HTTPSClient.sha256(file: dir + "/" + fileName), size: file.byteCount, createdAt: ""))
+            let id = try w.insertBatch(
+                BatchRecord(
+                    id: 0, partnerID: partner.id, batchKey: fileName, fileName: fileName, controlName: nil,
+                    runDate: today,
+                    sequence: sequence, state: .staged, accounts: accounts.count, invoices: requests.count,
+                    total: total,
+                    sha256: try HTTPSClient.sha256(file: dir + "/" + fileName), size: file.byteCount, createdAt: ""))
             try w.setBatchKind(id: id, "updates")
             for r in requests { try w.setRequestState(id: r.id, .sent, error: nil, batchID: id) }
             return (fileName, refused)
@@ -195,7 +248,9 @@ public struct RequestDelivery {
     }
 
     /// A request's values for an updates layout.
-    static func lookup(_ r: AgencyRequestRecord, batch: PlacementValues.Batch, attorney: [String: String] = [:]) -> ValueLookup {
+    static func lookup(_ r: AgencyRequestRecord, batch: PlacementValues.Batch, attorney: [String: String] = [:])
+        -> ValueLookup
+    {
         { path in
             switch path {
             case "update.attorney_name", "update.attorney_phone", "update.attorney_email", "update.attorney_address":

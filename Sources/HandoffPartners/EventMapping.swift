@@ -30,9 +30,14 @@ public struct EventMapping: Sendable {
     /// The largest amount a record may carry (`[limits] max_amount`; ``PartnerLoader`` sets it).
     public var maxAmount = AmountLimit.default
 
-    static let events = ["accepted", "rejected", "acknowledged", "file_rejected", "status_changed", "payment_collected", "payment_reversed",
-                         "direct_payment_echo", "remittance_line", "remittance_total", "remittance_statement", "ignored"]
-    static let fieldKeys = ["id", "account", "date", "amount", "commission", "net", "invoice", "invoices", "payment", "payments", "reference",
+    static let events = [
+        "accepted", "rejected", "acknowledged", "file_rejected", "status_changed", "payment_collected",
+        "payment_reversed",
+        "direct_payment_echo", "remittance_line", "remittance_total", "remittance_statement", "ignored",
+    ]
+    static let fieldKeys = [
+        "id", "account", "date", "amount", "commission", "net", "invoice", "invoices", "payment", "payments",
+        "reference",
                             "reason", "note", "status", "result", "accepted_value", "request"]
 
     /// Reads `event_type_field`, `statuses`, `amount_format`, `amount_digits`, `date_format`
@@ -44,34 +49,48 @@ public struct EventMapping: Sendable {
         if let s = t.table("statuses") {
             for (code, node) in s.table {
                 guard case .string(let meaning) = node, let m = StatusMeaning(rawValue: meaning) else {
-                    s.problems.add(s.keyPath(code), "must be one of \(StatusMeaning.allCases.map(\.rawValue).joined(separator: ", "))")
+                    s.problems.add(
+                        s.keyPath(code),
+                        "must be one of \(StatusMeaning.allCases.map(\.rawValue).joined(separator: ", "))")
                     continue
                 }
                 statuses[code] = m
             }
         }
         let amountFormat = t.string("amount_format", default: "decimal")
-        if amountFormat != "decimal" && amountFormat != "minor_units" { t.problems.add(t.keyPath("amount_format"), "must be decimal or minor_units") }
+        if amountFormat != "decimal" && amountFormat != "minor_units" {
+            t.problems.add(t.keyPath("amount_format"), "must be decimal or minor_units")
+        }
         let digits = t.int("amount_digits", default: 2, range: 0...4)
         let dateFormat = t.string("date_format", default: "yyyy-MM-dd")
         var rules: [String: Rule] = [:]
         if let e = t.table("events") {
             for (type, node) in e.table {
-                guard case .table(let r) = node else { e.problems.add(e.keyPath(type), "must be a table such as { event = \"payment_collected\", … }"); continue }
+                guard case .table(let r) = node else {
+                    e.problems.add(e.keyPath(type), "must be a table such as { event = \"payment_collected\", … }");
+                    continue
+                }
                 let reader = TableReader(r, path: e.keyPath(type), problems: e.problems)
                 let event = reader.requiredString("event") ?? ""
-                if !events.contains(event) { reader.problems.add(reader.keyPath("event"), "'\(event)' is not one of \(events.joined(separator: ", "))") }
+                if !events.contains(event) {
+                    reader.problems.add(
+                        reader.keyPath("event"), "'\(event)' is not one of \(events.joined(separator: ", "))")
+                }
                 var fields: [String: String] = [:]
                 for key in fieldKeys { if let v = reader.string(key) { fields[key] = v } }
                 reader.rejectUnknownKeys()
                 rules[type] = Rule(event: event, fields: fields)
             }
         }
-        return EventMapping(typeField: typeField, rules: rules, statuses: statuses, amountFormat: amountFormat, amountDigits: digits, dateFormat: dateFormat)
+        return EventMapping(
+            typeField: typeField, rules: rules, statuses: statuses, amountFormat: amountFormat, amountDigits: digits,
+            dateFormat: dateFormat)
     }
 
     /// The keys a return kind's table may hold for its mapping.
-    public static let keys: Set<String> = ["event_type_field", "statuses", "amount_format", "amount_digits", "date_format", "events"]
+    public static let keys: Set<String> = [
+        "event_type_field", "statuses", "amount_format", "amount_digits", "date_format", "events",
+    ]
 
     /// A record's values, by field name: a CSV row, a fixed-width record, or a JSON event.
     public typealias Values = (String) -> Any?
@@ -80,10 +99,16 @@ public struct EventMapping: Sendable {
     /// event id) for events that carry no id of their own.
     public func events(_ values: Values, partnerID: String, origin: String) throws(MappingError) -> [AgencyEvent] {
         let type = text(values(typeField)) ?? ""
-        guard let rule = rules[type] else { throw MappingError(message: "\(typeField) '\(type)' has no rule in the partner file") }
-        func field(_ key: String) -> String? { rule.fields[key].flatMap { text(values($0)) }.flatMap { $0.isEmpty ? nil : $0 } }
+        guard let rule = rules[type] else {
+            throw MappingError(message: "\(typeField) '\(type)' has no rule in the partner file")
+        }
+        func field(_ key: String) -> String? {
+            rule.fields[key].flatMap { text(values($0)) }.flatMap { $0.isEmpty ? nil : $0 }
+        }
         func required(_ key: String) throws(MappingError) -> String {
-            guard let v = field(key) else { throw MappingError(message: "\(type): \(rule.fields[key] ?? key) is empty") }
+            guard let v = field(key) else {
+                throw MappingError(message: "\(type): \(rule.fields[key] ?? key) is empty")
+            }
             return v
         }
         func limited(_ value: Int64, _ name: String) throws(MappingError) -> Int64 {
@@ -98,14 +123,19 @@ public struct EventMapping: Sendable {
             if let n = raw as? Int64 { return try limited(n, rule.fields[key]!) }
             guard let t = text(raw), !t.isEmpty else { return nil }
             do {
-                return try limited(amountFormat == "minor_units" ? try Amount.parseImpliedDecimal(t) : try Amount.parseMinorUnits(t, digits: amountDigits),
+                return try limited(
+                    amountFormat == "minor_units"
+                        ? try Amount.parseImpliedDecimal(t) : try Amount.parseMinorUnits(t, digits: amountDigits),
                                    rule.fields[key]!)
-            } catch let e as MappingError { throw e } catch { throw MappingError(message: "\(type): \(rule.fields[key]!) \(error)") }
+            } catch let e as MappingError { throw e } catch {
+                throw MappingError(message: "\(type): \(rule.fields[key]!) \(error)")
+            }
         }
         func date() throws(MappingError) -> CalendarDate? {
             guard let t = field("date") else { return nil }
             guard let d = DatePattern.parse(String(t.prefix(dateFormat.count)), pattern: dateFormat) else {
-                throw MappingError(message: "\(type): \(rule.fields["date"]!) '\(t)' is not a date in the form \(dateFormat)")
+                throw MappingError(
+                    message: "\(type): \(rule.fields["date"]!) '\(t)' is not a date in the form \(dateFormat)")
             }
             return d
         }
@@ -123,7 +153,8 @@ public struct EventMapping: Sendable {
                 || (rule.event == "acknowledged" && field("result") == (rule.fields["accepted_value"] ?? "accepted"))
             let reason = field("reason") ?? "rejected"
             if let request = field("request") {
-                kind = accepted ? .updateAccepted(requestID: request) : .updateRejected(requestID: request, reason: reason)
+                kind =
+                    accepted ? .updateAccepted(requestID: request) : .updateRejected(requestID: request, reason: reason)
             } else {
                 kind = accepted ? .accepted(agencyReference: field("reference")) : .rejected(reason: reason)
             }
@@ -131,7 +162,9 @@ public struct EventMapping: Sendable {
             kind = .fileRejected(reason: field("reason") ?? "rejected")
         case "status_changed":
             let code = try required("status")
-            guard let meaning = statuses[code] else { throw MappingError(message: "\(type): status '\(code)' has no meaning in the partner file's statuses") }
+            guard let meaning = statuses[code] else {
+                throw MappingError(message: "\(type): status '\(code)' has no meaning in the partner file's statuses")
+            }
             kind = .statusChanged(code: code, meaning: meaning)
         case "payment_collected":
             let id = try required("id")
@@ -141,41 +174,57 @@ public struct EventMapping: Sendable {
             if let listKey = rule.fields["invoices"], let list = values(listKey) as? [[String: Any]] {
                 for item in list {
                     guard let number = item["invoice_number"] as? String else { continue }
-                    let cents = try limited((item["amount_cents"] as? Int).map(Int64.init) ?? 0, "\(listKey) amount_cents")
+                    let cents = try limited(
+                        (item["amount_cents"] as? Int).map(Int64.init) ?? 0, "\(listKey) amount_cents")
                     invoices.append(InvoiceAmount(invoiceNumber: number, amount: cents))
                 }
             }
-            kind = .paymentCollected(paymentID: id, gross: gross, commission: try amount("commission"), net: try amount("net"), invoices: invoices)
+            kind = .paymentCollected(
+                paymentID: id, gross: gross, commission: try amount("commission"), net: try amount("net"),
+                invoices: invoices)
             key = "payment:" + id
         case "payment_reversed":
             let id = try required("id")
             guard let amt = try amount("amount") else { throw MappingError(message: "\(type): the amount is empty") }
-            kind = .paymentReversed(reversalID: id, paymentID: try required("payment"), amount: amt, commission: try amount("commission"))
+            kind = .paymentReversed(
+                reversalID: id, paymentID: try required("payment"), amount: amt, commission: try amount("commission"))
             key = "reversal:" + id
         case "direct_payment_echo":
             let id = try required("id")
             guard let amt = try amount("amount") else { throw MappingError(message: "\(type): the amount is empty") }
-            kind = .directPaymentEcho(transactionID: id, clientReference: field("reference"), amount: amt, commission: try amount("commission"))
+            kind = .directPaymentEcho(
+                transactionID: id, clientReference: field("reference"), amount: amt,
+                commission: try amount("commission"))
             key = "direct:" + id
         case "remittance_line":
             let id = try required("id")
-            kind = .remittanceLine(transactionID: id, amount: try amount("amount") ?? 0, commission: try amount("commission") ?? 0,
+            kind = .remittanceLine(
+                transactionID: id, amount: try amount("amount") ?? 0, commission: try amount("commission") ?? 0,
                                    net: try amount("net") ?? 0)
             key = origin
         case "remittance_total":
-            kind = .remittanceTotal(amount: try amount("amount") ?? 0, commission: try amount("commission") ?? 0, net: try amount("net") ?? 0,
+            kind = .remittanceTotal(
+                amount: try amount("amount") ?? 0, commission: try amount("commission") ?? 0,
+                net: try amount("net") ?? 0,
                                     reference: field("reference"))
         case "remittance_statement":
             let id = try required("id")
             var payments: [String] = []
-            if let listKey = rule.fields["payments"], let list = values(listKey) as? [Any] { payments = list.compactMap { text($0) } }
-            kind = .remittanceStatement(statementID: id, gross: try amount("amount") ?? 0, fee: try amount("commission") ?? 0, paymentIDs: payments,
+            if let listKey = rule.fields["payments"], let list = values(listKey) as? [Any] {
+                payments = list.compactMap { text($0) }
+            }
+            kind = .remittanceStatement(
+                statementID: id, gross: try amount("amount") ?? 0, fee: try amount("commission") ?? 0,
+                paymentIDs: payments,
                                         reference: field("reference"))
             key = "remittance:" + id
         default:
             throw MappingError(message: "\(type): unknown event \(rule.event)")
         }
-        return [AgencyEvent(partnerID: partnerID, accountNumber: account, date: try date(), kind: kind, key: key, note: note)]
+        return [
+            AgencyEvent(
+                partnerID: partnerID, accountNumber: account, date: try date(), kind: kind, key: key, note: note)
+        ]
     }
 
     private func text(_ value: Any?) -> String? {

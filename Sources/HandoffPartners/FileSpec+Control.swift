@@ -7,7 +7,9 @@ extension FileSpec {
     /// values from `batch`; `nil` when the file has no control file. The placement run (as
     /// it stages the file), its check, and the outbox (for the bytes as they are sent, sealed
     /// or not) all render it here.
-    public func controlText(fileName: String, sha256: String, size: Int64, batch: PlacementValues.Batch) throws -> String? {
+    public func controlText(fileName: String, sha256: String, size: Int64, batch: PlacementValues.Batch) throws
+        -> String?
+    {
         guard let control else { return nil }
         var text = try control.content.render { path in
             switch path {

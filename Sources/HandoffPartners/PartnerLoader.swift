@@ -12,7 +12,9 @@ public enum PartnerLoader {
     public static func loadAll(directory: String, maxAmount: AmountLimit = .default,
                                environment: [String: String] = ProcessInfo.processInfo.environment)
         -> (partners: [Partner], problems: [ConfigError]) {
-        let names = ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []).filter { $0.hasSuffix(".toml") }.sorted()
+        let names = ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []).filter {
+            $0.hasSuffix(".toml")
+        }.sorted()
         var partners: [Partner] = []
         var problems: [ConfigError] = []
         var ids: [String: String] = [:]
@@ -22,7 +24,8 @@ public enum PartnerLoader {
                 var partner = try load(path: path)
                 for kind in partner.returns.keys { partner.returns[kind]?.events?.maxAmount = maxAmount }
                 if let other = ids[partner.id] {
-                    problems.append(ConfigError(file: path, key: "id", problem: "'\(partner.id)' is also the id of \(other)"))
+                    problems.append(
+                        ConfigError(file: path, key: "id", problem: "'\(partner.id)' is also the id of \(other)"))
                     continue
                 }
                 ids[partner.id] = path
@@ -83,9 +86,15 @@ public enum PartnerLoader {
         }
 
         let placementTable = top.table("placement")
-        if placementTable == nil { problems.add("placement", "is required: how placement files are named and laid out") }
-        let placement = placementTable.flatMap { readFileSpec($0, problems, extraPaths: [], partnerID: id, clientID: clientID) }
-        let updates = top.table("updates").flatMap { readFileSpec($0, problems, extraPaths: PlacementValues.updatePaths, partnerID: id, clientID: clientID) }
+        if placementTable == nil {
+            problems.add("placement", "is required: how placement files are named and laid out")
+        }
+        let placement = placementTable.flatMap {
+            readFileSpec($0, problems, extraPaths: [], partnerID: id, clientID: clientID)
+        }
+        let updates = top.table("updates").flatMap {
+            readFileSpec($0, problems, extraPaths: PlacementValues.updatePaths, partnerID: id, clientID: clientID)
+        }
 
         var returns: [String: ReturnSpec] = [:]
         if let r = top.table("returns") {
@@ -100,7 +109,9 @@ public enum PartnerLoader {
                     problems.add(t.keyPath("date_format"), problem)
                 }
                 t.rejectUnknownKeys()
-                if !isFile || layout != nil { returns[key] = ReturnSpec(fileName: pattern, layout: layout, events: events) }
+                if !isFile || layout != nil {
+                    returns[key] = ReturnSpec(fileName: pattern, layout: layout, events: events)
+                }
             }
         }
 
@@ -122,7 +133,9 @@ public enum PartnerLoader {
                 e.rejectUnknownKeys()
                 if let recipient = required["recipient_key_file"], let signing = required["signing_key_file"],
                    let fingerprint = required["partner_signing_fingerprint"] {
-                    encryption = EncryptionSpec(kind: kind, recipientKeyFile: recipient, signingKeyFile: signing, partnerSigningFingerprint: fingerprint,
+                    encryption = EncryptionSpec(
+                        kind: kind, recipientKeyFile: recipient, signingKeyFile: signing,
+                        partnerSigningFingerprint: fingerprint,
                                                 partnerSigningKeyFile: partnerKey, passphrase: passphrase, armor: armor)
                 }
             } else {
@@ -135,26 +148,36 @@ public enum PartnerLoader {
            !placement.layout.records.contains(where: { r in
                r.fields.contains { if case .path("account.time_barred") = $0.source { true } else { false } }
            }) {
-            problems.add("compliance.accepts_time_barred", "an agency that takes time-barred debt must be told which accounts are: "
-                         + "add a field with path = \"account.time_barred\" to its [placement] layout, or remove accepts_time_barred")
+            problems.add(
+                "compliance.accepts_time_barred",
+                "an agency that takes time-barred debt must be told which accounts are: "
+                    + "add a field with path = \"account.time_barred\" to its [placement] layout, or remove accepts_time_barred"
+            )
         }
         top.rejectUnknownKeys()
         try problems.check()
 
-        let terms = AgencyTerms(id: id, enabled: enabled, tier: tier, share: share, capacityPerRun: capacity, eligibility: eligibility,
+        let terms = AgencyTerms(
+            id: id, enabled: enabled, tier: tier, share: share, capacityPerRun: capacity, eligibility: eligibility,
                                 commission: commission, remittance: remittance)
         let carriesNotice = placement!.layout.records.contains { r in
-            r.fields.contains { if case .path("account.validation_notice_date") = $0.source { return true } else { return false } }
+            r.fields.contains {
+                if case .path("account.validation_notice_date") = $0.source { return true } else { return false }
+            }
         }
-        let compliance = AgencyCompliance(partnerID: id, debtorTypes: eligibility.debtorTypes, licences: licensing.licences,
-                                          acceptsTimeBarred: licensing.acceptsTimeBarred, carriesValidationNoticeDate: carriesNotice)
-        return Partner(file: file, terms: terms, name: name, clientID: clientID, placement: placement!, updates: updates,
+        let compliance = AgencyCompliance(
+            partnerID: id, debtorTypes: eligibility.debtorTypes, licences: licensing.licences,
+            acceptsTimeBarred: licensing.acceptsTimeBarred, carriesValidationNoticeDate: carriesNotice)
+        return Partner(
+            file: file, terms: terms, name: name, clientID: clientID, placement: placement!, updates: updates,
                        returns: returns, transport: transport!, encryption: encryption, compliance: compliance,
                        placementTerms: placementTerms)
     }
 
     /// `[compliance]`: the agency's licences per region, and whether it accepts time-barred debt.
-    private static func readCompliance(_ t: TableReader?, _ problems: ConfigProblems) -> (licences: [Licence]?, acceptsTimeBarred: Bool) {
+    private static func readCompliance(_ t: TableReader?, _ problems: ConfigProblems) -> (
+        licences: [Licence]?, acceptsTimeBarred: Bool
+    ) {
         guard let t else { return (nil, false) }
         var licences: [Licence]?
         if t.has("licences") {
@@ -162,7 +185,9 @@ public enum PartnerLoader {
             for l in t.tables("licences") {
                 let region = l.requiredString("region")
                 let expires = l.date("expires")
-                if !l.has("expires") { problems.add(l.keyPath("expires"), "is required: the last day the licence is valid (YYYY-MM-DD)") }
+                if !l.has("expires") {
+                    problems.add(l.keyPath("expires"), "is required: the last day the licence is valid (YYYY-MM-DD)")
+                }
                 l.rejectUnknownKeys()
                 if let region, let expires {
                     if list.contains(where: { $0.region == region }) {
@@ -184,20 +209,25 @@ public enum PartnerLoader {
         var terms = PlacementTerms()
         func days(_ key: String) -> Int? {
             guard let v = t.int(key) else { return nil }
-            if v < 1 || v > 36_500 { problems.add(t.keyPath(key), "must be between 1 and 36500 days, not \(v)"); return nil }
+            if v < 1 || v > 36_500 {
+                problems.add(t.keyPath(key), "must be between 1 and 36500 days, not \(v)"); return nil
+            }
             return v
         }
         terms.placementDays = days("placement_days")
         terms.noActivityDays = days("no_activity_days")
         terms.finalRecallDays = days("final_recall_days")
         if let final = terms.finalRecallDays, let placement = terms.placementDays, final < placement {
-            problems.add(t.keyPath("final_recall_days"), "(\(final)) must not come before placement_days (\(placement))")
+            problems.add(
+                t.keyPath("final_recall_days"), "(\(final)) must not come before placement_days (\(placement))")
         }
         terms.paymentPlanStatuses = Set(t.stringArray("payment_plan_statuses") ?? [])
         terms.objectionsAllowed = t.int("objections_allowed", default: 0, range: 0...10)
         terms.objectionsNeedPaymentPlan = t.bool("objections_need_payment_plan", default: false)
         if terms.objectionsNeedPaymentPlan && terms.paymentPlanStatuses.isEmpty {
-            problems.add(t.keyPath("objections_need_payment_plan"), "needs payment_plan_statuses: the statuses that mean a plan is in place")
+            problems.add(
+                t.keyPath("objections_need_payment_plan"),
+                "needs payment_plan_statuses: the statuses that mean a plan is in place")
         }
         t.rejectUnknownKeys()
         return terms
@@ -211,11 +241,19 @@ public enum PartnerLoader {
             else { problems.add(t.keyPath("debtor_types"), "'\(name)' is not consumer or business") }
         }
         for c in t.stringArray("countries") ?? [] {
-            if ISO3166.countries.contains(c) { e.countries.insert(c) } else { problems.add(t.keyPath("countries"), "'\(c)' is not an ISO 3166-1 alpha-2 code") }
+            if ISO3166.countries.contains(c) {
+                e.countries.insert(c)
+            } else {
+                problems.add(t.keyPath("countries"), "'\(c)' is not an ISO 3166-1 alpha-2 code")
+            }
         }
         e.regions = Set(t.stringArray("regions") ?? [])
         for c in t.stringArray("currencies") ?? [] {
-            if Currency(code: c) != nil { e.currencies.insert(c) } else { problems.add(t.keyPath("currencies"), "'\(c)' is not an ISO 4217 code") }
+            if Currency(code: c) != nil {
+                e.currencies.insert(c)
+            } else {
+                problems.add(t.keyPath("currencies"), "'\(c)' is not an ISO 4217 code")
+            }
         }
         for key in ["min_balance", "max_balance"] {
             guard let text = t.string(key) else { continue }
@@ -247,7 +285,9 @@ public enum PartnerLoader {
                 problems.add(r.keyPath("rate"), "'\(text)' is not a percentage such as \"25%\"")
                 continue
             }
-            rates.append(CommissionSchedule.Rate(partsPerMillion: ppm, status: r.string("status"), minAgeDays: r.int("min_age_days"),
+            rates.append(
+                CommissionSchedule.Rate(
+                    partsPerMillion: ppm, status: r.string("status"), minAgeDays: r.int("min_age_days"),
                                                  maxAgeDays: r.int("max_age_days")))
             r.rejectUnknownKeys()
         }
@@ -260,7 +300,8 @@ public enum PartnerLoader {
         return CommissionSchedule(rates: rates, rounding: rounding)
     }
 
-    private static func readFileSpec(_ t: TableReader, _ problems: ConfigProblems, extraPaths: Set<String>, partnerID: String,
+    private static func readFileSpec(
+        _ t: TableReader, _ problems: ConfigProblems, extraPaths: Set<String>, partnerID: String,
                                      clientID: String) -> FileSpec? {
         func template(_ key: String, required: Bool) -> TextTemplate? {
             guard let text = required ? t.requiredString(key) : t.string(key) else { return nil }
@@ -282,22 +323,35 @@ public enum PartnerLoader {
             c.rejectUnknownKeys()
             for path in (name?.paths ?? []) + (content?.paths ?? [])
                 where !PlacementValues.batchPaths.contains(path) && !PlacementValues.filePaths.contains(path) {
-                problems.add(c.path, "unknown value '\(path)' (known: \(PlacementValues.batchPaths.union(PlacementValues.filePaths).sorted().joined(separator: ", ")))")
+                problems.add(
+                    c.path,
+                    "unknown value '\(path)' (known: \(PlacementValues.batchPaths.union(PlacementValues.filePaths).sorted().joined(separator: ", ")))"
+                )
             }
-            if let name, let content { control = ControlSpec(fileName: name, content: content, trailingNewline: newline) }
+            if let name, let content {
+                control = ControlSpec(fileName: name, content: content, trailingNewline: newline)
+            }
         }
         let layout = Layout.read(t)
         t.rejectUnknownKeys()
         for path in (fileName?.paths ?? []) + (batchID?.paths ?? []) where !PlacementValues.batchPaths.contains(path) {
-            problems.add(t.path, "unknown value '\(path)' in a name (known: \(PlacementValues.batchPaths.sorted().joined(separator: ", ")))")
+            problems.add(
+                t.path,
+                "unknown value '\(path)' in a name (known: \(PlacementValues.batchPaths.sorted().joined(separator: ", ")))"
+            )
         }
         if let fileName {
-            checkFileName(fileName, key: t.keyPath("file_name"), batchID: batchID, partnerID: partnerID, clientID: clientID, problems)
+            checkFileName(
+                fileName, key: t.keyPath("file_name"), batchID: batchID, partnerID: partnerID, clientID: clientID,
+                problems)
         }
         if let name = control?.fileName {
-            checkFileName(name, key: t.keyPath("control.file_name"), batchID: batchID, partnerID: partnerID, clientID: clientID, problems)
+            checkFileName(
+                name, key: t.keyPath("control.file_name"), batchID: batchID, partnerID: partnerID, clientID: clientID,
+                problems)
         }
-        for (key, template) in [("file_name", fileName), ("batch_id", batchID), ("control.file_name", control?.fileName),
+        for (key, template) in [
+            ("file_name", fileName), ("batch_id", batchID), ("control.file_name", control?.fileName),
                                 ("control.content", control?.content)] {
             for placeholder in template?.placeholders ?? [] where PlacementValues.datePaths.contains(placeholder.path) {
                 if let format = placeholder.format, let problem = DatePattern.problem(format, reading: false) {
@@ -310,32 +364,42 @@ public enum PartnerLoader {
                 let known = PlacementValues.paths(for: record.kind).union(extraPaths)
                 for field in record.fields {
                     if case .path(let p) = field.source, !known.contains(p) {
-                        problems.add(t.keyPath("records"), "\(record.kind.rawValue) field \(field.name): unknown value '\(p)'")
+                        problems.add(
+                            t.keyPath("records"), "\(record.kind.rawValue) field \(field.name): unknown value '\(p)'")
                     }
-                    if case .path(let p) = field.source, PlacementValues.datePaths.contains(p), let format = field.format,
+                    if case .path(let p) = field.source, PlacementValues.datePaths.contains(p),
+                        let format = field.format,
                        let problem = DatePattern.problem(format, reading: false) {
-                        problems.add(t.keyPath("records"), "\(record.kind.rawValue) field \(field.name): format \(problem)")
+                        problems.add(
+                            t.keyPath("records"), "\(record.kind.rawValue) field \(field.name): format \(problem)")
                     }
                 }
             }
             for check in layout.checks {
                 for term in check.left.terms + check.right.terms {
                     let known = term.overInvoices ? PlacementValues.invoicePaths : PlacementValues.accountPaths
-                    if !known.contains(term.path) { problems.add(t.keyPath("checks"), "\(check.reason): unknown value '\(term.path)'") }
+                    if !known.contains(term.path) {
+                        problems.add(t.keyPath("checks"), "\(check.reason): unknown value '\(term.path)'")
+                    }
                 }
             }
         }
         guard let fileName, let layout else { return nil }
-        return FileSpec(fileName: fileName, batchID: batchID, batchIDCharacters: characters, batchIDMaxLength: maxLength, layout: layout, control: control)
+        return FileSpec(
+            fileName: fileName, batchID: batchID, batchIDCharacters: characters, batchIDMaxLength: maxLength,
+            layout: layout, control: control)
     }
 
     /// A name Handoff writes into the partner's staging folder (a data or control file):
     /// it must stay one file name inside that folder, whatever the run's values are, and
     /// change from run to run, so that a run never overwrites an earlier batch's file.
-    private static func checkFileName(_ template: TextTemplate, key: String, batchID: TextTemplate?, partnerID: String, clientID: String,
+    private static func checkFileName(
+        _ template: TextTemplate, key: String, batchID: TextTemplate?, partnerID: String, clientID: String,
                                       _ problems: ConfigProblems) {
         for free in ["partner.name", "business.name"] where template.paths.contains(free) {
-            problems.add(key, "'\(template.source)' uses {\(free)}, free text that may hold / or other characters a file name must not: "
+            problems.add(
+                key,
+                "'\(template.source)' uses {\(free)}, free text that may hold / or other characters a file name must not: "
                          + "use {partner.id} or {partner.client_id}")
         }
         // A name a run could make, with this partner's own ids (a batch id is checked when a run makes it).
@@ -351,13 +415,18 @@ public enum PartnerLoader {
             }
         }
         if let sample, let problem = StagedFileName.problem(sample) {
-            problems.add(key, sample == template.source ? "'\(sample)' \(problem)" : "'\(template.source)' makes names such as '\(sample)', which \(problem)")
+            problems.add(
+                key,
+                sample == template.source
+                    ? "'\(sample)' \(problem)"
+                    : "'\(template.source)' makes names such as '\(sample)', which \(problem)")
         }
         let changing = ["batch.date", "batch.sequence"]
-        let idChanges = template.paths.contains("batch.id") && (batchID?.paths.contains(where: changing.contains) ?? false)
+        let idChanges =
+            template.paths.contains("batch.id") && (batchID?.paths.contains(where: changing.contains) ?? false)
         if !template.paths.contains(where: changing.contains) && !idChanges {
             problems.add(key, "'\(template.source)' is the same name on every run: it must hold a part that changes, "
-                         + "{batch.sequence:000}, a date such as {batch.date:yyyyMMdd}, or {batch.id} with a batch_id that holds one, "
+                    + "{batch.sequence:000}, a date such as {batch.date:yyyyMMdd}, or {batch.id} with a batch_id that holds one, "
                          + "so that no run overwrites an earlier file")
         }
     }

@@ -11,10 +11,14 @@ public enum PlacementValues {
     ]
     /// Values of one account (and its itemization).
     public static let accountPaths: Set<String> = [
-        "account.number", "account.type", "account.name", "account.business_name", "account.first_name", "account.last_name",
-        "account.contact_name", "account.address1", "account.address2", "account.city", "account.region", "account.postal_code",
-        "account.country", "account.phone", "account.email", "account.tax_id", "account.date_of_birth", "account.currency",
-        "account.balance", "account.oldest_due_date", "account.days_past_due", "account.invoice_count", "account.last_payment_date",
+        "account.number", "account.type", "account.name", "account.business_name", "account.first_name",
+        "account.last_name",
+        "account.contact_name", "account.address1", "account.address2", "account.city", "account.region",
+        "account.postal_code",
+        "account.country", "account.phone", "account.email", "account.tax_id", "account.date_of_birth",
+        "account.currency",
+        "account.balance", "account.oldest_due_date", "account.days_past_due", "account.invoice_count",
+        "account.last_payment_date",
         "itemization.date", "itemization.amount", "itemization.interest", "itemization.fees", "itemization.payments",
         "itemization.credits", "account.time_barred", "account.validation_notice_date",
     ]
@@ -25,13 +29,15 @@ public enum PlacementValues {
     /// Values of one client update (a direct payment, adjustment, recall, dispute or
     /// bankruptcy notice sent to the agency), for an `[updates]` layout.
     public static let updatePaths: Set<String> = [
-        "update.kind", "update.agency_reference", "update.effective_date", "update.amount", "update.reference", "update.note",
+        "update.kind", "update.agency_reference", "update.effective_date", "update.amount", "update.reference",
+        "update.note",
         // An attorney_represented hold's attorney, in place of the debtor's contact (issue 16).
         "update.attorney_name", "update.attorney_phone", "update.attorney_email", "update.attorney_address",
     ]
     /// The values that are dates, whose `format` is a date pattern (``DatePattern``).
     public static let datePaths: Set<String> = [
-        "batch.date", "account.date_of_birth", "account.oldest_due_date", "account.last_payment_date", "itemization.date", "invoice.date",
+        "batch.date", "account.date_of_birth", "account.oldest_due_date", "account.last_payment_date",
+        "itemization.date", "invoice.date",
         "invoice.due_date", "update.effective_date", "account.validation_notice_date",
     ]
     /// Values of the written data file, for its control file.
@@ -58,7 +64,9 @@ public enum PlacementValues {
         /// What the compliance gate says the file must carry: time-barred, the validation notice's date.
         public var marks: ComplianceMarks
 
-        public init(profile: DebtorProfile, balance: Money, oldestDueDate: CalendarDate, daysPastDue: Int, lastPaymentDate: CalendarDate?,
+        public init(
+            profile: DebtorProfile, balance: Money, oldestDueDate: CalendarDate, daysPastDue: Int,
+            lastPaymentDate: CalendarDate?,
                     itemization: Itemization, invoices: [Invoice], marks: ComplianceMarks = ComplianceMarks()) {
             self.marks = marks
             self.profile = profile
@@ -105,7 +113,9 @@ public enum PlacementValues {
         public var amount: Int64 = 0
         public var currency: Currency
 
-        public init(partnerID: String, clientID: String, partnerName: String, businessName: String, id: String, date: CalendarDate,
+        public init(
+            partnerID: String, clientID: String, partnerName: String, businessName: String, id: String,
+            date: CalendarDate,
                     sequence: Int, currency: Currency) {
             self.partnerID = partnerID
             self.clientID = clientID

@@ -12,12 +12,16 @@ public enum ControlFileCheck {
     public struct Mismatch: Error, Equatable, CustomStringConvertible {
         public var expected: String
         public var found: String
-        public var description: String { "CONTROL: the control file says '\(found)', the data file gives '\(expected)'" }
+        public var description: String {
+            "CONTROL: the control file says '\(found)', the data file gives '\(expected)'"
+        }
     }
 
     /// Verifies `control` for `data`. `batch` supplies the batch's own values (client id, date…);
     /// its counts are recomputed from the data.
-    public static func verify(data: [UInt8], fileName: String, control: String, spec: FileSpec, batch: PlacementValues.Batch) throws {
+    public static func verify(
+        data: [UInt8], fileName: String, control: String, spec: FileSpec, batch: PlacementValues.Batch
+    ) throws {
         guard spec.control != nil else { return }
         var recount = batch
         recount.accounts = 0; recount.invoices = 0; recount.rows = 0; recount.balance = 0
@@ -30,12 +34,16 @@ public enum ControlFileCheck {
             case .row:
                 recount.rows += 1
                 recount.invoices += 1
-                if let number = record["account_number"], accounts.insert(number).inserted, let f = balanceField, let text = record[f.name] {
-                    recount.balance = try Amount.add(recount.balance, try amount(text, f), what: "the control file's total balance")
+                if let number = record["account_number"], accounts.insert(number).inserted, let f = balanceField,
+                    let text = record[f.name]
+                {
+                    recount.balance = try Amount.add(
+                        recount.balance, try amount(text, f), what: "the control file's total balance")
                 }
             case .account:
                 if let f = balanceField, let text = record[f.name] {
-                    recount.balance = try Amount.add(recount.balance, try amount(text, f), what: "the control file's total balance")
+                    recount.balance = try Amount.add(
+                        recount.balance, try amount(text, f), what: "the control file's total balance")
                 }
                 accounts.insert(record["account_number"] ?? "\(record.line)")
             case .invoice: recount.invoices += 1
@@ -46,7 +54,8 @@ public enum ControlFileCheck {
         var hasher = SHA256()
         hasher.update(data: data)
         let sha = Hex.encode(hasher.finalize())
-        let expected = try spec.controlText(fileName: fileName, sha256: sha, size: Int64(data.count), batch: recount) ?? ""
+        let expected =
+            try spec.controlText(fileName: fileName, sha256: sha, size: Int64(data.count), batch: recount) ?? ""
         guard expected == control else { throw Mismatch(expected: expected, found: control) }
     }
 

@@ -108,7 +108,10 @@ public struct PlacementRun {
         let fileName: String
         let file: AtomicFileWriter
         let builder: PlacementFileBuilder
-        init(partner: Partner, recordID: Int64, key: String, fileName: String, file: AtomicFileWriter, builder: PlacementFileBuilder) {
+        init(
+            partner: Partner, recordID: Int64, key: String, fileName: String, file: AtomicFileWriter,
+            builder: PlacementFileBuilder
+        ) {
             self.partner = partner
             self.recordID = recordID
             self.key = key
@@ -118,7 +121,9 @@ public struct PlacementRun {
         }
     }
 
-    private func plan(reader: any PlacementReading, writer: (any PlacementWriting)?, decided: (Decision) -> Void) throws -> Summary {
+    private func plan(reader: any PlacementReading, writer: (any PlacementWriting)?, decided: (Decision) -> Void) throws
+        -> Summary
+    {
         let partners = Dictionary(uniqueKeysWithValues: options.partners.map { ($0.id, $0) })
         var allocator = Allocator(agencies: options.partners.map(\.terms))
         var open: [String: OpenBatch] = [:]
@@ -135,7 +140,10 @@ public struct PlacementRun {
         try reader.forEachPlacementCandidate(asOf: options.asOf) { candidate in
             let profile = candidate.profile
             func decide(_ outcome: Decision.Outcome, _ p: Placeable?) {
-                decided(Decision(customerID: candidate.customerID, accountNumber: profile.accountNumber, name: profile.displayName,
+                decided(
+                    Decision(
+                        customerID: candidate.customerID, accountNumber: profile.accountNumber,
+                        name: profile.displayName,
                                  balance: p?.balance, daysPastDue: p?.daysPastDue, outcome: outcome))
             }
             let placeable: Placeable
@@ -162,7 +170,9 @@ public struct PlacementRun {
             let facts = candidate.complianceFacts(placeable)
             let barred = ComplianceGate.account(facts, policy: options.compliance, asOf: options.asOf)
             if !barred.isEmpty {
-                let why = NotPlaced(.compliance, "compliance: " + barred.map { "\($0.rawValue) (\($0.explanation))" }.joined(separator: "; "),
+                let why = NotPlaced(
+                    .compliance,
+                    "compliance: " + barred.map { "\($0.rawValue) (\($0.explanation))" }.joined(separator: "; "),
                                     reasons: barred)
                 summary.notPlaced[why.code, default: 0] += 1
                 decide(.notPlaced(why), placeable)
@@ -171,7 +181,8 @@ public struct PlacementRun {
             let choice: Allocator.Choice
             let gate = { (agency: AgencyTerms) -> ComplianceVerdict in
                 guard let partner = partners[agency.id] else { return .allowed(ComplianceMarks()) }
-                return ComplianceGate.check(facts, agency: partner.compliance, policy: self.options.compliance, asOf: self.options.asOf)
+                return ComplianceGate.check(
+                    facts, agency: partner.compliance, policy: self.options.compliance, asOf: self.options.asOf)
             }
             switch allocator.allocate(candidate, placeable, gate: gate) {
             case .failure(let why):
@@ -187,12 +198,15 @@ public struct PlacementRun {
 
             guard let writer else {
                 // Dry run: the layout's verdict without writing anything.
-                let batch = PlacementValues.Batch(partnerID: partner.id, clientID: partner.clientID, partnerName: partner.name,
-                                                  businessName: options.businessName, id: "(dry run)", date: options.asOf, sequence: 0,
+                let batch = PlacementValues.Batch(
+                    partnerID: partner.id, clientID: partner.clientID, partnerName: partner.name,
+                    businessName: options.businessName, id: "(dry run)", date: options.asOf, sequence: 0,
                                                   currency: account.balance.currency)
                 do {
                     _ = try LayoutRenderer(layout: partner.placement.layout)
-                        .account(PlacementValues.lookup(account, batch: batch), invoices: account.invoices.map(PlacementValues.lookup))
+                        .account(
+                            PlacementValues.lookup(account, batch: batch),
+                            invoices: account.invoices.map(PlacementValues.lookup))
                     summary.placed += 1
                     decide(.placed(partnerID: partner.id, tier: choice.tier, batchKey: "(dry run)"), placeable)
                 } catch let refusal as Refusal {
@@ -206,12 +220,15 @@ public struct PlacementRun {
             if open[partner.id] == nil {
                 // Open the batch only for an account the layout accepts, so that no empty batch
                 // (and no gap in the day's sequence) is ever made.
-                let probe = PlacementValues.Batch(partnerID: partner.id, clientID: partner.clientID, partnerName: partner.name,
-                                                  businessName: options.businessName, id: "", date: options.asOf, sequence: 1,
+                let probe = PlacementValues.Batch(
+                    partnerID: partner.id, clientID: partner.clientID, partnerName: partner.name,
+                    businessName: options.businessName, id: "", date: options.asOf, sequence: 1,
                                                   currency: account.balance.currency)
                 do {
                     _ = try LayoutRenderer(layout: partner.placement.layout)
-                        .account(PlacementValues.lookup(account, batch: probe), invoices: account.invoices.map(PlacementValues.lookup))
+                        .account(
+                            PlacementValues.lookup(account, batch: probe),
+                            invoices: account.invoices.map(PlacementValues.lookup))
                 } catch let refusal as Refusal {
                     allocator.release(choice)
                     summary.refused += 1
@@ -229,10 +246,12 @@ public struct PlacementRun {
             }
             // The first placement of an account freezes its itemization (Regulation F).
             let itemization = candidate.frozenInvoiceIDs != nil ? nil : FrozenItemization(
-                date: account.itemization.date, amount: account.itemization.amount, basis: options.rules.itemizationBasis,
+                    date: account.itemization.date, amount: account.itemization.amount,
+                    basis: options.rules.itemizationBasis,
                 invoiceIDs: Set(placeable.invoices.map(\.invoiceID)))
             unwritten.append(NewPlacement(
-                customerID: candidate.customerID, partnerID: partner.id, tier: choice.tier, batchID: batch.recordID, placedOn: options.asOf,
+                    customerID: candidate.customerID, partnerID: partner.id, tier: choice.tier, batchID: batch.recordID,
+                    placedOn: options.asOf,
                 balance: placeable.balance, oldestDueDate: placeable.oldestDueDate, daysPastDue: placeable.daysPastDue,
                 invoices: placeable.invoices.map { ($0.invoiceID, $0.balance) }, itemization: itemization))
             if unwritten.count >= Self.placementsPerWrite { try writeUnwritten(writer) }
@@ -251,15 +270,20 @@ public struct PlacementRun {
                 let b = batch.builder.batch
                 let name = try spec.fileName.renderFileName { b.value($0) }
                 let control = try AtomicFileWriter(path: directory(for: batch.partner) + "/" + name)
-                try control.write(try batch.builder.controlText(fileName: batch.fileName, sha256: sha, size: size) ?? "")
+                try control.write(
+                    try batch.builder.controlText(fileName: batch.fileName, sha256: sha, size: size) ?? "")
                 try control.commit()
                 controlName = name
             }
             let b = batch.builder.batch
-            try writer!.completeBatch(id: batch.recordID, accounts: b.accounts, invoices: b.invoices, total: b.balance, sha256: sha, size: size)
+            try writer!.completeBatch(
+                id: batch.recordID, accounts: b.accounts, invoices: b.invoices, total: b.balance, sha256: sha,
+                size: size)
             if let controlName { try writer!.setControlName(batchID: batch.recordID, controlName) }
-            summary.batches.append(BatchSummary(partnerID: partnerID, batchKey: batch.key, fileName: batch.fileName, controlName: controlName,
-                                                accounts: b.accounts, invoices: b.invoices, total: b.balance, sha256: sha))
+            summary.batches.append(
+                BatchSummary(
+                    partnerID: partnerID, batchKey: batch.key, fileName: batch.fileName, controlName: controlName,
+                    accounts: b.accounts, invoices: b.invoices, total: b.balance, sha256: sha))
         }
         failed = false
         CrashPoint.check("placement.before-commit")
@@ -269,7 +293,9 @@ public struct PlacementRun {
     /// The account as the placement file shows it, with its Regulation F itemization: the
     /// date frozen at its first placement (or chosen now by the configured basis), and the
     /// amounts computed from the ledger of the placed invoices, so that they always add up.
-    private func placementAccount(_ c: PlacementCandidate, _ p: Placeable, reader: any PlacementReading) throws -> PlacementValues.Account {
+    private func placementAccount(_ c: PlacementCandidate, _ p: Placeable, reader: any PlacementReading) throws
+        -> PlacementValues.Account
+    {
         let currency = c.profile.currency
         let ids = Set(p.invoices.map(\.invoiceID))
         let date: CalendarDate
@@ -285,9 +311,13 @@ public struct PlacementRun {
         }
         let invoices = try reader.invoices(customerID: c.customerID).filter { ids.contains($0.id) }
             .sorted { OpenItem.oldestFirst($0.openItem, $1.openItem) }
-            .map { PlacementValues.Invoice(number: $0.terms.invoiceNumber, date: $0.terms.invoiceDate, dueDate: $0.terms.dueDate,
-                                           amount: $0.terms.amount, balance: Money(minorUnits: $0.balance, currency: currency)) }
-        return PlacementValues.Account(profile: c.profile, balance: p.balance, oldestDueDate: p.oldestDueDate, daysPastDue: p.daysPastDue,
+            .map {
+                PlacementValues.Invoice(
+                    number: $0.terms.invoiceNumber, date: $0.terms.invoiceDate, dueDate: $0.terms.dueDate,
+                    amount: $0.terms.amount, balance: Money(minorUnits: $0.balance, currency: currency))
+            }
+        return PlacementValues.Account(
+            profile: c.profile, balance: p.balance, oldestDueDate: p.oldestDueDate, daysPastDue: p.daysPastDue,
                                        lastPaymentDate: c.lastPaymentDate, itemization: itemization, invoices: invoices)
     }
 
@@ -296,7 +326,7 @@ public struct PlacementRun {
     private func openBatch(_ partner: Partner, currency: Currency, writer: any PlacementWriting) throws -> OpenBatch {
         let sequence = try writer.nextSequence(partnerID: partner.id, day: options.asOf, kind: "placement")
         var values = PlacementValues.Batch(partnerID: partner.id, clientID: partner.clientID, partnerName: partner.name,
-                                           businessName: options.businessName, id: "", date: options.asOf, sequence: sequence, currency: currency)
+            businessName: options.businessName, id: "", date: options.asOf, sequence: sequence, currency: currency)
         if let template = partner.placement.batchID {
             let v = values
             values.id = try template.render { v.value($0) }
@@ -311,13 +341,16 @@ public struct PlacementRun {
         let fileName = try partner.placement.fileName.renderFileName { v.value($0) }
         if values.id.isEmpty { values.id = fileName }
         let dir = directory(for: partner)
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o750])
+        try FileManager.default.createDirectory(
+            atPath: dir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o750])
         let file = try AtomicFileWriter(path: dir + "/" + fileName)
         let builder = try PlacementFileBuilder(spec: partner.placement, batch: values, sink: file)
         let recordID = try writer.insertBatch(BatchRecord(
-            id: 0, partnerID: partner.id, batchKey: values.id, fileName: fileName, controlName: nil, runDate: options.asOf, sequence: sequence,
+                id: 0, partnerID: partner.id, batchKey: values.id, fileName: fileName, controlName: nil,
+                runDate: options.asOf, sequence: sequence,
             state: .staged, accounts: 0, invoices: 0, total: 0, sha256: "", size: 0, createdAt: ""))
-        return OpenBatch(partner: partner, recordID: recordID, key: values.id, fileName: fileName, file: file, builder: builder)
+        return OpenBatch(
+            partner: partner, recordID: recordID, key: values.id, fileName: fileName, file: file, builder: builder)
     }
 
     /// Removes from the staging folders every file that no batch record names: temporary
@@ -327,7 +360,10 @@ public struct PlacementRun {
         for partner in options.partners {
             let dir = directory(for: partner)
             guard let names = try? fm.contentsOfDirectory(atPath: dir) else { continue }
-            let keep = Set(known.filter { $0.partnerID == partner.id }.flatMap { [$0.fileName] + ($0.controlName.map { [$0] } ?? []) })
+            let keep = Set(
+                known.filter { $0.partnerID == partner.id }.flatMap {
+                    [$0.fileName] + ($0.controlName.map { [$0] } ?? [])
+                })
             for name in names where !keep.contains(name) {
                 try fm.removeItem(atPath: dir + "/" + name)
             }
@@ -342,7 +378,8 @@ public enum PlacementRunError: Error, CustomStringConvertible {
     case amountTooLarge(String, AmountOverflow)
     public var description: String {
         switch self {
-        case .badBatchID(let partner, let id, let why): return "\(partner): batch id '\(id)' \(why) (check batch_id in its partner file)"
+        case .badBatchID(let partner, let id, let why):
+            return "\(partner): batch id '\(id)' \(why) (check batch_id in its partner file)"
         case .amountTooLarge(let account, let overflow): return "account \(account): \(overflow)"
         }
     }

@@ -20,7 +20,8 @@ package final class PGConnection: @unchecked Sendable {
     /// system's CA bundle when none is named.
     package init(settings: PostgresSettings, password: String?) throws {
         var parameters: [(String, String)] = [
-            ("host", settings.host), ("port", String(settings.port)), ("user", settings.user), ("dbname", settings.database),
+            ("host", settings.host), ("port", String(settings.port)), ("user", settings.user),
+            ("dbname", settings.database),
             ("application_name", "handoff"), ("connect_timeout", "10"), ("client_encoding", "UTF8"),
             // No JIT: Handoff's statements are short, and compiling them cost more than running
             // them (a page of placement candidates at 1,000,000 invoices: 622 ms of JIT, 54 ms of work).
@@ -39,9 +40,13 @@ package final class PGConnection: @unchecked Sendable {
             values.forEach { free($0) }
         }
         let connection = keywords.map { UnsafePointer($0) }.withUnsafeBufferPointer { k in
-            values.map { UnsafePointer($0) }.withUnsafeBufferPointer { v in PQconnectdbParams(k.baseAddress, v.baseAddress, 0) }
+            values.map { UnsafePointer($0) }.withUnsafeBufferPointer { v in
+                PQconnectdbParams(k.baseAddress, v.baseAddress, 0)
+            }
         }
-        guard let connection else { throw PostgresError.connection(url: settings.displayURL, message: "libpq could not allocate a connection") }
+        guard let connection else {
+            throw PostgresError.connection(url: settings.displayURL, message: "libpq could not allocate a connection")
+        }
         guard PQstatus(connection) == CONNECTION_OK else {
             let message = Self.trimmed(PQerrorMessage(connection))
             PQfinish(connection)
@@ -102,7 +107,8 @@ package final class PGConnection: @unchecked Sendable {
         guard PQresultStatus(start) == PGRES_COPY_IN else {
             try check(start, sql: sql)
             PQclear(start)
-            throw PostgresError.server(state: "", message: "the server did not start the COPY", detail: nil, constraint: nil)
+            throw PostgresError.server(
+                state: "", message: "the server did not start the COPY", detail: nil, constraint: nil)
         }
         PQclear(start)
         var buffer: [UInt8] = []
@@ -113,13 +119,19 @@ package final class PGConnection: @unchecked Sendable {
                 bytes.withMemoryRebound(to: CChar.self) { PQputCopyData(handle, $0.baseAddress, Int32($0.count)) }
             }
             buffer.removeAll(keepingCapacity: true)
-            guard sent == 1 else { throw PostgresError.connection(url: displayURL, message: Self.trimmed(PQerrorMessage(handle))) }
+            guard sent == 1 else {
+                throw PostgresError.connection(url: displayURL, message: Self.trimmed(PQerrorMessage(handle)))
+            }
         }
         do {
             try body { fields in
                 for (i, field) in fields.enumerated() {
                     if i > 0 { buffer.append(9) }
-                    if let field { Self.appendCopyText(field, to: &buffer) } else { buffer.append(contentsOf: [92, 78]) }
+                    if let field {
+                        Self.appendCopyText(field, to: &buffer)
+                    } else {
+                        buffer.append(contentsOf: [92, 78])
+                    }
                 }
                 buffer.append(10)
                 if buffer.count >= 1 << 16 { try flush() }
@@ -156,7 +168,9 @@ package final class PGConnection: @unchecked Sendable {
 
     /// Throws the server's error for a failed result (and frees it).
     private func check(_ result: OpaquePointer?, sql: String) throws {
-        guard let result else { throw PostgresError.connection(url: displayURL, message: Self.trimmed(PQerrorMessage(handle))) }
+        guard let result else {
+            throw PostgresError.connection(url: displayURL, message: Self.trimmed(PQerrorMessage(handle)))
+        }
         switch PQresultStatus(result) {
         case PGRES_COMMAND_OK, PGRES_TUPLES_OK, PGRES_COPY_IN, PGRES_EMPTY_QUERY:
             return
@@ -206,7 +220,9 @@ package final class PGResult {
 
     /// Column `column` of row `row`, or a ``PostgresError/unexpected(_:)`` naming it when NULL or not a number.
     package func requiredInt64(_ row: Int, _ column: Int) throws -> Int64 {
-        guard let value = int64(row, column) else { throw PostgresError.unexpected("column \(column) of row \(row) is not a number") }
+        guard let value = int64(row, column) else {
+            throw PostgresError.unexpected("column \(column) of row \(row) is not a number")
+        }
         return value
     }
 }

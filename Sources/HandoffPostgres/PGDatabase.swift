@@ -29,7 +29,8 @@ final class PGDatabase {
         if let known = converted[sql] {
             statement = known
         } else {
-            statement = ConvertedStatement(text: Self.numberedPlaceholders(sql), namesLedger: sql.contains("ledger_entries"))
+            statement = ConvertedStatement(
+                text: Self.numberedPlaceholders(sql), namesLedger: sql.contains("ledger_entries"))
             converted[sql] = statement
         }
         if statement.namesLedger, let write = beforeLedgerStatement, !writingHeldBackRows {
@@ -68,7 +69,9 @@ final class PGDatabase {
         if followsItsOwnRows {
             statementsSinceCheck += 1
             rowsSinceCheck += result.changes
-            if statementsSinceCheck >= Self.statementsBetweenGrowthChecks || rowsSinceCheck >= Self.rowsBetweenGrowthChecks {
+            if statementsSinceCheck >= Self.statementsBetweenGrowthChecks
+                || rowsSinceCheck >= Self.rowsBetweenGrowthChecks
+            {
                 statementsSinceCheck = 0
                 rowsSinceCheck = 0
                 try keepStatisticsCurrent()
@@ -121,7 +124,7 @@ final class PGDatabase {
             try connection.execute("SAVEPOINT handoff_statistics")
             do {
                 try connection.execute("SET LOCAL lock_timeout = '50ms'; ANALYZE \(quoted); "
-                                       + "SELECT set_config('lock_timeout', '\(timeout.replacingOccurrences(of: "'", with: "''"))', true); "
+                        + "SELECT set_config('lock_timeout', '\(timeout.replacingOccurrences(of: "'", with: "''"))', true); "
                                        + "RELEASE SAVEPOINT handoff_statistics")
             } catch {
                 // The lock was taken (or the table went away): this round is skipped, and the
@@ -260,7 +263,8 @@ struct Row {
 
     subscript<T: PGDecodable>(_ column: Int) -> T {
         guard let value = T.decode(result.text(index, column)) else {
-            preconditionFailure("column \(column) of a row does not hold a \(T.self): \(result.text(index, column) ?? "NULL")")
+            preconditionFailure(
+                "column \(column) of a row does not hold a \(T.self): \(result.text(index, column) ?? "NULL")")
         }
         return value
     }

@@ -19,7 +19,8 @@ extension PostgresARStore {
                 SET idle_session_timeout = 0; SET tcp_keepalives_idle = 30; SET tcp_keepalives_interval = 10; SET tcp_keepalives_count = 3
                 """)
             let key = Self.claimKey(work)
-            let taken = try connection.query("SELECT pg_try_advisory_lock($1::int4, $2::int4), pg_backend_pid()", [Self.claimClass, key])
+            let taken = try connection.query(
+                "SELECT pg_try_advisory_lock($1::int4, $2::int4), pg_backend_pid()", [Self.claimClass, key])
             guard taken.bool(0, 0) == true, let backend = taken.text(0, 1) else { return nil }
             // The lock is the session's: closing the connection (when this returns) lets go of it too.
             defer { _ = try? connection.query("SELECT pg_advisory_unlock($1::int4, $2::int4)", [Self.claimClass, key]) }

@@ -66,12 +66,15 @@ public final class PostgresARStore: CompleteStore {
         let applied = try connection.query("SELECT name FROM handoff_migrations")
         let done = Set((0..<applied.count).compactMap { applied.text($0, 0) })
         if let unknown = done.subtracting(PostgresMigrations.names).sorted().first {
-            throw PostgresError.unexpected("the database was set up by a newer Handoff (migration \(unknown)): upgrade Handoff first")
+            throw PostgresError.unexpected(
+                "the database was set up by a newer Handoff (migration \(unknown)): upgrade Handoff first")
         }
         for step in PostgresMigrations.steps where !done.contains(step.name) {
             try connection.execute(step.sql)
             // The rows from before the chains take their places as the chains come.
-            if step.name == "v19-audit-chain" { try PostgresSession(db: PGDatabase(connection: connection)).sealAuditChains(after: nil) }
+            if step.name == "v19-audit-chain" {
+                try PostgresSession(db: PGDatabase(connection: connection)).sealAuditChains(after: nil)
+            }
             try connection.query("INSERT INTO handoff_migrations (name) VALUES ($1)", [step.name])
         }
     }
@@ -121,7 +124,9 @@ public final class PostgresARStore: CompleteStore {
     /// `BEGIN` failed on a connection that turned out broken: nothing ran.
     private struct BeginFailed: Error { let underlying: any Error }
 
-    private func transaction<T>(_ begin: String, writes: Bool, _ body: (PostgresSession) throws -> T, onFreshConnection: Bool) throws -> T {
+    private func transaction<T>(
+        _ begin: String, writes: Bool, _ body: (PostgresSession) throws -> T, onFreshConnection: Bool
+    ) throws -> T {
         try pool.withConnection { connection in
             do {
                 try connection.execute(begin)
@@ -147,12 +152,18 @@ public final class PostgresARStore: CompleteStore {
     public func write<T>(_ body: (any ARWriting) throws -> T) throws -> T { try writing(body) }
     public func readPlacements<T>(_ body: (any PlacementReading) throws -> T) throws -> T { try reading(body) }
     public func writePlacements<T>(_ body: (any PlacementWriting) throws -> T) throws -> T { try writing(body) }
-    public func readOutbox<T>(_ body: (any OutboxReading & PlacementReading) throws -> T) throws -> T { try reading(body) }
-    public func writeOutbox<T>(_ body: (any OutboxWriting & PlacementWriting) throws -> T) throws -> T { try writing(body) }
+    public func readOutbox<T>(_ body: (any OutboxReading & PlacementReading) throws -> T) throws -> T {
+        try reading(body)
+    }
+    public func writeOutbox<T>(_ body: (any OutboxWriting & PlacementWriting) throws -> T) throws -> T {
+        try writing(body)
+    }
     public func readInbox<T>(_ body: (any InboxReading) throws -> T) throws -> T { try reading(body) }
     public func writeInbox<T>(_ body: (any InboxWriting) throws -> T) throws -> T { try writing(body) }
     public func readReconciliation<T>(_ body: (any ReconciliationWriting) throws -> T) throws -> T { try reading(body) }
-    public func writeReconciliation<T>(_ body: (any ReconciliationWriting) throws -> T) throws -> T { try writing(body) }
+    public func writeReconciliation<T>(_ body: (any ReconciliationWriting) throws -> T) throws -> T {
+        try writing(body)
+    }
     public func readDunning<T>(_ body: (any DunningReading) throws -> T) throws -> T { try reading(body) }
     public func writeDunning<T>(_ body: (any DunningWriting) throws -> T) throws -> T { try writing(body) }
     public func readCompliance<T>(_ body: (any ComplianceReading) throws -> T) throws -> T { try reading(body) }

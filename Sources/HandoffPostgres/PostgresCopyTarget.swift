@@ -13,7 +13,8 @@ public final class PostgresCopyTarget {
 
     /// Connects, begins the transaction, and creates the schema. A database that holds rows
     /// of an AR record (or tables of anything else) is refused.
-    public init(settings: PostgresSettings, environment: [String: String] = ProcessInfo.processInfo.environment) throws {
+    public init(settings: PostgresSettings, environment: [String: String] = ProcessInfo.processInfo.environment) throws
+    {
         connection = try PGConnection(settings: settings, password: try settings.password(environment: environment))
         displayURL = settings.displayURL
         try connection.execute("BEGIN")
@@ -38,7 +39,8 @@ public final class PostgresCopyTarget {
     /// checks that the list names every table of SQLite's schema but the migrations' own).
     public static let tables = [
         "customers", "invoices", "transactions", "ledger_entries", "audit_log", "import_runs",
-        "placement_batches", "placements", "placement_invoices", "itemizations", "itemization_invoices", "final_notices",
+        "placement_batches", "placements", "placement_invoices", "itemizations", "itemization_invoices",
+        "final_notices",
         "placement_sequences", "outbox", "inbox", "feed_cursors", "agency_events", "commissions", "remittances",
         "remittance_items", "agency_requests", "dunning_messages", "credit_holds", "account_compliance",
         "placement_statuses", "people", "job_schedule",
@@ -55,7 +57,9 @@ public final class PostgresCopyTarget {
 
     /// Streams rows into a table by `COPY`: `body` calls its argument with each row's values
     /// as text (`nil` for NULL), in the order of `columns`.
-    public func copy(table: String, columns: [String], _ body: ((_ row: [String?]) throws -> Void) throws -> Void) throws {
+    public func copy(table: String, columns: [String], _ body: ((_ row: [String?]) throws -> Void) throws -> Void)
+        throws
+    {
         let list = columns.map { "\"\($0)\"" }.joined(separator: ", ")
         try connection.copy(into: "COPY \(table) (\(list)) FROM STDIN", body)
     }

@@ -74,8 +74,11 @@ extension PostgresSession {
             WHERE b.balance > 0 AND b.invoice_date <= ?1 GROUP BY c.currency, b.due_date ORDER BY c.currency, b.due_date
             """), arguments: [asOf.iso]).map { row in
             let code: String = row[0]
-            guard let currency = Currency(code: code) else { throw PostgresError.unexpected("unknown currency \(code)") }
-            return OpenBalanceByDueDate(currency: currency, dueDate: try date(row[1]), balance: row[2], invoices: row[3])
+            guard let currency = Currency(code: code) else {
+                throw PostgresError.unexpected("unknown currency \(code)")
+            }
+            return OpenBalanceByDueDate(
+                currency: currency, dueDate: try date(row[1]), balance: row[2], invoices: row[3])
         }
     }
 }

@@ -68,8 +68,10 @@ extension PostgresSession {
             let dated = [.rejectedPlacement, .returnedAccount, .newHold].contains(kind)
             let arguments: StatementArguments = dated ? [since.iso, limit] : [limit]
             for row in try Row.fetchAll(try db.cachedStatement(sql: sql), arguments: arguments) {
-                items.append(AttentionItem(kind: kind, id: row[0], partnerID: row[1], accountNumber: row[2], subject: row[3] ?? "",
-                                           detail: row[4], amount: row[5], currency: kind == .heldEvent ? nil : row[6], when: row[7] ?? "",
+                items.append(
+                    AttentionItem(
+                        kind: kind, id: row[0], partnerID: row[1], accountNumber: row[2], subject: row[3] ?? "",
+                        detail: row[4], amount: row[5], currency: kind == .heldEvent ? nil : row[6], when: row[7] ?? "",
                                            eventKind: kind == .heldEvent ? row[6] : nil))
             }
         }

@@ -52,7 +52,10 @@ extension PostgresSession: AuditChainReading {
     func chainStart() throws -> [AuditChainName: Int64] {
         var start: [AuditChainName: Int64] = [:]
         for chain in AuditChainName.allCases {
-            start[chain] = try Row.fetchOne(try db.cachedStatement(sql: "SELECT COALESCE(MAX(id), 0) FROM \(chain.table)")).map { $0[0] } ?? 0
+            start[chain] =
+                try Row.fetchOne(try db.cachedStatement(sql: "SELECT COALESCE(MAX(id), 0) FROM \(chain.table)")).map {
+                    $0[0]
+                } ?? 0
         }
         return start
     }

@@ -14,22 +14,27 @@ extension PostgresSession {
             throw PostgresError.unexpected("outbox \(r[0] as Int64) has state \(stateName)")
         }
         let state = OutboxTransfer.State(restoring: stored, notBefore: r[10], error: lastError)
-        var record = OutboxRecord(id: r[0], partnerID: r[1], batchID: r[2], kind: r[3], localPath: r[4], remoteName: r[5], dependsOn: r[6],
-                                  size: r[7], sha256: r[8], transfer: OutboxTransfer(state: state, attempts: r[11]), lastError: lastError,
+        var record = OutboxRecord(
+            id: r[0], partnerID: r[1], batchID: r[2], kind: r[3], localPath: r[4], remoteName: r[5], dependsOn: r[6],
+            size: r[7], sha256: r[8], transfer: OutboxTransfer(state: state, attempts: r[11]), lastError: lastError,
                                   updatedAt: r[13], confirmedAt: r[14])
         record.claimedBy = r[15]
         return record
     }
 
     func outbox() throws -> [OutboxRecord] {
-        try Row.fetchAll(try db.cachedStatement(sql: "SELECT \(Self.outboxColumns) FROM outbox ORDER BY id")).map(decodeOutbox)
+        try Row.fetchAll(try db.cachedStatement(sql: "SELECT \(Self.outboxColumns) FROM outbox ORDER BY id")).map(
+            decodeOutbox)
     }
 
     func outboxRecord(id: Int64) throws -> OutboxRecord? {
-        try Row.fetchOne(try db.cachedStatement(sql: "SELECT \(Self.outboxColumns) FROM outbox WHERE id = ?"), arguments: [id]).map(decodeOutbox)
+        try Row.fetchOne(
+            try db.cachedStatement(sql: "SELECT \(Self.outboxColumns) FROM outbox WHERE id = ?"), arguments: [id]
+        ).map(decodeOutbox)
     }
 
-    func insertOutbox(partnerID: String, batchID: Int64?, kind: String, localPath: String, remoteName: String, dependsOn: Int64?,
+    func insertOutbox(
+        partnerID: String, batchID: Int64?, kind: String, localPath: String, remoteName: String, dependsOn: Int64?,
                       size: Int64, sha256: String) throws -> Int64 {
         try db.cachedStatement(sql: """
             INSERT INTO outbox (partner_id, batch_id, kind, local_path, remote_name, depends_on, size, sha256, state, created_at, updated_at)
@@ -52,7 +57,9 @@ extension PostgresSession {
     }
 
     func releaseTransfer(id: Int64, claimant: String) throws {
-        try db.cachedStatement(sql: "UPDATE outbox SET claimed_by = NULL, claimed_until = NULL WHERE id = ? AND claimed_by = ?")
+        try db.cachedStatement(
+            sql: "UPDATE outbox SET claimed_by = NULL, claimed_until = NULL WHERE id = ? AND claimed_by = ?"
+        )
             .execute(arguments: [id, claimant])
     }
 
@@ -72,15 +79,22 @@ extension PostgresSession {
     }
 
     func batchState(id: Int64) throws -> BatchState? {
-        guard let name = try String.fetchOne(try db.cachedStatement(sql: "SELECT state FROM placement_batches WHERE id = ?"), arguments: [id]) else {
+        guard
+            let name = try String.fetchOne(
+                try db.cachedStatement(sql: "SELECT state FROM placement_batches WHERE id = ?"), arguments: [id])
+        else {
             return nil
         }
-        guard let state = BatchState(rawValue: name) else { throw PostgresError.unexpected("batch \(id) has state \(name)") }
+        guard let state = BatchState(rawValue: name) else {
+            throw PostgresError.unexpected("batch \(id) has state \(name)")
+        }
         return state
     }
 
     func updateBatchState(id: Int64, _ state: BatchState) throws {
-        try db.cachedStatement(sql: "UPDATE placement_batches SET state = ? WHERE id = ?").execute(arguments: [state.rawValue, id])
+        try db.cachedStatement(sql: "UPDATE placement_batches SET state = ? WHERE id = ?").execute(arguments: [
+            state.rawValue, id,
+        ])
     }
 
     func placementStates(batchID: Int64) throws -> [PlacementLifecycle.State] {
@@ -88,7 +102,10 @@ extension PostgresSession {
             SELECT DISTINCT state, agency_reference, state_reason FROM placements WHERE batch_id = ? ORDER BY state
             """), arguments: [batchID]).map { r in
             let name: String = r[0]
-            guard let state = PlacementLifecycle.State(restoring: name, batchID: batchID, agencyReference: r[1], reason: r[2]) else {
+            guard
+                let state = PlacementLifecycle.State(
+                    restoring: name, batchID: batchID, agencyReference: r[1], reason: r[2])
+            else {
                 throw PostgresError.unexpected("a placement of batch \(batchID) has state \(name)")
             }
             return state
@@ -105,7 +122,8 @@ extension PostgresSession {
     }
 
     func batchCurrency(id: Int64) throws -> String? {
-        if let code = try String.fetchOne(try db.cachedStatement(sql: "SELECT currency FROM placements WHERE batch_id = ? ORDER BY id LIMIT 1"),
+        if let code = try String.fetchOne(
+            try db.cachedStatement(sql: "SELECT currency FROM placements WHERE batch_id = ? ORDER BY id LIMIT 1"),
                                           arguments: [id]) {
             return code
         }

@@ -10,7 +10,8 @@ extension PostgresSession: PeopleWriting {
     private func decodePerson(_ row: Row) throws -> PersonRecord {
         let roleText: String = row[2]
         guard let role = Role(rawValue: roleText) else { throw PostgresError.unexpected("unknown role \(roleText)") }
-        return PersonRecord(id: row[0], name: row[1], role: role, tokenSHA256: row[3], createdAt: row[4], revokedAt: row[5])
+        return PersonRecord(
+            id: row[0], name: row[1], role: role, tokenSHA256: row[3], createdAt: row[4], revokedAt: row[5])
     }
 
     func people() throws -> [PersonRecord] {
@@ -46,7 +47,9 @@ extension PostgresSession: PeopleWriting {
     }
 
     func revokePerson(id: Int64) throws {
-        try db.cachedStatement(sql: "UPDATE people SET revoked_at = ?, updated_at = ? WHERE id = ? AND revoked_at IS NULL")
+        try db.cachedStatement(
+            sql: "UPDATE people SET revoked_at = ?, updated_at = ? WHERE id = ? AND revoked_at IS NULL"
+        )
             .execute(arguments: [now, now, id])
     }
 }

@@ -79,7 +79,9 @@ extension PostgresSession {
             SELECT customer_id, invoice_id, kind, amount, effective_date FROM ledger_entries WHERE customer_id = ANY(?::bigint[]) ORDER BY id
             """), arguments: [ids]) {
             let kindText: String = r[2]
-            guard let kind = EntryKind(rawValue: kindText) else { throw PostgresError.unexpected("unknown ledger kind \(kindText)") }
+            guard let kind = EntryKind(rawValue: kindText) else {
+                throw PostgresError.unexpected("unknown ledger kind \(kindText)")
+            }
             ledger[r[0], default: []].append((r[1], Itemization.Entry(kind: kind, amount: r[3], date: try date(r[4]))))
         }
         let frozenCustomers = page.filter { $0[23] as Bool }.map { $0[0] as Int64 }
@@ -123,8 +125,10 @@ extension PostgresSession {
             let validationNotice: String? = row[25]
             let firstPlaced: String? = row[26]
             try body(PlacementCandidate(
-                customerID: customer.id, profile: customer.profile, openInvoices: open, lastPaymentDate: try lastPayment.map(date),
-                openPlacement: openPlacement, pastPartners: past, blockedPartners: blocked, finalNoticeDate: try notice.map(date),
+                    customerID: customer.id, profile: customer.profile, openInvoices: open,
+                    lastPaymentDate: try lastPayment.map(date),
+                    openPlacement: openPlacement, pastPartners: past, blockedPartners: blocked,
+                    finalNoticeDate: try notice.map(date),
                 frozenInvoiceIDs: frozen, debtKind: debtKind, validationNoticeDate: try validationNotice.map(date),
                 firstPlacedOn: try firstPlaced.map(date)))
         }
@@ -141,22 +145,30 @@ extension PostgresSession {
         for r in try Row.fetchAll(query, arguments: [customerID]) {
             guard invoiceIDs.contains(r[0]) else { continue }
             let kindText: String = r[1]
-            guard let kind = EntryKind(rawValue: kindText) else { throw PostgresError.unexpected("unknown ledger kind \(kindText)") }
+            guard let kind = EntryKind(rawValue: kindText) else {
+                throw PostgresError.unexpected("unknown ledger kind \(kindText)")
+            }
             out.append(Itemization.Entry(kind: kind, amount: r[2], date: try date(r[3])))
         }
         return out
     }
 
     func frozenItemization(customerID: Int64) throws -> FrozenItemization? {
-        guard let row = try Row.fetchOne(try db.cachedStatement(sql: "SELECT date, amount, currency, basis FROM itemizations WHERE customer_id = ?"),
+        guard
+            let row = try Row.fetchOne(
+                try db.cachedStatement(
+                    sql: "SELECT date, amount, currency, basis FROM itemizations WHERE customer_id = ?"),
                                          arguments: [customerID]) else { return nil }
         let code: String = row[2]
         let basisText: String = row[3]
         guard let currency = Currency(code: code), let basis = ItemizationBasis(rawValue: basisText) else {
             throw PostgresError.unexpected("itemization of customer \(customerID)")
         }
-        let ids = try Int64.fetchAll(try db.cachedStatement(sql: "SELECT invoice_id FROM itemization_invoices WHERE customer_id = ?"), arguments: [customerID])
-        return FrozenItemization(date: try date(row[0]), amount: Money(minorUnits: row[1], currency: currency), basis: basis,
+        let ids = try Int64.fetchAll(
+            try db.cachedStatement(sql: "SELECT invoice_id FROM itemization_invoices WHERE customer_id = ?"),
+            arguments: [customerID])
+        return FrozenItemization(
+            date: try date(row[0]), amount: Money(minorUnits: row[1], currency: currency), basis: basis,
                                  invoiceIDs: Set(ids))
     }
 
@@ -168,9 +180,12 @@ extension PostgresSession {
             FROM placement_batches ORDER BY id DESC
             """)).map { r in
             let stateName: String = r[7]
-            guard let state = BatchState(rawValue: stateName) else { throw PostgresError.unexpected("batch \(r[0] as Int64) has state \(stateName)") }
-            return BatchRecord(id: r[0], partnerID: r[1], batchKey: r[2], fileName: r[3], controlName: r[4], runDate: try date(r[5]),
-                               sequence: r[6], state: state, accounts: r[8], invoices: r[9], total: r[10], sha256: r[11], size: r[12],
+            guard let state = BatchState(rawValue: stateName) else {
+                throw PostgresError.unexpected("batch \(r[0] as Int64) has state \(stateName)")
+            }
+            return BatchRecord(
+                id: r[0], partnerID: r[1], batchKey: r[2], fileName: r[3], controlName: r[4], runDate: try date(r[5]),
+                sequence: r[6], state: state, accounts: r[8], invoices: r[9], total: r[10], sha256: r[11], size: r[12],
                                createdAt: r[13])
         }
     }
@@ -185,13 +200,18 @@ extension PostgresSession {
         let batchID: Int64? = r[5]
         let reference: String? = r[7]
         let reason: String? = r[8]
-        guard let state = PlacementLifecycle.State(restoring: stateName, batchID: batchID, agencyReference: reference, reason: reason) else {
+        guard
+            let state = PlacementLifecycle.State(
+                restoring: stateName, batchID: batchID, agencyReference: reference, reason: reason)
+        else {
             throw PostgresError.unexpected("placement \(r[0] as Int64) has state \(stateName)")
         }
         let code: String = r[11]
         guard let currency = Currency(code: code) else { throw PostgresError.unexpected("unknown currency \(code)") }
-        return PlacementRecord(id: r[0], customerID: r[1], accountNumber: r[2], partnerID: r[3], tier: r[4], batchID: batchID, state: state,
-                               agencyReference: reference, placedOn: try date(r[9]), balance: Money(minorUnits: r[10], currency: currency),
+        return PlacementRecord(
+            id: r[0], customerID: r[1], accountNumber: r[2], partnerID: r[3], tier: r[4], batchID: batchID,
+            state: state,
+            agencyReference: reference, placedOn: try date(r[9]), balance: Money(minorUnits: r[10], currency: currency),
                                oldestDueDate: try date(r[12]), daysPastDue: r[13], agencyStatus: r[14])
     }
 
@@ -232,7 +252,7 @@ extension PostgresSession {
             let customer = try decodeCustomer(r)
             let code: String = r[21]
             return FinalNoticeRecord(customerID: customer.id, profile: customer.profile, noticeDate: try date(r[19]),
-                                     balance: Money(minorUnits: r[20], currency: Currency(code: code) ?? customer.profile.currency))
+                balance: Money(minorUnits: r[20], currency: Currency(code: code) ?? customer.profile.currency))
         }
     }
 
@@ -256,12 +276,16 @@ extension PostgresSession {
     }
 
     func completeBatch(id: Int64, accounts: Int, invoices: Int, total: Int64, sha256: String, size: Int) throws {
-        try db.execute(sql: "UPDATE placement_batches SET accounts = ?, invoices = ?, total = ?, sha256 = ?, size = ? WHERE id = ?",
+        try db.execute(
+            sql:
+                "UPDATE placement_batches SET accounts = ?, invoices = ?, total = ?, sha256 = ?, size = ? WHERE id = ?",
                        arguments: [accounts, invoices, total, sha256, size, id])
     }
 
     func setControlName(batchID: Int64, _ name: String) throws {
-        try db.cachedStatement(sql: "UPDATE placement_batches SET control_name = ? WHERE id = ?").execute(arguments: [name, batchID])
+        try db.cachedStatement(sql: "UPDATE placement_batches SET control_name = ? WHERE id = ?").execute(arguments: [
+            name, batchID,
+        ])
     }
 
     func insertPlacements(_ placements: [NewPlacement]) throws -> [Int64] {
@@ -279,7 +303,9 @@ extension PostgresSession {
         let ids = try Int64.fetchAll(try db.cachedStatement(sql: """
             SELECT nextval(pg_get_serial_sequence('placements', 'id')) FROM generate_series(1, ?::integer)
             """), arguments: [Int64(placements.count)])
-        guard ids.count == placements.count else { throw PostgresError.unexpected("\(ids.count) ids for \(placements.count) placements") }
+        guard ids.count == placements.count else {
+            throw PostgresError.unexpected("\(ids.count) ids for \(placements.count) placements")
+        }
         try db.cachedStatement(sql: """
             INSERT INTO placements (id, customer_id, partner_id, tier, batch_id, state, placed_on, balance, currency, oldest_due_date,
                 days_past_due, created_at, updated_at)

@@ -3,7 +3,8 @@ import HandoffDomain
 import HandoffStore
 
 extension PostgresSession {
-    private static let eventColumns = "id, partner_id, event_key, inbox_id, account_number, kind, payload, state, reason"
+    private static let eventColumns =
+        "id, partner_id, event_key, inbox_id, account_number, kind, payload, state, reason"
 
     private func decodeEvent(_ r: Row) throws -> EventRecord {
         EventRecord(id: r[0], partnerID: r[1], key: r[2], inboxID: r[3], accountNumber: r[4], kind: r[5], payload: r[6],
@@ -12,18 +13,24 @@ extension PostgresSession {
 
     /// A stored event state as its enum (the schema allows no other value).
     func eventState(_ name: String, id: Int64) throws -> AgencyEventState {
-        guard let state = AgencyEventState(rawValue: name) else { throw PostgresError.unexpected("agency event #\(id) has state \(name)") }
+        guard let state = AgencyEventState(rawValue: name) else {
+            throw PostgresError.unexpected("agency event #\(id) has state \(name)")
+        }
         return state
     }
 
     /// A stored request state as its enum (the schema allows no other value).
     func requestState(_ name: String, id: Int64) throws -> AgencyRequestState {
-        guard let state = AgencyRequestState(rawValue: name) else { throw PostgresError.unexpected("request #\(id) has state \(name)") }
+        guard let state = AgencyRequestState(rawValue: name) else {
+            throw PostgresError.unexpected("request #\(id) has state \(name)")
+        }
         return state
     }
 
     func agencyEvent(id: Int64) throws -> EventRecord? {
-        try Row.fetchOne(try db.cachedStatement(sql: "SELECT \(Self.eventColumns) FROM agency_events WHERE id = ?"), arguments: [id]).map(decodeEvent)
+        try Row.fetchOne(
+            try db.cachedStatement(sql: "SELECT \(Self.eventColumns) FROM agency_events WHERE id = ?"), arguments: [id]
+        ).map(decodeEvent)
     }
 
     func setEventState(id: Int64, _ state: AgencyEventState, reason: String?) throws {
@@ -33,11 +40,14 @@ extension PostgresSession {
     }
 
     func agencyEvent(partnerID: String, key: String) throws -> EventRecord? {
-        try Row.fetchOne(try db.cachedStatement(sql: "SELECT \(Self.eventColumns) FROM agency_events WHERE partner_id = ? AND event_key = ?"),
+        try Row.fetchOne(
+            try db.cachedStatement(
+                sql: "SELECT \(Self.eventColumns) FROM agency_events WHERE partner_id = ? AND event_key = ?"),
                          arguments: [partnerID, key]).map(decodeEvent)
     }
 
-    func recordAgencyEvent(partnerID: String, key: String, inboxID: Int64?, accountNumber: String?, kind: String, payload: String,
+    func recordAgencyEvent(
+        partnerID: String, key: String, inboxID: Int64?, accountNumber: String?, kind: String, payload: String,
                            state: AgencyEventState, reason: String?) throws {
         try db.cachedStatement(sql: """
             INSERT INTO agency_events (partner_id, event_key, inbox_id, account_number, kind, payload, state, reason, created_at, updated_at)
@@ -48,33 +58,49 @@ extension PostgresSession {
     }
 
     func waitingEvents() throws -> [EventRecord] {
-        try Row.fetchAll(try db.cachedStatement(sql: "SELECT \(Self.eventColumns) FROM agency_events WHERE state = 'waiting' ORDER BY id")).map(decodeEvent)
+        try Row.fetchAll(
+            try db.cachedStatement(
+                sql: "SELECT \(Self.eventColumns) FROM agency_events WHERE state = 'waiting' ORDER BY id")
+        ).map(decodeEvent)
     }
 
     func claimReceivedFile(id: Int64) throws -> Bool {
-        try Int64.fetchOne(try db.cachedStatement(sql: "SELECT id FROM inbox WHERE id = ? AND state = 'received' FOR UPDATE SKIP LOCKED"),
+        try Int64.fetchOne(
+            try db.cachedStatement(
+                sql: "SELECT id FROM inbox WHERE id = ? AND state = 'received' FOR UPDATE SKIP LOCKED"),
                            arguments: [id]) != nil
     }
 
     func claimWaitingEvent(id: Int64) throws -> Bool {
-        try Int64.fetchOne(try db.cachedStatement(sql: "SELECT id FROM agency_events WHERE id = ? AND state = 'waiting' FOR UPDATE SKIP LOCKED"),
+        try Int64.fetchOne(
+            try db.cachedStatement(
+                sql: "SELECT id FROM agency_events WHERE id = ? AND state = 'waiting' FOR UPDATE SKIP LOCKED"),
                            arguments: [id]) != nil
     }
 
     func agencyEvents() throws -> [EventRecord] {
-        try Row.fetchAll(try db.cachedStatement(sql: "SELECT \(Self.eventColumns) FROM agency_events ORDER BY id")).map(decodeEvent)
+        try Row.fetchAll(try db.cachedStatement(sql: "SELECT \(Self.eventColumns) FROM agency_events ORDER BY id")).map(
+            decodeEvent)
     }
 
     func agencyEvents(notIn states: Set<String>, limit: Int) throws -> [EventRecord] {
         let marks = Array(repeating: "?", count: states.count).joined(separator: ", ")
         let filter = states.isEmpty ? "" : "WHERE state NOT IN (\(marks))"
-        return try Row.fetchAll(try db.cachedStatement(sql: "SELECT \(Self.eventColumns) FROM agency_events \(filter) ORDER BY id DESC LIMIT ?"),
-                                arguments: StatementArguments(states.sorted().map { $0 as any PGBindable } + [limit])).map(decodeEvent)
+        return try Row.fetchAll(
+            try db.cachedStatement(
+                sql: "SELECT \(Self.eventColumns) FROM agency_events \(filter) ORDER BY id DESC LIMIT ?"),
+            arguments: StatementArguments(states.sorted().map { $0 as any PGBindable } + [limit])
+        ).map(decodeEvent)
     }
 
     func batchTotals() throws -> [Int64: [String: Int64]] {
         var totals: [Int64: [String: Int64]] = [:]
-        for row in try Row.fetchAll(try db.cachedStatement(sql: "SELECT batch_id, currency, SUM(balance) FROM placements WHERE batch_id IS NOT NULL GROUP BY batch_id, currency")) {
+        for row in try Row.fetchAll(
+            try db.cachedStatement(
+                sql:
+                    "SELECT batch_id, currency, SUM(balance) FROM placements WHERE batch_id IS NOT NULL GROUP BY batch_id, currency"
+            ))
+        {
             totals[row[0] as Int64, default: [:]][row[1] as String] = row[2] as Int64
         }
         return totals
@@ -82,12 +108,16 @@ extension PostgresSession {
 
     func agencyEventCounts() throws -> [String: Int] {
         var counts: [String: Int] = [:]
-        for row in try Row.fetchAll(try db.cachedStatement(sql: "SELECT state, COUNT(*) FROM agency_events GROUP BY state")) { counts[row[0] as String] = row[1] as Int }
+        for row in try Row.fetchAll(
+            try db.cachedStatement(sql: "SELECT state, COUNT(*) FROM agency_events GROUP BY state"))
+        { counts[row[0] as String] = row[1] as Int }
         return counts
     }
 
     func agencyEvents(accountNumber: String) throws -> [EventRecord] {
-        try Row.fetchAll(try db.cachedStatement(sql: "SELECT \(Self.eventColumns) FROM agency_events WHERE account_number = ? ORDER BY id"),
+        try Row.fetchAll(
+            try db.cachedStatement(
+                sql: "SELECT \(Self.eventColumns) FROM agency_events WHERE account_number = ? ORDER BY id"),
                          arguments: [accountNumber]).map(decodeEvent)
     }
 
@@ -95,7 +125,9 @@ extension PostgresSession {
         try placements(customerID: customerID).filter { $0.partnerID == partnerID }.last
     }
 
-    func updatePlacement(id: Int64, state: PlacementLifecycle.State, agencyReference: String?, agencyStatus: String?) throws {
+    func updatePlacement(id: Int64, state: PlacementLifecycle.State, agencyReference: String?, agencyStatus: String?)
+        throws
+    {
         let fields = state.storedFields
         try db.cachedStatement(sql: """
             UPDATE placements SET state = ?, state_reason = COALESCE(?, state_reason), agency_reference = COALESCE(?, agency_reference),
@@ -105,7 +137,8 @@ extension PostgresSession {
     }
 
     func agencyStatus(placementID: Int64) throws -> String? {
-        try String.fetchOne(try db.cachedStatement(sql: "SELECT agency_status FROM placements WHERE id = ?"), arguments: [placementID])
+        try String.fetchOne(
+            try db.cachedStatement(sql: "SELECT agency_status FROM placements WHERE id = ?"), arguments: [placementID])
     }
 
     func recordCommission(_ c: CommissionRecord) throws {
@@ -116,25 +149,35 @@ extension PostgresSession {
                              c.date?.iso, now])
     }
 
-    static let commissionColumns = "partner_id, customer_id, transaction_id, event_key, kind, base, rate_ppm, expected, reported, currency, date"
+    static let commissionColumns =
+        "partner_id, customer_id, transaction_id, event_key, kind, base, rate_ppm, expected, reported, currency, date"
 
     func decodeCommission(_ r: Row) -> CommissionRecord {
         let d: String? = r[10]
-        return CommissionRecord(partnerID: r[0], customerID: r[1], transactionID: r[2], eventKey: r[3], kind: r[4], base: r[5], ratePPM: r[6],
-                                expected: r[7], reported: r[8], currency: r[9], date: d.flatMap { CalendarDate(iso: $0) })
+        return CommissionRecord(
+            partnerID: r[0], customerID: r[1], transactionID: r[2], eventKey: r[3], kind: r[4], base: r[5],
+            ratePPM: r[6],
+            expected: r[7], reported: r[8], currency: r[9], date: d.flatMap { CalendarDate(iso: $0) })
     }
 
     func commissions() throws -> [CommissionRecord] {
-        try Row.fetchAll(try db.cachedStatement(sql: "SELECT \(Self.commissionColumns) FROM commissions ORDER BY id")).map(decodeCommission)
+        try Row.fetchAll(try db.cachedStatement(sql: "SELECT \(Self.commissionColumns) FROM commissions ORDER BY id"))
+            .map(decodeCommission)
     }
 
     func commission(partnerID: String, eventKey: String) throws -> CommissionRecord? {
-        try Row.fetchOne(db.cachedStatement(sql: "SELECT \(Self.commissionColumns) FROM commissions WHERE partner_id = ? AND event_key = ?"),
+        try Row.fetchOne(
+            db.cachedStatement(
+                sql: "SELECT \(Self.commissionColumns) FROM commissions WHERE partner_id = ? AND event_key = ?"),
                          arguments: [partnerID, eventKey]).map(decodeCommission)
     }
 
     func commissions(partnerID: String) throws -> [CommissionRecord] {
-        try Row.fetchAll(try db.cachedStatement(sql: "SELECT \(Self.commissionColumns) FROM commissions WHERE partner_id = ? ORDER BY id"), arguments: [partnerID]).map(decodeCommission)
+        try Row.fetchAll(
+            try db.cachedStatement(
+                sql: "SELECT \(Self.commissionColumns) FROM commissions WHERE partner_id = ? ORDER BY id"),
+            arguments: [partnerID]
+        ).map(decodeCommission)
     }
 
     func recordRemittance(_ r: RemittanceRecord) throws {
@@ -161,7 +204,9 @@ extension PostgresSession {
             let text: String = r[9]
             let differences = (try? JSONDecoder().decode([RemittanceRecord.Difference].self, from: Data(text.utf8)))
                 ?? ((try? JSONDecoder().decode([StoredDifference].self, from: Data(text.utf8))) ?? []).map(\.difference)
-            return RemittanceRecord(partnerID: r[0], key: r[1], model: r[2], amount: r[3], commission: r[4], net: r[5], reference: r[6], date: r[7],
+            return RemittanceRecord(
+                partnerID: r[0], key: r[1], model: r[2], amount: r[3], commission: r[4], net: r[5], reference: r[6],
+                date: r[7],
                                     state: r[8], differences: differences, note: r[10], period: r[11], currency: r[12])
         }
     }
@@ -169,7 +214,9 @@ extension PostgresSession {
     /// A difference as stored before its keys were snake_case.
     private struct StoredDifference: Decodable {
         var transactionID: String, field: String, statement: Int64?, recorded: Int64?
-        var difference: RemittanceRecord.Difference { .init(transactionID: transactionID, field: field, statement: statement, recorded: recorded) }
+        var difference: RemittanceRecord.Difference {
+            .init(transactionID: transactionID, field: field, statement: statement, recorded: recorded)
+        }
     }
 
     func remittedItems(partnerID: String, transactionIDs: [String]) throws -> [String: RemittanceRecord.Item] {
@@ -187,7 +234,8 @@ extension PostgresSession {
         return out
     }
 
-    func queueRequest(partnerID: String, customerID: Int64, placementID: Int64?, kind: String, requestID: String, amount: Money?,
+    func queueRequest(
+        partnerID: String, customerID: Int64, placementID: Int64?, kind: String, requestID: String, amount: Money?,
                       date: CalendarDate, reason: String?, note: String?) throws {
         try db.cachedStatement(sql: """
             INSERT INTO agency_requests (partner_id, customer_id, placement_id, kind, request_id, amount, currency, date, reason, note, state,
@@ -209,14 +257,22 @@ extension PostgresSession {
             """), arguments: arguments).map { r in
             let amount: Int64? = r[7]
             let code: String? = r[8]
-            return AgencyRequestRecord(id: r[0], partnerID: r[1], customerID: r[2], accountNumber: r[3], agencyReference: r[4], kind: r[5], requestID: r[6],
-                                       amount: amount.flatMap { a in code.flatMap { Currency(code: $0) }.map { Money(minorUnits: a, currency: $0) } },
-                                       date: try date(r[9]), reason: r[10], note: r[11], state: try requestState(r[12], id: r[0]), lastError: r[13])
+            return AgencyRequestRecord(
+                id: r[0], partnerID: r[1], customerID: r[2], accountNumber: r[3], agencyReference: r[4], kind: r[5],
+                requestID: r[6],
+                amount: amount.flatMap { a in
+                    code.flatMap { Currency(code: $0) }.map { Money(minorUnits: a, currency: $0) }
+                },
+                date: try date(r[9]), reason: r[10], note: r[11], state: try requestState(r[12], id: r[0]),
+                lastError: r[13])
         }
     }
 
     func setRequestState(id: Int64, _ state: AgencyRequestState, error: String?, batchID: Int64?) throws {
-        try db.cachedStatement(sql: "UPDATE agency_requests SET state = ?, last_error = ?, batch_id = COALESCE(?, batch_id), updated_at = ? WHERE id = ?")
+        try db.cachedStatement(
+            sql:
+                "UPDATE agency_requests SET state = ?, last_error = ?, batch_id = COALESCE(?, batch_id), updated_at = ? WHERE id = ?"
+        )
             .execute(arguments: [state.rawValue, error, batchID, now, id])
         if state == .failed || state == .rejected { try resumeAfterFailedRecall(requestRowID: id) }
     }
@@ -232,7 +288,9 @@ extension PostgresSession {
         var out: [(PlacementRecord, TransactionRecord)] = []
         for r in rows {
             let reference: String = r[2]
-            guard let placement = try placement(customerID: r[0], partnerID: r[1]), let txn = try transaction(reference: reference) else { continue }
+            guard let placement = try placement(customerID: r[0], partnerID: r[1]),
+                let txn = try transaction(reference: reference)
+            else { continue }
             out.append((placement, txn))
         }
         return out
@@ -246,9 +304,14 @@ extension PostgresSession {
         try requestRows(where: "r.partner_id = ? AND r.request_id = ?", [partnerID, requestID]).first
     }
 
-    func setRequestState(partnerID: String, requestID: String, to state: AgencyRequestState, error: String?) throws -> AgencyRequestRecord? {
+    func setRequestState(partnerID: String, requestID: String, to state: AgencyRequestState, error: String?) throws
+        -> AgencyRequestRecord?
+    {
         guard let before = try requests(partnerID: partnerID, requestID: requestID) else { return nil }
-        try db.cachedStatement(sql: "UPDATE agency_requests SET state = ?, last_error = COALESCE(?, last_error), updated_at = ? WHERE id = ?")
+        try db.cachedStatement(
+            sql:
+                "UPDATE agency_requests SET state = ?, last_error = COALESCE(?, last_error), updated_at = ? WHERE id = ?"
+        )
             .execute(arguments: [state.rawValue, error, now, before.id])
         if state == .failed || state == .rejected { try resumeAfterFailedRecall(requestRowID: before.id) }
         return before
@@ -286,7 +349,9 @@ extension PostgresSession {
         var out: [(PlacementRecord, TransactionRecord)] = []
         for r in rows {
             let reference: String = r[2]
-            guard let placement = try placement(customerID: r[0], partnerID: r[1]), let txn = try transaction(reference: reference) else { continue }
+            guard let placement = try placement(customerID: r[0], partnerID: r[1]),
+                let txn = try transaction(reference: reference)
+            else { continue }
             out.append((placement, txn))
         }
         return out
@@ -300,7 +365,10 @@ extension PostgresSession {
     }
 
     func placedInvoiceIDs(placementID: Int64) throws -> Set<Int64> {
-        Set(try Int64.fetchAll(try db.cachedStatement(sql: "SELECT invoice_id FROM placement_invoices WHERE placement_id = ?"), arguments: [placementID]))
+        Set(
+            try Int64.fetchAll(
+                try db.cachedStatement(sql: "SELECT invoice_id FROM placement_invoices WHERE placement_id = ?"),
+                arguments: [placementID]))
     }
 
     func setBatchKind(id: Int64, _ kind: String) throws {
@@ -308,7 +376,9 @@ extension PostgresSession {
     }
 
     func batchKind(id: Int64) throws -> String {
-        try String.fetchOne(try db.cachedStatement(sql: "SELECT kind FROM placement_batches WHERE id = ?"), arguments: [id]) ?? "placement"
+        try String.fetchOne(
+            try db.cachedStatement(sql: "SELECT kind FROM placement_batches WHERE id = ?"), arguments: [id])
+            ?? "placement"
     }
 }
 
@@ -337,10 +407,14 @@ extension PostgresSession {
                 SELECT MAX(id) FROM placements WHERE partner_id = ? AND customer_id = ANY(?::bigint[]) GROUP BY customer_id)
             """), arguments: [partnerID, try list(customerIDs)]) {
             let name: String = r[2]
-            guard let state = PlacementLifecycle.State(restoring: name, batchID: r[3], agencyReference: r[4], reason: r[5]) else {
+            guard
+                let state = PlacementLifecycle.State(
+                    restoring: name, batchID: r[3], agencyReference: r[4], reason: r[5])
+            else {
                 throw PostgresError.unexpected("placement \(r[0] as Int64) has state \(name)")
             }
-            out[r[1]] = PlacementSnapshot(id: r[0], state: state, placedOn: try date(r[6]), oldestDueDate: try date(r[7]), agencyStatus: r[8])
+            out[r[1]] = PlacementSnapshot(
+                id: r[0], state: state, placedOn: try date(r[6]), oldestDueDate: try date(r[7]), agencyStatus: r[8])
         }
         return out
     }
@@ -354,7 +428,9 @@ extension PostgresSession {
             WHERE pi.placement_id = ANY(?::bigint[])
             ORDER BY pi.placement_id, i.due_date, i.invoice_date, i.invoice_number
             """), arguments: [try list(placementIDs)]) {
-            out[r[0], default: []].append(OpenItem(invoiceID: r[1], invoiceNumber: r[2], invoiceDate: try date(r[3]), dueDate: try date(r[4]),
+            out[r[0], default: []].append(
+                OpenItem(
+                    invoiceID: r[1], invoiceNumber: r[2], invoiceDate: try date(r[3]), dueDate: try date(r[4]),
                                                    balance: r[5], disputed: r[6]))
         }
         return out
@@ -429,7 +505,9 @@ extension PostgresSession {
             ORDER BY id
             """), arguments: [partnerID, try list(requestIDs), try list(placementIDs)]).map { r in
             let name: String = r[4]
-            guard let state = AgencyRequestState(rawValue: name) else { throw PostgresError.unexpected("request \(r[1] as String) has state \(name)") }
+            guard let state = AgencyRequestState(rawValue: name) else {
+                throw PostgresError.unexpected("request \(r[1] as String) has state \(name)")
+            }
             return RequestSnapshot(requestID: r[1], placementID: r[2], kind: r[3], state: state, order: r[0])
         }
     }
@@ -448,7 +526,8 @@ extension PostgresSession {
         var start = 0
         while start < rows.count {
             let slice = rows[start..<min(start + Self.rowsPerInsert, rows.count)]
-            let statement = try db.cachedStatement(sql: head + " VALUES " + Array(repeating: tuple, count: slice.count).joined(separator: ", ") + suffix)
+            let statement = try db.cachedStatement(
+                sql: head + " VALUES " + Array(repeating: tuple, count: slice.count).joined(separator: ", ") + suffix)
             try statement.execute(arguments: StatementArguments(slice.flatMap { $0 }))
             start += slice.count
         }
@@ -475,7 +554,10 @@ extension PostgresSession {
         try insertRows("""
             INSERT INTO commissions (partner_id, customer_id, transaction_id, event_key, kind, base, rate_ppm, expected, reported, currency, date, created_at)
             """, columns: 12, commissions.map { c in
-            [c.partnerID, c.customerID, c.transactionID, c.eventKey, c.kind, c.base, c.ratePPM, c.expected, c.reported, c.currency, c.date?.iso, now]
+                [
+                    c.partnerID, c.customerID, c.transactionID, c.eventKey, c.kind, c.base, c.ratePPM, c.expected,
+                    c.reported, c.currency, c.date?.iso, now,
+                ]
         })
     }
 

@@ -21,7 +21,9 @@ extension PostgresSession: ReportReading {
             """), arguments: [from.iso, to.iso]).compactMap { r in
             let reference: String = r[0]
             let code: String = r[2]
-            guard let txn = try transaction(reference: reference), let currency = Currency(code: code) else { return nil }
+            guard let txn = try transaction(reference: reference), let currency = Currency(code: code) else {
+                return nil
+            }
             return AgencyTransaction(transaction: txn, accountNumber: r[1], currency: currency)
         }
     }
@@ -43,7 +45,9 @@ extension PostgresSession: ReportReading {
             GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
             """)).map { r in
             // A rejected account brought nothing: the sums over it are zero, and the rates are over the accepted ones.
-            VintageFigures(partner: r[0], vintage: r[1], currency: r[2], placed: r[3], rejected: r[9], open: r[10], returned: r[8], acceptedAmount: r[4],
+            VintageFigures(
+                partner: r[0], vintage: r[1], currency: r[2], placed: r[3], rejected: r[9], open: r[10], returned: r[8],
+                acceptedAmount: r[4],
                            collected: r[5], commission: r[6], average_days_to_first_payment: r[7])
         }
     }
@@ -60,7 +64,8 @@ extension PostgresSession: ReportReading {
             SELECT partner_id, currency, COUNT(*), SUM(balance), SUM(CASE WHEN state = 'rejected' THEN 1 ELSE 0 END) FROM placements
             WHERE placed_on BETWEEN ? AND ? GROUP BY partner_id, currency
             """), arguments: range) {
-            let k = row(r[0], r[1]); rows[k]!.placed_accounts = r[2]; rows[k]!.placed_amount = r[3]; rows[k]!.rejected_accounts = r[4]
+            let k = row(r[0], r[1]); rows[k]!.placed_accounts = r[2]; rows[k]!.placed_amount = r[3];
+            rows[k]!.rejected_accounts = r[4]
         }
         for r in try Row.fetchAll(try db.cachedStatement(sql: """
             SELECT split_part(t.reference, ':', 1), c.currency,
@@ -77,7 +82,8 @@ extension PostgresSession: ReportReading {
             let k = row(r[0], r[1])
             let kind: String = r[2]
             if kind == "direct_payment" {
-                rows[k]!.direct_payments = r[3]; rows[k]!.direct_payment_amount = r[4]; rows[k]!.direct_payment_fees = r[5]
+                rows[k]!.direct_payments = r[3]; rows[k]!.direct_payment_amount = r[4];
+                rows[k]!.direct_payment_fees = r[5]
             } else {
                 rows[k]!.commission += r[5] as Int64
             }

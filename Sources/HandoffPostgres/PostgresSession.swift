@@ -44,13 +44,17 @@ final class PostgresSession: PlacementWriting, OutboxWriting, InboxWriting, Reco
         let code = text(17) ?? ""
         guard let currency = Currency(code: code) else { throw PostgresError.unexpected("unknown currency \(code)") }
         let typeText = text(2) ?? ""
-        guard let type = DebtorType(rawValue: typeText) else { throw PostgresError.unexpected("unknown debtor type \(typeText)") }
+        guard let type = DebtorType(rawValue: typeText) else {
+            throw PostgresError.unexpected("unknown debtor type \(typeText)")
+        }
         let holds: Set<Hold>
         switch Hold.parseList(text(18) ?? "") {
         case .success(let h): holds = h
         case .failure(let e): throw PostgresError.unexpected("unknown hold \(e.name)")
         }
-        guard let accountNumber = text(1) else { throw PostgresError.unexpected("customer \(id) has no account number") }
+        guard let accountNumber = text(1) else {
+            throw PostgresError.unexpected("customer \(id) has no account number")
+        }
         let profile = DebtorProfile(
             accountNumber: accountNumber, type: type, businessName: text(3), firstName: text(4),
             lastName: text(5), contactName: text(6), address1: text(7), address2: text(8),
@@ -61,7 +65,8 @@ final class PostgresSession: PlacementWriting, OutboxWriting, InboxWriting, Reco
     }
 
     func customer(accountNumber: String) throws -> CustomerRecord? {
-        let statement = try db.cachedStatement(sql: "SELECT \(Self.customerColumns) FROM customers WHERE account_number = ?")
+        let statement = try db.cachedStatement(
+            sql: "SELECT \(Self.customerColumns) FROM customers WHERE account_number = ?")
         return try Row.fetchOne(statement, arguments: [accountNumber]).map { try decodeCustomer($0) }
     }
 
@@ -83,7 +88,8 @@ final class PostgresSession: PlacementWriting, OutboxWriting, InboxWriting, Reco
                 account_number, source, created_at, updated_at)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id
             """)
-        let inserted = try statement.query(StatementArguments(profileArguments(profile) + [profile.accountNumber, source.label, now, now]))
+        let inserted = try statement.query(
+            StatementArguments(profileArguments(profile) + [profile.accountNumber, source.label, now, now]))
         return try inserted.requiredInt64(0, 0)
     }
 
@@ -112,11 +118,12 @@ final class PostgresSession: PlacementWriting, OutboxWriting, InboxWriting, Reco
             amount: Money(minorUnits: row[5], currency: currency), disputed: row[7])
         let kind: String = row[8]
         return InvoiceRecord(id: row[0], customerID: row[1], terms: terms, balance: row[6],
-                             source: EntrySource(kind: EntrySource.Kind(rawValue: kind) ?? .file, name: row[9], line: row[10]))
+            source: EntrySource(kind: EntrySource.Kind(rawValue: kind) ?? .file, name: row[9], line: row[10]))
     }
 
     func invoice(customerID: Int64, invoiceNumber: String) throws -> InvoiceRecord? {
-        let statement = try db.cachedStatement(sql: "SELECT \(Self.invoiceColumns) FROM invoices WHERE customer_id = ? AND invoice_number = ?")
+        let statement = try db.cachedStatement(
+            sql: "SELECT \(Self.invoiceColumns) FROM invoices WHERE customer_id = ? AND invoice_number = ?")
         return try Row.fetchOne(statement, arguments: [customerID, invoiceNumber]).map(decodeInvoice)
     }
 
@@ -143,7 +150,8 @@ final class PostgresSession: PlacementWriting, OutboxWriting, InboxWriting, Reco
             VALUES (?1, ?2, ?3, ?4, ?5, ?5, ?6, ?7, ?8, ?9, ?10, ?10)
             ON CONFLICT (customer_id, invoice_number) DO NOTHING RETURNING id
             """)
-        let result = try insert.query([customerID, terms.invoiceNumber, terms.invoiceDate.iso, terms.dueDate.iso, terms.amount.minorUnits,
+        let result = try insert.query([
+            customerID, terms.invoiceNumber, terms.invoiceDate.iso, terms.dueDate.iso, terms.amount.minorUnits,
                                        terms.disputed, source.line, source.kind.rawValue, source.name, now])
         guard result.count == 1 else { return nil }
         let id = try result.requiredInt64(0, 0)
@@ -158,7 +166,9 @@ final class PostgresSession: PlacementWriting, OutboxWriting, InboxWriting, Reco
     /// the list). Each inserted id is matched back to its invoice by account and number.
     func insertInvoicesIfNew(_ invoices: [NewInvoice]) throws -> [Int64?] {
         guard invoices.count > 1 else {
-            return try invoices.map { try insertInvoiceIfNew(customerID: $0.customerID, terms: $0.terms, source: $0.source) }
+            return try invoices.map {
+                try insertInvoiceIfNew(customerID: $0.customerID, terms: $0.terms, source: $0.source)
+            }
         }
         let insert = try db.cachedStatement(sql: """
             INSERT INTO invoices (customer_id, invoice_number, invoice_date, due_date, amount, balance, disputed,
@@ -170,7 +180,8 @@ final class PostgresSession: PlacementWriting, OutboxWriting, InboxWriting, Reco
             ON CONFLICT (customer_id, invoice_number) DO NOTHING RETURNING id, customer_id, invoice_number
             """)
         let result = try insert.query([
-            pgArray(invoices.map(\.customerID)), pgArray(invoices.map(\.terms.invoiceNumber)), pgArray(invoices.map(\.terms.invoiceDate.iso)),
+            pgArray(invoices.map(\.customerID)), pgArray(invoices.map(\.terms.invoiceNumber)),
+            pgArray(invoices.map(\.terms.invoiceDate.iso)),
             pgArray(invoices.map(\.terms.dueDate.iso)), pgArray(invoices.map(\.terms.amount.minorUnits)),
             "{" + invoices.map { $0.terms.disputed ? "t" : "f" }.joined(separator: ",") + "}",
             "{" + invoices.map { $0.source.line.map(String.init) ?? "NULL" }.joined(separator: ",") + "}",
@@ -179,26 +190,38 @@ final class PostgresSession: PlacementWriting, OutboxWriting, InboxWriting, Reco
         struct Key: Hashable { var customerID: Int64; var number: String }
         var inserted: [Key: Int64] = [:]
         for row in 0 ..< result.count {
-            guard let number = result.text(row, 2) else { throw PostgresError.unexpected("an invoice inserted without its number") }
-            inserted[Key(customerID: try result.requiredInt64(row, 1), number: number)] = try result.requiredInt64(row, 0)
+            guard let number = result.text(row, 2) else {
+                throw PostgresError.unexpected("an invoice inserted without its number")
+            }
+            inserted[Key(customerID: try result.requiredInt64(row, 1), number: number)] = try result.requiredInt64(
+                row, 0)
         }
         var ids: [Int64?] = []
         ids.reserveCapacity(invoices.count)
         for invoice in invoices {
             // The first of a number takes the id; a repeat later in the list finds it taken.
-            let id = inserted.removeValue(forKey: Key(customerID: invoice.customerID, number: invoice.terms.invoiceNumber))
+            let id = inserted.removeValue(
+                forKey: Key(customerID: invoice.customerID, number: invoice.terms.invoiceNumber))
             ids.append(id)
             guard let id else { continue }
             // Its first ledger entry waits with the others of its chunk, in the order of the invoices.
-            try holdBack(Self.firstEntry(invoiceID: id, customerID: invoice.customerID, terms: invoice.terms, source: invoice.source))
+            try holdBack(
+                Self.firstEntry(
+                    invoiceID: id, customerID: invoice.customerID, terms: invoice.terms, source: invoice.source))
         }
-        guard inserted.isEmpty else { throw PostgresError.unexpected("\(inserted.count) invoices inserted that were not asked for") }
+        guard inserted.isEmpty else {
+            throw PostgresError.unexpected("\(inserted.count) invoices inserted that were not asked for")
+        }
         return ids
     }
 
     /// An invoice's first ledger entry: its original amount, on its date.
-    static func firstEntry(invoiceID: Int64, customerID: Int64, terms: InvoiceTerms, source: EntrySource) -> NewLedgerEntry {
-        NewLedgerEntry(customerID: customerID, invoiceID: invoiceID, transactionID: nil, kind: .invoice, amount: terms.amount.minorUnits,
+    static func firstEntry(invoiceID: Int64, customerID: Int64, terms: InvoiceTerms, source: EntrySource)
+        -> NewLedgerEntry
+    {
+        NewLedgerEntry(
+            customerID: customerID, invoiceID: invoiceID, transactionID: nil, kind: .invoice,
+            amount: terms.amount.minorUnits,
                        currency: terms.amount.currency, effectiveDate: terms.invoiceDate, source: source)
     }
 
@@ -234,7 +257,9 @@ final class PostgresSession: PlacementWriting, OutboxWriting, InboxWriting, Reco
         let ids = try Int64.fetchAll(try db.cachedStatement(sql: """
             SELECT nextval(pg_get_serial_sequence('ledger_entries', 'id')) FROM generate_series(1, ?::integer)
             """), arguments: [Int64(entries.count)])
-        guard ids.count == entries.count else { throw PostgresError.unexpected("\(ids.count) ledger ids for \(entries.count) entries") }
+        guard ids.count == entries.count else {
+            throw PostgresError.unexpected("\(ids.count) ledger ids for \(entries.count) entries")
+        }
         var seqs: [Int64] = [], hashes: [String] = []
         seqs.reserveCapacity(entries.count)
         hashes.reserveCapacity(entries.count)
@@ -257,8 +282,10 @@ final class PostgresSession: PlacementWriting, OutboxWriting, InboxWriting, Reco
             ORDER BY e.n
             """).execute(arguments: [
                 pgArray(ids), pgArray(entries.map(\.customerID)), pgArray(entries.map(\.invoiceID)),
-                pgArray(entries.map(\.transactionID)), pgArray(entries.map(\.kind.rawValue)), pgArray(entries.map(\.amount)),
-                pgArray(entries.map(\.currency.code)), pgArray(entries.map(\.effectiveDate.iso)), pgArray(entries.map(\.source.kind.rawValue)),
+            pgArray(entries.map(\.transactionID)), pgArray(entries.map(\.kind.rawValue)),
+            pgArray(entries.map(\.amount)),
+            pgArray(entries.map(\.currency.code)), pgArray(entries.map(\.effectiveDate.iso)),
+            pgArray(entries.map(\.source.kind.rawValue)),
                 pgArray(entries.map(\.source.name)), pgArray(entries.map { $0.source.line.map(Int64.init) }),
                 pgArray(entries.map(\.source.eventID)), pgArray(seqs), pgArray(hashes), now,
             ])
@@ -282,16 +309,21 @@ final class PostgresSession: PlacementWriting, OutboxWriting, InboxWriting, Reco
 
     private func decodeTransaction(_ row: Row) throws -> TransactionRecord {
         let kindText: String = row[5]
-        guard let kind = EntryKind(rawValue: kindText) else { throw PostgresError.unexpected("unknown transaction kind \(kindText)") }
+        guard let kind = EntryKind(rawValue: kindText) else {
+            throw PostgresError.unexpected("unknown transaction kind \(kindText)")
+        }
         let sourceKind: String = row[8]
         return TransactionRecord(
-            id: row[0], reference: row[1], customerID: row[2], invoiceNumber: row[3], date: try date(row[4]), kind: kind,
+            id: row[0], reference: row[1], customerID: row[2], invoiceNumber: row[3], date: try date(row[4]),
+            kind: kind,
             amount: row[6], reversesID: row[7],
-            source: EntrySource(kind: EntrySource.Kind(rawValue: sourceKind) ?? .file, name: row[9], line: row[10], eventID: row[11]))
+            source: EntrySource(
+                kind: EntrySource.Kind(rawValue: sourceKind) ?? .file, name: row[9], line: row[10], eventID: row[11]))
     }
 
     func transaction(reference: String) throws -> TransactionRecord? {
-        let statement = try db.cachedStatement(sql: "SELECT \(Self.transactionColumns) FROM transactions WHERE reference = ?")
+        let statement = try db.cachedStatement(
+            sql: "SELECT \(Self.transactionColumns) FROM transactions WHERE reference = ?")
         return try Row.fetchOne(statement, arguments: [reference]).map(decodeTransaction)
     }
 
@@ -301,11 +333,13 @@ final class PostgresSession: PlacementWriting, OutboxWriting, InboxWriting, Reco
     }
 
     func transactions(customerID: Int64) throws -> [TransactionRecord] {
-        let statement = try db.cachedStatement(sql: "SELECT \(Self.transactionColumns) FROM transactions WHERE customer_id = ? ORDER BY id")
+        let statement = try db.cachedStatement(
+            sql: "SELECT \(Self.transactionColumns) FROM transactions WHERE customer_id = ? ORDER BY id")
         return try Row.fetchAll(statement, arguments: [customerID]).map(decodeTransaction)
     }
 
-    func insertTransaction(reference: String, customerID: Int64, invoiceNumber: String?, date: CalendarDate, kind: EntryKind,
+    func insertTransaction(
+        reference: String, customerID: Int64, invoiceNumber: String?, date: CalendarDate, kind: EntryKind,
                            amount: Int64, reversesID: Int64?, source: EntrySource) throws -> Int64 {
         let statement = try db.cachedStatement(sql: """
             INSERT INTO transactions (reference, customer_id, invoice_number, date, kind, amount, reverses_id,
@@ -313,11 +347,13 @@ final class PostgresSession: PlacementWriting, OutboxWriting, InboxWriting, Reco
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id
             """)
         return try statement.query([reference, customerID, invoiceNumber, date.iso, kind.rawValue, amount, reversesID,
-                                    source.kind.rawValue, source.name, source.line, source.eventID, now]).requiredInt64(0, 0)
+            source.kind.rawValue, source.name, source.line, source.eventID, now,
+        ]).requiredInt64(0, 0)
     }
 
     func shares(ofTransaction id: Int64) throws -> [Allocation.Share] {
-        let statement = try db.cachedStatement(sql: "SELECT invoice_id, amount FROM ledger_entries WHERE transaction_id = ? ORDER BY id")
+        let statement = try db.cachedStatement(
+            sql: "SELECT invoice_id, amount FROM ledger_entries WHERE transaction_id = ? ORDER BY id")
         return try Row.fetchAll(statement, arguments: [id]).map { row in
             let amount: Int64 = row[1]
             return Allocation.Share(invoiceID: row[0], amount: abs(amount))
@@ -339,9 +375,12 @@ final class PostgresSession: PlacementWriting, OutboxWriting, InboxWriting, Reco
 
     func appendLedgerEntry(_ entry: NewLedgerEntry) throws {
         try holdBack(entry)
-        let update = try db.cachedStatement(sql: "UPDATE invoices SET balance = balance + ?, updated_at = ? WHERE id = ?")
+        let update = try db.cachedStatement(
+            sql: "UPDATE invoices SET balance = balance + ?, updated_at = ? WHERE id = ?")
         try update.execute(arguments: [entry.amount, now, entry.invoiceID])
-        guard db.changesCount == 1 else { throw PostgresError.unexpected("ledger entry for unknown invoice \(entry.invoiceID)") }
+        guard db.changesCount == 1 else {
+            throw PostgresError.unexpected("ledger entry for unknown invoice \(entry.invoiceID)")
+        }
     }
 
     func ledger(customerID: Int64) throws -> [LedgerEntry] {
@@ -359,9 +398,12 @@ final class PostgresSession: PlacementWriting, OutboxWriting, InboxWriting, Reco
             }
             let sourceKind: String = row[10]
             return LedgerEntry(
-                id: row[0], customerID: row[1], invoiceID: row[2], invoiceNumber: row[3], transactionID: row[4], reference: row[5],
+                id: row[0], customerID: row[1], invoiceID: row[2], invoiceNumber: row[3], transactionID: row[4],
+                reference: row[5],
                 kind: kind, amount: Money(minorUnits: row[7], currency: currency), effectiveDate: try date(row[9]),
-                source: EntrySource(kind: EntrySource.Kind(rawValue: sourceKind) ?? .file, name: row[11], line: row[12], eventID: row[13]),
+                source: EntrySource(
+                    kind: EntrySource.Kind(rawValue: sourceKind) ?? .file, name: row[11], line: row[12],
+                    eventID: row[13]),
                 recordedAt: row[14])
         }
     }
@@ -373,14 +415,18 @@ final class PostgresSession: PlacementWriting, OutboxWriting, InboxWriting, Reco
         var arguments: [any DatabaseValueConvertible] = []
         if let search, !search.isEmpty {
             // Every character literal: LIKE's wildcards in the search are escaped.
-            let escaped = search.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%").replacingOccurrences(of: "_", with: "\\_")
+            let escaped = search.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%")
+                .replacingOccurrences(of: "_", with: "\\_")
             filter = """
                 WHERE c.account_number ILIKE ?1 ESCAPE '\\' OR c.business_name ILIKE ?1 ESCAPE '\\' OR c.contact_name ILIKE ?1 ESCAPE '\\'
                    OR (COALESCE(c.first_name, '') || ' ' || COALESCE(c.last_name, '')) ILIKE ?1 ESCAPE '\\'
                 """
             arguments.append("%\(escaped)%")
         }
-        let total = try Int.fetchOne(try db.cachedStatement(sql: "SELECT COUNT(*) FROM customers c \(filter)"), arguments: StatementArguments(arguments)) ?? 0
+        let total =
+            try Int.fetchOne(
+                try db.cachedStatement(sql: "SELECT COUNT(*) FROM customers c \(filter)"),
+                arguments: StatementArguments(arguments)) ?? 0
         let rows = try Row.fetchAll(try db.cachedStatement(sql: """
             SELECT \(Self.qualifiedCustomerColumns),
                    COALESCE((SELECT SUM(balance) FROM invoices i WHERE i.customer_id = c.id), 0),
@@ -404,8 +450,11 @@ final class PostgresSession: PlacementWriting, OutboxWriting, InboxWriting, Reco
             WHERE i.balance > 0 GROUP BY c.currency, i.due_date ORDER BY c.currency, i.due_date
             """)).map { row in
             let code: String = row[0]
-            guard let currency = Currency(code: code) else { throw PostgresError.unexpected("unknown currency \(code)") }
-            return OpenBalanceByDueDate(currency: currency, dueDate: try date(row[1]), balance: row[2], invoices: row[3])
+            guard let currency = Currency(code: code) else {
+                throw PostgresError.unexpected("unknown currency \(code)")
+            }
+            return OpenBalanceByDueDate(
+                currency: currency, dueDate: try date(row[1]), balance: row[2], invoices: row[3])
         }
     }
 
@@ -423,7 +472,9 @@ final class PostgresSession: PlacementWriting, OutboxWriting, InboxWriting, Reco
         let statement = try db.cachedStatement(sql: """
             INSERT INTO audit_log (at, actor, action, subject, detail, source) VALUES (?, ?, ?, ?, ?, ?)
             """)
-        try statement.execute(arguments: [now, entry.actor, entry.action, entry.subject, entry.detail, entry.source?.label])
+        try statement.execute(arguments: [
+            now, entry.actor, entry.action, entry.subject, entry.detail, entry.source?.label,
+        ])
     }
 
     func recordImport(_ run: ImportRun) throws {

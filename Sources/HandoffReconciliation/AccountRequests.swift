@@ -46,10 +46,17 @@ public enum AccountRequests {
         default: break
         }
         try w.updatePlacement(id: placement.id, state: lifecycle.state, agencyReference: nil, agencyStatus: nil)
-        let attempt = try w.requests(customerID: customer.id).filter { $0.partnerID == placement.partnerID && $0.kind == "recall" }.count + 1
-        try w.queueRequest(partnerID: placement.partnerID, customerID: customer.id, placementID: placement.id, kind: "recall",
-                           requestID: "RCL-\(placement.id)-\(attempt)", amount: nil, date: today, reason: reason, note: reason)
-        try w.appendAudit(AuditEntry(actor: actor, action: "placement.recall_requested", subject: account, detail: "\(placement.partnerID): \(reason)"))
+        let attempt =
+            try w.requests(customerID: customer.id).filter {
+                $0.partnerID == placement.partnerID && $0.kind == "recall"
+            }.count + 1
+        try w.queueRequest(
+            partnerID: placement.partnerID, customerID: customer.id, placementID: placement.id, kind: "recall",
+            requestID: "RCL-\(placement.id)-\(attempt)", amount: nil, date: today, reason: reason, note: reason)
+        try w.appendAudit(
+            AuditEntry(
+                actor: actor, action: "placement.recall_requested", subject: account,
+                detail: "\(placement.partnerID): \(reason)"))
         return "recall of \(account) from \(placement.partnerID) queued; `handoff send` delivers it"
     }
 
@@ -62,9 +69,13 @@ public enum AccountRequests {
             throw Refusal("\(account) is not with an agency")
         }
         let n = try w.requests(customerID: customer.id).filter { $0.kind == notice.rawValue }.count + 1
-        try w.queueRequest(partnerID: placement.partnerID, customerID: customer.id, placementID: placement.id, kind: notice.rawValue,
-                           requestID: "\(notice.prefix)-\(placement.id)-\(n)", amount: nil, date: today, reason: note, note: note)
-        try w.appendAudit(AuditEntry(actor: actor, action: "agency.notify", subject: account, detail: "\(notice.rawValue) to \(placement.partnerID): \(note)"))
+        try w.queueRequest(
+            partnerID: placement.partnerID, customerID: customer.id, placementID: placement.id, kind: notice.rawValue,
+            requestID: "\(notice.prefix)-\(placement.id)-\(n)", amount: nil, date: today, reason: note, note: note)
+        try w.appendAudit(
+            AuditEntry(
+                actor: actor, action: "agency.notify", subject: account,
+                detail: "\(notice.rawValue) to \(placement.partnerID): \(note)"))
         return "\(notice.rawValue) notice for \(account) queued for \(placement.partnerID); `handoff send` delivers it"
     }
 
@@ -76,11 +87,14 @@ public enum AccountRequests {
         guard try w.clearRejection(customerID: customer.id, partnerID: partner) else {
             if !agencies.contains(partner) {
                 let known = agencies.sorted()
-                throw Refusal("there is no agency '\(partner)' (the partner files name \(known.isEmpty ? "none" : known.joined(separator: ", ")))")
+                throw Refusal(
+                    "there is no agency '\(partner)' (the partner files name \(known.isEmpty ? "none" : known.joined(separator: ", ")))"
+                )
             }
             throw Refusal("\(partner) has no uncleared rejection of \(account)")
         }
-        try w.appendAudit(AuditEntry(actor: actor, action: "placement.rejection_cleared", subject: account, detail: partner))
+        try w.appendAudit(
+            AuditEntry(actor: actor, action: "placement.rejection_cleared", subject: account, detail: partner))
         return "\(partner)'s rejection of \(account) is cleared: the next placement run may offer it again"
     }
 }

@@ -32,7 +32,9 @@ public struct PlacementTermsRun {
     }
 
     /// What the clock says of every open placement with an agency that has terms.
-    public func evaluate(_ r: any ComplianceReading) throws -> [(record: PlacementTermRecord, decision: PlacementTermClock.Decision)] {
+    public func evaluate(_ r: any ComplianceReading) throws -> [(
+        record: PlacementTermRecord, decision: PlacementTermClock.Decision
+    )] {
         let terms = Dictionary(partners.map { ($0.id, $0.placementTerms) }, uniquingKeysWith: { a, _ in a })
         return try r.openPlacementTerms().compactMap { record in
             guard let t = terms[record.placement.partnerID], !t.isEmpty else { return nil }
@@ -50,29 +52,38 @@ public struct PlacementTermsRun {
         var lines: [Line] = []
         for (record, decision) in try evaluate(r) {
             let p = record.placement
-            var line = Line(accountNumber: p.accountNumber, partnerID: p.partnerID, placedOn: p.placedOn, decision: decision, action: "", requestID: nil)
+            var line = Line(
+                accountNumber: p.accountNumber, partnerID: p.partnerID, placedOn: p.placedOn, decision: decision,
+                action: "", requestID: nil)
             switch decision {
             case .recall(let limit, let due):
                 let reason = "placement term: \(limit.rawValue) ran out on \(due.iso)"
                 if let writer {
-                    _ = try AccountRequests.recall(account: p.accountNumber, reason: reason, actor: "terms", today: asOf, in: writer)
-                    line.requestID = try writer.requests(customerID: p.customerID).last { $0.kind == "recall" }?.requestID
+                    _ = try AccountRequests.recall(
+                        account: p.accountNumber, reason: reason, actor: "terms", today: asOf, in: writer)
+                    line.requestID = try writer.requests(customerID: p.customerID).last { $0.kind == "recall" }?
+                        .requestID
                     line.action = "recall queued (\(reason))"
                 } else {
                     line.action = "would recall (\(reason))"
                 }
             case .keep(let next):
-                line.action = next.map { "kept; \($0.limit.rawValue) runs out on \($0.dueOn.iso)" } ?? "kept; a payment plan pauses its clock"
+                line.action =
+                    next.map { "kept; \($0.limit.rawValue) runs out on \($0.dueOn.iso)" }
+                    ?? "kept; a payment plan pauses its clock"
             case .recallPending:
                 line.action = "recall sent; waiting for \(p.partnerID)'s answer"
             case .objectionRespected(let next):
                 line.action = "\(p.partnerID) objected to the recall, as its terms allow; kept"
-                    + (next.map { " until \($0.limit.rawValue) runs out on \($0.dueOn.iso)" } ?? " while its payment plan holds")
+                    + (next.map { " until \($0.limit.rawValue) runs out on \($0.dueOn.iso)" }
+                        ?? " while its payment plan holds")
             case .objectionNotEntitled(_, _, let unplanned?):
-                line.action = "\(p.partnerID) objected on \(unplanned.iso) with no payment plan in place, which its terms require: "
+                line.action =
+                    "\(p.partnerID) objected on \(unplanned.iso) with no payment plan in place, which its terms require: "
                     + "take it up with the agency"
             case .objectionNotEntitled(let objections, let allowed, nil):
-                line.action = "\(p.partnerID) objected \(objections) times, its terms allow \(allowed): take it up with the agency"
+                line.action =
+                    "\(p.partnerID) objected \(objections) times, its terms allow \(allowed): take it up with the agency"
             case .notApplicable:
                 continue
             }

@@ -35,24 +35,36 @@ struct EffectWriter {
                 try w.updatePlacement(id: id, state: state, agencyReference: reference, agencyStatus: status)
                 if status != nil, case .statusChanged(let code, let meaning) = s.event.kind, let date = s.event.date {
                     // The term clock reads payment plans, broken plans and objections from these.
-                    try w.recordPlacementStatus(placementID: id, date: date, code: code, meaning: meaning, eventKey: s.event.key)
+                    try w.recordPlacementStatus(
+                        placementID: id, date: date, code: code, meaning: meaning, eventKey: s.event.key)
                 }
             case .booking(let b):
                 let reverses = try b.reverses.map { ref -> Int64 in
-                    guard let id = try ids[ref] ?? w.transaction(reference: ref)?.id else { throw ReconciliationError("no transaction \(ref) to reverse") }
+                    guard let id = try ids[ref] ?? w.transaction(reference: ref)?.id else {
+                        throw ReconciliationError("no transaction \(ref) to reverse")
+                    }
                     return id
                 }
-                let id = try w.insertTransaction(reference: b.reference, customerID: b.customerID, invoiceNumber: nil, date: b.date, kind: b.kind,
+                let id = try w.insertTransaction(
+                    reference: b.reference, customerID: b.customerID, invoiceNumber: nil, date: b.date, kind: b.kind,
                                                  amount: b.amount, reversesID: reverses, source: s.source)
                 ids[b.reference] = id
                 for entry in b.entries {
-                    ledger.append(NewLedgerEntry(customerID: b.customerID, invoiceID: entry.invoiceID, transactionID: id, kind: b.kind,
-                                                 amount: entry.amount, currency: b.currency, effectiveDate: b.date, source: s.source))
+                    ledger.append(
+                        NewLedgerEntry(
+                            customerID: b.customerID, invoiceID: entry.invoiceID, transactionID: id, kind: b.kind,
+                            amount: entry.amount, currency: b.currency, effectiveDate: b.date, source: s.source))
                 }
             case .commission(let c):
-                let transactionID = try c.transactionReference.flatMap { ref in try ids[ref] ?? w.transaction(reference: ref)?.id }
-                commissions.append(CommissionRecord(partnerID: partner.id, customerID: c.customerID, transactionID: transactionID, eventKey: c.eventKey,
-                                                    kind: c.kind.rawValue, base: c.base, ratePPM: c.ratePPM, expected: c.expected, reported: c.reported,
+                let transactionID = try c.transactionReference.flatMap { ref in
+                    try ids[ref] ?? w.transaction(reference: ref)?.id
+                }
+                commissions.append(
+                    CommissionRecord(
+                        partnerID: partner.id, customerID: c.customerID, transactionID: transactionID,
+                        eventKey: c.eventKey,
+                        kind: c.kind.rawValue, base: c.base, ratePPM: c.ratePPM, expected: c.expected,
+                        reported: c.reported,
                                                     currency: c.currency.code, date: c.date))
             case .validationNotice(let customerID, let date):
                 // The first notice date counts; one recorded before (imported, or from this or
@@ -63,25 +75,39 @@ struct EffectWriter {
                 facts.validationNoticeDate = date
                 facts.validationNoticeSource = partner.id
                 try compliance.setAccountCompliance(customerID: customerID, facts)
-                try w.appendAudit(AuditEntry(actor: "reconcile", action: "customer.validation_notice", subject: s.event.accountNumber ?? "",
-                                             detail: "validation notice sent on \(date.iso), reported by \(partner.id)", source: s.source))
+                try w.appendAudit(
+                    AuditEntry(
+                        actor: "reconcile", action: "customer.validation_notice", subject: s.event.accountNumber ?? "",
+                        detail: "validation notice sent on \(date.iso), reported by \(partner.id)", source: s.source))
             case .holdAdded(let customerID, let profile, _, let detail):
                 try w.updateCustomer(id: customerID, profile)
-                try w.appendAudit(AuditEntry(actor: "reconcile", action: "customer.hold_added", subject: profile.accountNumber, detail: detail, source: s.source))
+                try w.appendAudit(
+                    AuditEntry(
+                        actor: "reconcile", action: "customer.hold_added", subject: profile.accountNumber,
+                        detail: detail, source: s.source))
             case .request(let requestID, let state, let error):
-                guard try w.setRequestState(partnerID: partner.id, requestID: requestID, to: state, error: error) != nil else {
+                guard try w.setRequestState(partnerID: partner.id, requestID: requestID, to: state, error: error) != nil
+                else {
                     throw ReconciliationError("no request \(requestID) to \(partner.id)")
                 }
             case .overpayment(let key, let number, let reason):
-                events.append(NewAgencyEvent(partnerID: partner.id, key: key, inboxID: inboxID, accountNumber: number, kind: "overpayment",
+                events.append(
+                    NewAgencyEvent(
+                        partnerID: partner.id, key: key, inboxID: inboxID, accountNumber: number, kind: "overpayment",
                                              payload: s.payload, state: .held, reason: reason))
             case .settlementAudited(let number, let detail):
-                try w.appendAudit(AuditEntry(actor: "reconcile", action: "settlement.allowance", subject: number, detail: detail, source: s.source))
+                try w.appendAudit(
+                    AuditEntry(
+                        actor: "reconcile", action: "settlement.allowance", subject: number, detail: detail,
+                        source: s.source))
             }
         }
         switch d.record {
         case .record(let state, let reason), .update(let state, let reason):
-            events.append(NewAgencyEvent(partnerID: partner.id, key: d.key, inboxID: inboxID, accountNumber: s.event.accountNumber, kind: d.kind,
+            events.append(
+                NewAgencyEvent(
+                    partnerID: partner.id, key: d.key, inboxID: inboxID, accountNumber: s.event.accountNumber,
+                    kind: d.kind,
                                          payload: s.payload, state: state, reason: reason))
         case .none:
             break

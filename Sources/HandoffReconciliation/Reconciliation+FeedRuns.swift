@@ -29,10 +29,15 @@ extension Reconciliation {
             if let known = mapped[record.id] {
                 events = known
             } else {
-                guard (try? forEachEvent(record, spec: spec, mapping: mapping, partner: partner, { events.append($0) })) != nil else { break }
+                guard
+                    (try? forEachEvent(record, spec: spec, mapping: mapping, partner: partner, { events.append($0) }))
+                        != nil
+                else { break }
                 mapped[record.id] = events
             }
-            guard !events.contains(where: { $0.event.kind.isRemittance }), run.isEmpty || total + events.count <= Self.chunkSize else { break }
+            guard !events.contains(where: { $0.event.kind.isRemittance }),
+                run.isEmpty || total + events.count <= Self.chunkSize
+            else { break }
             total += events.count
             run.append(FeedEvent(record: record, seq: seq, events: events))
             index += 1

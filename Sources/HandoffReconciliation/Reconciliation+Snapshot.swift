@@ -8,8 +8,11 @@ extension Reconciliation {
     /// (customers, placements, placed invoices, events under the chunk's keys, closing
     /// statuses, transactions, payment shares and reversals, commission rates, requests):
     /// the snapshot the decision works on, and the ids of the transactions it names by reference.
-    func snapshot(for events: [Sourced], partner: Partner, _ w: any ReconciliationWriting) throws -> (ReconciliationSnapshot, [String: Int64]) {
-        var numbers = Set<String>(), keys = Set<String>(), references = Set<String>(), reversed = Set<String>(), requestIDs = Set<String>()
+    func snapshot(for events: [Sourced], partner: Partner, _ w: any ReconciliationWriting) throws -> (
+        ReconciliationSnapshot, [String: Int64]
+    ) {
+        var numbers = Set<String>(), keys = Set<String>(), references = Set<String>(), reversed = Set<String>(),
+            requestIDs = Set<String>()
         for s in events {
             let e = s.event
             if let n = e.accountNumber { numbers.insert(n) }
@@ -26,7 +29,8 @@ extension Reconciliation {
                 if let clientReference { references.insert(clientReference); requestIDs.insert(clientReference) }
             case .updateAccepted(let requestID), .updateRejected(let requestID, _):
                 requestIDs.insert(requestID)
-            case .accepted, .rejected, .fileRejected, .statusChanged, .remittanceLine, .remittanceTotal, .remittanceStatement:
+            case .accepted, .rejected, .fileRejected, .statusChanged, .remittanceLine, .remittanceTotal,
+                .remittanceStatement:
                 break
             }
         }
@@ -36,7 +40,8 @@ extension Reconciliation {
         let invoices = try w.placedInvoices(placementIDs: placements.values.map(\.id))
         // The day the agency closed an account matters only once its placement is closed (a
         // payment dated after it is held); one the chunk closes, the decision dates itself.
-        let closed = customers.filter { placements[$0.id].map { !$0.state.isOpen } ?? false }.map(\.profile.accountNumber)
+        let closed = customers.filter { placements[$0.id].map { !$0.state.isOpen } ?? false }.map(
+            \.profile.accountNumber)
         var closedOn: [String: CalendarDate] = [:]
         for record in try w.appliedStatusEvents(partnerID: partner.id, accountNumbers: closed.sorted()) {
             guard let number = record.accountNumber, let sourced = Self.decode(record.payload),
@@ -48,7 +53,8 @@ extension Reconciliation {
             let placement = placements[customer.id]
             snapshot.accounts[customer.profile.accountNumber] = AccountSnapshot(
                 customerID: customer.id, profile: customer.profile, placement: placement,
-                placedInvoices: placement.flatMap { invoices[$0.id] } ?? [], closedOn: closedOn[customer.profile.accountNumber])
+                placedInvoices: placement.flatMap { invoices[$0.id] } ?? [],
+                closedOn: closedOn[customer.profile.accountNumber])
         }
         for record in try w.agencyEvents(partnerID: partner.id, keys: keys.sorted()) {
             let state = record.state
@@ -67,14 +73,19 @@ extension Reconciliation {
             let shares = try w.shares(ofTransactions: paymentIDs.map(\.1.id))
             let restored = try w.reversedShares(ofPayments: paymentIDs.map(\.1.id))
             let rates = try w.commissionRates(partnerID: partner.id, eventKeys: paymentIDs.map { "payment:" + $0.0 })
-            let owners = Dictionary(customers.map { ($0.id, $0.profile.accountNumber) }, uniquingKeysWith: { a, _ in a })
+            let owners = Dictionary(
+                customers.map { ($0.id, $0.profile.accountNumber) }, uniquingKeysWith: { a, _ in a })
             for (pid, t) in paymentIDs {
-                let owner = try owners[t.customerID] ?? w.customer(id: t.customerID)?.profile.accountNumber ?? "another account"
-                snapshot.payments[pid] = RecordedPayment(reference: "\(partner.id):\(pid)", customerID: t.customerID, accountNumber: owner,
-                                                         shares: shares[t.id] ?? [], reversed: restored[t.id] ?? [:], ratePPM: rates["payment:" + pid] ?? 0)
+                let owner =
+                    try owners[t.customerID] ?? w.customer(id: t.customerID)?.profile.accountNumber ?? "another account"
+                snapshot.payments[pid] = RecordedPayment(
+                    reference: "\(partner.id):\(pid)", customerID: t.customerID, accountNumber: owner,
+                    shares: shares[t.id] ?? [], reversed: restored[t.id] ?? [:], ratePPM: rates["payment:" + pid] ?? 0)
             }
         }
-        for request in try w.requestSnapshots(partnerID: partner.id, requestIDs: Array(requestIDs), placementIDs: placements.values.map(\.id)) {
+        for request in try w.requestSnapshots(
+            partnerID: partner.id, requestIDs: Array(requestIDs), placementIDs: placements.values.map(\.id))
+        {
             snapshot.requests[request.requestID] = request
         }
         return (snapshot, ids)

@@ -69,10 +69,13 @@ public struct Reconciliation {
     public func run(each: (Line) throws -> Void) throws -> Tally {
         var tally = Tally()
         func emit(_ line: Line) throws { tally.count(line.outcome); try each(line) }
-        let (received, waiting) = try inAgencyOrder(try store.readInbox { try $0.inbox() }.filter { $0.state == .received })
+        let (received, waiting) = try inAgencyOrder(
+            try store.readInbox { try $0.inbox() }.filter { $0.state == .received })
         for (record, seq) in waiting {
             try emit(Line(partnerID: record.partnerID, key: record.remoteName, account: nil, outcome: "waiting",
-                          reason: "the agency numbered it \(seq); it waits for the events before it, which the next fetch of the agency's feed brings"))
+                    reason:
+                        "the agency numbered it \(seq); it waits for the events before it, which the next fetch of the agency's feed brings"
+                ))
         }
         // A partner whose file another process is applying (several instances on one database):
         // its later files wait for that one, and that process applies them after it.
@@ -81,7 +84,8 @@ public struct Reconciliation {
         /// process has applied since this run read the list is no longer this run's to mention).
         func appliedElsewhere(_ record: InboxRecord) throws {
             elsewhere[record.partnerID] = record.remoteName
-            let now = try store.readInbox { try $0.inbox(partnerID: record.partnerID, remoteName: record.remoteName) }.first { $0.id == record.id }
+            let now = try store.readInbox { try $0.inbox(partnerID: record.partnerID, remoteName: record.remoteName) }
+                .first { $0.id == record.id }
             guard now?.state == .received else { return }
             try emit(Line(partnerID: record.partnerID, key: record.remoteName, account: nil, outcome: "waiting",
                           reason: "another Handoff process is applying it now"))
@@ -102,11 +106,13 @@ public struct Reconciliation {
                               reason: "it waits for \(first), which another Handoff process is applying now"))
                 continue
             }
-            guard let partner = partners.first(where: { $0.id == record.partnerID }), let spec = returnSpec(record, partner),
+            guard let partner = partners.first(where: { $0.id == record.partnerID }),
+                let spec = returnSpec(record, partner),
                   let mapping = spec.events else { continue }
             // A run of one agency's feed events is applied in one transaction (see ``applyEvents(_:partner:)``).
             if !eventsWait, next - 1 >= oneByOneBefore, record.remoteName.hasPrefix("event:") {
-                let run = feedEvents(from: next - 1, of: received, partner: partner, spec: spec, mapping: mapping, mapped: &mappedAhead)
+                let run = feedEvents(
+                    from: next - 1, of: received, partner: partner, spec: spec, mapping: mapping, mapped: &mappedAhead)
                 if run.count > 1 {
                     if let lines = applyEvents(run, partner: partner) {
                         for item in run.prefix(lines.records) { mappedAhead[item.record.id] = nil }
@@ -142,7 +148,10 @@ public struct Reconciliation {
                     return true
                 }
                 if quarantined {
-                    try emit(Line(partnerID: partner.id, key: record.remoteName, account: nil, outcome: "held", reason: "\(error)"))
+                    try emit(
+                        Line(
+                            partnerID: partner.id, key: record.remoteName, account: nil, outcome: "held",
+                            reason: "\(error)"))
                 } else {
                     try appliedElsewhere(record)
                 }
@@ -157,14 +166,18 @@ public struct Reconciliation {
             var handedOn = 0
             var applied: Bool
             do {
-                applied = try applyFile(record, seq: seq, spec: spec, mapping: mapping, partner: partner, remittances: statement, kept: kept,
+                applied = try applyFile(
+                    record, seq: seq, spec: spec, mapping: mapping, partner: partner, remittances: statement,
+                    kept: kept,
                                         careful: false) { line in
                     handedOn += 1
                     try emit(line)
                 }
             } catch is RefusedWithoutSavepoints {
                 var skip = handedOn
-                applied = try applyFile(record, seq: seq, spec: spec, mapping: mapping, partner: partner, remittances: statement, kept: kept,
+                applied = try applyFile(
+                    record, seq: seq, spec: spec, mapping: mapping, partner: partner, remittances: statement,
+                    kept: kept,
                                         careful: true) { line in
                     if skip > 0 { skip -= 1 } else { try emit(line) }
                 }
@@ -190,7 +203,9 @@ public struct Reconciliation {
     /// and undoes the whole transaction. The transaction first claims the file
     /// (``ReconciliationWriting/claimReceivedFile(id:)``); returns `false`, having applied
     /// nothing, when another process is applying it or has applied it.
-    private func applyFile(_ record: InboxRecord, seq: Int64?, spec: ReturnSpec, mapping: EventMapping, partner: Partner, remittances: [Sourced],
+    private func applyFile(
+        _ record: InboxRecord, seq: Int64?, spec: ReturnSpec, mapping: EventMapping, partner: Partner,
+        remittances: [Sourced],
                            kept: [Sourced]?, careful: Bool, _ emit: (Line) throws -> Void) throws -> Bool {
         try store.writeReconciliation { w in
             guard try w.claimReceivedFile(id: record.id) else { return false }
@@ -203,11 +218,15 @@ public struct Reconciliation {
                 }
             }
             if !remittances.isEmpty {
-                for line in try match(remittances, key: "remittance:" + record.sha256, partner: partner, w) { try emit(line) }
+                for line in try match(remittances, key: "remittance:" + record.sha256, partner: partner, w) {
+                    try emit(line)
+                }
             }
             if let kept {
                 for start in stride(from: 0, to: kept.count, by: Self.chunkSize) {
-                    for line in try applyChunk(Array(kept[start..<min(start + Self.chunkSize, kept.count)])) { try emit(line) }
+                    for line in try applyChunk(Array(kept[start..<min(start + Self.chunkSize, kept.count)])) {
+                        try emit(line)
+                    }
                 }
             } else {
                 var chunk: [Sourced] = []
@@ -243,7 +262,9 @@ public struct Reconciliation {
             let waiting = try store.writeReconciliation { try $0.waitingEvents() }
             stillWaiting = waiting.count
             for record in waiting {
-                guard let partner = partners.first(where: { $0.id == record.partnerID }), let sourced = Self.decode(record.payload) else { continue }
+                guard let partner = partners.first(where: { $0.id == record.partnerID }),
+                    let sourced = Self.decode(record.payload)
+                else { continue }
                 // Claimed in its row: another process retrying it at the same moment skips it.
                 let line = try store.writeReconciliation { w -> Line? in
                     guard try w.claimWaitingEvent(id: record.id) else { return nil }
@@ -268,18 +289,26 @@ public struct Reconciliation {
         } catch let error where w.isRefusal(error) {
             let s = chunk[0]
             let snapshot = try snapshot(for: chunk, partner: partner, w).0
-            let reason = "\(snapshot.describe(s.event)) from \(s.source.label) could not be booked: the AR record refused it (\(error)); nothing of it was booked"
+            let reason =
+                "\(snapshot.describe(s.event)) from \(s.source.label) could not be booked: the AR record refused it (\(error)); nothing of it was booked"
             var progress = AgencyEventProgress(state: snapshot.seen[s.event.key]?.state)
-            let decision = EventDecision(outcome: .held(reason: reason), key: s.event.key, kind: s.event.kind.storedName,
+            let decision = EventDecision(
+                outcome: .held(reason: reason), key: s.event.key, kind: s.event.kind.storedName,
                                          record: progress.decided(.held(reason: reason)), effects: [])
             var writer = EffectWriter(partner: partner, inboxID: inboxID, ids: [:], w)
             try writer.write(decision, of: s)
             try writer.flush()
-            return [Line(partnerID: partner.id, key: s.event.key, account: s.event.accountNumber, outcome: "held", reason: reason)]
+            return [
+                Line(
+                    partnerID: partner.id, key: s.event.key, account: s.event.accountNumber, outcome: "held",
+                    reason: reason)
+            ]
         }
     }
 
-    private func decideAndWrite(_ chunk: [Sourced], inboxID: Int64?, partner: Partner, _ w: any ReconciliationWriting) throws -> [Line] {
+    private func decideAndWrite(_ chunk: [Sourced], inboxID: Int64?, partner: Partner, _ w: any ReconciliationWriting)
+        throws -> [Line]
+    {
         let loaded = try snapshot(for: chunk, partner: partner, w)
         var snapshot = loaded.0
         var writer = EffectWriter(partner: partner, inboxID: inboxID, ids: loaded.1, w)
@@ -288,7 +317,10 @@ public struct Reconciliation {
         for s in chunk {
             let decision = snapshot.decide(s.event, from: s.source.label)
             try writer.write(decision, of: s)
-            lines.append(Line(partnerID: partner.id, key: decision.key, account: s.event.accountNumber, outcome: decision.outcome.name,
+            lines.append(
+                Line(
+                    partnerID: partner.id, key: decision.key, account: s.event.accountNumber,
+                    outcome: decision.outcome.name,
                               reason: decision.outcome.reason))
         }
         try writer.flush()
@@ -303,8 +335,12 @@ public struct Reconciliation {
         try store.writeReconciliation { w in
             let (record, partner, sourced) = try held(id, w)
             if record.kind == "conflict" || record.kind == "overpayment" {
-                let what = record.kind == "conflict" ? "a conflict between two versions of one agency event" : "money beyond what was placed with the agency"
-                throw ReconciliationError("event #\(id) is \(what): a person settles it with the agency, then dismisses it with the reason "
+                let what =
+                    record.kind == "conflict"
+                    ? "a conflict between two versions of one agency event"
+                    : "money beyond what was placed with the agency"
+                throw ReconciliationError(
+                    "event #\(id) is \(what): a person settles it with the agency, then dismisses it with the reason "
                                           + "(`handoff events dismiss \(id) --reason …`)")
             }
             var progress = AgencyEventProgress(state: .held)
@@ -314,7 +350,8 @@ public struct Reconciliation {
                     let loaded = try snapshot(for: [sourced], partner: partner, w)
                     var snapshot = loaded.0
                     let (outcome, effects) = snapshot.effects(of: sourced.event, from: sourced.source.label)
-                    let decision = EventDecision(outcome: outcome, key: record.key, kind: record.kind, record: .none, effects: effects)
+                    let decision = EventDecision(
+                        outcome: outcome, key: record.key, kind: record.kind, record: .none, effects: effects)
                     var writer = EffectWriter(partner: partner, inboxID: record.inboxID, ids: loaded.1, w)
                     try writer.write(decision, of: sourced)
                     try writer.flush()
@@ -322,7 +359,9 @@ public struct Reconciliation {
                 }
             } catch let error where w.isRefusal(error) {
                 let snapshot = try snapshot(for: [sourced], partner: partner, w).0
-                outcome = .held(reason: "\(snapshot.describe(sourced.event)) from \(sourced.source.label) could not be booked: the AR record refused it "
+                outcome = .held(
+                    reason:
+                        "\(snapshot.describe(sourced.event)) from \(sourced.source.label) could not be booked: the AR record refused it "
                                 + "(\(error)); nothing of it was booked")
             }
             switch progress.retried(outcome) {
@@ -333,10 +372,15 @@ public struct Reconciliation {
             case .invalid(let why):
                 throw ReconciliationError("event #\(id): \(why)")
             }
-            try w.appendAudit(AuditEntry(actor: actor, action: "event.retried", subject: record.accountNumber ?? record.key,
-                                         detail: "\(record.kind) \(record.key) from \(partner.id): \(outcome.name)\(outcome.reason.map { ": \($0)" } ?? "")",
+            try w.appendAudit(
+                AuditEntry(
+                    actor: actor, action: "event.retried", subject: record.accountNumber ?? record.key,
+                    detail:
+                        "\(record.kind) \(record.key) from \(partner.id): \(outcome.name)\(outcome.reason.map { ": \($0)" } ?? "")",
                                          source: sourced.source))
-            return Line(partnerID: partner.id, key: record.key, account: record.accountNumber, outcome: outcome.name, reason: outcome.reason)
+            return Line(
+                partnerID: partner.id, key: record.key, account: record.accountNumber, outcome: outcome.name,
+                reason: outcome.reason)
         }
     }
 
@@ -356,17 +400,27 @@ public struct Reconciliation {
             case .invalid(let why):
                 throw ReconciliationError("event #\(id) is \(why)")
             }
-            try w.appendAudit(AuditEntry(actor: actor, action: "event.dismissed", subject: record.accountNumber ?? record.key,
-                                         detail: "\(record.kind) \(record.key) from \(partner.id) (was: \(record.reason ?? "held")): \(reason)",
+            try w.appendAudit(
+                AuditEntry(
+                    actor: actor, action: "event.dismissed", subject: record.accountNumber ?? record.key,
+                    detail:
+                        "\(record.kind) \(record.key) from \(partner.id) (was: \(record.reason ?? "held")): \(reason)",
                                          source: sourced.source))
-            return Line(partnerID: partner.id, key: record.key, account: record.accountNumber, outcome: "dismissed", reason: text)
+            return Line(
+                partnerID: partner.id, key: record.key, account: record.accountNumber, outcome: "dismissed",
+                reason: text)
         }
     }
 
     /// A held event with its partner and what it said, or why a person cannot act on it.
     private func held(_ id: Int64, _ w: any ReconciliationWriting) throws -> (EventRecord, Partner, Sourced) {
-        guard let record = try w.agencyEvent(id: id) else { throw ReconciliationError("there is no agency event #\(id) (see `handoff events`)") }
-        guard record.state == .held else { throw ReconciliationError("event #\(id) is \(record.state.rawValue), not held: only a held event waits for a person") }
+        guard let record = try w.agencyEvent(id: id) else {
+            throw ReconciliationError("there is no agency event #\(id) (see `handoff events`)")
+        }
+        guard record.state == .held else {
+            throw ReconciliationError(
+                "event #\(id) is \(record.state.rawValue), not held: only a held event waits for a person")
+        }
         guard let partner = partners.first(where: { $0.id == record.partnerID }) else {
             throw ReconciliationError("event #\(id) is from \(record.partnerID), which has no partner file now")
         }
@@ -374,13 +428,16 @@ public struct Reconciliation {
             throw ReconciliationError("event #\(id) has no readable payload")
         }
         if sourced.event.kind.isRemittance {
-            throw ReconciliationError("event #\(id) is a line of a remittance statement: it is matched with its whole statement, not alone")
+            throw ReconciliationError(
+                "event #\(id) is a line of a remittance statement: it is matched with its whole statement, not alone")
         }
         return (record, partner, sourced)
     }
 
     private func returnSpec(_ record: InboxRecord, _ partner: Partner) -> ReturnSpec? {
-        if record.remoteName.hasPrefix("event:") { return partner.returns.values.first { $0.layout == nil && $0.events != nil } }
+        if record.remoteName.hasPrefix("event:") {
+            return partner.returns.values.first { $0.layout == nil && $0.events != nil }
+        }
         return partner.returns[record.kind]
     }
 
@@ -393,21 +450,27 @@ public struct Reconciliation {
             while let row = try reader.next() {
                 let events: [AgencyEvent]
                 do {
-                    events = try mapping.events({ row[$0] }, partnerID: partner.id, origin: "\(record.sha256):\(row.line)")
+                    events = try mapping.events(
+                        { row[$0] }, partnerID: partner.id, origin: "\(record.sha256):\(row.line)")
                 } catch {
                     throw ReconciliationError("\(record.remoteName) line \(row.line): \(error)")
                 }
                 for event in events {
-                    try body(Sourced(event: event, source: EntrySource(kind: .agency, name: record.remoteName, line: row.line)))
+                    try body(
+                        Sourced(
+                            event: event, source: EntrySource(kind: .agency, name: record.remoteName, line: row.line)))
                 }
             }
             return
         }
-        let json = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as? [String: Any] ?? [:]
+        let json =
+            try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as? [String: Any]
+            ?? [:]
         let id = String(record.remoteName.dropFirst("event:".count))
         let events: [AgencyEvent]
         do {
-            events = try mapping.events({ json[$0].flatMap { $0 is NSNull ? nil : $0 } }, partnerID: partner.id, origin: record.remoteName)
+            events = try mapping.events(
+                { json[$0].flatMap { $0 is NSNull ? nil : $0 } }, partnerID: partner.id, origin: record.remoteName)
         } catch {
             throw ReconciliationError("\(partner.id) event \(id): \(error)")
         }

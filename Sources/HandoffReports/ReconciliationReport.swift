@@ -40,18 +40,23 @@ public struct ReconciliationReport: Encodable, Sendable {
     /// The first and last day of a `YYYY-MM` month, or nil when the text is not one.
     public static func days(ofMonth month: String) -> (from: CalendarDate, to: CalendarDate)? {
         let parts = month.split(separator: "-")
-        guard parts.count == 2, let y = Int(parts[0]), let m = Int(parts[1]), let from = CalendarDate(year: y, month: m, day: 1),
+        guard parts.count == 2, let y = Int(parts[0]), let m = Int(parts[1]),
+            let from = CalendarDate(year: y, month: m, day: 1),
               let to = CalendarDate(year: y, month: m, day: CalendarDate.daysIn(month: m, year: y)) else { return nil }
         return (from, to)
     }
 
     /// Builds the month's report from the store's figures and each partner's remittance model.
-    public init(month: String, from: CalendarDate, to: CalendarDate, models: [String: RemittanceModel], reader: any ReportReading) throws {
+    public init(
+        month: String, from: CalendarDate, to: CalendarDate, models: [String: RemittanceModel],
+        reader: any ReportReading
+    ) throws {
         var figures = try reader.agencyFigures(from: from, to: to)
         let remitted = try reader.remitted(from: from, to: to)
         // An agency that remitted in a currency it has no other figure in still gets its row.
         for (partner, byCurrency) in remitted {
-            for code in byCurrency.keys where !figures.contains(where: { $0.partner == partner && $0.currency == code }) {
+            for code in byCurrency.keys where !figures.contains(where: { $0.partner == partner && $0.currency == code })
+            {
                 figures.append(AgencyMonthFigures(partner: partner, currency: code))
             }
         }
@@ -60,7 +65,9 @@ public struct ReconciliationReport: Encodable, Sendable {
         agencies = figures.map { f -> Row in
             let model = models[f.partner] ?? .net
             let fees = f.commission + f.direct_payment_fees
-            return Row(figures: f, remittance_model: model.rawValue, net_due: model == .net ? f.collected_gross - fees : f.collected_gross, fees_owed: fees,
+            return Row(
+                figures: f, remittance_model: model.rawValue,
+                net_due: model == .net ? f.collected_gross - fees : f.collected_gross, fees_owed: fees,
                        remitted: remitted[f.partner]?[f.currency] ?? 0)
         }
     }

@@ -408,13 +408,16 @@ enum Migrations {
     static func addFileBatchStates(_ db: Database) throws {
         try rebuild(db, table: "inbox", check: "state IN ('received', 'held', 'quarantined', 'applied')")
         try rebuild(db, table: "placement_batches", check: "state IN ('staged', 'queued', 'sent', 'receipted')")
-        try rebuild(db, table: "outbox", check: "state IN ('staged', 'sending', 'sent', 'confirmed', 'retry_later', 'failed')")
+        try rebuild(
+            db, table: "outbox", check: "state IN ('staged', 'sending', 'sent', 'confirmed', 'retry_later', 'failed')")
     }
 
     /// Rebuilds `table` with one more table constraint, `CHECK (check)`, keeping its columns,
     /// constraints, rows, indexes and triggers (SQLite's documented way to change a table).
     static func rebuild(_ db: Database, table: String, check: String) throws {
-        guard let create = try String.fetchOne(db, sql: "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?", arguments: [table]),
+        guard
+            let create = try String.fetchOne(
+                db, sql: "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?", arguments: [table]),
               let close = create.lastIndex(of: ")"), let name = create.range(of: table) else {
             throw DatabaseError(message: "no table \(table) to rebuild")
         }

@@ -53,5 +53,7 @@ extension Migrations {
 struct ClaimFileError: Error, CustomStringConvertible {
     let path: String
     let reason: String
-    var description: String { "cannot lock \(path), which keeps two Handoff processes from running one job at once: \(reason)" }
+    var description: String {
+        "cannot lock \(path), which keeps two Handoff processes from running one job at once: \(reason)"
+    }
 }

@@ -14,9 +14,12 @@ extension SQLiteARStore {
         let list = columns.map { "\"\($0)\"" }.joined(separator: ", ")
         try pool.read { db in
             // A WITHOUT ROWID table is stored in its primary key's order; any other in rowid order.
-            let withoutRowID = try Bool.fetchOne(db, sql: "SELECT sql LIKE '%WITHOUT ROWID%' FROM sqlite_master WHERE name = ?",
+            let withoutRowID =
+                try Bool.fetchOne(
+                    db, sql: "SELECT sql LIKE '%WITHOUT ROWID%' FROM sqlite_master WHERE name = ?",
                                                  arguments: [table]) ?? false
-            let cursor = try Row.fetchCursor(db, sql: "SELECT \(list) FROM \(table)" + (withoutRowID ? "" : " ORDER BY rowid"))
+            let cursor = try Row.fetchCursor(
+                db, sql: "SELECT \(list) FROM \(table)" + (withoutRowID ? "" : " ORDER BY rowid"))
             while let row = try cursor.next() {
                 try body((0..<columns.count).map { Self.text(row[$0] as DatabaseValue) })
             }

@@ -76,7 +76,8 @@ extension SQLiteSession {
             """), arguments: [asOf.iso]).map { row in
             let code: String = row[0]
             guard let currency = Currency(code: code) else { throw StoreError.corrupt("unknown currency \(code)") }
-            return OpenBalanceByDueDate(currency: currency, dueDate: try date(row[1]), balance: row[2], invoices: row[3])
+            return OpenBalanceByDueDate(
+                currency: currency, dueDate: try date(row[1]), balance: row[2], invoices: row[3])
         }
     }
 }

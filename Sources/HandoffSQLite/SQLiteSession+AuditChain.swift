@@ -92,7 +92,9 @@ extension SQLiteSession: AuditChainReading {
             SELECT chain_seq, chain_hash FROM \(chain.table) WHERE chain_seq IS NOT NULL ORDER BY chain_seq DESC LIMIT 1
             """)
         defer { last.reset() }
-        guard try last.step(), let hash = last.text(1) else { return ChainHead(chain: chain, rows: 0, hash: AuditChain.genesis) }
+        guard try last.step(), let hash = last.text(1) else {
+            return ChainHead(chain: chain, rows: 0, hash: AuditChain.genesis)
+        }
         return ChainHead(chain: chain, rows: last.int64(0), hash: hash)
     }
 
@@ -114,7 +116,8 @@ extension SQLiteSession: AuditChainReading {
     }
 
     func firstUnsealedRow(_ chain: AuditChainName) throws -> Int64? {
-        let first = try direct("SELECT id FROM \(chain.table) WHERE chain_hash IS NULL OR chain_seq IS NULL ORDER BY id LIMIT 1")
+        let first = try direct(
+            "SELECT id FROM \(chain.table) WHERE chain_hash IS NULL OR chain_seq IS NULL ORDER BY id LIMIT 1")
         defer { first.reset() }
         return try first.step() ? first.int64(0) : nil
     }
@@ -135,13 +138,15 @@ struct SealedLedgerRows {
 
     /// Inserts one row, sealed; returns its id.
     @discardableResult
-    mutating func append(customerID: Int64, invoiceID: Int64, transactionID: Int64?, kind: String, amount: Int64, currency: String,
-                         effectiveDate: String, sourceKind: String, sourceName: String, sourceLine: Int64?, sourceEventID: String?,
+    mutating func append(
+        customerID: Int64, invoiceID: Int64, transactionID: Int64?, kind: String, amount: Int64, currency: String,
+        effectiveDate: String, sourceKind: String, sourceName: String, sourceLine: Int64?, sourceEventID: String?,
                          recordedAt: String) throws -> Int64 {
         let id = lastID + 1
         // Bound from the very values hashed, in the chain's column order (``AuditChainName/columns``).
         let values: [ChainValue] = [
-            .integer(id), .integer(customerID), .integer(invoiceID), transactionID.map(ChainValue.integer) ?? .null, .text(kind),
+            .integer(id), .integer(customerID), .integer(invoiceID), transactionID.map(ChainValue.integer) ?? .null,
+            .text(kind),
             .integer(amount), .text(currency), .text(effectiveDate), .text(sourceKind), .text(sourceName),
             sourceLine.map(ChainValue.integer) ?? .null, sourceEventID.map(ChainValue.text) ?? .null, .text(recordedAt),
         ]

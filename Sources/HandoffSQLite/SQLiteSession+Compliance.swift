@@ -14,8 +14,9 @@ extension SQLiteSession: ComplianceWriting {
             """), arguments: [customerID]) else { return AccountCompliance() }
         let notice: String? = r[1]
         let attorneyName: String? = r[3]
-        return AccountCompliance(debtKind: r[0], validationNoticeDate: try notice.map(date), validationNoticeSource: r[2],
-                                 attorney: attorneyName.map { AttorneyContact(name: $0, phone: r[4], email: r[5], address: r[6]) })
+        return AccountCompliance(
+            debtKind: r[0], validationNoticeDate: try notice.map(date), validationNoticeSource: r[2],
+            attorney: attorneyName.map { AttorneyContact(name: $0, phone: r[4], email: r[5], address: r[6]) })
     }
 
     func setAccountCompliance(customerID: Int64, _ c: AccountCompliance) throws {
@@ -42,21 +43,31 @@ extension SQLiteSession: ComplianceWriting {
               AND t.amount > COALESCE((SELECT SUM(r.amount) FROM transactions r WHERE r.reverses_id = t.id), 0)
             ORDER BY t.date
             """)
-        let statuses = try db.cachedStatement(sql: "SELECT date, code, meaning FROM placement_statuses WHERE placement_id = ? ORDER BY id")
+        let statuses = try db.cachedStatement(
+            sql: "SELECT date, code, meaning FROM placement_statuses WHERE placement_id = ? ORDER BY id")
         return try placements.map { p in
-            let escaped = p.partnerID.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%")
+            let escaped = p.partnerID.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(
+                of: "%", with: "\\%"
+            )
                 .replacingOccurrences(of: "_", with: "\\_")
-            let paid = try String.fetchAll(payments, arguments: [p.customerID, escaped + ":%", p.placedOn.iso]).map(date)
+            let paid = try String.fetchAll(payments, arguments: [p.customerID, escaped + ":%", p.placedOn.iso]).map(
+                date)
             let reported = try Row.fetchAll(statuses, arguments: [p.id]).map { r -> DatedStatus in
                 let meaningText: String = r[2]
-                guard let meaning = StatusMeaning(rawValue: meaningText) else { throw StoreError.corrupt("placement status meaning \(meaningText)") }
+                guard let meaning = StatusMeaning(rawValue: meaningText) else {
+                    throw StoreError.corrupt("placement status meaning \(meaningText)")
+                }
                 return DatedStatus(date: try date(r[0]), code: r[1], meaning: meaning)
             }
-            return PlacementTermRecord(placement: p, facts: TermFacts(state: p.state, placedOn: p.placedOn, payments: paid, statuses: reported))
+            return PlacementTermRecord(
+                placement: p, facts: TermFacts(state: p.state, placedOn: p.placedOn, payments: paid, statuses: reported)
+            )
         }
     }
 
-    func recordPlacementStatus(placementID: Int64, date: CalendarDate, code: String, meaning: StatusMeaning, eventKey: String) throws {
+    func recordPlacementStatus(
+        placementID: Int64, date: CalendarDate, code: String, meaning: StatusMeaning, eventKey: String
+    ) throws {
         try db.cachedStatement(sql: """
             INSERT INTO placement_statuses (placement_id, date, code, meaning, event_key, created_at) VALUES (?, ?, ?, ?, ?, ?)
             ON CONFLICT (placement_id, event_key) DO NOTHING
@@ -79,7 +90,8 @@ extension SQLiteSession: ComplianceWriting {
         switch lifecycle.recallFailed() {
         case .resumeAfterFailedRecall:
             try updatePlacement(id: placementID, state: lifecycle.state, agencyReference: nil, agencyStatus: nil)
-        case .none, .invalid, .recordBatch, .markSent, .recordAcceptance, .recordImplicitAcceptance, .returnToBusiness, .markActive,
+        case .none, .invalid, .recordBatch, .markSent, .recordAcceptance, .recordImplicitAcceptance, .returnToBusiness,
+            .markActive,
              .sendRecall, .recordRecallObjection, .close:
             return
         }

@@ -4,13 +4,15 @@ import HandoffDomain
 import HandoffStore
 
 extension SQLiteSession: DashboardReading {
-    func accountList(_ query: AccountListQuery, offset: Int, limit: Int) throws -> (total: Int, rows: [AccountListRow]) {
+    func accountList(_ query: AccountListQuery, offset: Int, limit: Int) throws -> (total: Int, rows: [AccountListRow])
+    {
         var inner: [String] = []
         var outer: [String] = []
         var arguments: [any DatabaseValueConvertible] = []
         if let search = query.search, !search.isEmpty {
             // Every character literal: LIKE's wildcards in the search are escaped.
-            let escaped = search.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%").replacingOccurrences(of: "_", with: "\\_")
+            let escaped = search.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%")
+                .replacingOccurrences(of: "_", with: "\\_")
             inner.append("""
                 (c.account_number LIKE ? ESCAPE '\\' OR c.business_name LIKE ? ESCAPE '\\' OR c.contact_name LIKE ? ESCAPE '\\'
                  OR (COALESCE(c.first_name, '') || ' ' || COALESCE(c.last_name, '')) LIKE ? ESCAPE '\\')
@@ -52,7 +54,8 @@ extension SQLiteSession: DashboardReading {
         }
         let total = try Int.fetchOne(try db.cachedStatement(sql: "SELECT COUNT(*) FROM (\(listed)) \(whereOuter)"),
                                      arguments: StatementArguments(arguments)) ?? 0
-        let rows = try Row.fetchAll(try db.cachedStatement(sql: "SELECT * FROM (\(listed)) \(whereOuter) ORDER BY \(order) LIMIT ? OFFSET ?"),
+        let rows = try Row.fetchAll(
+            try db.cachedStatement(sql: "SELECT * FROM (\(listed)) \(whereOuter) ORDER BY \(order) LIMIT ? OFFSET ?"),
                                     arguments: StatementArguments(arguments + [max(limit, 0), max(offset, 0)]))
         return (total, try rows.map { row in
             let customer = try decodeCustomer(row)
@@ -71,7 +74,10 @@ extension SQLiteSession: DashboardReading {
         while start < ids.count {
             let slice = Array(ids[start..<min(start + 500, ids.count)])
             let marks = Array(repeating: "?", count: slice.count).joined(separator: ", ")
-            for row in try Row.fetchAll(db, sql: "SELECT id, created_at FROM agency_events WHERE id IN (\(marks))", arguments: StatementArguments(slice)) {
+            for row in try Row.fetchAll(
+                db, sql: "SELECT id, created_at FROM agency_events WHERE id IN (\(marks))",
+                arguments: StatementArguments(slice))
+            {
                 out[row[0]] = row[1]
             }
             start += 500
@@ -85,9 +91,13 @@ extension SQLiteSession: DashboardReading {
             FROM remittances ORDER BY id DESC LIMIT ?
             """), arguments: [max(limit, 0)]).map { r in
             let text: String = r[9]
-            let differences = (try? JSONDecoder().decode([RemittanceRecord.Difference].self, from: Data(text.utf8))) ?? Self.olderDifferences(text)
-            let record = RemittanceRecord(partnerID: r[0], key: r[1], model: r[2], amount: r[3], commission: r[4], net: r[5], reference: r[6], date: r[7],
-                                          state: r[8], differences: differences, note: r[10], period: r[11], currency: r[12])
+            let differences =
+                (try? JSONDecoder().decode([RemittanceRecord.Difference].self, from: Data(text.utf8)))
+                ?? Self.olderDifferences(text)
+            let record = RemittanceRecord(
+                partnerID: r[0], key: r[1], model: r[2], amount: r[3], commission: r[4], net: r[5], reference: r[6],
+                date: r[7],
+                state: r[8], differences: differences, note: r[10], period: r[11], currency: r[12])
             return RemittanceListRow(record: record, recordedAt: r[13])
         }
     }
@@ -109,9 +119,12 @@ extension SQLiteSession: DashboardReading {
             """), arguments: [max(limit, 0)]).map { r in
             let amount: Int64? = r[7]
             let code: String? = r[8]
-            let record = AgencyRequestRecord(id: r[0], partnerID: r[1], customerID: r[2], accountNumber: r[3], agencyReference: r[4], kind: r[5],
+            let record = AgencyRequestRecord(
+                id: r[0], partnerID: r[1], customerID: r[2], accountNumber: r[3], agencyReference: r[4], kind: r[5],
                                              requestID: r[6],
-                                             amount: amount.flatMap { a in code.flatMap { Currency(code: $0) }.map { Money(minorUnits: a, currency: $0) } },
+                amount: amount.flatMap { a in
+                    code.flatMap { Currency(code: $0) }.map { Money(minorUnits: a, currency: $0) }
+                },
                                              date: try date(r[9]), reason: r[10], note: r[11],
                                              state: try requestState(r[12], id: r[0]), lastError: r[13])
             return RequestListRow(record: record, updatedAt: r[14])

@@ -115,7 +115,9 @@ extension DirectStatement {
     @inline(__always)
     func text(_ column: Int32) -> String? {
         guard let bytes = sqlite3_column_text(handle, column) else { return nil }
-        return String(decoding: UnsafeBufferPointer(start: bytes, count: Int(sqlite3_column_bytes(handle, column))), as: UTF8.self)
+        return String(
+            decoding: UnsafeBufferPointer(start: bytes, count: Int(sqlite3_column_bytes(handle, column))), as: UTF8.self
+        )
     }
 }
 
@@ -164,7 +166,9 @@ struct PendingInvoiceLedger {
             insert.bind(3, currency.code)
             try insert.execute()
             guard session.db.changesCount == expected else {
-                throw StoreError.corrupt("\(session.db.changesCount) first ledger entries written for \(expected) new invoices (ids \(first)–\(last))")
+                throw StoreError.corrupt(
+                    "\(session.db.changesCount) first ledger entries written for \(expected) new invoices (ids \(first)–\(last))"
+                )
             }
             return
         }
@@ -177,19 +181,30 @@ struct PendingInvoiceLedger {
         statement = read
         read.bind(1, first)
         read.bind(2, last)
-        var rows: [(customer: Int64, invoice: Int64, amount: Int64, date: String, kind: String, name: String, line: Int64?, at: String)] = []
+        var rows:
+            [(
+                customer: Int64, invoice: Int64, amount: Int64, date: String, kind: String, name: String, line: Int64?,
+                at: String
+            )] = []
         rows.reserveCapacity(expected)
         while try read.step() {
-            rows.append((read.int64(0), read.int64(1), read.int64(2), read.text(3) ?? "", read.text(4) ?? "", read.text(5) ?? "",
+            rows.append(
+                (
+                    read.int64(0), read.int64(1), read.int64(2), read.text(3) ?? "", read.text(4) ?? "",
+                    read.text(5) ?? "",
                          read.isNull(6) ? nil : read.int64(6), read.text(7) ?? ""))
         }
         read.reset()
         guard rows.count == expected else {
-            throw StoreError.corrupt("\(rows.count) first ledger entries written for \(expected) new invoices (ids \(first)–\(last))")
+            throw StoreError.corrupt(
+                "\(rows.count) first ledger entries written for \(expected) new invoices (ids \(first)–\(last))")
         }
         for r in rows {
-            try sealed.append(customerID: r.customer, invoiceID: r.invoice, transactionID: nil, kind: EntryKind.invoice.rawValue, amount: r.amount,
-                              currency: currency.code, effectiveDate: r.date, sourceKind: r.kind, sourceName: r.name, sourceLine: r.line,
+            try sealed.append(
+                customerID: r.customer, invoiceID: r.invoice, transactionID: nil, kind: EntryKind.invoice.rawValue,
+                amount: r.amount,
+                currency: currency.code, effectiveDate: r.date, sourceKind: r.kind, sourceName: r.name,
+                sourceLine: r.line,
                               sourceEventID: nil, recordedAt: r.at)
         }
     }

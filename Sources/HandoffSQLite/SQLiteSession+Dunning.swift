@@ -142,7 +142,10 @@ extension SQLiteSession: DunningWriting {
     }
 
     func readdressDunningMessage(id: Int64, recipient: String, content: [UInt8]) throws {
-        try db.cachedStatement(sql: "UPDATE dunning_messages SET recipient = ?, content = ?, updated_at = ? WHERE id = ? AND state != 'sent'")
+        try db.cachedStatement(
+            sql:
+                "UPDATE dunning_messages SET recipient = ?, content = ?, updated_at = ? WHERE id = ? AND state != 'sent'"
+        )
             .execute(arguments: [recipient, Data(content), now, id])
     }
 

@@ -35,7 +35,8 @@ extension SQLiteSession {
             SELECT id, invoice_number, invoice_date, due_date, balance, disputed FROM invoices
             WHERE customer_id = ? AND balance > 0
             """)
-        let frozenStatement = try db.cachedStatement(sql: "SELECT invoice_id FROM itemization_invoices WHERE customer_id = ?")
+        let frozenStatement = try db.cachedStatement(
+            sql: "SELECT invoice_id FROM itemization_invoices WHERE customer_id = ?")
         while try cursor.step() {
             let row = cursor
             let customer = try decodeCustomer(row)
@@ -44,8 +45,10 @@ extension SQLiteSession {
             defer { invoicesStatement.reset() }
             while try invoicesStatement.step() {
                 let r = invoicesStatement
-                open.append(OpenItem(invoiceID: r.int64(0), invoiceNumber: r.text(1) ?? "", invoiceDate: try date(r.text(2) ?? ""),
-                                     dueDate: try date(r.text(3) ?? ""), balance: r.int64(4), disputed: r.int64(5) != 0))
+                open.append(
+                    OpenItem(
+                        invoiceID: r.int64(0), invoiceNumber: r.text(1) ?? "", invoiceDate: try date(r.text(2) ?? ""),
+                        dueDate: try date(r.text(3) ?? ""), balance: r.int64(4), disputed: r.int64(5) != 0))
             }
             let lastPayment = row.text(19)
             let openText = row.text(20)
@@ -72,8 +75,10 @@ extension SQLiteSession {
             var frozen: Set<Int64>?
             if isFrozen { frozen = Set(try Int64.fetchAll(frozenStatement, arguments: [customer.id])) }
             try body(PlacementCandidate(
-                customerID: customer.id, profile: customer.profile, openInvoices: open, lastPaymentDate: try lastPayment.map(date),
-                openPlacement: openPlacement, pastPartners: past, blockedPartners: blocked, finalNoticeDate: try notice.map(date),
+                    customerID: customer.id, profile: customer.profile, openInvoices: open,
+                    lastPaymentDate: try lastPayment.map(date),
+                    openPlacement: openPlacement, pastPartners: past, blockedPartners: blocked,
+                    finalNoticeDate: try notice.map(date),
                 frozenInvoiceIDs: frozen, debtKind: row.text(24), validationNoticeDate: try row.text(25).map(date),
                 firstPlacedOn: try row.text(26).map(date)))
         }
@@ -81,29 +86,38 @@ extension SQLiteSession {
 
     func itemizationEntries(customerID: Int64, invoiceIDs: Set<Int64>) throws -> [Itemization.Entry] {
         try flushInvoiceLedger()
-        let query = try direct("SELECT invoice_id, kind, amount, effective_date FROM ledger_entries WHERE customer_id = ?")
+        let query = try direct(
+            "SELECT invoice_id, kind, amount, effective_date FROM ledger_entries WHERE customer_id = ?")
         query.bind(1, customerID)
         defer { query.reset() }
         var out: [Itemization.Entry] = []
         while try query.step() {
             guard invoiceIDs.contains(query.int64(0)) else { continue }
             let kindText = query.text(1) ?? ""
-            guard let kind = EntryKind(rawValue: kindText) else { throw StoreError.corrupt("unknown ledger kind \(kindText)") }
+            guard let kind = EntryKind(rawValue: kindText) else {
+                throw StoreError.corrupt("unknown ledger kind \(kindText)")
+            }
             out.append(Itemization.Entry(kind: kind, amount: query.int64(2), date: try date(query.text(3) ?? "")))
         }
         return out
     }
 
     func frozenItemization(customerID: Int64) throws -> FrozenItemization? {
-        guard let row = try Row.fetchOne(try db.cachedStatement(sql: "SELECT date, amount, currency, basis FROM itemizations WHERE customer_id = ?"),
+        guard
+            let row = try Row.fetchOne(
+                try db.cachedStatement(
+                    sql: "SELECT date, amount, currency, basis FROM itemizations WHERE customer_id = ?"),
                                          arguments: [customerID]) else { return nil }
         let code: String = row[2]
         let basisText: String = row[3]
         guard let currency = Currency(code: code), let basis = ItemizationBasis(rawValue: basisText) else {
             throw StoreError.corrupt("itemization of customer \(customerID)")
         }
-        let ids = try Int64.fetchAll(try db.cachedStatement(sql: "SELECT invoice_id FROM itemization_invoices WHERE customer_id = ?"), arguments: [customerID])
-        return FrozenItemization(date: try date(row[0]), amount: Money(minorUnits: row[1], currency: currency), basis: basis,
+        let ids = try Int64.fetchAll(
+            try db.cachedStatement(sql: "SELECT invoice_id FROM itemization_invoices WHERE customer_id = ?"),
+            arguments: [customerID])
+        return FrozenItemization(
+            date: try date(row[0]), amount: Money(minorUnits: row[1], currency: currency), basis: basis,
                                  invoiceIDs: Set(ids))
     }
 
@@ -115,9 +129,12 @@ extension SQLiteSession {
             FROM placement_batches ORDER BY id DESC
             """)).map { r in
             let stateName: String = r[7]
-            guard let state = BatchState(rawValue: stateName) else { throw StoreError.corrupt("batch \(r[0] as Int64) has state \(stateName)") }
-            return BatchRecord(id: r[0], partnerID: r[1], batchKey: r[2], fileName: r[3], controlName: r[4], runDate: try date(r[5]),
-                               sequence: r[6], state: state, accounts: r[8], invoices: r[9], total: r[10], sha256: r[11], size: r[12],
+            guard let state = BatchState(rawValue: stateName) else {
+                throw StoreError.corrupt("batch \(r[0] as Int64) has state \(stateName)")
+            }
+            return BatchRecord(
+                id: r[0], partnerID: r[1], batchKey: r[2], fileName: r[3], controlName: r[4], runDate: try date(r[5]),
+                sequence: r[6], state: state, accounts: r[8], invoices: r[9], total: r[10], sha256: r[11], size: r[12],
                                createdAt: r[13])
         }
     }
@@ -132,13 +149,18 @@ extension SQLiteSession {
         let batchID: Int64? = r[5]
         let reference: String? = r[7]
         let reason: String? = r[8]
-        guard let state = PlacementLifecycle.State(restoring: stateName, batchID: batchID, agencyReference: reference, reason: reason) else {
+        guard
+            let state = PlacementLifecycle.State(
+                restoring: stateName, batchID: batchID, agencyReference: reference, reason: reason)
+        else {
             throw StoreError.corrupt("placement \(r[0] as Int64) has state \(stateName)")
         }
         let code: String = r[11]
         guard let currency = Currency(code: code) else { throw StoreError.corrupt("unknown currency \(code)") }
-        return PlacementRecord(id: r[0], customerID: r[1], accountNumber: r[2], partnerID: r[3], tier: r[4], batchID: batchID, state: state,
-                               agencyReference: reference, placedOn: try date(r[9]), balance: Money(minorUnits: r[10], currency: currency),
+        return PlacementRecord(
+            id: r[0], customerID: r[1], accountNumber: r[2], partnerID: r[3], tier: r[4], batchID: batchID,
+            state: state,
+            agencyReference: reference, placedOn: try date(r[9]), balance: Money(minorUnits: r[10], currency: currency),
                                oldestDueDate: try date(r[12]), daysPastDue: r[13], agencyStatus: r[14])
     }
 
@@ -179,7 +201,7 @@ extension SQLiteSession {
             let customer = try decodeCustomer(r)
             let code: String = r[21]
             return FinalNoticeRecord(customerID: customer.id, profile: customer.profile, noticeDate: try date(r[19]),
-                                     balance: Money(minorUnits: r[20], currency: Currency(code: code) ?? customer.profile.currency))
+                balance: Money(minorUnits: r[20], currency: Currency(code: code) ?? customer.profile.currency))
         }
     }
 
@@ -190,7 +212,9 @@ extension SQLiteSession {
             INSERT INTO placement_sequences (partner_id, day, kind, last) VALUES (?, ?, ?, 1)
             ON CONFLICT (partner_id, day, kind) DO UPDATE SET last = last + 1
             """).execute(arguments: [partnerID, day.iso, kind])
-        return try Int.fetchOne(try db.cachedStatement(sql: "SELECT last FROM placement_sequences WHERE partner_id = ? AND day = ? AND kind = ?"),
+        return try Int.fetchOne(
+            try db.cachedStatement(
+                sql: "SELECT last FROM placement_sequences WHERE partner_id = ? AND day = ? AND kind = ?"),
                                 arguments: [partnerID, day.iso, kind])!
     }
 
@@ -205,12 +229,16 @@ extension SQLiteSession {
     }
 
     func completeBatch(id: Int64, accounts: Int, invoices: Int, total: Int64, sha256: String, size: Int) throws {
-        try db.execute(sql: "UPDATE placement_batches SET accounts = ?, invoices = ?, total = ?, sha256 = ?, size = ? WHERE id = ?",
+        try db.execute(
+            sql:
+                "UPDATE placement_batches SET accounts = ?, invoices = ?, total = ?, sha256 = ?, size = ? WHERE id = ?",
                        arguments: [accounts, invoices, total, sha256, size, id])
     }
 
     func setControlName(batchID: Int64, _ name: String) throws {
-        try db.cachedStatement(sql: "UPDATE placement_batches SET control_name = ? WHERE id = ?").execute(arguments: [name, batchID])
+        try db.cachedStatement(sql: "UPDATE placement_batches SET control_name = ? WHERE id = ?").execute(arguments: [
+            name, batchID,
+        ])
     }
 
     func insertPlacements(_ placements: [NewPlacement]) throws -> [Int64] {
@@ -233,7 +261,8 @@ extension SQLiteSession {
                 days_past_due, created_at, updated_at)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """)
-        try insert.execute(arguments: [p.customerID, p.partnerID, p.tier, p.batchID, lifecycle.state.name, p.placedOn.iso, p.balance.minorUnits,
+        try insert.execute(arguments: [
+            p.customerID, p.partnerID, p.tier, p.batchID, lifecycle.state.name, p.placedOn.iso, p.balance.minorUnits,
                                        p.balance.currency.code,
                                        p.oldestDueDate.iso, p.daysPastDue, now, now])
         let id = db.lastInsertedRowID

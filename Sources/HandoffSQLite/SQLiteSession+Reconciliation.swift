@@ -4,7 +4,8 @@ import HandoffDomain
 import HandoffStore
 
 extension SQLiteSession {
-    private static let eventColumns = "id, partner_id, event_key, inbox_id, account_number, kind, payload, state, reason"
+    private static let eventColumns =
+        "id, partner_id, event_key, inbox_id, account_number, kind, payload, state, reason"
 
     private func decodeEvent(_ r: Row) throws -> EventRecord {
         let name: String = r[7]
@@ -16,7 +17,9 @@ extension SQLiteSession {
     }
 
     func agencyEvent(id: Int64) throws -> EventRecord? {
-        try Row.fetchOne(try db.cachedStatement(sql: "SELECT \(Self.eventColumns) FROM agency_events WHERE id = ?"), arguments: [id]).map(decodeEvent)
+        try Row.fetchOne(
+            try db.cachedStatement(sql: "SELECT \(Self.eventColumns) FROM agency_events WHERE id = ?"), arguments: [id]
+        ).map(decodeEvent)
     }
 
     func setEventState(id: Int64, _ state: AgencyEventState, reason: String?) throws {
@@ -26,11 +29,14 @@ extension SQLiteSession {
     }
 
     func agencyEvent(partnerID: String, key: String) throws -> EventRecord? {
-        try Row.fetchOne(try db.cachedStatement(sql: "SELECT \(Self.eventColumns) FROM agency_events WHERE partner_id = ? AND event_key = ?"),
+        try Row.fetchOne(
+            try db.cachedStatement(
+                sql: "SELECT \(Self.eventColumns) FROM agency_events WHERE partner_id = ? AND event_key = ?"),
                          arguments: [partnerID, key]).map(decodeEvent)
     }
 
-    func recordAgencyEvent(partnerID: String, key: String, inboxID: Int64?, accountNumber: String?, kind: String, payload: String,
+    func recordAgencyEvent(
+        partnerID: String, key: String, inboxID: Int64?, accountNumber: String?, kind: String, payload: String,
                            state: AgencyEventState, reason: String?) throws {
         try db.cachedStatement(sql: """
             INSERT INTO agency_events (partner_id, event_key, inbox_id, account_number, kind, payload, state, reason, created_at, updated_at)
@@ -41,31 +47,47 @@ extension SQLiteSession {
     }
 
     func waitingEvents() throws -> [EventRecord] {
-        try Row.fetchAll(try db.cachedStatement(sql: "SELECT \(Self.eventColumns) FROM agency_events WHERE state = 'waiting' ORDER BY id")).map(decodeEvent)
+        try Row.fetchAll(
+            try db.cachedStatement(
+                sql: "SELECT \(Self.eventColumns) FROM agency_events WHERE state = 'waiting' ORDER BY id")
+        ).map(decodeEvent)
     }
 
     func claimReceivedFile(id: Int64) throws -> Bool {
-        try Int64.fetchOne(try db.cachedStatement(sql: "SELECT id FROM inbox WHERE id = ? AND state = 'received'"), arguments: [id]) != nil
+        try Int64.fetchOne(
+            try db.cachedStatement(sql: "SELECT id FROM inbox WHERE id = ? AND state = 'received'"), arguments: [id])
+            != nil
     }
 
     func claimWaitingEvent(id: Int64) throws -> Bool {
-        try Int64.fetchOne(try db.cachedStatement(sql: "SELECT id FROM agency_events WHERE id = ? AND state = 'waiting'"), arguments: [id]) != nil
+        try Int64.fetchOne(
+            try db.cachedStatement(sql: "SELECT id FROM agency_events WHERE id = ? AND state = 'waiting'"),
+            arguments: [id]) != nil
     }
 
     func agencyEvents() throws -> [EventRecord] {
-        try Row.fetchAll(try db.cachedStatement(sql: "SELECT \(Self.eventColumns) FROM agency_events ORDER BY id")).map(decodeEvent)
+        try Row.fetchAll(try db.cachedStatement(sql: "SELECT \(Self.eventColumns) FROM agency_events ORDER BY id")).map(
+            decodeEvent)
     }
 
     func agencyEvents(notIn states: Set<String>, limit: Int) throws -> [EventRecord] {
         let marks = Array(repeating: "?", count: states.count).joined(separator: ", ")
         let filter = states.isEmpty ? "" : "WHERE state NOT IN (\(marks))"
-        return try Row.fetchAll(try db.cachedStatement(sql: "SELECT \(Self.eventColumns) FROM agency_events \(filter) ORDER BY id DESC LIMIT ?"),
-                                arguments: StatementArguments(states.sorted().map(\.databaseValue) + [limit.databaseValue])).map(decodeEvent)
+        return try Row.fetchAll(
+            try db.cachedStatement(
+                sql: "SELECT \(Self.eventColumns) FROM agency_events \(filter) ORDER BY id DESC LIMIT ?"),
+            arguments: StatementArguments(states.sorted().map(\.databaseValue) + [limit.databaseValue])
+        ).map(decodeEvent)
     }
 
     func batchTotals() throws -> [Int64: [String: Int64]] {
         var totals: [Int64: [String: Int64]] = [:]
-        for row in try Row.fetchAll(try db.cachedStatement(sql: "SELECT batch_id, currency, SUM(balance) FROM placements WHERE batch_id IS NOT NULL GROUP BY batch_id, currency")) {
+        for row in try Row.fetchAll(
+            try db.cachedStatement(
+                sql:
+                    "SELECT batch_id, currency, SUM(balance) FROM placements WHERE batch_id IS NOT NULL GROUP BY batch_id, currency"
+            ))
+        {
             totals[row[0] as Int64, default: [:]][row[1] as String] = row[2] as Int64
         }
         return totals
@@ -73,12 +95,16 @@ extension SQLiteSession {
 
     func agencyEventCounts() throws -> [String: Int] {
         var counts: [String: Int] = [:]
-        for row in try Row.fetchAll(try db.cachedStatement(sql: "SELECT state, COUNT(*) FROM agency_events GROUP BY state")) { counts[row[0] as String] = row[1] as Int }
+        for row in try Row.fetchAll(
+            try db.cachedStatement(sql: "SELECT state, COUNT(*) FROM agency_events GROUP BY state"))
+        { counts[row[0] as String] = row[1] as Int }
         return counts
     }
 
     func agencyEvents(accountNumber: String) throws -> [EventRecord] {
-        try Row.fetchAll(try db.cachedStatement(sql: "SELECT \(Self.eventColumns) FROM agency_events WHERE account_number = ? ORDER BY id"),
+        try Row.fetchAll(
+            try db.cachedStatement(
+                sql: "SELECT \(Self.eventColumns) FROM agency_events WHERE account_number = ? ORDER BY id"),
                          arguments: [accountNumber]).map(decodeEvent)
     }
 
@@ -86,7 +112,9 @@ extension SQLiteSession {
         try placements(customerID: customerID).filter { $0.partnerID == partnerID }.last
     }
 
-    func updatePlacement(id: Int64, state: PlacementLifecycle.State, agencyReference: String?, agencyStatus: String?) throws {
+    func updatePlacement(id: Int64, state: PlacementLifecycle.State, agencyReference: String?, agencyStatus: String?)
+        throws
+    {
         let fields = state.storedFields
         let update = try direct("""
             UPDATE placements SET state = ?1, state_reason = COALESCE(?2, state_reason), agency_reference = COALESCE(?3, agency_reference),
@@ -103,7 +131,8 @@ extension SQLiteSession {
     }
 
     func agencyStatus(placementID: Int64) throws -> String? {
-        try String.fetchOne(try db.cachedStatement(sql: "SELECT agency_status FROM placements WHERE id = ?"), arguments: [placementID])
+        try String.fetchOne(
+            try db.cachedStatement(sql: "SELECT agency_status FROM placements WHERE id = ?"), arguments: [placementID])
     }
 
     func recordCommission(_ c: CommissionRecord) throws {
@@ -114,25 +143,35 @@ extension SQLiteSession {
                              c.date?.iso, now])
     }
 
-    static let commissionColumns = "partner_id, customer_id, transaction_id, event_key, kind, base, rate_ppm, expected, reported, currency, date"
+    static let commissionColumns =
+        "partner_id, customer_id, transaction_id, event_key, kind, base, rate_ppm, expected, reported, currency, date"
 
     func decodeCommission(_ r: Row) -> CommissionRecord {
         let d: String? = r[10]
-        return CommissionRecord(partnerID: r[0], customerID: r[1], transactionID: r[2], eventKey: r[3], kind: r[4], base: r[5], ratePPM: r[6],
-                                expected: r[7], reported: r[8], currency: r[9], date: d.flatMap { CalendarDate(iso: $0) })
+        return CommissionRecord(
+            partnerID: r[0], customerID: r[1], transactionID: r[2], eventKey: r[3], kind: r[4], base: r[5],
+            ratePPM: r[6],
+            expected: r[7], reported: r[8], currency: r[9], date: d.flatMap { CalendarDate(iso: $0) })
     }
 
     func commissions() throws -> [CommissionRecord] {
-        try Row.fetchAll(try db.cachedStatement(sql: "SELECT \(Self.commissionColumns) FROM commissions ORDER BY id")).map(decodeCommission)
+        try Row.fetchAll(try db.cachedStatement(sql: "SELECT \(Self.commissionColumns) FROM commissions ORDER BY id"))
+            .map(decodeCommission)
     }
 
     func commission(partnerID: String, eventKey: String) throws -> CommissionRecord? {
-        try Row.fetchOne(db.cachedStatement(sql: "SELECT \(Self.commissionColumns) FROM commissions WHERE partner_id = ? AND event_key = ?"),
+        try Row.fetchOne(
+            db.cachedStatement(
+                sql: "SELECT \(Self.commissionColumns) FROM commissions WHERE partner_id = ? AND event_key = ?"),
                          arguments: [partnerID, eventKey]).map(decodeCommission)
     }
 
     func commissions(partnerID: String) throws -> [CommissionRecord] {
-        try Row.fetchAll(try db.cachedStatement(sql: "SELECT \(Self.commissionColumns) FROM commissions WHERE partner_id = ? ORDER BY id"), arguments: [partnerID]).map(decodeCommission)
+        try Row.fetchAll(
+            try db.cachedStatement(
+                sql: "SELECT \(Self.commissionColumns) FROM commissions WHERE partner_id = ? ORDER BY id"),
+            arguments: [partnerID]
+        ).map(decodeCommission)
     }
 
     func recordRemittance(_ r: RemittanceRecord) throws {
@@ -159,7 +198,9 @@ extension SQLiteSession {
             let text: String = r[9]
             let differences = (try? JSONDecoder().decode([RemittanceRecord.Difference].self, from: Data(text.utf8)))
                 ?? ((try? JSONDecoder().decode([StoredDifference].self, from: Data(text.utf8))) ?? []).map(\.difference)
-            return RemittanceRecord(partnerID: r[0], key: r[1], model: r[2], amount: r[3], commission: r[4], net: r[5], reference: r[6], date: r[7],
+            return RemittanceRecord(
+                partnerID: r[0], key: r[1], model: r[2], amount: r[3], commission: r[4], net: r[5], reference: r[6],
+                date: r[7],
                                     state: r[8], differences: differences, note: r[10], period: r[11], currency: r[12])
         }
     }
@@ -167,7 +208,9 @@ extension SQLiteSession {
     /// A difference as stored before its keys were snake_case.
     private struct StoredDifference: Decodable {
         var transactionID: String, field: String, statement: Int64?, recorded: Int64?
-        var difference: RemittanceRecord.Difference { .init(transactionID: transactionID, field: field, statement: statement, recorded: recorded) }
+        var difference: RemittanceRecord.Difference {
+            .init(transactionID: transactionID, field: field, statement: statement, recorded: recorded)
+        }
     }
 
     func remittedItems(partnerID: String, transactionIDs: [String]) throws -> [String: RemittanceRecord.Item] {
@@ -185,7 +228,8 @@ extension SQLiteSession {
         return out
     }
 
-    func queueRequest(partnerID: String, customerID: Int64, placementID: Int64?, kind: String, requestID: String, amount: Money?,
+    func queueRequest(
+        partnerID: String, customerID: Int64, placementID: Int64?, kind: String, requestID: String, amount: Money?,
                       date: CalendarDate, reason: String?, note: String?) throws {
         try db.cachedStatement(sql: """
             INSERT INTO agency_requests (partner_id, customer_id, placement_id, kind, request_id, amount, currency, date, reason, note, state,
@@ -207,27 +251,38 @@ extension SQLiteSession {
             """), arguments: arguments).map { r in
             let amount: Int64? = r[7]
             let code: String? = r[8]
-            return AgencyRequestRecord(id: r[0], partnerID: r[1], customerID: r[2], accountNumber: r[3], agencyReference: r[4], kind: r[5], requestID: r[6],
-                                       amount: amount.flatMap { a in code.flatMap { Currency(code: $0) }.map { Money(minorUnits: a, currency: $0) } },
-                                       date: try date(r[9]), reason: r[10], note: r[11], state: try requestState(r[12], id: r[0]),
+            return AgencyRequestRecord(
+                id: r[0], partnerID: r[1], customerID: r[2], accountNumber: r[3], agencyReference: r[4], kind: r[5],
+                requestID: r[6],
+                amount: amount.flatMap { a in
+                    code.flatMap { Currency(code: $0) }.map { Money(minorUnits: a, currency: $0) }
+                },
+                date: try date(r[9]), reason: r[10], note: r[11], state: try requestState(r[12], id: r[0]),
                                        lastError: r[13])
         }
     }
 
     /// A stored event state as its enum (the schema allows no other value).
     func eventState(_ name: String, id: Int64) throws -> AgencyEventState {
-        guard let state = AgencyEventState(rawValue: name) else { throw StoreError.corrupt("agency event #\(id) has state \(name)") }
+        guard let state = AgencyEventState(rawValue: name) else {
+            throw StoreError.corrupt("agency event #\(id) has state \(name)")
+        }
         return state
     }
 
     /// A stored request state as its enum (the schema allows no other value).
     func requestState(_ name: String, id: Int64) throws -> AgencyRequestState {
-        guard let state = AgencyRequestState(rawValue: name) else { throw StoreError.corrupt("request #\(id) has state \(name)") }
+        guard let state = AgencyRequestState(rawValue: name) else {
+            throw StoreError.corrupt("request #\(id) has state \(name)")
+        }
         return state
     }
 
     func setRequestState(id: Int64, _ state: AgencyRequestState, error: String?, batchID: Int64?) throws {
-        try db.cachedStatement(sql: "UPDATE agency_requests SET state = ?, last_error = ?, batch_id = COALESCE(?, batch_id), updated_at = ? WHERE id = ?")
+        try db.cachedStatement(
+            sql:
+                "UPDATE agency_requests SET state = ?, last_error = ?, batch_id = COALESCE(?, batch_id), updated_at = ? WHERE id = ?"
+        )
             .execute(arguments: [state.rawValue, error, batchID, now, id])
         if state == .failed || state == .rejected { try resumeAfterFailedRecall(requestRowID: id) }
     }
@@ -243,7 +298,9 @@ extension SQLiteSession {
         var out: [(PlacementRecord, TransactionRecord)] = []
         for r in rows {
             let reference: String = r[2]
-            guard let placement = try placement(customerID: r[0], partnerID: r[1]), let txn = try transaction(reference: reference) else { continue }
+            guard let placement = try placement(customerID: r[0], partnerID: r[1]),
+                let txn = try transaction(reference: reference)
+            else { continue }
             out.append((placement, txn))
         }
         return out
@@ -257,9 +314,14 @@ extension SQLiteSession {
         try requestRows(where: "r.partner_id = ? AND r.request_id = ?", [partnerID, requestID]).first
     }
 
-    func setRequestState(partnerID: String, requestID: String, to state: AgencyRequestState, error: String?) throws -> AgencyRequestRecord? {
+    func setRequestState(partnerID: String, requestID: String, to state: AgencyRequestState, error: String?) throws
+        -> AgencyRequestRecord?
+    {
         guard let before = try requests(partnerID: partnerID, requestID: requestID) else { return nil }
-        try db.cachedStatement(sql: "UPDATE agency_requests SET state = ?, last_error = COALESCE(?, last_error), updated_at = ? WHERE id = ?")
+        try db.cachedStatement(
+            sql:
+                "UPDATE agency_requests SET state = ?, last_error = COALESCE(?, last_error), updated_at = ? WHERE id = ?"
+        )
             .execute(arguments: [state.rawValue, error, now, before.id])
         if state == .failed || state == .rejected { try resumeAfterFailedRecall(requestRowID: before.id) }
         return before
@@ -277,7 +339,8 @@ extension SQLiteSession {
 
     func isRefusal(_ error: any Error) -> Bool {
         guard let e = error as? DatabaseError else { return false }
-        return e.resultCode == .SQLITE_CONSTRAINT || (e.resultCode == .SQLITE_ERROR && (e.message ?? "").contains("integer overflow"))
+        return e.resultCode == .SQLITE_CONSTRAINT
+            || (e.resultCode == .SQLITE_ERROR && (e.message ?? "").contains("integer overflow"))
     }
 
     func unreportedAdjustments() throws -> [(placement: PlacementRecord, transaction: TransactionRecord)] {
@@ -291,7 +354,9 @@ extension SQLiteSession {
         var out: [(PlacementRecord, TransactionRecord)] = []
         for r in rows {
             let reference: String = r[2]
-            guard let placement = try placement(customerID: r[0], partnerID: r[1]), let txn = try transaction(reference: reference) else { continue }
+            guard let placement = try placement(customerID: r[0], partnerID: r[1]),
+                let txn = try transaction(reference: reference)
+            else { continue }
             out.append((placement, txn))
         }
         return out
@@ -305,7 +370,10 @@ extension SQLiteSession {
     }
 
     func placedInvoiceIDs(placementID: Int64) throws -> Set<Int64> {
-        Set(try Int64.fetchAll(try db.cachedStatement(sql: "SELECT invoice_id FROM placement_invoices WHERE placement_id = ?"), arguments: [placementID]))
+        Set(
+            try Int64.fetchAll(
+                try db.cachedStatement(sql: "SELECT invoice_id FROM placement_invoices WHERE placement_id = ?"),
+                arguments: [placementID]))
     }
 
     func setBatchKind(id: Int64, _ kind: String) throws {
@@ -313,7 +381,9 @@ extension SQLiteSession {
     }
 
     func batchKind(id: Int64) throws -> String {
-        try String.fetchOne(try db.cachedStatement(sql: "SELECT kind FROM placement_batches WHERE id = ?"), arguments: [id]) ?? "placement"
+        try String.fetchOne(
+            try db.cachedStatement(sql: "SELECT kind FROM placement_batches WHERE id = ?"), arguments: [id])
+            ?? "placement"
     }
 }
 
@@ -330,7 +400,9 @@ extension SQLiteSession {
     }
 
     private func text(_ statement: DirectStatement, _ column: Int32) throws -> String {
-        guard let text = statement.text(column) else { throw StoreError.corrupt("an empty value where text is required") }
+        guard let text = statement.text(column) else {
+            throw StoreError.corrupt("an empty value where text is required")
+        }
         return text
     }
 
@@ -338,7 +410,8 @@ extension SQLiteSession {
         guard !accountNumbers.isEmpty else { return [] }
         var out: [CustomerRecord] = []
         out.reserveCapacity(accountNumbers.count)
-        try query("SELECT \(Self.customerColumns) FROM customers WHERE account_number IN (SELECT value FROM json_each(?1))",
+        try query(
+            "SELECT \(Self.customerColumns) FROM customers WHERE account_number IN (SELECT value FROM json_each(?1))",
                   bind: { $0.bind(1, JSONList.strings(accountNumbers)) }, row: { out.append(try decodeCustomer($0)) })
         return out
     }
@@ -354,7 +427,10 @@ extension SQLiteSession {
             """, bind: { $0.bind(1, partnerID); $0.bind(2, JSONList.integers(customerIDs)) }) { r in
             let name = try text(r, 2)
             let batchID: Int64? = r.isNull(3) ? nil : r.int64(3)
-            guard let state = PlacementLifecycle.State(restoring: name, batchID: batchID, agencyReference: r.text(4), reason: r.text(5)) else {
+            guard
+                let state = PlacementLifecycle.State(
+                    restoring: name, batchID: batchID, agencyReference: r.text(4), reason: r.text(5))
+            else {
                 throw StoreError.corrupt("placement \(r.int64(0)) has state \(name)")
             }
             out[r.int64(1)] = PlacementSnapshot(id: r.int64(0), state: state, placedOn: try date(try text(r, 6)),
@@ -373,7 +449,8 @@ extension SQLiteSession {
             WHERE pi.placement_id IN (SELECT value FROM json_each(?1))
             ORDER BY pi.placement_id, i.due_date, i.invoice_date, i.invoice_number
             """, bind: { $0.bind(1, JSONList.integers(placementIDs)) }) { r in
-            let item = OpenItem(invoiceID: r.int64(1), invoiceNumber: try text(r, 2), invoiceDate: try date(try text(r, 3)),
+            let item = OpenItem(
+                invoiceID: r.int64(1), invoiceNumber: try text(r, 2), invoiceDate: try date(try text(r, 3)),
                                 dueDate: try date(try text(r, 4)), balance: r.int64(5), disputed: r.int64(6) != 0)
             out[r.int64(0), default: []].append(item)
         }
@@ -381,7 +458,8 @@ extension SQLiteSession {
     }
 
     private func decodeEvent(_ r: DirectStatement) throws -> EventRecord {
-        EventRecord(id: r.int64(0), partnerID: try text(r, 1), key: try text(r, 2), inboxID: r.isNull(3) ? nil : r.int64(3),
+        EventRecord(
+            id: r.int64(0), partnerID: try text(r, 1), key: try text(r, 2), inboxID: r.isNull(3) ? nil : r.int64(3),
                     accountNumber: r.text(4), kind: try text(r, 5), payload: try text(r, 6),
                     state: try eventState(try text(r, 7), id: r.int64(0)), reason: r.text(8))
     }
@@ -406,7 +484,8 @@ extension SQLiteSession {
     func transactionIDs(references: [String]) throws -> [String: (id: Int64, customerID: Int64)] {
         guard !references.isEmpty else { return [:] }
         var out: [String: (id: Int64, customerID: Int64)] = [:]
-        try query("SELECT reference, id, customer_id FROM transactions WHERE reference IN (SELECT value FROM json_each(?1))",
+        try query(
+            "SELECT reference, id, customer_id FROM transactions WHERE reference IN (SELECT value FROM json_each(?1))",
                   bind: { $0.bind(1, JSONList.strings(references)) }) { r in
             let reference = try text(r, 0)
             out[reference] = (r.int64(1), r.int64(2))
@@ -459,8 +538,13 @@ extension SQLiteSession {
             """, bind: { $0.bind(1, partnerID); $0.bind(2, JSONList.strings(requestIDs)); $0.bind(3, JSONList.integers(placementIDs)) }) { r in
             let name = try text(r, 4)
             let requestID = try text(r, 1)
-            guard let state = AgencyRequestState(rawValue: name) else { throw StoreError.corrupt("request \(requestID) has state \(name)") }
-            out.append(RequestSnapshot(requestID: requestID, placementID: r.isNull(2) ? nil : r.int64(2), kind: try text(r, 3), state: state,
+            guard let state = AgencyRequestState(rawValue: name) else {
+                throw StoreError.corrupt("request \(requestID) has state \(name)")
+            }
+            out.append(
+                RequestSnapshot(
+                    requestID: requestID, placementID: r.isNull(2) ? nil : r.int64(2), kind: try text(r, 3),
+                    state: state,
                                        order: r.int64(0)))
         }
         return out

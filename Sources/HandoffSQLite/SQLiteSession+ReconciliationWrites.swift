@@ -21,9 +21,12 @@ extension SQLiteSession {
         var deltas: [Int64: Int64] = [:]
         for e in entries {
             if sealed != nil {
-                try sealed!.append(customerID: e.customerID, invoiceID: e.invoiceID, transactionID: e.transactionID, kind: e.kind.rawValue,
+                try sealed!.append(
+                    customerID: e.customerID, invoiceID: e.invoiceID, transactionID: e.transactionID,
+                    kind: e.kind.rawValue,
                                    amount: e.amount, currency: e.currency.code, effectiveDate: e.effectiveDate.iso,
-                                   sourceKind: e.source.kind.rawValue, sourceName: e.source.name, sourceLine: e.source.line.map(Int64.init),
+                    sourceKind: e.source.kind.rawValue, sourceName: e.source.name,
+                    sourceLine: e.source.line.map(Int64.init),
                                    sourceEventID: e.source.eventID, recordedAt: now)
             } else if let insert {
                 insert.bind(1, e.customerID)

@@ -59,7 +59,9 @@ final class SQLiteSession: PlacementWriting, OutboxWriting, InboxWriting, Reconc
         let code = text(17) ?? ""
         guard let currency = Currency(code: code) else { throw StoreError.corrupt("unknown currency \(code)") }
         let typeText = text(2) ?? ""
-        guard let type = DebtorType(rawValue: typeText) else { throw StoreError.corrupt("unknown debtor type \(typeText)") }
+        guard let type = DebtorType(rawValue: typeText) else {
+            throw StoreError.corrupt("unknown debtor type \(typeText)")
+        }
         let holds: Set<Hold>
         switch Hold.parseList(text(18) ?? "") {
         case .success(let h): holds = h
@@ -78,7 +80,8 @@ final class SQLiteSession: PlacementWriting, OutboxWriting, InboxWriting, Reconc
     func customer(accountNumber: String) throws -> CustomerRecord? {
         // Read directly: an import looks up every account its rows name.
         if customerByNumber == nil {
-            customerByNumber = try DirectStatement(db, sql: "SELECT \(Self.customerColumns) FROM customers WHERE account_number = ?")
+            customerByNumber = try DirectStatement(
+                db, sql: "SELECT \(Self.customerColumns) FROM customers WHERE account_number = ?")
         }
         let query = customerByNumber!
         query.bind(1, accountNumber)
@@ -104,7 +107,8 @@ final class SQLiteSession: PlacementWriting, OutboxWriting, InboxWriting, Reconc
                 account_number, source, created_at, updated_at)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """)
-        try statement.execute(arguments: StatementArguments(profileArguments(profile) + [profile.accountNumber, source.label, now, now]))
+        try statement.execute(
+            arguments: StatementArguments(profileArguments(profile) + [profile.accountNumber, source.label, now, now]))
         return db.lastInsertedRowID
     }
 
@@ -133,11 +137,12 @@ final class SQLiteSession: PlacementWriting, OutboxWriting, InboxWriting, Reconc
             amount: Money(minorUnits: row[5], currency: currency), disputed: row[7])
         let kind: String = row[8]
         return InvoiceRecord(id: row[0], customerID: row[1], terms: terms, balance: row[6],
-                             source: EntrySource(kind: EntrySource.Kind(rawValue: kind) ?? .file, name: row[9], line: row[10]))
+            source: EntrySource(kind: EntrySource.Kind(rawValue: kind) ?? .file, name: row[9], line: row[10]))
     }
 
     func invoice(customerID: Int64, invoiceNumber: String) throws -> InvoiceRecord? {
-        let statement = try db.cachedStatement(sql: "SELECT \(Self.invoiceColumns) FROM invoices WHERE customer_id = ? AND invoice_number = ?")
+        let statement = try db.cachedStatement(
+            sql: "SELECT \(Self.invoiceColumns) FROM invoices WHERE customer_id = ? AND invoice_number = ?")
         return try Row.fetchOne(statement, arguments: [customerID, invoiceNumber]).map(decodeInvoice)
     }
 
@@ -153,11 +158,13 @@ final class SQLiteSession: PlacementWriting, OutboxWriting, InboxWriting, Reconc
             let code = query.text(11) ?? ""
             guard let currency = Currency(code: code) else { throw StoreError.corrupt("unknown currency \(code)") }
             let terms = InvoiceTerms(
-                invoiceNumber: query.text(2) ?? "", invoiceDate: try date(query.text(3) ?? ""), dueDate: try date(query.text(4) ?? ""),
+                invoiceNumber: query.text(2) ?? "", invoiceDate: try date(query.text(3) ?? ""),
+                dueDate: try date(query.text(4) ?? ""),
                 amount: Money(minorUnits: query.int64(5), currency: currency), disputed: query.int64(7) != 0)
             invoices.append(InvoiceRecord(
                 id: query.int64(0), customerID: query.int64(1), terms: terms, balance: query.int64(6),
-                source: EntrySource(kind: EntrySource.Kind(rawValue: query.text(8) ?? "") ?? .file, name: query.text(9) ?? "",
+                    source: EntrySource(
+                        kind: EntrySource.Kind(rawValue: query.text(8) ?? "") ?? .file, name: query.text(9) ?? "",
                                     line: query.isNull(10) ? nil : Int(query.int64(10)))))
         }
         return invoices
@@ -191,7 +198,9 @@ final class SQLiteSession: PlacementWriting, OutboxWriting, InboxWriting, Reconc
 
     /// The invoice insert, its source and time bound once for as long as they stay the same.
     private func invoiceInsert(_ source: EntrySource) throws -> DirectStatement {
-        if let prepared = invoiceInsertStatement, prepared.source.kind == source.kind, prepared.source.name == source.name {
+        if let prepared = invoiceInsertStatement, prepared.source.kind == source.kind,
+            prepared.source.name == source.name
+        {
             return prepared.statement
         }
         let statement = try invoiceInsertStatement?.statement ?? DirectStatement(db, sql: """
@@ -229,16 +238,21 @@ final class SQLiteSession: PlacementWriting, OutboxWriting, InboxWriting, Reconc
 
     private func decodeTransaction(_ row: Row) throws -> TransactionRecord {
         let kindText: String = row[5]
-        guard let kind = EntryKind(rawValue: kindText) else { throw StoreError.corrupt("unknown transaction kind \(kindText)") }
+        guard let kind = EntryKind(rawValue: kindText) else {
+            throw StoreError.corrupt("unknown transaction kind \(kindText)")
+        }
         let sourceKind: String = row[8]
         return TransactionRecord(
-            id: row[0], reference: row[1], customerID: row[2], invoiceNumber: row[3], date: try date(row[4]), kind: kind,
+            id: row[0], reference: row[1], customerID: row[2], invoiceNumber: row[3], date: try date(row[4]),
+            kind: kind,
             amount: row[6], reversesID: row[7],
-            source: EntrySource(kind: EntrySource.Kind(rawValue: sourceKind) ?? .file, name: row[9], line: row[10], eventID: row[11]))
+            source: EntrySource(
+                kind: EntrySource.Kind(rawValue: sourceKind) ?? .file, name: row[9], line: row[10], eventID: row[11]))
     }
 
     func transaction(reference: String) throws -> TransactionRecord? {
-        let statement = try db.cachedStatement(sql: "SELECT \(Self.transactionColumns) FROM transactions WHERE reference = ?")
+        let statement = try db.cachedStatement(
+            sql: "SELECT \(Self.transactionColumns) FROM transactions WHERE reference = ?")
         return try Row.fetchOne(statement, arguments: [reference]).map(decodeTransaction)
     }
 
@@ -248,11 +262,13 @@ final class SQLiteSession: PlacementWriting, OutboxWriting, InboxWriting, Reconc
     }
 
     func transactions(customerID: Int64) throws -> [TransactionRecord] {
-        let statement = try db.cachedStatement(sql: "SELECT \(Self.transactionColumns) FROM transactions WHERE customer_id = ? ORDER BY id")
+        let statement = try db.cachedStatement(
+            sql: "SELECT \(Self.transactionColumns) FROM transactions WHERE customer_id = ? ORDER BY id")
         return try Row.fetchAll(statement, arguments: [customerID]).map(decodeTransaction)
     }
 
-    func insertTransaction(reference: String, customerID: Int64, invoiceNumber: String?, date: CalendarDate, kind: EntryKind,
+    func insertTransaction(
+        reference: String, customerID: Int64, invoiceNumber: String?, date: CalendarDate, kind: EntryKind,
                            amount: Int64, reversesID: Int64?, source: EntrySource) throws -> Int64 {
         // Bound directly: reconciliation inserts one per payment and reversal.
         let insert = try direct("""
@@ -278,7 +294,8 @@ final class SQLiteSession: PlacementWriting, OutboxWriting, InboxWriting, Reconc
 
     func shares(ofTransaction id: Int64) throws -> [Allocation.Share] {
         try flushInvoiceLedger()
-        let statement = try db.cachedStatement(sql: "SELECT invoice_id, amount FROM ledger_entries WHERE transaction_id = ? ORDER BY id")
+        let statement = try db.cachedStatement(
+            sql: "SELECT invoice_id, amount FROM ledger_entries WHERE transaction_id = ? ORDER BY id")
         return try Row.fetchAll(statement, arguments: [id]).map { row in
             let amount: Int64 = row[1]
             return Allocation.Share(invoiceID: row[0], amount: abs(amount))
@@ -298,9 +315,12 @@ final class SQLiteSession: PlacementWriting, OutboxWriting, InboxWriting, Reconc
 
     func appendLedgerEntry(_ entry: NewLedgerEntry) throws {
         try insertLedgerRow(entry)
-        let update = try db.cachedStatement(sql: "UPDATE invoices SET balance = balance + ?, updated_at = ? WHERE id = ?")
+        let update = try db.cachedStatement(
+            sql: "UPDATE invoices SET balance = balance + ?, updated_at = ? WHERE id = ?")
         try update.execute(arguments: [entry.amount, now, entry.invoiceID])
-        guard db.changesCount == 1 else { throw StoreError.corrupt("ledger entry for unknown invoice \(entry.invoiceID)") }
+        guard db.changesCount == 1 else {
+            throw StoreError.corrupt("ledger entry for unknown invoice \(entry.invoiceID)")
+        }
     }
 
     private func insertLedgerRow(_ entry: NewLedgerEntry) throws {
@@ -310,7 +330,8 @@ final class SQLiteSession: PlacementWriting, OutboxWriting, InboxWriting, Reconc
                 source_kind, source_name, source_line, source_event_id, recorded_at)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """)
-        try statement.execute(arguments: [entry.customerID, entry.invoiceID, entry.transactionID, entry.kind.rawValue, entry.amount,
+        try statement.execute(arguments: [
+            entry.customerID, entry.invoiceID, entry.transactionID, entry.kind.rawValue, entry.amount,
                                           entry.currency.code, entry.effectiveDate.iso, entry.source.kind.rawValue,
                                           entry.source.name, entry.source.line, entry.source.eventID, now])
     }
@@ -331,9 +352,12 @@ final class SQLiteSession: PlacementWriting, OutboxWriting, InboxWriting, Reconc
             }
             let sourceKind: String = row[10]
             return LedgerEntry(
-                id: row[0], customerID: row[1], invoiceID: row[2], invoiceNumber: row[3], transactionID: row[4], reference: row[5],
+                id: row[0], customerID: row[1], invoiceID: row[2], invoiceNumber: row[3], transactionID: row[4],
+                reference: row[5],
                 kind: kind, amount: Money(minorUnits: row[7], currency: currency), effectiveDate: try date(row[9]),
-                source: EntrySource(kind: EntrySource.Kind(rawValue: sourceKind) ?? .file, name: row[11], line: row[12], eventID: row[13]),
+                source: EntrySource(
+                    kind: EntrySource.Kind(rawValue: sourceKind) ?? .file, name: row[11], line: row[12],
+                    eventID: row[13]),
                 recordedAt: row[14])
         }
     }
@@ -345,14 +369,18 @@ final class SQLiteSession: PlacementWriting, OutboxWriting, InboxWriting, Reconc
         var arguments: [any DatabaseValueConvertible] = []
         if let search, !search.isEmpty {
             // Every character literal: LIKE's wildcards in the search are escaped.
-            let escaped = search.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%").replacingOccurrences(of: "_", with: "\\_")
+            let escaped = search.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%")
+                .replacingOccurrences(of: "_", with: "\\_")
             filter = """
                 WHERE c.account_number LIKE ?1 ESCAPE '\\' OR c.business_name LIKE ?1 ESCAPE '\\' OR c.contact_name LIKE ?1 ESCAPE '\\'
                    OR (COALESCE(c.first_name, '') || ' ' || COALESCE(c.last_name, '')) LIKE ?1 ESCAPE '\\'
                 """
             arguments.append("%\(escaped)%")
         }
-        let total = try Int.fetchOne(try db.cachedStatement(sql: "SELECT COUNT(*) FROM customers c \(filter)"), arguments: StatementArguments(arguments)) ?? 0
+        let total =
+            try Int.fetchOne(
+                try db.cachedStatement(sql: "SELECT COUNT(*) FROM customers c \(filter)"),
+                arguments: StatementArguments(arguments)) ?? 0
         let rows = try Row.fetchAll(try db.cachedStatement(sql: """
             SELECT \(Self.qualifiedCustomerColumns),
                    COALESCE((SELECT SUM(balance) FROM invoices i WHERE i.customer_id = c.id), 0),
@@ -377,7 +405,8 @@ final class SQLiteSession: PlacementWriting, OutboxWriting, InboxWriting, Reconc
             """)).map { row in
             let code: String = row[0]
             guard let currency = Currency(code: code) else { throw StoreError.corrupt("unknown currency \(code)") }
-            return OpenBalanceByDueDate(currency: currency, dueDate: try date(row[1]), balance: row[2], invoices: row[3])
+            return OpenBalanceByDueDate(
+                currency: currency, dueDate: try date(row[1]), balance: row[2], invoices: row[3])
         }
     }
 
@@ -393,7 +422,8 @@ final class SQLiteSession: PlacementWriting, OutboxWriting, InboxWriting, Reconc
     // MARK: - Audit and imports
 
     func appendAudit(_ entry: AuditEntry) throws {
-        let insert = try direct("INSERT INTO audit_log (at, actor, action, subject, detail, source) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")
+        let insert = try direct(
+            "INSERT INTO audit_log (at, actor, action, subject, detail, source) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")
         insert.bind(1, now)
         insert.bind(2, entry.actor)
         insert.bind(3, entry.action)

@@ -43,7 +43,11 @@ public struct HandoffServer {
         // SQLite takes one writer: one `handoff serve` per installation. On PostgreSQL several
         // may share the database (and the data folder), each job claimed per run (``WorkClaims``).
         let lock: InstanceLock?
-        if case .sqlite = config.storage { lock = try InstanceLock(path: config.dataDirectory + "/serve.lock") } else { lock = nil }
+        if case .sqlite = config.storage {
+            lock = try InstanceLock(path: config.dataDirectory + "/serve.lock")
+        } else {
+            lock = nil
+        }
         defer { withExtendedLifetime(lock) {} }
         let store = try openStore()
         let metrics = ServerMetrics()
@@ -55,7 +59,8 @@ public struct HandoffServer {
         // admin in.
         let directory = PeopleDirectory(ownerToken: token, people: store)
         guard try directory.hasAdmin() else {
-            throw ServerError("nobody could sign in: set the installation's token in $\(config.server.tokenEnv) (or [server] token_file), "
+            throw ServerError(
+                "nobody could sign in: set the installation's token in $\(config.server.tokenEnv) (or [server] token_file), "
                 + "or give someone the admin role with `handoff people add NAME --role admin`")
         }
         Routes(config: config, store: store, jobs: jobs, directory: directory, metrics: metrics).add(to: router)
@@ -66,11 +71,16 @@ public struct HandoffServer {
             app = Application(router: router, server: try .tls(.http1(), tlsConfiguration: tls),
                               configuration: .init(address: address, serverName: "Handoff"), logger: logger)
         } else {
-            app = Application(router: router, configuration: .init(address: address, serverName: "Handoff"), logger: logger)
+            app = Application(
+                router: router, configuration: .init(address: address, serverName: "Handoff"), logger: logger)
         }
         let scheduler = Scheduler(jobs: jobs, settings: config.server, logger: logger)
-        let group = ServiceGroup(configuration: .init(services: [app, scheduler], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
-        logger.info("handoff serve started", metadata: ["host": "\(config.server.host)", "port": .stringConvertible(port ?? config.server.port)])
+        let group = ServiceGroup(
+            configuration: .init(
+                services: [app, scheduler], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        logger.info(
+            "handoff serve started",
+            metadata: ["host": "\(config.server.host)", "port": .stringConvertible(port ?? config.server.port)])
         try await group.run()
         logger.info("handoff serve stopped: every request and job in flight finished")
     }
@@ -82,7 +92,8 @@ extension HandoffServer {
     /// only on localhost, so a login over plain HTTP on a LAN address would silently loop.
     public static func plainHTTPRefusal(_ server: ServerSettings) -> String? {
         guard server.tlsCertificateFile == nil, !server.isLoopback, !server.behindHTTPSProxy else { return nil }
-        return "[server] host = \"\(server.host)\" serves plain HTTP beyond this machine, where browsers drop the dashboard's "
+        return
+            "[server] host = \"\(server.host)\" serves plain HTTP beyond this machine, where browsers drop the dashboard's "
             + "Secure session cookie (the login would loop) and the API token would cross the network in clear. Set "
             + "[server] tls_certificate_file and tls_key_file to serve HTTPS, or behind_https_proxy = true when an HTTPS proxy "
             + "in front of Handoff terminates TLS"
@@ -93,13 +104,16 @@ extension HandoffServer {
     static func tlsConfiguration(_ server: ServerSettings) throws -> TLSConfiguration? {
         guard let certificateFile = server.tlsCertificateFile, let keyFile = server.tlsKeyFile else { return nil }
         do {
-            let chain = try NIOSSLCertificate.fromPEMFile(certificateFile).map { NIOSSLCertificateSource.certificate($0) }
+            let chain = try NIOSSLCertificate.fromPEMFile(certificateFile).map {
+                NIOSSLCertificateSource.certificate($0)
+            }
             let key = try NIOSSLPrivateKey(file: keyFile, format: .pem)
             var tls = TLSConfiguration.makeServerConfiguration(certificateChain: chain, privateKey: .privateKey(key))
             tls.minimumTLSVersion = .tlsv12
             return tls
         } catch {
-            throw ServerError("cannot use [server] tls_certificate_file \(certificateFile) and tls_key_file \(keyFile): \(error)")
+            throw ServerError(
+                "cannot use [server] tls_certificate_file \(certificateFile) and tls_key_file \(keyFile): \(error)")
         }
     }
 }
@@ -111,7 +125,9 @@ struct Scheduler: Service {
     let logger: Logger
 
     func run() async throws {
-        let every: [(Jobs.Name, Int)] = [(.fetch, settings.fetchEveryMinutes), (.place, settings.placeEveryMinutes), (.send, settings.sendEveryMinutes),
+        let every: [(Jobs.Name, Int)] = [
+            (.fetch, settings.fetchEveryMinutes), (.place, settings.placeEveryMinutes),
+            (.send, settings.sendEveryMinutes),
                                          (.dunning, settings.dunningEveryMinutes),
                                          (.terms, settings.termsEveryMinutes), (.anchor, settings.anchorEveryMinutes)]
         await withTaskGroup(of: Void.self) { group in
@@ -119,7 +135,9 @@ struct Scheduler: Service {
                 group.addTask {
                     // Fetching and sending start at once; a placement run waits one interval, so
                     // that a restart never places on its own.
-                    if name == .place || name == .terms { try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .seconds(minutes * 60)) } }
+                    if name == .place || name == .terms {
+                        try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .seconds(minutes * 60)) }
+                    }
                     var first = name != .place && name != .terms
                     while !Task.isCancelled && !Task.isShuttingDownGracefully {
                         await jobs.runOnSchedule(name, everyMinutes: minutes, first: first)
@@ -139,12 +157,14 @@ final class InstanceLock {
     private let fd: Int32
 
     init(path: String) throws {
-        try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(
+            atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
         fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
         guard fd >= 0 else { throw ServerError("cannot open \(path): \(String(cString: strerror(errno)))") }
         guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
             close(fd)
-            throw ServerError("another `handoff serve` is already running on this installation (\(path) is locked); stop it first")
+            throw ServerError(
+                "another `handoff serve` is already running on this installation (\(path) is locked); stop it first")
         }
     }
 

@@ -8,7 +8,8 @@ public import NIOCore
 /// lines. Numbers are integers only (money is integer minor units), so no floating point is
 /// ever printed.
 public enum JSONBody: Sendable, ExpressibleByDictionaryLiteral, ExpressibleByArrayLiteral,
-                      ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, ExpressibleByBooleanLiteral, ExpressibleByNilLiteral {
+    ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, ExpressibleByBooleanLiteral, ExpressibleByNilLiteral
+{
     case object([(String, JSONBody)])
     case array([JSONBody])
     case string(String)
@@ -74,18 +75,26 @@ public enum JSONBody: Sendable, ExpressibleByDictionaryLiteral, ExpressibleByArr
         s.withUTF8 { bytes in
             var start = 0
             for (i, b) in bytes.enumerated() where b < 0x20 || b == UInt8(ascii: "\"") || b == UInt8(ascii: "\\") {
-                if i > start { buffer.writeBytes(UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(bytes)[start..<i])) }
+                if i > start {
+                    buffer.writeBytes(UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(bytes)[start..<i]))
+                }
                 switch b {
                 case UInt8(ascii: "\""): buffer.writeString("\\\"")
                 case UInt8(ascii: "\\"): buffer.writeString("\\\\")
                 case 0x0A: buffer.writeString("\\n")
                 case 0x0D: buffer.writeString("\\r")
                 case 0x09: buffer.writeString("\\t")
-                default: buffer.writeBytes([UInt8(ascii: "\\"), UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0"), hex[Int(b >> 4)], hex[Int(b & 0x0F)]])
+                default:
+                    buffer.writeBytes([
+                        UInt8(ascii: "\\"), UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0"), hex[Int(b >> 4)],
+                        hex[Int(b & 0x0F)],
+                    ])
                 }
                 start = i + 1
             }
-            if bytes.count > start { buffer.writeBytes(UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(bytes)[start...])) }
+            if bytes.count > start {
+                buffer.writeBytes(UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(bytes)[start...]))
+            }
         }
         buffer.writeInteger(UInt8(ascii: "\""))
     }

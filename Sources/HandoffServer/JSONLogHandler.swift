@@ -21,8 +21,13 @@ public struct JSONLogHandler: LogHandler {
         var object: [String: Any] = [
             "time": rfc3339(Date()), "level": level.rawValue, "logger": label, "message": message.description,
         ]
-        for (key, value) in metadata.merging(explicit ?? [:], uniquingKeysWith: { _, new in new }) { object[key] = Self.json(value) }
-        guard let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes]) else { return }
+        for (key, value) in metadata.merging(explicit ?? [:], uniquingKeysWith: { _, new in new }) {
+            object[key] = Self.json(value)
+        }
+        guard
+            let data = try? JSONSerialization.data(
+                withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])
+        else { return }
         FileHandle.standardError.write(data + Data("\n".utf8))
     }
 

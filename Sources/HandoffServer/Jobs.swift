@@ -53,15 +53,20 @@ public actor Jobs {
     public func runOnSchedule(_ name: Name, everyMinutes minutes: Int, first: Bool) async {
         let store = self.store, every = first ? 0 : Int64(minutes) * 60
         do {
-            let taken = try await BlockingWork.jobs.runIfActive { try store.takeScheduledTurn(name, every: every, claimant: Delivery.claimant) }
+            let taken = try await BlockingWork.jobs.runIfActive {
+                try store.takeScheduledTurn(name, every: every, claimant: Delivery.claimant)
+            }
             guard taken else {
                 logger.info("job not started: another instance started it less than its interval ago",
-                            metadata: ["job": "\(name.rawValue)", "by": "schedule", "every_minutes": .stringConvertible(minutes)])
+                    metadata: [
+                        "job": "\(name.rawValue)", "by": "schedule", "every_minutes": .stringConvertible(minutes),
+                    ])
                 return
             }
         } catch {
             // The database cannot say: the run goes ahead, its job claim still keeps it to one instance at a time.
-            logger.error("job's scheduled turn not recorded", metadata: ["job": "\(name.rawValue)", "error": "\(error)"])
+            logger.error(
+                "job's scheduled turn not recorded", metadata: ["job": "\(name.rawValue)", "error": "\(error)"])
         }
         await run(name, by: .schedule)
     }
@@ -88,11 +93,16 @@ public actor Jobs {
             // A real run holds the job's claim, so that no other Handoff process on this record
             // (another instance, a command run by hand) runs it at the same time; a dry run only reads.
             let claimed = try await BlockingWork.jobs.runIfActive {
-                let perform = { try Self.perform(name, dryRun: dryRun, config: config, store: store, logger: logger, metrics: metrics) }
+                let perform = {
+                    try Self.perform(
+                        name, dryRun: dryRun, config: config, store: store, logger: logger, metrics: metrics)
+                }
                 // The send job claims its preparation only, and each transfer on its own (``Delivery``);
                 // on a record instances share, the fetch job claims its intake only, and each file
                 // as it applies it (``Reconciliation``).
-                if dryRun || name == .send || (name == .fetch && store.sharesWorkRowByRow) { return Optional(try perform()) }
+                if dryRun || name == .send || (name == .fetch && store.sharesWorkRowByRow) {
+                    return Optional(try perform())
+                }
                 return try store.exclusively(name, perform)
             }
             guard let (summary, counts) = claimed else {
@@ -103,27 +113,37 @@ public actor Jobs {
         } catch {
             result = (false, "\(error)", [:])
         }
-        let outcome = Outcome(job: name.rawValue, startedAt: started, finishedAt: Date(), ok: result.0, summary: result.1)
+        let outcome = Outcome(
+            job: name.rawValue, startedAt: started, finishedAt: Date(), ok: result.0, summary: result.1)
         var metadata: Logger.Metadata = who
         metadata["ok"] = .stringConvertible(result.0)
         metadata["dry_run"] = .stringConvertible(dryRun)
         metadata["summary"] = "\(result.1)"
-        metadata["seconds"] = .stringConvertible((outcome.finishedAt.timeIntervalSince(started) * 1000).rounded() / 1000)
+        metadata["seconds"] = .stringConvertible(
+            (outcome.finishedAt.timeIntervalSince(started) * 1000).rounded() / 1000)
         if let person, !dryRun {
             let entry = AuditEntry(actor: person, action: "job.\(name.rawValue)", subject: name.rawValue,
                                    detail: String(((result.0 ? "" : "failed: ") + result.1).prefix(1000)),
-                                   source: EntrySource(kind: .api, name: trigger == .api ? "POST /api/v1/jobs/\(name.rawValue)" : "dashboard"))
+                source: EntrySource(
+                    kind: .api, name: trigger == .api ? "POST /api/v1/jobs/\(name.rawValue)" : "dashboard"))
             do {
                 try await BlockingWork.requests.runIfActive { try store.write { try $0.appendAudit(entry) } }
             } catch {
-                logger.error("job not audited", metadata: ["job": "\(name.rawValue)", "person": "\(person)", "error": "\(error)"])
+                logger.error(
+                    "job not audited",
+                    metadata: ["job": "\(name.rawValue)", "person": "\(person)", "error": "\(error)"])
             }
         }
-        if result.0 { logger.info("job finished", metadata: metadata) } else { logger.error("job failed", metadata: metadata) }
+        if result.0 {
+            logger.info("job finished", metadata: metadata)
+        } else {
+            logger.error("job failed", metadata: metadata)
+        }
         if !dryRun {
             last[name.rawValue] = outcome
             if result.0 { lastSuccess[name.rawValue] = outcome.finishedAt }
-            metrics.jobFinished(name.rawValue, ok: result.0, seconds: outcome.finishedAt.timeIntervalSince(started), counts: result.2)
+            metrics.jobFinished(
+                name.rawValue, ok: result.0, seconds: outcome.finishedAt.timeIntervalSince(started), counts: result.2)
         }
         return outcome
     }
@@ -158,8 +178,11 @@ public actor Jobs {
     public nonisolated func preview() async throws -> Preview {
         let config = self.config, store = self.store
         return try await BlockingWork.jobs.runIfActive {
-            let run = PlacementRun(options: .init(asOf: config.today(), dryRun: true, rules: config.placementRules, partners: try Self.partners(config),
-                                                  businessName: config.businessName, stagingDirectory: config.stagingDirectory,
+            let run = PlacementRun(
+                options: .init(
+                    asOf: config.today(), dryRun: true, rules: config.placementRules,
+                    partners: try Self.partners(config),
+                    businessName: config.businessName, stagingDirectory: config.stagingDirectory,
                                                   finalNoticeByEmail: config.finalNoticeByEmail,
                                                   compliance: config.compliance))
             var lines: [String: Preview.Line] = [:]
@@ -171,16 +194,26 @@ public actor Jobs {
                     for r in why.reasons { compliance[r, default: 0] += 1 }
                     heldBack.append((decision.accountNumber, why.reasons))
                 }
-                guard case .placed(let partnerID, _, _) = decision.outcome, let balance = decision.balance else { return }
-                accounts.append(Preview.Account(accountNumber: decision.accountNumber, name: decision.name, partnerID: partnerID, balance: balance))
+                guard case .placed(let partnerID, _, _) = decision.outcome, let balance = decision.balance else {
+                    return
+                }
+                accounts.append(
+                    Preview.Account(
+                        accountNumber: decision.accountNumber, name: decision.name, partnerID: partnerID,
+                        balance: balance))
                 let key = partnerID + " " + balance.currency.code
-                var line = lines[key] ?? Preview.Line(partnerID: partnerID, currency: balance.currency, accounts: 0, balance: 0)
+                var line =
+                    lines[key]
+                    ?? Preview.Line(partnerID: partnerID, currency: balance.currency, accounts: 0, balance: 0)
                 line.accounts += 1
                 line.balance += balance.minorUnits
                 lines[key] = line
             }
-            return Preview(lines: lines.keys.sorted().map { lines[$0]! }, accounts: accounts.sorted { $0.accountNumber < $1.accountNumber },
-                           summary: summary, compliance: compliance, heldBack: heldBack.sorted { $0.accountNumber < $1.accountNumber })
+            return Preview(
+                lines: lines.keys.sorted().map { lines[$0]! },
+                accounts: accounts.sorted { $0.accountNumber < $1.accountNumber },
+                summary: summary, compliance: compliance,
+                heldBack: heldBack.sorted { $0.accountNumber < $1.accountNumber })
         }
     }
 
@@ -188,7 +221,8 @@ public actor Jobs {
     public func isRunning(_ name: Name) -> Bool { running.contains(name) }
 
     static func partners(_ config: HandoffConfig) throws -> [Partner] {
-        let (partners, problems) = PartnerLoader.loadAll(directory: config.partnersDirectory, maxAmount: config.maxAmount)
+        let (partners, problems) = PartnerLoader.loadAll(
+            directory: config.partnersDirectory, maxAmount: config.maxAmount)
         if !problems.isEmpty { throw ConfigErrors(problems) }
         return partners
     }
@@ -200,18 +234,26 @@ public actor Jobs {
             // Where the tamper-evident chains end, written outside the database (docs/audit.md).
             let heads = try store.readAuditChain { r in try AuditChainName.allCases.map { try r.chainHead($0) } }
             for head in heads {
-                logger.notice("audit chain anchor", metadata: ["chain": "\(head.chain.rawValue)", "rows": "\(head.rows)",
+                logger.notice(
+                    "audit chain anchor",
+                    metadata: [
+                        "chain": "\(head.chain.rawValue)", "rows": "\(head.rows)",
                                                                "hash": "\(head.hash)", "anchor": "\(head.anchorText)"])
             }
             metrics?.anchored(heads)
-            return (heads.map { "\($0.chain.rawValue) \($0.rows) rows, head \($0.hash.prefix(12))…" }.joined(separator: "; "), [:])
+            return (
+                heads.map { "\($0.chain.rawValue) \($0.rows) rows, head \($0.hash.prefix(12))…" }.joined(
+                    separator: "; "), [:]
+            )
         }
         let partners = try partners(config)
         let factory = TransportFactory(root: config.root)
         switch name {
         case .place:
-            let run = PlacementRun(options: .init(asOf: config.today(), dryRun: dryRun, rules: config.placementRules, partners: partners,
-                                                  businessName: config.businessName, stagingDirectory: config.stagingDirectory,
+            let run = PlacementRun(
+                options: .init(
+                    asOf: config.today(), dryRun: dryRun, rules: config.placementRules, partners: partners,
+                    businessName: config.businessName, stagingDirectory: config.stagingDirectory,
                                                   finalNoticeByEmail: config.finalNoticeByEmail,
                                                   compliance: config.compliance))
             var codes: [ComplianceReason: Int] = [:]
@@ -219,68 +261,111 @@ public actor Jobs {
                 if case .notPlaced(let why) = decision.outcome { for r in why.reasons { codes[r, default: 0] += 1 } }
             }
             // The compliance gate's codes, with how many accounts each kept back (docs/compliance.md).
-            let gate = codes.isEmpty ? "" : "; compliance: " + codes.sorted { $0.key < $1.key }.map { "\($0.key.rawValue.replacingOccurrences(of: "_", with: " ")) \($0.value)" }
+            let gate =
+                codes.isEmpty
+                ? ""
+                : "; compliance: "
+                    + codes.sorted { $0.key < $1.key }.map {
+                        "\($0.key.rawValue.replacingOccurrences(of: "_", with: " ")) \($0.value)"
+                    }
                 .joined(separator: ", ")
-            return ("\(dryRun ? "would place" : "placed") \(summary.placed); batches: " + summary.batches.map { "\($0.partnerID) \($0.fileName)" }.joined(separator: ", ")
+            return (
+                "\(dryRun ? "would place" : "placed") \(summary.placed); batches: "
+                    + summary.batches.map { "\($0.partnerID) \($0.fileName)" }.joined(separator: ", ")
                     + gate, ["accounts_placed": summary.placed])
         case .terms:
-            let lines = try PlacementTermsRun(partners: partners, asOf: config.today(), dryRun: dryRun).run(store: store)
+            let lines = try PlacementTermsRun(partners: partners, asOf: config.today(), dryRun: dryRun).run(
+                store: store)
             let recalls = lines.filter { if case .recall = $0.decision { return true } else { return false } }
             for line in recalls {
-                logger.info("placement term ran out", metadata: ["partner": "\(line.partnerID)", "account": "\(line.accountNumber)",
+                logger.info(
+                    "placement term ran out",
+                    metadata: [
+                        "partner": "\(line.partnerID)", "account": "\(line.accountNumber)",
                                                                  "action": "\(line.action)"])
             }
             return ("\(dryRun ? "would recall" : "recalled") \(recalls.count) of \(lines.count) placements with terms",
                     ["accounts_recalled": dryRun ? 0 : recalls.count])
         case .send:
-            let requests = RequestDelivery(store: store, partners: partners, factory: factory, stagingDirectory: config.stagingDirectory,
+            let requests = RequestDelivery(
+                store: store, partners: partners, factory: factory, stagingDirectory: config.stagingDirectory,
                                            businessName: config.businessName, today: config.today())
-            let delivery = Delivery(store: store, partners: partners, factory: factory, dataDirectory: config.dataDirectory, businessName: config.businessName)
+            let delivery = Delivery(
+                store: store, partners: partners, factory: factory, dataDirectory: config.dataDirectory,
+                businessName: config.businessName)
             let reports = try delivery.queueAndSend(requests: requests, preparing: { try store.exclusively(.send, $0) })
             let sent = reports.filter { $0.outcome == "sent" || $0.outcome.hasPrefix("already at the agency") }.count
             let failed = reports.filter { $0.failure != nil }.count
-            return (reports.isEmpty ? "nothing to send" : reports.map { "\($0.partnerID) \($0.name): \($0.outcome)" }.joined(separator: "; "),
+            return (
+                reports.isEmpty
+                    ? "nothing to send"
+                    : reports.map { "\($0.partnerID) \($0.name): \($0.outcome)" }.joined(separator: "; "),
                     ["files_sent": sent, "files_failed": failed])
         case .fetch:
             let takeIn = {
-                try Receipts(store: store, partners: partners, factory: factory, dataDirectory: config.dataDirectory).poll()
-                    + Intake(store: store, partners: partners, factory: factory, dataDirectory: config.dataDirectory).fetch()
+                try Receipts(store: store, partners: partners, factory: factory, dataDirectory: config.dataDirectory)
+                    .poll()
+                    + Intake(store: store, partners: partners, factory: factory, dataDirectory: config.dataDirectory)
+                    .fetch()
             }
             // Shared row by row: one instance at a time polls the agencies (the claim), and every
             // instance applies what has come in (each file claimed in its row).
             var intakeElsewhere = false
             let reports: [LinkReport]
             if store.sharesWorkRowByRow {
-                if let taken = try store.exclusively(.fetch, takeIn) { reports = taken } else { reports = []; intakeElsewhere = true }
+                if let taken = try store.exclusively(.fetch, takeIn) {
+                    reports = taken
+                } else {
+                    reports = []; intakeElsewhere = true
+                }
             } else {
                 reports = try takeIn()
             }
             // A file held or quarantined as it came in, and an event held as it was applied, is
             // logged on its own: it waits for a person (the dashboard's Needs attention lists it).
             for r in reports where r.outcome.hasPrefix("quarantined") || r.outcome.hasPrefix("held") {
-                logger.warning("agency file not taken in", metadata: ["partner": "\(r.partnerID)", "file": "\(r.name)", "outcome": "\(r.outcome)"])
+                logger.warning(
+                    "agency file not taken in",
+                    metadata: ["partner": "\(r.partnerID)", "file": "\(r.name)", "outcome": "\(r.outcome)"])
             }
             let tally = try Reconciliation(store: store, partners: partners, today: config.today()).run { line in
                 if line.outcome == "held" {
-                    logger.warning("agency event held", metadata: ["partner": "\(line.partnerID)", "event": "\(line.key)",
-                                                                   "account": "\(line.account ?? "")", "reason": "\(line.reason ?? "")"])
+                    logger.warning(
+                        "agency event held",
+                        metadata: [
+                            "partner": "\(line.partnerID)", "event": "\(line.key)",
+                            "account": "\(line.account ?? "")", "reason": "\(line.reason ?? "")",
+                        ])
                 }
             }
             let appliedCount = tally.applied, held = tally.held
             let received = intakeElsewhere ? "files taken in by another instance now" : "\(reports.count) received"
-            return ("\(received), \(appliedCount) applied, \(held) held", ["events_applied": appliedCount, "events_held": held])
+            return (
+                "\(received), \(appliedCount) applied, \(held) held",
+                ["events_applied": appliedCount, "events_held": held]
+            )
         case .anchor:
             return ("", [:])
         case .dunning:
             // Reminders and final notices due today, then the credit-hold list's changes. A message
             // refused for good or left to confirm is logged on its own: it waits for a person.
-            let outcome = try DunningJob.perform(config: config, store: store, asOf: config.today(), dryRun: dryRun) { line in
+            let outcome = try DunningJob.perform(config: config, store: store, asOf: config.today(), dryRun: dryRun) {
+                line in
                 guard line.outcome == "failed" || line.outcome == "unconfirmed" else { return }
-                logger.warning("dunning message needs a person", metadata: ["account": "\(line.account_number)", "step": "\(line.step ?? "")",
-                                                                            "outcome": "\(line.outcome)", "detail": "\(line.detail ?? "")"])
+                logger.warning(
+                    "dunning message needs a person",
+                    metadata: [
+                        "account": "\(line.account_number)", "step": "\(line.step ?? "")",
+                        "outcome": "\(line.outcome)", "detail": "\(line.detail ?? "")",
+                    ])
             }
-            for failure in outcome.holdFailures { logger.warning("credit-hold hook failed", metadata: ["detail": "\(failure)"]) }
-            return (outcome.text, ["dunning_messages_sent": outcome.summary.sent, "dunning_messages_failed": outcome.summary.failed])
+            for failure in outcome.holdFailures {
+                logger.warning("credit-hold hook failed", metadata: ["detail": "\(failure)"])
+            }
+            return (
+                outcome.text,
+                ["dunning_messages_sent": outcome.summary.sent, "dunning_messages_failed": outcome.summary.failed]
+            )
         }
     }
 }

@@ -26,9 +26,12 @@ public final class ServerMetrics: Sendable {
                     registry.unregisterGauge(old.rows)
                     registry.unregisterGauge(old.info)
                 }
-                let rows = registry.makeGauge(name: "handoff_audit_chain_rows", labels: [("chain", head.chain.rawValue)])
+                let rows = registry.makeGauge(
+                    name: "handoff_audit_chain_rows", labels: [("chain", head.chain.rawValue)])
                 rows.set(to: Double(head.rows))
-                let info = registry.makeGauge(name: "handoff_audit_chain_head_info", labels: [("chain", head.chain.rawValue), ("hash", head.hash)])
+                let info = registry.makeGauge(
+                    name: "handoff_audit_chain_head_info",
+                    labels: [("chain", head.chain.rawValue), ("hash", head.hash)])
                 info.set(to: 1)
                 anchors[head.chain] = (rows, info)
             }
@@ -36,11 +39,16 @@ public final class ServerMetrics: Sendable {
     }
 
     func jobFinished(_ job: String, ok: Bool, seconds: Double, counts: [String: Int]) {
-        registry.makeCounter(name: "handoff_job_runs_total", labels: [("job", job), ("outcome", ok ? "ok" : "failed")]).increment()
+        registry.makeCounter(name: "handoff_job_runs_total", labels: [("job", job), ("outcome", ok ? "ok" : "failed")])
+            .increment()
         registry.makeDurationHistogram(name: "handoff_job_duration_seconds", labels: [("job", job)],
-                                       buckets: [.milliseconds(100), .seconds(1), .seconds(10), .seconds(60), .seconds(600)])
+            buckets: [.milliseconds(100), .seconds(1), .seconds(10), .seconds(60), .seconds(600)]
+        )
             .recordNanoseconds(Int64(seconds * 1_000_000_000))
-        if ok { registry.makeGauge(name: "handoff_job_last_success_timestamp_seconds", labels: [("job", job)]).set(to: Date().timeIntervalSince1970) }
+        if ok {
+            registry.makeGauge(name: "handoff_job_last_success_timestamp_seconds", labels: [("job", job)]).set(
+                to: Date().timeIntervalSince1970)
+        }
         for (name, value) in counts where value > 0 {
             registry.makeCounter(name: "handoff_\(name)_total", labels: []).increment(by: Int64(value))
         }
@@ -52,7 +60,8 @@ public final class ServerMetrics: Sendable {
         guard let store else { return registry.emitToString() }
         let collected = try store.readReconciliation { try $0.collectedByCurrency() }
         for (currency, minor) in collected.sorted(by: { $0.key < $1.key }) {
-            money.makeGauge(name: "handoff_collected_minor_units", labels: [("currency", currency)]).set(to: Double(minor))
+            money.makeGauge(name: "handoff_collected_minor_units", labels: [("currency", currency)]).set(
+                to: Double(minor))
         }
         return registry.emitToString() + money.emitToString()
     }

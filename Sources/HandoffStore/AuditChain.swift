@@ -88,7 +88,8 @@ public struct ChainHead: Hashable, Sendable {
     /// Reads ``anchorText``.
     public init?(anchor: String) {
         let parts = anchor.split(separator: ":", omittingEmptySubsequences: false)
-        guard parts.count == 3, let chain = AuditChainName(rawValue: String(parts[0])), let rows = Int64(parts[1]), rows >= 0,
+        guard parts.count == 3, let chain = AuditChainName(rawValue: String(parts[0])), let rows = Int64(parts[1]),
+            rows >= 0,
               parts[2].count == 64, parts[2].allSatisfy({ $0.isHexDigit && !$0.isUppercase })
         else { return nil }
         self.init(chain: chain, rows: rows, hash: String(parts[2]))
@@ -138,7 +139,9 @@ public enum AuditChain {
     /// `sort_keys`), each as its place among ``AuditChainName/columns`` and its `"name":` bytes:
     /// worked out once, not for every row (a million rows are sealed in one import).
     private static func sortedMembers(_ chain: AuditChainName) -> [(index: Int, key: [UInt8])] {
-        let sorted = chain.columns.enumerated().sorted { $0.element.unicodeScalars.lexicographicallyPrecedes($1.element.unicodeScalars) }
+        let sorted = chain.columns.enumerated().sorted {
+            $0.element.unicodeScalars.lexicographicallyPrecedes($1.element.unicodeScalars)
+        }
         return sorted.map { column in
             var key: [UInt8] = []
             appendJSONString(column.element, to: &key)
@@ -234,7 +237,8 @@ public enum ChainFinding: Hashable, Sendable, CustomStringConvertible {
             "\(chain.table) row \(id) (place \(seq) in the \(chain.rawValue) chain) was changed after it was written: its content no longer matches its hash"
         case .deleted(let chain, let afterID, let beforeID, let missing):
             "\(missing) \(chain.table) row\(missing == 1 ? " was" : "s were") deleted "
-                + (afterID.map { "between row \($0) and row \(beforeID)" } ?? "before row \(beforeID), at the start of the \(chain.rawValue) chain")
+                + (afterID.map { "between row \($0) and row \(beforeID)" }
+                    ?? "before row \(beforeID), at the start of the \(chain.rawValue) chain")
         case .inserted(let chain, let id):
             "\(chain.table) row \(id) was inserted from outside Handoff: it carries no chain hash"
         case .misplaced(let chain, let id, let seq):
@@ -271,7 +275,9 @@ public struct ChainWalk: Sendable {
         guard let seq = row.seq, let hash = row.hash else { return .inserted(chain, id: row.id) }
         if seq > rows + 1 { return .deleted(chain, afterID: lastID, beforeID: row.id, missing: seq - rows - 1) }
         if seq <= rows { return .misplaced(chain, id: row.id, seq: seq) }
-        guard AuditChain.link(previous: head, chain, row.values) == hash else { return .changed(chain, id: row.id, seq: seq) }
+        guard AuditChain.link(previous: head, chain, row.values) == hash else {
+            return .changed(chain, id: row.id, seq: seq)
+        }
         rows = seq
         head = hash
         lastID = row.id

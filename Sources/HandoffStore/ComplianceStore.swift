@@ -32,7 +32,8 @@ public struct AccountCompliance: Hashable, Sendable {
     /// The debtor's attorney, when the account has the `attorney_represented` hold.
     public var attorney: AttorneyContact?
 
-    public init(debtKind: String? = nil, validationNoticeDate: CalendarDate? = nil, validationNoticeSource: String? = nil,
+    public init(
+        debtKind: String? = nil, validationNoticeDate: CalendarDate? = nil, validationNoticeSource: String? = nil,
                 attorney: AttorneyContact? = nil) {
         self.debtKind = debtKind
         self.validationNoticeDate = validationNoticeDate

@@ -25,7 +25,9 @@ public struct AccountListQuery: Hashable, Sendable {
     /// The day days past due are counted to.
     public var asOf: CalendarDate
 
-    public init(search: String? = nil, hasHold: Bool = false, placed: Bool? = nil, bucket: AgingBucket? = nil, order: Order = .account,
+    public init(
+        search: String? = nil, hasHold: Bool = false, placed: Bool? = nil, bucket: AgingBucket? = nil,
+        order: Order = .account,
                 asOf: CalendarDate) {
         self.search = search
         self.hasHold = hasHold

@@ -21,7 +21,9 @@ public struct InboxRecord: Hashable, Sendable {
     public var reason: String?
     public var receivedAt: String
 
-    public init(id: Int64, partnerID: String, kind: String, remoteName: String, sha256: String, size: Int64, archivePath: String,
+    public init(
+        id: Int64, partnerID: String, kind: String, remoteName: String, sha256: String, size: Int64,
+        archivePath: String,
                 plainPath: String?, state: InboxFileState, reason: String?, receivedAt: String) {
         self.id = id
         self.partnerID = partnerID
@@ -57,7 +59,8 @@ public protocol InboxWriting: InboxReading {
     func setFeedCursor(partnerID: String, _ cursor: String) throws
     /// Records a received file in the state ``InboxFile/arrived(_:)`` gave it; the store
     /// refuses the same partner, name and hash twice.
-    func insertInbox(partnerID: String, kind: String, remoteName: String, sha256: String, size: Int64, archivePath: String,
+    func insertInbox(
+        partnerID: String, kind: String, remoteName: String, sha256: String, size: Int64, archivePath: String,
                      plainPath: String?, state: InboxFileState, reason: String?) throws -> Int64
     /// Stores a file's new state, as its ``InboxFile`` machine moved it (see
     /// ``setInboxState(id:_:reason:)``, which goes through the machine).

@@ -22,8 +22,12 @@ public struct OutboxRecord: Hashable, Sendable {
     /// The process sending it now, or that was when it died (``OutboxWriting/claimTransfer(id:claimant:forSeconds:replacing:)``).
     public var claimedBy: String?
 
-    public init(id: Int64, partnerID: String, batchID: Int64?, kind: String, localPath: String, remoteName: String, dependsOn: Int64?,
-                size: Int64, sha256: String, transfer: OutboxTransfer, lastError: String?, updatedAt: String, confirmedAt: String?) {
+    public init(
+        id: Int64, partnerID: String, batchID: Int64?, kind: String, localPath: String, remoteName: String,
+        dependsOn: Int64?,
+        size: Int64, sha256: String, transfer: OutboxTransfer, lastError: String?, updatedAt: String,
+        confirmedAt: String?
+    ) {
         self.id = id
         self.partnerID = partnerID
         self.batchID = batchID
@@ -56,7 +60,8 @@ public protocol OutboxReading {
 public protocol OutboxWriting: OutboxReading {
     /// Adds a transfer (state `staged`); returns its id. The store refuses a second transfer
     /// of the same name to the same partner: no file name is ever sent twice.
-    func insertOutbox(partnerID: String, batchID: Int64?, kind: String, localPath: String, remoteName: String, dependsOn: Int64?,
+    func insertOutbox(
+        partnerID: String, batchID: Int64?, kind: String, localPath: String, remoteName: String, dependsOn: Int64?,
                       size: Int64, sha256: String) throws -> Int64
     /// Stores a transfer's state machine and last error.
     func updateOutbox(id: Int64, _ transfer: OutboxTransfer, lastError: String?) throws
@@ -90,7 +95,8 @@ extension OutboxWriting {
             switch lifecycle.fileSent() {
             case .markSent: try movePlacements(batchID: batchID, from: state, to: lifecycle.state)
             case .none, .invalid: continue
-            case .recordBatch, .recordAcceptance, .recordImplicitAcceptance, .returnToBusiness, .markActive, .sendRecall,
+            case .recordBatch, .recordAcceptance, .recordImplicitAcceptance, .returnToBusiness, .markActive,
+                .sendRecall,
                  .recordRecallObjection, .resumeAfterFailedRecall, .close:
                 throw TransitionRefused("fileSent on batch \(batchID) answered an action it never gives")
             }

@@ -21,8 +21,11 @@ public struct BatchRecord: Hashable, Sendable {
     public var size: Int
     public var createdAt: String
 
-    public init(id: Int64, partnerID: String, batchKey: String, fileName: String, controlName: String?, runDate: CalendarDate, sequence: Int,
-                state: BatchState, accounts: Int, invoices: Int, total: Int64, sha256: String, size: Int, createdAt: String) {
+    public init(
+        id: Int64, partnerID: String, batchKey: String, fileName: String, controlName: String?, runDate: CalendarDate,
+        sequence: Int,
+        state: BatchState, accounts: Int, invoices: Int, total: Int64, sha256: String, size: Int, createdAt: String
+    ) {
         self.id = id
         self.partnerID = partnerID
         self.batchKey = batchKey

@@ -72,7 +72,9 @@ public struct CommissionRecord: Hashable, Sendable {
     /// The date of the transaction (or echo) the commission is on.
     public var date: CalendarDate?
 
-    public init(partnerID: String, customerID: Int64, transactionID: Int64?, eventKey: String, kind: String, base: Int64, ratePPM: Int64,
+    public init(
+        partnerID: String, customerID: Int64, transactionID: Int64?, eventKey: String, kind: String, base: Int64,
+        ratePPM: Int64,
                 expected: Int64, reported: Int64?, currency: String, date: CalendarDate? = nil) {
         self.partnerID = partnerID
         self.customerID = customerID
@@ -155,11 +157,15 @@ public struct RemittanceRecord: Hashable, Sendable, Codable {
     public var items: [Item] = []
 
     enum CodingKeys: String, CodingKey {
-        case partnerID = "partner", key, model, amount, commission, net, reference, date, state, differences, note, period, currency
+        case partnerID = "partner", key, model, amount, commission, net, reference, date, state, differences, note,
+            period, currency
     }
 
-    public init(partnerID: String, key: String, model: String, amount: Int64, commission: Int64, net: Int64, reference: String?, date: String?,
-                state: String, differences: [Difference], note: String?, period: String? = nil, currency: String? = nil) {
+    public init(
+        partnerID: String, key: String, model: String, amount: Int64, commission: Int64, net: Int64, reference: String?,
+        date: String?,
+        state: String, differences: [Difference], note: String?, period: String? = nil, currency: String? = nil
+    ) {
         self.partnerID = partnerID
         self.key = key
         self.model = model
@@ -216,7 +222,8 @@ public struct AgencyRequestRecord: Hashable, Sendable {
 
 public protocol ReconciliationWriting: PlacementWriting, InboxWriting, ReportReading, DashboardReading {
     /// Queues a request (once per partner and request id).
-    func queueRequest(partnerID: String, customerID: Int64, placementID: Int64?, kind: String, requestID: String, amount: Money?,
+    func queueRequest(
+        partnerID: String, customerID: Int64, placementID: Int64?, kind: String, requestID: String, amount: Money?,
                       date: CalendarDate, reason: String?, note: String?) throws
     /// Requests in a state, oldest first.
     func requests(state: AgencyRequestState?) throws -> [AgencyRequestRecord]
@@ -247,7 +254,8 @@ public protocol ReconciliationWriting: PlacementWriting, InboxWriting, ReportRea
     /// The event recorded under this key, if any.
     func agencyEvent(partnerID: String, key: String) throws -> EventRecord?
     /// Records an event with its state; replaces a waiting one with the same key.
-    func recordAgencyEvent(partnerID: String, key: String, inboxID: Int64?, accountNumber: String?, kind: String, payload: String,
+    func recordAgencyEvent(
+        partnerID: String, key: String, inboxID: Int64?, accountNumber: String?, kind: String, payload: String,
                            state: AgencyEventState, reason: String?) throws
     /// Events waiting to be applied, oldest first.
     func waitingEvents() throws -> [EventRecord]
@@ -274,12 +282,14 @@ public protocol ReconciliationWriting: PlacementWriting, InboxWriting, ReportRea
     /// The open (or rejected) placement of an account with a partner, newest first.
     func placement(customerID: Int64, partnerID: String) throws -> PlacementRecord?
     /// Stores a placement's lifecycle state, agency reference and reason.
-    func updatePlacement(id: Int64, state: PlacementLifecycle.State, agencyReference: String?, agencyStatus: String?) throws
+    func updatePlacement(id: Int64, state: PlacementLifecycle.State, agencyReference: String?, agencyStatus: String?)
+        throws
     /// The agency status code last reported for a placement.
     func agencyStatus(placementID: Int64) throws -> String?
     /// Records a status the agency reported for a placement, on its date, once per event key
     /// (the term clock reads payment plans and objections from these).
-    func recordPlacementStatus(placementID: Int64, date: CalendarDate, code: String, meaning: StatusMeaning, eventKey: String) throws
+    func recordPlacementStatus(
+        placementID: Int64, date: CalendarDate, code: String, meaning: StatusMeaning, eventKey: String) throws
     func recordCommission(_ c: CommissionRecord) throws
     func commissions() throws -> [CommissionRecord]
     /// One agency's commission recorded under an event key (`payment:ID`, `reversal:ID`, `direct:ID`), if any.
@@ -293,7 +303,8 @@ public protocol ReconciliationWriting: PlacementWriting, InboxWriting, ReportRea
     /// Moves one request, named by the agency and its request id, to a new state (an
     /// acknowledgement or echo of an update); returns the request as it was, or `nil` when
     /// Handoff never sent such a request to that agency.
-    func setRequestState(partnerID: String, requestID: String, to state: AgencyRequestState, error: String?) throws -> AgencyRequestRecord?
+    func setRequestState(partnerID: String, requestID: String, to state: AgencyRequestState, error: String?) throws
+        -> AgencyRequestRecord?
     /// Runs `body` so that, when it throws, nothing it wrote stays (a savepoint inside the
     /// transaction): one agency event that cannot be booked never takes the rest of its file with it.
     func undoable<T>(_ body: () throws -> T) throws -> T

@@ -119,7 +119,9 @@ public struct LedgerEntry: Hashable, Sendable {
     /// When Handoff recorded it (RFC 3339, UTC).
     public var recordedAt: String
 
-    public init(id: Int64, customerID: Int64, invoiceID: Int64, invoiceNumber: String, transactionID: Int64?, reference: String?,
+    public init(
+        id: Int64, customerID: Int64, invoiceID: Int64, invoiceNumber: String, transactionID: Int64?,
+        reference: String?,
                 kind: EntryKind, amount: Money, effectiveDate: CalendarDate, source: EntrySource, recordedAt: String) {
         self.id = id
         self.customerID = customerID
@@ -195,7 +197,10 @@ public struct ImportRun: Hashable, Sendable {
     public var unchanged: Int
     public var rejected: Int
 
-    public init(kind: String, fileName: String, sha256: String, size: Int, rows: Int, added: Int, changed: Int, unchanged: Int, rejected: Int) {
+    public init(
+        kind: String, fileName: String, sha256: String, size: Int, rows: Int, added: Int, changed: Int, unchanged: Int,
+        rejected: Int
+    ) {
         self.kind = kind
         self.fileName = fileName
         self.sha256 = sha256
@@ -219,7 +224,9 @@ public struct AccountSummary: Hashable, Sendable {
     /// Invoices with a balance above zero.
     public var openInvoices: Int
 
-    public init(customerID: Int64, profile: DebtorProfile, balance: Money, oldestOpenDueDate: CalendarDate?, openInvoices: Int) {
+    public init(
+        customerID: Int64, profile: DebtorProfile, balance: Money, oldestOpenDueDate: CalendarDate?, openInvoices: Int
+    ) {
         self.customerID = customerID
         self.profile = profile
         self.balance = balance

@@ -53,7 +53,9 @@ public struct VintageFigures: Hashable, Sendable, Codable {
     /// Returned accounts ÷ accepted accounts, in basis points.
     public var returned_bp: Int64
 
-    public init(partner: String, vintage: String, currency: String, placed: Int, rejected: Int, open: Int, returned: Int, acceptedAmount: Int64,
+    public init(
+        partner: String, vintage: String, currency: String, placed: Int, rejected: Int, open: Int, returned: Int,
+        acceptedAmount: Int64,
                 collected: Int64, commission: Int64, average_days_to_first_payment: Double?) {
         self.partner = partner
         self.vintage = vintage

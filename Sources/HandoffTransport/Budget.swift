@@ -26,7 +26,9 @@ public struct Deadline: Sendable {
 
     /// The error for work not started because the budget is spent (or has no room left for it).
     public func spent(_ what: String) -> TransportError {
-        TransportError(.timedOut, "\(what): this run's time budget for the agency (\(seconds) s, twice timeout_seconds) leaves no room "
+        TransportError(
+            .timedOut,
+            "\(what): this run's time budget for the agency (\(seconds) s, twice timeout_seconds) leaves no room "
                        + "for it; left for the next run")
     }
 }
@@ -81,7 +83,8 @@ final class ProgressGuard {
             return 1
         }
         if let d = g.deadline, d.isSpent {
-            g.reason = "this run's time budget for the agency (\(d.seconds) s, twice timeout_seconds) ran out; left for the next run"
+            g.reason =
+                "this run's time budget for the agency (\(d.seconds) s, twice timeout_seconds) ran out; left for the next run"
             return 1
         }
         return 0

@@ -141,7 +141,8 @@ public enum Curl {
     static func isBrokenConnection(_ message: String) -> Bool {
         let m = message.lowercased()
         if m.contains("alert") || m.contains("certificate") || m.contains("verify") { return false }
-        return ["connection reset", "recv failure", "send failure", "broken pipe", "ssl_error_syscall", "unexpected eof",
+        return [
+            "connection reset", "recv failure", "send failure", "broken pipe", "ssl_error_syscall", "unexpected eof",
                 "connection was reset", "connection closed"].contains { m.contains($0) }
     }
 
@@ -155,7 +156,8 @@ public enum Curl {
             // The connection broke during the handshake (reset, closed, a send or receive
             // failure): a fault of the wire, not of the certificates. Retried.
             kind = .network
-        case CURLE_SSL_CONNECT_ERROR, CURLE_SSL_CERTPROBLEM, CURLE_SSL_CIPHER, CURLE_SSL_CACERT_BADFILE, CURLE_SSL_ISSUER_ERROR,
+        case CURLE_SSL_CONNECT_ERROR, CURLE_SSL_CERTPROBLEM, CURLE_SSL_CIPHER, CURLE_SSL_CACERT_BADFILE,
+            CURLE_SSL_ISSUER_ERROR,
              CURLE_SSL_PINNEDPUBKEYNOTMATCH, CURLE_SSL_CRL_BADFILE, CURLE_SSL_INVALIDCERTSTATUS, CURLE_SSL_CLIENTCERT:
             kind = .tls
         case CURLE_LOGIN_DENIED: kind = .authentication
@@ -166,7 +168,8 @@ public enum Curl {
         case CURLE_OPERATION_TIMEDOUT: kind = .timedOut
         case CURLE_REMOTE_FILE_NOT_FOUND: kind = .remoteFileMissing
         case CURLE_QUOTE_ERROR: kind = .renameFailed
-        case CURLE_COULDNT_RESOLVE_HOST, CURLE_SEND_ERROR, CURLE_RECV_ERROR, CURLE_GOT_NOTHING, CURLE_PARTIAL_FILE, CURLE_SSH:
+        case CURLE_COULDNT_RESOLVE_HOST, CURLE_SEND_ERROR, CURLE_RECV_ERROR, CURLE_GOT_NOTHING, CURLE_PARTIAL_FILE,
+            CURLE_SSH:
             kind = .network
         case CURLE_READ_ERROR, CURLE_WRITE_ERROR, CURLE_FILE_COULDNT_READ_FILE: kind = .localFile
         case CURLE_URL_MALFORMAT, CURLE_UNSUPPORTED_PROTOCOL: kind = .configuration
@@ -188,7 +191,9 @@ final class ByteCollector {
         guard let context, let buffer else { return 0 }
         let collector = Unmanaged<ByteCollector>.fromOpaque(context).takeUnretainedValue()
         if collector.bytes.count + n > collector.limit { return 0 }    // aborts the transfer
-        buffer.withMemoryRebound(to: UInt8.self, capacity: n) { collector.bytes.append(contentsOf: UnsafeBufferPointer(start: $0, count: n)) }
+        buffer.withMemoryRebound(to: UInt8.self, capacity: n) {
+            collector.bytes.append(contentsOf: UnsafeBufferPointer(start: $0, count: n))
+        }
         return n
     }
 }

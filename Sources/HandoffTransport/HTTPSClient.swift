@@ -22,7 +22,7 @@ public struct HTTPSEndpoint: Sendable {
     public var deadline: Deadline?
 
     public init(baseURL: String, caFile: String, clientCertificateFile: String? = nil, clientKeyFile: String? = nil,
-                pinnedPublicKey: String? = nil, timeoutSeconds: Int = 60, signing: RequestSigning? = nil, maxAttempts: Int = 5,
+        pinnedPublicKey: String? = nil, timeoutSeconds: Int = 60, signing: RequestSigning? = nil, maxAttempts: Int = 5,
                 deadline: Deadline? = nil) {
         self.deadline = deadline
         self.baseURL = baseURL
@@ -46,7 +46,9 @@ public struct HTTPResponse: Sendable {
     public var receivedAt: Double = Date().timeIntervalSince1970
     public var text: String { String(decoding: body, as: UTF8.self) }
 
-    public init(status: Int, headers: [String: String], body: [UInt8], receivedAt: Double = Date().timeIntervalSince1970) {
+    public init(
+        status: Int, headers: [String: String], body: [UInt8], receivedAt: Double = Date().timeIntervalSince1970
+    ) {
         self.status = status
         self.headers = headers
         self.body = body
@@ -104,11 +106,15 @@ public struct HTTPSClient: Sendable {
                 let response = try once(method, path, body: body, bodySHA256: bodySHA256, contentType: contentType,
                                         idempotencyKey: idempotencyKey, extraHeaders: extraHeaders)
                 if response.status == 429 || response.status >= 500 {
-                    let retryAfter = response.headers["retry-after"].flatMap { Int($0.trimmingCharacters(in: .whitespaces)) }
+                    let retryAfter = response.headers["retry-after"].flatMap {
+                        Int($0.trimmingCharacters(in: .whitespaces))
+                    }
                     let wait = Double(max(retryAfter ?? (1 << min(attempt - 1, 5)), 1))
                     guard attempt < endpoint.maxAttempts, fits(wait) else {
-                        throw TransportError(.http, "\(method) \(path): HTTP \(response.status) after \(attempt) attempt\(attempt == 1 ? "" : "s")"
-                                             + "\(attempt < endpoint.maxAttempts ? budgetNote : ""): \(response.text.prefix(200))",
+                        throw TransportError(
+                            .http,
+                            "\(method) \(path): HTTP \(response.status) after \(attempt) attempt\(attempt == 1 ? "" : "s")"
+                                + "\(attempt < endpoint.maxAttempts ? budgetNote : ""): \(response.text.prefix(200))",
                                              httpStatus: response.status, retryAfter: retryAfter)
                     }
                     sleep(wait)
@@ -147,25 +153,30 @@ public struct HTTPSClient: Sendable {
                 if abs(ahead) > 30 {
                     // The Date header has whole seconds: the skew is known to about a second, so say it to ten.
                     let about = Int(((Double(abs(ahead)) - 0.5) / 10).rounded()) * 10
-                    message += "; the agency refused the signature; this machine's clock is about \(about) s \(ahead > 0 ? "ahead of" : "behind") the "
+                    message +=
+                        "; the agency refused the signature; this machine's clock is about \(about) s \(ahead > 0 ? "ahead of" : "behind") the "
                         + "server's (Date header), and signatures are good for \(signing.maxSkewSeconds) s either way: fix the clock (NTP)"
                 } else {
-                    message += "; the agency refused the signature; this machine's clock agrees with the server's (Date header, within \(abs(ahead)) s): "
+                    message +=
+                        "; the agency refused the signature; this machine's clock agrees with the server's (Date header, within \(abs(ahead)) s): "
                         + "check the signing secret and client id"
                 }
             } else {
-                message += "; the agency refused the signature: check this machine's clock (the server sent no Date header to compare with) "
+                message +=
+                    "; the agency refused the signature: check this machine's clock (the server sent no Date header to compare with) "
                     + "and the signing secret"
             }
         }
         return TransportError(.http, message, httpStatus: response.status,
-                              retryAfter: response.headers["retry-after"].flatMap { Int($0.trimmingCharacters(in: .whitespaces)) })
+            retryAfter: response.headers["retry-after"].flatMap { Int($0.trimmingCharacters(in: .whitespaces)) })
     }
 
     private func once(_ method: String, _ path: String, body: HTTPBody, bodySHA256: String, contentType: String?,
                       idempotencyKey: String?, extraHeaders: [(String, String)]) throws -> HTTPResponse {
         let url = endpoint.baseURL + path
-        guard url.hasPrefix("https://") else { throw TransportError(.configuration, "\(url): only https:// is allowed") }
+        guard url.hasPrefix("https://") else {
+            throw TransportError(.configuration, "\(url): only https:// is allowed")
+        }
         let curl = try CurlEasy()
         curl.what = "\(method) \(url)"
         try curl.set(CURLOPT_URL, url)
@@ -186,7 +197,9 @@ public struct HTTPSClient: Sendable {
         for (k, v) in extraHeaders { headers.append("\(k): \(v)") }
         if let signing = endpoint.signing {
             let pathForSigning = (URL(string: url).map { u in u.path + (u.query.map { "?" + $0 } ?? "") }) ?? path
-            for (k, v) in signing.headers(method: method, path: pathForSigning, bodySHA256: bodySHA256, timestamp: clock()) {
+            for (k, v) in signing.headers(
+                method: method, path: pathForSigning, bodySHA256: bodySHA256, timestamp: clock())
+            {
                 headers.append("\(k): \(v)")
             }
         }
@@ -197,7 +210,9 @@ public struct HTTPSClient: Sendable {
             try curl.set(CURLOPT_CUSTOMREQUEST, method)
             try curl.set(CURLOPT_POSTFIELDSIZE_LARGE, offset: Int64(bytes.count))
             try bytes.withUnsafeBytes { raw in
-                try curl.set(CURLOPT_COPYPOSTFIELDS, pointer: UnsafeMutableRawPointer(mutating: raw.baseAddress ?? UnsafeRawPointer(bitPattern: 1)!))
+                try curl.set(
+                    CURLOPT_COPYPOSTFIELDS,
+                    pointer: UnsafeMutableRawPointer(mutating: raw.baseAddress ?? UnsafeRawPointer(bitPattern: 1)!))
             }
         case .file(let path):
             let size = ((try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? NSNumber)?.int64Value ?? 0
@@ -222,14 +237,18 @@ public struct HTTPSClient: Sendable {
         for line in String(decoding: headerCollector.bytes, as: UTF8.self).split(separator: "\r\n") {
             if line.hasPrefix("HTTP/") { responseHeaders = [:]; continue }      // a later status line starts afresh
             guard let colon = line.firstIndex(of: ":") else { continue }
-            responseHeaders[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+            responseHeaders[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(
+                in: .whitespaces)
         }
-        return HTTPResponse(status: curl.infoLong(CURLINFO_RESPONSE_CODE), headers: responseHeaders, body: bodyCollector.bytes)
+        return HTTPResponse(
+            status: curl.infoLong(CURLINFO_RESPONSE_CODE), headers: responseHeaders, body: bodyCollector.bytes)
     }
 
     /// SHA-256 of a file, read in chunks.
     public static func sha256(file path: String) throws -> String {
-        guard let handle = FileHandle(forReadingAtPath: path) else { throw TransportError(.localFile, "\(path) cannot be read") }
+        guard let handle = FileHandle(forReadingAtPath: path) else {
+            throw TransportError(.localFile, "\(path) cannot be read")
+        }
         defer { try? handle.close() }
         var hasher = SHA256()
         while let chunk = try handle.read(upToCount: 1 << 20), !chunk.isEmpty { hasher.update(data: chunk) }

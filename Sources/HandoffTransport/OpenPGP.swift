@@ -12,13 +12,16 @@ public struct OpenPGP: Sendable {
     public init(home: String, gpg: String = "/usr/bin/gpg") throws {
         self.home = home
         self.gpg = gpg
-        try FileManager.default.createDirectory(atPath: home, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        try FileManager.default.createDirectory(
+            atPath: home, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         chmod(home, 0o700)
     }
 
     /// Why a file was not accepted or not produced.
     public struct Failure: Error, CustomStringConvertible, Sendable, Equatable {
-        public enum Kind: String, Sendable { case decrypt, unsigned, wrongSigner = "wrong_signer", badSignature = "bad_signature", encrypt, keys }
+        public enum Kind: String, Sendable {
+            case decrypt, unsigned, wrongSigner = "wrong_signer", badSignature = "bad_signature", encrypt, keys
+        }
         public var kind: Kind
         /// What happened, in words, naming the file as the agency named it.
         public var message: String
@@ -59,16 +62,24 @@ public struct OpenPGP: Sendable {
         defer { unlink(status) }
         let temporary = output + ".tmp-\(getpid())"
         unlink(temporary)
-        var args = base() + ["--status-file", status, "--recipient-file", recipientKeyFile, "--local-user", signer, "--output", temporary]
+        var args =
+            base() + [
+                "--status-file", status, "--recipient-file", recipientKeyFile, "--local-user", signer, "--output",
+                temporary,
+            ]
         if let passphraseFile { args += ["--passphrase-file", passphraseFile] }
         if armor { args.append("--armor") }
         let r = try Subprocess.run(gpg, args + ["--sign", "--encrypt", input])
         let lines = statusLines(status)
-        guard r.status == 0, lines.contains(where: { $0.first == "END_ENCRYPTION" }), lines.contains(where: { $0.first == "SIG_CREATED" }) else {
+        guard r.status == 0, lines.contains(where: { $0.first == "END_ENCRYPTION" }),
+            lines.contains(where: { $0.first == "SIG_CREATED" })
+        else {
             unlink(temporary)
             throw Failure(kind: .encrypt, message: "gpg could not encrypt and sign \(input): \(r.output.prefix(300))")
         }
-        guard rename(temporary, output) == 0 else { throw Failure(kind: .encrypt, message: "\(output): \(String(cString: strerror(errno)))") }
+        guard rename(temporary, output) == 0 else {
+            throw Failure(kind: .encrypt, message: "\(output): \(String(cString: strerror(errno)))")
+        }
     }
 
     /// Decrypts `input` into `output` and checks that it was signed by the key whose
@@ -90,11 +101,17 @@ public struct OpenPGP: Sendable {
             unlink(temporary)
             return Failure(kind: kind, message: message)
         }
-        guard lines.contains(where: { $0.first == "DECRYPTION_OKAY" }), !lines.contains(where: { $0.first == "DECRYPTION_FAILED" }) else {
-            throw refuse(.decrypt, "\(file) cannot be decrypted with this business's key: it was not encrypted for you, or is damaged")
+        guard lines.contains(where: { $0.first == "DECRYPTION_OKAY" }),
+            !lines.contains(where: { $0.first == "DECRYPTION_FAILED" })
+        else {
+            throw refuse(
+                .decrypt,
+                "\(file) cannot be decrypted with this business's key: it was not encrypted for you, or is damaged")
         }
         if lines.contains(where: { $0.first == "BADSIG" }) {
-            throw refuse(.badSignature, "\(file) has a signature that does not match its content: it was changed after the agency signed it")
+            throw refuse(
+                .badSignature,
+                "\(file) has a signature that does not match its content: it was changed after the agency signed it")
         }
         let expected = expectedSigner.replacingOccurrences(of: " ", with: "").uppercased()
         guard let valid = lines.first(where: { $0.first == "VALIDSIG" }) else {
@@ -107,9 +124,12 @@ public struct OpenPGP: Sendable {
         let signingKey = valid.count > 1 ? valid[1].uppercased() : ""
         let primary = valid.count > 10 ? valid[10].uppercased() : signingKey
         guard signingKey == expected || primary == expected else {
-            throw refuse(.wrongSigner, "\(file) is signed by the key \(primary), not by the agency's pinned key \(expected)")
+            throw refuse(
+                .wrongSigner, "\(file) is signed by the key \(primary), not by the agency's pinned key \(expected)")
         }
-        guard r.status == 0 else { throw refuse(.badSignature, "GnuPG reported a problem with \(file): \(r.output.prefix(300))") }
+        guard r.status == 0 else {
+            throw refuse(.badSignature, "GnuPG reported a problem with \(file): \(r.output.prefix(300))")
+        }
         guard rename(temporary, output) == 0 else {
             throw refuse(.decrypt, "\(output): \(String(cString: strerror(errno)))")
         }

@@ -16,7 +16,8 @@ public struct RequestSigning: Sendable {
     public var maxSkewSeconds: Int
     private let secret: SymmetricKey
 
-    public init(clientID: String, clientHeader: String, timestampHeader: String, signatureHeader: String, stringToSign: String,
+    public init(
+        clientID: String, clientHeader: String, timestampHeader: String, signatureHeader: String, stringToSign: String,
                 maxSkewSeconds: Int = 300, secret: [UInt8]) {
         self.clientID = clientID
         self.clientHeader = clientHeader
@@ -45,9 +46,12 @@ public struct RequestSigning: Sendable {
     /// Whether a received request (a webhook) is signed by this scheme's secret within the time window.
     public func verify(method: String, path: String, body: [UInt8], headers: [String: String], now: Int64) -> Bool {
         let lower = Dictionary(headers.map { ($0.key.lowercased(), $0.value) }, uniquingKeysWith: { a, _ in a })
-        guard lower[clientHeader.lowercased()] == clientID, let ts = lower[timestampHeader.lowercased()].flatMap({ Int64($0) }),
-              abs(now - ts) <= Int64(maxSkewSeconds), let given = lower[signatureHeader.lowercased()] else { return false }
-        let expected = signature(method: method, path: path, bodySHA256: Hex.encode(SHA256.hash(data: body)), timestamp: ts)
+        guard lower[clientHeader.lowercased()] == clientID,
+            let ts = lower[timestampHeader.lowercased()].flatMap({ Int64($0) }),
+            abs(now - ts) <= Int64(maxSkewSeconds), let given = lower[signatureHeader.lowercased()]
+        else { return false }
+        let expected = signature(
+            method: method, path: path, bodySHA256: Hex.encode(SHA256.hash(data: body)), timestamp: ts)
         // Constant-time comparison.
         guard given.utf8.count == expected.utf8.count else { return false }
         return zip(given.utf8, expected.utf8).reduce(0) { $0 | ($1.0 ^ $1.1) } == 0

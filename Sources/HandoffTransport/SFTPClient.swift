@@ -26,7 +26,8 @@ public struct SFTPEndpoint: Sendable {
     public var deadline: Deadline?
 
     public init(host: String, port: Int = 22, user: String, privateKeyFile: String, passphrase: String? = nil,
-                hostKeySHA256: String? = nil, knownHostsFile: String? = nil, timeoutSeconds: Int = 60, deadline: Deadline? = nil) {
+        hostKeySHA256: String? = nil, knownHostsFile: String? = nil, timeoutSeconds: Int = 60, deadline: Deadline? = nil
+    ) {
         self.deadline = deadline
         self.host = host
         self.port = port
@@ -56,7 +57,10 @@ public struct SFTPClient: Sendable {
     /// Refuses an endpoint without a pinned host key before any connection is attempted.
     public init(endpoint: SFTPEndpoint) throws {
         guard (endpoint.hostKeySHA256?.isEmpty == false) || (endpoint.knownHostsFile?.isEmpty == false) else {
-            throw TransportError(.hostKeyNotPinned, "\(endpoint.host): no host key is pinned (host_key_sha256 or known_hosts_file); Handoff never connects to an unverified server")
+            throw TransportError(
+                .hostKeyNotPinned,
+                "\(endpoint.host): no host key is pinned (host_key_sha256 or known_hosts_file); Handoff never connects to an unverified server"
+            )
         }
         self.endpoint = endpoint
     }
@@ -73,7 +77,8 @@ public struct SFTPClient: Sendable {
             let publicKey = (try? String(contentsOfFile: endpoint.privateKeyFile + ".pub", encoding: .utf8)) ?? ""
             let privateKey = (try? String(contentsOfFile: endpoint.privateKeyFile, encoding: .utf8)) ?? ""
             if publicKey.hasPrefix("ssh-rsa") || privateKey.contains("BEGIN RSA PRIVATE KEY") {
-                e.message += " (this is an RSA key: the libssh2 that libcurl uses here signs only with SHA-1 ssh-rsa, which current OpenSSH refuses; use an Ed25519 or ECDSA key)"
+                e.message +=
+                    " (this is an RSA key: the libssh2 that libcurl uses here signs only with SHA-1 ssh-rsa, which current OpenSSH refuses; use an Ed25519 or ECDSA key)"
             }
             throw e
         }
@@ -153,7 +158,9 @@ public struct SFTPClient: Sendable {
     /// is a ``TransportError/Kind/conflict`` and nothing is sent. Then writes `name.part`,
     /// renames it with an absolute path, and checks the size that arrived. `sha256` is the
     /// local file's (computed when not given).
-    public func upload(localPath: String, directory: String, name: String, sha256: String? = nil) throws -> UploadOutcome {
+    public func upload(localPath: String, directory: String, name: String, sha256: String? = nil) throws
+        -> UploadOutcome
+    {
         let final = directory.hasSuffix("/") ? directory + name : directory + "/" + name
         let attributes = try? FileManager.default.attributesOfItem(atPath: localPath)
         guard let localSize = (attributes?[.size] as? NSNumber)?.int64Value else {
@@ -164,7 +171,9 @@ public struct SFTPClient: Sendable {
         let connection = try CurlEasy()
         if let present = try digest(of: final, on: connection) {
             let ours = try sha256 ?? HTTPSClient.sha256(file: localPath)
-            guard present.sha256 == ours else { throw conflict(final, name: name, present: present, ours: (localSize, ours)) }
+            guard present.sha256 == ours else {
+                throw conflict(final, name: name, present: present, ours: (localSize, ours))
+            }
             return .alreadyPresent(size: present.size)
         }
         let part = final + ".part"
@@ -183,7 +192,9 @@ public struct SFTPClient: Sendable {
             // ours only if its content is.
             guard let present = try digest(of: final, on: connection) else { throw e }
             let ours = try sha256 ?? HTTPSClient.sha256(file: localPath)
-            guard present.sha256 == ours else { throw conflict(final, name: name, present: present, ours: (localSize, ours)) }
+            guard present.sha256 == ours else {
+                throw conflict(final, name: name, present: present, ours: (localSize, ours))
+            }
             try? delete(path: part, on: connection)
             return .alreadyPresent(size: present.size)
         }
@@ -196,9 +207,13 @@ public struct SFTPClient: Sendable {
         return .uploaded(size: arrived)
     }
 
-    private func conflict(_ final: String, name: String, present: (size: Int64, sha256: String), ours: (size: Int64, sha256: String)) -> TransportError {
-        TransportError(.conflict, "a different file named \(name) is already at the agency (\(url(final)): \(present.size) bytes, SHA-256 "
-                       + "\(present.sha256.prefix(12))…; ours: \(ours.size) bytes, SHA-256 \(ours.sha256.prefix(12))…); nothing was sent: "
+    private func conflict(
+        _ final: String, name: String, present: (size: Int64, sha256: String), ours: (size: Int64, sha256: String)
+    ) -> TransportError {
+        TransportError(
+            .conflict,
+            "a different file named \(name) is already at the agency (\(url(final)): \(present.size) bytes, SHA-256 "
+                + "\(present.sha256.prefix(12))…; ours: \(ours.size) bytes, SHA-256 \(ours.sha256.prefix(12))…); nothing was sent: "
                        + "ask the agency what it is, and once it is moved away `handoff outbox retry` sends ours")
     }
 
@@ -233,7 +248,8 @@ public struct SFTPClient: Sendable {
         } catch {
             unlink(temporary)
             if sink.error != 0 {
-                throw TransportError.local(temporary, errno: sink.error, doing: "writing \(url(path)) there; the file stays at the agency")
+                throw TransportError.local(
+                    temporary, errno: sink.error, doing: "writing \(url(path)) there; the file stays at the agency")
             }
             throw error
         }
@@ -259,7 +275,7 @@ public struct SFTPClient: Sendable {
             // A refused quote command here is the delete, not a rename.
             let denied = e.message.localizedCaseInsensitiveContains("permission denied")
             throw TransportError(denied ? .permission : .other,
-                                 "the agency's server refused to delete \(url(path)) (\(e.message))", curlCode: e.curlCode)
+                "the agency's server refused to delete \(url(path)) (\(e.message))", curlCode: e.curlCode)
         }
     }
 }

@@ -9,7 +9,9 @@ enum Subprocess {
         var output: String
     }
 
-    static func run(_ program: String, _ arguments: [String], environment: [String: String] = [:], inputPath: String? = nil) throws -> Result {
+    static func run(
+        _ program: String, _ arguments: [String], environment: [String: String] = [:], inputPath: String? = nil
+    ) throws -> Result {
         let outPath = NSTemporaryDirectory() + "handoff-run-\(UUID().uuidString)"
         defer { unlink(outPath) }
         var actions = posix_spawn_file_actions_t()
@@ -25,7 +27,9 @@ enum Subprocess {
         defer { for e in envp { free(e) } }
         var pid: pid_t = 0
         let rc = posix_spawn(&pid, program, &actions, nil, argv, envp)
-        guard rc == 0 else { throw TransportError(.configuration, "cannot start \(program): \(String(cString: strerror(rc)))") }
+        guard rc == 0 else {
+            throw TransportError(.configuration, "cannot start \(program): \(String(cString: strerror(rc)))")
+        }
         var status: Int32 = 0
         while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
         let code: Int32 = status & 0x7f == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
@@ -39,7 +43,10 @@ public enum HookCommand {
     public static func run(_ command: String, input: [UInt8]) throws -> (status: Int32, output: String) {
         let inPath = NSTemporaryDirectory() + "handoff-hook-\(UUID().uuidString)"
         defer { unlink(inPath) }
-        guard FileManager.default.createFile(atPath: inPath, contents: Data(input), attributes: [.posixPermissions: 0o600]) else {
+        guard
+            FileManager.default.createFile(
+                atPath: inPath, contents: Data(input), attributes: [.posixPermissions: 0o600])
+        else {
             throw TransportError(.localFile, "\(inPath): cannot write the hook's input")
         }
         let r = try Subprocess.run("/bin/sh", ["-c", command], inputPath: inPath)

@@ -53,7 +53,9 @@ public struct TransportError: Error, CustomStringConvertible, Sendable, Equatabl
     /// Whether retrying cannot help: a wrong host key, key or certificate stays wrong until a person fixes it.
     public var isPermanent: Bool {
         switch kind {
-        case .hostKeyMismatch, .hostKeyNotPinned, .authentication, .tls, .configuration, .localFile, .conflict, .permission: return true
+        case .hostKeyMismatch, .hostKeyNotPinned, .authentication, .tls, .configuration, .localFile, .conflict,
+            .permission:
+            return true
         case .http:
             guard let s = httpStatus else { return false }
             return s >= 400 && s < 500 && s != 408 && s != 429
@@ -68,9 +70,12 @@ public struct TransportError: Error, CustomStringConvertible, Sendable, Equatabl
     public static func local(_ path: String, errno code: Int32, doing: String) -> TransportError {
         switch code {
         case ENOSPC, EDQUOT:
-            return TransportError(.noSpace, "\(path): no space left on the device (\(doing)): free some space there; the next run tries again")
+            return TransportError(
+                .noSpace,
+                "\(path): no space left on the device (\(doing)): free some space there; the next run tries again")
         case EFBIG:
-            return TransportError(.localFile, "\(path): file too large for this process's file size limit (ulimit -f) (\(doing))")
+            return TransportError(
+                .localFile, "\(path): file too large for this process's file size limit (ulimit -f) (\(doing))")
         default:
             return TransportError(.localFile, "\(path): \(String(cString: strerror(code))) (\(doing))")
         }

@@ -36,14 +36,20 @@ import Testing
             user: "handoff", host: "db.example.com", port: 6432, database: "books", passwordEnv: "HANDOFF_DB_PASSWORD",
             sslMode: .verifyFull, caFile: "/srv/handoff/config/db-ca.pem")))
         let defaults = try parse("url = \"postgres://h%40x@[::1]/ar\"")
-        #expect(defaults.storage == .postgresql(PostgresSettings(user: "h@x", host: "::1", port: 5432, database: "ar", sslMode: .verifyFull)))
+        #expect(
+            defaults.storage
+                == .postgresql(
+                    PostgresSettings(user: "h@x", host: "::1", port: 5432, database: "ar", sslMode: .verifyFull)))
     }
 
     @Test func aPasswordIsNeverTakenFromTheConfiguration() {
         #expect(problems("url = \"postgresql://handoff:secret@db/books\"").contains {
             $0.hasPrefix("storage.url:") && $0.contains("password_env or password_file") && !$0.contains("secret")
         })
-        #expect(problems("url = \"postgresql://handoff@db/books\"\npassword = \"secret\"").contains { $0.hasPrefix("storage.password:") })
+        #expect(
+            problems("url = \"postgresql://handoff@db/books\"\npassword = \"secret\"").contains {
+                $0.hasPrefix("storage.password:")
+            })
     }
 
     @Test func eachProblemNamesItsKey() {
@@ -51,12 +57,24 @@ import Testing
         #expect(problems("url = \"postgresql://db/books\"").first?.hasPrefix("storage.url: names no user") == true)
         #expect(problems("url = \"postgresql://a@db\"").first?.hasPrefix("storage.url: names no database") == true)
         #expect(problems("url = \"postgresql://a@db:99999/b\"").first?.hasPrefix("storage.url: has the port") == true)
-        #expect(problems("url = \"postgresql://a@db/b?sslmode=disable\"").first?.hasPrefix("storage.url: takes no ?options") == true)
-        #expect(problems("url = \"postgresql://a@db/b\"\nsslmode = \"prefer\"").first?.hasPrefix("storage.sslmode:") == true)
-        #expect(problems("url = \"postgresql://a@db/b\"\nsslmode = \"require\"\nca_file = \"ca.pem\"").first?.hasPrefix("storage.ca_file:") == true)
-        #expect(problems("url = \"postgresql://a@db/b\"\npassword_env = \"A\"\npassword_file = \"p\"").first?.hasPrefix("storage.password_file:") == true)
-        #expect(problems("url = \"postgresql://a@db/b\"\ndatabase = \"var/x.sqlite\"").first?.hasPrefix("storage.database:") == true)
-        #expect(problems("password_env = \"A\"").first?.hasPrefix("storage.password_env: applies only to a PostgreSQL") == true)
+        #expect(
+            problems("url = \"postgresql://a@db/b?sslmode=disable\"").first?.hasPrefix("storage.url: takes no ?options")
+                == true)
+        #expect(
+            problems("url = \"postgresql://a@db/b\"\nsslmode = \"prefer\"").first?.hasPrefix("storage.sslmode:") == true
+        )
+        #expect(
+            problems("url = \"postgresql://a@db/b\"\nsslmode = \"require\"\nca_file = \"ca.pem\"").first?.hasPrefix(
+                "storage.ca_file:") == true)
+        #expect(
+            problems("url = \"postgresql://a@db/b\"\npassword_env = \"A\"\npassword_file = \"p\"").first?.hasPrefix(
+                "storage.password_file:") == true)
+        #expect(
+            problems("url = \"postgresql://a@db/b\"\ndatabase = \"var/x.sqlite\"").first?.hasPrefix("storage.database:")
+                == true)
+        #expect(
+            problems("password_env = \"A\"").first?.hasPrefix("storage.password_env: applies only to a PostgreSQL")
+                == true)
     }
 
     @Test func thePasswordComesFromItsVariableOrFileAndItsAbsenceNamesTheKey() throws {
@@ -71,13 +89,17 @@ import Testing
         settings.passwordFile = file.path
         #expect(try settings.password(environment: [:]) == "from-file")
         settings.passwordFile = file.path + ".missing"
-        #expect((try #require(throws: ConfigError.self) { try settings.password(environment: [:]) }).key == "storage.password_file")
+        #expect(
+            (try #require(throws: ConfigError.self) { try settings.password(environment: [:]) }).key
+                == "storage.password_file")
     }
 
     @Test func theTemplateForPostgreSQLReadsBackAsWritten() throws {
-        let settings = PostgresSettings(user: "handoff", host: "db", port: 5433, database: "books", passwordEnv: "HANDOFF_DB_PASSWORD",
+        let settings = PostgresSettings(
+            user: "handoff", host: "db", port: 5433, database: "books", passwordEnv: "HANDOFF_DB_PASSWORD",
                                         sslMode: .verifyFull, caFile: "/etc/handoff/db-ca.pem")
-        let text = HandoffConfig.template(businessName: "X", timeZone: "America/Toronto", currency: "CAD", postgres: settings)
+        let text = HandoffConfig.template(
+            businessName: "X", timeZone: "America/Toronto", currency: "CAD", postgres: settings)
         #expect(!text.contains("database = "))
         #expect(try HandoffConfig.parse(text, file: "c.toml", root: "/srv").storage == .postgresql(settings))
     }

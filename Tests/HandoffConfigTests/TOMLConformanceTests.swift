@@ -11,7 +11,8 @@ struct TOMLConformanceTests {
     static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures")
 
     static func cases(_ kind: String) -> [String] {
-        let names = (try? FileManager.default.contentsOfDirectory(atPath: fixtures.appendingPathComponent(kind).path)) ?? []
+        let names =
+            (try? FileManager.default.contentsOfDirectory(atPath: fixtures.appendingPathComponent(kind).path)) ?? []
         return names.filter { $0.hasSuffix(".toml") }.map { String($0.dropLast(5)) }.sorted()
     }
 
@@ -29,7 +30,8 @@ struct TOMLConformanceTests {
     @Test("A valid document reads as tomllib reads it", arguments: cases("valid"))
     func valid(_ name: String) throws {
         let doc = try TOMLNode.parse(try Self.text("valid", name), file: "\(name).toml")
-        let json = try JSONSerialization.jsonObject(with: Data(contentsOf: Self.fixtures.appendingPathComponent("valid/\(name).json")))
+        let json = try JSONSerialization.jsonObject(
+            with: Data(contentsOf: Self.fixtures.appendingPathComponent("valid/\(name).json")))
         var differences: [String] = []
         Self.compare(.table(doc), json, path: "", into: &differences)
         #expect(differences.isEmpty, "\(name): \(differences.prefix(5).joined(separator: "; "))")
@@ -49,7 +51,9 @@ struct TOMLConformanceTests {
         func differ(_ what: String) { differences.append("\(path.isEmpty ? "(root)" : path): \(what)") }
         switch node {
         case .table(let table):
-            guard let object = json as? [String: Any], !Self.isTagged(object) else { return differ("a table where \(json) belongs") }
+            guard let object = json as? [String: Any], !Self.isTagged(object) else {
+                return differ("a table where \(json) belongs")
+            }
             if Set(table.keys) != Set(object.keys) {
                 differ("keys \(table.keys.sorted()) where \(object.keys.sorted()) belong")
             }
@@ -85,7 +89,8 @@ struct TOMLConformanceTests {
             guard let expected = Double(value) else { return false }
             return f.bitPattern == expected.bitPattern
         case (.date(let d), "date-local"): return d == CalendarDate(iso: value)
-        case (.dateTime(let text), "datetime"), (.dateTime(let text), "datetime-local"), (.dateTime(let text), "time-local"):
+        case (.dateTime(let text), "datetime"), (.dateTime(let text), "datetime-local"),
+            (.dateTime(let text), "time-local"):
             return isoFormat(text) == value
         default: return false
         }

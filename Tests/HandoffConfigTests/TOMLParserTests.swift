@@ -15,17 +15,30 @@ struct TOMLParserTests {
 
     @Test("A syntax error names the file, line and column in plain words")
     func errorWords() throws {
-        #expect(try refusal("a = 1\n[b]\nc = 0x\n") == "p.toml: not valid TOML at line 3, column 5: 0x must be followed by a digit")
-        #expect(try refusal("[fruit]\n[fruit]\n") == "p.toml: not valid TOML at line 2, column 2: the table [fruit] is defined twice")
-        #expect(try refusal("name = \"Tom\"\nname = \"Pradyun\"\n") == "p.toml: not valid TOML at line 2, column 1: the key name is defined twice")
+        #expect(
+            try refusal("a = 1\n[b]\nc = 0x\n")
+                == "p.toml: not valid TOML at line 3, column 5: 0x must be followed by a digit")
+        #expect(
+            try refusal("[fruit]\n[fruit]\n")
+                == "p.toml: not valid TOML at line 2, column 2: the table [fruit] is defined twice")
+        #expect(
+            try refusal("name = \"Tom\"\nname = \"Pradyun\"\n")
+                == "p.toml: not valid TOML at line 2, column 1: the key name is defined twice")
         #expect(try refusal("a = \"unterminated\nb = 1\n")
-            == "p.toml: not valid TOML at line 1, column 18: a string must end on the line it starts on (a multi-line string is written between \"\"\")")
+                == "p.toml: not valid TOML at line 1, column 18: a string must end on the line it starts on (a multi-line string is written between \"\"\")"
+        )
         // Columns count characters, not bytes; CRLF ends a line like LF.
-        #expect(try refusal("k = \"é\" x\n").hasPrefix("p.toml: not valid TOML at line 1, column 9: expected the end of the line, saw 'x'"))
+        #expect(
+            try refusal("k = \"é\" x\n").hasPrefix(
+                "p.toml: not valid TOML at line 1, column 9: expected the end of the line, saw 'x'"))
         #expect(try refusal("a = 1\r\nb = 2\r\nc = @\r\n").hasPrefix("p.toml: not valid TOML at line 3, column 5:"))
         // An unclosed array or string is reported where it opens.
-        #expect(try refusal("x = 1\ny = [1,\n2,\n").hasPrefix("p.toml: not valid TOML at line 2, column 5: an array opened here is never closed"))
-        #expect(try refusal("x = \"\"\"\nabc\n").hasPrefix("p.toml: not valid TOML at line 1, column 5: a multi-line string opened here is never closed"))
+        #expect(
+            try refusal("x = 1\ny = [1,\n2,\n").hasPrefix(
+                "p.toml: not valid TOML at line 2, column 5: an array opened here is never closed"))
+        #expect(
+            try refusal("x = \"\"\"\nabc\n").hasPrefix(
+                "p.toml: not valid TOML at line 1, column 5: a multi-line string opened here is never closed"))
     }
 
     /// Text nested beyond the bound in each way it can nest: arrays, inline tables, both,
@@ -49,12 +62,15 @@ struct TOMLParserTests {
         let error = try refusal(text)
         #expect(error.hasPrefix("p.toml: not valid TOML at line "))
         #expect(error.contains("nested more than 100 levels deep"), "\(error)")
-        #expect(try refusal(String(repeating: "[", count: 100_000)).hasPrefix("p.toml: not valid TOML at line 1, column 3: expected a key"))
+        #expect(
+            try refusal(String(repeating: "[", count: 100_000)).hasPrefix(
+                "p.toml: not valid TOML at line 1, column 3: expected a key"))
     }
 
     @Test("Nesting up to 100 levels reads")
     func depthAllowed() throws {
-        let arrays = try TOMLNode.parse("a = " + String(repeating: "[", count: 99) + String(repeating: "]", count: 99) + "\n", file: "p.toml")
+        let arrays = try TOMLNode.parse(
+            "a = " + String(repeating: "[", count: 99) + String(repeating: "]", count: 99) + "\n", file: "p.toml")
         var node = try #require(arrays["a"])
         var depth = 0
         while case .array(let items) = node, let first = items.first { node = first; depth += 1 }
@@ -66,10 +82,14 @@ struct TOMLParserTests {
 
     @Test("Integers are 64-bit: the bounds read, one beyond them is refused")
     func integerBounds() throws {
-        let doc = try TOMLNode.parse("max = 9223372036854775807\nmin = -9223372036854775808\nhex = 0x7FFF_FFFF_FFFF_FFFF\nbin = 0b1010\noct = 0o777\n", file: "p.toml")
+        let doc = try TOMLNode.parse(
+            "max = 9223372036854775807\nmin = -9223372036854775808\nhex = 0x7FFF_FFFF_FFFF_FFFF\nbin = 0b1010\noct = 0o777\n",
+            file: "p.toml")
         #expect(doc["max"] == .integer(.max) && doc["min"] == .integer(.min) && doc["hex"] == .integer(.max))
         #expect(doc["bin"] == .integer(10) && doc["oct"] == .integer(511))
-        for text in ["x = 9223372036854775808", "x = -9223372036854775809", "x = 0x8000000000000000", "x = 0o1777777777777777777777",
+        for text in [
+            "x = 9223372036854775808", "x = -9223372036854775809", "x = 0x8000000000000000",
+            "x = 0o1777777777777777777777",
                      "x = " + String(repeating: "9", count: 5_000)] {
             #expect(try refusal(text).contains("does not fit in 64 bits"), "\(text.prefix(40))")
         }
@@ -77,7 +97,9 @@ struct TOMLParserTests {
 
     @Test("A local date is a CalendarDate; times and date-times keep their text")
     func datesAndTimes() throws {
-        let doc = try TOMLNode.parse("d = 2026-11-15\nt = 07:32:00.5\nl = 1979-05-27 07:32:00\no = 1979-05-27T00:32:00-07:00\nz = 1979-05-27t07:32:00z\n", file: "p.toml")
+        let doc = try TOMLNode.parse(
+            "d = 2026-11-15\nt = 07:32:00.5\nl = 1979-05-27 07:32:00\no = 1979-05-27T00:32:00-07:00\nz = 1979-05-27t07:32:00z\n",
+            file: "p.toml")
         #expect(doc["d"] == .date(CalendarDate(iso: "2026-11-15")!))
         #expect(doc["t"] == .dateTime("07:32:00.5"))
         #expect(doc["l"] == .dateTime("1979-05-27 07:32:00"))
@@ -88,7 +110,8 @@ struct TOMLParserTests {
 
     @Test("A byte order mark at the start is skipped; CRLF line ends are read as LF, also in multi-line strings")
     func bomAndCRLF() throws {
-        let doc = try TOMLNode.parse("\u{FEFF}a = 1\r\ns = \"\"\"\r\nx\r\ny\"\"\"\r\n[t]\r\nb = 'z'\r\n", file: "p.toml")
+        let doc = try TOMLNode.parse(
+            "\u{FEFF}a = 1\r\ns = \"\"\"\r\nx\r\ny\"\"\"\r\n[t]\r\nb = 'z'\r\n", file: "p.toml")
         #expect(doc == ["a": .integer(1), "s": .string("x\ny"), "t": .table(["b": .string("z")])])
         #expect(try refusal("a = 1\rb = 2\n").contains("a carriage return (U+000D) must be followed by a line feed"))
     }
@@ -105,16 +128,22 @@ struct TOMLParserTests {
 
     @Test("Dotted keys and headers: a table is defined once")
     func redefinition() throws {
-        #expect(try refusal("[fruit]\napple.color = \"red\"\n[fruit.apple]\n").contains("was already defined by dotted keys"))
+        #expect(
+            try refusal("[fruit]\napple.color = \"red\"\n[fruit.apple]\n").contains(
+                "was already defined by dotted keys"))
         #expect(try refusal("[a.b]\nx = 1\n[a]\nb.y = 2\n").contains("line 4"))
-        let doc = try TOMLNode.parse("[fruit]\napple.color = \"red\"\n[fruit.apple.texture]\nsmooth = true\n[x.y.z]\n[x]\n", file: "p.toml")
-        #expect(doc["fruit"] == .table(["apple": .table(["color": .string("red"), "texture": .table(["smooth": .bool(true)])])]))
+        let doc = try TOMLNode.parse(
+            "[fruit]\napple.color = \"red\"\n[fruit.apple.texture]\nsmooth = true\n[x.y.z]\n[x]\n", file: "p.toml")
+        #expect(
+            doc["fruit"]
+                == .table(["apple": .table(["color": .string("red"), "texture": .table(["smooth": .bool(true)])])]))
         #expect(doc["x"] == .table(["y": .table(["z": .table([:])])]))
     }
 
     @Test("The shipped partner files read")
     func shippedPartners() throws {
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent()
         for name in ["keystone-recovery", "local-folder", "meridian-commercial"] {
             let text = try String(contentsOf: root.appendingPathComponent("partners/\(name).toml"), encoding: .utf8)
             let doc = try TOMLNode.parse(text, file: "\(name).toml")
@@ -127,7 +156,8 @@ struct TOMLParserTests {
     /// time, so the bound is far above noise and far below that leak.
     @Test("Parsing a partner file 10,000 times does not grow resident memory")
     func noMemoryKept() throws {
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent()
         let text = try String(contentsOf: root.appendingPathComponent("partners/local-folder.toml"), encoding: .utf8)
         for _ in 0..<200 { _ = try TOMLNode.parse(text, file: "local-folder.toml") }
         let before = try #require(Self.residentBytes())

@@ -3,22 +3,34 @@ import Testing
 
 @Suite("Agency event and request machines")
 struct AgencyStateMachineTests {
-    @Test("An event is recorded once; a waiting one is decided again; a held one is retried or dismissed; nothing else moves")
+    @Test(
+        "An event is recorded once; a waiting one is decided again; a held one is retried or dismissed; nothing else moves"
+    )
     func eventProgress() {
         var new = AgencyEventProgress()
         #expect(new.decided(.applied(note: "n")) == .record(.applied, reason: "n") && new.state == .applied)
-        #expect(new.decided(.held(reason: "x")) == .invalid(reason: "an event already applied is not decided again") && new.state == .applied)
-        #expect(new.retried(.applied(note: nil)) == .invalid(reason: "applied, not held: only a held event waits for a person"))
+        #expect(
+            new.decided(.held(reason: "x")) == .invalid(reason: "an event already applied is not decided again")
+                && new.state == .applied)
+        #expect(
+            new.retried(.applied(note: nil))
+                == .invalid(reason: "applied, not held: only a held event waits for a person"))
         var dup = AgencyEventProgress()
         #expect(dup.decided(.duplicate) == .none && dup.state == nil)
         var waiting = AgencyEventProgress(state: .waiting)
         #expect(waiting.decided(.applied(note: nil)) == .update(.applied, reason: nil) && waiting.state == .applied)
         var held = AgencyEventProgress(state: .held)
         #expect(held.retried(.held(reason: "still")) == .update(.held, reason: "still") && held.state == .held)
-        #expect(held.dismissed(reason: "refunded") == .update(.dismissed, reason: "dismissed: refunded") && held.state == .dismissed)
-        #expect(held.dismissed(reason: "again") == .invalid(reason: "dismissed, not held: only a held event waits for a person"))
+        #expect(
+            held.dismissed(reason: "refunded") == .update(.dismissed, reason: "dismissed: refunded")
+                && held.state == .dismissed)
+        #expect(
+            held.dismissed(reason: "again")
+                == .invalid(reason: "dismissed, not held: only a held event waits for a person"))
         var retried = AgencyEventProgress(state: .held)
-        #expect(retried.retried(.duplicate) == .invalid(reason: "a retried event cannot be a duplicate of itself") && retried.state == .held)
+        #expect(
+            retried.retried(.duplicate) == .invalid(reason: "a retried event cannot be a duplicate of itself")
+                && retried.state == .held)
     }
 
     @Test("Outcomes name their state and reason")
@@ -38,7 +50,9 @@ struct AgencyStateMachineTests {
         #expect(t.sent() == .invalid(reason: "sent while failed"))
     }
 
-    @Test("Acknowledged: a recall or dispute is accepted until its status confirms or objects, anything else confirmed; a settled request stays settled")
+    @Test(
+        "Acknowledged: a recall or dispute is accepted until its status confirms or objects, anything else confirmed; a settled request stays settled"
+    )
     func requestAnswers() {
         var recall = AgencyRequestProgress(state: .sent, kind: "recall")
         #expect(recall.acknowledged() == .store(.accepted, error: nil) && recall.acknowledged() == .none)
@@ -56,7 +70,9 @@ struct AgencyStateMachineTests {
         var adjustment = AgencyRequestProgress(state: .sent, kind: "adjustment")
         #expect(adjustment.acknowledged() == .store(.confirmed, error: nil))
         var refused = AgencyRequestProgress(state: .sent, kind: "adjustment")
-        #expect(refused.refused(reason: "late") == .store(.rejected, error: "late") && refused.acknowledged() == .alreadySettled(.rejected))
+        #expect(
+            refused.refused(reason: "late") == .store(.rejected, error: "late")
+                && refused.acknowledged() == .alreadySettled(.rejected))
         var echo = AgencyRequestProgress(state: .accepted, kind: "direct_payment")
         #expect(echo.echoed() == .store(.confirmed, error: nil) && echo.echoed() == .none)
         var queued = AgencyRequestProgress(kind: "direct_payment")

@@ -14,7 +14,8 @@ struct AmountLimitTests {
         #expect(!limit.allows(Money(minorUnits: -100_000_000_001, currency: .usd)))
         #expect(!limit.allows(Int64.min, digits: 2))
         #expect(limit.refusal(5_000_000_000_000_000_000, digits: 2, currency: .usd)
-                == "50000000000000000.00 USD is more than the largest amount Handoff takes, 1000000000.00 USD ([limits] max_amount in the configuration)")
+                == "50000000000000000.00 USD is more than the largest amount Handoff takes, 1000000000.00 USD ([limits] max_amount in the configuration)"
+        )
         #expect(limit.description == "1000000000.00")
     }
 
@@ -22,9 +23,13 @@ struct AmountLimitTests {
     func checkedSums() throws {
         #expect(try Amount.sum([1, 2, 3], what: "x") == 6)
         #expect(try Amount.sum([Int64.max, -1, 1], what: "x") == Int64.max)
-        #expect(throws: AmountOverflow(what: "the balance")) { try Amount.sum([Int64.max / 2 + 1, Int64.max / 2 + 1], what: "the balance") }
+        #expect(throws: AmountOverflow(what: "the balance")) {
+            try Amount.sum([Int64.max / 2 + 1, Int64.max / 2 + 1], what: "the balance")
+        }
         #expect(throws: AmountOverflow(what: "y")) { try Amount.add(Int64.max, 1, what: "y") }
         #expect(throws: AmountOverflow(what: "z")) { try Amount.subtract(0, Int64.min, what: "z") }
-        #expect(AmountOverflow(what: "the balance").description == "the balance is too large to add up exactly (beyond 64 bits): check the amounts recorded")
+        #expect(
+            AmountOverflow(what: "the balance").description
+                == "the balance is too large to add up exactly (beyond 64 bits): check the amounts recorded")
     }
 }

@@ -12,17 +12,22 @@ struct AmountTests {
     }
 
     @Test("Anything else is an error, never a rounded guess", arguments: [
-        "12.345", "abc", "", "1,23.45", "12,34", ",123", "1,2345.00", "12.", ".5", "1.2e3", "$12", "+5", "1 000", "--1", "12.3.4", "1,000,00",
+            "12.345", "abc", "", "1,23.45", "12,34", ",123", "1,2345.00", "12.", ".5", "1.2e3", "$12", "+5", "1 000",
+            "--1", "12.3.4", "1,000,00",
     ])
     func rejects(text: String) {
         #expect(throws: Amount.ParseError.self) { try Amount.parseMinorUnits(text, digits: 2) }
     }
 
     @Test func errorsSayWhatIsWrong() {
-        #expect(throws: Amount.ParseError.tooManyDecimals("12.345", allowed: 2)) { try Amount.parseMinorUnits("12.345", digits: 2) }
+        #expect(throws: Amount.ParseError.tooManyDecimals("12.345", allowed: 2)) {
+            try Amount.parseMinorUnits("12.345", digits: 2)
+        }
         #expect(throws: Amount.ParseError.notANumber("abc")) { try Amount.parseMinorUnits("abc", digits: 2) }
         #expect(throws: Amount.ParseError.badGrouping("1,23.45")) { try Amount.parseMinorUnits("1,23.45", digits: 2) }
-        #expect(throws: Amount.ParseError.outOfRange("99999999999999999999")) { try Amount.parseMinorUnits("99999999999999999999", digits: 2) }
+        #expect(throws: Amount.ParseError.outOfRange("99999999999999999999")) {
+            try Amount.parseMinorUnits("99999999999999999999", digits: 2)
+        }
     }
 
     @Test("The currency decides the digits")
@@ -39,7 +44,8 @@ struct AmountTests {
     }
 
     @Test("Printing", arguments: [
-        (-1, "-0.01"), (123450, "1234.50"), (0, "0.00"), (5, "0.05"), (-100, "-1.00"), (Int64.max, "92233720368547758.07"),
+            (-1, "-0.01"), (123450, "1234.50"), (0, "0.00"), (5, "0.05"), (-100, "-1.00"),
+            (Int64.max, "92233720368547758.07"),
     ] as [(Int64, String)])
     func prints(minor: Int64, text: String) {
         #expect(Amount.format(minor, digits: 2) == text)
@@ -58,7 +64,9 @@ struct AmountTests {
             let value = Int64(bitPattern: rng.next()) >> Int64(rng.next() % 60)
             for digits in [0, 2, 3] {
                 #expect(try Amount.parseMinorUnits(Amount.format(value, digits: digits), digits: digits) == value)
-                #expect(try Amount.parseMinorUnits(Amount.format(value, digits: digits, grouping: true), digits: digits) == value)
+                #expect(
+                    try Amount.parseMinorUnits(Amount.format(value, digits: digits, grouping: true), digits: digits)
+                        == value)
             }
         }
     }

@@ -67,8 +67,11 @@ struct InboxFileTests {
     func arrival() {
         #expect(InboxFile.arrived(.sameNameOtherContent(reason: "twin")).action == .record(.held, reason: "twin"))
         #expect(InboxFile.arrived(.sameNameOtherContent(reason: "twin")).file.state == .held)
-        #expect(InboxFile.arrived(.unknownKind(reason: "what is it")).action == .record(.quarantined, reason: "what is it"))
-        #expect(InboxFile.arrived(.unreadable(reason: "bad signature")).action == .record(.quarantined, reason: "bad signature"))
+        #expect(
+            InboxFile.arrived(.unknownKind(reason: "what is it")).action == .record(.quarantined, reason: "what is it"))
+        #expect(
+            InboxFile.arrived(.unreadable(reason: "bad signature")).action
+                == .record(.quarantined, reason: "bad signature"))
         #expect(InboxFile.arrived(.unreadable(reason: "bad signature")).file.state == .quarantined)
     }
 
@@ -86,22 +89,31 @@ struct InboxFileTests {
     func held() {
         var file = InboxFile(state: .held)
         guard case .invalid = file.applied() else { Issue.record("a held file was applied"); return }
-        guard case .invalid = file.cannotBeApplied(reason: "x") else { Issue.record("a held file was quarantined"); return }
+        guard case .invalid = file.cannotBeApplied(reason: "x") else {
+            Issue.record("a held file was quarantined"); return
+        }
         #expect(file.state == .held)
         var applied = InboxFile(state: .applied)
-        guard case .invalid = applied.cannotBeApplied(reason: "x") else { Issue.record("an applied file was quarantined"); return }
+        guard case .invalid = applied.cannotBeApplied(reason: "x") else {
+            Issue.record("an applied file was quarantined"); return
+        }
         #expect(applied.state == .applied)
     }
 
     @Test("Every state is stored under the name the database's CHECK constraint allows")
     func storedNames() {
         #expect(InboxFileState.allCases.map(\.rawValue) == ["received", "held", "quarantined", "applied"])
-        #expect(OutboxTransfer.StoredState.allCases.map(\.rawValue) == ["staged", "sending", "sent", "confirmed", "retry_later", "failed"])
+        #expect(
+            OutboxTransfer.StoredState.allCases.map(\.rawValue) == [
+                "staged", "sending", "sent", "confirmed", "retry_later", "failed",
+            ])
     }
 
     @Test("An outbox transfer's state survives being stored and restored")
     func transferRestored() {
-        let states: [OutboxTransfer.State] = [.staged, .sending, .sent, .confirmed, .retryLater(notBefore: 42, error: "busy"), .failed(reason: "409")]
+        let states: [OutboxTransfer.State] = [
+            .staged, .sending, .sent, .confirmed, .retryLater(notBefore: 42, error: "busy"), .failed(reason: "409"),
+        ]
         for state in states {
             var notBefore: Int64?
             var error: String?

@@ -12,7 +12,12 @@ struct CalendarDateTests {
         #expect(CalendarDate(iso: "1970-01-01")?.daysSinceEpoch == 0)
     }
 
-    @Test("Not dates", arguments: ["2026-02-29", "2026-13-01", "2026-00-10", "2026-1-01", "26-01-01", "2026/01/01", "2026-04-31", "", "2026-01-01T00:00"])
+    @Test(
+        "Not dates",
+        arguments: [
+            "2026-02-29", "2026-13-01", "2026-00-10", "2026-1-01", "26-01-01", "2026/01/01", "2026-04-31", "",
+            "2026-01-01T00:00",
+        ])
     func rejects(text: String) {
         #expect(CalendarDate(iso: text) == nil)
     }

@@ -48,26 +48,36 @@ struct ComplianceGateTests {
     @Test("Licences: none for the region, expired, valid to its last day; none listed means not checked")
     func licences() {
         let expires = CalendarDate(year: 2026, month: 12, day: 1)!
-        let a = AgencyCompliance(partnerID: "k", licences: [Licence(region: "PA", expires: expires), Licence(region: "NJ", expires: Self.day)])
+        let a = AgencyCompliance(
+            partnerID: "k",
+            licences: [Licence(region: "PA", expires: expires), Licence(region: "NJ", expires: Self.day)])
         #expect(verdict(Self.consumer, a) == .allowed(ComplianceMarks()))
         #expect(verdict(Self.consumer, a, asOf: expires) == .allowed(ComplianceMarks()))
         #expect(verdict(Self.consumer, a, asOf: expires.adding(days: 1)) == .refused([.licenceExpired]))
         #expect(verdict(ComplianceFacts(type: .consumer, region: "NY"), a) == .refused([.notLicensed]))
         #expect(verdict(ComplianceFacts(type: .consumer, region: nil), a) == .refused([.notLicensed]))
         #expect(verdict(ComplianceFacts(type: .consumer, region: "NY"), Self.anyAgency) == .allowed(ComplianceMarks()))
-        #expect(a.licencesExpiring(within: 30, asOf: Self.day) == [Licence(region: "NJ", expires: Self.day), Licence(region: "PA", expires: expires)])
+        #expect(
+            a.licencesExpiring(within: 30, asOf: Self.day) == [
+                Licence(region: "NJ", expires: Self.day), Licence(region: "PA", expires: expires),
+            ])
         #expect(a.licencesExpiring(within: 10, asOf: Self.day) == [Licence(region: "NJ", expires: Self.day)])
-        #expect(a.licencesExpiring(within: 30, asOf: Self.day.adding(days: 1)) == [Licence(region: "PA", expires: expires)])
+        #expect(
+            a.licencesExpiring(within: 30, asOf: Self.day.adding(days: 1)) == [Licence(region: "PA", expires: expires)])
     }
 
-    @Test("Time-barred: no period configured is never barred; past it, not placed or only with agencies that accept, as the business chooses")
+    @Test(
+        "Time-barred: no period configured is never barred; past it, not placed or only with agencies that accept, as the business chooses"
+    )
     func timeBarred() {
         var f = Self.consumer
         f.debtKind = "open_account"
         f.limitationDate = CalendarDate(year: 2022, month: 11, day: 15)!
         // No table: Handoff has no defaults that pretend to be law.
         #expect(verdict(f) == .allowed(ComplianceMarks()))
-        var policy = CompliancePolicy(limitationPeriods: [LimitationPeriod(region: "PA", debtKind: "open_account", years: 4)])
+        var policy = CompliancePolicy(limitationPeriods: [
+            LimitationPeriod(region: "PA", debtKind: "open_account", years: 4)
+        ])
         #expect(ComplianceGate.isTimeBarred(f, policy: policy, asOf: Self.day))
         #expect(!ComplianceGate.isTimeBarred(f, policy: policy, asOf: Self.day.adding(days: -1)))
         #expect(verdict(f, Self.anyAgency, policy) == .refused([.timeBarred]))
@@ -86,8 +96,10 @@ struct ComplianceGateTests {
     @Test("A period's lookup: exact, the region's *, * with the kind, then * for both")
     func periodLookup() {
         let p = CompliancePolicy(limitationPeriods: [
-            LimitationPeriod(region: "*", debtKind: "*", years: 9), LimitationPeriod(region: "*", debtKind: "note", years: 8),
-            LimitationPeriod(region: "PA", debtKind: "*", years: 7), LimitationPeriod(region: "PA", debtKind: "note", years: 6),
+            LimitationPeriod(region: "*", debtKind: "*", years: 9),
+            LimitationPeriod(region: "*", debtKind: "note", years: 8),
+            LimitationPeriod(region: "PA", debtKind: "*", years: 7),
+            LimitationPeriod(region: "PA", debtKind: "note", years: 6),
         ])
         #expect(p.period(region: "PA", debtKind: "note")?.years == 6)
         #expect(p.period(region: "PA", debtKind: "open_account")?.years == 7)
@@ -96,7 +108,9 @@ struct ComplianceGateTests {
         #expect(CompliancePolicy().period(region: "PA", debtKind: "note") == nil)
     }
 
-    @Test("Validation period: a second agency inside it needs the notice date, carried in its file; a business account is not a consumer's")
+    @Test(
+        "Validation period: a second agency inside it needs the notice date, carried in its file; a business account is not a consumer's"
+    )
     func validationPeriod() {
         let placed = CalendarDate(year: 2026, month: 11, day: 1)!
         var f = Self.consumer
@@ -111,7 +125,9 @@ struct ComplianceGateTests {
         #expect(verdict(f, carries) == .allowed(ComplianceMarks(validationNoticeDate: f.validationNoticeDate)))
         // After the period, any agency; the date still travels where the file has the field.
         let after = f.validationNoticeDate!.adding(days: 35)
-        #expect(verdict(f, Self.anyAgency, asOf: after) == .allowed(ComplianceMarks(validationNoticeDate: f.validationNoticeDate)))
+        #expect(
+            verdict(f, Self.anyAgency, asOf: after)
+                == .allowed(ComplianceMarks(validationNoticeDate: f.validationNoticeDate)))
         #expect(verdict(f, Self.anyAgency, asOf: after.adding(days: -1)) == .refused([.validationNoticeNotCarried]))
         // A first placement is no second agency; a business debt has no Regulation F period.
         var first = Self.consumer
@@ -140,7 +156,11 @@ struct ComplianceGateTests {
 
     @Test("Adding years keeps the day, and 29 February becomes 28 February")
     func addingYears() {
-        #expect(CalendarDate(year: 2024, month: 2, day: 29)!.adding(years: 1) == CalendarDate(year: 2025, month: 2, day: 28)!)
-        #expect(CalendarDate(year: 2022, month: 11, day: 15)!.adding(years: 4) == CalendarDate(year: 2026, month: 11, day: 15)!)
+        #expect(
+            CalendarDate(year: 2024, month: 2, day: 29)!.adding(years: 1) == CalendarDate(
+                year: 2025, month: 2, day: 28)!)
+        #expect(
+            CalendarDate(year: 2022, month: 11, day: 15)!.adding(years: 4) == CalendarDate(
+                year: 2026, month: 11, day: 15)!)
     }
 }

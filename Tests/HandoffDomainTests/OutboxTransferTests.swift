@@ -41,15 +41,20 @@ struct OutboxTransferTests {
     func retryAfter() {
         var t = OutboxTransfer()
         _ = t.startAttempt(now: 0)
-        #expect(t.failed("429", permanent: false, now: 0, jitter: 0.5, retryAfter: 120) == .scheduleRetry(notBefore: 120))
+        #expect(
+            t.failed("429", permanent: false, now: 0, jitter: 0.5, retryAfter: 120) == .scheduleRetry(notBefore: 120))
     }
 
     @Test("A permanent failure, or the last attempt, fails the transfer until a person retries it")
     func permanent() {
         var t = OutboxTransfer()
         _ = t.startAttempt(now: 0)
-        #expect(t.failed("host key mismatch", permanent: true, now: 0, jitter: 0) == .reportFailure(reason: "host key mismatch"))
-        #expect(t.startAttempt(now: 10_000) == .invalid(reason: "failed permanently (host key mismatch); a person must retry it"))
+        #expect(
+            t.failed("host key mismatch", permanent: true, now: 0, jitter: 0)
+                == .reportFailure(reason: "host key mismatch"))
+        #expect(
+            t.startAttempt(now: 10_000)
+                == .invalid(reason: "failed permanently (host key mismatch); a person must retry it"))
         #expect(t.retryByHand() == .wait)
         #expect(t.state == .staged && t.attempts == 0)
 
@@ -57,7 +62,9 @@ struct OutboxTransferTests {
         _ = u.startAttempt(now: 0)
         _ = u.failed("timeout", permanent: false, now: 0, jitter: 0)
         _ = u.startAttempt(now: 1_000_000)
-        #expect(u.failed("timeout", permanent: false, now: 1_000_000, jitter: 0) == .reportFailure(reason: "gave up after 2 attempts; last error: timeout"))
+        #expect(
+            u.failed("timeout", permanent: false, now: 1_000_000, jitter: 0)
+                == .reportFailure(reason: "gave up after 2 attempts; last error: timeout"))
     }
 
     @Test("A crash while sending is resumed by another attempt (the transport checks for the file first)")
@@ -77,7 +84,9 @@ struct OutboxTransferTests {
         #expect(t.state == .staged && t.attempts == 0)
     }
 
-    @Test("Backoff doubles from 30 s to at most an hour, within ±20%", arguments: [(1, 30), (2, 60), (3, 120), (7, 1920), (8, 3600), (30, 3600)])
+    @Test(
+        "Backoff doubles from 30 s to at most an hour, within ±20%",
+        arguments: [(1, 30), (2, 60), (3, 120), (7, 1920), (8, 3600), (30, 3600)])
     func backoff(attempt: Int, base: Int64) {
         #expect(OutboxTransfer.backoff(attempt: attempt, jitter: 0.5) == base)
         #expect(OutboxTransfer.backoff(attempt: attempt, jitter: 0) == Int64((Double(base) * 0.8).rounded()))

@@ -67,7 +67,8 @@ enum PlacementFixtures {
     static let states: [PlacementLifecycle.State] = [
         .selected, .batched(batchID: 7), .sent, .accepted(agencyReference: "AG-1"), .accepted(agencyReference: nil),
         .rejected(reason: "duplicate"), .active, .recallPending,
-        .closed(.paidInFull), .closed(.settled), .closed(.returnedUncollectable), .closed(.recalled), .closed(.withdrawn),
+        .closed(.paidInFull), .closed(.settled), .closed(.returnedUncollectable), .closed(.recalled),
+        .closed(.withdrawn),
     ]
 
     /// Every event, with arguments that both match and differ from the sample states' payloads.
@@ -76,7 +77,8 @@ enum PlacementFixtures {
         .acknowledged("AG-1"), .acknowledged(nil), .acknowledged("AG-2"),
         .rejected("duplicate"), .rejected("out of area"),
         .agencyActivity, .recallRequested, .recallConfirmed, .recallObjected, .recallFailed,
-        .closed(.paidInFull), .closed(.settled), .closed(.returnedUncollectable), .closed(.recalled), .closed(.withdrawn),
+        .closed(.paidInFull), .closed(.settled), .closed(.returnedUncollectable), .closed(.recalled),
+        .closed(.withdrawn),
     ]
 
     /// Every transition the documentation of `PlacementLifecycle.State` allows, over the samples above,
@@ -104,11 +106,17 @@ enum PlacementFixtures {
               action: .returnToBusiness(reason: "out of area", blockAgencyUntilCleared: true)),
             T(from: .sent, event: .agencyActivity, to: .active, action: .recordImplicitAcceptance),
             // accepted
-            T(from: .accepted(agencyReference: "AG-1"), event: .acknowledged("AG-1"), to: .accepted(agencyReference: "AG-1"),
+            T(
+                from: .accepted(agencyReference: "AG-1"), event: .acknowledged("AG-1"),
+                to: .accepted(agencyReference: "AG-1"),
               action: .none),
-            T(from: .accepted(agencyReference: nil), event: .acknowledged(nil), to: .accepted(agencyReference: nil), action: .none),
+            T(
+                from: .accepted(agencyReference: nil), event: .acknowledged(nil), to: .accepted(agencyReference: nil),
+                action: .none),
             // rejected
-            T(from: .rejected(reason: "duplicate"), event: .rejected("duplicate"), to: .rejected(reason: "duplicate"), action: .none),
+            T(
+                from: .rejected(reason: "duplicate"), event: .rejected("duplicate"), to: .rejected(reason: "duplicate"),
+                action: .none),
             // active
             T(from: .active, event: .agencyActivity, to: .active, action: .none),
             T(from: .active, event: .recallRequested, to: .recallPending, action: .sendRecall),
@@ -117,7 +125,9 @@ enum PlacementFixtures {
             // recall pending
             T(from: .recallPending, event: .agencyActivity, to: .recallPending, action: .none),
             T(from: .recallPending, event: .recallRequested, to: .recallPending, action: .none),
-            T(from: .recallPending, event: .recallConfirmed, to: .closed(.recalled), action: .close(.recalled, next: .finished)),
+            T(
+                from: .recallPending, event: .recallConfirmed, to: .closed(.recalled),
+                action: .close(.recalled, next: .finished)),
             T(from: .recallPending, event: .recallObjected, to: .active, action: .recordRecallObjection),
             T(from: .recallPending, event: .recallFailed, to: .active, action: .resumeAfterFailedRecall),
             // closed: repeats
@@ -135,7 +145,8 @@ enum PlacementFixtures {
             table.append(T(from: .closed(reason), event: .closed(reason), to: .closed(reason), action: .none))
             guard reason != .withdrawn, let next = PlacementFixtures.nextStep[reason] else { continue }
             for from in openers {
-                table.append(T(from: from, event: .closed(reason), to: .closed(reason), action: .close(reason, next: next)))
+                table.append(
+                    T(from: from, event: .closed(reason), to: .closed(reason), action: .close(reason, next: next)))
             }
         }
         return table
@@ -227,7 +238,9 @@ struct PlacementLifecycleTests {
         #expect(lifecycle.recallConfirmed() == .close(.recalled, next: .finished))
         #expect(lifecycle.state == .closed(.recalled))
         #expect(!lifecycle.state.isOpen)
-        #expect(lifecycle.recallObjected() == .invalid(reason: "an objection to a recall does not fit a placement that is closed (recalled)"))
+        #expect(
+            lifecycle.recallObjected()
+                == .invalid(reason: "an objection to a recall does not fit a placement that is closed (recalled)"))
         #expect(lifecycle.state == .closed(.recalled))
     }
 
@@ -272,7 +285,9 @@ struct PlacementLifecycleTests {
     @Test("Invalid events with specific reasons leave the state unchanged")
     func specificInvalidReasons() {
         var batched = PlacementLifecycle(state: .batched(batchID: 7))
-        #expect(batched.batchWritten(batchID: 8) == .invalid(reason: "batchWritten(8): the placement is already in batch 7"))
+        #expect(
+            batched.batchWritten(batchID: 8) == .invalid(reason: "batchWritten(8): the placement is already in batch 7")
+        )
         #expect(batched.state == .batched(batchID: 7))
         var selected = PlacementLifecycle()
         #expect(selected.fileSent() == .invalid(reason: "fileSent: the placement is not in a batch yet"))
@@ -281,12 +296,18 @@ struct PlacementLifecycleTests {
         #expect(selected.state == .selected)
         var accepted = PlacementLifecycle(state: .accepted(agencyReference: "AG-1"))
         #expect(accepted.acknowledged(accepted: nil)
-            == .invalid(reason: "an acknowledgement: the placement was already accepted under reference AG-1, not (none)"))
+                == .invalid(
+                    reason: "an acknowledgement: the placement was already accepted under reference AG-1, not (none)"))
         #expect(accepted.closed(.withdrawn)
             == .invalid(reason: "closed(withdrawn): the file was sent; the agency must close or the business recall"))
         #expect(accepted.state == .accepted(agencyReference: "AG-1"))
         var sent = PlacementLifecycle(state: .sent)
-        #expect(sent.closed(.paidInFull) == .invalid(reason: "a closure as paid in full does not fit a placement that is sent, awaiting the agency’s answer"))
+        #expect(
+            sent.closed(.paidInFull)
+                == .invalid(
+                    reason:
+                        "a closure as paid in full does not fit a placement that is sent, awaiting the agency’s answer")
+        )
         #expect(sent.state == .sent)
     }
 
@@ -354,7 +375,9 @@ struct PlacementLifecycleTests {
     @Test("Stored fields carry each state's payload and nothing else")
     func storedFieldValues() {
         let batched = State.batched(batchID: 7).storedFields
-        #expect(batched.name == "batched" && batched.batchID == 7 && batched.agencyReference == nil && batched.reason == nil)
+        #expect(
+            batched.name == "batched" && batched.batchID == 7 && batched.agencyReference == nil && batched.reason == nil
+        )
         let accepted = State.accepted(agencyReference: "AG-1").storedFields
         #expect(accepted.name == "accepted" && accepted.batchID == nil && accepted.agencyReference == "AG-1"
             && accepted.reason == nil)
@@ -378,7 +401,10 @@ struct PlacementLifecycleTests {
         #expect(State(restoring: "closed", batchID: nil, agencyReference: nil, reason: nil) == nil)
         #expect(State(restoring: "closed", batchID: nil, agencyReference: nil, reason: "paid") == nil)
         #expect(State(restoring: "active", batchID: 7, agencyReference: "AG-1", reason: nil) == .active)
-        #expect(State(restoring: "closed", batchID: 7, agencyReference: "AG-1", reason: "recalled") == .closed(.recalled))
-        #expect(State(restoring: "accepted", batchID: 7, agencyReference: nil, reason: nil) == .accepted(agencyReference: nil))
+        #expect(
+            State(restoring: "closed", batchID: 7, agencyReference: "AG-1", reason: "recalled") == .closed(.recalled))
+        #expect(
+            State(restoring: "accepted", batchID: 7, agencyReference: nil, reason: nil)
+                == .accepted(agencyReference: nil))
     }
 }

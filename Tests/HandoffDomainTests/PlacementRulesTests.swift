@@ -7,22 +7,28 @@ enum PlacementFixture {
     static let asOf = CalendarDate(iso: "2026-06-01")!
 
     /// An invoice due `daysPastDue` days before ``asOf`` (negative: not yet due), dated 30 days before that.
-    static func invoice(_ id: Int64, daysPastDue: Int, balance: Int64, disputed: Bool = false, number: String? = nil) -> OpenItem {
+    static func invoice(_ id: Int64, daysPastDue: Int, balance: Int64, disputed: Bool = false, number: String? = nil)
+        -> OpenItem
+    {
         let due = asOf.adding(days: -daysPastDue)
-        return OpenItem(invoiceID: id, invoiceNumber: number ?? "INV-\(id)", invoiceDate: due.adding(days: -30), dueDate: due,
+        return OpenItem(
+            invoiceID: id, invoiceNumber: number ?? "INV-\(id)", invoiceDate: due.adding(days: -30), dueDate: due,
                         balance: balance, disputed: disputed)
     }
 
-    static func profile(_ account: String = "A-000001", type: DebtorType = .consumer, country: String? = "US", region: String? = "PA",
+    static func profile(
+        _ account: String = "A-000001", type: DebtorType = .consumer, country: String? = "US", region: String? = "PA",
                         currency: Currency = .usd, holds: Set<Hold> = []) -> DebtorProfile {
-        DebtorProfile(accountNumber: account, type: type, firstName: "Pat", lastName: "Doe", region: region, country: country,
+        DebtorProfile(
+            accountNumber: account, type: type, firstName: "Pat", lastName: "Doe", region: region, country: country,
                       currency: currency, holds: holds)
     }
 
     /// 200 days past due, 100.00 owed: placeable under the default rules.
-    static func candidate(_ invoices: [OpenItem] = [invoice(1, daysPastDue: 200, balance: 10_000)], profile: DebtorProfile = profile(),
-                          lastPaymentDate: CalendarDate? = nil, openPlacement: (partnerID: String, since: CalendarDate)? = nil,
-                          pastPartners: [String: Int] = [:], blockedPartners: Set<String> = [], finalNoticeDate: CalendarDate? = nil,
+    static func candidate(
+        _ invoices: [OpenItem] = [invoice(1, daysPastDue: 200, balance: 10_000)], profile: DebtorProfile = profile(),
+        lastPaymentDate: CalendarDate? = nil, openPlacement: (partnerID: String, since: CalendarDate)? = nil,
+        pastPartners: [String: Int] = [:], blockedPartners: Set<String> = [], finalNoticeDate: CalendarDate? = nil,
                           frozenInvoiceIDs: Set<Int64>? = nil) -> PlacementCandidate {
         PlacementCandidate(customerID: 1, profile: profile, openInvoices: invoices, lastPaymentDate: lastPaymentDate,
                            openPlacement: openPlacement, pastPartners: pastPartners, blockedPartners: blockedPartners,
@@ -78,20 +84,40 @@ struct SelectionTests {
                       F.invoice(3, daysPastDue: 300, balance: 0)]), nil),
         (.nothingPastDue, "nothing past due", F.candidate([]), nil),
         (.allDisputed, "every past-due invoice is disputed",
-         F.candidate([F.invoice(1, daysPastDue: 300, balance: 10_000, disputed: true), F.invoice(2, daysPastDue: -5, balance: 10_000)]), nil),
-        (.tooRecent, "119 days past due (minimum 120)", F.candidate([F.invoice(1, daysPastDue: 119, balance: 10_000)]), nil),
-        (.belowMinimum, "balance 49.99 below the minimum 50.00", F.candidate([F.invoice(1, daysPastDue: 200, balance: 4999)]), nil),
-        (.recentPayment, "paid on 2026-05-03, within 30 days", F.candidate(lastPaymentDate: F.asOf.adding(days: -29)), nil),
+            F.candidate([
+                F.invoice(1, daysPastDue: 300, balance: 10_000, disputed: true),
+                F.invoice(2, daysPastDue: -5, balance: 10_000),
+            ]), nil
+        ),
+        (
+            .tooRecent, "119 days past due (minimum 120)",
+            F.candidate([F.invoice(1, daysPastDue: 119, balance: 10_000)]), nil
+        ),
+        (
+            .belowMinimum, "balance 49.99 below the minimum 50.00",
+            F.candidate([F.invoice(1, daysPastDue: 200, balance: 4999)]), nil
+        ),
+        (
+            .recentPayment, "paid on 2026-05-03, within 30 days",
+            F.candidate(lastPaymentDate: F.asOf.adding(days: -29)), nil
+        ),
         (.finalNoticeWaiting, "final notice of 2026-05-03; placeable from 2026-06-02",
          F.candidate(finalNoticeDate: F.asOf.adding(days: -29)), 30),
         // Balances beyond 2⁶³ together (recorded before [limits] max_amount existed): refused in words, never a trap.
-        (.amountTooLarge, "the balance of the past-due invoices is too large to add up exactly (beyond 64 bits): check the amounts recorded",
-         F.candidate([F.invoice(1, daysPastDue: 200, balance: Int64.max / 2 + 1), F.invoice(2, daysPastDue: 300, balance: Int64.max / 2 + 1)]), nil),
+        (
+            .amountTooLarge,
+            "the balance of the past-due invoices is too large to add up exactly (beyond 64 bits): check the amounts recorded",
+            F.candidate([
+                F.invoice(1, daysPastDue: 200, balance: Int64.max / 2 + 1),
+                F.invoice(2, daysPastDue: 300, balance: Int64.max / 2 + 1),
+            ]), nil
+        ),
     ]
 
     @Test("Each refusal code, with its words", arguments: refusals)
     func refusal(code: NotPlaced.Code, detail: String, candidate: PlacementCandidate, finalNoticeDays: Int?) throws {
-        let n = try #require(F.notPlaced(Selection.evaluate(candidate, rules: F.rules(finalNoticeDays: finalNoticeDays), asOf: F.asOf)))
+        let n = try #require(
+            F.notPlaced(Selection.evaluate(candidate, rules: F.rules(finalNoticeDays: finalNoticeDays), asOf: F.asOf)))
         #expect(n.code == code)
         #expect(n.detail == detail)
         #expect(n.description == detail)
@@ -110,7 +136,8 @@ struct SelectionTests {
 
     @Test("A hold wins over every other reason")
     func holdFirst() throws {
-        let c = F.candidate([F.invoice(1, daysPastDue: 10, balance: 1, disputed: true)], profile: F.profile(holds: [.ceaseContact]),
+        let c = F.candidate(
+            [F.invoice(1, daysPastDue: 10, balance: 1, disputed: true)], profile: F.profile(holds: [.ceaseContact]),
                             lastPaymentDate: F.asOf, openPlacement: ("x", F.asOf))
         let n = try #require(F.notPlaced(Selection.evaluate(c, rules: F.rules(), asOf: F.asOf)))
         #expect(n.code == .hold)
@@ -119,22 +146,28 @@ struct SelectionTests {
 
     @Test("Days past due: 119 is too recent, 120 is placeable", arguments: [(119, false), (120, true), (121, true)])
     func daysBoundary(days: Int, placed: Bool) {
-        let v = Selection.evaluate(F.candidate([F.invoice(1, daysPastDue: days, balance: 10_000)]), rules: F.rules(), asOf: F.asOf)
+        let v = Selection.evaluate(
+            F.candidate([F.invoice(1, daysPastDue: days, balance: 10_000)]), rules: F.rules(), asOf: F.asOf)
         #expect((F.placeable(v) != nil) == placed)
         if !placed { #expect(F.notPlaced(v)?.code == .tooRecent) }
         if placed { #expect(F.placeable(v)?.daysPastDue == days) }
     }
 
-    @Test("Balance: 49.99 is below the minimum, 50.00 is placeable", arguments: [(4999, false), (5000, true)] as [(Int64, Bool)])
+    @Test(
+        "Balance: 49.99 is below the minimum, 50.00 is placeable",
+        arguments: [(4999, false), (5000, true)] as [(Int64, Bool)])
     func balanceBoundary(balance: Int64, placed: Bool) {
-        let v = Selection.evaluate(F.candidate([F.invoice(1, daysPastDue: 200, balance: balance)]), rules: F.rules(), asOf: F.asOf)
+        let v = Selection.evaluate(
+            F.candidate([F.invoice(1, daysPastDue: 200, balance: balance)]), rules: F.rules(), asOf: F.asOf)
         #expect((F.placeable(v) != nil) == placed)
         if !placed { #expect(F.notPlaced(v)?.code == .belowMinimum) }
     }
 
     @Test("The minimum counts the placed invoices together, in the account's currency")
     func balanceSums() throws {
-        let two = F.candidate([F.invoice(1, daysPastDue: 200, balance: 2500), F.invoice(2, daysPastDue: 10, balance: 2500)])
+        let two = F.candidate([
+            F.invoice(1, daysPastDue: 200, balance: 2500), F.invoice(2, daysPastDue: 10, balance: 2500),
+        ])
         #expect(F.placeable(Selection.evaluate(two, rules: F.rules(), asOf: F.asOf))?.balance.minorUnits == 5000)
 
         let jpy = try #require(Currency(code: "JPY"))
@@ -143,12 +176,17 @@ struct SelectionTests {
         #expect(n.code == .belowMinimum)
         #expect(n.detail == "balance 49 below the minimum 50")
         let yen50 = F.candidate([F.invoice(1, daysPastDue: 200, balance: 50)], profile: F.profile(currency: jpy))
-        #expect(F.placeable(Selection.evaluate(yen50, rules: F.rules(), asOf: F.asOf))?.balance == Money(minorUnits: 50, currency: jpy))
+        #expect(
+            F.placeable(Selection.evaluate(yen50, rules: F.rules(), asOf: F.asOf))?.balance
+                == Money(minorUnits: 50, currency: jpy))
     }
 
-    @Test("Last payment: 29 days ago is recent, 30 days ago is not", arguments: [(0, false), (29, false), (30, true), (400, true)])
+    @Test(
+        "Last payment: 29 days ago is recent, 30 days ago is not",
+        arguments: [(0, false), (29, false), (30, true), (400, true)])
     func paymentBoundary(daysAgo: Int, placed: Bool) {
-        let v = Selection.evaluate(F.candidate(lastPaymentDate: F.asOf.adding(days: -daysAgo)), rules: F.rules(), asOf: F.asOf)
+        let v = Selection.evaluate(
+            F.candidate(lastPaymentDate: F.asOf.adding(days: -daysAgo)), rules: F.rules(), asOf: F.asOf)
         #expect((F.placeable(v) != nil) == placed)
         if !placed { #expect(F.notPlaced(v)?.code == .recentPayment) }
     }
@@ -165,10 +203,14 @@ struct SelectionTests {
         #expect(p.daysPastDue == 200)
         // A rule failing before the notice check still refuses: no notice is asked for an account that can't go.
         let young = F.candidate([F.invoice(1, daysPastDue: 100, balance: 10_000)])
-        #expect(F.notPlaced(Selection.evaluate(young, rules: F.rules(finalNoticeDays: 30), asOf: F.asOf))?.code == .tooRecent)
+        #expect(
+            F.notPlaced(Selection.evaluate(young, rules: F.rules(finalNoticeDays: 30), asOf: F.asOf))?.code
+                == .tooRecent)
     }
 
-    @Test("Final notice recorded: placeable from notice + days", arguments: [(29, false), (30, true), (31, true), (365, true)])
+    @Test(
+        "Final notice recorded: placeable from notice + days",
+        arguments: [(29, false), (30, true), (31, true), (365, true)])
     func finalNoticeBoundary(daysAgo: Int, placed: Bool) {
         let c = F.candidate(finalNoticeDate: F.asOf.adding(days: -daysAgo))
         let v = Selection.evaluate(c, rules: F.rules(finalNoticeDays: 30), asOf: F.asOf)
@@ -195,22 +237,34 @@ struct SelectionTests {
         #expect(p.oldestDueDate == F.asOf.adding(days: -150))
 
         // The disputed 300-day invoice does not make a 100-day account old enough.
-        let young = F.candidate([F.invoice(1, daysPastDue: 300, balance: 90_000, disputed: true), F.invoice(2, daysPastDue: 100, balance: 9000)])
+        let young = F.candidate([
+            F.invoice(1, daysPastDue: 300, balance: 90_000, disputed: true),
+            F.invoice(2, daysPastDue: 100, balance: 9000),
+        ])
         let n = try #require(F.notPlaced(Selection.evaluate(young, rules: F.rules(), asOf: F.asOf)))
         #expect(n.code == .tooRecent)
         #expect(n.detail == "100 days past due (minimum 120)")
 
         // Nor does its balance count towards the minimum.
-        let small = F.candidate([F.invoice(1, daysPastDue: 300, balance: 90_000, disputed: true), F.invoice(2, daysPastDue: 200, balance: 100)])
+        let small = F.candidate([
+            F.invoice(1, daysPastDue: 300, balance: 90_000, disputed: true),
+            F.invoice(2, daysPastDue: 200, balance: 100),
+        ])
         #expect(F.notPlaced(Selection.evaluate(small, rules: F.rules(), asOf: F.asOf))?.code == .belowMinimum)
     }
 
     @Test("Placed invoices are oldest first: due date, then invoice date, then number")
     func placedOrder() throws {
         let due = F.asOf.adding(days: -200)
-        let a = OpenItem(invoiceID: 10, invoiceNumber: "B", invoiceDate: due.adding(days: -30), dueDate: due, balance: 3000, disputed: false)
-        let b = OpenItem(invoiceID: 11, invoiceNumber: "A", invoiceDate: due.adding(days: -30), dueDate: due, balance: 3000, disputed: false)
-        let c = OpenItem(invoiceID: 12, invoiceNumber: "C", invoiceDate: due.adding(days: -60), dueDate: due, balance: 3000, disputed: false)
+        let a = OpenItem(
+            invoiceID: 10, invoiceNumber: "B", invoiceDate: due.adding(days: -30), dueDate: due, balance: 3000,
+            disputed: false)
+        let b = OpenItem(
+            invoiceID: 11, invoiceNumber: "A", invoiceDate: due.adding(days: -30), dueDate: due, balance: 3000,
+            disputed: false)
+        let c = OpenItem(
+            invoiceID: 12, invoiceNumber: "C", invoiceDate: due.adding(days: -60), dueDate: due, balance: 3000,
+            disputed: false)
         let d = F.invoice(13, daysPastDue: 250, balance: 3000)
         let p = try #require(F.placeable(Selection.evaluate(F.candidate([a, b, c, d]), rules: F.rules(), asOf: F.asOf)))
         #expect(p.invoices.map(\.invoiceID) == [13, 12, 11, 10])
@@ -221,23 +275,37 @@ struct SelectionTests {
     @Test("Frozen invoice ids restrict what is placed")
     func frozen() throws {
         let invoices = [F.invoice(1, daysPastDue: 200, balance: 6000), F.invoice(2, daysPastDue: 150, balance: 7000),
-                        F.invoice(3, daysPastDue: 130, balance: 8000), F.invoice(4, daysPastDue: 160, balance: 500, disputed: true)]
-        let p = try #require(F.placeable(Selection.evaluate(F.candidate(invoices, frozenInvoiceIDs: [2, 3]), rules: F.rules(), asOf: F.asOf)))
+            F.invoice(3, daysPastDue: 130, balance: 8000), F.invoice(4, daysPastDue: 160, balance: 500, disputed: true),
+        ]
+        let p = try #require(
+            F.placeable(
+                Selection.evaluate(F.candidate(invoices, frozenInvoiceIDs: [2, 3]), rules: F.rules(), asOf: F.asOf)))
         #expect(p.invoices.map(\.invoiceID) == [2, 3])
         #expect(p.balance.minorUnits == 15_000)
         #expect(p.daysPastDue == 150)
 
-        let unfrozen = try #require(F.placeable(Selection.evaluate(F.candidate(invoices), rules: F.rules(), asOf: F.asOf)))
+        let unfrozen = try #require(
+            F.placeable(Selection.evaluate(F.candidate(invoices), rules: F.rules(), asOf: F.asOf)))
         #expect(unfrozen.invoices.map(\.invoiceID) == [1, 2, 3])
 
         // Only the youngest is frozen: measured on it alone.
         let n = try #require(F.notPlaced(Selection.evaluate(F.candidate([F.invoice(1, daysPastDue: 200, balance: 6000),
-                                                                          F.invoice(2, daysPastDue: 100, balance: 7000)],
-                                                                         frozenInvoiceIDs: [2]), rules: F.rules(), asOf: F.asOf)))
+                            F.invoice(2, daysPastDue: 100, balance: 7000),
+                        ],
+                        frozenInvoiceIDs: [2]), rules: F.rules(), asOf: F.asOf)))
         #expect(n.code == .tooRecent)
-        #expect(F.notPlaced(Selection.evaluate(F.candidate(invoices, frozenInvoiceIDs: [99]), rules: F.rules(), asOf: F.asOf))?.code == .nothingPastDue)
-        #expect(F.notPlaced(Selection.evaluate(F.candidate(invoices, frozenInvoiceIDs: []), rules: F.rules(), asOf: F.asOf))?.code == .nothingPastDue)
-        #expect(F.notPlaced(Selection.evaluate(F.candidate(invoices, frozenInvoiceIDs: [4]), rules: F.rules(), asOf: F.asOf))?.code == .allDisputed)
+        #expect(
+            F.notPlaced(
+                Selection.evaluate(F.candidate(invoices, frozenInvoiceIDs: [99]), rules: F.rules(), asOf: F.asOf))?.code
+                == .nothingPastDue)
+        #expect(
+            F.notPlaced(
+                Selection.evaluate(F.candidate(invoices, frozenInvoiceIDs: []), rules: F.rules(), asOf: F.asOf))?.code
+                == .nothingPastDue)
+        #expect(
+            F.notPlaced(
+                Selection.evaluate(F.candidate(invoices, frozenInvoiceIDs: [4]), rules: F.rules(), asOf: F.asOf))?.code
+                == .allDisputed)
     }
 
     @Test("The balance is in the account's currency")
@@ -254,16 +322,21 @@ struct AllocatorTests {
 
     static func agency(_ id: String, tier: Int = 1, share: Int = 1, capacity: Int? = nil, enabled: Bool = true,
                        eligibility: Eligibility = Eligibility()) -> AgencyTerms {
-        AgencyTerms(id: id, enabled: enabled, tier: tier, share: share, capacityPerRun: capacity, eligibility: eligibility)
+        AgencyTerms(
+            id: id, enabled: enabled, tier: tier, share: share, capacityPerRun: capacity, eligibility: eligibility)
     }
 
     /// Allocates `candidate` after running it through the default rules.
-    static func allocate(_ allocator: inout Allocator, _ candidate: PlacementCandidate) throws -> Result<Allocator.Choice, NotPlaced> {
+    static func allocate(_ allocator: inout Allocator, _ candidate: PlacementCandidate) throws -> Result<
+        Allocator.Choice, NotPlaced
+    > {
         let p = try #require(F.placeable(Selection.evaluate(candidate, rules: F.rules(), asOf: F.asOf)))
         return allocator.allocate(candidate, p)
     }
 
-    static func allocate(_ agencies: [AgencyTerms], _ candidate: PlacementCandidate) throws -> Result<Allocator.Choice, NotPlaced> {
+    static func allocate(_ agencies: [AgencyTerms], _ candidate: PlacementCandidate) throws -> Result<
+        Allocator.Choice, NotPlaced
+    > {
         var a = Allocator(agencies: agencies)
         return try allocate(&a, candidate)
     }
@@ -311,13 +384,17 @@ struct AllocatorTests {
 
     @Test("A tier with no eligible agency is passed over for the next")
     func ineligibleTierSkipped() throws {
-        let agencies = [Self.agency("biz-only", tier: 1, eligibility: Eligibility(debtorTypes: [.business])), Self.agency("any", tier: 2)]
+        let agencies = [
+            Self.agency("biz-only", tier: 1, eligibility: Eligibility(debtorTypes: [.business])),
+            Self.agency("any", tier: 2),
+        ]
         #expect(Self.choice(try Self.allocate(agencies, F.candidate())) == Allocator.Choice(partnerID: "any", tier: 2))
     }
 
     @Test("Agencies come sorted by tier and id; disabled ones are left out")
     func agencyOrder() {
-        let a = Allocator(agencies: [Self.agency("z", tier: 1), Self.agency("off", tier: 1, enabled: false), Self.agency("b", tier: 2),
+        let a = Allocator(agencies: [
+            Self.agency("z", tier: 1), Self.agency("off", tier: 1, enabled: false), Self.agency("b", tier: 2),
                                      Self.agency("a", tier: 1)])
         #expect(a.agencies.map(\.id) == ["a", "z", "b"])
         #expect(a.allocated.isEmpty)
@@ -336,7 +413,9 @@ struct AllocatorTests {
     @Test("Blocked partners are skipped, with the reason")
     func blocked() throws {
         let both = [Self.agency("a", tier: 1), Self.agency("b", tier: 2)]
-        #expect(Self.choice(try Self.allocate(both, F.candidate(blockedPartners: ["a"]))) == Allocator.Choice(partnerID: "b", tier: 2))
+        #expect(
+            Self.choice(try Self.allocate(both, F.candidate(blockedPartners: ["a"])))
+                == Allocator.Choice(partnerID: "b", tier: 2))
 
         let n = try #require(Self.failure(try Self.allocate([Self.agency("a")], F.candidate(blockedPartners: ["a"]))))
         #expect(n.code == .noEligibleAgency)
@@ -357,7 +436,8 @@ struct AllocatorTests {
 
     @Test("An eligibility refusal gives no_eligible_agency with the agency's reason", arguments: refusals)
     func eligibilityRefusal(eligibility: Eligibility, reason: String) throws {
-        let n = try #require(Self.failure(try Self.allocate([Self.agency("solo", eligibility: eligibility)], F.candidate())))
+        let n = try #require(
+            Self.failure(try Self.allocate([Self.agency("solo", eligibility: eligibility)], F.candidate())))
         #expect(n.code == .noEligibleAgency)
         #expect(n.detail == "no eligible agency: solo: \(reason)")
     }
@@ -369,7 +449,10 @@ struct AllocatorTests {
                         Self.agency("c", tier: 2)]
         let n = try #require(Self.failure(try Self.allocate(agencies, F.candidate(blockedPartners: ["c"]))))
         #expect(n.code == .noEligibleAgency)
-        #expect(n.detail == "no eligible agency: a: not licensed in country US; b: takes no USD; c: rejected it before (clear it to offer again)")
+        #expect(
+            n.detail
+                == "no eligible agency: a: not licensed in country US; b: takes no USD; c: rejected it before (clear it to offer again)"
+        )
     }
 
     @Test("No agency at all")
@@ -381,7 +464,8 @@ struct AllocatorTests {
 
     @Test("agencies_exhausted when every agency after the last tier has had it")
     func exhausted() throws {
-        let n = try #require(Self.failure(try Self.allocate(Self.tiers, F.candidate(pastPartners: ["a1": 1, "b2": 2, "c3": 3]))))
+        let n = try #require(
+            Self.failure(try Self.allocate(Self.tiers, F.candidate(pastPartners: ["a1": 1, "b2": 2, "c3": 3]))))
         #expect(n.code == .agenciesExhausted)
         #expect(n.detail == "every agency after tier 3 has had it")
 
@@ -445,7 +529,8 @@ struct AllocatorTests {
         var capped = Allocator(agencies: [Self.agency("a", share: 70, capacity: 10), Self.agency("b", share: 30)])
         var wantedA = 0
         for n in 1...100 {
-            let preferred = try #require(Self.choice(try Self.allocate(uncapped, Self.candidate(account: n)))?.partnerID)
+            let preferred = try #require(
+                Self.choice(try Self.allocate(uncapped, Self.candidate(account: n)))?.partnerID)
             let got = try #require(Self.choice(try Self.allocate(&capped, Self.candidate(account: n)))?.partnerID)
             if preferred == "a" {
                 wantedA += 1
@@ -457,7 +542,9 @@ struct AllocatorTests {
         #expect(wantedA > 10)
         #expect(capped.allocated == ["a": 10, "b": 90])
 
-        var full = Allocator(agencies: [Self.agency("a", share: 70, capacity: 1), Self.agency("b", share: 30, capacity: 1)])
+        var full = Allocator(agencies: [
+            Self.agency("a", share: 70, capacity: 1), Self.agency("b", share: 30, capacity: 1),
+        ])
         #expect(Self.choice(try Self.allocate(&full, Self.candidate(account: 1))) != nil)
         #expect(Self.choice(try Self.allocate(&full, Self.candidate(account: 2))) != nil)
         let n = try #require(Self.failure(try Self.allocate(&full, Self.candidate(account: 3))))
@@ -478,7 +565,9 @@ struct AllocatorTests {
     func disabled() throws {
         let agencies = [Self.agency("off", share: 1000, enabled: false), Self.agency("on", share: 1)]
         for n in 1...200 {
-            #expect(Self.choice(try Self.allocate(agencies, Self.candidate(account: n))) == Allocator.Choice(partnerID: "on", tier: 1))
+            #expect(
+                Self.choice(try Self.allocate(agencies, Self.candidate(account: n)))
+                    == Allocator.Choice(partnerID: "on", tier: 1))
         }
         let n = try #require(Self.failure(try Self.allocate([Self.agency("off", enabled: false)], F.candidate())))
         #expect(n.code == .noEligibleAgency)
@@ -532,7 +621,10 @@ struct ItemizationTests {
         let i = try Itemization.compute(entries: [Entry(kind: .invoice, amount: 1000, date: d.adding(days: -60)),
                                               Entry(kind: .interest, amount: 10, date: d.adding(days: -1)),
                                               Entry(kind: .fee, amount: 25, date: d)], date: d, currency: .cad)
-        #expect(i == Itemization(date: d, amount: Money(minorUnits: 1035, currency: .cad), interest: .zero(.cad), fees: .zero(.cad),
+        #expect(
+            i
+                == Itemization(
+                    date: d, amount: Money(minorUnits: 1035, currency: .cad), interest: .zero(.cad), fees: .zero(.cad),
                                  payments: .zero(.cad), credits: .zero(.cad)))
         #expect(try Itemization.compute(entries: [], date: d, currency: .usd).balance == .zero(.usd))
     }
@@ -550,9 +642,13 @@ struct ItemizationTests {
             }
             let i = try Itemization.compute(entries: entries, date: d, currency: .usd)
             let later = entries.filter { $0.date > d }
-            func sum(_ es: [Entry], _ kinds: Set<EntryKind>) -> Int64 { es.filter { kinds.contains($0.kind) }.reduce(0) { $0 + $1.amount } }
+            func sum(_ es: [Entry], _ kinds: Set<EntryKind>) -> Int64 {
+                es.filter { kinds.contains($0.kind) }.reduce(0) { $0 + $1.amount }
+            }
             #expect(i.balance.minorUnits == entries.reduce(0) { $0 + $1.amount })
-            #expect(i.amount.minorUnits == entries.filter { $0.date <= d }.reduce(0) { $0 + $1.amount } + sum(later, [.invoice]))
+            #expect(
+                i.amount.minorUnits == entries.filter { $0.date <= d }.reduce(0) { $0 + $1.amount }
+                    + sum(later, [.invoice]))
             #expect(i.interest.minorUnits == sum(later, [.interest]))
             #expect(i.fees.minorUnits == sum(later, [.fee]))
             #expect(i.payments.minorUnits == -sum(later, [.payment, .paymentReversal]))
@@ -570,7 +666,8 @@ struct ItemizationTests {
             try Itemization.compute(entries: entries, date: d, currency: .usd)
         }
         #expect(throws: AmountOverflow(what: "the itemization of the placed invoices")) {
-            try Itemization.compute(entries: [Entry(kind: .payment, amount: Int64.min, date: d.adding(days: 1))], date: d, currency: .usd)
+            try Itemization.compute(
+                entries: [Entry(kind: .payment, amount: Int64.min, date: d.adding(days: 1))], date: d, currency: .usd)
         }
     }
 
@@ -607,7 +704,9 @@ struct CommissionTests {
         #expect(CommissionSchedule.partsPerMillion(percent: text) == ppm)
     }
 
-    @Test("Anything else is no rate", arguments: ["25", "abc%", "101%", "100.0001%", "-5%", "%", "", "33.33333%", "25%%", "2 5%"])
+    @Test(
+        "Anything else is no rate",
+        arguments: ["25", "abc%", "101%", "100.0001%", "-5%", "%", "", "33.33333%", "25%%", "2 5%"])
     func percentRejected(text: String) {
         #expect(CommissionSchedule.partsPerMillion(percent: text) == nil)
     }
@@ -688,7 +787,8 @@ struct CommissionTests {
 @Suite("Decimal thresholds")
 struct DecimalAmountTests {
     @Test("Parsing keeps the digits written", arguments: [
-        ("50.00", 5000, 2), ("50", 50, 0), ("0.5", 5, 1), (" 1,000.25 ", 100_025, 2), ("0.000001", 1, 6), ("-2.5", -25, 1),
+            ("50.00", 5000, 2), ("50", 50, 0), ("0.5", 5, 1), (" 1,000.25 ", 100_025, 2), ("0.000001", 1, 6),
+            ("-2.5", -25, 1),
     ] as [(String, Int64, Int)])
     func parses(text: String, value: Int64, scale: Int) throws {
         let d = try DecimalAmount(parsing: text)
@@ -733,13 +833,18 @@ struct EligibilityTests {
 
     @Test("Eligible accounts are not refused")
     func eligible() throws {
-        let e = Eligibility(debtorTypes: [.consumer, .business], countries: ["US", "CA"], regions: ["PA", "QC"], currencies: ["USD", "CAD"],
-                            minBalance: try DecimalAmount(parsing: "100.00"), maxBalance: try DecimalAmount(parsing: "100"),
+        let e = Eligibility(
+            debtorTypes: [.consumer, .business], countries: ["US", "CA"], regions: ["PA", "QC"],
+            currencies: ["USD", "CAD"],
+            minBalance: try DecimalAmount(parsing: "100.00"), maxBalance: try DecimalAmount(parsing: "100"),
                             minDaysPastDue: 200, maxDaysPastDue: 200)
         #expect(e.refusal(for: F.profile(), balance: Self.usd100, daysPastDue: 200) == nil)
         #expect(e.refusal(for: F.profile(type: .business, country: "CA", region: "QC", currency: .cad),
                           balance: Money(minorUnits: 10_000, currency: .cad), daysPastDue: 200) == nil)
-        #expect(Eligibility().refusal(for: F.profile(country: nil, region: nil), balance: Money(minorUnits: 1, currency: .usd), daysPastDue: 0) == nil)
+        #expect(
+            Eligibility().refusal(
+                for: F.profile(country: nil, region: nil), balance: Money(minorUnits: 1, currency: .usd), daysPastDue: 0
+            ) == nil)
     }
 
     @Test("Each refusal says why", arguments: [
@@ -748,10 +853,17 @@ struct EligibilityTests {
         (Eligibility(countries: ["US"]), F.profile(country: nil), usd100, 200, "not licensed in country (none)"),
         (Eligibility(regions: ["PA"]), F.profile(region: "ON"), usd100, 200, "not licensed in region ON"),
         (Eligibility(regions: ["PA"]), F.profile(region: nil), usd100, 200, "not licensed in region (none)"),
-        (Eligibility(currencies: ["USD"]), F.profile(currency: .cad), Money(minorUnits: 10_000, currency: .cad), 200, "takes no CAD"),
-        (Eligibility(minBalance: DecimalAmount(value: 5000, scale: 2)), F.profile(), Money(minorUnits: 4999, currency: .usd), 200,
+            (
+                Eligibility(currencies: ["USD"]), F.profile(currency: .cad), Money(minorUnits: 10_000, currency: .cad),
+                200, "takes no CAD"
+            ),
+            (
+                Eligibility(minBalance: DecimalAmount(value: 5000, scale: 2)), F.profile(),
+                Money(minorUnits: 4999, currency: .usd), 200,
          "balance 49.99 below its minimum 50.00"),
-        (Eligibility(maxBalance: DecimalAmount(value: 10000, scale: 0)), F.profile(), Money(minorUnits: 1_000_001, currency: .usd), 200,
+            (
+                Eligibility(maxBalance: DecimalAmount(value: 10000, scale: 0)), F.profile(),
+                Money(minorUnits: 1_000_001, currency: .usd), 200,
          "balance 10000.01 above its maximum 10000"),
         (Eligibility(minDaysPastDue: 120), F.profile(), usd100, 119, "119 days past due, it takes 120 or more"),
         (Eligibility(maxDaysPastDue: 730), F.profile(), usd100, 731, "731 days past due, it takes 730 or fewer"),
@@ -762,15 +874,23 @@ struct EligibilityTests {
 
     @Test("Thresholds follow the account's currency")
     func thresholdsPerCurrency() throws {
-        let e = Eligibility(minBalance: try DecimalAmount(parsing: "50.00"), maxBalance: try DecimalAmount(parsing: "1000"))
+        let e = Eligibility(
+            minBalance: try DecimalAmount(parsing: "50.00"), maxBalance: try DecimalAmount(parsing: "1000"))
         let jpy = try #require(Currency(code: "JPY"))
         let bhd = try #require(Currency(code: "BHD"))
-        #expect(e.refusal(for: F.profile(currency: jpy), balance: Money(minorUnits: 50, currency: jpy), daysPastDue: 200) == nil)
-        #expect(e.refusal(for: F.profile(currency: jpy), balance: Money(minorUnits: 49, currency: jpy), daysPastDue: 200)
+        #expect(
+            e.refusal(for: F.profile(currency: jpy), balance: Money(minorUnits: 50, currency: jpy), daysPastDue: 200)
+                == nil)
+        #expect(
+            e.refusal(for: F.profile(currency: jpy), balance: Money(minorUnits: 49, currency: jpy), daysPastDue: 200)
                 == "balance 49 below its minimum 50.00")
-        #expect(e.refusal(for: F.profile(currency: bhd), balance: Money(minorUnits: 49_999, currency: bhd), daysPastDue: 200)
+        #expect(
+            e.refusal(
+                for: F.profile(currency: bhd), balance: Money(minorUnits: 49_999, currency: bhd), daysPastDue: 200)
                 == "balance 49.999 below its minimum 50.00")
-        #expect(e.refusal(for: F.profile(currency: bhd), balance: Money(minorUnits: 1_000_001, currency: bhd), daysPastDue: 200)
+        #expect(
+            e.refusal(
+                for: F.profile(currency: bhd), balance: Money(minorUnits: 1_000_001, currency: bhd), daysPastDue: 200)
                 == "balance 1000.001 above its maximum 1000")
     }
 }
@@ -785,12 +905,15 @@ struct ThresholdRoundingTests {
         #expect(min.minorUnits(digits: 0) == 50)
         let profile = DebtorProfile(accountNumber: "J-1", type: .business, businessName: "Tokyo KK", currency: jpy)
         let eligibility = Eligibility(minBalance: min)
-        #expect(eligibility.refusal(for: profile, balance: Money(minorUnits: 50, currency: jpy), daysPastDue: 200) != nil)
-        #expect(eligibility.refusal(for: profile, balance: Money(minorUnits: 51, currency: jpy), daysPastDue: 200) == nil)
+        #expect(
+            eligibility.refusal(for: profile, balance: Money(minorUnits: 50, currency: jpy), daysPastDue: 200) != nil)
+        #expect(
+            eligibility.refusal(for: profile, balance: Money(minorUnits: 51, currency: jpy), daysPastDue: 200) == nil)
         var rules = PlacementRules()
         rules.minBalance = min
         let asOf = CalendarDate(iso: "2026-11-15")!
-        let invoice = OpenItem(invoiceID: 1, invoiceNumber: "I-1", invoiceDate: asOf.adding(days: -230), dueDate: asOf.adding(days: -200),
+        let invoice = OpenItem(
+            invoiceID: 1, invoiceNumber: "I-1", invoiceDate: asOf.adding(days: -230), dueDate: asOf.adding(days: -200),
                                balance: 50, disputed: false)
         let candidate = PlacementCandidate(customerID: 1, profile: profile, openInvoices: [invoice])
         guard case .notPlaced(let why) = Selection.evaluate(candidate, rules: rules, asOf: asOf) else {

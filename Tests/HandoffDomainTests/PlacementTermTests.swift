@@ -4,11 +4,14 @@ import Testing
 @Suite("Placement terms")
 struct PlacementTermTests {
     static let placed = CalendarDate(year: 2026, month: 1, day: 10)!
-    static let terms = PlacementTerms(placementDays: 180, noActivityDays: 90, finalRecallDays: 300, paymentPlanStatuses: ["PPA"],
+    static let terms = PlacementTerms(
+        placementDays: 180, noActivityDays: 90, finalRecallDays: 300, paymentPlanStatuses: ["PPA"],
                                       objectionsAllowed: 1)
 
     func day(_ n: Int) -> CalendarDate { Self.placed.adding(days: n) }
-    func status(_ n: Int, _ code: String, _ meaning: StatusMeaning = .active) -> DatedStatus { DatedStatus(date: day(n), code: code, meaning: meaning) }
+    func status(_ n: Int, _ code: String, _ meaning: StatusMeaning = .active) -> DatedStatus {
+        DatedStatus(date: day(n), code: code, meaning: meaning)
+    }
     func decide(_ facts: TermFacts, at n: Int, _ terms: PlacementTerms = terms) -> PlacementTermClock.Decision {
         PlacementTermClock.decide(facts, terms: terms, asOf: day(n))
     }
@@ -45,7 +48,9 @@ struct PlacementTermTests {
         #expect(decide(plan, at: 90, PlacementTerms(noActivityDays: 90)) == .recall(.noActivityDays, dueOn: day(90)))
     }
 
-    @Test("An objection the agency is entitled to is respected; the plan breaking later brings the second recall; the final recall is the last word")
+    @Test(
+        "An objection the agency is entitled to is respected; the plan breaking later brings the second recall; the final recall is the last word"
+    )
     func objections() {
         let objected = TermFacts(state: .active, placedOn: Self.placed,
                                  statuses: [status(30, "PPA"), status(181, "OBJ", .recallObjected)])
@@ -60,19 +65,27 @@ struct PlacementTermTests {
         #expect(decide(twice, at: 281) == .objectionNotEntitled(objections: 2, allowed: 1))
     }
 
-    @Test("Where the terms say an objection needs a payment plan (Keystone §8), one made without a plan is not respected")
+    @Test(
+        "Where the terms say an objection needs a payment plan (Keystone §8), one made without a plan is not respected")
     func objectionsNeedAPlan() {
         var terms = Self.terms
         terms.objectionsNeedPaymentPlan = true
-        let planned = TermFacts(state: .active, placedOn: Self.placed, statuses: [status(30, "PPA"), status(181, "OBJ", .recallObjected)])
+        let planned = TermFacts(
+            state: .active, placedOn: Self.placed, statuses: [status(30, "PPA"), status(181, "OBJ", .recallObjected)])
         #expect(decide(planned, at: 200, terms) == .objectionRespected(next: (.finalRecallDays, day(300))))
-        let unplanned = TermFacts(state: .active, placedOn: Self.placed, statuses: [status(181, "OBJ", .recallObjected)])
-        #expect(decide(unplanned, at: 200, terms) == .objectionNotEntitled(objections: 1, allowed: 1, withoutPlanOn: day(181)))
-        #expect(decide(unplanned, at: 200) == .objectionRespected(next: (.noActivityDays, day(271))), "without the rule, only counted")
+        let unplanned = TermFacts(
+            state: .active, placedOn: Self.placed, statuses: [status(181, "OBJ", .recallObjected)])
+        #expect(
+            decide(unplanned, at: 200, terms)
+                == .objectionNotEntitled(objections: 1, allowed: 1, withoutPlanOn: day(181)))
+        #expect(
+            decide(unplanned, at: 200) == .objectionRespected(next: (.noActivityDays, day(271))),
+            "without the rule, only counted")
         // A plan that broke before the objection is no plan.
         let broken = TermFacts(state: .active, placedOn: Self.placed,
                                statuses: [status(30, "PPA"), status(120, "ACT"), status(181, "OBJ", .recallObjected)])
-        #expect(decide(broken, at: 200, terms) == .objectionNotEntitled(objections: 1, allowed: 1, withoutPlanOn: day(181)))
+        #expect(
+            decide(broken, at: 200, terms) == .objectionNotEntitled(objections: 1, allowed: 1, withoutPlanOn: day(181)))
     }
 
     @Test("A recall out, a placement not yet accepted or closed: the clock does nothing; no terms: kept")
@@ -80,8 +93,12 @@ struct PlacementTermTests {
         #expect(decide(TermFacts(state: .recallPending, placedOn: Self.placed), at: 400) == .recallPending)
         #expect(decide(TermFacts(state: .sent, placedOn: Self.placed), at: 400) == .notApplicable)
         #expect(decide(TermFacts(state: .closed(.recalled), placedOn: Self.placed), at: 400) == .notApplicable)
-        #expect(decide(TermFacts(state: .accepted(agencyReference: "K1"), placedOn: Self.placed), at: 400, PlacementTerms()) == .keep(next: nil))
-        #expect(decide(TermFacts(state: .accepted(agencyReference: "K1"), placedOn: Self.placed), at: 90) == .recall(.noActivityDays, dueOn: day(90)))
+        #expect(
+            decide(TermFacts(state: .accepted(agencyReference: "K1"), placedOn: Self.placed), at: 400, PlacementTerms())
+                == .keep(next: nil))
+        #expect(
+            decide(TermFacts(state: .accepted(agencyReference: "K1"), placedOn: Self.placed), at: 90)
+                == .recall(.noActivityDays, dueOn: day(90)))
     }
 
     @Test("A failed or refused recall frees the placement for another recall")

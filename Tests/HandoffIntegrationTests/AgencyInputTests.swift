@@ -7,7 +7,8 @@ import Testing
 /// the quick start sets it up.
 @Suite("Bad agency input never stops reconciliation nor misbooks money", .serialized)
 struct AgencyInputTests {
-    static let header = "type,account_number,date,invoice_number,amount,commission,net,status,transaction_id,original_transaction_id,note"
+    static let header =
+        "type,account_number,date,invoice_number,amount,commission,net,status,transaction_id,original_transaction_id,note"
 
     /// The sample business placed with the local-folder agency as of 2026-11-15, sent, and acknowledged.
     func placed() throws -> Installation {
@@ -18,7 +19,8 @@ struct AgencyInputTests {
         try #require(placed.status == 0, "\(placed.stderr)")
         try #require(try install.handoff(["send"]).status == 0)
         try drop("LFC_ACK_DEMO01_20261116.csv", try String(contentsOf: Handoff.repositoryRoot
-            .appendingPathComponent("sample-data/agency-returns/LFC_ACK_DEMO01_20261116.csv"), encoding: .utf8), into: install)
+                    .appendingPathComponent("sample-data/agency-returns/LFC_ACK_DEMO01_20261116.csv"), encoding: .utf8),
+            into: install)
         let fetched = try install.handoff(["fetch"])
         try #require(fetched.status == 0, "\(fetched.stderr)")
         return install
@@ -38,7 +40,9 @@ struct AgencyInputTests {
     }
 
     func balance(_ install: Installation, _ account: String) throws -> Int64 {
-        try install.sqlInt("SELECT SUM(i.balance) FROM invoices i JOIN customers c ON c.id = i.customer_id WHERE c.account_number = \(account.sqlLiteral)") ?? 0
+        try install.sqlInt(
+            "SELECT SUM(i.balance) FROM invoices i JOIN customers c ON c.id = i.customer_id WHERE c.account_number = \(account.sqlLiteral)"
+        ) ?? 0
     }
 
     func invoiceBalance(_ install: Installation, _ number: String) throws -> Int64 {
@@ -54,7 +58,8 @@ struct AgencyInputTests {
         return out
     }
 
-    @Test("A payment or reversal of 0.00, -100.00 or -0 is held with its file and line, and a good file after it is still applied",
+    @Test(
+        "A payment or reversal of 0.00, -100.00 or -0 is held with its file and line, and a good file after it is still applied",
           arguments: ["0.00", "-100.00", "-0"])
     func poisonAmounts(amount: String) throws {
         let install = try placed()
@@ -69,12 +74,15 @@ struct AgencyInputTests {
         let held = try events(install)
         for (key, line) in [("payment:LF-X001", 2), ("payment:LF-X002", 3), ("reversal:LF-X003", 4)] {
             #expect(held[key]?.state == "held", "\(key): \(held)")
-            #expect(held[key]?.reason.contains("LFC_ACT_DEMO01_20261120.csv:\(line)") == true, "\(key): \(held[key]?.reason ?? "")")
+            #expect(
+                held[key]?.reason.contains("LFC_ACT_DEMO01_20261120.csv:\(line)") == true,
+                "\(key): \(held[key]?.reason ?? "")")
             #expect(held[key]?.reason.contains("more than zero") == true, "\(key): \(held[key]?.reason ?? "")")
         }
         #expect(try balance(install, "B-2003") == before)
         // The file did not block anything: the next one is applied.
-        let good = try activity(install, "LFC_ACT_DEMO01_20261121.csv", ["PAYMENT,B-2003,2026-11-21,,100.00,33.00,67.00,,LF-X004,,"])
+        let good = try activity(
+            install, "LFC_ACT_DEMO01_20261121.csv", ["PAYMENT,B-2003,2026-11-21,,100.00,33.00,67.00,,LF-X004,,"])
         #expect(good.status == 0, "\(good.stderr)")
         #expect(try events(install)["payment:LF-X004"]?.state == "applied")
         #expect(try balance(install, "B-2003") == before - 10_000)
@@ -87,9 +95,12 @@ struct AgencyInputTests {
     @Test("A reversal on another account than its payment's is held, and moves no invoice of either")
     func reversalOnWrongAccount() throws {
         let install = try placed()
-        try activity(install, "LFC_ACT_DEMO01_20261120.csv", ["PAYMENT,B-2003,2026-11-20,,100.00,33.00,67.00,,LF-X001,,"])
-        let b2003 = try balance(install, "B-2003"), b2001 = try balance(install, "B-2001"), inv7050 = try invoiceBalance(install, "INV-7050")
-        try activity(install, "LFC_ACT_DEMO01_20261121.csv", ["REVERSAL,B-2001,2026-11-21,,100.00,33.00,,,LF-R001,LF-X001,"])
+        try activity(
+            install, "LFC_ACT_DEMO01_20261120.csv", ["PAYMENT,B-2003,2026-11-20,,100.00,33.00,67.00,,LF-X001,,"])
+        let b2003 = try balance(install, "B-2003"), b2001 = try balance(install, "B-2001"),
+            inv7050 = try invoiceBalance(install, "INV-7050")
+        try activity(
+            install, "LFC_ACT_DEMO01_20261121.csv", ["REVERSAL,B-2001,2026-11-21,,100.00,33.00,,,LF-R001,LF-X001,"])
         let event = try events(install)["reversal:LF-R001"]
         #expect(event?.state == "held")
         #expect(event?.reason.contains("payment LF-X001 it reverses was on B-2003") == true, "\(event?.reason ?? "")")
@@ -98,7 +109,9 @@ struct AgencyInputTests {
         #expect(try invoiceBalance(install, "INV-7050") == inv7050)
     }
 
-    @Test("The same agency transaction id with other content is held as a conflict showing both versions; the same content again is a duplicate")
+    @Test(
+        "The same agency transaction id with other content is held as a conflict showing both versions; the same content again is a duplicate"
+    )
     func conflictingDuplicate() throws {
         let install = try placed()
         let before = try balance(install, "B-2003")
@@ -111,24 +124,36 @@ struct AgencyInputTests {
         #expect(all["payment:LF-X001"]?.state == "applied")
         let conflict = all.first { $0.key.hasPrefix("payment:LF-X001 again") }
         #expect(conflict?.value.state == "held", "\(all)")
-        #expect(conflict?.value.reason.contains("payment LF-X001 of 900.00 USD on B-2003 (LFC_ACT_DEMO01_20261120.csv:3)") == true, "\(String(describing: conflict))")
-        #expect(conflict?.value.reason.contains("payment LF-X001 of 100.00 USD on B-2003 (LFC_ACT_DEMO01_20261120.csv:2") == true, "\(conflict?.value.reason ?? "")")
+        #expect(
+            conflict?.value.reason.contains("payment LF-X001 of 900.00 USD on B-2003 (LFC_ACT_DEMO01_20261120.csv:3)")
+                == true, "\(String(describing: conflict))")
+        #expect(
+            conflict?.value.reason.contains("payment LF-X001 of 100.00 USD on B-2003 (LFC_ACT_DEMO01_20261120.csv:2")
+                == true, "\(conflict?.value.reason ?? "")")
         #expect(try balance(install, "B-2003") == before - 10_000)
         // The same content under the same id, in another file, is a duplicate and changes nothing.
-        let dup = try activity(install, "LFC_ACT_DEMO01_20261121.csv", ["PAYMENT,B-2003,2026-11-20,,100.00,33.00,67.00,,LF-X001,,"])
+        let dup = try activity(
+            install, "LFC_ACT_DEMO01_20261121.csv", ["PAYMENT,B-2003,2026-11-20,,100.00,33.00,67.00,,LF-X001,,"])
         #expect(dup.stdout.contains("duplicate") || dup.stdout.contains("already applied"), "\(dup.stdout)")
         #expect(try events(install).filter { $0.key.hasPrefix("payment:LF-X001") }.count == 2)
         #expect(try balance(install, "B-2003") == before - 10_000)
     }
 
-    @Test("Money beyond the invoices placed with the agency is held as an overpayment, and commission is due only on what was applied")
+    @Test(
+        "Money beyond the invoices placed with the agency is held as an overpayment, and commission is due only on what was applied"
+    )
     func overpayment() throws {
         let install = try placed()
         let inv7002 = try invoiceBalance(install, "INV-7002")
-        try activity(install, "LFC_ACT_DEMO01_20261120.csv", ["PAYMENT,A-1001,2026-11-20,,1000.00,250.00,750.00,,LF-X001,,"])
+        try activity(
+            install, "LFC_ACT_DEMO01_20261120.csv", ["PAYMENT,A-1001,2026-11-20,,1000.00,250.00,750.00,,LF-X001,,"])
         #expect(try invoiceBalance(install, "INV-7001") == 0)
-        #expect(try invoiceBalance(install, "INV-7002") == inv7002, "INV-7002 was never placed: the agency's money must not reach it")
-        let commission = try install.sqlRows("SELECT base, expected, reported FROM commissions WHERE event_key = 'payment:LF-X001'").first
+        #expect(
+            try invoiceBalance(install, "INV-7002") == inv7002,
+            "INV-7002 was never placed: the agency's money must not reach it")
+        let commission = try install.sqlRows(
+            "SELECT base, expected, reported FROM commissions WHERE event_key = 'payment:LF-X001'"
+        ).first
         #expect(commission?[0].flatMap { Int64($0) } == 83_300)
         // The local-folder schedule's rate on 833.00, not on 1,000.00.
         #expect(commission?[1].flatMap { Int64($0) }.map { $0 < 25_000 } == true, "\(String(describing: commission))")
@@ -136,7 +161,8 @@ struct AgencyInputTests {
         #expect(over?.state == "held")
         #expect(over?.reason.contains("167.00 CAD more than those invoices owed") == true, "\(over?.reason ?? "")")
         // A person settles it by dismissing it; retrying it is refused, since nothing can book it.
-        let id = try #require(try install.sqlInt("SELECT id FROM agency_events WHERE event_key = 'overpayment:LF-X001'"))
+        let id = try #require(
+            try install.sqlInt("SELECT id FROM agency_events WHERE event_key = 'overpayment:LF-X001'"))
         let retried = try install.handoff(["events", "retry", "\(id)"])
         #expect(retried.status != 0 && retried.stderr.contains("dismiss"), "\(retried.stdout) \(retried.stderr)")
         #expect(try install.handoff(["events", "dismiss", "\(id)", "--reason", "refunded to the customer"]).status == 0)
@@ -156,7 +182,9 @@ struct AgencyInputTests {
         // Nothing of a refused file is applied.
         #expect(try events(install)["payment:LF-X001"] == nil)
         // An invoice with less open than the agency says: the amount in decimals with its currency.
-        try activity(install, "LFC_ACT_DEMO01_20261121.csv", ["PAYMENT,B-2003,2026-11-21,INV-7050,99999.00,0.00,0.00,,LF-X003,,"])
+        try activity(
+            install, "LFC_ACT_DEMO01_20261121.csv", ["PAYMENT,B-2003,2026-11-21,INV-7050,99999.00,0.00,0.00,,LF-X003,,"]
+        )
         let held = try events(install)["payment:LF-X003"]
         #expect(held?.state == "applied" || held?.state == "held")
         #expect(held?.reason.contains("9999900") == false, "\(held?.reason ?? "")")
@@ -167,10 +195,14 @@ struct AgencyInputTests {
         let install = try placed()
         #expect(try install.handoff(["placements"]).stdout.contains("16 placed: 15 open, 1 rejected, 0 closed\n"))
         try activity(install, "LFC_ACT_DEMO01_20261120.csv", ["STATUS,B-2016,2026-11-25,,,,,UNCOLLECTABLE,,,"])
-        #expect(try install.handoff(["placements"]).stdout.contains("16 placed: 14 open, 1 rejected, 1 closed (1 returned uncollectable)\n"))
+        #expect(
+            try install.handoff(["placements"]).stdout.contains(
+                "16 placed: 14 open, 1 rejected, 1 closed (1 returned uncollectable)\n"))
     }
 
-    @Test("A payment the agency collected before it closed the account is applied when it is reported after the closure; one dated after it is held")
+    @Test(
+        "A payment the agency collected before it closed the account is applied when it is reported after the closure; one dated after it is held"
+    )
     func paymentReportedAfterClosure() throws {
         let install = try placed()
         let before = try balance(install, "B-2003")
@@ -181,7 +213,9 @@ struct AgencyInputTests {
         ])
         let all = try events(install)
         #expect(all["payment:LF-X001"]?.state == "applied", "\(all)")
-        #expect(all["payment:LF-X002"]?.state == "held" && all["payment:LF-X002"]?.reason.contains("dated after it left") == true, "\(all)")
+        #expect(
+            all["payment:LF-X002"]?.state == "held"
+                && all["payment:LF-X002"]?.reason.contains("dated after it left") == true, "\(all)")
         #expect(try balance(install, "B-2003") == before - 10_000)
         #expect(try install.handoff(["placements"]).stdout.contains("1 returned uncollectable"))
     }

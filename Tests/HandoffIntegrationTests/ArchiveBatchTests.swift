@@ -17,17 +17,19 @@ struct ArchiveBatchTests {
 
     @Test("Published together, each once, read-only; nothing under its name before")
     func publishedTogether() throws {
-        let data = FileManager.default.temporaryDirectory.appendingPathComponent("archive-batch-\(UUID().uuidString)").path
+        let data = FileManager.default.temporaryDirectory.appendingPathComponent("archive-batch-\(UUID().uuidString)")
+            .path
         defer { try? FileManager.default.removeItem(atPath: data) }
         let archive = ReceivedArchive(dataDirectory: data)
-        let earlier = Array(#"{"id":"e0"}"#.utf8), first = Array(#"{"id":"e1"}"#.utf8), second = Array(#"{"id":"e2"}"#.utf8)
+        let earlier = Array(#"{"id":"e0"}"#.utf8), first = Array(#"{"id":"e1"}"#.utf8),
+            second = Array(#"{"id":"e2"}"#.utf8)
         let earlierPath = try archive.store(.bytes(earlier), sha256: Self.sha(earlier))
 
         let batch = ReceivedArchive.Batch(archive)
         let firstPath = try batch.add(first, sha256: Self.sha(first))
         #expect(try batch.add(first, sha256: Self.sha(first)) == firstPath)          // the same bytes again: one file
         let secondPath = try batch.add(second, sha256: Self.sha(second))
-        #expect(try batch.add(earlier, sha256: Self.sha(earlier)) == earlierPath)    // already archived: not written again
+        #expect(try batch.add(earlier, sha256: Self.sha(earlier)) == earlierPath) // already archived: not written again
         #expect(!FileManager.default.fileExists(atPath: firstPath))
         #expect(!FileManager.default.fileExists(atPath: secondPath))
 
@@ -41,9 +43,12 @@ struct ArchiveBatchTests {
         #expect(Self.files(in: archive.directory).count == 3)
     }
 
-    @Test("Two writers of the same bytes at once (a pushed event and the same event from the feed): each publishes, neither loses its file")
+    @Test(
+        "Two writers of the same bytes at once (a pushed event and the same event from the feed): each publishes, neither loses its file"
+    )
     func twoWritersAtOnce() throws {
-        let data = FileManager.default.temporaryDirectory.appendingPathComponent("archive-batch-\(UUID().uuidString)").path
+        let data = FileManager.default.temporaryDirectory.appendingPathComponent("archive-batch-\(UUID().uuidString)")
+            .path
         defer { try? FileManager.default.removeItem(atPath: data) }
         let archive = ReceivedArchive(dataDirectory: data)
         let bytes = Array(#"{"id":"e7"}"#.utf8)
@@ -58,7 +63,8 @@ struct ArchiveBatchTests {
 
     @Test("A batch given up before it is published leaves nothing")
     func givenUp() throws {
-        let data = FileManager.default.temporaryDirectory.appendingPathComponent("archive-batch-\(UUID().uuidString)").path
+        let data = FileManager.default.temporaryDirectory.appendingPathComponent("archive-batch-\(UUID().uuidString)")
+            .path
         defer { try? FileManager.default.removeItem(atPath: data) }
         let archive = ReceivedArchive(dataDirectory: data)
         do {

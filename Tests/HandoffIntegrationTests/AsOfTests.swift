@@ -33,13 +33,19 @@ struct AsOfTests {
     // documented allocation and ages as of each day; on 2026-10-31 every due date is 15 days
     // nearer, so amounts move to younger buckets as well.
     static let october31 = [
-        Bucketed(currency: "CAD", buckets: ["current": 2_035_500, "1-30": 722_800, "31-60": 1_638_768, "61-90": 2_286_252,
+        Bucketed(
+            currency: "CAD",
+            buckets: [
+                "current": 2_035_500, "1-30": 722_800, "31-60": 1_638_768, "61-90": 2_286_252,
                                             "91-120": 550_763, "121+": 2_936_349], invoices: 30, total: 10_170_432),
         Bucketed(currency: "USD", buckets: ["current": 2_982_343, "1-30": 1_402_271, "31-60": 340_079, "61-90": 914_031,
                                             "91-120": 950_348, "121+": 10_725_388], invoices: 51, total: 17_314_460),
     ]
     static let november15 = [
-        Bucketed(currency: "CAD", buckets: ["current": 2_352_771, "1-30": 412_500, "31-60": 1_166_703, "61-90": 3_303_617,
+        Bucketed(
+            currency: "CAD",
+            buckets: [
+                "current": 2_352_771, "1-30": 412_500, "31-60": 1_166_703, "61-90": 3_303_617,
                                             "91-120": 550_763, "121+": 2_936_349], invoices: 32, total: 10_722_703),
         Bucketed(currency: "USD", buckets: ["current": 2_619_289, "1-30": 2_103_405, "31-60": 383_771, "61-90": 787_512,
                                             "91-120": 608_715, "121+": 11_230_262], invoices: 53, total: 17_732_954),
@@ -64,25 +70,43 @@ struct AsOfTests {
         // INV-7044 (issued 03-01) and F1 (04-01) come later. B-2002: 8,430.10 − 430.10 − 1,000.00
         // + 400.00 = 7,400.00, due 2025-10-05: 131 days. B-2003 and A-1004 have no invoice yet.
         #expect(try accountFigures(install, asOf: "2026-02-13") == [
-            .init(account_number: "A-1001", balance: 70000, currency: "CAD", oldest_past_due_date: nil, days_past_due: 0, aging_bucket: "current", open_invoices: 1),
-            .init(account_number: "A-1004", balance: 0, currency: "USD", oldest_past_due_date: nil, days_past_due: 0, aging_bucket: "current", open_invoices: 0),
-            .init(account_number: "B-2002", balance: 740000, currency: "USD", oldest_past_due_date: "2025-10-05", days_past_due: 131, aging_bucket: "121+", open_invoices: 1),
-            .init(account_number: "B-2003", balance: 0, currency: "USD", oldest_past_due_date: nil, days_past_due: 0, aging_bucket: "current", open_invoices: 0),
+                .init(
+                    account_number: "A-1001", balance: 70000, currency: "CAD", oldest_past_due_date: nil,
+                    days_past_due: 0, aging_bucket: "current", open_invoices: 1),
+                .init(
+                    account_number: "A-1004", balance: 0, currency: "USD", oldest_past_due_date: nil, days_past_due: 0,
+                    aging_bucket: "current", open_invoices: 0),
+                .init(
+                    account_number: "B-2002", balance: 740000, currency: "USD", oldest_past_due_date: "2025-10-05",
+                    days_past_due: 131, aging_bucket: "121+", open_invoices: 1),
+                .init(
+                    account_number: "B-2003", balance: 0, currency: "USD", oldest_past_due_date: nil, days_past_due: 0,
+                    aging_bucket: "current", open_invoices: 0),
         ])
         // 2026-03-15: A-1001 is 700.00 − 100.00 (P1 on 02-14, oldest first) + 550.00 (INV-7044,
         // issued 03-01) = 1,150.00; F1's 25.00 (04-01) not yet; 29 days past 2026-02-14.
         // B-2002: 161 days past 2025-10-05.
         #expect(try accountFigures(install, asOf: "2026-03-15") == [
-            .init(account_number: "A-1001", balance: 115000, currency: "CAD", oldest_past_due_date: "2026-02-14", days_past_due: 29, aging_bucket: "1-30", open_invoices: 2),
-            .init(account_number: "A-1004", balance: 0, currency: "USD", oldest_past_due_date: nil, days_past_due: 0, aging_bucket: "current", open_invoices: 0),
-            .init(account_number: "B-2002", balance: 740000, currency: "USD", oldest_past_due_date: "2025-10-05", days_past_due: 161, aging_bucket: "121+", open_invoices: 1),
-            .init(account_number: "B-2003", balance: 0, currency: "USD", oldest_past_due_date: nil, days_past_due: 0, aging_bucket: "current", open_invoices: 0),
+                .init(
+                    account_number: "A-1001", balance: 115000, currency: "CAD", oldest_past_due_date: "2026-02-14",
+                    days_past_due: 29, aging_bucket: "1-30", open_invoices: 2),
+                .init(
+                    account_number: "A-1004", balance: 0, currency: "USD", oldest_past_due_date: nil, days_past_due: 0,
+                    aging_bucket: "current", open_invoices: 0),
+                .init(
+                    account_number: "B-2002", balance: 740000, currency: "USD", oldest_past_due_date: "2025-10-05",
+                    days_past_due: 161, aging_bucket: "121+", open_invoices: 1),
+                .init(
+                    account_number: "B-2003", balance: 0, currency: "USD", oldest_past_due_date: nil, days_past_due: 0,
+                    aging_bucket: "current", open_invoices: 0),
         ])
         // On 2026-11-15 everything has happened: the hand book's own figures.
         #expect(try accountFigures(install) == HandBook.expected)
     }
 
-    @Test("account show --as-of the day before a payment: the payment is neither counted nor listed, and the later rows are counted")
+    @Test(
+        "account show --as-of the day before a payment: the payment is neither counted nor listed, and the later rows are counted"
+    )
     func accountShowBeforePayment() throws {
         let install = try Installation()
         try HandBook.load(install)
@@ -106,13 +130,17 @@ struct AsOfTests {
         #expect(!text.contains("P1"), "\(text)")
 
         // On the payment's own day it counts: 600.00 on INV-7001, due that day, so not yet past due.
-        let onTheDay = try #require(try decodeJSON(install.handoff(["account", "show", "A-1001", "--as-of", "2026-02-14", "--json"]).stdout) as? [String: Any])
+        let onTheDay = try #require(
+            try decodeJSON(install.handoff(["account", "show", "A-1001", "--as-of", "2026-02-14", "--json"]).stdout)
+                as? [String: Any])
         #expect(onTheDay["balance"] as? Int == 60000)
         #expect((onTheDay["ledger"] as? [[String: Any]])?.compactMap { $0["reference"] as? String } == ["P1"])
         #expect(onTheDay["ledger_rows_after_as_of"] as? Int == 2)
     }
 
-    @Test("After the quick start's round trip, A-1001 as of 2026-11-15 owes what it owed then: the agency's payment of 2026-11-18 comes later")
+    @Test(
+        "After the quick start's round trip, A-1001 as of 2026-11-15 owes what it owed then: the agency's payment of 2026-11-18 comes later"
+    )
     func agencyPaymentAfterTheDay() throws {
         let install = try DashboardTests.roundTrip()
 
@@ -126,18 +154,27 @@ struct AsOfTests {
         #expect(view["days_past_due"] as? Int == 136)
         #expect(view["aging_bucket"] as? String == "121+")
         let invoices = try #require(view["invoices"] as? [[String: Any]])
-        #expect(invoices.map { "\($0["invoice_number"]!) \($0["balance"]!) \($0["days_past_due"]!)" } == ["INV-7001 83300 136", "INV-7002 46500 0"])
+        #expect(
+            invoices.map { "\($0["invoice_number"]!) \($0["balance"]!) \($0["days_past_due"]!)" } == [
+                "INV-7001 83300 136", "INV-7002 46500 0",
+            ])
         let ledger = try #require(view["ledger"] as? [[String: Any]])
         #expect(ledger.map { "\($0["kind"]!) \($0["amount"]!)" } == ["invoice 83300", "invoice 46500"])
         #expect(view["ledger_rows_after_as_of"] as? Int == 1)
         let text = try install.handoff(["account", "show", "A-1001", "--as-of", "2026-11-15"]).stdout
-        #expect(text.contains("balance 1,298.00 CAD as of 2026-11-15; oldest past due 2026-07-02, 136 days (121+)"), "\(text)")
+        #expect(
+            text.contains("balance 1,298.00 CAD as of 2026-11-15; oldest past due 2026-07-02, 136 days (121+)"),
+            "\(text)")
 
         // On 2026-11-30 the payment has been made: 465.00 left, 11 days past 2026-11-19.
         let later = try accountFigures(install, asOf: "2026-11-30").first { $0.account_number == "A-1001" }
-        #expect(later == .init(account_number: "A-1001", balance: 46500, currency: "CAD", oldest_past_due_date: "2026-11-19",
+        #expect(
+            later
+                == .init(
+                    account_number: "A-1001", balance: 46500, currency: "CAD", oldest_past_due_date: "2026-11-19",
                                days_past_due: 11, aging_bucket: "1-30", open_invoices: 1))
-        #expect(try accountFigures(install, asOf: "2026-11-15").first { $0.account_number == "A-1001" }?.balance == 129800)
+        #expect(
+            try accountFigures(install, asOf: "2026-11-15").first { $0.account_number == "A-1001" }?.balance == 129800)
 
         // Every payment the agency collected is dated after 2026-11-15: the ageing of that day is
         // the one before the round trip.

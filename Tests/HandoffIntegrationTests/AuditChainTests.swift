@@ -54,7 +54,9 @@ struct AuditChainTests {
         // The anchor names the same heads, and verify accepts it back.
         let anchor = try install.handoff(["audit", "anchor"])
         let lines = anchor.stdout.split(separator: "\n").map(String.init)
-        #expect(lines.count == 2 && lines[0].hasPrefix("ledger:\(ledgerRows):") && lines[1].hasPrefix("audit:\(auditRows):"), "\(anchor.stdout)")
+        #expect(
+            lines.count == 2 && lines[0].hasPrefix("ledger:\(ledgerRows):")
+                && lines[1].hasPrefix("audit:\(auditRows):"), "\(anchor.stdout)")
         #expect(try verify(install, lines.flatMap { ["--anchor", $0] }).status == 0)
         #expect(try verify(install, ["--anchor", "ledger:12:nothex"]).status != 0)
     }
@@ -69,16 +71,24 @@ struct AuditChainTests {
         // The database itself refuses an edit, and a second seal.
         if sqlite {
             let config = try HandoffConfig.load(path: install.configPath)
-            let edit = try Handoff.runTool("/usr/bin/sqlite3", [config.databasePath, "UPDATE ledger_entries SET amount = 1 WHERE id = \(payment)"])
+            let edit = try Handoff.runTool(
+                "/usr/bin/sqlite3", [config.databasePath, "UPDATE ledger_entries SET amount = 1 WHERE id = \(payment)"])
             #expect(edit.status != 0 && edit.output.contains("append-only"), "\(edit.output)")
-            let reseal = try Handoff.runTool("/usr/bin/sqlite3", [config.databasePath, "UPDATE audit_log SET chain_hash = 'x' WHERE id = \(audit)"])
+            let reseal = try Handoff.runTool(
+                "/usr/bin/sqlite3", [config.databasePath, "UPDATE audit_log SET chain_hash = 'x' WHERE id = \(audit)"])
             #expect(reseal.status != 0 && reseal.output.contains("sealed once"), "\(reseal.output)")
         }
-        let unlockLedger = sqlite ? "DROP TRIGGER IF EXISTS ledger_entries_no_update; DROP TRIGGER IF EXISTS ledger_entries_no_delete;"
+        let unlockLedger =
+            sqlite
+            ? "DROP TRIGGER IF EXISTS ledger_entries_no_update; DROP TRIGGER IF EXISTS ledger_entries_no_delete;"
             : "ALTER TABLE ledger_entries DISABLE TRIGGER USER;"
-        let unlockAudit = sqlite ? "DROP TRIGGER IF EXISTS audit_log_no_update; DROP TRIGGER IF EXISTS audit_log_no_delete;"
+        let unlockAudit =
+            sqlite
+            ? "DROP TRIGGER IF EXISTS audit_log_no_update; DROP TRIGGER IF EXISTS audit_log_no_delete;"
             : "ALTER TABLE audit_log DISABLE TRIGGER USER;"
-        func tamper(_ sql: String, _ unlock: String) throws { try behindHandoffsBack(install, sqlite: unlock + sql, postgresql: unlock + sql) }
+        func tamper(_ sql: String, _ unlock: String) throws {
+            try behindHandoffsBack(install, sqlite: unlock + sql, postgresql: unlock + sql)
+        }
 
         // A payment's amount changed.
         try tamper("UPDATE ledger_entries SET amount = amount + 100 WHERE id = \(payment);", unlockLedger)
@@ -91,13 +101,16 @@ struct AuditChainTests {
         #expect(try verify(install).status == 0)
 
         // A row deleted: named by the rows on either side of the hole.
-        try tamper("CREATE TABLE saved AS SELECT * FROM ledger_entries WHERE id = \(payment); DELETE FROM ledger_entries WHERE id = \(payment);",
+        try tamper(
+            "CREATE TABLE saved AS SELECT * FROM ledger_entries WHERE id = \(payment); DELETE FROM ledger_entries WHERE id = \(payment);",
                    unlockLedger)
         found = try verify(install)
         #expect(found.status == 1)
         let before = try number(install, "SELECT MAX(id) FROM ledger_entries WHERE id < \(payment)")
         let after = try number(install, "SELECT MIN(id) FROM ledger_entries WHERE id > \(payment)")
-        #expect(found.stdout.contains("1 ledger_entries row was deleted between row \(before) and row \(after)"), "\(found.stdout)")
+        #expect(
+            found.stdout.contains("1 ledger_entries row was deleted between row \(before) and row \(after)"),
+            "\(found.stdout)")
         try tamper("INSERT INTO ledger_entries SELECT * FROM saved; DROP TABLE saved;", unlockLedger)
         #expect(try verify(install).status == 0)
 
@@ -110,7 +123,8 @@ struct AuditChainTests {
         let forged = try number(install, "SELECT MAX(id) FROM ledger_entries")
         found = try verify(install)
         #expect(found.status == 1)
-        #expect(found.stdout.contains("ledger_entries row \(forged) was inserted from outside Handoff"), "\(found.stdout)")
+        #expect(
+            found.stdout.contains("ledger_entries row \(forged) was inserted from outside Handoff"), "\(found.stdout)")
         // Handoff's next write does not take the forged row into the chain.
         #expect(try install.handoff(["hold", "add", "A-1001", "minor", "--note", "a test"]).status >= 0)
         #expect(try verify(install).stdout.contains("ledger_entries row \(forged) was inserted from outside Handoff"))
@@ -123,7 +137,8 @@ struct AuditChainTests {
         #expect(found.status == 1)
         #expect(found.stdout.contains("audit: TAMPERED: audit_log row \(audit) "), "\(found.stdout)")
         #expect(found.stdout.contains("ledger: intact"), "\(found.stdout)")
-        try tamper("UPDATE audit_log SET detail = substr(detail, 1, length(detail) - 10) WHERE id = \(audit);", unlockAudit)
+        try tamper(
+            "UPDATE audit_log SET detail = substr(detail, 1, length(detail) - 10) WHERE id = \(audit);", unlockAudit)
         #expect(try verify(install).status == 0)
 
         // The last rows deleted: only an anchor taken before shows it.
@@ -140,17 +155,25 @@ struct AuditChainTests {
     func export() throws {
         let install = try roundTrip()
         let file = install.root.appendingPathComponent("audit.jsonl").path
-        let exported = try install.handoff(["audit", "export", "--from", "2000-01-01", "--to", "2100-12-31", "--output", file])
+        let exported = try install.handoff([
+            "audit", "export", "--from", "2000-01-01", "--to", "2100-12-31", "--output", file,
+        ])
         #expect(exported.status == 0, "\(exported.stderr)")
         let script = Handoff.repositoryRoot.appendingPathComponent("docs/audit-verify.py").path
         let anchors = try install.handoff(["audit", "anchor"]).stdout.split(separator: "\n").map(String.init)
         let checked = try Handoff.runTool("/usr/bin/python3", [script, file] + anchors.flatMap { ["--anchor", $0] })
         #expect(checked.status == 0, "\(checked.output)")
-        #expect(checked.output.contains("ledger: ok through place") && checked.output.contains("audit: ok through place"), "\(checked.output)")
+        #expect(
+            checked.output.contains("ledger: ok through place") && checked.output.contains("audit: ok through place"),
+            "\(checked.output)")
         // Accents and quotes in the rows hash the same in Python as in Handoff: the audit log
         // holds the business's name and notes; a note with both is added and exported again.
-        #expect(try install.handoff(["hold", "add", "A-1001", "minor", "--note", "Mère d'« Élodie » \"née\" \\ 5\t€"]).status == 0)
-        #expect(try install.handoff(["audit", "export", "--from", "2000-01-01", "--to", "2100-12-31", "--output", file]).status == 0)
+        #expect(
+            try install.handoff(["hold", "add", "A-1001", "minor", "--note", "Mère d'« Élodie » \"née\" \\ 5\t€"])
+                .status == 0)
+        #expect(
+            try install.handoff(["audit", "export", "--from", "2000-01-01", "--to", "2100-12-31", "--output", file])
+                .status == 0)
         #expect(try Handoff.runTool("/usr/bin/python3", [script, file]).status == 0)
         // One amount changed in the file.
         var text = try String(contentsOfFile: file, encoding: .utf8)
@@ -180,10 +203,12 @@ struct AuditChainTests {
             metrics = try curlRequest([serve.base + "/metrics"]).body
         }
         #expect(metrics.contains("handoff_audit_chain_rows{chain=\"ledger\"} \(ledger.rows)"), "\(metrics)")
-        #expect(metrics.contains("handoff_audit_chain_head_info{chain=\"ledger\",hash=\"\(ledger.hash)\"} 1"), "\(metrics)")
+        #expect(
+            metrics.contains("handoff_audit_chain_head_info{chain=\"ledger\",hash=\"\(ledger.hash)\"} 1"), "\(metrics)")
         serve.stop()
         let log = try String(contentsOfFile: install.root.appendingPathComponent("serve.log").path, encoding: .utf8)
-        #expect(log.contains(#""message":"audit chain anchor""#) && log.contains(#""anchor":"\#(anchors[0])""#), "\(log)")
+        #expect(
+            log.contains(#""message":"audit chain anchor""#) && log.contains(#""anchor":"\#(anchors[0])""#), "\(log)")
     }
 }
 

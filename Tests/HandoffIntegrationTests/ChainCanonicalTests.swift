@@ -7,7 +7,8 @@ import Testing
 @Suite("The chains' canonical form")
 struct ChainCanonicalTests {
     let values: [ChainValue] = [
-        .integer(Int64.min), .text("2026-12-03T15:04:05Z"), .text("owner \"Zoë\""), .text("a\\b\n\t\u{01}\u{7F}"), .null,
+        .integer(Int64.min), .text("2026-12-03T15:04:05Z"), .text("owner \"Zoë\""), .text("a\\b\n\t\u{01}\u{7F}"),
+        .null,
         .text("plain"), .integer(0),
     ]
 

@@ -32,7 +32,9 @@ struct ConfigTests {
             """
         let error = try #require(throws: ConfigErrors.self) { try HandoffConfig.parse(text, file: "c.toml", root: "/") }
         let lines = error.errors.map(\.description)
-        #expect(lines.contains("c.toml: business.timezone: 'Mars/Olympus' is not an IANA time zone (such as America/Toronto)"))
+        #expect(
+            lines.contains(
+                "c.toml: business.timezone: 'Mars/Olympus' is not an IANA time zone (such as America/Toronto)"))
         #expect(lines.contains("c.toml: business.default_currency: 'usd' is not an ISO 4217 currency code"))
         #expect(lines.contains("c.toml: business.nmae: is not a known key"))
         #expect(lines.contains("c.toml: storage.database: must be a string, not a whole number"))
@@ -42,7 +44,9 @@ struct ConfigTests {
 
     @Test("A syntax error names the line")
     func syntax() throws {
-        let error = try #require(throws: ConfigError.self) { try HandoffConfig.parse("[business]\nname = \"unterminated\n", file: "c.toml", root: "/") }
+        let error = try #require(throws: ConfigError.self) {
+            try HandoffConfig.parse("[business]\nname = \"unterminated\n", file: "c.toml", root: "/")
+        }
         #expect(error.description.hasPrefix("c.toml: not valid TOML at line 2"))
     }
 
@@ -64,13 +68,16 @@ struct ConfigTests {
         // 2026-11-29 03:00 UTC is still the evening of the 28th in Toronto.
         let instant = Date(timeIntervalSince1970: 1_795_921_200)
         #expect(config.today(now: instant) == CalendarDate(iso: "2026-11-28"))
-        let utc = try HandoffConfig.parse(text.replacingOccurrences(of: "America/Toronto", with: "UTC"), file: "c.toml", root: "/")
+        let utc = try HandoffConfig.parse(
+            text.replacingOccurrences(of: "America/Toronto", with: "UTC"), file: "c.toml", root: "/")
         #expect(utc.today(now: instant) == CalendarDate(iso: "2026-11-29"))
     }
 
     @Test("A missing config file says how to make one")
     func missing() throws {
-        let error = try #require(throws: ConfigError.self) { try HandoffConfig.load(path: "/nonexistent/config/handoff.toml") }
+        let error = try #require(throws: ConfigError.self) {
+            try HandoffConfig.load(path: "/nonexistent/config/handoff.toml")
+        }
         #expect(error.description.contains("handoff init"))
     }
 }

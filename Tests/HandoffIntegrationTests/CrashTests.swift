@@ -35,7 +35,9 @@ struct CrashTests {
         Flow(name: "import", commands: ["customers", "invoices", "transactions"].map {
             ["import", $0, Handoff.repositoryRoot.appendingPathComponent("sample-data/\($0).csv").path, "--quiet"]
         }, crashPoints: []),
-        Flow(name: "place", commands: [["place", "--as-of", asOf, "--quiet"]], crashPoints: ["placement.file-renamed", "placement.before-commit"]),
+        Flow(
+            name: "place", commands: [["place", "--as-of", asOf, "--quiet"]],
+            crashPoints: ["placement.file-renamed", "placement.before-commit"]),
         Flow(name: "send", commands: [["send"]], crashPoints: ["send.linked", "send.after-upload"]),
         Flow(name: "fetch", commands: [["fetch"]], crashPoints: ["fetch.after-commit"]),
     ]
@@ -51,7 +53,9 @@ struct CrashTests {
 
     @Test("Killed during a flow, then run again: the same state as a run never killed", arguments: flows)
     func killedAndRerun(_ flow: Flow) throws {
-        let seed = UInt64(ProcessInfo.processInfo.environment["HANDOFF_CRASH_SEED"] ?? "") ?? UInt64.random(in: 1...UInt64(UInt32.max))
+        let seed =
+            UInt64(ProcessInfo.processInfo.environment["HANDOFF_CRASH_SEED"] ?? "")
+            ?? UInt64.random(in: 1...UInt64(UInt32.max))
         var random = SplitMix64(seed: seed &+ UInt64(Self.flows.firstIndex { $0.name == flow.name }!))
         let world = try World()
         defer { world.remove() }
@@ -83,7 +87,9 @@ struct CrashTests {
         let earliest = startup * 0.7, latest = max(duration * 1.1, earliest + 0.005)
 
         var points: [Kill] = flow.crashPoints.map { .crashPoint($0) }
-        for _ in 0..<Self.randomPoints { points.append(.after(seconds: earliest + random.nextDouble() * (latest - earliest))) }
+        for _ in 0..<Self.randomPoints {
+            points.append(.after(seconds: earliest + random.nextDouble() * (latest - earliest)))
+        }
         var tally: [String: Int] = [:]
         var leftovers = 0
         for point in points {
@@ -97,7 +103,9 @@ struct CrashTests {
             try world.expectWhole("\(context): after the kill")
             let killed = try world.snapshot()
             let moment = outcome == .completed ? "completed before the kill"
-                : killed == before ? "killed with nothing committed" : killed == after ? "killed after the last change" : "killed midway"
+                : killed == before
+                    ? "killed with nothing committed"
+                    : killed == after ? "killed after the last change" : "killed midway"
             tally[moment, default: 0] += 1
 
             // Run again to completion: the state of a run never killed.
@@ -105,17 +113,21 @@ struct CrashTests {
             let recovered = try world.snapshot()
             leftovers += world.leftovers().count
             #expect(Snapshot.difference(after, recovered).isEmpty,
-                    "\(context) (\(moment)): after running again, differs from a run never killed:\n\(Snapshot.difference(after, recovered))")
+                "\(context) (\(moment)): after running again, differs from a run never killed:\n\(Snapshot.difference(after, recovered))"
+            )
             try world.expectWhole("\(context): after running again")
             // And the rest of the round trip ends where the reference ends.
             try world.perform(Array(Self.flows[(index + 1)...]))
             let final = try world.snapshot()
             #expect(Snapshot.difference(end, final).isEmpty,
-                    "\(context) (\(moment)): the rest of the round trip ends elsewhere:\n\(Snapshot.difference(end, final))")
+                "\(context) (\(moment)): the rest of the round trip ends elsewhere:\n\(Snapshot.difference(end, final))"
+            )
         }
         let summary = tally.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", ")
-        print("crash-test: flow \(flow.name): \(points.count) kills (seed \(seed); uninterrupted \(Int(duration * 1000)) ms, "
-              + "start-up \(Int(startup * 1000)) ms): \(summary); temporary files left in Handoff's folders: \(leftovers)")
+        print(
+            "crash-test: flow \(flow.name): \(points.count) kills (seed \(seed); uninterrupted \(Int(duration * 1000)) ms, "
+                + "start-up \(Int(startup * 1000)) ms): \(summary); temporary files left in Handoff's folders: \(leftovers)"
+        )
     }
 }
 
@@ -131,13 +143,19 @@ extension CrashTests {
         let reference = try world.snapshot()
         #expect(Snapshot.difference(reference, try world.snapshot()).isEmpty)
         // The ledger is append-only (a trigger): the trigger goes first, as a broken write would bypass it.
-        let dropTrigger = world.postgres == nil ? "DROP TRIGGER ledger_entries_no_delete;" : "DROP TRIGGER ledger_entries_no_delete ON ledger_entries;"
+        let dropTrigger =
+            world.postgres == nil
+            ? "DROP TRIGGER ledger_entries_no_delete;" : "DROP TRIGGER ledger_entries_no_delete ON ledger_entries;"
         _ = try world.sql(dropTrigger + " DELETE FROM ledger_entries WHERE id = (SELECT max(id) FROM ledger_entries);")
-        _ = try world.sql("UPDATE invoices SET balance = balance + 1 WHERE id = (SELECT min(id) FROM invoices WHERE balance > 0);")
+        _ = try world.sql(
+            "UPDATE invoices SET balance = balance + 1 WHERE id = (SELECT min(id) FROM invoices WHERE balance > 0);")
         _ = try world.sql("UPDATE outbox SET state = 'staged' WHERE id = (SELECT min(id) FROM outbox);")
-        try Data("partial".utf8).write(to: world.root.appendingPathComponent("var/agencies/local-folder/inbound/.tmp-PLACEMENT.csv"))
+        try Data("partial".utf8).write(
+            to: world.root.appendingPathComponent("var/agencies/local-folder/inbound/.tmp-PLACEMENT.csv"))
         let difference = Snapshot.difference(reference, try world.snapshot())
-        for what in ["- [\"ledger\"", "- [\"ledger sum\"", "- [\"invoice\"", "+ [\"invoice\"", "- [\"open balance\"", "+ [\"outbox\"",
+        for what in [
+            "- [\"ledger\"", "- [\"ledger sum\"", "- [\"invoice\"", "+ [\"invoice\"", "- [\"open balance\"",
+            "+ [\"outbox\"",
                      "+ [\"file\",\"var/agencies/local-folder/inbound/.tmp-PLACEMENT.csv\""] {
             #expect(difference.contains(what), "\(what) not in:\n\(difference)")
         }
@@ -181,7 +199,10 @@ final class World {
     func remove() {
         for suffix in saved {
             try? FileManager.default.removeItem(atPath: root.path + ".saved-" + suffix)
-            if let postgres { _ = try? psql("DROP DATABASE IF EXISTS \(postgres.database)_saved_\(suffix) WITH (FORCE)", database: "postgres") }
+            if let postgres {
+                _ = try? psql(
+                    "DROP DATABASE IF EXISTS \(postgres.database)_saved_\(suffix) WITH (FORCE)", database: "postgres")
+            }
         }
     }
 
@@ -205,7 +226,9 @@ final class World {
         if let postgres {
             // WITH (FORCE) ends a killed process's session that the server has not yet ended.
             _ = try psql("DROP DATABASE \(postgres.database) WITH (FORCE)", database: "postgres")
-            _ = try psql("CREATE DATABASE \(postgres.database) TEMPLATE \(postgres.database)_saved_\(name)", database: "postgres")
+            _ = try psql(
+                "CREATE DATABASE \(postgres.database) TEMPLATE \(postgres.database)_saved_\(name)", database: "postgres"
+            )
         }
     }
 
@@ -219,7 +242,8 @@ final class World {
             #expect(try sql("PRAGMA foreign_key_check;") == "", "\(context): foreign_key_check")
             return
         }
-        let others = "SELECT count(*) FROM pg_stat_activity WHERE datname = '\(postgres.database)' AND pid <> pg_backend_pid()"
+        let others =
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = '\(postgres.database)' AND pid <> pg_backend_pid()"
         let deadline = Date().addingTimeInterval(10)
         while try sql(others) != "0" {
             try #require(Date() < deadline, "\(context): the killed process's session was still open after 10 s")
@@ -233,8 +257,12 @@ final class World {
     /// line, values separated by `|`, trimmed.
     private func psql(_ text: String, database: String? = nil) throws -> String {
         guard let postgres else { throw TestSetupError("psql on an SQLite installation") }
-        let r = try shell("/usr/bin/psql", ["-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-h", postgres.host, "-p", String(postgres.port),
-                                            "-U", postgres.user, "-d", database ?? postgres.database, "-f", "-"], input: Data(text.utf8))
+        let r = try shell(
+            "/usr/bin/psql",
+            [
+                "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-h", postgres.host, "-p", String(postgres.port),
+                "-U", postgres.user, "-d", database ?? postgres.database, "-f", "-",
+            ], input: Data(text.utf8))
         try #require(r.status == 0, "psql failed on \(text): \(r.output)")
         return r.output.trimmingCharacters(in: .whitespacesAndNewlines)
     }
@@ -247,7 +275,8 @@ final class World {
         let outbound = root.appendingPathComponent("var/agencies/local-folder/outbound")
         try FileManager.default.createDirectory(at: outbound, withIntermediateDirectories: true)
         let returns = Handoff.repositoryRoot.appendingPathComponent("sample-data/agency-returns")
-        for name in try FileManager.default.contentsOfDirectory(atPath: returns.path).sorted() where name.hasSuffix(".csv") {
+        for name in try FileManager.default.contentsOfDirectory(atPath: returns.path).sorted()
+        where name.hasSuffix(".csv") {
             let target = outbound.appendingPathComponent(name)
             if !FileManager.default.fileExists(atPath: target.path) {
                 try FileManager.default.copyItem(at: returns.appendingPathComponent(name), to: target)
@@ -275,7 +304,8 @@ final class World {
     func run(_ flow: CrashTests.Flow) throws {
         for command in flow.commands {
             let r = try install.handoff(command)
-            try #require(r.status == 0, "handoff \(command.joined(separator: " ")) exited \(r.status): \(r.stdout)\(r.stderr)")
+            try #require(
+                r.status == 0, "handoff \(command.joined(separator: " ")) exited \(r.status): \(r.stdout)\(r.stderr)")
         }
     }
 
@@ -311,7 +341,9 @@ final class World {
                     }
                     usleep(500)
                 }
-                try #require(status & 0x7f == 0 && (status >> 8) & 0xff == 0, "handoff \(command.joined(separator: " ")) exited with \(status)")
+                try #require(
+                    status & 0x7f == 0 && (status >> 8) & 0xff == 0,
+                    "handoff \(command.joined(separator: " ")) exited with \(status)")
             }
         }
         return .completed
@@ -341,7 +373,8 @@ final class World {
         // PostgreSQL builds the same arrays with `jsonb_build_array` (`json` has no equality for
         // `DISTINCT`); each line is written again canonically, so spacing never counts.
         let queries = Snapshot.queries.joined(separator: "\n")
-        let output = try sql(postgres == nil ? queries : queries.replacingOccurrences(of: "json_array(", with: "jsonb_build_array("))
+        let output = try sql(
+            postgres == nil ? queries : queries.replacingOccurrences(of: "json_array(", with: "jsonb_build_array("))
         for line in output.split(separator: "\n", omittingEmptySubsequences: true) {
             lines.append(Snapshot.canonical(String(line)).replacingOccurrences(of: root.path, with: "<root>"))
         }
@@ -355,7 +388,9 @@ final class World {
     /// or Foundation's atomic write's `.dat.nosyncXXXX.XXXXXX` (the outgoing control files):
     /// counted, not compared. One in an agency's folder is compared, and so fails.
     static func isTolerated(_ relative: String) -> Bool {
-        guard relative.hasPrefix("staging/") || relative.hasPrefix("outgoing/") || relative.hasPrefix("archive/") else { return false }
+        guard relative.hasPrefix("staging/") || relative.hasPrefix("outgoing/") || relative.hasPrefix("archive/") else {
+            return false
+        }
         let name = relative.split(separator: "/").last.map(String.init) ?? relative
         if name.hasPrefix(".dat.nosync") { return true }
         guard let r = name.range(of: ".tmp-", options: .backwards) else { return false }
@@ -408,7 +443,8 @@ struct Snapshot: Equatable {
     static func canonical(_ line: String) -> String {
         guard var items = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [Any] else { return line }
         for (i, item) in items.enumerated() {
-            if let s = item as? String, s.hasPrefix("{"), let object = try? JSONSerialization.jsonObject(with: Data(s.utf8)),
+            if let s = item as? String, s.hasPrefix("{"),
+                let object = try? JSONSerialization.jsonObject(with: Data(s.utf8)),
                let again = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]) {
                 items[i] = String(decoding: again, as: UTF8.self)
             }

@@ -309,9 +309,13 @@ struct DunningTests {
         let stored: Data
         switch install.engine {
         case .sqlite:
-            stored = try Data(contentsOf: URL(fileURLWithPath: try HandoffConfig.load(path: install.configPath).databasePath))
+            stored = try Data(
+                contentsOf: URL(fileURLWithPath: try HandoffConfig.load(path: install.configPath).databasePath))
         case .postgresql:
-            stored = Data(try ["dunning_messages", "audit_log"].flatMap { try install.sqlRows("SELECT CAST(t AS TEXT) FROM \($0) t") }
+            stored = Data(
+                try ["dunning_messages", "audit_log"].flatMap {
+                    try install.sqlRows("SELECT CAST(t AS TEXT) FROM \($0) t")
+                }
                 .map { $0[0] ?? "" }.joined().utf8)
         }
         #expect(!stored.isEmpty && stored.range(of: Data(secret.utf8)) == nil)
@@ -376,7 +380,8 @@ struct DunningTests {
             .replacingOccurrences(of: "# command = \"/usr/local/bin/hold-orders\"",
                                   with: "command = \"test -e '\(flag)' && cat >> '\(log)'\"")
             .replacingOccurrences(of: "[dunning]", with: "[dunning_unused]")
-        try config.components(separatedBy: "\n[smtp]")[0].write(toFile: install.configPath, atomically: true, encoding: .utf8)
+        try config.components(separatedBy: "\n[smtp]")[0].write(
+            toFile: install.configPath, atomically: true, encoding: .utf8)
         let down = try install.handoff(["dunning", "--as-of", Self.asOf])
         #expect(down.status == 75, "a hook that failed is a temporary failure: \(down.stdout)\(down.stderr)")
         #expect(!FileManager.default.fileExists(atPath: log))
@@ -384,7 +389,9 @@ struct DunningTests {
         let up = try install.handoff(["dunning", "--as-of", Self.asOf])
         #expect(up.status == 0, "\(up.stdout)\(up.stderr)")
         let lines = try String(contentsOfFile: log, encoding: .utf8).split(separator: "\n")
-        #expect(lines.count == 1 && lines.first?.contains("\"change\":\"entered\"") == true, "offered again, once: \(lines)")
+        #expect(
+            lines.count == 1 && lines.first?.contains("\"change\":\"entered\"") == true, "offered again, once: \(lines)"
+        )
         _ = try install.handoff(["dunning", "--as-of", Self.asOf])
         #expect(try String(contentsOfFile: log, encoding: .utf8).split(separator: "\n").count == 1)
     }
@@ -410,26 +417,35 @@ struct DunningTests {
         #expect(order.firstIndex(of: "D-1001")! < order.firstIndex(of: "D-1009")!)
     }
 
-    @Test("Attorney representation, a minor, active duty, an identity-theft claim and a validation request each stop every step")
+    @Test(
+        "Attorney representation, a minor, active duty, an identity-theft claim and a validation request each stop every step"
+    )
     func complianceHoldsStopDunning() throws {
         let certificates = try TestCertificates()
         let install = try Self.book(server: nil, certificates: certificates)
-        for kind in ["attorney_represented", "minor", "active_duty_military", "identity_theft", "validation_requested"] {
+        for kind in ["attorney_represented", "minor", "active_duty_military", "identity_theft", "validation_requested"]
+        {
             let attorney = kind == "attorney_represented" ? ["--attorney-name", "Maître Lavoie"] : []
             let added = try install.handoff(["hold", "add", "D-1008", kind, "--note", "a letter came"] + attorney)
             try #require(added.status == 0, "\(kind): \(added.stderr)")
             let r = try install.handoff(["dunning", "--dry-run", "--json", "--as-of", Self.asOf])
             let lines = try #require((try decodeJSON(r.stdout) as? [String: Any])?["messages"] as? [[String: Any]])
             let fiona = lines.first { $0["account_number"] as? String == "D-1008" }
-            #expect(fiona?["outcome"] as? String == "skipped" && fiona?["reason_code"] as? String == "hold", "\(kind): \(fiona ?? [:])")
+            #expect(
+                fiona?["outcome"] as? String == "skipped" && fiona?["reason_code"] as? String == "hold",
+                "\(kind): \(fiona ?? [:])")
             #expect(try install.handoff(["hold", "remove", "D-1008", kind, "--note", "answered"]).status == 0)
         }
         let r = try install.handoff(["dunning", "--dry-run", "--json", "--as-of", Self.asOf])
         let lines = try #require((try decodeJSON(r.stdout) as? [String: Any])?["messages"] as? [[String: Any]])
-        #expect(lines.first { $0["account_number"] as? String == "D-1008" }?["outcome"] as? String == "would_send", "each hold lifted")
+        #expect(
+            lines.first { $0["account_number"] as? String == "D-1008" }?["outcome"] as? String == "would_send",
+            "each hold lifted")
     }
 
-    @Test("The daemon sends reminders on its schedule; the account's story, the attention queue and the work list show them")
+    @Test(
+        "The daemon sends reminders on its schedule; the account's story, the attention queue and the work list show them"
+    )
     func scheduledByTheDaemon() throws {
         let certificates = try TestCertificates()
         let server = try TestSMTPServer(certificates: certificates, reject: ["bounce@mail.example"])
@@ -449,14 +465,18 @@ struct DunningTests {
             summary = ((try? decodeJSON(jobs.body)) as? [String: Any]).flatMap { $0["jobs"] as? [[String: Any]] }?
                 .first { $0["job"] as? String == "dunning" }?["last_summary"] as? String
         }
-        #expect(summary?.contains("3 sent") == true && summary?.contains("1 failed") == true, "\(summary ?? "the job never ran")")
+        #expect(
+            summary?.contains("3 sent") == true && summary?.contains("1 failed") == true,
+            "\(summary ?? "the job never ran")")
         let sent = try server.messages().map(Self.parse)
         #expect(sent.count == 3, "D-1001, D-1007 and D-1008 are e-mailed once: \(sent.map { $0["to"] ?? "" })")
         #expect(sent.contains { $0["to"]?.contains("renee@mail.example") == true })
 
         let login = try curlRequest(["--data-urlencode", "token=\(token)", serve.base + "/login"])
-        let cookie = try #require(login.headers.split(separator: "\r\n").first { $0.lowercased().hasPrefix("set-cookie:") })
-        let session = String(cookie.dropFirst("set-cookie:".count).split(separator: ";")[0]).trimmingCharacters(in: .whitespaces)
+        let cookie = try #require(
+            login.headers.split(separator: "\r\n").first { $0.lowercased().hasPrefix("set-cookie:") })
+        let session = String(cookie.dropFirst("set-cookie:".count).split(separator: ";")[0]).trimmingCharacters(
+            in: .whitespaces)
         func page(_ path: String) throws -> String {
             let r = try curlRequest(["-H", "Cookie: \(session)", serve.base + path])
             #expect(r.status == 200, "\(path): \(r.status)")
@@ -475,12 +495,16 @@ struct DunningTests {
         let entries = ((try? decodeJSON(holds.body)) as? [String: Any])?["credit_holds"] as? [[String: Any]] ?? []
         let fionaHold = entries.first { $0["account_number"] as? String == "D-1008" }
         #expect(fionaHold != nil && (fionaHold?["since"] as? String)?.count == 10, "\(holds.body)")
-        #expect(((fionaHold?["reasons"] as? [[String: Any]]) ?? []).contains { $0["reason"] as? String == "past_due_days" }, "\(holds.body)")
+        #expect(
+            ((fionaHold?["reasons"] as? [[String: Any]]) ?? []).contains { $0["reason"] as? String == "past_due_days" },
+            "\(holds.body)")
         let worklist = try page("/worklist")
         #expect(worklist.contains("D-1008") && worklist.contains("D-1001"), "the work list ranks the past-due accounts")
     }
 
-    @Test("A final notice the server refused is no notice: the placement clock does not start, and a resend after the fix starts it once")
+    @Test(
+        "A final notice the server refused is no notice: the placement clock does not start, and a resend after the fix starts it once"
+    )
     func refusedFinalNoticeIsNoNotice() throws {
         let certificates = try TestCertificates()
         let server = try TestSMTPServer(certificates: certificates, reject: ["fiona@mail.example"])
@@ -493,9 +517,12 @@ struct DunningTests {
         let placed = try install.handoff(["place", "--dry-run", "--as-of", Self.asOf])
         #expect(!placed.stdout.contains("D-1008  ") || placed.stdout.contains("final_notice"), "\(placed.stdout)")
         // The address corrected in the accounting system and imported; the message sent again by hand, once.
-        let header = "account_number,type,business_name,first_name,last_name,contact_name,address1,address2,city,region,postal_code,"
+        let header =
+            "account_number,type,business_name,first_name,last_name,contact_name,address1,address2,city,region,postal_code,"
             + "country,phone,email,tax_id,date_of_birth,currency,holds\n"
-        let fixed = try install.write("fixed.csv", header + "D-1008,consumer,,Fiona,Final,,1 Main St,,Montréal,QC,H2J 2L3,CA,,fiona@fixed.example,,,CAD,\n")
+        let fixed = try install.write(
+            "fixed.csv",
+            header + "D-1008,consumer,,Fiona,Final,,1 Main St,,Montréal,QC,H2J 2L3,CA,,fiona@fixed.example,,,CAD,\n")
         #expect(try install.handoff(["import", "customers", fixed]).status == 0)
         let id = try #require(fiona["id"] as? Int)
         let resent = try install.handoff(["dunning", "resend", String(id)])
@@ -503,15 +530,21 @@ struct DunningTests {
         _ = try install.handoff(["dunning", "--as-of", Self.asOf])
         let delivered = try server.messages().map(Self.parse).filter { $0["to"]?.contains("fixed.example") == true }
         let sameID = (fiona["message_id"] as? String).map { $0.hasPrefix("<") ? $0 : "<\($0)>" }
-        #expect(delivered.count == 1 && delivered.first?["message_id"] == sameID, "the same Message-ID: \(delivered.first?["message_id"] ?? "") \(sameID ?? "")")
+        #expect(
+            delivered.count == 1 && delivered.first?["message_id"] == sameID,
+            "the same Message-ID: \(delivered.first?["message_id"] ?? "") \(sameID ?? "")")
         #expect(try install.handoff(["notices"]).stdout.contains("D-1008"), "accepted now: the notice is given")
         #expect(try install.handoff(["dunning", "resend", String(id)]).status != 0, "a message sent is not sent again")
         _ = try install.handoff(["dunning", "--as-of", Self.asOf])
-        #expect(server.messages().map { String(decoding: $0, as: UTF8.self) }.filter { $0.contains("fixed.example") }.count == 1,
+        #expect(
+            server.messages().map { String(decoding: $0, as: UTF8.self) }.filter { $0.contains("fixed.example") }.count
+                == 1,
                 "a message already sent is not sent again")
     }
 
-    @Test("The work list's weights live in config: all on age puts the oldest first; weights that do not add up to 100 are refused")
+    @Test(
+        "The work list's weights live in config: all on age puts the oldest first; weights that do not add up to 100 are refused"
+    )
     func worklistWeights() throws {
         let certificates = try TestCertificates()
         let install = try Self.book(server: nil, certificates: certificates)
@@ -522,7 +555,10 @@ struct DunningTests {
             return rows.compactMap { $0["account_number"] as? String }
         }
         // D-1009 owes less than D-1001 (110.00 against 200.50) but for longer (since 2026-08-15 against 2026-10-01).
-        let older = try install.write("older.csv", "account_number,invoice_number,invoice_date,due_date,amount,disputed\nD-1009,INV-12,2026-07-15,2026-08-15,10.00,false\n")
+        let older = try install.write(
+            "older.csv",
+            "account_number,invoice_number,invoice_date,due_date,amount,disputed\nD-1009,INV-12,2026-07-15,2026-08-15,10.00,false\n"
+        )
         #expect(try install.handoff(["import", "invoices", older]).status == 0)
         var config = try String(contentsOfFile: install.configPath, encoding: .utf8)
         func weigh(amount: Int, age: Int) throws -> [String] {
@@ -532,12 +568,18 @@ struct DunningTests {
             return try order()
         }
         let byAmount = try weigh(amount: 100, age: 0)
-        #expect(byAmount.firstIndex(of: "D-1001")! < byAmount.firstIndex(of: "D-1009")!, "all on the amount: the larger balance first; \(byAmount)")
+        #expect(
+            byAmount.firstIndex(of: "D-1001")! < byAmount.firstIndex(of: "D-1009")!,
+            "all on the amount: the larger balance first; \(byAmount)")
         let byAge = try weigh(amount: 0, age: 100)
-        #expect(byAge.firstIndex(of: "D-1009")! < byAge.firstIndex(of: "D-1001")!, "all on age: the older debt first; \(byAge)")
+        #expect(
+            byAge.firstIndex(of: "D-1009")! < byAge.firstIndex(of: "D-1001")!,
+            "all on age: the older debt first; \(byAge)")
         config = config.replacing(#/age_weight = [0-9]+/#, with: "age_weight = 50")
         try config.write(toFile: install.configPath, atomically: true, encoding: .utf8)
         let refused = try install.handoff(["worklist", "--as-of", Self.asOf])
-        #expect(refused.status != 0 && refused.stderr.contains("amount_weight and age_weight must add up to 100, not 50"), "\(refused.stderr)")
+        #expect(
+            refused.status != 0 && refused.stderr.contains("amount_weight and age_weight must add up to 100, not 50"),
+            "\(refused.stderr)")
     }
 }

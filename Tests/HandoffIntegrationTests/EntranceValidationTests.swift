@@ -12,7 +12,9 @@ struct EntranceValidationTests {
     /// The installation's configuration with `[storage] database` pointing at a misspelt file.
     func misspeltDatabase(_ install: Installation) throws -> String {
         let text = try String(contentsOfFile: install.configPath, encoding: .utf8)
-        try text.replacingOccurrences(of: "database = \"var/handoff.sqlite\"", with: "database = \"var/handofff.sqlite\"")
+        try text.replacingOccurrences(
+            of: "database = \"var/handoff.sqlite\"", with: "database = \"var/handofff.sqlite\""
+        )
             .write(toFile: install.configPath, atomically: true, encoding: .utf8)
         return install.root.appendingPathComponent("var/handofff.sqlite").path
     }
@@ -21,24 +23,34 @@ struct EntranceValidationTests {
     func missingDatabase() throws {
         let install = try Installation()
         let typo = try misspeltDatabase(install)
-        let expected = "Error: the database \(typo) does not exist (nothing was done): run `handoff init` to set up a new installation, "
+        let expected =
+            "Error: the database \(typo) does not exist (nothing was done): run `handoff init` to set up a new installation, "
             + "or fix [storage] database in \(install.configPath)\n"
-        for command in [["fetch"], ["accounts", "--as-of", "2026-11-15"], ["aging"], ["place", "--dry-run"], ["send"], ["reconcile"],
-                        ["import", "customers", Handoff.repositoryRoot.appendingPathComponent("sample-data/customers.csv").path]] {
+        for command in [
+            ["fetch"], ["accounts", "--as-of", "2026-11-15"], ["aging"], ["place", "--dry-run"], ["send"],
+            ["reconcile"],
+            ["import", "customers", Handoff.repositoryRoot.appendingPathComponent("sample-data/customers.csv").path],
+        ] {
             let r = try install.handoff(command)
             #expect(r.status == 1, "\(command)")
             #expect(r.stderr == expected, "\(command): \(r.stderr)")
             #expect(!FileManager.default.fileExists(atPath: typo), "\(command) created \(typo)")
         }
         // The daemon too: it stops at once rather than serve an empty record (killed after 30 s if it serves instead).
-        let serve = try shell("/usr/bin/timeout", ["30", Handoff.binary.path, "--config", install.configPath, "serve", "--port", String(try freeLoopbackPort())],
+        let serve = try shell(
+            "/usr/bin/timeout",
+            [
+                "30", Handoff.binary.path, "--config", install.configPath, "serve", "--port",
+                String(try freeLoopbackPort()),
+            ],
                               environment: ["HANDOFF_API_TOKEN": "test-token-0123456789abcdef"])
         #expect(serve.status == 1)
         #expect(serve.output == expected, "\(serve.output)")
         #expect(!FileManager.default.fileExists(atPath: typo))
         // The real database, set up by init, still opens.
         let text = try String(contentsOfFile: install.configPath, encoding: .utf8)
-        try text.replacingOccurrences(of: "handofff.sqlite", with: "handoff.sqlite").write(toFile: install.configPath, atomically: true, encoding: .utf8)
+        try text.replacingOccurrences(of: "handofff.sqlite", with: "handoff.sqlite").write(
+            toFile: install.configPath, atomically: true, encoding: .utf8)
         #expect(try install.handoff(["accounts"]).status == 0)
     }
 
@@ -57,7 +69,9 @@ struct EntranceValidationTests {
         for command in [["accounts"], ["partners", "check"]] {
             let r = try install.handoff(command)
             #expect(r.status == 1)
-            #expect(r.stderr == "Error: \(install.configPath): is not valid UTF-8 text (the first bad byte is at offset \(offset)): save it as UTF-8\n",
+            #expect(
+                r.stderr
+                    == "Error: \(install.configPath): is not valid UTF-8 text (the first bad byte is at offset \(offset)): save it as UTF-8\n",
                     "\(r.stderr)")
         }
     }
@@ -67,7 +81,9 @@ struct EntranceValidationTests {
     @Test("A customers file with an account number twice is refused, naming both lines, whether the rows differ or not")
     func duplicateAccount() throws {
         let install = try Installation()
-        for second in ["A-1001,consumer,,Renée,Côté,12 Rue Saint-Paul,Montréal", "A-1001,consumer,,Renee,Cote,99 Other St,Laval"] {
+        for second in [
+            "A-1001,consumer,,Renée,Côté,12 Rue Saint-Paul,Montréal", "A-1001,consumer,,Renee,Cote,99 Other St,Laval",
+        ] {
             let path = try install.write("dup.csv", """
                 account_number,type,business_name,first_name,last_name,address1,city
                 A-1001,consumer,,Renée,Côté,12 Rue Saint-Paul,Montréal
@@ -86,28 +102,44 @@ struct EntranceValidationTests {
         }
         // With --reject-file the first row applies and the second is written with its reason.
         let rejects = install.root.appendingPathComponent("rejects.csv").path
-        let r = try install.handoff(["import", "customers", install.root.appendingPathComponent("dup.csv").path, "--reject-file", rejects])
+        let r = try install.handoff([
+            "import", "customers", install.root.appendingPathComponent("dup.csv").path, "--reject-file", rejects,
+        ])
         #expect(r.status == 0, "\(r.stderr)")
         #expect(try dbCount(install, "SELECT COUNT(*) FROM customers") == 2)
-        #expect(try dbCount(install, "SELECT COUNT(*) FROM customers WHERE account_number = 'A-1001' AND first_name = 'Renée'") == 1)
+        #expect(
+            try dbCount(
+                install, "SELECT COUNT(*) FROM customers WHERE account_number = 'A-1001' AND first_name = 'Renée'") == 1
+        )
         #expect(try String(contentsOfFile: rejects, encoding: .utf8).contains(
             "A-1001,consumer,,Renee,Cote,99 Other St,Laval,4,account_number,'A-1001' is on line 2 too"))
     }
 
     @Test("A control character in any customer field that reaches an agency file is refused with file, line and column",
-          arguments: [("first_name", "Ren\u{0}ée", "U+0000", 4), ("last_name", "C\u{1B}[2Jôté", "U+001B", 2), ("address1", "12 Rue\tSaint-Paul", "U+0009", 7),
-                      ("city", "Montr\u{7F}éal", "U+007F", 6), ("address2", "App. 3\u{85}", "U+0085", 7), ("business_name", "Côté\u{2028}Inc", "U+2028", 5),
+        arguments: [
+            ("first_name", "Ren\u{0}ée", "U+0000", 4), ("last_name", "C\u{1B}[2Jôté", "U+001B", 2),
+            ("address1", "12 Rue\tSaint-Paul", "U+0009", 7),
+            ("city", "Montr\u{7F}éal", "U+007F", 6), ("address2", "App. 3\u{85}", "U+0085", 7),
+            ("business_name", "Côté\u{2028}Inc", "U+2028", 5),
                       ("postal_code", "H2Y\r1Z8", "U+000D", 4)])
     func controlCharacters(column: String, value: String, code: String, at: Int) throws {
         let install = try Installation()
-        let columns = ["account_number", "type", "business_name", "first_name", "last_name", "address1", "address2", "city", "postal_code"]
+        let columns = [
+            "account_number", "type", "business_name", "first_name", "last_name", "address1", "address2", "city",
+            "postal_code",
+        ]
         var row = ["A-1001", "consumer", "", "Renée", "Côté", "12 Rue Saint-Paul", "", "Montréal", "H2Y 1Z8"]
         row[columns.firstIndex(of: column)!] = "\"\(value)\""
-        let path = try install.write("customers.csv", columns.joined(separator: ",") + "\nB-2002,business,Acme,,,1 Main St,,Buffalo,14201\n"
+        let path = try install.write(
+            "customers.csv",
+            columns.joined(separator: ",") + "\nB-2002,business,Acme,,,1 Main St,,Buffalo,14201\n"
                                      + row.joined(separator: ",") + "\n")
         let r = try install.handoff(["import", "customers", path])
         #expect(r.status == 1)
-        #expect(r.stderr.contains("  \(path):3: column '\(column)': holds a control character (\(code)) at character \(at): remove it"), "\(r.stderr)")
+        #expect(
+            r.stderr.contains(
+                "  \(path):3: column '\(column)': holds a control character (\(code)) at character \(at): remove it"),
+            "\(r.stderr)")
         #expect(try dbCount(install, "SELECT COUNT(*) FROM customers") == 0)
     }
 
@@ -117,20 +149,22 @@ struct EntranceValidationTests {
     static let badPartnerFiles: [(line: String, replacement: String, error: String)] = [
         ("file_name = \"PLACEMENT_{partner.client_id}_{batch.date:yyyyMMdd}_{batch.sequence:000}.csv\"",
          "file_name = \"../../../escape_{batch.sequence:000}.csv\"",
-         "placement.file_name: '../../../escape_{batch.sequence:000}.csv' makes names such as '../../../escape_001.csv', "
+            "placement.file_name: '../../../escape_{batch.sequence:000}.csv' makes names such as '../../../escape_001.csv', "
             + "which must not hold / or \\: a file name stays inside the staging folder"),
         ("file_name = \"PLACEMENT_{partner.client_id}_{batch.date:yyyyMMdd}_{batch.sequence:000}.csv\"",
          "file_name = \"PLACEMENT.csv\"",
-         "placement.file_name: 'PLACEMENT.csv' is the same name on every run: it must hold a part that changes, {batch.sequence:000}, "
-            + "a date such as {batch.date:yyyyMMdd}, or {batch.id} with a batch_id that holds one, so that no run overwrites an earlier file"),
+            "placement.file_name: 'PLACEMENT.csv' is the same name on every run: it must hold a part that changes, {batch.sequence:000}, "
+                + "a date such as {batch.date:yyyyMMdd}, or {batch.id} with a batch_id that holds one, so that no run overwrites an earlier file"
+        ),
         ("file_name = \"PLACEMENT_{partner.client_id}_{batch.date:yyyyMMdd}_{batch.sequence:000}.done\"",
          "file_name = \".PLACEMENT_{batch.date:yyyyMMdd}_{batch.sequence:000}.done\"",
-         "placement.control.file_name: '.PLACEMENT_{batch.date:yyyyMMdd}_{batch.sequence:000}.done' makes names such as "
+            "placement.control.file_name: '.PLACEMENT_{batch.date:yyyyMMdd}_{batch.sequence:000}.done' makes names such as "
             + "'.PLACEMENT_20261115_001.done', which must not start with . (a hidden file)"),
         ("file_name = \"PLACEMENT_{partner.client_id}_{batch.date:yyyyMMdd}_{batch.sequence:000}.csv\"",
          "file_name = \"PLACEMENT_{batch.date:yyyy/MM/dd}_{batch.sequence:000}.csv\"",
          "placement.file_name: 'PLACEMENT_{batch.date:yyyy/MM/dd}_{batch.sequence:000}.csv' makes names such as "
-            + "'PLACEMENT_2026/11/15_001.csv', which must not hold / or \\: a file name stays inside the staging folder"),
+                + "'PLACEMENT_2026/11/15_001.csv', which must not hold / or \\: a file name stays inside the staging folder"
+        ),
         ("file_name = \"PLACEMENT_{partner.client_id}_{batch.date:yyyyMMdd}_{batch.sequence:000}.csv\"",
          "file_name = \"PLACEMENT_{batch.date:qqqq}_{batch.sequence:000}.csv\"",
          "placement.file_name: {batch.date:qqqq}: 'qqqq' is not a date format: 'qqqq' is not one of yyyy, yy, MM, dd "
@@ -142,10 +176,12 @@ struct EntranceValidationTests {
          "returns.activity.date_format: 'yyyy-mm-dd' is not a date format: 'mm' is not one of yyyy, MM, dd "
             + "(other characters, such as - / . or a space, are written as they are)"),
         ("date_format = \"yyyy-MM-dd\"", "date_format = \"yyyy-MM\"",
-         "returns.activity.date_format: 'yyyy-MM' is not a date format dates can be read with: it needs yyyy, MM and dd, once each"),
+            "returns.activity.date_format: 'yyyy-MM' is not a date format dates can be read with: it needs yyyy, MM and dd, once each"
+        ),
     ]
 
-    @Test("partners check refuses a file name that leaves staging or never changes, and a date format with unknown letters; place refuses to run",
+    @Test(
+        "partners check refuses a file name that leaves staging or never changes, and a date format with unknown letters; place refuses to run",
           arguments: EntranceValidationTests.badPartnerFiles)
     func badPartnerFile(line: String, replacement: String, error: String) throws {
         let install = try Installation()
@@ -154,15 +190,20 @@ struct EntranceValidationTests {
         let path = install.root.appendingPathComponent("partners/local-folder.toml").path
         let text = try String(contentsOfFile: path, encoding: .utf8)
         try #require(text.contains(line))
-        try text.replacingOccurrences(of: line, with: replacement).write(toFile: path, atomically: true, encoding: .utf8)
+        try text.replacingOccurrences(of: line, with: replacement).write(
+            toFile: path, atomically: true, encoding: .utf8)
         let check = try install.handoff(["partners", "check"])
         #expect(check.status == 1)
-        #expect(check.stderr == "error  \(path): \(error)\nError: 1 problem in partner files: those partners are not used until fixed\n",
+        #expect(
+            check.stderr
+                == "error  \(path): \(error)\nError: 1 problem in partner files: those partners are not used until fixed\n",
                 "\(check.stderr)")
         try install.importSampleData()
         let place = try install.handoff(["place", "--as-of", "2026-11-15", "--quiet"])
         #expect(place.status == 1)
-        #expect(place.stderr.contains("error  \(path): \(error)\n") && place.stderr.contains("nothing was placed"), "\(place.stderr)")
+        #expect(
+            place.stderr.contains("error  \(path): \(error)\n") && place.stderr.contains("nothing was placed"),
+            "\(place.stderr)")
         #expect(try install.stagedFiles().isEmpty)
         #expect(!FileManager.default.fileExists(atPath: install.root.appendingPathComponent("escape_001.csv").path))
     }
@@ -184,10 +225,14 @@ struct EntranceValidationTests {
 
         """
 
-    @Test("Two invoices of 50,000,000,000,000,000.00 are refused at import, with file, line and column; accounts and aging still work")
+    @Test(
+        "Two invoices of 50,000,000,000,000,000.00 are refused at import, with file, line and column; accounts and aging still work"
+    )
     func hugeInvoices() throws {
         let install = try Installation()
-        #expect(try install.handoff(["import", "customers", try install.write("customers.csv", Self.oneCustomer)]).status == 0)
+        #expect(
+            try install.handoff(["import", "customers", try install.write("customers.csv", Self.oneCustomer)]).status
+                == 0)
         let invoices = try install.write("invoices.csv", """
             account_number,invoice_number,invoice_date,due_date,amount
             A-1001,INV-1,2026-01-15,2026-02-14,50000000000000000.00
@@ -196,7 +241,8 @@ struct EntranceValidationTests {
             """)
         let r = try install.handoff(["import", "invoices", invoices])
         #expect(r.status == 1)
-        let refusal = "50000000000000000.00 USD is more than the largest amount Handoff takes, 1000000000.00 USD ([limits] max_amount in the configuration)"
+        let refusal =
+            "50000000000000000.00 USD is more than the largest amount Handoff takes, 1000000000.00 USD ([limits] max_amount in the configuration)"
         #expect(r.stderr == """
             Error: \(invoices): refused, nothing was imported (2 bad rows):
               \(invoices):2: column 'amount': \(refusal)
@@ -212,7 +258,9 @@ struct EntranceValidationTests {
     @Test("The limit itself is taken, a cent more is refused, in invoices and in transactions")
     func limitBoundary() throws {
         let install = try Installation()
-        #expect(try install.handoff(["import", "customers", try install.write("customers.csv", Self.oneCustomer)]).status == 0)
+        #expect(
+            try install.handoff(["import", "customers", try install.write("customers.csv", Self.oneCustomer)]).status
+                == 0)
         let invoices = try install.write("invoices.csv", """
             account_number,invoice_number,invoice_date,due_date,amount
             A-1001,INV-1,2026-01-15,2026-02-14,"1,000,000,000.00"
@@ -221,9 +269,15 @@ struct EntranceValidationTests {
             """)
         let ok = try install.handoff(["import", "invoices", invoices])
         #expect(ok.status == 0, "\(ok.stderr)")
-        let over = try install.write("over.csv", "account_number,invoice_number,invoice_date,due_date,amount\nA-1001,INV-3,2026-01-17,2026-02-16,1000000000.01\n")
+        let over = try install.write(
+            "over.csv",
+            "account_number,invoice_number,invoice_date,due_date,amount\nA-1001,INV-3,2026-01-17,2026-02-16,1000000000.01\n"
+        )
         let r = try install.handoff(["import", "invoices", over])
-        #expect(r.stderr.contains("\(over):2: column 'amount': 1000000000.01 USD is more than the largest amount Handoff takes, 1000000000.00 USD"),
+        #expect(
+            r.stderr.contains(
+                "\(over):2: column 'amount': 1000000000.01 USD is more than the largest amount Handoff takes, 1000000000.00 USD"
+            ),
                 "\(r.stderr)")
         let transactions = try install.write("transactions.csv", """
             reference,account_number,invoice_number,date,type,amount
@@ -239,7 +293,8 @@ struct EntranceValidationTests {
 
             """, "\(t.stderr)")
         let accounts = try install.handoff(["accounts", "--as-of", "2026-11-15", "--json"])
-        #expect(accounts.status == 0 && accounts.stdout.contains("200000000000"), "\(accounts.stdout) \(accounts.stderr)")
+        #expect(
+            accounts.status == 0 && accounts.stdout.contains("200000000000"), "\(accounts.stdout) \(accounts.stderr)")
     }
 
     @Test("[limits] max_amount sets the limit, in each currency's own units; a bad value is refused with its key")
@@ -249,17 +304,27 @@ struct EntranceValidationTests {
         #expect(text.contains("[limits]\n"), "init writes the key with its default")
         try text.replacingOccurrences(of: "max_amount = \"1000000000.00\"", with: "max_amount = \"500.00\"")
             .write(toFile: install.configPath, atomically: true, encoding: .utf8)
-        #expect(try install.handoff(["import", "customers", try install.write("customers.csv", "account_number,type,last_name\nA-1,consumer,Sato\n")]).status == 0)
-        let invoices = try install.write("invoices.csv", "account_number,invoice_number,invoice_date,due_date,amount\nA-1,I-1,2026-01-15,2026-02-14,500\nA-1,I-2,2026-01-15,2026-02-14,501\n")
+        #expect(
+            try install.handoff([
+                "import", "customers",
+                try install.write("customers.csv", "account_number,type,last_name\nA-1,consumer,Sato\n"),
+            ]).status == 0)
+        let invoices = try install.write(
+            "invoices.csv",
+            "account_number,invoice_number,invoice_date,due_date,amount\nA-1,I-1,2026-01-15,2026-02-14,500\nA-1,I-2,2026-01-15,2026-02-14,501\n"
+        )
         let r = try install.handoff(["import", "invoices", invoices])
         #expect(r.stderr == """
             Error: \(invoices): refused, nothing was imported (1 bad row):
               \(invoices):3: column 'amount': 501 JPY is more than the largest amount Handoff takes, 500 JPY ([limits] max_amount in the configuration)
 
             """, "\(r.stderr)")
-        for (value, problem) in [("\"0.50\"", "must be between 1 and 10000000000, not 0.50"), ("\"-5\"", "must be between 1 and 10000000000, not -5"),
+        for (value, problem) in [
+            ("\"0.50\"", "must be between 1 and 10000000000, not 0.50"),
+            ("\"-5\"", "must be between 1 and 10000000000, not -5"),
                                  ("\"10000000000.01\"", "must be between 1 and 10000000000, not 10000000000.01"),
-                                 ("1000.0", "must be a string, not a decimal number"), ("\"lots\"", "'lots' is not an amount")] {
+            ("1000.0", "must be a string, not a decimal number"), ("\"lots\"", "'lots' is not an amount"),
+        ] {
             try text.replacingOccurrences(of: "max_amount = \"1000000000.00\"", with: "max_amount = \(value)")
                 .write(toFile: install.configPath, atomically: true, encoding: .utf8)
             let bad = try install.handoff(["accounts"])
@@ -282,7 +347,9 @@ struct EntranceValidationTests {
             """.utf8).write(to: inbox.appendingPathComponent("LFC_ACT_DEMO01_20261125.csv"))
         _ = try install.handoff(["fetch"])
         let listed = try install.handoff(["inbox", "--json"])
-        #expect(listed.stdout.contains("PAYMENT: amount 50000000000000000.00 is more than the largest amount Handoff takes, 1000000000.00 "
+        #expect(
+            listed.stdout.contains(
+                "PAYMENT: amount 50000000000000000.00 is more than the largest amount Handoff takes, 1000000000.00 "
                                        + "([limits] max_amount in the configuration)"), "\(listed.stdout)")
         #expect(listed.stdout.contains("quarantined"), "\(listed.stdout)")
         #expect(try dbCount(install, "SELECT COUNT(*) FROM transactions WHERE reference LIKE '%LF-T0001%'") == 0)

@@ -59,11 +59,20 @@ struct EventRequestStatesMigrationTests {
         #expect(try sql(db, "SELECT id, event_key, state, reason FROM agency_events ORDER BY id")
             == "7|payment:P1|applied|\n9|reversal:R1|waiting|why\n12|x|dismissed|dismissed: done")
         #expect(try sql(db, "SELECT id, request_id, state FROM agency_requests") == "3|RC-1|accepted")
-        #expect(try sql(db, "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name IN ('agency_events', 'agency_requests') AND sql IS NOT NULL ORDER BY name")
+        #expect(
+            try sql(
+                db,
+                "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name IN ('agency_events', 'agency_requests') AND sql IS NOT NULL ORDER BY name"
+            )
             == "agency_events_by_account\nagency_events_by_state")
         // The unique keys stay, and a state no machine knows is refused.
-        _ = try sql(db, "INSERT INTO agency_events VALUES (13, 'k', 'payment:P1', NULL, NULL, 'k', '{}', 'held', NULL, 't', 't')", expectFailure: true)
-        _ = try sql(db, "INSERT INTO agency_events VALUES (13, 'k', 'y', NULL, NULL, 'k', '{}', 'done', NULL, 't', 't')", expectFailure: true)
+        _ = try sql(
+            db,
+            "INSERT INTO agency_events VALUES (13, 'k', 'payment:P1', NULL, NULL, 'k', '{}', 'held', NULL, 't', 't')",
+            expectFailure: true)
+        _ = try sql(
+            db, "INSERT INTO agency_events VALUES (13, 'k', 'y', NULL, NULL, 'k', '{}', 'done', NULL, 't', 't')",
+            expectFailure: true)
         _ = try sql(db, "UPDATE agency_requests SET state = 'receipted' WHERE id = 3", expectFailure: true)
         _ = try sql(db, "UPDATE agency_requests SET state = 'confirmed' WHERE id = 3")
         #expect(try sql(db, "PRAGMA foreign_key_check") == "")

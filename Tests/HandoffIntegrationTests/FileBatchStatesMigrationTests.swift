@@ -41,14 +41,18 @@ struct FileBatchStatesMigrationTests {
     }
 
     static func schemaObjects(_ db: Database, type: String) throws -> [String] {
-        try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = ? AND name NOT LIKE 'sqlite_%' ORDER BY name", arguments: [type])
+        try String.fetchAll(
+            db, sql: "SELECT name FROM sqlite_master WHERE type = ? AND name NOT LIKE 'sqlite_%' ORDER BY name",
+            arguments: [type])
     }
 
     @Test("Rows, indexes, triggers and foreign keys survive; the new constraints hold")
     func upgrade() throws {
         let (queue, path) = try Self.olderDatabase()
         defer { try? FileManager.default.removeItem(atPath: path) }
-        let (indexes, triggers) = try queue.read { db in (try Self.schemaObjects(db, type: "index"), try Self.schemaObjects(db, type: "trigger")) }
+        let (indexes, triggers) = try queue.read { db in
+            (try Self.schemaObjects(db, type: "index"), try Self.schemaObjects(db, type: "trigger"))
+        }
         // Up to this step only: later steps (v15-people…) add tables and indexes of their own.
         try Migrations.migrator.migrate(queue, upTo: "v13-file-batch-states")
         try queue.read { db in
@@ -57,9 +61,16 @@ struct FileBatchStatesMigrationTests {
             #expect(try Self.schemaObjects(db, type: "trigger") == triggers)
             #expect(try Row.fetchAll(db, sql: "PRAGMA foreign_key_check").isEmpty)
             #expect(try String.fetchOne(db, sql: "SELECT state FROM placement_batches WHERE id = 7") == "sent")
-            #expect(try String.fetchOne(db, sql: "SELECT kind || ' ' || control_name || ' ' || total FROM placement_batches WHERE id = 7")
+            #expect(
+                try String.fetchOne(
+                    db, sql: "SELECT kind || ' ' || control_name || ' ' || total FROM placement_batches WHERE id = 7")
                     == "placement KRP_1.ctl 12500")
-            #expect(try String.fetchAll(db, sql: "SELECT state || ' ' || COALESCE(not_before, '') || ' ' || COALESCE(last_error, '') FROM outbox ORDER BY id")
+            #expect(
+                try String.fetchAll(
+                    db,
+                    sql:
+                        "SELECT state || ' ' || COALESCE(not_before, '') || ' ' || COALESCE(last_error, '') FROM outbox ORDER BY id"
+                )
                     == ["confirmed  ", "retry_later 99 busy"])
             #expect(try Int.fetchOne(db, sql: "SELECT depends_on FROM outbox WHERE id = 2") == 1)
             #expect(try String.fetchOne(db, sql: "SELECT state FROM inbox WHERE id = 5") == "applied")
@@ -68,7 +79,9 @@ struct FileBatchStatesMigrationTests {
             #expect(create.contains("CREATE TABLE \"inbox\"") && create.contains("CHECK (state IN"), "\(create)")
         }
         // The constraints refuse a state no machine knows, in each table.
-        for sql in ["UPDATE inbox SET state = 'processed' WHERE id = 5", "UPDATE placement_batches SET state = 'done' WHERE id = 7",
+        for sql in [
+            "UPDATE inbox SET state = 'processed' WHERE id = 5",
+            "UPDATE placement_batches SET state = 'done' WHERE id = 7",
                     "UPDATE outbox SET state = 'lost' WHERE id = 1"] {
             #expect(throws: DatabaseError.self, "\(sql)") { try queue.write { db in try db.execute(sql: sql) } }
         }
@@ -86,7 +99,10 @@ struct FileBatchStatesMigrationTests {
         defer { try? FileManager.default.removeItem(atPath: path) }
         #expect(throws: DatabaseError.self) { try Migrations.migrator.migrate(queue) }
         let (last, state) = try queue.read { db in
-            (try Migrations.migrator.appliedMigrations(db).last, try String.fetchOne(db, sql: "SELECT state FROM placement_batches WHERE id = 7"))
+            (
+                try Migrations.migrator.appliedMigrations(db).last,
+                try String.fetchOne(db, sql: "SELECT state FROM placement_batches WHERE id = 7")
+            )
         }
         #expect(last == "v12-event-request-states", "every step before v13 applied, v13 not")
         #expect(state == "lost_in_transit")

@@ -10,7 +10,9 @@ struct FirstHourCLITests {
     func typo() throws {
         let install = try Installation()
         let r = try install.handoff(["acounts"])
-        #expect(r.status == 64 && r.stderr.contains("'acounts' is not a handoff command. Did you mean 'accounts'"), "\(r.stderr)")
+        #expect(
+            r.status == 64 && r.stderr.contains("'acounts' is not a handoff command. Did you mean 'accounts'"),
+            "\(r.stderr)")
         let option = try install.handoff(["place", "--bogus"])
         #expect(option.status == 64 && option.stderr.contains("Usage: handoff place"), "\(option.stderr)")
     }
@@ -21,10 +23,14 @@ struct FirstHourCLITests {
         let accounts = try install.handoff(["accounts"])
         #expect(accounts.status == 0 && accounts.stderr.contains("handoff import customers"), "\(accounts.stderr)")
         let check = try install.handoff(["partners", "check"])
-        #expect(check.status == 1 && check.stderr.contains("no partner files") && check.stderr.contains("docs/partners.md"), "\(check.stderr)")
+        #expect(
+            check.status == 1 && check.stderr.contains("no partner files") && check.stderr.contains("docs/partners.md"),
+            "\(check.stderr)")
         try install.importSampleData()
         let place = try install.handoff(["place", "--as-of", "2026-11-15"])
-        #expect(place.status == 1 && place.stderr.contains("there is no agency to place with") && place.stderr.contains("nothing was placed"),
+        #expect(
+            place.status == 1 && place.stderr.contains("there is no agency to place with")
+                && place.stderr.contains("nothing was placed"),
                 "\(place.stdout)\(place.stderr)")
     }
 
@@ -32,7 +38,8 @@ struct FirstHourCLITests {
     func badArguments() throws {
         let install = try Installation()
         try install.importSampleData()
-        let serve = try install.handoff(["serve", "--port", "99999"], environment: ["HANDOFF_API_TOKEN": "a-token-of-enough-length-0123"])
+        let serve = try install.handoff(
+            ["serve", "--port", "99999"], environment: ["HANDOFF_API_TOKEN": "a-token-of-enough-length-0123"])
         #expect(serve.status == 1 && serve.stderr.contains("--port 99999 is not a TCP port"), "\(serve.stderr)")
         let clear = try install.handoff(["clear", "A-1001", "--partner", "nobody"])
         #expect(clear.status == 1 && clear.stderr.contains("there is no agency 'nobody'"), "\(clear.stderr)")
@@ -49,7 +56,8 @@ struct FirstHourCLITests {
         let text = try install.handoff(["account", "show", "B-2001"]).stdout
         let textDates = text.split(separator: "\n").compactMap { line -> String? in
             let t = line.trimmingCharacters(in: .whitespaces)
-            return t.range(of: #"^\d{4}-\d{2}-\d{2}  "#, options: .regularExpression) != nil ? String(t.prefix(10)) : nil
+            return t.range(of: #"^\d{4}-\d{2}-\d{2}  "#, options: .regularExpression) != nil
+                ? String(t.prefix(10)) : nil
         }
         #expect(!textDates.isEmpty && textDates == textDates.sorted(), "\(text)")
     }
@@ -59,19 +67,27 @@ struct FirstHourCLITests {
         let install = try Installation()
         try install.importSampleData()
         let out = install.root.appendingPathComponent("nov.journal").path
-        let r = try shell("/bin/sh", ["-c", "umask 022; exec \"$0\" \"$@\"", Handoff.binary.path, "--config", install.configPath,
-                                      "export", "journal", "--from", "2026-11-01", "--to", "2026-11-30", "--output", out])
+        let r = try shell(
+            "/bin/sh",
+            [
+                "-c", "umask 022; exec \"$0\" \"$@\"", Handoff.binary.path, "--config", install.configPath,
+                "export", "journal", "--from", "2026-11-01", "--to", "2026-11-30", "--output", out,
+            ])
         #expect(r.status == 0, "\(r.output)")
         let mode = try #require(try FileManager.default.attributesOfItem(atPath: out)[.posixPermissions] as? Int)
         #expect(mode == 0o644, "mode \(String(mode, radix: 8))")
     }
 
-    @Test("Shell completions come from the parser and know every command (scripts/install installs them with the manual page)")
+    @Test(
+        "Shell completions come from the parser and know every command (scripts/install installs them with the manual page)"
+    )
     func completions() throws {
         let install = try Installation()
         for shell in ["bash", "zsh", "fish"] {
             let r = try install.handoff(["--generate-completion-script", shell])
-            #expect(r.status == 0 && ["accounts", "place", "reconcile", "export"].allSatisfy(r.stdout.contains), "\(shell): \(r.stderr)")
+            #expect(
+                r.status == 0 && ["accounts", "place", "reconcile", "export"].allSatisfy(r.stdout.contains),
+                "\(shell): \(r.stderr)")
         }
     }
 }

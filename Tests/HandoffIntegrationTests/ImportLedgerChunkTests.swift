@@ -20,7 +20,9 @@ struct ImportLedgerChunkTests {
         var rows = ["account_number,invoice_number,invoice_date,due_date,amount"]
         func add(_ account: String, _ n: Int) {
             let day = 1 + n % 28
-            rows.append("\(account),N-\(n),2026-01-\(day < 10 ? "0" : "")\(day),2026-03-01,\(n).\(n % 100 < 10 ? "0" : "")\(n % 100)")
+            rows.append(
+                "\(account),N-\(n),2026-01-\(day < 10 ? "0" : "")\(day),2026-03-01,\(n).\(n % 100 < 10 ? "0" : "")\(n % 100)"
+            )
         }
         for n in 1...2_500 { add("A-1", n) }                                   // past one chunk's end
         for n in 2_501...2_800 { add(["B-2", "C-3", "A-1"][n % 3], n) }         // another currency every row
@@ -60,13 +62,16 @@ struct ImportLedgerChunkTests {
             Int(a.split(separator: ":")[1])! < Int(b.split(separator: ":")[1])!
         })
 
-        let again = try install.handoff(["import", "invoices", install.root.appendingPathComponent("invoices.csv").path])
+        let again = try install.handoff([
+            "import", "invoices", install.root.appendingPathComponent("invoices.csv").path,
+        ])
         #expect(again.status == 0)
         #expect(again.stdout.contains("no change"), "\(again.stdout)")
         #expect(try number("SELECT COUNT(*) FROM ledger_entries") == 3_000)
     }
 
-    @Test("PostgreSQL: a transaction that writes 12,000 invoices analyzes the tables it grew, inside it; one of 3,000 does not",
+    @Test(
+        "PostgreSQL: a transaction that writes 12,000 invoices analyzes the tables it grew, inside it; one of 3,000 does not",
           .enabled(if: TestEngine.current == .postgresql))
     func statisticsFollowALargeImport() throws {
         let install = try Installation()
@@ -76,21 +81,27 @@ struct ImportLedgerChunkTests {
 
             """)]).status == 0)
         func invoices(_ range: ClosedRange<Int>) -> String {
-            (["account_number,invoice_number,invoice_date,due_date,amount"] + range.map { "A-1,N-\($0),2026-01-05,2026-03-01,1\($0 % 10).00" })
+            (["account_number,invoice_number,invoice_date,due_date,amount"]
+                + range.map { "A-1,N-\($0),2026-01-05,2026-03-01,1\($0 % 10).00" })
                 .joined(separator: "\n") + "\n"
         }
         // Analyzed by hand (by Handoff), not by autovacuum: PostgreSQL counts the two apart.
         func analyzed(_ table: String) throws -> Int {
             try dbCount(install, "SELECT analyze_count FROM pg_stat_user_tables WHERE relname = '\(table)'")
         }
-        try #require(try install.handoff(["import", "invoices", try install.write("small.csv", invoices(1...3_000))]).status == 0)
+        try #require(
+            try install.handoff(["import", "invoices", try install.write("small.csv", invoices(1...3_000))]).status == 0
+        )
         #expect(try analyzed("invoices") == 0)
         #expect(try analyzed("ledger_entries") == 0)
-        try #require(try install.handoff(["import", "invoices", try install.write("large.csv", invoices(3_001...15_000))]).status == 0)
+        try #require(
+            try install.handoff(["import", "invoices", try install.write("large.csv", invoices(3_001...15_000))]).status
+                == 0)
         #expect(try analyzed("invoices") >= 1)
         #expect(try analyzed("ledger_entries") >= 1)
         // What was analyzed inside the import's transaction counts its rows.
-        #expect(try dbCount(install, "SELECT CAST(reltuples AS bigint) FROM pg_class WHERE relname = 'invoices'") >= 10_000)
+        #expect(
+            try dbCount(install, "SELECT CAST(reltuples AS bigint) FROM pg_class WHERE relname = 'invoices'") >= 10_000)
         #expect(try dbCount(install, "SELECT COUNT(*) FROM ledger_entries") == 15_000)
     }
 }

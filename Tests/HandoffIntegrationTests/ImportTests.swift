@@ -41,10 +41,18 @@ enum HandBook {
 
         """
     static let expected: [AccountFigures] = [
-        .init(account_number: "A-1001", balance: 117500, currency: "CAD", oldest_past_due_date: "2026-02-14", days_past_due: 274, aging_bucket: "121+", open_invoices: 2),
-        .init(account_number: "A-1004", balance: 25000, currency: "USD", oldest_past_due_date: "2026-07-31", days_past_due: 107, aging_bucket: "91-120", open_invoices: 1),
-        .init(account_number: "B-2002", balance: 740000, currency: "USD", oldest_past_due_date: "2025-10-05", days_past_due: 406, aging_bucket: "121+", open_invoices: 1),
-        .init(account_number: "B-2003", balance: 22049, currency: "USD", oldest_past_due_date: "2026-10-31", days_past_due: 15, aging_bucket: "1-30", open_invoices: 2),
+        .init(
+            account_number: "A-1001", balance: 117500, currency: "CAD", oldest_past_due_date: "2026-02-14",
+            days_past_due: 274, aging_bucket: "121+", open_invoices: 2),
+        .init(
+            account_number: "A-1004", balance: 25000, currency: "USD", oldest_past_due_date: "2026-07-31",
+            days_past_due: 107, aging_bucket: "91-120", open_invoices: 1),
+        .init(
+            account_number: "B-2002", balance: 740000, currency: "USD", oldest_past_due_date: "2025-10-05",
+            days_past_due: 406, aging_bucket: "121+", open_invoices: 1),
+        .init(
+            account_number: "B-2003", balance: 22049, currency: "USD", oldest_past_due_date: "2026-10-31",
+            days_past_due: 15, aging_bucket: "1-30", open_invoices: 2),
     ]
 
     static func load(_ install: Installation) throws {
@@ -97,15 +105,44 @@ struct ImportTests {
     }
 
     @Test("A file with one bad row is refused with file, line and column, and nothing changes", arguments: [
-        ("invoices", "account_number,invoice_number,invoice_date,due_date,amount\nA-1001,N-1,2026-01-01,2026-01-31,10.00\nA-1001,N-2,2026-01-01,2026-01-31,12.345\n", 3, "amount"),
-        ("invoices", "account_number,invoice_number,invoice_date,due_date,amount\nZ-9,N-1,2026-01-01,2026-01-31,10.00\n", 2, "account_number"),
-        ("invoices", "account_number,invoice_number,invoice_date,due_date,amount\nA-1001,N-1,2026-01-01,2026-02-30,10.00\n", 2, "due_date"),
-        ("invoices", "account_number,invoice_number,invoice_date,due_date,amount\nA-1001,INV-7001,2026-01-15,2026-02-14,701.00\n", 2, "amount"),
-        ("transactions", "reference,account_number,date,type,amount,reverses\nX1,A-1001,2026-05-01,payment,5.00,\nX2,A-1001,2026-05-01,payment_reversal,1.00,NOPE\n", 3, "reverses"),
-        ("transactions", "reference,account_number,date,type,amount\nP1,A-1001,2026-02-14,payment,99.00\n", 2, "reference"),
-        ("transactions", "reference,account_number,date,type,amount\nX1,B-2003,2026-11-02,payment,220.50\n", 2, "amount"),
+            (
+                "invoices",
+                "account_number,invoice_number,invoice_date,due_date,amount\nA-1001,N-1,2026-01-01,2026-01-31,10.00\nA-1001,N-2,2026-01-01,2026-01-31,12.345\n",
+                3, "amount"
+            ),
+            (
+                "invoices",
+                "account_number,invoice_number,invoice_date,due_date,amount\nZ-9,N-1,2026-01-01,2026-01-31,10.00\n", 2,
+                "account_number"
+            ),
+            (
+                "invoices",
+                "account_number,invoice_number,invoice_date,due_date,amount\nA-1001,N-1,2026-01-01,2026-02-30,10.00\n",
+                2, "due_date"
+            ),
+            (
+                "invoices",
+                "account_number,invoice_number,invoice_date,due_date,amount\nA-1001,INV-7001,2026-01-15,2026-02-14,701.00\n",
+                2, "amount"
+            ),
+            (
+                "transactions",
+                "reference,account_number,date,type,amount,reverses\nX1,A-1001,2026-05-01,payment,5.00,\nX2,A-1001,2026-05-01,payment_reversal,1.00,NOPE\n",
+                3, "reverses"
+            ),
+            (
+                "transactions", "reference,account_number,date,type,amount\nP1,A-1001,2026-02-14,payment,99.00\n", 2,
+                "reference"
+            ),
+            (
+                "transactions", "reference,account_number,date,type,amount\nX1,B-2003,2026-11-02,payment,220.50\n", 2,
+                "amount"
+            ),
         ("transactions", "reference,account_number,date,type,amount\nX1,B-2003,2026-11-02,refund,1.00\n", 2, "type"),
-        ("customers", "account_number,type,business_name\nB-9,business,Fine Ltd\nB-10,partnership,Bad Ltd\n", 3, "type"),
+            (
+                "customers", "account_number,type,business_name\nB-9,business,Fine Ltd\nB-10,partnership,Bad Ltd\n", 3,
+                "type"
+            ),
         ("customers", "account_number,type,last_name,country,region\nA-9,consumer,Doe,US,ZZ\n", 2, "region"),
     ] as [(String, String, Int, String)])
     func badRow(kind: String, text: String, line: Int, column: String) throws {
@@ -138,7 +175,8 @@ struct ImportTests {
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.stdout.contains("2 added") && r.stdout.contains("1 rejected"), "\(r.stdout)")
         let written = try String(contentsOfFile: rejects, encoding: .utf8)
-        #expect(written == "account_number,invoice_number,invoice_date,due_date,amount,error_line,error_column,error\r\n"
+        #expect(
+            written == "account_number,invoice_number,invoice_date,due_date,amount,error_line,error_column,error\r\n"
                 + "A-1001,N-2,2026-01-01,2026-01-31,abc,3,amount,'abc' is not an amount in CAD\r\n")
         let figures = try accountFigures(install)
         #expect(figures.first { $0.account_number == "A-1001" }?.balance == 118500)
@@ -158,7 +196,9 @@ struct ImportTests {
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.stdout.contains("1 changed"))
         // Read with SQL both engines take.
-        let audit = try install.sqlRows("SELECT subject || ': ' || detail FROM audit_log WHERE action = 'invoice.updated' ORDER BY id")
+        let audit = try install.sqlRows(
+            "SELECT subject || ': ' || detail FROM audit_log WHERE action = 'invoice.updated' ORDER BY id"
+        )
             .map { $0[0] ?? "" }
         #expect(audit == ["A-1001/INV-7001: due_date 2026-02-14 → 2026-03-01; disputed false → true"])
         // Oldest open due date of A-1001 is now INV-7001's new one.
@@ -166,7 +206,9 @@ struct ImportTests {
         #expect(figures.first { $0.account_number == "A-1001" }?.oldest_past_due_date == "2026-03-01")
     }
 
-    @Test("One file naming an invoice three times, within one chunk: added, then changed, then refused for its amount, in the file's order")
+    @Test(
+        "One file naming an invoice three times, within one chunk: added, then changed, then refused for its amount, in the file's order"
+    )
     func invoiceRepeatedInOneFile() throws {
         let install = try Installation()
         try HandBook.load(install)
@@ -180,18 +222,26 @@ struct ImportTests {
 
             """)
         let refused = try install.handoff(["import", "invoices", path])
-        #expect(refused.status != 0 && refused.stderr.contains(":5: column 'amount': invoice R-1 is recorded at 10.00, not 11.00"), "\(refused.stderr)")
+        #expect(
+            refused.status != 0
+                && refused.stderr.contains(":5: column 'amount': invoice R-1 is recorded at 10.00, not 11.00"),
+            "\(refused.stderr)")
         #expect(try install.sqlRows("SELECT COUNT(*) FROM invoices WHERE invoice_number LIKE 'R-%'")[0][0] == "0")
         let rejects = install.root.appendingPathComponent("rejects.csv").path
         let r = try install.handoff(["import", "invoices", path, "--reject-file", rejects])
-        #expect(r.status == 0 && r.stdout.contains("3 added, 1 changed, 0 unchanged, 1 rejected"), "\(r.stdout)\(r.stderr)")
-        #expect(try String(contentsOfFile: rejects, encoding: .utf8).contains("A-1001,R-1,2026-01-15,2026-03-01,11.00,5,amount,"))
+        #expect(
+            r.status == 0 && r.stdout.contains("3 added, 1 changed, 0 unchanged, 1 rejected"), "\(r.stdout)\(r.stderr)")
+        #expect(
+            try String(contentsOfFile: rejects, encoding: .utf8).contains(
+                "A-1001,R-1,2026-01-15,2026-03-01,11.00,5,amount,"))
         let rows = try install.sqlRows("""
             SELECT i.invoice_number || ' ' || CAST(i.due_date AS TEXT) || ' ' || CAST(i.amount AS TEXT) || ' ' || CAST(l.source_line AS TEXT)
             FROM invoices i JOIN ledger_entries l ON l.invoice_id = i.id WHERE i.invoice_number LIKE 'R-%' ORDER BY l.id
             """).map { $0[0] ?? "" }
         #expect(rows == ["R-1 2026-03-01 1000 2", "R-2 2026-02-14 2000 3", "R-3 2026-02-14 3000 6"])
-        let audit = try install.sqlRows("SELECT subject || ': ' || detail FROM audit_log WHERE action = 'invoice.updated' ORDER BY id")
+        let audit = try install.sqlRows(
+            "SELECT subject || ': ' || detail FROM audit_log WHERE action = 'invoice.updated' ORDER BY id"
+        )
             .map { $0[0] ?? "" }
         #expect(audit == ["A-1001/R-1: due_date 2026-02-14 → 2026-03-01"])
     }
@@ -200,14 +250,19 @@ struct ImportTests {
     func headers() throws {
         let install = try Installation()
         try HandBook.load(install)
-        let unknown = try install.write("u.csv", "account_number,invoice_number,invoice_date,due_date,amount,memo\nA-1001,N-1,2026-01-01,2026-01-31,1.00,hi\n")
+        let unknown = try install.write(
+            "u.csv",
+            "account_number,invoice_number,invoice_date,due_date,amount,memo\nA-1001,N-1,2026-01-01,2026-01-31,1.00,hi\n"
+        )
         let r1 = try install.handoff(["import", "invoices", unknown])
         #expect(r1.status != 0 && r1.stderr.contains(":1: column 'memo': is not a known column"), "\(r1.stderr)")
         let r2 = try install.handoff(["import", "invoices", unknown, "--ignore-unknown"])
         #expect(r2.status == 0 && r2.stdout.contains("1 added"), "\(r2.stderr)")
-        let missing = try install.write("m.csv", "account_number,invoice_number,due_date,amount\nA-1001,N-1,2026-01-31,1.00\n")
+        let missing = try install.write(
+            "m.csv", "account_number,invoice_number,due_date,amount\nA-1001,N-1,2026-01-31,1.00\n")
         let r3 = try install.handoff(["import", "invoices", missing])
-        #expect(r3.status != 0 && r3.stderr.contains("column 'invoice_date': required column is missing"), "\(r3.stderr)")
+        #expect(
+            r3.status != 0 && r3.stderr.contains("column 'invoice_date': required column is missing"), "\(r3.stderr)")
         let twice = try install.write("t.csv", "account_number,invoice_number,invoice_date,due_date,amount,Amount\n")
         let r4 = try install.handoff(["import", "invoices", twice])
         #expect(r4.status != 0 && r4.stderr.contains("column 'amount': appears twice"), "\(r4.stderr)")
@@ -218,7 +273,12 @@ struct ImportTests {
         let install = try Installation()
         try HandBook.load(install)
         let path = install.root.appendingPathComponent("bom.csv")
-        try Data([0xEF, 0xBB, 0xBF] + Array("amount,due_date,invoice_date,invoice_number,account_number\r\n5.00,2026-01-31,2026-01-01,N-1,A-1004\r\n".utf8)).write(to: path)
+        try Data(
+            [0xEF, 0xBB, 0xBF]
+                + Array(
+                    "amount,due_date,invoice_date,invoice_number,account_number\r\n5.00,2026-01-31,2026-01-01,N-1,A-1004\r\n"
+                        .utf8)
+        ).write(to: path)
         let r = try install.handoff(["import", "invoices", path.path])
         #expect(r.status == 0 && r.stdout.contains("1 added"), "\(r.stderr)")
     }
@@ -284,7 +344,9 @@ struct CustomerReimportTests {
         #expect(customer.profile.address1 == "2 Main St")
         #expect(customer.profile.city == nil)
         #expect(customer.profile.region == "NY")
-        let audit = try install.sqlRows("SELECT detail FROM audit_log WHERE action = 'customer.updated' AND subject = 'B-2003'").map { $0[0] ?? "" }
+        let audit = try install.sqlRows(
+            "SELECT detail FROM audit_log WHERE action = 'customer.updated' AND subject = 'B-2003'"
+        ).map { $0[0] ?? "" }
         #expect(audit == ["address1 1 Main St → 2 Main St; city Buffalo → ∅"])
     }
 

@@ -219,19 +219,26 @@ struct PeopleTests {
         let install = try Installation()
         try install.jobsOnDemandOnly()
         func refused() throws -> String {
-            let r = try Handoff.runTool("/usr/bin/timeout", ["30", Handoff.binary.path, "--config", install.configPath, "serve",
+            let r = try Handoff.runTool(
+                "/usr/bin/timeout",
+                [
+                    "30", Handoff.binary.path, "--config", install.configPath, "serve",
                                                               "--port", String(try freeLoopbackPort())])
             #expect(r.status == 1, "\(r.output)")
             return r.output
         }
         #expect(try refused().contains("nobody could sign in"), "no token, no person")
         _ = try add(install, "vera", "viewer")
-        #expect(try refused().contains("handoff people add NAME --role admin"), "a viewer alone cannot run the installation")
+        #expect(
+            try refused().contains("handoff people add NAME --role admin"), "a viewer alone cannot run the installation"
+        )
         let ada = try add(install, "ada", "admin")
 
         var serve = try RunningServe(install, token: "")
         #expect(try request(["-H", "Authorization: Bearer \(ada)", serve.base + "/api/v1/jobs"]).status == 200)
-        #expect(try request(["-H", "Authorization: Bearer ", serve.base + "/api/v1/jobs"]).status == 401, "no empty owner token")
+        #expect(
+            try request(["-H", "Authorization: Bearer ", serve.base + "/api/v1/jobs"]).status == 401,
+            "no empty owner token")
         let adaSession = try login(serve.base, ada)
         let keyFile = install.root.appendingPathComponent("var/dashboard-session.key").path
         let mode = (try FileManager.default.attributesOfItem(atPath: keyFile)[.posixPermissions] as? NSNumber)?.intValue
@@ -241,11 +248,15 @@ struct PeopleTests {
         // The installation's token set, then changed: the owner's session ends, Ada's does not.
         serve = try RunningServe(install, token: "the-first-owner-token-0123")
         let ownerSession = try login(serve.base, "the-first-owner-token-0123")
-        #expect(try request(["-H", "Cookie: \(adaSession.cookie)", serve.base + "/"]).status == 200, "a restart keeps people logged in")
+        #expect(
+            try request(["-H", "Cookie: \(adaSession.cookie)", serve.base + "/"]).status == 200,
+            "a restart keeps people logged in")
         serve.stop()
         serve = try RunningServe(install, token: "the-second-owner-token-456")
         defer { serve.stop() }
-        #expect(try request(["-H", "Cookie: \(ownerSession.cookie)", serve.base + "/"]).status == 303, "the old owner token's session is over")
+        #expect(
+            try request(["-H", "Cookie: \(ownerSession.cookie)", serve.base + "/"]).status == 303,
+            "the old owner token's session is over")
         #expect(try request(["-H", "Cookie: \(adaSession.cookie)", serve.base + "/"]).status == 200)
     }
 }

@@ -16,7 +16,10 @@ struct PlacementStatusTests {
     /// Account number → "state closure_reason agency_status" ("-" for an absent field).
     static func summary(_ placements: [[String: Any]], key: String = "account_number") -> [String: String] {
         Dictionary(uniqueKeysWithValues: placements.map { p in
-            (p[key] as? String ?? "?", ["state", "closure_reason", "agency_status"].map { p[$0] as? String ?? "-" }.joined(separator: " "))
+                (
+                    p[key] as? String ?? "?",
+                    ["state", "closure_reason", "agency_status"].map { p[$0] as? String ?? "-" }.joined(separator: " ")
+                )
         })
     }
 
@@ -29,7 +32,9 @@ struct PlacementStatusTests {
         "A-1005": "accepted - -",
     ]
 
-    @Test("handoff placements and account show give each placement's closure reason and the agency's status, in text and JSON")
+    @Test(
+        "handoff placements and account show give each placement's closure reason and the agency's status, in text and JSON"
+    )
     func commandLine() throws {
         let install = try Self.roundTrip()
 
@@ -40,18 +45,24 @@ struct PlacementStatusTests {
         for (account, want) in Self.expected { #expect(byAccount[account] == want, "\(account)") }
 
         let text = try install.handoff(["placements"]).stdout
-        let line = { (account: String) in text.split(separator: "\n").first { $0.contains(account) }.map(String.init) ?? "" }
+        let line = { (account: String) in
+            text.split(separator: "\n").first { $0.contains(account) }.map(String.init) ?? ""
+        }
         #expect(line("A-1001").hasSuffix("batch #1  (paid in full; agency status PAID)"), "\(line("A-1001"))")
-        #expect(line("B-2016").hasSuffix("batch #1  (returned uncollectable; agency status UNCOLLECTABLE)"), "\(line("B-2016"))")
+        #expect(
+            line("B-2016").hasSuffix("batch #1  (returned uncollectable; agency status UNCOLLECTABLE)"),
+            "\(line("B-2016"))")
         #expect(line("B-2010").hasSuffix("batch #1  (agency status PLAN)"), "\(line("B-2010"))")
         #expect(line("B-2014").hasSuffix("batch #1"), "\(line("B-2014"))")
 
-        let shown = try #require(try decodeJSON(install.handoff(["account", "show", "B-2016", "--json"]).stdout) as? [String: Any])
+        let shown = try #require(
+            try decodeJSON(install.handoff(["account", "show", "B-2016", "--json"]).stdout) as? [String: Any])
         let placements = try #require(shown["placements"] as? [[String: Any]])
         #expect(placements.count == 1)
         #expect(placements.first?["closure_reason"] as? String == "returned_uncollectable")
         #expect(placements.first?["agency_status"] as? String == "UNCOLLECTABLE")
-        let open = try #require(try decodeJSON(install.handoff(["account", "show", "B-2010", "--json"]).stdout) as? [String: Any])
+        let open = try #require(
+            try decodeJSON(install.handoff(["account", "show", "B-2010", "--json"]).stdout) as? [String: Any])
         let plan = try #require((open["placements"] as? [[String: Any]])?.first)
         #expect(plan["closure_reason"] == nil)
         #expect(plan["agency_status"] as? String == "PLAN")
@@ -65,11 +76,15 @@ struct PlacementStatusTests {
         return (Int(lines.last ?? "") ?? 0, lines.dropLast().joined(separator: "\n"))
     }
 
-    @Test("The API's placements and account answers and the dashboard's account page show them; the dashboard shows money in event reasons as money")
+    @Test(
+        "The API's placements and account answers and the dashboard's account page show them; the dashboard shows money in event reasons as money"
+    )
     func apiAndDashboard() throws {
         let install = try Self.roundTrip()
         // A reason as reconciliation wrote it before issue 12, in bare minor units.
-        try install.sqlExecute("UPDATE agency_events SET reason = 'commission reported 1000, schedule gives 20825' WHERE event_key = 'payment:LF-T0001'")
+        try install.sqlExecute(
+            "UPDATE agency_events SET reason = 'commission reported 1000, schedule gives 20825' WHERE event_key = 'payment:LF-T0001'"
+        )
         let serve = try RunningServe(install, token: Self.token)
         defer { serve.stop() }
         let base = serve.base
@@ -85,18 +100,29 @@ struct PlacementStatusTests {
         let byAccount = Self.summary(listed)
         for (account, want) in Self.expected { #expect(byAccount[account] == want, "\(account)") }
         let a1001 = try #require(listed.first { $0["account_number"] as? String == "A-1001" })
-        #expect(a1001["balance"] as? Int == 83300 && a1001["currency"] as? String == "CAD" && a1001["agency_reference"] as? String == "LF-000101")
+        #expect(
+            a1001["balance"] as? Int == 83300 && a1001["currency"] as? String == "CAD"
+                && a1001["agency_reference"] as? String == "LF-000101")
         #expect(page.body.contains("\"closure_reason\":null"), "an open placement says so: \(page.body)")
-        let second = try #require(try decodeJSON(try curl(bearer + [base + "/api/v1/placements?limit=5&offset=15"]).body) as? [String: Any])
+        let second = try #require(
+            try decodeJSON(try curl(bearer + [base + "/api/v1/placements?limit=5&offset=15"]).body) as? [String: Any])
         #expect((second["placements"] as? [[String: Any]])?.count == 1 && second["total"] as? Int == 16)
 
         // GET /api/v1/accounts/{number}.
-        let account = try #require(try decodeJSON(try curl(bearer + [base + "/api/v1/accounts/B-2016"]).body) as? [String: Any])
-        #expect(Self.summary(account["placements"] as? [[String: Any]] ?? [], key: "partner") == ["local-folder": "closed returned_uncollectable UNCOLLECTABLE"])
+        let account = try #require(
+            try decodeJSON(try curl(bearer + [base + "/api/v1/accounts/B-2016"]).body) as? [String: Any])
+        #expect(
+            Self.summary(account["placements"] as? [[String: Any]] ?? [], key: "partner") == [
+                "local-folder": "closed returned_uncollectable UNCOLLECTABLE"
+            ])
 
         // The dashboard's account page.
-        let login = try shell("/usr/bin/curl", ["-s", "-D", "-", "-o", "/dev/null", "--data-urlencode", "token=\(Self.token)", base + "/login"]).output
-        let cookie = try #require(login.components(separatedBy: "\r\n").first { $0.lowercased().hasPrefix("set-cookie:") }?
+        let login = try shell(
+            "/usr/bin/curl",
+            ["-s", "-D", "-", "-o", "/dev/null", "--data-urlencode", "token=\(Self.token)", base + "/login"]
+        ).output
+        let cookie = try #require(
+            login.components(separatedBy: "\r\n").first { $0.lowercased().hasPrefix("set-cookie:") }?
             .dropFirst("set-cookie:".count).split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces) })
         let paid = try curl(["-H", "Cookie: \(cookie)", base + "/accounts/A-1001"])
         #expect(paid.status == 200)

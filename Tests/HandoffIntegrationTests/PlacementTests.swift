@@ -39,8 +39,11 @@ struct PlaceableFixture: Codable {
     var invoices: [String]
 }
 
-func place(_ install: Installation, _ asOf: String, dryRun: Bool = false, environment: [String: String] = [:]) throws -> (Handoff.Result, PlaceJSON?) {
-    let r = try install.handoff(["place", "--as-of", asOf, "--json"] + (dryRun ? ["--dry-run"] : []), environment: environment)
+func place(_ install: Installation, _ asOf: String, dryRun: Bool = false, environment: [String: String] = [:]) throws
+    -> (Handoff.Result, PlaceJSON?)
+{
+    let r = try install.handoff(
+        ["place", "--as-of", asOf, "--json"] + (dryRun ? ["--dry-run"] : []), environment: environment)
     return (r, r.status == 0 ? try JSONDecoder().decode(PlaceJSON.self, from: Data(r.stdout.utf8)) : nil)
 }
 
@@ -59,7 +62,9 @@ struct PlacementTests {
         return install
     }
 
-    @Test("A dry run changes nothing; the run places exactly the accounts the rules select, each with one agency; a second run places nothing")
+    @Test(
+        "A dry run changes nothing; the run places exactly the accounts the rules select, each with one agency; a second run places nothing"
+    )
     func dryRunThenPlace() throws {
         let install = try sampleInstallation()
         let (dryResult, dryRun) = try place(install, "2026-11-15", dryRun: true)
@@ -85,12 +90,17 @@ struct PlacementTests {
         let files = try install.stagedFiles()
         var seen: [String: Int] = [:]
         for partnerID in Self.agencies {
-            let partner = try PartnerLoader.load(path: install.root.appendingPathComponent("partners/\(partnerID).toml").path)
-            for (name, data) in files where name.hasPrefix(partnerID + "/") && !name.hasSuffix(".ctl") && !name.hasSuffix(".done") {
-                let reader = LayoutReader(layout: partner.placement.layout, source: ByteSource(bytes: Array(data), name: name))
+            let partner = try PartnerLoader.load(
+                path: install.root.appendingPathComponent("partners/\(partnerID).toml").path)
+            for (name, data) in files
+            where name.hasPrefix(partnerID + "/") && !name.hasSuffix(".ctl") && !name.hasSuffix(".done") {
+                let reader = LayoutReader(
+                    layout: partner.placement.layout, source: ByteSource(bytes: Array(data), name: name))
                 var accounts = Set<String>()
                 while let record = try reader.next() {
-                    if record.kind == .row || record.kind == .account { accounts.insert(record["account_number"]!.trimmingCharacters(in: .whitespaces)) }
+                    if record.kind == .row || record.kind == .account {
+                        accounts.insert(record["account_number"]!.trimmingCharacters(in: .whitespaces))
+                    }
                 }
                 for a in accounts { seen[a, default: 0] += 1 }
             }
@@ -151,7 +161,10 @@ struct PlacementTests {
         let csvPath = install.root.appendingPathComponent("notices.csv").path
         #expect(try install.handoff(["notices", "--csv", csvPath]).status == 0)
         let csv = try String(contentsOfFile: csvPath, encoding: .utf8)
-        #expect(csv.hasPrefix("account_number,name,contact_name,address1,address2,city,region,postal_code,country,email,balance,currency,notice_date\r\n"))
+        #expect(
+            csv.hasPrefix(
+                "account_number,name,contact_name,address1,address2,city,region,postal_code,country,email,balance,currency,notice_date\r\n"
+            ))
         #expect(csv.components(separatedBy: "\r\n").count == 16 + 2)
 
         let (_, waiting) = try place(install, "2026-12-14")
@@ -165,16 +178,22 @@ struct PlacementTests {
     func tierRotation() throws {
         let install = try Installation(timezone: "America/Toronto", currency: "CAD")
         try install.usePartners(["local-folder"])
-        let second = try String(contentsOfFile: install.root.appendingPathComponent("partners/local-folder.toml").path, encoding: .utf8)
+        let second = try String(
+            contentsOfFile: install.root.appendingPathComponent("partners/local-folder.toml").path, encoding: .utf8
+        )
             .replacingOccurrences(of: "id = \"local-folder\"", with: "id = \"second-agency\"")
             .replacingOccurrences(of: "tier = 1", with: "tier = 2")
             .replacingOccurrences(of: "client_id = \"DEMO01\"", with: "client_id = \"DEMO02\"")
-        try second.write(toFile: install.root.appendingPathComponent("partners/second-agency.toml").path, atomically: true, encoding: .utf8)
+        try second.write(
+            toFile: install.root.appendingPathComponent("partners/second-agency.toml").path, atomically: true,
+            encoding: .utf8)
         try install.importSampleData()
 
         let (_, first) = try place(install, "2026-11-15")
         let run1 = try #require(first)
-        #expect(run1.decisions.filter { $0.outcome == "placed" }.allSatisfy { $0.partner == "local-folder" && $0.tier == 1 })
+        #expect(
+            run1.decisions.filter { $0.outcome == "placed" }.allSatisfy { $0.partner == "local-folder" && $0.tier == 1 }
+        )
 
         // The first agency returns A-1002 as uncollectable.
         try install.sqlExecute("""
@@ -184,18 +203,23 @@ struct PlacementTests {
         // A consumer account: the next tier gets it once its validation period (35 days from its
         // first placement, its notice date being unknown) is over (issue 16's compliance gate).
         let (_, early) = try place(install, "2026-12-01", dryRun: true)
-        #expect(try #require(early).decisions.first { $0.account_number == "A-1002" }?.reason_code == "no_eligible_agency")
+        #expect(
+            try #require(early).decisions.first { $0.account_number == "A-1002" }?.reason_code == "no_eligible_agency")
         let (_, later) = try place(install, "2026-12-21")
         let run2 = try #require(later)
         let a1002 = try #require(run2.decisions.first { $0.account_number == "A-1002" })
         #expect(a1002.outcome == "placed" && a1002.partner == "second-agency" && a1002.tier == 2)
         // Accounts that became placeable since go to the first tier, as always.
-        #expect(run2.decisions.filter { $0.outcome == "placed" && $0.account_number != "A-1002" }.allSatisfy { $0.partner == "local-folder" })
+        #expect(
+            run2.decisions.filter { $0.outcome == "placed" && $0.account_number != "A-1002" }.allSatisfy {
+                $0.partner == "local-folder"
+            })
 
         // Both files itemize A-1002 from the same date with the same amounts.
         func itemization(_ partner: String, _ file: String) throws -> [String] {
             let data = try #require(try install.stagedFiles()["\(partner)/\(file)"])
-            let line = try #require(String(decoding: data, as: UTF8.self).split(separator: "\n").first { $0.hasPrefix("A-1002,") })
+            let line = try #require(
+                String(decoding: data, as: UTF8.self).split(separator: "\n").first { $0.hasPrefix("A-1002,") })
             let fields = line.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
             return Array(fields[15...20])
         }
@@ -204,9 +228,12 @@ struct PlacementTests {
         #expect(try itemization("local-folder", firstFile) == (try itemization("second-agency", secondFile)))
 
         // Once every tier has had it, it is not placed again.
-        try install.sqlExecute("UPDATE placements SET state = 'closed', state_reason = 'returned_uncollectable' WHERE partner_id = 'second-agency'")
+        try install.sqlExecute(
+            "UPDATE placements SET state = 'closed', state_reason = 'returned_uncollectable' WHERE partner_id = 'second-agency'"
+        )
         let (_, third) = try place(install, "2026-12-15")
-        #expect(try #require(third).decisions.first { $0.account_number == "A-1002" }?.reason_code == "agencies_exhausted")
+        #expect(
+            try #require(third).decisions.first { $0.account_number == "A-1002" }?.reason_code == "agencies_exhausted")
     }
 
     @Test("partners check names the file, the key and the problem; an unpinned SFTP host is refused")
@@ -216,9 +243,16 @@ struct PlacementTests {
         #expect(try install.handoff(["partners", "check"]).status == 0)
         let path = install.root.appendingPathComponent("partners/keystone-recovery.toml").path
         let text = try String(contentsOfFile: path, encoding: .utf8)
-        try text.replacingOccurrences(of: "host_key_sha256 = \"REPLACE-WITH-THE-FINGERPRINT-KRP-GAVE-YOU\" # base64 SHA-256 of the host key, from onboarding", with: "")
+        try text.replacingOccurrences(
+            of:
+                "host_key_sha256 = \"REPLACE-WITH-THE-FINGERPRINT-KRP-GAVE-YOU\" # base64 SHA-256 of the host key, from onboarding",
+            with: ""
+        )
             .replacingOccurrences(of: "tier = 1 ", with: "tier = \"one\" ")
-            .replacingOccurrences(of: "{ name = \"region\", source = \"account.region\"", with: "{ name = \"region\", source = \"account.regoin\"")
+        .replacingOccurrences(
+            of: "{ name = \"region\", source = \"account.region\"",
+            with: "{ name = \"region\", source = \"account.regoin\""
+        )
             .write(toFile: path, atomically: true, encoding: .utf8)
         let r = try install.handoff(["partners", "check"])
         #expect(r.status != 0)
@@ -229,7 +263,9 @@ struct PlacementTests {
         #expect(placeRun.status != 0 && placeRun.stderr.contains("nothing was placed"))
     }
 
-    @Test("More accounts than a page of candidates and a set of writes (2,500): each placed once, with its own invoices, balance and itemization")
+    @Test(
+        "More accounts than a page of candidates and a set of writes (2,500): each placed once, with its own invoices, balance and itemization"
+    )
     func morePlacementsThanOnePage() throws {
         // Placement reads candidates and writes placements a thousand at a time (PostgreSQL reads
         // each page's invoices and ledger in one statement): nothing may cross from one account
@@ -244,12 +280,15 @@ struct PlacementTests {
         var transactions = ["reference,account_number,invoice_number,date,type,amount,reverses"]
         for n in 1...accounts {
             customers.append("\(account(n)),consumer,Payer \(n),USD")
-            invoices.append("\(account(n)),A-\(n),2025-12-15,2026-01-15,\(100 + n % 50).\(n % 100 < 10 ? "0" : "")\(n % 100)")
+            invoices.append(
+                "\(account(n)),A-\(n),2025-12-15,2026-01-15,\(100 + n % 50).\(n % 100 < 10 ? "0" : "")\(n % 100)")
             invoices.append("\(account(n)),B-\(n),2026-01-15,2026-02-15,75.25")
             if n % 3 == 0 { transactions.append("PAY-\(n),\(account(n)),A-\(n),2026-03-01,payment,10.00,") }
         }
         for (kind, rows) in [("customers", customers), ("invoices", invoices), ("transactions", transactions)] {
-            let r = try install.handoff(["import", kind, try install.write("\(kind).csv", rows.joined(separator: "\n") + "\n"), "--quiet"])
+            let r = try install.handoff([
+                "import", kind, try install.write("\(kind).csv", rows.joined(separator: "\n") + "\n"), "--quiet",
+            ])
             try #require(r.status == 0, "import \(kind): \(r.stderr)")
         }
         let (result, run) = try place(install, "2026-11-15")
@@ -300,7 +339,10 @@ struct BatchIDTests {
         try install.importSampleData()
         let r = try install.handoff(["place", "--as-of", "2026-11-15", "--quiet"])
         #expect(r.status != 0)
-        #expect(r.stderr.contains("meridian-commercial: batch id 'HO 20261115/001' holds characters the agency does not allow"), "\(r.stderr)")
+        #expect(
+            r.stderr.contains(
+                "meridian-commercial: batch id 'HO 20261115/001' holds characters the agency does not allow"),
+            "\(r.stderr)")
         #expect(try dbCount(install, "SELECT COUNT(*) FROM placements") == 0)
         #expect(try install.stagedFiles().isEmpty)
     }

@@ -9,7 +9,8 @@ struct RecordedAtTests {
     @Test("Parts are zero-padded to their widths, in UTC")
     func padded() {
         #expect(recordedAtText(year: 2026, month: 1, day: 2, hour: 3, minute: 4, second: 5) == "2026-01-02T03:04:05Z")
-        #expect(recordedAtText(year: 999, month: 12, day: 31, hour: 23, minute: 59, second: 60) == "0999-12-31T23:59:60Z")
+        #expect(
+            recordedAtText(year: 999, month: 12, day: 31, hour: 23, minute: 59, second: 60) == "0999-12-31T23:59:60Z")
     }
 
     @Test("Now reads as ISO8601DateFormatter's internet date-time of the same second")

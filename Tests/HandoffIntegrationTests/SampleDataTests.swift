@@ -22,7 +22,7 @@ struct SampleDataTests {
     func accounts() throws {
         let install = try loadSample()
         let expected = try JSONDecoder().decode([AccountFigures].self,
-                                                from: Data(contentsOf: Self.fixtures.appendingPathComponent("sample-accounts-2026-11-15.json")))
+            from: Data(contentsOf: Self.fixtures.appendingPathComponent("sample-accounts-2026-11-15.json")))
         let actual = try accountFigures(install, asOf: "2026-11-15")
         #expect(actual.count == 36)
         #expect(actual == expected)
@@ -42,7 +42,7 @@ struct SampleDataTests {
         struct Report: Codable { var currencies: [AgingFigures] }
         let actual = try JSONDecoder().decode(Report.self, from: Data(r.stdout.utf8)).currencies
         let expected = try JSONDecoder().decode([AgingFigures].self,
-                                                from: Data(contentsOf: Self.fixtures.appendingPathComponent("sample-aging-2026-11-15.json")))
+            from: Data(contentsOf: Self.fixtures.appendingPathComponent("sample-aging-2026-11-15.json")))
         #expect(actual == expected)
     }
 }

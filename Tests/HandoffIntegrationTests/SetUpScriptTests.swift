@@ -34,7 +34,11 @@ struct SetUpScriptTests {
     func demoWithoutPackages() throws {
         let (bin, called) = try standIns()
         defer { try? FileManager.default.removeItem(at: bin) }
-        let r = try shell("/bin/bash", [script("demo")], environment: ["PATH": bin.path + ":/usr/bin:/bin", "HANDOFF_DEMO_DIR": bin.appendingPathComponent("demo").path])
+        let r = try shell(
+            "/bin/bash", [script("demo")],
+            environment: [
+                "PATH": bin.path + ":/usr/bin:/bin", "HANDOFF_DEMO_DIR": bin.appendingPathComponent("demo").path,
+            ])
         #expect(r.status == 1)
         let lines = r.output.split(separator: "\n")
         #expect(lines.count == 1 && lines[0].contains("libcurl4-openssl-dev") && lines[0].contains("sudo ")
@@ -48,7 +52,9 @@ struct SetUpScriptTests {
         defer { try? FileManager.default.removeItem(at: bin) }
         let r = try shell("/bin/bash", [script("test")], environment: ["PATH": bin.path + ":/usr/bin:/bin"])
         #expect(r.status == 1)
-        #expect(r.output.contains("install-system-packages --for test") && r.output.contains("openssh-server"), "\(r.output)")
+        #expect(
+            r.output.contains("install-system-packages --for test") && r.output.contains("openssh-server"),
+            "\(r.output)")
         #expect(r.output.split(separator: "\n").last == "0 passed, 1 failed", "\(r.output)")
         #expect(!FileManager.default.fileExists(atPath: called.path))
     }
@@ -59,19 +65,23 @@ struct SetUpScriptTests {
         defer { try? FileManager.default.removeItem(at: bin) }
         let r = try shell("/bin/bash", [script("demo")], environment: ["PATH": bin.path + ":/usr/bin:/bin"])
         #expect(r.status == 1)
-        #expect(r.output.split(separator: "\n").count == 1 && r.output.contains("Swift") && r.output.contains("swift.org"), "\(r.output)")
+        #expect(
+            r.output.split(separator: "\n").count == 1 && r.output.contains("Swift") && r.output.contains("swift.org"),
+            "\(r.output)")
     }
 
     @Test("scripts/demo leaves alone a folder it did not make, and the root of the file system")
     func demoFolderRefused() throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("handoff-not-a-demo-\(UUID().uuidString)")
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "handoff-not-a-demo-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
         let precious = folder.appendingPathComponent("ledger.xlsx")
         try "the owner's own file".write(to: precious, atomically: true, encoding: .utf8)
         for dir in [folder.path, "/"] {
             let r = try shell("/bin/bash", [script("demo")], environment: ["HANDOFF_DEMO_DIR": dir])
-            #expect(r.status == 1 && r.output.contains("is not a demo installation made by scripts/demo"), "\(r.output)")
+            #expect(
+                r.status == 1 && r.output.contains("is not a demo installation made by scripts/demo"), "\(r.output)")
         }
         #expect(FileManager.default.fileExists(atPath: precious.path))
     }

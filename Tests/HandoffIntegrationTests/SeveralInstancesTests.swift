@@ -42,7 +42,8 @@ struct SeveralInstancesTests {
         func start() throws {
             starts += 1
             let log = install.root.appendingPathComponent("serve-\(name)-\(starts).log").path
-            pid = try spawn(Handoff.binary.path, ["--config", install.configPath, "serve", "--port", String(port)], outputPath: log,
+            pid = try spawn(
+                Handoff.binary.path, ["--config", install.configPath, "serve", "--port", String(port)], outputPath: log,
                             environment: environment)
             try waitForPort(port, seconds: 30)
         }
@@ -65,24 +66,33 @@ struct SeveralInstancesTests {
     /// The test's own accounts: every invoice due on 1 May 2026, so that each account is past
     /// the placement rules' 120 days, and younger than 365 days (the local agency's 25% rate).
     static func writeWave(_ wave: Int, in install: Installation) throws -> (customers: String, invoices: String) {
-        var customers = "account_number,type,business_name,first_name,last_name,contact_name,address1,address2,city,region,postal_code,country,phone,email,tax_id,date_of_birth,currency,holds\n"
+        var customers =
+            "account_number,type,business_name,first_name,last_name,contact_name,address1,address2,city,region,postal_code,country,phone,email,tax_id,date_of_birth,currency,holds\n"
         var invoices = "account_number,invoice_number,invoice_date,due_date,amount,disputed\n"
         for i in 0..<accountsPerWave {
             let number = String(format: "W%02d-%02d", wave, i)
             if i % 2 == 0 {
-                customers += "\(number),consumer,,Pat,Doe\(wave)x\(i),,\(i) Main St,,Columbus,OH,43215,US,,pat\(wave)x\(i)@mail.example,,1980-01-01,USD,\n"
+                customers +=
+                    "\(number),consumer,,Pat,Doe\(wave)x\(i),,\(i) Main St,,Columbus,OH,43215,US,,pat\(wave)x\(i)@mail.example,,1980-01-01,USD,\n"
             } else {
-                customers += "\(number),business,Firm \(wave)-\(i) Ltd,,,Sam Roe,\(i) Market St,,Columbus,OH,43215,US,,ap\(wave)x\(i)@firm.example,,,USD,\n"
+                customers +=
+                    "\(number),business,Firm \(wave)-\(i) Ltd,,,Sam Roe,\(i) Market St,,Columbus,OH,43215,US,,ap\(wave)x\(i)@firm.example,,,USD,\n"
             }
             invoices += "\(number),INV-\(number)-1,2026-04-01,2026-05-01,300.00,false\n"
             invoices += "\(number),INV-\(number)-2,2026-04-15,2026-05-01,200.00,false\n"
         }
-        return (try install.write("wave-\(wave)-customers.csv", customers), try install.write("wave-\(wave)-invoices.csv", invoices))
+        return (
+            try install.write("wave-\(wave)-customers.csv", customers),
+            try install.write("wave-\(wave)-invoices.csv", invoices)
+        )
     }
 
-    @Test("Three instances, one killed with SIGKILL at random moments, under placements, agency files and webhooks: every account, file, event and payment exactly once")
+    @Test(
+        "Three instances, one killed with SIGKILL at random moments, under placements, agency files and webhooks: every account, file, event and payment exactly once"
+    )
     func threeInstancesOneKilled() throws {
-        var random = ArrivalOrderTests.Seeded(state: UInt64(ProcessInfo.processInfo.environment["HANDOFF_TEST_SEED"] ?? "") ?? 20_261_202)
+        var random = ArrivalOrderTests.Seeded(
+            state: UInt64(ProcessInfo.processInfo.environment["HANDOFF_TEST_SEED"] ?? "") ?? 20_261_202)
         let certificates = try TestCertificates()
         let eventsFile = certificates.directory.appendingPathComponent("events.json").path
         try JSONSerialization.data(withJSONObject: ["events": []]).write(to: URL(fileURLWithPath: eventsFile))
@@ -128,12 +138,18 @@ struct SeveralInstancesTests {
                     unlink(inbound + "/" + done)
                     continue
                 }
-                let rows = try String(contentsOfFile: inbound + "/" + data, encoding: .utf8).split(separator: "\n").dropFirst()
-                let accounts = Array(Set(rows.map { String($0.split(separator: ",", omittingEmptySubsequences: false)[0]) })).sorted()
+                let rows = try String(contentsOfFile: inbound + "/" + data, encoding: .utf8).split(separator: "\n")
+                    .dropFirst()
+                let accounts = Array(
+                    Set(rows.map { String($0.split(separator: ",", omittingEmptySubsequences: false)[0]) })
+                ).sorted()
                 var ack = "account_number,result,agency_reference,reason_code,reason_text\n"
-                var activity = "type,account_number,date,invoice_number,amount,commission,net,status,transaction_id,original_transaction_id,note\n"
+                var activity =
+                    "type,account_number,date,invoice_number,amount,commission,net,status,transaction_id,original_transaction_id,note\n"
                 for account in accounts {
-                    #expect(localPaid[account] == nil, "account \(account) reached the local agency in a second file, \(data)")
+                    #expect(
+                        localPaid[account] == nil,
+                        "account \(account) reached the local agency in a second file, \(data)")
                     ack += "\(account),ACCEPTED,LFC-\(account),,\n"
                     activity += "PAYMENT,\(account),\(today),,10.00,2.50,7.50,,T-\(account),,\n"
                     localPaid[account] = 1000
@@ -161,11 +177,16 @@ struct SeveralInstancesTests {
                 guard let account = row[0], let batch = row[1], !pushedAccounts.contains(account) else { continue }
                 pushedAccounts.insert(account)
                 sequence += 2
-                let ack: [String: Any] = ["id": "ack-\(account)", "seq": sequence - 1, "type": "account.acknowledged", "occurred_at": "\(today)T12:00:00Z",
-                                          "account_number": account, "batch_id": batch, "mcc_file_number": "M-\(account)", "result": "accepted",
+                let ack: [String: Any] = [
+                    "id": "ack-\(account)", "seq": sequence - 1, "type": "account.acknowledged",
+                    "occurred_at": "\(today)T12:00:00Z",
+                    "account_number": account, "batch_id": batch, "mcc_file_number": "M-\(account)",
+                    "result": "accepted",
                                           "reason": NSNull()]
-                let pay: [String: Any] = ["id": "pay-\(account)", "seq": sequence, "type": "payment.collected", "occurred_at": "\(today)T13:00:00Z",
-                                          "account_number": account, "payment_id": "P-\(account)", "amount_cents": 2000, "fee_cents": 360,
+                let pay: [String: Any] = [
+                    "id": "pay-\(account)", "seq": sequence, "type": "payment.collected",
+                    "occurred_at": "\(today)T13:00:00Z",
+                    "account_number": account, "payment_id": "P-\(account)", "amount_cents": 2000, "fee_cents": 360,
                                           "paid_at": today, "invoices": [] as [Any]]
                 // Out of order on purpose for every other account: the payment first.
                 for event in sequence % 4 == 0 ? [pay, ack] : [ack, pay] {
@@ -186,13 +207,21 @@ struct SeveralInstancesTests {
                 tries += 1
                 try #require(tries < 60, "no instance took webhook \(event["id"] ?? "")")
                 let instance = instances[Int(random.next() % 3)]
-                if try Self.pushWebhook(event, to: instance.base, in: install) / 100 == 2 { delivered += 1 } else { usleep(200_000) }
+                if try Self.pushWebhook(event, to: instance.base, in: install) / 100 == 2 {
+                    delivered += 1
+                } else {
+                    usleep(200_000)
+                }
             }
         }
 
         /// Starts a job on an instance without waiting for its answer (a scheduler would not wait either).
         func startJob(_ job: String, on instance: Instance) throws {
-            jobCalls.append(try spawn("/usr/bin/curl", ["-s", "-m", "120", "-X", "POST", "-H", "Authorization: Bearer \(Self.token)",
+            jobCalls.append(
+                try spawn(
+                    "/usr/bin/curl",
+                    [
+                        "-s", "-m", "120", "-X", "POST", "-H", "Authorization: Bearer \(Self.token)",
                                                          instance.base + "/api/v1/jobs/\(job)"]))
         }
 
@@ -223,12 +252,19 @@ struct SeveralInstancesTests {
         for round in 0..<8 {
             let instance = instances[round % 3]
             for job in ["place", "send", "fetch"] {
-                _ = try shell("/usr/bin/curl", ["-s", "-m", "120", "-X", "POST", "-H", "Authorization: Bearer \(Self.token)", instance.base + "/api/v1/jobs/\(job)"])
+                _ = try shell(
+                    "/usr/bin/curl",
+                    [
+                        "-s", "-m", "120", "-X", "POST", "-H", "Authorization: Bearer \(Self.token)",
+                        instance.base + "/api/v1/jobs/\(job)",
+                    ])
             }
             try localAgency()
             try meridianAgency()
         }
-        func count(_ sql: String) throws -> Int { Int(try install.sqlRows(sql).first?.first.flatMap { $0 } ?? "") ?? -1 }
+        func count(_ sql: String) throws -> Int {
+            Int(try install.sqlRows(sql).first?.first.flatMap { $0 } ?? "") ?? -1
+        }
 
         if ProcessInfo.processInfo.environment["HANDOFF_TEST_DEBUG"] != nil {
             for sql in ["SELECT partner_id, state, COUNT(*) FROM agency_events GROUP BY 1, 2",
@@ -244,25 +280,40 @@ struct SeveralInstancesTests {
         let accounts = Self.waves * Self.accountsPerWave
         #expect(try count("SELECT COUNT(*) FROM placements") == accounts)
         #expect(try count("SELECT COUNT(DISTINCT customer_id) FROM placements") == accounts)
-        #expect(localPaid.count + meridianPaid.count == accounts, "the agencies received \(localPaid.count) + \(meridianPaid.count) accounts")
+        #expect(
+            localPaid.count + meridianPaid.count == accounts,
+            "the agencies received \(localPaid.count) + \(meridianPaid.count) accounts")
         #expect(Set(localPaid.keys).isDisjoint(with: meridianPaid.keys))
         // Every file reached its agency, once: each batch the record holds as sent is one file in
         // the local agency's folder or one body Meridian took (a PUT that answered 201).
         #expect(try count("SELECT COUNT(*) FROM placement_batches WHERE state NOT IN ('sent', 'receipted')") == 0)
         #expect(try count("SELECT COUNT(*) FROM outbox WHERE state <> 'confirmed'") == 0)
-        #expect(try count("SELECT COUNT(*) FROM placement_batches WHERE partner_id = 'local-folder'") == answeredFiles.count)
+        #expect(
+            try count("SELECT COUNT(*) FROM placement_batches WHERE partner_id = 'local-folder'") == answeredFiles.count
+        )
         let puts = meridian.requests().filter { ($0["method"] as? String) == "PUT" && ($0["status"] as? Int) == 201 }
-        #expect(puts.count == (try count("SELECT COUNT(*) FROM placement_batches WHERE partner_id = 'meridian-commercial'")))
+        #expect(
+            puts.count == (try count("SELECT COUNT(*) FROM placement_batches WHERE partner_id = 'meridian-commercial'"))
+        )
         // A file goes again only when its sender died between the upload and recording it, so
         // never more often than an instance was killed (two instances sending one file would
         // show here).
-        let putsPerBatch = Dictionary(grouping: meridian.requests().filter { ($0["method"] as? String) == "PUT" }) { $0["path"] as? String ?? "" }
+        let putsPerBatch = Dictionary(grouping: meridian.requests().filter { ($0["method"] as? String) == "PUT" }) {
+            $0["path"] as? String ?? ""
+        }
         let resent = putsPerBatch.values.filter { $0.count > 1 }.count
-        #expect(resent + reuploads <= kills, "\(resent) Meridian batches and \(reuploads) local files were sent again, with \(kills) kills")
+        #expect(
+            resent + reuploads <= kills,
+            "\(resent) Meridian batches and \(reuploads) local files were sent again, with \(kills) kills")
         // Every event stored once and applied: an acknowledgement and a payment per account, each
         // pushed to two instances and read from the feed as well.
-        #expect(try count("SELECT COUNT(*) FROM inbox WHERE partner_id = 'meridian-commercial' AND remote_name LIKE 'event:%'") == 2 * meridianPaid.count)
-        #expect(try count("SELECT COUNT(*) FROM agency_events WHERE partner_id = 'meridian-commercial'") == 2 * meridianPaid.count)
+        #expect(
+            try count(
+                "SELECT COUNT(*) FROM inbox WHERE partner_id = 'meridian-commercial' AND remote_name LIKE 'event:%'")
+                == 2 * meridianPaid.count)
+        #expect(
+            try count("SELECT COUNT(*) FROM agency_events WHERE partner_id = 'meridian-commercial'") == 2
+                * meridianPaid.count)
         #expect(try count("SELECT COUNT(*) FROM agency_events WHERE state <> 'applied'") == 0)
         #expect(try count("SELECT COUNT(*) FROM placements WHERE state NOT IN ('accepted', 'active')") == 0)
         // Every payment once, and every ledger sum right.
@@ -275,35 +326,45 @@ struct SeveralInstancesTests {
         #expect(try count("SELECT SUM(amount) FROM ledger_entries") == accounts * 50_000 - paid)
         #expect(try count("SELECT SUM(expected) FROM commissions") == localPaid.count * 250 + meridianPaid.count * 360)
         let verify = try install.handoff(["audit", "verify"])
-        #expect(verify.status == 0 && verify.stdout.contains("ledger: intact") && verify.stdout.contains("audit: intact"), "\(verify.stdout)")
+        #expect(
+            verify.status == 0 && verify.stdout.contains("ledger: intact") && verify.stdout.contains("audit: intact"),
+            "\(verify.stdout)")
         #expect(kills >= 4, "only \(kills) instances were killed")
-        print("several instances: \(accounts) accounts, \(answeredFiles.count) local files, \(puts.count) Meridian batches, "
-              + "\(2 * meridianPaid.count) Meridian events pushed twice and in the feed, \(kills) SIGKILLs, \(paid) cents paid, "
+        print(
+            "several instances: \(accounts) accounts, \(answeredFiles.count) local files, \(puts.count) Meridian batches, "
+                + "\(2 * meridianPaid.count) Meridian events pushed twice and in the feed, \(kills) SIGKILLs, \(paid) cents paid, "
               + "\(resent) batches and \(reuploads) files sent again")
     }
 
     /// Pushes one event to an instance as Meridian does (signed with its webhook secret);
     /// returns the HTTP status (0 when nothing answered).
     static func pushWebhook(_ event: [String: Any], to base: String, in install: Installation) throws -> Int {
-        let body = String(decoding: try JSONSerialization.data(withJSONObject: event, options: [.sortedKeys]), as: UTF8.self)
+        let body = String(
+            decoding: try JSONSerialization.data(withJSONObject: event, options: [.sortedKeys]), as: UTF8.self)
         let bodyFile = try install.write("push-\(UUID().uuidString).json", body)
         defer { unlink(bodyFile) }
         let sha = String(try shell("/usr/bin/sha256sum", [bodyFile]).output.prefix(64))
         let signing = RequestSigning(clientID: "MCC", clientHeader: "X-MCC-Client", timestampHeader: "X-MCC-Timestamp",
-                                     signatureHeader: "X-MCC-Signature", stringToSign: "{timestamp}\n{method}\n{path}\n{body_sha256}",
+            signatureHeader: "X-MCC-Signature", stringToSign: "{timestamp}\n{method}\n{path}\n{body_sha256}",
                                      secret: Array(Self.webhookSecret.utf8))
         let path = "/webhooks/meridian-commercial"
-        let headers = signing.headers(method: "POST", path: path, bodySHA256: sha, timestamp: Int64(Date().timeIntervalSince1970))
-        let r = try shell("/usr/bin/curl", ["-s", "-m", "20", "-o", "/dev/null", "-w", "%{http_code}", "-X", "POST", "--data-binary", "@" + bodyFile]
+        let headers = signing.headers(
+            method: "POST", path: path, bodySHA256: sha, timestamp: Int64(Date().timeIntervalSince1970))
+        let r = try shell(
+            "/usr/bin/curl",
+            ["-s", "-m", "20", "-o", "/dev/null", "-w", "%{http_code}", "-X", "POST", "--data-binary", "@" + bodyFile]
                           + headers.flatMap { ["-H", "\($0.0): \($0.1)"] } + [base + path])
         return Int(r.output.suffix(3)) ?? 0
     }
 
-    @Test("Two daemons on one database, a job every minute: both run it when they start, then one of them a minute later, not both")
+    @Test(
+        "Two daemons on one database, a job every minute: both run it when they start, then one of them a minute later, not both"
+    )
     func scheduleSharedEndToEnd() throws {
         let server = try TestPostgresServer()
         defer { server.stop() }
-        let install = try Installation(timezone: "America/Toronto", currency: "CAD", engine: .postgresql, postgres: server)
+        let install = try Installation(
+            timezone: "America/Toronto", currency: "CAD", engine: .postgresql, postgres: server)
         try install.jobsOnDemandOnly()
         // The chain anchor: a job that needs no agency, every minute.
         let config = try String(contentsOfFile: install.configPath, encoding: .utf8)
@@ -324,7 +385,8 @@ struct SeveralInstancesTests {
         }
         // Each daemon's first run goes at once; a minute after its run, each wakes again: the
         // first to wake takes the turn, the other finds it taken less than a minute ago.
-        let finished = "job finished", refused = "job not started: another instance started it less than its interval ago"
+        let finished = "job finished",
+            refused = "job not started: another instance started it less than its interval ago"
         let deadline = Date().addingTimeInterval(110)
         while Date() < deadline, try lines(finished) < 3 || lines(refused) < 1 { Thread.sleep(forTimeInterval: 1) }
         #expect(try lines(finished) == 3, "runs of the anchor job")
@@ -332,27 +394,43 @@ struct SeveralInstancesTests {
         #expect(try install.sqlRows("SELECT job FROM job_schedule").map { $0.first ?? nil } == ["anchor"])
     }
 
-    @Test("The database server stops under a running instance and comes back: /readyz goes unready and ready again, a command stops with a clear error, a webhook is refused until it can be stored, then stored once, and jobs run again")
+    @Test(
+        "The database server stops under a running instance and comes back: /readyz goes unready and ready again, a command stops with a clear error, a webhook is refused until it can be stored, then stored once, and jobs run again"
+    )
     func databaseRestart() throws {
         let server = try TestPostgresServer()
         defer { server.stop() }
-        let install = try Installation(timezone: "America/Toronto", currency: "CAD", engine: .postgresql, postgres: server)
+        let install = try Installation(
+            timezone: "America/Toronto", currency: "CAD", engine: .postgresql, postgres: server)
         try install.usePartners(["local-folder", "meridian-commercial"])
         try install.jobsOnDemandOnly()
         try install.importSampleData()
-        let instance = try Instance(install, name: "a", environment: ["HANDOFF_API_TOKEN": Self.token, "HANDOFF_MERIDIAN_WEBHOOK_SECRET": Self.webhookSecret])
+        let instance = try Instance(
+            install, name: "a",
+            environment: ["HANDOFF_API_TOKEN": Self.token, "HANDOFF_MERIDIAN_WEBHOOK_SECRET": Self.webhookSecret])
         defer { instance.stop() }
         try instance.start()
-        func readyz() throws -> Int { Int(try shell("/usr/bin/curl", ["-s", "-m", "20", "-o", "/dev/null", "-w", "%{http_code}", instance.base + "/readyz"]).output) ?? 0 }
+        func readyz() throws -> Int {
+            Int(
+                try shell(
+                    "/usr/bin/curl",
+                    ["-s", "-m", "20", "-o", "/dev/null", "-w", "%{http_code}", instance.base + "/readyz"]
+                ).output) ?? 0
+        }
         #expect(try readyz() == 200)
-        let event: [String: Any] = ["id": "e-restart", "seq": 7, "type": "account.status_changed", "occurred_at": "2026-11-20T10:00:00Z",
+        let event: [String: Any] = [
+            "id": "e-restart", "seq": 7, "type": "account.status_changed", "occurred_at": "2026-11-20T10:00:00Z",
                                     "account_number": "B-2001", "status": "legal", "note": NSNull()]
 
         try server.halt()
         #expect(try readyz() == 503)
         let place = try install.handoff(["place", "--quiet"])
-        #expect(place.status != 0 && place.stderr.contains("127.0.0.1:\(server.port)") && !place.stderr.contains("Fatal error"), "\(place.stderr)")
-        #expect(try Self.pushWebhook(event, to: instance.base, in: install) / 100 != 2, "a push was taken while nothing could store it")
+        #expect(
+            place.status != 0 && place.stderr.contains("127.0.0.1:\(server.port)")
+                && !place.stderr.contains("Fatal error"), "\(place.stderr)")
+        #expect(
+            try Self.pushWebhook(event, to: instance.base, in: install) / 100 != 2,
+            "a push was taken while nothing could store it")
 
         try server.start()
         var ready = false
@@ -363,13 +441,23 @@ struct SeveralInstancesTests {
         #expect(ready, "/readyz never came back once the database did")
         #expect(try Self.pushWebhook(event, to: instance.base, in: install) == 200)
         #expect(try Self.pushWebhook(event, to: instance.base, in: install) == 200)
-        #expect(try install.sqlRows("SELECT COUNT(*) FROM inbox WHERE remote_name = 'event:e-restart'").first?.first == "1")
-        let job = try shell("/usr/bin/curl", ["-s", "-m", "120", "-X", "POST", "-H", "Authorization: Bearer \(Self.token)", instance.base + "/api/v1/jobs/place"])
+        #expect(
+            try install.sqlRows("SELECT COUNT(*) FROM inbox WHERE remote_name = 'event:e-restart'").first?.first == "1")
+        let job = try shell(
+            "/usr/bin/curl",
+            [
+                "-s", "-m", "120", "-X", "POST", "-H", "Authorization: Bearer \(Self.token)",
+                instance.base + "/api/v1/jobs/place",
+            ])
         #expect(job.output.contains("\"ok\":true"), "\(job.output)")
-        #expect(try install.sqlRows("SELECT COUNT(*) FROM placements").first?.first.flatMap { $0.flatMap { Int($0) } } ?? 0 > 0)
+        #expect(
+            try install.sqlRows("SELECT COUNT(*) FROM placements").first?.first.flatMap { $0.flatMap { Int($0) } } ?? 0
+                > 0)
     }
 
-    @Test("A job's claim held by another process: the command that would do the same work changes nothing and exits 75, a dry run still reads, the API answers 409; once the claim ends, it runs", arguments: [TestEngine.sqlite, .postgresql])
+    @Test(
+        "A job's claim held by another process: the command that would do the same work changes nothing and exits 75, a dry run still reads, the API answers 409; once the claim ends, it runs",
+        arguments: [TestEngine.sqlite, .postgresql])
     func claimHeldElsewhere(engine: TestEngine) throws {
         let install = try Installation(engine: engine)
         try install.usePartners(["local-folder"])
@@ -379,12 +467,19 @@ struct SeveralInstancesTests {
         let instance = try Instance(install, name: "a", environment: ["HANDOFF_API_TOKEN": Self.token])
         defer { instance.stop() }
         try instance.start()
-        func placements() throws -> String? { try install.sqlRows("SELECT COUNT(*) FROM placements").first?.first ?? nil }
+        func placements() throws -> String? {
+            try install.sqlRows("SELECT COUNT(*) FROM placements").first?.first ?? nil
+        }
         let held: Void? = try store.exclusively(.place) {
             let place = try install.handoff(["place", "--quiet"])
-            #expect(place.status == 75 && place.stderr.contains("the place job is running in another Handoff process"), "\(place.stderr)")
+            #expect(
+                place.status == 75 && place.stderr.contains("the place job is running in another Handoff process"),
+                "\(place.stderr)")
             #expect(try install.handoff(["place", "--dry-run", "--quiet"]).status == 0)
-            let api = try shell("/usr/bin/curl", ["-s", "-w", "\n%{http_code}", "-X", "POST", "-H", "Authorization: Bearer \(Self.token)",
+            let api = try shell(
+                "/usr/bin/curl",
+                [
+                    "-s", "-w", "\n%{http_code}", "-X", "POST", "-H", "Authorization: Bearer \(Self.token)",
                                                   instance.base + "/api/v1/jobs/place"])
             #expect(api.output.hasSuffix("409") && api.output.contains("another Handoff process"), "\(api.output)")
             #expect(try placements() == "0")
@@ -397,12 +492,16 @@ struct SeveralInstancesTests {
         #expect(try placements() != "0")
     }
 
-    @Test("A transfer's claim: one claimant at a time, its own claim taken again, another's once it runs out on the database's clock or its claimant is gone, and none after release", arguments: [TestEngine.sqlite, .postgresql])
+    @Test(
+        "A transfer's claim: one claimant at a time, its own claim taken again, another's once it runs out on the database's clock or its claimant is gone, and none after release",
+        arguments: [TestEngine.sqlite, .postgresql])
     func transferClaims(engine: TestEngine) throws {
         let install = try Installation(engine: engine)
         let store = try install.anyStore()
         let id = try store.writeOutbox { w in
-            try w.insertOutbox(partnerID: "p", batchID: nil, kind: "data", localPath: "/x", remoteName: "x.csv", dependsOn: nil, size: 1, sha256: "00")
+            try w.insertOutbox(
+                partnerID: "p", batchID: nil, kind: "data", localPath: "/x", remoteName: "x.csv", dependsOn: nil,
+                size: 1, sha256: "00")
         }
         func claim(_ who: String, for lease: Int64 = 900, gone: String? = nil) throws -> Bool {
             try store.writeOutbox { try $0.claimTransfer(id: id, claimant: who, forSeconds: lease, replacing: gone) }
@@ -419,17 +518,23 @@ struct SeveralInstancesTests {
         #expect(try claim("host/3/c", gone: "host/2/b"), "a dead claimant's claim is taken over at once")
         #expect(try !claim("host/2/b"))
         try store.writeOutbox { try $0.releaseTransfer(id: id, claimant: "host/2/b") }
-        #expect(try store.readOutbox { try $0.outboxRecord(id: id) }?.claimedBy == "host/3/c", "only the claimant's own release counts")
+        #expect(
+            try store.readOutbox { try $0.outboxRecord(id: id) }?.claimedBy == "host/3/c",
+            "only the claimant's own release counts")
         try store.writeOutbox { try $0.releaseTransfer(id: id, claimant: "host/3/c") }
         #expect(try store.readOutbox { try $0.outboxRecord(id: id) }?.claimedBy == nil)
         #expect(try claim("host/2/b"))
     }
 
-    @Test("A scheduled job's turn: one instance per interval between them, counted on the database's clock; a daemon's first run takes it whatever came before", arguments: [TestEngine.sqlite, .postgresql])
+    @Test(
+        "A scheduled job's turn: one instance per interval between them, counted on the database's clock; a daemon's first run takes it whatever came before",
+        arguments: [TestEngine.sqlite, .postgresql])
     func scheduledTurns(engine: TestEngine) throws {
         let install = try Installation(engine: engine)
         let store = try install.anyStore()
-        func turn(_ work: ClaimedWork, every: Int64, _ who: String) throws -> Bool { try store.takeScheduledTurn(work, every: every, claimant: who) }
+        func turn(_ work: ClaimedWork, every: Int64, _ who: String) throws -> Bool {
+            try store.takeScheduledTurn(work, every: every, claimant: who)
+        }
         #expect(try turn(.fetch, every: 900, "host/1/a"), "no run yet: the first instance takes the turn")
         #expect(try !turn(.fetch, every: 900, "host/2/b"), "another instance, within the interval, does not")
         #expect(try !turn(.fetch, every: 900, "host/1/a"), "nor does the same one")
@@ -442,7 +547,9 @@ struct SeveralInstancesTests {
         #expect(try install.sqlValue("SELECT started_by FROM job_schedule WHERE job = 'fetch'") == "host/1/a")
     }
 
-    @Test("Returns are shared row by row: a file another process is applying is skipped with its agency's later files, which wait for it; once it lets go, each is applied once")
+    @Test(
+        "Returns are shared row by row: a file another process is applying is skipped with its agency's later files, which wait for it; once it lets go, each is applied once"
+    )
     func returnsClaimedRowByRow() throws {
         // Keystone's sample returns to the sample business, through local folders (as in ReconcileTests).
         let install = try ReconcileTests().keystoneByFolder(engine: .postgresql)
@@ -468,7 +575,9 @@ struct SeveralInstancesTests {
         let meanwhile = try install.handoff(["reconcile"])
         letGo.signal()
         #expect(meanwhile.status == 0, "\(meanwhile.stderr)")
-        #expect(meanwhile.stdout.contains("applied 0, held 0, waiting 3"), "the held file and the two after it wait: \(meanwhile.stdout)")
+        #expect(
+            meanwhile.stdout.contains("applied 0, held 0, waiting 3"),
+            "the held file and the two after it wait: \(meanwhile.stdout)")
         #expect(meanwhile.stdout.contains("another Handoff process is applying it now"), "\(meanwhile.stdout)")
         #expect(try install.sqlValue("SELECT count(*) FROM inbox WHERE state = 'received'") == "3")
 
@@ -477,8 +586,13 @@ struct SeveralInstancesTests {
         let again = try install.handoff(["reconcile"])
         #expect(again.stdout.contains("nothing to apply"), "\(again.stdout)")
         #expect(try install.sqlValue("SELECT count(*) FROM inbox WHERE state = 'applied'") == "3")
-        let booked = try install.sqlRows("SELECT kind, reference FROM transactions WHERE source_name LIKE 'KRP_ACT_%' ORDER BY id")
-        #expect(booked == [["payment", "keystone-recovery:T000000900001"], ["payment_reversal", "keystone-recovery:T000000900003"]], "\(booked)")
+        let booked = try install.sqlRows(
+            "SELECT kind, reference FROM transactions WHERE source_name LIKE 'KRP_ACT_%' ORDER BY id")
+        #expect(
+            booked == [
+                ["payment", "keystone-recovery:T000000900001"],
+                ["payment_reversal", "keystone-recovery:T000000900003"],
+            ], "\(booked)")
     }
 
     /// Today in the business's time zone, as the agencies date their payments.

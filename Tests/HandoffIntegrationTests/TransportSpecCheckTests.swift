@@ -12,19 +12,27 @@ struct TransportSpecCheckTests {
          ["transport.request_per_second: is not a known key of a https transport"]),
         ("meridian-commercial", [("string_to_sign = \"{timestamp}\\n{method}\\n{path}\\n{body_sha256}\"\n", "")],
          ["transport.signing.string_to_sign: is required"]),
-        ("meridian-commercial", [("signature_header = \"X-MCC-Signature\"\n", ""), ("timestamp_header = \"X-MCC-Timestamp\"\n", "")],
+        (
+            "meridian-commercial",
+            [("signature_header = \"X-MCC-Signature\"\n", ""), ("timestamp_header = \"X-MCC-Timestamp\"\n", "")],
          ["transport.signing.signature_header: is required", "transport.signing.timestamp_header: is required"]),
         ("meridian-commercial", [("items = \"events\", ", ""), ("placement = { method = \"PUT\", ", "placement = { ")],
          ["transport.events.items: is required", "transport.placement.method: is required"]),
         ("meridian-commercial", [("secret_env = \"HANDOFF_MERIDIAN_WEBHOOK_SECRET\"", "secret = \"hunter2\"")],
          ["transport.webhook.secret: a secret is never written in a partner file: use secret_env or secret_file",
           "transport.webhook: needs secret_env or secret_file: the secret the agency signs its pushes with"]),
-        ("meridian-commercial", [("\"/accounts/{account.number}/recall\", fields", "\"/accounts/{account.number}/recall\", feilds")],
+        (
+            "meridian-commercial",
+            [("\"/accounts/{account.number}/recall\", fields", "\"/accounts/{account.number}/recall\", feilds")],
          ["transport.requests.recall.feilds: is not a known key"]),
         ("keystone-recovery", [("upload_dir = \"/inbound\"\n", ""), ("port = 22", "port = \"22\"")],
          ["transport.port: must be a whole number, not a string", "transport.upload_dir: is required for SFTP"]),
         ("local-folder", [("inbox = \"var/agencies/local-folder/outbound\"", "timeout_seconds = 0")],
-         ["transport.timeout_seconds: must be between 1 and 3600, not 0", "transport.inbox: is required for a local transport"]),
+            [
+                "transport.timeout_seconds: must be between 1 and 3600, not 0",
+                "transport.inbox: is required for a local transport",
+            ]
+        ),
     ]
 
     @Test("Each bad [transport] key is named with its file and key, and the partner is not used",
@@ -48,6 +56,8 @@ struct TransportSpecCheckTests {
             #expect(check.stderr.contains("error  \(path): \(error)\n"), "\(error)\n\(check.stderr)")
         }
         let count = errors.count
-        #expect(check.stderr.contains("Error: \(count) problem\(count == 1 ? "" : "s") in partner files"), "\(check.stderr)")
+        #expect(
+            check.stderr.contains("Error: \(count) problem\(count == 1 ? "" : "s") in partner files"), "\(check.stderr)"
+        )
     }
 }

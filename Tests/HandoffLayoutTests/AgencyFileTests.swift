@@ -11,7 +11,8 @@ struct AgencyFileTests {
     @Test("Keystone: the placement file and its control file equal the agency's sample")
     func keystone() throws {
         let partner = try Repo.partner("keystone-recovery")
-        let file = try build(partner, date: "2026-11-15", sequence: 1, accounts: [SampleAccounts.renee, SampleAccounts.smithKRP])
+        let file = try build(
+            partner, date: "2026-11-15", sequence: 1, accounts: [SampleAccounts.renee, SampleAccounts.smithKRP])
         #expect(file.name == "KRP_PLC_C10442_20261115_001.csv")
         #expect(file.refusals.isEmpty)
         #expect(file.data == (try Repo.fixture("KRP_PLC_C10442_20261115_001.csv")))
@@ -27,7 +28,10 @@ struct AgencyFileTests {
         let expected = try Repo.fixture("MCC_batch_HO-20261115-001.txt")
         #expect(file.data == expected)
         if file.data != expected {
-            for (a, b) in zip(String(decoding: file.data, as: UTF8.self).split(separator: "\r\n"), String(decoding: expected, as: UTF8.self).split(separator: "\r\n")) where a != b {
+            for (a, b) in zip(
+                String(decoding: file.data, as: UTF8.self).split(separator: "\r\n"),
+                String(decoding: expected, as: UTF8.self).split(separator: "\r\n")) where a != b
+            {
                 Issue.record("got\n\(a)\nexpected\n\(b)")
             }
         }
@@ -58,7 +62,8 @@ struct SpecificationRuleTests {
         var account = base
         change(&account)
         let partner = try Repo.partner(partnerID)
-        return try build(partner, date: "2026-11-15", sequence: 1, accounts: [account]).refusals[account.profile.accountNumber]
+        return try build(partner, date: "2026-11-15", sequence: 1, accounts: [account]).refusals[
+            account.profile.accountNumber]
     }
 
     @Test("KRP ITEMIZATION: the itemization does not add up to the balance")
@@ -73,7 +78,9 @@ struct SpecificationRuleTests {
         } == "BALANCE")
     }
 
-    @Test("KRP MISSING_DATA: a required field is empty", arguments: ["first_name", "address1", "city", "postal_code", "business_name"])
+    @Test(
+        "KRP MISSING_DATA: a required field is empty",
+        arguments: ["first_name", "address1", "city", "postal_code", "business_name"])
     func missing(field: String) throws {
         let base = field == "business_name" ? SampleAccounts.smithKRP : SampleAccounts.renee
         #expect(try Self.refusal("keystone-recovery", { a in
@@ -90,7 +97,8 @@ struct SpecificationRuleTests {
     @Test("KRP: a consumer needs no business name, a business no first name")
     func conditionalRequirements() throws {
         #expect(try Self.refusal("keystone-recovery") { $0.profile.businessName = nil } == nil)
-        #expect(try Self.refusal("keystone-recovery", { $0.profile.firstName = nil }, base: SampleAccounts.smithKRP) == nil)
+        #expect(
+            try Self.refusal("keystone-recovery", { $0.profile.firstName = nil }, base: SampleAccounts.smithKRP) == nil)
     }
 
     @Test("KRP REGION, COUNTRY, CURRENCY: values it does not accept")
@@ -107,25 +115,41 @@ struct SpecificationRuleTests {
 
     @Test("KRP: account and invoice numbers longer than 30 characters are refused, never cut")
     func keyLengths() throws {
-        #expect(try Self.refusal("keystone-recovery") { $0.profile.accountNumber = String(repeating: "9", count: 31) } == "INVALID_DATA")
-        #expect(try Self.refusal("keystone-recovery") { $0.invoices[1].number = String(repeating: "X", count: 31) } == "INVALID_DATA")
-        #expect(try Self.refusal("keystone-recovery") { $0.profile.accountNumber = String(repeating: "9", count: 30) } == nil)
+        #expect(
+            try Self.refusal("keystone-recovery") { $0.profile.accountNumber = String(repeating: "9", count: 31) }
+                == "INVALID_DATA")
+        #expect(
+            try Self.refusal("keystone-recovery") { $0.invoices[1].number = String(repeating: "X", count: 31) }
+                == "INVALID_DATA")
+        #expect(
+            try Self.refusal("keystone-recovery") { $0.profile.accountNumber = String(repeating: "9", count: 30) }
+                == nil)
     }
 
     @Test("MCC: an account or invoice number that does not fit is refused, never cut")
     func meridianKeys() throws {
-        #expect(try Self.refusal("meridian-commercial", { $0.profile.accountNumber = "B-2002-XXXXXXXXXXXXXX" }, base: SampleAccounts.smithMCC) == "INVALID_DATA")
-        #expect(try Self.refusal("meridian-commercial", { $0.invoices[0].number = "INV-6120-0000000000001" }, base: SampleAccounts.smithMCC) == "INVALID_DATA")
+        #expect(
+            try Self.refusal(
+                "meridian-commercial", { $0.profile.accountNumber = "B-2002-XXXXXXXXXXXXXX" },
+                base: SampleAccounts.smithMCC) == "INVALID_DATA")
+        #expect(
+            try Self.refusal(
+                "meridian-commercial", { $0.invoices[0].number = "INV-6120-0000000000001" },
+                base: SampleAccounts.smithMCC) == "INVALID_DATA")
     }
 
     @Test("MCC: an account's balance must equal its invoices' open balances")
     func meridianBalance() throws {
-        #expect(try Self.refusal("meridian-commercial", { $0.balance = usd("8000.01") }, base: SampleAccounts.smithMCC) == "BALANCE")
+        #expect(
+            try Self.refusal("meridian-commercial", { $0.balance = usd("8000.01") }, base: SampleAccounts.smithMCC)
+                == "BALANCE")
     }
 
     @Test("MCC: a name with no ASCII form is refused (a byte above 127 rejects the file)")
     func meridianNonASCII() throws {
-        #expect(try Self.refusal("meridian-commercial", { $0.profile.businessName = "東京商事" }, base: SampleAccounts.smithMCC) == "INVALID_DATA")
+        #expect(
+            try Self.refusal("meridian-commercial", { $0.profile.businessName = "東京商事" }, base: SampleAccounts.smithMCC)
+                == "INVALID_DATA")
     }
 
     @Test("The file-level rules: names are unique per day by sequence; the header is the specification's")
@@ -134,7 +158,10 @@ struct SpecificationRuleTests {
         let first = try build(krp, date: "2026-11-15", sequence: 1, accounts: [])
         let second = try build(krp, date: "2026-11-15", sequence: 2, accounts: [])
         #expect(first.name != second.name)
-        #expect(String(decoding: first.data, as: UTF8.self) == "client_id,account_number,debtor_type,business_name,first_name,last_name,address1,address2,city,region,postal_code,country,phone,email,currency,itemization_date,itemization_amount,interest_since,fees_since,payments_since,credits_since,current_balance,last_payment_date,invoice_number,invoice_date,due_date,invoice_amount,invoice_balance\r\n")
+        #expect(
+            String(decoding: first.data, as: UTF8.self)
+                == "client_id,account_number,debtor_type,business_name,first_name,last_name,address1,address2,city,region,postal_code,country,phone,email,currency,itemization_date,itemization_amount,interest_since,fees_since,payments_since,credits_since,current_balance,last_payment_date,invoice_number,invoice_date,due_date,invoice_amount,invoice_balance\r\n"
+        )
         #expect(first.control == "records=0;accounts=0;total_balance=0.00;sha256=\(sha256Hex(first.data))")
     }
 }
@@ -160,7 +187,8 @@ struct UpdatesFileTests {
         let krp = try Repo.partner("keystone-recovery")
         let updates = try #require(krp.updates)
         let renderer = LayoutRenderer(layout: updates.layout)
-        let batch = PlacementValues.Batch(partnerID: krp.id, clientID: krp.clientID, partnerName: krp.name, businessName: "Test Co.",
+        let batch = PlacementValues.Batch(
+            partnerID: krp.id, clientID: krp.clientID, partnerName: krp.name, businessName: "Test Co.",
                                           id: "", date: d("2026-11-19"), sequence: 1, currency: .cad)
         let account = PlacementValues.lookup(SampleAccounts.renee, batch: batch)
         let update: ValueLookup = { path in
@@ -176,8 +204,11 @@ struct UpdatesFileTests {
         }
         let header = try renderer.header { batch.value($0) }
         let row = try renderer.account(update, invoices: [{ _ in nil }])
-        #expect(String(decoding: header + row, as: UTF8.self) == "client_id,record_type,account_number,krp_reference,effective_date,amount,reference,note\r\n"
-                + "C10442,DIR,A-1001,K000481516,2026-11-19,100.00,UPD-20261119-0001,direct payment reported by client\r\n")
+        #expect(
+            String(decoding: header + row, as: UTF8.self)
+                == "client_id,record_type,account_number,krp_reference,effective_date,amount,reference,note\r\n"
+                + "C10442,DIR,A-1001,K000481516,2026-11-19,100.00,UPD-20261119-0001,direct payment reported by client\r\n"
+        )
         #expect(try updates.fileName.render { batch.value($0) } == "KRP_UPD_C10442_20261119_001.csv")
     }
 }

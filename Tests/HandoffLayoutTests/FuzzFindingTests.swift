@@ -13,11 +13,14 @@ struct FuzzFindingTests {
     /// fuzz-events: a feed event whose amount is a JSON number beyond Int64 (JSONSerialization
     /// reads it as a Double) trapped converting it to Int64, stopping fetch, reconcile and serve on
     /// the stored event every time.
-    @Test("A Meridian amount beyond 64 bits is a mapping error", arguments: ["-922337203685477580845000", "9223372036854775808", "1e300"])
+    @Test(
+        "A Meridian amount beyond 64 bits is a mapping error",
+        arguments: ["-922337203685477580845000", "9223372036854775808", "1e300"])
     func hugeFeedAmount(_ amount: String) throws {
         let mcc = try Repo.partner("meridian-commercial")
         let mapping = try #require(mcc.returns["feed"]?.events)
-        let body = #"{"id": "e1", "type": "remittance.sent", "remittance_id": "R1", "gross_cents": 250000, "fee_cents": \#(amount), "payment_ids": ["P1"]}"#
+        let body =
+            #"{"id": "e1", "type": "remittance.sent", "remittance_id": "R1", "gross_cents": 250000, "fee_cents": \#(amount), "payment_ids": ["P1"]}"#
         let event = try #require(try JSONSerialization.jsonObject(with: Data(body.utf8)) as? [String: Any])
         let error = try #require(throws: MappingError.self) {
             try mapping.events({ event[$0].flatMap { $0 is NSNull ? nil : $0 } }, partnerID: mcc.id, origin: "event:e1")
@@ -31,7 +34,8 @@ struct FuzzFindingTests {
     /// configuration file. Handoff's own parser (HandoffConfig/TOML) refuses it like any other
     /// syntax error; the case stays as a regression test.
     @Test("A table header without a key is a TOML error with its line", arguments: [
-        ("[*]\n", 1), ("id = \"x\"\n[*ransport.webhook]\n", 2), ("a = 1\n\n[[[placement.records]]]\n", 3), ("[\n", 1), ("[ #\n", 1),
+            ("[*]\n", 1), ("id = \"x\"\n[*ransport.webhook]\n", 2), ("a = 1\n\n[[[placement.records]]]\n", 3),
+            ("[\n", 1), ("[ #\n", 1),
         ("[[=\n", 1), ("[&", 1), ("\u{FEFF}[*]", 1),
     ])
     func tableHeaderWithoutKey(_ text: String, _ line: Int) throws {
@@ -43,7 +47,8 @@ struct FuzzFindingTests {
     /// fuzz-partners again: in an array, a `}` or a line separator where a value belongs made
     /// the same parser fail another assertion (`!is_value_terminator(*cp)`).
     @Test("In an array, '}' or a line separator where a value belongs is a TOML error with its line", arguments: [
-        ("r=[}\n", 1), ("r = [1, }\n", 1), ("[a]\nb = [\n  }\n", 3), ("r = [\u{2028}]\n", 1), ("r = [\u{85}]\n", 1), ("r = [\u{2029}]", 1),
+            ("r=[}\n", 1), ("r = [1, }\n", 1), ("[a]\nb = [\n  }\n", 3), ("r = [\u{2028}]\n", 1), ("r = [\u{85}]\n", 1),
+            ("r = [\u{2029}]", 1),
         ("x = 1\nr = {a = [}]}\n", 2),
     ])
     func valueTerminatorInArray(_ text: String, _ line: Int) throws {
@@ -55,7 +60,8 @@ struct FuzzFindingTests {
     /// fuzz-partners a third time: a date-shaped value, a space and one digit made the parser,
     /// looking for the time of a date-time, fail the same assertion in another place.
     @Test("A date followed by a space and a single digit is a TOML error with its line", arguments: [
-        ("_ = 00-------= 0 0=\n", 1), ("a = 1979-05-27 1\n", 1), ("x = 1\na = 1979-05-27 1 # comment\n", 2), ("a = [1979-05-27 1]\n", 1),
+            ("_ = 00-------= 0 0=\n", 1), ("a = 1979-05-27 1\n", 1), ("x = 1\na = 1979-05-27 1 # comment\n", 2),
+            ("a = [1979-05-27 1]\n", 1),
         ("a=1979-05-27 1,\n", 1), ("a = 1979-05_-27 1\t\n", 1),
     ])
     func dateThenOneDigit(_ text: String, _ line: Int) throws {
@@ -76,17 +82,22 @@ struct FuzzFindingTests {
 
     @Test("Dates, date-times and keys shaped like dates still read")
     func datesStillRead() throws {
-        let doc = try TOMLNode.parse("a = 1979-05-27\nb = 1979-05-27 07:32:00\nc = 1979-05-27T07:32:00Z\n0000-00-00 = 1\nd = [1979-05-27, 1]\ne = 1979-05-27 # 1\n0555-11-15th = 2\n",
+        let doc = try TOMLNode.parse(
+            "a = 1979-05-27\nb = 1979-05-27 07:32:00\nc = 1979-05-27T07:32:00Z\n0000-00-00 = 1\nd = [1979-05-27, 1]\ne = 1979-05-27 # 1\n0555-11-15th = 2\n",
                                      file: "p.toml")
-        #expect(doc["a"] != nil && doc["b"] != nil && doc["c"] != nil && doc["0000-00-00"] == .integer(1) && doc["d"] != nil && doc["e"] != nil && doc["0555-11-15th"] == .integer(2))
+        #expect(
+            doc["a"] != nil && doc["b"] != nil && doc["c"] != nil && doc["0000-00-00"] == .integer(1) && doc["d"] != nil
+                && doc["e"] != nil && doc["0555-11-15th"] == .integer(2))
     }
 
     /// fuzz-partners: a fixed-width field of length 9223372036854775807 trapped adding up its
     /// end (start - 1 + length); a record_length as large made a table of that many entries.
     @Test("A fixed-width field or record beyond any length is a problem with its key, not a trap")
     func hugeFixedWidthNumbers() throws {
-        let mcc = try String(contentsOf: Repo.root.appendingPathComponent("partners/meridian-commercial.toml"), encoding: .utf8)
-        let field = mcc.replacingOccurrences(of: "{ start = 199, length = 2,", with: "{ start = 199, length = 9223372036854775807,")
+        let mcc = try String(
+            contentsOf: Repo.root.appendingPathComponent("partners/meridian-commercial.toml"), encoding: .utf8)
+        let field = mcc.replacingOccurrences(
+            of: "{ start = 199, length = 2,", with: "{ start = 199, length = 9223372036854775807,")
         #expect(field != mcc)
         let e1 = try #require(throws: ConfigErrors.self) { try PartnerLoader.parse(field, file: "m.toml") }
         #expect(e1.description.contains("at 199 for 9223372036854775807 does not fit in 250 characters"), "\(e1)")
@@ -107,10 +118,12 @@ struct FuzzFindingTests {
             .replacingOccurrences(of: ",1175.00,2026-02-14,INV-7001", with: ",90000000000000000.00,2026-02-14,INV-7001")
             .replacingOccurrences(of: ",8000.00,,INV-6120", with: ",90000000000000000.00,,INV-6120")
         #expect(sample.components(separatedBy: "90000000000000000.00").count == 3)
-        let batch = PlacementValues.Batch(partnerID: krp.id, clientID: krp.clientID, partnerName: krp.name, businessName: "Test Co.",
+        let batch = PlacementValues.Batch(
+            partnerID: krp.id, clientID: krp.clientID, partnerName: krp.name, businessName: "Test Co.",
                                           id: "B", date: d("2026-11-15"), sequence: 1, currency: .usd)
         #expect(throws: AmountOverflow.self) {
-            try ControlFileCheck.verify(data: Array(sample.utf8), fileName: "f.csv", control: "", spec: krp.placement, batch: batch)
+            try ControlFileCheck.verify(
+                data: Array(sample.utf8), fileName: "f.csv", control: "", spec: krp.placement, batch: batch)
         }
     }
 
@@ -135,7 +148,8 @@ struct FuzzFindingTests {
             [ b . c ]
             """
         let doc = try TOMLNode.parse(text, file: "p.toml")
-        #expect(doc["a"] != nil && doc["quoted key"] != nil && doc["array"] != nil && doc["b"] != nil && doc["v"] != nil)
+        #expect(
+            doc["a"] != nil && doc["quoted key"] != nil && doc["array"] != nil && doc["b"] != nil && doc["v"] != nil)
         #expect(doc["u"] == .string("\u{2028} [} \\ \" ]"))
     }
 }

@@ -23,38 +23,56 @@ import Foundation
     func storeWithABook() throws -> (store: PostgresARStore, invoiceID: Int64) {
         let store = try PostgresARStore(settings: settings, creating: true)
         let invoiceID = try store.write { w in
-            let customer = try w.insertCustomer(DebtorProfile(accountNumber: "A-1", type: .consumer, firstName: "Renée", lastName: "Côté",
-                                                              currency: .cad), source: EntrySource(kind: .file, name: "customers.csv", line: 2))
-            let terms = InvoiceTerms(invoiceNumber: "INV-1", invoiceDate: CalendarDate(iso: "2026-01-10")!, dueDate: CalendarDate(iso: "2026-02-09")!,
+            let customer = try w.insertCustomer(
+                DebtorProfile(
+                    accountNumber: "A-1", type: .consumer, firstName: "Renée", lastName: "Côté",
+                    currency: .cad), source: EntrySource(kind: .file, name: "customers.csv", line: 2))
+            let terms = InvoiceTerms(
+                invoiceNumber: "INV-1", invoiceDate: CalendarDate(iso: "2026-01-10")!,
+                dueDate: CalendarDate(iso: "2026-02-09")!,
                                      amount: Money(minorUnits: 10_000, currency: .cad), disputed: false)
-            let invoice = try w.insertInvoice(customerID: customer, terms: terms, source: EntrySource(kind: .file, name: "invoices.csv", line: 2))
+            let invoice = try w.insertInvoice(
+                customerID: customer, terms: terms, source: EntrySource(kind: .file, name: "invoices.csv", line: 2))
             let payment = try w.insertTransaction(reference: "PAY-1", customerID: customer, invoiceNumber: "INV-1",
-                                                  date: CalendarDate(iso: "2026-03-01")!, kind: .payment, amount: 4_000, reversesID: nil,
+                date: CalendarDate(iso: "2026-03-01")!, kind: .payment, amount: 4_000, reversesID: nil,
                                                   source: EntrySource(kind: .file, name: "transactions.csv", line: 2))
-            try w.appendLedgerEntry(NewLedgerEntry(customerID: customer, invoiceID: invoice, transactionID: payment, kind: .payment,
-                                                   amount: -4_000, currency: .cad, effectiveDate: CalendarDate(iso: "2026-03-01")!,
+            try w.appendLedgerEntry(
+                NewLedgerEntry(
+                    customerID: customer, invoiceID: invoice, transactionID: payment, kind: .payment,
+                    amount: -4_000, currency: .cad, effectiveDate: CalendarDate(iso: "2026-03-01")!,
                                                    source: EntrySource(kind: .file, name: "transactions.csv", line: 2)))
-            try w.appendAudit(AuditEntry(actor: "test", action: "import.invoices", subject: "A-1", detail: "one invoice"))
+            try w.appendAudit(
+                AuditEntry(actor: "test", action: "import.invoices", subject: "A-1", detail: "one invoice"))
             return invoice
         }
         return (store, invoiceID)
     }
 
-    @Test("A run whose job claim is lost (its connection ended) commits nothing more, and another instance takes the claim over")
+    @Test(
+        "A run whose job claim is lost (its connection ended) commits nothing more, and another instance takes the claim over"
+    )
     func aRunWhoseClaimIsLostCommitsNothingMore() throws {
         let (store, _) = try storeWithABook()
         let other = try PostgresARStore(settings: settings)
         func audits(_ detail: String) throws -> String? {
-            try other.withConnection { try $0.query("SELECT count(*) FROM audit_log WHERE detail = $1", [detail]).text(0, 0) }
+            try other.withConnection {
+                try $0.query("SELECT count(*) FROM audit_log WHERE detail = $1", [detail]).text(0, 0)
+            }
         }
-        func note(_ detail: String) throws { try store.write { try $0.appendAudit(AuditEntry(actor: "test", action: "test.note", subject: "run", detail: detail)) } }
+        func note(_ detail: String) throws {
+            try store.write {
+                try $0.appendAudit(AuditEntry(actor: "test", action: "test.note", subject: "run", detail: detail))
+            }
+        }
         var afterLoss: (any Error)?
         let ran = try store.exclusively(.fetch) { () throws -> Bool in
             try note("while the claim is held")
             #expect(try other.exclusively(.fetch) { true } == nil, "no other instance takes a claim that is held")
             // The claim's connection ends, as it would in a network cut.
             _ = try other.withConnection { c in
-                try c.query("SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory' AND objid = 3 AND objsubid = 2")
+                try c.query(
+                    "SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory' AND objid = 3 AND objsubid = 2"
+                )
             }
             var takenOver = false
             for _ in 0..<50 where !takenOver {
@@ -111,7 +129,10 @@ import Foundation
             #expect(customer.profile.firstName == "Renée")
             return (try r.ledger(customerID: customer.id), try r.invoices(customerID: customer.id), try r.counts())
         }
-        #expect(ledger.map(\.amount) == [Money(minorUnits: 10_000, currency: .cad), Money(minorUnits: -4_000, currency: .cad)])
+        #expect(
+            ledger.map(\.amount) == [
+                Money(minorUnits: 10_000, currency: .cad), Money(minorUnits: -4_000, currency: .cad),
+            ])
         #expect(ledger.map(\.source.label) == ["invoices.csv:2", "transactions.csv:2"])
         #expect(ledger.first?.recordedAt.hasSuffix("Z") == true)
         #expect(invoice.map(\.balance) == [6_000])
@@ -124,8 +145,10 @@ import Foundation
         let customerID = try store.read { try #require(try $0.customer(accountNumber: "A-1")).id }
         #expect(throws: PostgresError.self) {
             try store.write { w in
-                try w.appendLedgerEntry(NewLedgerEntry(customerID: customerID, invoiceID: invoiceID, transactionID: nil, kind: .credit,
-                                                       amount: -7_000, currency: .cad, effectiveDate: CalendarDate(iso: "2026-03-02")!,
+                try w.appendLedgerEntry(
+                    NewLedgerEntry(
+                        customerID: customerID, invoiceID: invoiceID, transactionID: nil, kind: .credit,
+                        amount: -7_000, currency: .cad, effectiveDate: CalendarDate(iso: "2026-03-02")!,
                                                        source: EntrySource(kind: .api, name: "test")))
             }
         }
@@ -137,12 +160,17 @@ import Foundation
         let (store, _) = try storeWithABook()
         let again = try store.write { w -> Int64? in
             let customer = try #require(try w.customer(accountNumber: "A-1"))
-            let terms = InvoiceTerms(invoiceNumber: "INV-1", invoiceDate: CalendarDate(iso: "2026-01-10")!, dueDate: CalendarDate(iso: "2026-02-09")!,
+            let terms = InvoiceTerms(
+                invoiceNumber: "INV-1", invoiceDate: CalendarDate(iso: "2026-01-10")!,
+                dueDate: CalendarDate(iso: "2026-02-09")!,
                                      amount: Money(minorUnits: 10_000, currency: .cad), disputed: false)
-            return try w.insertInvoiceIfNew(customerID: customer.id, terms: terms, source: EntrySource(kind: .file, name: "again.csv", line: 2))
+            return try w.insertInvoiceIfNew(
+                customerID: customer.id, terms: terms, source: EntrySource(kind: .file, name: "again.csv", line: 2))
         }
         #expect(again == nil)
-        #expect(try store.read { try $0.counts() } == RecordCounts(customers: 1, invoices: 1, transactions: 1, ledgerEntries: 2))
+        #expect(
+            try store.read { try $0.counts() }
+                == RecordCounts(customers: 1, invoices: 1, transactions: 1, ledgerEntries: 2))
     }
 
     /// A chunk of invoices goes to the server as array literals: numbers and file names holding
@@ -158,7 +186,7 @@ import Foundation
                 NewInvoice(customerID: customer.id,
                            terms: InvoiceTerms(invoiceNumber: number, invoiceDate: CalendarDate(iso: "2026-01-10")!,
                                                dueDate: CalendarDate(iso: "2026-02-09")!,
-                                               amount: Money(minorUnits: Int64(100 * (n + 1)), currency: .cad), disputed: n % 2 == 0),
+                        amount: Money(minorUnits: Int64(100 * (n + 1)), currency: .cad), disputed: n % 2 == 0),
                            source: EntrySource(kind: .file, name: file, line: n + 2))
             }
             return try w.insertInvoicesIfNew(invoices)
@@ -168,13 +196,16 @@ import Foundation
             try r.invoices(customerID: try #require(try r.customer(accountNumber: "A-1")).id)
         }
         for (n, number) in numbers.enumerated() {
-            let invoice = try #require(recorded.first { $0.terms.invoiceNumber == number }, "invoice \(number) was not recorded")
+            let invoice = try #require(
+                recorded.first { $0.terms.invoiceNumber == number }, "invoice \(number) was not recorded")
             #expect(invoice.id == ids[n])
             #expect(invoice.terms.amount.minorUnits == Int64(100 * (n + 1)))
             #expect(invoice.terms.disputed == (n % 2 == 0))
             #expect(invoice.source.name == file)
         }
-        let ledger = try store.read { r in try r.ledger(customerID: try #require(try r.customer(accountNumber: "A-1")).id) }
+        let ledger = try store.read { r in
+            try r.ledger(customerID: try #require(try r.customer(accountNumber: "A-1")).id)
+        }
         let sources = ledger.filter { $0.kind == .invoice && $0.source.name == file }.compactMap(\.source.line)
         #expect(sources.sorted() == Array(2 ..< numbers.count + 2))
     }

@@ -73,11 +73,16 @@ struct PeopleDirectoryTests {
         #expect(try directory.caller(token: token)?.role == .operator)
         _ = try PeopleAdmin.revoke(name: "alice", by: "owner", in: store)
         #expect(try directory.caller(token: token) == nil && directory.caller(sessionSubject: "p\(alice.id)") == nil)
-        #expect(try directory.caller(token: owner) == .owner && directory.caller(sessionSubject: directory.ownerSubject!) == .owner)
+        #expect(
+            try directory.caller(token: owner) == .owner
+                && directory.caller(sessionSubject: directory.ownerSubject!) == .owner)
         // An owner session belongs to the token it was opened with: another token's, or none, opens nothing.
         #expect(try directory.caller(sessionSubject: "owner") == nil)
-        #expect(try PeopleDirectory(ownerToken: "another-owner-token-0123", people: store).caller(sessionSubject: directory.ownerSubject!) == nil)
-        #expect(try PeopleDirectory(ownerToken: nil, people: store).caller(sessionSubject: directory.ownerSubject!) == nil)
+        #expect(
+            try PeopleDirectory(ownerToken: "another-owner-token-0123", people: store).caller(
+                sessionSubject: directory.ownerSubject!) == nil)
+        #expect(
+            try PeopleDirectory(ownerToken: nil, people: store).caller(sessionSubject: directory.ownerSubject!) == nil)
         #expect(try PeopleDirectory(ownerToken: nil, people: store).caller(token: "") == nil)
         #expect(try directory.caller(sessionSubject: "p") == nil && directory.caller(sessionSubject: "alice") == nil)
         #expect(store.audit.map(\.action) == ["person.added", "person.role_changed", "person.revoked"])

@@ -3,7 +3,8 @@ import Foundation
 /// A JSON value as parsed, keeping booleans, integers and other numbers apart (which
 /// `JSONSerialization` does not do reliably on Linux).
 public indirect enum JSONValue: Decodable, Equatable, Sendable {
-    case null, bool(Bool), integer(Int64), number(Double), string(String), array([JSONValue]), object([String: JSONValue])
+    case null, bool(Bool), integer(Int64), number(Double), string(String), array([JSONValue]), object(
+        [String: JSONValue])
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.singleValueContainer()
@@ -16,7 +17,9 @@ public indirect enum JSONValue: Decodable, Equatable, Sendable {
         else { self = .object(try c.decode([String: JSONValue].self)) }
     }
 
-    public static func parse(_ text: String) throws -> JSONValue { try JSONDecoder().decode(JSONValue.self, from: Data(text.utf8)) }
+    public static func parse(_ text: String) throws -> JSONValue {
+        try JSONDecoder().decode(JSONValue.self, from: Data(text.utf8))
+    }
 
     public subscript(key: String) -> JSONValue? {
         if case .object(let o) = self { return o[key] }
@@ -56,7 +59,10 @@ public struct OpenAPISchemas: Sendable {
             switch schema["format"]?.string {
             case "date"? where s.range(of: #"^\d{4}-\d{2}-\d{2}$"#, options: .regularExpression) == nil:
                 found.append("\(path): \"\(s)\" is not a date (YYYY-MM-DD)")
-            case "date-time"? where s.range(of: #"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$"#, options: .regularExpression) == nil:
+            case "date-time"?
+            where s.range(
+                of: #"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$"#, options: .regularExpression)
+                == nil:
                 found.append("\(path): \"\(s)\" is not an RFC 3339 date-time")
             default: break
             }
@@ -71,7 +77,9 @@ public struct OpenAPISchemas: Sendable {
             let properties: [String: JSONValue]
             if case .object(let p)? = schema["properties"] { properties = p } else { properties = [:] }
             if case .array(let required)? = schema["required"] {
-                for case .string(let name) in required where fields[name] == nil { found.append("\(path): \(name) is missing") }
+                for case .string(let name) in required where fields[name] == nil {
+                    found.append("\(path): \(name) is missing")
+                }
             }
             for (name, field) in fields.sorted(by: { $0.key < $1.key }) {
                 if let p = properties[name] {

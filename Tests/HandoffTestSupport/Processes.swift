@@ -17,7 +17,9 @@ public func spawn(_ program: String, _ arguments: [String], outputPath: String? 
     _ = addCloseFrom(&actions, 3)
     let argv: [UnsafeMutablePointer<CChar>?] = ([program] + arguments).map { strdup($0) } + [nil]
     defer { for a in argv { free(a) } }
-    let env = (environment.map { ProcessInfo.processInfo.environment.merging($0) { _, n in n } } ?? ProcessInfo.processInfo.environment)
+    let env =
+        (environment.map { ProcessInfo.processInfo.environment.merging($0) { _, n in n } }
+            ?? ProcessInfo.processInfo.environment)
     let envp: [UnsafeMutablePointer<CChar>?] = env.map { strdup("\($0.key)=\($0.value)") } + [nil]
     defer { for e in envp { free(e) } }
     var pid: pid_t = 0
@@ -41,12 +43,17 @@ public func waitFor(_ pid: pid_t) -> Int32 {
 
 /// Runs a program to completion; returns its exit status and output.
 @discardableResult
-public func shell(_ program: String, _ arguments: [String], input: Data? = nil, environment: [String: String]? = nil) throws -> (status: Int32, output: String) {
-    let outPath = FileManager.default.temporaryDirectory.appendingPathComponent("handoff-shell-\(UUID().uuidString)").path
+public func shell(_ program: String, _ arguments: [String], input: Data? = nil, environment: [String: String]? = nil)
+    throws -> (status: Int32, output: String)
+{
+    let outPath = FileManager.default.temporaryDirectory.appendingPathComponent("handoff-shell-\(UUID().uuidString)")
+        .path
     defer { unlink(outPath) }
     var inPath: String?
     if let input {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("handoff-shell-in-\(UUID().uuidString)").path
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "handoff-shell-in-\(UUID().uuidString)"
+        ).path
         try input.write(to: URL(fileURLWithPath: path))
         inPath = path
     }
@@ -66,7 +73,9 @@ public func freeLoopbackPort() throws -> Int {
     addr.sin_port = 0
     var len = socklen_t(MemoryLayout<sockaddr_in>.size)
     let bound = withUnsafeMutablePointer(to: &addr) { ptr in
-        ptr.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, len) == 0 && getsockname(fd, $0, &len) == 0 }
+        ptr.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+            bind(fd, $0, len) == 0 && getsockname(fd, $0, &len) == 0
+        }
     }
     guard bound else { throw TestSetupError("no free port") }
     return Int(UInt16(bigEndian: addr.sin_port))
@@ -81,7 +90,11 @@ public func waitForPort(_ port: Int, seconds: Double = 10) throws {
         addr.sin_family = sa_family_t(AF_INET)
         addr.sin_addr.s_addr = inet_addr("127.0.0.1")
         addr.sin_port = in_port_t(UInt16(port).bigEndian)
-        let ok = withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 } }
+        let ok = withUnsafePointer(to: &addr) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0
+            }
+        }
         close(fd)
         if ok { return }
         usleep(50_000)

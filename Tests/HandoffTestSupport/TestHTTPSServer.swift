@@ -22,17 +22,24 @@ public final class TestCertificates {
             let r = try shell("/usr/bin/openssl", args)
             guard r.status == 0 else { throw TestSetupError("openssl \(args.joined(separator: " ")): \(r.output)") }
         }
-        try "subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth\n".write(toFile: d + "/server.ext", atomically: true, encoding: .utf8)
+        try "subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth\n".write(
+            toFile: d + "/server.ext", atomically: true, encoding: .utf8)
         try "extendedKeyUsage=clientAuth\n".write(toFile: d + "/client.ext", atomically: true, encoding: .utf8)
         for ca in ["ca", "other-ca"] {
-            try openssl(["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", "\(d)/\(ca).key",
+            try openssl([
+                "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout",
+                "\(d)/\(ca).key",
                          "-out", "\(d)/\(ca).pem", "-days", "2", "-subj", "/CN=Handoff test \(ca)"])
         }
-        for (name, ca, ext) in [("server", "ca", "server"), ("client", "ca", "client"), ("other-server", "other-ca", "server"),
+        for (name, ca, ext) in [
+            ("server", "ca", "server"), ("client", "ca", "client"), ("other-server", "other-ca", "server"),
                                 ("other-client", "other-ca", "client")] {
-            try openssl(["req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", "\(d)/\(name).key",
+            try openssl([
+                "req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", "\(d)/\(name).key",
                          "-out", "\(d)/\(name).csr", "-subj", ext == "server" ? "/CN=127.0.0.1" : "/CN=HANDOFF01"])
-            try openssl(["x509", "-req", "-in", "\(d)/\(name).csr", "-CA", "\(d)/\(ca).pem", "-CAkey", "\(d)/\(ca).key", "-CAcreateserial",
+            try openssl([
+                "x509", "-req", "-in", "\(d)/\(name).csr", "-CA", "\(d)/\(ca).pem", "-CAkey", "\(d)/\(ca).key",
+                "-CAcreateserial",
                          "-out", "\(d)/\(name).pem", "-days", "2", "-extfile", "\(d)/\(ext).ext"])
         }
     }
@@ -49,19 +56,23 @@ public final class TestHTTPSServer {
 
     public var baseURL: String { "https://127.0.0.1:\(port)/v2" }
 
-    public init(certificates c: TestCertificates, useOtherServerCertificate: Bool = false, fail429: Int = 0, fail503: Int = 0,
-                secret: String = "test-secret-\(UUID().uuidString)", eventsFile: String? = nil, resetHandshakes: Int = 0, stall: Int = 0,
+    public init(
+        certificates c: TestCertificates, useOtherServerCertificate: Bool = false, fail429: Int = 0, fail503: Int = 0,
+        secret: String = "test-secret-\(UUID().uuidString)", eventsFile: String? = nil, resetHandshakes: Int = 0,
+        stall: Int = 0,
                 silent: Int = 0, clockOffset: Int = 0) throws {
         port = try freeLoopbackPort()
         logPath = c.directory.path + "/requests-\(port).jsonl"
         self.secret = secret
-        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("mcc_test_server.py").path
+        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent(
+            "mcc_test_server.py"
+        ).path
         pid = try spawn("/usr/bin/python3", [script, "--port", String(port),
                                              "--cert", useOtherServerCertificate ? c.otherServerCert : c.serverCert,
                                              "--key", useOtherServerCertificate ? c.otherServerKey : c.serverKey,
                                              "--client-ca", c.caFile, "--secret", secret, "--log", logPath,
                                              "--fail-429", String(fail429), "--fail-503", String(fail503),
-                                             "--reset-handshakes", String(resetHandshakes), "--stall", String(stall), "--silent", String(silent),
+                "--reset-handshakes", String(resetHandshakes), "--stall", String(stall), "--silent", String(silent),
                                              "--clock-offset", String(clockOffset)]
                                              + (eventsFile.map { ["--events", $0] } ?? []),
                         outputPath: c.directory.path + "/server-\(port).log")

@@ -48,20 +48,28 @@ public final class TestPostgresServer: @unchecked Sendable {
     public static var isInstalled: Bool { FileManager.default.isExecutableFile(atPath: binaries + "/initdb") }
 
     public init() throws {
-        guard Self.isInstalled else { throw TestSetupError("PostgreSQL 15 is not installed (\(Self.binaries)/initdb): apt-get install postgresql-15") }
+        guard Self.isInstalled else {
+            throw TestSetupError(
+                "PostgreSQL 15 is not installed (\(Self.binaries)/initdb): apt-get install postgresql-15")
+        }
         port = try freeLoopbackPort()
         directory = URL(fileURLWithPath: "/tmp").appendingPathComponent("handoff-pg-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         runAs = getuid() == 0 ? "postgres" : nil
         if runAs != nil {
-            guard let account = getpwnam("postgres") else { throw TestSetupError("tests run as root need the user postgres (from postgresql-common)") }
+            guard let account = getpwnam("postgres") else {
+                throw TestSetupError("tests run as root need the user postgres (from postgresql-common)")
+            }
             chown(directory.path, account.pointee.pw_uid, account.pointee.pw_gid)
         }
         chmod(directory.path, 0o700)
-        options = "-p \(port) -k \(directory.path) -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off "
+        options =
+            "-p \(port) -k \(directory.path) -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off "
             + "-c full_page_writes=off -c max_connections=200"
         let data = directory.appendingPathComponent("data").path
-        let initdb = try run(Self.binaries + "/initdb", ["-D", data, "-U", user, "--auth=trust", "--no-locale", "-E", "UTF8", "--no-sync"])
+        let initdb = try run(
+            Self.binaries + "/initdb",
+            ["-D", data, "-U", user, "--auth=trust", "--no-locale", "-E", "UTF8", "--no-sync"])
         guard initdb.status == 0 else { throw TestSetupError("initdb failed: \(initdb.output)") }
         try start()
         try startWatchdog(data: data)
@@ -70,7 +78,10 @@ public final class TestPostgresServer: @unchecked Sendable {
     /// Starts the server on its folder and port (again, after ``halt()``).
     public func start() throws {
         let data = directory.appendingPathComponent("data").path
-        let start = try run(Self.binaries + "/pg_ctl", ["-D", data, "-o", options, "-l", directory.appendingPathComponent("server.log").path,
+        let start = try run(
+            Self.binaries + "/pg_ctl",
+            [
+                "-D", data, "-o", options, "-l", directory.appendingPathComponent("server.log").path,
                                                          "-w", "-t", "30", "start"])
         guard start.status == 0 else {
             let log = (try? String(contentsOf: directory.appendingPathComponent("server.log"), encoding: .utf8)) ?? ""
@@ -80,7 +91,9 @@ public final class TestPostgresServer: @unchecked Sendable {
 
     /// Stops the server at once, as a crash would, keeping its data: ``start()`` brings it back.
     public func halt() throws {
-        let stop = try run(Self.binaries + "/pg_ctl", ["-D", directory.appendingPathComponent("data").path, "-m", "immediate", "-w", "stop"])
+        let stop = try run(
+            Self.binaries + "/pg_ctl",
+            ["-D", directory.appendingPathComponent("data").path, "-m", "immediate", "-w", "stop"])
         guard stop.status == 0 else { throw TestSetupError("pg_ctl stop failed: \(stop.output)") }
     }
 
@@ -89,7 +102,8 @@ public final class TestPostgresServer: @unchecked Sendable {
         // /proc, not `kill -0`: the watchdog runs as the server's user, who may not signal the tests' process.
         let script = "while [ -d /proc/\(getpid()) ]; do sleep 1; done; "
             + "\(Self.binaries)/pg_ctl -D \(data) -m immediate stop; rm -rf \(directory.path)"
-        let command = runAs.map { ["/usr/sbin/runuser", "-u", $0, "--", "/bin/sh", "-c", script] } ?? ["/bin/sh", "-c", script]
+        let command =
+            runAs.map { ["/usr/sbin/runuser", "-u", $0, "--", "/bin/sh", "-c", script] } ?? ["/bin/sh", "-c", script]
         _ = try spawn(command[0], Array(command.dropFirst()))
     }
 
@@ -101,7 +115,9 @@ public final class TestPostgresServer: @unchecked Sendable {
 
     /// Stops the server at once and removes its folder.
     public func stop() {
-        _ = try? run(Self.binaries + "/pg_ctl", ["-D", directory.appendingPathComponent("data").path, "-m", "immediate", "-w", "stop"])
+        _ = try? run(
+            Self.binaries + "/pg_ctl",
+            ["-D", directory.appendingPathComponent("data").path, "-m", "immediate", "-w", "stop"])
         try? FileManager.default.removeItem(at: directory)
     }
 
@@ -122,7 +138,10 @@ public final class TestPostgresServer: @unchecked Sendable {
     /// Runs SQL with `psql` (one statement per call), as the test's own check beside Handoff's.
     @discardableResult
     public func psql(database: String, _ sql: String) throws -> (status: Int32, output: String) {
-        try shell("/usr/bin/psql", ["-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-h", "127.0.0.1", "-p", String(port), "-U", user,
+        try shell(
+            "/usr/bin/psql",
+            [
+                "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-h", "127.0.0.1", "-p", String(port), "-U", user,
                                     "-d", database, "-c", sql])
     }
 }

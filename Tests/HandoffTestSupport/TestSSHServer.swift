@@ -21,15 +21,21 @@ public final class TestSSHServer {
     public init(sftpOptions: String = "") throws {
         directory = try temporaryDirectory("sshd")
         let fm = FileManager.default
-        for sub in ["inbound", "outbound"] { try fm.createDirectory(at: directory.appendingPathComponent(sub), withIntermediateDirectories: true) }
-        if !fm.fileExists(atPath: "/run/sshd") { try fm.createDirectory(atPath: "/run/sshd", withIntermediateDirectories: true) }
+        for sub in ["inbound", "outbound"] {
+            try fm.createDirectory(at: directory.appendingPathComponent(sub), withIntermediateDirectories: true)
+        }
+        if !fm.fileExists(atPath: "/run/sshd") {
+            try fm.createDirectory(atPath: "/run/sshd", withIntermediateDirectories: true)
+        }
         let d = directory.path
         try shell("/usr/bin/ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", "\(d)/host_ed25519"])
         try shell("/usr/bin/ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", "\(d)/client_ed25519"])
         try fm.copyItem(atPath: "\(d)/client_ed25519.pub", toPath: "\(d)/authorized_keys")
         clientKey = "\(d)/client_ed25519"
         let fingerprint = try shell("/usr/bin/ssh-keygen", ["-l", "-E", "sha256", "-f", "\(d)/host_ed25519.pub"]).output
-        guard let range = fingerprint.range(of: "SHA256:") else { throw TestSetupError("no fingerprint in \(fingerprint)") }
+        guard let range = fingerprint.range(of: "SHA256:") else {
+            throw TestSetupError("no fingerprint in \(fingerprint)")
+        }
         hostKeySHA256 = String(fingerprint[range.upperBound...].prefix { !$0.isWhitespace })
         user = ProcessInfo.processInfo.environment["USER"] ?? String(cString: getpwuid(getuid())!.pointee.pw_name)
         port = try freeLoopbackPort()
@@ -89,8 +95,11 @@ public final class TestSSHServer {
     /// Starts the server again with other `internal-sftp` options.
     public func restart(sftpOptions: String) throws {
         let config = directory.path + "/sshd_config"
-        let text = try String(contentsOfFile: config, encoding: .utf8).split(separator: "\n", omittingEmptySubsequences: false)
-            .map { $0.hasPrefix("Subsystem sftp") ? "Subsystem sftp internal-sftp \(sftpOptions)" : String($0) }.joined(separator: "\n")
+        let text = try String(contentsOfFile: config, encoding: .utf8).split(
+            separator: "\n", omittingEmptySubsequences: false
+        )
+        .map { $0.hasPrefix("Subsystem sftp") ? "Subsystem sftp internal-sftp \(sftpOptions)" : String($0) }.joined(
+            separator: "\n")
         try text.write(toFile: config, atomically: true, encoding: .utf8)
         try restart()
     }
@@ -98,7 +107,9 @@ public final class TestSSHServer {
     /// Starts the same server again: same port, host key and authorised key.
     public func restart() throws {
         kill()
-        pid = try spawn("/usr/sbin/sshd", ["-D", "-e", "-f", directory.path + "/sshd_config"], outputPath: directory.path + "/sshd.log")
+        pid = try spawn(
+            "/usr/sbin/sshd", ["-D", "-e", "-f", directory.path + "/sshd_config"],
+            outputPath: directory.path + "/sshd.log")
         try waitForPort(port)
     }
 

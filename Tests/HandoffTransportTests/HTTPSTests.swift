@@ -6,14 +6,18 @@ import Testing
 @Suite("HTTPS with mutual TLS against a real server", .serialized)
 struct HTTPSTests {
     func signing(_ secret: String) -> RequestSigning {
-        RequestSigning(clientID: "HANDOFF01", clientHeader: "X-MCC-Client", timestampHeader: "X-MCC-Timestamp", signatureHeader: "X-MCC-Signature",
+        RequestSigning(
+            clientID: "HANDOFF01", clientHeader: "X-MCC-Client", timestampHeader: "X-MCC-Timestamp",
+            signatureHeader: "X-MCC-Signature",
                        stringToSign: "{timestamp}\n{method}\n{path}\n{body_sha256}", secret: Array(secret.utf8))
     }
 
-    func client(_ c: TestCertificates, _ server: TestHTTPSServer, ca: String? = nil, cert: String?? = nil, key: String?? = nil,
+    func client(
+        _ c: TestCertificates, _ server: TestHTTPSServer, ca: String? = nil, cert: String?? = nil, key: String?? = nil,
                 secret: String? = nil) -> HTTPSClient {
         var client = HTTPSClient(endpoint: HTTPSEndpoint(
-            baseURL: server.baseURL, caFile: ca ?? c.caFile, clientCertificateFile: cert ?? c.clientCert, clientKeyFile: key ?? c.clientKey,
+                baseURL: server.baseURL, caFile: ca ?? c.caFile, clientCertificateFile: cert ?? c.clientCert,
+                clientKeyFile: key ?? c.clientKey,
             timeoutSeconds: 10, signing: signing(secret ?? server.secret)))
         client.sleep = { Thread.sleep(forTimeInterval: min($0, 1.0)) }
         return client
@@ -21,12 +25,15 @@ struct HTTPSTests {
 
     static let batch = Array("H\r\nD\r\nI\r\nT\r\n".utf8)
 
-    @Test("PUT a batch: 201 with a receipt; the same body again: 200, nothing placed twice; another body: 409; GET the receipt")
+    @Test(
+        "PUT a batch: 201 with a receipt; the same body again: 200, nothing placed twice; another body: 409; GET the receipt"
+    )
     func roundTrip() throws {
         let c = try TestCertificates()
         let server = try TestHTTPSServer(certificates: c)
         let api = client(c, server)
-        let first = try api.request("PUT", "/placements/HO-20261115-001", body: .bytes(Self.batch), contentType: "text/plain; charset=us-ascii",
+        let first = try api.request(
+            "PUT", "/placements/HO-20261115-001", body: .bytes(Self.batch), contentType: "text/plain; charset=us-ascii",
                                     idempotencyKey: "HO-20261115-001")
         #expect(first.status == 201, "\(first.text)")
         #expect(first.text.contains("\"batch_id\": \"HO-20261115-001\""))
@@ -48,7 +55,8 @@ struct HTTPSTests {
         let c = try TestCertificates()
         let server = try TestHTTPSServer(certificates: c, fail429: 1, fail503: 2)
         let started = Date()
-        let r = try client(c, server).request("PUT", "/placements/HO-1", body: .bytes(Self.batch), idempotencyKey: "HO-1")
+        let r = try client(c, server).request(
+            "PUT", "/placements/HO-1", body: .bytes(Self.batch), idempotencyKey: "HO-1")
         #expect(r.status == 201)
         let log = server.requests()
         #expect(log.map { $0["status"] as? Int } == [429, 503, 503, 201])
@@ -60,7 +68,9 @@ struct HTTPSTests {
     func untrustedServer() throws {
         let c = try TestCertificates()
         let server = try TestHTTPSServer(certificates: c, useOtherServerCertificate: true)
-        let error = try #require(throws: TransportError.self) { try client(c, server).request("PUT", "/placements/HO-1", body: .bytes(Self.batch)) }
+        let error = try #require(throws: TransportError.self) {
+            try client(c, server).request("PUT", "/placements/HO-1", body: .bytes(Self.batch))
+        }
         #expect(error.kind == .tls && error.isPermanent, "\(error)")
         #expect(server.requests().isEmpty)
     }
@@ -82,15 +92,26 @@ struct HTTPSPinTests {
     func pin() throws {
         let c = try TestCertificates()
         let server = try TestHTTPSServer(certificates: c)
-        let pin = try shell("/bin/sh", ["-c", "openssl x509 -in '\(c.serverCert)' -pubkey -noout | openssl pkey -pubin -outform der | openssl dgst -sha256 -binary | base64"])
+        let pin = try shell(
+            "/bin/sh",
+            [
+                "-c",
+                "openssl x509 -in '\(c.serverCert)' -pubkey -noout | openssl pkey -pubin -outform der | openssl dgst -sha256 -binary | base64",
+            ]
+        )
             .output.trimmingCharacters(in: .whitespacesAndNewlines)
         func client(_ pinned: String) -> HTTPSClient {
-            HTTPSClient(endpoint: HTTPSEndpoint(baseURL: server.baseURL, caFile: c.caFile, clientCertificateFile: c.clientCert, clientKeyFile: c.clientKey,
+            HTTPSClient(
+                endpoint: HTTPSEndpoint(
+                    baseURL: server.baseURL, caFile: c.caFile, clientCertificateFile: c.clientCert,
+                    clientKeyFile: c.clientKey,
                                                 pinnedPublicKey: "sha256//" + pinned, timeoutSeconds: 10,
                                                 signing: HTTPSTests().signing(server.secret)))
         }
         #expect(try client(pin).request("GET", "/placements/NONE").status == 404)
-        let error = try #require(throws: TransportError.self) { try client("AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=").request("GET", "/placements/NONE") }
+        let error = try #require(throws: TransportError.self) {
+            try client("AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=").request("GET", "/placements/NONE")
+        }
         #expect(error.kind == .tls && error.isPermanent, "\(error)")
         #expect(server.requests().count == 1)
     }
@@ -98,11 +119,14 @@ struct HTTPSPinTests {
 
 @Suite("HTTPS faults on the wire", .serialized)
 struct HTTPSFaultTests {
-    @Test("A connection reset during the TLS handshake is a temporary fault: retried with backoff, then the request goes once")
+    @Test(
+        "A connection reset during the TLS handshake is a temporary fault: retried with backoff, then the request goes once"
+    )
     func resetDuringHandshake() throws {
         let c = try TestCertificates()
         let server = try TestHTTPSServer(certificates: c, resetHandshakes: 2)
-        let r = try HTTPSTests().client(c, server).request("PUT", "/placements/HO-1", body: .bytes(HTTPSTests.batch), idempotencyKey: "HO-1")
+        let r = try HTTPSTests().client(c, server).request(
+            "PUT", "/placements/HO-1", body: .bytes(HTTPSTests.batch), idempotencyKey: "HO-1")
         #expect(r.status == 201)
         let log = server.requests()
         #expect(log.filter { $0["connection"] != nil }.count == 2, "\(log)")
@@ -129,26 +153,38 @@ struct HTTPSFaultTests {
         let response = try api.request("GET", "/placements/X")
         #expect(response.status == 401)
         let error = api.failure(response, "GET /placements/X")
-        #expect(error.message.contains("the agency refused the signature; this machine's clock is about 600 s ahead of the server's (Date header)"), "\(error)")
+        #expect(
+            error.message.contains(
+                "the agency refused the signature; this machine's clock is about 600 s ahead of the server's (Date header)"
+            ), "\(error)")
         #expect(error.message.contains("fix the clock"), "\(error)")
         // With the clocks in step, a refusal points at the secret instead.
         let other = try TestHTTPSServer(certificates: c)
         let wrongSecret = HTTPSTests().client(c, other, secret: "not-the-secret")
         let refused = try wrongSecret.request("GET", "/placements/X")
-        #expect(wrongSecret.failure(refused, "GET").message.contains("this machine's clock agrees with the server's"), "\(wrongSecret.failure(refused, "GET"))")
+        #expect(
+            wrongSecret.failure(refused, "GET").message.contains("this machine's clock agrees with the server's"),
+            "\(wrongSecret.failure(refused, "GET"))")
     }
 
-    @Test("A server that takes the connection and never answers (no handshake, or no answer): each attempt ends at the timeout, and the run's budget stops the retries",
+    @Test(
+        "A server that takes the connection and never answers (no handshake, or no answer): each attempt ends at the timeout, and the run's budget stops the retries",
           arguments: ["silent", "stall"])
     func neverAnswers(fault: String) throws {
         let c = try TestCertificates()
-        let server = fault == "silent" ? try TestHTTPSServer(certificates: c, silent: 100) : try TestHTTPSServer(certificates: c, stall: 100)
-        var api = HTTPSClient(endpoint: HTTPSEndpoint(baseURL: server.baseURL, caFile: c.caFile, clientCertificateFile: c.clientCert,
-                                                      clientKeyFile: c.clientKey, timeoutSeconds: 2, signing: HTTPSTests().signing(server.secret),
+        let server =
+            fault == "silent"
+            ? try TestHTTPSServer(certificates: c, silent: 100) : try TestHTTPSServer(certificates: c, stall: 100)
+        var api = HTTPSClient(
+            endpoint: HTTPSEndpoint(
+                baseURL: server.baseURL, caFile: c.caFile, clientCertificateFile: c.clientCert,
+                clientKeyFile: c.clientKey, timeoutSeconds: 2, signing: HTTPSTests().signing(server.secret),
                                                       deadline: Deadline(seconds: 4)))
         api.sleep = { Thread.sleep(forTimeInterval: $0) }
         let started = Date()
-        let error = try #require(throws: TransportError.self) { try api.request("PUT", "/placements/HO-1", body: .bytes(HTTPSTests.batch)) }
+        let error = try #require(throws: TransportError.self) {
+            try api.request("PUT", "/placements/HO-1", body: .bytes(HTTPSTests.batch))
+        }
         let took = Date().timeIntervalSince(started)
         #expect(error.kind == .timedOut && !error.isPermanent, "\(error)")
         #expect(error.message.contains("no more attempts in this run"), "\(error)")

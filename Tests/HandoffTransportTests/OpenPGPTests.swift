@@ -22,7 +22,8 @@ struct OpenPGPTests {
         let plain = pgp.home + "/KRP_PLC_C10442_20261115_001.csv"
         try "client_id,account_number\r\nC10442,A-1001\r\n".write(toFile: plain, atomically: true, encoding: .utf8)
         let sealed = plain + ".pgp"
-        try pgp.encryptAndSign(input: plain, output: sealed, recipientKeyFile: agency.publicKeyFile, signer: business.fingerprint)
+        try pgp.encryptAndSign(
+            input: plain, output: sealed, recipientKeyFile: agency.publicKeyFile, signer: business.fingerprint)
         let opened = try agency.decrypt(sealed)
         #expect(opened.status == 0, "\(opened.statusLines)")
         #expect(opened.plain == Data("client_id,account_number\r\nC10442,A-1001\r\n".utf8))
@@ -50,16 +51,22 @@ struct OpenPGPTests {
         let out = pgp.home + "/out.csv"
 
         let unsigned = try agency.encrypt("x\n", to: business, sign: false)
-        let e1 = try #require(throws: OpenPGP.Failure.self) { try pgp.decryptAndVerify(input: unsigned, output: out, expectedSigner: agency.fingerprint) }
+        let e1 = try #require(throws: OpenPGP.Failure.self) {
+            try pgp.decryptAndVerify(input: unsigned, output: out, expectedSigner: agency.fingerprint)
+        }
         #expect(e1.kind == .unsigned)
 
         let foreign = try stranger.encrypt("x\n", to: business)
-        let e2 = try #require(throws: OpenPGP.Failure.self) { try pgp.decryptAndVerify(input: foreign, output: out, expectedSigner: agency.fingerprint) }
+        let e2 = try #require(throws: OpenPGP.Failure.self) {
+            try pgp.decryptAndVerify(input: foreign, output: out, expectedSigner: agency.fingerprint)
+        }
         #expect(e2.kind == .wrongSigner)
 
         // Signed by a key Handoff knows, but not the agency's pinned one.
         try pgp.importKeys(file: stranger.publicKeyFile)
-        let e3 = try #require(throws: OpenPGP.Failure.self) { try pgp.decryptAndVerify(input: foreign, output: out, expectedSigner: agency.fingerprint) }
+        let e3 = try #require(throws: OpenPGP.Failure.self) {
+            try pgp.decryptAndVerify(input: foreign, output: out, expectedSigner: agency.fingerprint)
+        }
         #expect(e3.kind == .wrongSigner)
 
         let good = try agency.encrypt("x\n", to: business)
@@ -67,11 +74,15 @@ struct OpenPGPTests {
         bytes[bytes.count / 2] ^= 0xFF
         let corrupt = good + ".corrupt"
         try bytes.write(to: URL(fileURLWithPath: corrupt))
-        let e4 = try #require(throws: OpenPGP.Failure.self) { try pgp.decryptAndVerify(input: corrupt, output: out, expectedSigner: agency.fingerprint) }
+        let e4 = try #require(throws: OpenPGP.Failure.self) {
+            try pgp.decryptAndVerify(input: corrupt, output: out, expectedSigner: agency.fingerprint)
+        }
         #expect(e4.kind == .decrypt || e4.kind == .badSignature, "\(e4)")
 
         let notForUs = try agency.encrypt("x\n", to: stranger)
-        let e5 = try #require(throws: OpenPGP.Failure.self) { try pgp.decryptAndVerify(input: notForUs, output: out, expectedSigner: agency.fingerprint) }
+        let e5 = try #require(throws: OpenPGP.Failure.self) {
+            try pgp.decryptAndVerify(input: notForUs, output: out, expectedSigner: agency.fingerprint)
+        }
         #expect(e5.kind == .decrypt)
         #expect(!FileManager.default.fileExists(atPath: out))
     }

@@ -12,7 +12,9 @@ struct SFTPSessionTests {
     func loggingServer() throws -> TestSSHServer {
         let server = try TestSSHServer()
         let config = server.directory.appendingPathComponent("sshd_config").path
-        try String(contentsOfFile: config, encoding: .utf8).replacingOccurrences(of: "LogLevel ERROR", with: "LogLevel INFO")
+        try String(contentsOfFile: config, encoding: .utf8).replacingOccurrences(
+            of: "LogLevel ERROR", with: "LogLevel INFO"
+        )
             .write(toFile: config, atomically: true, encoding: .utf8)
         try server.restart()
         return server
@@ -31,12 +33,15 @@ struct SFTPSessionTests {
     }
 
     func client(_ server: TestSSHServer) throws -> SFTPClient {
-        try SFTPClient(endpoint: SFTPEndpoint(host: "127.0.0.1", port: server.port, user: server.user, privateKeyFile: server.clientKey,
+        try SFTPClient(
+            endpoint: SFTPEndpoint(
+                host: "127.0.0.1", port: server.port, user: server.user, privateKeyFile: server.clientKey,
                                               hostKeySHA256: server.hostKeySHA256, timeoutSeconds: 10))
     }
 
     func localFile(_ text: String) throws -> String {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("handoff-one-\(UUID().uuidString).csv").path
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("handoff-one-\(UUID().uuidString).csv")
+            .path
         try text.write(toFile: path, atomically: true, encoding: .utf8)
         return path
     }
@@ -59,11 +64,16 @@ struct SFTPSessionTests {
         let client = try client(server)
         let path = try localFile("a,b\r\n1,2\r\n")
         #expect(try client.upload(localPath: path, directory: server.inbound, name: "KRP.csv") == .uploaded(size: 10))
-        #expect(try client.upload(localPath: path, directory: server.inbound, name: "KRP.csv") == .alreadyPresent(size: 10))
+        #expect(
+            try client.upload(localPath: path, directory: server.inbound, name: "KRP.csv") == .alreadyPresent(size: 10))
         #expect(try waitForLogins(server, atLeast: 2) == 2)
         let other = try localFile("a,b\r\n9,9\r\n")
-        #expect(throws: TransportError.self) { try client.upload(localPath: other, directory: server.inbound, name: "KRP.csv") }
-        do { _ = try client.upload(localPath: other, directory: server.inbound, name: "KRP.csv") } catch let e as TransportError {
+        #expect(throws: TransportError.self) {
+            try client.upload(localPath: other, directory: server.inbound, name: "KRP.csv")
+        }
+        do { _ = try client.upload(localPath: other, directory: server.inbound, name: "KRP.csv") } catch let e
+            as TransportError
+        {
             #expect(e.kind == .conflict, "\(e)")
         }
         #expect(try String(contentsOfFile: server.inbound + "/KRP.csv", encoding: .utf8) == "a,b\r\n1,2\r\n")

@@ -12,7 +12,8 @@ struct SFTPTests {
     }
 
     func localFile(_ text: String) throws -> String {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("handoff-up-\(UUID().uuidString).csv").path
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("handoff-up-\(UUID().uuidString).csv")
+            .path
         try text.write(toFile: path, atomically: true, encoding: .utf8)
         return path
     }
@@ -22,9 +23,14 @@ struct SFTPTests {
         let server = try TestSSHServer()
         let client = try SFTPClient(endpoint: endpoint(server))
         let path = try localFile("a,b\r\n1,2\r\n")
-        #expect(try client.upload(localPath: path, directory: server.inbound, name: "KRP_PLC_C10442_20261115_001.csv") == .uploaded(size: 10))
-        #expect(try FileManager.default.contentsOfDirectory(atPath: server.inbound) == ["KRP_PLC_C10442_20261115_001.csv"])
-        #expect(try String(contentsOfFile: server.inbound + "/KRP_PLC_C10442_20261115_001.csv", encoding: .utf8) == "a,b\r\n1,2\r\n")
+        #expect(
+            try client.upload(localPath: path, directory: server.inbound, name: "KRP_PLC_C10442_20261115_001.csv")
+                == .uploaded(size: 10))
+        #expect(
+            try FileManager.default.contentsOfDirectory(atPath: server.inbound) == ["KRP_PLC_C10442_20261115_001.csv"])
+        #expect(
+            try String(contentsOfFile: server.inbound + "/KRP_PLC_C10442_20261115_001.csv", encoding: .utf8)
+                == "a,b\r\n1,2\r\n")
 
         try "returned".write(toFile: server.outbound + "/KRP_ACK_1.csv", atomically: true, encoding: .utf8)
         #expect(try client.list(directory: server.outbound) == ["KRP_ACK_1.csv"])
@@ -35,12 +41,16 @@ struct SFTPTests {
         #expect(try client.list(directory: server.outbound).isEmpty)
     }
 
-    @Test("A file already under its final name is never sent again: ours (same SHA-256) counts as delivered, another is a conflict")
+    @Test(
+        "A file already under its final name is never sent again: ours (same SHA-256) counts as delivered, another is a conflict"
+    )
     func neverTwice() throws {
         let server = try TestSSHServer()
         let client = try SFTPClient(endpoint: endpoint(server))
         try "first".write(toFile: server.inbound + "/f.csv", atomically: true, encoding: .utf8)
-        #expect(try client.upload(localPath: try localFile("first"), directory: server.inbound, name: "f.csv") == .alreadyPresent(size: 5))
+        #expect(
+            try client.upload(localPath: try localFile("first"), directory: server.inbound, name: "f.csv")
+                == .alreadyPresent(size: 5))
         // The same name and the same size, other bytes: never ours.
         let sameSize = try #require(throws: TransportError.self) {
             try client.upload(localPath: try localFile("fir5t"), directory: server.inbound, name: "f.csv")
@@ -58,7 +68,8 @@ struct SFTPTests {
     @Test("A wrong host key is refused before anything is sent")
     func wrongHostKey() throws {
         let server = try TestSSHServer()
-        let client = try SFTPClient(endpoint: endpoint(server, fingerprint: "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"))
+        let client = try SFTPClient(
+            endpoint: endpoint(server, fingerprint: "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"))
         let error = try #require(throws: TransportError.self) {
             try client.upload(localPath: try localFile("x"), directory: server.inbound, name: "f.csv")
         }
@@ -70,7 +81,8 @@ struct SFTPTests {
     @Test("An unpinned host is refused and never contacted")
     func unpinned() throws {
         let error = try #require(throws: TransportError.self) {
-            try SFTPClient(endpoint: SFTPEndpoint(host: "127.0.0.1", port: 1, user: "x", privateKeyFile: "/nonexistent"))
+            try SFTPClient(
+                endpoint: SFTPEndpoint(host: "127.0.0.1", port: 1, user: "x", privateKeyFile: "/nonexistent"))
         }
         #expect(error.kind == .hostKeyNotPinned)
     }
@@ -89,7 +101,9 @@ struct SFTPTests {
     @Test("A server that is not there is a temporary failure")
     func refused() throws {
         let port = try freeLoopbackPort()
-        let client = try SFTPClient(endpoint: SFTPEndpoint(host: "127.0.0.1", port: port, user: "x", privateKeyFile: "/nonexistent",
+        let client = try SFTPClient(
+            endpoint: SFTPEndpoint(
+                host: "127.0.0.1", port: port, user: "x", privateKeyFile: "/nonexistent",
                                                           hostKeySHA256: "AAAA", timeoutSeconds: 5))
         let error = try #require(throws: TransportError.self) { try client.list(directory: "/") }
         #expect(error.kind == .connectionRefused, "\(error)")
@@ -105,9 +119,10 @@ struct SFTPInterruptionTests {
     func killedMidUpload() throws {
         let server = try TestSSHServer()
         let client = try SFTPClient(endpoint: SFTPEndpoint(host: "127.0.0.1", port: server.port, user: server.user,
-                                                           privateKeyFile: server.clientKey, hostKeySHA256: server.hostKeySHA256,
+                privateKeyFile: server.clientKey, hostKeySHA256: server.hostKeySHA256,
                                                            timeoutSeconds: 10))
-        let local = FileManager.default.temporaryDirectory.appendingPathComponent("handoff-big-\(UUID().uuidString)").path
+        let local = FileManager.default.temporaryDirectory.appendingPathComponent("handoff-big-\(UUID().uuidString)")
+            .path
         let size = 256 << 20
         FileManager.default.createFile(atPath: local, contents: nil)
         let handle = try #require(FileHandle(forWritingAtPath: local))
@@ -120,13 +135,16 @@ struct SFTPInterruptionTests {
         let done = DispatchSemaphore(value: 0)
         let inbound = server.inbound
         DispatchQueue.global().async {
-            box.result = Result { try client.upload(localPath: local, directory: inbound, name: "KRP_PLC_C10442_20261115_001.csv") }
+            box.result = Result {
+                try client.upload(localPath: local, directory: inbound, name: "KRP_PLC_C10442_20261115_001.csv")
+            }
             done.signal()
         }
         // Wait until part of the file has arrived, then kill the server.
         let deadline = Date().addingTimeInterval(20)
         while Date() < deadline {
-            let partSize = (try? FileManager.default.attributesOfItem(atPath: final + ".part")[.size] as? NSNumber)?.intValue ?? 0
+            let partSize =
+                (try? FileManager.default.attributesOfItem(atPath: final + ".part")[.size] as? NSNumber)?.intValue ?? 0
             if partSize > 0 { break }
             usleep(2_000)
         }
@@ -141,9 +159,14 @@ struct SFTPInterruptionTests {
         #expect(!FileManager.default.fileExists(atPath: final))
 
         try server.restart()
-        #expect(try client.upload(localPath: local, directory: server.inbound, name: "KRP_PLC_C10442_20261115_001.csv") == .uploaded(size: Int64(size)))
-        #expect(try FileManager.default.contentsOfDirectory(atPath: server.inbound) == ["KRP_PLC_C10442_20261115_001.csv"])
-        #expect(try client.upload(localPath: local, directory: server.inbound, name: "KRP_PLC_C10442_20261115_001.csv") == .alreadyPresent(size: Int64(size)))
+        #expect(
+            try client.upload(localPath: local, directory: server.inbound, name: "KRP_PLC_C10442_20261115_001.csv")
+                == .uploaded(size: Int64(size)))
+        #expect(
+            try FileManager.default.contentsOfDirectory(atPath: server.inbound) == ["KRP_PLC_C10442_20261115_001.csv"])
+        #expect(
+            try client.upload(localPath: local, directory: server.inbound, name: "KRP_PLC_C10442_20261115_001.csv")
+                == .alreadyPresent(size: Int64(size)))
     }
 }
 
@@ -154,7 +177,7 @@ struct CurlAsyncTests {
         let server = try TestSSHServer()
         try "x".write(toFile: server.outbound + "/a.csv", atomically: true, encoding: .utf8)
         let client = try SFTPClient(endpoint: SFTPEndpoint(host: "127.0.0.1", port: server.port, user: server.user,
-                                                           privateKeyFile: server.clientKey, hostKeySHA256: server.hostKeySHA256))
+                privateKeyFile: server.clientKey, hostKeySHA256: server.hostKeySHA256))
         let outbound = server.outbound
         let lists = Mutex<[[String]]>([])
         DispatchQueue.concurrentPerform(iterations: 4) { _ in
@@ -173,13 +196,18 @@ struct SFTPKeyTests {
         let server = try TestSSHServer()
         let key = server.directory.appendingPathComponent("ecdsa_key").path
         try shell("/usr/bin/ssh-keygen", ["-q", "-t", "ecdsa", "-b", "256", "-N", "correct horse", "-f", key])
-        try String(contentsOfFile: key + ".pub", encoding: .utf8).write(toFile: server.directory.appendingPathComponent("authorized_keys").path,
+        try String(contentsOfFile: key + ".pub", encoding: .utf8).write(
+            toFile: server.directory.appendingPathComponent("authorized_keys").path,
                                                                        atomically: true, encoding: .utf8)
         try "x".write(toFile: server.outbound + "/a.csv", atomically: true, encoding: .utf8)
-        let good = try SFTPClient(endpoint: SFTPEndpoint(host: "127.0.0.1", port: server.port, user: server.user, privateKeyFile: key,
-                                                         passphrase: "correct horse", hostKeySHA256: server.hostKeySHA256))
+        let good = try SFTPClient(
+            endpoint: SFTPEndpoint(
+                host: "127.0.0.1", port: server.port, user: server.user, privateKeyFile: key,
+                passphrase: "correct horse", hostKeySHA256: server.hostKeySHA256))
         #expect(try good.list(directory: server.outbound) == ["a.csv"])
-        let wrong = try SFTPClient(endpoint: SFTPEndpoint(host: "127.0.0.1", port: server.port, user: server.user, privateKeyFile: key,
+        let wrong = try SFTPClient(
+            endpoint: SFTPEndpoint(
+                host: "127.0.0.1", port: server.port, user: server.user, privateKeyFile: key,
                                                           passphrase: "wrong", hostKeySHA256: server.hostKeySHA256))
         #expect(throws: TransportError.self) { try wrong.list(directory: server.outbound) }
     }
@@ -189,9 +217,12 @@ struct SFTPKeyTests {
         let server = try TestSSHServer()
         let key = server.directory.appendingPathComponent("rsa_key").path
         try shell("/usr/bin/ssh-keygen", ["-q", "-t", "rsa", "-b", "3072", "-N", "", "-f", key])
-        try String(contentsOfFile: key + ".pub", encoding: .utf8).write(toFile: server.directory.appendingPathComponent("authorized_keys").path,
+        try String(contentsOfFile: key + ".pub", encoding: .utf8).write(
+            toFile: server.directory.appendingPathComponent("authorized_keys").path,
                                                                        atomically: true, encoding: .utf8)
-        let client = try SFTPClient(endpoint: SFTPEndpoint(host: "127.0.0.1", port: server.port, user: server.user, privateKeyFile: key,
+        let client = try SFTPClient(
+            endpoint: SFTPEndpoint(
+                host: "127.0.0.1", port: server.port, user: server.user, privateKeyFile: key,
                                                            hostKeySHA256: server.hostKeySHA256))
         let error = try #require(throws: TransportError.self) { try client.list(directory: server.outbound) }
         #expect(error.kind == .authentication)
@@ -203,12 +234,17 @@ struct SFTPKeyTests {
 struct SFTPFreezeTests {
     final class Box: @unchecked Sendable { var result: Result<UploadOutcome, any Error>?; var failedAt: Date? }
 
-    @Test("Frozen mid-upload: the transfer stops once nothing has moved for timeout_seconds (not seconds later); the retry delivers once")
+    @Test(
+        "Frozen mid-upload: the transfer stops once nothing has moved for timeout_seconds (not seconds later); the retry delivers once"
+    )
     func frozenMidUpload() throws {
         let server = try TestSSHServer()
-        let client = try SFTPClient(endpoint: SFTPEndpoint(host: "127.0.0.1", port: server.port, user: server.user, privateKeyFile: server.clientKey,
+        let client = try SFTPClient(
+            endpoint: SFTPEndpoint(
+                host: "127.0.0.1", port: server.port, user: server.user, privateKeyFile: server.clientKey,
                                                            hostKeySHA256: server.hostKeySHA256, timeoutSeconds: 2))
-        let local = FileManager.default.temporaryDirectory.appendingPathComponent("handoff-big-\(UUID().uuidString)").path
+        let local = FileManager.default.temporaryDirectory.appendingPathComponent("handoff-big-\(UUID().uuidString)")
+            .path
         let size = 256 << 20
         FileManager.default.createFile(atPath: local, contents: nil)
         let handle = try #require(FileHandle(forWritingAtPath: local))
@@ -226,7 +262,10 @@ struct SFTPFreezeTests {
             done.signal()
         }
         let deadline = Date().addingTimeInterval(20)
-        while Date() < deadline, ((try? FileManager.default.attributesOfItem(atPath: final + ".part")[.size] as? NSNumber)?.intValue ?? 0) == 0 {
+        while Date() < deadline,
+            ((try? FileManager.default.attributesOfItem(atPath: final + ".part")[.size] as? NSNumber)?.intValue ?? 0)
+                == 0
+        {
             usleep(2_000)
         }
         server.freeze()
@@ -246,14 +285,17 @@ struct SFTPFreezeTests {
         #expect(!FileManager.default.fileExists(atPath: final))
 
         try server.restart()
-        #expect(try client.upload(localPath: local, directory: server.inbound, name: name) == .uploaded(size: Int64(size)))
+        #expect(
+            try client.upload(localPath: local, directory: server.inbound, name: name) == .uploaded(size: Int64(size)))
         #expect(try FileManager.default.contentsOfDirectory(atPath: server.inbound) == [name])
     }
 
     @Test("A server that takes the connection and never answers: the connect timeout holds")
     func frozenBeforeLogin() throws {
         let server = try TestSSHServer()
-        let client = try SFTPClient(endpoint: SFTPEndpoint(host: "127.0.0.1", port: server.port, user: server.user, privateKeyFile: server.clientKey,
+        let client = try SFTPClient(
+            endpoint: SFTPEndpoint(
+                host: "127.0.0.1", port: server.port, user: server.user, privateKeyFile: server.clientKey,
                                                            hostKeySHA256: server.hostKeySHA256, timeoutSeconds: 2))
         server.freeze()
         defer { server.thaw() }

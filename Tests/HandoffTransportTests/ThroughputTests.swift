@@ -14,14 +14,18 @@ struct ThroughputTests {
         let file = server.directory.appendingPathComponent("big.bin").path
         try #require(try shell("/bin/sh", ["-c", "head -c 209715200 /dev/urandom > '\(file)'"]).status == 0)
         let sha = String(try shell("/usr/bin/sha256sum", [file]).output.prefix(64))
-        let client = try SFTPClient(endpoint: SFTPEndpoint(host: "127.0.0.1", port: server.port, user: server.user, privateKeyFile: server.clientKey,
+        let client = try SFTPClient(
+            endpoint: SFTPEndpoint(
+                host: "127.0.0.1", port: server.port, user: server.user, privateKeyFile: server.clientKey,
                                                            hostKeySHA256: server.hostKeySHA256))
         let t0 = Date()
-        #expect(try client.upload(localPath: file, directory: server.inbound, name: "handoff.bin") == .uploaded(size: 209_715_200))
+        #expect(
+            try client.upload(localPath: file, directory: server.inbound, name: "handoff.bin")
+                == .uploaded(size: 209_715_200))
         let handoffSeconds = Date().timeIntervalSince(t0)
         let t1 = Date()
         let curl = try shell("/usr/bin/curl", ["-sS", "--key", server.clientKey, "--pubkey", server.clientKey + ".pub",
-                                               "--hostpubsha256", server.hostKeySHA256, "-u", server.user + ":", "-T", file,
+                "--hostpubsha256", server.hostKeySHA256, "-u", server.user + ":", "-T", file,
                                                "sftp://127.0.0.1:\(server.port)\(server.inbound)/curl.bin"])
         let curlSeconds = Date().timeIntervalSince(t1)
         #expect(curl.status == 0, "\(curl.output)")

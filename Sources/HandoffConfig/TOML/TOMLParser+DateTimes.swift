@@ -33,11 +33,15 @@ extension TOMLParser {
         try expect(UInt8(ascii: "-"), in: "date")
         let day = try twoOrFourDigits(2)
         guard (1...12).contains(month), day >= 1, day <= Self.days(inMonth: month, year: year) else {
-            throw Failure(offset: start, problem: "\(String(decoding: bytes[start..<position], as: UTF8.self)) is not a date on the calendar")
+            throw Failure(
+                offset: start,
+                problem: "\(String(decoding: bytes[start..<position], as: UTF8.self)) is not a date on the calendar")
         }
         // A time follows a T, or a space when a time (HH:) stands after it.
         if let separator = byte(),
-           separator == UInt8(ascii: "T") || separator == UInt8(ascii: "t") || (separator == Byte.space && startsTime(at: position + 1)) {
+            separator == UInt8(ascii: "T") || separator == UInt8(ascii: "t")
+                || (separator == Byte.space && startsTime(at: position + 1))
+        {
             position += 1
             try time()
             if let c = byte() {
@@ -49,7 +53,11 @@ extension TOMLParser {
                     try expect(Byte.colon, in: "time offset")
                     let minutes = try twoOrFourDigits(2)
                     guard hours < 24, minutes < 60 else {
-                        throw Failure(offset: start, problem: "the time offset of \(String(decoding: bytes[start..<position], as: UTF8.self)) is not ±HH:MM with HH below 24 and MM below 60")
+                        throw Failure(
+                            offset: start,
+                            problem:
+                                "the time offset of \(String(decoding: bytes[start..<position], as: UTF8.self)) is not ±HH:MM with HH below 24 and MM below 60"
+                        )
                     }
                 }
             }
@@ -68,7 +76,11 @@ extension TOMLParser {
         try expect(Byte.colon, in: "time (HH:MM:SS: the seconds are required)")
         let second = try twoOrFourDigits(2)
         guard hour < 24, minute < 60, second < 60 else {
-            throw Failure(offset: start, problem: "\(String(decoding: bytes[start..<position], as: UTF8.self)) is not a time of day (HH:MM:SS, from 00:00:00 to 23:59:59)")
+            throw Failure(
+                offset: start,
+                problem:
+                    "\(String(decoding: bytes[start..<position], as: UTF8.self)) is not a time of day (HH:MM:SS, from 00:00:00 to 23:59:59)"
+            )
         }
         if byte() == Byte.dot, let digit = byte(at: position + 1), Byte.isDigit(digit) {
             position += 1

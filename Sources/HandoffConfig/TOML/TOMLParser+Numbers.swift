@@ -62,7 +62,8 @@ extension TOMLParser {
         for c in bytes[integerStart..<position] where c != Byte.underscore {
             let digit = Int(c &- UInt8(ascii: "0"))
             let (shifted, o1) = value.multipliedReportingOverflow(by: 10)
-            let (next, o2) = negative ? shifted.subtractingReportingOverflow(digit) : shifted.addingReportingOverflow(digit)
+            let (next, o2) =
+                negative ? shifted.subtractingReportingOverflow(digit) : shifted.addingReportingOverflow(digit)
             if o1 || o2 { throw tooLarge(from: start) }
             value = next
         }
@@ -101,7 +102,8 @@ extension TOMLParser {
         var lastWasDigit = false
         while let c = byte() {
             if c == Byte.underscore {
-                guard lastWasDigit, let next = byte(at: position + 1), let d = Self.hexValue(next), Int(d) < radix else {
+                guard lastWasDigit, let next = byte(at: position + 1), let d = Self.hexValue(next), Int(d) < radix
+                else {
                     throw fail("an underscore in a number must stand between two digits")
                 }
                 lastWasDigit = false
@@ -118,12 +120,16 @@ extension TOMLParser {
             position += 1
         }
         guard count > 0 else {
-            throw Failure(offset: start, problem: "\(["0x", "0o", "0b"][radix == 16 ? 0 : radix == 8 ? 1 : 2]) must be followed by a digit")
+            throw Failure(
+                offset: start,
+                problem: "\(["0x", "0o", "0b"][radix == 16 ? 0 : radix == 8 ? 1 : 2]) must be followed by a digit")
         }
         return value
     }
 
     private func tooLarge(from start: Int) -> Failure {
-        Failure(offset: start, problem: "the integer does not fit in 64 bits (from -9223372036854775808 to 9223372036854775807)")
+        Failure(
+            offset: start,
+            problem: "the integer does not fit in 64 bits (from -9223372036854775808 to 9223372036854775807)")
     }
 }

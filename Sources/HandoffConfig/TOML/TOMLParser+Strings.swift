@@ -9,7 +9,9 @@ extension TOMLParser {
         var hasEscapes = false
         var run = position
         while true {
-            guard let c = byte() else { throw Failure(offset: start, problem: "a string opened here is never closed with '\"'") }
+            guard let c = byte() else {
+                throw Failure(offset: start, problem: "a string opened here is never closed with '\"'")
+            }
             switch c {
             case Byte.quote:
                 let text = hasEscapes ? String(decoding: escaped + bytes[run..<position], as: UTF8.self)
@@ -39,7 +41,9 @@ extension TOMLParser {
         var out: [UInt8] = []
         var run = position
         while true {
-            guard let c = byte() else { throw Failure(offset: start, problem: "a multi-line string opened here is never closed with '\"\"\"'") }
+            guard let c = byte() else {
+                throw Failure(offset: start, problem: "a multi-line string opened here is never closed with '\"\"\"'")
+            }
             switch c {
             case Byte.quote:
                 if let end = closingQuotes(Byte.quote) {
@@ -51,7 +55,9 @@ extension TOMLParser {
                 try escape(into: &out, multiline: true)
                 run = position
             case Byte.carriageReturn:
-                guard byte(at: position + 1) == Byte.lineFeed else { throw fail("a carriage return (U+000D) must be followed by a line feed") }
+                guard byte(at: position + 1) == Byte.lineFeed else {
+                    throw fail("a carriage return (U+000D) must be followed by a line feed")
+                }
                 out.append(contentsOf: bytes[run..<position])
                 position += 1                           // the line feed is kept, the carriage return dropped
                 run = position
@@ -70,14 +76,17 @@ extension TOMLParser {
         position += 1
         let run = position
         while true {
-            guard let c = byte() else { throw Failure(offset: start, problem: "a literal string opened here is never closed with \"'\"") }
+            guard let c = byte() else {
+                throw Failure(offset: start, problem: "a literal string opened here is never closed with \"'\"")
+            }
             switch c {
             case Byte.apostrophe:
                 let text = String(decoding: bytes[run..<position], as: UTF8.self)
                 position += 1
                 return text
             case Byte.lineFeed, Byte.carriageReturn:
-                throw fail("a literal string must end on the line it starts on (a multi-line one is written between ''')")
+                throw fail(
+                    "a literal string must end on the line it starts on (a multi-line one is written between ''')")
             default:
                 if Byte.isControl(c) { throw controlInString(c) }
                 position += 1
@@ -93,7 +102,10 @@ extension TOMLParser {
         var out: [UInt8] = []
         var run = position
         while true {
-            guard let c = byte() else { throw Failure(offset: start, problem: "a multi-line literal string opened here is never closed with \"'''\"") }
+            guard let c = byte() else {
+                throw Failure(
+                    offset: start, problem: "a multi-line literal string opened here is never closed with \"'''\"")
+            }
             switch c {
             case Byte.apostrophe:
                 if let end = closingQuotes(Byte.apostrophe) {
@@ -101,7 +113,9 @@ extension TOMLParser {
                     return String(decoding: out, as: UTF8.self)
                 }
             case Byte.carriageReturn:
-                guard byte(at: position + 1) == Byte.lineFeed else { throw fail("a carriage return (U+000D) must be followed by a line feed") }
+                guard byte(at: position + 1) == Byte.lineFeed else {
+                    throw fail("a carriage return (U+000D) must be followed by a line feed")
+                }
                 out.append(contentsOf: bytes[run..<position])
                 position += 1
                 run = position
@@ -150,23 +164,32 @@ extension TOMLParser {
         case UInt8(ascii: "u"): try unicodeEscape(digits: 4, from: start, into: &out)
         case UInt8(ascii: "U"): try unicodeEscape(digits: 8, from: start, into: &out)
         case Byte.space, Byte.tab, Byte.lineFeed, Byte.carriageReturn:
-            guard multiline else { throw Failure(offset: start, problem: "\(describeEscape(c)) is not an escape of TOML") }
+            guard multiline else {
+                throw Failure(offset: start, problem: "\(describeEscape(c)) is not an escape of TOML")
+            }
             // A line-ending backslash: blanks up to the line's end, then every blank and line end after it.
             position -= 1
             skipSpaces()
             guard byte() == Byte.lineFeed || byte() == Byte.carriageReturn else {
-                throw Failure(offset: start, problem: "a backslash followed by a space must end its line (only blanks may follow it)")
+                throw Failure(
+                    offset: start,
+                    problem: "a backslash followed by a space must end its line (only blanks may follow it)")
             }
             while let b = byte(), b == Byte.space || b == Byte.tab || b == Byte.lineFeed || b == Byte.carriageReturn {
                 if b == Byte.space || b == Byte.tab { position += 1 } else { try newline() }
             }
         default:
-            throw Failure(offset: start, problem: "\(describeEscape(c)) is not an escape of TOML (\\b \\t \\n \\f \\r \\\" \\\\ \\uXXXX \\UXXXXXXXX)")
+            throw Failure(
+                offset: start,
+                problem:
+                    "\(describeEscape(c)) is not an escape of TOML (\\b \\t \\n \\f \\r \\\" \\\\ \\uXXXX \\UXXXXXXXX)")
         }
     }
 
     private func describeEscape(_ c: UInt8) -> String {
-        if c == Byte.lineFeed || c == Byte.carriageReturn { return "a backslash at the end of a line (allowed only in a multi-line string)" }
+        if c == Byte.lineFeed || c == Byte.carriageReturn {
+            return "a backslash at the end of a line (allowed only in a multi-line string)"
+        }
         if c >= 0x21 && c < 0x7F { return "'\\\(Character(Unicode.Scalar(c)))'" }
         return "a backslash followed by \(describe(at: position - 1))"
     }
@@ -176,13 +199,19 @@ extension TOMLParser {
         var value: UInt32 = 0
         for _ in 0..<digits {
             guard let c = byte(), let digit = Self.hexValue(c) else {
-                throw Failure(offset: start, problem: "a \\\(digits == 4 ? "u" : "U") escape needs exactly \(digits) hexadecimal digits")
+                throw Failure(
+                    offset: start,
+                    problem: "a \\\(digits == 4 ? "u" : "U") escape needs exactly \(digits) hexadecimal digits")
             }
             value = value << 4 | UInt32(digit)
             position += 1
         }
         guard let scalar = Unicode.Scalar(value) else {
-            throw Failure(offset: start, problem: "\\\(digits == 4 ? "u" : "U")\(String(bytes[(start + 2)..<position].map { Character(Unicode.Scalar($0)) })) is not a Unicode scalar value (a surrogate, or beyond U+10FFFF)")
+            throw Failure(
+                offset: start,
+                problem:
+                    "\\\(digits == 4 ? "u" : "U")\(String(bytes[(start + 2)..<position].map { Character(Unicode.Scalar($0)) })) is not a Unicode scalar value (a surrogate, or beyond U+10FFFF)"
+            )
         }
         UTF8.encode(scalar) { out.append($0) }
     }
@@ -197,6 +226,8 @@ extension TOMLParser {
     }
 
     private func controlInString(_ c: UInt8) -> Failure {
-        fail("a control character (\(Byte.unicodeName(c))) is not allowed in a string: write it as an escape, such as \\u\(Byte.unicodeName(c).dropFirst(2))")
+        fail(
+            "a control character (\(Byte.unicodeName(c))) is not allowed in a string: write it as an escape, such as \\u\(Byte.unicodeName(c).dropFirst(2))"
+        )
     }
 }

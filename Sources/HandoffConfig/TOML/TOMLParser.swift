@@ -85,7 +85,8 @@ struct TOMLParser {
         position += 1
         if isArray {
             guard byte() == Byte.closeBracket else {
-                throw fail("expected ']]' to close the array-of-tables header [[\(TOMLTree.dotted(key))]], saw \(describe())")
+                throw fail(
+                    "expected ']]' to close the array-of-tables header [[\(TOMLTree.dotted(key))]], saw \(describe())")
             }
             position += 1
         }
@@ -180,7 +181,8 @@ struct TOMLParser {
             if startsDate(at: position) { return try dateOrDateTime() }
             return try number()
         default:
-            throw fail("expected a value (a string, number, true or false, date, array or inline table), saw \(describe())")
+            throw fail(
+                "expected a value (a string, number, true or false, date, array or inline table), saw \(describe())")
         }
     }
 
@@ -192,7 +194,9 @@ struct TOMLParser {
         var items: [TOMLNode] = []
         while true {
             try skipBlank()
-            guard let c = byte() else { throw Failure(offset: start, problem: "an array opened here is never closed with ']'") }
+            guard let c = byte() else {
+                throw Failure(offset: start, problem: "an array opened here is never closed with ']'")
+            }
             if c == Byte.closeBracket { position += 1; return .array(items) }
             items.append(try value(depth: depth))
             try skipBlank()
@@ -281,7 +285,9 @@ struct TOMLParser {
         while let c = byte() {
             if c == Byte.lineFeed { return }
             if c == Byte.carriageReturn, byte(at: position + 1) == Byte.lineFeed { return }
-            if Byte.isControl(c) { throw fail("a control character (\(Byte.unicodeName(c))) is not allowed in a comment") }
+            if Byte.isControl(c) {
+                throw fail("a control character (\(Byte.unicodeName(c))) is not allowed in a comment")
+            }
             position += 1
         }
     }
@@ -322,7 +328,9 @@ struct TOMLParser {
     func fail(_ problem: String) -> Failure { Failure(offset: position, problem: problem) }
 
     func tooDeep(at offset: Int) -> Failure {
-        Failure(offset: offset, problem: "nested more than \(Self.maximumDepth) levels deep (tables, arrays and inline tables together)")
+        Failure(
+            offset: offset,
+            problem: "nested more than \(Self.maximumDepth) levels deep (tables, arrays and inline tables together)")
     }
 
     /// The line and column (from 1; the column in Unicode scalars) of a byte offset.

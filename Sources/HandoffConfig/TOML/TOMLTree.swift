@@ -61,14 +61,19 @@ struct TOMLTree {
                 tables[index].origin = .header
                 return index
             case .header:
-                throw TOMLParser.Failure(offset: last.offset, problem: "the table [\(Self.dotted(key))] is defined twice")
+                throw TOMLParser.Failure(
+                    offset: last.offset, problem: "the table [\(Self.dotted(key))] is defined twice")
             case .dotted:
-                throw TOMLParser.Failure(offset: last.offset, problem: "the table [\(Self.dotted(key))] was already defined by dotted keys")
+                throw TOMLParser.Failure(
+                    offset: last.offset, problem: "the table [\(Self.dotted(key))] was already defined by dotted keys")
             }
         case .tables?:
-            throw TOMLParser.Failure(offset: last.offset, problem: "\(Self.dotted(key)) is an array of tables ([[\(Self.dotted(key))]]), not a table")
+            throw TOMLParser.Failure(
+                offset: last.offset,
+                problem: "\(Self.dotted(key)) is an array of tables ([[\(Self.dotted(key))]]), not a table")
         case .value(let value)?:
-            throw TOMLParser.Failure(offset: last.offset, problem: "\(Self.dotted(key)) is already defined as \(value.typeName)")
+            throw TOMLParser.Failure(
+                offset: last.offset, problem: "\(Self.dotted(key)) is already defined as \(value.typeName)")
         }
     }
 
@@ -89,12 +94,17 @@ struct TOMLTree {
         case let entry?:
             tables[parent].entries[last.name] = entry
             if case .value(.array) = entry {
-                throw TOMLParser.Failure(offset: last.offset, problem: "\(Self.dotted(key)) is an array written as a value: [[\(Self.dotted(key))]] cannot add to it")
+                throw TOMLParser.Failure(
+                    offset: last.offset,
+                    problem:
+                        "\(Self.dotted(key)) is an array written as a value: [[\(Self.dotted(key))]] cannot add to it")
             }
             if case .value(let value) = entry {
-                throw TOMLParser.Failure(offset: last.offset, problem: "\(Self.dotted(key)) is already defined as \(value.typeName)")
+                throw TOMLParser.Failure(
+                    offset: last.offset, problem: "\(Self.dotted(key)) is already defined as \(value.typeName)")
             }
-            throw TOMLParser.Failure(offset: last.offset, problem: "\(Self.dotted(key)) is a table, not an array of tables")
+            throw TOMLParser.Failure(
+                offset: last.offset, problem: "\(Self.dotted(key)) is a table, not an array of tables")
         }
     }
 
@@ -113,13 +123,23 @@ struct TOMLTree {
                 case .dotted(let made) where made == section:
                     break
                 case .header, .dotted:
-                    throw TOMLParser.Failure(offset: part.offset, problem: "the table \(Self.dotted(key.prefix(n + 1))) is defined elsewhere: dotted keys cannot add to it here")
+                    throw TOMLParser.Failure(
+                        offset: part.offset,
+                        problem:
+                            "the table \(Self.dotted(key.prefix(n + 1))) is defined elsewhere: dotted keys cannot add to it here"
+                    )
                 }
                 current = index
             case .tables?:
-                throw TOMLParser.Failure(offset: part.offset, problem: "\(Self.dotted(key.prefix(n + 1))) is an array of tables: dotted keys cannot add to it")
+                throw TOMLParser.Failure(
+                    offset: part.offset,
+                    problem: "\(Self.dotted(key.prefix(n + 1))) is an array of tables: dotted keys cannot add to it")
             case .value(let existing)?:
-                throw TOMLParser.Failure(offset: part.offset, problem: "\(Self.dotted(key.prefix(n + 1))) is already defined as \(existing.typeName): dotted keys cannot add to it")
+                throw TOMLParser.Failure(
+                    offset: part.offset,
+                    problem:
+                        "\(Self.dotted(key.prefix(n + 1))) is already defined as \(existing.typeName): dotted keys cannot add to it"
+                )
             }
         }
         let last = key[key.count - 1]
@@ -159,7 +179,11 @@ struct TOMLTree {
                 guard let lastTable = list.last else { return current }
                 current = lastTable
             case .value(let value)?:
-                throw TOMLParser.Failure(offset: part.offset, problem: "\(Self.dotted(key.prefix(n + 1))) is already defined as \(value.typeName): a table header cannot add to it")
+                throw TOMLParser.Failure(
+                    offset: part.offset,
+                    problem:
+                        "\(Self.dotted(key.prefix(n + 1))) is already defined as \(value.typeName): a table header cannot add to it"
+                )
             }
         }
         return current

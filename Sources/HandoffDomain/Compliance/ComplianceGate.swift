@@ -19,7 +19,10 @@ public struct CompliancePolicy: Hashable, Sendable {
     /// after mailing, so the business sets the whole span).
     public var validationPeriodDays: Int
 
-    public init(limitationPeriods: [LimitationPeriod] = [], timeBarred: TimeBarredPolicy = .doNotPlace, validationPeriodDays: Int = 35) {
+    public init(
+        limitationPeriods: [LimitationPeriod] = [], timeBarred: TimeBarredPolicy = .doNotPlace,
+        validationPeriodDays: Int = 35
+    ) {
         self.limitationPeriods = limitationPeriods
         self.timeBarred = timeBarred
         self.validationPeriodDays = validationPeriodDays
@@ -30,7 +33,9 @@ public struct CompliancePolicy: Hashable, Sendable {
     public func period(region: String?, debtKind: String?) -> LimitationPeriod? {
         let r = region ?? "", k = debtKind ?? ""
         for (wantRegion, wantKind) in [(r, k), (r, "*"), ("*", k), ("*", "*")] {
-            if let p = limitationPeriods.first(where: { $0.region == wantRegion && $0.debtKind == wantKind }) { return p }
+            if let p = limitationPeriods.first(where: { $0.region == wantRegion && $0.debtKind == wantKind }) {
+                return p
+            }
         }
         return nil
     }
@@ -74,7 +79,9 @@ public struct AgencyCompliance: Hashable, Sendable {
     /// `account.validation_notice_date`).
     public var carriesValidationNoticeDate: Bool
 
-    public init(partnerID: String, debtorTypes: Set<DebtorType> = [], licences: [Licence]? = nil, acceptsTimeBarred: Bool = false,
+    public init(
+        partnerID: String, debtorTypes: Set<DebtorType> = [], licences: [Licence]? = nil,
+        acceptsTimeBarred: Bool = false,
                 carriesValidationNoticeDate: Bool = false) {
         self.partnerID = partnerID
         self.debtorTypes = debtorTypes
@@ -85,7 +92,9 @@ public struct AgencyCompliance: Hashable, Sendable {
 
     /// The licences that expire within `days` days of `asOf` (and have not expired yet).
     public func licencesExpiring(within days: Int, asOf: CalendarDate) -> [Licence] {
-        (licences ?? []).filter { $0.expires >= asOf && $0.expires <= asOf.adding(days: days) }.sorted { $0.expires < $1.expires }
+        (licences ?? []).filter { $0.expires >= asOf && $0.expires <= asOf.adding(days: days) }.sorted {
+            $0.expires < $1.expires
+        }
     }
 }
 
@@ -104,7 +113,9 @@ public struct ComplianceFacts: Hashable, Sendable {
     /// When the account was first placed with an agency, if it was.
     public var firstPlacedOn: CalendarDate?
 
-    public init(type: DebtorType, region: String?, holds: Set<Hold> = [], debtKind: String? = nil, limitationDate: CalendarDate? = nil,
+    public init(
+        type: DebtorType, region: String?, holds: Set<Hold> = [], debtKind: String? = nil,
+        limitationDate: CalendarDate? = nil,
                 validationNoticeDate: CalendarDate? = nil, firstPlacedOn: CalendarDate? = nil) {
         self.type = type
         self.region = region
@@ -143,23 +154,33 @@ public enum ComplianceGate {
     /// Whether the debt is past its limitation period on `asOf`; `false` when the business
     /// configured no period for its region and kind, or its limitation date is unknown.
     public static func isTimeBarred(_ facts: ComplianceFacts, policy: CompliancePolicy, asOf: CalendarDate) -> Bool {
-        guard let start = facts.limitationDate, let period = policy.period(region: facts.region, debtKind: facts.debtKind) else { return false }
+        guard let start = facts.limitationDate,
+            let period = policy.period(region: facts.region, debtKind: facts.debtKind)
+        else { return false }
         return asOf >= start.adding(years: period.years)
     }
 
     /// The reasons no agency may have the account, whoever it is: its holds, and a
     /// time-barred debt when the business places none.
-    public static func account(_ facts: ComplianceFacts, policy: CompliancePolicy, asOf: CalendarDate) -> [ComplianceReason] {
+    public static func account(_ facts: ComplianceFacts, policy: CompliancePolicy, asOf: CalendarDate)
+        -> [ComplianceReason]
+    {
         var reasons = facts.holds.map(ComplianceReason.init(hold:))
-        if policy.timeBarred == .doNotPlace && isTimeBarred(facts, policy: policy, asOf: asOf) { reasons.append(.timeBarred) }
+        if policy.timeBarred == .doNotPlace && isTimeBarred(facts, policy: policy, asOf: asOf) {
+            reasons.append(.timeBarred)
+        }
         return Set(reasons).sorted()
     }
 
     /// Whether `agency` may have the account on `asOf`: the account's own reasons first, then the agency's.
-    public static func check(_ facts: ComplianceFacts, agency: AgencyCompliance, policy: CompliancePolicy, asOf: CalendarDate)
+    public static func check(
+        _ facts: ComplianceFacts, agency: AgencyCompliance, policy: CompliancePolicy, asOf: CalendarDate
+    )
         -> ComplianceVerdict {
         var reasons = account(facts, policy: policy, asOf: asOf)
-        if !agency.debtorTypes.isEmpty && !agency.debtorTypes.contains(facts.type) { reasons.append(.debtorTypeNotTaken) }
+        if !agency.debtorTypes.isEmpty && !agency.debtorTypes.contains(facts.type) {
+            reasons.append(.debtorTypeNotTaken)
+        }
         if let licences = agency.licences {
             let mine = licences.filter { $0.region == (facts.region ?? "") }
             if mine.isEmpty {
@@ -169,7 +190,9 @@ public enum ComplianceGate {
             }
         }
         let barred = isTimeBarred(facts, policy: policy, asOf: asOf)
-        if barred && policy.timeBarred == .agenciesThatAccept && !agency.acceptsTimeBarred { reasons.append(.timeBarredNotAccepted) }
+        if barred && policy.timeBarred == .agenciesThatAccept && !agency.acceptsTimeBarred {
+            reasons.append(.timeBarredNotAccepted)
+        }
         var carry: CalendarDate?
         switch facts.type {
         case .consumer:

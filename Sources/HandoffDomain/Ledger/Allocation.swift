@@ -50,14 +50,18 @@ public enum Allocation {
     /// in ``applicationOrder(_:)``.
     public static func raising(_ amount: Int64, across items: [OpenItem]) -> Result<[Share], Failure> {
         guard amount > 0 else { return .failure(.notPositive) }
-        guard let first = applicationOrder(items).first(where: { $0.balance > 0 }) else { return .failure(.noOpenInvoice) }
+        guard let first = applicationOrder(items).first(where: { $0.balance > 0 }) else {
+            return .failure(.noOpenInvoice)
+        }
         return .success([Share(invoiceID: first.invoiceID, amount: amount)])
     }
 
     /// Restores `amount` of a payment that was applied as `paid` (in the order it was
     /// applied), of which `alreadyReversed` (per invoice) has been restored before. The
     /// last invoice the payment reached is restored first, as undoing it step by step would.
-    public static func reversing(_ amount: Int64, of paid: [Share], alreadyReversed: [Int64: Int64]) -> Result<[Share], Failure> {
+    public static func reversing(_ amount: Int64, of paid: [Share], alreadyReversed: [Int64: Int64]) -> Result<
+        [Share], Failure
+    > {
         guard amount > 0 else { return .failure(.notPositive) }
         var reversedSoFar = alreadyReversed
         var left = amount

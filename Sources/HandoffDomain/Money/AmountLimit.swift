@@ -48,7 +48,9 @@ public struct AmountOverflow: Error, Equatable, Sendable, CustomStringConvertibl
     /// What was being added up, for people.
     public var what: String
     public init(what: String) { self.what = what }
-    public var description: String { "\(what) is too large to add up exactly (beyond 64 bits): check the amounts recorded" }
+    public var description: String {
+        "\(what) is too large to add up exactly (beyond 64 bits): check the amounts recorded"
+    }
 }
 
 extension Amount {

@@ -16,7 +16,7 @@ public struct AgencyTerms: Hashable, Sendable {
     public var remittance: RemittanceModel
 
     public init(id: String, enabled: Bool = true, tier: Int = 1, share: Int = 1, capacityPerRun: Int? = nil,
-                eligibility: Eligibility = Eligibility(), commission: CommissionSchedule = CommissionSchedule(rates: []),
+        eligibility: Eligibility = Eligibility(), commission: CommissionSchedule = CommissionSchedule(rates: []),
                 remittance: RemittanceModel = .net) {
         self.id = id
         self.enabled = enabled
@@ -43,8 +43,12 @@ public struct Eligibility: Hashable, Sendable {
     public var minDaysPastDue: Int?
     public var maxDaysPastDue: Int?
 
-    public init(debtorTypes: Set<DebtorType> = [], countries: Set<String> = [], regions: Set<String> = [], currencies: Set<String> = [],
-                minBalance: DecimalAmount? = nil, maxBalance: DecimalAmount? = nil, minDaysPastDue: Int? = nil, maxDaysPastDue: Int? = nil) {
+    public init(
+        debtorTypes: Set<DebtorType> = [], countries: Set<String> = [], regions: Set<String> = [],
+        currencies: Set<String> = [],
+        minBalance: DecimalAmount? = nil, maxBalance: DecimalAmount? = nil, minDaysPastDue: Int? = nil,
+        maxDaysPastDue: Int? = nil
+    ) {
         self.debtorTypes = debtorTypes
         self.countries = countries
         self.regions = regions
@@ -57,18 +61,31 @@ public struct Eligibility: Hashable, Sendable {
 
     /// Why an account is not for this agency, or `nil` when it is.
     public func refusal(for profile: DebtorProfile, balance: Money, daysPastDue: Int) -> String? {
-        if !debtorTypes.isEmpty && !debtorTypes.contains(profile.type) { return "takes no \(profile.type.rawValue) accounts" }
-        if !countries.isEmpty && !countries.contains(profile.country ?? "") { return "not licensed in country \(profile.country ?? "(none)")" }
-        if !regions.isEmpty && !regions.contains(profile.region ?? "") { return "not licensed in region \(profile.region ?? "(none)")" }
-        if !currencies.isEmpty && !currencies.contains(balance.currency.code) { return "takes no \(balance.currency.code)" }
-        if let min = minBalance, balance.minorUnits < min.minorUnitsRoundingUp(digits: balance.currency.minorUnitDigits) {
+        if !debtorTypes.isEmpty && !debtorTypes.contains(profile.type) {
+            return "takes no \(profile.type.rawValue) accounts"
+        }
+        if !countries.isEmpty && !countries.contains(profile.country ?? "") {
+            return "not licensed in country \(profile.country ?? "(none)")"
+        }
+        if !regions.isEmpty && !regions.contains(profile.region ?? "") {
+            return "not licensed in region \(profile.region ?? "(none)")"
+        }
+        if !currencies.isEmpty && !currencies.contains(balance.currency.code) {
+            return "takes no \(balance.currency.code)"
+        }
+        if let min = minBalance, balance.minorUnits < min.minorUnitsRoundingUp(digits: balance.currency.minorUnitDigits)
+        {
             return "balance \(balance.decimalText) below its minimum \(min)"
         }
         if let max = maxBalance, balance.minorUnits > max.minorUnits(digits: balance.currency.minorUnitDigits) {
             return "balance \(balance.decimalText) above its maximum \(max)"
         }
-        if let min = minDaysPastDue, daysPastDue < min { return "\(daysPastDue) days past due, it takes \(min) or more" }
-        if let max = maxDaysPastDue, daysPastDue > max { return "\(daysPastDue) days past due, it takes \(max) or fewer" }
+        if let min = minDaysPastDue, daysPastDue < min {
+            return "\(daysPastDue) days past due, it takes \(min) or more"
+        }
+        if let max = maxDaysPastDue, daysPastDue > max {
+            return "\(daysPastDue) days past due, it takes \(max) or fewer"
+        }
         return nil
     }
 }

@@ -37,7 +37,9 @@ public struct DecimalAmount: Hashable, Sendable, CustomStringConvertible {
     }
 
     /// The amount in a currency.
-    public func money(_ currency: Currency) -> Money { Money(minorUnits: minorUnits(digits: currency.minorUnitDigits), currency: currency) }
+    public func money(_ currency: Currency) -> Money {
+        Money(minorUnits: minorUnits(digits: currency.minorUnitDigits), currency: currency)
+    }
 
     public var description: String { Amount.format(value, digits: scale) }
 }

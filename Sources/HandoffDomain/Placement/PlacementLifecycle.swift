@@ -342,12 +342,16 @@ public struct PlacementLifecycle: Sendable, Hashable {
         switch state {
         case .accepted, .active, .recallPending:
             if reason == .withdrawn {
-                return .invalid(reason: "closed(withdrawn): the file was sent; the agency must close or the business recall")
+                return .invalid(
+                    reason: "closed(withdrawn): the file was sent; the agency must close or the business recall")
             }
             return close(reason)
         case .closed(let current):
             if current == reason { return .none }
-            return .invalid(reason: "\(Self.words(forEvent: "closed(\(reason.rawValue))")): the placement is already closed as \(Self.words(current))")
+            return .invalid(
+                reason:
+                    "\(Self.words(forEvent: "closed(\(reason.rawValue))")): the placement is already closed as \(Self.words(current))"
+            )
         case .selected, .batched, .sent, .rejected:
             return invalid("closed(\(reason.rawValue))")
         }

@@ -65,7 +65,9 @@ public struct Itemization: Hashable, Sendable {
     /// make up the amount owed then; later ones are sorted into interest, fees, payments and
     /// credits. The parts always add up to the sum of the entries. Each part is added up with
     /// checked arithmetic: one beyond 64 bits throws ``AmountOverflow`` rather than trap.
-    public static func compute(entries: [Entry], date: CalendarDate, currency: Currency) throws(AmountOverflow) -> Itemization {
+    public static func compute(entries: [Entry], date: CalendarDate, currency: Currency) throws(AmountOverflow)
+        -> Itemization
+    {
         var amount: Int64 = 0, interest: Int64 = 0, fees: Int64 = 0, payments: Int64 = 0, credits: Int64 = 0
         let what = "the itemization of the placed invoices"
         for e in entries {
@@ -79,7 +81,9 @@ public struct Itemization: Hashable, Sendable {
             }
         }
         func m(_ v: Int64) -> Money { Money(minorUnits: v, currency: currency) }
-        return Itemization(date: date, amount: m(amount), interest: m(interest), fees: m(fees), payments: m(payments), credits: m(credits))
+        return Itemization(
+            date: date, amount: m(amount), interest: m(interest), fees: m(fees), payments: m(payments),
+            credits: m(credits))
     }
 
     /// The itemization date for a set of placed invoices.

@@ -19,7 +19,9 @@ public struct PlacementTerms: Hashable, Sendable {
     /// without a plan is not one the agency is entitled to.
     public var objectionsNeedPaymentPlan: Bool
 
-    public init(placementDays: Int? = nil, noActivityDays: Int? = nil, finalRecallDays: Int? = nil, paymentPlanStatuses: Set<String> = [],
+    public init(
+        placementDays: Int? = nil, noActivityDays: Int? = nil, finalRecallDays: Int? = nil,
+        paymentPlanStatuses: Set<String> = [],
                 objectionsAllowed: Int = 0, objectionsNeedPaymentPlan: Bool = false) {
         self.placementDays = placementDays
         self.noActivityDays = noActivityDays
@@ -61,7 +63,10 @@ public struct TermFacts: Hashable, Sendable {
     public var payments: [CalendarDate]
     /// The statuses it reported, in the order reported.
     public var statuses: [DatedStatus]
-    public init(state: PlacementLifecycle.State, placedOn: CalendarDate, payments: [CalendarDate] = [], statuses: [DatedStatus] = []) {
+    public init(
+        state: PlacementLifecycle.State, placedOn: CalendarDate, payments: [CalendarDate] = [],
+        statuses: [DatedStatus] = []
+    ) {
         self.state = state
         self.placedOn = placedOn
         self.payments = payments
@@ -97,7 +102,8 @@ public enum PlacementTermClock {
             case let (.keep(n1), .keep(n2)), let (.objectionRespected(n1), .objectionRespected(n2)):
                 return n1?.limit == n2?.limit && n1?.dueOn == n2?.dueOn
             case (.recallPending, .recallPending), (.notApplicable, .notApplicable): return true
-            case let (.objectionNotEntitled(o1, a1, p1), .objectionNotEntitled(o2, a2, p2)): return o1 == o2 && a1 == a2 && p1 == p2
+            case let (.objectionNotEntitled(o1, a1, p1), .objectionNotEntitled(o2, a2, p2)):
+                return o1 == o2 && a1 == a2 && p1 == p2
             default: return false
             }
         }
@@ -165,8 +171,12 @@ public enum PlacementTermClock {
         if let days = terms.finalRecallDays { limits.append((.finalRecallDays, facts.placedOn.adding(days: days))) }
         // After an objection the placement term is spent: only the no-activity clock (restarted
         // by the objection, paused by a plan) and the final recall remain.
-        if objections.isEmpty, let days = terms.placementDays { limits.append((.placementDays, facts.placedOn.adding(days: days))) }
-        if let days = terms.noActivityDays, !clock.paused { limits.append((.noActivityDays, clock.since.adding(days: days))) }
+        if objections.isEmpty, let days = terms.placementDays {
+            limits.append((.placementDays, facts.placedOn.adding(days: days)))
+        }
+        if let days = terms.noActivityDays, !clock.paused {
+            limits.append((.noActivityDays, clock.since.adding(days: days)))
+        }
         let next = limits.min { ($0.dueOn, $0.limit.rawValue) < ($1.dueOn, $1.limit.rawValue) }
 
         if objections.count > terms.objectionsAllowed {
@@ -174,7 +184,8 @@ public enum PlacementTermClock {
         }
         if terms.objectionsNeedPaymentPlan,
            let unplanned = objections.first(where: { !planInPlace(facts, terms: terms, on: $0.date) }) {
-            return .objectionNotEntitled(objections: objections.count, allowed: terms.objectionsAllowed, withoutPlanOn: unplanned.date)
+            return .objectionNotEntitled(
+                objections: objections.count, allowed: terms.objectionsAllowed, withoutPlanOn: unplanned.date)
         }
         if let next, next.dueOn <= asOf {
             // A final recall after an objection is due once more only if none was made since it fell due.

@@ -23,10 +23,12 @@ public struct PlacementCandidate: Hashable, Sendable {
     /// When an agency first received the account, if one did.
     public var firstPlacedOn: CalendarDate?
 
-    public init(customerID: Int64, profile: DebtorProfile, openInvoices: [OpenItem], lastPaymentDate: CalendarDate? = nil,
+    public init(
+        customerID: Int64, profile: DebtorProfile, openInvoices: [OpenItem], lastPaymentDate: CalendarDate? = nil,
                 openPlacement: (partnerID: String, since: CalendarDate)? = nil, pastPartners: [String: Int] = [:],
-                blockedPartners: Set<String> = [], finalNoticeDate: CalendarDate? = nil, frozenInvoiceIDs: Set<Int64>? = nil,
-                debtKind: String? = nil, validationNoticeDate: CalendarDate? = nil, firstPlacedOn: CalendarDate? = nil) {
+        blockedPartners: Set<String> = [], finalNoticeDate: CalendarDate? = nil, frozenInvoiceIDs: Set<Int64>? = nil,
+        debtKind: String? = nil, validationNoticeDate: CalendarDate? = nil, firstPlacedOn: CalendarDate? = nil
+    ) {
         self.debtKind = debtKind
         self.validationNoticeDate = validationNoticeDate
         self.firstPlacedOn = firstPlacedOn
@@ -42,10 +44,14 @@ public struct PlacementCandidate: Hashable, Sendable {
     }
 
     public static func == (a: Self, b: Self) -> Bool {
-        a.customerID == b.customerID && a.profile == b.profile && a.openInvoices == b.openInvoices && a.lastPaymentDate == b.lastPaymentDate
-            && a.openPlacement?.partnerID == b.openPlacement?.partnerID && a.openPlacement?.since == b.openPlacement?.since
-            && a.pastPartners == b.pastPartners && a.blockedPartners == b.blockedPartners && a.finalNoticeDate == b.finalNoticeDate
-            && a.frozenInvoiceIDs == b.frozenInvoiceIDs && a.debtKind == b.debtKind && a.validationNoticeDate == b.validationNoticeDate
+        a.customerID == b.customerID && a.profile == b.profile && a.openInvoices == b.openInvoices
+            && a.lastPaymentDate == b.lastPaymentDate
+            && a.openPlacement?.partnerID == b.openPlacement?.partnerID
+            && a.openPlacement?.since == b.openPlacement?.since
+            && a.pastPartners == b.pastPartners && a.blockedPartners == b.blockedPartners
+            && a.finalNoticeDate == b.finalNoticeDate
+            && a.frozenInvoiceIDs == b.frozenInvoiceIDs && a.debtKind == b.debtKind
+            && a.validationNoticeDate == b.validationNoticeDate
             && a.firstPlacedOn == b.firstPlacedOn
     }
 
@@ -53,7 +59,8 @@ public struct PlacementCandidate: Hashable, Sendable {
     public func complianceFacts(_ p: Placeable) -> ComplianceFacts {
         // The limitation period runs from the oldest due date placed, or from a later payment.
         let start = [p.oldestDueDate, lastPaymentDate].compactMap { $0 }.max()
-        return ComplianceFacts(type: profile.type, region: profile.region, holds: profile.holds, debtKind: debtKind, limitationDate: start,
+        return ComplianceFacts(
+            type: profile.type, region: profile.region, holds: profile.holds, debtKind: debtKind, limitationDate: start,
                                validationNoticeDate: validationNoticeDate, firstPlacedOn: firstPlacedOn)
     }
 
@@ -66,7 +73,8 @@ public struct NotPlaced: Error, Hashable, Sendable, CustomStringConvertible {
         case hold, withAgency = "with_agency", nothingPastDue = "nothing_past_due", allDisputed = "all_disputed",
              tooRecent = "too_recent", belowMinimum = "below_minimum", recentPayment = "recent_payment",
              finalNoticeDue = "final_notice_due", finalNoticeWaiting = "final_notice_waiting",
-             noEligibleAgency = "no_eligible_agency", agenciesExhausted = "agencies_exhausted", atCapacity = "at_capacity",
+            noEligibleAgency = "no_eligible_agency", agenciesExhausted = "agencies_exhausted", atCapacity =
+            "at_capacity",
              amountTooLarge = "amount_too_large", compliance
     }
     public var code: Code
@@ -122,18 +130,22 @@ public enum Selection {
             return .notPlaced(NotPlaced(.tooRecent, "\(days) days past due (minimum \(rules.minDaysPastDue))"))
         }
         let total: Int64
-        do { total = try Amount.sum(invoices.lazy.map(\.balance), what: "the balance of the past-due invoices") } catch {
+        do { total = try Amount.sum(invoices.lazy.map(\.balance), what: "the balance of the past-due invoices") } catch
+        {
             return .notPlaced(NotPlaced(.amountTooLarge, error.description))
         }
         let balance = Money(minorUnits: total, currency: currency)
-        let minimum = Money(minorUnits: rules.minBalance.minorUnitsRoundingUp(digits: currency.minorUnitDigits), currency: currency)
+        let minimum = Money(
+            minorUnits: rules.minBalance.minorUnitsRoundingUp(digits: currency.minorUnitDigits), currency: currency)
         if balance.minorUnits < minimum.minorUnits {
-            return .notPlaced(NotPlaced(.belowMinimum, "balance \(balance.decimalText) below the minimum \(minimum.decimalText)"))
+            return .notPlaced(
+                NotPlaced(.belowMinimum, "balance \(balance.decimalText) below the minimum \(minimum.decimalText)"))
         }
         if let paid = c.lastPaymentDate, asOf.days(since: paid) < rules.recentPaymentDays {
             return .notPlaced(NotPlaced(.recentPayment, "paid on \(paid), within \(rules.recentPaymentDays) days"))
         }
-        let placeable = Placeable(invoices: invoices, balance: balance, daysPastDue: days, oldestDueDate: oldest.dueDate)
+        let placeable = Placeable(
+            invoices: invoices, balance: balance, daysPastDue: days, oldestDueDate: oldest.dueDate)
         if let wait = rules.finalNoticeDays {
             guard let notice = c.finalNoticeDate else { return .needsFinalNotice(placeable) }
             let ready = notice.adding(days: wait)
@@ -188,7 +200,9 @@ public struct Allocator: Sendable {
             for agency in inTier {
                 if c.pastPartners[agency.id] != nil { continue }
                 sawUnhadAgency = true
-                if c.blockedPartners.contains(agency.id) { reasons.append("\(agency.id): rejected it before (clear it to offer again)"); continue }
+                if c.blockedPartners.contains(agency.id) {
+                    reasons.append("\(agency.id): rejected it before (clear it to offer again)"); continue
+                }
                 switch gate(agency) {
                 case .refused(let why):
                     reasons.append("\(agency.id): " + ComplianceReason.listText(why))
@@ -197,7 +211,8 @@ public struct Allocator: Sendable {
                 case .allowed(let m):
                     marks[agency.id] = m
                 }
-                if let why = agency.eligibility.refusal(for: c.profile, balance: p.balance, daysPastDue: p.daysPastDue) {
+                if let why = agency.eligibility.refusal(for: c.profile, balance: p.balance, daysPastDue: p.daysPastDue)
+                {
                     reasons.append("\(agency.id): \(why)")
                     continue
                 }
@@ -219,12 +234,16 @@ public struct Allocator: Sendable {
                 allocated[agency.id, default: 0] += 1
                 return .success(Choice(partnerID: agency.id, tier: tier, marks: marks[agency.id] ?? ComplianceMarks()))
             }
-            return .failure(NotPlaced(.atCapacity, "every eligible agency in tier \(tier) is at its capacity for this run"))
+            return .failure(
+                NotPlaced(.atCapacity, "every eligible agency in tier \(tier) is at its capacity for this run"))
         }
         if !sawUnhadAgency && !c.pastPartners.isEmpty {
             return .failure(NotPlaced(.agenciesExhausted, "every agency after tier \(lastTier) has had it"))
         }
-        return .failure(NotPlaced(.noEligibleAgency, reasons.isEmpty ? "no agency is configured" : "no eligible agency: " + reasons.joined(separator: "; "),
+        return .failure(
+            NotPlaced(
+                .noEligibleAgency,
+                reasons.isEmpty ? "no agency is configured" : "no eligible agency: " + reasons.joined(separator: "; "),
                                   reasons: codes.sorted()))
     }
 

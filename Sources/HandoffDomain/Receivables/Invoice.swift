@@ -10,7 +10,8 @@ public struct InvoiceTerms: Hashable, Sendable {
     /// The debtor disputes this invoice: it is never placed while disputed.
     public var disputed: Bool
 
-    public init(invoiceNumber: String, invoiceDate: CalendarDate, dueDate: CalendarDate, amount: Money, disputed: Bool) {
+    public init(invoiceNumber: String, invoiceDate: CalendarDate, dueDate: CalendarDate, amount: Money, disputed: Bool)
+    {
         self.invoiceNumber = invoiceNumber
         self.invoiceDate = invoiceDate
         self.dueDate = dueDate
@@ -30,7 +31,10 @@ public struct OpenItem: Hashable, Sendable {
     public var balance: Int64
     public var disputed: Bool
 
-    public init(invoiceID: Int64, invoiceNumber: String, invoiceDate: CalendarDate, dueDate: CalendarDate, balance: Int64, disputed: Bool) {
+    public init(
+        invoiceID: Int64, invoiceNumber: String, invoiceDate: CalendarDate, dueDate: CalendarDate, balance: Int64,
+        disputed: Bool
+    ) {
         self.invoiceID = invoiceID
         self.invoiceNumber = invoiceNumber
         self.invoiceDate = invoiceDate

@@ -95,11 +95,14 @@ public struct AgencyEventProgress: Sendable, Hashable {
     public mutating func retried(_ outcome: EventOutcome) -> Action {
         switch state {
         case .held?:
-            guard let next = outcome.state else { return .invalid(reason: "a retried event cannot be a duplicate of itself") }
+            guard let next = outcome.state else {
+                return .invalid(reason: "a retried event cannot be a duplicate of itself")
+            }
             state = next
             return .update(next, reason: outcome.reason)
         case nil, .applied?, .waiting?, .dismissed?:
-            return .invalid(reason: "\(state?.rawValue ?? "unrecorded"), not held: only a held event waits for a person")
+            return .invalid(
+                reason: "\(state?.rawValue ?? "unrecorded"), not held: only a held event waits for a person")
         }
     }
 
@@ -110,7 +113,8 @@ public struct AgencyEventProgress: Sendable, Hashable {
             state = .dismissed
             return .update(.dismissed, reason: "dismissed: \(reason)")
         case nil, .applied?, .waiting?, .dismissed?:
-            return .invalid(reason: "\(state?.rawValue ?? "unrecorded"), not held: only a held event waits for a person")
+            return .invalid(
+                reason: "\(state?.rawValue ?? "unrecorded"), not held: only a held event waits for a person")
         }
     }
 }

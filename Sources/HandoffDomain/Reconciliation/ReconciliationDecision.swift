@@ -10,7 +10,10 @@ public struct EventDecision: Sendable, Hashable {
     public var record: AgencyEventProgress.Action
     public var effects: [ReconciliationEffect]
 
-    public init(outcome: EventOutcome, key: String, kind: String, record: AgencyEventProgress.Action, effects: [ReconciliationEffect]) {
+    public init(
+        outcome: EventOutcome, key: String, kind: String, record: AgencyEventProgress.Action,
+        effects: [ReconciliationEffect]
+    ) {
         self.outcome = outcome
         self.key = key
         self.kind = kind
@@ -42,7 +45,8 @@ extension AgencyEvent.Kind {
     public var isRemittance: Bool {
         switch self {
         case .remittanceLine, .remittanceTotal, .remittanceStatement: return true
-        case .accepted, .rejected, .updateAccepted, .updateRejected, .fileRejected, .statusChanged, .paymentCollected, .paymentReversed,
+        case .accepted, .rejected, .updateAccepted, .updateRejected, .fileRejected, .statusChanged, .paymentCollected,
+            .paymentReversed,
              .directPaymentEcho:
             return false
         }
@@ -57,7 +61,8 @@ extension ReconciliationSnapshot {
     public mutating func decide(_ e: AgencyEvent, from source: String) -> EventDecision {
         if let seen = seen[e.key], seen.state != .waiting {
             guard seen.event != e else {
-                return EventDecision(outcome: .duplicate, key: e.key, kind: e.kind.storedName, record: .none, effects: [])
+                return EventDecision(
+                    outcome: .duplicate, key: e.key, kind: e.kind.storedName, record: .none, effects: [])
             }
             let key = "\(e.key) again from \(source)"
             if self.seen[key] != nil {
@@ -68,7 +73,8 @@ extension ReconciliationSnapshot {
             var progress = AgencyEventProgress()
             let record = progress.decided(.held(reason: reason))
             self.seen[key] = SeenEvent(event: e, sourceLabel: source, state: .held)
-            return EventDecision(outcome: .held(reason: reason), key: key, kind: "conflict", record: record, effects: [])
+            return EventDecision(
+                outcome: .held(reason: reason), key: key, kind: "conflict", record: record, effects: [])
         }
         var progress = AgencyEventProgress(state: seen[e.key]?.state)
         let (outcome, effects) = self.effects(of: e, from: source)
@@ -93,11 +99,14 @@ extension ReconciliationSnapshot {
     /// An event in words, with money in its account's currency: `payment T1 of 100.00 USD on A-1001`.
     public func describe(_ e: AgencyEvent) -> String {
         let currency = e.accountNumber.flatMap { accounts[$0] }?.currency
-        func money(_ m: Int64) -> String { currency.map { Money(minorUnits: m, currency: $0).description } ?? Amount.format(m, digits: 2) }
+        func money(_ m: Int64) -> String {
+            currency.map { Money(minorUnits: m, currency: $0).description } ?? Amount.format(m, digits: 2)
+        }
         let on = e.accountNumber.map { " on \($0)" } ?? ""
         switch e.kind {
         case .paymentCollected(let id, let gross, _, _, _): return "payment \(id) of \(money(gross))\(on)"
-        case .paymentReversed(let id, let payment, let amount, _): return "reversal \(id) of \(money(amount)) of payment \(payment)\(on)"
+        case .paymentReversed(let id, let payment, let amount, _):
+            return "reversal \(id) of \(money(amount)) of payment \(payment)\(on)"
         case .directPaymentEcho(let id, _, let amount, _): return "direct-payment echo \(id) of \(money(amount))\(on)"
         case .statusChanged(let code, _): return "status \(code)\(on)"
         case .accepted: return "acceptance\(on)"
@@ -113,15 +122,21 @@ extension ReconciliationSnapshot {
 
     // MARK: - The decision
 
-    private mutating func decideOn(_ e: AgencyEvent, from source: String, _ effects: inout [ReconciliationEffect]) -> EventOutcome {
+    private mutating func decideOn(_ e: AgencyEvent, from source: String, _ effects: inout [ReconciliationEffect])
+        -> EventOutcome
+    {
         switch e.kind {
         case .fileRejected(let reason):
-            return .held(reason: "the agency rejected the whole file (\(reason))\(e.note.map { ": \($0)" } ?? ""); no account is affected")
+            return .held(
+                reason:
+                    "the agency rejected the whole file (\(reason))\(e.note.map { ": \($0)" } ?? ""); no account is affected"
+            )
         case .updateAccepted(let requestID):
             return acknowledge(requestID: requestID, refusal: nil, &effects)
         case .updateRejected(let requestID, let reason):
             return acknowledge(requestID: requestID, refusal: reason + (e.note.map { ": \($0)" } ?? ""), &effects)
-        case .remittanceLine, .remittanceTotal, .remittanceStatement, .accepted, .rejected, .statusChanged, .paymentCollected, .paymentReversed,
+        case .remittanceLine, .remittanceTotal, .remittanceStatement, .accepted, .rejected, .statusChanged,
+            .paymentCollected, .paymentReversed,
              .directPaymentEcho:
             break
         }
@@ -131,7 +146,8 @@ extension ReconciliationSnapshot {
         guard account.placement != nil else {
             return .held(reason: "account \(number) was never placed with \(partnerID)")
         }
-        var decision = AccountDecision(partnerID: partnerID, commission: commission, date: e.date ?? today, account: account)
+        var decision = AccountDecision(
+            partnerID: partnerID, commission: commission, date: e.date ?? today, account: account)
         let outcome = decision.decide(e, source: source, snapshot: &self)
         switch outcome {
         case .applied:
@@ -145,11 +161,15 @@ extension ReconciliationSnapshot {
     }
 
     /// An acknowledgement of an update the business sent: the request moves, never the placement.
-    private mutating func acknowledge(requestID: String, refusal: String?, _ effects: inout [ReconciliationEffect]) -> EventOutcome {
+    private mutating func acknowledge(requestID: String, refusal: String?, _ effects: inout [ReconciliationEffect])
+        -> EventOutcome
+    {
         guard var request = requests[requestID] else {
             return .held(reason: "\(partnerID) acknowledged update \(requestID), which Handoff never sent to it")
         }
-        let action = refusal.map { request.progress.refused(reason: "rejected by \(partnerID): \($0)") } ?? request.progress.acknowledged()
+        let action =
+            refusal.map { request.progress.refused(reason: "rejected by \(partnerID): \($0)") }
+            ?? request.progress.acknowledged()
         switch action {
         case .alreadySettled(let state):
             return .applied(note: "update \(requestID) was already \(state.rawValue)")
@@ -190,7 +210,9 @@ private struct AccountDecision {
 
     /// Moves the placement's lifecycle: `nil` when the move is valid (the new state is among
     /// the effects), the held outcome when it is not.
-    mutating func move(_ step: (inout PlacementLifecycle) -> PlacementLifecycle.Action, reference: String? = nil, status: String? = nil) -> EventOutcome? {
+    mutating func move(
+        _ step: (inout PlacementLifecycle) -> PlacementLifecycle.Action, reference: String? = nil, status: String? = nil
+    ) -> EventOutcome? {
         var lifecycle = PlacementLifecycle(state: placement.state)
         let action = step(&lifecycle)
         switch action {
@@ -199,7 +221,8 @@ private struct AccountDecision {
         case .none:
             if let status { setPlacement(lifecycle.state, reference: nil, status: status) }
             return nil
-        case .recordBatch, .markSent, .recordAcceptance, .recordImplicitAcceptance, .returnToBusiness, .markActive, .sendRecall,
+        case .recordBatch, .markSent, .recordAcceptance, .recordImplicitAcceptance, .returnToBusiness, .markActive,
+            .sendRecall,
              .recordRecallObjection, .resumeAfterFailedRecall, .close:
             setPlacement(lifecycle.state, reference: reference, status: status)
             return nil
@@ -213,8 +236,13 @@ private struct AccountDecision {
     }
 
     /// Moves the placement's requests of a kind by the agency's status.
-    mutating func answerRequests(kind: String, snapshot: ReconciliationSnapshot, _ step: (inout AgencyRequestProgress) -> AgencyRequestProgress.Action) {
-        let mine = snapshot.requests.values.filter { $0.placementID == placement.id && $0.kind == kind }.sorted { $0.order < $1.order }
+    mutating func answerRequests(
+        kind: String, snapshot: ReconciliationSnapshot,
+        _ step: (inout AgencyRequestProgress) -> AgencyRequestProgress.Action
+    ) {
+        let mine = snapshot.requests.values.filter { $0.placementID == placement.id && $0.kind == kind }.sorted {
+            $0.order < $1.order
+        }
         for var request in mine {
             switch step(&request.progress) {
             case .store(let state, let error):
@@ -232,7 +260,9 @@ private struct AccountDecision {
         return outcome
     }
 
-    private mutating func decideOn(_ e: AgencyEvent, source: String, snapshot: inout ReconciliationSnapshot) -> EventOutcome {
+    private mutating func decideOn(_ e: AgencyEvent, source: String, snapshot: inout ReconciliationSnapshot)
+        -> EventOutcome
+    {
         switch e.kind {
         case .fileRejected, .updateAccepted, .updateRejected:
             return .held(reason: "an acknowledgement of a file or an update outside its place")
@@ -246,24 +276,39 @@ private struct AccountDecision {
         case .statusChanged(let code, let meaning):
             return status(code, meaning, key: e.key, snapshot: snapshot)
         case .paymentCollected(let paymentID, let gross, let reported, _, let invoices):
-            return payment(paymentID, gross: gross, reported: reported, invoices: invoices, key: e.key, source: source, snapshot: &snapshot)
+            return payment(
+                paymentID, gross: gross, reported: reported, invoices: invoices, key: e.key, source: source,
+                snapshot: &snapshot)
         case .paymentReversed(let reversalID, let paymentID, let amount, let reported):
-            return reversal(reversalID, of: paymentID, amount: amount, reported: reported, key: e.key, source: source, snapshot: &snapshot)
+            return reversal(
+                reversalID, of: paymentID, amount: amount, reported: reported, key: e.key, source: source,
+                snapshot: &snapshot)
         case .directPaymentEcho(let echoID, let clientReference, let amount, let reported):
             guard amount > 0 else {
-                return .held(reason: "direct-payment echo \(echoID) of \(money(amount)) from \(source): the amount must be more than zero; nothing was booked")
+                return .held(
+                    reason:
+                        "direct-payment echo \(echoID) of \(money(amount)) from \(source): the amount must be more than zero; nothing was booked"
+                )
             }
             // The business already recorded this payment; the agency only earns its commission on it.
             if let clientReference { answerRequests(requestID: clientReference, snapshot: snapshot) { $0.echoed() } }
-            let due = commission.due(on: amount, placedOn: placement.placedOn, oldestDueDate: placement.oldestDueDate, status: placement.agencyStatus)
-            effects.append(.commission(CommissionDue(customerID: account.customerID, transactionReference: clientReference, eventKey: e.key,
-                                                     kind: .directPayment, base: amount, ratePPM: due.ratePPM, expected: due.expected,
+            let due = commission.due(
+                on: amount, placedOn: placement.placedOn, oldestDueDate: placement.oldestDueDate,
+                status: placement.agencyStatus)
+            effects.append(
+                .commission(
+                    CommissionDue(
+                        customerID: account.customerID, transactionReference: clientReference, eventKey: e.key,
+                        kind: .directPayment, base: amount, ratePPM: due.ratePPM, expected: due.expected,
                                                      reported: reported, currency: account.currency, date: date)))
             return .applied(note: "direct payment echo: commission owed, not a payment")
         }
     }
 
-    mutating func answerRequests(requestID: String, snapshot: ReconciliationSnapshot, _ step: (inout AgencyRequestProgress) -> AgencyRequestProgress.Action) {
+    mutating func answerRequests(
+        requestID: String, snapshot: ReconciliationSnapshot,
+        _ step: (inout AgencyRequestProgress) -> AgencyRequestProgress.Action
+    ) {
         guard var request = snapshot.requests[requestID] else { return }
         switch step(&request.progress) {
         case .store(let state, let error):
@@ -274,7 +319,9 @@ private struct AccountDecision {
         }
     }
 
-    private mutating func status(_ code: String, _ meaning: StatusMeaning, key: String, snapshot: ReconciliationSnapshot) -> EventOutcome {
+    private mutating func status(
+        _ code: String, _ meaning: StatusMeaning, key: String, snapshot: ReconciliationSnapshot
+    ) -> EventOutcome {
         switch meaning {
         case .recallObjected:
             if let held = move({ $0.recallObjected() }, status: code) { return held }
@@ -324,20 +371,31 @@ private struct AccountDecision {
             total = sum
         }
         guard total > 0 else { return }
-        book(Booking(reference: "\(partnerID):settlement:\(key)", customerID: account.customerID, date: date, kind: .writeoff, amount: total,
-                     currency: account.currency, reverses: nil, entries: open.map { Allocation.Share(invoiceID: $0.invoiceID, amount: -$0.balance) }))
-        effects.append(.settlementAudited(accountNumber: number, detail: "settled with \(partnerID): \(money(total)) written off"))
+        book(
+            Booking(
+                reference: "\(partnerID):settlement:\(key)", customerID: account.customerID, date: date,
+                kind: .writeoff, amount: total,
+                currency: account.currency, reverses: nil,
+                entries: open.map { Allocation.Share(invoiceID: $0.invoiceID, amount: -$0.balance) }))
+        effects.append(
+            .settlementAudited(accountNumber: number, detail: "settled with \(partnerID): \(money(total)) written off"))
     }
 
-    private mutating func payment(_ paymentID: String, gross: Int64, reported: Int64?, invoices: [InvoiceAmount], key: String, source: String,
+    private mutating func payment(
+        _ paymentID: String, gross: Int64, reported: Int64?, invoices: [InvoiceAmount], key: String, source: String,
                                   snapshot: inout ReconciliationSnapshot) -> EventOutcome {
         guard gross > 0 else {
-            return .held(reason: "payment \(paymentID) of \(money(gross)) from \(source): an agency payment must be more than zero; nothing was booked")
+            return .held(
+                reason:
+                    "payment \(paymentID) of \(money(gross)) from \(source): an agency payment must be more than zero; nothing was booked"
+            )
         }
         // A payment the agency collected before it closed the account is applied, whenever it is reported.
         if !placement.state.isOpen {
             guard let closedOn = account.closedOn, date <= closedOn else {
-                return .held(reason: "payment \(paymentID) of \(money(gross)) dated \(date.iso) from \(source): \(number) is no longer with \(partnerID) "
+                return .held(
+                    reason:
+                        "payment \(paymentID) of \(money(gross)) dated \(date.iso) from \(source): \(number) is no longer with \(partnerID) "
                              + "(\(placement.state.name)), and the payment is dated after it left")
             }
         }
@@ -351,7 +409,12 @@ private struct AccountDecision {
             var open: Int64 = 0
             for item in items where item.balance > 0 {
                 let (sum, overflow) = open.addingReportingOverflow(item.balance)
-                guard !overflow else { return .held(reason: "payment \(paymentID) from \(source): the balances of \(number) add up to more than Handoff can hold") }
+                guard !overflow else {
+                    return .held(
+                        reason:
+                            "payment \(paymentID) from \(source): the balances of \(number) add up to more than Handoff can hold"
+                    )
+                }
                 open = sum
             }
             if open > 0, case .success(let sh) = Allocation.lowering(min(gross, open), across: items) { shares = sh }
@@ -359,27 +422,41 @@ private struct AccountDecision {
             var listed: Int64 = 0
             for part in invoices {
                 guard part.amount > 0 else {
-                    return .held(reason: "payment \(paymentID) from \(source): its part on invoice \(part.invoiceNumber) is \(money(part.amount)), not more than zero; nothing was booked")
+                    return .held(
+                        reason:
+                            "payment \(paymentID) from \(source): its part on invoice \(part.invoiceNumber) is \(money(part.amount)), not more than zero; nothing was booked"
+                    )
                 }
                 let (sum, overflow) = listed.addingReportingOverflow(part.amount)
                 guard !overflow else {
-                    return .held(reason: "payment \(paymentID) from \(source): its invoice amounts add up to more than Handoff can hold; nothing was booked")
+                    return .held(
+                        reason:
+                            "payment \(paymentID) from \(source): its invoice amounts add up to more than Handoff can hold; nothing was booked"
+                    )
                 }
                 listed = sum
                 guard let invoice = items.first(where: { $0.invoiceNumber == part.invoiceNumber }) else {
-                    return .held(reason: "payment \(paymentID) from \(source): invoice \(part.invoiceNumber) was not placed with \(partnerID); nothing was booked")
+                    return .held(
+                        reason:
+                            "payment \(paymentID) from \(source): invoice \(part.invoiceNumber) was not placed with \(partnerID); nothing was booked"
+                    )
                 }
                 let taken = shares.filter { $0.invoiceID == invoice.invoiceID }.reduce(Int64(0)) { $0 + $1.amount }
                 let take = min(part.amount, invoice.balance - taken)
                 if take > 0 { shares.append(Allocation.Share(invoiceID: invoice.invoiceID, amount: take)) }
             }
             guard listed == gross else {
-                return .held(reason: "payment \(paymentID) from \(source): its invoices add up to \(money(listed)), not the payment's \(money(gross)); nothing was booked")
+                return .held(
+                    reason:
+                        "payment \(paymentID) from \(source): its invoices add up to \(money(listed)), not the payment's \(money(gross)); nothing was booked"
+                )
             }
         }
         let applied = shares.reduce(Int64(0)) { $0 + $1.amount }
         guard applied > 0 else {
-            return .held(reason: "payment \(paymentID) of \(money(gross)) from \(source): nothing placed with \(partnerID) is open on \(number); "
+            return .held(
+                reason:
+                    "payment \(paymentID) of \(money(gross)) from \(source): nothing placed with \(partnerID) is open on \(number); "
                          + "held for a person (refund it, or import it as a payment on the right invoice)")
         }
         if placement.state.isOpen {
@@ -389,56 +466,88 @@ private struct AccountDecision {
             switch lifecycle.agencyActivity() {
             case .invalid, .none:
                 break
-            case .recordBatch, .markSent, .recordAcceptance, .recordImplicitAcceptance, .returnToBusiness, .markActive, .sendRecall,
+            case .recordBatch, .markSent, .recordAcceptance, .recordImplicitAcceptance, .returnToBusiness, .markActive,
+                .sendRecall,
                  .recordRecallObjection, .resumeAfterFailedRecall, .close:
                 account.placement!.state = lifecycle.state
-                effects.append(.placement(id: placement.id, state: lifecycle.state, agencyReference: nil, agencyStatus: nil))
+                effects.append(
+                    .placement(id: placement.id, state: lifecycle.state, agencyReference: nil, agencyStatus: nil))
             }
         }
-        book(Booking(reference: reference, customerID: account.customerID, date: date, kind: .payment, amount: applied, currency: account.currency,
-                     reverses: nil, entries: shares.map { Allocation.Share(invoiceID: $0.invoiceID, amount: -$0.amount) }))
-        let due = commission.due(on: applied, placedOn: placement.placedOn, oldestDueDate: placement.oldestDueDate, status: placement.agencyStatus)
-        effects.append(.commission(CommissionDue(customerID: account.customerID, transactionReference: reference, eventKey: key, kind: .collection,
-                                                 base: applied, ratePPM: due.ratePPM, expected: due.expected, reported: reported,
+        book(
+            Booking(
+                reference: reference, customerID: account.customerID, date: date, kind: .payment, amount: applied,
+                currency: account.currency,
+                reverses: nil, entries: shares.map { Allocation.Share(invoiceID: $0.invoiceID, amount: -$0.amount) }))
+        let due = commission.due(
+            on: applied, placedOn: placement.placedOn, oldestDueDate: placement.oldestDueDate,
+            status: placement.agencyStatus)
+        effects.append(
+            .commission(
+                CommissionDue(
+                    customerID: account.customerID, transactionReference: reference, eventKey: key, kind: .collection,
+                    base: applied, ratePPM: due.ratePPM, expected: due.expected, reported: reported,
                                                  currency: account.currency, date: date)))
         snapshot.recorded.insert(reference)
-        snapshot.payments[paymentID] = RecordedPayment(reference: reference, customerID: account.customerID, accountNumber: number, shares: shares,
+        snapshot.payments[paymentID] = RecordedPayment(
+            reference: reference, customerID: account.customerID, accountNumber: number, shares: shares,
                                                        reversed: [:], ratePPM: due.ratePPM)
         var notes: [String] = []
         if applied < gross {
             let over = gross - applied
-            let reason = "payment \(paymentID) of \(money(gross)) from \(source): \(money(applied)) applied to what was placed with \(partnerID); "
+            let reason =
+                "payment \(paymentID) of \(money(gross)) from \(source): \(money(applied)) applied to what was placed with \(partnerID); "
                 + "\(money(over)) more than those invoices owed is held as an overpayment for a person (refund it, or import it on the right invoice)"
             effects.append(.overpayment(key: "overpayment:" + paymentID, accountNumber: number, reason: reason))
             notes.append("\(money(over)) over what was placed held as an overpayment")
         }
-        if let reported, reported != due.expected { notes.append("commission reported \(money(reported)), schedule gives \(money(due.expected))") }
+        if let reported, reported != due.expected {
+            notes.append("commission reported \(money(reported)), schedule gives \(money(due.expected))")
+        }
         return .applied(note: notes.isEmpty ? nil : notes.joined(separator: "; "))
     }
 
-    private mutating func reversal(_ reversalID: String, of paymentID: String, amount: Int64, reported: Int64?, key: String, source: String,
+    private mutating func reversal(
+        _ reversalID: String, of paymentID: String, amount: Int64, reported: Int64?, key: String, source: String,
                                    snapshot: inout ReconciliationSnapshot) -> EventOutcome {
         guard amount > 0 else {
-            return .held(reason: "reversal \(reversalID) of \(money(amount)) from \(source): the amount reversed must be more than zero; nothing was booked")
+            return .held(
+                reason:
+                    "reversal \(reversalID) of \(money(amount)) from \(source): the amount reversed must be more than zero; nothing was booked"
+            )
         }
         guard var payment = snapshot.payments[paymentID] else {
             return .waiting(reason: "reverses payment \(paymentID), which has not arrived yet")
         }
         guard payment.customerID == account.customerID else {
-            return .held(reason: "reversal \(reversalID) from \(source) is on \(number), but payment \(paymentID) it reverses was on \(payment.accountNumber); nothing was booked")
+            return .held(
+                reason:
+                    "reversal \(reversalID) from \(source) is on \(number), but payment \(paymentID) it reverses was on \(payment.accountNumber); nothing was booked"
+            )
         }
         let reference = "\(partnerID):\(reversalID)"
         if snapshot.recorded.contains(reference) { return .applied(note: "already recorded as \(reference)") }
         let shares: [Allocation.Share]
         switch Allocation.reversing(amount, of: payment.shares, alreadyReversed: payment.reversed) {
         case .success(let sh): shares = sh
-        case .failure: return .held(reason: "reversal \(reversalID) of \(money(amount)) from \(source) exceeds what is left of payment \(paymentID)")
+        case .failure:
+            return .held(
+                reason:
+                    "reversal \(reversalID) of \(money(amount)) from \(source) exceeds what is left of payment \(paymentID)"
+            )
         }
-        book(Booking(reference: reference, customerID: account.customerID, date: date, kind: .paymentReversal, amount: amount, currency: account.currency,
+        book(
+            Booking(
+                reference: reference, customerID: account.customerID, date: date, kind: .paymentReversal,
+                amount: amount, currency: account.currency,
                      reverses: payment.reference, entries: shares))
-        effects.append(.commission(CommissionDue(customerID: account.customerID, transactionReference: reference, eventKey: key, kind: .reversal,
-                                                 base: -amount, ratePPM: payment.ratePPM, expected: commission.givenBack(on: amount, ratePPM: payment.ratePPM),
-                                                 reported: reported.map { -$0 }, currency: account.currency, date: date)))
+        effects.append(
+            .commission(
+                CommissionDue(
+                    customerID: account.customerID, transactionReference: reference, eventKey: key, kind: .reversal,
+                    base: -amount, ratePPM: payment.ratePPM,
+                    expected: commission.givenBack(on: amount, ratePPM: payment.ratePPM),
+                    reported: reported.map { -$0 }, currency: account.currency, date: date)))
         for share in shares { payment.reversed[share.invoiceID, default: 0] += share.amount }
         snapshot.payments[paymentID] = payment
         snapshot.recorded.insert(reference)
@@ -448,7 +557,9 @@ private struct AccountDecision {
     /// Adds a booking, and moves the placed invoices' balances by its entries.
     mutating func book(_ booking: Booking) {
         for entry in booking.entries {
-            if let i = account.placedInvoices.firstIndex(where: { $0.invoiceID == entry.invoiceID }) { account.placedInvoices[i].balance += entry.amount }
+            if let i = account.placedInvoices.firstIndex(where: { $0.invoiceID == entry.invoiceID }) {
+                account.placedInvoices[i].balance += entry.amount
+            }
         }
         effects.append(.booking(booking))
     }

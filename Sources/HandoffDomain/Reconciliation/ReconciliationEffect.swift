@@ -34,7 +34,8 @@ public struct Booking: Sendable, Hashable {
     /// Its ledger entries: per invoice, the signed change to the balance (sum: `kind.sign × amount`).
     public var entries: [Allocation.Share]
 
-    public init(reference: String, customerID: Int64, date: CalendarDate, kind: EntryKind, amount: Int64, currency: Currency,
+    public init(
+        reference: String, customerID: Int64, date: CalendarDate, kind: EntryKind, amount: Int64, currency: Currency,
                 reverses: String?, entries: [Allocation.Share]) {
         self.reference = reference
         self.customerID = customerID
@@ -73,7 +74,9 @@ public struct CommissionDue: Sendable, Hashable {
     public var currency: Currency
     public var date: CalendarDate
 
-    public init(customerID: Int64, transactionReference: String?, eventKey: String, kind: CommissionKind, base: Int64, ratePPM: Int64,
+    public init(
+        customerID: Int64, transactionReference: String?, eventKey: String, kind: CommissionKind, base: Int64,
+        ratePPM: Int64,
                 expected: Int64, reported: Int64?, currency: Currency, date: CalendarDate) {
         self.customerID = customerID
         self.transactionReference = transactionReference
@@ -93,7 +96,9 @@ extension CommissionSchedule {
     /// invoice fell due on `oldestDueDate`, while the agency's status is `status`: the rate
     /// (parts per million, 0 when no rate applies) and the amount. The one place Handoff
     /// computes what an agency earns on what it collected or what the business collected directly.
-    public func due(on base: Int64, placedOn: CalendarDate, oldestDueDate: CalendarDate, status: String?) -> (ratePPM: Int64, expected: Int64) {
+    public func due(on base: Int64, placedOn: CalendarDate, oldestDueDate: CalendarDate, status: String?) -> (
+        ratePPM: Int64, expected: Int64
+    ) {
         guard let rate = rate(ageDays: placedOn.days(since: oldestDueDate), status: status) else { return (0, 0) }
         return (rate.partsPerMillion, commission(on: base, rate: rate))
     }

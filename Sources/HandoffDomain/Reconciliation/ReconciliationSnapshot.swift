@@ -22,7 +22,9 @@ public struct ReconciliationSnapshot: Sendable, Hashable {
     /// This agency's requests the batch names or may move, by request id.
     public var requests: [String: RequestSnapshot]
 
-    public init(partnerID: String, commission: CommissionSchedule, today: CalendarDate, accounts: [String: AccountSnapshot] = [:],
+    public init(
+        partnerID: String, commission: CommissionSchedule, today: CalendarDate,
+        accounts: [String: AccountSnapshot] = [:],
                 seen: [String: SeenEvent] = [:], payments: [String: RecordedPayment] = [:], recorded: Set<String> = [],
                 requests: [String: RequestSnapshot] = [:]) {
         self.partnerID = partnerID
@@ -50,7 +52,10 @@ public struct AccountSnapshot: Sendable, Hashable {
     public var accountNumber: String { profile.accountNumber }
     public var currency: Currency { profile.currency }
 
-    public init(customerID: Int64, profile: DebtorProfile, placement: PlacementSnapshot?, placedInvoices: [OpenItem], closedOn: CalendarDate?) {
+    public init(
+        customerID: Int64, profile: DebtorProfile, placement: PlacementSnapshot?, placedInvoices: [OpenItem],
+        closedOn: CalendarDate?
+    ) {
         self.customerID = customerID
         self.profile = profile
         self.placement = placement
@@ -68,7 +73,10 @@ public struct PlacementSnapshot: Sendable, Hashable {
     /// The agency's own code for the account's latest status, if it sent one.
     public var agencyStatus: String?
 
-    public init(id: Int64, state: PlacementLifecycle.State, placedOn: CalendarDate, oldestDueDate: CalendarDate, agencyStatus: String?) {
+    public init(
+        id: Int64, state: PlacementLifecycle.State, placedOn: CalendarDate, oldestDueDate: CalendarDate,
+        agencyStatus: String?
+    ) {
         self.id = id
         self.state = state
         self.placedOn = placedOn
@@ -90,7 +98,10 @@ public struct RecordedPayment: Sendable, Hashable {
     /// The commission rate it was booked at (parts per million; 0 when none was recorded).
     public var ratePPM: Int64
 
-    public init(reference: String, customerID: Int64, accountNumber: String, shares: [Allocation.Share], reversed: [Int64: Int64], ratePPM: Int64) {
+    public init(
+        reference: String, customerID: Int64, accountNumber: String, shares: [Allocation.Share],
+        reversed: [Int64: Int64], ratePPM: Int64
+    ) {
         self.reference = reference
         self.customerID = customerID
         self.accountNumber = accountNumber

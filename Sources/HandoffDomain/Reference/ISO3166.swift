@@ -20,7 +20,8 @@ public enum ISO3166 {
         """.split(separator: " ").map(String.init))
 
     /// Canadian provinces and territories.
-    public static let caRegions: Set<String> = Set("AB BC MB NB NL NS NT NU ON PE QC SK YT".split(separator: " ").map(String.init))
+    public static let caRegions: Set<String> = Set(
+        "AB BC MB NB NL NS NT NU ON PE QC SK YT".split(separator: " ").map(String.init))
 
     /// Whether `region` is a valid state or province code of `country`. Regions of countries
     /// other than the US and Canada are not checked (any non-empty text is accepted).

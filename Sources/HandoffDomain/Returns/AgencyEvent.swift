@@ -18,7 +18,8 @@ public struct AgencyEvent: Hashable, Sendable, Codable {
         case statusChanged(code: String, meaning: StatusMeaning)
         /// Money the agency collected: gross, with its commission and the net when it says them.
         /// `invoices` says how the agency applied it; empty means oldest open invoice first.
-        case paymentCollected(paymentID: String, gross: Int64, commission: Int64?, net: Int64?, invoices: [InvoiceAmount])
+        case paymentCollected(
+            paymentID: String, gross: Int64, commission: Int64?, net: Int64?, invoices: [InvoiceAmount])
         /// An earlier collected payment that did not hold.
         case paymentReversed(reversalID: String, paymentID: String, amount: Int64, commission: Int64?)
         /// The agency's echo of a direct payment the business reported, with the commission the
@@ -30,7 +31,8 @@ public struct AgencyEvent: Hashable, Sendable, Codable {
         case remittanceTotal(amount: Int64, commission: Int64, net: Int64, reference: String?)
         /// A whole statement in one event (an API's remittance notice): gross wired, fee
         /// invoiced, the payments it covers.
-        case remittanceStatement(statementID: String, gross: Int64, fee: Int64, paymentIDs: [String], reference: String?)
+        case remittanceStatement(
+            statementID: String, gross: Int64, fee: Int64, paymentIDs: [String], reference: String?)
     }
 
     public var partnerID: String
@@ -44,7 +46,9 @@ public struct AgencyEvent: Hashable, Sendable, Codable {
     /// The agency's own note, if any.
     public var note: String?
 
-    public init(partnerID: String, accountNumber: String?, date: CalendarDate?, kind: Kind, key: String, note: String? = nil) {
+    public init(
+        partnerID: String, accountNumber: String?, date: CalendarDate?, kind: Kind, key: String, note: String? = nil
+    ) {
         self.partnerID = partnerID
         self.accountNumber = accountNumber
         self.date = date
@@ -89,7 +93,9 @@ public enum StatusMeaning: String, Hashable, Sendable, CaseIterable, Codable {
         case .settled: return .settled
         case .returnedUncollectable: return .returnedUncollectable
         case .recallConfirmed: return .recalled
-        case .active, .disputed, .stopped, .bankruptcy, .deceased, .ceaseContact, .recallObjected, .validationNoticeSent: return nil
+        case .active, .disputed, .stopped, .bankruptcy, .deceased, .ceaseContact, .recallObjected,
+            .validationNoticeSent:
+            return nil
         }
     }
 

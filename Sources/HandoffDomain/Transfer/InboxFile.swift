@@ -92,7 +92,10 @@ public struct InboxFile: Sendable, Hashable {
         case .quarantined:
             return .none
         case .held, .applied:
-            return .invalid(reason: "cannotBeApplied: the file is \(state.rawValue); only a received file is quarantined by reconciliation")
+            return .invalid(
+                reason:
+                    "cannotBeApplied: the file is \(state.rawValue); only a received file is quarantined by reconciliation"
+            )
         }
     }
 }

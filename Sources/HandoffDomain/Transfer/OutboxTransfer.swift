@@ -139,7 +139,9 @@ public struct OutboxTransfer: Hashable, Sendable {
     /// The attempt failed. A temporary failure is retried after an exponential backoff with
     /// jitter (`jitter` in 0..<1 from the caller, so this stays pure), or after the server's
     /// `retryAfter`; a permanent one, or the last allowed attempt, fails the transfer.
-    public mutating func failed(_ error: String, permanent: Bool, now: Int64, jitter: Double, retryAfter: Int64? = nil) -> Action {
+    public mutating func failed(_ error: String, permanent: Bool, now: Int64, jitter: Double, retryAfter: Int64? = nil)
+        -> Action
+    {
         switch state {
         case .sending:
             if permanent || attempts >= maxAttempts {

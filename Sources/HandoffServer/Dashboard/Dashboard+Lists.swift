@@ -26,9 +26,11 @@ extension DashboardPages {
         case "no": false
         default: nil
         }
-        return AccountListQuery(search: parameters["q"]?.trimmingCharacters(in: .whitespaces), hasHold: parameters["hold"] == "1", placed: placed,
+        return AccountListQuery(
+            search: parameters["q"]?.trimmingCharacters(in: .whitespaces), hasHold: parameters["hold"] == "1",
+            placed: placed,
                                 bucket: parameters["bucket"].flatMap(AgingBucket.init(rawValue:)),
-                                order: parameters["sort"].flatMap(AccountListQuery.Order.init(rawValue:)) ?? .account, asOf: asOf)
+            order: parameters["sort"].flatMap(AccountListQuery.Order.init(rawValue:)) ?? .account, asOf: asOf)
     }
 
     /// The query's parameters, in a fixed order, for links that keep it (paging).
@@ -49,18 +51,27 @@ extension DashboardPages {
         let rows: [Context] = found.map { row in
             let s = row.summary
             let pastDue = PastDue(oldestOpenDueDate: s.oldestOpenDueDate, asOf: query.asOf)
-            var out: Context = ["number": s.profile.accountNumber, "number_path": Self.pathSegment(s.profile.accountNumber), "name": s.profile.displayName,
-                                "balance": Self.money(s.balance.minorUnits, s.balance.currency), "days": max(pastDue.days, 0),
+            var out: Context = [
+                "number": s.profile.accountNumber, "number_path": Self.pathSegment(s.profile.accountNumber),
+                "name": s.profile.displayName,
+                "balance": Self.money(s.balance.minorUnits, s.balance.currency), "days": max(pastDue.days, 0),
                                 "bucket": pastDue.bucket == .current ? "current" : pastDue.bucket.rawValue,
-                                "agency": row.agency.map { "\($0) (\(OwnerWords.placement(named: row.placementState ?? "")))" } ?? "—"]
-            if !s.profile.holds.isEmpty { out["holds"] = s.profile.holds.sorted().map(OwnerWords.hold).joined(separator: ", ") }
-            if row.disputedInvoices > 0 { out["disputed"] = row.disputedInvoices == 1 ? "1 invoice disputed" : "\(row.disputedInvoices) invoices disputed" }
+                "agency": row.agency.map { "\($0) (\(OwnerWords.placement(named: row.placementState ?? "")))" } ?? "—",
+            ]
+            if !s.profile.holds.isEmpty {
+                out["holds"] = s.profile.holds.sorted().map(OwnerWords.hold).joined(separator: ", ")
+            }
+            if row.disputedInvoices > 0 {
+                out["disputed"] =
+                    row.disputedInvoices == 1 ? "1 invoice disputed" : "\(row.disputedInvoices) invoices disputed"
+            }
             return out
         }
         let pages = max((matched + Self.pageSize - 1) / Self.pageSize, 1)
         let current = min(max(page, 1), pages)
         func link(_ p: Int) -> String {
-            var c = URLComponents(); c.path = "/accounts"; c.queryItems = Self.parameters(query) + [URLQueryItem(name: "page", value: String(p))]
+            var c = URLComponents(); c.path = "/accounts";
+            c.queryItems = Self.parameters(query) + [URLQueryItem(name: "page", value: String(p))]
             return c.string ?? "/accounts"
         }
         func options(_ values: [(String, String)], selected: String) -> [Context] {
@@ -72,11 +83,19 @@ extension DashboardPages {
         }
         var context: Context = [
             "nav_accounts": true, "rows": rows, "total": matched, "page": current, "pages": pages,
-            "sorts": options([("account", "account number"), ("balance", "balance, largest first (by currency)"), ("days", "days past due, most first")],
+            "sorts": options(
+                [
+                    ("account", "account number"), ("balance", "balance, largest first (by currency)"),
+                    ("days", "days past due, most first"),
+                ],
                              selected: query.order.rawValue),
             "placed_options": options([("", "placed or not"), ("yes", "with an agency"), ("no", "not with an agency")],
                                       selected: query.placed.map { $0 ? "yes" : "no" } ?? ""),
-            "buckets": options([("", "any age")] + AgingBucket.allCases.map { ($0.rawValue, $0 == .current ? "current" : "\($0.rawValue) days past due") },
+            "buckets": options(
+                [("", "any age")]
+                    + AgingBucket.allCases.map {
+                        ($0.rawValue, $0 == .current ? "current" : "\($0.rawValue) days past due")
+                    },
                                selected: query.bucket?.rawValue ?? ""),
         ]
         if query.hasHold { context["hold"] = true }
@@ -118,9 +137,11 @@ extension DashboardPages {
                 default: r.state
                 }
                 var out: Context = [
-                    "recorded": Self.stamp(row.recordedAt), "partner": r.partnerID, "statement": r.key, "reference": r.reference ?? "—",
+                    "recorded": Self.stamp(row.recordedAt), "partner": r.partnerID, "statement": r.key,
+                    "reference": r.reference ?? "—",
                     "date": r.date ?? "—", "period": r.period ?? "—", "currency": r.currency ?? "—",
-                    "model": r.model == "net" ? "net" : "gross", "amount": money(r.amount), "commission": money(r.commission), "net": money(r.net),
+                    "model": r.model == "net" ? "net" : "gross", "amount": money(r.amount),
+                    "commission": money(r.commission), "net": money(r.net),
                     "state": state, "tone": r.state == "matched" ? "" : "bad",
                     "differences": r.differences.map { ["text": Self.difference($0, money: money)] as Context },
                     "has_differences": !r.differences.isEmpty,
@@ -136,11 +157,15 @@ extension DashboardPages {
         let t = d.transactionID
         switch d.field {
         case "amount": return "\(t): the statement says \(money(d.statement)), Handoff recorded \(money(d.recorded))"
-        case "commission": return "\(t): commission \(money(d.statement)) on the statement, \(money(d.recorded)) by the agency’s schedule"
+        case "commission":
+            return
+                "\(t): commission \(money(d.statement)) on the statement, \(money(d.recorded)) by the agency’s schedule"
         case "unknown": return "\(t): on the statement (\(money(d.statement))) but never recorded by Handoff"
         case "missing": return "\(t): recorded by Handoff (\(money(d.recorded))) but not on the statement"
-        case "already_remitted": return "\(t): an earlier statement already remitted it (\(money(d.statement)) again here)"
-        case "currency": return "the statement lists transactions in more than one currency; each part is matched on its own"
+        case "already_remitted":
+            return "\(t): an earlier statement already remitted it (\(money(d.statement)) again here)"
+        case "currency":
+            return "the statement lists transactions in more than one currency; each part is matched on its own"
         default: return "\(t): \(d.field) \(money(d.statement)) on the statement, \(money(d.recorded)) recorded"
         }
     }
@@ -154,10 +179,14 @@ extension DashboardPages {
             "nav_requests": true, "limit": Self.listLimit,
             "requests": rows.map { row -> Context in
                 let q = row.record
-                var out: Context = ["account": q.accountNumber, "account_path": Self.pathSegment(q.accountNumber), "partner": q.partnerID,
+                var out: Context = [
+                    "account": q.accountNumber, "account_path": Self.pathSegment(q.accountNumber),
+                    "partner": q.partnerID,
                                     "kind": q.kind.replacingOccurrences(of: "_", with: " "), "request_id": q.requestID,
-                                    "amount": q.amount.map { Self.money($0.minorUnits, $0.currency) } ?? "—", "date": q.date.iso,
-                                    "state": OwnerWords.request(q.state), "updated": Self.stamp(row.updatedAt), "error": q.lastError ?? ""]
+                    "amount": q.amount.map { Self.money($0.minorUnits, $0.currency) } ?? "—", "date": q.date.iso,
+                    "state": OwnerWords.request(q.state), "updated": Self.stamp(row.updatedAt),
+                    "error": q.lastError ?? "",
+                ]
                 if [.rejected, .failed, .objected].contains(q.state) { out["bad"] = true }
                 return out
             },

@@ -45,10 +45,14 @@ struct DashboardPages {
         }
         return reason
             .replacing(commission) { m in
-                guard let reported = units(m, 1), let expected = units(m, 2) else { return String(m.output[0].substring ?? "") }
+                guard let reported = units(m, 1), let expected = units(m, 2) else {
+                    return String(m.output[0].substring ?? "")
+                }
                 return "commission reported \(reported), schedule gives \(expected)"
             }
-            .replacing(lessOpen) { m in units(m, 1).map { "has less open than \($0)" } ?? String(m.output[0].substring ?? "") }
+            .replacing(lessOpen) { m in
+                units(m, 1).map { "has less open than \($0)" } ?? String(m.output[0].substring ?? "")
+            }
     }
 
     static func bytes(_ n: Int64) -> String {
@@ -59,7 +63,8 @@ struct DashboardPages {
 
     /// The path segment for an account number (percent-encoded).
     static func pathSegment(_ s: String) -> String {
-        s.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed.subtracting(CharacterSet(charactersIn: "/?#"))) ?? s
+        s.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed.subtracting(CharacterSet(charactersIn: "/?#")))
+            ?? s
     }
 
     // MARK: Overview
@@ -73,7 +78,9 @@ struct DashboardPages {
         let (from, to) = ReconciliationReport.days(ofMonth: month)!
         let partners = PartnerLoader.loadAll(directory: config.partnersDirectory).0
         let models = Dictionary(partners.map { ($0.id, $0.terms.remittance) }, uniquingKeysWith: { a, _ in a })
-        let report = try store.readReconciliation { try ReconciliationReport(month: month, from: from, to: to, models: models, reader: $0) }
+        let report = try store.readReconciliation {
+            try ReconciliationReport(month: month, from: from, to: to, models: models, reader: $0)
+        }
 
         // Open placements per agency and currency: the balance each held when placed.
         let open = try store.readPlacements { try $0.openPlacementTotals() }
@@ -84,23 +91,34 @@ struct DashboardPages {
             let (partner, code) = (key[0], key[1])
             let o = open.first { $0.partnerID == partner && $0.currency == code }
             let row = report.agencies.first { $0.figures.partner == partner && $0.figures.currency == code }
-            return ["partner": partner, "currency": code, "accounts": o?.accounts ?? 0, "balance": Self.money(o?.balance ?? 0, code: code),
+            return [
+                "partner": partner, "currency": code, "accounts": o?.accounts ?? 0,
+                "balance": Self.money(o?.balance ?? 0, code: code),
                     "collected": Self.money(row?.figures.collected_gross ?? 0, code: code),
-                    "commission": Self.money((row?.figures.commission ?? 0) + (row?.figures.direct_payment_fees ?? 0), code: code),
+                "commission": Self.money(
+                    (row?.figures.commission ?? 0) + (row?.figures.direct_payment_fees ?? 0), code: code),
                     "net_due": Self.money(row?.net_due ?? 0, code: code)]
         }
 
         let outbox = try store.readOutbox { try $0.outbox() }
-        let waiting = outbox.filter { ["staged", "sending", "sent", "retry_later"].contains($0.transfer.state.name) }.count
+        let waiting = outbox.filter { ["staged", "sending", "sent", "retry_later"].contains($0.transfer.state.name) }
+            .count
         let failing = outbox.filter { $0.transfer.state.name == "failed" }.count
-        let problems = try store.readInbox { try $0.inboxCounts() }.values.reduce(0) { $0 + ($1["quarantined"] ?? 0) + ($1["held"] ?? 0) }
-        let heldEvents = try store.readReconciliation { try $0.agencyEventCounts() }.filter { $0.key != "applied" && $0.key != "dismissed" }.values.reduce(0, +)
+        let problems = try store.readInbox { try $0.inboxCounts() }.values.reduce(0) {
+            $0 + ($1["quarantined"] ?? 0) + ($1["held"] ?? 0)
+        }
+        let heldEvents = try store.readReconciliation { try $0.agencyEventCounts() }.filter {
+            $0.key != "applied" && $0.key != "dismissed"
+        }.values.reduce(0, +)
 
         var tiles: [Context] = []
         for c in aging.currencies {
             let currency = Currency(code: c.currency) ?? .usd
             let over90 = (c.buckets["91-120"] ?? 0) + (c.buckets["121+"] ?? 0)
-            tiles.append(["label": "Receivables \(c.currency)", "value": Self.money(c.total, currency), "sub": "\(Self.money(over90, currency)) over 90 days", "tone": ""])
+            tiles.append([
+                "label": "Receivables \(c.currency)", "value": Self.money(c.total, currency),
+                "sub": "\(Self.money(over90, currency)) over 90 days", "tone": "",
+            ])
         }
         var collectedByCurrency: [String: Int64] = [:], netByCurrency: [String: Int64] = [:]
         for row in report.agencies {
@@ -108,12 +126,28 @@ struct DashboardPages {
             netByCurrency[row.figures.currency, default: 0] += row.net_due
         }
         let placedAccounts = open.reduce(0) { $0 + $1.accounts }
-        tiles.append(["label": "With agencies", "value": "\(placedAccounts) accounts", "sub": Set(open.map(\.partnerID)).count == 1 ? "1 agency" : "\(Set(open.map(\.partnerID)).count) agencies", "tone": ""])
-        let collectedText = collectedByCurrency.isEmpty ? "—" : collectedByCurrency.keys.sorted().map { Self.money(collectedByCurrency[$0]!, code: $0) }.joined(separator: " · ")
-        let netText = netByCurrency.isEmpty ? "nothing due yet" : netByCurrency.keys.sorted().map { Self.money(netByCurrency[$0]!, code: $0) }.joined(separator: " · ") + " net due"
-        tiles.append(["label": "Collected \(month)", "value": collectedText, "sub": netText, "tone": collectedByCurrency.isEmpty ? "" : "good"])
+        tiles.append([
+            "label": "With agencies", "value": "\(placedAccounts) accounts",
+            "sub": Set(open.map(\.partnerID)).count == 1 ? "1 agency" : "\(Set(open.map(\.partnerID)).count) agencies",
+            "tone": "",
+        ])
+        let collectedText =
+            collectedByCurrency.isEmpty
+            ? "—"
+            : collectedByCurrency.keys.sorted().map { Self.money(collectedByCurrency[$0]!, code: $0) }.joined(
+                separator: " · ")
+        let netText =
+            netByCurrency.isEmpty
+            ? "nothing due yet"
+            : netByCurrency.keys.sorted().map { Self.money(netByCurrency[$0]!, code: $0) }.joined(separator: " · ")
+                + " net due"
+        tiles.append([
+            "label": "Collected \(month)", "value": collectedText, "sub": netText,
+            "tone": collectedByCurrency.isEmpty ? "" : "good",
+        ])
         tiles.append(["label": "Files", "value": "\(waiting) waiting · \(failing) failing · \(problems) to look at",
-                      "sub": "\(failing) to send failed · \(problems) received files held or quarantined · \(heldEvents) events not applied",
+            "sub":
+                "\(failing) to send failed · \(problems) received files held or quarantined · \(heldEvents) events not applied",
                       "tone": failing + problems + heldEvents > 0 ? "bad" : (waiting > 0 ? "warn" : "good")])
 
         let agingRows: [Context] = aging.currencies.map { c in
@@ -133,27 +167,38 @@ struct DashboardPages {
         // Licences that expire within 30 days, from the partner files (issue 16).
         for partner in partners.sorted(by: { $0.id < $1.id }) {
             for licence in partner.compliance.licencesExpiring(within: 30, asOf: asOf) {
-                items.append(AttentionItem(kind: .licenceExpiring, id: 0, partnerID: partner.id, accountNumber: nil, subject: licence.region,
+                items.append(
+                    AttentionItem(
+                        kind: .licenceExpiring, id: 0, partnerID: partner.id, accountNumber: nil,
+                        subject: licence.region,
                                            detail: "expires on \(licence.expires.iso)", when: asOf.iso))
             }
         }
         // The placement terms: objections beyond what an agency is entitled to, and what the
         // terms job will recall in the next 14 days.
         let terms = PlacementTermsRun(partners: partners, asOf: asOf, dryRun: true)
-        let (evaluated, upcoming) = try store.readCompliance { r in (try terms.evaluate(r), terms.upcoming(r, within: 14)) }
+        let (evaluated, upcoming) = try store.readCompliance { r in
+            (try terms.evaluate(r), terms.upcoming(r, within: 14))
+        }
         for (record, decision) in evaluated {
             guard case .objectionNotEntitled(let objections, let allowed, let unplanned) = decision else { continue }
-            items.append(AttentionItem(kind: .recallObjection, id: record.placement.id, partnerID: record.placement.partnerID,
-                                       accountNumber: record.placement.accountNumber, subject: record.placement.accountNumber,
+            items.append(
+                AttentionItem(
+                    kind: .recallObjection, id: record.placement.id, partnerID: record.placement.partnerID,
+                    accountNumber: record.placement.accountNumber, subject: record.placement.accountNumber,
                                        detail: unplanned.map { "objected on \($0.iso) with no payment plan in place" }
                                            ?? "\(objections) objections, \(allowed) allowed", when: asOf.iso))
         }
         let attention = Self.attention(items)
         let recalls: [Context] = upcoming.map { u in
-            ["number": u.accountNumber, "partner": u.partnerID, "limit": u.limit.rawValue.replacingOccurrences(of: "_", with: " "),
+            [
+                "number": u.accountNumber, "partner": u.partnerID,
+                "limit": u.limit.rawValue.replacingOccurrences(of: "_", with: " "),
              "date": u.dueOn.iso]
         }
-        return ["nav_overview": true, "tiles": tiles, "aging": agingRows, "placed": placed, "has_placed": !placed.isEmpty, "month": month, "jobs": jobs,
+        return [
+            "nav_overview": true, "tiles": tiles, "aging": agingRows, "placed": placed, "has_placed": !placed.isEmpty,
+            "month": month, "jobs": jobs,
                 "attention": attention, "has_attention": !attention.isEmpty, "attention_count": attention.count,
                 "recalls": recalls, "has_recalls": !recalls.isEmpty]
     }
@@ -166,7 +211,9 @@ struct DashboardPages {
 
     func account(number: String) throws -> Context? {
         let asOf = config.today()
-        let messages = try store.readDunning { r in try r.customer(accountNumber: number).map { try r.dunningMessages(customerID: $0.id) } ?? [] }
+        let messages = try store.readDunning { r in
+            try r.customer(accountNumber: number).map { try r.dunningMessages(customerID: $0.id) } ?? []
+        }
         return try store.readReconciliation { r -> Context? in
             guard let customer = try r.customer(accountNumber: number) else { return nil }
             let p = customer.profile
@@ -184,9 +231,16 @@ struct DashboardPages {
             // The story: invoices issued, everything booked against them, and each placement, by date.
             var story: [(CalendarDate, Int, Context)] = []
             for i in invoices {
-                story.append((i.terms.invoiceDate, 0, ["date": i.terms.invoiceDate.iso, "what": "Invoice \(i.terms.invoiceNumber)",
-                                                       "detail": "issued, due \(i.terms.dueDate.iso)\(i.terms.disputed ? " (disputed)" : "")",
-                                                       "amount": Self.money(i.terms.amount.minorUnits, currency), "source": i.source.label, "tone": ""]))
+                story.append(
+                    (
+                        i.terms.invoiceDate, 0,
+                        [
+                            "date": i.terms.invoiceDate.iso, "what": "Invoice \(i.terms.invoiceNumber)",
+                            "detail": "issued, due \(i.terms.dueDate.iso)\(i.terms.disputed ? " (disputed)" : "")",
+                            "amount": Self.money(i.terms.amount.minorUnits, currency), "source": i.source.label,
+                            "tone": "",
+                        ]
+                    ))
             }
             for t in transactions where t.kind != .invoice {
                 let tone: String = switch t.kind {
@@ -203,16 +257,27 @@ struct DashboardPages {
                 case .paymentReversal: "Payment reversed"
                 case .invoice: "Invoice"
                 }
-                story.append((t.date, 1, ["date": t.date.iso, "what": what, "detail": t.invoiceNumber.map { "on \($0) · \(t.reference)" } ?? t.reference,
-                                          "amount": Self.money(t.amount, currency), "source": t.source.label, "tone": tone]))
+                story.append(
+                    (
+                        t.date, 1,
+                        [
+                            "date": t.date.iso, "what": what,
+                            "detail": t.invoiceNumber.map { "on \($0) · \(t.reference)" } ?? t.reference,
+                            "amount": Self.money(t.amount, currency), "source": t.source.label, "tone": tone,
+                        ]
+                    ))
             }
             for pl in placements {
                 story.append((pl.placedOn, 2, ["date": pl.placedOn.iso, "what": "Placed with \(pl.partnerID)",
-                                               "detail": "tier \(pl.tier), \(pl.daysPastDue) days past due; now \(OwnerWords.placement(pl.state))"
+                            "detail":
+                                "tier \(pl.tier), \(pl.daysPastDue) days past due; now \(OwnerWords.placement(pl.state))"
                                                    + (Self.closure(pl).map { " (\($0))" } ?? "")
                                                    + (pl.agencyStatus.map { ", agency status \($0)" } ?? "")
                                                    + (pl.agencyReference.map { ", agency reference \($0)" } ?? ""),
-                                               "amount": Self.money(pl.balance.minorUnits, pl.balance.currency), "source": "placement run", "tone": "warn"]))
+                            "amount": Self.money(pl.balance.minorUnits, pl.balance.currency), "source": "placement run",
+                            "tone": "warn",
+                        ]
+                    ))
             }
             story += Self.dunningStory(messages)
             story.sort { ($0.0, $0.1) < ($1.0, $1.1) }
@@ -220,28 +285,41 @@ struct DashboardPages {
             let latest = placements.last
             var context: Context = [
                 "nav_accounts": true, "number": p.accountNumber, "name": p.displayName,
-                "balance": Self.money(balance, currency), "open_invoices": openInvoices.count, "days": max(pastDue.days, 0), "bucket": pastDue.bucket.rawValue,
+                "balance": Self.money(balance, currency), "open_invoices": openInvoices.count,
+                "days": max(pastDue.days, 0), "bucket": pastDue.bucket.rawValue,
                 "agency": latest?.partnerID ?? "not placed",
                 "agency_state": latest.map { pl in
-                    [OwnerWords.placement(pl.state) + (Self.closure(pl).map { ": \($0)" } ?? ""), pl.agencyStatus.map { "agency status \($0)" }]
+                    [
+                        OwnerWords.placement(pl.state) + (Self.closure(pl).map { ": \($0)" } ?? ""),
+                        pl.agencyStatus.map { "agency status \($0)" },
+                    ]
                         .compactMap { $0 }.joined(separator: " · ")
                 } ?? "—",
-                "kind": p.type.rawValue, "place": [p.city, p.region, p.country].compactMap { $0 }.joined(separator: ", "),
+                "kind": p.type.rawValue,
+                "place": [p.city, p.region, p.country].compactMap { $0 }.joined(separator: ", "),
                 "story": story.map(\.2),
                 "invoices": invoices.map { i -> Context in
-                    var row: Context = ["number": i.terms.invoiceNumber, "issued": i.terms.invoiceDate.iso, "due": i.terms.dueDate.iso,
-                                        "amount": Self.money(i.terms.amount.minorUnits, currency), "balance": Self.money(i.balance, currency)]
+                    var row: Context = [
+                        "number": i.terms.invoiceNumber, "issued": i.terms.invoiceDate.iso, "due": i.terms.dueDate.iso,
+                        "amount": Self.money(i.terms.amount.minorUnits, currency),
+                        "balance": Self.money(i.balance, currency),
+                    ]
                     if i.terms.disputed { row["disputed"] = true }
                     return row
                 },
                 "placements": placements.map { pl -> Context in
-                    ["partner": pl.partnerID, "tier": pl.tier, "placed_on": pl.placedOn.iso, "balance": Self.money(pl.balance.minorUnits, pl.balance.currency),
-                     "reference": pl.agencyReference ?? "—", "state": OwnerWords.placement(pl.state), "closure": Self.closure(pl) ?? "—",
+                    [
+                        "partner": pl.partnerID, "tier": pl.tier, "placed_on": pl.placedOn.iso,
+                        "balance": Self.money(pl.balance.minorUnits, pl.balance.currency),
+                        "reference": pl.agencyReference ?? "—", "state": OwnerWords.placement(pl.state),
+                        "closure": Self.closure(pl) ?? "—",
                      "agency_status": pl.agencyStatus ?? "—"]
                 },
                 "has_placements": !placements.isEmpty,
                 "events": events.map { e -> Context in
-                    var row: Context = ["partner": e.partnerID, "kind": OwnerWords.event(kind: e.kind), "state": OwnerWords.event(e.state),
+                    var row: Context = [
+                        "partner": e.partnerID, "kind": OwnerWords.event(kind: e.kind),
+                        "state": OwnerWords.event(e.state),
                                         "date": Self.stamp(eventTimes[e.id]),
                                         "reason": Self.readableReason(e.reason, currency: currency)]
                     if e.state == .held { row["held"] = true }
@@ -249,8 +327,11 @@ struct DashboardPages {
                 },
                 "has_events": !events.isEmpty,
                 "requests": requests.map { q -> Context in
-                    var row: Context = ["partner": q.partnerID, "kind": q.kind.replacingOccurrences(of: "_", with: " "), "request_id": q.requestID,
-                                        "date": q.date.iso, "amount": q.amount.map { Self.money($0.minorUnits, $0.currency) } ?? "—", "state": OwnerWords.request(q.state),
+                    var row: Context = [
+                        "partner": q.partnerID, "kind": q.kind.replacingOccurrences(of: "_", with: " "),
+                        "request_id": q.requestID,
+                        "date": q.date.iso, "amount": q.amount.map { Self.money($0.minorUnits, $0.currency) } ?? "—",
+                        "state": OwnerWords.request(q.state),
                                         "error": q.lastError ?? ""]
                     if [.rejected, .failed, .objected].contains(q.state) { row["bad"] = true }
                     return row
@@ -284,7 +365,10 @@ struct DashboardPages {
             let mine = vintages.filter { $0.partner == partner.id }
             let byCurrency = Dictionary(grouping: mine, by: \.currency)
             let charts: [Context] = byCurrency.keys.sorted().map { code in
-                ["svg": ScorecardChart.svg(partner: partner.id, currency: Currency(code: code) ?? .usd, vintages: byCurrency[code]!)]
+                [
+                    "svg": ScorecardChart.svg(
+                        partner: partner.id, currency: Currency(code: code) ?? .usd, vintages: byCurrency[code]!)
+                ]
             }
             let out = outbox.filter { $0.partnerID == partner.id }
             let failed = out.filter { $0.transfer.state.name == "failed" }
@@ -294,29 +378,43 @@ struct DashboardPages {
             var tone = "good"
             if let e = failed.last?.lastError { health = "Sending failed: \(e)"; tone = "bad" }
             else if bad > 0 { health = "\(bad) received file(s) need a look on the Files page."; tone = "bad" }
-            else if let f = fetch, f["failed"] != nil { health = "The last fetch failed: \(f["summary"] ?? "")"; tone = "bad" }
-            else if let s = send, s["failed"] != nil { health = "The last send failed: \(s["summary"] ?? "")"; tone = "bad" }
+            else if let f = fetch, f["failed"] != nil {
+                health = "The last fetch failed: \(f["summary"] ?? "")"; tone = "bad"
+            }
+            else if let s = send, s["failed"] != nil {
+                health = "The last send failed: \(s["summary"] ?? "")"; tone = "bad"
+            }
             if let last = out.last?.remoteName, tone == "good" { health += " Last file sent: \(last)." }
             let kind = partner.transport.kind.rawValue
             return [
                 "id": partner.id, "name": partner.name, "health": health, "health_tone": tone,
                 "transport": kind + (partner.encryption != nil ? ", encrypted with OpenPGP" : ""),
-                "remittance": partner.terms.remittance == .net ? "net (agency keeps its commission)" : "gross (agency invoices its commission)",
+                "remittance": partner.terms.remittance == .net
+                    ? "net (agency keeps its commission)" : "gross (agency invoices its commission)",
                 "outbox": "\(out.count) files, \(failed.count) failed",
                 "inbox": "\(received.values.reduce(0, +)) files, \(bad) need a look",
                 "charts": charts,
                 "vintages": mine.map { v -> Context in
                     let cur = Currency(code: v.currency) ?? .usd
-                    return ["vintage": v.vintage, "currency": v.currency, "accounts": v.accepted_accounts, "placed": Self.money(v.accepted_amount, cur),
-                            "collected": Self.money(v.collected, cur), "liquidation": Amount.format(v.liquidation_bp, digits: 2) + "%",
-                            "commission": Self.money(v.commission, cur), "days": v.average_days_to_first_payment.map { String(Int($0.rounded())) } ?? "—",
+                    return [
+                        "vintage": v.vintage, "currency": v.currency, "accounts": v.accepted_accounts,
+                        "placed": Self.money(v.accepted_amount, cur),
+                        "collected": Self.money(v.collected, cur),
+                        "liquidation": Amount.format(v.liquidation_bp, digits: 2) + "%",
+                        "commission": Self.money(v.commission, cur),
+                        "days": v.average_days_to_first_payment.map { String(Int($0.rounded())) } ?? "—",
                             "returned": Amount.format(v.returned_bp, digits: 2) + "%"]
                 },
                 "has_vintages": !mine.isEmpty,
             ]
         }
         var context: Context = ["nav_agencies": true, "agencies": rows]
-        if !problems.isEmpty { context["flash"] = ["kind": "bad", "text": "Some partner files have problems: " + problems.map { "\($0)" }.joined(separator: "; ")] }
+        if !problems.isEmpty {
+            context["flash"] = [
+                "kind": "bad",
+                "text": "Some partner files have problems: " + problems.map { "\($0)" }.joined(separator: "; "),
+            ]
+        }
         return context
     }
 
@@ -340,9 +438,12 @@ struct DashboardPages {
                 let state = o.transfer.state.name
                 var notBefore: Int64?
                 if case .retryLater(let at, _) = o.transfer.state { notBefore = at }
-                var row: Context = ["id": o.id, "partner": o.partnerID, "name": o.remoteName, "size": Self.bytes(o.size), "state": OwnerWords.outbox(named: state),
+                var row: Context = [
+                    "id": o.id, "partner": o.partnerID, "name": o.remoteName, "size": Self.bytes(o.size),
+                    "state": OwnerWords.outbox(named: state),
                                     "attempts": o.transfer.attempts, "date": Self.stamp(o.confirmedAt ?? o.updatedAt),
-                                    "advice": Advice.outbox(id: o.id, partner: o.partnerID, state: state, error: o.lastError, notBefore: notBefore),
+                    "advice": Advice.outbox(
+                        id: o.id, partner: o.partnerID, state: state, error: o.lastError, notBefore: notBefore),
                                     "tone": state == "failed" ? "bad" : (state == "retry_later" ? "warn" : "")]
                 if let e = o.lastError, !e.isEmpty, state != "confirmed" { row["error"] = e }
                 // A delivered file needs nothing: its row stays one line.
@@ -352,17 +453,29 @@ struct DashboardPages {
             },
             "recent_files": Self.recentFiles,
             "inbox": inbox.map { i -> Context in
-                var row: Context = ["id": i.id, "partner": i.partnerID, "name": i.remoteName, "kind": OwnerWords.inbox(kind: i.kind), "state": OwnerWords.inbox(i.state),
-                                    "date": Self.stamp(i.receivedAt), "tone": (i.state == .quarantined || i.state == .held) ? "bad" : ""]
+                var row: Context = [
+                    "id": i.id, "partner": i.partnerID, "name": i.remoteName, "kind": OwnerWords.inbox(kind: i.kind),
+                    "state": OwnerWords.inbox(i.state),
+                    "date": Self.stamp(i.receivedAt),
+                    "tone": (i.state == .quarantined || i.state == .held) ? "bad" : "",
+                ]
                 if let r = i.reason, !r.isEmpty { row["reason"] = r }
-                if let a = Advice.inbox(partner: i.partnerID, name: i.remoteName, state: i.state.rawValue, reason: i.reason) { row["advice"] = a }
+                if let a = Advice.inbox(
+                    partner: i.partnerID, name: i.remoteName, state: i.state.rawValue, reason: i.reason)
+                {
+                    row["advice"] = a
+                }
                 return row
             },
             "events": events.map { e, currency -> Context in
-                var row: Context = ["id": e.id, "partner": e.partnerID, "kind": OwnerWords.event(kind: e.kind), "state": OwnerWords.event(e.state),
+                var row: Context = [
+                    "id": e.id, "partner": e.partnerID, "kind": OwnerWords.event(kind: e.kind),
+                    "state": OwnerWords.event(e.state),
                                     "date": Self.stamp(eventTimes[e.id]),
                                     "reason": Self.readableReason(e.reason, currency: currency),
-                                    "advice": Advice.event(partner: e.partnerID, state: e.state.rawValue, reason: e.reason, kind: e.kind)]
+                    "advice": Advice.event(
+                        partner: e.partnerID, state: e.state.rawValue, reason: e.reason, kind: e.kind),
+                ]
                 if e.state == .held { row["held"] = true }
                 if e.state == .held && !Advice.settledByAPerson(e.kind) { row["retryable"] = true }
                 if let a = e.accountNumber { row["account"] = a; row["account_path"] = Self.pathSegment(a) }
@@ -382,8 +495,13 @@ struct DashboardPages {
             "batches": batches.reversed().map { (b, kind) -> Context in
                 // A batch can hold accounts in several currencies: one total for each.
                 let byCurrency = totals[b.id] ?? [:]
-                let total = byCurrency.isEmpty ? "—" : byCurrency.keys.sorted().map { Self.money(byCurrency[$0]!, code: $0) }.joined(separator: " · ")
-                return ["id": b.id, "partner": b.partnerID, "file": b.fileName, "kind": kind, "date": b.runDate.iso, "accounts": b.accounts,
+                let total =
+                    byCurrency.isEmpty
+                    ? "—"
+                    : byCurrency.keys.sorted().map { Self.money(byCurrency[$0]!, code: $0) }.joined(separator: " · ")
+                return [
+                    "id": b.id, "partner": b.partnerID, "file": b.fileName, "kind": kind, "date": b.runDate.iso,
+                    "accounts": b.accounts,
                         "invoices": b.invoices, "total": total, "state": OwnerWords.batch(named: b.state.rawValue)]
             },
         ]
@@ -394,31 +512,43 @@ struct DashboardPages {
         let summary = preview.summary
         var reasons = summary.notPlaced.sorted { ($0.value, $1.key.rawValue) > ($1.value, $0.key.rawValue) }
             .map { ["reason": $0.key.rawValue.replacingOccurrences(of: "_", with: " "), "count": $0.value] as Context }
-        if summary.refused > 0 { reasons.append(["reason": "refused by the agency's layout (see `handoff place --dry-run`)", "count": summary.refused]) }
+        if summary.refused > 0 {
+            reasons.append([
+                "reason": "refused by the agency's layout (see `handoff place --dry-run`)", "count": summary.refused,
+            ])
+        }
         var context: Context = [
             "heading": "Preview: what a run today would do",
             "placed": summary.placed == 1 ? "1 account" : "\(summary.placed) accounts",
             "verb": "would be placed",
             "lines": preview.lines.map { l -> Context in
-                ["partner": l.partnerID, "currency": l.currency.code, "accounts": l.accounts, "balance": Self.money(l.balance, l.currency)]
+                [
+                    "partner": l.partnerID, "currency": l.currency.code, "accounts": l.accounts,
+                    "balance": Self.money(l.balance, l.currency),
+                ]
             },
             "reasons": reasons,
             "has_reasons": !reasons.isEmpty,
             // Which accounts would go to which agency: the first 200 here, all of them in `place --dry-run`.
             "accounts": preview.accounts.prefix(200).map { a -> Context in
-                ["number": a.accountNumber, "name": a.name, "partner": a.partnerID, "balance": Self.money(a.balance.minorUnits, a.balance.currency)]
+                [
+                    "number": a.accountNumber, "name": a.name, "partner": a.partnerID,
+                    "balance": Self.money(a.balance.minorUnits, a.balance.currency),
+                ]
             },
             "has_accounts": !preview.accounts.isEmpty,
             "expected": summary.placed,
             // The compliance gate's codes (docs/compliance.md), with how many accounts each kept back.
-            "compliance": preview.compliance.sorted { ($0.value, $1.key.rawValue) > ($1.value, $0.key.rawValue) }.map { c -> Context in
+            "compliance": preview.compliance.sorted { ($0.value, $1.key.rawValue) > ($1.value, $0.key.rawValue) }.map {
+                c -> Context in
                 ["code": c.key.rawValue, "meaning": c.key.explanation, "count": c.value]
             },
             "has_compliance": !preview.compliance.isEmpty,
         ]
         if preview.accounts.count > 200 { context["more_accounts"] = preview.accounts.count - 200 }
         if summary.noticesRecorded > 0 {
-            context["notices"] = summary.noticesRecorded == 1 ? "1 final notice" : "\(summary.noticesRecorded) final notices"
+            context["notices"] =
+                summary.noticesRecorded == 1 ? "1 final notice" : "\(summary.noticesRecorded) final notices"
             context["notices_verb"] = "would be recorded"
         }
         return context

@@ -38,7 +38,8 @@ struct DashboardSession: Sendable {
         let key = SymmetricKey(size: .bits256)
         let data = key.withUnsafeBytes { Data($0) }
         let temporary = path + ".tmp"
-        guard FileManager.default.createFile(atPath: temporary, contents: data, attributes: [.posixPermissions: 0o600]) else {
+        guard FileManager.default.createFile(atPath: temporary, contents: data, attributes: [.posixPermissions: 0o600])
+        else {
             throw ServerError("cannot write the dashboard's session key at \(temporary)")
         }
         if rename(temporary, path) != 0 { throw ServerError("cannot write the dashboard's session key at \(path)") }
@@ -55,11 +56,16 @@ struct DashboardSession: Sendable {
     func subject(of value: String?, now: Int64) -> String? {
         guard let value else { return nil }
         let parts = value.split(separator: ".", omittingEmptySubsequences: false)
-        guard parts.count == 3, !parts[0].isEmpty, let expiry = Int64(parts[1]), expiry > now, let given = Hex.decode(String(parts[2])) else {
+        guard parts.count == 3, !parts[0].isEmpty, let expiry = Int64(parts[1]), expiry > now,
+            let given = Hex.decode(String(parts[2]))
+        else {
             return nil
         }
         let subject = String(parts[0])
-        guard HMAC<SHA256>.isValidAuthenticationCode(given, authenticating: Data("session|\(subject)|\(expiry)".utf8), using: key) else {
+        guard
+            HMAC<SHA256>.isValidAuthenticationCode(
+                given, authenticating: Data("session|\(subject)|\(expiry)".utf8), using: key)
+        else {
             return nil
         }
         return subject

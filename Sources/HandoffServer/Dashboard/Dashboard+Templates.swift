@@ -12,7 +12,8 @@ enum DashboardTemplates {
 
     static let all: [(String, String)] = [
         ("layout", layout), ("login", login), ("overview", overview), ("accounts", accounts), ("account", account),
-        ("agencies", agencies), ("files", files), ("placements", placements), ("remittances", remittances), ("requests", requests),
+        ("agencies", agencies), ("files", files), ("placements", placements), ("remittances", remittances),
+        ("requests", requests),
         ("message", message), ("worklist", worklist), ("people", people),
     ]
 

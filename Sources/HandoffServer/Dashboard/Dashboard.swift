@@ -32,7 +32,8 @@ struct Dashboard: Sendable {
     let directory: PeopleDirectory
     let logger: Logger
 
-    init(config: HandoffConfig, store: any CompleteStore, jobs: Jobs, directory: PeopleDirectory, logger: Logger) throws {
+    init(config: HandoffConfig, store: any CompleteStore, jobs: Jobs, directory: PeopleDirectory, logger: Logger) throws
+    {
         self.logger = logger
         self.config = config
         self.store = store
@@ -51,7 +52,8 @@ struct Dashboard: Sendable {
         }
         router.get("/login") { request, _ in
             if await signedIn(request) != nil { return redirect(to: "/") }
-            return page("login", ["next": safeNext(request.uri.queryParameters.get("next"))], request: request, cookie: nil)
+            return page(
+                "login", ["next": safeNext(request.uri.queryParameters.get("next"))], request: request, cookie: nil)
         }
         router.post("/login") { request, context in
             let form = try await self.form(request)
@@ -59,12 +61,23 @@ struct Dashboard: Sendable {
             let given = form["token"] ?? "", directory = self.directory
             guard !given.isEmpty, let caller = try await blocking({ try directory.caller(token: given) }) else {
                 context.logger.warning("dashboard login refused: not this installation's token nor a person's")
-                return page("login", ["next": next, "error": "That token is not this installation’s API token nor a person’s (or it was revoked)."],
+                return page(
+                    "login",
+                    [
+                        "next": next,
+                        "error": "That token is not this installation’s API token nor a person’s (or it was revoked).",
+                    ],
                             request: request, cookie: nil, status: .unauthorized)
             }
-            context.logger.info("dashboard login", metadata: ["person": "\(caller.name)", "role": "\(caller.role.rawValue)"])
+            context.logger.info(
+                "dashboard login", metadata: ["person": "\(caller.name)", "role": "\(caller.role.rawValue)"])
             var response = redirect(to: next)
-            response.setCookie(Cookie(name: DashboardSession.cookieName, value: session.issue(for: caller.personID == nil ? directory.ownerSubject ?? "" : caller.sessionSubject, now: Self.now()),
+            response.setCookie(
+                Cookie(
+                    name: DashboardSession.cookieName,
+                    value: session.issue(
+                        for: caller.personID == nil ? directory.ownerSubject ?? "" : caller.sessionSubject,
+                        now: Self.now()),
                                       maxAge: Int(DashboardSession.lifetime),
                                       path: "/", secure: true, httpOnly: true, sameSite: .strict))
             return response
@@ -72,7 +85,10 @@ struct Dashboard: Sendable {
         router.post("/logout") { request, _ in
             try await action(request, needs: .read) { _ in
                 var response = redirect(to: "/login")
-                response.setCookie(Cookie(name: DashboardSession.cookieName, value: "", maxAge: 0, path: "/", secure: true, httpOnly: true, sameSite: .strict))
+                response.setCookie(
+                    Cookie(
+                        name: DashboardSession.cookieName, value: "", maxAge: 0, path: "/", secure: true,
+                        httpOnly: true, sameSite: .strict))
                 return response
             }
         }
@@ -81,7 +97,9 @@ struct Dashboard: Sendable {
             try await view(request) { _ in
                 let jobRows = Unchecked(await jobRows())
                 // `?month=YYYY-MM` shows another month's collections (a month-end close); this month by default.
-                let month = request.uri.queryParameters.get("month").map { String($0) }.flatMap { CalendarDate(iso: $0 + "-01") != nil ? $0 : nil }
+                let month = request.uri.queryParameters.get("month").map { String($0) }.flatMap {
+                    CalendarDate(iso: $0 + "-01") != nil ? $0 : nil
+                }
                 return ("overview", try await blocking { try pages.overview(jobs: jobRows.value, month: month) })
             }
         }
@@ -103,10 +121,14 @@ struct Dashboard: Sendable {
             return try await action(request, form: form, needs: .actOnAccounts) { signed in
                 let number = context.parameters.get("number") ?? ""
                 let reason = (form["reason"] ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
-                guard !reason.isEmpty else { return flashRedirect(to: accountPath(number), kind: "bad", "Say why the account is recalled (the agency reads it).") }
+                guard !reason.isEmpty else {
+                    return flashRedirect(
+                        to: accountPath(number), kind: "bad", "Say why the account is recalled (the agency reads it).")
+                }
                 let today = config.today()
                 return try await accountRequest(number) { w in
-                    try AccountRequests.recall(account: number, reason: reason, actor: signed.caller.name, today: today, in: w)
+                    try AccountRequests.recall(
+                        account: number, reason: reason, actor: signed.caller.name, today: today, in: w)
                 }
             }
         }
@@ -118,10 +140,14 @@ struct Dashboard: Sendable {
                 guard let notice = form["kind"].flatMap(AccountRequests.Notice.init(rawValue:)) else {
                     return flashRedirect(to: accountPath(number), kind: "bad", "Choose what to tell the agency.")
                 }
-                guard !note.isEmpty else { return flashRedirect(to: accountPath(number), kind: "bad", "Say in a few words what the business received.") }
+                guard !note.isEmpty else {
+                    return flashRedirect(
+                        to: accountPath(number), kind: "bad", "Say in a few words what the business received.")
+                }
                 let today = config.today()
                 return try await accountRequest(number) { w in
-                    try AccountRequests.notify(account: number, notice: notice, note: note, actor: signed.caller.name, today: today, in: w)
+                    try AccountRequests.notify(
+                        account: number, notice: notice, note: note, actor: signed.caller.name, today: today, in: w)
                 }
             }
         }
@@ -132,7 +158,8 @@ struct Dashboard: Sendable {
                 let partner = form["partner"] ?? ""
                 let agencies = PartnerLoader.loadAll(directory: config.partnersDirectory).partners.map(\.id)
                 return try await accountRequest(number) { w in
-                    try AccountRequests.clear(account: number, partner: partner, agencies: agencies, actor: signed.caller.name, in: w)
+                    try AccountRequests.clear(
+                        account: number, partner: partner, agencies: agencies, actor: signed.caller.name, in: w)
                 }
             }
         }
@@ -149,7 +176,13 @@ struct Dashboard: Sendable {
             let number = context.parameters.get("number") ?? ""
             return try await view(request) { _ in
                 guard let account = try await blocking({ Unchecked(try pages.account(number: number)) }).value else {
-                    return ("message", ["heading": "No such account", "text": "There is no account “\(number)” in the AR record.", "status": 404])
+                    return (
+                        "message",
+                        [
+                            "heading": "No such account", "text": "There is no account “\(number)” in the AR record.",
+                            "status": 404,
+                        ]
+                    )
                 }
                 return ("account", account)
             }
@@ -182,13 +215,18 @@ struct Dashboard: Sendable {
             let form = try await self.form(request)
             return try await action(request, form: form, needs: .runJobs) { signed in
                 guard let expected = form["expected"].flatMap(Int.init) else {
-                    return flashRedirect(to: "/placements", kind: "bad", "Preview the placement run first, then confirm it.")
+                    return flashRedirect(
+                        to: "/placements", kind: "bad", "Preview the placement run first, then confirm it.")
                 }
                 let preview = try await jobs.preview()
                 guard preview.summary.placed == expected else {
                     var context = try await blocking { try pages.placements() }
                     context["preview"] = DashboardPages.preview(preview)
-                    context["flash"] = ["kind": "bad", "text": "The accounts to place changed since the preview (\(expected) then, \(preview.summary.placed) now); nothing was placed. Check the new preview, then confirm again."]
+                    context["flash"] = [
+                        "kind": "bad",
+                        "text":
+                            "The accounts to place changed since the preview (\(expected) then, \(preview.summary.placed) now); nothing was placed. Check the new preview, then confirm again."
+                    ]
                     return page("placements", context, request: request, cookie: signed)
                 }
                 return await runJob(.place, back: "/placements", by: signed.caller)
@@ -200,7 +238,10 @@ struct Dashboard: Sendable {
                     return flashRedirect(to: "/", kind: "bad", "There is no such job.")
                 }
                 if name == .place {
-                    return flashRedirect(to: "/placements", kind: "", "A placement run starts from its preview: press “Preview placement”, check the accounts, then confirm.")
+                    return flashRedirect(
+                        to: "/placements", kind: "",
+                        "A placement run starts from its preview: press “Preview placement”, check the accounts, then confirm."
+                    )
                 }
                 let back = name == .send || name == .fetch ? "/files" : (name == .terms ? "/" : "/placements")
                 return await runJob(name, back: back, by: signed.caller)
@@ -209,14 +250,18 @@ struct Dashboard: Sendable {
         router.post("/events/{id}/retry") { request, context in
             try await action(request, needs: .resolveProblems) { signed in
                 let actor = signed.caller.name
-                return try await eventAction(context.parameters.get("id").flatMap(Int64.init)) { r, id in try r.retryHeld(id: id, actor: actor) }
+                return try await eventAction(context.parameters.get("id").flatMap(Int64.init)) { r, id in
+                    try r.retryHeld(id: id, actor: actor)
+                }
             }
         }
         router.post("/events/{id}/dismiss") { request, context in
             let form = try await self.form(request)
             return try await action(request, form: form, needs: .resolveProblems) { signed in
                 let reason = (form["reason"] ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
-                guard !reason.isEmpty else { return flashRedirect(to: "/files", kind: "bad", "Say why the event should never apply.") }
+                guard !reason.isEmpty else {
+                    return flashRedirect(to: "/files", kind: "bad", "Say why the event should never apply.")
+                }
                 let actor = signed.caller.name
                 return try await eventAction(context.parameters.get("id").flatMap(Int64.init)) { r, id in
                     try r.dismissHeld(id: id, reason: reason, actor: actor)
@@ -225,16 +270,20 @@ struct Dashboard: Sendable {
         }
         router.post("/outbox/{id}/retry") { request, context in
             try await action(request, needs: .resolveProblems) { signed in
-                guard let id = context.parameters.get("id").flatMap(Int64.init) else { return flashRedirect(to: "/files", kind: "bad", "No such transfer.") }
+                guard let id = context.parameters.get("id").flatMap(Int64.init) else {
+                    return flashRedirect(to: "/files", kind: "bad", "No such transfer.")
+                }
                 let actor = signed.caller.name
                 let message: String = try await blocking {
                     switch try OutboxRetry.retry(id: id, actor: actor, in: store) {
-                    case .retried: return "Transfer #\(id) is back in line; it goes with the next send (or press “Send now”)."
+                    case .retried:
+                        return "Transfer #\(id) is back in line; it goes with the next send (or press “Send now”)."
                     case .noSuchTransfer: return "There is no transfer #\(id)."
                     case .refused(let reason): return "Transfer #\(id): \(reason)"
                     }
                 }
-                return flashRedirect(to: "/files", kind: message.hasPrefix("Transfer #\(id) is back") ? "good" : "bad", message)
+                return flashRedirect(
+                    to: "/files", kind: message.hasPrefix("Transfer #\(id) is back") ? "good" : "bad", message)
             }
         }
         addPeople(to: router)
@@ -245,13 +294,22 @@ struct Dashboard: Sendable {
     private func accountPath(_ number: String) -> String { "/accounts/" + DashboardPages.pathSegment(number) }
 
     /// Runs one of ``AccountRequests`` in a write transaction, then back to the account's page with what was done or why not.
-    private func accountRequest(_ number: String, _ act: @escaping @Sendable (any ReconciliationWriting) throws -> String) async throws -> Response {
+    private func accountRequest(
+        _ number: String, _ act: @escaping @Sendable (any ReconciliationWriting) throws -> String
+    ) async throws -> Response {
         let store = self.store
         let outcome: Result<String, AccountRequests.Refusal> = try await blocking {
-            do { return .success(try store.writeReconciliation(act)) } catch let refusal as AccountRequests.Refusal { return .failure(refusal) }
+            do { return .success(try store.writeReconciliation(act)) } catch let refusal as AccountRequests.Refusal {
+                return .failure(refusal)
+            }
         }
         switch outcome {
-        case .success(let message): return flashRedirect(to: accountPath(number), kind: "good", message.replacingOccurrences(of: "`handoff send` delivers it", with: "the next send delivers it (or press “Send now” on the Files page)"))
+        case .success(let message):
+            return flashRedirect(
+                to: accountPath(number), kind: "good",
+                message.replacingOccurrences(
+                    of: "`handoff send` delivers it",
+                    with: "the next send delivers it (or press “Send now” on the Files page)"))
         case .failure(let refusal): return flashRedirect(to: accountPath(number), kind: "bad", refusal.description)
         }
     }
@@ -259,17 +317,23 @@ struct Dashboard: Sendable {
     // MARK: Held events
 
     /// Retries or dismisses a held agency event, then back to the files page with the outcome.
-    private func eventAction(_ id: Int64?, _ act: @escaping @Sendable (Reconciliation, Int64) throws -> Reconciliation.Line) async throws -> Response {
+    private func eventAction(
+        _ id: Int64?, _ act: @escaping @Sendable (Reconciliation, Int64) throws -> Reconciliation.Line
+    ) async throws -> Response {
         guard let id else { return flashRedirect(to: "/files", kind: "bad", "No such event.") }
         let config = self.config, store = self.store
         let outcome: Result<Reconciliation.Line, ReconciliationError> = try await blocking {
-            let reconciliation = Reconciliation(store: store, partners: try Jobs.partners(config), today: config.today())
-            do { return .success(try act(reconciliation, id)) } catch let e as ReconciliationError { return .failure(e) }
+            let reconciliation = Reconciliation(
+                store: store, partners: try Jobs.partners(config), today: config.today())
+            do { return .success(try act(reconciliation, id)) } catch let e as ReconciliationError {
+                return .failure(e)
+            }
         }
         switch outcome {
         case .failure(let e): return flashRedirect(to: "/files", kind: "bad", e.description)
         case .success(let line):
-            let text = "Event #\(id) (\(line.account ?? line.key)): \(line.outcome)" + (line.reason.map { ": \($0)" } ?? "")
+            let text =
+                "Event #\(id) (\(line.account ?? line.key)): \(line.outcome)" + (line.reason.map { ": \($0)" } ?? "")
             return flashRedirect(to: "/files", kind: line.outcome == "held" ? "bad" : "good", text)
         }
     }
@@ -278,9 +342,12 @@ struct Dashboard: Sendable {
 
     private func runJob(_ name: Jobs.Name, back: String, by caller: Caller) async -> Response {
         guard let outcome = await jobs.run(name, by: .dashboard, person: caller.name) else {
-            return flashRedirect(to: back, kind: "bad", "The \(name.rawValue) job is already running; try again when it has finished.")
+            return flashRedirect(
+                to: back, kind: "bad", "The \(name.rawValue) job is already running; try again when it has finished.")
         }
-        return flashRedirect(to: back, kind: outcome.ok ? "good" : "bad", (outcome.ok ? "Done: " : "Failed: ") + "\(name.rawValue): \(outcome.summary)")
+        return flashRedirect(
+            to: back, kind: outcome.ok ? "good" : "bad",
+            (outcome.ok ? "Done: " : "Failed: ") + "\(name.rawValue): \(outcome.summary)")
     }
 
     private func jobRows() async -> [DashboardPages.Context] {
@@ -331,7 +398,9 @@ struct Dashboard: Sendable {
         guard let value = request.cookies[DashboardSession.cookieName]?.value,
               let subject = session.subject(of: value, now: Self.now()) else { return nil }
         let directory = self.directory
-        guard let caller = (try? await blocking({ try directory.caller(sessionSubject: subject) })) ?? nil else { return nil }
+        guard let caller = (try? await blocking({ try directory.caller(sessionSubject: subject) })) ?? nil else {
+            return nil
+        }
         return SignedIn(cookie: value, caller: caller)
     }
 
@@ -350,12 +419,16 @@ struct Dashboard: Sendable {
             let status: HTTPResponse.Status = (context["status"] as? Int) == 404 ? .notFound : .ok
             return page(template, context, request: request, cookie: cookie, status: status)
         } catch {
-            return page("message", ["heading": "Something went wrong", "text": "\(error)"], request: request, cookie: cookie, status: .internalServerError)
+            return page(
+                "message", ["heading": "Something went wrong", "text": "\(error)"], request: request, cookie: cookie,
+                status: .internalServerError)
         }
     }
 
     /// A form post that needs a session, this session's CSRF token, and a role that may do `needs`.
-    func action(_ request: Request, needs: Permission, _ perform: (SignedIn) async throws -> Response) async throws -> Response {
+    func action(_ request: Request, needs: Permission, _ perform: (SignedIn) async throws -> Response) async throws
+        -> Response
+    {
         try await action(request, form: try await self.form(request), needs: needs, perform)
     }
 
@@ -364,27 +437,43 @@ struct Dashboard: Sendable {
                 _ perform: (SignedIn) async throws -> Response) async throws -> Response {
         guard let cookie = await signedIn(request) else { return redirect(to: "/login") }
         guard session.isValidCSRF(form["csrf"], cookie: cookie.cookie) else {
-            return page("message", ["heading": "Form expired", "text": "That form was not from this session. Go back, reload the page and try again."],
+            return page(
+                "message",
+                [
+                    "heading": "Form expired",
+                    "text": "That form was not from this session. Go back, reload the page and try again.",
+                ],
                         request: request, cookie: cookie, status: .forbidden)
         }
         if let refusal = cookie.caller.refusal(needs) { return refused(refusal, request: request, signed: cookie) }
         do {
             let response = try await perform(cookie)
             if needs != .read {
-                logger.info("dashboard action", metadata: ["person": "\(cookie.caller.name)", "role": "\(cookie.caller.role.rawValue)",
-                                                           "path": "\(request.uri.path)", "status": .stringConvertible(response.status.code)])
+                logger.info(
+                    "dashboard action",
+                    metadata: [
+                        "person": "\(cookie.caller.name)", "role": "\(cookie.caller.role.rawValue)",
+                        "path": "\(request.uri.path)", "status": .stringConvertible(response.status.code),
+                    ])
             }
             return response
         } catch {
-            return page("message", ["heading": "Something went wrong", "text": "\(error)"], request: request, cookie: cookie, status: .internalServerError)
+            return page(
+                "message", ["heading": "Something went wrong", "text": "\(error)"], request: request, cookie: cookie,
+                status: .internalServerError)
         }
     }
 
     /// A 403 page saying why a person's role does not allow what they asked, logged with their name.
     func refused(_ refusal: String, request: Request, signed: SignedIn) -> Response {
-        logger.warning("dashboard request refused: role too low", metadata: ["person": "\(signed.caller.name)", "role": "\(signed.caller.role.rawValue)",
+        logger.warning(
+            "dashboard request refused: role too low",
+            metadata: [
+                "person": "\(signed.caller.name)", "role": "\(signed.caller.role.rawValue)",
                                                                              "path": "\(request.uri.path)"])
-        return page("message", ["heading": "Not allowed", "text": refusal], request: request, cookie: signed, status: .forbidden)
+        return page(
+            "message", ["heading": "Not allowed", "text": refusal], request: request, cookie: signed, status: .forbidden
+        )
     }
 
     /// An `application/x-www-form-urlencoded` body as a dictionary (last value wins).
@@ -399,7 +488,9 @@ struct Dashboard: Sendable {
 
     /// Only a path on this server (never `//host` or a full URL), so the login cannot redirect elsewhere.
     private func safeNext(_ next: String?) -> String {
-        guard let next, next.hasPrefix("/"), !next.hasPrefix("//"), !next.hasPrefix("/\\"), !next.contains("\r"), !next.contains("\n") else { return "/" }
+        guard let next, next.hasPrefix("/"), !next.hasPrefix("//"), !next.hasPrefix("/\\"), !next.contains("\r"),
+            !next.contains("\n")
+        else { return "/" }
         return next
     }
 
@@ -420,21 +511,28 @@ struct Dashboard: Sendable {
             context["is_admin"] = cookie.caller.role.allows(.managePeople)
         }
         var clearFlash = false
-        if context["flash"] == nil, let flash = request.cookies[Self.flashCookie]?.value, let decoded = Self.decodeFlash(flash) {
+        if context["flash"] == nil, let flash = request.cookies[Self.flashCookie]?.value,
+            let decoded = Self.decodeFlash(flash)
+        {
             context["flash"] = decoded
             clearFlash = true
         }
         let html = library.render(context, withTemplate: template) ?? "template \(template) is missing"
-        var response = Response(status: status, headers: Self.htmlHeaders, body: .init(byteBuffer: ByteBuffer(string: html)))
+        var response = Response(
+            status: status, headers: Self.htmlHeaders, body: .init(byteBuffer: ByteBuffer(string: html)))
         if clearFlash {
-            response.setCookie(Cookie(name: Self.flashCookie, value: "", maxAge: 0, path: "/", secure: true, httpOnly: true, sameSite: .strict))
+            response.setCookie(
+                Cookie(
+                    name: Self.flashCookie, value: "", maxAge: 0, path: "/", secure: true, httpOnly: true,
+                    sameSite: .strict))
         }
         return response
     }
 
     static let htmlHeaders: HTTPFields = [
         .contentType: "text/html; charset=utf-8",
-        .contentSecurityPolicy: "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+        .contentSecurityPolicy:
+            "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
         .xContentTypeOptions: "nosniff",
         HTTPField.Name("Referrer-Policy")!: "same-origin",
         HTTPField.Name("X-Frame-Options")!: "DENY",
@@ -451,17 +549,25 @@ struct Dashboard: Sendable {
 
     func flashRedirect(to location: String, kind: String, _ text: String) -> Response {
         var response = redirect(to: location)
-        let json = (try? JSONSerialization.data(withJSONObject: ["kind": kind, "text": String(text.prefix(1500))])) ?? Data()
-        let value = json.base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
-        response.setCookie(Cookie(name: Self.flashCookie, value: value, maxAge: 60, path: "/", secure: true, httpOnly: true, sameSite: .strict))
+        let json =
+            (try? JSONSerialization.data(withJSONObject: ["kind": kind, "text": String(text.prefix(1500))])) ?? Data()
+        let value = json.base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(
+            of: "/", with: "_"
+        ).replacingOccurrences(of: "=", with: "")
+        response.setCookie(
+            Cookie(
+                name: Self.flashCookie, value: value, maxAge: 60, path: "/", secure: true, httpOnly: true,
+                sameSite: .strict))
         return response
     }
 
     static func decodeFlash(_ value: String) -> [String: String]? {
         var b64 = value.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
         while b64.count % 4 != 0 { b64 += "=" }
-        guard let data = Data(base64Encoded: b64), let object = try? JSONSerialization.jsonObject(with: data) as? [String: String],
-              let text = object["text"], let kind = object["kind"], ["good", "bad", ""].contains(kind) else { return nil }
+        guard let data = Data(base64Encoded: b64),
+            let object = try? JSONSerialization.jsonObject(with: data) as? [String: String],
+            let text = object["text"], let kind = object["kind"], ["good", "bad", ""].contains(kind)
+        else { return nil }
         return ["kind": kind, "text": text]
     }
 }

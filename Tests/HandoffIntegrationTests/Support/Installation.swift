@@ -24,10 +24,14 @@ final class Installation {
         root = FileManager.default.temporaryDirectory.appendingPathComponent("handoff-test-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
         self.engine = engine
-        var arguments = ["init", root.path, "--business-name", "Test Co.", "--timezone", timezone, "--currency", currency]
+        var arguments = [
+            "init", root.path, "--business-name", "Test Co.", "--timezone", timezone, "--currency", currency,
+        ]
         if engine == .postgresql {
             let server = try postgres ?? TestPostgresServer.shared
-            arguments += ["--database-url", server.url(database: try server.createDatabase("install")), "--sslmode", "disable"]
+            arguments += [
+                "--database-url", server.url(database: try server.createDatabase("install")), "--sslmode", "disable",
+            ]
         }
         let result = try Handoff.run(arguments, in: root)
         try #require(result.status == 0, "handoff init failed: \(result.stderr)")
@@ -72,7 +76,10 @@ final class Installation {
 
     /// Meridian's shipped partner file, pointed at a test HTTPS server and its certificates.
     static func meridianPartnerText(server: TestHTTPSServer, certificates: TestCertificates) throws -> String {
-        try String(contentsOfFile: Handoff.repositoryRoot.appendingPathComponent("partners/meridian-commercial.toml").path, encoding: .utf8)
+        try String(
+            contentsOfFile: Handoff.repositoryRoot.appendingPathComponent("partners/meridian-commercial.toml").path,
+            encoding: .utf8
+        )
             .replacingOccurrences(of: "https://api.meridian.example/v2", with: server.baseURL)
             .replacingOccurrences(of: "/etc/handoff/keys/meridian-ca.pem", with: certificates.caFile)
             .replacingOccurrences(of: "/etc/handoff/keys/meridian-client.pem", with: certificates.clientCert)
@@ -82,7 +89,9 @@ final class Installation {
     /// Installs Meridian's partner file, pointed at a test HTTPS server.
     func useMeridian(server: TestHTTPSServer, certificates: TestCertificates) throws {
         try Self.meridianPartnerText(server: server, certificates: certificates)
-            .write(toFile: root.appendingPathComponent("partners/meridian-commercial.toml").path, atomically: true, encoding: .utf8)
+            .write(
+                toFile: root.appendingPathComponent("partners/meridian-commercial.toml").path, atomically: true,
+                encoding: .utf8)
     }
 
     /// Appends text to the configuration file.
@@ -97,8 +106,10 @@ final class Installation {
     func stagedFiles() throws -> [String: Data] {
         let staging = root.appendingPathComponent("var/staging")
         var out: [String: Data] = [:]
-        guard let e = FileManager.default.enumerator(at: staging, includingPropertiesForKeys: [.isRegularFileKey]) else { return [:] }
-        for case let url as URL in e where (try? url.resourceValues(forKeys: [.isRegularFileKey]).isRegularFile) == true {
+        guard let e = FileManager.default.enumerator(at: staging, includingPropertiesForKeys: [.isRegularFileKey])
+        else { return [:] }
+        for case let url as URL in e where (try? url.resourceValues(forKeys: [.isRegularFileKey]).isRegularFile) == true
+        {
             out[String(url.path.dropFirst(staging.path.count + 1))] = try Data(contentsOf: url)
         }
         return out
@@ -183,7 +194,8 @@ enum Handoff {
 
     static var binary: URL {
         if let path = ProcessInfo.processInfo.environment["HANDOFF_BINARY"] { return URL(fileURLWithPath: path) }
-        let besideTests = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("handoff")
+        let besideTests = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+            .appendingPathComponent("handoff")
         if FileManager.default.isExecutableFile(atPath: besideTests.path) { return besideTests }
         return repositoryRoot.appendingPathComponent(".build/debug/handoff")
     }
@@ -199,7 +211,9 @@ enum Handoff {
         try shell(program, arguments)
     }
 
-    static func run(_ arguments: [String], in directory: URL, environment extra: [String: String] = [:]) throws -> Result {
+    static func run(_ arguments: [String], in directory: URL, environment extra: [String: String] = [:]) throws
+        -> Result
+    {
         let process = Process()
         process.executableURL = binary
         process.arguments = arguments
@@ -213,7 +227,8 @@ enum Handoff {
         // waits for every process holding its write end, and a child started meanwhile by
         // another test (a server, a watchdog) may have inherited it.
         let id = UUID().uuidString
-        let outURL = directory.appendingPathComponent(".stdout-\(id)"), errURL = directory.appendingPathComponent(".stderr-\(id)")
+        let outURL = directory.appendingPathComponent(".stdout-\(id)"),
+            errURL = directory.appendingPathComponent(".stderr-\(id)")
         FileManager.default.createFile(atPath: outURL.path, contents: nil)
         FileManager.default.createFile(atPath: errURL.path, contents: nil)
         let outHandle = try FileHandle(forWritingTo: outURL), errHandle = try FileHandle(forWritingTo: errURL)

@@ -23,7 +23,7 @@ final class RunningServe {
     init(_ install: Installation, token: String, log: String = "serve.log") throws {
         let port = try freeLoopbackPort()
         pid = try spawn(Handoff.binary.path, ["--config", install.configPath, "serve", "--port", String(port)],
-                        outputPath: install.root.appendingPathComponent(log).path, environment: ["HANDOFF_API_TOKEN": token])
+            outputPath: install.root.appendingPathComponent(log).path, environment: ["HANDOFF_API_TOKEN": token])
         base = "http://127.0.0.1:\(port)"
         do { try waitForPort(port) } catch { stop(); throw error }
     }
