@@ -23,7 +23,7 @@ public struct AgencyRequest: Sendable, Equatable {
     public init(
         kind: String, accountNumber: String, id: String, amount: Money? = nil, date: CalendarDate? = nil,
         reason: String? = nil,
-                note: String? = nil, attorney: [String: String] = [:]) {
+        note: String? = nil, attorney: [String: String] = [:]) {
         self.kind = kind
         self.accountNumber = accountNumber
         self.id = id

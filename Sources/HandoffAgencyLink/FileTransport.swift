@@ -30,7 +30,8 @@ private func existing(_ path: String, name: String, sha256: String, localPath: S
         throw TransportError(
             .conflict,
             "a different file named \(name) is already at the agency (\(path): \(size.int64Value) bytes, SHA-256 "
-                + "\(theirs.prefix(12))…; ours: \(ours) bytes, SHA-256 \(sha256.prefix(12))…); nothing was sent: ask the agency what "
+                + "\(theirs.prefix(12))…; ours: \(ours) bytes, SHA-256 \(sha256.prefix(12))…); nothing was sent: "
+                + "ask the agency what "
                              + "it is, and once it is moved away `handoff outbox retry` sends ours")
     }
     return .alreadyPresent(size: size.int64Value)
@@ -101,14 +102,15 @@ public struct HTTPSBatchTransport: FileTransport {
             ((try? FileManager.default.attributesOfItem(atPath: localPath))?[.size] as? NSNumber)?.int64Value ?? 0
         let response = try client.request(
             method, path.replacingOccurrences(of: "{batch.id}", with: key), body: .file(localPath),
-                                          contentType: contentType, idempotencyKey: key)
+            contentType: contentType, idempotencyKey: key)
         switch response.status {
         case 201, 202: return .uploaded(size: size)
         case 200: return .alreadyPresent(size: size)     // the agency compared the body: the same batch
         case 409:
             throw TransportError(
                 .conflict,
-                "the agency already has a different batch \(key) (\(method) \(path): HTTP 409: \(response.text.prefix(300))); "
+                "the agency already has a different batch \(key) (\(method) \(path): HTTP 409: "
+                    + "\(response.text.prefix(300))); "
                                  + "nothing was placed: ask the agency what it holds under that id", httpStatus: 409)
         default:
             throw client.failure(response, "\(method) \(path) for batch \(key)")

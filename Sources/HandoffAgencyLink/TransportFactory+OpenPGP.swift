@@ -16,7 +16,7 @@ extension TransportFactory {
             }
             try pgp.encryptAndSign(
                 input: input, output: output, recipientKeyFile: path(encryption.recipientKeyFile), signer: signer,
-                                   passphraseFile: passphraseFile, armor: encryption.armor)
+                passphraseFile: passphraseFile, armor: encryption.armor)
         }
     }
 
@@ -25,7 +25,7 @@ extension TransportFactory {
     /// `name` is the file's name as the agency sent it, for what a refusal says.
     public func open(
         _ input: String, to output: String, partner: Partner, encryption: EncryptionSpec, gnupgHome: String,
-                     name: String? = nil) throws {
+        name: String? = nil) throws {
         let pgp = try OpenPGP(home: gnupgHome)
         try withPassphraseFile(encryption.passphrase, partner: partner) { passphraseFile in
             try pgp.importKeys(file: path(encryption.signingKeyFile), passphraseFile: passphraseFile)
@@ -33,7 +33,7 @@ extension TransportFactory {
             try pgp.importKeys(file: path(encryption.partnerSigningKeyFile ?? encryption.recipientKeyFile))
             _ = try pgp.decryptAndVerify(
                 input: input, output: output, expectedSigner: encryption.partnerSigningFingerprint,
-                                         passphraseFile: passphraseFile, name: name)
+                passphraseFile: passphraseFile, name: name)
         }
     }
 }

@@ -62,7 +62,7 @@ public struct TransportFactory: Sendable {
             }
             return HTTPSBatchTransport(
                 client: HTTPSClient(endpoint: try httpsEndpoint(for: partner)), method: placement.method,
-                                       path: placement.path, contentType: placement.contentType)
+                path: placement.path, contentType: placement.contentType)
         }
     }
 
@@ -85,7 +85,7 @@ public struct TransportFactory: Sendable {
         let endpoint = SFTPEndpoint(
             host: sftp.host, port: sftp.port, user: sftp.user, privateKeyFile: path(sftp.privateKeyFile),
             passphrase: passphrase, hostKeySHA256: sftp.hostKeySHA256, knownHostsFile: sftp.knownHostsFile.map(path),
-                                    timeoutSeconds: timeoutSeconds(for: partner), deadline: deadline(for: partner))
+            timeoutSeconds: timeoutSeconds(for: partner), deadline: deadline(for: partner))
         return try SFTPClient(endpoint: endpoint)
     }
 
@@ -112,7 +112,7 @@ public struct TransportFactory: Sendable {
         return HTTPSEndpoint(
             baseURL: https.baseURL, caFile: path(https.caFile),
             clientCertificateFile: https.clientCertificateFile.map(path),
-                             clientKeyFile: https.clientKeyFile.map(path), pinnedPublicKey: https.pinnedPublicKeySHA256,
+            clientKeyFile: https.clientKeyFile.map(path), pinnedPublicKey: https.pinnedPublicKeySHA256,
             timeoutSeconds: timeoutSeconds(for: partner), signing: signing, deadline: deadline(for: partner))
     }
 
@@ -139,7 +139,7 @@ public struct TransportFactory: Sendable {
     private func requestSigning(_ spec: RequestSigningSpec, clientID: String, secret: String) -> RequestSigning {
         RequestSigning(clientID: clientID, clientHeader: spec.clientHeader, timestampHeader: spec.timestampHeader,
             signatureHeader: spec.signatureHeader, stringToSign: spec.stringToSign, maxSkewSeconds: spec.maxSkewSeconds,
-                       secret: Array(secret.utf8))
+            secret: Array(secret.utf8))
     }
 
     /// A path from a partner file: absolute as written, else relative to the installation root.

@@ -36,14 +36,14 @@ struct AccountCommand: ParsableCommand {
                 guard let customer = try ar.customer(accountNumber: number) else { return nil }
                 var view = AccountView(
                     customer: customer, invoices: try ar.invoices(customerID: customer.id, asOf: day),
-                                       ledger: try ar.ledger(customerID: customer.id), asOf: day)
+                    ledger: try ar.ledger(customerID: customer.id), asOf: day)
                 view.placements = try ar.placements(customerID: customer.id).map {
                     .init(
                         partner: $0.partnerID, tier: $0.tier, state: $0.state.name,
                         closure_reason: $0.closureReason?.rawValue,
                         agency_status: $0.agencyStatus, agency_reference: $0.agencyReference,
                         placed_on: $0.placedOn.iso,
-                          balance: $0.balance.minorUnits, batch_id: $0.batchID)
+                        balance: $0.balance.minorUnits, batch_id: $0.batchID)
                 }
                 view.agency_events = try ar.agencyEvents(accountNumber: number).map {
                     .init(
@@ -53,7 +53,7 @@ struct AccountCommand: ParsableCommand {
                     .init(
                         partner: $0.partnerID, kind: $0.kind, request_id: $0.requestID, amount: $0.amount?.minorUnits,
                         date: $0.date.iso,
-                          state: $0.state.rawValue, last_error: $0.lastError)
+                        state: $0.state.rawValue, last_error: $0.lastError)
                 }
                 return view
             }
@@ -148,7 +148,8 @@ struct AccountView: Encodable {
     var placements: [PlacementLine] = []
     /// Every agency event about the account, and what was done with it.
     var agency_events: [EventLine] = []
-    /// A request to an agency about the account (a recall, a notice, a direct payment, an adjustment) and where it stands.
+    /// A request to an agency about the account (a recall, a notice, a direct payment,
+    /// an adjustment) and where it stands.
     struct RequestLine: Encodable {
         var partner: String
         var kind: String
@@ -196,8 +197,8 @@ struct AccountView: Encodable {
             return InvoiceLine(
                 invoice_number: i.terms.invoiceNumber, invoice_date: i.terms.invoiceDate.iso,
                 due_date: i.terms.dueDate.iso,
-                               amount: i.terms.amount.minorUnits, balance: i.balance, disputed: i.terms.disputed,
-                               days_past_due: due.days, aging_bucket: due.bucket.rawValue)
+                amount: i.terms.amount.minorUnits, balance: i.balance, disputed: i.terms.disputed,
+                days_past_due: due.days, aging_bucket: due.bucket.rawValue)
         }
         ledger_rows_after_as_of = ledger.filter { $0.effectiveDate > asOf }.count
         self.ledger = LedgerEntry.inDateOrder(ledger.filter { $0.effectiveDate <= asOf }).map { e in
@@ -207,7 +208,7 @@ struct AccountView: Encodable {
                 amount: e.amount.minorUnits,
                 source: .init(
                     kind: e.source.kind.rawValue, name: e.source.name, line: e.source.line,
-                                                                  event_id: e.source.eventID),
+                    event_id: e.source.eventID),
                        recorded_at: e.recordedAt)
         }
     }
@@ -246,7 +247,7 @@ struct AccountView: Encodable {
                         Output.cell(money(i.amount), 13, right: true),
                         Output.cell(money(i.balance), 13, right: true),
                         Output.cell(String(i.days_past_due), 5, right: true),
-                               i.aging_bucket + (i.disputed ? " (disputed)" : "")].joined(separator: "  "))
+                        i.aging_bucket + (i.disputed ? " (disputed)" : "")].joined(separator: "  "))
         }
         out.append("")
         out.append("Ledger up to \(as_of)" + (ledger_rows_after_as_of == 0 ? ""
@@ -256,7 +257,7 @@ struct AccountView: Encodable {
                 + [
                     Output.cell("DATE", 10), Output.cell("KIND", 16), Output.cell("INVOICE", 16),
                     Output.cell("REFERENCE", 14),
-                           Output.cell("AMOUNT", 13, right: true), "SOURCE"].joined(separator: "  "))
+                    Output.cell("AMOUNT", 13, right: true), "SOURCE"].joined(separator: "  "))
         for e in ledger {
             let source =
                 e.source.kind == "api" ? "api:\(e.source.name)" : e.source.name + (e.source.line.map { ":\($0)" } ?? "")
@@ -265,14 +266,15 @@ struct AccountView: Encodable {
                     + [
                         e.date, Output.cell(e.kind, 16), Output.cell(e.invoice_number, 16),
                         Output.cell(e.reference ?? "", 14),
-                               Output.cell(money(e.amount), 13, right: true), source].joined(separator: "  "))
+                        Output.cell(money(e.amount), 13, right: true), source].joined(separator: "  "))
         }
         if !placements.isEmpty {
             out.append("")
             out.append("Placements")
             for p in placements {
                 out.append(
-                    "  \(p.placed_on)  \(Output.cell(p.partner, 20))  tier \(p.tier)  \(Output.cell(p.state, 14))  \(money(p.balance))"
+                    "  \(p.placed_on)  \(Output.cell(p.partner, 20))  tier \(p.tier)  "
+                        + "\(Output.cell(p.state, 14))  \(money(p.balance))"
                            + (p.agency_reference.map { "  ref \($0)" } ?? "")
                            + PlacementsCommand.why(closureReason: p.closure_reason, agencyStatus: p.agency_status))
             }
@@ -291,7 +293,8 @@ struct AccountView: Encodable {
             out.append("Requests to agencies")
             for r in requests {
                 out.append(
-                    "  \(r.date)  \(Output.cell(r.partner, 20))  \(Output.cell(r.kind, 14))  \(Output.cell(r.request_id, 22))"
+                    "  \(r.date)  \(Output.cell(r.partner, 20))  \(Output.cell(r.kind, 14))  "
+                        + "\(Output.cell(r.request_id, 22))"
                         + (r.amount.map { "  \(money($0))" } ?? "") + "  \(r.state)"
                         + (r.last_error.map { ": \($0)" } ?? ""))
             }

@@ -38,7 +38,10 @@ struct AccountsCommand: ParsableCommand {
         commandName: "accounts",
         abstract: "List accounts with balance, oldest past-due date, days past due and ageing bucket.",
         discussion:
-            "As the accounts stood on the day: invoices issued on or before it, with their balances then (ledger entries dated later are left out)."
+            """
+            As the accounts stood on the day: invoices issued on or before it, with their balances then (ledger \
+            entries dated later are left out).
+            """
     )
 
     @OptionGroup var global: GlobalOptions

@@ -10,7 +10,10 @@ struct AgingCommand: ParsableCommand {
         commandName: "aging",
         abstract: "Totals of open balances per ageing bucket and currency, as they stood on the day.",
         discussion:
-            "Counts the invoices issued on or before the day, with their balances then: ledger entries dated later are left out."
+            """
+            Counts the invoices issued on or before the day, with their balances then: \
+            ledger entries dated later are left out.
+            """
     )
 
     @OptionGroup var global: GlobalOptions

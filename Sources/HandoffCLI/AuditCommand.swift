@@ -29,7 +29,10 @@ struct AuditVerifyCommand: ParsableCommand {
     @OptionGroup var global: GlobalOptions
     @Option(
         help:
-            "An anchor printed earlier by `handoff audit anchor` (CHAIN:ROWS:HASH); the chain must still pass through it. May be repeated."
+            """
+            An anchor printed earlier by `handoff audit anchor` (CHAIN:ROWS:HASH); the chain must still \
+            pass through it. May be repeated.
+            """
     )
     var anchor: [String] = []
 
@@ -109,7 +112,8 @@ struct AuditExportCommand: ParsableCommand {
                             let day = CalendarDate(iso: stamp.prefix(10)),
                               day >= start, day <= end, let seq = row.seq, let hash = row.hash else { continue }
                         text +=
-                            "{\"chain\":\"\(chain.rawValue)\",\"seq\":\(seq),\"prev_hash\":\"\(previous)\",\"hash\":\"\(hash)\","
+                            "{\"chain\":\"\(chain.rawValue)\",\"seq\":\(seq),"
+                                + "\"prev_hash\":\"\(previous)\",\"hash\":\"\(hash)\","
                             + "\"row\":\(AuditChain.canonical(chain, row.values))}\n"
                         rows += 1
                     }

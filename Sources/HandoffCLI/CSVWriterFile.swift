@@ -14,7 +14,7 @@ struct CSVWriterFile {
             csv.line([
                 "account_number", "name", "contact_name", "address1", "address2", "city", "region", "postal_code",
                 "country",
-                                 "email", "balance", "currency", "notice_date"]))
+                "email", "balance", "currency", "notice_date"]))
         for n in notices {
             let p = n.profile
             try file.write(
@@ -22,7 +22,7 @@ struct CSVWriterFile {
                     p.accountNumber, p.displayName, p.contactName ?? "", p.address1 ?? "", p.address2 ?? "",
                     p.city ?? "",
                     p.region ?? "", p.postalCode ?? "", p.country ?? "", p.email ?? "", n.balance.decimalText,
-                                     n.balance.currency.code, n.noticeDate.iso]))
+                    n.balance.currency.code, n.noticeDate.iso]))
         }
         try file.commit()
     }

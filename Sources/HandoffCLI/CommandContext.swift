@@ -57,7 +57,8 @@ struct GlobalOptions: ParsableArguments {
         switch config.storage {
         case .sqlite:
             return CLIError(
-                "the database \(config.databasePath) does not exist (nothing was done): run `handoff init` to set up a new installation, "
+                "the database \(config.databasePath) does not exist (nothing was done): run `handoff init` "
+                    + "to set up a new installation, "
                             + "or fix [storage] database in \(config.file)")
         case .postgresql(let settings):
             return CLIError(

@@ -70,8 +70,10 @@ struct DunningCommand: ParsableCommand {
             let s = outcome.summary
             if s.failed > 0 || s.unconfirmed > 0 {
                 throw CLIError(
-                    "\(s.failed) message(s) refused for good and \(s.unconfirmed) to confirm: `handoff dunning messages` "
-                        + "lists them; fix the address, then `handoff dunning resend ID`, or `handoff dunning confirm ID`"
+                    "\(s.failed) message(s) refused for good and \(s.unconfirmed) to confirm: "
+                        + "`handoff dunning messages` "
+                        + "lists them; fix the address, then `handoff dunning resend ID`, "
+                        + "or `handoff dunning confirm ID`"
                 )
             }
             if s.retryLater > 0 || !outcome.holdFailures.isEmpty {
@@ -91,7 +93,8 @@ struct DunningCommand: ParsableCommand {
             case "would_send", "sent":
                 let placement = l.placement_date.map { "; placement on \($0)" } ?? ""
                 return head
-                    + "  to \(l.email ?? "")\(amount), invoices \((l.invoices ?? []).joined(separator: ", "))\(placement)"
+                    + "  to \(l.email ?? "")\(amount), "
+                    + "invoices \((l.invoices ?? []).joined(separator: ", "))\(placement)"
             default:
                 return head + "  \(l.detail ?? "")"
             }
@@ -137,7 +140,8 @@ struct DunningCommand: ParsableCommand {
             }
             for m in all {
                 print(
-                    "#\(m.id)  \(Output.cell(m.accountNumber, 12))  \(Output.cell(m.step, 16))  \(Output.cell(m.delivery.state.stored.rawValue, 12))"
+                    "#\(m.id)  \(Output.cell(m.accountNumber, 12))  \(Output.cell(m.step, 16))  "
+                        + "\(Output.cell(m.delivery.state.stored.rawValue, 12))"
                         + "  \(m.createdAt.prefix(10))  \(m.recipient)" + (m.lastError.map { "  \($0)" } ?? ""))
             }
             if all.isEmpty { print("no dunning messages recorded") }
@@ -276,13 +280,16 @@ struct WorklistCommand: ParsableCommand {
             return
         }
         print(
-            "Work list for \(day) (score: \(context.config.worklist.amountPercent)% amount, \(context.config.worklist.agePercent)% age)"
+            "Work list for \(day) (score: \(context.config.worklist.amountPercent)% amount, "
+                + "\(context.config.worklist.agePercent)% age)"
         )
         for r in Self.rows(entries) {
             let money = Currency(code: r.currency).map { Money(minorUnits: r.past_due, currency: $0).groupedText } ?? ""
             print(
-                "\(Output.cell(String(r.rank), 4, right: true))  \(Output.cell(r.account_number, 12))  \(Output.cell(r.name, 26))  "
-                    + "\(Output.cell(money, 14, right: true)) \(r.currency)  \(Output.cell("\(r.days_past_due) d", 7, right: true))  "
+                "\(Output.cell(String(r.rank), 4, right: true))  \(Output.cell(r.account_number, 12))  "
+                    + "\(Output.cell(r.name, 26))  "
+                    + "\(Output.cell(money, 14, right: true)) \(r.currency)  "
+                    + "\(Output.cell("\(r.days_past_due) d", 7, right: true))  "
                     + "\(Output.cell(String(r.score), 4, right: true))  \(r.next_step_detail)")
         }
         if entries.isEmpty { print("no past-due account outside an agency") }

@@ -15,7 +15,10 @@ struct ExportCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "journal",
             abstract:
-                "Double-entry journal of recoveries, commissions, fees owed, reversals, settlement allowances and remittances."
+                """
+                Double-entry journal of recoveries, commissions, fees owed, \
+                reversals, settlement allowances and remittances.
+                """
         )
 
         enum Format: String, ExpressibleByArgument, CaseIterable { case hledger, csv, iif, xero }
@@ -27,7 +30,10 @@ struct ExportCommand: ParsableCommand {
         @Option(help: "Write to this file (atomically) instead of standard output.") var output: String?
         @Option(
             help:
-                "Only this currency's entries (ISO 4217); iif and xero files carry one currency, so a period with several needs it."
+                """
+                Only this currency's entries (ISO 4217); iif and xero files carry one currency, \
+                so a period with several needs it.
+                """
         )
         var currency: String?
 

@@ -13,7 +13,10 @@ struct FetchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "fetch",
         abstract:
-            "Download what agencies returned: verify, archive, deduplicate; quarantine what fails (see `handoff inbox`)."
+            """
+            Download what agencies returned: verify, archive, deduplicate; \
+            quarantine what fails (see `handoff inbox`).
+            """
     )
 
     @OptionGroup var global: GlobalOptions
@@ -42,13 +45,17 @@ struct FetchCommand: ParsableCommand {
         let temporary = reports.filter { $0.failure == .temporary }.count
         if permanent > 0 {
             throw CLIError(
-                "\(permanent) failure\(permanent == 1 ? "" : "s") a person must fix (and \(temporary) temporary): see above"
+                "\(permanent) failure\(permanent == 1 ? "" : "s") a person must fix "
+                    + "(and \(temporary) temporary): see above"
             )
         }
         if temporary > 0 {
             FileHandle.standardError.write(
                 Data(
-                    "\(temporary) temporary failure\(temporary == 1 ? "" : "s"): left at the agency; the next `handoff fetch` tries again\n"
+                    """
+                    \(temporary) temporary failure\(temporary == 1 ? "" : "s"): left at the agency; \
+                    the next `handoff fetch` tries again\n
+                    """
                         .utf8))
             throw ExitCode(SendCommand.temporaryFailure)
         }
@@ -84,7 +91,7 @@ struct InboxCommand: ParsableCommand {
             Line(
                 id: $0.id, partner: $0.partnerID, kind: $0.kind, name: $0.remoteName, state: $0.state.rawValue,
                 reason: $0.reason, size: $0.size,
-                 sha256: $0.sha256, received_at: $0.receivedAt)
+                sha256: $0.sha256, received_at: $0.receivedAt)
         }
         if json {
             print(try Output.json(lines))
@@ -92,7 +99,8 @@ struct InboxCommand: ParsableCommand {
         }
         for l in lines {
             print(
-                "#\(l.id)  \(Output.cell(l.partner, 20))  \(Output.cell(l.name, 44))  \(Output.cell(l.kind, 15))  \(l.state)"
+                "#\(l.id)  \(Output.cell(l.partner, 20))  \(Output.cell(l.name, 44))  "
+                    + "\(Output.cell(l.kind, 15))  \(l.state)"
                   + (l.reason.map { "\n      \($0)" } ?? ""))
         }
         if lines.isEmpty { print("the inbox is empty") }

@@ -12,7 +12,8 @@ struct HoldCommand: ParsableCommand {
             "Set or lift a hold on an account (attorney, minor, military, identity theft, validation requested…).",
         discussion: """
             A hold keeps the account from every placement run (docs/compliance.md). A hold set on an account an agency \
-            already holds is sent to that agency as a request; `handoff send` delivers it. Both are audited with the note.
+            already holds is sent to that agency as a request; `handoff send` delivers it. \
+            Both are audited with the note.
             """,
         subcommands: [HoldAddCommand.self, HoldRemoveCommand.self])
 }
@@ -57,7 +58,7 @@ struct HoldAddCommand: ParsableCommand {
             try context.store.writeCompliance { w in
                 try AccountHolds.add(
                     account: account, hold: kind, note: note, attorney: attorney, actor: "cli", today: today,
-                                     partners: partners, in: w).message
+                    partners: partners, in: w).message
             }
         }
         print(message)

@@ -11,7 +11,10 @@ struct ImportCommand: ParsableCommand {
         commandName: "import",
         abstract: "Import customers, invoices or transactions from CSV (see docs/import.md).",
         discussion:
-            "Each file is one transaction: every row applies, or none does. Importing the same file again changes nothing."
+            """
+            Each file is one transaction: every row applies, or none does. \
+            Importing the same file again changes nothing.
+            """
     )
 
     @OptionGroup var global: GlobalOptions
@@ -58,7 +61,7 @@ struct ImportCommand: ParsableCommand {
                 try report.holdsAdded.compactMap { added in
                     try AccountHolds.imported(
                         account: added.accountNumber, hold: added.hold, source: added.source, actor: "import",
-                                              today: today, partners: partners, in: w)
+                        today: today, partners: partners, in: w)
                 }
             }
             for outcome in told where outcome.requestID != nil { print(outcome.message) }

@@ -25,7 +25,10 @@ struct InitCommand: ParsableCommand {
 
     @Option(
         help:
-            "Keep the AR record in this PostgreSQL database (postgresql://USER@HOST:PORT/DATABASE, empty) instead of SQLite."
+            """
+            Keep the AR record in this PostgreSQL database (postgresql://USER@HOST:PORT/DATABASE, empty) \
+            instead of SQLite.
+            """
     )
     var databaseURL: String?
 
@@ -80,9 +83,7 @@ struct InitCommand: ParsableCommand {
             do {
                 postgres = try PostgresARStore(settings: settings, creating: true)
             } catch let e as ConfigError {
-                throw CLIError(
-                    "\(e.key.map { "--" + $0.replacingOccurrences(of: "storage.", with: "").replacingOccurrences(of: "_", with: "-") } ?? "")"
-                               + ": \(e.problem) (nothing was written)")
+                throw CLIError("\(e.storageOption ?? ""): \(e.problem) (nothing was written)")
             } catch {
                 throw CLIError("\(error) (nothing was written)")
             }
@@ -119,7 +120,8 @@ struct InitCommand: ParsableCommand {
         if let sslmode {
             guard let m = PostgresSettings.SSLMode(rawValue: sslmode) else {
                 throw ValidationError(
-                    "--sslmode '\(sslmode)' is not one of \(PostgresSettings.SSLMode.allCases.map(\.rawValue).joined(separator: ", "))"
+                    "--sslmode '\(sslmode)' is not one of "
+                        + "\(PostgresSettings.SSLMode.allCases.map(\.rawValue).joined(separator: ", "))"
                 )
             }
             mode = m
@@ -130,6 +132,6 @@ struct InitCommand: ParsableCommand {
         }
         return PostgresSettings(
             user: parts.user, host: parts.host, port: parts.port, database: parts.database, passwordEnv: passwordEnv,
-                                passwordFile: passwordFile.map(absolute), sslMode: mode, caFile: caFile.map(absolute))
+            passwordFile: passwordFile.map(absolute), sslMode: mode, caFile: caFile.map(absolute))
     }
 }

@@ -56,12 +56,11 @@ struct MigrateCommand: ParsableCommand {
         do {
             target = try PostgresCopyTarget(settings: settings)
         } catch let e as ConfigError {
-            throw CLIError(
-                "--\(e.key.map { $0.replacingOccurrences(of: "storage.", with: "").replacingOccurrences(of: "_", with: "-") } ?? "to"): "
-                           + "\(e.problem) (nothing was copied)")
+            throw CLIError("\(e.storageOption ?? "--to"): \(e.problem) (nothing was copied)")
         } catch let e as PostgresDatabaseNotEmpty {
             throw CLIError(
-                "\(e.url) is not empty (\(e.tables)): handoff migrate copies only into an empty database (nothing was copied)"
+                "\(e.url) is not empty (\(e.tables)): handoff migrate copies only "
+                    + "into an empty database (nothing was copied)"
             )
         } catch {
             throw CLIError("\(error) (nothing was copied)")
@@ -73,7 +72,8 @@ struct MigrateCommand: ParsableCommand {
             let sqliteColumns = try source.columns(of: table)
             guard Set(columns) == Set(sqliteColumns) else {
                 throw CLIError(
-                    "the table \(table) has other columns in SQLite (\(sqliteColumns.joined(separator: ", "))) than in PostgreSQL "
+                    "the table \(table) has other columns in SQLite "
+                        + "(\(sqliteColumns.joined(separator: ", "))) than in PostgreSQL "
                         + "(\(columns.joined(separator: ", "))): the two schemas are out of step (nothing was copied)")
             }
             var rows = 0
@@ -107,14 +107,17 @@ struct MigrateCommand: ParsableCommand {
             print("  \(table.padding(toLength: 22, withPad: " ", startingAt: 0)) \(rows) rows")
         }
         print(
-            "Checked on both sides: \(Self.checks.count) counts and sums (rows per table; ledger, invoices, transactions,"
+            "Checked on both sides: \(Self.checks.count) counts and sums "
+                + "(rows per table; ledger, invoices, transactions,"
         )
         print(
-            "commissions, placements and remittances per currency; every invoice's balance is the sum of its ledger entries)."
+            "commissions, placements and remittances per currency; every invoice's balance "
+                + "is the sum of its ledger entries)."
         )
         for line in try source.rows(Self.ledgerSums) {
             print(
-                "  ledger \(line[0] ?? "?"): \(line[1] ?? "0") entries, sum \(line[2] ?? "0") minor units, the same in both"
+                "  ledger \(line[0] ?? "?"): \(line[1] ?? "0") entries, sum \(line[2] ?? "0") minor units, "
+                    + "the same in both"
             )
         }
         print("Next: stop Handoff, and in \(config.file) replace [storage] database with")
@@ -142,15 +145,18 @@ struct MigrateCommand: ParsableCommand {
             """),
         ("invoices whose balance is not the sum of their ledger entries", """
             SELECT COUNT(*) FROM invoices i
-            LEFT JOIN (SELECT invoice_id, SUM(amount) AS total FROM ledger_entries GROUP BY invoice_id) l ON l.invoice_id = i.id
+            LEFT JOIN (SELECT invoice_id, SUM(amount) AS total FROM ledger_entries GROUP BY invoice_id) \
+            l ON l.invoice_id = i.id
             WHERE i.balance != COALESCE(l.total, 0)
             """),
         ("transactions per currency and kind", """
-            SELECT c.currency, t.kind, COUNT(*), SUM(t.amount) FROM transactions t JOIN customers c ON c.id = t.customer_id
+            SELECT c.currency, t.kind, COUNT(*), SUM(t.amount) FROM transactions t \
+            JOIN customers c ON c.id = t.customer_id
             GROUP BY c.currency, t.kind ORDER BY c.currency, t.kind
             """),
         ("commissions per currency", """
-            SELECT currency, SUM(base), SUM(expected), SUM(COALESCE(reported, 0)) FROM commissions GROUP BY currency ORDER BY currency
+            SELECT currency, SUM(base), SUM(expected), SUM(COALESCE(reported, 0)) FROM commissions \
+            GROUP BY currency ORDER BY currency
             """),
             (
                 "placements per currency",

@@ -20,19 +20,22 @@ struct PartnersCommand: ParsableCommand {
             let (partners, problems) = PartnerLoader.loadAll(directory: config.partnersDirectory)
             for p in partners {
                 print(
-                    "ok  \(p.id): \(p.name), tier \(p.terms.tier), share \(p.terms.share)\(p.terms.enabled ? "" : ", disabled") (\(p.file))"
+                    "ok  \(p.id): \(p.name), tier \(p.terms.tier), "
+                        + "share \(p.terms.share)\(p.terms.enabled ? "" : ", disabled") (\(p.file))"
                 )
             }
             for problem in problems { Output.note("error  \(problem)") }
             if partners.isEmpty && problems.isEmpty {
                 throw CLIError(
                     "there are no partner files in \(config.partnersDirectory): put one TOML file per agency there "
-                        + "(docs/partners.md; partners/local-folder.toml in Handoff's source is an example), then run this again"
+                        + "(docs/partners.md; partners/local-folder.toml in Handoff's source is an example), "
+                        + "then run this again"
                 )
             }
             if !problems.isEmpty {
                 throw CLIError(
-                    "\(problems.count) problem\(problems.count == 1 ? "" : "s") in partner files: those partners are not used until fixed"
+                    "\(problems.count) problem\(problems.count == 1 ? "" : "s") in partner files: "
+                        + "those partners are not used until fixed"
                 )
             }
         }
@@ -56,7 +59,7 @@ struct PartnersCommand: ParsableCommand {
                         Output.cell(p.id, 22), Output.cell(p.name, 34),
                         Output.cell(String(p.terms.tier), 4, right: true),
                        Output.cell(String(p.terms.share), 5, right: true), Output.cell(p.transport.kind.rawValue, 9),
-                        Output.cell(p.terms.remittance.rawValue, 6), p.terms.enabled ? "yes" : "no",
+                       Output.cell(p.terms.remittance.rawValue, 6), p.terms.enabled ? "yes" : "no",
                     ].joined(separator: "  "))
             }
             if !problems.isEmpty {

@@ -15,8 +15,10 @@ struct PeopleCommand: ParsableCommand {
         abstract:
             "Give each person a token of their own and a role (viewer, operator, admin); list, change or revoke them.",
         discussion: """
-            viewer: reads the dashboard and the API. operator: also runs jobs, places after a preview, recalls, notifies and \
-            clears. admin: everything, including people. The installation's own token ([server] token_env or token_file) \
+            viewer: reads the dashboard and the API. operator: \
+            also runs jobs, places after a preview, recalls, notifies and \
+            clears. admin: everything, including people. The installation's own token \
+            ([server] token_env or token_file) \
             stays an admin named "owner". A change holds from the person's next request, in sessions already open too.
             """,
         subcommands: [PeopleAdd.self, PeopleList.self, PeopleRevoke.self, PeopleRole.self])
@@ -42,7 +44,8 @@ struct PeopleAdd: ParsableCommand {
             print(try Output.json(PersonJSON(person, token: token)))
         } else {
             print(
-                "\(person.name) is added as a \(person.role.rawValue). Their token, shown this once (Handoff keeps only its hash):"
+                "\(person.name) is added as a \(person.role.rawValue). Their token, shown this once "
+                    + "(Handoff keeps only its hash):"
             )
             print(token)
         }
@@ -76,7 +79,8 @@ struct PeopleList: ParsableCommand {
         }
         if people.isEmpty {
             print(
-                "No one else yet: `handoff people add NAME --role viewer|operator|admin` gives a person a token of their own."
+                "No one else yet: `handoff people add NAME --role viewer|operator|admin` gives a person "
+                    + "a token of their own."
             )
         }
     }

@@ -37,16 +37,18 @@ struct PlaceCommand: ParsableCommand {
         let partners = try context.partners()
         if partners.isEmpty {
             throw CLIError(
-                "there is no agency to place with: put one partner file per agency in \(context.config.partnersDirectory) "
-                    + "(docs/partners.md), check it with `handoff partners check`, then run this again; nothing was placed"
+                "there is no agency to place with: put one partner file per agency in "
+                    + "\(context.config.partnersDirectory) "
+                    + "(docs/partners.md), check it with `handoff partners check`, "
+                    + "then run this again; nothing was placed"
             )
         }
         let run = PlacementRun(
             options: .init(
                 asOf: day, dryRun: dryRun, rules: context.config.placementRules, partners: partners,
                 businessName: context.config.businessName, stagingDirectory: context.config.stagingDirectory,
-                                              finalNoticeByEmail: context.config.finalNoticeByEmail,
-                                              compliance: context.config.compliance))
+                finalNoticeByEmail: context.config.finalNoticeByEmail,
+                compliance: context.config.compliance))
         var first = true
         // The heading is printed once the run holds its claim: a refusal leaves no half a document.
         let summary = try context.claiming(.place, dryRun: dryRun) {
@@ -162,18 +164,18 @@ struct RunSummaryJSON: Encodable {
     }
 
     func text(dryRun: Bool) -> String {
-        var lines = [
+        let notices = "\(final_notices) final notice\(final_notices == 1 ? "" : "s") \(dryRun ? "due" : "recorded")"
+        let notPlaced = not_placed.isEmpty
+            ? "none" : not_placed.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
+        var lines: [String] = [
             "",
-            "\(dryRun ? "Would place" : "Placed") \(placed) account\(placed == 1 ? "" : "s"); \(refused) refused by a layout; "
-                     + "\(final_notices) final notice\(final_notices == 1 ? "" : "s") \(dryRun ? "due" : "recorded"); "
-                + "not placed: "
-                + (not_placed.isEmpty
-                    ? "none"
-                    : not_placed.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")),
+            "\(dryRun ? "Would place" : "Placed") \(placed) account\(placed == 1 ? "" : "s"); "
+                + "\(refused) refused by a layout; \(notices); not placed: \(notPlaced)",
         ]
         for b in batches {
             lines.append(
-                "  \(b.partner): \(b.file) (\(b.accounts) accounts, \(b.invoices) invoices)\(b.control_file.map { " + \($0)" } ?? "")"
+                "  \(b.partner): \(b.file) (\(b.accounts) accounts, "
+                    + "\(b.invoices) invoices)\(b.control_file.map { " + \($0)" } ?? "")"
             )
         }
         if !dryRun && batches.isEmpty { lines.append("  no new batch") }

@@ -38,7 +38,8 @@ struct PlacementsCommand: ParsableCommand {
         /// Why the placement ended (`paid_in_full`, `settled`, `returned_uncollectable`,
         /// `recalled`, `withdrawn`); absent while it is open or when rejected.
         var closure_reason: String?
-        /// The agency's own code for its latest status of the account (`PPA`, `promise_to_pay`…); absent until it sends one.
+        /// The agency's own code for its latest status of the account (`PPA`, `promise_to_pay`…);
+        /// absent until it sends one.
         var agency_status: String?
         var agency_reference: String?
         var placed_on: String
@@ -64,7 +65,7 @@ struct PlacementsCommand: ParsableCommand {
                     control_file: $0.controlName,
                     run_date: $0.runDate.iso, state: $0.state.rawValue, accounts: $0.accounts, invoices: $0.invoices,
                     total: $0.total,
-                          sha256: $0.sha256, size: $0.size)
+                    sha256: $0.sha256, size: $0.size)
             }
             if json {
                 print("{\"batches\":" + (try Output.json(batches, pretty: false)) + ",\"placements\":[", terminator: "")
@@ -72,7 +73,8 @@ struct PlacementsCommand: ParsableCommand {
                 print("Batches")
                 for b in batches {
                     print(
-                        "  #\(b.id)  \(b.run_date)  \(Output.cell(b.partner, 20))  \(Output.cell(b.file, 40))  \(b.state)  \(b.accounts) accounts, \(b.invoices) invoices"
+                        "  #\(b.id)  \(b.run_date)  \(Output.cell(b.partner, 20))  \(Output.cell(b.file, 40))  "
+                            + "\(b.state)  \(b.accounts) accounts, \(b.invoices) invoices"
                     )
                 }
                 if batches.isEmpty { print("  none") }
@@ -92,14 +94,16 @@ struct PlacementsCommand: ParsableCommand {
                 let line = PlacementLine(
                     account_number: p.accountNumber, partner: p.partnerID, tier: p.tier, batch_id: p.batchID,
                     state: p.state.name, closure_reason: p.closureReason?.rawValue, agency_status: p.agencyStatus,
-                                         agency_reference: p.agencyReference, placed_on: p.placedOn.iso,
+                    agency_reference: p.agencyReference, placed_on: p.placedOn.iso,
                     balance: p.balance.minorUnits, currency: p.balance.currency.code, days_past_due: p.daysPastDue)
                 if json {
                     print((first ? "" : ",") + (try Output.json(line, pretty: false)), terminator: "")
                 } else {
                     print(
-                        "  \(Output.cell(p.accountNumber, 12))  \(Output.cell(p.partnerID, 20))  tier \(p.tier)  \(Output.cell(p.state.name, 14))  "
-                            + "\(p.placedOn)  \(Output.cell(p.balance.groupedText, 12, right: true)) \(p.balance.currency.code)"
+                        "  \(Output.cell(p.accountNumber, 12))  \(Output.cell(p.partnerID, 20))  tier \(p.tier)  "
+                            + "\(Output.cell(p.state.name, 14))  "
+                            + "\(p.placedOn)  "
+                            + "\(Output.cell(p.balance.groupedText, 12, right: true)) \(p.balance.currency.code)"
                             + (p.batchID.map { "  batch #\($0)" } ?? "")
                             + Self.why(closureReason: line.closure_reason, agencyStatus: line.agency_status))
                 }
@@ -138,7 +142,8 @@ struct NoticesCommand: ParsableCommand {
         }
         for n in notices {
             print(
-                "\(n.noticeDate)  \(Output.cell(n.profile.accountNumber, 12))  \(Output.cell(n.profile.displayName, 30))  \(n.balance.groupedText) \(n.balance.currency.code)"
+                "\(n.noticeDate)  \(Output.cell(n.profile.accountNumber, 12))  "
+                    + "\(Output.cell(n.profile.displayName, 30))  \(n.balance.groupedText) \(n.balance.currency.code)"
             )
         }
         if notices.isEmpty { print("no final notices recorded") }

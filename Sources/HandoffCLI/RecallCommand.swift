@@ -11,7 +11,10 @@ struct RecallCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "recall",
         abstract:
-            "Ask the agency that holds an account to return it; `handoff send` delivers the request, the agency's answer confirms or objects."
+            """
+            Ask the agency that holds an account to return it; `handoff send` delivers the request, \
+            the agency's answer confirms or objects.
+            """
     )
 
     @OptionGroup var global: GlobalOptions
@@ -39,7 +42,10 @@ struct NotifyCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "notify",
         abstract:
-            "Tell the agency that holds an account about a dispute, a bankruptcy, a death or a cease-contact request the business received."
+            """
+            Tell the agency that holds an account about a dispute, a bankruptcy, \
+            a death or a cease-contact request the business received.
+            """
     )
 
     enum Kind: String, ExpressibleByArgument, CaseIterable { case dispute, bankruptcy, deceased, cease_contact }
@@ -68,7 +74,10 @@ struct RequestsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "requests",
         abstract:
-            "Requests to agencies (recalls, direct payments, adjustments, notices): queued, sent, accepted, confirmed, objected, rejected or failed."
+            """
+            Requests to agencies (recalls, direct payments, adjustments, notices): \
+            queued, sent, accepted, confirmed, objected, rejected or failed.
+            """
     )
 
     @OptionGroup var global: GlobalOptions
@@ -99,7 +108,8 @@ struct RequestsCommand: ParsableCommand {
         if json { print(try Output.json(lines)); return }
         for l in lines {
             print(
-                "#\(l.id)  \(Output.cell(l.partner, 20))  \(Output.cell(l.account_number, 12))  \(Output.cell(l.kind, 14))  \(Output.cell(l.request_id, 20))  \(l.state)"
+                "#\(l.id)  \(Output.cell(l.partner, 20))  \(Output.cell(l.account_number, 12))  "
+                    + "\(Output.cell(l.kind, 14))  \(Output.cell(l.request_id, 20))  \(l.state)"
                   + (l.last_error.map { ": \($0)" } ?? ""))
         }
         if lines.isEmpty { print("no requests") }
@@ -111,7 +121,10 @@ struct ClearCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "clear",
         abstract:
-            "Clear an agency's rejection of an account (after fixing its cause), so that the agency may be offered it again."
+            """
+            Clear an agency's rejection of an account (after fixing its cause), \
+            so that the agency may be offered it again.
+            """
     )
 
     @OptionGroup var global: GlobalOptions

@@ -26,7 +26,8 @@ struct ReconcileCommand: ParsableCommand {
         ).run { l in
             guard l.outcome != "duplicate" else { return }
             print(
-                "\(Output.cell(l.partnerID, 20))  \(Output.cell(l.account ?? "-", 12))  \(Output.cell(l.key, 30))  \(l.outcome)"
+                "\(Output.cell(l.partnerID, 20))  \(Output.cell(l.account ?? "-", 12))  "
+                    + "\(Output.cell(l.key, 30))  \(l.outcome)"
                   + (l.reason.map { ": \($0)" } ?? ""))
         }
         print(
@@ -42,7 +43,10 @@ struct EventsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "events",
         abstract:
-            "Every agency event: applied, waiting (a reversal before its payment), held for a person or dismissed, with the reason.",
+            """
+            Every agency event: applied, waiting (a reversal before its payment), held for a person \
+            or dismissed, with the reason.
+            """,
         subcommands: [List.self, Retry.self, Dismiss.self],
         defaultSubcommand: List.self)
 
@@ -50,7 +54,10 @@ struct EventsCommand: ParsableCommand {
     struct Retry: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract:
-                "Apply held events again once their cause is fixed (the account imported, a rejection cleared…); each stays held, with the new reason, if not."
+                """
+                Apply held events again once their cause is fixed (the account imported, a rejection cleared…); \
+                each stays held, with the new reason, if not.
+                """
         )
         @OptionGroup var global: GlobalOptions
         @Argument(help: "The events' ids, as `handoff events` shows them.")
@@ -78,7 +85,8 @@ struct EventsCommand: ParsableCommand {
                     let line = try reconciliation.retryHeld(id: id, actor: "cli")
                     if line.outcome == "applied" { applied += 1 }
                     print(
-                        "#\(id)  \(Output.cell(line.partnerID, 20))  \(Output.cell(line.account ?? "-", 12))  \(line.outcome)"
+                        "#\(id)  \(Output.cell(line.partnerID, 20))  "
+                            + "\(Output.cell(line.account ?? "-", 12))  \(line.outcome)"
                             + (line.reason.map { ": \($0)" } ?? ""))
                 } catch let e as ReconciliationError {
                     throw CLIError(e.description)
@@ -139,12 +147,13 @@ extension EventsCommand {
                 Line(
                     id: $0.id, partner: $0.partnerID, key: $0.key, account_number: $0.accountNumber, kind: $0.kind,
                     state: $0.state.rawValue, reason: $0.reason,
-                     inbox_id: $0.inboxID)
+                    inbox_id: $0.inboxID)
             }
             if json { print(try Output.json(lines)); return }
             for l in lines {
                 print(
-                    "#\(l.id)  \(Output.cell(l.partner, 20))  \(Output.cell(l.account_number ?? "-", 12))  \(Output.cell(l.kind, 20))  \(l.state)"
+                    "#\(l.id)  \(Output.cell(l.partner, 20))  \(Output.cell(l.account_number ?? "-", 12))  "
+                        + "\(Output.cell(l.kind, 20))  \(l.state)"
                       + (l.reason.map { ": \($0)" } ?? ""))
             }
             if lines.isEmpty { print("no agency events") }
@@ -157,7 +166,10 @@ struct RemittancesCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "remittances",
         abstract:
-            "Each remittance statement: matched, or the transactions and amounts that differ from what Handoff recorded."
+            """
+            Each remittance statement: matched, or the transactions and amounts \
+            that differ from what Handoff recorded.
+            """
     )
 
     @OptionGroup var global: GlobalOptions
@@ -177,13 +189,15 @@ struct RemittancesCommand: ParsableCommand {
                     ?? Amount.format(m, digits: 2)
             }
             print(
-                "\(Output.cell(r.partnerID, 20))  \(Output.cell(r.key, 30))  \(r.model)  amount \(money(r.amount))  commission \(money(r.commission))  net \(money(r.net))"
+                "\(Output.cell(r.partnerID, 20))  \(Output.cell(r.key, 30))  \(r.model)  "
+                    + "amount \(money(r.amount))  commission \(money(r.commission))  net \(money(r.net))"
                   + (r.reference.map { "  ref \($0)" } ?? "") + "  \(r.state)")
             if let note = r.note { print("    \(note)") }
             for d in r.differences where d.field != "currency" {
                 let what =
                     d.field == "already_remitted"
-                    ? "already remitted by an earlier statement (\(money(d.recorded))), listed again with nothing changed since"
+                    ? "already remitted by an earlier statement (\(money(d.recorded))), "
+                        + "listed again with nothing changed since"
                     : "\(d.field) on the statement \(money(d.statement)), recorded \(money(d.recorded))"
                 print("    \(d.transactionID): \(what)")
             }

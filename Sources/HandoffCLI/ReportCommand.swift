@@ -15,7 +15,10 @@ struct ReportCommand: ParsableCommand {
     struct Scorecard: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract:
-                "Per agency and placement month: accounts placed, rejected, open and returned, collected, liquidation rate, commission, days to first payment."
+                """
+                Per agency and placement month: accounts placed, rejected, open and returned, collected, \
+                liquidation rate, commission, days to first payment.
+                """
         )
 
         @OptionGroup var global: GlobalOptions
@@ -32,9 +35,9 @@ struct ReportCommand: ParsableCommand {
                     Output.cell("AGENCY", 20), Output.cell("VINTAGE", 7), "CUR", Output.cell("PLACED", 6, right: true),
                     Output.cell("REJ", 4, right: true),
                    Output.cell("OPEN", 5, right: true), Output.cell("ACCEPTED AMOUNT", 15, right: true),
-                    Output.cell("COLLECTED", 12, right: true), Output.cell("LIQ.", 7, right: true),
-                    Output.cell("COMMISSION", 11, right: true),
-                    Output.cell("DAYS", 5, right: true), Output.cell("RETURNED", 8, right: true),
+                   Output.cell("COLLECTED", 12, right: true), Output.cell("LIQ.", 7, right: true),
+                   Output.cell("COMMISSION", 11, right: true),
+                   Output.cell("DAYS", 5, right: true), Output.cell("RETURNED", 8, right: true),
                 ].joined(separator: "  "))
             for r in rows {
                 let cur = Currency(code: r.currency) ?? .usd
@@ -46,9 +49,9 @@ struct ReportCommand: ParsableCommand {
                         Output.cell(String(r.rejected_accounts), 4, right: true),
                         Output.cell(String(r.open_accounts), 5, right: true),
                        Output.cell(t(r.accepted_amount), 15, right: true), Output.cell(t(r.collected), 12, right: true),
-                        Output.cell(Amount.format(r.liquidation_bp, digits: 2) + "%", 7, right: true),
-                        Output.cell(t(r.commission), 11, right: true),
-                        Output.cell(
+                       Output.cell(Amount.format(r.liquidation_bp, digits: 2) + "%", 7, right: true),
+                       Output.cell(t(r.commission), 11, right: true),
+                       Output.cell(
                             r.average_days_to_first_payment.map { String(Int($0.rounded())) } ?? "-", 5, right: true),
                         Output.cell(Amount.format(r.returned_bp, digits: 2) + "%", 8, right: true),
                     ].joined(separator: "  "))
@@ -60,7 +63,10 @@ struct ReportCommand: ParsableCommand {
     struct Reconciliation: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract:
-                "Per agency and currency: placed, collected gross, commission, net due, remitted, difference, direct payments with fees owed."
+                """
+                Per agency and currency: placed, collected gross, commission, net due, \
+                remitted, difference, direct payments with fees owed.
+                """
         )
 
         @OptionGroup var global: GlobalOptions
@@ -113,7 +119,8 @@ struct ReportCommand: ParsableCommand {
                         ?? "\(Amount.format(v, digits: 2)) \(r.figures.currency)"
                 }
                 print(
-                    "  \(r.figures.partner) \(r.figures.currency): net due \(m(r.net_due)), remitted \(m(r.remitted)), difference \(m(r.difference))"
+                    "  \(r.figures.partner) \(r.figures.currency): net due \(m(r.net_due)), "
+                        + "remitted \(m(r.remitted)), difference \(m(r.difference))"
                 )
             }
             if rows.isEmpty { print("(nothing in \(month))") }

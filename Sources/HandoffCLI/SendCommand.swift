@@ -28,7 +28,7 @@ struct SendCommand: ParsableCommand {
         let partners = try context.partners().filter { partner == nil || $0.id == partner }
         let requests = RequestDelivery(store: context.store, partners: partners, factory: factory,
             stagingDirectory: context.config.stagingDirectory, businessName: context.config.businessName,
-                                       today: context.config.today())
+            today: context.config.today())
         // Another process preparing files (the send job's claim) leaves this one the transfers
         // that are due, each claimed on its own.
         let reports = try delivery.queueAndSend(
@@ -49,7 +49,8 @@ struct SendCommand: ParsableCommand {
                 ? "something failed permanently: "
                 : "\(failed.count) file\(failed.count == 1 ? "" : "s") failed permanently:\(why)\n"
             throw CLIError(
-                "\(what)fix what it names, then `handoff outbox retry ID` (docs/operations.md says what each error means); "
+                "\(what)fix what it names, then `handoff outbox retry ID` "
+                    + "(docs/operations.md says what each error means); "
                                + "`handoff requests` lists requests that failed")
         }
         // Temporary failures: the next run tries again, and cron hears of it (EX_TEMPFAIL).
@@ -58,7 +59,8 @@ struct SendCommand: ParsableCommand {
             FileHandle.standardError.write(
                 Data(
                     ("\(waiting.count) file\(waiting.count == 1 ? "" : "s") to retry later and "
-                        + "\(reports.filter { $0.failure == .temporary }.count) temporary failure(s) in this run: the next `handoff send` tries again\n")
+                        + "\(reports.filter { $0.failure == .temporary }.count) temporary failure(s) in this run: "
+                        + "the next `handoff send` tries again\n")
                         .utf8))
             throw ExitCode(Self.temporaryFailure)
         }
@@ -129,7 +131,7 @@ struct OutboxCommand: ParsableCommand {
                     state: r.transfer.state.name,
                     attempts: r.transfer.attempts, last_error: r.lastError, next_attempt_at: next, size: r.size,
                     sha256: r.sha256,
-                            updated_at: r.updatedAt, confirmed_at: r.confirmedAt)
+                    updated_at: r.updatedAt, confirmed_at: r.confirmedAt)
             }
             if json {
                 print(try Output.json(lines))
@@ -137,7 +139,8 @@ struct OutboxCommand: ParsableCommand {
             }
             for l in lines {
                 print(
-                    "#\(l.id)  \(Output.cell(l.partner, 20))  \(Output.cell(l.remote_name, 42))  \(Output.cell(l.state, 11))  "
+                    "#\(l.id)  \(Output.cell(l.partner, 20))  \(Output.cell(l.remote_name, 42))  "
+                        + "\(Output.cell(l.state, 11))  "
                       + "\(l.attempts) attempt\(l.attempts == 1 ? "" : "s")  \(l.size) bytes  \(l.sha256.prefix(12))…"
                       + (l.last_error.map { "\n      last error: \($0)" } ?? ""))
             }

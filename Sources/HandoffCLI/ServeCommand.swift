@@ -8,7 +8,10 @@ struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve",
         abstract:
-            "Run Handoff as a service: jobs on their schedules, the HTTP API, agency webhooks. SIGTERM or SIGINT stops it gracefully."
+            """
+            Run Handoff as a service: jobs on their schedules, the HTTP API, agency webhooks. \
+            SIGTERM or SIGINT stops it gracefully.
+            """
     )
 
     @OptionGroup var global: GlobalOptions
@@ -34,7 +37,8 @@ struct ServeCommand: AsyncParsableCommand {
         // a person's.
         guard token.isEmpty || token.count >= 16 else {
             throw CLIError(
-                "the installation's token in $\(config.server.tokenEnv) (or [server] token_file) is shorter than 16 characters"
+                "the installation's token in $\(config.server.tokenEnv) (or [server] token_file) "
+                    + "is shorter than 16 characters"
             )
         }
         HandoffServer.bootstrapLogging()

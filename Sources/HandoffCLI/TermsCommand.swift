@@ -9,8 +9,10 @@ struct TermsCommand: ParsableCommand {
         commandName: "terms",
         abstract: "Recall every account whose agency's placement term ([terms] in its partner file) ran out.",
         discussion: """
-            Each recall goes through the agency's own recall procedure (the recall request its partner file describes); \
-            `handoff send` delivers it. Once the agency confirms, the next placement run offers the account to the next tier. \
+            Each recall goes through the agency's own recall procedure \
+            (the recall request its partner file describes); \
+            `handoff send` delivers it. Once the agency confirms, \
+            the next placement run offers the account to the next tier. \
             `handoff serve` runs this every day. With --dry-run, shows what it would do and changes nothing.
             """)
 
@@ -48,7 +50,7 @@ struct TermsCommand: ParsableCommand {
             Line(
                 account_number: $0.accountNumber, partner: $0.partnerID, placed_on: $0.placedOn.iso,
                 decision: Self.name($0.decision),
-                 action: $0.action, request_id: $0.requestID)
+                action: $0.action, request_id: $0.requestID)
         }
         if json { print(try Output.json(lines)); return }
         print("Placement terms on \(day)\(dryRun ? " (dry run: nothing is changed)" : "")")
@@ -59,7 +61,8 @@ struct TermsCommand: ParsableCommand {
         }
         let recalls = lines.filter { $0.decision == "recall" }.count
         print(
-            "\n\(dryRun ? "Would recall" : "Recalled") \(recalls) account\(recalls == 1 ? "" : "s") of \(lines.count) with agencies that set terms"
+            "\n\(dryRun ? "Would recall" : "Recalled") \(recalls) account\(recalls == 1 ? "" : "s") "
+                + "of \(lines.count) with agencies that set terms"
               + (recalls > 0 && !dryRun ? "; `handoff send` delivers the recalls" : ""))
     }
 }

@@ -13,7 +13,10 @@ struct ToolCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tool",
         abstract:
-            "One step of the outbox on a given file (for benchmarks): upload through a partner's transport, or encrypt and sign.",
+            """
+            One step of the outbox on a given file (for benchmarks): \
+            upload through a partner's transport, or encrypt and sign.
+            """,
         shouldDisplay: false,
         subcommands: [Upload.self, Encrypt.self])
 
@@ -21,7 +24,10 @@ struct ToolCommand: ParsableCommand {
     struct Upload: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract:
-                "Deliver FILE through the partner's [transport] as the outbox does: under a temporary name, then renamed; never overwritten."
+                """
+                Deliver FILE through the partner's [transport] as the outbox does: \
+                under a temporary name, then renamed; never overwritten.
+                """
         )
 
         @OptionGroup var global: GlobalOptions
@@ -38,7 +44,10 @@ struct ToolCommand: ParsableCommand {
 
         @Option(name: .customLong("sha256"),
             help:
-                "The file's SHA-256 (64 hex digits) as the outbox recorded it when the file was staged; computed here when not given."
+                """
+                The file's SHA-256 (64 hex digits) as the outbox recorded it when the file was staged; \
+                computed here when not given.
+                """
         )
         var sha256: String?
 
@@ -78,7 +87,10 @@ struct ToolCommand: ParsableCommand {
     struct Encrypt: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract:
-                "Encrypt FILE to the partner's key and sign it with the business's key, as its [encryption] says, into OUT."
+                """
+                Encrypt FILE to the partner's key and sign it with the business's key, \
+                as its [encryption] says, into OUT.
+                """
         )
 
         @OptionGroup var global: GlobalOptions

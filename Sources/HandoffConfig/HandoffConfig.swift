@@ -226,8 +226,8 @@ public struct HandoffConfig: Sendable {
             file: file, root: root, businessName: name, timeZone: zone!, defaultCurrency: currency!,
             databasePath: absolute(database), storage: storage, partnersDirectory: absolute(partners),
             dataDirectory: absolute(data),
-                             placementRules: rules, journalAccounts: journal, server: server, maxAmount: maxAmount,
-                             dunning: dunning, smtp: smtp, creditHold: creditHold, worklist: worklist)
+            placementRules: rules, journalAccounts: journal, server: server, maxAmount: maxAmount,
+            dunning: dunning, smtp: smtp, creditHold: creditHold, worklist: worklist)
         config.compliance = compliance
         return config
     }

@@ -114,7 +114,8 @@ public struct PostgresSettings: Sendable, Equatable {
         if userInfo.contains(":") {
             return .failure(
                 URLProblem(
-                    "holds a password: a password is never written in the configuration, use password_env or password_file"
+                    "holds a password: a password is never written in the configuration, "
+                        + "use password_env or password_file"
                 ))
         }
         guard let user = userInfo.removingPercentEncoding, !user.isEmpty else {

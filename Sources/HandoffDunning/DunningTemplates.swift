@@ -114,7 +114,8 @@ public struct DunningTemplates: Sendable {
     static let reminderText = """
         Dear {{greeting_name}},
 
-        Our records show that the following invoices on your account {{account_number}} with {{business_name}} are past due:
+        Our records show that the following invoices on your account {{account_number}} \
+        with {{business_name}} are past due:
 
         {{#invoices}}
           Invoice {{number}}, due {{due_date}}: {{balance}} {{currency}} ({{days_past_due}} days past due)
@@ -133,15 +134,20 @@ public struct DunningTemplates: Sendable {
         <html><head><meta charset="utf-8"><title>Payment reminder</title></head>
         <body style="font-family: sans-serif">
         <p>Dear {{greeting_name}},</p>
-        <p>Our records show that the following invoices on your account {{account_number}} with {{business_name}} are past due:</p>
+        <p>Our records show that the following invoices on your account {{account_number}} \
+        with {{business_name}} are past due:</p>
         <table style="border-collapse: collapse">
-        <tr><th align="left">Invoice</th><th align="left">Due</th><th align="right">Balance</th><th align="right">Days past due</th></tr>
+        <tr><th align="left">Invoice</th><th align="left">Due</th>\
+        <th align="right">Balance</th><th align="right">Days past due</th></tr>
         {{#invoices}}
-        <tr><td>{{number}}</td><td>{{due_date}}</td><td align="right">{{balance}} {{currency}}</td><td align="right">{{days_past_due}}</td></tr>
+        <tr><td>{{number}}</td><td>{{due_date}}</td><td align="right">{{balance}} {{currency}}</td>\
+        <td align="right">{{days_past_due}}</td></tr>
         {{/invoices}}
-        <tr><td colspan="2"><strong>Total past due</strong></td><td align="right"><strong>{{balance}} {{currency}}</strong></td><td></td></tr>
+        <tr><td colspan="2"><strong>Total past due</strong></td>\
+        <td align="right"><strong>{{balance}} {{currency}}</strong></td><td></td></tr>
         </table>
-        <p>If you have already paid, thank you, and please disregard this reminder. Otherwise, please send payment at your
+        <p>If you have already paid, thank you, and please disregard this reminder. \
+        Otherwise, please send payment at your
         earliest convenience, or reply to this message if there is a problem with an invoice.</p>
         <p>{{business_name}}</p>
         </body></html>
@@ -174,13 +180,17 @@ public struct DunningTemplates: Sendable {
         <p>This is our <strong>final notice</strong> about the past-due balance on your account {{account_number}} with
         {{business_name}}:</p>
         <table style="border-collapse: collapse">
-        <tr><th align="left">Invoice</th><th align="left">Due</th><th align="right">Balance</th><th align="right">Days past due</th></tr>
+        <tr><th align="left">Invoice</th><th align="left">Due</th>\
+        <th align="right">Balance</th><th align="right">Days past due</th></tr>
         {{#invoices}}
-        <tr><td>{{number}}</td><td>{{due_date}}</td><td align="right">{{balance}} {{currency}}</td><td align="right">{{days_past_due}}</td></tr>
+        <tr><td>{{number}}</td><td>{{due_date}}</td><td align="right">{{balance}} {{currency}}</td>\
+        <td align="right">{{days_past_due}}</td></tr>
         {{/invoices}}
-        <tr><td colspan="2"><strong>Total past due</strong></td><td align="right"><strong>{{balance}} {{currency}}</strong></td><td></td></tr>
+        <tr><td colspan="2"><strong>Total past due</strong></td>\
+        <td align="right"><strong>{{balance}} {{currency}}</strong></td><td></td></tr>
         </table>
-        <p>Unless we receive payment in full, or hear from you to arrange it, by <strong>{{placement_date}}</strong>, the
+        <p>Unless we receive payment in full, or hear from you to arrange it, \
+        by <strong>{{placement_date}}</strong>, the
         account will be handed to a collection agency on that day.</p>
         <p>{{business_name}}</p>
         </body></html>

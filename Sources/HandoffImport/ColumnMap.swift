@@ -115,7 +115,8 @@ struct RowReader {
         let code = String(scalar.value, radix: 16, uppercase: true)
         return error(
             column,
-            "holds a control character (U+\(String(repeating: "0", count: max(0, 4 - code.count)) + code)) at character \(index + 1): "
+            "holds a control character (U+\(String(repeating: "0", count: max(0, 4 - code.count)) + code)) "
+                + "at character \(index + 1): "
                      + "remove it (a line break, tab or other control character must never reach an agency's file)")
     }
 

@@ -46,7 +46,7 @@ enum CustomerRow {
     /// The columns that feed the compliance gate (docs/compliance.md, docs/import.md).
     static let complianceColumns = [
         "debt_kind", "validation_notice_date", "active_duty_military", "attorney_name", "attorney_phone",
-                                    "attorney_email", "attorney_address"]
+        "attorney_email", "attorney_address"]
 
     /// What the row says for the compliance gate, over what was recorded: a column the file
     /// lacks keeps the recorded value, an empty one clears it. `nil` when the file has none of them.
@@ -125,7 +125,8 @@ enum CustomerRow {
             case .failure(let e):
                 throw row.error(
                     "holds",
-                    "'\(e.name)' is not a hold (use \(Hold.allCases.map(\.rawValue).joined(separator: ", ")), separated by ;)"
+                    "'\(e.name)' is not a hold "
+                        + "(use \(Hold.allCases.map(\.rawValue).joined(separator: ", ")), separated by ;)"
                 )
             }
         }

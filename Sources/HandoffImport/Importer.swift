@@ -37,7 +37,7 @@ public struct Importer: Sendable {
         let spec = Self.columns(for: kind)
         let columns = try ColumnMap(
             header: headerRecord, file: displayName, required: spec.required, optional: spec.optional,
-                                    ignoreUnknown: options.ignoreUnknownColumns)
+            ignoreUnknown: options.ignoreUnknownColumns)
 
         let rejects = try options.rejectFile.map { try RejectWriter(path: $0, header: headerRecord.fields) }
         defer { rejects?.discardIfOpen() }
@@ -141,13 +141,13 @@ public struct Importer: Sendable {
             if !report.changedNothing {
                 let run = ImportRun(
                     kind: kind.rawValue, fileName: displayName, sha256: report.sha256, size: reader.bytesRead,
-                                    rows: report.rows, added: report.added, changed: report.changed,
-                                    unchanged: report.unchanged, rejected: report.rejected)
+                    rows: report.rows, added: report.added, changed: report.changed,
+                    unchanged: report.unchanged, rejected: report.rejected)
                 try ar.recordImport(run)
                 try ar.appendAudit(
                     AuditEntry(
                         actor: options.actor, action: "import.\(kind.rawValue)", subject: displayName,
-                                              detail: report.summary + " sha256=\(report.sha256)"))
+                        detail: report.summary + " sha256=\(report.sha256)"))
             }
             return report
         }
@@ -166,7 +166,7 @@ public struct Importer: Sendable {
                 [
                     "business_name", "first_name", "last_name", "contact_name", "address1", "address2", "city",
                     "region",
-                     "postal_code", "country", "phone", "email", "tax_id", "date_of_birth", "currency", "holds"]
+                    "postal_code", "country", "phone", "email", "tax_id", "date_of_birth", "currency", "holds"]
                         + CustomerRow.complianceColumns)
         case .invoices:
             return (["account_number", "invoice_number", "invoice_date", "due_date", "amount"], ["disputed"])

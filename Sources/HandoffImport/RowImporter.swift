@@ -61,7 +61,8 @@ final class RowImporter {
         if existing.profile.currency != profile.currency, try !ar.invoices(customerID: existing.id).isEmpty {
             throw row.error(
                 "currency",
-                "the account is in \(existing.profile.currency.code) and has invoices: its currency cannot change to \(profile.currency.code)"
+                "the account is in \(existing.profile.currency.code) and has invoices: "
+                    + "its currency cannot change to \(profile.currency.code)"
             )
         }
         try ar.updateCustomer(id: existing.id, profile)
@@ -100,14 +101,15 @@ final class RowImporter {
             }
             if updated.validationNoticeDate != recorded.validationNoticeDate {
                 changes.append(
-                    "validation_notice_date \(recorded.validationNoticeDate?.iso ?? "∅") → \(updated.validationNoticeDate?.iso ?? "∅")"
+                    "validation_notice_date \(recorded.validationNoticeDate?.iso ?? "∅") → "
+                        + "\(updated.validationNoticeDate?.iso ?? "∅")"
                 )
             }
             if updated.attorney != recorded.attorney { changes.append("attorney contact changed") }
             try ar.appendAudit(
                 AuditEntry(
                     actor: options.actor, action: "customer.compliance_updated", subject: profile.accountNumber,
-                                          detail: changes.joined(separator: "; "), source: source(row)))
+                    detail: changes.joined(separator: "; "), source: source(row)))
         }
         return true
     }
@@ -143,7 +145,7 @@ final class RowImporter {
             return PreparedInvoice(
                 row: row, customer: customer,
                 invoice: NewInvoice(customerID: customer.id, terms: terms, source: source(row)),
-                                   disputedGiven: disputedGiven)
+                disputedGiven: disputedGiven)
         } catch let error as RowError {
             throw error
         } catch {
@@ -281,7 +283,8 @@ final class RowImporter {
                     throw row.error(
                         "amount",
                         "\(amount.decimalText) exceeds the open balance of invoice \(invoiceNumber) "
-                            + "(\(Money(minorUnits: invoice.balance, currency: currency).decimalText)) by \(excess.decimalText)"
+                            + "(\(Money(minorUnits: invoice.balance, currency: currency).decimalText)) "
+                            + "by \(excess.decimalText)"
                     )
                 }
                 shares = [Allocation.Share(invoiceID: invoice.id, amount: amount.minorUnits)]
@@ -313,7 +316,7 @@ final class RowImporter {
         let src = source(row)
         let id = try ar.insertTransaction(
             reference: reference, customerID: customer.id, invoiceNumber: invoiceNumber, date: date,
-                                          kind: kind, amount: amount.minorUnits, reversesID: reversed?.id, source: src)
+            kind: kind, amount: amount.minorUnits, reversesID: reversed?.id, source: src)
         for share in shares {
             try ar.appendLedgerEntry(
                 NewLedgerEntry(
@@ -334,7 +337,8 @@ final class RowImporter {
         switch failure {
         case .exceedsBalance(let excess), .exceedsPayment(let excess):
             return
-                "\(amount.decimalText) exceeds \(what) by \(Money(minorUnits: excess, currency: amount.currency).decimalText)"
+                "\(amount.decimalText) exceeds \(what) "
+                    + "by \(Money(minorUnits: excess, currency: amount.currency).decimalText)"
         case .noOpenInvoice:
             return "there is no open invoice"
         case .notPositive:

@@ -87,7 +87,7 @@ public struct EventFeed {
         _ = try w.insertInbox(
             partnerID: partner.id, kind: type, remoteName: name, sha256: sha, size: Int64(bytes.count),
             archivePath: path,
-                              plainPath: path, state: state, reason: held ?? note)
+            plainPath: path, state: state, reason: held ?? note)
         return Intake.Report(
             partnerID: partner.id, name: name, outcome: held == nil ? "received (\(type))" : "held: \(held!)")
     }

@@ -144,8 +144,8 @@ public struct FieldLayout: Sendable, Equatable {
 
     public init(
         name: String, source: Source, format: String? = nil, map: [String: String] = [:], transforms: [Transform] = [],
-                required: Requirement = .optional, allowed: [String]? = nil, check: Check? = nil,
-                missingReason: String = "MISSING_DATA", invalidReason: String = "INVALID_DATA", maxLength: Int? = nil,
+        required: Requirement = .optional, allowed: [String]? = nil, check: Check? = nil,
+        missingReason: String = "MISSING_DATA", invalidReason: String = "INVALID_DATA", maxLength: Int? = nil,
         overflow: Overflow = .cut, start: Int? = nil, length: Int? = nil, alignRight: Bool = false, pad: Character = " "
     ) {
         self.name = name

@@ -103,7 +103,8 @@ public final class LayoutReader {
             guard record.fields == names else {
                 throw LayoutReadError(file: fileName, line: record.line, code: "HEADER",
                     message:
-                        "the header is \(record.fields.joined(separator: ",")), expected \(names.joined(separator: ","))"
+                        "the header is \(record.fields.joined(separator: ",")), "
+                            + "expected \(names.joined(separator: ","))"
                 )
             }
             do { guard let next = try csv!.next() else { return nil }; record = next } catch let e as CSVSyntaxError {

@@ -80,7 +80,7 @@ public struct LayoutRenderer: Sendable {
     /// account's (the invoice gives none for its path), else rendered.
     private func fieldText(
         _ field: FieldLayout, at index: Int, _ values: ValueLookup, _ account: ValueLookup?, invoice: ValueLookup?,
-                      texts: inout AccountTexts) throws(Refusal) -> String {
+        texts: inout AccountTexts) throws(Refusal) -> String {
         guard let invoice, index < texts.texts.count else { return try render(field, values, account) }
         let fromAccount: Bool
         switch field.source {
@@ -96,7 +96,7 @@ public struct LayoutRenderer: Sendable {
 
     private func append(
         _ record: RecordLayout, _ values: @escaping ValueLookup, _ account: ValueLookup?, invoice: ValueLookup?,
-                        texts: inout AccountTexts, to out: inout [UInt8]) throws(Refusal) {
+        texts: inout AccountTexts, to out: inout [UInt8]) throws(Refusal) {
         switch layout.format {
         case .csv:
             var fields: [String] = []

@@ -146,7 +146,8 @@ public enum DatePattern {
             } else if c.isLetter {
                 let run = rest.prefix { $0 == c }
                 return
-                    "'\(pattern)' is not a date format: '\(run)' is not one of \(list) (other characters, such as - / . or a space, are written as they are)"
+                    "'\(pattern)' is not a date format: '\(run)' is not one of \(list) "
+                        + "(other characters, such as - / . or a space, are written as they are)"
             } else {
                 rest = rest.dropFirst()
             }

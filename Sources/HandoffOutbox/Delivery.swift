@@ -104,7 +104,7 @@ public struct Delivery {
             var values = PlacementValues.Batch(
                 partnerID: partner.id, clientID: partner.clientID, partnerName: partner.name,
                 businessName: businessName, id: batch.batchKey, date: batch.runDate, sequence: batch.sequence,
-                                               currency: try currency(of: batch))
+                currency: try currency(of: batch))
             values.accounts = batch.accounts
             values.invoices = batch.invoices
             values.rows = fileSpec.layout.record(.row) != nil ? batch.invoices : 0
@@ -123,12 +123,12 @@ public struct Delivery {
             let action = machine.queued()
             let dataID = try w.insertOutbox(
                 partnerID: partner.id, batchID: batch.id, kind: "data", localPath: sendPath, remoteName: sendName,
-                                            dependsOn: nil, size: dataSize, sha256: sha)
+                dependsOn: nil, size: dataSize, sha256: sha)
             if let control {
                 _ = try w.insertOutbox(
                     partnerID: partner.id, batchID: batch.id, kind: "control", localPath: control.path,
                     remoteName: control.name,
-                                       dependsOn: dataID, size: Int64(control.size), sha256: control.sha)
+                    dependsOn: dataID, size: Int64(control.size), sha256: control.sha)
             }
             try Self.perform(action, batch: machine, id: batch.id, w)
         }
@@ -304,7 +304,8 @@ public struct Delivery {
                 guard recorded else {
                     reports.append(Report(partnerID: partner.id, name: record.remoteName,
                             outcome:
-                                "delivered, after another Handoff process had taken the transfer over: its record stands"
+                                "delivered, after another Handoff process had taken the transfer over: "
+                                    + "its record stands"
                         ))
                     continue
                 }

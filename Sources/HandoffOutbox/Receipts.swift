@@ -73,7 +73,7 @@ public struct Receipts {
                 guard case .record(let state, let reason) = InboxFile.arrived(.verified).action else { return false }
                 _ = try w.insertInbox(
                     partnerID: partner.id, kind: "receipt", remoteName: name, sha256: sha, size: Int64(body.count),
-                                      archivePath: archived, plainPath: archived, state: state, reason: reason)
+                    archivePath: archived, plainPath: archived, state: state, reason: reason)
                 return true
             }
             if isFinal {

@@ -22,7 +22,7 @@ public struct RequestDelivery {
     public init(
         store: any ReconciliationStore, partners: [Partner], factory: TransportFactory, stagingDirectory: String,
         businessName: String,
-                today: CalendarDate) {
+        today: CalendarDate) {
         self.store = store
         self.partners = partners
         self.factory = factory
@@ -44,7 +44,7 @@ public struct RequestDelivery {
                     kind: "direct_payment",
                     requestID: txn.reference,
                     amount: Money(minorUnits: txn.amount, currency: placement.balance.currency), date: txn.date,
-                                   reason: nil, note: "direct payment received by the business")
+                    reason: nil, note: "direct payment received by the business")
             }
             let adjustments = try w.unreportedAdjustments()
             for (placement, txn) in adjustments {
@@ -101,7 +101,7 @@ public struct RequestDelivery {
                             AgencyRequest(
                                 kind: r.kind, accountNumber: r.accountNumber, id: r.requestID, amount: r.amount,
                                 date: r.date,
-                                                      reason: r.reason, note: r.note, attorney: attorney))
+                                reason: r.reason, note: r.note, attorney: attorney))
                         try store.writeReconciliation { w in
                             try w.setRequestState(id: r.id, .sent, error: nil, batchID: nil)
                             if r.kind == "direct_payment", !echoes(partner), let amount = r.amount,
@@ -116,7 +116,7 @@ public struct RequestDelivery {
                                         eventKey: "direct:" + r.requestID, kind: "direct_payment",
                                         base: amount.minorUnits,
                                         ratePPM: due.ratePPM, expected: due.expected, reported: nil,
-                                                                        currency: amount.currency.code, date: r.date))
+                                        currency: amount.currency.code, date: r.date))
                             }
                         }
                         reports.append(.init(partnerID: partner.id, name: "\(r.kind) \(r.requestID)", outcome: "sent"))
@@ -127,7 +127,7 @@ public struct RequestDelivery {
                         }
                         reports.append(.init(partnerID: partner.id, name: "\(r.kind) \(r.requestID)",
                                 outcome: e.isPermanent ? "failed: \(e)" : "not sent, queued for the next run: \(e)",
-                                             failure: e.isPermanent ? .permanent : .temporary))
+                                failure: e.isPermanent ? .permanent : .temporary))
                     }
                 }
             } else if let spec = partner.updates {
@@ -200,7 +200,7 @@ public struct RequestDelivery {
             var values = PlacementValues.Batch(
                 partnerID: partner.id, clientID: partner.clientID, partnerName: partner.name,
                 businessName: businessName,
-                                               id: "", date: today, sequence: sequence, currency: currency)
+                id: "", date: today, sequence: sequence, currency: currency)
             let v = values
             let fileName = try spec.fileName.renderFileName { v.value($0) }
             values.id = fileName

@@ -38,7 +38,7 @@ public struct EventMapping: Sendable {
     static let fieldKeys = [
         "id", "account", "date", "amount", "commission", "net", "invoice", "invoices", "payment", "payments",
         "reference",
-                            "reason", "note", "status", "result", "accepted_value", "request"]
+        "reason", "note", "status", "result", "accepted_value", "request"]
 
     /// Reads `event_type_field`, `statuses`, `amount_format`, `amount_digits`, `date_format`
     /// and the `events` table from a return kind's table.
@@ -126,7 +126,7 @@ public struct EventMapping: Sendable {
                 return try limited(
                     amountFormat == "minor_units"
                         ? try Amount.parseImpliedDecimal(t) : try Amount.parseMinorUnits(t, digits: amountDigits),
-                                   rule.fields[key]!)
+                        rule.fields[key]!)
             } catch let e as MappingError { throw e } catch {
                 throw MappingError(message: "\(type): \(rule.fields[key]!) \(error)")
             }
@@ -200,13 +200,13 @@ public struct EventMapping: Sendable {
             let id = try required("id")
             kind = .remittanceLine(
                 transactionID: id, amount: try amount("amount") ?? 0, commission: try amount("commission") ?? 0,
-                                   net: try amount("net") ?? 0)
+                net: try amount("net") ?? 0)
             key = origin
         case "remittance_total":
             kind = .remittanceTotal(
                 amount: try amount("amount") ?? 0, commission: try amount("commission") ?? 0,
                 net: try amount("net") ?? 0,
-                                    reference: field("reference"))
+                reference: field("reference"))
         case "remittance_statement":
             let id = try required("id")
             var payments: [String] = []
@@ -216,7 +216,7 @@ public struct EventMapping: Sendable {
             kind = .remittanceStatement(
                 statementID: id, gross: try amount("amount") ?? 0, fee: try amount("commission") ?? 0,
                 paymentIDs: payments,
-                                        reference: field("reference"))
+                reference: field("reference"))
             key = "remittance:" + id
         default:
             throw MappingError(message: "\(type): unknown event \(rule.event)")

@@ -37,7 +37,8 @@ extension PartnerLoader {
             if hostKey == nil && knownHosts == nil {
                 problems.add(
                     t.path,
-                    "the server's host key must be pinned: set host_key_sha256 (the SHA-256 fingerprint the agency gave you) "
+                    "the server's host key must be pinned: set host_key_sha256 "
+                        + "(the SHA-256 fingerprint the agency gave you) "
                              + "or known_hosts_file; Handoff never connects to an unverified host")
             }
             let upload = required("upload_dir", "is required for SFTP")
@@ -46,7 +47,7 @@ extension PartnerLoader {
                 SFTPLink(
                     host: host, port: port, user: user, privateKeyFile: key, passphrase: passphrase,
                     hostKeySHA256: hostKey,
-                                  knownHostsFile: knownHosts, uploadDir: upload, downloadDir: download))
+                    knownHostsFile: knownHosts, uploadDir: upload, downloadDir: download))
         case .https:
             let baseURL = required("base_url", "is required for HTTPS")
             if !baseURL.isEmpty && !baseURL.hasPrefix("https://") {
@@ -63,10 +64,10 @@ extension PartnerLoader {
                     clientKeyFile: t.string("client_key_file"),
                 pinnedPublicKeySHA256: t.string("pinned_public_key_sha256"), requestsPerSecond: rate,
                 signing: t.table("signing").flatMap { readSigning($0, problems) },
-                    placement: t.table("placement").flatMap(readBatchRequest),
-                    receipt: t.table("receipt").flatMap(readReceipt),
-                    events: t.table("events").flatMap(readEventFeed),
-                    requests: t.table("requests").map(readRequests) ?? [:],
+                placement: t.table("placement").flatMap(readBatchRequest),
+                receipt: t.table("receipt").flatMap(readReceipt),
+                events: t.table("events").flatMap(readEventFeed),
+                requests: t.table("requests").map(readRequests) ?? [:],
                 webhook: t.table("webhook").flatMap { readWebhook($0) }))
         }
         // Every key a transport of this kind does not know is named (a misspelt key is never ignored).
@@ -84,12 +85,12 @@ extension PartnerLoader {
             return [
                 "kind", "timeout_seconds", "host", "port", "user", "private_key_file", "passphrase_env",
                 "passphrase_file", "host_key_sha256",
-                    "known_hosts_file", "upload_dir", "download_dir"]
+                "known_hosts_file", "upload_dir", "download_dir"]
         case .https:
             return [
                 "kind", "timeout_seconds", "base_url", "ca_file", "client_certificate_file", "client_key_file",
                 "pinned_public_key_sha256",
-                    "signing", "requests_per_second", "events", "placement", "receipt", "requests", "webhook"]
+                "signing", "requests_per_second", "events", "placement", "receipt", "requests", "webhook"]
         }
     }
 
@@ -132,7 +133,7 @@ extension PartnerLoader {
         guard let secret, let client, let timestamp, let signature, let text else { return nil }
         return RequestSigningSpec(
             scheme: scheme, secret: secret, clientID: clientID, clientHeader: client, timestampHeader: timestamp,
-                                  signatureHeader: signature, stringToSign: text, maxSkewSeconds: skew)
+            signatureHeader: signature, stringToSign: text, maxSkewSeconds: skew)
     }
 
     static func readBatchRequest(_ p: TableReader) -> BatchRequestSpec? {
@@ -154,7 +155,8 @@ extension PartnerLoader {
         if r.has("status_field") != r.has("final") {
             r.problems.add(
                 r.path,
-                "status_field and final go together: the receipt field that tells its status, and the statuses after which it is no longer polled"
+                "status_field and final go together: the receipt field that tells its status, "
+                    + "and the statuses after which it is no longer polled"
             )
         }
         r.rejectUnknownKeys()

@@ -136,7 +136,7 @@ public enum PartnerLoader {
                     encryption = EncryptionSpec(
                         kind: kind, recipientKeyFile: recipient, signingKeyFile: signing,
                         partnerSigningFingerprint: fingerprint,
-                                                partnerSigningKeyFile: partnerKey, passphrase: passphrase, armor: armor)
+                        partnerSigningKeyFile: partnerKey, passphrase: passphrase, armor: armor)
                 }
             } else {
                 problems.add(e.keyPath("kind"), "'\(kindName)' is not a known encryption (openpgp)")
@@ -151,7 +151,8 @@ public enum PartnerLoader {
             problems.add(
                 "compliance.accepts_time_barred",
                 "an agency that takes time-barred debt must be told which accounts are: "
-                    + "add a field with path = \"account.time_barred\" to its [placement] layout, or remove accepts_time_barred"
+                    + "add a field with path = \"account.time_barred\" to its [placement] layout, "
+                    + "or remove accepts_time_barred"
             )
         }
         top.rejectUnknownKeys()
@@ -159,7 +160,7 @@ public enum PartnerLoader {
 
         let terms = AgencyTerms(
             id: id, enabled: enabled, tier: tier, share: share, capacityPerRun: capacity, eligibility: eligibility,
-                                commission: commission, remittance: remittance)
+            commission: commission, remittance: remittance)
         let carriesNotice = placement!.layout.records.contains { r in
             r.fields.contains {
                 if case .path("account.validation_notice_date") = $0.source { return true } else { return false }
@@ -170,8 +171,8 @@ public enum PartnerLoader {
             acceptsTimeBarred: licensing.acceptsTimeBarred, carriesValidationNoticeDate: carriesNotice)
         return Partner(
             file: file, terms: terms, name: name, clientID: clientID, placement: placement!, updates: updates,
-                       returns: returns, transport: transport!, encryption: encryption, compliance: compliance,
-                       placementTerms: placementTerms)
+            returns: returns, transport: transport!, encryption: encryption, compliance: compliance,
+            placementTerms: placementTerms)
     }
 
     /// `[compliance]`: the agency's licences per region, and whether it accepts time-barred debt.
@@ -288,7 +289,7 @@ public enum PartnerLoader {
             rates.append(
                 CommissionSchedule.Rate(
                     partsPerMillion: ppm, status: r.string("status"), minAgeDays: r.int("min_age_days"),
-                                                 maxAgeDays: r.int("max_age_days")))
+                    maxAgeDays: r.int("max_age_days")))
             r.rejectUnknownKeys()
         }
         if rates.isEmpty { problems.add(t.keyPath("rates"), "needs at least one rate") }
@@ -302,7 +303,7 @@ public enum PartnerLoader {
 
     private static func readFileSpec(
         _ t: TableReader, _ problems: ConfigProblems, extraPaths: Set<String>, partnerID: String,
-                                     clientID: String) -> FileSpec? {
+        clientID: String) -> FileSpec? {
         func template(_ key: String, required: Bool) -> TextTemplate? {
             guard let text = required ? t.requiredString(key) : t.string(key) else { return nil }
             do { return try TextTemplate(text) } catch { problems.add(t.keyPath(key), error.message); return nil }
@@ -325,7 +326,10 @@ public enum PartnerLoader {
                 where !PlacementValues.batchPaths.contains(path) && !PlacementValues.filePaths.contains(path) {
                 problems.add(
                     c.path,
-                    "unknown value '\(path)' (known: \(PlacementValues.batchPaths.union(PlacementValues.filePaths).sorted().joined(separator: ", ")))"
+                    """
+                    unknown value '\(path)' (known: \
+                    \(PlacementValues.batchPaths.union(PlacementValues.filePaths).sorted().joined(separator: ", ")))
+                    """
                 )
             }
             if let name, let content {
@@ -337,7 +341,8 @@ public enum PartnerLoader {
         for path in (fileName?.paths ?? []) + (batchID?.paths ?? []) where !PlacementValues.batchPaths.contains(path) {
             problems.add(
                 t.path,
-                "unknown value '\(path)' in a name (known: \(PlacementValues.batchPaths.sorted().joined(separator: ", ")))"
+                "unknown value '\(path)' in a name "
+                    + "(known: \(PlacementValues.batchPaths.sorted().joined(separator: ", ")))"
             )
         }
         if let fileName {
@@ -352,7 +357,7 @@ public enum PartnerLoader {
         }
         for (key, template) in [
             ("file_name", fileName), ("batch_id", batchID), ("control.file_name", control?.fileName),
-                                ("control.content", control?.content)] {
+            ("control.content", control?.content)] {
             for placeholder in template?.placeholders ?? [] where PlacementValues.datePaths.contains(placeholder.path) {
                 if let format = placeholder.format, let problem = DatePattern.problem(format, reading: false) {
                     problems.add(t.keyPath(key), "{\(placeholder.path):\(format)}: \(problem)")
@@ -395,11 +400,12 @@ public enum PartnerLoader {
     /// change from run to run, so that a run never overwrites an earlier batch's file.
     private static func checkFileName(
         _ template: TextTemplate, key: String, batchID: TextTemplate?, partnerID: String, clientID: String,
-                                      _ problems: ConfigProblems) {
+        _ problems: ConfigProblems) {
         for free in ["partner.name", "business.name"] where template.paths.contains(free) {
             problems.add(
                 key,
-                "'\(template.source)' uses {\(free)}, free text that may hold / or other characters a file name must not: "
+                "'\(template.source)' uses {\(free)}, free text that may hold / "
+                    + "or other characters a file name must not: "
                          + "use {partner.id} or {partner.client_id}")
         }
         // A name a run could make, with this partner's own ids (a batch id is checked when a run makes it).
@@ -426,7 +432,8 @@ public enum PartnerLoader {
             template.paths.contains("batch.id") && (batchID?.paths.contains(where: changing.contains) ?? false)
         if !template.paths.contains(where: changing.contains) && !idChanges {
             problems.add(key, "'\(template.source)' is the same name on every run: it must hold a part that changes, "
-                    + "{batch.sequence:000}, a date such as {batch.date:yyyyMMdd}, or {batch.id} with a batch_id that holds one, "
+                    + "{batch.sequence:000}, a date such as {batch.date:yyyyMMdd}, "
+                    + "or {batch.id} with a batch_id that holds one, "
                          + "so that no run overwrites an earlier file")
         }
     }

@@ -67,7 +67,7 @@ public enum PlacementValues {
         public init(
             profile: DebtorProfile, balance: Money, oldestDueDate: CalendarDate, daysPastDue: Int,
             lastPaymentDate: CalendarDate?,
-                    itemization: Itemization, invoices: [Invoice], marks: ComplianceMarks = ComplianceMarks()) {
+            itemization: Itemization, invoices: [Invoice], marks: ComplianceMarks = ComplianceMarks()) {
             self.marks = marks
             self.profile = profile
             self.balance = balance
@@ -116,7 +116,7 @@ public enum PlacementValues {
         public init(
             partnerID: String, clientID: String, partnerName: String, businessName: String, id: String,
             date: CalendarDate,
-                    sequence: Int, currency: Currency) {
+            sequence: Int, currency: Currency) {
             self.partnerID = partnerID
             self.clientID = clientID
             self.partnerName = partnerName

@@ -144,7 +144,7 @@ public struct PlacementRun {
                     Decision(
                         customerID: candidate.customerID, accountNumber: profile.accountNumber,
                         name: profile.displayName,
-                                 balance: p?.balance, daysPastDue: p?.daysPastDue, outcome: outcome))
+                        balance: p?.balance, daysPastDue: p?.daysPastDue, outcome: outcome))
             }
             let placeable: Placeable
             switch Selection.evaluate(candidate, rules: options.rules, asOf: options.asOf) {
@@ -173,7 +173,7 @@ public struct PlacementRun {
                 let why = NotPlaced(
                     .compliance,
                     "compliance: " + barred.map { "\($0.rawValue) (\($0.explanation))" }.joined(separator: "; "),
-                                    reasons: barred)
+                    reasons: barred)
                 summary.notPlaced[why.code, default: 0] += 1
                 decide(.notPlaced(why), placeable)
                 return
@@ -201,7 +201,7 @@ public struct PlacementRun {
                 let batch = PlacementValues.Batch(
                     partnerID: partner.id, clientID: partner.clientID, partnerName: partner.name,
                     businessName: options.businessName, id: "(dry run)", date: options.asOf, sequence: 0,
-                                                  currency: account.balance.currency)
+                    currency: account.balance.currency)
                 do {
                     _ = try LayoutRenderer(layout: partner.placement.layout)
                         .account(
@@ -223,7 +223,7 @@ public struct PlacementRun {
                 let probe = PlacementValues.Batch(
                     partnerID: partner.id, clientID: partner.clientID, partnerName: partner.name,
                     businessName: options.businessName, id: "", date: options.asOf, sequence: 1,
-                                                  currency: account.balance.currency)
+                    currency: account.balance.currency)
                 do {
                     _ = try LayoutRenderer(layout: partner.placement.layout)
                         .account(
@@ -318,7 +318,7 @@ public struct PlacementRun {
             }
         return PlacementValues.Account(
             profile: c.profile, balance: p.balance, oldestDueDate: p.oldestDueDate, daysPastDue: p.daysPastDue,
-                                       lastPaymentDate: c.lastPaymentDate, itemization: itemization, invoices: invoices)
+            lastPaymentDate: c.lastPaymentDate, itemization: itemization, invoices: invoices)
     }
 
     private func directory(for partner: Partner) -> String { options.stagingDirectory + "/" + partner.id }

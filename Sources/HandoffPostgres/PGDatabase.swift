@@ -101,7 +101,8 @@ final class PGDatabase {
     /// row, made a transactions import at 1,000,000 invoices take many times longer, depending
     /// only on whether autovacuum had analyzed the ledger just before. So, every
     /// ``statementsBetweenGrowthChecks`` statements or ``rowsBetweenGrowthChecks`` rows changed,
-    /// a write transaction asks the server how many rows it has written to each table (`pg_stat_xact_user_tables`), and `ANALYZE`s, inside
+    /// a write transaction asks the server how many rows it has written to each table
+    /// (`pg_stat_xact_user_tables`), and `ANALYZE`s, inside
     /// this transaction, a table it has written 10,000 rows to, then again each time that count
     /// has grown fourfold, whatever the table held before: the rows that matter may be a small
     /// share of it (300,000 payments' ledger rows beside a million invoices' rows, which
@@ -124,7 +125,8 @@ final class PGDatabase {
             try connection.execute("SAVEPOINT handoff_statistics")
             do {
                 try connection.execute("SET LOCAL lock_timeout = '50ms'; ANALYZE \(quoted); "
-                        + "SELECT set_config('lock_timeout', '\(timeout.replacingOccurrences(of: "'", with: "''"))', true); "
+                        + "SELECT set_config('lock_timeout', "
+                        + "'\(timeout.replacingOccurrences(of: "'", with: "''"))', true); "
                                        + "RELEASE SAVEPOINT handoff_statistics")
             } catch {
                 // The lock was taken (or the table went away): this round is skipped, and the

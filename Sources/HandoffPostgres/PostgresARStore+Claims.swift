@@ -16,7 +16,8 @@ extension PostgresARStore {
             // The server lets go of the lock when this connection ends: it must not end while the
             // work runs (no idle timeout), and must end soon after this host vanishes (keepalives).
             try connection.execute("""
-                SET idle_session_timeout = 0; SET tcp_keepalives_idle = 30; SET tcp_keepalives_interval = 10; SET tcp_keepalives_count = 3
+                SET idle_session_timeout = 0; SET tcp_keepalives_idle = 30; \
+                SET tcp_keepalives_interval = 10; SET tcp_keepalives_count = 3
                 """)
             let key = Self.claimKey(work)
             let taken = try connection.query(
@@ -42,7 +43,8 @@ extension PostgresARStore {
             try connection.query("""
                 INSERT INTO job_schedule (job, last_started_at, started_by)
                 VALUES ($1, floor(extract(epoch FROM clock_timestamp()))::bigint, $2)
-                ON CONFLICT (job) DO UPDATE SET last_started_at = excluded.last_started_at, started_by = excluded.started_by
+                ON CONFLICT (job) DO UPDATE SET last_started_at = excluded.last_started_at, \
+                started_by = excluded.started_by
                 WHERE job_schedule.last_started_at <= excluded.last_started_at - greatest($3::bigint - 2, 0)
                 RETURNING job
                 """, [work.rawValue, claimant, every]).count == 1
@@ -67,7 +69,8 @@ extension PostgresARStore {
         guard let claim = HeldClaim.current else { return }
         let held = try connection.query("""
             SELECT count(*) FROM pg_locks
-            WHERE locktype = 'advisory' AND classid = $1::int4::oid AND objid = $2::int4::oid AND objsubid = 2 AND granted AND pid = $3::int4
+            WHERE locktype = 'advisory' AND classid = $1::int4::oid AND objid = $2::int4::oid \
+            AND objsubid = 2 AND granted AND pid = $3::int4
             """, [Self.claimClass, claim.key, claim.backendPID]).text(0, 0)
         guard held == "1" else { throw ClaimLost(work: claim.work) }
     }
@@ -107,8 +110,10 @@ struct HeldClaim {
 public struct ClaimLost: Error, CustomStringConvertible, Sendable {
     public let work: ClaimedWork
     public var description: String {
-        "the claim on \(work.words) was lost while it ran (its connection to the database ended): what this run was writing "
-            + "was undone, and the run stopped; another Handoff process may be running the job now, and the next run takes up "
+        "the claim on \(work.words) was lost while it ran (its connection to the database ended): "
+            + "what this run was writing "
+            + "was undone, and the run stopped; another Handoff process may be running the job now, "
+            + "and the next run takes up "
             + "whatever is left"
     }
 }

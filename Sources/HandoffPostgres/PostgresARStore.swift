@@ -52,7 +52,8 @@ public final class PostgresARStore: CompleteStore {
         let hasRecord = try connection.query("SELECT to_regclass('handoff_migrations') IS NOT NULL").bool(0, 0) ?? false
         if !hasRecord {
             let others = try connection.query("""
-                SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() ORDER BY table_name LIMIT 5
+                SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() \
+                ORDER BY table_name LIMIT 5
                 """)
             if others.count > 0 {
                 let names = (0..<others.count).compactMap { others.text($0, 0) }.joined(separator: ", ")
@@ -182,7 +183,8 @@ public struct PostgresDatabaseNotEmpty: Error, CustomStringConvertible, Sendable
     /// Some of the tables found.
     public var tables: String
     public var description: String {
-        "the PostgreSQL database \(url) already holds tables that are not Handoff's (\(tables)): give Handoff an empty database of its own"
+        "the PostgreSQL database \(url) already holds tables that are not Handoff's (\(tables)): "
+            + "give Handoff an empty database of its own"
     }
 }
 

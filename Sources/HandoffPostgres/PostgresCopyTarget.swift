@@ -69,11 +69,13 @@ public final class PostgresCopyTarget {
         for table in Self.tables {
             let hasIdentity = try connection.query("""
                 SELECT EXISTS (SELECT 1 FROM information_schema.columns
-                               WHERE table_schema = current_schema() AND table_name = $1 AND column_name = 'id' AND is_identity = 'YES')
+                               WHERE table_schema = current_schema() AND table_name = $1 \
+                AND column_name = 'id' AND is_identity = 'YES')
                 """, [table]).bool(0, 0) ?? false
             guard hasIdentity else { continue }
             try connection.execute("""
-                SELECT setval(pg_get_serial_sequence('\(table)', 'id'), COALESCE((SELECT MAX(id) FROM \(table)), 0) + 1, false)
+                SELECT setval(pg_get_serial_sequence('\(table)', 'id'), \
+                COALESCE((SELECT MAX(id) FROM \(table)), 0) + 1, false)
                 """)
         }
     }

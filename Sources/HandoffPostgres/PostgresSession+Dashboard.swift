@@ -13,7 +13,8 @@ extension PostgresSession: DashboardReading {
             let escaped = search.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%")
                 .replacingOccurrences(of: "_", with: "\\_")
             inner.append("""
-                (c.account_number ILIKE ? ESCAPE '\\' OR c.business_name ILIKE ? ESCAPE '\\' OR c.contact_name ILIKE ? ESCAPE '\\'
+                (c.account_number ILIKE ? ESCAPE '\\' OR c.business_name ILIKE ? ESCAPE '\\' \
+                OR c.contact_name ILIKE ? ESCAPE '\\'
                  OR (COALESCE(c.first_name, '') || ' ' || COALESCE(c.last_name, '')) ILIKE ? ESCAPE '\\')
                 """)
             arguments += Array(repeating: "%\(escaped)%", count: 4)
@@ -39,10 +40,14 @@ extension PostgresSession: DashboardReading {
                    COALESCE((SELECT SUM(balance) FROM invoices i WHERE i.customer_id = c.id), 0) AS open_balance,
                    (SELECT MIN(due_date) FROM invoices i WHERE i.customer_id = c.id AND i.balance > 0) AS oldest,
                    (SELECT COUNT(*) FROM invoices i WHERE i.customer_id = c.id AND i.balance > 0) AS open_invoices,
-                   (SELECT COUNT(*) FROM invoices i WHERE i.customer_id = c.id AND i.balance > 0 AND i.disputed) AS disputed,
-                   (SELECT p.partner_id FROM placements p WHERE p.customer_id = c.id ORDER BY p.id DESC LIMIT 1) AS agency,
-                   (SELECT p.state FROM placements p WHERE p.customer_id = c.id ORDER BY p.id DESC LIMIT 1) AS placement_state,
-                   EXISTS (SELECT 1 FROM placements p WHERE p.customer_id = c.id AND p.state NOT IN ('rejected', 'closed')) AS is_placed
+                   (SELECT COUNT(*) FROM invoices i WHERE i.customer_id = c.id AND i.balance > 0 \
+            AND i.disputed) AS disputed,
+                   (SELECT p.partner_id FROM placements p WHERE p.customer_id = c.id \
+            ORDER BY p.id DESC LIMIT 1) AS agency,
+                   (SELECT p.state FROM placements p WHERE p.customer_id = c.id \
+            ORDER BY p.id DESC LIMIT 1) AS placement_state,
+                   EXISTS (SELECT 1 FROM placements p WHERE p.customer_id = c.id \
+            AND p.state NOT IN ('rejected', 'closed')) AS is_placed
             FROM customers c \(whereInner)
             """
         let order = switch query.order {
@@ -55,7 +60,7 @@ extension PostgresSession: DashboardReading {
                                      arguments: StatementArguments(arguments)) ?? 0
         let rows = try Row.fetchAll(
             try db.cachedStatement(sql: "SELECT * FROM (\(listed)) l \(whereOuter) ORDER BY \(order) LIMIT ? OFFSET ?"),
-                                    arguments: StatementArguments(arguments + [max(limit, 0), max(offset, 0)]))
+            arguments: StatementArguments(arguments + [max(limit, 0), max(offset, 0)]))
         return (total, try rows.map { row in
             let customer = try decodeCustomer(row)
             let oldest: String? = row[20]
@@ -86,7 +91,8 @@ extension PostgresSession: DashboardReading {
 
     func latestRemittances(limit: Int) throws -> [RemittanceListRow] {
         try Row.fetchAll(try db.cachedStatement(sql: """
-            SELECT partner_id, statement_key, model, amount, commission, net, reference, date, state, differences, note, period, currency, handoff_time(created_at)
+            SELECT partner_id, statement_key, model, amount, commission, net, reference, date, state, differences, \
+            note, period, currency, handoff_time(created_at)
             FROM remittances ORDER BY id DESC LIMIT ?
             """), arguments: [max(limit, 0)]).map { r in
             let text: String = r[9]
@@ -111,16 +117,18 @@ extension PostgresSession: DashboardReading {
 
     func latestRequests(limit: Int) throws -> [RequestListRow] {
         try Row.fetchAll(try db.cachedStatement(sql: """
-            SELECT r.id, r.partner_id, r.customer_id, c.account_number, p.agency_reference, r.kind, r.request_id, r.amount, r.currency, r.date,
+            SELECT r.id, r.partner_id, r.customer_id, c.account_number, p.agency_reference, \
+            r.kind, r.request_id, r.amount, r.currency, r.date,
                    r.reason, r.note, r.state, r.last_error, handoff_time(r.updated_at)
-            FROM agency_requests r JOIN customers c ON c.id = r.customer_id LEFT JOIN placements p ON p.id = r.placement_id
+            FROM agency_requests r JOIN customers c ON c.id = r.customer_id \
+            LEFT JOIN placements p ON p.id = r.placement_id
             ORDER BY r.id DESC LIMIT ?
             """), arguments: [max(limit, 0)]).map { r in
             let amount: Int64? = r[7]
             let code: String? = r[8]
             let record = AgencyRequestRecord(
                 id: r[0], partnerID: r[1], customerID: r[2], accountNumber: r[3], agencyReference: r[4], kind: r[5],
-                                             requestID: r[6],
+                requestID: r[6],
                 amount: amount.flatMap { a in
                     code.flatMap { Currency(code: $0) }.map { Money(minorUnits: a, currency: $0) }
                 },

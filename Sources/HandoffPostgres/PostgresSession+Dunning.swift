@@ -130,7 +130,8 @@ extension PostgresSession: DunningWriting {
 
     func readdressDunningMessage(id: Int64, recipient: String, content: [UInt8]) throws {
         try db.cachedStatement(sql: """
-            UPDATE dunning_messages SET recipient = ?, content = decode(?, 'hex'), updated_at = ? WHERE id = ? AND state != 'sent'
+            UPDATE dunning_messages SET recipient = ?, content = decode(?, 'hex'), updated_at = ? \
+            WHERE id = ? AND state != 'sent'
             """).execute(arguments: [recipient, Self.hex(content), now, id])
     }
 

@@ -3,7 +3,8 @@ import HandoffStore
 
 extension PostgresSession {
     private static let inboxColumns = """
-        id, partner_id, kind, remote_name, sha256, size, archive_path, plain_path, state, reason, handoff_time(received_at)
+        id, partner_id, kind, remote_name, sha256, size, archive_path, plain_path, \
+        state, reason, handoff_time(received_at)
         """
 
     private func decodeInbox(_ r: Row) throws -> InboxRecord {
@@ -14,7 +15,7 @@ extension PostgresSession {
         return InboxRecord(
             id: r[0], partnerID: r[1], kind: r[2], remoteName: r[3], sha256: r[4], size: r[5], archivePath: r[6],
             plainPath: r[7],
-                           state: state, reason: r[9], receivedAt: r[10])
+            state: state, reason: r[9], receivedAt: r[10])
     }
 
     func inboxRecord(id: Int64) throws -> InboxRecord? {
@@ -61,11 +62,13 @@ extension PostgresSession {
 
     func insertInbox(
         partnerID: String, kind: String, remoteName: String, sha256: String, size: Int64, archivePath: String,
-                     plainPath: String?, state: InboxFileState, reason: String?) throws -> Int64 {
+        plainPath: String?, state: InboxFileState, reason: String?) throws -> Int64 {
         try db.cachedStatement(sql: """
-            INSERT INTO inbox (partner_id, kind, remote_name, sha256, size, archive_path, plain_path, state, reason, received_at)
+            INSERT INTO inbox (partner_id, kind, remote_name, sha256, size, archive_path, \
+            plain_path, state, reason, received_at)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id
-            """).query([partnerID, kind, remoteName, sha256, size, archivePath, plainPath, state.rawValue, reason, now]).requiredInt64(0, 0)
+            """).query([partnerID, kind, remoteName, sha256, size, archivePath, plainPath, state.rawValue, reason,
+                now]).requiredInt64(0, 0)
     }
 
     func feedCursor(partnerID: String) throws -> String? {

@@ -3,7 +3,8 @@ import HandoffStore
 
 extension PostgresSession {
     private static let outboxColumns = """
-        id, partner_id, batch_id, kind, local_path, remote_name, depends_on, size, sha256, state, not_before, attempts, last_error,
+        id, partner_id, batch_id, kind, local_path, remote_name, depends_on, size, sha256, \
+        state, not_before, attempts, last_error,
         handoff_time(updated_at), handoff_time(confirmed_at), claimed_by
         """
 
@@ -17,7 +18,7 @@ extension PostgresSession {
         var record = OutboxRecord(
             id: r[0], partnerID: r[1], batchID: r[2], kind: r[3], localPath: r[4], remoteName: r[5], dependsOn: r[6],
             size: r[7], sha256: r[8], transfer: OutboxTransfer(state: state, attempts: r[11]), lastError: lastError,
-                                  updatedAt: r[13], confirmedAt: r[14])
+            updatedAt: r[13], confirmedAt: r[14])
         record.claimedBy = r[15]
         return record
     }
@@ -35,11 +36,13 @@ extension PostgresSession {
 
     func insertOutbox(
         partnerID: String, batchID: Int64?, kind: String, localPath: String, remoteName: String, dependsOn: Int64?,
-                      size: Int64, sha256: String) throws -> Int64 {
+        size: Int64, sha256: String) throws -> Int64 {
         try db.cachedStatement(sql: """
-            INSERT INTO outbox (partner_id, batch_id, kind, local_path, remote_name, depends_on, size, sha256, state, created_at, updated_at)
+            INSERT INTO outbox (partner_id, batch_id, kind, local_path, remote_name, depends_on, \
+            size, sha256, state, created_at, updated_at)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'staged', ?, ?) RETURNING id
-            """).query([partnerID, batchID, kind, localPath, remoteName, dependsOn, size, sha256, now, now]).requiredInt64(0, 0)
+            """).query([partnerID, batchID, kind, localPath, remoteName, dependsOn,
+                size, sha256, now, now]).requiredInt64(0, 0)
     }
 
     func claimTransfer(id: Int64, claimant: String, forSeconds lease: Int64, replacing gone: String?) throws -> Bool {
@@ -49,7 +52,8 @@ extension PostgresSession {
         try Int64.fetchOne(try db.cachedStatement(sql: """
             UPDATE outbox SET claimed_by = ?, claimed_until = floor(extract(epoch FROM clock_timestamp()))::bigint + ?
             WHERE id = (SELECT id FROM outbox WHERE id = ?
-                          AND (claimed_until IS NULL OR claimed_until < floor(extract(epoch FROM clock_timestamp()))::bigint
+                          AND (claimed_until IS NULL OR \
+            claimed_until < floor(extract(epoch FROM clock_timestamp()))::bigint
                                OR claimed_by = ? OR claimed_by = ?)
                         FOR UPDATE SKIP LOCKED)
             RETURNING id
@@ -75,7 +79,8 @@ extension PostgresSession {
             UPDATE outbox SET state = ?, not_before = ?, attempts = ?, last_error = ?, updated_at = ?,
                 confirmed_at = CASE WHEN ? = 'confirmed' THEN COALESCE(confirmed_at, ?) ELSE confirmed_at END
             WHERE id = ?
-            """).execute(arguments: [transfer.state.name, notBefore, transfer.attempts, error, now, transfer.state.name, now, id])
+            """).execute(arguments: [transfer.state.name, notBefore, transfer.attempts, error, now,
+                transfer.state.name, now, id])
     }
 
     func batchState(id: Int64) throws -> BatchState? {
@@ -115,7 +120,8 @@ extension PostgresSession {
     func movePlacements(batchID: Int64, from: PlacementLifecycle.State, to: PlacementLifecycle.State) throws {
         let old = from.storedFields, new = to.storedFields
         try db.cachedStatement(sql: """
-            UPDATE placements SET state = ?, state_reason = COALESCE(?, state_reason), agency_reference = COALESCE(?, agency_reference),
+            UPDATE placements SET state = ?, state_reason = COALESCE(?, state_reason), \
+            agency_reference = COALESCE(?, agency_reference),
                 updated_at = ?
             WHERE batch_id = ? AND state = ?
             """).execute(arguments: [new.name, new.reason, new.agencyReference, now, batchID, old.name])
@@ -124,7 +130,7 @@ extension PostgresSession {
     func batchCurrency(id: Int64) throws -> String? {
         if let code = try String.fetchOne(
             try db.cachedStatement(sql: "SELECT currency FROM placements WHERE batch_id = ? ORDER BY id LIMIT 1"),
-                                          arguments: [id]) {
+            arguments: [id]) {
             return code
         }
         return try String.fetchOne(try db.cachedStatement(sql: """

@@ -23,7 +23,8 @@ extension PostgresSession {
                     AND t.amount > COALESCE((SELECT SUM(r.amount) FROM transactions r WHERE r.reverses_id = t.id), 0)),
                 (SELECT p.partner_id || '|' || p.placed_on FROM placements p
                   WHERE p.customer_id = c.id AND p.state NOT IN ('rejected', 'closed')),
-                (SELECT string_agg(p.partner_id || '|' || p.tier || '|' || p.state || '|' || COALESCE(p.state_reason, '') || '|'
+                (SELECT string_agg(p.partner_id || '|' || p.tier || '|' || p.state || '|' \
+            || COALESCE(p.state_reason, '') || '|'
                                    || CASE WHEN p.cleared_at IS NULL THEN '' ELSE 'cleared' END, E'\\n' ORDER BY p.id)
                    FROM placements p WHERE p.customer_id = c.id),
                 (SELECT f.notice_date FROM final_notices f WHERE f.customer_id = c.id),
@@ -76,7 +77,8 @@ extension PostgresSession {
             """), arguments: [ids]).map(decodeInvoice), by: \.customerID)
         var ledger: [Int64: [(invoiceID: Int64, entry: Itemization.Entry)]] = [:]
         for r in try Row.fetchAll(try db.cachedStatement(sql: """
-            SELECT customer_id, invoice_id, kind, amount, effective_date FROM ledger_entries WHERE customer_id = ANY(?::bigint[]) ORDER BY id
+            SELECT customer_id, invoice_id, kind, amount, effective_date FROM ledger_entries \
+            WHERE customer_id = ANY(?::bigint[]) ORDER BY id
             """), arguments: [ids]) {
             let kindText: String = r[2]
             guard let kind = EntryKind(rawValue: kindText) else {
@@ -169,14 +171,15 @@ extension PostgresSession {
             arguments: [customerID])
         return FrozenItemization(
             date: try date(row[0]), amount: Money(minorUnits: row[1], currency: currency), basis: basis,
-                                 invoiceIDs: Set(ids))
+            invoiceIDs: Set(ids))
     }
 
     // MARK: - Batches and placements
 
     func batches() throws -> [BatchRecord] {
         try Row.fetchAll(try db.cachedStatement(sql: """
-            SELECT id, partner_id, batch_key, file_name, control_name, run_date, sequence, state, accounts, invoices, total, sha256, size, handoff_time(created_at)
+            SELECT id, partner_id, batch_key, file_name, control_name, run_date, sequence, state, accounts, invoices, \
+            total, sha256, size, handoff_time(created_at)
             FROM placement_batches ORDER BY id DESC
             """)).map { r in
             let stateName: String = r[7]
@@ -186,12 +189,13 @@ extension PostgresSession {
             return BatchRecord(
                 id: r[0], partnerID: r[1], batchKey: r[2], fileName: r[3], controlName: r[4], runDate: try date(r[5]),
                 sequence: r[6], state: state, accounts: r[8], invoices: r[9], total: r[10], sha256: r[11], size: r[12],
-                               createdAt: r[13])
+                createdAt: r[13])
         }
     }
 
     static let placementColumns = """
-        p.id, p.customer_id, c.account_number, p.partner_id, p.tier, p.batch_id, p.state, p.agency_reference, p.state_reason,
+        p.id, p.customer_id, c.account_number, p.partner_id, p.tier, p.batch_id, p.state, \
+        p.agency_reference, p.state_reason,
         p.placed_on, p.balance, p.currency, p.oldest_due_date, p.days_past_due, p.agency_status
         """
 
@@ -212,7 +216,7 @@ extension PostgresSession {
             id: r[0], customerID: r[1], accountNumber: r[2], partnerID: r[3], tier: r[4], batchID: batchID,
             state: state,
             agencyReference: reference, placedOn: try date(r[9]), balance: Money(minorUnits: r[10], currency: currency),
-                               oldestDueDate: try date(r[12]), daysPastDue: r[13], agencyStatus: r[14])
+            oldestDueDate: try date(r[12]), daysPastDue: r[13], agencyStatus: r[14])
     }
 
     func openPlacementTotals() throws -> [OpenPlacementTotal] {
@@ -232,14 +236,16 @@ extension PostgresSession {
 
     func placements(customerID: Int64) throws -> [PlacementRecord] {
         try Row.fetchAll(try db.cachedStatement(sql: """
-            SELECT \(Self.placementColumns) FROM placements p JOIN customers c ON c.id = p.customer_id WHERE p.customer_id = ? ORDER BY p.id
+            SELECT \(Self.placementColumns) FROM placements p JOIN customers c ON c.id = p.customer_id \
+            WHERE p.customer_id = ? ORDER BY p.id
             """), arguments: [customerID]).map(decodePlacement)
     }
 
     func placements(offset: Int, limit: Int) throws -> (total: Int, page: [PlacementRecord]) {
         let total = try Int.fetchOne(try db.cachedStatement(sql: "SELECT COUNT(*) FROM placements")) ?? 0
         let page = try Row.fetchAll(try db.cachedStatement(sql: """
-            SELECT \(Self.placementColumns) FROM placements p JOIN customers c ON c.id = p.customer_id ORDER BY p.id LIMIT ? OFFSET ?
+            SELECT \(Self.placementColumns) FROM placements p JOIN customers c ON c.id = p.customer_id \
+            ORDER BY p.id LIMIT ? OFFSET ?
             """), arguments: [max(limit, 0), max(offset, 0)]).map(decodePlacement)
         return (total, page)
     }
@@ -268,10 +274,12 @@ extension PostgresSession {
 
     func insertBatch(_ b: BatchRecord) throws -> Int64 {
         try db.cachedStatement(sql: """
-            INSERT INTO placement_batches (partner_id, batch_key, file_name, control_name, run_date, sequence, state, accounts, invoices,
+            INSERT INTO placement_batches (partner_id, batch_key, file_name, control_name, run_date, sequence, \
+            state, accounts, invoices,
                 total, sha256, size, created_at)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id
-            """).query([b.partnerID, b.batchKey, b.fileName, b.controlName, b.runDate.iso, b.sequence, b.state.rawValue, b.accounts,
+            """).query([b.partnerID, b.batchKey, b.fileName, b.controlName, b.runDate.iso, b.sequence,
+                        b.state.rawValue, b.accounts,
                         b.invoices, b.total, b.sha256, b.size, now]).requiredInt64(0, 0)
     }
 
@@ -279,7 +287,7 @@ extension PostgresSession {
         try db.execute(
             sql:
                 "UPDATE placement_batches SET accounts = ?, invoices = ?, total = ?, sha256 = ?, size = ? WHERE id = ?",
-                       arguments: [accounts, invoices, total, sha256, size, id])
+                arguments: [accounts, invoices, total, sha256, size, id])
     }
 
     func setControlName(batchID: Int64, _ name: String) throws {
@@ -307,13 +315,17 @@ extension PostgresSession {
             throw PostgresError.unexpected("\(ids.count) ids for \(placements.count) placements")
         }
         try db.cachedStatement(sql: """
-            INSERT INTO placements (id, customer_id, partner_id, tier, batch_id, state, placed_on, balance, currency, oldest_due_date,
+            INSERT INTO placements (id, customer_id, partner_id, tier, batch_id, state, placed_on, \
+            balance, currency, oldest_due_date,
                 days_past_due, created_at, updated_at)
-            SELECT u.id, u.customer_id, u.partner_id, u.tier, u.batch_id, u.state, u.placed_on, u.balance, u.currency, u.oldest_due_date,
+            SELECT u.id, u.customer_id, u.partner_id, u.tier, u.batch_id, u.state, u.placed_on, \
+            u.balance, u.currency, u.oldest_due_date,
                 u.days_past_due, ?12, ?12
-            FROM unnest(?1::bigint[], ?2::bigint[], ?3::text[], ?4::bigint[], ?5::bigint[], ?6::text[], ?7::date[], ?8::bigint[],
+            FROM unnest(?1::bigint[], ?2::bigint[], ?3::text[], ?4::bigint[], ?5::bigint[], ?6::text[], \
+            ?7::date[], ?8::bigint[],
                 ?9::text[], ?10::date[], ?11::bigint[])
-                WITH ORDINALITY AS u(id, customer_id, partner_id, tier, batch_id, state, placed_on, balance, currency, oldest_due_date,
+                WITH ORDINALITY AS u(id, customer_id, partner_id, tier, batch_id, state, \
+            placed_on, balance, currency, oldest_due_date,
                     days_past_due, n)
             ORDER BY u.n
             """).execute(arguments: [
@@ -338,7 +350,8 @@ extension PostgresSession {
         try db.cachedStatement(sql: """
             INSERT INTO itemizations (customer_id, date, amount, currency, basis, frozen_at)
             SELECT u.customer_id, u.date, u.amount, u.currency, u.basis, ?6
-            FROM unnest(?1::bigint[], ?2::date[], ?3::bigint[], ?4::text[], ?5::text[]) WITH ORDINALITY AS u(customer_id, date, amount,
+            FROM unnest(?1::bigint[], ?2::date[], ?3::bigint[], ?4::text[], ?5::text[]) \
+            WITH ORDINALITY AS u(customer_id, date, amount,
                 currency, basis, n)
             ORDER BY u.n
             """).execute(arguments: [
@@ -348,7 +361,8 @@ extension PostgresSession {
         let frozenInvoices = frozen.flatMap { customerID, z in z.invoiceIDs.sorted().map { (customerID, $0) } }
         try db.cachedStatement(sql: """
             INSERT INTO itemization_invoices (customer_id, invoice_id)
-            SELECT u.customer_id, u.invoice_id FROM unnest(?1::bigint[], ?2::bigint[]) WITH ORDINALITY AS u(customer_id, invoice_id, n)
+            SELECT u.customer_id, u.invoice_id FROM unnest(?1::bigint[], ?2::bigint[]) \
+            WITH ORDINALITY AS u(customer_id, invoice_id, n)
             ORDER BY u.n
             """).execute(arguments: [pgArray(frozenInvoices.map(\.0)), pgArray(frozenInvoices.map(\.1))])
         return ids

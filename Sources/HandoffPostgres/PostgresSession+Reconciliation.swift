@@ -48,13 +48,16 @@ extension PostgresSession {
 
     func recordAgencyEvent(
         partnerID: String, key: String, inboxID: Int64?, accountNumber: String?, kind: String, payload: String,
-                           state: AgencyEventState, reason: String?) throws {
+        state: AgencyEventState, reason: String?) throws {
         try db.cachedStatement(sql: """
-            INSERT INTO agency_events (partner_id, event_key, inbox_id, account_number, kind, payload, state, reason, created_at, updated_at)
+            INSERT INTO agency_events (partner_id, event_key, inbox_id, account_number, kind, payload, \
+            state, reason, created_at, updated_at)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            ON CONFLICT (partner_id, event_key) DO UPDATE SET state = excluded.state, reason = excluded.reason, updated_at = excluded.updated_at
+            ON CONFLICT (partner_id, event_key) DO UPDATE SET state = excluded.state, reason = excluded.reason, \
+            updated_at = excluded.updated_at
             WHERE agency_events.state = 'waiting'
-            """).execute(arguments: [partnerID, key, inboxID, accountNumber, kind, payload, state.rawValue, reason, now, now])
+            """).execute(arguments: [partnerID, key, inboxID, accountNumber, kind, payload,
+                state.rawValue, reason, now, now])
     }
 
     func waitingEvents() throws -> [EventRecord] {
@@ -98,7 +101,8 @@ extension PostgresSession {
         for row in try Row.fetchAll(
             try db.cachedStatement(
                 sql:
-                    "SELECT batch_id, currency, SUM(balance) FROM placements WHERE batch_id IS NOT NULL GROUP BY batch_id, currency"
+                    "SELECT batch_id, currency, SUM(balance) FROM placements "
+                        + "WHERE batch_id IS NOT NULL GROUP BY batch_id, currency"
             ))
         {
             totals[row[0] as Int64, default: [:]][row[1] as String] = row[2] as Int64
@@ -130,10 +134,12 @@ extension PostgresSession {
     {
         let fields = state.storedFields
         try db.cachedStatement(sql: """
-            UPDATE placements SET state = ?, state_reason = COALESCE(?, state_reason), agency_reference = COALESCE(?, agency_reference),
+            UPDATE placements SET state = ?, state_reason = COALESCE(?, state_reason), \
+            agency_reference = COALESCE(?, agency_reference),
                 agency_status = COALESCE(?, agency_status), updated_at = ?
             WHERE id = ?
-            """).execute(arguments: [fields.name, fields.reason, agencyReference ?? fields.agencyReference, agencyStatus, now, id])
+            """).execute(arguments: [fields.name, fields.reason, agencyReference ?? fields.agencyReference,
+                agencyStatus, now, id])
     }
 
     func agencyStatus(placementID: Int64) throws -> String? {
@@ -143,9 +149,11 @@ extension PostgresSession {
 
     func recordCommission(_ c: CommissionRecord) throws {
         try db.cachedStatement(sql: """
-            INSERT INTO commissions (partner_id, customer_id, transaction_id, event_key, kind, base, rate_ppm, expected, reported, currency, date, created_at)
+            INSERT INTO commissions (partner_id, customer_id, transaction_id, event_key, kind, base, \
+            rate_ppm, expected, reported, currency, date, created_at)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """).execute(arguments: [c.partnerID, c.customerID, c.transactionID, c.eventKey, c.kind, c.base, c.ratePPM, c.expected, c.reported, c.currency,
+            """).execute(arguments: [c.partnerID, c.customerID, c.transactionID, c.eventKey, c.kind, c.base, c.ratePPM,
+                             c.expected, c.reported, c.currency,
                              c.date?.iso, now])
     }
 
@@ -183,22 +191,28 @@ extension PostgresSession {
     func recordRemittance(_ r: RemittanceRecord) throws {
         let differences = String(decoding: try JSONEncoder().encode(r.differences), as: UTF8.self)
         try db.cachedStatement(sql: """
-            INSERT INTO remittances (partner_id, statement_key, model, amount, commission, net, reference, date, state, differences, note, period,
+            INSERT INTO remittances (partner_id, statement_key, model, amount, commission, net, reference, date, \
+            state, differences, note, period,
                 currency, created_at)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (partner_id, statement_key) DO NOTHING
-            """).execute(arguments: [r.partnerID, r.key, r.model, r.amount, r.commission, r.net, r.reference, r.date, r.state, differences, r.note, r.period,
+            """).execute(arguments: [r.partnerID, r.key, r.model, r.amount, r.commission,
+                             r.net, r.reference, r.date, r.state,
+                             differences, r.note, r.period,
                              r.currency, now])
         guard db.changesCount == 1 else { return }
         for item in r.items {
             try db.cachedStatement(sql: """
-                INSERT INTO remittance_items (partner_id, statement_key, transaction_id, amount, commission, currency) VALUES (?, ?, ?, ?, ?, ?)
-                """).execute(arguments: [r.partnerID, r.key, item.transactionID, item.amount, item.commission, r.currency])
+                INSERT INTO remittance_items (partner_id, statement_key, transaction_id, amount, commission, currency) \
+                VALUES (?, ?, ?, ?, ?, ?)
+                """).execute(arguments: [r.partnerID, r.key, item.transactionID, item.amount,
+                    item.commission, r.currency])
         }
     }
 
     func remittances() throws -> [RemittanceRecord] {
         try Row.fetchAll(try db.cachedStatement(sql: """
-            SELECT partner_id, statement_key, model, amount, commission, net, reference, date, state, differences, note, period, currency
+            SELECT partner_id, statement_key, model, amount, commission, net, reference, date, state, \
+            differences, note, period, currency
             FROM remittances ORDER BY id
             """)).map { r in
             let text: String = r[9]
@@ -207,7 +221,7 @@ extension PostgresSession {
             return RemittanceRecord(
                 partnerID: r[0], key: r[1], model: r[2], amount: r[3], commission: r[4], net: r[5], reference: r[6],
                 date: r[7],
-                                    state: r[8], differences: differences, note: r[10], period: r[11], currency: r[12])
+                state: r[8], differences: differences, note: r[10], period: r[11], currency: r[12])
         }
     }
 
@@ -223,7 +237,8 @@ extension PostgresSession {
         var out: [String: RemittanceRecord.Item] = [:]
         let statement = try db.cachedStatement(sql: """
             SELECT SUM(i.amount), SUM(i.commission) FROM remittance_items i
-            JOIN remittances r ON r.partner_id = i.partner_id AND r.statement_key = i.statement_key AND r.state != 'refused'
+            JOIN remittances r ON r.partner_id = i.partner_id AND r.statement_key = i.statement_key \
+            AND r.state != 'refused'
             WHERE i.partner_id = ? AND i.transaction_id = ? HAVING COUNT(*) > 0
             """)
         for id in Set(transactionIDs) {
@@ -236,12 +251,14 @@ extension PostgresSession {
 
     func queueRequest(
         partnerID: String, customerID: Int64, placementID: Int64?, kind: String, requestID: String, amount: Money?,
-                      date: CalendarDate, reason: String?, note: String?) throws {
+        date: CalendarDate, reason: String?, note: String?) throws {
         try db.cachedStatement(sql: """
-            INSERT INTO agency_requests (partner_id, customer_id, placement_id, kind, request_id, amount, currency, date, reason, note, state,
+            INSERT INTO agency_requests (partner_id, customer_id, placement_id, kind, request_id, amount, \
+            currency, date, reason, note, state,
                 created_at, updated_at)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'queued', ?, ?) ON CONFLICT (partner_id, request_id) DO NOTHING
-            """).execute(arguments: [partnerID, customerID, placementID, kind, requestID, amount?.minorUnits, amount?.currency.code, date.iso, reason, note, now, now])
+            """).execute(arguments: [partnerID, customerID, placementID, kind, requestID,
+                amount?.minorUnits, amount?.currency.code, date.iso, reason, note, now, now])
     }
 
     func requests(state: AgencyRequestState?) throws -> [AgencyRequestRecord] {
@@ -250,9 +267,11 @@ extension PostgresSession {
 
     private func requestRows(where filter: String, _ arguments: StatementArguments) throws -> [AgencyRequestRecord] {
         try Row.fetchAll(try db.cachedStatement(sql: """
-            SELECT r.id, r.partner_id, r.customer_id, c.account_number, p.agency_reference, r.kind, r.request_id, r.amount, r.currency, r.date,
+            SELECT r.id, r.partner_id, r.customer_id, c.account_number, p.agency_reference, \
+            r.kind, r.request_id, r.amount, r.currency, r.date,
                    r.reason, r.note, r.state, r.last_error
-            FROM agency_requests r JOIN customers c ON c.id = r.customer_id LEFT JOIN placements p ON p.id = r.placement_id
+            FROM agency_requests r JOIN customers c ON c.id = r.customer_id \
+            LEFT JOIN placements p ON p.id = r.placement_id
             WHERE \(filter) ORDER BY r.id
             """), arguments: arguments).map { r in
             let amount: Int64? = r[7]
@@ -271,7 +290,8 @@ extension PostgresSession {
     func setRequestState(id: Int64, _ state: AgencyRequestState, error: String?, batchID: Int64?) throws {
         try db.cachedStatement(
             sql:
-                "UPDATE agency_requests SET state = ?, last_error = ?, batch_id = COALESCE(?, batch_id), updated_at = ? WHERE id = ?"
+                "UPDATE agency_requests SET state = ?, last_error = ?, batch_id = COALESCE(?, batch_id), "
+                    + "updated_at = ? WHERE id = ?"
         )
             .execute(arguments: [state.rawValue, error, batchID, now, id])
         if state == .failed || state == .rejected { try resumeAfterFailedRecall(requestRowID: id) }
@@ -280,9 +300,11 @@ extension PostgresSession {
     func unreportedDirectPayments() throws -> [(placement: PlacementRecord, transaction: TransactionRecord)] {
         let rows = try Row.fetchAll(try db.cachedStatement(sql: """
             SELECT p.customer_id, p.partner_id, t.reference FROM transactions t
-            JOIN placements p ON p.customer_id = t.customer_id AND p.state IN ('sent', 'accepted', 'active', 'recall_pending')
+            JOIN placements p ON p.customer_id = t.customer_id \
+            AND p.state IN ('sent', 'accepted', 'active', 'recall_pending')
             WHERE t.kind = 'payment' AND t.source_kind != 'agency' AND t.date >= p.placed_on
-              AND NOT EXISTS (SELECT 1 FROM agency_requests r WHERE r.partner_id = p.partner_id AND r.request_id = t.reference)
+              AND NOT EXISTS (SELECT 1 FROM agency_requests r WHERE r.partner_id = p.partner_id \
+            AND r.request_id = t.reference)
             ORDER BY t.id
             """))
         var out: [(PlacementRecord, TransactionRecord)] = []
@@ -310,7 +332,8 @@ extension PostgresSession {
         guard let before = try requests(partnerID: partnerID, requestID: requestID) else { return nil }
         try db.cachedStatement(
             sql:
-                "UPDATE agency_requests SET state = ?, last_error = COALESCE(?, last_error), updated_at = ? WHERE id = ?"
+                "UPDATE agency_requests SET state = ?, last_error = COALESCE(?, last_error), updated_at = ? "
+                    + "WHERE id = ?"
         )
             .execute(arguments: [state.rawValue, error, now, before.id])
         if state == .failed || state == .rejected { try resumeAfterFailedRecall(requestRowID: before.id) }
@@ -341,9 +364,11 @@ extension PostgresSession {
     func unreportedAdjustments() throws -> [(placement: PlacementRecord, transaction: TransactionRecord)] {
         let rows = try Row.fetchAll(try db.cachedStatement(sql: """
             SELECT p.customer_id, p.partner_id, t.reference FROM transactions t
-            JOIN placements p ON p.customer_id = t.customer_id AND p.state IN ('sent', 'accepted', 'active', 'recall_pending')
+            JOIN placements p ON p.customer_id = t.customer_id \
+            AND p.state IN ('sent', 'accepted', 'active', 'recall_pending')
             WHERE t.kind IN ('credit', 'writeoff') AND t.source_kind != 'agency' AND t.date >= p.placed_on
-              AND NOT EXISTS (SELECT 1 FROM agency_requests r WHERE r.partner_id = p.partner_id AND r.request_id = t.reference)
+              AND NOT EXISTS (SELECT 1 FROM agency_requests r WHERE r.partner_id = p.partner_id \
+            AND r.request_id = t.reference)
             ORDER BY t.id
             """))
         var out: [(PlacementRecord, TransactionRecord)] = []
@@ -359,7 +384,8 @@ extension PostgresSession {
 
     func clearRejection(customerID: Int64, partnerID: String) throws -> Bool {
         try db.cachedStatement(sql: """
-            UPDATE placements SET cleared_at = ?, updated_at = ? WHERE customer_id = ? AND partner_id = ? AND state = 'rejected' AND cleared_at IS NULL
+            UPDATE placements SET cleared_at = ?, updated_at = ? WHERE customer_id = ? AND partner_id = ? \
+            AND state = 'rejected' AND cleared_at IS NULL
             """).execute(arguments: [now, now, customerID, partnerID])
         return db.changesCount > 0
     }
@@ -402,9 +428,11 @@ extension PostgresSession {
         guard !customerIDs.isEmpty else { return [:] }
         var out: [Int64: PlacementSnapshot] = [:]
         for r in try Row.fetchAll(try db.cachedStatement(sql: """
-            SELECT p.id, p.customer_id, p.state, p.batch_id, p.agency_reference, p.state_reason, p.placed_on, p.oldest_due_date, p.agency_status
+            SELECT p.id, p.customer_id, p.state, p.batch_id, p.agency_reference, p.state_reason, \
+            p.placed_on, p.oldest_due_date, p.agency_status
             FROM placements p WHERE p.id IN (
-                SELECT MAX(id) FROM placements WHERE partner_id = ? AND customer_id = ANY(?::bigint[]) GROUP BY customer_id)
+                SELECT MAX(id) FROM placements WHERE partner_id = ? AND customer_id = ANY(?::bigint[]) \
+            GROUP BY customer_id)
             """), arguments: [partnerID, try list(customerIDs)]) {
             let name: String = r[2]
             guard
@@ -431,7 +459,7 @@ extension PostgresSession {
             out[r[0], default: []].append(
                 OpenItem(
                     invoiceID: r[1], invoiceNumber: r[2], invoiceDate: try date(r[3]), dueDate: try date(r[4]),
-                                                   balance: r[5], disputed: r[6]))
+                    balance: r[5], disputed: r[6]))
         }
         return out
     }
@@ -439,7 +467,8 @@ extension PostgresSession {
     func agencyEvents(partnerID: String, keys: [String]) throws -> [EventRecord] {
         guard !keys.isEmpty else { return [] }
         return try Row.fetchAll(try db.cachedStatement(sql: """
-            SELECT \(Self.eventColumns) FROM agency_events WHERE partner_id = ? AND event_key = ANY(?::text[]) ORDER BY id
+            SELECT \(Self.eventColumns) FROM agency_events \
+            WHERE partner_id = ? AND event_key = ANY(?::text[]) ORDER BY id
             """), arguments: [partnerID, try list(keys)]).map(decodeEvent)
     }
 
@@ -447,7 +476,8 @@ extension PostgresSession {
         guard !accountNumbers.isEmpty else { return [] }
         return try Row.fetchAll(try db.cachedStatement(sql: """
             SELECT \(Self.eventColumns) FROM agency_events
-            WHERE account_number = ANY(?::text[]) AND partner_id = ? AND state = 'applied' AND kind = 'status_changed' ORDER BY id
+            WHERE account_number = ANY(?::text[]) AND partner_id = ? AND state = 'applied' \
+            AND kind = 'status_changed' ORDER BY id
             """), arguments: [try list(accountNumbers), partnerID]).map(decodeEvent)
     }
 
@@ -466,7 +496,8 @@ extension PostgresSession {
         guard !ids.isEmpty else { return [:] }
         var out: [Int64: [Allocation.Share]] = [:]
         for r in try Row.fetchAll(try db.cachedStatement(sql: """
-            SELECT transaction_id, invoice_id, amount FROM ledger_entries WHERE transaction_id = ANY(?::bigint[]) ORDER BY id
+            SELECT transaction_id, invoice_id, amount FROM ledger_entries \
+            WHERE transaction_id = ANY(?::bigint[]) ORDER BY id
             """), arguments: [try list(ids)]) {
             let amount: Int64 = r[2]
             out[r[0], default: []].append(Allocation.Share(invoiceID: r[1], amount: abs(amount)))
@@ -478,7 +509,8 @@ extension PostgresSession {
         guard !ids.isEmpty else { return [:] }
         var out: [Int64: [Int64: Int64]] = [:]
         for r in try Row.fetchAll(try db.cachedStatement(sql: """
-            SELECT t.reverses_id, l.invoice_id, SUM(l.amount) FROM ledger_entries l JOIN transactions t ON t.id = l.transaction_id
+            SELECT t.reverses_id, l.invoice_id, SUM(l.amount) FROM ledger_entries l \
+            JOIN transactions t ON t.id = l.transaction_id
             WHERE t.reverses_id = ANY(?::bigint[]) GROUP BY t.reverses_id, l.invoice_id
             """), arguments: [try list(ids)]) {
             out[r[0], default: [:]][r[1]] = r[2]
@@ -552,7 +584,8 @@ extension PostgresSession {
     func recordCommissions(_ commissions: [CommissionRecord]) throws {
         guard !commissions.isEmpty else { return }
         try insertRows("""
-            INSERT INTO commissions (partner_id, customer_id, transaction_id, event_key, kind, base, rate_ppm, expected, reported, currency, date, created_at)
+            INSERT INTO commissions (partner_id, customer_id, transaction_id, event_key, kind, base, \
+            rate_ppm, expected, reported, currency, date, created_at)
             """, columns: 12, commissions.map { c in
                 [
                     c.partnerID, c.customerID, c.transactionID, c.eventKey, c.kind, c.base, c.ratePPM, c.expected,
@@ -564,9 +597,11 @@ extension PostgresSession {
     func recordAgencyEvents(_ events: [NewAgencyEvent]) throws {
         guard !events.isEmpty else { return }
         try insertRows("""
-            INSERT INTO agency_events (partner_id, event_key, inbox_id, account_number, kind, payload, state, reason, created_at, updated_at)
+            INSERT INTO agency_events (partner_id, event_key, inbox_id, account_number, kind, payload, \
+            state, reason, created_at, updated_at)
             """, columns: 10, suffix: """
-             ON CONFLICT (partner_id, event_key) DO UPDATE SET state = excluded.state, reason = excluded.reason, updated_at = excluded.updated_at
+             ON CONFLICT (partner_id, event_key) DO UPDATE SET state = excluded.state, reason = excluded.reason, \
+            updated_at = excluded.updated_at
             WHERE agency_events.state = 'waiting'
             """, events.map { e in
             [e.partnerID, e.key, e.inboxID, e.accountNumber, e.kind, e.payload, e.state.rawValue, e.reason, now, now]

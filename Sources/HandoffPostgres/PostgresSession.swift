@@ -130,7 +130,8 @@ final class PostgresSession: PlacementWriting, OutboxWriting, InboxWriting, Reco
     func invoices(customerID: Int64) throws -> [InvoiceRecord] {
         if let page = candidatePage, page.customers.contains(customerID) { return page.invoices[customerID] ?? [] }
         let statement = try db.cachedStatement(sql: """
-            SELECT \(Self.invoiceColumns) FROM invoices WHERE customer_id = ? ORDER BY due_date, invoice_date, invoice_number
+            SELECT \(Self.invoiceColumns) FROM invoices WHERE customer_id = ? \
+            ORDER BY due_date, invoice_date, invoice_number
             """)
         return try Row.fetchAll(statement, arguments: [customerID]).map(decodeInvoice)
     }
@@ -152,7 +153,7 @@ final class PostgresSession: PlacementWriting, OutboxWriting, InboxWriting, Reco
             """)
         let result = try insert.query([
             customerID, terms.invoiceNumber, terms.invoiceDate.iso, terms.dueDate.iso, terms.amount.minorUnits,
-                                       terms.disputed, source.line, source.kind.rawValue, source.name, now])
+            terms.disputed, source.line, source.kind.rawValue, source.name, now])
         guard result.count == 1 else { return nil }
         let id = try result.requiredInt64(0, 0)
         // The invoice's first ledger entry is its original amount (the balance already holds
@@ -173,8 +174,10 @@ final class PostgresSession: PlacementWriting, OutboxWriting, InboxWriting, Reco
         let insert = try db.cachedStatement(sql: """
             INSERT INTO invoices (customer_id, invoice_number, invoice_date, due_date, amount, balance, disputed,
                 source_line, source_kind, source_name, created_at, updated_at)
-            SELECT r.customer_id, r.number, r.invoice_date, r.due_date, r.amount, r.amount, r.disputed, r.line, r.kind, r.name, ?10, ?10
-            FROM unnest(?1::bigint[], ?2::text[], ?3::date[], ?4::date[], ?5::bigint[], ?6::boolean[], ?7::bigint[], ?8::text[], ?9::text[])
+            SELECT r.customer_id, r.number, r.invoice_date, r.due_date, r.amount, r.amount, r.disputed, r.line, \
+            r.kind, r.name, ?10, ?10
+            FROM unnest(?1::bigint[], ?2::text[], ?3::date[], ?4::date[], ?5::bigint[], ?6::boolean[], ?7::bigint[], \
+            ?8::text[], ?9::text[])
                 WITH ORDINALITY AS r(customer_id, number, invoice_date, due_date, amount, disputed, line, kind, name, n)
             ORDER BY r.n
             ON CONFLICT (customer_id, invoice_number) DO NOTHING RETURNING id, customer_id, invoice_number
@@ -222,7 +225,7 @@ final class PostgresSession: PlacementWriting, OutboxWriting, InboxWriting, Reco
         NewLedgerEntry(
             customerID: customerID, invoiceID: invoiceID, transactionID: nil, kind: .invoice,
             amount: terms.amount.minorUnits,
-                       currency: terms.amount.currency, effectiveDate: terms.invoiceDate, source: source)
+            currency: terms.amount.currency, effectiveDate: terms.invoiceDate, source: source)
     }
 
     /// Ledger rows held back before ``flushLedger()`` writes them as one set.
@@ -271,13 +274,16 @@ final class PostgresSession: PlacementWriting, OutboxWriting, InboxWriting, Reco
         }
         ledgerChainHead = head
         try db.cachedStatement(sql: """
-            INSERT INTO ledger_entries (id, customer_id, invoice_id, transaction_id, kind, amount, currency, effective_date,
+            INSERT INTO ledger_entries (id, customer_id, invoice_id, transaction_id, kind, amount, currency, \
+            effective_date,
                 source_kind, source_name, source_line, source_event_id, recorded_at, chain_seq, chain_hash)
             SELECT e.id, e.customer_id, e.invoice_id, e.transaction_id, e.kind, e.amount, e.currency, e.effective_date,
                 e.source_kind, e.source_name, e.source_line, e.source_event_id, ?15, e.seq, e.hash
-            FROM unnest(?1::bigint[], ?2::bigint[], ?3::bigint[], ?4::bigint[], ?5::text[], ?6::bigint[], ?7::text[], ?8::date[],
+            FROM unnest(?1::bigint[], ?2::bigint[], ?3::bigint[], ?4::bigint[], ?5::text[], ?6::bigint[], ?7::text[], \
+            ?8::date[],
                 ?9::text[], ?10::text[], ?11::bigint[], ?12::text[], ?13::bigint[], ?14::text[])
-                WITH ORDINALITY AS e(id, customer_id, invoice_id, transaction_id, kind, amount, currency, effective_date,
+                WITH ORDINALITY AS e(id, customer_id, invoice_id, transaction_id, kind, amount, currency, \
+            effective_date,
                     source_kind, source_name, source_line, source_event_id, seq, hash, n)
             ORDER BY e.n
             """).execute(arguments: [
@@ -286,8 +292,8 @@ final class PostgresSession: PlacementWriting, OutboxWriting, InboxWriting, Reco
             pgArray(entries.map(\.amount)),
             pgArray(entries.map(\.currency.code)), pgArray(entries.map(\.effectiveDate.iso)),
             pgArray(entries.map(\.source.kind.rawValue)),
-                pgArray(entries.map(\.source.name)), pgArray(entries.map { $0.source.line.map(Int64.init) }),
-                pgArray(entries.map(\.source.eventID)), pgArray(seqs), pgArray(hashes), now,
+            pgArray(entries.map(\.source.name)), pgArray(entries.map { $0.source.line.map(Int64.init) }),
+            pgArray(entries.map(\.source.eventID)), pgArray(seqs), pgArray(hashes), now,
             ])
         guard db.changesCount == entries.count else {
             throw PostgresError.unexpected("\(db.changesCount) ledger entries written for \(entries.count) held back")
@@ -304,7 +310,8 @@ final class PostgresSession: PlacementWriting, OutboxWriting, InboxWriting, Reco
     // MARK: - Transactions and the ledger
 
     private static let transactionColumns = """
-        id, reference, customer_id, invoice_number, date, kind, amount, reverses_id, source_kind, source_name, source_line, source_event_id
+        id, reference, customer_id, invoice_number, date, kind, amount, reverses_id, source_kind, source_name, \
+        source_line, source_event_id
         """
 
     private func decodeTransaction(_ row: Row) throws -> TransactionRecord {
@@ -340,7 +347,7 @@ final class PostgresSession: PlacementWriting, OutboxWriting, InboxWriting, Reco
 
     func insertTransaction(
         reference: String, customerID: Int64, invoiceNumber: String?, date: CalendarDate, kind: EntryKind,
-                           amount: Int64, reversesID: Int64?, source: EntrySource) throws -> Int64 {
+        amount: Int64, reversesID: Int64?, source: EntrySource) throws -> Int64 {
         let statement = try db.cachedStatement(sql: """
             INSERT INTO transactions (reference, customer_id, invoice_number, date, kind, amount, reverses_id,
                 source_kind, source_name, source_line, source_event_id, recorded_at)
@@ -386,8 +393,10 @@ final class PostgresSession: PlacementWriting, OutboxWriting, InboxWriting, Reco
     func ledger(customerID: Int64) throws -> [LedgerEntry] {
         let statement = try db.cachedStatement(sql: """
             SELECT l.id, l.customer_id, l.invoice_id, i.invoice_number, l.transaction_id, t.reference, l.kind, l.amount,
-                   l.currency, l.effective_date, l.source_kind, l.source_name, l.source_line, l.source_event_id, handoff_time(l.recorded_at)
-            FROM ledger_entries l JOIN invoices i ON i.id = l.invoice_id LEFT JOIN transactions t ON t.id = l.transaction_id
+                   l.currency, l.effective_date, l.source_kind, l.source_name, l.source_line, l.source_event_id, \
+            handoff_time(l.recorded_at)
+            FROM ledger_entries l JOIN invoices i ON i.id = l.invoice_id LEFT JOIN transactions t \
+            ON t.id = l.transaction_id
             WHERE l.customer_id = ? ORDER BY l.id
             """)
         return try Row.fetchAll(statement, arguments: [customerID]).map { row in
@@ -418,7 +427,8 @@ final class PostgresSession: PlacementWriting, OutboxWriting, InboxWriting, Reco
             let escaped = search.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%")
                 .replacingOccurrences(of: "_", with: "\\_")
             filter = """
-                WHERE c.account_number ILIKE ?1 ESCAPE '\\' OR c.business_name ILIKE ?1 ESCAPE '\\' OR c.contact_name ILIKE ?1 ESCAPE '\\'
+                WHERE c.account_number ILIKE ?1 ESCAPE '\\' OR c.business_name ILIKE ?1 ESCAPE '\\' \
+                OR c.contact_name ILIKE ?1 ESCAPE '\\'
                    OR (COALESCE(c.first_name, '') || ' ' || COALESCE(c.last_name, '')) ILIKE ?1 ESCAPE '\\'
                 """
             arguments.append("%\(escaped)%")
@@ -432,7 +442,8 @@ final class PostgresSession: PlacementWriting, OutboxWriting, InboxWriting, Reco
                    COALESCE((SELECT SUM(balance) FROM invoices i WHERE i.customer_id = c.id), 0),
                    (SELECT MIN(due_date) FROM invoices i WHERE i.customer_id = c.id AND i.balance > 0),
                    (SELECT COUNT(*) FROM invoices i WHERE i.customer_id = c.id AND i.balance > 0)
-            FROM customers c \(filter) ORDER BY c.account_number LIMIT ?\(arguments.count + 1) OFFSET ?\(arguments.count + 2)
+            FROM customers c \(filter) ORDER BY c.account_number LIMIT ?\(arguments.count + 1) \
+            OFFSET ?\(arguments.count + 2)
             """), arguments: StatementArguments(arguments + [max(limit, 0), max(offset, 0)]))
         let page = try rows.map { row in
             let customer = try decodeCustomer(row)
@@ -446,7 +457,8 @@ final class PostgresSession: PlacementWriting, OutboxWriting, InboxWriting, Reco
 
     func openBalancesByDueDate() throws -> [OpenBalanceByDueDate] {
         try Row.fetchAll(try db.cachedStatement(sql: """
-            SELECT c.currency, i.due_date, SUM(i.balance), COUNT(*) FROM invoices i JOIN customers c ON c.id = i.customer_id
+            SELECT c.currency, i.due_date, SUM(i.balance), COUNT(*) FROM invoices i JOIN customers c \
+            ON c.id = i.customer_id
             WHERE i.balance > 0 GROUP BY c.currency, i.due_date ORDER BY c.currency, i.due_date
             """)).map { row in
             let code: String = row[0]
@@ -479,10 +491,11 @@ final class PostgresSession: PlacementWriting, OutboxWriting, InboxWriting, Reco
 
     func recordImport(_ run: ImportRun) throws {
         try db.cachedStatement(sql: """
-            INSERT INTO import_runs (kind, file_name, sha256, size, rows, added, changed, unchanged, rejected, imported_at)
+            INSERT INTO import_runs (kind, file_name, sha256, size, rows, added, changed, unchanged, rejected, \
+            imported_at)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """).execute(arguments: [run.kind, run.fileName, run.sha256, run.size, run.rows, run.added, run.changed, run.unchanged,
-                             run.rejected, now])
+            """).execute(arguments: [run.kind, run.fileName, run.sha256, run.size, run.rows, run.added, run.changed,
+                             run.unchanged, run.rejected, now])
     }
 
     func date(_ text: String) throws -> CalendarDate {

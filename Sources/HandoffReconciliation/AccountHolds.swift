@@ -24,7 +24,7 @@ public enum AccountHolds {
     /// to be told (its partner file carries no such request): the person tells it another way.
     public static func add(
         account: String, hold: Hold, note: String, attorney: AttorneyContact?, actor: String, today: CalendarDate,
-                           partners: [Partner] = [], in w: any ComplianceWriting) throws -> Outcome {
+        partners: [Partner] = [], in w: any ComplianceWriting) throws -> Outcome {
         guard let customer = try w.customer(accountNumber: account) else {
             throw AccountRequests.Refusal("no account '\(account)'")
         }
@@ -50,14 +50,14 @@ public enum AccountHolds {
         let message = "hold \(hold.rawValue) set on \(account): no placement run will offer it to an agency"
         return try tellAgency(
             customer: customer, hold: hold, note: note, attorney: compliance.attorney, message: message, actor: actor,
-                              today: today, partners: partners, in: w)
+            today: today, partners: partners, in: w)
     }
 
     /// A hold an import added to an account already recorded: the agency that holds the account,
     /// if any, is told as `add` tells it (the import itself audited the change).
     public static func imported(
         account: String, hold: Hold, source: String, actor: String, today: CalendarDate, partners: [Partner],
-                                in w: any ComplianceWriting) throws -> Outcome? {
+        in w: any ComplianceWriting) throws -> Outcome? {
         guard let customer = try w.customer(accountNumber: account), customer.profile.holds.contains(hold),
               try w.placements(customerID: customer.id).contains(where: { $0.state.isOpen })
         else { return nil }
@@ -80,7 +80,8 @@ public enum AccountHolds {
         }
         guard let request = request(for: hold) else {
             message +=
-                "; \(placement.partnerID) still holds it: recall it (`handoff recall \(account) --reason ...`) if it must come back"
+                "; \(placement.partnerID) still holds it: "
+                + "recall it (`handoff recall \(account) --reason ...`) if it must come back"
             return Outcome(message: message, requestID: nil)
         }
         let text = hold == .attorney ? [note, attorney?.noteText].compactMap { $0 }.joined(separator: "; ") : note
@@ -88,7 +89,7 @@ public enum AccountHolds {
         let requestID = "\(request.prefix)-\(placement.id)-\(n)"
         try w.queueRequest(
             partnerID: placement.partnerID, customerID: customer.id, placementID: placement.id, kind: request.kind,
-                           requestID: requestID, amount: nil, date: today, reason: text, note: text)
+            requestID: requestID, amount: nil, date: today, reason: text, note: text)
         try w.appendAudit(AuditEntry(actor: actor, action: "agency.notify", subject: account,
                                      detail: "\(request.kind) to \(placement.partnerID): \(note)"))
         message +=
@@ -97,8 +98,10 @@ public enum AccountHolds {
             !partner.carries(requestKind: request.kind)
         {
             message +=
-                ". WARNING: \(partner.id)'s partner file has no way to carry a \(request.kind) request (no [transport.requests] "
-                + "entry, no updates file mapping it): the request will fail at `handoff send`; tell \(partner.id) yourself, or recall the account"
+                ". WARNING: \(partner.id)'s partner file has no way to carry a \(request.kind) request "
+                + "(no [transport.requests] "
+                + "entry, no updates file mapping it): the request will fail at `handoff send`; "
+                + "tell \(partner.id) yourself, or recall the account"
         }
         return Outcome(message: message, requestID: requestID)
     }

@@ -4,7 +4,8 @@ public import HandoffStore
 /// What a person asks of the agency that holds an account — a recall, a notice of a dispute,
 /// bankruptcy, death or cease-contact request — and the lifting of an agency's rejection.
 ///
-/// Each decides inside one write transaction, queues the request (``ReconciliationWriting/queueRequest(partnerID:customerID:placementID:kind:requestID:amount:date:reason:note:)``;
+/// Each decides inside one write transaction, queues the request
+/// (``ReconciliationWriting/queueRequest(partnerID:customerID:placementID:kind:requestID:amount:date:reason:note:)``;
 /// the next send delivers it) and writes one audit entry naming who asked. The CLI
 /// (`handoff recall`, `notify`, `clear`) and the dashboard's account page both call these, so
 /// that both decide and audit alike.
@@ -88,7 +89,8 @@ public enum AccountRequests {
             if !agencies.contains(partner) {
                 let known = agencies.sorted()
                 throw Refusal(
-                    "there is no agency '\(partner)' (the partner files name \(known.isEmpty ? "none" : known.joined(separator: ", ")))"
+                    "there is no agency '\(partner)' "
+                        + "(the partner files name \(known.isEmpty ? "none" : known.joined(separator: ", ")))"
                 )
             }
             throw Refusal("\(partner) has no uncleared rejection of \(account)")

@@ -79,11 +79,13 @@ public struct PlacementTermsRun {
                         ?? " while its payment plan holds")
             case .objectionNotEntitled(_, _, let unplanned?):
                 line.action =
-                    "\(p.partnerID) objected on \(unplanned.iso) with no payment plan in place, which its terms require: "
+                    "\(p.partnerID) objected on \(unplanned.iso) with no payment plan in place, "
+                    + "which its terms require: "
                     + "take it up with the agency"
             case .objectionNotEntitled(let objections, let allowed, nil):
                 line.action =
-                    "\(p.partnerID) objected \(objections) times, its terms allow \(allowed): take it up with the agency"
+                    "\(p.partnerID) objected \(objections) times, its terms allow \(allowed): "
+                    + "take it up with the agency"
             case .notApplicable:
                 continue
             }

@@ -47,7 +47,7 @@ struct EffectWriter {
                 }
                 let id = try w.insertTransaction(
                     reference: b.reference, customerID: b.customerID, invoiceNumber: nil, date: b.date, kind: b.kind,
-                                                 amount: b.amount, reversesID: reverses, source: s.source)
+                    amount: b.amount, reversesID: reverses, source: s.source)
                 ids[b.reference] = id
                 for entry in b.entries {
                     ledger.append(
@@ -65,7 +65,7 @@ struct EffectWriter {
                         eventKey: c.eventKey,
                         kind: c.kind.rawValue, base: c.base, ratePPM: c.ratePPM, expected: c.expected,
                         reported: c.reported,
-                                                    currency: c.currency.code, date: c.date))
+                        currency: c.currency.code, date: c.date))
             case .validationNotice(let customerID, let date):
                 // The first notice date counts; one recorded before (imported, or from this or
                 // another agency) stays.
@@ -94,7 +94,7 @@ struct EffectWriter {
                 events.append(
                     NewAgencyEvent(
                         partnerID: partner.id, key: key, inboxID: inboxID, accountNumber: number, kind: "overpayment",
-                                             payload: s.payload, state: .held, reason: reason))
+                        payload: s.payload, state: .held, reason: reason))
             case .settlementAudited(let number, let detail):
                 try w.appendAudit(
                     AuditEntry(
@@ -108,7 +108,7 @@ struct EffectWriter {
                 NewAgencyEvent(
                     partnerID: partner.id, key: d.key, inboxID: inboxID, accountNumber: s.event.accountNumber,
                     kind: d.kind,
-                                         payload: s.payload, state: state, reason: reason))
+                    payload: s.payload, state: state, reason: reason))
         case .none:
             break
         case .invalid(let why):

@@ -165,7 +165,8 @@ extension Reconciliation {
             }
             if let t = statementAmounts, (t.amount, t.commission, t.net) != sums {
                 refusal =
-                    "its total line (\(t.amount), \(t.commission), \(t.net)) is not the sum of its lines (\(sums.0), \(sums.1), \(sums.2))"
+                    "its total line (\(t.amount), \(t.commission), \(t.net)) "
+                    + "is not the sum of its lines (\(sums.0), \(sums.1), \(sums.2))"
             }
             if statementAmounts == nil { refusal = "it has no total line" }
             if statementAmounts == nil { statementAmounts = sums }
@@ -195,8 +196,10 @@ extension Reconciliation {
                 part.differences.append(
                     .init(transactionID: "(statement)", field: "currency", statement: nil, recorded: nil))
                 note =
-                    "the statement lists transactions in \(parts.keys.filter { !$0.isEmpty }.sorted().joined(separator: " and ")): "
-                    + "one transfer carries one currency, so each part is matched on its own; ask the agency to send one statement per currency"
+                    "the statement lists transactions in "
+                    + "\(parts.keys.filter { !$0.isEmpty }.sorted().joined(separator: " and ")): "
+                    + "one transfer carries one currency, so each part is matched on its own; "
+                    + "ask the agency to send one statement per currency"
             } else if wholeStatement {
                 // The statement's own gross and fee, against what the listed payments bring.
                 if totals.amount != part.amount {
@@ -212,14 +215,15 @@ extension Reconciliation {
                 }
             }
             if let refusal { note = "applied not at all: \(refusal)" }
-            // A statement in one currency is stored with its own figures; a part of one that spans currencies with its lines'.
+            // A statement in one currency is stored with its own figures; a part of one that spans currencies
+            // with its lines'.
             let figures = spans ? (part.amount, part.commission, part.net) : totals
             var record = RemittanceRecord(
                 partnerID: partner.id, key: spans ? "\(statementKey) \(code.isEmpty ? "unknown" : code)" : statementKey,
                 model: partner.terms.remittance.rawValue, amount: figures.0, commission: figures.1, net: figures.2,
-                                          reference: reference, date: date?.iso,
+                reference: reference, date: date?.iso,
                 state: refusal != nil ? "refused" : (part.differences.isEmpty ? "matched" : "mismatch"),
-                                          differences: refusal != nil ? [] : part.differences, note: note,
+                differences: refusal != nil ? [] : part.differences, note: note,
                 period: part.latest.map { String($0.iso.prefix(7)) }, currency: code.isEmpty ? nil : code)
             record.items = refusal != nil ? [] : part.items
             try w.recordRemittance(record)
@@ -228,7 +232,8 @@ extension Reconciliation {
                 case "currency": return "spans currencies"
                 case "already_remitted":
                     return
-                        "\(d.transactionID) was already remitted (\(money(d.recorded))) by an earlier statement, and nothing changed since"
+                        "\(d.transactionID) was already remitted (\(money(d.recorded))) by an earlier statement, "
+                        + "and nothing changed since"
                 default:
                     return
                         "\(d.transactionID) \(d.field): statement \(money(d.statement)), recorded \(money(d.recorded))"

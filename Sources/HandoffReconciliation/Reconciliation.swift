@@ -9,9 +9,9 @@ public import HandoffStore
 /// every received file or event not yet applied is mapped to ``AgencyEvent``s by its partner
 /// file, and each event is decided by ``ReconciliationSnapshot/decide(_:from:)`` (HandoffDomain,
 /// no I/O) against a snapshot loaded for its chunk, then written in the same transaction that
-/// records it under its key, so applying a file twice changes nothing the second time. A reversal that arrives before its
-/// payment waits and is applied when the payment arrives; an event for an unknown account, or
-/// one not with that agency, is held for a person with its reason.
+/// records it under its key, so applying a file twice changes nothing the second time. A
+/// reversal that arrives before its payment waits and is applied when the payment arrives; an
+/// event for an unknown account, or one not with that agency, is held for a person with its reason.
 public struct Reconciliation {
     public let store: any ReconciliationStore
     public let partners: [Partner]
@@ -74,7 +74,8 @@ public struct Reconciliation {
         for (record, seq) in waiting {
             try emit(Line(partnerID: record.partnerID, key: record.remoteName, account: nil, outcome: "waiting",
                     reason:
-                        "the agency numbered it \(seq); it waits for the events before it, which the next fetch of the agency's feed brings"
+                        "the agency numbered it \(seq); it waits for the events before it, "
+                            + "which the next fetch of the agency's feed brings"
                 ))
         }
         // A partner whose file another process is applying (several instances on one database):
@@ -169,7 +170,7 @@ public struct Reconciliation {
                 applied = try applyFile(
                     record, seq: seq, spec: spec, mapping: mapping, partner: partner, remittances: statement,
                     kept: kept,
-                                        careful: false) { line in
+                    careful: false) { line in
                     handedOn += 1
                     try emit(line)
                 }
@@ -178,7 +179,7 @@ public struct Reconciliation {
                 applied = try applyFile(
                     record, seq: seq, spec: spec, mapping: mapping, partner: partner, remittances: statement,
                     kept: kept,
-                                        careful: true) { line in
+                    careful: true) { line in
                     if skip > 0 { skip -= 1 } else { try emit(line) }
                 }
             }
@@ -206,7 +207,7 @@ public struct Reconciliation {
     private func applyFile(
         _ record: InboxRecord, seq: Int64?, spec: ReturnSpec, mapping: EventMapping, partner: Partner,
         remittances: [Sourced],
-                           kept: [Sourced]?, careful: Bool, _ emit: (Line) throws -> Void) throws -> Bool {
+        kept: [Sourced]?, careful: Bool, _ emit: (Line) throws -> Void) throws -> Bool {
         try store.writeReconciliation { w in
             guard try w.claimReceivedFile(id: record.id) else { return false }
             func applyChunk(_ chunk: [Sourced]) throws -> [Line] {
@@ -290,11 +291,12 @@ public struct Reconciliation {
             let s = chunk[0]
             let snapshot = try snapshot(for: chunk, partner: partner, w).0
             let reason =
-                "\(snapshot.describe(s.event)) from \(s.source.label) could not be booked: the AR record refused it (\(error)); nothing of it was booked"
+                "\(snapshot.describe(s.event)) from \(s.source.label) could not be booked: "
+                + "the AR record refused it (\(error)); nothing of it was booked"
             var progress = AgencyEventProgress(state: snapshot.seen[s.event.key]?.state)
             let decision = EventDecision(
                 outcome: .held(reason: reason), key: s.event.key, kind: s.event.kind.storedName,
-                                         record: progress.decided(.held(reason: reason)), effects: [])
+                record: progress.decided(.held(reason: reason)), effects: [])
             var writer = EffectWriter(partner: partner, inboxID: inboxID, ids: [:], w)
             try writer.write(decision, of: s)
             try writer.flush()
@@ -321,7 +323,7 @@ public struct Reconciliation {
                 Line(
                     partnerID: partner.id, key: decision.key, account: s.event.accountNumber,
                     outcome: decision.outcome.name,
-                              reason: decision.outcome.reason))
+                    reason: decision.outcome.reason))
         }
         try writer.flush()
         return lines
@@ -361,8 +363,8 @@ public struct Reconciliation {
                 let snapshot = try snapshot(for: [sourced], partner: partner, w).0
                 outcome = .held(
                     reason:
-                        "\(snapshot.describe(sourced.event)) from \(sourced.source.label) could not be booked: the AR record refused it "
-                                + "(\(error)); nothing of it was booked")
+                        "\(snapshot.describe(sourced.event)) from \(sourced.source.label) could not be booked: "
+                            + "the AR record refused it (\(error)); nothing of it was booked")
             }
             switch progress.retried(outcome) {
             case .update(let state, let reason), .record(let state, let reason):
@@ -376,8 +378,9 @@ public struct Reconciliation {
                 AuditEntry(
                     actor: actor, action: "event.retried", subject: record.accountNumber ?? record.key,
                     detail:
-                        "\(record.kind) \(record.key) from \(partner.id): \(outcome.name)\(outcome.reason.map { ": \($0)" } ?? "")",
-                                         source: sourced.source))
+                        "\(record.kind) \(record.key) from \(partner.id): "
+                            + "\(outcome.name)\(outcome.reason.map { ": \($0)" } ?? "")",
+                            source: sourced.source))
             return Line(
                 partnerID: partner.id, key: record.key, account: record.accountNumber, outcome: outcome.name,
                 reason: outcome.reason)
@@ -405,7 +408,7 @@ public struct Reconciliation {
                     actor: actor, action: "event.dismissed", subject: record.accountNumber ?? record.key,
                     detail:
                         "\(record.kind) \(record.key) from \(partner.id) (was: \(record.reason ?? "held")): \(reason)",
-                                         source: sourced.source))
+                        source: sourced.source))
             return Line(
                 partnerID: partner.id, key: record.key, account: record.accountNumber, outcome: "dismissed",
                 reason: text)

@@ -21,8 +21,8 @@ public struct AgingReport: Encodable, Sendable {
         for group in groups {
             var totals = byCurrency[group.currency] ?? CurrencyTotals(
                 currency: group.currency.code,
-                    buckets: Dictionary(uniqueKeysWithValues: AgingBucket.allCases.map { ($0.rawValue, 0) }), total: 0,
-                    invoices: 0)
+                buckets: Dictionary(uniqueKeysWithValues: AgingBucket.allCases.map { ($0.rawValue, 0) }), total: 0,
+                invoices: 0)
             let bucket = PastDue(oldestOpenDueDate: group.dueDate, asOf: asOf).bucket
             totals.buckets[bucket.rawValue, default: 0] += group.balance
             totals.total += group.balance

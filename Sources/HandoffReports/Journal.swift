@@ -65,7 +65,7 @@ public enum Journal {
             .init(
                 account: accounts.name(role, partner: partner), amount: Money(minorUnits: minor, currency: c),
                 assertion: nil, role: role,
-                  partner: role.perAgency ? partner : nil)
+                partner: role.perAgency ? partner : nil)
         }
 
         for item in try r.agencyTransactions(from: from, to: to) {
@@ -92,7 +92,7 @@ public enum Journal {
                     JournalEntry(
                         date: t.date, description: "\(partner) | settlement allowance on \(item.accountNumber)",
                         postings: [posting(.settlementAllowance, t.amount, c), posting(.receivable, -t.amount, c)],
-                                            customer: try customerName(item.accountNumber)))
+                        customer: try customerName(item.accountNumber)))
             default:
                 continue
             }
@@ -139,7 +139,7 @@ public enum Journal {
                 JournalEntry.Posting(
                     account: accounts.name(.agencyClearing, partner: f.partner), amount: .zero(c),
                     assertion: Money(minorUnits: due - (remitted[f.partner]?[c] ?? 0), currency: c),
-                                                 role: .agencyClearing, partner: f.partner)]
+                    role: .agencyClearing, partner: f.partner)]
             if model == .gross {
                 postings.append(.init(account: accounts.name(.feesPayable, partner: f.partner), amount: .zero(c),
                         assertion: Money(minorUnits: -(f.commission + f.direct_payment_fees), currency: c),
@@ -168,8 +168,10 @@ public enum Journal {
         }
         guard held.count <= 1 else {
             throw JournalExportError(
-                "the period holds \(held.map(\.code).joined(separator: " and ")): a \(format) file carries one currency, "
-                    + "so export each on its own (--currency \(held[0].code), then --currency \(held[1].code)); nothing was written"
+                "the period holds \(held.map(\.code).joined(separator: " and ")): "
+                    + "a \(format) file carries one currency, "
+                    + "so export each on its own (--currency \(held[0].code), then --currency \(held[1].code)); "
+                    + "nothing was written"
             )
         }
         return entries
@@ -230,7 +232,8 @@ public enum Journal {
         } }
         guard missing.isEmpty else {
             throw JournalExportError(
-                "Xero posts by account code, and [journal.codes] in handoff.toml has none for \(missing.sorted().joined(separator: ", ")); "
+                "Xero posts by account code, and [journal.codes] in handoff.toml has none for "
+                    + "\(missing.sorted().joined(separator: ", ")); "
                     + "add your chart of accounts' codes there (docs/configuration.md); nothing was written")
         }
         let w = CSVWriter(neutraliseFormulas: true)
@@ -240,7 +243,7 @@ public enum Journal {
                 out += w.line([
                     e.description, DatePattern.format(e.date, pattern: "dd/MM/yyyy"), e.description,
                     accounts.code(p.role, partner: p.partner)!,
-                               accounts.xeroTaxRate, p.amount.decimalText])
+                    accounts.xeroTaxRate, p.amount.decimalText])
             }
         }
         return out
@@ -268,10 +271,12 @@ public enum Journal {
         for e in entries { for p in e.postings where p.assertion == nil && !declared.contains(p.account) {
             declared.insert(p.account)
                 out +=
-                    "ACCNT\t\(clean(p.account))\t\(type(p.role))\t\(clean(accounts.code(p.role, partner: p.partner) ?? ""))\n"
+                    "ACCNT\t\(clean(p.account))\t\(type(p.role))\t"
+                    + "\(clean(accounts.code(p.role, partner: p.partner) ?? ""))\n"
         } }
         out +=
-            "!TRNS\tTRNSTYPE\tDATE\tACCNT\tNAME\tAMOUNT\tMEMO\n!SPL\tTRNSTYPE\tDATE\tACCNT\tNAME\tAMOUNT\tMEMO\n!ENDTRNS\n"
+            "!TRNS\tTRNSTYPE\tDATE\tACCNT\tNAME\tAMOUNT\tMEMO\n"
+            + "!SPL\tTRNSTYPE\tDATE\tACCNT\tNAME\tAMOUNT\tMEMO\n!ENDTRNS\n"
         for e in entries {
             let postings = e.postings.filter { $0.assertion == nil }
             guard !postings.isEmpty else { continue }
@@ -279,7 +284,8 @@ public enum Journal {
             for (i, p) in postings.enumerated() {
                 let name = p.role == .receivable ? clean(e.customer ?? "") : ""
                 out +=
-                    "\(i == 0 ? "TRNS" : "SPL")\tGENERAL JOURNAL\t\(date)\t\(clean(p.account))\t\(name)\t\(p.amount.decimalText)\t\(clean(e.description))\n"
+                    "\(i == 0 ? "TRNS" : "SPL")\tGENERAL JOURNAL\t\(date)\t\(clean(p.account))\t\(name)\t"
+                    + "\(p.amount.decimalText)\t\(clean(e.description))\n"
             }
             out += "ENDTRNS\n"
         }

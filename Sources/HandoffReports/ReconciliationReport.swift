@@ -68,7 +68,7 @@ public struct ReconciliationReport: Encodable, Sendable {
             return Row(
                 figures: f, remittance_model: model.rawValue,
                 net_due: model == .net ? f.collected_gross - fees : f.collected_gross, fees_owed: fees,
-                       remitted: remitted[f.partner]?[f.currency] ?? 0)
+                remitted: remitted[f.partner]?[f.currency] ?? 0)
         }
     }
 }

@@ -171,7 +171,8 @@ enum Migrations {
                 updated_at TEXT NOT NULL
             );
             -- An account is with at most one agency at a time: enforced here, not only in code.
-            CREATE UNIQUE INDEX placements_one_open ON placements(customer_id) WHERE state NOT IN ('rejected', 'closed');
+            CREATE UNIQUE INDEX placements_one_open ON placements(customer_id) \
+            WHERE state NOT IN ('rejected', 'closed');
             CREATE INDEX placements_by_customer ON placements(customer_id);
             CREATE INDEX placements_by_batch ON placements(batch_id);
 
@@ -375,8 +376,10 @@ enum Migrations {
     static func addRemittanceCurrencies(_ db: Database) throws {
         try db.execute(sql: """
             ALTER TABLE remittances ADD COLUMN currency TEXT;
-            UPDATE remittances SET currency = (SELECT MIN(c.currency) FROM commissions c WHERE c.partner_id = remittances.partner_id)
-            WHERE (SELECT COUNT(DISTINCT c.currency) FROM commissions c WHERE c.partner_id = remittances.partner_id) = 1;
+            UPDATE remittances SET currency = (SELECT MIN(c.currency) FROM commissions c \
+            WHERE c.partner_id = remittances.partner_id)
+            WHERE (SELECT COUNT(DISTINCT c.currency) FROM commissions c \
+            WHERE c.partner_id = remittances.partner_id) = 1;
             CREATE TABLE remittance_items (
                 id INTEGER PRIMARY KEY,
                 partner_id TEXT NOT NULL,
@@ -429,7 +432,8 @@ enum Migrations {
         definition += ",\n    CHECK (\(check))\n)"
         // Indexes and triggers the table has (those of its UNIQUE constraints come back with it).
         let dependents = try String.fetchAll(db, sql: """
-            SELECT sql FROM sqlite_master WHERE tbl_name = ? AND type IN ('index', 'trigger') AND sql IS NOT NULL ORDER BY type, name
+            SELECT sql FROM sqlite_master WHERE tbl_name = ? AND type IN ('index', 'trigger') AND sql IS NOT NULL \
+            ORDER BY type, name
             """, arguments: [table])
         let columns = try db.columns(in: table).map { "\"\($0.name)\"" }.joined(separator: ", ")
         try db.execute(sql: definition)
@@ -462,8 +466,10 @@ enum Migrations {
                 updated_at TEXT NOT NULL,
                 UNIQUE (partner_id, event_key)
             );
-            INSERT INTO agency_events_v12 (id, partner_id, event_key, inbox_id, account_number, kind, payload, state, reason, created_at, updated_at)
-                SELECT id, partner_id, event_key, inbox_id, account_number, kind, payload, state, reason, created_at, updated_at FROM agency_events;
+            INSERT INTO agency_events_v12 (id, partner_id, event_key, inbox_id, account_number, kind, payload, state, \
+            reason, created_at, updated_at)
+                SELECT id, partner_id, event_key, inbox_id, account_number, kind, payload, state, reason, created_at, \
+            updated_at FROM agency_events;
             DROP TABLE agency_events;
             ALTER TABLE agency_events_v12 RENAME TO agency_events;
             CREATE INDEX agency_events_by_account ON agency_events(account_number);
@@ -488,9 +494,11 @@ enum Migrations {
                 updated_at TEXT NOT NULL,
                 UNIQUE (partner_id, request_id)
             );
-            INSERT INTO agency_requests_v12 (id, partner_id, customer_id, placement_id, kind, request_id, amount, currency, date, reason, note, state,
+            INSERT INTO agency_requests_v12 (id, partner_id, customer_id, placement_id, kind, request_id, amount, \
+            currency, date, reason, note, state,
                     batch_id, last_error, created_at, updated_at)
-                SELECT id, partner_id, customer_id, placement_id, kind, request_id, amount, currency, date, reason, note, state,
+                SELECT id, partner_id, customer_id, placement_id, kind, request_id, amount, currency, date, reason, \
+            note, state,
                     batch_id, last_error, created_at, updated_at FROM agency_requests;
             DROP TABLE agency_requests;
             ALTER TABLE agency_requests_v12 RENAME TO agency_requests;

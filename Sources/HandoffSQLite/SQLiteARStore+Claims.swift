@@ -25,8 +25,10 @@ extension SQLiteARStore: WorkClaims {
     public func takeScheduledTurn(_ work: ClaimedWork, every: Int64, claimant: String) throws -> Bool {
         try pool.write { db in
             try db.execute(sql: """
-                INSERT INTO job_schedule (job, last_started_at, started_by) VALUES (?1, CAST(strftime('%s', 'now') AS INTEGER), ?2)
-                ON CONFLICT (job) DO UPDATE SET last_started_at = excluded.last_started_at, started_by = excluded.started_by
+                INSERT INTO job_schedule (job, last_started_at, started_by) \
+                VALUES (?1, CAST(strftime('%s', 'now') AS INTEGER), ?2)
+                ON CONFLICT (job) DO UPDATE SET last_started_at = excluded.last_started_at, \
+                started_by = excluded.started_by
                 WHERE job_schedule.last_started_at <= excluded.last_started_at - max(?3 - 2, 0)
                 """, arguments: [work.rawValue, claimant, every])
             return db.changesCount == 1

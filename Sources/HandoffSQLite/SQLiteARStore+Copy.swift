@@ -17,7 +17,7 @@ extension SQLiteARStore {
             let withoutRowID =
                 try Bool.fetchOne(
                     db, sql: "SELECT sql LIKE '%WITHOUT ROWID%' FROM sqlite_master WHERE name = ?",
-                                                 arguments: [table]) ?? false
+                    arguments: [table]) ?? false
             let cursor = try Row.fetchCursor(
                 db, sql: "SELECT \(list) FROM \(table)" + (withoutRowID ? "" : " ORDER BY rowid"))
             while let row = try cursor.next() {

@@ -51,7 +51,8 @@ extension SQLiteSession: AuditChainReading {
         defer { last.reset() }
         let lastID = try last.step() ? last.int64(0) : 0
         let insert = try direct("""
-            INSERT INTO ledger_entries (id, customer_id, invoice_id, transaction_id, kind, amount, currency, effective_date,
+            INSERT INTO ledger_entries (id, customer_id, invoice_id, transaction_id, kind, amount, \
+            currency, effective_date,
                 source_kind, source_name, source_line, source_event_id, recorded_at, chain_seq, chain_hash)
             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)
             """)
@@ -141,7 +142,7 @@ struct SealedLedgerRows {
     mutating func append(
         customerID: Int64, invoiceID: Int64, transactionID: Int64?, kind: String, amount: Int64, currency: String,
         effectiveDate: String, sourceKind: String, sourceName: String, sourceLine: Int64?, sourceEventID: String?,
-                         recordedAt: String) throws -> Int64 {
+        recordedAt: String) throws -> Int64 {
         let id = lastID + 1
         // Bound from the very values hashed, in the chain's column order (``AuditChainName/columns``).
         let values: [ChainValue] = [

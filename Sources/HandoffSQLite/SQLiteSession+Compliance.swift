@@ -8,7 +8,8 @@ import Foundation
 extension SQLiteSession: ComplianceWriting {
     func accountCompliance(customerID: Int64) throws -> AccountCompliance {
         guard let r = try Row.fetchOne(try db.cachedStatement(sql: """
-            SELECT debt_kind, validation_notice_date, validation_notice_source, attorney_name, attorney_phone, attorney_email,
+            SELECT debt_kind, validation_notice_date, validation_notice_source, attorney_name, attorney_phone, \
+            attorney_email,
                 attorney_address
             FROM account_compliance WHERE customer_id = ?
             """), arguments: [customerID]) else { return AccountCompliance() }
@@ -21,15 +22,18 @@ extension SQLiteSession: ComplianceWriting {
 
     func setAccountCompliance(customerID: Int64, _ c: AccountCompliance) throws {
         try db.cachedStatement(sql: """
-            INSERT INTO account_compliance (customer_id, debt_kind, validation_notice_date, validation_notice_source, attorney_name,
+            INSERT INTO account_compliance (customer_id, debt_kind, validation_notice_date, validation_notice_source, \
+            attorney_name,
                 attorney_phone, attorney_email, attorney_address, updated_at)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT (customer_id) DO UPDATE SET debt_kind = excluded.debt_kind,
-                validation_notice_date = excluded.validation_notice_date, validation_notice_source = excluded.validation_notice_source,
-                attorney_name = excluded.attorney_name, attorney_phone = excluded.attorney_phone, attorney_email = excluded.attorney_email,
+                validation_notice_date = excluded.validation_notice_date, \
+            validation_notice_source = excluded.validation_notice_source,
+                attorney_name = excluded.attorney_name, attorney_phone = excluded.attorney_phone, \
+            attorney_email = excluded.attorney_email,
                 attorney_address = excluded.attorney_address, updated_at = excluded.updated_at
-            """).execute(arguments: [customerID, c.debtKind, c.validationNoticeDate?.iso, c.validationNoticeSource, c.attorney?.name,
-                                     c.attorney?.phone, c.attorney?.email, c.attorney?.address, now])
+            """).execute(arguments: [customerID, c.debtKind, c.validationNoticeDate?.iso, c.validationNoticeSource,
+                                     c.attorney?.name, c.attorney?.phone, c.attorney?.email, c.attorney?.address, now])
     }
 
     func openPlacementTerms() throws -> [PlacementTermRecord] {
@@ -39,7 +43,8 @@ extension SQLiteSession: ComplianceWriting {
             """)).map(decodePlacement)
         let payments = try db.cachedStatement(sql: """
             SELECT t.date FROM transactions t
-            WHERE t.customer_id = ? AND t.kind = 'payment' AND t.source_kind = 'agency' AND t.reference LIKE ? ESCAPE '\\' AND t.date >= ?
+            WHERE t.customer_id = ? AND t.kind = 'payment' AND t.source_kind = 'agency' \
+            AND t.reference LIKE ? ESCAPE '\\' AND t.date >= ?
               AND t.amount > COALESCE((SELECT SUM(r.amount) FROM transactions r WHERE r.reverses_id = t.id), 0)
             ORDER BY t.date
             """)
@@ -69,7 +74,8 @@ extension SQLiteSession: ComplianceWriting {
         placementID: Int64, date: CalendarDate, code: String, meaning: StatusMeaning, eventKey: String
     ) throws {
         try db.cachedStatement(sql: """
-            INSERT INTO placement_statuses (placement_id, date, code, meaning, event_key, created_at) VALUES (?, ?, ?, ?, ?, ?)
+            INSERT INTO placement_statuses (placement_id, date, code, meaning, event_key, created_at) \
+            VALUES (?, ?, ?, ?, ?, ?)
             ON CONFLICT (placement_id, event_key) DO NOTHING
             """).execute(arguments: [placementID, date.iso, code, meaning.rawValue, eventKey, now])
     }
@@ -92,7 +98,7 @@ extension SQLiteSession: ComplianceWriting {
             try updatePlacement(id: placementID, state: lifecycle.state, agencyReference: nil, agencyStatus: nil)
         case .none, .invalid, .recordBatch, .markSent, .recordAcceptance, .recordImplicitAcceptance, .returnToBusiness,
             .markActive,
-             .sendRecall, .recordRecallObjection, .close:
+            .sendRecall, .recordRecallObjection, .close:
             return
         }
     }

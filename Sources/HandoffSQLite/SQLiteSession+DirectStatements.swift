@@ -155,9 +155,11 @@ struct PendingInvoiceLedger {
         guard var sealed = try session.sealedLedgerRows() else {
             // Outside a write transaction's chains (never in practice): one `INSERT … SELECT`, sealed later.
             let insert = try statement ?? DirectStatement(session.db, sql: """
-                INSERT INTO ledger_entries (customer_id, invoice_id, transaction_id, kind, amount, currency, effective_date,
+                INSERT INTO ledger_entries (customer_id, invoice_id, transaction_id, kind, amount, \
+                currency, effective_date,
                     source_kind, source_name, source_line, source_event_id, recorded_at)
-                SELECT customer_id, id, NULL, '\(EntryKind.invoice.rawValue)', amount, ?3, invoice_date, source_kind, source_name, source_line, NULL, created_at
+                SELECT customer_id, id, NULL, '\(EntryKind.invoice.rawValue)', amount, ?3, invoice_date, \
+                source_kind, source_name, source_line, NULL, created_at
                 FROM invoices WHERE id BETWEEN ?1 AND ?2 ORDER BY id
                 """)
             statement = insert
@@ -167,7 +169,8 @@ struct PendingInvoiceLedger {
             try insert.execute()
             guard session.db.changesCount == expected else {
                 throw StoreError.corrupt(
-                    "\(session.db.changesCount) first ledger entries written for \(expected) new invoices (ids \(first)–\(last))"
+                    "\(session.db.changesCount) first ledger entries written for \(expected) "
+                        + "new invoices (ids \(first)–\(last))"
                 )
             }
             return
@@ -192,7 +195,7 @@ struct PendingInvoiceLedger {
                 (
                     read.int64(0), read.int64(1), read.int64(2), read.text(3) ?? "", read.text(4) ?? "",
                     read.text(5) ?? "",
-                         read.isNull(6) ? nil : read.int64(6), read.text(7) ?? ""))
+                    read.isNull(6) ? nil : read.int64(6), read.text(7) ?? ""))
         }
         read.reset()
         guard rows.count == expected else {
@@ -205,7 +208,7 @@ struct PendingInvoiceLedger {
                 amount: r.amount,
                 currency: currency.code, effectiveDate: r.date, sourceKind: r.kind, sourceName: r.name,
                 sourceLine: r.line,
-                              sourceEventID: nil, recordedAt: r.at)
+                sourceEventID: nil, recordedAt: r.at)
         }
     }
 }

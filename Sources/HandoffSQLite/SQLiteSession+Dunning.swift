@@ -39,7 +39,8 @@ extension SQLiteSession: DunningWriting {
         try Row.fetchAll(
             try db.cachedStatement(
                 sql: """
-                    SELECT \(Self.dunningColumns) FROM dunning_messages m JOIN customers c ON c.id = m.customer_id ORDER BY m.id
+                    SELECT \(Self.dunningColumns) FROM dunning_messages m JOIN customers c ON c.id = m.customer_id \
+                    ORDER BY m.id
                     """)
         ).map(decodeDunning)
     }
@@ -58,7 +59,8 @@ extension SQLiteSession: DunningWriting {
         try Row.fetchOne(
             try db.cachedStatement(
                 sql: """
-                    SELECT \(Self.dunningColumns) FROM dunning_messages m JOIN customers c ON c.id = m.customer_id WHERE m.id = ?
+                    SELECT \(Self.dunningColumns) FROM dunning_messages m JOIN customers c ON c.id = m.customer_id \
+                    WHERE m.id = ?
                     """), arguments: [id]
         ).map(decodeDunning)
     }
@@ -83,13 +85,15 @@ extension SQLiteSession: DunningWriting {
                         (SELECT MAX(t.date) FROM transactions t WHERE t.customer_id = c.id AND t.kind = 'writeoff')
                     FROM customers c
                     WHERE EXISTS (SELECT 1 FROM invoices i WHERE i.customer_id = c.id AND i.balance > 0)
-                       OR EXISTS (SELECT 1 FROM placements p WHERE p.customer_id = c.id AND p.state NOT IN ('rejected', 'closed'))
+                       OR EXISTS (SELECT 1 FROM placements p WHERE p.customer_id = c.id \
+                    AND p.state NOT IN ('rejected', 'closed'))
                        OR EXISTS (SELECT 1 FROM transactions t WHERE t.customer_id = c.id AND t.kind = 'writeoff')
                     ORDER BY c.account_number
                     """))
         let invoices = try db.cachedStatement(
             sql: """
-                SELECT id, invoice_number, invoice_date, due_date, balance, disputed FROM invoices WHERE customer_id = ? AND balance > 0
+                SELECT id, invoice_number, invoice_date, due_date, balance, disputed FROM invoices \
+                WHERE customer_id = ? AND balance > 0
                 """)
         return try rows.map { row in
             let id: Int64 = row[0]
@@ -128,7 +132,8 @@ extension SQLiteSession: DunningWriting {
     func insertDunningMessage(_ m: NewDunningMessage) throws -> Int64? {
         try db.cachedStatement(
             sql: """
-                INSERT INTO dunning_messages (customer_id, step, kind, cycle, message_id, recipient, subject, balance, currency, invoices,
+                INSERT INTO dunning_messages (customer_id, step, kind, cycle, message_id, recipient, subject, balance, \
+                currency, invoices,
                     placement_date, as_of, content, state, attempts, created_at, updated_at)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'sending', 1, ?, ?)
                 ON CONFLICT DO NOTHING
@@ -144,7 +149,8 @@ extension SQLiteSession: DunningWriting {
     func readdressDunningMessage(id: Int64, recipient: String, content: [UInt8]) throws {
         try db.cachedStatement(
             sql:
-                "UPDATE dunning_messages SET recipient = ?, content = ?, updated_at = ? WHERE id = ? AND state != 'sent'"
+                "UPDATE dunning_messages SET recipient = ?, content = ?, updated_at = ? WHERE id = ? "
+                    + "AND state != 'sent'"
         )
             .execute(arguments: [recipient, Data(content), now, id])
     }
@@ -171,7 +177,8 @@ extension SQLiteSession: DunningWriting {
         try db.cachedStatement(
             sql: """
                 INSERT INTO credit_holds (customer_id, reasons, since, recorded_at) VALUES (?, ?, ?, ?)
-                ON CONFLICT (customer_id) DO UPDATE SET reasons = excluded.reasons, since = excluded.since, recorded_at = excluded.recorded_at
+                ON CONFLICT (customer_id) DO UPDATE SET reasons = excluded.reasons, since = excluded.since, \
+                recorded_at = excluded.recorded_at
                 """
         ).execute(arguments: [entry.customerID, entry.reasons, entry.since.iso, now])
     }

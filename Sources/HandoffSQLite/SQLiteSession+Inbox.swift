@@ -14,7 +14,7 @@ extension SQLiteSession {
         return InboxRecord(
             id: r[0], partnerID: r[1], kind: r[2], remoteName: r[3], sha256: r[4], size: r[5], archivePath: r[6],
             plainPath: r[7],
-                           state: state, reason: r[9], receivedAt: r[10])
+            state: state, reason: r[9], receivedAt: r[10])
     }
 
     func inboxRecord(id: Int64) throws -> InboxRecord? {
@@ -61,11 +61,13 @@ extension SQLiteSession {
 
     func insertInbox(
         partnerID: String, kind: String, remoteName: String, sha256: String, size: Int64, archivePath: String,
-                     plainPath: String?, state: InboxFileState, reason: String?) throws -> Int64 {
+        plainPath: String?, state: InboxFileState, reason: String?) throws -> Int64 {
         try db.cachedStatement(sql: """
-            INSERT INTO inbox (partner_id, kind, remote_name, sha256, size, archive_path, plain_path, state, reason, received_at)
+            INSERT INTO inbox (partner_id, kind, remote_name, sha256, size, archive_path, plain_path, state, reason, \
+            received_at)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """).execute(arguments: [partnerID, kind, remoteName, sha256, size, archivePath, plainPath, state.rawValue, reason, now])
+            """).execute(arguments: [partnerID, kind, remoteName, sha256, size, archivePath, plainPath, state.rawValue,
+                reason, now])
         return db.lastInsertedRowID
     }
 

@@ -4,7 +4,8 @@ import HandoffStore
 
 extension SQLiteSession {
     private static let outboxColumns = """
-        id, partner_id, batch_id, kind, local_path, remote_name, depends_on, size, sha256, state, not_before, attempts, last_error,
+        id, partner_id, batch_id, kind, local_path, remote_name, depends_on, size, sha256, state, not_before, \
+        attempts, last_error,
         updated_at, confirmed_at, claimed_by
         """
 
@@ -18,7 +19,7 @@ extension SQLiteSession {
         var record = OutboxRecord(
             id: r[0], partnerID: r[1], batchID: r[2], kind: r[3], localPath: r[4], remoteName: r[5], dependsOn: r[6],
             size: r[7], sha256: r[8], transfer: OutboxTransfer(state: state, attempts: r[11]), lastError: lastError,
-                                  updatedAt: r[13], confirmedAt: r[14])
+            updatedAt: r[13], confirmedAt: r[14])
         record.claimedBy = r[15]
         return record
     }
@@ -36,18 +37,21 @@ extension SQLiteSession {
 
     func insertOutbox(
         partnerID: String, batchID: Int64?, kind: String, localPath: String, remoteName: String, dependsOn: Int64?,
-                      size: Int64, sha256: String) throws -> Int64 {
+        size: Int64, sha256: String) throws -> Int64 {
         try db.cachedStatement(sql: """
-            INSERT INTO outbox (partner_id, batch_id, kind, local_path, remote_name, depends_on, size, sha256, state, created_at, updated_at)
+            INSERT INTO outbox (partner_id, batch_id, kind, local_path, remote_name, depends_on, size, sha256, state, \
+            created_at, updated_at)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'staged', ?, ?)
-            """).execute(arguments: [partnerID, batchID, kind, localPath, remoteName, dependsOn, size, sha256, now, now])
+            """).execute(arguments: [partnerID, batchID, kind, localPath, remoteName, dependsOn, size, sha256,
+                now, now])
         return db.lastInsertedRowID
     }
 
     func claimTransfer(id: Int64, claimant: String, forSeconds lease: Int64, replacing gone: String?) throws -> Bool {
         try db.cachedStatement(sql: """
             UPDATE outbox SET claimed_by = ?1, claimed_until = CAST(strftime('%s', 'now') AS INTEGER) + ?2
-            WHERE id = ?3 AND (claimed_until IS NULL OR claimed_until < CAST(strftime('%s', 'now') AS INTEGER) OR claimed_by = ?1 OR claimed_by = ?4)
+            WHERE id = ?3 AND (claimed_until IS NULL OR claimed_until < CAST(strftime('%s', 'now') AS INTEGER) \
+            OR claimed_by = ?1 OR claimed_by = ?4)
             """).execute(arguments: [claimant, lease, id, gone])
         return db.changesCount == 1
     }
@@ -71,7 +75,8 @@ extension SQLiteSession {
             UPDATE outbox SET state = ?, not_before = ?, attempts = ?, last_error = ?, updated_at = ?,
                 confirmed_at = CASE WHEN ? = 'confirmed' THEN COALESCE(confirmed_at, ?) ELSE confirmed_at END
             WHERE id = ?
-            """).execute(arguments: [transfer.state.name, notBefore, transfer.attempts, error, now, transfer.state.name, now, id])
+            """).execute(arguments: [transfer.state.name, notBefore, transfer.attempts, error, now, transfer.state.name,
+                now, id])
     }
 
     func batchState(id: Int64) throws -> BatchState? {
@@ -109,7 +114,8 @@ extension SQLiteSession {
     func movePlacements(batchID: Int64, from: PlacementLifecycle.State, to: PlacementLifecycle.State) throws {
         let old = from.storedFields, new = to.storedFields
         try db.cachedStatement(sql: """
-            UPDATE placements SET state = ?, state_reason = COALESCE(?, state_reason), agency_reference = COALESCE(?, agency_reference),
+            UPDATE placements SET state = ?, state_reason = COALESCE(?, state_reason), \
+            agency_reference = COALESCE(?, agency_reference),
                 updated_at = ?
             WHERE batch_id = ? AND state = ?
             """).execute(arguments: [new.name, new.reason, new.agencyReference, now, batchID, old.name])
@@ -118,7 +124,7 @@ extension SQLiteSession {
     func batchCurrency(id: Int64) throws -> String? {
         if let code = try String.fetchOne(
             try db.cachedStatement(sql: "SELECT currency FROM placements WHERE batch_id = ? ORDER BY id LIMIT 1"),
-                                          arguments: [id]) {
+            arguments: [id]) {
             return code
         }
         return try String.fetchOne(try db.cachedStatement(sql: """
@@ -130,9 +136,9 @@ extension SQLiteSession {
 }
 
 extension Migrations {
-    /// Claims on transfers (`claimed_by`, `claimed_until`: ``OutboxWriting/claimTransfer(id:claimant:forSeconds:replacing:)``),
-    /// so that several instances on one database share the outbox; SQLite keeps one instance,
-    /// and the columns stay in step with PostgreSQL's.
+    /// Claims on transfers (`claimed_by`, `claimed_until`:
+    /// ``OutboxWriting/claimTransfer(id:claimant:forSeconds:replacing:)``), so that several instances on one
+    /// database share the outbox; SQLite keeps one instance, and the columns stay in step with PostgreSQL's.
     static func addTransferClaims(_ db: Database) throws {
         try db.execute(sql: """
             ALTER TABLE outbox ADD COLUMN claimed_by TEXT;

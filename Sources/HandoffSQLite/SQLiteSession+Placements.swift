@@ -15,7 +15,8 @@ extension SQLiteSession {
                     AND t.amount > COALESCE((SELECT SUM(r.amount) FROM transactions r WHERE r.reverses_id = t.id), 0)),
                 (SELECT p.partner_id || '|' || p.placed_on FROM placements p
                   WHERE p.customer_id = c.id AND p.state NOT IN ('rejected', 'closed')),
-                (SELECT group_concat(p.partner_id || '|' || p.tier || '|' || p.state || '|' || COALESCE(p.state_reason, '') || '|'
+                (SELECT group_concat(p.partner_id || '|' || p.tier || '|' || p.state || '|' || \
+            COALESCE(p.state_reason, '') || '|'
                                      || CASE WHEN p.cleared_at IS NULL THEN '' ELSE 'cleared' END, char(10))
                    FROM placements p WHERE p.customer_id = c.id),
                 (SELECT f.notice_date FROM final_notices f WHERE f.customer_id = c.id),
@@ -118,14 +119,15 @@ extension SQLiteSession {
             arguments: [customerID])
         return FrozenItemization(
             date: try date(row[0]), amount: Money(minorUnits: row[1], currency: currency), basis: basis,
-                                 invoiceIDs: Set(ids))
+            invoiceIDs: Set(ids))
     }
 
     // MARK: - Batches and placements
 
     func batches() throws -> [BatchRecord] {
         try Row.fetchAll(try db.cachedStatement(sql: """
-            SELECT id, partner_id, batch_key, file_name, control_name, run_date, sequence, state, accounts, invoices, total, sha256, size, created_at
+            SELECT id, partner_id, batch_key, file_name, control_name, run_date, sequence, state, accounts, invoices, \
+            total, sha256, size, created_at
             FROM placement_batches ORDER BY id DESC
             """)).map { r in
             let stateName: String = r[7]
@@ -135,12 +137,13 @@ extension SQLiteSession {
             return BatchRecord(
                 id: r[0], partnerID: r[1], batchKey: r[2], fileName: r[3], controlName: r[4], runDate: try date(r[5]),
                 sequence: r[6], state: state, accounts: r[8], invoices: r[9], total: r[10], sha256: r[11], size: r[12],
-                               createdAt: r[13])
+                createdAt: r[13])
         }
     }
 
     static let placementColumns = """
-        p.id, p.customer_id, c.account_number, p.partner_id, p.tier, p.batch_id, p.state, p.agency_reference, p.state_reason,
+        p.id, p.customer_id, c.account_number, p.partner_id, p.tier, p.batch_id, p.state, p.agency_reference, \
+        p.state_reason,
         p.placed_on, p.balance, p.currency, p.oldest_due_date, p.days_past_due, p.agency_status
         """
 
@@ -161,7 +164,7 @@ extension SQLiteSession {
             id: r[0], customerID: r[1], accountNumber: r[2], partnerID: r[3], tier: r[4], batchID: batchID,
             state: state,
             agencyReference: reference, placedOn: try date(r[9]), balance: Money(minorUnits: r[10], currency: currency),
-                               oldestDueDate: try date(r[12]), daysPastDue: r[13], agencyStatus: r[14])
+            oldestDueDate: try date(r[12]), daysPastDue: r[13], agencyStatus: r[14])
     }
 
     func openPlacementTotals() throws -> [OpenPlacementTotal] {
@@ -181,14 +184,16 @@ extension SQLiteSession {
 
     func placements(customerID: Int64) throws -> [PlacementRecord] {
         try Row.fetchAll(try db.cachedStatement(sql: """
-            SELECT \(Self.placementColumns) FROM placements p JOIN customers c ON c.id = p.customer_id WHERE p.customer_id = ? ORDER BY p.id
+            SELECT \(Self.placementColumns) FROM placements p JOIN customers c ON c.id = p.customer_id \
+            WHERE p.customer_id = ? ORDER BY p.id
             """), arguments: [customerID]).map(decodePlacement)
     }
 
     func placements(offset: Int, limit: Int) throws -> (total: Int, page: [PlacementRecord]) {
         let total = try Int.fetchOne(try db.cachedStatement(sql: "SELECT COUNT(*) FROM placements")) ?? 0
         let page = try Row.fetchAll(try db.cachedStatement(sql: """
-            SELECT \(Self.placementColumns) FROM placements p JOIN customers c ON c.id = p.customer_id ORDER BY p.id LIMIT ? OFFSET ?
+            SELECT \(Self.placementColumns) FROM placements p JOIN customers c ON c.id = p.customer_id ORDER BY p.id \
+            LIMIT ? OFFSET ?
             """), arguments: [max(limit, 0), max(offset, 0)]).map(decodePlacement)
         return (total, page)
     }
@@ -220,11 +225,12 @@ extension SQLiteSession {
 
     func insertBatch(_ b: BatchRecord) throws -> Int64 {
         try db.cachedStatement(sql: """
-            INSERT INTO placement_batches (partner_id, batch_key, file_name, control_name, run_date, sequence, state, accounts, invoices,
+            INSERT INTO placement_batches (partner_id, batch_key, file_name, control_name, run_date, sequence, state, \
+            accounts, invoices,
                 total, sha256, size, created_at)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """).execute(arguments: [b.partnerID, b.batchKey, b.fileName, b.controlName, b.runDate.iso, b.sequence, b.state.rawValue, b.accounts, b.invoices,
-                             b.total, b.sha256, b.size, now])
+            """).execute(arguments: [b.partnerID, b.batchKey, b.fileName, b.controlName, b.runDate.iso, b.sequence,
+                             b.state.rawValue, b.accounts, b.invoices, b.total, b.sha256, b.size, now])
         return db.lastInsertedRowID
     }
 
@@ -232,7 +238,7 @@ extension SQLiteSession {
         try db.execute(
             sql:
                 "UPDATE placement_batches SET accounts = ?, invoices = ?, total = ?, sha256 = ?, size = ? WHERE id = ?",
-                       arguments: [accounts, invoices, total, sha256, size, id])
+                arguments: [accounts, invoices, total, sha256, size, id])
     }
 
     func setControlName(batchID: Int64, _ name: String) throws {
@@ -257,14 +263,15 @@ extension SQLiteSession {
             throw StoreError.corrupt("a new placement could not be written into batch \(p.batchID)")
         }
         let insert = try db.cachedStatement(sql: """
-            INSERT INTO placements (customer_id, partner_id, tier, batch_id, state, placed_on, balance, currency, oldest_due_date,
+            INSERT INTO placements (customer_id, partner_id, tier, batch_id, state, placed_on, balance, currency, \
+            oldest_due_date,
                 days_past_due, created_at, updated_at)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """)
         try insert.execute(arguments: [
             p.customerID, p.partnerID, p.tier, p.batchID, lifecycle.state.name, p.placedOn.iso, p.balance.minorUnits,
-                                       p.balance.currency.code,
-                                       p.oldestDueDate.iso, p.daysPastDue, now, now])
+            p.balance.currency.code,
+            p.oldestDueDate.iso, p.daysPastDue, now, now])
         let id = db.lastInsertedRowID
         let invoice = try direct("INSERT INTO placement_invoices (placement_id, invoice_id, balance) VALUES (?, ?, ?)")
         invoice.bind(1, id)
@@ -279,7 +286,8 @@ extension SQLiteSession {
     private func freezeItemization(customerID: Int64, _ z: FrozenItemization) throws {
         try db.cachedStatement(sql: """
             INSERT INTO itemizations (customer_id, date, amount, currency, basis, frozen_at) VALUES (?, ?, ?, ?, ?, ?)
-            """).execute(arguments: [customerID, z.date.iso, z.amount.minorUnits, z.amount.currency.code, z.basis.rawValue, now])
+            """).execute(arguments: [customerID, z.date.iso, z.amount.minorUnits, z.amount.currency.code,
+                z.basis.rawValue, now])
         let statement = try direct("INSERT INTO itemization_invoices (customer_id, invoice_id) VALUES (?, ?)")
         statement.bind(1, customerID)
         for id in z.invoiceIDs.sorted() {

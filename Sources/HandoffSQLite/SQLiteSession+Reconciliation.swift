@@ -37,13 +37,16 @@ extension SQLiteSession {
 
     func recordAgencyEvent(
         partnerID: String, key: String, inboxID: Int64?, accountNumber: String?, kind: String, payload: String,
-                           state: AgencyEventState, reason: String?) throws {
+        state: AgencyEventState, reason: String?) throws {
         try db.cachedStatement(sql: """
-            INSERT INTO agency_events (partner_id, event_key, inbox_id, account_number, kind, payload, state, reason, created_at, updated_at)
+            INSERT INTO agency_events (partner_id, event_key, inbox_id, account_number, kind, payload, \
+            state, reason, created_at, updated_at)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            ON CONFLICT (partner_id, event_key) DO UPDATE SET state = excluded.state, reason = excluded.reason, updated_at = excluded.updated_at
+            ON CONFLICT (partner_id, event_key) DO UPDATE SET state = excluded.state, reason = excluded.reason, \
+            updated_at = excluded.updated_at
             WHERE agency_events.state = 'waiting'
-            """).execute(arguments: [partnerID, key, inboxID, accountNumber, kind, payload, state.rawValue, reason, now, now])
+            """).execute(arguments: [partnerID, key, inboxID, accountNumber, kind, payload, state.rawValue, reason,
+                now, now])
     }
 
     func waitingEvents() throws -> [EventRecord] {
@@ -85,7 +88,8 @@ extension SQLiteSession {
         for row in try Row.fetchAll(
             try db.cachedStatement(
                 sql:
-                    "SELECT batch_id, currency, SUM(balance) FROM placements WHERE batch_id IS NOT NULL GROUP BY batch_id, currency"
+                    "SELECT batch_id, currency, SUM(balance) FROM placements WHERE batch_id IS NOT NULL "
+                        + "GROUP BY batch_id, currency"
             ))
         {
             totals[row[0] as Int64, default: [:]][row[1] as String] = row[2] as Int64
@@ -117,7 +121,8 @@ extension SQLiteSession {
     {
         let fields = state.storedFields
         let update = try direct("""
-            UPDATE placements SET state = ?1, state_reason = COALESCE(?2, state_reason), agency_reference = COALESCE(?3, agency_reference),
+            UPDATE placements SET state = ?1, state_reason = COALESCE(?2, state_reason), \
+            agency_reference = COALESCE(?3, agency_reference),
                 agency_status = COALESCE(?4, agency_status), updated_at = ?5
             WHERE id = ?6
             """)
@@ -137,10 +142,11 @@ extension SQLiteSession {
 
     func recordCommission(_ c: CommissionRecord) throws {
         try db.cachedStatement(sql: """
-            INSERT INTO commissions (partner_id, customer_id, transaction_id, event_key, kind, base, rate_ppm, expected, reported, currency, date, created_at)
+            INSERT INTO commissions (partner_id, customer_id, transaction_id, event_key, kind, base, \
+            rate_ppm, expected, reported, currency, date, created_at)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """).execute(arguments: [c.partnerID, c.customerID, c.transactionID, c.eventKey, c.kind, c.base, c.ratePPM, c.expected, c.reported, c.currency,
-                             c.date?.iso, now])
+            """).execute(arguments: [c.partnerID, c.customerID, c.transactionID, c.eventKey, c.kind, c.base, c.ratePPM,
+                             c.expected, c.reported, c.currency, c.date?.iso, now])
     }
 
     static let commissionColumns =
@@ -177,22 +183,26 @@ extension SQLiteSession {
     func recordRemittance(_ r: RemittanceRecord) throws {
         let differences = String(decoding: try JSONEncoder().encode(r.differences), as: UTF8.self)
         try db.cachedStatement(sql: """
-            INSERT INTO remittances (partner_id, statement_key, model, amount, commission, net, reference, date, state, differences, note, period,
+            INSERT INTO remittances (partner_id, statement_key, model, amount, commission, net, reference, \
+            date, state, differences, note, period,
                 currency, created_at)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (partner_id, statement_key) DO NOTHING
-            """).execute(arguments: [r.partnerID, r.key, r.model, r.amount, r.commission, r.net, r.reference, r.date, r.state, differences, r.note, r.period,
-                             r.currency, now])
+            """).execute(arguments: [r.partnerID, r.key, r.model, r.amount, r.commission, r.net, r.reference, r.date,
+                             r.state, differences, r.note, r.period, r.currency, now])
         guard db.changesCount == 1 else { return }
         for item in r.items {
             try db.cachedStatement(sql: """
-                INSERT INTO remittance_items (partner_id, statement_key, transaction_id, amount, commission, currency) VALUES (?, ?, ?, ?, ?, ?)
-                """).execute(arguments: [r.partnerID, r.key, item.transactionID, item.amount, item.commission, r.currency])
+                INSERT INTO remittance_items (partner_id, statement_key, transaction_id, amount, commission, currency) \
+                VALUES (?, ?, ?, ?, ?, ?)
+                """).execute(arguments: [r.partnerID, r.key, item.transactionID, item.amount, item.commission,
+                    r.currency])
         }
     }
 
     func remittances() throws -> [RemittanceRecord] {
         try Row.fetchAll(try db.cachedStatement(sql: """
-            SELECT partner_id, statement_key, model, amount, commission, net, reference, date, state, differences, note, period, currency
+            SELECT partner_id, statement_key, model, amount, commission, net, reference, \
+            date, state, differences, note, period, currency
             FROM remittances ORDER BY id
             """)).map { r in
             let text: String = r[9]
@@ -201,7 +211,7 @@ extension SQLiteSession {
             return RemittanceRecord(
                 partnerID: r[0], key: r[1], model: r[2], amount: r[3], commission: r[4], net: r[5], reference: r[6],
                 date: r[7],
-                                    state: r[8], differences: differences, note: r[10], period: r[11], currency: r[12])
+                state: r[8], differences: differences, note: r[10], period: r[11], currency: r[12])
         }
     }
 
@@ -217,7 +227,8 @@ extension SQLiteSession {
         var out: [String: RemittanceRecord.Item] = [:]
         let statement = try db.cachedStatement(sql: """
             SELECT SUM(i.amount), SUM(i.commission) FROM remittance_items i
-            JOIN remittances r ON r.partner_id = i.partner_id AND r.statement_key = i.statement_key AND r.state != 'refused'
+            JOIN remittances r ON r.partner_id = i.partner_id AND r.statement_key = i.statement_key \
+            AND r.state != 'refused'
             WHERE i.partner_id = ? AND i.transaction_id = ? HAVING COUNT(*) > 0
             """)
         for id in Set(transactionIDs) {
@@ -230,12 +241,14 @@ extension SQLiteSession {
 
     func queueRequest(
         partnerID: String, customerID: Int64, placementID: Int64?, kind: String, requestID: String, amount: Money?,
-                      date: CalendarDate, reason: String?, note: String?) throws {
+        date: CalendarDate, reason: String?, note: String?) throws {
         try db.cachedStatement(sql: """
-            INSERT INTO agency_requests (partner_id, customer_id, placement_id, kind, request_id, amount, currency, date, reason, note, state,
+            INSERT INTO agency_requests (partner_id, customer_id, placement_id, kind, request_id, amount, currency, \
+            date, reason, note, state,
                 created_at, updated_at)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'queued', ?, ?) ON CONFLICT (partner_id, request_id) DO NOTHING
-            """).execute(arguments: [partnerID, customerID, placementID, kind, requestID, amount?.minorUnits, amount?.currency.code, date.iso, reason, note, now, now])
+            """).execute(arguments: [partnerID, customerID, placementID, kind, requestID, amount?.minorUnits,
+                amount?.currency.code, date.iso, reason, note, now, now])
     }
 
     func requests(state: AgencyRequestState?) throws -> [AgencyRequestRecord] {
@@ -244,9 +257,11 @@ extension SQLiteSession {
 
     private func requestRows(where filter: String, _ arguments: StatementArguments) throws -> [AgencyRequestRecord] {
         try Row.fetchAll(try db.cachedStatement(sql: """
-            SELECT r.id, r.partner_id, r.customer_id, c.account_number, p.agency_reference, r.kind, r.request_id, r.amount, r.currency, r.date,
+            SELECT r.id, r.partner_id, r.customer_id, c.account_number, p.agency_reference, r.kind, \
+            r.request_id, r.amount, r.currency, r.date,
                    r.reason, r.note, r.state, r.last_error
-            FROM agency_requests r JOIN customers c ON c.id = r.customer_id LEFT JOIN placements p ON p.id = r.placement_id
+            FROM agency_requests r JOIN customers c ON c.id = r.customer_id \
+            LEFT JOIN placements p ON p.id = r.placement_id
             WHERE \(filter) ORDER BY r.id
             """), arguments: arguments).map { r in
             let amount: Int64? = r[7]
@@ -258,7 +273,7 @@ extension SQLiteSession {
                     code.flatMap { Currency(code: $0) }.map { Money(minorUnits: a, currency: $0) }
                 },
                 date: try date(r[9]), reason: r[10], note: r[11], state: try requestState(r[12], id: r[0]),
-                                       lastError: r[13])
+                lastError: r[13])
         }
     }
 
@@ -281,7 +296,8 @@ extension SQLiteSession {
     func setRequestState(id: Int64, _ state: AgencyRequestState, error: String?, batchID: Int64?) throws {
         try db.cachedStatement(
             sql:
-                "UPDATE agency_requests SET state = ?, last_error = ?, batch_id = COALESCE(?, batch_id), updated_at = ? WHERE id = ?"
+                "UPDATE agency_requests SET state = ?, last_error = ?, batch_id = COALESCE(?, batch_id), "
+                    + "updated_at = ? WHERE id = ?"
         )
             .execute(arguments: [state.rawValue, error, batchID, now, id])
         if state == .failed || state == .rejected { try resumeAfterFailedRecall(requestRowID: id) }
@@ -290,9 +306,11 @@ extension SQLiteSession {
     func unreportedDirectPayments() throws -> [(placement: PlacementRecord, transaction: TransactionRecord)] {
         let rows = try Row.fetchAll(try db.cachedStatement(sql: """
             SELECT p.customer_id, p.partner_id, t.reference FROM transactions t
-            JOIN placements p ON p.customer_id = t.customer_id AND p.state IN ('sent', 'accepted', 'active', 'recall_pending')
+            JOIN placements p ON p.customer_id = t.customer_id \
+            AND p.state IN ('sent', 'accepted', 'active', 'recall_pending')
             WHERE t.kind = 'payment' AND t.source_kind != 'agency' AND t.date >= p.placed_on
-              AND NOT EXISTS (SELECT 1 FROM agency_requests r WHERE r.partner_id = p.partner_id AND r.request_id = t.reference)
+              AND NOT EXISTS (SELECT 1 FROM agency_requests r \
+            WHERE r.partner_id = p.partner_id AND r.request_id = t.reference)
             ORDER BY t.id
             """))
         var out: [(PlacementRecord, TransactionRecord)] = []
@@ -320,7 +338,8 @@ extension SQLiteSession {
         guard let before = try requests(partnerID: partnerID, requestID: requestID) else { return nil }
         try db.cachedStatement(
             sql:
-                "UPDATE agency_requests SET state = ?, last_error = COALESCE(?, last_error), updated_at = ? WHERE id = ?"
+                "UPDATE agency_requests SET state = ?, last_error = COALESCE(?, last_error), "
+                    + "updated_at = ? WHERE id = ?"
         )
             .execute(arguments: [state.rawValue, error, now, before.id])
         if state == .failed || state == .rejected { try resumeAfterFailedRecall(requestRowID: before.id) }
@@ -346,9 +365,11 @@ extension SQLiteSession {
     func unreportedAdjustments() throws -> [(placement: PlacementRecord, transaction: TransactionRecord)] {
         let rows = try Row.fetchAll(try db.cachedStatement(sql: """
             SELECT p.customer_id, p.partner_id, t.reference FROM transactions t
-            JOIN placements p ON p.customer_id = t.customer_id AND p.state IN ('sent', 'accepted', 'active', 'recall_pending')
+            JOIN placements p ON p.customer_id = t.customer_id \
+            AND p.state IN ('sent', 'accepted', 'active', 'recall_pending')
             WHERE t.kind IN ('credit', 'writeoff') AND t.source_kind != 'agency' AND t.date >= p.placed_on
-              AND NOT EXISTS (SELECT 1 FROM agency_requests r WHERE r.partner_id = p.partner_id AND r.request_id = t.reference)
+              AND NOT EXISTS (SELECT 1 FROM agency_requests r \
+            WHERE r.partner_id = p.partner_id AND r.request_id = t.reference)
             ORDER BY t.id
             """))
         var out: [(PlacementRecord, TransactionRecord)] = []
@@ -364,7 +385,8 @@ extension SQLiteSession {
 
     func clearRejection(customerID: Int64, partnerID: String) throws -> Bool {
         try db.cachedStatement(sql: """
-            UPDATE placements SET cleared_at = ?, updated_at = ? WHERE customer_id = ? AND partner_id = ? AND state = 'rejected' AND cleared_at IS NULL
+            UPDATE placements SET cleared_at = ?, updated_at = ? \
+            WHERE customer_id = ? AND partner_id = ? AND state = 'rejected' AND cleared_at IS NULL
             """).execute(arguments: [now, now, customerID, partnerID])
         return db.changesCount > 0
     }
@@ -412,7 +434,7 @@ extension SQLiteSession {
         out.reserveCapacity(accountNumbers.count)
         try query(
             "SELECT \(Self.customerColumns) FROM customers WHERE account_number IN (SELECT value FROM json_each(?1))",
-                  bind: { $0.bind(1, JSONList.strings(accountNumbers)) }, row: { out.append(try decodeCustomer($0)) })
+            bind: { $0.bind(1, JSONList.strings(accountNumbers)) }, row: { out.append(try decodeCustomer($0)) })
         return out
     }
 
@@ -421,9 +443,11 @@ extension SQLiteSession {
         var out: [Int64: PlacementSnapshot] = [:]
         out.reserveCapacity(customerIDs.count)
         try query("""
-            SELECT p.id, p.customer_id, p.state, p.batch_id, p.agency_reference, p.state_reason, p.placed_on, p.oldest_due_date, p.agency_status
+            SELECT p.id, p.customer_id, p.state, p.batch_id, p.agency_reference, p.state_reason, \
+            p.placed_on, p.oldest_due_date, p.agency_status
             FROM placements p WHERE p.id IN (
-                SELECT MAX(id) FROM placements WHERE partner_id = ?1 AND customer_id IN (SELECT value FROM json_each(?2)) GROUP BY customer_id)
+                SELECT MAX(id) FROM placements WHERE partner_id = ?1 \
+            AND customer_id IN (SELECT value FROM json_each(?2)) GROUP BY customer_id)
             """, bind: { $0.bind(1, partnerID); $0.bind(2, JSONList.integers(customerIDs)) }) { r in
             let name = try text(r, 2)
             let batchID: Int64? = r.isNull(3) ? nil : r.int64(3)
@@ -451,7 +475,7 @@ extension SQLiteSession {
             """, bind: { $0.bind(1, JSONList.integers(placementIDs)) }) { r in
             let item = OpenItem(
                 invoiceID: r.int64(1), invoiceNumber: try text(r, 2), invoiceDate: try date(try text(r, 3)),
-                                dueDate: try date(try text(r, 4)), balance: r.int64(5), disputed: r.int64(6) != 0)
+                dueDate: try date(try text(r, 4)), balance: r.int64(5), disputed: r.int64(6) != 0)
             out[r.int64(0), default: []].append(item)
         }
         return out
@@ -460,16 +484,18 @@ extension SQLiteSession {
     private func decodeEvent(_ r: DirectStatement) throws -> EventRecord {
         EventRecord(
             id: r.int64(0), partnerID: try text(r, 1), key: try text(r, 2), inboxID: r.isNull(3) ? nil : r.int64(3),
-                    accountNumber: r.text(4), kind: try text(r, 5), payload: try text(r, 6),
-                    state: try eventState(try text(r, 7), id: r.int64(0)), reason: r.text(8))
+            accountNumber: r.text(4), kind: try text(r, 5), payload: try text(r, 6),
+            state: try eventState(try text(r, 7), id: r.int64(0)), reason: r.text(8))
     }
 
     func agencyEvents(partnerID: String, keys: [String]) throws -> [EventRecord] {
         guard !keys.isEmpty else { return [] }
         var out: [EventRecord] = []
         try query("""
-            SELECT \(Self.eventColumns) FROM agency_events WHERE partner_id = ?1 AND event_key IN (SELECT value FROM json_each(?2)) ORDER BY id
-            """, bind: { $0.bind(1, partnerID); $0.bind(2, JSONList.strings(keys)) }, row: { out.append(try decodeEvent($0)) })
+            SELECT \(Self.eventColumns) FROM agency_events \
+            WHERE partner_id = ?1 AND event_key IN (SELECT value FROM json_each(?2)) ORDER BY id
+            """, bind: { $0.bind(1, partnerID); $0.bind(2, JSONList.strings(keys)) },
+            row: { out.append(try decodeEvent($0)) })
         return out
     }
 
@@ -477,7 +503,8 @@ extension SQLiteSession {
         guard !accountNumbers.isEmpty else { return [] }
         return try Row.fetchAll(try db.cachedStatement(sql: """
             SELECT \(Self.eventColumns) FROM agency_events
-            WHERE account_number IN (SELECT value FROM json_each(?)) AND partner_id = ? AND state = 'applied' AND kind = 'status_changed' ORDER BY id
+            WHERE account_number IN (SELECT value FROM json_each(?)) AND partner_id = ? \
+            AND state = 'applied' AND kind = 'status_changed' ORDER BY id
             """), arguments: [JSONList.strings(accountNumbers), partnerID]).map(decodeEvent)
     }
 
@@ -486,7 +513,7 @@ extension SQLiteSession {
         var out: [String: (id: Int64, customerID: Int64)] = [:]
         try query(
             "SELECT reference, id, customer_id FROM transactions WHERE reference IN (SELECT value FROM json_each(?1))",
-                  bind: { $0.bind(1, JSONList.strings(references)) }) { r in
+            bind: { $0.bind(1, JSONList.strings(references)) }) { r in
             let reference = try text(r, 0)
             out[reference] = (r.int64(1), r.int64(2))
         }
@@ -497,7 +524,8 @@ extension SQLiteSession {
         guard !ids.isEmpty else { return [:] }
         var out: [Int64: [Allocation.Share]] = [:]
         for r in try Row.fetchAll(try db.cachedStatement(sql: """
-            SELECT transaction_id, invoice_id, amount FROM ledger_entries WHERE transaction_id IN (SELECT value FROM json_each(?)) ORDER BY id
+            SELECT transaction_id, invoice_id, amount FROM ledger_entries \
+            WHERE transaction_id IN (SELECT value FROM json_each(?)) ORDER BY id
             """), arguments: [JSONList.integers(ids)]) {
             let amount: Int64 = r[2]
             out[r[0], default: []].append(Allocation.Share(invoiceID: r[1], amount: abs(amount)))
@@ -509,7 +537,8 @@ extension SQLiteSession {
         guard !ids.isEmpty else { return [:] }
         var out: [Int64: [Int64: Int64]] = [:]
         for r in try Row.fetchAll(try db.cachedStatement(sql: """
-            SELECT t.reverses_id, l.invoice_id, SUM(l.amount) FROM ledger_entries l JOIN transactions t ON t.id = l.transaction_id
+            SELECT t.reverses_id, l.invoice_id, SUM(l.amount) FROM ledger_entries l \
+            JOIN transactions t ON t.id = l.transaction_id
             WHERE t.reverses_id IN (SELECT value FROM json_each(?)) GROUP BY t.reverses_id, l.invoice_id
             """), arguments: [JSONList.integers(ids)]) {
             out[r[0], default: [:]][r[1]] = r[2]
@@ -521,7 +550,8 @@ extension SQLiteSession {
         guard !eventKeys.isEmpty else { return [:] }
         var out: [String: Int64] = [:]
         for r in try Row.fetchAll(try db.cachedStatement(sql: """
-            SELECT event_key, rate_ppm FROM commissions WHERE partner_id = ? AND event_key IN (SELECT value FROM json_each(?))
+            SELECT event_key, rate_ppm FROM commissions \
+            WHERE partner_id = ? AND event_key IN (SELECT value FROM json_each(?))
             """), arguments: [partnerID, JSONList.strings(eventKeys)]) {
             out[r[0]] = r[1]
         }
@@ -533,9 +563,13 @@ extension SQLiteSession {
         var out: [RequestSnapshot] = []
         try query("""
             SELECT id, request_id, placement_id, kind, state FROM agency_requests
-            WHERE partner_id = ?1 AND (request_id IN (SELECT value FROM json_each(?2)) OR placement_id IN (SELECT value FROM json_each(?3)))
+            WHERE partner_id = ?1 AND (request_id IN (SELECT value FROM json_each(?2)) \
+            OR placement_id IN (SELECT value FROM json_each(?3)))
             ORDER BY id
-            """, bind: { $0.bind(1, partnerID); $0.bind(2, JSONList.strings(requestIDs)); $0.bind(3, JSONList.integers(placementIDs)) }) { r in
+            """, bind: {
+                $0.bind(1, partnerID); $0.bind(2, JSONList.strings(requestIDs));
+                $0.bind(3, JSONList.integers(placementIDs))
+            }) { r in
             let name = try text(r, 4)
             let requestID = try text(r, 1)
             guard let state = AgencyRequestState(rawValue: name) else {
@@ -545,7 +579,7 @@ extension SQLiteSession {
                 RequestSnapshot(
                     requestID: requestID, placementID: r.isNull(2) ? nil : r.int64(2), kind: try text(r, 3),
                     state: state,
-                                       order: r.int64(0)))
+                    order: r.int64(0)))
         }
         return out
     }

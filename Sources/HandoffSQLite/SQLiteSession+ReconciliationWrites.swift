@@ -24,10 +24,10 @@ extension SQLiteSession {
                 try sealed!.append(
                     customerID: e.customerID, invoiceID: e.invoiceID, transactionID: e.transactionID,
                     kind: e.kind.rawValue,
-                                   amount: e.amount, currency: e.currency.code, effectiveDate: e.effectiveDate.iso,
+                    amount: e.amount, currency: e.currency.code, effectiveDate: e.effectiveDate.iso,
                     sourceKind: e.source.kind.rawValue, sourceName: e.source.name,
                     sourceLine: e.source.line.map(Int64.init),
-                                   sourceEventID: e.source.eventID, recordedAt: now)
+                    sourceEventID: e.source.eventID, recordedAt: now)
             } else if let insert {
                 insert.bind(1, e.customerID)
                 insert.bind(2, e.invoiceID)
@@ -66,7 +66,8 @@ extension SQLiteSession {
     func recordCommissions(_ commissions: [CommissionRecord]) throws {
         guard !commissions.isEmpty else { return }
         let insert = try direct("""
-            INSERT INTO commissions (partner_id, customer_id, transaction_id, event_key, kind, base, rate_ppm, expected, reported, currency, date,
+            INSERT INTO commissions (partner_id, customer_id, transaction_id, event_key, kind, base, \
+            rate_ppm, expected, reported, currency, date,
                 created_at)
             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
             """)
@@ -90,9 +91,11 @@ extension SQLiteSession {
     func recordAgencyEvents(_ events: [NewAgencyEvent]) throws {
         guard !events.isEmpty else { return }
         let insert = try direct("""
-            INSERT INTO agency_events (partner_id, event_key, inbox_id, account_number, kind, payload, state, reason, created_at, updated_at)
+            INSERT INTO agency_events (partner_id, event_key, inbox_id, account_number, kind, payload, \
+            state, reason, created_at, updated_at)
             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9)
-            ON CONFLICT (partner_id, event_key) DO UPDATE SET state = excluded.state, reason = excluded.reason, updated_at = excluded.updated_at
+            ON CONFLICT (partner_id, event_key) DO UPDATE SET state = excluded.state, reason = excluded.reason, \
+            updated_at = excluded.updated_at
             WHERE agency_events.state = 'waiting'
             """)
         insert.bind(9, now)

@@ -149,7 +149,8 @@ final class SQLiteSession: PlacementWriting, OutboxWriting, InboxWriting, Reconc
     func invoices(customerID: Int64) throws -> [InvoiceRecord] {
         // Read directly: a placement run reads every placed account's invoices.
         let query = try direct("""
-            SELECT \(Self.invoiceColumns) FROM invoices WHERE customer_id = ? ORDER BY due_date, invoice_date, invoice_number
+            SELECT \(Self.invoiceColumns) FROM invoices WHERE customer_id = ? ORDER BY \
+            due_date, invoice_date, invoice_number
             """)
         query.bind(1, customerID)
         defer { query.reset() }
@@ -163,9 +164,9 @@ final class SQLiteSession: PlacementWriting, OutboxWriting, InboxWriting, Reconc
                 amount: Money(minorUnits: query.int64(5), currency: currency), disputed: query.int64(7) != 0)
             invoices.append(InvoiceRecord(
                 id: query.int64(0), customerID: query.int64(1), terms: terms, balance: query.int64(6),
-                    source: EntrySource(
+                source: EntrySource(
                         kind: EntrySource.Kind(rawValue: query.text(8) ?? "") ?? .file, name: query.text(9) ?? "",
-                                    line: query.isNull(10) ? nil : Int(query.int64(10)))))
+                        line: query.isNull(10) ? nil : Int(query.int64(10)))))
         }
         return invoices
     }
@@ -233,7 +234,8 @@ final class SQLiteSession: PlacementWriting, OutboxWriting, InboxWriting, Reconc
     // MARK: - Transactions and the ledger
 
     private static let transactionColumns = """
-        id, reference, customer_id, invoice_number, date, kind, amount, reverses_id, source_kind, source_name, source_line, source_event_id
+        id, reference, customer_id, invoice_number, date, kind, amount, reverses_id, source_kind, \
+        source_name, source_line, source_event_id
         """
 
     private func decodeTransaction(_ row: Row) throws -> TransactionRecord {
@@ -269,7 +271,7 @@ final class SQLiteSession: PlacementWriting, OutboxWriting, InboxWriting, Reconc
 
     func insertTransaction(
         reference: String, customerID: Int64, invoiceNumber: String?, date: CalendarDate, kind: EntryKind,
-                           amount: Int64, reversesID: Int64?, source: EntrySource) throws -> Int64 {
+        amount: Int64, reversesID: Int64?, source: EntrySource) throws -> Int64 {
         // Bound directly: reconciliation inserts one per payment and reversal.
         let insert = try direct("""
             INSERT INTO transactions (reference, customer_id, invoice_number, date, kind, amount, reverses_id,
@@ -332,16 +334,18 @@ final class SQLiteSession: PlacementWriting, OutboxWriting, InboxWriting, Reconc
             """)
         try statement.execute(arguments: [
             entry.customerID, entry.invoiceID, entry.transactionID, entry.kind.rawValue, entry.amount,
-                                          entry.currency.code, entry.effectiveDate.iso, entry.source.kind.rawValue,
-                                          entry.source.name, entry.source.line, entry.source.eventID, now])
+            entry.currency.code, entry.effectiveDate.iso, entry.source.kind.rawValue,
+            entry.source.name, entry.source.line, entry.source.eventID, now])
     }
 
     func ledger(customerID: Int64) throws -> [LedgerEntry] {
         try flushInvoiceLedger()
         let statement = try db.cachedStatement(sql: """
             SELECT l.id, l.customer_id, l.invoice_id, i.invoice_number, l.transaction_id, t.reference, l.kind, l.amount,
-                   l.currency, l.effective_date, l.source_kind, l.source_name, l.source_line, l.source_event_id, l.recorded_at
-            FROM ledger_entries l JOIN invoices i ON i.id = l.invoice_id LEFT JOIN transactions t ON t.id = l.transaction_id
+                   l.currency, l.effective_date, l.source_kind, l.source_name, l.source_line, \
+            l.source_event_id, l.recorded_at
+            FROM ledger_entries l JOIN invoices i ON i.id = l.invoice_id \
+            LEFT JOIN transactions t ON t.id = l.transaction_id
             WHERE l.customer_id = ? ORDER BY l.id
             """)
         return try Row.fetchAll(statement, arguments: [customerID]).map { row in
@@ -372,7 +376,8 @@ final class SQLiteSession: PlacementWriting, OutboxWriting, InboxWriting, Reconc
             let escaped = search.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%")
                 .replacingOccurrences(of: "_", with: "\\_")
             filter = """
-                WHERE c.account_number LIKE ?1 ESCAPE '\\' OR c.business_name LIKE ?1 ESCAPE '\\' OR c.contact_name LIKE ?1 ESCAPE '\\'
+                WHERE c.account_number LIKE ?1 ESCAPE '\\' OR c.business_name LIKE ?1 ESCAPE '\\' \
+                OR c.contact_name LIKE ?1 ESCAPE '\\'
                    OR (COALESCE(c.first_name, '') || ' ' || COALESCE(c.last_name, '')) LIKE ?1 ESCAPE '\\'
                 """
             arguments.append("%\(escaped)%")
@@ -386,7 +391,8 @@ final class SQLiteSession: PlacementWriting, OutboxWriting, InboxWriting, Reconc
                    COALESCE((SELECT SUM(balance) FROM invoices i WHERE i.customer_id = c.id), 0),
                    (SELECT MIN(due_date) FROM invoices i WHERE i.customer_id = c.id AND i.balance > 0),
                    (SELECT COUNT(*) FROM invoices i WHERE i.customer_id = c.id AND i.balance > 0)
-            FROM customers c \(filter) ORDER BY c.account_number LIMIT ?\(arguments.count + 1) OFFSET ?\(arguments.count + 2)
+            FROM customers c \(filter) ORDER BY c.account_number \
+            LIMIT ?\(arguments.count + 1) OFFSET ?\(arguments.count + 2)
             """), arguments: StatementArguments(arguments + [max(limit, 0), max(offset, 0)]))
         let page = try rows.map { row in
             let customer = try decodeCustomer(row)
@@ -400,7 +406,8 @@ final class SQLiteSession: PlacementWriting, OutboxWriting, InboxWriting, Reconc
 
     func openBalancesByDueDate() throws -> [OpenBalanceByDueDate] {
         try Row.fetchAll(try db.cachedStatement(sql: """
-            SELECT c.currency, i.due_date, SUM(i.balance), COUNT(*) FROM invoices i JOIN customers c ON c.id = i.customer_id
+            SELECT c.currency, i.due_date, SUM(i.balance), COUNT(*) \
+            FROM invoices i JOIN customers c ON c.id = i.customer_id
             WHERE i.balance > 0 GROUP BY c.currency, i.due_date ORDER BY c.currency, i.due_date
             """)).map { row in
             let code: String = row[0]
@@ -440,10 +447,11 @@ final class SQLiteSession: PlacementWriting, OutboxWriting, InboxWriting, Reconc
 
     func recordImport(_ run: ImportRun) throws {
         try db.cachedStatement(sql: """
-            INSERT INTO import_runs (kind, file_name, sha256, size, rows, added, changed, unchanged, rejected, imported_at)
+            INSERT INTO import_runs (kind, file_name, sha256, size, rows, added, changed, \
+            unchanged, rejected, imported_at)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """).execute(arguments: [run.kind, run.fileName, run.sha256, run.size, run.rows, run.added, run.changed, run.unchanged,
-                             run.rejected, now])
+            """).execute(arguments: [run.kind, run.fileName, run.sha256, run.size, run.rows, run.added, run.changed,
+                             run.unchanged, run.rejected, now])
     }
 
     func date(_ text: String) throws -> CalendarDate {

@@ -60,7 +60,8 @@ public struct HandoffServer {
         let directory = PeopleDirectory(ownerToken: token, people: store)
         guard try directory.hasAdmin() else {
             throw ServerError(
-                "nobody could sign in: set the installation's token in $\(config.server.tokenEnv) (or [server] token_file), "
+                "nobody could sign in: set the installation's token in $\(config.server.tokenEnv) "
+                + "(or [server] token_file), "
                 + "or give someone the admin role with `handoff people add NAME --role admin`")
         }
         Routes(config: config, store: store, jobs: jobs, directory: directory, metrics: metrics).add(to: router)
@@ -93,9 +94,11 @@ extension HandoffServer {
     public static func plainHTTPRefusal(_ server: ServerSettings) -> String? {
         guard server.tlsCertificateFile == nil, !server.isLoopback, !server.behindHTTPSProxy else { return nil }
         return
-            "[server] host = \"\(server.host)\" serves plain HTTP beyond this machine, where browsers drop the dashboard's "
+            "[server] host = \"\(server.host)\" serves plain HTTP beyond this machine, "
+            + "where browsers drop the dashboard's "
             + "Secure session cookie (the login would loop) and the API token would cross the network in clear. Set "
-            + "[server] tls_certificate_file and tls_key_file to serve HTTPS, or behind_https_proxy = true when an HTTPS proxy "
+            + "[server] tls_certificate_file and tls_key_file to serve HTTPS, "
+            + "or behind_https_proxy = true when an HTTPS proxy "
             + "in front of Handoff terminates TLS"
     }
 
@@ -128,8 +131,8 @@ struct Scheduler: Service {
         let every: [(Jobs.Name, Int)] = [
             (.fetch, settings.fetchEveryMinutes), (.place, settings.placeEveryMinutes),
             (.send, settings.sendEveryMinutes),
-                                         (.dunning, settings.dunningEveryMinutes),
-                                         (.terms, settings.termsEveryMinutes), (.anchor, settings.anchorEveryMinutes)]
+            (.dunning, settings.dunningEveryMinutes),
+            (.terms, settings.termsEveryMinutes), (.anchor, settings.anchorEveryMinutes)]
         await withTaskGroup(of: Void.self) { group in
             for (name, minutes) in every where minutes > 0 {
                 group.addTask {

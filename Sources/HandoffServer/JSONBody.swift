@@ -8,7 +8,7 @@ public import NIOCore
 /// lines. Numbers are integers only (money is integer minor units), so no floating point is
 /// ever printed.
 public enum JSONBody: Sendable, ExpressibleByDictionaryLiteral, ExpressibleByArrayLiteral,
-    ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, ExpressibleByBooleanLiteral, ExpressibleByNilLiteral
+ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, ExpressibleByBooleanLiteral, ExpressibleByNilLiteral
 {
     case object([(String, JSONBody)])
     case array([JSONBody])

@@ -183,8 +183,8 @@ public actor Jobs {
                     asOf: config.today(), dryRun: true, rules: config.placementRules,
                     partners: try Self.partners(config),
                     businessName: config.businessName, stagingDirectory: config.stagingDirectory,
-                                                  finalNoticeByEmail: config.finalNoticeByEmail,
-                                                  compliance: config.compliance))
+                    finalNoticeByEmail: config.finalNoticeByEmail,
+                    compliance: config.compliance))
             var lines: [String: Preview.Line] = [:]
             var accounts: [Preview.Account] = []
             var compliance: [ComplianceReason: Int] = [:]
@@ -238,7 +238,7 @@ public actor Jobs {
                     "audit chain anchor",
                     metadata: [
                         "chain": "\(head.chain.rawValue)", "rows": "\(head.rows)",
-                                                               "hash": "\(head.hash)", "anchor": "\(head.anchorText)"])
+                        "hash": "\(head.hash)", "anchor": "\(head.anchorText)"])
             }
             metrics?.anchored(heads)
             return (
@@ -254,8 +254,8 @@ public actor Jobs {
                 options: .init(
                     asOf: config.today(), dryRun: dryRun, rules: config.placementRules, partners: partners,
                     businessName: config.businessName, stagingDirectory: config.stagingDirectory,
-                                                  finalNoticeByEmail: config.finalNoticeByEmail,
-                                                  compliance: config.compliance))
+                    finalNoticeByEmail: config.finalNoticeByEmail,
+                    compliance: config.compliance))
             var codes: [ComplianceReason: Int] = [:]
             let summary = try run.run(store: store) { decision in
                 if case .notPlaced(let why) = decision.outcome { for r in why.reasons { codes[r, default: 0] += 1 } }
@@ -282,14 +282,14 @@ public actor Jobs {
                     "placement term ran out",
                     metadata: [
                         "partner": "\(line.partnerID)", "account": "\(line.accountNumber)",
-                                                                 "action": "\(line.action)"])
+                        "action": "\(line.action)"])
             }
             return ("\(dryRun ? "would recall" : "recalled") \(recalls.count) of \(lines.count) placements with terms",
                     ["accounts_recalled": dryRun ? 0 : recalls.count])
         case .send:
             let requests = RequestDelivery(
                 store: store, partners: partners, factory: factory, stagingDirectory: config.stagingDirectory,
-                                           businessName: config.businessName, today: config.today())
+                businessName: config.businessName, today: config.today())
             let delivery = Delivery(
                 store: store, partners: partners, factory: factory, dataDirectory: config.dataDirectory,
                 businessName: config.businessName)

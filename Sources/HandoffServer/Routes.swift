@@ -134,7 +134,7 @@ struct Routes: Sendable {
             }
             return Self.json([
                 "batches": JSONBody(batchRows), "placements": JSONBody(placementRows), "offset": JSONBody(offset),
-                              "limit": JSONBody(limit), "total": JSONBody(total)])
+                "limit": JSONBody(limit), "total": JSONBody(total)])
         }
         api.get("outbox") { request, _ in
             let rows = try await blocking { try store.readOutbox { try $0.outbox() } }.map {

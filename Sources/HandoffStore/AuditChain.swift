@@ -90,7 +90,7 @@ public struct ChainHead: Hashable, Sendable {
         let parts = anchor.split(separator: ":", omittingEmptySubsequences: false)
         guard parts.count == 3, let chain = AuditChainName(rawValue: String(parts[0])), let rows = Int64(parts[1]),
             rows >= 0,
-              parts[2].count == 64, parts[2].allSatisfy({ $0.isHexDigit && !$0.isUppercase })
+            parts[2].count == 64, parts[2].allSatisfy({ $0.isHexDigit && !$0.isUppercase })
         else { return nil }
         self.init(chain: chain, rows: rows, hash: String(parts[2]))
     }
@@ -234,7 +234,8 @@ public enum ChainFinding: Hashable, Sendable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .changed(let chain, let id, let seq):
-            "\(chain.table) row \(id) (place \(seq) in the \(chain.rawValue) chain) was changed after it was written: its content no longer matches its hash"
+            "\(chain.table) row \(id) (place \(seq) in the \(chain.rawValue) chain) was changed after it was written: "
+                + "its content no longer matches its hash"
         case .deleted(let chain, let afterID, let beforeID, let missing):
             "\(missing) \(chain.table) row\(missing == 1 ? " was" : "s were") deleted "
                 + (afterID.map { "between row \($0) and row \(beforeID)" }
@@ -242,12 +243,15 @@ public enum ChainFinding: Hashable, Sendable, CustomStringConvertible {
         case .inserted(let chain, let id):
             "\(chain.table) row \(id) was inserted from outside Handoff: it carries no chain hash"
         case .misplaced(let chain, let id, let seq):
-            "\(chain.table) row \(id) claims place \(seq) in the \(chain.rawValue) chain, which is not its place: it was inserted or moved"
+            "\(chain.table) row \(id) claims place \(seq) in the \(chain.rawValue) chain, "
+                + "which is not its place: it was inserted or moved"
         case .anchorMismatch(let chain, let expected, let rows, let hash):
             if rows < expected.rows {
-                "the \(chain.rawValue) chain has \(rows) rows but the anchor says \(expected.rows): rows at its end were deleted"
+                "the \(chain.rawValue) chain has \(rows) rows but the anchor says \(expected.rows): "
+                    + "rows at its end were deleted"
             } else {
-                "the \(chain.rawValue) chain's row \(expected.rows) has hash \(hash ?? "none"), not the anchor's \(expected.hash): the chain was rewritten"
+                "the \(chain.rawValue) chain's row \(expected.rows) has hash \(hash ?? "none"), "
+                    + "not the anchor's \(expected.hash): the chain was rewritten"
             }
         }
     }

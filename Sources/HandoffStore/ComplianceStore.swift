@@ -34,7 +34,7 @@ public struct AccountCompliance: Hashable, Sendable {
 
     public init(
         debtKind: String? = nil, validationNoticeDate: CalendarDate? = nil, validationNoticeSource: String? = nil,
-                attorney: AttorneyContact? = nil) {
+        attorney: AttorneyContact? = nil) {
         self.debtKind = debtKind
         self.validationNoticeDate = validationNoticeDate
         self.validationNoticeSource = validationNoticeSource

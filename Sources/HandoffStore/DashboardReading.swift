@@ -28,7 +28,7 @@ public struct AccountListQuery: Hashable, Sendable {
     public init(
         search: String? = nil, hasHold: Bool = false, placed: Bool? = nil, bucket: AgingBucket? = nil,
         order: Order = .account,
-                asOf: CalendarDate) {
+        asOf: CalendarDate) {
         self.search = search
         self.hasHold = hasHold
         self.placed = placed

@@ -24,7 +24,7 @@ public struct InboxRecord: Hashable, Sendable {
     public init(
         id: Int64, partnerID: String, kind: String, remoteName: String, sha256: String, size: Int64,
         archivePath: String,
-                plainPath: String?, state: InboxFileState, reason: String?, receivedAt: String) {
+        plainPath: String?, state: InboxFileState, reason: String?, receivedAt: String) {
         self.id = id
         self.partnerID = partnerID
         self.kind = kind
@@ -61,7 +61,7 @@ public protocol InboxWriting: InboxReading {
     /// refuses the same partner, name and hash twice.
     func insertInbox(
         partnerID: String, kind: String, remoteName: String, sha256: String, size: Int64, archivePath: String,
-                     plainPath: String?, state: InboxFileState, reason: String?) throws -> Int64
+        plainPath: String?, state: InboxFileState, reason: String?) throws -> Int64
     /// Stores a file's new state, as its ``InboxFile`` machine moved it (see
     /// ``setInboxState(id:_:reason:)``, which goes through the machine).
     func updateInboxState(id: Int64, _ state: InboxFileState, reason: String?) throws

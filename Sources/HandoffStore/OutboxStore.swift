@@ -19,7 +19,8 @@ public struct OutboxRecord: Hashable, Sendable {
     public var lastError: String?
     public var updatedAt: String
     public var confirmedAt: String?
-    /// The process sending it now, or that was when it died (``OutboxWriting/claimTransfer(id:claimant:forSeconds:replacing:)``).
+    /// The process sending it now, or that was when it died
+    /// (``OutboxWriting/claimTransfer(id:claimant:forSeconds:replacing:)``).
     public var claimedBy: String?
 
     public init(
@@ -62,7 +63,7 @@ public protocol OutboxWriting: OutboxReading {
     /// of the same name to the same partner: no file name is ever sent twice.
     func insertOutbox(
         partnerID: String, batchID: Int64?, kind: String, localPath: String, remoteName: String, dependsOn: Int64?,
-                      size: Int64, sha256: String) throws -> Int64
+        size: Int64, sha256: String) throws -> Int64
     /// Stores a transfer's state machine and last error.
     func updateOutbox(id: Int64, _ transfer: OutboxTransfer, lastError: String?) throws
     /// Claims a transfer for `claimant` (one process) for `lease` seconds, so that several
@@ -97,7 +98,7 @@ extension OutboxWriting {
             case .none, .invalid: continue
             case .recordBatch, .recordAcceptance, .recordImplicitAcceptance, .returnToBusiness, .markActive,
                 .sendRecall,
-                 .recordRecallObjection, .resumeAfterFailedRecall, .close:
+                .recordRecallObjection, .resumeAfterFailedRecall, .close:
                 throw TransitionRefused("fileSent on batch \(batchID) answered an action it never gives")
             }
         }

@@ -75,7 +75,7 @@ public struct CommissionRecord: Hashable, Sendable {
     public init(
         partnerID: String, customerID: Int64, transactionID: Int64?, eventKey: String, kind: String, base: Int64,
         ratePPM: Int64,
-                expected: Int64, reported: Int64?, currency: String, date: CalendarDate? = nil) {
+        expected: Int64, reported: Int64?, currency: String, date: CalendarDate? = nil) {
         self.partnerID = partnerID
         self.customerID = customerID
         self.transactionID = transactionID
@@ -224,7 +224,7 @@ public protocol ReconciliationWriting: PlacementWriting, InboxWriting, ReportRea
     /// Queues a request (once per partner and request id).
     func queueRequest(
         partnerID: String, customerID: Int64, placementID: Int64?, kind: String, requestID: String, amount: Money?,
-                      date: CalendarDate, reason: String?, note: String?) throws
+        date: CalendarDate, reason: String?, note: String?) throws
     /// Requests in a state, oldest first.
     func requests(state: AgencyRequestState?) throws -> [AgencyRequestRecord]
     func setRequestState(id: Int64, _ state: AgencyRequestState, error: String?, batchID: Int64?) throws
@@ -256,7 +256,7 @@ public protocol ReconciliationWriting: PlacementWriting, InboxWriting, ReportRea
     /// Records an event with its state; replaces a waiting one with the same key.
     func recordAgencyEvent(
         partnerID: String, key: String, inboxID: Int64?, accountNumber: String?, kind: String, payload: String,
-                           state: AgencyEventState, reason: String?) throws
+        state: AgencyEventState, reason: String?) throws
     /// Events waiting to be applied, oldest first.
     func waitingEvents() throws -> [EventRecord]
     /// Claims a received file (or feed event) for this transaction, which applies it: `true`

@@ -122,7 +122,7 @@ public struct LedgerEntry: Hashable, Sendable {
     public init(
         id: Int64, customerID: Int64, invoiceID: Int64, invoiceNumber: String, transactionID: Int64?,
         reference: String?,
-                kind: EntryKind, amount: Money, effectiveDate: CalendarDate, source: EntrySource, recordedAt: String) {
+        kind: EntryKind, amount: Money, effectiveDate: CalendarDate, source: EntrySource, recordedAt: String) {
         self.id = id
         self.customerID = customerID
         self.invoiceID = invoiceID

@@ -56,7 +56,7 @@ public struct VintageFigures: Hashable, Sendable, Codable {
     public init(
         partner: String, vintage: String, currency: String, placed: Int, rejected: Int, open: Int, returned: Int,
         acceptedAmount: Int64,
-                collected: Int64, commission: Int64, average_days_to_first_payment: Double?) {
+        collected: Int64, commission: Int64, average_days_to_first_payment: Double?) {
         self.partner = partner
         self.vintage = vintage
         self.currency = currency

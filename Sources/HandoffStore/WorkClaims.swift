@@ -42,7 +42,8 @@ public struct WorkClaimedElsewhere: Error, CustomStringConvertible, Sendable {
     public let work: ClaimedWork
     public init(_ work: ClaimedWork) { self.work = work }
     public var description: String {
-        "\(work.words) is running in another Handoff process on this record now (the daemon, or a command run by hand): "
+        "\(work.words) is running in another Handoff process on this record now "
+            + "(the daemon, or a command run by hand): "
             + "nothing was changed; run it again once that one has finished"
     }
 }

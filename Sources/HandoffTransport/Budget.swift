@@ -84,7 +84,8 @@ final class ProgressGuard {
         }
         if let d = g.deadline, d.isSpent {
             g.reason =
-                "this run's time budget for the agency (\(d.seconds) s, twice timeout_seconds) ran out; left for the next run"
+                "this run's time budget for the agency (\(d.seconds) s, twice timeout_seconds) ran out; "
+                    + "left for the next run"
             return 1
         }
         return 0

@@ -143,7 +143,7 @@ public enum Curl {
         if m.contains("alert") || m.contains("certificate") || m.contains("verify") { return false }
         return [
             "connection reset", "recv failure", "send failure", "broken pipe", "ssl_error_syscall", "unexpected eof",
-                "connection was reset", "connection closed"].contains { m.contains($0) }
+            "connection was reset", "connection closed"].contains { m.contains($0) }
     }
 
     /// A ``TransportError`` for a libcurl code.
@@ -158,7 +158,7 @@ public enum Curl {
             kind = .network
         case CURLE_SSL_CONNECT_ERROR, CURLE_SSL_CERTPROBLEM, CURLE_SSL_CIPHER, CURLE_SSL_CACERT_BADFILE,
             CURLE_SSL_ISSUER_ERROR,
-             CURLE_SSL_PINNEDPUBKEYNOTMATCH, CURLE_SSL_CRL_BADFILE, CURLE_SSL_INVALIDCERTSTATUS, CURLE_SSL_CLIENTCERT:
+            CURLE_SSL_PINNEDPUBKEYNOTMATCH, CURLE_SSL_CRL_BADFILE, CURLE_SSL_INVALIDCERTSTATUS, CURLE_SSL_CLIENTCERT:
             kind = .tls
         case CURLE_LOGIN_DENIED: kind = .authentication
         // After a successful login: the server refused this operation (a folder that refuses

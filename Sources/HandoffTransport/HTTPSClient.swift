@@ -23,7 +23,7 @@ public struct HTTPSEndpoint: Sendable {
 
     public init(baseURL: String, caFile: String, clientCertificateFile: String? = nil, clientKeyFile: String? = nil,
         pinnedPublicKey: String? = nil, timeoutSeconds: Int = 60, signing: RequestSigning? = nil, maxAttempts: Int = 5,
-                deadline: Deadline? = nil) {
+        deadline: Deadline? = nil) {
         self.deadline = deadline
         self.baseURL = baseURL
         self.caFile = caFile
@@ -113,9 +113,10 @@ public struct HTTPSClient: Sendable {
                     guard attempt < endpoint.maxAttempts, fits(wait) else {
                         throw TransportError(
                             .http,
-                            "\(method) \(path): HTTP \(response.status) after \(attempt) attempt\(attempt == 1 ? "" : "s")"
+                            "\(method) \(path): HTTP \(response.status) "
+                                + "after \(attempt) attempt\(attempt == 1 ? "" : "s")"
                                 + "\(attempt < endpoint.maxAttempts ? budgetNote : ""): \(response.text.prefix(200))",
-                                             httpStatus: response.status, retryAfter: retryAfter)
+                                httpStatus: response.status, retryAfter: retryAfter)
                     }
                     sleep(wait)
                     continue
@@ -154,16 +155,20 @@ public struct HTTPSClient: Sendable {
                     // The Date header has whole seconds: the skew is known to about a second, so say it to ten.
                     let about = Int(((Double(abs(ahead)) - 0.5) / 10).rounded()) * 10
                     message +=
-                        "; the agency refused the signature; this machine's clock is about \(about) s \(ahead > 0 ? "ahead of" : "behind") the "
-                        + "server's (Date header), and signatures are good for \(signing.maxSkewSeconds) s either way: fix the clock (NTP)"
+                        "; the agency refused the signature; "
+                        + "this machine's clock is about \(about) s \(ahead > 0 ? "ahead of" : "behind") the "
+                        + "server's (Date header), and signatures are good for \(signing.maxSkewSeconds) s either way: "
+                        + "fix the clock (NTP)"
                 } else {
                     message +=
-                        "; the agency refused the signature; this machine's clock agrees with the server's (Date header, within \(abs(ahead)) s): "
+                        "; the agency refused the signature; this machine's clock agrees with the server's "
+                        + "(Date header, within \(abs(ahead)) s): "
                         + "check the signing secret and client id"
                 }
             } else {
                 message +=
-                    "; the agency refused the signature: check this machine's clock (the server sent no Date header to compare with) "
+                    "; the agency refused the signature: check this machine's clock "
+                    + "(the server sent no Date header to compare with) "
                     + "and the signing secret"
             }
         }

@@ -120,7 +120,8 @@ public struct OpenPGP: Sendable {
             }
             throw refuse(.unsigned, "\(file) is not signed: the agency's files must carry its signature")
         }
-        // VALIDSIG <signing key fpr> <date> <time> <expire> <version> <reserved> <pk algo> <hash algo> <class> <primary fpr>
+        // VALIDSIG <signing key fpr> <date> <time> <expire> <version> <reserved>
+        // <pk algo> <hash algo> <class> <primary fpr>
         let signingKey = valid.count > 1 ? valid[1].uppercased() : ""
         let primary = valid.count > 10 ? valid[10].uppercased() : signingKey
         guard signingKey == expected || primary == expected else {

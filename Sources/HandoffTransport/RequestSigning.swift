@@ -18,7 +18,7 @@ public struct RequestSigning: Sendable {
 
     public init(
         clientID: String, clientHeader: String, timestampHeader: String, signatureHeader: String, stringToSign: String,
-                maxSkewSeconds: Int = 300, secret: [UInt8]) {
+        maxSkewSeconds: Int = 300, secret: [UInt8]) {
         self.clientID = clientID
         self.clientHeader = clientHeader
         self.timestampHeader = timestampHeader

@@ -59,7 +59,8 @@ public struct SFTPClient: Sendable {
         guard (endpoint.hostKeySHA256?.isEmpty == false) || (endpoint.knownHostsFile?.isEmpty == false) else {
             throw TransportError(
                 .hostKeyNotPinned,
-                "\(endpoint.host): no host key is pinned (host_key_sha256 or known_hosts_file); Handoff never connects to an unverified server"
+                "\(endpoint.host): no host key is pinned (host_key_sha256 or known_hosts_file); "
+                    + "Handoff never connects to an unverified server"
             )
         }
         self.endpoint = endpoint
@@ -78,7 +79,8 @@ public struct SFTPClient: Sendable {
             let privateKey = (try? String(contentsOfFile: endpoint.privateKeyFile, encoding: .utf8)) ?? ""
             if publicKey.hasPrefix("ssh-rsa") || privateKey.contains("BEGIN RSA PRIVATE KEY") {
                 e.message +=
-                    " (this is an RSA key: the libssh2 that libcurl uses here signs only with SHA-1 ssh-rsa, which current OpenSSH refuses; use an Ed25519 or ECDSA key)"
+                    " (this is an RSA key: the libssh2 that libcurl uses here signs only with SHA-1 ssh-rsa, "
+                        + "which current OpenSSH refuses; use an Ed25519 or ECDSA key)"
             }
             throw e
         }
@@ -213,7 +215,8 @@ public struct SFTPClient: Sendable {
         TransportError(
             .conflict,
             "a different file named \(name) is already at the agency (\(url(final)): \(present.size) bytes, SHA-256 "
-                + "\(present.sha256.prefix(12))…; ours: \(ours.size) bytes, SHA-256 \(ours.sha256.prefix(12))…); nothing was sent: "
+                + "\(present.sha256.prefix(12))…; ours: \(ours.size) bytes, SHA-256 \(ours.sha256.prefix(12))…); "
+                + "nothing was sent: "
                        + "ask the agency what it is, and once it is moved away `handoff outbox retry` sends ours")
     }
 

@@ -97,7 +97,7 @@ import Testing
     @Test func theTemplateForPostgreSQLReadsBackAsWritten() throws {
         let settings = PostgresSettings(
             user: "handoff", host: "db", port: 5433, database: "books", passwordEnv: "HANDOFF_DB_PASSWORD",
-                                        sslMode: .verifyFull, caFile: "/etc/handoff/db-ca.pem")
+            sslMode: .verifyFull, caFile: "/etc/handoff/db-ca.pem")
         let text = HandoffConfig.template(
             businessName: "X", timeZone: "America/Toronto", currency: "CAD", postgres: settings)
         #expect(!text.contains("database = "))

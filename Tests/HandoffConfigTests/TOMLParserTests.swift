@@ -25,7 +25,10 @@ struct TOMLParserTests {
             try refusal("name = \"Tom\"\nname = \"Pradyun\"\n")
                 == "p.toml: not valid TOML at line 2, column 1: the key name is defined twice")
         #expect(try refusal("a = \"unterminated\nb = 1\n")
-                == "p.toml: not valid TOML at line 1, column 18: a string must end on the line it starts on (a multi-line string is written between \"\"\")"
+                == """
+                    p.toml: not valid TOML at line 1, column 18: a string must end on the line it starts on \
+                    (a multi-line string is written between \"\"\")
+                    """
         )
         // Columns count characters, not bytes; CRLF ends a line like LF.
         #expect(
@@ -83,14 +86,15 @@ struct TOMLParserTests {
     @Test("Integers are 64-bit: the bounds read, one beyond them is refused")
     func integerBounds() throws {
         let doc = try TOMLNode.parse(
-            "max = 9223372036854775807\nmin = -9223372036854775808\nhex = 0x7FFF_FFFF_FFFF_FFFF\nbin = 0b1010\noct = 0o777\n",
+            "max = 9223372036854775807\nmin = -9223372036854775808\nhex = 0x7FFF_FFFF_FFFF_FFFF\n"
+                + "bin = 0b1010\noct = 0o777\n",
             file: "p.toml")
         #expect(doc["max"] == .integer(.max) && doc["min"] == .integer(.min) && doc["hex"] == .integer(.max))
         #expect(doc["bin"] == .integer(10) && doc["oct"] == .integer(511))
         for text in [
             "x = 9223372036854775808", "x = -9223372036854775809", "x = 0x8000000000000000",
             "x = 0o1777777777777777777777",
-                     "x = " + String(repeating: "9", count: 5_000)] {
+            "x = " + String(repeating: "9", count: 5_000)] {
             #expect(try refusal(text).contains("does not fit in 64 bits"), "\(text.prefix(40))")
         }
     }
@@ -98,7 +102,8 @@ struct TOMLParserTests {
     @Test("A local date is a CalendarDate; times and date-times keep their text")
     func datesAndTimes() throws {
         let doc = try TOMLNode.parse(
-            "d = 2026-11-15\nt = 07:32:00.5\nl = 1979-05-27 07:32:00\no = 1979-05-27T00:32:00-07:00\nz = 1979-05-27t07:32:00z\n",
+            "d = 2026-11-15\nt = 07:32:00.5\nl = 1979-05-27 07:32:00\n"
+                + "o = 1979-05-27T00:32:00-07:00\nz = 1979-05-27t07:32:00z\n",
             file: "p.toml")
         #expect(doc["d"] == .date(CalendarDate(iso: "2026-11-15")!))
         #expect(doc["t"] == .dateTime("07:32:00.5"))

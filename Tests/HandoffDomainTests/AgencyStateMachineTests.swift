@@ -4,7 +4,10 @@ import Testing
 @Suite("Agency event and request machines")
 struct AgencyStateMachineTests {
     @Test(
-        "An event is recorded once; a waiting one is decided again; a held one is retried or dismissed; nothing else moves"
+        """
+        An event is recorded once; a waiting one is decided again; a held one is retried or dismissed; \
+        nothing else moves
+        """
     )
     func eventProgress() {
         var new = AgencyEventProgress()
@@ -51,7 +54,10 @@ struct AgencyStateMachineTests {
     }
 
     @Test(
-        "Acknowledged: a recall or dispute is accepted until its status confirms or objects, anything else confirmed; a settled request stays settled"
+        """
+        Acknowledged: a recall or dispute is accepted until its status confirms or objects, anything else confirmed; \
+        a settled request stays settled
+        """
     )
     func requestAnswers() {
         var recall = AgencyRequestProgress(state: .sent, kind: "recall")

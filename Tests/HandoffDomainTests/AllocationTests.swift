@@ -6,7 +6,7 @@ struct AllocationTests {
     func item(_ id: Int64, due: String, balance: Int64, disputed: Bool = false, number: String? = nil) -> OpenItem {
         OpenItem(
             invoiceID: id, invoiceNumber: number ?? "INV-\(id)", invoiceDate: CalendarDate(iso: due)!.adding(days: -30),
-                 dueDate: CalendarDate(iso: due)!, balance: balance, disputed: disputed)
+            dueDate: CalendarDate(iso: due)!, balance: balance, disputed: disputed)
     }
 
     @Test("A payment goes to the oldest open invoice first and spills over")

@@ -14,7 +14,10 @@ struct AmountLimitTests {
         #expect(!limit.allows(Money(minorUnits: -100_000_000_001, currency: .usd)))
         #expect(!limit.allows(Int64.min, digits: 2))
         #expect(limit.refusal(5_000_000_000_000_000_000, digits: 2, currency: .usd)
-                == "50000000000000000.00 USD is more than the largest amount Handoff takes, 1000000000.00 USD ([limits] max_amount in the configuration)"
+                == """
+                    50000000000000000.00 USD is more than the largest amount Handoff takes, 1000000000.00 USD \
+                    ([limits] max_amount in the configuration)
+                    """
         )
         #expect(limit.description == "1000000000.00")
     }

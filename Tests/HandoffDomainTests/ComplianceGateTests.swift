@@ -67,7 +67,10 @@ struct ComplianceGateTests {
     }
 
     @Test(
-        "Time-barred: no period configured is never barred; past it, not placed or only with agencies that accept, as the business chooses"
+        """
+        Time-barred: no period configured is never barred; past it, not placed or only with agencies that accept, \
+        as the business chooses
+        """
     )
     func timeBarred() {
         var f = Self.consumer
@@ -109,7 +112,10 @@ struct ComplianceGateTests {
     }
 
     @Test(
-        "Validation period: a second agency inside it needs the notice date, carried in its file; a business account is not a consumer's"
+        """
+        Validation period: a second agency inside it needs the notice date, carried in its file; \
+        a business account is not a consumer's
+        """
     )
     func validationPeriod() {
         let placed = CalendarDate(year: 2026, month: 11, day: 1)!

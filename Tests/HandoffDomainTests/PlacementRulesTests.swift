@@ -13,15 +13,15 @@ enum PlacementFixture {
         let due = asOf.adding(days: -daysPastDue)
         return OpenItem(
             invoiceID: id, invoiceNumber: number ?? "INV-\(id)", invoiceDate: due.adding(days: -30), dueDate: due,
-                        balance: balance, disputed: disputed)
+            balance: balance, disputed: disputed)
     }
 
     static func profile(
         _ account: String = "A-000001", type: DebtorType = .consumer, country: String? = "US", region: String? = "PA",
-                        currency: Currency = .usd, holds: Set<Hold> = []) -> DebtorProfile {
+        currency: Currency = .usd, holds: Set<Hold> = []) -> DebtorProfile {
         DebtorProfile(
             accountNumber: account, type: type, firstName: "Pat", lastName: "Doe", region: region, country: country,
-                      currency: currency, holds: holds)
+            currency: currency, holds: holds)
     }
 
     /// 200 days past due, 100.00 owed: placeable under the default rules.
@@ -29,7 +29,7 @@ enum PlacementFixture {
         _ invoices: [OpenItem] = [invoice(1, daysPastDue: 200, balance: 10_000)], profile: DebtorProfile = profile(),
         lastPaymentDate: CalendarDate? = nil, openPlacement: (partnerID: String, since: CalendarDate)? = nil,
         pastPartners: [String: Int] = [:], blockedPartners: Set<String> = [], finalNoticeDate: CalendarDate? = nil,
-                          frozenInvoiceIDs: Set<Int64>? = nil) -> PlacementCandidate {
+        frozenInvoiceIDs: Set<Int64>? = nil) -> PlacementCandidate {
         PlacementCandidate(customerID: 1, profile: profile, openInvoices: invoices, lastPaymentDate: lastPaymentDate,
                            openPlacement: openPlacement, pastPartners: pastPartners, blockedPartners: blockedPartners,
                            finalNoticeDate: finalNoticeDate, frozenInvoiceIDs: frozenInvoiceIDs)
@@ -106,7 +106,8 @@ struct SelectionTests {
         // Balances beyond 2⁶³ together (recorded before [limits] max_amount existed): refused in words, never a trap.
         (
             .amountTooLarge,
-            "the balance of the past-due invoices is too large to add up exactly (beyond 64 bits): check the amounts recorded",
+            "the balance of the past-due invoices is too large to add up exactly (beyond 64 bits): "
+                + "check the amounts recorded",
             F.candidate([
                 F.invoice(1, daysPastDue: 200, balance: Int64.max / 2 + 1),
                 F.invoice(2, daysPastDue: 300, balance: Int64.max / 2 + 1),
@@ -138,7 +139,7 @@ struct SelectionTests {
     func holdFirst() throws {
         let c = F.candidate(
             [F.invoice(1, daysPastDue: 10, balance: 1, disputed: true)], profile: F.profile(holds: [.ceaseContact]),
-                            lastPaymentDate: F.asOf, openPlacement: ("x", F.asOf))
+            lastPaymentDate: F.asOf, openPlacement: ("x", F.asOf))
         let n = try #require(F.notPlaced(Selection.evaluate(c, rules: F.rules(), asOf: F.asOf)))
         #expect(n.code == .hold)
         #expect(n.detail == "hold: cease_contact")
@@ -395,7 +396,7 @@ struct AllocatorTests {
     func agencyOrder() {
         let a = Allocator(agencies: [
             Self.agency("z", tier: 1), Self.agency("off", tier: 1, enabled: false), Self.agency("b", tier: 2),
-                                     Self.agency("a", tier: 1)])
+            Self.agency("a", tier: 1)])
         #expect(a.agencies.map(\.id) == ["a", "z", "b"])
         #expect(a.allocated.isEmpty)
     }
@@ -451,7 +452,10 @@ struct AllocatorTests {
         #expect(n.code == .noEligibleAgency)
         #expect(
             n.detail
-                == "no eligible agency: a: not licensed in country US; b: takes no USD; c: rejected it before (clear it to offer again)"
+                == """
+                    no eligible agency: a: not licensed in country US; b: takes no USD; \
+                    c: rejected it before (clear it to offer again)
+                    """
         )
     }
 
@@ -625,7 +629,7 @@ struct ItemizationTests {
             i
                 == Itemization(
                     date: d, amount: Money(minorUnits: 1035, currency: .cad), interest: .zero(.cad), fees: .zero(.cad),
-                                 payments: .zero(.cad), credits: .zero(.cad)))
+                    payments: .zero(.cad), credits: .zero(.cad)))
         #expect(try Itemization.compute(entries: [], date: d, currency: .usd).balance == .zero(.usd))
     }
 
@@ -837,7 +841,7 @@ struct EligibilityTests {
             debtorTypes: [.consumer, .business], countries: ["US", "CA"], regions: ["PA", "QC"],
             currencies: ["USD", "CAD"],
             minBalance: try DecimalAmount(parsing: "100.00"), maxBalance: try DecimalAmount(parsing: "100"),
-                            minDaysPastDue: 200, maxDaysPastDue: 200)
+            minDaysPastDue: 200, maxDaysPastDue: 200)
         #expect(e.refusal(for: F.profile(), balance: Self.usd100, daysPastDue: 200) == nil)
         #expect(e.refusal(for: F.profile(type: .business, country: "CA", region: "QC", currency: .cad),
                           balance: Money(minorUnits: 10_000, currency: .cad), daysPastDue: 200) == nil)
@@ -853,7 +857,7 @@ struct EligibilityTests {
         (Eligibility(countries: ["US"]), F.profile(country: nil), usd100, 200, "not licensed in country (none)"),
         (Eligibility(regions: ["PA"]), F.profile(region: "ON"), usd100, 200, "not licensed in region ON"),
         (Eligibility(regions: ["PA"]), F.profile(region: nil), usd100, 200, "not licensed in region (none)"),
-            (
+        (
                 Eligibility(currencies: ["USD"]), F.profile(currency: .cad), Money(minorUnits: 10_000, currency: .cad),
                 200, "takes no CAD"
             ),
@@ -914,7 +918,7 @@ struct ThresholdRoundingTests {
         let asOf = CalendarDate(iso: "2026-11-15")!
         let invoice = OpenItem(
             invoiceID: 1, invoiceNumber: "I-1", invoiceDate: asOf.adding(days: -230), dueDate: asOf.adding(days: -200),
-                               balance: 50, disputed: false)
+            balance: 50, disputed: false)
         let candidate = PlacementCandidate(customerID: 1, profile: profile, openInvoices: [invoice])
         guard case .notPlaced(let why) = Selection.evaluate(candidate, rules: rules, asOf: asOf) else {
             Issue.record("¥50 passed a minimum of 50.50")

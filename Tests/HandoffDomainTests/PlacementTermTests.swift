@@ -6,7 +6,7 @@ struct PlacementTermTests {
     static let placed = CalendarDate(year: 2026, month: 1, day: 10)!
     static let terms = PlacementTerms(
         placementDays: 180, noActivityDays: 90, finalRecallDays: 300, paymentPlanStatuses: ["PPA"],
-                                      objectionsAllowed: 1)
+        objectionsAllowed: 1)
 
     func day(_ n: Int) -> CalendarDate { Self.placed.adding(days: n) }
     func status(_ n: Int, _ code: String, _ meaning: StatusMeaning = .active) -> DatedStatus {
@@ -49,7 +49,10 @@ struct PlacementTermTests {
     }
 
     @Test(
-        "An objection the agency is entitled to is respected; the plan breaking later brings the second recall; the final recall is the last word"
+        """
+        An objection the agency is entitled to is respected; the plan breaking later brings the second recall; \
+        the final recall is the last word
+        """
     )
     func objections() {
         let objected = TermFacts(state: .active, placedOn: Self.placed,

@@ -16,16 +16,16 @@ struct ReconciliationDecisionTests {
             customerID: 1, profile: DebtorProfile(accountNumber: "A-1", type: .consumer, currency: .usd),
             placement: PlacementSnapshot(
                 id: 10, state: .accepted(agencyReference: "K1"), placedOn: day.adding(days: -30),
-                                         oldestDueDate: day.adding(days: -200), agencyStatus: nil),
+                oldestDueDate: day.adding(days: -200), agencyStatus: nil),
             placedInvoices: [
                 OpenItem(
                     invoiceID: 100, invoiceNumber: "INV-1", invoiceDate: day.adding(days: -260),
                     dueDate: day.adding(days: -200),
-                                      balance: 10_000, disputed: false),
+                    balance: 10_000, disputed: false),
                 OpenItem(
                     invoiceID: 101, invoiceNumber: "INV-2", invoiceDate: day.adding(days: -150),
                     dueDate: day.adding(days: -120),
-                                      balance: 5_000, disputed: false)],
+                    balance: 5_000, disputed: false)],
             closedOn: nil)
         s.accounts["A-2"] = AccountSnapshot(
             customerID: 2,
@@ -37,11 +37,11 @@ struct ReconciliationDecisionTests {
                 OpenItem(
                     invoiceID: 200, invoiceNumber: "F-1", invoiceDate: day.adding(days: -130),
                     dueDate: day.adding(days: -100),
-                                      balance: 7_000, disputed: false)],
+                    balance: 7_000, disputed: false)],
             closedOn: nil)
         s.accounts["A-3"] = AccountSnapshot(
             customerID: 3, profile: DebtorProfile(accountNumber: "A-3", type: .consumer, currency: .usd),
-                                            placement: nil, placedInvoices: [], closedOn: nil)
+            placement: nil, placedInvoices: [], closedOn: nil)
         return s
     }
 
@@ -54,11 +54,11 @@ struct ReconciliationDecisionTests {
     static func payment(
         _ id: String, _ gross: Int64, account: String = "A-1", invoices: [InvoiceAmount] = [],
         date: CalendarDate? = day,
-                        commission: Int64? = nil) -> AgencyEvent {
+        commission: Int64? = nil) -> AgencyEvent {
         event(
             .paymentCollected(paymentID: id, gross: gross, commission: commission, net: nil, invoices: invoices),
             account: account,
-              key: "payment:" + id, date: date)
+            key: "payment:" + id, date: date)
     }
 
     static func reversal(_ id: String, of payment: String, _ amount: Int64, account: String = "A-1") -> AgencyEvent {
@@ -134,15 +134,15 @@ struct ReconciliationDecisionTests {
         #expect(
             isHeld(
                 s.decide(Self.payment("P5", 100, invoices: [.init(invoiceNumber: "INV-9", amount: 100)]), from: "f"),
-                       containing: "invoice INV-9 was not placed"))
+                containing: "invoice INV-9 was not placed"))
         #expect(
             isHeld(
                 s.decide(Self.payment("P6", 100, invoices: [.init(invoiceNumber: "INV-1", amount: 60)]), from: "f"),
-                       containing: "add up to 0.60 USD, not the payment's 1.00 USD"))
+                containing: "add up to 0.60 USD, not the payment's 1.00 USD"))
         #expect(
             isHeld(
                 s.decide(Self.payment("P7", 100, invoices: [.init(invoiceNumber: "INV-1", amount: 0)]), from: "f"),
-                       containing: "not more than zero"))
+                containing: "not more than zero"))
         #expect(
             isHeld(
                 s.decide(
@@ -196,7 +196,7 @@ struct ReconciliationDecisionTests {
             bookings(late) == [
                 Booking(
                     reference: "agency:R1", customerID: 1, date: Self.day, kind: .paymentReversal, amount: 3_000,
-                                           currency: .usd, reverses: "agency:P1",
+                    currency: .usd, reverses: "agency:P1",
                     entries: [.init(invoiceID: 101, amount: 2_000), .init(invoiceID: 100, amount: 1_000)])
             ])
         #expect(commissions(late).map(\.expected) == [-750] && commissions(late).map(\.base) == [-3_000])
@@ -278,7 +278,10 @@ struct ReconciliationDecisionTests {
     }
 
     @Test(
-        "Acknowledgements move requests: a recall is accepted until its status, a direct payment confirmed; unknown ones are held"
+        """
+        Acknowledgements move requests: a recall is accepted until its status, a direct payment confirmed; \
+        unknown ones are held
+        """
     )
     func requests() {
         var s = Self.snapshot()
@@ -328,7 +331,7 @@ struct ReconciliationDecisionTests {
         let schedule = CommissionSchedule(
             rates: [
                 .init(partsPerMillion: 300_000, status: "LEG"), .init(partsPerMillion: 200_000, maxAgeDays: 180),
-                                                  .init(partsPerMillion: 250_000)], rounding: .halfEven)
+                .init(partsPerMillion: 250_000)], rounding: .halfEven)
         #expect(
             schedule.due(on: 1_001, placedOn: Self.day, oldestDueDate: Self.day.adding(days: -10), status: nil) == (
                 200_000, 200

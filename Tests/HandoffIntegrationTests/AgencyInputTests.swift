@@ -8,7 +8,8 @@ import Testing
 @Suite("Bad agency input never stops reconciliation nor misbooks money", .serialized)
 struct AgencyInputTests {
     static let header =
-        "type,account_number,date,invoice_number,amount,commission,net,status,transaction_id,original_transaction_id,note"
+        "type,account_number,date,invoice_number,amount,commission,net,status,transaction_id,"
+            + "original_transaction_id,note"
 
     /// The sample business placed with the local-folder agency as of 2026-11-15, sent, and acknowledged.
     func placed() throws -> Installation {
@@ -41,7 +42,8 @@ struct AgencyInputTests {
 
     func balance(_ install: Installation, _ account: String) throws -> Int64 {
         try install.sqlInt(
-            "SELECT SUM(i.balance) FROM invoices i JOIN customers c ON c.id = i.customer_id WHERE c.account_number = \(account.sqlLiteral)"
+            "SELECT SUM(i.balance) FROM invoices i JOIN customers c ON c.id = i.customer_id WHERE "
+                + "c.account_number = \(account.sqlLiteral)"
         ) ?? 0
     }
 
@@ -59,8 +61,11 @@ struct AgencyInputTests {
     }
 
     @Test(
-        "A payment or reversal of 0.00, -100.00 or -0 is held with its file and line, and a good file after it is still applied",
-          arguments: ["0.00", "-100.00", "-0"])
+        """
+        A payment or reversal of 0.00, -100.00 or -0 is held with its file and line, \
+        and a good file after it is still applied
+        """,
+        arguments: ["0.00", "-100.00", "-0"])
     func poisonAmounts(amount: String) throws {
         let install = try placed()
         let before = try balance(install, "B-2003")
@@ -110,7 +115,10 @@ struct AgencyInputTests {
     }
 
     @Test(
-        "The same agency transaction id with other content is held as a conflict showing both versions; the same content again is a duplicate"
+        """
+        The same agency transaction id with other content is held as a conflict showing both versions; \
+        the same content again is a duplicate
+        """
     )
     func conflictingDuplicate() throws {
         let install = try placed()
@@ -140,7 +148,10 @@ struct AgencyInputTests {
     }
 
     @Test(
-        "Money beyond the invoices placed with the agency is held as an overpayment, and commission is due only on what was applied"
+        """
+        Money beyond the invoices placed with the agency is held as an overpayment, \
+        and commission is due only on what was applied
+        """
     )
     func overpayment() throws {
         let install = try placed()
@@ -201,7 +212,10 @@ struct AgencyInputTests {
     }
 
     @Test(
-        "A payment the agency collected before it closed the account is applied when it is reported after the closure; one dated after it is held"
+        """
+        A payment the agency collected before it closed the account is applied when it is reported after the closure; \
+        one dated after it is held
+        """
     )
     func paymentReportedAfterClosure() throws {
         let install = try placed()

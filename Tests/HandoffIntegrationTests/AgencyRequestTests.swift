@@ -11,7 +11,10 @@ import Testing
 @Suite("Requests to an agency's API", .serialized)
 struct AgencyRequestTests {
     @Test(
-        "Recall, direct payment, adjustment and dispute go as the partner file describes; a repeat with the same request id changes nothing"
+        """
+        Recall, direct payment, adjustment and dispute go as the partner file describes; \
+        a repeat with the same request id changes nothing
+        """
     )
     func meridianRequests() throws {
         let certificates = try TestCertificates()

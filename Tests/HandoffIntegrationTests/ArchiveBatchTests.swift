@@ -44,7 +44,10 @@ struct ArchiveBatchTests {
     }
 
     @Test(
-        "Two writers of the same bytes at once (a pushed event and the same event from the feed): each publishes, neither loses its file"
+        """
+        Two writers of the same bytes at once (a pushed event and the same event from the feed): \
+        each publishes, neither loses its file
+        """
     )
     func twoWritersAtOnce() throws {
         let data = FileManager.default.temporaryDirectory.appendingPathComponent("archive-batch-\(UUID().uuidString)")

@@ -26,7 +26,8 @@ struct ArrivalOrderTests {
         }
         let list: [[String: Any]] = [
             event("e-ack", "account.acknowledged", "2026-11-15T14:02:11Z",
-                ["batch_id": "HO-20261115-001", "mcc_file_number": "M100500", "result": "accepted", "reason": NSNull()]),
+                ["batch_id": "HO-20261115-001", "mcc_file_number": "M100500", "result": "accepted",
+                 "reason": NSNull()]),
             event("e-pay1", "payment.collected", "2026-11-18T09:00:00Z",
                   ["payment_id": "P1", "amount_cents": 100_000, "fee_cents": 18_000, "paid_at": "2026-11-18",
                    "invoices": [["invoice_number": "INV-7042", "amount_cents": 100_000]]]),
@@ -68,7 +69,8 @@ struct ArrivalOrderTests {
         }
     }
 
-    /// Delivers the events as `seed` says (nil: the whole feed once, in order) and returns what a person and an accountant see.
+    /// Delivers the events as `seed` says (nil: the whole feed once, in order) and returns
+    /// what a person and an accountant see.
     func deliver(seed: UInt64?) throws -> [String: String] {
         let all = Self.events()
         let meridian = try MeridianSetup()

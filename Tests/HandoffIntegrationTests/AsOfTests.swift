@@ -37,7 +37,7 @@ struct AsOfTests {
             currency: "CAD",
             buckets: [
                 "current": 2_035_500, "1-30": 722_800, "31-60": 1_638_768, "61-90": 2_286_252,
-                                            "91-120": 550_763, "121+": 2_936_349], invoices: 30, total: 10_170_432),
+                "91-120": 550_763, "121+": 2_936_349], invoices: 30, total: 10_170_432),
         Bucketed(currency: "USD", buckets: ["current": 2_982_343, "1-30": 1_402_271, "31-60": 340_079, "61-90": 914_031,
                                             "91-120": 950_348, "121+": 10_725_388], invoices: 51, total: 17_314_460),
     ]
@@ -46,7 +46,7 @@ struct AsOfTests {
             currency: "CAD",
             buckets: [
                 "current": 2_352_771, "1-30": 412_500, "31-60": 1_166_703, "61-90": 3_303_617,
-                                            "91-120": 550_763, "121+": 2_936_349], invoices: 32, total: 10_722_703),
+                "91-120": 550_763, "121+": 2_936_349], invoices: 32, total: 10_722_703),
         Bucketed(currency: "USD", buckets: ["current": 2_619_289, "1-30": 2_103_405, "31-60": 383_771, "61-90": 787_512,
                                             "91-120": 608_715, "121+": 11_230_262], invoices: 53, total: 17_732_954),
     ]
@@ -105,7 +105,10 @@ struct AsOfTests {
     }
 
     @Test(
-        "account show --as-of the day before a payment: the payment is neither counted nor listed, and the later rows are counted"
+        """
+        account show --as-of the day before a payment: the payment is neither counted nor listed, \
+        and the later rows are counted
+        """
     )
     func accountShowBeforePayment() throws {
         let install = try Installation()
@@ -139,7 +142,10 @@ struct AsOfTests {
     }
 
     @Test(
-        "After the quick start's round trip, A-1001 as of 2026-11-15 owes what it owed then: the agency's payment of 2026-11-18 comes later"
+        """
+        After the quick start's round trip, A-1001 as of 2026-11-15 owes what it owed then: \
+        the agency's payment of 2026-11-18 comes later
+        """
     )
     func agencyPaymentAfterTheDay() throws {
         let install = try DashboardTests.roundTrip()
@@ -172,7 +178,7 @@ struct AsOfTests {
             later
                 == .init(
                     account_number: "A-1001", balance: 46500, currency: "CAD", oldest_past_due_date: "2026-11-19",
-                               days_past_due: 11, aging_bucket: "1-30", open_invoices: 1))
+                    days_past_due: 11, aging_bucket: "1-30", open_invoices: 1))
         #expect(
             try accountFigures(install, asOf: "2026-11-15").first { $0.account_number == "A-1001" }?.balance == 129800)
 

@@ -102,8 +102,9 @@ struct AuditChainTests {
 
         // A row deleted: named by the rows on either side of the hole.
         try tamper(
-            "CREATE TABLE saved AS SELECT * FROM ledger_entries WHERE id = \(payment); DELETE FROM ledger_entries WHERE id = \(payment);",
-                   unlockLedger)
+            "CREATE TABLE saved AS SELECT * FROM ledger_entries WHERE id = \(payment); "
+                + "DELETE FROM ledger_entries WHERE id = \(payment);",
+                unlockLedger)
         found = try verify(install)
         #expect(found.status == 1)
         let before = try number(install, "SELECT MAX(id) FROM ledger_entries WHERE id < \(payment)")
@@ -116,8 +117,10 @@ struct AuditChainTests {
 
         // A row inserted, a payment that never came.
         try tamper("""
-            INSERT INTO ledger_entries (customer_id, invoice_id, kind, amount, currency, effective_date, source_kind, source_name, recorded_at)
-            SELECT customer_id, invoice_id, kind, amount, currency, effective_date, source_kind, 'forged.csv', recorded_at
+            INSERT INTO ledger_entries (customer_id, invoice_id, kind, amount, currency, effective_date, \
+            source_kind, source_name, recorded_at)
+            SELECT customer_id, invoice_id, kind, amount, currency, effective_date, \
+            source_kind, 'forged.csv', recorded_at
             FROM ledger_entries WHERE id = \(payment);
             """, "")
         let forged = try number(install, "SELECT MAX(id) FROM ledger_entries")

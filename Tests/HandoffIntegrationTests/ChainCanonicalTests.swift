@@ -15,7 +15,10 @@ struct ChainCanonicalTests {
     @Test("Keys in order, escapes, DEL as itself, the smallest integer, null")
     func asPythonWritesIt() {
         let expected = #"{"action":"a\\b\n\t\u0001"# + "\u{7F}"
-            + #"","actor":"owner \"Zoë\"","at":"2026-12-03T15:04:05Z","detail":"plain","id":-9223372036854775808,"source":0,"subject":null}"#
+            + #"""
+                ","actor":"owner \"Zoë\"","at":"2026-12-03T15:04:05Z","detail":"plain",\#
+                "id":-9223372036854775808,"source":0,"subject":null}
+                """#
         #expect(AuditChain.canonical(.audit, values) == expected)
         #expect(AuditChain.link(previous: AuditChain.genesis, .audit, values)
                 == "46c780c821c2fa5b3542f210563e2a60d971eba1197121850de1a5fa583f73e3")

@@ -65,7 +65,8 @@ struct ComplianceTests {
         let d = try run(install)
         #expect(d["A-1001"]?.outcome == "placed")                                       // QC, licensed until 2026-12-01
         #expect(
-            d["B-2006"]?.reason_code == "no_eligible_agency" && d["B-2006"]?.compliance_codes == ["licence_expired"]) // NS, expired
+            d["B-2006"]?.reason_code == "no_eligible_agency"
+                && d["B-2006"]?.compliance_codes == ["licence_expired"]) // NS, expired
         #expect(d["B-2010"]?.compliance_codes == ["not_licensed"])                       // SK
         let text = try install.handoff(["place", "--as-of", "2026-11-15", "--dry-run"]).stdout
         #expect(text.contains("[licence_expired]") && text.contains("[not_licensed]"), "\(text)")
@@ -83,7 +84,10 @@ struct ComplianceTests {
     }
 
     @Test(
-        "Holds: set and lifted with `handoff hold`, audited; each keeps the account back with its code; the attorney's name is required"
+        """
+        Holds: set and lifted with `handoff hold`, audited; \
+        each keeps the account back with its code; the attorney's name is required
+        """
     )
     func holds() throws {
         let install = try installation()
@@ -94,7 +98,7 @@ struct ComplianceTests {
         #expect(noName.status == 1 && noName.stderr.contains("--attorney-name"), "\(noName.stderr)")
         let added = try install.handoff([
             "hold", "add", "A-1001", "attorney_represented", "--note", "letter from counsel",
-                                         "--attorney-name", "J. Rivera", "--attorney-phone", "+1 514-555-0100"])
+            "--attorney-name", "J. Rivera", "--attorney-phone", "+1 514-555-0100"])
         #expect(
             added.status == 0 && added.stdout.contains("hold attorney_represented set on A-1001"),
             "\(added.stdout)\(added.stderr)")
@@ -109,7 +113,8 @@ struct ComplianceTests {
                 "active_duty_military", "identity_theft", "minor", "validation_requested",
             ])
         let audit = try install.sqlRows(
-            "SELECT actor || ' ' || action || ' ' || subject || ' ' || detail FROM audit_log WHERE action LIKE 'customer.hold%' ORDER BY id"
+            "SELECT actor || ' ' || action || ' ' || subject || ' ' || detail FROM audit_log "
+                + "WHERE action LIKE 'customer.hold%' ORDER BY id"
         ).map { $0[0] ?? "" }
         #expect(audit.first == "cli customer.hold_added A-1001 attorney_represented: letter from counsel")
         #expect(audit.count == 5)
@@ -125,7 +130,10 @@ struct ComplianceTests {
     }
 
     @Test(
-        "A hold set on an account an agency holds is sent to it; a request about an account it no longer holds is refused"
+        """
+        A hold set on an account an agency holds is sent to it; \
+        a request about an account it no longer holds is refused
+        """
     )
     func holdsPushed() throws {
         let install = try installation(partner: "")
@@ -133,7 +141,8 @@ struct ComplianceTests {
         _ = try run(install, dryRun: false)
         #expect(try install.handoff(["send"]).status == 0)
         try install.sqlExecute(
-            "UPDATE placements SET state = 'active' WHERE customer_id = (SELECT id FROM customers WHERE account_number = 'A-1001')"
+            "UPDATE placements SET state = 'active' WHERE "
+                + "customer_id = (SELECT id FROM customers WHERE account_number = 'A-1001')"
         )
         let added = try install.handoff(["hold", "add", "A-1001", "identity_theft", "--note", "police report 42"])
         #expect(added.status == 0 && added.stdout.contains("identity_theft IDT-"), "\(added.stdout)\(added.stderr)")
@@ -154,7 +163,10 @@ struct ComplianceTests {
     }
 
     @Test(
-        "A hold imported for an account an agency already holds is queued for that agency, once; an agency that cannot carry it is named at once"
+        """
+        A hold imported for an account an agency already holds is queued for that agency, once; \
+        an agency that cannot carry it is named at once
+        """
     )
     func importedHoldsPushed() throws {
         let install = try installation(partner: "")
@@ -197,7 +209,10 @@ struct ComplianceTests {
     }
 
     @Test(
-        "The overview shows a licence that expires within 30 days, and the accounts whose placement term runs out within 14"
+        """
+        The overview shows a licence that expires within 30 days, \
+        and the accounts whose placement term runs out within 14
+        """
     )
     func overviewShowsLicencesAndRecallsToCome() throws {
         let formatter = DateFormatter()
@@ -216,9 +231,11 @@ struct ComplianceTests {
         let placed = try install.handoff(["place"])
         #expect(placed.status == 0, "\(placed.stderr)")
         #expect(try install.handoff(["send"]).status == 0)
-        // The agency took A-1001 (its acknowledgement, as the sample returns would say): its term runs from its placement.
+        // The agency took A-1001 (its acknowledgement, as the sample returns would say):
+        // its term runs from its placement.
         try install.sqlExecute(
-            "UPDATE placements SET state = 'accepted' WHERE customer_id = (SELECT id FROM customers WHERE account_number = 'A-1001')"
+            "UPDATE placements SET state = 'accepted' WHERE "
+                + "customer_id = (SELECT id FROM customers WHERE account_number = 'A-1001')"
         )
         let token = "overview-test-token-0123456789"
         let serve = try RunningServe(install, token: token)
@@ -243,7 +260,10 @@ struct ComplianceTests {
     }
 
     @Test(
-        "An agency that reports the validation notice sets the account's notice date, once; a date recorded before stays"
+        """
+        An agency that reports the validation notice sets the account's notice date, once; \
+        a date recorded before stays
+        """
     )
     func validationNoticeReportedByTheAgency() throws {
         let install = try installation(partner: "")
@@ -258,7 +278,8 @@ struct ComplianceTests {
         let outbound = install.root.appendingPathComponent("var/agencies/local-folder/outbound")
         try FileManager.default.createDirectory(at: outbound, withIntermediateDirectories: true)
         let header =
-            "type,account_number,date,invoice_number,amount,commission,net,status,transaction_id,original_transaction_id,note\n"
+            "type,account_number,date,invoice_number,amount,commission,net,status,transaction_id,"
+                + "original_transaction_id,note\n"
         try (header + "STATUS,A-1001,2026-11-20,,,,,NOTICE,,,validation notice mailed\n")
             .write(
                 to: outbound.appendingPathComponent("LFC_ACT_DEMO01_20261120.csv"), atomically: true, encoding: .utf8)
@@ -308,7 +329,7 @@ struct ComplianceTests {
         try text.write(toFile: path, atomically: true, encoding: .utf8)
         let added = try install.handoff([
             "hold", "add", "A-1001", "attorney_represented", "--note", "letter of representation",
-                                         "--attorney-name", "Maître Lavoie", "--attorney-phone", "+1 514-555-0199"])
+            "--attorney-name", "Maître Lavoie", "--attorney-phone", "+1 514-555-0199"])
         #expect(added.status == 0 && !added.stdout.contains("WARNING"), "\(added.stdout)\(added.stderr)")
         let sent = try install.handoff(["send"])
         #expect(sent.status == 0, "\(sent.stdout)\(sent.stderr)")
@@ -326,7 +347,10 @@ struct ComplianceTests {
     }
 
     @Test(
-        "Imported: the compliance columns and the military flag; an attorney hold without the attorney's name is refused with its line"
+        """
+        Imported: the compliance columns and the military flag; \
+        an attorney hold without the attorney's name is refused with its line
+        """
     )
     func imported() throws {
         let install = try installation()
@@ -352,10 +376,14 @@ struct ComplianceTests {
     }
 
     @Test(
-        "Time-barred: no period configured, nothing barred; past it, not placed, or placed only where accepted with time_barred in the file"
+        """
+        Time-barred: no period configured, nothing barred; past it, not placed, \
+        or placed only where accepted with time_barred in the file
+        """
     )
     func timeBarred() throws {
-        // B-2006 last paid on 2026-01-10, which starts its period: one year runs out on 2027-01-10. A-1001 stays inside it.
+        // B-2006 last paid on 2026-01-10, which starts its period: one year runs out on 2027-01-10.
+        // A-1001 stays inside it.
         let none = try installation()
         #expect(try run(none, asOf: "2027-01-15")["B-2006"]?.outcome == "placed")
         let refuse = try installation(timeBarred: "do_not_place", limitationYears: 1)
@@ -375,7 +403,9 @@ struct ComplianceTests {
         let text = try String(contentsOfFile: path, encoding: .utf8)
             .replacingOccurrences(of: "  { name = \"account_number\", source = \"account.number\", required = true },",
                 with:
-                    "  { name = \"account_number\", source = \"account.number\", required = true },\n  { name = \"time_barred\", source = \"account.time_barred\", map = { true = \"Y\", false = \"N\" } },"
+                    "  { name = \"account_number\", source = \"account.number\", required = true },\n"
+                        + "  { name = \"time_barred\", source = \"account.time_barred\", "
+                        + "map = { true = \"Y\", false = \"N\" } },"
             )
         try text.write(toFile: path, atomically: true, encoding: .utf8)
         d = try run(accepted, dryRun: false, asOf: "2027-01-15")
@@ -405,7 +435,7 @@ struct ComplianceTests {
             good.compliance
                 == CompliancePolicy(
                     limitationPeriods: [LimitationPeriod(region: "PA", debtKind: "open_account", years: 4)],
-                                                    timeBarred: .agenciesThatAccept, validationPeriodDays: 40))
+                    timeBarred: .agenciesThatAccept, validationPeriodDays: 40))
         do {
             _ = try HandoffConfig.parse("""
                 [compliance]

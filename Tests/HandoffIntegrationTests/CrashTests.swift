@@ -113,7 +113,10 @@ struct CrashTests {
             let recovered = try world.snapshot()
             leftovers += world.leftovers().count
             #expect(Snapshot.difference(after, recovered).isEmpty,
-                "\(context) (\(moment)): after running again, differs from a run never killed:\n\(Snapshot.difference(after, recovered))"
+                """
+                \(context) (\(moment)): after running again, \
+                differs from a run never killed:\n\(Snapshot.difference(after, recovered))
+                """
             )
             try world.expectWhole("\(context): after running again")
             // And the rest of the round trip ends where the reference ends.
@@ -125,8 +128,10 @@ struct CrashTests {
         }
         let summary = tally.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", ")
         print(
-            "crash-test: flow \(flow.name): \(points.count) kills (seed \(seed); uninterrupted \(Int(duration * 1000)) ms, "
-                + "start-up \(Int(startup * 1000)) ms): \(summary); temporary files left in Handoff's folders: \(leftovers)"
+            "crash-test: flow \(flow.name): \(points.count) kills "
+                + "(seed \(seed); uninterrupted \(Int(duration * 1000)) ms, "
+                + "start-up \(Int(startup * 1000)) ms): \(summary); "
+                + "temporary files left in Handoff's folders: \(leftovers)"
         )
     }
 }
@@ -156,7 +161,7 @@ extension CrashTests {
         for what in [
             "- [\"ledger\"", "- [\"ledger sum\"", "- [\"invoice\"", "+ [\"invoice\"", "- [\"open balance\"",
             "+ [\"outbox\"",
-                     "+ [\"file\",\"var/agencies/local-folder/inbound/.tmp-PLACEMENT.csv\""] {
+            "+ [\"file\",\"var/agencies/local-folder/inbound/.tmp-PLACEMENT.csv\""] {
             #expect(difference.contains(what), "\(what) not in:\n\(difference)")
         }
     }
@@ -454,27 +459,95 @@ struct Snapshot: Equatable {
     }
 
     static let queries = [
-        "SELECT json_array('customer', account_number, type, business_name, first_name, last_name, contact_name, address1, address2, city, region, postal_code, country, phone, email, tax_id, date_of_birth, currency, holds) FROM customers;",
-        "SELECT json_array('invoice', c.account_number, i.invoice_number, i.invoice_date, i.due_date, i.amount, i.balance, i.disputed, i.source_kind, i.source_name, i.source_line) FROM invoices i JOIN customers c ON c.id = i.customer_id;",
-        "SELECT json_array('transaction', t.reference, c.account_number, t.invoice_number, t.date, t.kind, t.amount, r.reference, t.source_kind, t.source_name, t.source_line, t.source_event_id) FROM transactions t JOIN customers c ON c.id = t.customer_id LEFT JOIN transactions r ON r.id = t.reverses_id;",
-        "SELECT json_array('ledger', c.account_number, i.invoice_number, t.reference, l.kind, l.amount, l.currency, l.effective_date, l.source_kind, l.source_name, l.source_line, l.source_event_id) FROM ledger_entries l JOIN customers c ON c.id = l.customer_id JOIN invoices i ON i.id = l.invoice_id LEFT JOIN transactions t ON t.id = l.transaction_id;",
-        "SELECT json_array('ledger sum', currency, kind, count(*), sum(amount)) FROM ledger_entries GROUP BY currency, kind;",
-        "SELECT json_array('open balance', c.currency, sum(i.balance)) FROM invoices i JOIN customers c ON c.id = i.customer_id GROUP BY c.currency;",
+        """
+        SELECT json_array('customer', account_number, type, business_name, first_name, last_name, contact_name, \
+        address1, address2, city, region, postal_code, country, phone, email, tax_id, date_of_birth, currency, holds) \
+        FROM customers;
+        """,
+        """
+        SELECT json_array('invoice', c.account_number, i.invoice_number, i.invoice_date, i.due_date, i.amount, \
+        i.balance, i.disputed, i.source_kind, i.source_name, i.source_line) FROM invoices i JOIN customers c \
+        ON c.id = i.customer_id;
+        """,
+        """
+        SELECT json_array('transaction', t.reference, c.account_number, t.invoice_number, t.date, t.kind, t.amount, \
+        r.reference, t.source_kind, t.source_name, t.source_line, t.source_event_id) FROM transactions t \
+        JOIN customers c ON c.id = t.customer_id LEFT JOIN transactions r ON r.id = t.reverses_id;
+        """,
+        """
+        SELECT json_array('ledger', c.account_number, i.invoice_number, t.reference, l.kind, l.amount, l.currency, \
+        l.effective_date, l.source_kind, l.source_name, l.source_line, l.source_event_id) FROM ledger_entries l \
+        JOIN customers c ON c.id = l.customer_id JOIN invoices i ON i.id = l.invoice_id LEFT JOIN transactions t \
+        ON t.id = l.transaction_id;
+        """,
+        """
+        SELECT json_array('ledger sum', currency, kind, count(*), sum(amount)) FROM ledger_entries \
+        GROUP BY currency, kind;
+        """,
+        """
+        SELECT json_array('open balance', c.currency, sum(i.balance)) FROM invoices i JOIN customers c \
+        ON c.id = i.customer_id GROUP BY c.currency;
+        """,
         "SELECT DISTINCT json_array('import', kind, file_name, sha256, size, rows) FROM import_runs;",
-        "SELECT json_array('placement', c.account_number, p.partner_id, p.tier, b.file_name, p.state, p.agency_reference, p.state_reason, p.placed_on, p.balance, p.currency, p.oldest_due_date, p.days_past_due, p.agency_status) FROM placements p JOIN customers c ON c.id = p.customer_id LEFT JOIN placement_batches b ON b.id = p.batch_id;",
-        "SELECT json_array('placed invoice', c.account_number, p.partner_id, i.invoice_number, x.balance) FROM placement_invoices x JOIN placements p ON p.id = x.placement_id JOIN customers c ON c.id = p.customer_id JOIN invoices i ON i.id = x.invoice_id;",
-        "SELECT json_array('batch', partner_id, batch_key, file_name, control_name, run_date, sequence, state, accounts, invoices, total, sha256, size, kind) FROM placement_batches;",
+        """
+        SELECT json_array('placement', c.account_number, p.partner_id, p.tier, b.file_name, p.state, \
+        p.agency_reference, p.state_reason, p.placed_on, p.balance, p.currency, p.oldest_due_date, p.days_past_due, \
+        p.agency_status) FROM placements p JOIN customers c ON c.id = p.customer_id LEFT JOIN placement_batches b \
+        ON b.id = p.batch_id;
+        """,
+        """
+        SELECT json_array('placed invoice', c.account_number, p.partner_id, i.invoice_number, x.balance) \
+        FROM placement_invoices x JOIN placements p ON p.id = x.placement_id JOIN customers c ON c.id = p.customer_id \
+        JOIN invoices i ON i.id = x.invoice_id;
+        """,
+        """
+        SELECT json_array('batch', partner_id, batch_key, file_name, control_name, run_date, sequence, state, \
+        accounts, invoices, total, sha256, size, kind) FROM placement_batches;
+        """,
         "SELECT json_array('sequence', partner_id, day, kind, last) FROM placement_sequences;",
-        "SELECT json_array('itemization', c.account_number, x.date, x.amount, x.currency, x.basis) FROM itemizations x JOIN customers c ON c.id = x.customer_id;",
-        "SELECT json_array('itemized invoice', c.account_number, i.invoice_number) FROM itemization_invoices x JOIN customers c ON c.id = x.customer_id JOIN invoices i ON i.id = x.invoice_id;",
-        "SELECT json_array('final notice', c.account_number, f.notice_date, f.balance, f.currency) FROM final_notices f JOIN customers c ON c.id = f.customer_id;",
-        "SELECT json_array('outbox', o.partner_id, b.file_name, o.kind, o.local_path, o.remote_name, d.remote_name, o.size, o.sha256, o.state) FROM outbox o LEFT JOIN placement_batches b ON b.id = o.batch_id LEFT JOIN outbox d ON d.id = o.depends_on;",
-        "SELECT json_array('inbox', partner_id, kind, remote_name, sha256, size, archive_path, plain_path, state, reason) FROM inbox;",
-        "SELECT json_array('event', e.partner_id, e.event_key, n.remote_name, e.account_number, e.kind, e.payload, e.state, e.reason) FROM agency_events e LEFT JOIN inbox n ON n.id = e.inbox_id;",
-        "SELECT json_array('commission', m.partner_id, c.account_number, t.reference, m.event_key, m.kind, m.base, m.rate_ppm, m.expected, m.reported, m.currency, m.date) FROM commissions m JOIN customers c ON c.id = m.customer_id LEFT JOIN transactions t ON t.id = m.transaction_id;",
-        "SELECT json_array('remittance', partner_id, statement_key, model, amount, commission, net, reference, date, state, differences, note, period, currency) FROM remittances;",
-        "SELECT json_array('remittance item', partner_id, statement_key, transaction_id, amount, commission, currency) FROM remittance_items;",
-        "SELECT json_array('request', r.partner_id, c.account_number, r.kind, r.request_id, r.amount, r.currency, r.date, r.reason, r.note, r.state, b.file_name, r.last_error) FROM agency_requests r JOIN customers c ON c.id = r.customer_id LEFT JOIN placement_batches b ON b.id = r.batch_id;",
+        """
+        SELECT json_array('itemization', c.account_number, x.date, x.amount, x.currency, x.basis) FROM itemizations x \
+        JOIN customers c ON c.id = x.customer_id;
+        """,
+        """
+        SELECT json_array('itemized invoice', c.account_number, i.invoice_number) FROM itemization_invoices x \
+        JOIN customers c ON c.id = x.customer_id JOIN invoices i ON i.id = x.invoice_id;
+        """,
+        """
+        SELECT json_array('final notice', c.account_number, f.notice_date, f.balance, f.currency) FROM final_notices f \
+        JOIN customers c ON c.id = f.customer_id;
+        """,
+        """
+        SELECT json_array('outbox', o.partner_id, b.file_name, o.kind, o.local_path, o.remote_name, d.remote_name, \
+        o.size, o.sha256, o.state) FROM outbox o LEFT JOIN placement_batches b ON b.id = o.batch_id LEFT JOIN outbox d \
+        ON d.id = o.depends_on;
+        """,
+        """
+        SELECT json_array('inbox', partner_id, kind, remote_name, sha256, size, archive_path, plain_path, state, \
+        reason) FROM inbox;
+        """,
+        """
+        SELECT json_array('event', e.partner_id, e.event_key, n.remote_name, e.account_number, e.kind, e.payload, \
+        e.state, e.reason) FROM agency_events e LEFT JOIN inbox n ON n.id = e.inbox_id;
+        """,
+        """
+        SELECT json_array('commission', m.partner_id, c.account_number, t.reference, m.event_key, m.kind, m.base, \
+        m.rate_ppm, m.expected, m.reported, m.currency, m.date) FROM commissions m JOIN customers c \
+        ON c.id = m.customer_id LEFT JOIN transactions t ON t.id = m.transaction_id;
+        """,
+        """
+        SELECT json_array('remittance', partner_id, statement_key, model, amount, commission, net, reference, date, \
+        state, differences, note, period, currency) FROM remittances;
+        """,
+        """
+        SELECT json_array('remittance item', partner_id, statement_key, transaction_id, amount, commission, currency) \
+        FROM remittance_items;
+        """,
+        """
+        SELECT json_array('request', r.partner_id, c.account_number, r.kind, r.request_id, r.amount, r.currency, \
+        r.date, r.reason, r.note, r.state, b.file_name, r.last_error) FROM agency_requests r JOIN customers c \
+        ON c.id = r.customer_id LEFT JOIN placement_batches b ON b.id = r.batch_id;
+        """,
         "SELECT json_array('feed cursor', partner_id, cursor) FROM feed_cursors;",
         "SELECT json_array('audit', action, subject, detail) FROM audit_log WHERE action NOT LIKE 'import.%';",
     ]

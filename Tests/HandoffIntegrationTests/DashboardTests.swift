@@ -48,15 +48,22 @@ struct DashboardTests {
     }
 
     @Test(
-        "Login, session cookie, CSRF, escaping and pages over HTTP; then a real Chromium through login, overview, an account and every page, with screenshots"
+        """
+        Login, session cookie, CSRF, escaping and pages over HTTP; then a real Chromium through login, \
+        overview, an account and every page, with screenshots
+        """
     )
     func dashboard() throws {
         let install = try Self.roundTrip()
         // One payment for an account Handoff does not know: held, for a person to decide on the files page.
         try """
-            type,account_number,date,invoice_number,amount,commission,net,status,transaction_id,original_transaction_id,note
+            type,account_number,date,invoice_number,amount,commission,net,status,transaction_id,\
+            original_transaction_id,note
             PAYMENT,C-3002,2026-11-26,,80.00,20.00,60.00,,LF-T0101,,
-            """.write(to: install.root.appendingPathComponent("var/agencies/local-folder/outbound/LFC_ACT_DEMO01_20261126.csv"), atomically: true, encoding: .utf8)
+            """.write(
+                to: install.root.appendingPathComponent(
+                    "var/agencies/local-folder/outbound/LFC_ACT_DEMO01_20261126.csv"),
+                atomically: true, encoding: .utf8)
         #expect(try install.handoff(["fetch"]).stdout.contains("applied 0, held 1"))
         let heldID = try dbCount(install, "SELECT id FROM agency_events WHERE state = 'held'")
         try #require(heldID > 0)
@@ -74,7 +81,7 @@ struct DashboardTests {
         let log = install.root.appendingPathComponent("serve.log").path
         let pid = try spawn(
             Handoff.binary.path, ["--config", install.configPath, "serve", "--port", String(port)], outputPath: log,
-                            environment: ["HANDOFF_API_TOKEN": Self.token])
+            environment: ["HANDOFF_API_TOKEN": Self.token])
         defer { kill(pid, SIGTERM); _ = waitFor(pid) }
         try waitForPort(port)
         let base = "http://127.0.0.1:\(port)"
@@ -170,7 +177,8 @@ struct DashboardTests {
         #expect(
             try dbCount(
                 install,
-                "SELECT COUNT(*) FROM agency_events WHERE state = 'dismissed' AND reason = 'dismissed: not our customer'"
+                "SELECT COUNT(*) FROM agency_events WHERE state = 'dismissed' AND "
+                    + "reason = 'dismissed: not our customer'"
             ) == 1)
         let preview = try request(["-H", "Cookie: \(session)", "-d", "csrf=\(csrf)", base + "/placements/preview"])
         #expect(preview.status == 200 && preview.body.contains("Preview: what a run today would do"))
@@ -229,12 +237,16 @@ struct DashboardTests {
         // A file the agency garbled, fetched by the daemon: quarantined, and logged on its own.
         try "garbage\n".write(
             to: install.root.appendingPathComponent("var/agencies/local-folder/outbound/LFC_ACT_DEMO01_20261127.csv"),
-                              atomically: true, encoding: .utf8)
+            atomically: true, encoding: .utf8)
         // And a payment for another account Handoff does not know: held, for the browser to retry from Needs attention.
         try """
-            type,account_number,date,invoice_number,amount,commission,net,status,transaction_id,original_transaction_id,note
+            type,account_number,date,invoice_number,amount,commission,net,status,transaction_id,\
+            original_transaction_id,note
             PAYMENT,C-3003,2026-11-27,,50.00,12.50,37.50,,LF-T0102,,
-            """.write(to: install.root.appendingPathComponent("var/agencies/local-folder/outbound/LFC_ACT_DEMO01_20261128.csv"), atomically: true, encoding: .utf8)
+            """.write(
+                to: install.root.appendingPathComponent(
+                    "var/agencies/local-folder/outbound/LFC_ACT_DEMO01_20261128.csv"),
+                atomically: true, encoding: .utf8)
         let fetched = try request(["-H", "Cookie: \(session)", "-d", "csrf=\(csrf)", base + "/jobs/fetch"])
         #expect(fetched.status == 303)
         let logText = try String(contentsOfFile: log, encoding: .utf8)
@@ -250,7 +262,8 @@ struct DashboardTests {
 
         // One more account past the age, so that the browser previews a placement and confirms it.
         let extraCustomers = try install.write("extra-customers.csv", """
-            account_number,type,business_name,first_name,last_name,contact_name,address1,address2,city,region,postal_code,country,phone,email,tax_id,date_of_birth,currency,holds
+            account_number,type,business_name,first_name,last_name,contact_name,address1,address2,city,region,\
+            postal_code,country,phone,email,tax_id,date_of_birth,currency,holds
             B-2099,business,"Late & Co.",,,Pat Late,1 Late St,,Philadelphia,PA,19102,US,,ap@late.example,,,USD,
 
             """)
@@ -280,7 +293,7 @@ struct DashboardTests {
             "/usr/bin/python3",
             [
                 driver, "--chromium", chromium, "--base", base, "--token-file", tokenFile, "--account", "B-2001",
-                                                 "--recall", "B-2011,B-2002", "--out", screenshots.path])
+                "--recall", "B-2011,B-2002", "--out", screenshots.path])
         #expect(run.status == 0, "\(run.output)")
         let steps = run.output.split(separator: "\n").filter { $0.hasPrefix("{") }
         #expect(
@@ -312,19 +325,22 @@ struct DashboardTests {
             #expect(
                 try dbCount(
                     install,
-                    "SELECT COUNT(*) FROM audit_log WHERE actor = 'owner' AND action = 'placement.recall_requested' AND subject = '\(account)'"
+                    "SELECT COUNT(*) FROM audit_log WHERE actor = 'owner' AND action = 'placement.recall_requested' "
+                        + "AND subject = '\(account)'"
                 ) == 1)
             #expect(
                 try dbCount(
                     install,
-                    "SELECT COUNT(*) FROM audit_log WHERE actor = 'owner' AND action = 'agency.notify' AND subject = '\(account)'"
+                    "SELECT COUNT(*) FROM audit_log WHERE actor = 'owner' AND action = 'agency.notify' "
+                        + "AND subject = '\(account)'"
                 ) == 1)
         }
         for width in [1400, 390] {
             #expect(
                 try dbCount(
                     install,
-                    "SELECT COUNT(*) FROM audit_log WHERE actor = 'owner' AND action IN ('person.added', 'person.revoked') AND subject = 'clerk-\(width)'"
+                    "SELECT COUNT(*) FROM audit_log WHERE actor = 'owner' "
+                        + "AND action IN ('person.added', 'person.revoked') AND subject = 'clerk-\(width)'"
                 ) == 2)
         }
     }
@@ -346,7 +362,8 @@ struct DashboardTests {
         func audit(_ action: String, _ subject: String) throws -> Int {
             try dbCount(
                 install,
-                "SELECT COUNT(*) FROM audit_log WHERE actor = 'owner' AND action = '\(action)' AND subject = '\(subject)'"
+                "SELECT COUNT(*) FROM audit_log WHERE actor = 'owner' AND action = '\(action)' "
+                    + "AND subject = '\(subject)'"
             )
         }
         func accounts(_ body: String) -> [String] {
@@ -387,7 +404,8 @@ struct DashboardTests {
         let byBalance = accounts(try get("/accounts?sort=balance").body)
         let largest = try install.sqlRows("""
             SELECT c.account_number FROM customers c
-            ORDER BY c.currency, COALESCE((SELECT SUM(balance) FROM invoices i WHERE i.customer_id = c.id), 0) DESC, c.account_number LIMIT 3
+            ORDER BY c.currency, COALESCE((SELECT SUM(balance) FROM invoices i WHERE i.customer_id = c.id), 0) DESC, \
+            c.account_number LIMIT 3
             """).map { $0[0] ?? "" }
         #expect(Array(byBalance.prefix(3)) == largest, "\(byBalance)")
         let aged = try get("/accounts?sort=days&bucket=121%2B").body
@@ -399,7 +417,8 @@ struct DashboardTests {
             install.engine == .sqlite ? "date(\(asOf.sqlLiteral), '-121 days')" : "DATE \(asOf.sqlLiteral) - 121"
         let oldest = try install.sqlRows("""
             SELECT c.account_number FROM customers c JOIN invoices i ON i.customer_id = c.id AND i.balance > 0
-            GROUP BY c.id, c.account_number HAVING MIN(i.due_date) <= \(cutoff) ORDER BY MIN(i.due_date), c.account_number
+            GROUP BY c.id, c.account_number HAVING MIN(i.due_date) <= \(cutoff) \
+            ORDER BY MIN(i.due_date), c.account_number
             """).map { $0[0] ?? "" }
         #expect(!oldest.isEmpty && byAge == Array(oldest.prefix(50)), "\(byAge) against \(oldest)")
         let disputes = try dbCount(
@@ -433,7 +452,7 @@ struct DashboardTests {
         for (path, fields) in [
             ("/accounts/B-2013/recall", ["reason=paid us directly"]),
             ("/accounts/B-2006/notify", ["kind=dispute", "note=disputes invoice"]),
-                               ("/accounts/B-2014/clear", ["partner=local-folder"])] {
+            ("/accounts/B-2014/clear", ["partner=local-folder"])] {
             #expect(try post(path, fields, csrf: "00").status == 403, "\(path) needs this session's CSRF token")
             #expect(
                 try request(
@@ -444,12 +463,14 @@ struct DashboardTests {
             try dbCount(install, "SELECT COUNT(*) FROM agency_requests") == requestsBefore,
             "no request without a session and its CSRF token")
         #expect(try dbCount(install, """
-            SELECT COUNT(*) FROM audit_log WHERE action IN ('placement.recall_requested', 'agency.notify', 'placement.rejection_cleared')
+            SELECT COUNT(*) FROM audit_log WHERE action IN ('placement.recall_requested', 'agency.notify', \
+            'placement.rejection_cleared')
             """) == 0)
         #expect(
             try dbCount(
                 install,
-                "SELECT COUNT(*) FROM placements p JOIN customers c ON c.id = p.customer_id WHERE c.account_number = 'B-2014' AND p.cleared_at IS NOT NULL"
+                "SELECT COUNT(*) FROM placements p JOIN customers c ON c.id = p.customer_id WHERE "
+                    + "c.account_number = 'B-2014' AND p.cleared_at IS NOT NULL"
             ) == 0)
 
         let recall = try post("/accounts/B-2013/recall", ["reason=paid us directly"])
@@ -457,7 +478,8 @@ struct DashboardTests {
         #expect(try audit("placement.recall_requested", "B-2013") == 1)
         #expect(try dbCount(install, """
             SELECT COUNT(*) FROM agency_requests r JOIN customers c ON c.id = r.customer_id
-            WHERE c.account_number = 'B-2013' AND r.kind = 'recall' AND r.state = 'queued' AND r.reason = 'paid us directly'
+            WHERE c.account_number = 'B-2013' AND r.kind = 'recall' AND r.state = 'queued' \
+            AND r.reason = 'paid us directly'
             """) == 1)
         let flash = try #require(header("Set-Cookie", in: recall.headers)?.split(separator: ";").first.map(String.init))
         let shown = try request(["-H", "Cookie: \(session); \(flash)", base + "/accounts/B-2013"])
@@ -482,7 +504,8 @@ struct DashboardTests {
         #expect(
             try dbCount(
                 install,
-                "SELECT COUNT(*) FROM audit_log WHERE actor = 'owner' AND detail = 'dispute to local-folder: customer disputes invoice 1042'"
+                "SELECT COUNT(*) FROM audit_log WHERE actor = 'owner' AND "
+                    + "detail = 'dispute to local-folder: customer disputes invoice 1042'"
             ) == 1)
         #expect(
             try post("/accounts/B-2006/notify", ["kind=lawsuit", "note=x"]).status == 303

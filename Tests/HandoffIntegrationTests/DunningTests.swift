@@ -17,7 +17,8 @@ struct DunningTests {
     {
         let install = try Installation(timezone: "America/Toronto", currency: "CAD")
         let header =
-            "account_number,type,business_name,first_name,last_name,contact_name,address1,address2,city,region,postal_code,"
+            "account_number,type,business_name,first_name,last_name,contact_name,address1,address2,"
+            + "city,region,postal_code,"
             + "country,phone,email,tax_id,date_of_birth,currency,holds\n"
         func row(_ n: String, _ first: String, _ last: String, _ email: String, _ holds: String = "") -> String {
             "\(n),consumer,,\(first),\(last),,1 Main St,,Montréal,QC,H2J 2L3,CA,,\(email),,,CAD,\(holds)\n"
@@ -94,9 +95,11 @@ struct DunningTests {
         let script = """
             import email, email.policy, json, sys
             m = email.message_from_bytes(sys.stdin.buffer.read(), policy=email.policy.default)
-            print(json.dumps({"subject": str(m["subject"]), "to": str(m["to"]), "from": str(m["from"]), "message_id": str(m["message-id"]),
+            print(json.dumps({"subject": str(m["subject"]), "to": str(m["to"]), "from": str(m["from"]), \
+            "message_id": str(m["message-id"]),
                               "reply_to": str(m["reply-to"]), "type": m.get_content_type(),
-                              "text": m.get_body(("plain",)).get_content(), "html": m.get_body(("html",)).get_content()}))
+                              "text": m.get_body(("plain",)).get_content(), \
+            "html": m.get_body(("html",)).get_content()}))
             """
         let r = try shell("/usr/bin/python3", ["-c", script], input: data)
         try #require(r.status == 0, "python could not parse the message: \(r.output)")
@@ -110,7 +113,10 @@ struct DunningTests {
     }
 
     @Test(
-        "One message per customer covering every past-due invoice, accents and HTML escaping intact; a rerun sends nothing"
+        """
+        One message per customer covering every past-due invoice, accents and HTML escaping intact; \
+        a rerun sends nothing
+        """
     )
     func oneMessagePerCustomer() throws {
         let certificates = try TestCertificates()
@@ -156,7 +162,10 @@ struct DunningTests {
     }
 
     @Test(
-        "Each hold (bankruptcy, deceased, cease contact, a dispute) stops its step; do_not_place stops only the final notice"
+        """
+        Each hold (bankruptcy, deceased, cease contact, a dispute) stops its step; \
+        do_not_place stops only the final notice
+        """
     )
     func holdsStopSteps() throws {
         let certificates = try TestCertificates()
@@ -180,7 +189,10 @@ struct DunningTests {
     }
 
     @Test(
-        "Killed (SIGKILL) between the SMTP transaction and its record: never sent again unattended; a person confirms it"
+        """
+        Killed (SIGKILL) between the SMTP transaction and its record: \
+        never sent again unattended; a person confirms it
+        """
     )
     func killedAfterTransaction() throws {
         let certificates = try TestCertificates()
@@ -347,7 +359,8 @@ struct DunningTests {
         let csv = try install.handoff(["credit-holds", "--csv", "--as-of", Self.asOf])
         #expect(
             csv.stdout.hasPrefix(
-                "account_number,name,since,reasons,past_due,currency\nD-1008,Fiona Final,2026-10-01,past_due_days,900.00,CAD"
+                "account_number,name,since,reasons,past_due,currency\n"
+                    + "D-1008,Fiona Final,2026-10-01,past_due_days,900.00,CAD"
             ),
             "\(csv.stdout)")
 
@@ -358,7 +371,10 @@ struct DunningTests {
         #expect(lines.first?.contains("\"change\":\"entered\"") == true && lines.first?.contains("D-1008") == true)
         // Paid: it leaves the list, once.
         try
-            "reference,account_number,invoice_number,date,type,amount,reverses\nPMT-1,D-1008,INV-10,2026-11-16,payment,900.00,\n"
+            """
+            reference,account_number,invoice_number,date,type,amount,reverses\n\
+            PMT-1,D-1008,INV-10,2026-11-16,payment,900.00,\n
+            """
             .write(to: install.root.appendingPathComponent("t.csv"), atomically: true, encoding: .utf8)
         #expect(
             try install.handoff(["import", "transactions", install.root.appendingPathComponent("t.csv").path]).status
@@ -418,7 +434,10 @@ struct DunningTests {
     }
 
     @Test(
-        "Attorney representation, a minor, active duty, an identity-theft claim and a validation request each stop every step"
+        """
+        Attorney representation, a minor, active duty, an identity-theft claim \
+        and a validation request each stop every step
+        """
     )
     func complianceHoldsStopDunning() throws {
         let certificates = try TestCertificates()
@@ -444,7 +463,10 @@ struct DunningTests {
     }
 
     @Test(
-        "The daemon sends reminders on its schedule; the account's story, the attention queue and the work list show them"
+        """
+        The daemon sends reminders on its schedule; \
+        the account's story, the attention queue and the work list show them
+        """
     )
     func scheduledByTheDaemon() throws {
         let certificates = try TestCertificates()
@@ -503,7 +525,10 @@ struct DunningTests {
     }
 
     @Test(
-        "A final notice the server refused is no notice: the placement clock does not start, and a resend after the fix starts it once"
+        """
+        A final notice the server refused is no notice: the placement clock does not start, \
+        and a resend after the fix starts it once
+        """
     )
     func refusedFinalNoticeIsNoNotice() throws {
         let certificates = try TestCertificates()
@@ -518,7 +543,8 @@ struct DunningTests {
         #expect(!placed.stdout.contains("D-1008  ") || placed.stdout.contains("final_notice"), "\(placed.stdout)")
         // The address corrected in the accounting system and imported; the message sent again by hand, once.
         let header =
-            "account_number,type,business_name,first_name,last_name,contact_name,address1,address2,city,region,postal_code,"
+            "account_number,type,business_name,first_name,last_name,contact_name,address1,address2,"
+            + "city,region,postal_code,"
             + "country,phone,email,tax_id,date_of_birth,currency,holds\n"
         let fixed = try install.write(
             "fixed.csv",
@@ -543,7 +569,10 @@ struct DunningTests {
     }
 
     @Test(
-        "The work list's weights live in config: all on age puts the oldest first; weights that do not add up to 100 are refused"
+        """
+        The work list's weights live in config: all on age puts the oldest first; \
+        weights that do not add up to 100 are refused
+        """
     )
     func worklistWeights() throws {
         let certificates = try TestCertificates()
@@ -557,7 +586,8 @@ struct DunningTests {
         // D-1009 owes less than D-1001 (110.00 against 200.50) but for longer (since 2026-08-15 against 2026-10-01).
         let older = try install.write(
             "older.csv",
-            "account_number,invoice_number,invoice_date,due_date,amount,disputed\nD-1009,INV-12,2026-07-15,2026-08-15,10.00,false\n"
+            "account_number,invoice_number,invoice_date,due_date,amount,disputed\n"
+                + "D-1009,INV-12,2026-07-15,2026-08-15,10.00,false\n"
         )
         #expect(try install.handoff(["import", "invoices", older]).status == 0)
         var config = try String(contentsOfFile: install.configPath, encoding: .utf8)

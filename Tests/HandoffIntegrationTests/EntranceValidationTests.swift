@@ -24,8 +24,8 @@ struct EntranceValidationTests {
         let install = try Installation()
         let typo = try misspeltDatabase(install)
         let expected =
-            "Error: the database \(typo) does not exist (nothing was done): run `handoff init` to set up a new installation, "
-            + "or fix [storage] database in \(install.configPath)\n"
+            "Error: the database \(typo) does not exist (nothing was done): run `handoff init` "
+            + "to set up a new installation, or fix [storage] database in \(install.configPath)\n"
         for command in [
             ["fetch"], ["accounts", "--as-of", "2026-11-15"], ["aging"], ["place", "--dry-run"], ["send"],
             ["reconcile"],
@@ -71,7 +71,10 @@ struct EntranceValidationTests {
             #expect(r.status == 1)
             #expect(
                 r.stderr
-                    == "Error: \(install.configPath): is not valid UTF-8 text (the first bad byte is at offset \(offset)): save it as UTF-8\n",
+                    == """
+                        Error: \(install.configPath): is not valid UTF-8 text \
+                        (the first bad byte is at offset \(offset)): save it as UTF-8\n
+                        """,
                     "\(r.stderr)")
         }
     }
@@ -95,7 +98,8 @@ struct EntranceValidationTests {
             #expect(r.status == 1)
             #expect(r.stderr == """
                 Error: \(path): refused, nothing was imported (1 bad row):
-                  \(path):4: column 'account_number': 'A-1001' is on line 2 too: an account number may appear only once in a customers file
+                  \(path):4: column 'account_number': 'A-1001' is on line 2 too: \
+                an account number may appear only once in a customers file
 
                 """, "\(r.stderr)")
             #expect(try dbCount(install, "SELECT COUNT(*) FROM customers") == 0)
@@ -121,7 +125,7 @@ struct EntranceValidationTests {
             ("address1", "12 Rue\tSaint-Paul", "U+0009", 7),
             ("city", "Montr\u{7F}éal", "U+007F", 6), ("address2", "App. 3\u{85}", "U+0085", 7),
             ("business_name", "Côté\u{2028}Inc", "U+2028", 5),
-                      ("postal_code", "H2Y\r1Z8", "U+000D", 4)])
+            ("postal_code", "H2Y\r1Z8", "U+000D", 4)])
     func controlCharacters(column: String, value: String, code: String, at: Int) throws {
         let install = try Installation()
         let columns = [
@@ -149,21 +153,23 @@ struct EntranceValidationTests {
     static let badPartnerFiles: [(line: String, replacement: String, error: String)] = [
         ("file_name = \"PLACEMENT_{partner.client_id}_{batch.date:yyyyMMdd}_{batch.sequence:000}.csv\"",
          "file_name = \"../../../escape_{batch.sequence:000}.csv\"",
-            "placement.file_name: '../../../escape_{batch.sequence:000}.csv' makes names such as '../../../escape_001.csv', "
-            + "which must not hold / or \\: a file name stays inside the staging folder"),
+         "placement.file_name: '../../../escape_{batch.sequence:000}.csv' makes names such as "
+            + "'../../../escape_001.csv', which must not hold / or \\: a file name stays inside the staging folder"),
         ("file_name = \"PLACEMENT_{partner.client_id}_{batch.date:yyyyMMdd}_{batch.sequence:000}.csv\"",
          "file_name = \"PLACEMENT.csv\"",
-            "placement.file_name: 'PLACEMENT.csv' is the same name on every run: it must hold a part that changes, {batch.sequence:000}, "
-                + "a date such as {batch.date:yyyyMMdd}, or {batch.id} with a batch_id that holds one, so that no run overwrites an earlier file"
+         "placement.file_name: 'PLACEMENT.csv' is the same name on every run: it must hold a part that changes, "
+                + "{batch.sequence:000}, a date such as {batch.date:yyyyMMdd}, "
+                + "or {batch.id} with a batch_id that holds one, so that no run overwrites an earlier file"
         ),
         ("file_name = \"PLACEMENT_{partner.client_id}_{batch.date:yyyyMMdd}_{batch.sequence:000}.done\"",
          "file_name = \".PLACEMENT_{batch.date:yyyyMMdd}_{batch.sequence:000}.done\"",
-            "placement.control.file_name: '.PLACEMENT_{batch.date:yyyyMMdd}_{batch.sequence:000}.done' makes names such as "
-            + "'.PLACEMENT_20261115_001.done', which must not start with . (a hidden file)"),
+         "placement.control.file_name: '.PLACEMENT_{batch.date:yyyyMMdd}_{batch.sequence:000}.done' "
+            + "makes names such as '.PLACEMENT_20261115_001.done', which must not start with . (a hidden file)"),
         ("file_name = \"PLACEMENT_{partner.client_id}_{batch.date:yyyyMMdd}_{batch.sequence:000}.csv\"",
          "file_name = \"PLACEMENT_{batch.date:yyyy/MM/dd}_{batch.sequence:000}.csv\"",
          "placement.file_name: 'PLACEMENT_{batch.date:yyyy/MM/dd}_{batch.sequence:000}.csv' makes names such as "
-                + "'PLACEMENT_2026/11/15_001.csv', which must not hold / or \\: a file name stays inside the staging folder"
+                + "'PLACEMENT_2026/11/15_001.csv', which must not hold / or \\: "
+                + "a file name stays inside the staging folder"
         ),
         ("file_name = \"PLACEMENT_{partner.client_id}_{batch.date:yyyyMMdd}_{batch.sequence:000}.csv\"",
          "file_name = \"PLACEMENT_{batch.date:qqqq}_{batch.sequence:000}.csv\"",
@@ -176,13 +182,17 @@ struct EntranceValidationTests {
          "returns.activity.date_format: 'yyyy-mm-dd' is not a date format: 'mm' is not one of yyyy, MM, dd "
             + "(other characters, such as - / . or a space, are written as they are)"),
         ("date_format = \"yyyy-MM-dd\"", "date_format = \"yyyy-MM\"",
-            "returns.activity.date_format: 'yyyy-MM' is not a date format dates can be read with: it needs yyyy, MM and dd, once each"
+            "returns.activity.date_format: 'yyyy-MM' is not a date format dates can be read with: "
+                + "it needs yyyy, MM and dd, once each"
         ),
     ]
 
     @Test(
-        "partners check refuses a file name that leaves staging or never changes, and a date format with unknown letters; place refuses to run",
-          arguments: EntranceValidationTests.badPartnerFiles)
+        """
+        partners check refuses a file name that leaves staging or never changes, \
+        and a date format with unknown letters; place refuses to run
+        """,
+        arguments: EntranceValidationTests.badPartnerFiles)
     func badPartnerFile(line: String, replacement: String, error: String) throws {
         let install = try Installation()
         try install.usePartners(["local-folder"])
@@ -196,7 +206,10 @@ struct EntranceValidationTests {
         #expect(check.status == 1)
         #expect(
             check.stderr
-                == "error  \(path): \(error)\nError: 1 problem in partner files: those partners are not used until fixed\n",
+                == """
+                    error  \(path): \(error)\n\
+                    Error: 1 problem in partner files: those partners are not used until fixed\n
+                    """,
                 "\(check.stderr)")
         try install.importSampleData()
         let place = try install.handoff(["place", "--as-of", "2026-11-15", "--quiet"])
@@ -226,7 +239,10 @@ struct EntranceValidationTests {
         """
 
     @Test(
-        "Two invoices of 50,000,000,000,000,000.00 are refused at import, with file, line and column; accounts and aging still work"
+        """
+        Two invoices of 50,000,000,000,000,000.00 are refused at import, with file, line and column; \
+        accounts and aging still work
+        """
     )
     func hugeInvoices() throws {
         let install = try Installation()
@@ -242,7 +258,8 @@ struct EntranceValidationTests {
         let r = try install.handoff(["import", "invoices", invoices])
         #expect(r.status == 1)
         let refusal =
-            "50000000000000000.00 USD is more than the largest amount Handoff takes, 1000000000.00 USD ([limits] max_amount in the configuration)"
+            "50000000000000000.00 USD is more than the largest amount Handoff takes, 1000000000.00 USD "
+                + "([limits] max_amount in the configuration)"
         #expect(r.stderr == """
             Error: \(invoices): refused, nothing was imported (2 bad rows):
               \(invoices):2: column 'amount': \(refusal)
@@ -271,12 +288,16 @@ struct EntranceValidationTests {
         #expect(ok.status == 0, "\(ok.stderr)")
         let over = try install.write(
             "over.csv",
-            "account_number,invoice_number,invoice_date,due_date,amount\nA-1001,INV-3,2026-01-17,2026-02-16,1000000000.01\n"
+            "account_number,invoice_number,invoice_date,due_date,amount\n"
+                + "A-1001,INV-3,2026-01-17,2026-02-16,1000000000.01\n"
         )
         let r = try install.handoff(["import", "invoices", over])
         #expect(
             r.stderr.contains(
-                "\(over):2: column 'amount': 1000000000.01 USD is more than the largest amount Handoff takes, 1000000000.00 USD"
+                """
+                \(over):2: column 'amount': 1000000000.01 USD \
+                is more than the largest amount Handoff takes, 1000000000.00 USD
+                """
             ),
                 "\(r.stderr)")
         let transactions = try install.write("transactions.csv", """
@@ -289,7 +310,8 @@ struct EntranceValidationTests {
         #expect(t.status == 1)
         #expect(t.stderr == """
             Error: \(transactions): refused, nothing was imported (1 bad row):
-              \(transactions):3: column 'amount': 1000000000.01 USD is more than the largest amount Handoff takes, 1000000000.00 USD ([limits] max_amount in the configuration)
+              \(transactions):3: column 'amount': 1000000000.01 USD is more than the largest amount Handoff takes, \
+            1000000000.00 USD ([limits] max_amount in the configuration)
 
             """, "\(t.stderr)")
         let accounts = try install.handoff(["accounts", "--as-of", "2026-11-15", "--json"])
@@ -311,18 +333,20 @@ struct EntranceValidationTests {
             ]).status == 0)
         let invoices = try install.write(
             "invoices.csv",
-            "account_number,invoice_number,invoice_date,due_date,amount\nA-1,I-1,2026-01-15,2026-02-14,500\nA-1,I-2,2026-01-15,2026-02-14,501\n"
+            "account_number,invoice_number,invoice_date,due_date,amount\n"
+                + "A-1,I-1,2026-01-15,2026-02-14,500\nA-1,I-2,2026-01-15,2026-02-14,501\n"
         )
         let r = try install.handoff(["import", "invoices", invoices])
         #expect(r.stderr == """
             Error: \(invoices): refused, nothing was imported (1 bad row):
-              \(invoices):3: column 'amount': 501 JPY is more than the largest amount Handoff takes, 500 JPY ([limits] max_amount in the configuration)
+              \(invoices):3: column 'amount': 501 JPY is more than the largest amount Handoff takes, 500 JPY \
+            ([limits] max_amount in the configuration)
 
             """, "\(r.stderr)")
         for (value, problem) in [
             ("\"0.50\"", "must be between 1 and 10000000000, not 0.50"),
             ("\"-5\"", "must be between 1 and 10000000000, not -5"),
-                                 ("\"10000000000.01\"", "must be between 1 and 10000000000, not 10000000000.01"),
+            ("\"10000000000.01\"", "must be between 1 and 10000000000, not 10000000000.01"),
             ("1000.0", "must be a string, not a decimal number"), ("\"lots\"", "'lots' is not an amount"),
         ] {
             try text.replacingOccurrences(of: "max_amount = \"1000000000.00\"", with: "max_amount = \(value)")
@@ -341,7 +365,8 @@ struct EntranceValidationTests {
         let inbox = install.root.appendingPathComponent("var/agencies/local-folder/outbound")
         try FileManager.default.createDirectory(at: inbox, withIntermediateDirectories: true)
         try Data("""
-            type,account_number,date,invoice_number,amount,commission,net,status,transaction_id,original_transaction_id,note
+            type,account_number,date,invoice_number,amount,commission,net,status,transaction_id,\
+            original_transaction_id,note
             PAYMENT,A-1001,2026-11-18,,50000000000000000.00,0.00,50000000000000000.00,,LF-T0001,,too much
 
             """.utf8).write(to: inbox.appendingPathComponent("LFC_ACT_DEMO01_20261125.csv"))

@@ -19,7 +19,7 @@ struct EventPayloadTests {
         Reconciliation.Sourced(
             event: AgencyEvent(
                 partnerID: "keystone-recovery", accountNumber: account, date: date, kind: kind,
-                                                  key: "payment:T-1", note: note),
+                key: "payment:T-1", note: note),
                                source: source)
     }
 

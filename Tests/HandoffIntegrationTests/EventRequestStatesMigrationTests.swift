@@ -36,7 +36,8 @@ struct EventRequestStatesMigrationTests {
             DELETE FROM grdb_migrations WHERE identifier = 'v12-event-request-states';
             DROP TABLE agency_events;
             CREATE TABLE agency_events (
-                id INTEGER PRIMARY KEY, partner_id TEXT NOT NULL, event_key TEXT NOT NULL, inbox_id INTEGER REFERENCES inbox(id),
+                id INTEGER PRIMARY KEY, partner_id TEXT NOT NULL, event_key TEXT NOT NULL, \
+            inbox_id INTEGER REFERENCES inbox(id),
                 account_number TEXT, kind TEXT NOT NULL, payload TEXT NOT NULL, state TEXT NOT NULL, reason TEXT,
                 created_at TEXT NOT NULL, updated_at TEXT NOT NULL, UNIQUE (partner_id, event_key));
             CREATE INDEX agency_events_by_account ON agency_events(account_number);
@@ -44,13 +45,19 @@ struct EventRequestStatesMigrationTests {
             DROP TABLE agency_requests;
             CREATE TABLE agency_requests (
                 id INTEGER PRIMARY KEY, partner_id TEXT NOT NULL, customer_id INTEGER NOT NULL REFERENCES customers(id),
-                placement_id INTEGER REFERENCES placements(id), kind TEXT NOT NULL, request_id TEXT NOT NULL, amount INTEGER, currency TEXT,
-                date TEXT NOT NULL, reason TEXT, note TEXT, state TEXT NOT NULL, batch_id INTEGER REFERENCES placement_batches(id),
+                placement_id INTEGER REFERENCES placements(id), kind TEXT NOT NULL, request_id TEXT NOT NULL, \
+            amount INTEGER, currency TEXT,
+                date TEXT NOT NULL, reason TEXT, note TEXT, state TEXT NOT NULL, \
+            batch_id INTEGER REFERENCES placement_batches(id),
                 last_error TEXT, created_at TEXT NOT NULL, updated_at TEXT NOT NULL, UNIQUE (partner_id, request_id));
-            INSERT INTO agency_events VALUES (7, 'k', 'payment:P1', NULL, 'A-1', 'payment_collected', '{}', 'applied', NULL, 't', 't');
-            INSERT INTO agency_events VALUES (9, 'k', 'reversal:R1', NULL, 'A-1', 'payment_reversed', '{}', 'waiting', 'why', 't', 't');
-            INSERT INTO agency_events VALUES (12, 'k', 'x', NULL, NULL, 'conflict', '{}', 'dismissed', 'dismissed: done', 't', 't');
-            INSERT INTO agency_requests VALUES (3, 'k', \(customer), NULL, 'recall', 'RC-1', NULL, NULL, '2026-01-01', NULL, NULL, 'accepted',
+            INSERT INTO agency_events VALUES (7, 'k', 'payment:P1', NULL, 'A-1', 'payment_collected', \
+            '{}', 'applied', NULL, 't', 't');
+            INSERT INTO agency_events VALUES (9, 'k', 'reversal:R1', NULL, 'A-1', 'payment_reversed', \
+            '{}', 'waiting', 'why', 't', 't');
+            INSERT INTO agency_events VALUES (12, 'k', 'x', NULL, NULL, 'conflict', \
+            '{}', 'dismissed', 'dismissed: done', 't', 't');
+            INSERT INTO agency_requests VALUES (3, 'k', \(customer), NULL, 'recall', 'RC-1', NULL, NULL, '2026-01-01', \
+            NULL, NULL, 'accepted',
                 NULL, NULL, 't', 't');
             """)
         // Opening the store runs the migration.
@@ -62,7 +69,8 @@ struct EventRequestStatesMigrationTests {
         #expect(
             try sql(
                 db,
-                "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name IN ('agency_events', 'agency_requests') AND sql IS NOT NULL ORDER BY name"
+                "SELECT name FROM sqlite_master WHERE type = 'index' "
+                    + "AND tbl_name IN ('agency_events', 'agency_requests') AND sql IS NOT NULL ORDER BY name"
             )
             == "agency_events_by_account\nagency_events_by_state")
         // The unique keys stay, and a state no machine knows is refused.

@@ -20,20 +20,26 @@ struct FileBatchStatesMigrationTests {
             try db.execute(sql: """
                 INSERT INTO customers (id, account_number, type, currency, source, created_at, updated_at)
                     VALUES (1, 'A-1', 'consumer', 'USD', 'test', 'now', 'now');
-                INSERT INTO placement_batches (id, partner_id, batch_key, file_name, control_name, run_date, sequence, state, accounts, invoices,
+                INSERT INTO placement_batches (id, partner_id, batch_key, file_name, control_name, run_date, sequence, \
+                state, accounts, invoices,
                     total, sha256, size, created_at, kind)
-                    VALUES (7, 'krp', 'KRP_1.csv', 'KRP_1.csv', 'KRP_1.ctl', '2026-11-15', 1, '\(batchState)', 1, 1, 12500, 'ab', 10, 'now', 'placement');
-                INSERT INTO placements (id, customer_id, partner_id, tier, batch_id, state, placed_on, balance, currency, oldest_due_date,
+                    VALUES (7, 'krp', 'KRP_1.csv', 'KRP_1.csv', 'KRP_1.ctl', '2026-11-15', 1, '\(batchState)', \
+                1, 1, 12500, 'ab', 10, 'now', 'placement');
+                INSERT INTO placements (id, customer_id, partner_id, tier, batch_id, state, placed_on, balance, \
+                currency, oldest_due_date,
                     days_past_due, created_at, updated_at)
                     VALUES (3, 1, 'krp', 1, 7, 'sent', '2026-11-15', 12500, 'USD', '2026-01-01', 318, 'now', 'now');
-                INSERT INTO outbox (id, partner_id, batch_id, kind, local_path, remote_name, depends_on, size, sha256, state, attempts,
+                INSERT INTO outbox (id, partner_id, batch_id, kind, local_path, remote_name, depends_on, size, sha256, \
+                state, attempts,
                     created_at, updated_at)
                     VALUES (1, 'krp', 7, 'data', '/x', 'KRP_1.csv', NULL, 10, 'ab', 'confirmed', 1, 'now', 'now'),
                            (2, 'krp', 7, 'control', '/y', 'KRP_1.ctl', 1, 5, 'cd', 'retry_later', 2, 'now', 'now');
                 UPDATE outbox SET not_before = 99, last_error = 'busy' WHERE id = 2;
-                INSERT INTO inbox (id, partner_id, kind, remote_name, sha256, size, archive_path, plain_path, state, reason, received_at)
+                INSERT INTO inbox (id, partner_id, kind, remote_name, sha256, size, archive_path, \
+                plain_path, state, reason, received_at)
                     VALUES (5, 'krp', 'acknowledgement', 'KRP_ACK_1.csv', 'ef', 3, '/a', '/a', 'applied', NULL, 'now');
-                INSERT INTO agency_events (id, partner_id, event_key, inbox_id, account_number, kind, payload, state, created_at, updated_at)
+                INSERT INTO agency_events (id, partner_id, event_key, inbox_id, account_number, \
+                kind, payload, state, created_at, updated_at)
                     VALUES (1, 'krp', 'ack:A-1', 5, 'A-1', 'accepted', '{}', 'applied', 'now', 'now');
                 """)
         }
@@ -69,7 +75,8 @@ struct FileBatchStatesMigrationTests {
                 try String.fetchAll(
                     db,
                     sql:
-                        "SELECT state || ' ' || COALESCE(not_before, '') || ' ' || COALESCE(last_error, '') FROM outbox ORDER BY id"
+                        "SELECT state || ' ' || COALESCE(not_before, '') || ' ' || "
+                            + "COALESCE(last_error, '') FROM outbox ORDER BY id"
                 )
                     == ["confirmed  ", "retry_later 99 busy"])
             #expect(try Int.fetchOne(db, sql: "SELECT depends_on FROM outbox WHERE id = 2") == 1)
@@ -82,7 +89,7 @@ struct FileBatchStatesMigrationTests {
         for sql in [
             "UPDATE inbox SET state = 'processed' WHERE id = 5",
             "UPDATE placement_batches SET state = 'done' WHERE id = 7",
-                    "UPDATE outbox SET state = 'lost' WHERE id = 1"] {
+            "UPDATE outbox SET state = 'lost' WHERE id = 1"] {
             #expect(throws: DatabaseError.self, "\(sql)") { try queue.write { db in try db.execute(sql: sql) } }
         }
         // And the foreign keys still point at the rebuilt tables.

@@ -79,7 +79,10 @@ struct FirstHourCLITests {
     }
 
     @Test(
-        "Shell completions come from the parser and know every command (scripts/install installs them with the manual page)"
+        """
+        Shell completions come from the parser and know every command \
+        (scripts/install installs them with the manual page)
+        """
     )
     func completions() throws {
         let install = try Installation()

@@ -7,13 +7,17 @@ import Testing
 @Suite("Held agency events", .serialized)
 struct HeldEventTests {
     @Test(
-        "A payment for an account not yet in the AR record is held; retried while the cause remains it stays held; once the account is imported and placed, retry applies it once; dismiss sets another aside"
+        """
+        A payment for an account not yet in the AR record is held; retried while the cause remains it stays held; \
+        once the account is imported and placed, retry applies it once; dismiss sets another aside
+        """
     )
     func retryAndDismiss() throws {
         let install = try DashboardTests.roundTrip()
         let outbound = install.root.appendingPathComponent("var/agencies/local-folder/outbound")
         let activity = """
-            type,account_number,date,invoice_number,amount,commission,net,status,transaction_id,original_transaction_id,note
+            type,account_number,date,invoice_number,amount,commission,net,status,transaction_id,\
+            original_transaction_id,note
             PAYMENT,C-3001,2026-11-26,,150.00,37.50,112.50,,LF-T0100,,
             PAYMENT,C-3002,2026-11-26,,80.00,20.00,60.00,,LF-T0101,,
             """
@@ -37,8 +41,10 @@ struct HeldEventTests {
         // The business imports the account, and it is placed with the agency; the retry applies the payment once.
         let customers = install.root.appendingPathComponent("c3001.csv")
         try """
-            account_number,type,business_name,first_name,last_name,contact_name,address1,address2,city,region,postal_code,country,phone,email,tax_id,date_of_birth,currency,holds
-            C-3001,business,Cedar Point Bakery,,,Ann Lee,12 Main St,,Kingston,ON,K7L 1A1,CA,+1 613-555-0100,ap@cedar.example,,,CAD,
+            account_number,type,business_name,first_name,last_name,contact_name,address1,address2,city,region,\
+            postal_code,country,phone,email,tax_id,date_of_birth,currency,holds
+            C-3001,business,Cedar Point Bakery,,,Ann Lee,12 Main St,,Kingston,ON,K7L 1A1,CA,\
+            +1 613-555-0100,ap@cedar.example,,,CAD,
             """.write(to: customers, atomically: true, encoding: .utf8)
         let invoices = install.root.appendingPathComponent("c3001-invoices.csv")
         try """

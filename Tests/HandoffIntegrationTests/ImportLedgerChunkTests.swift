@@ -21,7 +21,8 @@ struct ImportLedgerChunkTests {
         func add(_ account: String, _ n: Int) {
             let day = 1 + n % 28
             rows.append(
-                "\(account),N-\(n),2026-01-\(day < 10 ? "0" : "")\(day),2026-03-01,\(n).\(n % 100 < 10 ? "0" : "")\(n % 100)"
+                "\(account),N-\(n),2026-01-\(day < 10 ? "0" : "")\(day),2026-03-01,"
+                    + "\(n).\(n % 100 < 10 ? "0" : "")\(n % 100)"
             )
         }
         for n in 1...2_500 { add("A-1", n) }                                   // past one chunk's end
@@ -50,7 +51,8 @@ struct ImportLedgerChunkTests {
         #expect(try number("SELECT COUNT(*) FROM ledger_entries") == 3_000)
         // Line n + 1 holds invoice N-n (the header is line 1), and the ledger follows the file.
         let lines = try install.sqlRows("""
-            SELECT i.invoice_number, CAST(l.source_line AS TEXT), l.currency FROM ledger_entries l JOIN invoices i ON i.id = l.invoice_id
+            SELECT i.invoice_number, CAST(l.source_line AS TEXT), l.currency FROM ledger_entries l \
+            JOIN invoices i ON i.id = l.invoice_id
             ORDER BY l.id
             """).map { row in row.map { $0 ?? "" }.joined(separator: ":") }
         #expect(lines.first == "N-1:2:CAD")
@@ -71,8 +73,11 @@ struct ImportLedgerChunkTests {
     }
 
     @Test(
-        "PostgreSQL: a transaction that writes 12,000 invoices analyzes the tables it grew, inside it; one of 3,000 does not",
-          .enabled(if: TestEngine.current == .postgresql))
+        """
+        PostgreSQL: a transaction that writes 12,000 invoices analyzes the tables it grew, inside it; \
+        one of 3,000 does not
+        """,
+        .enabled(if: TestEngine.current == .postgresql))
     func statisticsFollowALargeImport() throws {
         let install = try Installation()
         try #require(try install.handoff(["import", "customers", try install.write("customers.csv", """

@@ -26,9 +26,11 @@ enum HandBook {
         """
     // A-1001: 700.00 + 550.00 − 100.00 (P1, oldest first: INV-7001) + 25.00 (F1 on INV-7044) = 1,175.00;
     //         oldest open due 2026-02-14 → 274 days on 2026-11-15 → 121+.
-    // B-2002: 8,430.10 − 430.10 (C1) − 1,000.00 (P2) + 400.00 (R2 reverses part of P2) = 7,400.00; due 2025-10-05 → 406 days.
+    // B-2002: 8,430.10 − 430.10 (C1) − 1,000.00 (P2) + 400.00 (R2 reverses part of P2) = 7,400.00;
+    //         due 2025-10-05 → 406 days.
     // B-2003: 120.50 + 99.99 = 220.49; INV-5001 due 2026-10-31 → 15 days → 1-30 (INV-5002 not yet due).
-    // A-1004: 300.00 (disputed) + 200.00 − 250.00 (P4: undisputed INV-9002 first, 200.00, then 50.00 on the disputed one)
+    // A-1004: 300.00 (disputed) + 200.00 − 250.00 (P4: undisputed INV-9002 first, 200.00, then 50.00
+    //         on the disputed one)
     //         = 250.00, all on INV-9001, due 2026-07-31 → 107 days → 91-120.
     static let transactions = """
         reference,account_number,invoice_number,date,type,amount,reverses
@@ -107,7 +109,11 @@ struct ImportTests {
     @Test("A file with one bad row is refused with file, line and column, and nothing changes", arguments: [
             (
                 "invoices",
-                "account_number,invoice_number,invoice_date,due_date,amount\nA-1001,N-1,2026-01-01,2026-01-31,10.00\nA-1001,N-2,2026-01-01,2026-01-31,12.345\n",
+                """
+                account_number,invoice_number,invoice_date,due_date,amount\n\
+                A-1001,N-1,2026-01-01,2026-01-31,10.00\n\
+                A-1001,N-2,2026-01-01,2026-01-31,12.345\n
+                """,
                 3, "amount"
             ),
             (
@@ -122,12 +128,19 @@ struct ImportTests {
             ),
             (
                 "invoices",
-                "account_number,invoice_number,invoice_date,due_date,amount\nA-1001,INV-7001,2026-01-15,2026-02-14,701.00\n",
+                """
+                account_number,invoice_number,invoice_date,due_date,amount\n\
+                A-1001,INV-7001,2026-01-15,2026-02-14,701.00\n
+                """,
                 2, "amount"
             ),
             (
                 "transactions",
-                "reference,account_number,date,type,amount,reverses\nX1,A-1001,2026-05-01,payment,5.00,\nX2,A-1001,2026-05-01,payment_reversal,1.00,NOPE\n",
+                """
+                reference,account_number,date,type,amount,reverses\n\
+                X1,A-1001,2026-05-01,payment,5.00,\n\
+                X2,A-1001,2026-05-01,payment_reversal,1.00,NOPE\n
+                """,
                 3, "reverses"
             ),
             (
@@ -139,7 +152,7 @@ struct ImportTests {
                 "amount"
             ),
         ("transactions", "reference,account_number,date,type,amount\nX1,B-2003,2026-11-02,refund,1.00\n", 2, "type"),
-            (
+        (
                 "customers", "account_number,type,business_name\nB-9,business,Fine Ltd\nB-10,partnership,Bad Ltd\n", 3,
                 "type"
             ),
@@ -207,7 +220,10 @@ struct ImportTests {
     }
 
     @Test(
-        "One file naming an invoice three times, within one chunk: added, then changed, then refused for its amount, in the file's order"
+        """
+        One file naming an invoice three times, within one chunk: \
+        added, then changed, then refused for its amount, in the file's order
+        """
     )
     func invoiceRepeatedInOneFile() throws {
         let install = try Installation()
@@ -235,7 +251,8 @@ struct ImportTests {
             try String(contentsOfFile: rejects, encoding: .utf8).contains(
                 "A-1001,R-1,2026-01-15,2026-03-01,11.00,5,amount,"))
         let rows = try install.sqlRows("""
-            SELECT i.invoice_number || ' ' || CAST(i.due_date AS TEXT) || ' ' || CAST(i.amount AS TEXT) || ' ' || CAST(l.source_line AS TEXT)
+            SELECT i.invoice_number || ' ' || CAST(i.due_date AS TEXT) || ' ' || CAST(i.amount AS TEXT) || ' ' || \
+            CAST(l.source_line AS TEXT)
             FROM invoices i JOIN ledger_entries l ON l.invoice_id = i.id WHERE i.invoice_number LIKE 'R-%' ORDER BY l.id
             """).map { $0[0] ?? "" }
         #expect(rows == ["R-1 2026-03-01 1000 2", "R-2 2026-02-14 2000 3", "R-3 2026-02-14 3000 6"])
@@ -252,7 +269,8 @@ struct ImportTests {
         try HandBook.load(install)
         let unknown = try install.write(
             "u.csv",
-            "account_number,invoice_number,invoice_date,due_date,amount,memo\nA-1001,N-1,2026-01-01,2026-01-31,1.00,hi\n"
+            "account_number,invoice_number,invoice_date,due_date,amount,memo\n"
+                + "A-1001,N-1,2026-01-01,2026-01-31,1.00,hi\n"
         )
         let r1 = try install.handoff(["import", "invoices", unknown])
         #expect(r1.status != 0 && r1.stderr.contains(":1: column 'memo': is not a known column"), "\(r1.stderr)")
@@ -276,7 +294,10 @@ struct ImportTests {
         try Data(
             [0xEF, 0xBB, 0xBF]
                 + Array(
-                    "amount,due_date,invoice_date,invoice_number,account_number\r\n5.00,2026-01-31,2026-01-01,N-1,A-1004\r\n"
+                    """
+                    amount,due_date,invoice_date,invoice_number,account_number\r\n\
+                    5.00,2026-01-31,2026-01-01,N-1,A-1004\r\n
+                    """
                         .utf8)
         ).write(to: path)
         let r = try install.handoff(["import", "invoices", path.path])

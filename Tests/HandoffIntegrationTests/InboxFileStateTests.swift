@@ -21,7 +21,7 @@ struct InboxFileStateTests {
         return try store.writeInbox { w in
             try w.insertInbox(
                 partnerID: "krp", kind: "activity", remoteName: name, sha256: name, size: 1, archivePath: "/a/" + name,
-                              plainPath: nil, state: state, reason: reason)
+                plainPath: nil, state: state, reason: reason)
         }
     }
 

@@ -36,7 +36,8 @@ struct KeystoneEndToEndTests {
     }
 
     static let activityHeader =
-        "record_type,account_number,krp_reference,activity_date,invoice_number,amount,commission,net,status_code,transaction_id,original_transaction_id,note"
+        "record_type,account_number,krp_reference,activity_date,invoice_number,amount,commission,net,status_code,"
+            + "transaction_id,original_transaction_id,note"
 
     func run(twice: Bool) throws -> (Installation, [String: Int]) {
         let install = try ReconcileTests().keystoneByFolder()
@@ -50,7 +51,8 @@ struct KeystoneEndToEndTests {
         try write(install, "KRP_ACT_C10442_20261120.csv", [Self.activityHeader,
             "STS,A-1001,K000000001,2026-11-18,,,,,PPA,,,payment plan",
             "PMT,A-1001,K000000001,2026-11-20,,293.75,73.44,220.31,,T000000000001,,",
-                "DIR,A-1001,K000000001,2026-11-20,,100.00,25.00,-25.00,,T000000000002,UPD-20261119-0001,direct payment reported by client",
+            "DIR,A-1001,K000000001,2026-11-20,,100.00,25.00,-25.00,,T000000000002,UPD-20261119-0001,"
+                + "direct payment reported by client",
             "PMT,B-2006,K000000002,2026-11-20,,1000.00,350.00,650.00,,T000000000004,,",
         ])
         try write(install, "KRP_ACT_C10442_20261121.csv", [Self.activityHeader,
@@ -84,7 +86,10 @@ struct KeystoneEndToEndTests {
     }
 
     @Test(
-        "Balances, statuses and commissions exact to the cent; the remittance matches; the report ties; the journal passes hledger check",
+        """
+        Balances, statuses and commissions exact to the cent; the remittance matches; the report ties; \
+        the journal passes hledger check
+        """,
         arguments: [false, true])
     func roundTrip(twice: Bool) throws {
         let (install, before) = try run(twice: twice)
@@ -100,9 +105,13 @@ struct KeystoneEndToEndTests {
         let placedB = Int(
             try #require(
                 try install.sqlInt(
-                    "SELECT balance FROM placements WHERE customer_id = (SELECT id FROM customers WHERE account_number = 'B-2006')"
+                    """
+                    SELECT balance FROM placements WHERE customer_id = \
+                    (SELECT id FROM customers WHERE account_number = 'B-2006')
+                    """
                 )))
-        #expect(b.balance == before["B-2006"]! - placedB) // 1,000.00 collected, the rest of the placed invoices written off
+        #expect(b.balance == before["B-2006"]! - placedB) // 1,000.00 collected, the rest of the placed
+                                                          // invoices written off
         #expect(b.placementState == "closed:settled:K000000002")
         #expect(b.commissions == ["collection 100000 35000 35000"])
         #expect(b.ledger.contains { $0.hasPrefix("writeoff -") })
@@ -144,7 +153,11 @@ struct KeystoneEndToEndTests {
     }
 
     @Test(
-        "KRP's acknowledgement of an updates file moves the requests it names: an accepted recall waits for KRP's RCL, a rejected direct payment is rejected with KRP's reason; no placement moves and nothing is held"
+        """
+        KRP's acknowledgement of an updates file moves the requests it names: an accepted recall waits for \
+        KRP's RCL, a rejected direct payment is rejected with KRP's reason; no placement moves and nothing \
+        is held
+        """
     )
     func updatesAcknowledged() throws {
         let install = try ReconcileTests().keystoneByFolder()

@@ -21,7 +21,10 @@ struct MeridianEndToEndTests {
     }
 
     @Test(
-        "Balances, statuses and fees exact to the cent; the remittance matches; the report ties; the journal passes hledger check"
+        """
+        Balances, statuses and fees exact to the cent; the remittance matches; the report ties; \
+        the journal passes hledger check
+        """
     )
     func roundTrip() throws {
         let certificates = try TestCertificates()
@@ -98,7 +101,10 @@ struct MeridianEndToEndTests {
         let placedA = Int(
             try #require(
                 try install.sqlInt(
-                    "SELECT balance FROM placements WHERE customer_id = (SELECT id FROM customers WHERE account_number = 'B-2001')"
+                    """
+                    SELECT balance FROM placements WHERE customer_id = \
+                    (SELECT id FROM customers WHERE account_number = 'B-2001')
+                    """
                 )))
         #expect(a.balance == before["B-2001"]! - placedA)
         #expect(a.placementState == "closed:settled:M1")

@@ -9,7 +9,10 @@ import Testing
 @Suite("handoff migrate", .serialized)
 struct MigrateTests {
     @Test(
-        "The sample installation moves to PostgreSQL with every count and sum checked; a second copy is refused; ageing reads the same"
+        """
+        The sample installation moves to PostgreSQL with every count and sum checked; a second copy is refused; \
+        ageing reads the same
+        """
     )
     func sampleInstallation() throws {
         let install = try Installation(timezone: "America/Toronto", currency: "USD")
@@ -70,7 +73,8 @@ struct MigrateTests {
     func everyTableIsCopied() throws {
         let install = try Installation(engine: .sqlite)
         let tables = try install.sqlRows(
-            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT IN ('grdb_migrations', 'sqlite_sequence') ORDER BY name"
+            "SELECT name FROM sqlite_master WHERE type = 'table' "
+                + "AND name NOT IN ('grdb_migrations', 'sqlite_sequence') ORDER BY name"
         )
             .compactMap { $0.first ?? nil }
         #expect(tables.count > 20, "\(tables)")

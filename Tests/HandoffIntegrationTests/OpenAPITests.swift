@@ -19,13 +19,19 @@ struct OpenAPITests {
         let schemas = OpenAPISchemas(document: doc)
         let job: JSONValue = .object(["$ref": .string("#/components/schemas/Job")])
         let good = try JSONValue.parse(
-            #"{"job":"send","running":false,"last_ok":true,"last_summary":"nothing to send","last_success":"2026-12-02T08:25:59Z"}"#
+            #"""
+            {"job":"send","running":false,"last_ok":true,"last_summary":"nothing to send",\#
+            "last_success":"2026-12-02T08:25:59Z"}
+            """#
         )
         #expect(schemas.problems(good, job).isEmpty)
         for bad in [#"{"job":"send","running":false,"last_ok":true,"last_summary":"x"}"#,
                     #"{"job":"send","running":false,"last_ok":true,"last_summary":"x","last_success":null,"extra":1}"#,
                     #"{"job":"send","running":"false","last_ok":true,"last_summary":"x","last_success":null}"#,
-            #"{"job":"send","running":false,"last_ok":true,"last_summary":"x","last_success":"2026-12-02 08:25:59 +0000"}"#,
+                    #"""
+                    {"job":"send","running":false,"last_ok":true,"last_summary":"x",\#
+                    "last_success":"2026-12-02 08:25:59 +0000"}
+                    """#,
                     #"{"job":"dance","running":false,"last_ok":true,"last_summary":"x","last_success":null}"#] {
             #expect(!schemas.problems(try JSONValue.parse(bad), job).isEmpty, "\(bad)")
         }

@@ -46,7 +46,10 @@ struct PeopleTests {
     }
 
     @Test(
-        "Each role allowed and refused on the API and the dashboard; revocation and role changes hold at the next request; audited by name; no token in logs or the database"
+        """
+        Each role allowed and refused on the API and the dashboard; revocation and role changes hold at the \
+        next request; audited by name; no token in logs or the database
+        """
     )
     func rolesAndRevocation() throws {
         let install = try DashboardTests.roundTrip()
@@ -213,7 +216,10 @@ struct PeopleTests {
     }
 
     @Test(
-        "With an admin of its own the daemon starts without the installation's token, and with none it refuses; a new installation token ends only the owner's sessions"
+        """
+        With an admin of its own the daemon starts without the installation's token, and with none it refuses; \
+        a new installation token ends only the owner's sessions
+        """
     )
     func withoutTheInstallationToken() throws {
         let install = try Installation()
@@ -223,7 +229,7 @@ struct PeopleTests {
                 "/usr/bin/timeout",
                 [
                     "30", Handoff.binary.path, "--config", install.configPath, "serve",
-                                                              "--port", String(try freeLoopbackPort())])
+                    "--port", String(try freeLoopbackPort())])
             #expect(r.status == 1, "\(r.output)")
             return r.output
         }

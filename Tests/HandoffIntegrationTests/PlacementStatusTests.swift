@@ -33,7 +33,10 @@ struct PlacementStatusTests {
     ]
 
     @Test(
-        "handoff placements and account show give each placement's closure reason and the agency's status, in text and JSON"
+        """
+        handoff placements and account show give each placement's closure reason and the agency's status, \
+        in text and JSON
+        """
     )
     func commandLine() throws {
         let install = try Self.roundTrip()
@@ -77,13 +80,17 @@ struct PlacementStatusTests {
     }
 
     @Test(
-        "The API's placements and account answers and the dashboard's account page show them; the dashboard shows money in event reasons as money"
+        """
+        The API's placements and account answers and the dashboard's account page show them; the dashboard \
+        shows money in event reasons as money
+        """
     )
     func apiAndDashboard() throws {
         let install = try Self.roundTrip()
         // A reason as reconciliation wrote it before issue 12, in bare minor units.
         try install.sqlExecute(
-            "UPDATE agency_events SET reason = 'commission reported 1000, schedule gives 20825' WHERE event_key = 'payment:LF-T0001'"
+            "UPDATE agency_events SET reason = 'commission reported 1000, schedule gives 20825' "
+                + "WHERE event_key = 'payment:LF-T0001'"
         )
         let serve = try RunningServe(install, token: Self.token)
         defer { serve.stop() }

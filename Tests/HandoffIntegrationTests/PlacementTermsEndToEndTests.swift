@@ -50,7 +50,10 @@ struct PlacementTermsEndToEndTests {
     }
 
     @Test(
-        "Placed, no activity, recalled, objected once, confirmed, placed at tier 2, collected; the ledger and the report right throughout"
+        """
+        Placed, no activity, recalled, objected once, confirmed, placed at tier 2, collected; the ledger and \
+        the report right throughout
+        """
     )
     func halfYear() throws {
         let certificates = try TestCertificates()
@@ -69,8 +72,10 @@ struct PlacementTermsEndToEndTests {
         let transport =
             text.range(of: "[transport]")!
             .lowerBound..<text.range(
-                of:
-                    "# ---------------------------------------------------------------------------------------\n# Placement file"
+                of: """
+                    # ---------------------------------------------------------------------------------------\n\
+                    # Placement file
+                    """
             )!.lowerBound
         text.replaceSubrange(transport, with: """
             [transport]
@@ -120,7 +125,8 @@ struct PlacementTermsEndToEndTests {
         #expect(try install.handoff(["fetch"], environment: env).status == 0)
         try unchanged("placement")
 
-        // 2027-01-13: nothing ran out yet; A-1001 and B-2010 run out tomorrow, B-2006's plan pauses its no-activity clock.
+        // 2027-01-13: nothing ran out yet; A-1001 and B-2010 run out tomorrow, B-2006's plan pauses its
+        // no-activity clock.
         var day = try terms(install, "2027-01-13")
         #expect(
             day["A-1001"]?.decision == "keep"
@@ -196,7 +202,10 @@ struct PlacementTermsEndToEndTests {
         #expect(day["B-2006"]?.decision == "objection_respected")
         #expect(
             day["B-2006"]?.action
-                == "keystone-recovery objected to the recall, as its terms allow; kept until final_recall_days runs out on 2027-09-11"
+                == """
+                keystone-recovery objected to the recall, as its terms allow; kept until final_recall_days runs \
+                out on 2027-09-11
+                """
         )
 
         // 2027-03-01: the plan breaks; the no-activity clock starts again and runs out on 2027-04-30.
@@ -207,7 +216,10 @@ struct PlacementTermsEndToEndTests {
         day = try terms(install, "2027-04-29")
         #expect(
             day["B-2006"]?.action
-                == "keystone-recovery objected to the recall, as its terms allow; kept until no_activity_days runs out on 2027-04-30"
+                == """
+                keystone-recovery objected to the recall, as its terms allow; kept until no_activity_days runs \
+                out on 2027-04-30
+                """
         )
         day = try terms(install, "2027-04-30")
         #expect(day["B-2006"]?.action == "recall queued (placement term: no_activity_days ran out on 2027-04-30)")
@@ -301,7 +313,10 @@ struct PlacementTermsEndToEndTests {
         withExtendedLifetime((certificates, server)) {}
     }
     @Test(
-        "Meridian's own terms: the daily job recalls a placement with no activity through Meridian's recall request, a promise to pay keeps another, and Meridian's recalled status closes it"
+        """
+        Meridian's own terms: the daily job recalls a placement with no activity through Meridian's recall \
+        request, a promise to pay keeps another, and Meridian's recalled status closes it
+        """
     )
     func meridianTerms() throws {
         let certificates = try TestCertificates()
@@ -321,8 +336,10 @@ struct PlacementTermsEndToEndTests {
         // The shipped partner file's [terms], as a business that agreed them with MCC turns them on.
         let text = try Installation.meridianPartnerText(server: server, certificates: certificates)
             .replacingOccurrences(
-                of:
-                    "# [terms]\n# placement_days = 180\n# no_activity_days = 90\n# payment_plan_statuses = [\"promise_to_pay\"]",
+                of: """
+                    # [terms]\n# placement_days = 180\n# no_activity_days = 90\n\
+                    # payment_plan_statuses = [\"promise_to_pay\"]
+                    """,
                 with:
                     "[terms]\nplacement_days = 180\nno_activity_days = 90\npayment_plan_statuses = [\"promise_to_pay\"]"
             )

@@ -63,7 +63,10 @@ struct PlacementTests {
     }
 
     @Test(
-        "A dry run changes nothing; the run places exactly the accounts the rules select, each with one agency; a second run places nothing"
+        """
+        A dry run changes nothing; the run places exactly the accounts the rules select, each with one agency; \
+        a second run places nothing
+        """
     )
     func dryRunThenPlace() throws {
         let install = try sampleInstallation()
@@ -163,7 +166,10 @@ struct PlacementTests {
         let csv = try String(contentsOfFile: csvPath, encoding: .utf8)
         #expect(
             csv.hasPrefix(
-                "account_number,name,contact_name,address1,address2,city,region,postal_code,country,email,balance,currency,notice_date\r\n"
+                """
+                account_number,name,contact_name,address1,address2,city,region,postal_code,country,email,\
+                balance,currency,notice_date\r\n
+                """
             ))
         #expect(csv.components(separatedBy: "\r\n").count == 16 + 2)
 
@@ -229,7 +235,8 @@ struct PlacementTests {
 
         // Once every tier has had it, it is not placed again.
         try install.sqlExecute(
-            "UPDATE placements SET state = 'closed', state_reason = 'returned_uncollectable' WHERE partner_id = 'second-agency'"
+            "UPDATE placements SET state = 'closed', state_reason = 'returned_uncollectable' "
+                + "WHERE partner_id = 'second-agency'"
         )
         let (_, third) = try place(install, "2026-12-15")
         #expect(
@@ -244,8 +251,10 @@ struct PlacementTests {
         let path = install.root.appendingPathComponent("partners/keystone-recovery.toml").path
         let text = try String(contentsOfFile: path, encoding: .utf8)
         try text.replacingOccurrences(
-            of:
-                "host_key_sha256 = \"REPLACE-WITH-THE-FINGERPRINT-KRP-GAVE-YOU\" # base64 SHA-256 of the host key, from onboarding",
+            of: """
+                host_key_sha256 = \"REPLACE-WITH-THE-FINGERPRINT-KRP-GAVE-YOU\" \
+                # base64 SHA-256 of the host key, from onboarding
+                """,
             with: ""
         )
             .replacingOccurrences(of: "tier = 1 ", with: "tier = \"one\" ")
@@ -264,7 +273,10 @@ struct PlacementTests {
     }
 
     @Test(
-        "More accounts than a page of candidates and a set of writes (2,500): each placed once, with its own invoices, balance and itemization"
+        """
+        More accounts than a page of candidates and a set of writes (2,500): each placed once, with its own \
+        invoices, balance and itemization
+        """
     )
     func morePlacementsThanOnePage() throws {
         // Placement reads candidates and writes placements a thousand at a time (PostgreSQL reads
@@ -309,14 +321,16 @@ struct PlacementTests {
             SELECT COUNT(*) FROM placements p LEFT JOIN itemizations z ON z.customer_id = p.customer_id
             WHERE z.customer_id IS NULL
                OR z.amount != (SELECT SUM(i.amount) FROM invoices i WHERE i.customer_id = p.customer_id)
-               OR 2 != (SELECT COUNT(*) FROM itemization_invoices v JOIN placement_invoices x ON x.invoice_id = v.invoice_id
+               OR 2 != (SELECT COUNT(*) FROM itemization_invoices v JOIN placement_invoices x \
+            ON x.invoice_id = v.invoice_id
                         WHERE v.customer_id = p.customer_id AND x.placement_id = p.id)
             """) == 0)
         #expect(try dbCount(install, "SELECT COUNT(*) FROM itemization_invoices") == 2 * accounts)
         // An account with a payment: 10.00 less, as the ledger says.
         let paid = account(999)
         #expect(try install.sqlValue("""
-            SELECT CAST(p.balance AS TEXT) FROM placements p JOIN customers c ON c.id = p.customer_id WHERE c.account_number = '\(paid)'
+            SELECT CAST(p.balance AS TEXT) FROM placements p JOIN customers c ON c.id = p.customer_id \
+            WHERE c.account_number = '\(paid)'
             """) == String(((100 + 999 % 50) * 100 + 999 % 100) + 7_525 - 1_000))
         let file = try #require(try install.stagedFiles().first { $0.key.hasSuffix(".csv") }?.value)
         #expect(String(decoding: file, as: UTF8.self).split(separator: "\n").count == 1 + 2 * accounts)

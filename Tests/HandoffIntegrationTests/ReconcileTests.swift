@@ -23,8 +23,10 @@ struct ReconcileTests {
         let transport =
             text.range(of: "[transport]")!
             .lowerBound..<text.range(
-                of:
-                    "# ---------------------------------------------------------------------------------------\n# Placement file"
+                of: """
+                    # ---------------------------------------------------------------------------------------\n\
+                    # Placement file
+                    """
             )!.lowerBound
         text.replaceSubrange(
             transport,
@@ -62,7 +64,8 @@ struct ReconcileTests {
         return Figures(
             balance: Int(try column("SELECT SUM(balance) FROM invoices WHERE customer_id = \(id)").first ?? "") ?? 0,
             placementState: try column("""
-                SELECT state || ':' || COALESCE(state_reason, '') || ':' || COALESCE(agency_reference, '') FROM placements
+                SELECT state || ':' || COALESCE(state_reason, '') || ':' || COALESCE(agency_reference, '') \
+                FROM placements
                 WHERE customer_id = \(id) ORDER BY id DESC
                 """).first ?? "",
             ledger: try column("""
@@ -72,7 +75,8 @@ struct ReconcileTests {
                 WHERE l.customer_id = \(id) AND l.kind != 'invoice' AND l.source_kind = 'agency' ORDER BY l.id
                 """),
             commissions: try column("""
-                SELECT kind || ' ' || base || ' ' || expected || ' ' || COALESCE(CAST(reported AS TEXT), '') FROM commissions
+                SELECT kind || ' ' || base || ' ' || expected || ' ' || COALESCE(CAST(reported AS TEXT), '') \
+                FROM commissions
                 WHERE customer_id = \(id) ORDER BY id
                 """))
     }
@@ -82,7 +86,10 @@ struct ReconcileTests {
     ]
 
     @Test(
-        "Acknowledgement, payment with its commission, direct-payment echo, reversal and closure: exact to the cent, and applying twice changes nothing"
+        """
+        Acknowledgement, payment with its commission, direct-payment echo, reversal and closure: exact to the \
+        cent, and applying twice changes nothing
+        """
     )
     func keystoneSamples() throws {
         let install = try keystoneByFolder()
@@ -98,7 +105,8 @@ struct ReconcileTests {
         #expect(after.ledger == ["payment -29375 keystone-recovery:T000000900001 KRP_ACT_C10442_20261120.csv:3",
                 "payment_reversal 29375 keystone-recovery:T000000900003 KRP_ACT_C10442_20261121.csv:2",
             ])
-        // 25% (placed 136 days after its oldest due date, status PPA), half up: 73.4375 → 73.44; the echo owes 25.00 on 100.00.
+        // 25% (placed 136 days after its oldest due date, status PPA), half up: 73.4375 → 73.44; the echo owes
+        // 25.00 on 100.00.
         #expect(
             after.commissions == [
                 "collection 29375 7344 7344", "direct_payment 10000 2500 2500", "reversal -29375 -7344 -7344",
@@ -134,7 +142,10 @@ struct ReconcileTests {
     }
 
     @Test(
-        "A write the AR record refuses, in a file of three chunks: only its event is held, every other line applied once and printed once"
+        """
+        A write the AR record refuses, in a file of three chunks: only its event is held, every other line \
+        applied once and printed once
+        """
     )
     func refusedWriteHoldsOnlyItsEvent() throws {
         let install = try keystoneByFolder()
@@ -154,7 +165,8 @@ struct ReconcileTests {
         case .postgresql:
             _ = try install.sqlRows("""
                 CREATE FUNCTION test_refusal() RETURNS trigger LANGUAGE plpgsql AS $$
-                BEGIN IF NEW.reference LIKE '%\(refused)' THEN RAISE EXCEPTION 'refused by the test' USING ERRCODE = '23514'; END IF;
+                BEGIN IF NEW.reference LIKE '%\(refused)' THEN \
+                RAISE EXCEPTION 'refused by the test' USING ERRCODE = '23514'; END IF;
                 RETURN NEW; END $$
                 """)
             _ = try install.sqlRows(
@@ -163,7 +175,8 @@ struct ReconcileTests {
         }
         let before = try figures(install, "A-1001")
         var text =
-            "record_type,account_number,krp_reference,activity_date,invoice_number,amount,commission,net,status_code,transaction_id,original_transaction_id,note\n"
+            "record_type,account_number,krp_reference,activity_date,invoice_number,amount,commission,net,status_code,"
+                + "transaction_id,original_transaction_id,note\n"
         for n in 1...3_000 { text += "PMT,A-1001,K000481516,2026-11-20,,0.01,0.00,0.01,,T\(700_000_000 + n),,\n" }
         let outbound = install.root.appendingPathComponent("var/krp/outbound")
         try Data(text.utf8).write(to: outbound.appendingPathComponent("KRP_ACT_C10442_20261120.csv"))
@@ -190,14 +203,18 @@ struct ReconcileTests {
     }
 
     @Test(
-        "A file too large to keep between the two passes is read again: the same lines and the same record as a file kept",
+        """
+        A file too large to keep between the two passes is read again: the same lines and the same record as \
+        a file kept
+        """,
         arguments: [1_000, 40_000])
     func fileReadTwiceOrKept(keptEvents: Int) throws {
         let install = try keystoneByFolder()
         try drop([Self.files[0]], into: install)
         try #require(try install.handoff(["fetch"]).status == 0)
         var text =
-            "record_type,account_number,krp_reference,activity_date,invoice_number,amount,commission,net,status_code,transaction_id,original_transaction_id,note\n"
+            "record_type,account_number,krp_reference,activity_date,invoice_number,amount,commission,net,status_code,"
+                + "transaction_id,original_transaction_id,note\n"
         for n in 1...2_500 { text += "PMT,A-1001,K000481516,2026-11-20,,0.01,0.00,0.01,,T\(700_000_000 + n),,\n" }
         text += "STS,A-1001,K000481516,2026-11-21,,,,,PPA,,,payment plan\n"
         let outbound = install.root.appendingPathComponent("var/krp/outbound")
@@ -326,7 +343,10 @@ struct ReconcileTests {
     }
 
     @Test(
-        "A statement one cent off is a mismatch naming the transaction; a statement whose total disagrees with its lines is refused"
+        """
+        A statement one cent off is a mismatch naming the transaction; a statement whose total disagrees with \
+        its lines is refused
+        """
     )
     func remittanceMismatch() throws {
         let install = try keystoneByFolder()
@@ -397,7 +417,10 @@ struct ReconcileTests {
     }
 
     @Test(
-        "The hledger journal of the end-to-end run passes hledger check, and its agency balances equal the reconciliation report's"
+        """
+        The hledger journal of the end-to-end run passes hledger check, and its agency balances equal the \
+        reconciliation report's
+        """
     )
     func hledgerJournal() throws {
         let install = try keystoneByFolder()
@@ -431,8 +454,9 @@ struct ReconcileTests {
 
         // CSV and IIF render the same entries by name, Xero by the business's codes; spreadsheet cells are safe.
         try install.appendConfig(
-            "\n[journal.codes]\nbank = \"090\"\nreceivable = \"610\"\nagency_clearing = \"615\"\ncollection_fees = \"404\"\n"
-                                 + "fees_payable = \"825\"\nsettlement_allowance = \"463\"\n")
+            "\n[journal.codes]\nbank = \"090\"\nreceivable = \"610\"\nagency_clearing = \"615\"\n"
+                + "collection_fees = \"404\"\n"
+                + "fees_payable = \"825\"\nsettlement_allowance = \"463\"\n")
         for format in ["csv", "iif", "xero"] {
             let r = try install.handoff([
                 "export", "journal", "--from", "2026-11-01", "--to", "2026-12-31", "--format", format,
@@ -480,7 +504,7 @@ struct MeridianReconcileTests {
             "id": "e-pay", "type": "payment.collected", "occurred_at": "2026-11-20T09:00:00Z",
             "account_number": "B-2001",
             "payment_id": "P1", "amount_cents": 100_000, "fee_cents": 18_000, "paid_at": "2026-11-20",
-                                  "invoices": [["invoice_number": "INV-7042", "amount_cents": 100_000]]]
+            "invoices": [["invoice_number": "INV-7042", "amount_cents": 100_000]]]
         let rev: [String: Any] = [
             "id": "e-rev", "type": "payment.reversed", "occurred_at": "2026-11-22T09:00:00Z",
             "account_number": "B-2001",
@@ -489,7 +513,7 @@ struct MeridianReconcileTests {
         let settled: [String: Any] = [
             "id": "e-sif", "type": "account.status_changed", "occurred_at": "2026-11-25T09:00:00Z",
             "account_number": "B-2001",
-                                      "status": "settled", "note": "settled by agreement"]
+            "status": "settled", "note": "settled by agreement"]
         let ordered = reversalFirst ? [ack, rev, pay, settled] : [ack, pay, rev, settled]
         return ordered.enumerated().map { i, e in e.merging(["seq": 200 + i]) { a, _ in a } }
     }
@@ -518,16 +542,23 @@ struct MeridianReconcileTests {
         return [
             "balance "
                 + (try column(
-                    "SELECT SUM(balance) FROM invoices WHERE customer_id = (SELECT id FROM customers WHERE account_number = 'B-2001')"
+                    """
+                    SELECT SUM(balance) FROM invoices WHERE customer_id = \
+                    (SELECT id FROM customers WHERE account_number = 'B-2001')
+                    """
                 )
                 .first.flatMap { $0.isEmpty ? nil : $0 } ?? "-1"),
             "placement " + (try column("""
-                SELECT state || ':' || COALESCE(state_reason, '') || ':' || COALESCE(agency_reference, '') FROM placements
+                SELECT state || ':' || COALESCE(state_reason, '') || ':' || COALESCE(agency_reference, '') \
+                FROM placements
                 WHERE customer_id = (SELECT id FROM customers WHERE account_number = 'B-2001')
                 """).first ?? ""),
         ]
             + (try column(
-                "SELECT kind || ' ' || base || ' ' || expected || ' ' || COALESCE(CAST(reported AS TEXT), '') FROM commissions ORDER BY kind"
+                """
+                SELECT kind || ' ' || base || ' ' || expected || ' ' || COALESCE(CAST(reported AS TEXT), '') \
+                FROM commissions ORDER BY kind
+                """
             ))
           + (try column("SELECT kind || ' ' || amount FROM transactions WHERE source_kind = 'agency' ORDER BY kind"))
     }
@@ -555,13 +586,13 @@ struct MeridianReconcileTests {
             "account_number": NSNull(),
             "remittance_id": "R1", "period_start": "2026-11-01", "period_end": "2026-11-30", "gross_cents": 100_000,
             "fee_cents": 18_000,
-                       "payment_ids": ["P1"], "wire_reference": "W1"])
+            "payment_ids": ["P1"], "wire_reference": "W1"])
         events.append([
             "id": "e-rem2", "seq": 300, "type": "remittance.sent", "occurred_at": "2026-12-01T12:00:00Z",
             "account_number": NSNull(),
             "remittance_id": "R2", "period_start": "2026-11-01", "period_end": "2026-11-30", "gross_cents": 100_000,
             "fee_cents": 17_999,
-                       "payment_ids": ["P1"], "wire_reference": "W2"])
+            "payment_ids": ["P1"], "wire_reference": "W2"])
         try JSONSerialization.data(withJSONObject: ["events": events]).write(to: URL(fileURLWithPath: eventsFile))
         let server = try TestHTTPSServer(certificates: certificates, eventsFile: eventsFile)
         let install = try Installation(timezone: "America/Toronto", currency: "CAD")
@@ -594,7 +625,10 @@ struct MeridianReconcileTests {
 @Suite("Requests to agencies by file", .serialized)
 struct UpdatesFileSendTests {
     @Test(
-        "A recall and a direct payment go to Keystone in one updates file with its control file; its RCL status confirms the recall"
+        """
+        A recall and a direct payment go to Keystone in one updates file with its control file; its RCL status \
+        confirms the recall
+        """
     )
     func recallAndDirectPayment() throws {
         let test = ReconcileTests()
@@ -625,7 +659,10 @@ struct UpdatesFileSendTests {
         #expect(rows[0] == "client_id,record_type,account_number,krp_reference,effective_date,amount,reference,note")
         #expect(
             rows.contains(
-                "C10442,DIR,A-1001,K000481516,2026-11-19,100.00,UPD-20261119-0001,direct payment received by the business"
+                """
+                C10442,DIR,A-1001,K000481516,2026-11-19,100.00,UPD-20261119-0001,\
+                direct payment received by the business
+                """
             ), "\(rows)")
         #expect(
             rows.contains {
@@ -653,7 +690,11 @@ struct UpdatesFileSendTests {
         // KRP confirms the recall in its activity file.
         let outbound = install.root.appendingPathComponent("var/krp/outbound")
         try
-            "record_type,account_number,krp_reference,activity_date,invoice_number,amount,commission,net,status_code,transaction_id,original_transaction_id,note\r\nSTS,A-1001,K000481516,2026-11-30,,,,,RCL,,,recall confirmed\r\n"
+            """
+            record_type,account_number,krp_reference,activity_date,invoice_number,amount,commission,net,\
+            status_code,transaction_id,original_transaction_id,note\r\n\
+            STS,A-1001,K000481516,2026-11-30,,,,,RCL,,,recall confirmed\r\n
+            """
             .write(
                 to: outbound.appendingPathComponent("KRP_ACT_C10442_20261130.csv"), atomically: true, encoding: .utf8)
         #expect(try install.handoff(["fetch"]).status == 0)

@@ -29,12 +29,12 @@ struct ReconciliationWritesTests {
             let file = EntrySource(kind: .file, name: "import.csv", line: 2)
             let customer = try s.insertCustomer(
                 DebtorProfile(accountNumber: "A-\"1\"", type: .consumer, lastName: "X", currency: .usd),
-                                                source: file)
+                source: file)
             func invoice(_ number: String, _ cents: Int64, due: Int) throws -> Int64 {
                 try s.insertInvoice(customerID: customer,
                                     terms: InvoiceTerms(invoiceNumber: number, invoiceDate: day.adding(days: due - 30),
                         dueDate: day.adding(days: due), amount: Money(minorUnits: cents, currency: .usd),
-                                                        disputed: false),
+                        disputed: false),
                                     source: file)
             }
             return (customer, try invoice("I1", 10_000, due: -70), try invoice("I2", 5_000, due: -60))
@@ -58,7 +58,7 @@ struct ReconciliationWritesTests {
             #expect(found.map(\.id) == [cid])
             let t1 = try w.insertTransaction(
                 reference: "k:T1", customerID: cid, invoiceNumber: nil, date: Self.day, kind: .payment,
-                                             amount: 3_000, reversesID: nil, source: Self.line)
+                amount: 3_000, reversesID: nil, source: Self.line)
             let t2 = try w.insertTransaction(
                 reference: "k:T2", customerID: cid, invoiceNumber: "I2", date: Self.day, kind: .payment,
                 amount: 1_000, reversesID: t1, source: EntrySource(kind: .agency, name: "feed", eventID: "e1"))
@@ -95,7 +95,7 @@ struct ReconciliationWritesTests {
                     base: 3_000, ratePPM: 250_000, expected: 750, reported: nil, currency: "USD", date: Self.day),
                 CommissionRecord(
                     partnerID: "k", customerID: cid, transactionID: nil, eventKey: "payment:T2", kind: "collection",
-                                 base: 1_000, ratePPM: 250_000, expected: 250, reported: 300, currency: "USD"),
+                    base: 1_000, ratePPM: 250_000, expected: 250, reported: 300, currency: "USD"),
             ])
             let commissions = try w.commissions(partnerID: "k")
             #expect(commissions.map(\.date) == [Self.day, nil] && commissions.map(\.reported) == [nil, 300])
@@ -105,7 +105,7 @@ struct ReconciliationWritesTests {
             func event(_ key: String, _ state: AgencyEventState, payload: String, reason: String?) -> NewAgencyEvent {
                 NewAgencyEvent(
                     partnerID: "k", key: key, inboxID: nil, accountNumber: key.hasPrefix("payment") ? "A-\"1\"" : nil,
-                               kind: "payment", payload: payload, state: state, reason: reason)
+                    kind: "payment", payload: payload, state: state, reason: reason)
             }
             try w.recordAgencyEvents([event("payment:T1", .applied, payload: "{\"a\":1}", reason: nil),
                                       event("reversal:V1", .waiting, payload: "{}", reason: "waits")])
@@ -133,7 +133,8 @@ struct ReconciliationWritesTests {
         try store.writeReconciliation { w in
             let s = try #require(w as? SQLiteSession)
             try s.db.execute(sql: """
-                INSERT INTO placement_batches (id, partner_id, batch_key, file_name, run_date, sequence, state, accounts, invoices, total,
+                INSERT INTO placement_batches (id, partner_id, batch_key, file_name, run_date, sequence, state, \
+                accounts, invoices, total,
                     sha256, size, created_at)
                 VALUES (7, 'k', 'b', 'f', '2026-11-15', 1, 'sent', 1, 2, 1, 'x', 1, 'now')
                 """)
@@ -162,7 +163,7 @@ struct ReconciliationWritesTests {
 
             try w.queueRequest(
                 partnerID: "k", customerID: cid, placementID: pid, kind: "recall", requestID: "R-1", amount: nil,
-                               date: Self.day, reason: nil, note: nil)
+                date: Self.day, reason: nil, note: nil)
             let requests = try w.requestSnapshots(partnerID: "k", requestIDs: [], placementIDs: [pid])
             #expect(
                 requests.map(\.requestID) == ["R-1"] && requests.first?.placementID == pid

@@ -148,7 +148,10 @@ struct FetchTests {
         "account_number,reference,result,krp_reference,reason_code,reason_text\r\nA-1001,,ACCEPTED,K000481516,,\r\n"
 
     @Test(
-        "Verified, archived unchanged, deduplicated; same name with new content held; wrong signer, corrupt and unparsable files quarantined"
+        """
+        Verified, archived unchanged, deduplicated; same name with new content held; wrong signer, corrupt and \
+        unparsable files quarantined
+        """
     )
     func intake() throws {
         let w = try SendTests().world()
@@ -235,7 +238,10 @@ struct FetchTests {
 @Suite("Sending Meridian batches over HTTPS", .serialized)
 struct MeridianSendTests {
     @Test(
-        "PUT once with the batch id as idempotency key; a resend after a crash is answered 200 and nothing is placed twice"
+        """
+        PUT once with the batch id as idempotency key; a resend after a crash is answered 200 and nothing is \
+        placed twice
+        """
     )
     func meridian() throws {
         let certificates = try TestCertificates()

@@ -16,7 +16,10 @@ struct ServeTests {
     }
 
     @Test(
-        "Health, the API with and without its token, signed, badly signed, stale and duplicate webhooks, a job on demand, one instance, SIGTERM"
+        """
+        Health, the API with and without its token, signed, badly signed, stale and duplicate webhooks, a job on \
+        demand, one instance, SIGTERM
+        """
     )
     func serve() throws {
         let install = try Installation(timezone: "America/Toronto", currency: "CAD")
@@ -63,7 +66,10 @@ struct ServeTests {
             signatureHeader: "X-MCC-Signature",
             stringToSign: "{timestamp}\n{method}\n{path}\n{body_sha256}", secret: Array(Self.webhookSecret.utf8))
         let event =
-            #"{"id":"e-99","seq":99,"type":"account.status_changed","occurred_at":"2026-11-20T10:00:00Z","account_number":"B-2001","status":"legal","note":null}"#
+            #"""
+            {"id":"e-99","seq":99,"type":"account.status_changed","occurred_at":"2026-11-20T10:00:00Z",\#
+            "account_number":"B-2001","status":"legal","note":null}
+            """#
         let bodySHA = String(try shell("/bin/sh", ["-c", "printf '%s' '\(event)' | sha256sum"]).output.prefix(64))
         func post(_ path: String, timestamp: Int64, secretOK: Bool = true) throws -> (status: Int, body: String) {
             var headers = signing.headers(method: "POST", path: path, bodySHA256: bodySHA, timestamp: timestamp)
@@ -161,7 +167,10 @@ struct ServeTests {
 @Suite("handoff serve stopped in the middle of a job", .serialized)
 struct ServeShutdownTests {
     @Test(
-        "SIGTERM during a placement job: the job finishes, the process exits cleanly, and after a restart nothing is placed twice"
+        """
+        SIGTERM during a placement job: the job finishes, the process exits cleanly, and after a restart \
+        nothing is placed twice
+        """
     )
     func sigtermMidJob() throws {
         let install = try Installation(timezone: "America/Toronto", currency: "CAD")
@@ -179,7 +188,7 @@ struct ServeShutdownTests {
             "/usr/bin/curl",
             [
                 "-s", "-o", response, "-X", "POST", "-H", "Authorization: Bearer \(ServeTests.token)",
-                                                  "http://127.0.0.1:\(port)/api/v1/jobs/place"])
+                "http://127.0.0.1:\(port)/api/v1/jobs/place"])
         Thread.sleep(forTimeInterval: 1)
         kill(pid, SIGTERM)
         #expect(waitFor(pid) == 0)

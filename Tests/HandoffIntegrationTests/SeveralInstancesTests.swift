@@ -44,7 +44,7 @@ struct SeveralInstancesTests {
             let log = install.root.appendingPathComponent("serve-\(name)-\(starts).log").path
             pid = try spawn(
                 Handoff.binary.path, ["--config", install.configPath, "serve", "--port", String(port)], outputPath: log,
-                            environment: environment)
+                environment: environment)
             try waitForPort(port, seconds: 30)
         }
 
@@ -67,16 +67,19 @@ struct SeveralInstancesTests {
     /// the placement rules' 120 days, and younger than 365 days (the local agency's 25% rate).
     static func writeWave(_ wave: Int, in install: Installation) throws -> (customers: String, invoices: String) {
         var customers =
-            "account_number,type,business_name,first_name,last_name,contact_name,address1,address2,city,region,postal_code,country,phone,email,tax_id,date_of_birth,currency,holds\n"
+            "account_number,type,business_name,first_name,last_name,contact_name,address1,address2,city,region,"
+                + "postal_code,country,phone,email,tax_id,date_of_birth,currency,holds\n"
         var invoices = "account_number,invoice_number,invoice_date,due_date,amount,disputed\n"
         for i in 0..<accountsPerWave {
             let number = String(format: "W%02d-%02d", wave, i)
             if i % 2 == 0 {
                 customers +=
-                    "\(number),consumer,,Pat,Doe\(wave)x\(i),,\(i) Main St,,Columbus,OH,43215,US,,pat\(wave)x\(i)@mail.example,,1980-01-01,USD,\n"
+                    "\(number),consumer,,Pat,Doe\(wave)x\(i),,\(i) Main St,,Columbus,OH,43215,US,,"
+                        + "pat\(wave)x\(i)@mail.example,,1980-01-01,USD,\n"
             } else {
                 customers +=
-                    "\(number),business,Firm \(wave)-\(i) Ltd,,,Sam Roe,\(i) Market St,,Columbus,OH,43215,US,,ap\(wave)x\(i)@firm.example,,,USD,\n"
+                    "\(number),business,Firm \(wave)-\(i) Ltd,,,Sam Roe,\(i) Market St,,Columbus,OH,43215,US,,"
+                        + "ap\(wave)x\(i)@firm.example,,,USD,\n"
             }
             invoices += "\(number),INV-\(number)-1,2026-04-01,2026-05-01,300.00,false\n"
             invoices += "\(number),INV-\(number)-2,2026-04-15,2026-05-01,200.00,false\n"
@@ -88,7 +91,10 @@ struct SeveralInstancesTests {
     }
 
     @Test(
-        "Three instances, one killed with SIGKILL at random moments, under placements, agency files and webhooks: every account, file, event and payment exactly once"
+        """
+        Three instances, one killed with SIGKILL at random moments, under placements, agency files and \
+        webhooks: every account, file, event and payment exactly once
+        """
     )
     func threeInstancesOneKilled() throws {
         var random = ArrivalOrderTests.Seeded(
@@ -145,7 +151,8 @@ struct SeveralInstancesTests {
                 ).sorted()
                 var ack = "account_number,result,agency_reference,reason_code,reason_text\n"
                 var activity =
-                    "type,account_number,date,invoice_number,amount,commission,net,status,transaction_id,original_transaction_id,note\n"
+                    "type,account_number,date,invoice_number,amount,commission,net,status,transaction_id,"
+                        + "original_transaction_id,note\n"
                 for account in accounts {
                     #expect(
                         localPaid[account] == nil,
@@ -171,7 +178,8 @@ struct SeveralInstancesTests {
             let sent = try install.sqlRows("""
                 SELECT c.account_number, b.batch_key FROM placements p JOIN customers c ON c.id = p.customer_id
                 JOIN placement_batches b ON b.id = p.batch_id
-                WHERE p.partner_id = 'meridian-commercial' AND b.state IN ('sent', 'receipted') ORDER BY c.account_number
+                WHERE p.partner_id = 'meridian-commercial' AND b.state IN ('sent', 'receipted') \
+                ORDER BY c.account_number
                 """)
             for row in sent {
                 guard let account = row[0], let batch = row[1], !pushedAccounts.contains(account) else { continue }
@@ -182,12 +190,12 @@ struct SeveralInstancesTests {
                     "occurred_at": "\(today)T12:00:00Z",
                     "account_number": account, "batch_id": batch, "mcc_file_number": "M-\(account)",
                     "result": "accepted",
-                                          "reason": NSNull()]
+                    "reason": NSNull()]
                 let pay: [String: Any] = [
                     "id": "pay-\(account)", "seq": sequence, "type": "payment.collected",
                     "occurred_at": "\(today)T13:00:00Z",
                     "account_number": account, "payment_id": "P-\(account)", "amount_cents": 2000, "fee_cents": 360,
-                                          "paid_at": today, "invoices": [] as [Any]]
+                    "paid_at": today, "invoices": [] as [Any]]
                 // Out of order on purpose for every other account: the payment first.
                 for event in sequence % 4 == 0 ? [pay, ack] : [ack, pay] {
                     try push(event, copies: 2, random: &random)
@@ -222,7 +230,7 @@ struct SeveralInstancesTests {
                     "/usr/bin/curl",
                     [
                         "-s", "-m", "120", "-X", "POST", "-H", "Authorization: Bearer \(Self.token)",
-                                                         instance.base + "/api/v1/jobs/\(job)"]))
+                        instance.base + "/api/v1/jobs/\(job)"]))
         }
 
         for wave in 1...Self.waves {
@@ -321,7 +329,8 @@ struct SeveralInstancesTests {
         #expect(try count("SELECT COUNT(*) FROM transactions WHERE kind = 'payment'") == accounts)
         #expect(try count("SELECT SUM(amount) FROM transactions WHERE kind = 'payment'") == paid)
         #expect(try count("""
-            SELECT -SUM(l.amount) FROM ledger_entries l JOIN transactions t ON t.id = l.transaction_id WHERE t.kind = 'payment'
+            SELECT -SUM(l.amount) FROM ledger_entries l JOIN transactions t ON t.id = l.transaction_id \
+            WHERE t.kind = 'payment'
             """) == paid)
         #expect(try count("SELECT SUM(amount) FROM ledger_entries") == accounts * 50_000 - paid)
         #expect(try count("SELECT SUM(expected) FROM commissions") == localPaid.count * 250 + meridianPaid.count * 360)
@@ -331,9 +340,9 @@ struct SeveralInstancesTests {
             "\(verify.stdout)")
         #expect(kills >= 4, "only \(kills) instances were killed")
         print(
-            "several instances: \(accounts) accounts, \(answeredFiles.count) local files, \(puts.count) Meridian batches, "
-                + "\(2 * meridianPaid.count) Meridian events pushed twice and in the feed, \(kills) SIGKILLs, \(paid) cents paid, "
-              + "\(resent) batches and \(reuploads) files sent again")
+            "several instances: \(accounts) accounts, \(answeredFiles.count) local files, \(puts.count) "
+                + "Meridian batches, \(2 * meridianPaid.count) Meridian events pushed twice and in the feed, "
+                + "\(kills) SIGKILLs, \(paid) cents paid, \(resent) batches and \(reuploads) files sent again")
     }
 
     /// Pushes one event to an instance as Meridian does (signed with its webhook secret);
@@ -346,7 +355,7 @@ struct SeveralInstancesTests {
         let sha = String(try shell("/usr/bin/sha256sum", [bodyFile]).output.prefix(64))
         let signing = RequestSigning(clientID: "MCC", clientHeader: "X-MCC-Client", timestampHeader: "X-MCC-Timestamp",
             signatureHeader: "X-MCC-Signature", stringToSign: "{timestamp}\n{method}\n{path}\n{body_sha256}",
-                                     secret: Array(Self.webhookSecret.utf8))
+            secret: Array(Self.webhookSecret.utf8))
         let path = "/webhooks/meridian-commercial"
         let headers = signing.headers(
             method: "POST", path: path, bodySHA256: sha, timestamp: Int64(Date().timeIntervalSince1970))
@@ -358,7 +367,10 @@ struct SeveralInstancesTests {
     }
 
     @Test(
-        "Two daemons on one database, a job every minute: both run it when they start, then one of them a minute later, not both"
+        """
+        Two daemons on one database, a job every minute: both run it when they start, then one of them a minute \
+        later, not both
+        """
     )
     func scheduleSharedEndToEnd() throws {
         let server = try TestPostgresServer()
@@ -395,7 +407,11 @@ struct SeveralInstancesTests {
     }
 
     @Test(
-        "The database server stops under a running instance and comes back: /readyz goes unready and ready again, a command stops with a clear error, a webhook is refused until it can be stored, then stored once, and jobs run again"
+        """
+        The database server stops under a running instance and comes back: /readyz goes unready and ready \
+        again, a command stops with a clear error, a webhook is refused until it can be stored, then stored \
+        once, and jobs run again
+        """
     )
     func databaseRestart() throws {
         let server = try TestPostgresServer()
@@ -420,7 +436,7 @@ struct SeveralInstancesTests {
         #expect(try readyz() == 200)
         let event: [String: Any] = [
             "id": "e-restart", "seq": 7, "type": "account.status_changed", "occurred_at": "2026-11-20T10:00:00Z",
-                                    "account_number": "B-2001", "status": "legal", "note": NSNull()]
+            "account_number": "B-2001", "status": "legal", "note": NSNull()]
 
         try server.halt()
         #expect(try readyz() == 503)
@@ -456,7 +472,10 @@ struct SeveralInstancesTests {
     }
 
     @Test(
-        "A job's claim held by another process: the command that would do the same work changes nothing and exits 75, a dry run still reads, the API answers 409; once the claim ends, it runs",
+        """
+        A job's claim held by another process: the command that would do the same work changes nothing and \
+        exits 75, a dry run still reads, the API answers 409; once the claim ends, it runs
+        """,
         arguments: [TestEngine.sqlite, .postgresql])
     func claimHeldElsewhere(engine: TestEngine) throws {
         let install = try Installation(engine: engine)
@@ -480,7 +499,7 @@ struct SeveralInstancesTests {
                 "/usr/bin/curl",
                 [
                     "-s", "-w", "\n%{http_code}", "-X", "POST", "-H", "Authorization: Bearer \(Self.token)",
-                                                  instance.base + "/api/v1/jobs/place"])
+                    instance.base + "/api/v1/jobs/place"])
             #expect(api.output.hasSuffix("409") && api.output.contains("another Handoff process"), "\(api.output)")
             #expect(try placements() == "0")
             // Another job's claim is another matter.
@@ -493,7 +512,10 @@ struct SeveralInstancesTests {
     }
 
     @Test(
-        "A transfer's claim: one claimant at a time, its own claim taken again, another's once it runs out on the database's clock or its claimant is gone, and none after release",
+        """
+        A transfer's claim: one claimant at a time, its own claim taken again, another's once it runs out on \
+        the database's clock or its claimant is gone, and none after release
+        """,
         arguments: [TestEngine.sqlite, .postgresql])
     func transferClaims(engine: TestEngine) throws {
         let install = try Installation(engine: engine)
@@ -527,7 +549,10 @@ struct SeveralInstancesTests {
     }
 
     @Test(
-        "A scheduled job's turn: one instance per interval between them, counted on the database's clock; a daemon's first run takes it whatever came before",
+        """
+        A scheduled job's turn: one instance per interval between them, counted on the database's clock; \
+        a daemon's first run takes it whatever came before
+        """,
         arguments: [TestEngine.sqlite, .postgresql])
     func scheduledTurns(engine: TestEngine) throws {
         let install = try Installation(engine: engine)
@@ -548,7 +573,10 @@ struct SeveralInstancesTests {
     }
 
     @Test(
-        "Returns are shared row by row: a file another process is applying is skipped with its agency's later files, which wait for it; once it lets go, each is applied once"
+        """
+        Returns are shared row by row: a file another process is applying is skipped with its agency's later \
+        files, which wait for it; once it lets go, each is applied once
+        """
     )
     func returnsClaimedRowByRow() throws {
         // Keystone's sample returns to the sample business, through local folders (as in ReconcileTests).

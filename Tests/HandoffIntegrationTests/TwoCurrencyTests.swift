@@ -48,7 +48,10 @@ struct TwoCurrencyTests {
     /// payments with one total line, as if one currency: it is split into 75.00 CAD and
     /// 130.00 USD, each flagged; November ties in each currency; December owes 32.50 USD.
     @Test(
-        "Keystone: a statement over CAD and USD is split and flagged; November ties per currency; the journal passes hledger check --strict"
+        """
+        Keystone: a statement over CAD and USD is split and flagged; November ties per currency; the journal \
+        passes hledger check --strict
+        """
     )
     func keystone() throws {
         let install = try keystoneInTwoCurrencies()
@@ -123,7 +126,10 @@ struct TwoCurrencyTests {
     /// (2026-12-02), and R2 (2026-12-10) lists it again, counting negative: -1,000.00 USD
     /// gross, -180.00 fee, matched.
     @Test(
-        "Meridian: a gross statement over USD and CAD is split and flagged; a payment remitted and then reversed is matched negative in the next statement"
+        """
+        Meridian: a gross statement over USD and CAD is split and flagged; a payment remitted and then reversed \
+        is matched negative in the next statement
+        """
     )
     func meridian() throws {
         func event(_ seq: Int, _ type: String, _ account: Any, _ at: String, _ extra: [String: Any]) -> [String: Any] {
@@ -213,7 +219,10 @@ struct TwoCurrencyTests {
     }
 
     @Test(
-        "Xero and QuickBooks files carry one currency and the business's account codes; a missing code or a second currency is refused and nothing is written"
+        """
+        Xero and QuickBooks files carry one currency and the business's account codes; a missing code or a \
+        second currency is refused and nothing is written
+        """
     )
     func accountantsSoftware() throws {
         let install = try keystoneInTwoCurrencies()

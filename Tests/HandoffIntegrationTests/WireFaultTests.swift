@@ -23,7 +23,10 @@ struct WireFaultTests {
     static let control = "KRP_PLC_C10442_20261115_001.ctl"
 
     @Test(
-        "Finding 11: a different file with our name and our size at the agency is a conflict, not a delivery; the control file is not sent"
+        """
+        Finding 11: a different file with our name and our size at the agency is a conflict, not a delivery; \
+        the control file is not sent
+        """
     )
     func sameNameSameSize() throws {
         let w = try SendTests().world()
@@ -88,7 +91,10 @@ struct WireFaultTests {
     // MARK: Finding 15: labels that say what happened
 
     @Test(
-        "Finding 15: a folder that refuses writes after a good login is a permission error, not authentication; fixed, the file goes once"
+        """
+        Finding 15: a folder that refuses writes after a good login is a permission error, not authentication; \
+        fixed, the file goes once
+        """
     )
     func folderRefusesWrites() throws {
         let w = try SendTests().world(sftpOptions: "-R")
@@ -113,7 +119,10 @@ struct WireFaultTests {
     }
 
     @Test(
-        "Finding 15: a refused delete after a file is recorded says so (not rename_failed); nothing is taken twice, and it goes once allowed"
+        """
+        Finding 15: a refused delete after a file is recorded says so (not rename_failed); nothing is taken \
+        twice, and it goes once allowed
+        """
     )
     func deleteRefused() throws {
         let w = try SendTests().world(sftpOptions: "-P remove")
@@ -122,7 +131,10 @@ struct WireFaultTests {
         let first = try w.install.handoff(["fetch", "--no-apply"])
         #expect(
             first.stdout.contains(
-                "received (acknowledgement); but not removed from the server: permission: the agency's server refused to delete"
+                """
+                received (acknowledgement); but not removed from the server: permission: the agency's server \
+                refused to delete
+                """
             ),
                 "\(first.stdout)")
         #expect(!first.stdout.contains("rename_failed"), "\(first.stdout)")
@@ -161,8 +173,11 @@ struct WireFaultTests {
     }
 
     @Test(
-        "Finding 15: a full disk while a fetched file is written names the local path and says no space is left; nothing lost, then taken once",
-          .enabled(if: WireFaultTests.root))
+        """
+        Finding 15: a full disk while a fetched file is written names the local path and says no space is left; \
+        nothing lost, then taken once
+        """,
+        .enabled(if: WireFaultTests.root))
     func fullDiskWhileFetching() throws {
         let w = try SendTests().world()
         let name = "KRP_ACK_C10442_KRP_PLC_C10442_20261115_001.csv.pgp"
@@ -190,8 +205,11 @@ struct WireFaultTests {
     }
 
     @Test(
-        "A full disk where files are prepared to send: the batch stays staged with the path and 'no space'; once freed it goes once",
-          .enabled(if: WireFaultTests.root))
+        """
+        A full disk where files are prepared to send: the batch stays staged with the path and 'no space'; once \
+        freed it goes once
+        """,
+        .enabled(if: WireFaultTests.root))
     func fullDiskWhileQueueing() throws {
         let w = try SendTests().world()
         let outgoing = w.install.root.appendingPathComponent("var/outgoing/keystone-recovery").path
@@ -239,7 +257,10 @@ struct WireFaultTests {
     }
 
     @Test(
-        "Finding 16: a stalled HTTPS server holds send no longer than the budget (2 x timeout_seconds), exits 75 with the file retry_later; the retry puts it once"
+        """
+        Finding 16: a stalled HTTPS server holds send no longer than the budget (2 x timeout_seconds), exits 75 \
+        with the file retry_later; the retry puts it once
+        """
     )
     func stalledHTTPS() throws {
         let certificates = try TestCertificates()
@@ -272,7 +293,10 @@ struct WireFaultTests {
     }
 
     @Test(
-        "Finding 13: resets during the TLS handshake on every attempt leave the file retry_later (exit 75), not failed; the retry puts it once"
+        """
+        Finding 13: resets during the TLS handshake on every attempt leave the file retry_later (exit 75), not \
+        failed; the retry puts it once
+        """
     )
     func resetHandshakeSend() throws {
         let certificates = try TestCertificates()
@@ -303,13 +327,19 @@ struct WireFaultTests {
         #expect(
             sent.stdout.contains("HTTP 401")
                 && sent.stdout.contains(
-                    "the agency refused the signature; this machine's clock is about 600 s ahead of the server's (Date header)"
+                    """
+                    the agency refused the signature; this machine's clock is about 600 s ahead of the server's \
+                    (Date header)
+                    """
                 ),
                 "\(sent.stdout)")
     }
 
     @Test(
-        "Finding 16: a stalled event feed: fetch ends within the budget and exits 75; the next fetch takes each event once"
+        """
+        Finding 16: a stalled event feed: fetch ends within the budget and exits 75; the next fetch takes each \
+        event once
+        """
     )
     func stalledFeed() throws {
         let certificates = try TestCertificates()
@@ -334,7 +364,10 @@ struct WireFaultTests {
     }
 
     @Test(
-        "Finding 16: a frozen sshd: send ends within the timeout and exits 75 with the file retry_later; after it recovers the file goes once"
+        """
+        Finding 16: a frozen sshd: send ends within the timeout and exits 75 with the file retry_later; after it \
+        recovers the file goes once
+        """
     )
     func frozenSSHSend() throws {
         let w = try SendTests().world(timeoutSeconds: 2)
@@ -356,7 +389,10 @@ struct WireFaultTests {
     }
 
     @Test(
-        "An sshd that is gone when send runs: a temporary failure (exit 75), nothing at the agency; restarted, the files go once"
+        """
+        An sshd that is gone when send runs: a temporary failure (exit 75), nothing at the agency; restarted, \
+        the files go once
+        """
     )
     func sshdGone() throws {
         let w = try SendTests().world(timeoutSeconds: 2)

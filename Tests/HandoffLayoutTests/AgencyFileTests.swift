@@ -160,7 +160,12 @@ struct SpecificationRuleTests {
         #expect(first.name != second.name)
         #expect(
             String(decoding: first.data, as: UTF8.self)
-                == "client_id,account_number,debtor_type,business_name,first_name,last_name,address1,address2,city,region,postal_code,country,phone,email,currency,itemization_date,itemization_amount,interest_since,fees_since,payments_since,credits_since,current_balance,last_payment_date,invoice_number,invoice_date,due_date,invoice_amount,invoice_balance\r\n"
+                == """
+                client_id,account_number,debtor_type,business_name,first_name,last_name,address1,address2,city,\
+                region,postal_code,country,phone,email,currency,itemization_date,itemization_amount,interest_since,\
+                fees_since,payments_since,credits_since,current_balance,last_payment_date,invoice_number,\
+                invoice_date,due_date,invoice_amount,invoice_balance\r\n
+                """
         )
         #expect(first.control == "records=0;accounts=0;total_balance=0.00;sha256=\(sha256Hex(first.data))")
     }
@@ -189,7 +194,7 @@ struct UpdatesFileTests {
         let renderer = LayoutRenderer(layout: updates.layout)
         let batch = PlacementValues.Batch(
             partnerID: krp.id, clientID: krp.clientID, partnerName: krp.name, businessName: "Test Co.",
-                                          id: "", date: d("2026-11-19"), sequence: 1, currency: .cad)
+            id: "", date: d("2026-11-19"), sequence: 1, currency: .cad)
         let account = PlacementValues.lookup(SampleAccounts.renee, batch: batch)
         let update: ValueLookup = { path in
             switch path {
@@ -207,7 +212,10 @@ struct UpdatesFileTests {
         #expect(
             String(decoding: header + row, as: UTF8.self)
                 == "client_id,record_type,account_number,krp_reference,effective_date,amount,reference,note\r\n"
-                + "C10442,DIR,A-1001,K000481516,2026-11-19,100.00,UPD-20261119-0001,direct payment reported by client\r\n"
+                + """
+                C10442,DIR,A-1001,K000481516,2026-11-19,100.00,UPD-20261119-0001,\
+                direct payment reported by client\r\n
+                """
         )
         #expect(try updates.fileName.render { batch.value($0) } == "KRP_UPD_C10442_20261119_001.csv")
     }

@@ -10,7 +10,7 @@ struct AmountLimitMappingTests {
     func payment(_ amount: String) -> EventMapping.Values {
         let record = [
             "record_type": "PMT", "account_number": "A-1001", "transaction_id": "T1", "transaction_date": "2026-11-20",
-                      "amount": amount, "commission": "0.00", "net": amount]
+            "amount": amount, "commission": "0.00", "net": amount]
         return { record[$0] }
     }
 
@@ -54,7 +54,10 @@ struct AmountLimitMappingTests {
         }
         #expect(
             e.message.hasSuffix(
-                "amount_cents 100.01 is more than the largest amount Handoff takes, 100.00 ([limits] max_amount in the configuration)"
+                """
+                amount_cents 100.01 is more than the largest amount Handoff takes, 100.00 \
+                ([limits] max_amount in the configuration)
+                """
             ),
                 "\(e.message)")
         event[rule.fields["amount"]!] = 10_001

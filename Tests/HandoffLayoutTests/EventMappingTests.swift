@@ -29,7 +29,10 @@ struct EventMappingTests {
     }
 
     @Test(
-        "Keystone's activity: status, payment with commission and net, direct-payment echo; then a reversal and a closure"
+        """
+        Keystone's activity: status, payment with commission and net, direct-payment echo; then a reversal and \
+        a closure
+        """
     )
     func keystoneActivity() throws {
         let krp = try Repo.partner("keystone-recovery")
@@ -37,7 +40,7 @@ struct EventMappingTests {
         #expect(day1.map(\.kind) == [
             .statusChanged(code: "PPA", meaning: .active),
             .paymentCollected(paymentID: "T000000900001", gross: 29375, commission: 7344, net: 22031, invoices: []),
-                .directPaymentEcho(
+            .directPaymentEcho(
                     transactionID: "T000000900002", clientReference: "UPD-20261119-0001", amount: 10000,
                     commission: 2500),
         ])
@@ -67,14 +70,14 @@ struct EventMappingTests {
             .paymentCollected(paymentID: "P00004410", gross: 250_000, commission: 45_000, net: nil,
                               invoices: [InvoiceAmount(invoiceNumber: "INV-6120", amount: 250_000)]),
             .statusChanged(code: "promise_to_pay", meaning: .active),
-                .remittanceStatement(
+            .remittanceStatement(
                     statementID: "R000121", gross: 250_000, fee: 45_000, paymentIDs: ["P00004410"],
                     reference: "W20261201-0042"),
         ])
         #expect(
             out.map(\.date) == [
                 CalendarDate(iso: "2026-11-15"), CalendarDate(iso: "2026-11-19"), CalendarDate(iso: "2026-11-20"),
-                                     CalendarDate(iso: "2026-12-01")])
+                CalendarDate(iso: "2026-12-01")])
         #expect(out[0].key == "event:6f1c2d8e-1b7a-4c55-9e0f-2a4b8c1d3e51")
     }
 

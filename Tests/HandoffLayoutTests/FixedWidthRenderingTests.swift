@@ -12,7 +12,7 @@ struct FixedWidthRenderingTests {
             RecordLayout(kind: .account, fields: [
                 FieldLayout(name: "type", source: .constant("A"), start: 1, length: 1),
                 FieldLayout(name: "name", source: .path("account.name"), start: 2, length: 10),
-                        FieldLayout(
+                FieldLayout(
                             name: "balance", source: .path("account.balance"), start: 12, length: 9, alignRight: true,
                             pad: "0"),
                 FieldLayout(name: "code", source: .path("account.code"), start: 21, length: 4, alignRight: true),

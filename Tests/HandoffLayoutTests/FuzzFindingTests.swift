@@ -20,7 +20,10 @@ struct FuzzFindingTests {
         let mcc = try Repo.partner("meridian-commercial")
         let mapping = try #require(mcc.returns["feed"]?.events)
         let body =
-            #"{"id": "e1", "type": "remittance.sent", "remittance_id": "R1", "gross_cents": 250000, "fee_cents": \#(amount), "payment_ids": ["P1"]}"#
+            #"""
+            {"id": "e1", "type": "remittance.sent", "remittance_id": "R1", "gross_cents": 250000, \#
+            "fee_cents": \#(amount), "payment_ids": ["P1"]}
+            """#
         let event = try #require(try JSONSerialization.jsonObject(with: Data(body.utf8)) as? [String: Any])
         let error = try #require(throws: MappingError.self) {
             try mapping.events({ event[$0].flatMap { $0 is NSNull ? nil : $0 } }, partnerID: mcc.id, origin: "event:e1")
@@ -83,8 +86,9 @@ struct FuzzFindingTests {
     @Test("Dates, date-times and keys shaped like dates still read")
     func datesStillRead() throws {
         let doc = try TOMLNode.parse(
-            "a = 1979-05-27\nb = 1979-05-27 07:32:00\nc = 1979-05-27T07:32:00Z\n0000-00-00 = 1\nd = [1979-05-27, 1]\ne = 1979-05-27 # 1\n0555-11-15th = 2\n",
-                                     file: "p.toml")
+            "a = 1979-05-27\nb = 1979-05-27 07:32:00\nc = 1979-05-27T07:32:00Z\n0000-00-00 = 1\n"
+                + "d = [1979-05-27, 1]\ne = 1979-05-27 # 1\n0555-11-15th = 2\n",
+                file: "p.toml")
         #expect(
             doc["a"] != nil && doc["b"] != nil && doc["c"] != nil && doc["0000-00-00"] == .integer(1) && doc["d"] != nil
                 && doc["e"] != nil && doc["0555-11-15th"] == .integer(2))
@@ -120,7 +124,7 @@ struct FuzzFindingTests {
         #expect(sample.components(separatedBy: "90000000000000000.00").count == 3)
         let batch = PlacementValues.Batch(
             partnerID: krp.id, clientID: krp.clientID, partnerName: krp.name, businessName: "Test Co.",
-                                          id: "B", date: d("2026-11-15"), sequence: 1, currency: .usd)
+            id: "B", date: d("2026-11-15"), sequence: 1, currency: .usd)
         #expect(throws: AmountOverflow.self) {
             try ControlFileCheck.verify(
                 data: Array(sample.utf8), fileName: "f.csv", control: "", spec: krp.placement, batch: batch)

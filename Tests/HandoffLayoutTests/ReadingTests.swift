@@ -15,7 +15,10 @@ struct ReadingTests {
     }
 
     @Test(
-        "KRP's acknowledgement, activity (with a byte order mark and LF endings) and remittance samples read by their return layouts"
+        """
+        KRP's acknowledgement, activity (with a byte order mark and LF endings) and remittance samples read by \
+        their return layouts
+        """
     )
     func keystoneReturns() throws {
         let krp = try Repo.partner("keystone-recovery")
@@ -132,7 +135,7 @@ struct ReadingTests {
             krp, date: "2026-11-15", sequence: 1, accounts: [SampleAccounts.renee, SampleAccounts.smithKRP])
         let batch = PlacementValues.Batch(
             partnerID: krp.id, clientID: krp.clientID, partnerName: krp.name, businessName: "Test Co.",
-                                          id: file.name, date: d("2026-11-15"), sequence: 1, currency: .usd)
+            id: file.name, date: d("2026-11-15"), sequence: 1, currency: .usd)
         try ControlFileCheck.verify(
             data: file.data, fileName: file.name, control: try #require(file.control), spec: krp.placement, batch: batch
         )

@@ -29,8 +29,8 @@ enum SampleAccounts {
         profile: DebtorProfile(
             accountNumber: "A-1001", type: .consumer, firstName: "Renée", lastName: "Côté",
             address1: "12 Rue Saint-Paul",
-                               address2: "Apt. 3", city: "Montréal", region: "QC", postalCode: "H2Y 1Z8", country: "CA",
-                               phone: "+15145550101", currency: .cad),
+            address2: "Apt. 3", city: "Montréal", region: "QC", postalCode: "H2Y 1Z8", country: "CA",
+            phone: "+15145550101", currency: .cad),
         balance: cad("1175.00"), oldestDueDate: d("2026-02-14"), daysPastDue: 274, lastPaymentDate: d("2026-02-14"),
         itemization: Itemization(date: d("2026-03-01"), amount: cad("1150.00"), interest: cad("0"), fees: cad("25.00"),
                                  payments: cad("0"), credits: cad("0")),
@@ -52,7 +52,7 @@ enum SampleAccounts {
         balance: usd("8000.00"), oldestDueDate: d("2025-10-05"), daysPastDue: 406, lastPaymentDate: nil,
         itemization: Itemization(
             date: d("2025-09-05"), amount: usd("8430.10"), interest: usd("0"), fees: usd("0"), payments: usd("0"),
-                                 credits: usd("430.10")),
+            credits: usd("430.10")),
         invoices: [
             .init(
                 number: "INV-6120", date: d("2025-09-05"), dueDate: d("2025-10-05"), amount: usd("8430.10"),
@@ -81,7 +81,7 @@ func build(_ partner: Partner, date: String, sequence: Int, accounts: [Placement
     -> (data: [UInt8], control: String?, refusals: [String: String], name: String) {
     var batch = PlacementValues.Batch(
         partnerID: partner.id, clientID: partner.clientID, partnerName: partner.name, businessName: "Test Co.",
-                                      id: "", date: d(date), sequence: sequence, currency: .usd)
+        id: "", date: d(date), sequence: sequence, currency: .usd)
     if let template = partner.placement.batchID { batch.id = try template.render { batch.value($0) } }
     let name = try partner.placement.fileName.render { batch.value($0) }
     if batch.id.isEmpty { batch.id = name }

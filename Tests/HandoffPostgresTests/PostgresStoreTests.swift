@@ -30,17 +30,17 @@ import Foundation
             let terms = InvoiceTerms(
                 invoiceNumber: "INV-1", invoiceDate: CalendarDate(iso: "2026-01-10")!,
                 dueDate: CalendarDate(iso: "2026-02-09")!,
-                                     amount: Money(minorUnits: 10_000, currency: .cad), disputed: false)
+                amount: Money(minorUnits: 10_000, currency: .cad), disputed: false)
             let invoice = try w.insertInvoice(
                 customerID: customer, terms: terms, source: EntrySource(kind: .file, name: "invoices.csv", line: 2))
             let payment = try w.insertTransaction(reference: "PAY-1", customerID: customer, invoiceNumber: "INV-1",
                 date: CalendarDate(iso: "2026-03-01")!, kind: .payment, amount: 4_000, reversesID: nil,
-                                                  source: EntrySource(kind: .file, name: "transactions.csv", line: 2))
+                source: EntrySource(kind: .file, name: "transactions.csv", line: 2))
             try w.appendLedgerEntry(
                 NewLedgerEntry(
                     customerID: customer, invoiceID: invoice, transactionID: payment, kind: .payment,
                     amount: -4_000, currency: .cad, effectiveDate: CalendarDate(iso: "2026-03-01")!,
-                                                   source: EntrySource(kind: .file, name: "transactions.csv", line: 2)))
+                    source: EntrySource(kind: .file, name: "transactions.csv", line: 2)))
             try w.appendAudit(
                 AuditEntry(actor: "test", action: "import.invoices", subject: "A-1", detail: "one invoice"))
             return invoice
@@ -49,7 +49,10 @@ import Foundation
     }
 
     @Test(
-        "A run whose job claim is lost (its connection ended) commits nothing more, and another instance takes the claim over"
+        """
+        A run whose job claim is lost (its connection ended) commits nothing more, and another instance takes \
+        the claim over
+        """
     )
     func aRunWhoseClaimIsLostCommitsNothingMore() throws {
         let (store, _) = try storeWithABook()
@@ -71,7 +74,8 @@ import Foundation
             // The claim's connection ends, as it would in a network cut.
             _ = try other.withConnection { c in
                 try c.query(
-                    "SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory' AND objid = 3 AND objsubid = 2"
+                    "SELECT pg_terminate_backend(pid) FROM pg_locks "
+                        + "WHERE locktype = 'advisory' AND objid = 3 AND objsubid = 2"
                 )
             }
             var takenOver = false
@@ -149,7 +153,7 @@ import Foundation
                     NewLedgerEntry(
                         customerID: customerID, invoiceID: invoiceID, transactionID: nil, kind: .credit,
                         amount: -7_000, currency: .cad, effectiveDate: CalendarDate(iso: "2026-03-02")!,
-                                                       source: EntrySource(kind: .api, name: "test")))
+                        source: EntrySource(kind: .api, name: "test")))
             }
         }
         #expect(try store.read { try $0.counts().ledgerEntries } == 2)
@@ -163,7 +167,7 @@ import Foundation
             let terms = InvoiceTerms(
                 invoiceNumber: "INV-1", invoiceDate: CalendarDate(iso: "2026-01-10")!,
                 dueDate: CalendarDate(iso: "2026-02-09")!,
-                                     amount: Money(minorUnits: 10_000, currency: .cad), disputed: false)
+                amount: Money(minorUnits: 10_000, currency: .cad), disputed: false)
             return try w.insertInvoiceIfNew(
                 customerID: customer.id, terms: terms, source: EntrySource(kind: .file, name: "again.csv", line: 2))
         }

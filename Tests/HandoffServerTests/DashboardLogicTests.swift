@@ -11,7 +11,10 @@ struct DashboardLogicTests {
     let session = DashboardSession(secret: "token-0123456789abcdef")
 
     @Test(
-        "A session cookie names its holder, is valid until it expires, only under its own key, and never holds the token"
+        """
+        A session cookie names its holder, is valid until it expires, only under its own key, and never holds \
+        the token
+        """
     )
     func sessionCookie() {
         let cookie = session.issue(for: "p7", now: 1_000)
@@ -66,11 +69,11 @@ struct DashboardLogicTests {
             VintageFigures(
                 partner: "p", vintage: "2026-10", currency: "USD", placed: 2, rejected: 0, open: 2, returned: 0,
                 acceptedAmount: 100_000,
-                           collected: 25_000, commission: 0, average_days_to_first_payment: nil),
+                collected: 25_000, commission: 0, average_days_to_first_payment: nil),
             VintageFigures(
                 partner: "p", vintage: "2026-09", currency: "USD", placed: 1, rejected: 0, open: 1, returned: 0,
                 acceptedAmount: 50_000,
-                           collected: 0, commission: 0, average_days_to_first_payment: nil),
+                collected: 0, commission: 0, average_days_to_first_payment: nil),
         ]
         let svg = ScorecardChart.svg(partner: "<Agency & Co>", currency: .usd, vintages: vintages)
         #expect(svg.hasPrefix("<svg") && svg.hasSuffix("</svg>"))
@@ -153,7 +156,8 @@ struct DashboardLogicTests {
         #expect(
             Advice.outbox(id: 3, partner: "x", state: "retry_later", error: "timeout", notBefore: 0).contains(
                 "1970-01-01 00:00 UTC"))
-        // The transport's labels decide, whatever words follow them ("denied" in a permission error is no login problem).
+        // The transport's labels decide, whatever words follow them ("denied" in a permission error is no login
+        // problem).
         #expect(
             Advice.outbox(
                 id: 3, partner: "k", state: "failed",
@@ -191,7 +195,10 @@ struct DashboardLogicTests {
     }
 
     @Test(
-        "Money in an event's reason reads as money: bare minor units from before issue 12 are shown in the account's currency"
+        """
+        Money in an event's reason reads as money: bare minor units from before issue 12 are shown in the \
+        account's currency
+        """
     )
     func reasonMoney() {
         let cad = Currency(code: "CAD")!, jpy = Currency(code: "JPY")!
@@ -228,7 +235,7 @@ struct DashboardLogicTests {
         shown += [
             "accepted", "rejected", "acknowledged", "file_rejected", "status_changed", "payment_collected",
             "payment_reversed",
-                  "direct_payment_echo", "remittance_line"].map(OwnerWords.event(kind:))
+            "direct_payment_echo", "remittance_line"].map(OwnerWords.event(kind:))
         for words in shown { #expect(!words.contains("_") && !words.isEmpty, "\(words)") }
         #expect(OwnerWords.event(.held) == "held for you" && OwnerWords.request(.queued) == "waiting to be sent")
         #expect(
@@ -238,13 +245,16 @@ struct DashboardLogicTests {
     }
 
     @Test(
-        "A held conflict or overpayment is offered Dismiss, never a Retry that could not apply it; a held payment is offered Retry"
+        """
+        A held conflict or overpayment is offered Dismiss, never a Retry that could not apply it; a held payment \
+        is offered Retry
+        """
     )
     func attentionRetryOnlyWhereItCanWork() {
         func item(_ kind: String) -> AttentionItem {
             AttentionItem(
                 kind: .heldEvent, id: 7, partnerID: "krp", accountNumber: "A-1", subject: "payment:T1", detail: "why",
-                          when: "2026-11-20T10:00:00Z", eventKind: kind)
+                when: "2026-11-20T10:00:00Z", eventKind: kind)
         }
         let entries = DashboardPages.attention([item("conflict"), item("overpayment"), item("payment_collected")])
         #expect(entries[0]["form"] == nil && entries[1]["form"] == nil, "\(entries)")
@@ -256,7 +266,10 @@ struct DashboardLogicTests {
     }
 
     @Test(
-        "Every kind of attention item says what happened and what to do, in words; money in its currency, not minor units"
+        """
+        Every kind of attention item says what happened and what to do, in words; money in its currency, not \
+        minor units
+        """
     )
     func attentionEveryKind() {
         let kinds = AttentionItem.Kind.allCases
@@ -266,7 +279,7 @@ struct DashboardLogicTests {
                 detail: "why \(n)",
                 amount: kind == .commissionDifference ? 1_250 : nil,
                 currency: kind == .commissionDifference ? "CAD" : nil,
-                          when: "2026-11-20T10:00:00Z", eventKind: kind == .heldEvent ? "payment_collected" : nil)
+                when: "2026-11-20T10:00:00Z", eventKind: kind == .heldEvent ? "payment_collected" : nil)
         }
         let entries = DashboardPages.attention(items)
         #expect(entries.count == kinds.count)

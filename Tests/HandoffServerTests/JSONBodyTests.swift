@@ -13,7 +13,10 @@ struct JSONBodyTests {
         let text = body.text
         #expect(
             text
-                == #"{"a":["x",null,true,-5],"name":"Renée \"Blue Door\" Côté\\\n\t\u0001/é","none":null,"z":9223372036854775807}"#
+                == #"""
+                {"a":["x",null,true,-5],"name":"Renée \"Blue Door\" Côté\\\n\t\u0001/é",\#
+                "none":null,"z":9223372036854775807}
+                """#
         )
         let back = try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
         #expect(back["name"] as? String == "Renée \"Blue Door\" Côté\\\n\t\u{01}/é")

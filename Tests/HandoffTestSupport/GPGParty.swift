@@ -36,7 +36,7 @@ public final class GPGParty {
             "/usr/bin/gpg",
             [
                 "--batch", "--homedir", home, "--pinentry-mode", "loopback", "--passphrase", "", "--armor",
-                                   "--output", secretKeyFile, "--export-secret-keys", fingerprint])
+                "--output", secretKeyFile, "--export-secret-keys", fingerprint])
     }
 
     /// Imports someone else's public key.

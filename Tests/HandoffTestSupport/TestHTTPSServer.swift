@@ -29,18 +29,18 @@ public final class TestCertificates {
             try openssl([
                 "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout",
                 "\(d)/\(ca).key",
-                         "-out", "\(d)/\(ca).pem", "-days", "2", "-subj", "/CN=Handoff test \(ca)"])
+                "-out", "\(d)/\(ca).pem", "-days", "2", "-subj", "/CN=Handoff test \(ca)"])
         }
         for (name, ca, ext) in [
             ("server", "ca", "server"), ("client", "ca", "client"), ("other-server", "other-ca", "server"),
-                                ("other-client", "other-ca", "client")] {
+            ("other-client", "other-ca", "client")] {
             try openssl([
                 "req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", "\(d)/\(name).key",
-                         "-out", "\(d)/\(name).csr", "-subj", ext == "server" ? "/CN=127.0.0.1" : "/CN=HANDOFF01"])
+                "-out", "\(d)/\(name).csr", "-subj", ext == "server" ? "/CN=127.0.0.1" : "/CN=HANDOFF01"])
             try openssl([
                 "x509", "-req", "-in", "\(d)/\(name).csr", "-CA", "\(d)/\(ca).pem", "-CAkey", "\(d)/\(ca).key",
                 "-CAcreateserial",
-                         "-out", "\(d)/\(name).pem", "-days", "2", "-extfile", "\(d)/\(ext).ext"])
+                "-out", "\(d)/\(name).pem", "-days", "2", "-extfile", "\(d)/\(ext).ext"])
         }
     }
 
@@ -60,7 +60,7 @@ public final class TestHTTPSServer {
         certificates c: TestCertificates, useOtherServerCertificate: Bool = false, fail429: Int = 0, fail503: Int = 0,
         secret: String = "test-secret-\(UUID().uuidString)", eventsFile: String? = nil, resetHandshakes: Int = 0,
         stall: Int = 0,
-                silent: Int = 0, clockOffset: Int = 0) throws {
+        silent: Int = 0, clockOffset: Int = 0) throws {
         port = try freeLoopbackPort()
         logPath = c.directory.path + "/requests-\(port).jsonl"
         self.secret = secret
@@ -73,7 +73,7 @@ public final class TestHTTPSServer {
                                              "--client-ca", c.caFile, "--secret", secret, "--log", logPath,
                                              "--fail-429", String(fail429), "--fail-503", String(fail503),
                 "--reset-handshakes", String(resetHandshakes), "--stall", String(stall), "--silent", String(silent),
-                                             "--clock-offset", String(clockOffset)]
+                "--clock-offset", String(clockOffset)]
                                              + (eventsFile.map { ["--events", $0] } ?? []),
                         outputPath: c.directory.path + "/server-\(port).log")
         try waitForPort(port)

@@ -82,7 +82,7 @@ public final class TestPostgresServer: @unchecked Sendable {
             Self.binaries + "/pg_ctl",
             [
                 "-D", data, "-o", options, "-l", directory.appendingPathComponent("server.log").path,
-                                                         "-w", "-t", "30", "start"])
+                "-w", "-t", "30", "start"])
         guard start.status == 0 else {
             let log = (try? String(contentsOf: directory.appendingPathComponent("server.log"), encoding: .utf8)) ?? ""
             throw TestSetupError("pg_ctl start failed: \(start.output) \(log)")
@@ -142,6 +142,6 @@ public final class TestPostgresServer: @unchecked Sendable {
             "/usr/bin/psql",
             [
                 "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-h", "127.0.0.1", "-p", String(port), "-U", user,
-                                    "-d", database, "-c", sql])
+                "-d", database, "-c", sql])
     }
 }

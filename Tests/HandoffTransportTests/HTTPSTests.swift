@@ -9,12 +9,12 @@ struct HTTPSTests {
         RequestSigning(
             clientID: "HANDOFF01", clientHeader: "X-MCC-Client", timestampHeader: "X-MCC-Timestamp",
             signatureHeader: "X-MCC-Signature",
-                       stringToSign: "{timestamp}\n{method}\n{path}\n{body_sha256}", secret: Array(secret.utf8))
+            stringToSign: "{timestamp}\n{method}\n{path}\n{body_sha256}", secret: Array(secret.utf8))
     }
 
     func client(
         _ c: TestCertificates, _ server: TestHTTPSServer, ca: String? = nil, cert: String?? = nil, key: String?? = nil,
-                secret: String? = nil) -> HTTPSClient {
+        secret: String? = nil) -> HTTPSClient {
         var client = HTTPSClient(endpoint: HTTPSEndpoint(
                 baseURL: server.baseURL, caFile: ca ?? c.caFile, clientCertificateFile: cert ?? c.clientCert,
                 clientKeyFile: key ?? c.clientKey,
@@ -26,7 +26,10 @@ struct HTTPSTests {
     static let batch = Array("H\r\nD\r\nI\r\nT\r\n".utf8)
 
     @Test(
-        "PUT a batch: 201 with a receipt; the same body again: 200, nothing placed twice; another body: 409; GET the receipt"
+        """
+        PUT a batch: 201 with a receipt; the same body again: 200, nothing placed twice; another body: 409; \
+        GET the receipt
+        """
     )
     func roundTrip() throws {
         let c = try TestCertificates()
@@ -34,7 +37,7 @@ struct HTTPSTests {
         let api = client(c, server)
         let first = try api.request(
             "PUT", "/placements/HO-20261115-001", body: .bytes(Self.batch), contentType: "text/plain; charset=us-ascii",
-                                    idempotencyKey: "HO-20261115-001")
+            idempotencyKey: "HO-20261115-001")
         #expect(first.status == 201, "\(first.text)")
         #expect(first.text.contains("\"batch_id\": \"HO-20261115-001\""))
         #expect(try api.request("PUT", "/placements/HO-20261115-001", body: .bytes(Self.batch)).status == 200)
@@ -96,7 +99,8 @@ struct HTTPSPinTests {
             "/bin/sh",
             [
                 "-c",
-                "openssl x509 -in '\(c.serverCert)' -pubkey -noout | openssl pkey -pubin -outform der | openssl dgst -sha256 -binary | base64",
+                "openssl x509 -in '\(c.serverCert)' -pubkey -noout | openssl pkey -pubin -outform der "
+                    + "| openssl dgst -sha256 -binary | base64",
             ]
         )
             .output.trimmingCharacters(in: .whitespacesAndNewlines)
@@ -105,8 +109,8 @@ struct HTTPSPinTests {
                 endpoint: HTTPSEndpoint(
                     baseURL: server.baseURL, caFile: c.caFile, clientCertificateFile: c.clientCert,
                     clientKeyFile: c.clientKey,
-                                                pinnedPublicKey: "sha256//" + pinned, timeoutSeconds: 10,
-                                                signing: HTTPSTests().signing(server.secret)))
+                    pinnedPublicKey: "sha256//" + pinned, timeoutSeconds: 10,
+                    signing: HTTPSTests().signing(server.secret)))
         }
         #expect(try client(pin).request("GET", "/placements/NONE").status == 404)
         let error = try #require(throws: TransportError.self) {
@@ -120,7 +124,10 @@ struct HTTPSPinTests {
 @Suite("HTTPS faults on the wire", .serialized)
 struct HTTPSFaultTests {
     @Test(
-        "A connection reset during the TLS handshake is a temporary fault: retried with backoff, then the request goes once"
+        """
+        A connection reset during the TLS handshake is a temporary fault: retried with backoff, then the request \
+        goes once
+        """
     )
     func resetDuringHandshake() throws {
         let c = try TestCertificates()
@@ -155,7 +162,10 @@ struct HTTPSFaultTests {
         let error = api.failure(response, "GET /placements/X")
         #expect(
             error.message.contains(
-                "the agency refused the signature; this machine's clock is about 600 s ahead of the server's (Date header)"
+                """
+                the agency refused the signature; this machine's clock is about 600 s ahead of the server's \
+                (Date header)
+                """
             ), "\(error)")
         #expect(error.message.contains("fix the clock"), "\(error)")
         // With the clocks in step, a refusal points at the secret instead.
@@ -168,8 +178,11 @@ struct HTTPSFaultTests {
     }
 
     @Test(
-        "A server that takes the connection and never answers (no handshake, or no answer): each attempt ends at the timeout, and the run's budget stops the retries",
-          arguments: ["silent", "stall"])
+        """
+        A server that takes the connection and never answers (no handshake, or no answer): each attempt ends at \
+        the timeout, and the run's budget stops the retries
+        """,
+        arguments: ["silent", "stall"])
     func neverAnswers(fault: String) throws {
         let c = try TestCertificates()
         let server =
@@ -179,7 +192,7 @@ struct HTTPSFaultTests {
             endpoint: HTTPSEndpoint(
                 baseURL: server.baseURL, caFile: c.caFile, clientCertificateFile: c.clientCert,
                 clientKeyFile: c.clientKey, timeoutSeconds: 2, signing: HTTPSTests().signing(server.secret),
-                                                      deadline: Deadline(seconds: 4)))
+                deadline: Deadline(seconds: 4)))
         api.sleep = { Thread.sleep(forTimeInterval: $0) }
         let started = Date()
         let error = try #require(throws: TransportError.self) {

@@ -36,7 +36,7 @@ struct SFTPSessionTests {
         try SFTPClient(
             endpoint: SFTPEndpoint(
                 host: "127.0.0.1", port: server.port, user: server.user, privateKeyFile: server.clientKey,
-                                              hostKeySHA256: server.hostKeySHA256, timeoutSeconds: 10))
+                hostKeySHA256: server.hostKeySHA256, timeoutSeconds: 10))
     }
 
     func localFile(_ text: String) throws -> String {

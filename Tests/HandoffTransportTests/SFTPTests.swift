@@ -42,7 +42,10 @@ struct SFTPTests {
     }
 
     @Test(
-        "A file already under its final name is never sent again: ours (same SHA-256) counts as delivered, another is a conflict"
+        """
+        A file already under its final name is never sent again: ours (same SHA-256) counts as delivered, \
+        another is a conflict
+        """
     )
     func neverTwice() throws {
         let server = try TestSSHServer()
@@ -104,7 +107,7 @@ struct SFTPTests {
         let client = try SFTPClient(
             endpoint: SFTPEndpoint(
                 host: "127.0.0.1", port: port, user: "x", privateKeyFile: "/nonexistent",
-                                                          hostKeySHA256: "AAAA", timeoutSeconds: 5))
+                hostKeySHA256: "AAAA", timeoutSeconds: 5))
         let error = try #require(throws: TransportError.self) { try client.list(directory: "/") }
         #expect(error.kind == .connectionRefused, "\(error)")
         #expect(!error.isPermanent)
@@ -120,7 +123,7 @@ struct SFTPInterruptionTests {
         let server = try TestSSHServer()
         let client = try SFTPClient(endpoint: SFTPEndpoint(host: "127.0.0.1", port: server.port, user: server.user,
                 privateKeyFile: server.clientKey, hostKeySHA256: server.hostKeySHA256,
-                                                           timeoutSeconds: 10))
+                timeoutSeconds: 10))
         let local = FileManager.default.temporaryDirectory.appendingPathComponent("handoff-big-\(UUID().uuidString)")
             .path
         let size = 256 << 20
@@ -198,7 +201,7 @@ struct SFTPKeyTests {
         try shell("/usr/bin/ssh-keygen", ["-q", "-t", "ecdsa", "-b", "256", "-N", "correct horse", "-f", key])
         try String(contentsOfFile: key + ".pub", encoding: .utf8).write(
             toFile: server.directory.appendingPathComponent("authorized_keys").path,
-                                                                       atomically: true, encoding: .utf8)
+            atomically: true, encoding: .utf8)
         try "x".write(toFile: server.outbound + "/a.csv", atomically: true, encoding: .utf8)
         let good = try SFTPClient(
             endpoint: SFTPEndpoint(
@@ -208,7 +211,7 @@ struct SFTPKeyTests {
         let wrong = try SFTPClient(
             endpoint: SFTPEndpoint(
                 host: "127.0.0.1", port: server.port, user: server.user, privateKeyFile: key,
-                                                          passphrase: "wrong", hostKeySHA256: server.hostKeySHA256))
+                passphrase: "wrong", hostKeySHA256: server.hostKeySHA256))
         #expect(throws: TransportError.self) { try wrong.list(directory: server.outbound) }
     }
 
@@ -219,11 +222,11 @@ struct SFTPKeyTests {
         try shell("/usr/bin/ssh-keygen", ["-q", "-t", "rsa", "-b", "3072", "-N", "", "-f", key])
         try String(contentsOfFile: key + ".pub", encoding: .utf8).write(
             toFile: server.directory.appendingPathComponent("authorized_keys").path,
-                                                                       atomically: true, encoding: .utf8)
+            atomically: true, encoding: .utf8)
         let client = try SFTPClient(
             endpoint: SFTPEndpoint(
                 host: "127.0.0.1", port: server.port, user: server.user, privateKeyFile: key,
-                                                           hostKeySHA256: server.hostKeySHA256))
+                hostKeySHA256: server.hostKeySHA256))
         let error = try #require(throws: TransportError.self) { try client.list(directory: server.outbound) }
         #expect(error.kind == .authentication)
         #expect(error.message.contains("use an Ed25519 or ECDSA key"), "\(error)")
@@ -235,14 +238,17 @@ struct SFTPFreezeTests {
     final class Box: @unchecked Sendable { var result: Result<UploadOutcome, any Error>?; var failedAt: Date? }
 
     @Test(
-        "Frozen mid-upload: the transfer stops once nothing has moved for timeout_seconds (not seconds later); the retry delivers once"
+        """
+        Frozen mid-upload: the transfer stops once nothing has moved for timeout_seconds (not seconds later); \
+        the retry delivers once
+        """
     )
     func frozenMidUpload() throws {
         let server = try TestSSHServer()
         let client = try SFTPClient(
             endpoint: SFTPEndpoint(
                 host: "127.0.0.1", port: server.port, user: server.user, privateKeyFile: server.clientKey,
-                                                           hostKeySHA256: server.hostKeySHA256, timeoutSeconds: 2))
+                hostKeySHA256: server.hostKeySHA256, timeoutSeconds: 2))
         let local = FileManager.default.temporaryDirectory.appendingPathComponent("handoff-big-\(UUID().uuidString)")
             .path
         let size = 256 << 20
@@ -296,7 +302,7 @@ struct SFTPFreezeTests {
         let client = try SFTPClient(
             endpoint: SFTPEndpoint(
                 host: "127.0.0.1", port: server.port, user: server.user, privateKeyFile: server.clientKey,
-                                                           hostKeySHA256: server.hostKeySHA256, timeoutSeconds: 2))
+                hostKeySHA256: server.hostKeySHA256, timeoutSeconds: 2))
         server.freeze()
         defer { server.thaw() }
         let started = Date()

@@ -17,7 +17,7 @@ struct ThroughputTests {
         let client = try SFTPClient(
             endpoint: SFTPEndpoint(
                 host: "127.0.0.1", port: server.port, user: server.user, privateKeyFile: server.clientKey,
-                                                           hostKeySHA256: server.hostKeySHA256))
+                hostKeySHA256: server.hostKeySHA256))
         let t0 = Date()
         #expect(
             try client.upload(localPath: file, directory: server.inbound, name: "handoff.bin")
@@ -26,7 +26,7 @@ struct ThroughputTests {
         let t1 = Date()
         let curl = try shell("/usr/bin/curl", ["-sS", "--key", server.clientKey, "--pubkey", server.clientKey + ".pub",
                 "--hostpubsha256", server.hostKeySHA256, "-u", server.user + ":", "-T", file,
-                                               "sftp://127.0.0.1:\(server.port)\(server.inbound)/curl.bin"])
+                "sftp://127.0.0.1:\(server.port)\(server.inbound)/curl.bin"])
         let curlSeconds = Date().timeIntervalSince(t1)
         #expect(curl.status == 0, "\(curl.output)")
         #expect(String(try shell("/usr/bin/sha256sum", [server.inbound + "/handoff.bin"]).output.prefix(64)) == sha)

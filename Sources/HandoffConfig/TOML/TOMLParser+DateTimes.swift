@@ -56,7 +56,8 @@ extension TOMLParser {
                         throw Failure(
                             offset: start,
                             problem:
-                                "the time offset of \(String(decoding: bytes[start..<position], as: UTF8.self)) is not ±HH:MM with HH below 24 and MM below 60"
+                                "the time offset of \(String(decoding: bytes[start..<position], as: UTF8.self)) "
+                                    + "is not ±HH:MM with HH below 24 and MM below 60"
                         )
                     }
                 }
@@ -79,7 +80,8 @@ extension TOMLParser {
             throw Failure(
                 offset: start,
                 problem:
-                    "\(String(decoding: bytes[start..<position], as: UTF8.self)) is not a time of day (HH:MM:SS, from 00:00:00 to 23:59:59)"
+                    "\(String(decoding: bytes[start..<position], as: UTF8.self)) is not a time of day "
+                        + "(HH:MM:SS, from 00:00:00 to 23:59:59)"
             )
         }
         if byte() == Byte.dot, let digit = byte(at: position + 1), Byte.isDigit(digit) {

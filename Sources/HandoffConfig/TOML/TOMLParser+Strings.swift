@@ -210,7 +210,9 @@ extension TOMLParser {
             throw Failure(
                 offset: start,
                 problem:
-                    "\\\(digits == 4 ? "u" : "U")\(String(bytes[(start + 2)..<position].map { Character(Unicode.Scalar($0)) })) is not a Unicode scalar value (a surrogate, or beyond U+10FFFF)"
+                    "\\\(digits == 4 ? "u" : "U")"
+                        + "\(String(bytes[(start + 2)..<position].map { Character(Unicode.Scalar($0)) })) "
+                        + "is not a Unicode scalar value (a surrogate, or beyond U+10FFFF)"
             )
         }
         UTF8.encode(scalar) { out.append($0) }
@@ -227,7 +229,8 @@ extension TOMLParser {
 
     private func controlInString(_ c: UInt8) -> Failure {
         fail(
-            "a control character (\(Byte.unicodeName(c))) is not allowed in a string: write it as an escape, such as \\u\(Byte.unicodeName(c).dropFirst(2))"
+            "a control character (\(Byte.unicodeName(c))) is not allowed in a string: "
+                + "write it as an escape, such as \\u\(Byte.unicodeName(c).dropFirst(2))"
         )
     }
 }

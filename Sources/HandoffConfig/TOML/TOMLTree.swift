@@ -126,7 +126,8 @@ struct TOMLTree {
                     throw TOMLParser.Failure(
                         offset: part.offset,
                         problem:
-                            "the table \(Self.dotted(key.prefix(n + 1))) is defined elsewhere: dotted keys cannot add to it here"
+                            "the table \(Self.dotted(key.prefix(n + 1))) is defined elsewhere: "
+                                + "dotted keys cannot add to it here"
                     )
                 }
                 current = index
@@ -138,7 +139,8 @@ struct TOMLTree {
                 throw TOMLParser.Failure(
                     offset: part.offset,
                     problem:
-                        "\(Self.dotted(key.prefix(n + 1))) is already defined as \(existing.typeName): dotted keys cannot add to it"
+                        "\(Self.dotted(key.prefix(n + 1))) is already defined as \(existing.typeName): "
+                            + "dotted keys cannot add to it"
                 )
             }
         }
@@ -182,7 +184,8 @@ struct TOMLTree {
                 throw TOMLParser.Failure(
                     offset: part.offset,
                     problem:
-                        "\(Self.dotted(key.prefix(n + 1))) is already defined as \(value.typeName): a table header cannot add to it"
+                        "\(Self.dotted(key.prefix(n + 1))) is already defined as \(value.typeName): "
+                            + "a table header cannot add to it"
                 )
             }
         }

@@ -82,7 +82,7 @@ public struct AgencyCompliance: Hashable, Sendable {
     public init(
         partnerID: String, debtorTypes: Set<DebtorType> = [], licences: [Licence]? = nil,
         acceptsTimeBarred: Bool = false,
-                carriesValidationNoticeDate: Bool = false) {
+        carriesValidationNoticeDate: Bool = false) {
         self.partnerID = partnerID
         self.debtorTypes = debtorTypes
         self.licences = licences
@@ -116,7 +116,7 @@ public struct ComplianceFacts: Hashable, Sendable {
     public init(
         type: DebtorType, region: String?, holds: Set<Hold> = [], debtKind: String? = nil,
         limitationDate: CalendarDate? = nil,
-                validationNoticeDate: CalendarDate? = nil, firstPlacedOn: CalendarDate? = nil) {
+        validationNoticeDate: CalendarDate? = nil, firstPlacedOn: CalendarDate? = nil) {
         self.type = type
         self.region = region
         self.holds = holds

@@ -37,7 +37,8 @@ public struct AmountLimit: Hashable, Sendable, CustomStringConvertible {
     public func refusal(_ minorUnits: Int64, digits: Int, currency: Currency? = nil) -> String {
         let unit = currency.map { " \($0.code)" } ?? ""
         return "\(Amount.format(minorUnits, digits: digits))\(unit) is more than the largest amount Handoff takes, "
-            + "\(Amount.format(maxMinorUnits(digits: digits), digits: digits))\(unit) ([limits] max_amount in the configuration)"
+            + "\(Amount.format(maxMinorUnits(digits: digits), digits: digits))\(unit) "
+            + "([limits] max_amount in the configuration)"
     }
 
     public var description: String { maximum.description }

@@ -69,7 +69,8 @@ public enum Permission: String, CaseIterable, Sendable, Hashable {
     public func refusal(person: String, role: Role) -> String? {
         guard !role.allows(self) else { return nil }
         return
-            "\(words) needs the \(leastRole.rawValue) role; \(person) is a \(role.rawValue). An admin can change that with "
+            "\(words) needs the \(leastRole.rawValue) role; \(person) is a \(role.rawValue). "
+            + "An admin can change that with "
             + "`handoff people role \(person) \(leastRole.rawValue)`."
     }
 }

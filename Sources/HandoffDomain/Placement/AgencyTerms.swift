@@ -17,7 +17,7 @@ public struct AgencyTerms: Hashable, Sendable {
 
     public init(id: String, enabled: Bool = true, tier: Int = 1, share: Int = 1, capacityPerRun: Int? = nil,
         eligibility: Eligibility = Eligibility(), commission: CommissionSchedule = CommissionSchedule(rates: []),
-                remittance: RemittanceModel = .net) {
+        remittance: RemittanceModel = .net) {
         self.id = id
         self.enabled = enabled
         self.tier = tier

@@ -350,7 +350,8 @@ public struct PlacementLifecycle: Sendable, Hashable {
             if current == reason { return .none }
             return .invalid(
                 reason:
-                    "\(Self.words(forEvent: "closed(\(reason.rawValue))")): the placement is already closed as \(Self.words(current))"
+                    "\(Self.words(forEvent: "closed(\(reason.rawValue))")): "
+                        + "the placement is already closed as \(Self.words(current))"
             )
         case .selected, .batched, .sent, .rejected:
             return invalid("closed(\(reason.rawValue))")

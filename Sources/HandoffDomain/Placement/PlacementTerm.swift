@@ -22,7 +22,7 @@ public struct PlacementTerms: Hashable, Sendable {
     public init(
         placementDays: Int? = nil, noActivityDays: Int? = nil, finalRecallDays: Int? = nil,
         paymentPlanStatuses: Set<String> = [],
-                objectionsAllowed: Int = 0, objectionsNeedPaymentPlan: Bool = false) {
+        objectionsAllowed: Int = 0, objectionsNeedPaymentPlan: Bool = false) {
         self.placementDays = placementDays
         self.noActivityDays = noActivityDays
         self.finalRecallDays = finalRecallDays

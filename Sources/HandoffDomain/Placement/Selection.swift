@@ -25,7 +25,7 @@ public struct PlacementCandidate: Hashable, Sendable {
 
     public init(
         customerID: Int64, profile: DebtorProfile, openInvoices: [OpenItem], lastPaymentDate: CalendarDate? = nil,
-                openPlacement: (partnerID: String, since: CalendarDate)? = nil, pastPartners: [String: Int] = [:],
+        openPlacement: (partnerID: String, since: CalendarDate)? = nil, pastPartners: [String: Int] = [:],
         blockedPartners: Set<String> = [], finalNoticeDate: CalendarDate? = nil, frozenInvoiceIDs: Set<Int64>? = nil,
         debtKind: String? = nil, validationNoticeDate: CalendarDate? = nil, firstPlacedOn: CalendarDate? = nil
     ) {
@@ -61,7 +61,7 @@ public struct PlacementCandidate: Hashable, Sendable {
         let start = [p.oldestDueDate, lastPaymentDate].compactMap { $0 }.max()
         return ComplianceFacts(
             type: profile.type, region: profile.region, holds: profile.holds, debtKind: debtKind, limitationDate: start,
-                               validationNoticeDate: validationNoticeDate, firstPlacedOn: firstPlacedOn)
+            validationNoticeDate: validationNoticeDate, firstPlacedOn: firstPlacedOn)
     }
 
     public func hash(into h: inout Hasher) { h.combine(customerID) }
@@ -75,7 +75,7 @@ public struct NotPlaced: Error, Hashable, Sendable, CustomStringConvertible {
              finalNoticeDue = "final_notice_due", finalNoticeWaiting = "final_notice_waiting",
             noEligibleAgency = "no_eligible_agency", agenciesExhausted = "agencies_exhausted", atCapacity =
             "at_capacity",
-             amountTooLarge = "amount_too_large", compliance
+            amountTooLarge = "amount_too_large", compliance
     }
     public var code: Code
     public var detail: String
@@ -244,7 +244,7 @@ public struct Allocator: Sendable {
             NotPlaced(
                 .noEligibleAgency,
                 reasons.isEmpty ? "no agency is configured" : "no eligible agency: " + reasons.joined(separator: "; "),
-                                  reasons: codes.sorted()))
+                reasons: codes.sorted()))
     }
 
     /// Gives back a place taken by ``allocate(_:_:)`` for an account that was not placed after

@@ -47,7 +47,7 @@ extension AgencyEvent.Kind {
         case .remittanceLine, .remittanceTotal, .remittanceStatement: return true
         case .accepted, .rejected, .updateAccepted, .updateRejected, .fileRejected, .statusChanged, .paymentCollected,
             .paymentReversed,
-             .directPaymentEcho:
+            .directPaymentEcho:
             return false
         }
     }
@@ -69,7 +69,8 @@ extension ReconciliationSnapshot {
                 return EventDecision(outcome: .duplicate, key: key, kind: "conflict", record: .none, effects: [])
             }
             let reason = "\(describe(e)) (\(source)) conflicts with what the agency sent before under the same id: "
-                + "\(describe(seen.event)) (\(seen.sourceLabel), \(seen.state.rawValue)); nothing of the second was booked: ask the agency which is right"
+                + "\(describe(seen.event)) (\(seen.sourceLabel), \(seen.state.rawValue)); "
+                + "nothing of the second was booked: ask the agency which is right"
             var progress = AgencyEventProgress()
             let record = progress.decided(.held(reason: reason))
             self.seen[key] = SeenEvent(event: e, sourceLabel: source, state: .held)
@@ -129,7 +130,8 @@ extension ReconciliationSnapshot {
         case .fileRejected(let reason):
             return .held(
                 reason:
-                    "the agency rejected the whole file (\(reason))\(e.note.map { ": \($0)" } ?? ""); no account is affected"
+                    "the agency rejected the whole file (\(reason))\(e.note.map { ": \($0)" } ?? ""); "
+                        + "no account is affected"
             )
         case .updateAccepted(let requestID):
             return acknowledge(requestID: requestID, refusal: nil, &effects)
@@ -137,7 +139,7 @@ extension ReconciliationSnapshot {
             return acknowledge(requestID: requestID, refusal: reason + (e.note.map { ": \($0)" } ?? ""), &effects)
         case .remittanceLine, .remittanceTotal, .remittanceStatement, .accepted, .rejected, .statusChanged,
             .paymentCollected, .paymentReversed,
-             .directPaymentEcho:
+            .directPaymentEcho:
             break
         }
         guard let number = e.accountNumber, var account = accounts[number] else {
@@ -223,7 +225,7 @@ private struct AccountDecision {
             return nil
         case .recordBatch, .markSent, .recordAcceptance, .recordImplicitAcceptance, .returnToBusiness, .markActive,
             .sendRecall,
-             .recordRecallObjection, .resumeAfterFailedRecall, .close:
+            .recordRecallObjection, .resumeAfterFailedRecall, .close:
             setPlacement(lifecycle.state, reference: reference, status: status)
             return nil
         }
@@ -287,7 +289,8 @@ private struct AccountDecision {
             guard amount > 0 else {
                 return .held(
                     reason:
-                        "direct-payment echo \(echoID) of \(money(amount)) from \(source): the amount must be more than zero; nothing was booked"
+                        "direct-payment echo \(echoID) of \(money(amount)) from \(source): "
+                            + "the amount must be more than zero; nothing was booked"
                 )
             }
             // The business already recorded this payment; the agency only earns its commission on it.
@@ -300,7 +303,7 @@ private struct AccountDecision {
                     CommissionDue(
                         customerID: account.customerID, transactionReference: clientReference, eventKey: e.key,
                         kind: .directPayment, base: amount, ratePPM: due.ratePPM, expected: due.expected,
-                                                     reported: reported, currency: account.currency, date: date)))
+                        reported: reported, currency: account.currency, date: date)))
             return .applied(note: "direct payment echo: commission owed, not a payment")
         }
     }
@@ -383,11 +386,12 @@ private struct AccountDecision {
 
     private mutating func payment(
         _ paymentID: String, gross: Int64, reported: Int64?, invoices: [InvoiceAmount], key: String, source: String,
-                                  snapshot: inout ReconciliationSnapshot) -> EventOutcome {
+        snapshot: inout ReconciliationSnapshot) -> EventOutcome {
         guard gross > 0 else {
             return .held(
                 reason:
-                    "payment \(paymentID) of \(money(gross)) from \(source): an agency payment must be more than zero; nothing was booked"
+                    "payment \(paymentID) of \(money(gross)) from \(source): "
+                        + "an agency payment must be more than zero; nothing was booked"
             )
         }
         // A payment the agency collected before it closed the account is applied, whenever it is reported.
@@ -395,8 +399,9 @@ private struct AccountDecision {
             guard let closedOn = account.closedOn, date <= closedOn else {
                 return .held(
                     reason:
-                        "payment \(paymentID) of \(money(gross)) dated \(date.iso) from \(source): \(number) is no longer with \(partnerID) "
-                             + "(\(placement.state.name)), and the payment is dated after it left")
+                        "payment \(paymentID) of \(money(gross)) dated \(date.iso) from \(source): "
+                            + "\(number) is no longer with \(partnerID) "
+                            + "(\(placement.state.name)), and the payment is dated after it left")
             }
         }
         let reference = "\(partnerID):\(paymentID)"
@@ -412,7 +417,8 @@ private struct AccountDecision {
                 guard !overflow else {
                     return .held(
                         reason:
-                            "payment \(paymentID) from \(source): the balances of \(number) add up to more than Handoff can hold"
+                            "payment \(paymentID) from \(source): "
+                                + "the balances of \(number) add up to more than Handoff can hold"
                     )
                 }
                 open = sum
@@ -424,21 +430,24 @@ private struct AccountDecision {
                 guard part.amount > 0 else {
                     return .held(
                         reason:
-                            "payment \(paymentID) from \(source): its part on invoice \(part.invoiceNumber) is \(money(part.amount)), not more than zero; nothing was booked"
+                            "payment \(paymentID) from \(source): its part on invoice \(part.invoiceNumber) "
+                                + "is \(money(part.amount)), not more than zero; nothing was booked"
                     )
                 }
                 let (sum, overflow) = listed.addingReportingOverflow(part.amount)
                 guard !overflow else {
                     return .held(
                         reason:
-                            "payment \(paymentID) from \(source): its invoice amounts add up to more than Handoff can hold; nothing was booked"
+                            "payment \(paymentID) from \(source): "
+                                + "its invoice amounts add up to more than Handoff can hold; nothing was booked"
                     )
                 }
                 listed = sum
                 guard let invoice = items.first(where: { $0.invoiceNumber == part.invoiceNumber }) else {
                     return .held(
                         reason:
-                            "payment \(paymentID) from \(source): invoice \(part.invoiceNumber) was not placed with \(partnerID); nothing was booked"
+                            "payment \(paymentID) from \(source): "
+                                + "invoice \(part.invoiceNumber) was not placed with \(partnerID); nothing was booked"
                     )
                 }
                 let taken = shares.filter { $0.invoiceID == invoice.invoiceID }.reduce(Int64(0)) { $0 + $1.amount }
@@ -448,7 +457,9 @@ private struct AccountDecision {
             guard listed == gross else {
                 return .held(
                     reason:
-                        "payment \(paymentID) from \(source): its invoices add up to \(money(listed)), not the payment's \(money(gross)); nothing was booked"
+                        "payment \(paymentID) from \(source): "
+                            + "its invoices add up to \(money(listed)), "
+                            + "not the payment's \(money(gross)); nothing was booked"
                 )
             }
         }
@@ -456,8 +467,9 @@ private struct AccountDecision {
         guard applied > 0 else {
             return .held(
                 reason:
-                    "payment \(paymentID) of \(money(gross)) from \(source): nothing placed with \(partnerID) is open on \(number); "
-                         + "held for a person (refund it, or import it as a payment on the right invoice)")
+                    "payment \(paymentID) of \(money(gross)) from \(source): "
+                        + "nothing placed with \(partnerID) is open on \(number); "
+                        + "held for a person (refund it, or import it as a payment on the right invoice)")
         }
         if placement.state.isOpen {
             // The first payment makes an accepted (or unacknowledged) account active.
@@ -468,7 +480,7 @@ private struct AccountDecision {
                 break
             case .recordBatch, .markSent, .recordAcceptance, .recordImplicitAcceptance, .returnToBusiness, .markActive,
                 .sendRecall,
-                 .recordRecallObjection, .resumeAfterFailedRecall, .close:
+                .recordRecallObjection, .resumeAfterFailedRecall, .close:
                 account.placement!.state = lifecycle.state
                 effects.append(
                     .placement(id: placement.id, state: lifecycle.state, agencyReference: nil, agencyStatus: nil))
@@ -487,17 +499,19 @@ private struct AccountDecision {
                 CommissionDue(
                     customerID: account.customerID, transactionReference: reference, eventKey: key, kind: .collection,
                     base: applied, ratePPM: due.ratePPM, expected: due.expected, reported: reported,
-                                                 currency: account.currency, date: date)))
+                    currency: account.currency, date: date)))
         snapshot.recorded.insert(reference)
         snapshot.payments[paymentID] = RecordedPayment(
             reference: reference, customerID: account.customerID, accountNumber: number, shares: shares,
-                                                       reversed: [:], ratePPM: due.ratePPM)
+            reversed: [:], ratePPM: due.ratePPM)
         var notes: [String] = []
         if applied < gross {
             let over = gross - applied
             let reason =
-                "payment \(paymentID) of \(money(gross)) from \(source): \(money(applied)) applied to what was placed with \(partnerID); "
-                + "\(money(over)) more than those invoices owed is held as an overpayment for a person (refund it, or import it on the right invoice)"
+                "payment \(paymentID) of \(money(gross)) from \(source): "
+                + "\(money(applied)) applied to what was placed with \(partnerID); "
+                + "\(money(over)) more than those invoices owed is held as an overpayment "
+                + "for a person (refund it, or import it on the right invoice)"
             effects.append(.overpayment(key: "overpayment:" + paymentID, accountNumber: number, reason: reason))
             notes.append("\(money(over)) over what was placed held as an overpayment")
         }
@@ -509,11 +523,12 @@ private struct AccountDecision {
 
     private mutating func reversal(
         _ reversalID: String, of paymentID: String, amount: Int64, reported: Int64?, key: String, source: String,
-                                   snapshot: inout ReconciliationSnapshot) -> EventOutcome {
+        snapshot: inout ReconciliationSnapshot) -> EventOutcome {
         guard amount > 0 else {
             return .held(
                 reason:
-                    "reversal \(reversalID) of \(money(amount)) from \(source): the amount reversed must be more than zero; nothing was booked"
+                    "reversal \(reversalID) of \(money(amount)) from \(source): "
+                        + "the amount reversed must be more than zero; nothing was booked"
             )
         }
         guard var payment = snapshot.payments[paymentID] else {
@@ -522,7 +537,8 @@ private struct AccountDecision {
         guard payment.customerID == account.customerID else {
             return .held(
                 reason:
-                    "reversal \(reversalID) from \(source) is on \(number), but payment \(paymentID) it reverses was on \(payment.accountNumber); nothing was booked"
+                    "reversal \(reversalID) from \(source) is on \(number), "
+                        + "but payment \(paymentID) it reverses was on \(payment.accountNumber); nothing was booked"
             )
         }
         let reference = "\(partnerID):\(reversalID)"
@@ -533,14 +549,15 @@ private struct AccountDecision {
         case .failure:
             return .held(
                 reason:
-                    "reversal \(reversalID) of \(money(amount)) from \(source) exceeds what is left of payment \(paymentID)"
+                    "reversal \(reversalID) of \(money(amount)) from \(source) "
+                        + "exceeds what is left of payment \(paymentID)"
             )
         }
         book(
             Booking(
                 reference: reference, customerID: account.customerID, date: date, kind: .paymentReversal,
                 amount: amount, currency: account.currency,
-                     reverses: payment.reference, entries: shares))
+                reverses: payment.reference, entries: shares))
         effects.append(
             .commission(
                 CommissionDue(

@@ -36,7 +36,7 @@ public struct Booking: Sendable, Hashable {
 
     public init(
         reference: String, customerID: Int64, date: CalendarDate, kind: EntryKind, amount: Int64, currency: Currency,
-                reverses: String?, entries: [Allocation.Share]) {
+        reverses: String?, entries: [Allocation.Share]) {
         self.reference = reference
         self.customerID = customerID
         self.date = date
@@ -77,7 +77,7 @@ public struct CommissionDue: Sendable, Hashable {
     public init(
         customerID: Int64, transactionReference: String?, eventKey: String, kind: CommissionKind, base: Int64,
         ratePPM: Int64,
-                expected: Int64, reported: Int64?, currency: Currency, date: CalendarDate) {
+        expected: Int64, reported: Int64?, currency: Currency, date: CalendarDate) {
         self.customerID = customerID
         self.transactionReference = transactionReference
         self.eventKey = eventKey

@@ -25,8 +25,8 @@ public struct ReconciliationSnapshot: Sendable, Hashable {
     public init(
         partnerID: String, commission: CommissionSchedule, today: CalendarDate,
         accounts: [String: AccountSnapshot] = [:],
-                seen: [String: SeenEvent] = [:], payments: [String: RecordedPayment] = [:], recorded: Set<String> = [],
-                requests: [String: RequestSnapshot] = [:]) {
+        seen: [String: SeenEvent] = [:], payments: [String: RecordedPayment] = [:], recorded: Set<String> = [],
+        requests: [String: RequestSnapshot] = [:]) {
         self.partnerID = partnerID
         self.commission = commission
         self.today = today

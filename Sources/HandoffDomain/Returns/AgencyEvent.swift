@@ -70,7 +70,8 @@ public enum StatusMeaning: String, Hashable, Sendable, CaseIterable, Codable {
     case bankruptcy
     /// Collection stopped: the debtor died. The account gets the `deceased` hold.
     case deceased
-    /// Collection stopped: the debtor asked collectors to stop contacting them. The account gets the `cease_contact` hold.
+    /// Collection stopped: the debtor asked collectors to stop contacting them.
+    /// The account gets the `cease_contact` hold.
     case ceaseContact = "cease_contact"
     /// Closed: paid in full.
     case paidInFull = "paid_in_full"

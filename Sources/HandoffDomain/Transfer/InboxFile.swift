@@ -94,7 +94,8 @@ public struct InboxFile: Sendable, Hashable {
         case .held, .applied:
             return .invalid(
                 reason:
-                    "cannotBeApplied: the file is \(state.rawValue); only a received file is quarantined by reconciliation"
+                    "cannotBeApplied: the file is \(state.rawValue); "
+                        + "only a received file is quarantined by reconciliation"
             )
         }
     }

@@ -29,7 +29,7 @@ extension DashboardPages {
         return AccountListQuery(
             search: parameters["q"]?.trimmingCharacters(in: .whitespaces), hasHold: parameters["hold"] == "1",
             placed: placed,
-                                bucket: parameters["bucket"].flatMap(AgingBucket.init(rawValue:)),
+            bucket: parameters["bucket"].flatMap(AgingBucket.init(rawValue:)),
             order: parameters["sort"].flatMap(AccountListQuery.Order.init(rawValue:)) ?? .account, asOf: asOf)
     }
 
@@ -55,7 +55,7 @@ extension DashboardPages {
                 "number": s.profile.accountNumber, "number_path": Self.pathSegment(s.profile.accountNumber),
                 "name": s.profile.displayName,
                 "balance": Self.money(s.balance.minorUnits, s.balance.currency), "days": max(pastDue.days, 0),
-                                "bucket": pastDue.bucket == .current ? "current" : pastDue.bucket.rawValue,
+                "bucket": pastDue.bucket == .current ? "current" : pastDue.bucket.rawValue,
                 "agency": row.agency.map { "\($0) (\(OwnerWords.placement(named: row.placementState ?? "")))" } ?? "—",
             ]
             if !s.profile.holds.isEmpty {
@@ -182,7 +182,7 @@ extension DashboardPages {
                 var out: Context = [
                     "account": q.accountNumber, "account_path": Self.pathSegment(q.accountNumber),
                     "partner": q.partnerID,
-                                    "kind": q.kind.replacingOccurrences(of: "_", with: " "), "request_id": q.requestID,
+                    "kind": q.kind.replacingOccurrences(of: "_", with: " "), "request_id": q.requestID,
                     "amount": q.amount.map { Self.money($0.minorUnits, $0.currency) } ?? "—", "date": q.date.iso,
                     "state": OwnerWords.request(q.state), "updated": Self.stamp(row.updatedAt),
                     "error": q.lastError ?? "",

@@ -94,7 +94,7 @@ struct DashboardPages {
             return [
                 "partner": partner, "currency": code, "accounts": o?.accounts ?? 0,
                 "balance": Self.money(o?.balance ?? 0, code: code),
-                    "collected": Self.money(row?.figures.collected_gross ?? 0, code: code),
+                "collected": Self.money(row?.figures.collected_gross ?? 0, code: code),
                 "commission": Self.money(
                     (row?.figures.commission ?? 0) + (row?.figures.direct_payment_fees ?? 0), code: code),
                     "net_due": Self.money(row?.net_due ?? 0, code: code)]
@@ -147,8 +147,9 @@ struct DashboardPages {
         ])
         tiles.append(["label": "Files", "value": "\(waiting) waiting · \(failing) failing · \(problems) to look at",
             "sub":
-                "\(failing) to send failed · \(problems) received files held or quarantined · \(heldEvents) events not applied",
-                      "tone": failing + problems + heldEvents > 0 ? "bad" : (waiting > 0 ? "warn" : "good")])
+                "\(failing) to send failed · \(problems) received files held or quarantined · "
+                    + "\(heldEvents) events not applied",
+                    "tone": failing + problems + heldEvents > 0 ? "bad" : (waiting > 0 ? "warn" : "good")])
 
         let agingRows: [Context] = aging.currencies.map { c in
             let currency = Currency(code: c.currency) ?? .usd
@@ -171,7 +172,7 @@ struct DashboardPages {
                     AttentionItem(
                         kind: .licenceExpiring, id: 0, partnerID: partner.id, accountNumber: nil,
                         subject: licence.region,
-                                           detail: "expires on \(licence.expires.iso)", when: asOf.iso))
+                        detail: "expires on \(licence.expires.iso)", when: asOf.iso))
             }
         }
         // The placement terms: objections beyond what an agency is entitled to, and what the
@@ -186,7 +187,7 @@ struct DashboardPages {
                 AttentionItem(
                     kind: .recallObjection, id: record.placement.id, partnerID: record.placement.partnerID,
                     accountNumber: record.placement.accountNumber, subject: record.placement.accountNumber,
-                                       detail: unplanned.map { "objected on \($0.iso) with no payment plan in place" }
+                    detail: unplanned.map { "objected on \($0.iso) with no payment plan in place" }
                                            ?? "\(objections) objections, \(allowed) allowed", when: asOf.iso))
         }
         let attention = Self.attention(items)
@@ -199,8 +200,8 @@ struct DashboardPages {
         return [
             "nav_overview": true, "tiles": tiles, "aging": agingRows, "placed": placed, "has_placed": !placed.isEmpty,
             "month": month, "jobs": jobs,
-                "attention": attention, "has_attention": !attention.isEmpty, "attention_count": attention.count,
-                "recalls": recalls, "has_recalls": !recalls.isEmpty]
+            "attention": attention, "has_attention": !attention.isEmpty, "attention_count": attention.count,
+            "recalls": recalls, "has_recalls": !recalls.isEmpty]
     }
 
     // MARK: Accounts
@@ -270,7 +271,7 @@ struct DashboardPages {
             for pl in placements {
                 story.append((pl.placedOn, 2, ["date": pl.placedOn.iso, "what": "Placed with \(pl.partnerID)",
                             "detail":
-                                "tier \(pl.tier), \(pl.daysPastDue) days past due; now \(OwnerWords.placement(pl.state))"
+                            "tier \(pl.tier), \(pl.daysPastDue) days past due; now \(OwnerWords.placement(pl.state))"
                                                    + (Self.closure(pl).map { " (\($0))" } ?? "")
                                                    + (pl.agencyStatus.map { ", agency status \($0)" } ?? "")
                                                    + (pl.agencyReference.map { ", agency reference \($0)" } ?? ""),
@@ -320,8 +321,8 @@ struct DashboardPages {
                     var row: Context = [
                         "partner": e.partnerID, "kind": OwnerWords.event(kind: e.kind),
                         "state": OwnerWords.event(e.state),
-                                        "date": Self.stamp(eventTimes[e.id]),
-                                        "reason": Self.readableReason(e.reason, currency: currency)]
+                        "date": Self.stamp(eventTimes[e.id]),
+                        "reason": Self.readableReason(e.reason, currency: currency)]
                     if e.state == .held { row["held"] = true }
                     return row
                 },
@@ -332,7 +333,7 @@ struct DashboardPages {
                         "request_id": q.requestID,
                         "date": q.date.iso, "amount": q.amount.map { Self.money($0.minorUnits, $0.currency) } ?? "—",
                         "state": OwnerWords.request(q.state),
-                                        "error": q.lastError ?? ""]
+                        "error": q.lastError ?? ""]
                     if [.rejected, .failed, .objected].contains(q.state) { row["bad"] = true }
                     return row
                 },
@@ -403,7 +404,7 @@ struct DashboardPages {
                         "liquidation": Amount.format(v.liquidation_bp, digits: 2) + "%",
                         "commission": Self.money(v.commission, cur),
                         "days": v.average_days_to_first_payment.map { String(Int($0.rounded())) } ?? "—",
-                            "returned": Amount.format(v.returned_bp, digits: 2) + "%"]
+                        "returned": Amount.format(v.returned_bp, digits: 2) + "%"]
                 },
                 "has_vintages": !mine.isEmpty,
             ]
@@ -441,7 +442,7 @@ struct DashboardPages {
                 var row: Context = [
                     "id": o.id, "partner": o.partnerID, "name": o.remoteName, "size": Self.bytes(o.size),
                     "state": OwnerWords.outbox(named: state),
-                                    "attempts": o.transfer.attempts, "date": Self.stamp(o.confirmedAt ?? o.updatedAt),
+                    "attempts": o.transfer.attempts, "date": Self.stamp(o.confirmedAt ?? o.updatedAt),
                     "advice": Advice.outbox(
                         id: o.id, partner: o.partnerID, state: state, error: o.lastError, notBefore: notBefore),
                                     "tone": state == "failed" ? "bad" : (state == "retry_later" ? "warn" : "")]
@@ -471,8 +472,8 @@ struct DashboardPages {
                 var row: Context = [
                     "id": e.id, "partner": e.partnerID, "kind": OwnerWords.event(kind: e.kind),
                     "state": OwnerWords.event(e.state),
-                                    "date": Self.stamp(eventTimes[e.id]),
-                                    "reason": Self.readableReason(e.reason, currency: currency),
+                    "date": Self.stamp(eventTimes[e.id]),
+                    "reason": Self.readableReason(e.reason, currency: currency),
                     "advice": Advice.event(
                         partner: e.partnerID, state: e.state.rawValue, reason: e.reason, kind: e.kind),
                 ]
@@ -502,7 +503,7 @@ struct DashboardPages {
                 return [
                     "id": b.id, "partner": b.partnerID, "file": b.fileName, "kind": kind, "date": b.runDate.iso,
                     "accounts": b.accounts,
-                        "invoices": b.invoices, "total": total, "state": OwnerWords.batch(named: b.state.rawValue)]
+                    "invoices": b.invoices, "total": total, "state": OwnerWords.batch(named: b.state.rawValue)]
             },
         ]
     }

@@ -114,7 +114,9 @@ extension DashboardTemplates {
     {{$title}}People{{/title}}
     {{$content}}
     <h1>People</h1>
-    <p class="count">Each person logs in with a token of their own. A viewer reads; an operator also runs jobs, places after a preview, recalls, notifies and clears; an admin also manages people. A revoked token opens nothing from the next request on, sessions already open included.</p>
+    <p class="count">Each person logs in with a token of their own. A viewer reads; an operator also runs jobs, places \
+    after a preview, recalls, notifies and clears; an admin also manages people. A revoked token opens nothing from \
+    the next request on, sessions already open included.</p>
     {{#new_token}}
     <section class="card token" role="status">
       <h2>{{new_name}}’s token</h2>
@@ -122,21 +124,26 @@ extension DashboardTemplates {
       <p class="mono token-value">{{new_token}}</p>
     </section>
     {{/new_token}}
-    {{#no_people}}<p class="error">This installation’s database keeps no people: only its own token opens the dashboard.</p>{{/no_people}}
+    {{#no_people}}<p class="error">This installation’s database keeps no people: only its own token opens the \
+    dashboard.</p>{{/no_people}}
     <section class="card">
       <h2>Everyone</h2>
       <div class="scroll"><table class="wide">
         <thead><tr><th>Name</th><th>Role</th><th>Added</th><th>Token</th><th></th></tr></thead>
         <tbody>
-        <tr><td>owner</td><td>admin</td><td>—</td><td>the installation’s own token ([server] token_env or token_file)</td><td></td></tr>
+        <tr><td>owner</td><td>admin</td><td>—</td><td>the installation’s own token ([server] token_env or \
+    token_file)</td><td></td></tr>
         {{#people}}
         <tr class="{{#revoked}}muted{{/revoked}}"><td>{{name}}</td><td>{{role}}</td><td class="when">{{added}}</td>
           <td>{{#revoked}}revoked {{revoked}}{{/revoked}}{{^revoked}}works{{/revoked}}</td>
           <td>{{^revoked}}<div class="actions">
-            <form method="post" action="/people/{{name}}/role" class="search"><input type="hidden" name="csrf" value="{{csrf}}">
-              <select name="role" aria-label="New role for {{name}}">{{#roles}}<option value="{{value}}"{{#selected}} selected{{/selected}}>{{value}}</option>{{/roles}}</select>
+            <form method="post" action="/people/{{name}}/role" class="search">\
+    <input type="hidden" name="csrf" value="{{csrf}}">
+              <select name="role" aria-label="New role for {{name}}">{{#roles}}\
+    <option value="{{value}}"{{#selected}} selected{{/selected}}>{{value}}</option>{{/roles}}</select>
               <button type="submit">Change role</button></form>
-            <form method="post" action="/people/{{name}}/revoke"><input type="hidden" name="csrf" value="{{csrf}}"><button type="submit">Revoke {{name}}’s token</button></form>
+            <form method="post" action="/people/{{name}}/revoke"><input type="hidden" name="csrf" value="{{csrf}}">\
+    <button type="submit">Revoke {{name}}’s token</button></form>
           </div>{{/revoked}}</td></tr>
         {{/people}}
         </tbody>
@@ -149,7 +156,8 @@ extension DashboardTemplates {
         <label for="person-name">Name (letters, digits, dots, dashes; shown in the audit log)</label>
         <input id="person-name" name="name" required placeholder="e.g. alice or front-desk">
         <label for="person-role">Role</label>
-        <select id="person-role" name="role">{{#all_roles}}<option value="{{value}}">{{label}}</option>{{/all_roles}}</select>
+        <select id="person-role" name="role">{{#all_roles}}<option value="{{value}}">{{label}}</option>{{/all_roles}}\
+    </select>
         <button type="submit" class="primary">Add and show the token</button>
       </form>
     </section>

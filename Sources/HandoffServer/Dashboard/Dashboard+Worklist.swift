@@ -61,14 +61,18 @@ extension DashboardTemplates {
         {{$title}}Work list{{/title}}
         {{$content}}
         <h1>Work list</h1>
-        <p class="count">Past-due accounts not with an agency, ranked by {{amount_weight}}% amount and {{age_weight}}% age
+        <p class="count">Past-due accounts not with an agency, ranked by \
+        {{amount_weight}}% amount and {{age_weight}}% age
         (amounts are compared only within their own currency), each with its next step.</p>
         <div class="card flat">
         <div class="scroll"><table>
-          <thead><tr><th class="num">#</th><th>Account</th><th>Name</th><th class="num">Past due</th><th class="num">Days</th><th class="num">Score</th><th>Next step</th><th>Date</th></tr></thead>
+          <thead><tr><th class="num">#</th><th>Account</th><th>Name</th><th class="num">Past due</th>\
+        <th class="num">Days</th><th class="num">Score</th><th>Next step</th><th>Date</th></tr></thead>
           <tbody>
-          {{#accounts}}<tr class="{{#held}}bad{{/held}}"><td class="num">{{rank}}</td><td><a href="/accounts/{{account_path}}">{{account}}</a></td><td data-label="Name">{{name}}</td>
-            <td class="num" data-label="Past due">{{past_due}}</td><td class="num" data-label="Days">{{days}}</td><td class="num" data-label="Score">{{score}}</td>
+          {{#accounts}}<tr class="{{#held}}bad{{/held}}"><td class="num">{{rank}}</td>\
+        <td><a href="/accounts/{{account_path}}">{{account}}</a></td><td data-label="Name">{{name}}</td>
+            <td class="num" data-label="Past due">{{past_due}}</td><td class="num" data-label="Days">{{days}}</td>\
+        <td class="num" data-label="Score">{{score}}</td>
             <td data-label="Next step">{{next}}</td><td class="when" data-label="Date">{{date}}</td></tr>{{/accounts}}
           {{^accounts}}<tr><td colspan="8" class="empty">No past-due account outside an agency.</td></tr>{{/accounts}}
           </tbody>

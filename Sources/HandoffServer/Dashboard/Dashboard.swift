@@ -225,7 +225,9 @@ struct Dashboard: Sendable {
                     context["flash"] = [
                         "kind": "bad",
                         "text":
-                            "The accounts to place changed since the preview (\(expected) then, \(preview.summary.placed) now); nothing was placed. Check the new preview, then confirm again."
+                            "The accounts to place changed since the preview "
+                                + "(\(expected) then, \(preview.summary.placed) now); "
+                                + "nothing was placed. Check the new preview, then confirm again."
                     ]
                     return page("placements", context, request: request, cookie: signed)
                 }
@@ -240,7 +242,8 @@ struct Dashboard: Sendable {
                 if name == .place {
                     return flashRedirect(
                         to: "/placements", kind: "",
-                        "A placement run starts from its preview: press “Preview placement”, check the accounts, then confirm."
+                        "A placement run starts from its preview: press “Preview placement”, check the accounts, "
+                            + "then confirm."
                     )
                 }
                 let back = name == .send || name == .fetch ? "/files" : (name == .terms ? "/" : "/placements")
@@ -293,7 +296,8 @@ struct Dashboard: Sendable {
 
     private func accountPath(_ number: String) -> String { "/accounts/" + DashboardPages.pathSegment(number) }
 
-    /// Runs one of ``AccountRequests`` in a write transaction, then back to the account's page with what was done or why not.
+    /// Runs one of ``AccountRequests`` in a write transaction, then back to the account's page with what was done
+    /// or why not.
     private func accountRequest(
         _ number: String, _ act: @escaping @Sendable (any ReconciliationWriting) throws -> String
     ) async throws -> Response {
@@ -470,7 +474,7 @@ struct Dashboard: Sendable {
             "dashboard request refused: role too low",
             metadata: [
                 "person": "\(signed.caller.name)", "role": "\(signed.caller.role.rawValue)",
-                                                                             "path": "\(request.uri.path)"])
+                "path": "\(request.uri.path)"])
         return page(
             "message", ["heading": "Not allowed", "text": refusal], request: request, cookie: signed, status: .forbidden
         )
@@ -532,7 +536,8 @@ struct Dashboard: Sendable {
     static let htmlHeaders: HTTPFields = [
         .contentType: "text/html; charset=utf-8",
         .contentSecurityPolicy:
-            "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+            "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; "
+                + "base-uri 'none'",
         .xContentTypeOptions: "nosniff",
         HTTPField.Name("Referrer-Policy")!: "same-origin",
         HTTPField.Name("X-Frame-Options")!: "DENY",

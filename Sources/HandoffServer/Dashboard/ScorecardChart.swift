@@ -15,7 +15,8 @@ enum ScorecardChart {
         let maxValue = max(rows.map(\.accepted_amount).max() ?? 0, 1)
         let title = "\(partner): placed and collected by placement month (\(currency.code))"
         var out =
-            "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"chart\" viewBox=\"0 0 \(width) \(height)\" role=\"img\" aria-label=\"\(escape(title))\">"
+            "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"chart\" viewBox=\"0 0 \(width) \(height)\" "
+                + "role=\"img\" aria-label=\"\(escape(title))\">"
         out += "<title>\(escape(title))</title>"
         // The vertical axis names its currency: its figures are whole units of it.
         out +=
@@ -26,11 +27,13 @@ enum ScorecardChart {
             let y = top + plotHeight - Int(Int64(plotHeight) * Int64(step) / 2)
             out += "<line x1=\"\(left)\" y1=\"\(y)\" x2=\"\(width - right)\" y2=\"\(y)\" class=\"grid\"/>"
             out +=
-                "<text x=\"\(left - 6)\" y=\"\(y + 4)\" text-anchor=\"end\" class=\"axis\">\(escape(Money(minorUnits: value, currency: currency).groupedCompact)) \(currency.code)</text>"
+                "<text x=\"\(left - 6)\" y=\"\(y + 4)\" text-anchor=\"end\" class=\"axis\">"
+                    + "\(escape(Money(minorUnits: value, currency: currency).groupedCompact)) \(currency.code)</text>"
         }
         guard !rows.isEmpty else {
             return out
-                + "<text x=\"\(width / 2)\" y=\"\(height / 2)\" text-anchor=\"middle\" class=\"axis\">no placements yet</text></svg>"
+                + "<text x=\"\(width / 2)\" y=\"\(height / 2)\" text-anchor=\"middle\" class=\"axis\">"
+                + "no placements yet</text></svg>"
         }
         let slot = plotWidth / rows.count
         let bar = max(min(slot / 3, 48), 4)
@@ -41,18 +44,25 @@ enum ScorecardChart {
             let placed = Money(minorUnits: r.accepted_amount, currency: currency).groupedText
             let collected = Money(minorUnits: r.collected, currency: currency).groupedText
             out +=
-                "<rect x=\"\(x0)\" y=\"\(top + plotHeight - hp)\" width=\"\(bar)\" height=\"\(hp)\" class=\"placed\"><title>\(escape(r.vintage)) placed \(escape(placed)) \(currency.code)</title></rect>"
+                "<rect x=\"\(x0)\" y=\"\(top + plotHeight - hp)\" width=\"\(bar)\" height=\"\(hp)\" class=\"placed\">"
+                    + "<title>\(escape(r.vintage)) placed \(escape(placed)) \(currency.code)</title></rect>"
             out +=
-                "<rect x=\"\(x0 + bar + 4)\" y=\"\(top + plotHeight - hc)\" width=\"\(bar)\" height=\"\(hc)\" class=\"collected\"><title>\(escape(r.vintage)) collected \(escape(collected)) \(currency.code)</title></rect>"
+                "<rect x=\"\(x0 + bar + 4)\" y=\"\(top + plotHeight - hc)\" width=\"\(bar)\" height=\"\(hc)\" "
+                    + "class=\"collected\">"
+                    + "<title>\(escape(r.vintage)) collected \(escape(collected)) \(currency.code)</title></rect>"
             out +=
-                "<text x=\"\(x0 + bar + 2)\" y=\"\(top + plotHeight - hp - 6)\" text-anchor=\"middle\" class=\"rate\">\(Amount.format(r.liquidation_bp, digits: 2))%</text>"
+                "<text x=\"\(x0 + bar + 2)\" y=\"\(top + plotHeight - hp - 6)\" text-anchor=\"middle\" class=\"rate\">"
+                    + "\(Amount.format(r.liquidation_bp, digits: 2))%</text>"
             out +=
-                "<text x=\"\(x0 + bar + 2)\" y=\"\(height - bottom + 16)\" text-anchor=\"middle\" class=\"axis\">\(escape(r.vintage))</text>"
+                "<text x=\"\(x0 + bar + 2)\" y=\"\(height - bottom + 16)\" text-anchor=\"middle\" class=\"axis\">"
+                    + "\(escape(r.vintage))</text>"
         }
         out +=
-            "<rect x=\"\(left)\" y=\"6\" width=\"10\" height=\"10\" class=\"placed\"/><text x=\"\(left + 14)\" y=\"15\" class=\"axis\">placed (\(currency.code))</text>"
+            "<rect x=\"\(left)\" y=\"6\" width=\"10\" height=\"10\" class=\"placed\"/>"
+                + "<text x=\"\(left + 14)\" y=\"15\" class=\"axis\">placed (\(currency.code))</text>"
         out +=
-            "<rect x=\"\(left + 110)\" y=\"6\" width=\"10\" height=\"10\" class=\"collected\"/><text x=\"\(left + 124)\" y=\"15\" class=\"axis\">collected (liquidation % above)</text>"
+            "<rect x=\"\(left + 110)\" y=\"6\" width=\"10\" height=\"10\" class=\"collected\"/>"
+                + "<text x=\"\(left + 124)\" y=\"15\" class=\"axis\">collected (liquidation % above)</text>"
         return out + "</svg>"
     }
 

@@ -25,12 +25,14 @@ public enum PeopleAdmin {
             !".-_@".unicodeScalars.contains(first)
         else {
             return
-                "“\(name)” is not a name Handoff can use: give 1 to 64 letters, digits, dots, dashes, underscores or @, "
+                "“\(name)” is not a name Handoff can use: give 1 to 64 letters, "
+                + "digits, dots, dashes, underscores or @, "
                 + "starting with a letter or digit (for example alice or front-desk)"
         }
         guard !reserved.contains(name.lowercased()) else {
             return
-                "“\(name)” already names something in the audit log (\(reserved.sorted().joined(separator: ", "))): choose another name"
+                "“\(name)” already names something in the audit log "
+                    + "(\(reserved.sorted().joined(separator: ", "))): choose another name"
         }
         return nil
     }
@@ -45,7 +47,8 @@ public enum PeopleAdmin {
         let record: PersonRecord = try store.writePeople { w in
             if try w.activePerson(named: name) != nil {
                 throw Refusal(
-                    "\(name) already has a token; revoke it first (`handoff people revoke \(name)`) to give them a new one"
+                    "\(name) already has a token; revoke it first "
+                        + "(`handoff people revoke \(name)`) to give them a new one"
                 )
             }
             let id = try w.insertPerson(name: name, role: role, tokenSHA256: PeopleDirectory.hash(token))
