@@ -87,6 +87,18 @@ public struct Importer: Sendable {
                 }
                 chunk.removeAll(keepingCapacity: true)
             }
+            // Transaction rows wait in a chunk too, decided against one read of what they touch
+            // and written as sets (``TransactionRows``).
+            var transactionRows = TransactionRows()
+            func applyTransactionRows() throws {
+                guard !transactionRows.isEmpty else { return }
+                for (record, outcome) in try transactionRows.apply(ar, options: options, fileName: displayName) {
+                    switch outcome {
+                    case .success(let outcome): count(outcome)
+                    case .failure(let error): try reject(record, error)
+                    }
+                }
+            }
             while true {
                 let record: CSVRecord?
                 do { record = try reader.next() } catch let e as CSVSyntaxError {
@@ -116,6 +128,25 @@ public struct Importer: Sendable {
                     if report.rows & 0xFFF == 0 { options.progress?(reader.bytesRead, reader.totalBytes) }
                     continue
                 }
+                if kind == .transactions {
+                    let keys: Result<TransactionRows.Keys, RowError>
+                    do throws(RowError) {
+                        if record.fields.count != columns.header.count {
+                            throw row.error(
+                                nil, "has \(record.fields.count) fields, the header has \(columns.header.count)")
+                        }
+                        keys = .success(try TransactionRows.keys(row))
+                    } catch {
+                        keys = .failure(error)
+                    }
+                    if case .success(let k) = keys, transactionRows.mustFollowWrittenRows(k) {
+                        try applyTransactionRows()
+                    }
+                    transactionRows.append(record, row, keys)
+                    if transactionRows.isFull { try applyTransactionRows() }
+                    if report.rows & 0xFFF == 0 { options.progress?(reader.bytesRead, reader.totalBytes) }
+                    continue
+                }
                 do throws(RowError) {
                     if record.fields.count != columns.header.count {
                         throw row.error(
@@ -129,6 +160,7 @@ public struct Importer: Sendable {
                 if report.rows & 0xFFF == 0 { options.progress?(reader.bytesRead, reader.totalBytes) }
             }
             try applyChunk()
+            try applyTransactionRows()
             options.progress?(reader.bytesRead, reader.totalBytes)
 
             if rejects == nil && badRows > 0 {

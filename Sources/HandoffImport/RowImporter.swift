@@ -213,136 +213,14 @@ final class RowImporter {
 
     // MARK: - Transactions
 
+    /// One transaction row alone, as a chunk of one (an import applies them a chunk at a time).
     private func applyTransaction(_ row: RowReader) throws -> RowOutcome {
-        let reference = try row.key("reference")
-        let customer = try account(row)
-        let currency = customer.profile.currency
-        let date = try row.date("date")
-        let typeText = try row.required("type")
-        guard let kind = EntryKind(rawValue: typeText.lowercased()), EntryKind.transactionKinds.contains(kind) else {
-            throw row.error(
-                "type",
-                "'\(typeText)' is not one of \(EntryKind.transactionKinds.map(\.rawValue).joined(separator: ", "))")
+        var rows = TransactionRows()
+        do throws(RowError) {
+            rows.append(row.record, row, .success(try TransactionRows.keys(row)))
+        } catch {
+            throw error
         }
-        let amount = try row.positiveAmount("amount", currency: currency, limit: options.maxAmount)
-        let invoiceNumber = row.optional("invoice_number")
-        let reverses = row.optional("reverses")
-        if kind == .paymentReversal && reverses == nil {
-            throw row.error("reverses", "is required for a payment_reversal: the reference of the payment it reverses")
-        }
-        if kind != .paymentReversal && reverses != nil {
-            throw row.error("reverses", "is only for a payment_reversal")
-        }
-
-        if let existing = try ar.transaction(reference: reference) {
-            let existingReverses = try existing.reversesID.flatMap { id in try ar.transaction(id: id)?.reference }
-            let same =
-                existing.customerID == customer.id && existing.kind == kind && existing.amount == amount.minorUnits
-                && existing.date == date && existing.invoiceNumber == invoiceNumber && existingReverses == reverses
-            if same { return .unchanged }
-            throw row.error(
-                "reference", "'\(reference)' is already recorded with other content (from \(existing.source.label))")
-        }
-
-        var reversed: TransactionRecord?
-        let shares: [Allocation.Share]
-        switch kind {
-        case .paymentReversal:
-            guard let payment = try ar.transaction(reference: reverses!), payment.customerID == customer.id else {
-                throw row.error("reverses", "no payment '\(reverses!)' on account \(customer.profile.accountNumber)")
-            }
-            guard payment.kind == .payment else {
-                throw row.error("reverses", "'\(reverses!)' is a \(payment.kind.rawValue), not a payment")
-            }
-            reversed = payment
-            var paid = try ar.shares(ofTransaction: payment.id)
-            if let invoiceNumber {
-                guard let invoice = try ar.invoice(customerID: customer.id, invoiceNumber: invoiceNumber),
-                      paid.contains(where: { $0.invoiceID == invoice.id }) else {
-                    throw row.error(
-                        "invoice_number", "payment '\(payment.reference)' was not applied to invoice '\(invoiceNumber)'"
-                    )
-                }
-                paid = paid.filter { $0.invoiceID == invoice.id }
-            }
-            switch Allocation.reversing(
-                amount.minorUnits, of: paid, alreadyReversed: try ar.reversedShares(ofPayment: payment.id))
-            {
-            case .success(let s): shares = s
-            case .failure(let failure):
-                throw row.error(
-                    "amount",
-                    describe(failure, amount: amount, what: "what is left of payment '\(payment.reference)' to reverse")
-                )
-            }
-        case .payment, .credit, .writeoff:
-            if let invoiceNumber {
-                let invoice = try namedInvoice(invoiceNumber, customer: customer, row: row)
-                guard invoice.balance >= amount.minorUnits else {
-                    let excess = Money(minorUnits: amount.minorUnits - invoice.balance, currency: currency)
-                    throw row.error(
-                        "amount",
-                        "\(amount.decimalText) exceeds the open balance of invoice \(invoiceNumber) "
-                            + "(\(Money(minorUnits: invoice.balance, currency: currency).decimalText)) "
-                            + "by \(excess.decimalText)"
-                    )
-                }
-                shares = [Allocation.Share(invoiceID: invoice.id, amount: amount.minorUnits)]
-            } else {
-                let items = try ar.invoices(customerID: customer.id).map(\.openItem)
-                switch Allocation.lowering(amount.minorUnits, across: items) {
-                case .success(let s): shares = s
-                case .failure(let failure):
-                    throw row.error("amount", describe(failure, amount: amount, what: "the account's open balance"))
-                }
-            }
-        case .interest, .fee:
-            if let invoiceNumber {
-                let invoice = try namedInvoice(invoiceNumber, customer: customer, row: row)
-                shares = [Allocation.Share(invoiceID: invoice.id, amount: amount.minorUnits)]
-            } else {
-                switch Allocation.raising(
-                    amount.minorUnits, across: try ar.invoices(customerID: customer.id).map(\.openItem))
-                {
-                case .success(let s): shares = s
-                case .failure:
-                    throw row.error("invoice_number", "the account has no open invoice to charge: name the invoice")
-                }
-            }
-        case .invoice:
-            throw row.error("type", "invoices come from the invoices file")
-        }
-
-        let src = source(row)
-        let id = try ar.insertTransaction(
-            reference: reference, customerID: customer.id, invoiceNumber: invoiceNumber, date: date,
-            kind: kind, amount: amount.minorUnits, reversesID: reversed?.id, source: src)
-        for share in shares {
-            try ar.appendLedgerEntry(
-                NewLedgerEntry(
-                    customerID: customer.id, invoiceID: share.invoiceID, transactionID: id, kind: kind,
-                    amount: kind.sign * share.amount, currency: currency, effectiveDate: date, source: src))
-        }
-        return .added
-    }
-
-    private func namedInvoice(_ number: String, customer: CustomerRecord, row: RowReader) throws -> InvoiceRecord {
-        guard let invoice = try ar.invoice(customerID: customer.id, invoiceNumber: number) else {
-            throw row.error("invoice_number", "no invoice '\(number)' on account \(customer.profile.accountNumber)")
-        }
-        return invoice
-    }
-
-    private func describe(_ failure: Allocation.Failure, amount: Money, what: String) -> String {
-        switch failure {
-        case .exceedsBalance(let excess), .exceedsPayment(let excess):
-            return
-                "\(amount.decimalText) exceeds \(what) "
-                    + "by \(Money(minorUnits: excess, currency: amount.currency).decimalText)"
-        case .noOpenInvoice:
-            return "there is no open invoice"
-        case .notPositive:
-            return "\(amount.decimalText) is not more than zero"
-        }
+        return try rows.apply(ar, options: options, fileName: fileName)[0].outcome.get()
     }
 }

@@ -136,6 +136,20 @@ final class PostgresSession: PlacementWriting, OutboxWriting, InboxWriting, Reco
         return try Row.fetchAll(statement, arguments: [customerID]).map(decodeInvoice)
     }
 
+    func invoices(customerIDs: [Int64]) throws -> [Int64: [InvoiceRecord]] {
+        guard !customerIDs.isEmpty else { return [:] }
+        let statement = try db.cachedStatement(sql: """
+            SELECT \(Self.invoiceColumns) FROM invoices WHERE customer_id = ANY(?::bigint[]) \
+            ORDER BY customer_id, due_date, invoice_date, invoice_number
+            """)
+        var out: [Int64: [InvoiceRecord]] = [:]
+        for id in customerIDs { out[id] = [] }
+        for invoice in try Row.fetchAll(statement, arguments: [pgArray(customerIDs)]).map(decodeInvoice) {
+            out[invoice.customerID, default: []].append(invoice)
+        }
+        return out
+    }
+
     func insertInvoice(customerID: Int64, terms: InvoiceTerms, source: EntrySource) throws -> Int64 {
         guard let id = try insertInvoiceIfNew(customerID: customerID, terms: terms, source: source) else {
             throw PostgresError.unexpected("invoice \(terms.invoiceNumber) already exists for customer \(customerID)")
@@ -356,6 +370,62 @@ final class PostgresSession: PlacementWriting, OutboxWriting, InboxWriting, Reco
         return try statement.query([reference, customerID, invoiceNumber, date.iso, kind.rawValue, amount, reversesID,
             source.kind.rawValue, source.name, source.line, source.eventID, now,
         ]).requiredInt64(0, 0)
+    }
+
+    func transactions(references: [String]) throws -> [String: TransactionRecord] {
+        guard !references.isEmpty else { return [:] }
+        let statement = try db.cachedStatement(
+            sql: "SELECT \(Self.transactionColumns) FROM transactions WHERE reference = ANY(?::text[])")
+        var out: [String: TransactionRecord] = [:]
+        for record in try Row.fetchAll(statement, arguments: [pgArray(references)]).map(decodeTransaction) {
+            out[record.reference] = record
+        }
+        return out
+    }
+
+    func insertTransactions(_ transactions: [NewTransaction]) throws -> [Int64] {
+        guard transactions.count > 1 else {
+            return try transactions.map {
+                try insertTransaction(
+                    reference: $0.reference, customerID: $0.customerID, invoiceNumber: $0.invoiceNumber,
+                    date: $0.date, kind: $0.kind, amount: $0.amount, reversesID: $0.reversesID, source: $0.source)
+            }
+        }
+        // One statement for the set, in the list's order; each id is matched back by its
+        // reference (unique), not by the order the rows come back in.
+        let insert = try db.cachedStatement(sql: """
+            INSERT INTO transactions (reference, customer_id, invoice_number, date, kind, amount, reverses_id,
+                source_kind, source_name, source_line, source_event_id, recorded_at)
+            SELECT r.reference, r.customer_id, r.invoice_number, r.date, r.kind, r.amount, r.reverses_id, \
+            r.source_kind, r.source_name, r.source_line, r.source_event_id, ?12
+            FROM unnest(?1::text[], ?2::bigint[], ?3::text[], ?4::date[], ?5::text[], ?6::bigint[], ?7::bigint[], \
+            ?8::text[], ?9::text[], ?10::bigint[], ?11::text[])
+                WITH ORDINALITY AS r(reference, customer_id, invoice_number, date, kind, amount, reverses_id, \
+            source_kind, source_name, source_line, source_event_id, n)
+            ORDER BY r.n
+            RETURNING id, reference
+            """)
+        let result = try insert.query([
+            pgArray(transactions.map(\.reference)), pgArray(transactions.map(\.customerID)),
+            pgArray(transactions.map(\.invoiceNumber)), pgArray(transactions.map(\.date.iso)),
+            pgArray(transactions.map(\.kind.rawValue)), pgArray(transactions.map(\.amount)),
+            pgArray(transactions.map(\.reversesID)), pgArray(transactions.map(\.source.kind.rawValue)),
+            pgArray(transactions.map(\.source.name)), pgArray(transactions.map { $0.source.line.map(Int64.init) }),
+            pgArray(transactions.map(\.source.eventID)), now,
+        ])
+        var inserted: [String: Int64] = [:]
+        for row in 0 ..< result.count {
+            guard let reference = result.text(row, 1) else {
+                throw PostgresError.unexpected("a transaction inserted without its reference")
+            }
+            inserted[reference] = try result.requiredInt64(row, 0)
+        }
+        return try transactions.map { t in
+            guard let id = inserted[t.reference] else {
+                throw PostgresError.unexpected("transaction \(t.reference) was not inserted")
+            }
+            return id
+        }
     }
 
     func shares(ofTransaction id: Int64) throws -> [Allocation.Share] {

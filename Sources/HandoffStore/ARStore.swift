@@ -23,6 +23,20 @@ public protocol ARReading {
     func reversedShares(ofPayment id: Int64) throws -> [Int64: Int64]
     /// Every ledger entry of an account, in the order written.
     func ledger(customerID: Int64) throws -> [LedgerEntry]
+
+    // What a chunk of rows touches (an import's transactions, a reconciliation's events), read
+    // in one statement each where the engine gains by it.
+
+    /// The customers with these account numbers.
+    func customers(accountNumbers: [String]) throws -> [CustomerRecord]
+    /// Every invoice of each of these accounts, oldest due date first (by customer id).
+    func invoices(customerIDs: [Int64]) throws -> [Int64: [InvoiceRecord]]
+    /// The transactions recorded under these references (by reference).
+    func transactions(references: [String]) throws -> [String: TransactionRecord]
+    /// How each of these transactions was applied, in order (by transaction id).
+    func shares(ofTransactions ids: [Int64]) throws -> [Int64: [Allocation.Share]]
+    /// What reversals restored of each of these payments, per invoice (by payment id).
+    func reversedShares(ofPayments ids: [Int64]) throws -> [Int64: [Int64: Int64]]
     /// One page of accounts in account-number order, and how many there are in all: those
     /// whose account number, business, contact or person's name contains `search` (letters
     /// of the ASCII range in either case), or every account when `search` is nil or empty.
@@ -83,9 +97,15 @@ public protocol ARWriting: ARReading {
     /// Records a transaction; returns its id. Its ledger entries are appended separately.
     func insertTransaction(reference: String, customerID: Int64, invoiceNumber: String?, date: CalendarDate,
                            kind: EntryKind, amount: Int64, reversesID: Int64?, source: EntrySource) throws -> Int64
+    /// ``insertTransaction(reference:customerID:invoiceNumber:date:kind:amount:reversesID:source:)``
+    /// for each of these, in order, as one set where the engine gains by it; their ids, in order.
+    func insertTransactions(_ transactions: [NewTransaction]) throws -> [Int64]
     /// Appends a ledger entry and moves its invoice's balance by its amount. A balance may
     /// never go below zero: the store refuses it.
     func appendLedgerEntry(_ entry: NewLedgerEntry) throws
+    /// Appends ledger entries (in order) and moves each invoice's balance by the sum of its
+    /// entries: multi-row inserts and one update for all the invoices.
+    func appendLedgerEntries(_ entries: [NewLedgerEntry]) throws
     /// Appends to the audit log.
     func appendAudit(_ entry: AuditEntry) throws
     /// Records an imported file.
@@ -99,6 +119,49 @@ public protocol ARStore: Sendable {
     /// Runs `body` in one transaction: everything it writes is committed together when it
     /// returns, and nothing is when it throws.
     func write<T>(_ body: (any ARWriting) throws -> T) throws -> T
+}
+
+/// A transaction to record (an import's row), before its ledger entries.
+public struct NewTransaction: Sendable {
+    public var reference: String
+    public var customerID: Int64
+    public var invoiceNumber: String?
+    public var date: CalendarDate
+    public var kind: EntryKind
+    /// Positive amount in minor units.
+    public var amount: Int64
+    public var reversesID: Int64?
+    public var source: EntrySource
+
+    public init(reference: String, customerID: Int64, invoiceNumber: String?, date: CalendarDate, kind: EntryKind,
+                amount: Int64, reversesID: Int64?, source: EntrySource) {
+        self.reference = reference
+        self.customerID = customerID
+        self.invoiceNumber = invoiceNumber
+        self.date = date
+        self.kind = kind
+        self.amount = amount
+        self.reversesID = reversesID
+        self.source = source
+    }
+}
+
+extension ARReading {
+    /// One account at a time (SQLite, where a statement costs no round trip).
+    public func invoices(customerIDs: [Int64]) throws -> [Int64: [InvoiceRecord]] {
+        var out: [Int64: [InvoiceRecord]] = [:]
+        for id in Set(customerIDs) { out[id] = try invoices(customerID: id) }
+        return out
+    }
+
+    /// One reference at a time (SQLite).
+    public func transactions(references: [String]) throws -> [String: TransactionRecord] {
+        var out: [String: TransactionRecord] = [:]
+        for reference in Set(references) {
+            if let found = try transaction(reference: reference) { out[reference] = found }
+        }
+        return out
+    }
 }
 
 /// An invoice to insert unless its account already has one of its number (an import's row).
@@ -119,5 +182,14 @@ extension ARWriting {
     /// nothing from a set.
     public func insertInvoicesIfNew(_ invoices: [NewInvoice]) throws -> [Int64?] {
         try invoices.map { try insertInvoiceIfNew(customerID: $0.customerID, terms: $0.terms, source: $0.source) }
+    }
+
+    /// One at a time, in order (SQLite).
+    public func insertTransactions(_ transactions: [NewTransaction]) throws -> [Int64] {
+        try transactions.map {
+            try insertTransaction(
+                reference: $0.reference, customerID: $0.customerID, invoiceNumber: $0.invoiceNumber, date: $0.date,
+                kind: $0.kind, amount: $0.amount, reversesID: $0.reversesID, source: $0.source)
+        }
     }
 }

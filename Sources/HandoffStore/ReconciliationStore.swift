@@ -310,8 +310,6 @@ public protocol ReconciliationWriting: PlacementWriting, InboxWriting, ReportRea
     func undoable<T>(_ body: () throws -> T) throws -> T
     // MARK: What a chunk of one agency's events touches, read in one statement each
 
-    /// The customers with these account numbers.
-    func customers(accountNumbers: [String]) throws -> [CustomerRecord]
     /// The newest placement with the agency of each of these customers, as reconciliation needs it (by customer id).
     func latestPlacements(customerIDs: [Int64], partnerID: String) throws -> [Int64: PlacementSnapshot]
     /// The invoices each of these placements placed, with their balances now, oldest due first (by placement id).
@@ -322,10 +320,6 @@ public protocol ReconciliationWriting: PlacementWriting, InboxWriting, ReportRea
     func appliedStatusEvents(partnerID: String, accountNumbers: [String]) throws -> [EventRecord]
     /// The transactions recorded under these references: reference → (id, customer id).
     func transactionIDs(references: [String]) throws -> [String: (id: Int64, customerID: Int64)]
-    /// How each of these transactions was applied, in order (by transaction id).
-    func shares(ofTransactions ids: [Int64]) throws -> [Int64: [Allocation.Share]]
-    /// What reversals restored of each of these payments, per invoice (by payment id).
-    func reversedShares(ofPayments ids: [Int64]) throws -> [Int64: [Int64: Int64]]
     /// The commission rates (parts per million) recorded for the agency under these event keys.
     func commissionRates(partnerID: String, eventKeys: [String]) throws -> [String: Int64]
     /// The agency's requests with these request ids or about these placements.
@@ -333,9 +327,6 @@ public protocol ReconciliationWriting: PlacementWriting, InboxWriting, ReportRea
 
     // MARK: What a chunk of events writes, a few statements for all of it
 
-    /// Appends ledger entries (in order) and moves each invoice's balance by the sum of its
-    /// entries: multi-row inserts and one update for all the invoices.
-    func appendLedgerEntries(_ entries: [NewLedgerEntry]) throws
     /// Records commissions, in order, with multi-row inserts.
     func recordCommissions(_ commissions: [CommissionRecord]) throws
     /// Records events, in order, with multi-row inserts; each replaces only a `waiting` event with its key.
