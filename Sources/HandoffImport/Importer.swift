@@ -139,9 +139,6 @@ public struct Importer: Sendable {
                     } catch {
                         keys = .failure(error)
                     }
-                    if case .success(let k) = keys, transactionRows.mustFollowWrittenRows(k) {
-                        try applyTransactionRows()
-                    }
                     transactionRows.append(record, row, keys)
                     if transactionRows.isFull { try applyTransactionRows() }
                     if report.rows & 0xFFF == 0 { options.progress?(reader.bytesRead, reader.totalBytes) }

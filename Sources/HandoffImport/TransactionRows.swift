@@ -5,11 +5,12 @@ import HandoffStore
 /// A transactions file's rows, applied a chunk at a time: the chunk's rows are decided in file
 /// order against one read of what they touch (``TransactionSnapshot``), then written as sets
 /// (their transactions, then their ledger entries). On PostgreSQL each row cost about six
-/// round trips; a chunk costs about seven statements.
+/// round trips; a chunk of 1,000 costs about nine statements.
 ///
-/// A row that names the reference of an earlier row of the chunk (as its own reference, or
-/// as the payment it reverses) first has the chunk written, so that it is decided against
-/// what the store holds, exactly as if every row before it had been applied one by one.
+/// A row sees every row before it, in its chunk too: the snapshot moves balances and
+/// restorations as rows are decided, and knows the transactions the chunk adds (a repeated
+/// reference, a reversal of a payment a few lines up), exactly as if every row before it had
+/// been applied one by one.
 struct TransactionRows {
     /// A row waiting in the chunk, with its reference and account number once they are checked.
     struct Waiting {
@@ -29,7 +30,6 @@ struct TransactionRows {
     static let chunkSize = 1_000
 
     private(set) var waiting: [Waiting] = []
-    private var references: Set<String> = []
 
     var isEmpty: Bool { waiting.isEmpty }
     var isFull: Bool { waiting.count >= Self.chunkSize }
@@ -42,14 +42,7 @@ struct TransactionRows {
         return Keys(reference: reference, accountNumber: accountNumber, reverses: row.optional("reverses"))
     }
 
-    /// Whether a row with these keys must wait until the chunk is written: it repeats the
-    /// reference of a row in the chunk, or reverses one.
-    func mustFollowWrittenRows(_ keys: Keys) -> Bool {
-        references.contains(keys.reference) || keys.reverses.map(references.contains) == true
-    }
-
     mutating func append(_ record: CSVRecord, _ row: RowReader, _ keys: Result<Keys, RowError>) {
-        if case .success(let k) = keys { references.insert(k.reference) }
         waiting.append(Waiting(record: record, row: row, keys: keys))
     }
 
@@ -59,10 +52,7 @@ struct TransactionRows {
     mutating func apply(_ ar: any ARWriting, options: ImportOptions, fileName: String) throws
         -> [(record: CSVRecord, outcome: Result<RowOutcome, RowError>)]
     {
-        defer {
-            waiting.removeAll(keepingCapacity: true)
-            references.removeAll(keepingCapacity: true)
-        }
+        defer { waiting.removeAll(keepingCapacity: true) }
         var accountNumbers: [String] = []
         var references: [String] = []
         for case .success(let keys) in waiting.map(\.keys) {
@@ -74,22 +64,18 @@ struct TransactionRows {
 
         var outcomes: [(record: CSVRecord, outcome: Result<RowOutcome, RowError>)] = []
         outcomes.reserveCapacity(waiting.count)
-        var added: [TransactionSnapshot.Decided] = []
         for entry in waiting {
             do throws(RowError) {
                 let keys = try entry.keys.get()
                 let source = EntrySource(kind: .file, name: fileName, line: entry.row.line)
-                if let decided = try snapshot.decide(entry.row, keys, options: options, source: source) {
-                    added.append(decided)
-                    outcomes.append((entry.record, .success(.added)))
-                } else {
-                    outcomes.append((entry.record, .success(.unchanged)))
-                }
+                let added = try snapshot.decide(entry.row, keys, options: options, source: source)
+                outcomes.append((entry.record, .success(added ? .added : .unchanged)))
             } catch {
                 outcomes.append((entry.record, .failure(error)))
             }
         }
 
+        let added = snapshot.added
         let ids = try ar.insertTransactions(added.map(\.transaction))
         var entries: [NewLedgerEntry] = []
         for (decided, id) in zip(added, ids) {
@@ -109,10 +95,16 @@ struct TransactionRows {
 
 /// What a chunk of transaction rows touches, read before any of them is decided: the accounts,
 /// their invoices, the transactions recorded under the chunk's references, and what each
-/// payment the chunk reverses was spread over and has had restored. Deciding a row moves the
-/// balances and restorations it changes, so that later rows see it; no I/O.
+/// payment the chunk reverses was spread over and has had restored. Deciding a row adds its
+/// transaction and moves the balances and restorations it changes, so that later rows see it;
+/// no I/O.
 struct TransactionSnapshot {
+    /// A transaction: one recorded (by id), or one an earlier row of the chunk added (by its
+    /// place in ``added``).
+    typealias Key = NewTransaction.Reversed
+
     var customers: [String: CustomerRecord] = [:]
+    /// The transactions recorded under the chunk's references, by reference.
     var transactions: [String: TransactionRecord] = [:]
     /// Each account's invoices, oldest due date first, with their balances as decided so far.
     var invoices: [Int64: [InvoiceRecord]] = [:]
@@ -121,15 +113,32 @@ struct TransactionSnapshot {
     /// An invoice's place in its account's list in `invoices`, by invoice id.
     var place: [Int64: Int] = [:]
     /// How each payment was spread over invoices, in the order its entries were written.
-    var paymentShares: [Int64: [Allocation.Share]] = [:]
+    var paymentShares: [Key: [Allocation.Share]] = [:]
     /// What reversals restored of each payment, per invoice, as decided so far.
-    var reversed: [Int64: [Int64: Int64]] = [:]
+    var reversed: [Key: [Int64: Int64]] = [:]
+    /// What the chunk's rows add, in file order.
+    private(set) var added: [Decided] = []
+    /// The place in ``added`` of each reference the chunk adds.
+    private var listed: [String: Int] = [:]
 
     /// A row decided: the transaction to record, and its shares of the account's invoices.
     struct Decided {
         var transaction: NewTransaction
         var shares: [Allocation.Share]
         var currency: Currency
+    }
+
+    /// A transaction as a row compares itself with it: recorded, or added earlier in the chunk.
+    struct Known {
+        var key: Key
+        var reference: String
+        var customerID: Int64
+        var kind: EntryKind
+        var amount: Int64
+        var date: CalendarDate
+        var invoiceNumber: String?
+        var reverses: Key?
+        var source: EntrySource
     }
 
     /// Reads what rows with these account numbers and references (theirs and the payments they
@@ -148,16 +157,34 @@ struct TransactionSnapshot {
             s.invoiceIndex[customerID] = index
         }
         let payments = s.transactions.values.filter { $0.kind == .payment }.map(\.id)
-        s.paymentShares = try ar.shares(ofTransactions: payments)
-        s.reversed = try ar.reversedShares(ofPayments: payments)
+        for (id, shares) in try ar.shares(ofTransactions: payments) { s.paymentShares[.recorded(id: id)] = shares }
+        for (id, restored) in try ar.reversedShares(ofPayments: payments) { s.reversed[.recorded(id: id)] = restored }
         return s
     }
 
-    /// Decides one row against what is recorded and what the rows before it decided: nil when
-    /// the row is recorded already with the same content. Its errors are the ones the row would
-    /// have had applied alone, checked in the same order.
+    /// The transaction with this reference: recorded, or added by an earlier row of the chunk.
+    func known(_ reference: String) -> Known? {
+        if let t = transactions[reference] {
+            return Known(
+                key: .recorded(id: t.id), reference: t.reference, customerID: t.customerID, kind: t.kind,
+                amount: t.amount, date: t.date, invoiceNumber: t.invoiceNumber,
+                reverses: t.reversesID.map { .recorded(id: $0) }, source: t.source)
+        }
+        if let n = listed[reference] {
+            let t = added[n].transaction
+            return Known(
+                key: .listed(index: n), reference: t.reference, customerID: t.customerID, kind: t.kind,
+                amount: t.amount, date: t.date, invoiceNumber: t.invoiceNumber, reverses: t.reverses, source: t.source)
+        }
+        return nil
+    }
+
+    /// Decides one row against what is recorded and what the rows before it decided: true when
+    /// it adds a transaction (in ``added``), false when it is recorded already with the same
+    /// content. Its errors are the ones the row would have had applied alone, checked in the
+    /// same order.
     mutating func decide(_ row: RowReader, _ keys: TransactionRows.Keys, options: ImportOptions, source: EntrySource)
-        throws(RowError) -> Decided?
+        throws(RowError) -> Bool
     {
         let reference = keys.reference
         guard let customer = customers[keys.accountNumber] else {
@@ -182,35 +209,35 @@ struct TransactionSnapshot {
             throw row.error("reverses", "is only for a payment_reversal")
         }
 
-        if let existing = transactions[reference] {
-            // The reversed payment, compared by id: both transactions were read by reference.
+        if let existing = known(reference) {
+            // The reversed payment, compared by key: both transactions are known by reference.
             let sameReversed: Bool
-            switch (existing.reversesID, reverses) {
+            switch (existing.reverses, reverses) {
             case (nil, nil): sameReversed = true
-            case (let id?, let payment?): sameReversed = transactions[payment]?.id == id
+            case (let key?, let payment?): sameReversed = known(payment)?.key == key
             default: sameReversed = false
             }
             let same =
                 existing.customerID == customer.id && existing.kind == kind && existing.amount == amount.minorUnits
                 && existing.date == date && existing.invoiceNumber == invoiceNumber && sameReversed
-            if same { return nil }
+            if same { return false }
             throw row.error(
                 "reference", "'\(reference)' is already recorded with other content (from \(existing.source.label))")
         }
 
-        var reversedPayment: TransactionRecord?
+        var reversedPayment: Key?
         let shares: [Allocation.Share]
         switch kind {
         case .paymentReversal:
             let reverses = reverses!
-            guard let payment = transactions[reverses], payment.customerID == customer.id else {
+            guard let payment = known(reverses), payment.customerID == customer.id else {
                 throw row.error("reverses", "no payment '\(reverses)' on account \(customer.profile.accountNumber)")
             }
             guard payment.kind == .payment else {
                 throw row.error("reverses", "'\(reverses)' is a \(payment.kind.rawValue), not a payment")
             }
-            reversedPayment = payment
-            var paid = paymentShares[payment.id] ?? []
+            reversedPayment = payment.key
+            var paid = paymentShares[payment.key] ?? []
             if let invoiceNumber {
                 guard let invoice = invoice(customer.id, invoiceNumber),
                       paid.contains(where: { $0.invoiceID == invoice.id }) else {
@@ -220,8 +247,7 @@ struct TransactionSnapshot {
                 }
                 paid = paid.filter { $0.invoiceID == invoice.id }
             }
-            switch Allocation.reversing(amount.minorUnits, of: paid, alreadyReversed: reversed[payment.id] ?? [:])
-            {
+            switch Allocation.reversing(amount.minorUnits, of: paid, alreadyReversed: reversed[payment.key] ?? [:]) {
             case .success(let s): shares = s
             case .failure(let failure):
                 throw row.error(
@@ -268,7 +294,7 @@ struct TransactionSnapshot {
         // What the store will hold once the chunk is written: each invoice's balance, and what
         // reversals restored of the payment. Checked, as the store's own sum is.
         var moved = invoices[customer.id] ?? []
-        var restored = reversedPayment.map { reversed[$0.id] ?? [:] }
+        var restored = reversedPayment.map { reversed[$0] ?? [:] }
         for share in shares {
             guard let n = place[share.invoiceID] else {
                 throw row.error("amount", "names invoice #\(share.invoiceID), which is not on the account")
@@ -284,12 +310,17 @@ struct TransactionSnapshot {
             }
         }
         invoices[customer.id] = moved
-        if let payment = reversedPayment { reversed[payment.id] = restored }
-        return Decided(
-            transaction: NewTransaction(
-                reference: reference, customerID: customer.id, invoiceNumber: invoiceNumber, date: date, kind: kind,
-                amount: amount.minorUnits, reversesID: reversedPayment?.id, source: source),
-            shares: shares, currency: currency)
+        if let payment = reversedPayment { reversed[payment] = restored }
+        let index = added.count
+        if kind == .payment { paymentShares[.listed(index: index)] = shares }
+        listed[reference] = index
+        added.append(
+            Decided(
+                transaction: NewTransaction(
+                    reference: reference, customerID: customer.id, invoiceNumber: invoiceNumber, date: date,
+                    kind: kind, amount: amount.minorUnits, reverses: reversedPayment, source: source),
+                shares: shares, currency: currency))
+        return true
     }
 
     private func invoice(_ customerID: Int64, _ number: String) -> InvoiceRecord? {

@@ -384,48 +384,41 @@ final class PostgresSession: PlacementWriting, OutboxWriting, InboxWriting, Reco
     }
 
     func insertTransactions(_ transactions: [NewTransaction]) throws -> [Int64] {
-        guard transactions.count > 1 else {
-            return try transactions.map {
-                try insertTransaction(
-                    reference: $0.reference, customerID: $0.customerID, invoiceNumber: $0.invoiceNumber,
-                    date: $0.date, kind: $0.kind, amount: $0.amount, reversesID: $0.reversesID, source: $0.source)
-            }
+        guard !transactions.isEmpty else { return [] }
+        // Two statements for the set: ids from the transactions' sequence (so that a reversal
+        // can name a payment of the same list), then the rows. A reversal's key to its payment
+        // is checked at the end of the statement, when the payment is in.
+        let ids = try Int64.fetchAll(try db.cachedStatement(sql: """
+            SELECT nextval(pg_get_serial_sequence('transactions', 'id')) FROM generate_series(1, ?::integer)
+            """), arguments: [Int64(transactions.count)])
+        guard ids.count == transactions.count else {
+            throw PostgresError.unexpected("\(ids.count) ids for \(transactions.count) transactions")
         }
-        // One statement for the set, in the list's order; each id is matched back by its
-        // reference (unique), not by the order the rows come back in.
-        let insert = try db.cachedStatement(sql: """
-            INSERT INTO transactions (reference, customer_id, invoice_number, date, kind, amount, reverses_id,
+        var reversed: [Int64?] = []
+        reversed.reserveCapacity(transactions.count)
+        for (n, t) in transactions.enumerated() { reversed.append(try t.reversesID(given: ids[..<n])) }
+        try db.cachedStatement(sql: """
+            INSERT INTO transactions (id, reference, customer_id, invoice_number, date, kind, amount, reverses_id,
                 source_kind, source_name, source_line, source_event_id, recorded_at)
-            SELECT r.reference, r.customer_id, r.invoice_number, r.date, r.kind, r.amount, r.reverses_id, \
-            r.source_kind, r.source_name, r.source_line, r.source_event_id, ?12
-            FROM unnest(?1::text[], ?2::bigint[], ?3::text[], ?4::date[], ?5::text[], ?6::bigint[], ?7::bigint[], \
-            ?8::text[], ?9::text[], ?10::bigint[], ?11::text[])
-                WITH ORDINALITY AS r(reference, customer_id, invoice_number, date, kind, amount, reverses_id, \
+            SELECT r.id, r.reference, r.customer_id, r.invoice_number, r.date, r.kind, r.amount, r.reverses_id, \
+            r.source_kind, r.source_name, r.source_line, r.source_event_id, ?13
+            FROM unnest(?1::bigint[], ?2::text[], ?3::bigint[], ?4::text[], ?5::date[], ?6::text[], ?7::bigint[], \
+            ?8::bigint[], ?9::text[], ?10::text[], ?11::bigint[], ?12::text[])
+                WITH ORDINALITY AS r(id, reference, customer_id, invoice_number, date, kind, amount, reverses_id, \
             source_kind, source_name, source_line, source_event_id, n)
             ORDER BY r.n
-            RETURNING id, reference
-            """)
-        let result = try insert.query([
-            pgArray(transactions.map(\.reference)), pgArray(transactions.map(\.customerID)),
+            """).execute(arguments: [
+            pgArray(ids), pgArray(transactions.map(\.reference)), pgArray(transactions.map(\.customerID)),
             pgArray(transactions.map(\.invoiceNumber)), pgArray(transactions.map(\.date.iso)),
-            pgArray(transactions.map(\.kind.rawValue)), pgArray(transactions.map(\.amount)),
-            pgArray(transactions.map(\.reversesID)), pgArray(transactions.map(\.source.kind.rawValue)),
-            pgArray(transactions.map(\.source.name)), pgArray(transactions.map { $0.source.line.map(Int64.init) }),
-            pgArray(transactions.map(\.source.eventID)), now,
+            pgArray(transactions.map(\.kind.rawValue)), pgArray(transactions.map(\.amount)), pgArray(reversed),
+            pgArray(transactions.map(\.source.kind.rawValue)), pgArray(transactions.map(\.source.name)),
+            pgArray(transactions.map { $0.source.line.map(Int64.init) }), pgArray(transactions.map(\.source.eventID)),
+            now,
         ])
-        var inserted: [String: Int64] = [:]
-        for row in 0 ..< result.count {
-            guard let reference = result.text(row, 1) else {
-                throw PostgresError.unexpected("a transaction inserted without its reference")
-            }
-            inserted[reference] = try result.requiredInt64(row, 0)
+        guard db.changesCount == transactions.count else {
+            throw PostgresError.unexpected("\(db.changesCount) transactions inserted of \(transactions.count)")
         }
-        return try transactions.map { t in
-            guard let id = inserted[t.reference] else {
-                throw PostgresError.unexpected("transaction \(t.reference) was not inserted")
-            }
-            return id
-        }
+        return ids
     }
 
     func shares(ofTransaction id: Int64) throws -> [Allocation.Share] {

@@ -123,6 +123,13 @@ public protocol ARStore: Sendable {
 
 /// A transaction to record (an import's row), before its ledger entries.
 public struct NewTransaction: Sendable {
+    /// For a reversal, the payment it reverses: one already recorded, or one earlier in the
+    /// same list (``ARWriting/insertTransactions(_:)``), whose id is not known yet.
+    public enum Reversed: Hashable, Sendable {
+        case recorded(id: Int64)
+        case listed(index: Int)
+    }
+
     public var reference: String
     public var customerID: Int64
     public var invoiceNumber: String?
@@ -130,19 +137,39 @@ public struct NewTransaction: Sendable {
     public var kind: EntryKind
     /// Positive amount in minor units.
     public var amount: Int64
-    public var reversesID: Int64?
+    public var reverses: Reversed?
     public var source: EntrySource
 
     public init(reference: String, customerID: Int64, invoiceNumber: String?, date: CalendarDate, kind: EntryKind,
-                amount: Int64, reversesID: Int64?, source: EntrySource) {
+                amount: Int64, reverses: Reversed?, source: EntrySource) {
         self.reference = reference
         self.customerID = customerID
         self.invoiceNumber = invoiceNumber
         self.date = date
         self.kind = kind
         self.amount = amount
-        self.reversesID = reversesID
+        self.reverses = reverses
         self.source = source
+    }
+
+    /// The id of the payment reversed, given the ids of the list's transactions before this one.
+    public func reversesID(given ids: ArraySlice<Int64>) throws -> Int64? {
+        switch reverses {
+        case nil: return nil
+        case .recorded(let id): return id
+        case .listed(let index):
+            guard ids.indices.contains(index) else { throw ListedReversalError(reference: reference, index: index) }
+            return ids[index]
+        }
+    }
+}
+
+/// A reversal that names a payment later than itself in a list of new transactions.
+public struct ListedReversalError: Error, CustomStringConvertible {
+    public var reference: String
+    public var index: Int
+    public var description: String {
+        "transaction \(reference) reverses the list's transaction #\(index), which does not come before it"
     }
 }
 
@@ -186,10 +213,14 @@ extension ARWriting {
 
     /// One at a time, in order (SQLite).
     public func insertTransactions(_ transactions: [NewTransaction]) throws -> [Int64] {
-        try transactions.map {
-            try insertTransaction(
-                reference: $0.reference, customerID: $0.customerID, invoiceNumber: $0.invoiceNumber, date: $0.date,
-                kind: $0.kind, amount: $0.amount, reversesID: $0.reversesID, source: $0.source)
+        var ids: [Int64] = []
+        ids.reserveCapacity(transactions.count)
+        for t in transactions {
+            ids.append(
+                try insertTransaction(
+                    reference: t.reference, customerID: t.customerID, invoiceNumber: t.invoiceNumber, date: t.date,
+                    kind: t.kind, amount: t.amount, reversesID: try t.reversesID(given: ids[...]), source: t.source))
         }
+        return ids
     }
 }
