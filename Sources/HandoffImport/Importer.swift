@@ -99,6 +99,18 @@ public struct Importer: Sendable {
                     }
                 }
             }
+            // Customer rows wait in a chunk too: their accounts read together, the new ones
+            // inserted as one set (``CustomerRows``).
+            var customerRows = CustomerRows()
+            func applyCustomerRows() throws {
+                guard !customerRows.isEmpty else { return }
+                for (record, outcome) in try customerRows.apply(rowImporter, ar) {
+                    switch outcome {
+                    case .success(let outcome): count(outcome)
+                    case .failure(let error): try reject(record, error)
+                    }
+                }
+            }
             while true {
                 let record: CSVRecord?
                 do { record = try reader.next() } catch let e as CSVSyntaxError {
@@ -144,20 +156,24 @@ public struct Importer: Sendable {
                     if report.rows & 0xFFF == 0 { options.progress?(reader.bytesRead, reader.totalBytes) }
                     continue
                 }
+                let accountNumber: Result<String, RowError>
                 do throws(RowError) {
                     if record.fields.count != columns.header.count {
                         throw row.error(
                             nil, "has \(record.fields.count) fields, the header has \(columns.header.count)")
                     }
-                    if kind == .customers { try CustomerRow.checkUnique(row, firstLines: &firstLines) }
-                    count(try rowImporter.apply(kind, row))
+                    try CustomerRow.checkUnique(row, firstLines: &firstLines)
+                    accountNumber = .success(try row.key("account_number"))
                 } catch {
-                    try reject(record, error)
+                    accountNumber = .failure(error)
                 }
+                customerRows.append(record, row, accountNumber)
+                if customerRows.isFull { try applyCustomerRows() }
                 if report.rows & 0xFFF == 0 { options.progress?(reader.bytesRead, reader.totalBytes) }
             }
             try applyChunk()
             try applyTransactionRows()
+            try applyCustomerRows()
             options.progress?(reader.bytesRead, reader.totalBytes)
 
             if rejects == nil && badRows > 0 {

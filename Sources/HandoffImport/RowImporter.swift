@@ -17,17 +17,14 @@ final class RowImporter {
         self.fileName = fileName
     }
 
-    func apply(_ kind: ImportKind, _ row: RowReader) throws(RowError) -> RowOutcome {
+    /// Runs `body`, turning a failure of the store into a ``RowError`` of the row: a storage
+    /// failure is not the row's fault, and stops the whole import.
+    private func storing<T>(_ row: RowReader, _ body: () throws -> T) throws(RowError) -> T {
         do {
-            switch kind {
-            case .customers: return try applyCustomer(row)
-            case .invoices: return try applyInvoice(row)
-            case .transactions: return try applyTransaction(row)
-            }
+            return try body()
         } catch let error as RowError {
             throw error
         } catch {
-            // A storage failure is not the row's fault: it must stop the whole import.
             throw RowError(file: fileName, line: row.line, column: nil, message: "storage error: \(error)")
         }
     }
@@ -46,37 +43,72 @@ final class RowImporter {
 
     // MARK: - Customers
 
-    private func applyCustomer(_ row: RowReader) throws -> RowOutcome {
-        let number = try row.key("account_number")
-        let existing = try ar.customer(accountNumber: number)
-        let profile = try CustomerRow.profile(
-            from: row, recorded: existing?.profile, defaultCurrency: options.defaultCurrency)
-        guard let existing else {
-            let id = try ar.insertCustomer(profile, source: source(row))
-            _ = try applyCompliance(row, customerID: id, profile: profile, isNew: true)
-            return .added
-        }
-        let complianceChanged = try applyCompliance(row, customerID: existing.id, profile: profile, isNew: false)
-        if existing.profile == profile { return complianceChanged ? .changed : .unchanged }
-        if existing.profile.currency != profile.currency, try !ar.invoices(customerID: existing.id).isEmpty {
-            throw row.error(
-                "currency",
-                "the account is in \(existing.profile.currency.code) and has invoices: "
-                    + "its currency cannot change to \(profile.currency.code)"
-            )
-        }
-        try ar.updateCustomer(id: existing.id, profile)
-        for hold in profile.holds.subtracting(existing.profile.holds).sorted() {
-            holdsAdded.append(AddedHold(accountNumber: number, hold: hold, source: "\(fileName):\(row.line)"))
-        }
-        lastCustomer = nil
-        try ar.appendAudit(AuditEntry(actor: options.actor, action: "customer.updated", subject: profile.accountNumber,
-                detail: CustomerRow.changes(from: existing.profile, to: profile), source: source(row)))
-        return .changed
+    /// A customers row for an account not yet recorded, checked without writing anything:
+    /// what ``finishNewCustomer(_:id:)`` needs once its chunk is inserted.
+    struct PreparedCustomer {
+        let row: RowReader
+        let customer: NewCustomer
+        /// The row's compliance facts, when it has any to store.
+        let compliance: AccountCompliance?
     }
 
-    /// Stores what the row says for the compliance gate, and audits a change; whether it changed.
-    private func applyCompliance(_ row: RowReader, customerID: Int64, profile: DebtorProfile, isNew: Bool) throws
+    /// Checks a row for a new account: its profile, and its compliance facts if it has any.
+    func prepareNewCustomer(_ row: RowReader) throws(RowError) -> PreparedCustomer {
+        let profile = try CustomerRow.profile(from: row, recorded: nil, defaultCurrency: options.defaultCurrency)
+        var compliance: AccountCompliance?
+        if let updated = try CustomerRow.compliance(from: row, recorded: AccountCompliance(), holds: profile.holds),
+            updated != AccountCompliance()
+        {
+            // The compliance facts live in a store protocol of their own (issue 16).
+            guard ar is any ComplianceWriting else {
+                throw RowError(
+                    file: fileName, line: row.line, column: nil,
+                    message: "storage error: this store cannot keep compliance facts")
+            }
+            compliance = updated
+        }
+        return PreparedCustomer(row: row, customer: NewCustomer(profile: profile, source: source(row)), compliance: compliance)
+    }
+
+    /// Stores a new account's compliance facts once its chunk has given it an id (checked
+    /// before: only the store can fail here, and that stops the import).
+    func finishNewCustomer(_ prepared: PreparedCustomer, id: Int64) throws {
+        guard let compliance = prepared.compliance, let store = ar as? any ComplianceWriting else { return }
+        try store.setAccountCompliance(customerID: id, compliance)
+    }
+
+    /// A customers row for an account already recorded: its profile and compliance facts are
+    /// compared with the record, and what differs is changed and audited.
+    func applyRecordedCustomer(_ row: RowReader, existing: CustomerRecord) throws(RowError) -> RowOutcome {
+        let profile = try CustomerRow.profile(
+            from: row, recorded: existing.profile, defaultCurrency: options.defaultCurrency)
+        return try storing(row) {
+            let complianceChanged = try applyCompliance(row, customerID: existing.id, profile: profile)
+            if existing.profile == profile { return complianceChanged ? .changed : .unchanged }
+            if existing.profile.currency != profile.currency, try !ar.invoices(customerID: existing.id).isEmpty {
+                throw row.error(
+                    "currency",
+                    "the account is in \(existing.profile.currency.code) and has invoices: "
+                        + "its currency cannot change to \(profile.currency.code)"
+                )
+            }
+            try ar.updateCustomer(id: existing.id, profile)
+            for hold in profile.holds.subtracting(existing.profile.holds).sorted() {
+                holdsAdded.append(
+                    AddedHold(accountNumber: profile.accountNumber, hold: hold, source: "\(fileName):\(row.line)"))
+            }
+            lastCustomer = nil
+            try ar.appendAudit(
+                AuditEntry(
+                    actor: options.actor, action: "customer.updated", subject: profile.accountNumber,
+                    detail: CustomerRow.changes(from: existing.profile, to: profile), source: source(row)))
+            return .changed
+        }
+    }
+
+    /// Stores what the row says for a recorded account's compliance gate, and audits a change;
+    /// whether it changed.
+    private func applyCompliance(_ row: RowReader, customerID: Int64, profile: DebtorProfile) throws
         -> Bool
     {
         let hasColumns = CustomerRow.complianceColumns.contains(where: { row.columns.has($0) })
@@ -87,30 +119,28 @@ final class RowImporter {
                 file: fileName, line: row.line, column: nil,
                 message: "storage error: this store cannot keep compliance facts")
         }
-        let recorded = isNew ? AccountCompliance() : try store.accountCompliance(customerID: customerID)
+        let recorded = try store.accountCompliance(customerID: customerID)
         guard let updated = try CustomerRow.compliance(from: row, recorded: recorded, holds: profile.holds),
             updated != recorded
         else {
             return false
         }
         try store.setAccountCompliance(customerID: customerID, updated)
-        if !isNew {
-            var changes: [String] = []
-            if updated.debtKind != recorded.debtKind {
-                changes.append("debt_kind \(recorded.debtKind ?? "∅") → \(updated.debtKind ?? "∅")")
-            }
-            if updated.validationNoticeDate != recorded.validationNoticeDate {
-                changes.append(
-                    "validation_notice_date \(recorded.validationNoticeDate?.iso ?? "∅") → "
-                        + "\(updated.validationNoticeDate?.iso ?? "∅")"
-                )
-            }
-            if updated.attorney != recorded.attorney { changes.append("attorney contact changed") }
-            try ar.appendAudit(
-                AuditEntry(
-                    actor: options.actor, action: "customer.compliance_updated", subject: profile.accountNumber,
-                    detail: changes.joined(separator: "; "), source: source(row)))
+        var changes: [String] = []
+        if updated.debtKind != recorded.debtKind {
+            changes.append("debt_kind \(recorded.debtKind ?? "∅") → \(updated.debtKind ?? "∅")")
         }
+        if updated.validationNoticeDate != recorded.validationNoticeDate {
+            changes.append(
+                "validation_notice_date \(recorded.validationNoticeDate?.iso ?? "∅") → "
+                    + "\(updated.validationNoticeDate?.iso ?? "∅")"
+            )
+        }
+        if updated.attorney != recorded.attorney { changes.append("attorney contact changed") }
+        try ar.appendAudit(
+            AuditEntry(
+                actor: options.actor, action: "customer.compliance_updated", subject: profile.accountNumber,
+                detail: changes.joined(separator: "; "), source: source(row)))
         return true
     }
 
@@ -166,15 +196,6 @@ final class RowImporter {
         }
     }
 
-    private func applyInvoice(_ row: RowReader) throws -> RowOutcome {
-        // A new invoice is inserted at once (the common case: one statement, no lookup); one
-        // already recorded is compared with the row.
-        let prepared = try prepareInvoice(row)
-        let id = try ar.insertInvoiceIfNew(
-            customerID: prepared.invoice.customerID, terms: prepared.invoice.terms, source: prepared.invoice.source)
-        return try finishInvoice(prepared, inserted: id != nil)
-    }
-
     /// An invoice row whose number the account already has: its amount must be the same; its
     /// dates and dispute flag may change, audited.
     private func applyRecordedInvoice(_ prepared: PreparedInvoice) throws -> RowOutcome {
@@ -209,18 +230,5 @@ final class RowImporter {
                                       subject: "\(customer.profile.accountNumber)/\(number)",
                                       detail: changes.joined(separator: "; "), source: source(row)))
         return .changed
-    }
-
-    // MARK: - Transactions
-
-    /// One transaction row alone, as a chunk of one (an import applies them a chunk at a time).
-    private func applyTransaction(_ row: RowReader) throws -> RowOutcome {
-        var rows = TransactionRows()
-        do throws(RowError) {
-            rows.append(row.record, row, .success(try TransactionRows.keys(row)))
-        } catch {
-            throw error
-        }
-        return try rows.apply(ar, options: options, fileName: fileName)[0].outcome.get()
     }
 }

@@ -93,6 +93,45 @@ final class PostgresSession: PlacementWriting, OutboxWriting, InboxWriting, Reco
         return try inserted.requiredInt64(0, 0)
     }
 
+    func insertCustomers(_ customers: [NewCustomer]) throws -> [Int64] {
+        guard !customers.isEmpty else { return [] }
+        // Two statements for the set: ids from the customers' sequence, then the rows.
+        let ids = try Int64.fetchAll(try db.cachedStatement(sql: """
+            SELECT nextval(pg_get_serial_sequence('customers', 'id')) FROM generate_series(1, ?::integer)
+            """), arguments: [Int64(customers.count)])
+        guard ids.count == customers.count else {
+            throw PostgresError.unexpected("\(ids.count) ids for \(customers.count) customers")
+        }
+        let p = customers.map(\.profile)
+        try db.cachedStatement(sql: """
+            INSERT INTO customers (id, type, business_name, first_name, last_name, contact_name, address1, address2, \
+            city, region, postal_code, country, phone, email, tax_id, date_of_birth, currency, holds,
+                account_number, source, created_at, updated_at)
+            SELECT r.id, r.type, r.business_name, r.first_name, r.last_name, r.contact_name, r.address1, r.address2, \
+            r.city, r.region, r.postal_code, r.country, r.phone, r.email, r.tax_id, r.date_of_birth, r.currency, \
+            r.holds, r.account_number, r.source, ?21, ?21
+            FROM unnest(?1::bigint[], ?2::text[], ?3::text[], ?4::text[], ?5::text[], ?6::text[], ?7::text[], \
+            ?8::text[], ?9::text[], ?10::text[], ?11::text[], ?12::text[], ?13::text[], ?14::text[], ?15::text[], \
+            ?16::date[], ?17::text[], ?18::text[], ?19::text[], ?20::text[])
+                WITH ORDINALITY AS r(id, type, business_name, first_name, last_name, contact_name, address1, \
+            address2, city, region, postal_code, country, phone, email, tax_id, date_of_birth, currency, holds, \
+            account_number, source, n)
+            ORDER BY r.n
+            """).execute(arguments: [
+            pgArray(ids), pgArray(p.map(\.type.rawValue)), pgArray(p.map(\.businessName)), pgArray(p.map(\.firstName)),
+            pgArray(p.map(\.lastName)), pgArray(p.map(\.contactName)), pgArray(p.map(\.address1)),
+            pgArray(p.map(\.address2)), pgArray(p.map(\.city)), pgArray(p.map(\.region)), pgArray(p.map(\.postalCode)),
+            pgArray(p.map(\.country)), pgArray(p.map(\.phone)), pgArray(p.map(\.email)), pgArray(p.map(\.taxID)),
+            pgArray(p.map { $0.dateOfBirth?.iso }), pgArray(p.map(\.currency.code)),
+            pgArray(p.map { Hold.listText($0.holds) }), pgArray(p.map(\.accountNumber)),
+            pgArray(customers.map(\.source.label)), now,
+        ])
+        guard db.changesCount == customers.count else {
+            throw PostgresError.unexpected("\(db.changesCount) customers inserted of \(customers.count)")
+        }
+        return ids
+    }
+
     func updateCustomer(id: Int64, _ profile: DebtorProfile) throws {
         let statement = try db.cachedStatement(sql: """
             UPDATE customers SET type = ?, business_name = ?, first_name = ?, last_name = ?, contact_name = ?,

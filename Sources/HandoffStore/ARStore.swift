@@ -80,6 +80,9 @@ public struct RecordCounts: Hashable, Sendable, Codable {
 public protocol ARWriting: ARReading {
     /// Adds an account; returns its id.
     func insertCustomer(_ profile: DebtorProfile, source: EntrySource) throws -> Int64
+    /// ``insertCustomer(_:source:)`` for each of these new accounts, in order, as one set where
+    /// the engine gains by it; their ids, in order.
+    func insertCustomers(_ customers: [NewCustomer]) throws -> [Int64]
     /// Replaces an account's profile (the account number stays).
     func updateCustomer(id: Int64, _ profile: DebtorProfile) throws
     /// Adds an invoice with its first ledger entry (its original amount); returns its id.
@@ -119,6 +122,17 @@ public protocol ARStore: Sendable {
     /// Runs `body` in one transaction: everything it writes is committed together when it
     /// returns, and nothing is when it throws.
     func write<T>(_ body: (any ARWriting) throws -> T) throws -> T
+}
+
+/// An account to add (an import's row).
+public struct NewCustomer: Sendable {
+    public var profile: DebtorProfile
+    public var source: EntrySource
+
+    public init(profile: DebtorProfile, source: EntrySource) {
+        self.profile = profile
+        self.source = source
+    }
 }
 
 /// A transaction to record (an import's row), before its ledger entries.
@@ -209,6 +223,11 @@ extension ARWriting {
     /// nothing from a set.
     public func insertInvoicesIfNew(_ invoices: [NewInvoice]) throws -> [Int64?] {
         try invoices.map { try insertInvoiceIfNew(customerID: $0.customerID, terms: $0.terms, source: $0.source) }
+    }
+
+    /// One at a time, in order (SQLite).
+    public func insertCustomers(_ customers: [NewCustomer]) throws -> [Int64] {
+        try customers.map { try insertCustomer($0.profile, source: $0.source) }
     }
 
     /// One at a time, in order (SQLite).
