@@ -35,9 +35,10 @@ struct CustomerRows {
         -> [(record: CSVRecord, outcome: Result<RowOutcome, RowError>)]
     {
         defer { waiting.removeAll(keepingCapacity: true) }
-        var recorded: [String: CustomerRecord] = [:]
-        let numbers = waiting.compactMap { try? $0.accountNumber.get() }
-        for c in try ar.customers(accountNumbers: numbers) { recorded[c.profile.accountNumber] = c }
+        // Account numbers compared byte for byte, as the database compares them.
+        var recorded: [ExactText: CustomerRecord] = [:]
+        let numbers = ExactText.distinct(waiting.compactMap { try? $0.accountNumber.get() })
+        for c in try ar.customers(accountNumbers: numbers) { recorded[ExactText(c.profile.accountNumber)] = c }
 
         var outcomes: [(record: CSVRecord, outcome: Result<RowOutcome, RowError>)] = []
         outcomes.reserveCapacity(waiting.count)
@@ -45,8 +46,9 @@ struct CustomerRows {
         for entry in waiting {
             do throws(RowError) {
                 let number = try entry.accountNumber.get()
-                if let existing = recorded[number] {
-                    outcomes.append((entry.record, .success(try rows.applyRecordedCustomer(entry.row, existing: existing))))
+                if let existing = recorded[ExactText(number)] {
+                    let outcome = try rows.applyRecordedCustomer(entry.row, existing: existing)
+                    outcomes.append((entry.record, .success(outcome)))
                 } else {
                     fresh.append(try rows.prepareNewCustomer(entry.row))
                     outcomes.append((entry.record, .success(.added)))

@@ -114,7 +114,12 @@ public struct Importer: Sendable {
             while true {
                 let record: CSVRecord?
                 do { record = try reader.next() } catch let e as CSVSyntaxError {
-                    // A broken file structure cannot be skipped row by row: refuse the file.
+                    // A broken file structure cannot be skipped row by row: refuse the file,
+                    // listing the errors of the rows before it too (those still in a chunk are
+                    // checked first; the file is refused whole, so nothing they write stays).
+                    try applyChunk()
+                    try applyTransactionRows()
+                    try applyCustomerRows()
                     let column = e.field <= columns.header.count ? columns.header[e.field - 1] : nil
                     throw ImportFailed(
                         file: displayName,

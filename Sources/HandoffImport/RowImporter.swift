@@ -67,7 +67,8 @@ final class RowImporter {
             }
             compliance = updated
         }
-        return PreparedCustomer(row: row, customer: NewCustomer(profile: profile, source: source(row)), compliance: compliance)
+        return PreparedCustomer(
+            row: row, customer: NewCustomer(profile: profile, source: source(row)), compliance: compliance)
     }
 
     /// Stores a new account's compliance facts once its chunk has given it an id (checked

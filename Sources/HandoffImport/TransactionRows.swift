@@ -103,13 +103,14 @@ struct TransactionSnapshot {
     /// place in ``added``).
     typealias Key = NewTransaction.Reversed
 
-    var customers: [String: CustomerRecord] = [:]
+    // Keys compared byte for byte, as the database compares them (``ExactText``).
+    var customers: [ExactText: CustomerRecord] = [:]
     /// The transactions recorded under the chunk's references, by reference.
-    var transactions: [String: TransactionRecord] = [:]
+    var transactions: [ExactText: TransactionRecord] = [:]
     /// Each account's invoices, oldest due date first, with their balances as decided so far.
     var invoices: [Int64: [InvoiceRecord]] = [:]
     /// An invoice's place in its account's list in `invoices`, by account and invoice number.
-    var invoiceIndex: [Int64: [String: Int]] = [:]
+    var invoiceIndex: [Int64: [ExactText: Int]] = [:]
     /// An invoice's place in its account's list in `invoices`, by invoice id.
     var place: [Int64: Int] = [:]
     /// How each payment was spread over invoices, in the order its entries were written.
@@ -119,7 +120,7 @@ struct TransactionSnapshot {
     /// What the chunk's rows add, in file order.
     private(set) var added: [Decided] = []
     /// The place in ``added`` of each reference the chunk adds.
-    private var listed: [String: Int] = [:]
+    private var listed: [ExactText: Int] = [:]
 
     /// A row decided: the transaction to record, and its shares of the account's invoices.
     struct Decided {
@@ -145,13 +146,17 @@ struct TransactionSnapshot {
     /// reverse) touch: five statements, whatever the chunk's size.
     static func load(_ ar: any ARReading, accountNumbers: [String], references: [String]) throws -> Self {
         var s = TransactionSnapshot()
-        for c in try ar.customers(accountNumbers: Array(Set(accountNumbers))) { s.customers[c.profile.accountNumber] = c }
-        s.transactions = try ar.transactions(references: Array(Set(references)))
+        for c in try ar.customers(accountNumbers: ExactText.distinct(accountNumbers)) {
+            s.customers[ExactText(c.profile.accountNumber)] = c
+        }
+        for t in try ar.transactions(references: ExactText.distinct(references)) {
+            s.transactions[ExactText(t.reference)] = t
+        }
         s.invoices = try ar.invoices(customerIDs: s.customers.values.map(\.id))
         for (customerID, list) in s.invoices {
-            var index: [String: Int] = [:]
+            var index: [ExactText: Int] = [:]
             for (n, invoice) in list.enumerated() {
-                index[invoice.terms.invoiceNumber] = n
+                index[ExactText(invoice.terms.invoiceNumber)] = n
                 s.place[invoice.id] = n
             }
             s.invoiceIndex[customerID] = index
@@ -164,13 +169,13 @@ struct TransactionSnapshot {
 
     /// The transaction with this reference: recorded, or added by an earlier row of the chunk.
     func known(_ reference: String) -> Known? {
-        if let t = transactions[reference] {
+        if let t = transactions[ExactText(reference)] {
             return Known(
                 key: .recorded(id: t.id), reference: t.reference, customerID: t.customerID, kind: t.kind,
                 amount: t.amount, date: t.date, invoiceNumber: t.invoiceNumber,
                 reverses: t.reversesID.map { .recorded(id: $0) }, source: t.source)
         }
-        if let n = listed[reference] {
+        if let n = listed[ExactText(reference)] {
             let t = added[n].transaction
             return Known(
                 key: .listed(index: n), reference: t.reference, customerID: t.customerID, kind: t.kind,
@@ -187,7 +192,7 @@ struct TransactionSnapshot {
         throws(RowError) -> Bool
     {
         let reference = keys.reference
-        guard let customer = customers[keys.accountNumber] else {
+        guard let customer = customers[ExactText(keys.accountNumber)] else {
             throw row.error(
                 "account_number", "no account '\(keys.accountNumber)' (import it in the customers file first)")
         }
@@ -313,7 +318,7 @@ struct TransactionSnapshot {
         if let payment = reversedPayment { reversed[payment] = restored }
         let index = added.count
         if kind == .payment { paymentShares[.listed(index: index)] = shares }
-        listed[reference] = index
+        listed[ExactText(reference)] = index
         added.append(
             Decided(
                 transaction: NewTransaction(
@@ -324,7 +329,7 @@ struct TransactionSnapshot {
     }
 
     private func invoice(_ customerID: Int64, _ number: String) -> InvoiceRecord? {
-        guard let n = invoiceIndex[customerID]?[number] else { return nil }
+        guard let n = invoiceIndex[customerID]?[ExactText(number)] else { return nil }
         return invoices[customerID]?[n]
     }
 

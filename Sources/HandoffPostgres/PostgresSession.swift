@@ -243,21 +243,21 @@ final class PostgresSession: PlacementWriting, OutboxWriting, InboxWriting, Reco
             "{" + invoices.map { $0.source.line.map(String.init) ?? "NULL" }.joined(separator: ",") + "}",
             pgArray(invoices.map(\.source.kind.rawValue)), pgArray(invoices.map(\.source.name)), now,
         ])
-        struct Key: Hashable { var customerID: Int64; var number: String }
+        struct Key: Hashable { var customerID: Int64; var number: ExactText }
         var inserted: [Key: Int64] = [:]
         for row in 0 ..< result.count {
             guard let number = result.text(row, 2) else {
                 throw PostgresError.unexpected("an invoice inserted without its number")
             }
-            inserted[Key(customerID: try result.requiredInt64(row, 1), number: number)] = try result.requiredInt64(
-                row, 0)
+            let key = Key(customerID: try result.requiredInt64(row, 1), number: ExactText(number))
+            inserted[key] = try result.requiredInt64(row, 0)
         }
         var ids: [Int64?] = []
         ids.reserveCapacity(invoices.count)
         for invoice in invoices {
             // The first of a number takes the id; a repeat later in the list finds it taken.
             let id = inserted.removeValue(
-                forKey: Key(customerID: invoice.customerID, number: invoice.terms.invoiceNumber))
+                forKey: Key(customerID: invoice.customerID, number: ExactText(invoice.terms.invoiceNumber)))
             ids.append(id)
             guard let id else { continue }
             // Its first ledger entry waits with the others of its chunk, in the order of the invoices.
@@ -411,15 +411,11 @@ final class PostgresSession: PlacementWriting, OutboxWriting, InboxWriting, Reco
         ]).requiredInt64(0, 0)
     }
 
-    func transactions(references: [String]) throws -> [String: TransactionRecord] {
-        guard !references.isEmpty else { return [:] }
+    func transactions(references: [String]) throws -> [TransactionRecord] {
+        guard !references.isEmpty else { return [] }
         let statement = try db.cachedStatement(
             sql: "SELECT \(Self.transactionColumns) FROM transactions WHERE reference = ANY(?::text[])")
-        var out: [String: TransactionRecord] = [:]
-        for record in try Row.fetchAll(statement, arguments: [pgArray(references)]).map(decodeTransaction) {
-            out[record.reference] = record
-        }
-        return out
+        return try Row.fetchAll(statement, arguments: [try list(references)]).map(decodeTransaction)
     }
 
     func insertTransactions(_ transactions: [NewTransaction]) throws -> [Int64] {

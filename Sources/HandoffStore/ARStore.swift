@@ -31,8 +31,8 @@ public protocol ARReading {
     func customers(accountNumbers: [String]) throws -> [CustomerRecord]
     /// Every invoice of each of these accounts, oldest due date first (by customer id).
     func invoices(customerIDs: [Int64]) throws -> [Int64: [InvoiceRecord]]
-    /// The transactions recorded under these references (by reference).
-    func transactions(references: [String]) throws -> [String: TransactionRecord]
+    /// The transactions recorded under these references.
+    func transactions(references: [String]) throws -> [TransactionRecord]
     /// How each of these transactions was applied, in order (by transaction id).
     func shares(ofTransactions ids: [Int64]) throws -> [Int64: [Allocation.Share]]
     /// What reversals restored of each of these payments, per invoice (by payment id).
@@ -196,12 +196,8 @@ extension ARReading {
     }
 
     /// One reference at a time (SQLite).
-    public func transactions(references: [String]) throws -> [String: TransactionRecord] {
-        var out: [String: TransactionRecord] = [:]
-        for reference in Set(references) {
-            if let found = try transaction(reference: reference) { out[reference] = found }
-        }
-        return out
+    public func transactions(references: [String]) throws -> [TransactionRecord] {
+        try ExactText.distinct(references).compactMap { try transaction(reference: $0) }
     }
 }
 

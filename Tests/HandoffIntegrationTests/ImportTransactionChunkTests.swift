@@ -106,4 +106,65 @@ struct ImportTransactionChunkTests {
         #expect(again.stdout.contains("2300 unchanged") && again.stdout.contains("200 rejected"), "\(again.stdout)")
         #expect(try install.sqlInt("SELECT COUNT(*) FROM transactions WHERE reference LIKE 'K%'") == 2_300)
     }
+
+    @Test("References and invoice numbers match byte for byte, as the database matches them")
+    func exactBytes() throws {
+        let install = try Installation()
+        try HandBook.load(install)
+        // "É" as one scalar, and as "E" with a combining accent: equal as Swift strings, two
+        // different references (and no such invoice) to the database.
+        let composed = "PAY-\u{C9}", decomposed = "PAY-E\u{301}"
+        let path = try install.write("accents.csv", """
+            reference,account_number,invoice_number,date,type,amount,reverses
+            \(composed),A-1001,INV-7001,2026-10-01,payment,10.00,
+            \(decomposed),A-1001,INV-7001,2026-10-01,payment,10.00,
+            X-1,A-1001,INV-7\u{301}001,2026-10-01,payment,1.00,
+
+            """)
+        let rejects = install.root.appendingPathComponent("rejects.csv").path
+        let r = try install.handoff(["import", "transactions", path, "--reject-file", rejects])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.contains("2 added") && r.stdout.contains("1 rejected"), "\(r.stdout)")
+        #expect(try String(contentsOfFile: rejects, encoding: .utf8).contains("no invoice 'INV-7\u{301}001'"))
+        #expect(try install.sqlInt("SELECT balance FROM invoices WHERE invoice_number = 'INV-7001'") == 58_000)
+    }
+
+    @Test("A NUL in a reversal's reference is that row's error, and the rest of the file applies")
+    func nulInReverses() throws {
+        let install = try Installation()
+        try HandBook.load(install)
+        let path = try install.write("nul.csv", """
+            reference,account_number,invoice_number,date,type,amount,reverses
+            N-1,A-1001,,2026-10-01,payment,1.00,P1\u{0}X
+            N-2,A-1001,,2026-10-01,payment_reversal,1.00,P1\u{0}X
+            N-3,A-1001,,2026-10-01,payment,2.00,
+
+            """)
+        let rejects = install.root.appendingPathComponent("rejects.csv").path
+        let r = try install.handoff(["import", "transactions", path, "--reject-file", rejects])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.contains("1 added") && r.stdout.contains("2 rejected"), "\(r.stdout)")
+        let written = try String(contentsOfFile: rejects, encoding: .utf8)
+        #expect(written.contains("2,reverses,is only for a payment_reversal"), "\(written)")
+        #expect(written.contains("3,reverses,no payment 'P1"), "\(written)")
+        // P1 itself (a payment of 100.00 on A-1001) is not reversed.
+        #expect(try install.sqlInt("SELECT COUNT(*) FROM transactions WHERE kind = 'payment_reversal'") == 1)
+    }
+
+    @Test("A file refused for its CSV structure also names the errors of the rows before it")
+    func syntaxErrorListsEarlierRows() throws {
+        let install = try Installation()
+        try HandBook.load(install)
+        let path = try install.write("broken.csv", """
+            reference,account_number,date,type,amount
+            T1,NOPE,2026-10-01,payment,1.00
+            T2,A-1001,2026-10-01,payment,1"0
+
+            """)
+        let r = try install.handoff(["import", "transactions", path])
+        #expect(r.status != 0)
+        #expect(r.stderr.contains("\(path):2: column 'account_number'"), "\(r.stderr)")
+        #expect(r.stderr.contains("\(path):3"), "\(r.stderr)")
+        #expect(try install.sqlInt("SELECT COUNT(*) FROM transactions WHERE reference LIKE 'T%'") == 0)
+    }
 }
