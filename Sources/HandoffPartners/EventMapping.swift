@@ -98,10 +98,18 @@ public struct EventMapping: Sendable {
     /// The events one record makes. `origin` identifies the record (file hash and line, or
     /// event id) for events that carry no id of their own.
     public func events(_ values: Values, partnerID: String, origin: String) throws(MappingError) -> [AgencyEvent] {
+        // A NUL is no text: SQLite would keep it and PostgreSQL cannot, so an id or account
+        // number holding one would mean one thing on one engine and another on the other.
+        func refuseNUL(_ name: String, _ label: String) throws(MappingError) {
+            guard let raw = values(name) as? String, raw.utf8.contains(0) else { return }
+            throw MappingError(message: "\(label)\(name) holds a NUL character (byte 0), which is not text")
+        }
+        try refuseNUL(typeField, "")
         let type = text(values(typeField)) ?? ""
         guard let rule = rules[type] else {
             throw MappingError(message: "\(typeField) '\(type)' has no rule in the partner file")
         }
+        for name in rule.fields.values.sorted() { try refuseNUL(name, "\(type): ") }
         func field(_ key: String) -> String? {
             rule.fields[key].flatMap { text(values($0)) }.flatMap { $0.isEmpty ? nil : $0 }
         }

@@ -74,6 +74,13 @@ package final class PGConnection: @unchecked Sendable {
     @discardableResult
     package func query(_ sql: String, _ parameters: [(any PGBindable)?] = []) throws -> PGResult {
         let texts = parameters.map { $0?.pgText }
+        // Parameters go as C strings, which a NUL would cut short (and PostgreSQL's text cannot
+        // hold one): refused as the server refuses such a byte, never sent truncated.
+        if texts.contains(where: { $0?.utf8.contains(0) == true }) {
+            throw PostgresError.server(
+                state: "22021", message: "a value holds a NUL character (byte 0), which PostgreSQL cannot store",
+                detail: nil, constraint: nil)
+        }
         let cStrings = texts.map { $0.map { strdup($0) } ?? nil }
         defer { cStrings.forEach { free($0) } }
         let name: String

@@ -201,6 +201,30 @@ struct AgencyInputTests {
         #expect(held?.reason.contains("9999900") == false, "\(held?.reason ?? "")")
     }
 
+    @Test("A NUL in an agency's id or account number refuses its file on both engines, naming the line")
+    func nulInAgencyFields() throws {
+        let install = try placed()
+        let before = try balance(install, "B-2003")
+        // On PostgreSQL the first id used to be cut at the NUL, to LF-X, and the real LF-X after
+        // it was held as a conflicting repeat.
+        let fetched = try activity(install, "LFC_ACT_DEMO01_20261120.csv", [
+            "PAYMENT,B-2003,2026-11-20,,10.00,3.30,6.70,,LF-X\u{0}1,,",
+            "PAYMENT,B-2003,2026-11-20,,20.00,6.60,13.40,,LF-X,,",
+        ])
+        #expect(fetched.status == 0 || fetched.status == 75, "\(fetched.stderr)")
+        let inbox = try install.handoff(["inbox"])
+        #expect(inbox.stdout.contains("LFC_ACT_DEMO01_20261120.csv line 2"), "\(inbox.stdout)")
+        #expect(inbox.stdout.contains("transaction_id holds a NUL character"), "\(inbox.stdout)")
+        #expect(try events(install)["payment:LF-X"] == nil)
+        #expect(try balance(install, "B-2003") == before)
+        // The agency's next file is applied.
+        let good = try activity(
+            install, "LFC_ACT_DEMO01_20261121.csv", ["PAYMENT,B-2003,2026-11-21,,20.00,6.60,13.40,,LF-X,,"])
+        #expect(good.status == 0, "\(good.stderr)")
+        #expect(try events(install)["payment:LF-X"]?.state == "applied")
+        #expect(try balance(install, "B-2003") == before - 2_000)
+    }
+
     @Test("handoff placements counts with the words of docs/accounting.md: placed, open, rejected, closed")
     func placementCounts() throws {
         let install = try placed()
