@@ -308,12 +308,7 @@ extension PostgresSession {
         }
         // Four statements for the whole set, whatever its size: ids from the placements' sequence,
         // then the placements, their invoices, and the itemizations frozen with them.
-        let ids = try Int64.fetchAll(try db.cachedStatement(sql: """
-            SELECT nextval(pg_get_serial_sequence('placements', 'id')) FROM generate_series(1, ?::integer)
-            """), arguments: [Int64(placements.count)])
-        guard ids.count == placements.count else {
-            throw PostgresError.unexpected("\(ids.count) ids for \(placements.count) placements")
-        }
+        let ids = try reserveIDs(in: "placements", count: placements.count)
         try db.cachedStatement(sql: """
             INSERT INTO placements (id, customer_id, partner_id, tier, batch_id, state, placed_on, \
             balance, currency, oldest_due_date,

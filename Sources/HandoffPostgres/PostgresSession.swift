@@ -93,15 +93,20 @@ final class PostgresSession: PlacementWriting, OutboxWriting, InboxWriting, Reco
         return try inserted.requiredInt64(0, 0)
     }
 
+    /// Takes `count` ids from a table's identity sequence, for rows written later as one set
+    /// (a row of the set may then name another by its id).
+    func reserveIDs(in table: String, count: Int) throws -> [Int64] {
+        let ids = try Int64.fetchAll(try db.cachedStatement(sql: """
+            SELECT nextval(pg_get_serial_sequence('\(table)', 'id')) FROM generate_series(1, ?::integer)
+            """), arguments: [Int64(count)])
+        guard ids.count == count else { throw PostgresError.unexpected("\(ids.count) ids for \(count) \(table)") }
+        return ids
+    }
+
     func insertCustomers(_ customers: [NewCustomer]) throws -> [Int64] {
         guard !customers.isEmpty else { return [] }
         // Two statements for the set: ids from the customers' sequence, then the rows.
-        let ids = try Int64.fetchAll(try db.cachedStatement(sql: """
-            SELECT nextval(pg_get_serial_sequence('customers', 'id')) FROM generate_series(1, ?::integer)
-            """), arguments: [Int64(customers.count)])
-        guard ids.count == customers.count else {
-            throw PostgresError.unexpected("\(ids.count) ids for \(customers.count) customers")
-        }
+        let ids = try reserveIDs(in: "customers", count: customers.count)
         let p = customers.map(\.profile)
         try db.cachedStatement(sql: """
             INSERT INTO customers (id, type, business_name, first_name, last_name, contact_name, address1, address2, \
@@ -310,12 +315,7 @@ final class PostgresSession: PlacementWriting, OutboxWriting, InboxWriting, Reco
         let entries = heldBackLedger
         heldBackLedger.removeAll(keepingCapacity: true)
         var head = try lockLedgerChain()
-        let ids = try Int64.fetchAll(try db.cachedStatement(sql: """
-            SELECT nextval(pg_get_serial_sequence('ledger_entries', 'id')) FROM generate_series(1, ?::integer)
-            """), arguments: [Int64(entries.count)])
-        guard ids.count == entries.count else {
-            throw PostgresError.unexpected("\(ids.count) ledger ids for \(entries.count) entries")
-        }
+        let ids = try reserveIDs(in: "ledger_entries", count: entries.count)
         var seqs: [Int64] = [], hashes: [String] = []
         seqs.reserveCapacity(entries.count)
         hashes.reserveCapacity(entries.count)
@@ -423,12 +423,7 @@ final class PostgresSession: PlacementWriting, OutboxWriting, InboxWriting, Reco
         // Two statements for the set: ids from the transactions' sequence (so that a reversal
         // can name a payment of the same list), then the rows. A reversal's key to its payment
         // is checked at the end of the statement, when the payment is in.
-        let ids = try Int64.fetchAll(try db.cachedStatement(sql: """
-            SELECT nextval(pg_get_serial_sequence('transactions', 'id')) FROM generate_series(1, ?::integer)
-            """), arguments: [Int64(transactions.count)])
-        guard ids.count == transactions.count else {
-            throw PostgresError.unexpected("\(ids.count) ids for \(transactions.count) transactions")
-        }
+        let ids = try reserveIDs(in: "transactions", count: transactions.count)
         var reversed: [Int64?] = []
         reversed.reserveCapacity(transactions.count)
         for (n, t) in transactions.enumerated() { reversed.append(try t.reversesID(given: ids[..<n])) }
