@@ -65,16 +65,27 @@ public struct Importer: Sendable {
             // Invoice rows wait in a chunk, checked, so that the store inserts the chunk as one
             // set (one statement on PostgreSQL, where each row was a round trip); every row's
             // outcome is still counted, and its error written, in the order of the file.
-            var chunk: [(record: CSVRecord, prepared: Result<RowImporter.PreparedInvoice, RowError>)] = []
+            var chunk: [(record: CSVRecord, row: RowReader, failure: RowError?)] = []
             func applyChunk() throws {
                 guard !chunk.isEmpty else { return }
-                let ready = chunk.compactMap { entry -> NewInvoice? in
-                    if case .success(let prepared) = entry.prepared { return prepared.invoice }
+                // The chunk's accounts, read in one statement; then each row is checked, in order.
+                let numbers = chunk.compactMap { $0.failure == nil ? $0.row.optional("account_number") : nil }
+                rowImporter.remember(try ar.customers(accountNumbers: ExactText.distinct(numbers)), for: numbers)
+                let prepared = chunk.map { entry -> (CSVRecord, Result<RowImporter.PreparedInvoice, RowError>) in
+                    if let failure = entry.failure { return (entry.record, .failure(failure)) }
+                    do throws(RowError) {
+                        return (entry.record, .success(try rowImporter.prepareInvoice(entry.row)))
+                    } catch {
+                        return (entry.record, .failure(error))
+                    }
+                }
+                let ready = prepared.compactMap { entry -> NewInvoice? in
+                    if case .success(let prepared) = entry.1 { return prepared.invoice }
                     return nil
                 }
                 let ids = try ar.insertInvoicesIfNew(ready)
                 var next = 0
-                for (record, prepared) in chunk {
+                for (record, prepared) in prepared {
                     switch prepared {
                     case .failure(let error):
                         try reject(record, error)
@@ -132,15 +143,9 @@ public struct Importer: Sendable {
                 report.rows += 1
                 let row = RowReader(columns: columns, record: record)
                 if kind == .invoices {
-                    do throws(RowError) {
-                        if record.fields.count != columns.header.count {
-                            throw row.error(
-                                nil, "has \(record.fields.count) fields, the header has \(columns.header.count)")
-                        }
-                        chunk.append((record, .success(try rowImporter.prepareInvoice(row))))
-                    } catch {
-                        chunk.append((record, .failure(error)))
-                    }
+                    let fields = "has \(record.fields.count) fields, the header has \(columns.header.count)"
+                    let whole = record.fields.count == columns.header.count
+                    chunk.append((record, row, whole ? nil : row.error(nil, fields)))
                     if chunk.count >= Self.invoiceChunk { try applyChunk() }
                     if report.rows & 0xFFF == 0 { options.progress?(reader.bytesRead, reader.totalBytes) }
                     continue

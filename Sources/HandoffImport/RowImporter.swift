@@ -31,9 +31,28 @@ final class RowImporter {
 
     func source(_ row: RowReader) -> EntrySource { EntrySource(kind: .file, name: fileName, line: row.line) }
 
+    /// Accounts read for a chunk of rows, and the numbers that were looked for (byte for byte).
+    private var known: [ExactText: CustomerRecord] = [:]
+    private var lookedFor: Set<ExactText> = []
+
+    /// Keeps the accounts read for a chunk (looked for under `numbers`), so that its rows find
+    /// theirs, or find none, without a statement each.
+    func remember(_ customers: [CustomerRecord], for numbers: [String]) {
+        known = Dictionary(customers.map { (ExactText($0.profile.accountNumber), $0) }, uniquingKeysWith: { a, _ in a })
+        lookedFor = Set(numbers.map(ExactText.init))
+    }
+
     func account(_ row: RowReader) throws -> CustomerRecord {
         let number = try row.key("account_number")
-        if let lastCustomer, lastCustomer.profile.accountNumber == number { return lastCustomer }
+        if let lastCustomer, lastCustomer.profile.accountNumber.utf8.elementsEqual(number.utf8) { return lastCustomer }
+        let key = ExactText(number)
+        if let found = known[key] {
+            lastCustomer = found
+            return found
+        }
+        if lookedFor.contains(key) {
+            throw row.error("account_number", "no account '\(number)' (import it in the customers file first)")
+        }
         guard let found = try ar.customer(accountNumber: number) else {
             throw row.error("account_number", "no account '\(number)' (import it in the customers file first)")
         }
