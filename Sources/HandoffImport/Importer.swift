@@ -84,6 +84,11 @@ public struct Importer: Sendable {
                     return nil
                 }
                 let ids = try ar.insertInvoicesIfNew(ready)
+                // A row whose invoice is already recorded (a re-import) is compared with it: the
+                // invoices of those rows' accounts, read in one statement.
+                let recordedAccounts = Set(zip(ready, ids).compactMap { $1 == nil ? $0.customerID : nil })
+                let recorded = recordedAccounts.isEmpty ? [:] : try ar.invoices(customerIDs: Array(recordedAccounts))
+                rowImporter.remember(recorded)
                 var next = 0
                 for (record, prepared) in prepared {
                     switch prepared {

@@ -42,6 +42,34 @@ final class RowImporter {
         lookedFor = Set(numbers.map(ExactText.init))
     }
 
+    /// Invoices read for a chunk of re-imported rows, by account and number (byte for byte),
+    /// kept as the rows change them.
+    private struct InvoiceKey: Hashable {
+        var customerID: Int64
+        var number: ExactText
+    }
+    private var knownInvoices: [InvoiceKey: InvoiceRecord] = [:]
+    private var invoicesOf: Set<Int64> = []
+
+    /// Keeps the invoices of these accounts (all of each), read for a chunk.
+    func remember(_ invoices: [Int64: [InvoiceRecord]]) {
+        knownInvoices = [:]
+        for list in invoices.values {
+            for i in list {
+                knownInvoices[InvoiceKey(customerID: i.customerID, number: ExactText(i.terms.invoiceNumber))] = i
+            }
+        }
+        invoicesOf = Set(invoices.keys)
+    }
+
+    /// The invoice of this number in an account: from the chunk's read when it has the account.
+    private func recordedInvoice(customerID: Int64, number: String) throws -> InvoiceRecord? {
+        guard invoicesOf.contains(customerID) else {
+            return try ar.invoice(customerID: customerID, invoiceNumber: number)
+        }
+        return knownInvoices[InvoiceKey(customerID: customerID, number: ExactText(number))]
+    }
+
     func account(_ row: RowReader) throws -> CustomerRecord {
         let number = try row.key("account_number")
         if let lastCustomer, lastCustomer.profile.accountNumber.utf8.elementsEqual(number.utf8) { return lastCustomer }
@@ -221,7 +249,7 @@ final class RowImporter {
     private func applyRecordedInvoice(_ prepared: PreparedInvoice) throws -> RowOutcome {
         let row = prepared.row, customer = prepared.customer
         let number = prepared.invoice.terms.invoiceNumber, amount = prepared.invoice.terms.amount
-        guard let existing = try ar.invoice(customerID: customer.id, invoiceNumber: number) else {
+        guard let existing = try recordedInvoice(customerID: customer.id, number: number) else {
             throw row.error("invoice_number", "invoice \(number) could be neither added nor found")
         }
         if existing.terms.amount != amount {
@@ -246,6 +274,11 @@ final class RowImporter {
             changes.append("disputed \(existing.terms.disputed) → \(terms.disputed)")
         }
         try ar.updateInvoiceTerms(id: existing.id, terms)
+        if invoicesOf.contains(customer.id) {
+            var changed = existing
+            changed.terms = terms
+            knownInvoices[InvoiceKey(customerID: customer.id, number: ExactText(number))] = changed
+        }
         try ar.appendAudit(AuditEntry(actor: options.actor, action: "invoice.updated",
                                       subject: "\(customer.profile.accountNumber)/\(number)",
                                       detail: changes.joined(separator: "; "), source: source(row)))

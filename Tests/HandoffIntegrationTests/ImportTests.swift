@@ -196,6 +196,34 @@ struct ImportTests {
         #expect(figures.first { $0.account_number == "B-2002" }?.balance == 840000)
     }
 
+    @Test("An invoice changed twice in one file: each change is audited from what the row before it left")
+    func invoiceChangedTwiceInOneFile() throws {
+        let install = try Installation()
+        try HandBook.load(install)
+        let path = try install.write("repeated.csv", """
+            account_number,invoice_number,invoice_date,due_date,amount
+            A-1001,INV-7001,2026-01-15,2026-03-01,700.00
+            A-1001,N-1,2026-01-15,2026-02-01,5.00
+            A-1001,N-1,2026-01-15,2026-02-10,5.00
+            A-1001,INV-7001,2026-01-15,2026-04-01,700.00
+            A-1001,N-1,2026-01-15,2026-02-10,6.00
+
+            """)
+        let rejects = install.root.appendingPathComponent("rejects.csv").path
+        let r = try install.handoff(["import", "invoices", path, "--reject-file", rejects])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.contains("1 added, 3 changed") && r.stdout.contains("1 rejected"), "\(r.stdout)")
+        let audit = try install.sqlRows(
+            "SELECT subject || ': ' || detail FROM audit_log WHERE action = 'invoice.updated' ORDER BY id"
+        ).map { $0[0] ?? "" }
+        #expect(
+            audit == [
+                "A-1001/INV-7001: due_date 2026-02-14 → 2026-03-01", "A-1001/N-1: due_date 2026-02-01 → 2026-02-10",
+                "A-1001/INV-7001: due_date 2026-03-01 → 2026-04-01",
+            ])
+        #expect(try String(contentsOfFile: rejects, encoding: .utf8).contains("is recorded at 5.00, not 6.00"))
+    }
+
     @Test("A re-imported invoice may change its due date and dispute flag, audited; never its amount")
     func invoiceChanges() throws {
         let install = try Installation()
