@@ -72,16 +72,11 @@ final class RowImporter {
 
     func account(_ row: RowReader) throws -> CustomerRecord {
         let number = try row.key("account_number")
-        if let lastCustomer, lastCustomer.profile.accountNumber.utf8.elementsEqual(number.utf8) { return lastCustomer }
         let key = ExactText(number)
-        if let found = known[key] {
-            lastCustomer = found
-            return found
-        }
-        if lookedFor.contains(key) {
-            throw row.error("account_number", "no account '\(number)' (import it in the customers file first)")
-        }
-        guard let found = try ar.customer(accountNumber: number) else {
+        if let lastCustomer, ExactText(lastCustomer.profile.accountNumber) == key { return lastCustomer }
+        // The chunk's read answers for the numbers it looked for; another is looked up alone.
+        let found = try known[key] ?? (lookedFor.contains(key) ? nil : ar.customer(accountNumber: number))
+        guard let found else {
             throw row.error("account_number", "no account '\(number)' (import it in the customers file first)")
         }
         lastCustomer = found
