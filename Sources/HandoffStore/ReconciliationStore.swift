@@ -327,6 +327,14 @@ public protocol ReconciliationWriting: PlacementWriting, InboxWriting, ReportRea
 
     // MARK: What a chunk of events writes, a few statements for all of it
 
+    /// ``updatePlacement(id:state:agencyReference:agencyStatus:)`` for each change, in order,
+    /// as one set where the engine gains by it: each placement's row ends as if its changes
+    /// were written one by one (``PlacementChange/stored(_:)``).
+    func updatePlacements(_ changes: [PlacementChange]) throws
+    /// ``recordPlacementStatus(placementID:date:code:meaning:eventKey:)`` for each, in order,
+    /// as one set where the engine gains by it (a repeat of a placement's event key is kept once).
+    func recordPlacementStatuses(_ statuses: [ReportedStatus]) throws
+
     /// Records commissions, in order, with multi-row inserts.
     func recordCommissions(_ commissions: [CommissionRecord]) throws
     /// Records events, in order, with multi-row inserts; each replaces only a `waiting` event with its key.

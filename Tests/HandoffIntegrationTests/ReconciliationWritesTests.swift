@@ -171,4 +171,26 @@ struct ReconciliationWritesTests {
             #expect(try w.requestSnapshots(partnerID: "k", requestIDs: ["R-1"], placementIDs: []).count == 1)
         }
     }
+
+    @Test("A placement's changes in a chunk collapse to the row writing them one by one leaves")
+    func placementChangesCollapse() {
+        let changes = [
+            PlacementChange(placementID: 1, state: .rejected(reason: "DUP"), agencyReference: nil, agencyStatus: nil),
+            PlacementChange(placementID: 2, state: .accepted(agencyReference: "R2"), agencyReference: nil,
+                            agencyStatus: "NEW"),
+            PlacementChange(placementID: 1, state: .accepted(agencyReference: "R1"), agencyReference: nil,
+                            agencyStatus: "ACT"),
+            PlacementChange(placementID: 1, state: .active, agencyReference: nil, agencyStatus: nil),
+            PlacementChange(placementID: 2, state: .closed(.paidInFull), agencyReference: "R2b", agencyStatus: nil),
+        ]
+        #expect(
+            PlacementChange.stored(changes) == [
+                PlacementChange.Stored(
+                    placementID: 1, state: "active", reason: "DUP", agencyReference: "R1", agencyStatus: "ACT"),
+                PlacementChange.Stored(
+                    placementID: 2, state: "closed", reason: ClosureReason.paidInFull.rawValue,
+                    agencyReference: "R2b", agencyStatus: "NEW"),
+            ])
+        #expect(PlacementChange.stored([]).isEmpty)
+    }
 }

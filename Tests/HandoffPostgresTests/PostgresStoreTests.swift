@@ -213,4 +213,74 @@ import Foundation
         let sources = ledger.filter { $0.kind == .invoice && $0.source.name == file }.compactMap(\.source.line)
         #expect(sources.sorted() == Array(2 ..< numbers.count + 2))
     }
+
+    /// A chunk's placement changes and statuses written as sets end where writing them one by
+    /// one ends: one placement changed four times (an UPDATE … FROM that met it four times would
+    /// apply one of them), a status repeated under one event key kept once.
+    @Test func placementChangesAsASetEndAsOneByOne() throws {
+        let (store, invoiceID) = try storeWithABook()
+        let day = CalendarDate(iso: "2026-03-02")!
+        let changes = [
+            PlacementChange(placementID: 0, state: .accepted(agencyReference: "KREF"), agencyReference: nil,
+                            agencyStatus: "ACT"),
+            PlacementChange(placementID: 0, state: .active, agencyReference: nil, agencyStatus: "PPA"),
+            PlacementChange(placementID: 0, state: .active, agencyReference: "KREF-2", agencyStatus: nil),
+            PlacementChange(placementID: 0, state: .recallPending, agencyReference: nil, agencyStatus: nil),
+        ]
+        let statuses = [
+            ReportedStatus(placementID: 0, date: day, code: "ACT", meaning: .active, eventKey: "status:1"),
+            ReportedStatus(placementID: 0, date: day.adding(days: 1), code: "PPA", meaning: .disputed,
+                           eventKey: "status:2"),
+            ReportedStatus(placementID: 0, date: day.adding(days: 1), code: "PPA", meaning: .disputed,
+                           eventKey: "status:2"),
+        ]
+        let (oneByOne, asSet) = try store.writeReconciliation { w -> (Int64, Int64) in
+            // Two accounts (one open placement each): the first written one by one, the second as sets.
+            let first = try #require(try w.customer(accountNumber: "A-1")).id
+            let second = try w.insertCustomer(
+                DebtorProfile(accountNumber: "A-2", type: .consumer, lastName: "Roy", currency: .cad),
+                source: EntrySource(kind: .file, name: "customers.csv", line: 3))
+            let secondInvoice = try w.insertInvoice(
+                customerID: second,
+                terms: InvoiceTerms(
+                    invoiceNumber: "INV-2", invoiceDate: CalendarDate(iso: "2026-01-10")!,
+                    dueDate: CalendarDate(iso: "2026-02-09")!, amount: Money(minorUnits: 6_000, currency: .cad),
+                    disputed: false),
+                source: EntrySource(kind: .file, name: "invoices.csv", line: 3))
+            let batch = try w.insertBatch(
+                BatchRecord(
+                    id: 0, partnerID: "k", batchKey: "b", fileName: "f.csv", controlName: nil, runDate: day,
+                    sequence: 1, state: .sent, accounts: 1, invoices: 1, total: 6_000, sha256: "x", size: 1,
+                    createdAt: "now"))
+            let placed = try w.insertPlacements(
+                [(first, invoiceID), (second, secondInvoice)].map { customer, invoice in
+                    NewPlacement(
+                        customerID: customer, partnerID: "k", tier: 1, batchID: batch, placedOn: day,
+                        balance: Money(minorUnits: 6_000, currency: .cad), oldestDueDate: day.adding(days: -21),
+                        daysPastDue: 21, invoices: [(invoice, 6_000)])
+                })
+            let (a, b) = (placed[0], placed[1])
+            for c in changes {
+                try w.updatePlacement(
+                    id: a, state: c.state, agencyReference: c.agencyReference, agencyStatus: c.agencyStatus)
+            }
+            for s in statuses {
+                try w.recordPlacementStatus(
+                    placementID: a, date: s.date, code: s.code, meaning: s.meaning, eventKey: s.eventKey)
+            }
+            try w.updatePlacements(changes.map { var c = $0; c.placementID = b; return c })
+            try w.recordPlacementStatuses(statuses.map { var s = $0; s.placementID = b; return s })
+            return (a, b)
+        }
+        let terms = try store.writeReconciliation { w in
+            try #require(w as? any ComplianceReading).openPlacementTerms()
+        }
+        let a = try #require(terms.first { $0.placement.id == oneByOne })
+        let b = try #require(terms.first { $0.placement.id == asSet })
+        #expect(a.placement.state == .recallPending && a.placement.agencyReference == "KREF-2")
+        #expect(a.placement.agencyStatus == "PPA")
+        #expect(a.facts.statuses.map(\.code) == ["ACT", "PPA"])
+        #expect(b.placement.state == a.placement.state && b.placement.agencyReference == a.placement.agencyReference)
+        #expect(b.placement.agencyStatus == a.placement.agencyStatus && b.facts.statuses == a.facts.statuses)
+    }
 }

@@ -1,0 +1,100 @@
+import HandoffDomain
+import HandoffStore
+
+// MARK: - What a chunk of events writes, a few statements for all of it
+
+extension PostgresSession {
+    func updatePlacements(_ changes: [PlacementChange]) throws {
+        let rows = PlacementChange.stored(changes)
+        guard !rows.isEmpty else { return }
+        // One row per placement, as its changes in order leave it: an UPDATE … FROM that met a
+        // placement twice would apply one of its rows, chosen by the server.
+        try db.cachedStatement(sql: """
+            UPDATE placements p SET state = r.state, state_reason = COALESCE(r.reason, p.state_reason), \
+            agency_reference = COALESCE(r.reference, p.agency_reference), \
+            agency_status = COALESCE(r.status, p.agency_status), updated_at = ?6
+            FROM unnest(?1::bigint[], ?2::text[], ?3::text[], ?4::text[], ?5::text[]) AS r(id, state, reason, reference, \
+            status)
+            WHERE p.id = r.id
+            """).execute(arguments: [
+            pgArray(rows.map(\.placementID)), pgArray(rows.map(\.state)), pgArray(rows.map(\.reason)),
+            pgArray(rows.map(\.agencyReference)), pgArray(rows.map(\.agencyStatus)), now,
+        ])
+    }
+
+    func recordPlacementStatuses(_ statuses: [ReportedStatus]) throws {
+        guard !statuses.isEmpty else { return }
+        // A repeat of a placement's event key, in the list or recorded before, is kept once.
+        try db.cachedStatement(sql: """
+            INSERT INTO placement_statuses (placement_id, date, code, meaning, event_key, created_at)
+            SELECT r.placement_id, r.date, r.code, r.meaning, r.event_key, ?6
+            FROM unnest(?1::bigint[], ?2::date[], ?3::text[], ?4::text[], ?5::text[])
+                WITH ORDINALITY AS r(placement_id, date, code, meaning, event_key, n)
+            ORDER BY r.n
+            ON CONFLICT (placement_id, event_key) DO NOTHING
+            """).execute(arguments: [
+            pgArray(statuses.map(\.placementID)), pgArray(statuses.map(\.date.iso)), pgArray(statuses.map(\.code)),
+            pgArray(statuses.map(\.meaning.rawValue)), pgArray(statuses.map(\.eventKey)), now,
+        ])
+    }
+
+    /// Rows per multi-row insert: few statements, far below PostgreSQL's limit on bound values.
+    private static let rowsPerInsert = 64
+
+    /// Runs `INSERT … VALUES (…), (…) suffix` for `rows`, `rowsPerInsert` at a time, each
+    /// statement prepared once per connection and size.
+    private func insertRows(_ head: String, columns: Int, suffix: String = "", _ rows: [[(any PGBindable)?]]) throws {
+        let tuple = "(" + Array(repeating: "?", count: columns).joined(separator: ", ") + ")"
+        var start = 0
+        while start < rows.count {
+            let slice = rows[start..<min(start + Self.rowsPerInsert, rows.count)]
+            let statement = try db.cachedStatement(
+                sql: head + " VALUES " + Array(repeating: tuple, count: slice.count).joined(separator: ", ") + suffix)
+            try statement.execute(arguments: StatementArguments(slice.flatMap { $0 }))
+            start += slice.count
+        }
+    }
+
+    func appendLedgerEntries(_ entries: [NewLedgerEntry]) throws {
+        guard !entries.isEmpty else { return }
+        // The rows are written sealed, with the next ones held back (``flushLedger()``).
+        for entry in entries { try holdBack(entry) }
+        // Each invoice's balance moved once, by the sum of its entries, added up by PostgreSQL
+        // (as numeric): a sum beyond bigint is the server's refusal (22003), never a trap here.
+        let invoices = Set(entries.map(\.invoiceID)).count
+        try db.cachedStatement(sql: """
+            UPDATE invoices SET balance = balance + d.delta, updated_at = ?
+            FROM (SELECT e.id, SUM(e.amount) AS delta FROM unnest(?::bigint[], ?::bigint[]) AS e(id, amount)
+                  GROUP BY e.id) d
+            WHERE invoices.id = d.id
+            """).execute(arguments: [now, pgArray(entries.map(\.invoiceID)), pgArray(entries.map(\.amount))])
+        guard db.changesCount == invoices else { throw PostgresError.unexpected("ledger entries for unknown invoices") }
+    }
+
+    func recordCommissions(_ commissions: [CommissionRecord]) throws {
+        guard !commissions.isEmpty else { return }
+        try insertRows("""
+            INSERT INTO commissions (partner_id, customer_id, transaction_id, event_key, kind, base, \
+            rate_ppm, expected, reported, currency, date, created_at)
+            """, columns: 12, commissions.map { c in
+                [
+                    c.partnerID, c.customerID, c.transactionID, c.eventKey, c.kind, c.base, c.ratePPM, c.expected,
+                    c.reported, c.currency, c.date?.iso, now,
+                ]
+        })
+    }
+
+    func recordAgencyEvents(_ events: [NewAgencyEvent]) throws {
+        guard !events.isEmpty else { return }
+        try insertRows("""
+            INSERT INTO agency_events (partner_id, event_key, inbox_id, account_number, kind, payload, \
+            state, reason, created_at, updated_at)
+            """, columns: 10, suffix: """
+             ON CONFLICT (partner_id, event_key) DO UPDATE SET state = excluded.state, reason = excluded.reason, \
+            updated_at = excluded.updated_at
+            WHERE agency_events.state = 'waiting'
+            """, events.map { e in
+            [e.partnerID, e.key, e.inboxID, e.accountNumber, e.kind, e.payload, e.state.rawValue, e.reason, now, now]
+        })
+    }
+}
