@@ -67,29 +67,43 @@ public struct EventFeed {
     /// nothing; the same id with other content is held for a person.
     func record(_ event: [String: Any], spec: Spec, partner: Partner, note: String,
                 archive: ([UInt8], _ sha256: String) throws -> String, _ w: any InboxWriting) throws -> Intake.Report? {
-        guard let id = event[spec.id].map({ "\($0)" }) else { return nil }
+        guard let rawID = event[spec.id].map({ "\($0)" }) else { return nil }
         let bytes = try JSONSerialization.data(withJSONObject: event, options: [.sortedKeys, .withoutEscapingSlashes])
         let sha = Hex.encode(SHA256.hash(data: bytes))
+        // A NUL cannot be stored as text (PostgreSQL refuses it, and it would cut a C string
+        // short): such an event is kept under its id with each NUL shown as ␀, quarantined
+        // with the reason, and the feed goes on past it.
+        let (id, idHasNUL) = Self.visible(rawID)
+        let (type, typeHasNUL) = Self.visible((event[spec.type] as? String) ?? "event")
         let name = "event:" + id
         let earlier = try w.inbox(partnerID: partner.id, remoteName: name)
         if earlier.contains(where: { $0.sha256 == sha }) { return nil }
         let path = try archive(Array(bytes), sha)
-        let type = (event[spec.type] as? String) ?? "event"
-        let held = earlier.first.map {
-            "event \(id) arrived before (#\($0.id)) with other content: a person must decide"
+        let arrival: InboxFile.Arrival
+        if idHasNUL || typeHasNUL {
+            arrival = .unreadable(
+                reason: "event \(id) (\(note)) cannot be applied: its \(idHasNUL ? "id" : "type") holds a NUL "
+                    + "character (shown as ␀), which no agency field may hold; the agency must send it again")
+        } else if let first = earlier.first {
+            arrival = .sameNameOtherContent(
+                reason: "event \(id) arrived before (#\(first.id)) with other content: a person must decide")
+        } else {
+            arrival = .verified
         }
-        guard
-            case .record(let state, _) = InboxFile.arrived(held.map { .sameNameOtherContent(reason: $0) } ?? .verified)
-                .action
-        else {
-            return nil
-        }
+        guard case .record(let state, let reason) = InboxFile.arrived(arrival).action else { return nil }
         _ = try w.insertInbox(
             partnerID: partner.id, kind: type, remoteName: name, sha256: sha, size: Int64(bytes.count),
             archivePath: path,
-            plainPath: path, state: state, reason: held ?? note)
+            plainPath: path, state: state, reason: reason ?? note)
         return Intake.Report(
-            partnerID: partner.id, name: name, outcome: held == nil ? "received (\(type))" : "held: \(held!)")
+            partnerID: partner.id, name: name,
+            outcome: reason.map { "\(state.rawValue): \($0)" } ?? "received (\(type))")
+    }
+
+    /// The text with each NUL shown as ␀ (U+2400), and whether it held one.
+    static func visible(_ text: String) -> (String, Bool) {
+        guard text.utf8.contains(0) else { return (text, false) }
+        return (text.replacingOccurrences(of: "\u{0}", with: "\u{2400}"), true)
     }
 
     /// Takes one event an agency pushed (a webhook), after its signature was verified: stored

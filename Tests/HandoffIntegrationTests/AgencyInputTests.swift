@@ -225,6 +225,37 @@ struct AgencyInputTests {
         #expect(try balance(install, "B-2003") == before - 2_000)
     }
 
+    @Test(
+        "A feed event whose id or type holds a NUL is quarantined with its reason on both engines; the feed goes on")
+    func nulInFeedEventIDs() throws {
+        let meridian = try MeridianSetup()
+        let install = meridian.install
+        let all = ArrivalOrderTests.events()
+        // The first payment under an id holding a NUL, a status change whose type holds one,
+        // then the same payment under its own id. On PostgreSQL the first used to stop the
+        // page's transaction (a text parameter may not hold a NUL): every fetch failed there,
+        // and nothing after it was ever taken in.
+        var badID = all[1]
+        badID["id"] = "e-pay1\u{0}x"
+        var badType = all[2]
+        badType["id"] = "e-ptp-x"
+        badType["type"] = "account.status_changed\u{0}"
+        try meridian.publish([all[0], badID, badType, all[1]])
+        let fetched = try meridian.fetch()
+        #expect(fetched.status == 0, "\(fetched.stderr)")
+        let inbox = try install.handoff(["inbox"])
+        #expect(inbox.stdout.contains("event:e-pay1\u{2400}x"), "\(inbox.stdout)")
+        #expect(inbox.stdout.contains("its id holds a NUL character"), "\(inbox.stdout)")
+        #expect(inbox.stdout.contains("its type holds a NUL character"), "\(inbox.stdout)")
+        let quarantined = try install.sqlInt("SELECT COUNT(*) FROM inbox WHERE state = 'quarantined'")
+        #expect(quarantined == 2)
+        #expect(try events(install)["payment:P1"]?.state == "applied")
+        // Fetched again, nothing changes and nothing fails.
+        let again = try meridian.fetch()
+        #expect(again.status == 0, "\(again.stderr)")
+        #expect(try install.sqlInt("SELECT COUNT(*) FROM inbox WHERE state = 'quarantined'") == 2)
+    }
+
     @Test("handoff placements counts with the words of docs/accounting.md: placed, open, rejected, closed")
     func placementCounts() throws {
         let install = try placed()
