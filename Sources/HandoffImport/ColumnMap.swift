@@ -66,6 +66,11 @@ struct RowReader {
         RowError(file: columns.file, line: record.line, column: column, message: message)
     }
 
+    /// The row names an account the AR record does not have.
+    func noAccount(_ number: String) -> RowError {
+        error("account_number", "no account '\(number)' (import it in the customers file first)")
+    }
+
     func optional(_ column: String) -> String? { columns.value(column, in: record) }
 
     func required(_ column: String) throws(RowError) -> String {

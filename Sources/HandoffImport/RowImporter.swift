@@ -77,7 +77,7 @@ final class RowImporter {
         // The chunk's read answers for the numbers it looked for; another is looked up alone.
         let found = try known[key] ?? (lookedFor.contains(key) ? nil : ar.customer(accountNumber: number))
         guard let found else {
-            throw row.error("account_number", "no account '\(number)' (import it in the customers file first)")
+            throw row.noAccount(number)
         }
         lastCustomer = found
         return found

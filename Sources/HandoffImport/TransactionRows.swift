@@ -193,8 +193,7 @@ struct TransactionSnapshot {
     {
         let reference = keys.reference
         guard let customer = customers[ExactText(keys.accountNumber)] else {
-            throw row.error(
-                "account_number", "no account '\(keys.accountNumber)' (import it in the customers file first)")
+            throw row.noAccount(keys.accountNumber)
         }
         let currency = customer.profile.currency
         let date = try row.date("date")
