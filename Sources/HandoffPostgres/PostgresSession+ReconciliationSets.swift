@@ -13,8 +13,8 @@ extension PostgresSession {
             UPDATE placements p SET state = r.state, state_reason = COALESCE(r.reason, p.state_reason), \
             agency_reference = COALESCE(r.reference, p.agency_reference), \
             agency_status = COALESCE(r.status, p.agency_status), updated_at = ?6
-            FROM unnest(?1::bigint[], ?2::text[], ?3::text[], ?4::text[], ?5::text[]) AS r(id, state, reason, reference, \
-            status)
+            FROM unnest(?1::bigint[], ?2::text[], ?3::text[], ?4::text[], ?5::text[]) \
+                AS r(id, state, reason, reference, status)
             WHERE p.id = r.id
             """).execute(arguments: [
             pgArray(rows.map(\.placementID)), pgArray(rows.map(\.state)), pgArray(rows.map(\.reason)),

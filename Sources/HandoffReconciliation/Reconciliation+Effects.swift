@@ -52,7 +52,8 @@ struct EffectWriter {
                 if status != nil, case .statusChanged(let code, let meaning) = s.event.kind, let date = s.event.date {
                     // The term clock reads payment plans, broken plans and objections from these.
                     statuses.append(
-                        ReportedStatus(placementID: id, date: date, code: code, meaning: meaning, eventKey: s.event.key))
+                        ReportedStatus(
+                            placementID: id, date: date, code: code, meaning: meaning, eventKey: s.event.key))
                 }
             case .booking(let b):
                 let reverses = try b.reverses.map { ref -> NewTransaction.Reversed in
@@ -150,8 +151,9 @@ struct EffectWriter {
         statuses.removeAll(keepingCapacity: true)
     }
 
-    /// Writes what waits: the placements' changes and statuses, the transactions, the ledger rows and the balances they move, the
-    /// commissions, the event records, each kind as a set, in the order decided.
+    /// Writes what waits: the placements' changes and statuses, the transactions, the ledger
+    /// rows and the balances they move, the commissions, the event records, each kind as a set,
+    /// in the order decided.
     mutating func flush() throws {
         try writePlacements()
         let written = try w.insertTransactions(transactions)
