@@ -16,14 +16,16 @@ public struct JSONLogHandler: LogHandler {
         set { metadata[key] = newValue }
     }
 
-    public func log(level: Logger.Level, message: Logger.Message, metadata explicit: Logger.Metadata?, source: String,
-                    file: String, function: String, line: UInt) {
+    public func log(event: LogEvent) {
         var object: [String: Any] = [
-            "time": rfc3339(Date()), "level": level.rawValue, "logger": label, "message": message.description,
+            "time": rfc3339(Date()), "level": event.level.rawValue, "logger": label,
+            "message": event.message.description,
         ]
-        for (key, value) in metadata.merging(explicit ?? [:], uniquingKeysWith: { _, new in new }) {
+        for (key, value) in metadata.merging(event.metadata ?? [:], uniquingKeysWith: { _, new in new }) {
             object[key] = Self.json(value)
         }
+        // An error passed with the message, unless the metadata already names one.
+        if let error = event.error, object["error"] == nil { object["error"] = "\(error)" }
         guard
             let data = try? JSONSerialization.data(
                 withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])

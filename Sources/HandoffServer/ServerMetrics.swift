@@ -17,6 +17,21 @@ public final class ServerMetrics: Sendable {
 
     public init() {}
 
+    /// A metric's name as Prometheus shows it (`handoff_NAME_UNIT`), with the `# HELP` line
+    /// written above it.
+    static func named(_ name: String, _ unit: String, _ help: String) -> MetricNameDescriptor {
+        MetricNameDescriptor(namespace: "handoff", metricName: name, unitName: unit, helpText: help)
+    }
+
+    /// What each job's counts count, for their `# HELP` lines.
+    static let countHelp: [String: String] = [
+        "accounts_placed": "Accounts placed with agencies",
+        "files_sent": "Files and requests sent to agencies",
+        "files_failed": "Files and requests that failed to send, for now or for good",
+        "events_applied": "Agency events applied to the books",
+        "events_held": "Agency events held for a person",
+    ]
+
     /// Where the audit chains ended at the last anchor job: `handoff_audit_chain_rows{chain}` and
     /// `handoff_audit_chain_head_info{chain,hash} 1` (docs/audit.md).
     func anchored(_ heads: [ChainHead]) {
@@ -27,10 +42,13 @@ public final class ServerMetrics: Sendable {
                     registry.unregisterGauge(old.info)
                 }
                 let rows = registry.makeGauge(
-                    name: "handoff_audit_chain_rows", labels: [("chain", head.chain.rawValue)])
+                    descriptor: Self.named("audit_chain", "rows", "Rows in an audit chain at its last anchor"),
+                    labels: [("chain", head.chain.rawValue)])
                 rows.set(to: Double(head.rows))
                 let info = registry.makeGauge(
-                    name: "handoff_audit_chain_head_info",
+                    descriptor: Self.named(
+                        "audit_chain_head", "info",
+                        "The hash of an audit chain's last row at its last anchor (always 1)"),
                     labels: [("chain", head.chain.rawValue), ("hash", head.hash)])
                 info.set(to: 1)
                 anchors[head.chain] = (rows, info)
@@ -39,18 +57,27 @@ public final class ServerMetrics: Sendable {
     }
 
     func jobFinished(_ job: String, ok: Bool, seconds: Double, counts: [String: Int]) {
-        registry.makeCounter(name: "handoff_job_runs_total", labels: [("job", job), ("outcome", ok ? "ok" : "failed")])
-            .increment()
-        registry.makeDurationHistogram(name: "handoff_job_duration_seconds", labels: [("job", job)],
+        registry.makeCounter(
+            descriptor: Self.named("job_runs", "total", "Runs of a scheduled job, by outcome"),
+            labels: [("job", job), ("outcome", ok ? "ok" : "failed")]
+        )
+        .increment()
+        registry.makeDurationHistogram(
+            descriptor: Self.named("job_duration", "seconds", "How long a scheduled job ran"), labels: [("job", job)],
             buckets: [.milliseconds(100), .seconds(1), .seconds(10), .seconds(60), .seconds(600)]
         )
-            .recordNanoseconds(Int64(seconds * 1_000_000_000))
+        .recordNanoseconds(Int64(seconds * 1_000_000_000))
         if ok {
-            registry.makeGauge(name: "handoff_job_last_success_timestamp_seconds", labels: [("job", job)]).set(
-                to: Date().timeIntervalSince1970)
+            registry.makeGauge(
+                descriptor: Self.named(
+                    "job_last_success_timestamp", "seconds", "When a scheduled job last succeeded (Unix time)"),
+                labels: [("job", job)]
+            )
+            .set(to: Date().timeIntervalSince1970)
         }
         for (name, value) in counts where value > 0 {
-            registry.makeCounter(name: "handoff_\(name)_total", labels: []).increment(by: Int64(value))
+            let help = Self.countHelp[name] ?? name.replacingOccurrences(of: "_", with: " ")
+            registry.makeCounter(descriptor: Self.named(name, "total", help)).increment(by: Int64(value))
         }
     }
 
@@ -60,8 +87,12 @@ public final class ServerMetrics: Sendable {
         guard let store else { return registry.emitToString() }
         let collected = try store.readReconciliation { try $0.collectedByCurrency() }
         for (currency, minor) in collected.sorted(by: { $0.key < $1.key }) {
-            money.makeGauge(name: "handoff_collected_minor_units", labels: [("currency", currency)]).set(
-                to: Double(minor))
+            money.makeGauge(
+                descriptor: Self.named(
+                    "collected", "minor_units", "Money agencies collected and Handoff applied, in minor units"),
+                labels: [("currency", currency)]
+            )
+            .set(to: Double(minor))
         }
         return registry.emitToString() + money.emitToString()
     }

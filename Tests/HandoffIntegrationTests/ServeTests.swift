@@ -99,6 +99,11 @@ struct ServeTests {
         #expect(
             metrics.body.contains("handoff_accounts_placed_total")
                 && metrics.body.contains("handoff_job_last_success_timestamp_seconds"))
+        // Each metric says what it counts.
+        #expect(
+            metrics.body.contains("# HELP handoff_job_runs_total Runs of a scheduled job, by outcome")
+                && metrics.body.contains("# HELP handoff_accounts_placed_total Accounts placed with agencies"),
+            "\(metrics.body)")
 
         // One instance per installation on SQLite; on PostgreSQL a second one shares the database.
         if install.engine == .sqlite {
