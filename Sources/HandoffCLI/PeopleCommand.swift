@@ -38,7 +38,7 @@ struct PeopleAdd: ParsableCommand {
     func run() throws {
         let context = try global.open()
         let (person, token) = try PeopleAdmin.cli {
-            try PeopleAdmin.add(name: name, role: role, by: "cli", in: try context.people)
+            try PeopleAdmin.add(name: name, role: role, by: "cli", in: context.people)
         }
         if json {
             print(try Output.json(PersonJSON(person, token: token)))
@@ -97,7 +97,7 @@ struct PeopleRevoke: ParsableCommand {
 
     func run() throws {
         let context = try global.open()
-        print(try PeopleAdmin.cli { try PeopleAdmin.revoke(name: name, by: "cli", in: try context.people) })
+        print(try PeopleAdmin.cli { try PeopleAdmin.revoke(name: name, by: "cli", in: context.people) })
     }
 }
 
@@ -112,7 +112,7 @@ struct PeopleRole: ParsableCommand {
     func run() throws {
         let context = try global.open()
         print(
-            try PeopleAdmin.cli { try PeopleAdmin.setRole(name: name, role: role, by: "cli", in: try context.people) })
+            try PeopleAdmin.cli { try PeopleAdmin.setRole(name: name, role: role, by: "cli", in: context.people) })
     }
 }
 
