@@ -102,7 +102,7 @@ public struct EventFeed {
 
     /// The text with each NUL shown as ␀ (U+2400), and whether it held one.
     static func visible(_ text: String) -> (String, Bool) {
-        guard text.utf8.contains(0) else { return (text, false) }
+        guard text.holdsNUL else { return (text, false) }
         return (text.replacingOccurrences(of: "\u{0}", with: "\u{2400}"), true)
     }
 

@@ -101,7 +101,7 @@ public struct EventMapping: Sendable {
         // A NUL is no text: SQLite would keep it and PostgreSQL cannot, so an id or account
         // number holding one would mean one thing on one engine and another on the other.
         func refuseNUL(_ name: String, _ label: String) throws(MappingError) {
-            guard let raw = values(name) as? String, raw.utf8.contains(0) else { return }
+            guard let raw = values(name) as? String, raw.holdsNUL else { return }
             throw MappingError(message: "\(label)\(name) holds a NUL character (byte 0), which is not text")
         }
         try refuseNUL(typeField, "")

@@ -74,15 +74,17 @@ package final class PGConnection: @unchecked Sendable {
     @discardableResult
     package func query(_ sql: String, _ parameters: [(any PGBindable)?] = []) throws -> PGResult {
         let texts = parameters.map { $0?.pgText }
+        let cStrings = texts.map { $0.map { strdup($0) } ?? nil }
+        defer { cStrings.forEach { free($0) } }
         // Parameters go as C strings, which a NUL would cut short (and PostgreSQL's text cannot
-        // hold one): refused as the server refuses such a byte, never sent truncated.
-        if texts.contains(where: { $0?.utf8.contains(0) == true }) {
+        // hold one): refused as the server refuses such a byte, never sent truncated. A copy
+        // shorter than its text's bytes stopped at a NUL.
+        for (text, copy) in zip(texts, cStrings) {
+            guard let text, let copy, strlen(copy) != text.utf8.count else { continue }
             throw PostgresError.server(
                 state: "22021", message: "a value holds a NUL character (byte 0), which PostgreSQL cannot store",
                 detail: nil, constraint: nil)
         }
-        let cStrings = texts.map { $0.map { strdup($0) } ?? nil }
-        defer { cStrings.forEach { free($0) } }
         let name: String
         if let known = prepared[sql] {
             name = known

@@ -414,7 +414,7 @@ extension PostgresSession {
     /// A list bound as one argument, read in SQL as `= ANY(?::text[])`. A text holding a NUL
     /// is left out: PostgreSQL's text cannot hold one, so it matches nothing, and sent it would
     /// end the argument (a C string) in the middle of the literal.
-    func list(_ values: [String]) throws -> String { pgArray(values.filter { !$0.utf8.contains(0) }) }
+    func list(_ values: [String]) throws -> String { pgArray(values.filter { !$0.holdsNUL }) }
 
     /// A list of ids bound as one argument, read in SQL as `= ANY(?::bigint[])`.
     private func list(_ values: [Int64]) throws -> String { pgArray(values) }

@@ -73,15 +73,27 @@ extension PostgresSession {
 
     func recordCommissions(_ commissions: [CommissionRecord]) throws {
         guard !commissions.isEmpty else { return }
-        try insertRows("""
+        // One statement for the chunk, in order (a commission has no key of its own to conflict on).
+        try db.cachedStatement(sql: """
             INSERT INTO commissions (partner_id, customer_id, transaction_id, event_key, kind, base, \
             rate_ppm, expected, reported, currency, date, created_at)
-            """, columns: 12, commissions.map { c in
-                [
-                    c.partnerID, c.customerID, c.transactionID, c.eventKey, c.kind, c.base, c.ratePPM, c.expected,
-                    c.reported, c.currency, c.date?.iso, now,
-                ]
-        })
+            SELECT r.partner_id, r.customer_id, r.transaction_id, r.event_key, r.kind, r.base, r.rate_ppm, \
+            r.expected, r.reported, r.currency, r.date, ?12
+            FROM unnest(?1::text[], ?2::bigint[], ?3::bigint[], ?4::text[], ?5::text[], ?6::bigint[], ?7::bigint[], \
+            ?8::bigint[], ?9::bigint[], ?10::text[], ?11::date[])
+                WITH ORDINALITY AS r(partner_id, customer_id, transaction_id, event_key, kind, base, rate_ppm, \
+            expected, reported, currency, date, n)
+            ORDER BY r.n
+            """).execute(arguments: [
+            pgArray(commissions.map(\.partnerID)), pgArray(commissions.map(\.customerID)),
+            pgArray(commissions.map(\.transactionID)), pgArray(commissions.map(\.eventKey)),
+            pgArray(commissions.map(\.kind)), pgArray(commissions.map(\.base)), pgArray(commissions.map(\.ratePPM)),
+            pgArray(commissions.map(\.expected)), pgArray(commissions.map(\.reported)),
+            pgArray(commissions.map(\.currency)), pgArray(commissions.map { $0.date?.iso }), now,
+        ])
+        guard db.changesCount == commissions.count else {
+            throw PostgresError.unexpected("\(db.changesCount) commissions recorded of \(commissions.count)")
+        }
     }
 
     func recordAgencyEvents(_ events: [NewAgencyEvent]) throws {
