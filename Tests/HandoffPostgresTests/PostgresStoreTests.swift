@@ -283,4 +283,24 @@ import Foundation
         #expect(b.placement.state == a.placement.state && b.placement.agencyReference == a.placement.agencyReference)
         #expect(b.placement.agencyStatus == a.placement.agencyStatus && b.facts.statuses == a.facts.statuses)
     }
+
+    /// libpq's parameters are C strings: a text holding a NUL would reach the server cut short
+    /// at it. Such a parameter is refused as the server refuses the byte (22021), and nothing of
+    /// the transaction stays; a NUL at the very end or start is caught as well as one inside.
+    @Test(arguments: ["A-\u{0}9", "A-9\u{0}", "\u{0}A-9"])
+    func aTextHoldingANULIsRefusedNeverCutShort(number: String) throws {
+        let (store, _) = try storeWithABook()
+        #expect {
+            try store.write { w in
+                _ = try w.insertCustomer(
+                    DebtorProfile(accountNumber: number, type: .consumer, lastName: "Nul", currency: .cad),
+                    source: EntrySource(kind: .file, name: "customers.csv", line: 9))
+            }
+        } throws: { error in
+            guard case PostgresError.server(let state, _, _, _) = error else { return false }
+            return state == "22021"
+        }
+        let stored = try store.read { r in try ["A-", "A-9", ""].compactMap { try r.customer(accountNumber: $0) } }
+        #expect(stored.isEmpty)
+    }
 }
