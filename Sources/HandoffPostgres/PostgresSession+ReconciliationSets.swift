@@ -38,23 +38,6 @@ extension PostgresSession {
         ])
     }
 
-    /// Rows per multi-row insert: few statements, far below PostgreSQL's limit on bound values.
-    private static let rowsPerInsert = 64
-
-    /// Runs `INSERT … VALUES (…), (…) suffix` for `rows`, `rowsPerInsert` at a time, each
-    /// statement prepared once per connection and size.
-    private func insertRows(_ head: String, columns: Int, suffix: String = "", _ rows: [[(any PGBindable)?]]) throws {
-        let tuple = "(" + Array(repeating: "?", count: columns).joined(separator: ", ") + ")"
-        var start = 0
-        while start < rows.count {
-            let slice = rows[start..<min(start + Self.rowsPerInsert, rows.count)]
-            let statement = try db.cachedStatement(
-                sql: head + " VALUES " + Array(repeating: tuple, count: slice.count).joined(separator: ", ") + suffix)
-            try statement.execute(arguments: StatementArguments(slice.flatMap { $0 }))
-            start += slice.count
-        }
-    }
-
     func appendLedgerEntries(_ entries: [NewLedgerEntry]) throws {
         guard !entries.isEmpty else { return }
         // The rows are written sealed, with the next ones held back (``flushLedger()``).
@@ -97,16 +80,44 @@ extension PostgresSession {
     }
 
     func recordAgencyEvents(_ events: [NewAgencyEvent]) throws {
-        guard !events.isEmpty else { return }
-        try insertRows("""
+        // One statement per run of events in which no key comes twice: an `ON CONFLICT DO
+        // UPDATE` may not meet one row twice, and the second record of a key must see the first.
+        struct Key: Hashable {
+            var partnerID: ExactText
+            var key: ExactText
+        }
+        var start = 0
+        while start < events.count {
+            var keys = Set<Key>()
+            var end = start
+            while end < events.count,
+                keys.insert(Key(partnerID: ExactText(events[end].partnerID), key: ExactText(events[end].key))).inserted
+            {
+                end += 1
+            }
+            try insertAgencyEvents(events[start..<end])
+            start = end
+        }
+    }
+
+    /// Records events whose keys all differ, in order; each replaces only a `waiting` event with its key.
+    private func insertAgencyEvents(_ events: ArraySlice<NewAgencyEvent>) throws {
+        try db.cachedStatement(sql: """
             INSERT INTO agency_events (partner_id, event_key, inbox_id, account_number, kind, payload, \
             state, reason, created_at, updated_at)
-            """, columns: 10, suffix: """
-             ON CONFLICT (partner_id, event_key) DO UPDATE SET state = excluded.state, reason = excluded.reason, \
+            SELECT r.partner_id, r.event_key, r.inbox_id, r.account_number, r.kind, r.payload, r.state, r.reason, \
+            ?9, ?9
+            FROM unnest(?1::text[], ?2::text[], ?3::bigint[], ?4::text[], ?5::text[], ?6::text[], ?7::text[], \
+            ?8::text[])
+                WITH ORDINALITY AS r(partner_id, event_key, inbox_id, account_number, kind, payload, state, reason, n)
+            ORDER BY r.n
+            ON CONFLICT (partner_id, event_key) DO UPDATE SET state = excluded.state, reason = excluded.reason, \
             updated_at = excluded.updated_at
             WHERE agency_events.state = 'waiting'
-            """, events.map { e in
-            [e.partnerID, e.key, e.inboxID, e.accountNumber, e.kind, e.payload, e.state.rawValue, e.reason, now, now]
-        })
+            """).execute(arguments: [
+            pgArray(events.map(\.partnerID)), pgArray(events.map(\.key)), pgArray(events.map(\.inboxID)),
+            pgArray(events.map(\.accountNumber)), pgArray(events.map(\.kind)), pgArray(events.map(\.payload)),
+            pgArray(events.map(\.state.rawValue)), pgArray(events.map(\.reason)), now,
+        ])
     }
 }

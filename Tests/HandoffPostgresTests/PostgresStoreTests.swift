@@ -303,4 +303,30 @@ import Foundation
         let stored = try store.read { r in try ["A-", "A-9", ""].compactMap { try r.customer(accountNumber: $0) } }
         #expect(stored.isEmpty)
     }
+
+    /// A chunk's event records written as sets end as one by one: a key that comes twice in one
+    /// list (waiting, then applied) ends applied, in one call, where one `INSERT … ON CONFLICT DO
+    /// UPDATE` meeting the row twice would fail; an applied event is never replaced.
+    @Test func eventRecordsWithAKeyTwiceEndAsOneByOne() throws {
+        let (store, _) = try storeWithABook()
+        func event(_ key: String, _ state: AgencyEventState, _ reason: String? = nil) -> NewAgencyEvent {
+            NewAgencyEvent(
+                partnerID: "k", key: key, inboxID: nil, accountNumber: "A-1", kind: "payment",
+                payload: #"{"key":"\#(key)","note":"a \"quoted\" \\ value"}"#, state: state, reason: reason)
+        }
+        try store.writeReconciliation { w in
+            try w.recordAgencyEvents([
+                event("payment:P1", .waiting, "its payment has not arrived"), event("payment:P2", .applied),
+                event("payment:P1", .applied), event("payment:P3", .held, "no account"),
+            ])
+            try w.recordAgencyEvents([event("payment:P2", .held, "late"), event("payment:P3", .applied)])
+        }
+        let recorded = try store.writeReconciliation { w in
+            try w.agencyEvents(partnerID: "k", keys: ["payment:P1", "payment:P2", "payment:P3"])
+        }
+        #expect(recorded.map(\.key) == ["payment:P1", "payment:P2", "payment:P3"])
+        #expect(recorded.map(\.state) == [.applied, .applied, .held])
+        #expect(recorded[0].reason == nil && recorded[2].reason == "no account")
+        #expect(recorded[0].payload.contains(#"a \"quoted\" \\ value"#))
+    }
 }
