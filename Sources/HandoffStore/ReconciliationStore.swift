@@ -335,9 +335,11 @@ public protocol ReconciliationWriting: PlacementWriting, InboxWriting, ReportRea
     /// as one set where the engine gains by it (a repeat of a placement's event key is kept once).
     func recordPlacementStatuses(_ statuses: [ReportedStatus]) throws
 
-    /// Records commissions, in order, with multi-row inserts.
+    /// Records commissions, in order, as a set (SQLite: one prepared insert run per row).
     func recordCommissions(_ commissions: [CommissionRecord]) throws
-    /// Records events, in order, with multi-row inserts; each replaces only a `waiting` event with its key.
+    /// Records events, in order, as a set (SQLite: one prepared insert run per row); each
+    /// replaces only a `waiting` event with its key, and a key twice in the list ends as if the
+    /// two were written one after the other.
     func recordAgencyEvents(_ events: [NewAgencyEvent]) throws
 
     /// Whether an error is the database refusing what it was asked to store (a constraint,
